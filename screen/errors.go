@@ -1,0 +1,92 @@
+package screen
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors for scoring problems; a *ScoreError matches one of them with errors.Is.
+var (
+	// ErrNoAnswers: the response set holds no answers at all.
+	ErrNoAnswers = errors.New("no answers")
+	// ErrUnknownInstrument: an answers key names an instrument that is not loaded.
+	ErrUnknownInstrument = errors.New("unknown instrument")
+	// ErrUnknownVersion: an answers key pins a version that is not loaded.
+	ErrUnknownVersion = errors.New("unknown instrument version")
+	// ErrDuplicateInstrument: two answers keys select the same instrument (for example "phq9" and "phq9@1.0.0").
+	ErrDuplicateInstrument = errors.New("instrument answered twice")
+	// ErrUnknownItem: an answer names an item the instrument does not have.
+	ErrUnknownItem = errors.New("unknown item")
+	// ErrInvalidValue: an answer is not among the item's options, or outside its range.
+	ErrInvalidValue = errors.New("invalid answer value")
+	// ErrWrongType: an answer is neither an integer, an option code nor null (for example true, 1.5, a list).
+	ErrWrongType = errors.New("wrong answer type")
+	// ErrDisabledItem: an item was answered although skip logic says it is not asked.
+	ErrDisabledItem = errors.New("answer to an item that is not asked")
+	// ErrUnknownContext: a context key is not declared by any loaded definition.
+	ErrUnknownContext = errors.New("unknown context field")
+	// ErrInvalidContext: a context value has the wrong type.
+	ErrInvalidContext = errors.New("invalid context value")
+	// ErrInvalidSubject: the subject id is not valid UTF-8 or is too long.
+	ErrInvalidSubject = errors.New("invalid subject")
+	// ErrEvaluation: an expression failed in a way that points at a definition bug (for example it read an
+	// item that skip logic disabled, divided by zero, or produced a value outside its declared set).
+	ErrEvaluation = errors.New("evaluation failed")
+	// ErrCompositeNotApplied: the composite was required (RequireComposite) but its required inputs are absent.
+	ErrCompositeNotApplied = errors.New("composite not applied")
+)
+
+var errCodes = map[error]string{
+	ErrNoAnswers:           "no_answers",
+	ErrUnknownInstrument:   "unknown_instrument",
+	ErrUnknownVersion:      "unknown_version",
+	ErrDuplicateInstrument: "duplicate_instrument",
+	ErrUnknownItem:         "unknown_item",
+	ErrInvalidValue:        "invalid_value",
+	ErrWrongType:           "wrong_type",
+	ErrDisabledItem:        "disabled_item",
+	ErrUnknownContext:      "unknown_context",
+	ErrInvalidContext:      "invalid_context",
+	ErrInvalidSubject:      "invalid_subject",
+	ErrEvaluation:          "evaluation",
+	ErrCompositeNotApplied: "composite_not_applied",
+}
+
+// ScoreError is a problem with one response set. Its message names the instrument, item or rule involved
+// and never contains answer values or the subject id (those are health data).
+type ScoreError struct {
+	// Code is a stable machine-readable kind: no_answers, unknown_instrument, unknown_version,
+	// duplicate_instrument, unknown_item, invalid_value, wrong_type, disabled_item, unknown_context,
+	// invalid_context, invalid_subject, evaluation, composite_not_applied.
+	Code string
+	// Instrument is the instrument key as given in the response (or the definition's id@version).
+	Instrument string
+	// Item is the item, context field, score or rule concerned, when there is one.
+	Item string
+	// Message explains the problem in words.
+	Message string
+	kind    error
+}
+
+func (e *ScoreError) Error() string {
+	var where string
+	switch {
+	case e.Instrument != "" && e.Item != "":
+		where = e.Instrument + "." + e.Item + ": "
+	case e.Instrument != "":
+		where = e.Instrument + ": "
+	case e.Item != "":
+		where = e.Item + ": "
+	}
+	return where + e.Message
+}
+
+// Is makes errors.Is(err, ErrUnknownItem) and friends work.
+func (e *ScoreError) Is(target error) bool { return target == e.kind }
+
+// Unwrap returns the sentinel.
+func (e *ScoreError) Unwrap() error { return e.kind }
+
+func scoreErr(kind error, inst, item, format string, args ...any) *ScoreError {
+	return &ScoreError{Code: errCodes[kind], Instrument: inst, Item: item, Message: fmt.Sprintf(format, args...), kind: kind}
+}

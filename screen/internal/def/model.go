@@ -1,0 +1,278 @@
+// Package def parses instrument definitions, composite rule sets and their test suites from YAML into
+// plain structs that remember where every part came from (file:line:col). It checks shape only (required
+// fields, types, ids, bands, option scales); expressions are compiled elsewhere.
+package def
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/painscreen/painscreen/screen/internal/diag"
+	"github.com/painscreen/painscreen/screen/internal/semver"
+)
+
+// Pos is a file position.
+type Pos = diag.Pos
+
+// Code is a coding from a terminology, for example LOINC.
+type Code struct {
+	System  string `json:"system"`
+	Code    string `json:"code"`
+	Display string `json:"display,omitempty"`
+}
+
+// Expr is a CEL expression with what is needed to map a position inside it back to the YAML file.
+type Expr struct {
+	Src string
+	Pos Pos // where the scalar's value starts in the file
+	// locate maps a 0-based byte offset in Src to a file position.
+	locate func(off int) Pos
+}
+
+// PosAt returns the file position of byte offset off within the expression source.
+func (e *Expr) PosAt(off int) Pos {
+	if e == nil {
+		return Pos{}
+	}
+	if e.locate == nil {
+		return e.Pos
+	}
+	return e.locate(off)
+}
+
+// Header is the metadata that instruments and rule sets share.
+type Header struct {
+	File       string
+	ID         string
+	IDPos      Pos
+	Version    semver.Version
+	VersionPos Pos
+	Title      string
+	Status     string // draft | active | retired
+	StatusPos  Pos
+	Citation   string
+	License    string
+	Notes      string
+	// Digest is "sha256:<hex>" of the file's canonical content (comments and formatting do not count).
+	Digest string
+}
+
+// Key returns "id@version".
+func (h *Header) Key() string { return h.ID + "@" + h.Version.String() }
+
+// Instrument is a questionnaire definition.
+type Instrument struct {
+	Header
+	Domain   string
+	Recall   string
+	ItemText string // "verbatim" or "paraphrased": whether item text reproduces the instrument
+	Codes    []Code
+	Context  []ContextField
+	Scales   []*Scale
+	Items    []*Item
+	Scores   []*Score
+	Flags    []*Flag
+}
+
+// ContextField declares a respondent fact that expressions may read as context.<id>.
+type ContextField struct {
+	ID   string
+	Type string // "int" or "string"
+	Pos  Pos
+}
+
+// Scale is a named list of response options.
+type Scale struct {
+	ID      string
+	Options []Option
+	Pos     Pos
+}
+
+// Option is one response option.
+type Option struct {
+	Value int64
+	Code  string
+	Label string
+	Pos   Pos
+}
+
+// Item is one question.
+type Item struct {
+	ID       string
+	Pos      Pos
+	Text     string
+	Codes    []Code
+	Scale    *Scale // options (named or inline); nil for a range item
+	ScalePos Pos
+	Min, Max *int64 // range item bounds (inclusive); Max nil = unbounded
+	Required bool   // default true
+	// EnableWhen is skip logic: when it evaluates to false the item is not asked, must not be answered,
+	// and its absence is not missing.
+	EnableWhen *Expr
+}
+
+// Score is one computed score: exactly one of Expr, Bands, Lookup is set.
+type Score struct {
+	ID          string
+	Pos         Pos
+	Label       string
+	Codes       []Code
+	Expr   *Expr
+	Bands  *Bands
+	Lookup *Lookup
+	// When makes the score conditional: when it is false the score does not apply (it is absent from the
+	// report without making the instrument incomplete).
+	When        *Expr
+	Type        string // declared result type (int, double, bool, string), "" = inferred
+	TypePos     Pos
+	Description string
+}
+
+// Bands maps a numeric score onto labels.
+type Bands struct {
+	Of    string
+	OfPos Pos
+	Cuts  []Cut
+}
+
+// Cut is one band: Min and Max are inclusive bounds; a nil bound extends to the neighbouring band (or
+// to infinity for the first and last band).
+type Cut struct {
+	Min, Max *float64
+	Label    string
+	Pos      Pos
+}
+
+// Lookup maps an integer score onto a number through a table (for example raw score to T-score).
+type Lookup struct {
+	Of    string
+	OfPos Pos
+	Table []LookupRow
+}
+
+// LookupRow is one table entry.
+type LookupRow struct {
+	Key   int64
+	Value float64
+	Pos   Pos
+}
+
+// Flag is a condition worth a clinician's attention (for example a safety item endorsed).
+type Flag struct {
+	ID      string
+	Pos     Pos
+	When    *Expr
+	Level   string // info | warning | urgent
+	Message string
+}
+
+// RuleSet is a composite rule set.
+type RuleSet struct {
+	Header
+	Description string
+	Inputs      []*Input
+	AnyOf       []AnyOf
+	Domains     []*Domain
+	Tiers       []*Tier
+	Referrals   []*Referral
+}
+
+// Input is an instrument the rule set reads.
+type Input struct {
+	ID            string
+	Pos           Pos
+	Constraint    semver.Constraint
+	ConstraintPos Pos
+	Required      bool
+}
+
+// AnyOf requires at least one of several inputs.
+type AnyOf struct {
+	IDs []string
+	Pos Pos
+}
+
+// Domain is a named value derived from instrument results.
+type Domain struct {
+	ID          string
+	Pos         Pos
+	Values      []string // allowed values, when declared
+	Expr        *Expr
+	Description string
+}
+
+// Tier is one risk tier; the first whose When holds wins. When is nil for the final, unconditional tier.
+type Tier struct {
+	ID          string
+	Pos         Pos
+	When        *Expr
+	Description string
+}
+
+// Referral is a recommendation with its condition and provenance.
+type Referral struct {
+	ID        string
+	Pos       Pos
+	Priority  string // urgent | high | routine
+	When      *Expr
+	Text      string
+	Rationale string
+	Source    string
+	Addenda   []Addendum
+}
+
+// Addendum is extra referral text that applies under a further condition.
+type Addendum struct {
+	When *Expr
+	Text string
+	Pos  Pos
+}
+
+// Suite is a test suite for one instrument or rule set.
+type Suite struct {
+	File string
+	// Kind is "instrument" or "rules"; Target is the id, Constraint the version it pins (may be empty).
+	Kind       string
+	Target     string
+	Version    string
+	TargetPos  Pos
+	Tests      []*Test
+	Definition string // id@version as written
+}
+
+// Test is one test case.
+type Test struct {
+	Name    string
+	Pos     Pos
+	Subject string
+	Context map[string]any
+	// Answers: for an instrument suite, item -> answer; for a rules suite, instrument key -> item -> answer.
+	Answers   map[string]any
+	Want      *Want
+	WantError *WantError
+}
+
+// Want is the expected part of a report; only what is given is compared.
+type Want struct {
+	Status      string            // instrument status
+	Scores      map[string]any    // score id -> value; nil value = not computed
+	Flags       []string          // exact set of fired flags (nil = not checked)
+	Missing     []string          // exact missing items (nil = not checked)
+	Instruments map[string]*Want  // rules suites: per-instrument expectations
+	Applied     *bool             // rules suites: whether the composite was applied
+	Domains     map[string]string // rules suites
+	Tier        string
+	Referrals   []string // exact ordered list (nil = not checked)
+	NotAssessed []string // exact (nil = not checked)
+	Pos         Pos
+}
+
+// WantError expects scoring to fail.
+type WantError struct {
+	Code       string
+	Instrument string
+	Item       string
+	Pos        Pos
+}
+
+// node is a YAML node kept for positions.
+type node = yaml.Node

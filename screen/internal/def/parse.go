@@ -1,0 +1,588 @@
+package def
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/painscreen/painscreen/screen/internal/diag"
+	"github.com/painscreen/painscreen/screen/internal/semver"
+)
+
+// File is what one YAML file held: exactly one of Instrument, RuleSet, Suite is set when parsing succeeded.
+type File struct {
+	Instrument *Instrument
+	RuleSet    *RuleSet
+	Suite      *Suite
+}
+
+// IsSuiteFile reports whether a file name is a test suite (ends in _test.yaml or _test.yml).
+func IsSuiteFile(name string) bool {
+	base := path.Base(name)
+	return strings.HasSuffix(base, "_test.yaml") || strings.HasSuffix(base, "_test.yml")
+}
+
+// IsYAMLFile reports whether a file name ends in .yaml or .yml.
+func IsYAMLFile(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+// Parse parses one definition or suite file. Problems are appended to list; the result holds whatever could
+// be parsed (nil parts when the file is unusable). A file counts as a suite by its name (*_test.yaml); a
+// definition is an instrument when it has "items" and a rule set when it has "inputs".
+func Parse(file string, src []byte, lim Limits, list *diag.List) File {
+	p := &parser{sink: diag.NewSink(file, src, list), lim: lim, src: src}
+	root := p.parseDocument()
+	if root == nil {
+		return File{}
+	}
+	if IsSuiteFile(file) {
+		return File{Suite: p.suite(root)}
+	}
+	if root.Kind != yaml.MappingNode {
+		p.errf(root, "schema", "a definition must be a mapping, found %s", kindName(root))
+		return File{}
+	}
+	has := func(k string) bool {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == k {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("items"):
+		return File{Instrument: p.instrument(root)}
+	case has("inputs"):
+		return File{RuleSet: p.ruleSet(root)}
+	}
+	p.errf(root, "schema", "cannot tell what this file defines: an instrument has \"items\", a rule set has \"inputs\" (test suites are named *_test.yaml)")
+	return File{}
+}
+
+var statuses = []string{"draft", "active", "retired"}
+
+func (p *parser) header(f *fields, root *yaml.Node, what string) (Header, bool) {
+	h := Header{File: p.sink.File, Digest: Digest(root)}
+	ok := p.require(f, what, "id", "version", "title", "status", "citation", "license")
+	if n := f.get("id"); n != nil {
+		h.IDPos = p.pos(n)
+		var good bool
+		h.ID, good = p.id(n, "id")
+		ok = ok && good
+	}
+	if n := f.get("version"); n != nil {
+		h.VersionPos = p.pos(n)
+		if s, good := p.str(n, "version"); good {
+			v, err := semver.Parse(s)
+			if err != nil {
+				p.errf(n, "invalid_version", "%v", err)
+				ok = false
+			}
+			h.Version = v
+		}
+	}
+	h.Title = p.optStr(f, "title", what)
+	h.Citation = p.optStr(f, "citation", what)
+	h.License = p.optStr(f, "license", what)
+	h.Notes = p.optStr(f, "notes", what)
+	if n := f.get("status"); n != nil {
+		h.StatusPos = p.pos(n)
+		h.Status, _ = p.str(n, "status")
+		if h.Status != "" && !slices.Contains(statuses, h.Status) {
+			p.errf(n, "schema", "status %q must be one of draft, active, retired", h.Status)
+			ok = false
+		}
+	}
+	return h, ok
+}
+
+func (p *parser) codes(n *yaml.Node, what string) []Code {
+	var out []Code
+	for _, c := range p.seq(n, what) {
+		f := p.mapping(c, what+" entry", "system", "code", "display")
+		if !p.require(f, what+" entry", "system", "code") {
+			continue
+		}
+		sys, _ := p.str(f.get("system"), "system")
+		code, _ := p.str(f.get("code"), "code")
+		out = append(out, Code{System: sys, Code: code, Display: p.optStr(f, "display", what)})
+	}
+	return out
+}
+
+func (p *parser) instrument(root *yaml.Node) *Instrument {
+	const what = "instrument"
+	f := p.mapping(root, what, "id", "version", "title", "domain", "status", "recall", "citation", "license",
+		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags")
+	if f == nil {
+		return nil
+	}
+	h, _ := p.header(f, root, what)
+	in := &Instrument{Header: h}
+	p.require(f, what, "domain", "recall", "item_text", "items", "scores")
+	in.Domain = p.optStr(f, "domain", what)
+	if n := f.get("domain"); n != nil && in.Domain != "" && !ValidID(in.Domain) {
+		p.errf(n, "invalid_id", "domain %q is not a valid id", in.Domain)
+	}
+	in.Recall = p.optStr(f, "recall", what)
+	if n := f.get("item_text"); n != nil {
+		in.ItemText, _ = p.str(n, "item_text")
+		if in.ItemText != "" && in.ItemText != "verbatim" && in.ItemText != "paraphrased" {
+			p.errf(n, "schema", "item_text must be \"verbatim\" (the licence allows reproducing the items) or \"paraphrased\"")
+		}
+	}
+	in.Codes = p.codes(f.get("codes"), "codes")
+
+	if cf := p.mapping(f.get("context"), "context"); cf != nil {
+		for _, k := range cf.keys {
+			id, _ := p.id(k, "context field")
+			t, _ := p.str(cf.vals[k.Value], "context type")
+			if t != "int" && t != "string" {
+				p.errf(cf.vals[k.Value], "schema", "context field %q: type must be int or string", k.Value)
+			}
+			in.Context = append(in.Context, ContextField{ID: id, Type: t, Pos: p.pos(k)})
+		}
+	}
+
+	scales := map[string]*Scale{}
+	if sf := p.mapping(f.get("options"), "options"); sf != nil {
+		for _, k := range sf.keys {
+			id, _ := p.id(k, "option scale")
+			s := p.scale(sf.vals[k.Value], "options."+k.Value)
+			s.ID, s.Pos = id, p.pos(k)
+			scales[id] = s
+			in.Scales = append(in.Scales, s)
+		}
+	}
+
+	itemIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("items"), "items") {
+		it := p.item(n, scales)
+		if it == nil {
+			continue
+		}
+		if prev, dup := itemIDs[it.ID]; dup {
+			p.errf(n, "duplicate_id", "item %q is already defined at line %d", it.ID, prev.Line)
+			continue
+		}
+		itemIDs[it.ID] = it.Pos
+		in.Items = append(in.Items, it)
+	}
+	if n := f.get("items"); n != nil && len(in.Items) == 0 && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		p.errf(n, "schema", "items is empty")
+	}
+
+	scoreIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("scores"), "scores") {
+		s := p.score(n)
+		if s == nil {
+			continue
+		}
+		if prev, dup := scoreIDs[s.ID]; dup {
+			p.errf(n, "duplicate_id", "score %q is already defined at line %d", s.ID, prev.Line)
+			continue
+		}
+		if prev, clash := itemIDs[s.ID]; clash {
+			p.errf(n, "duplicate_id", "score %q has the same id as the item at line %d; reasons name both, so they must differ", s.ID, prev.Line)
+			continue
+		}
+		scoreIDs[s.ID] = s.Pos
+		in.Scores = append(in.Scores, s)
+	}
+
+	flagIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("flags"), "flags") {
+		fl := p.flag(n)
+		if fl == nil {
+			continue
+		}
+		if prev, dup := flagIDs[fl.ID]; dup {
+			p.errf(n, "duplicate_id", "flag %q is already defined at line %d", fl.ID, prev.Line)
+			continue
+		}
+		flagIDs[fl.ID] = fl.Pos
+		in.Flags = append(in.Flags, fl)
+	}
+	return in
+}
+
+func (p *parser) scale(n *yaml.Node, what string) *Scale {
+	s := &Scale{Pos: p.pos(n)}
+	entries := p.seq(n, what)
+	if n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		p.errf(n, "schema", "%s has no options", what)
+	}
+	if len(entries) > p.lim.MaxScaleItems {
+		p.errf(n, "limit", "%s has %d options; the limit is %d", what, len(entries), p.lim.MaxScaleItems)
+		return s
+	}
+	values := map[int64]int{}
+	codes := map[string]int{}
+	for _, e := range entries {
+		f := p.mapping(e, what+" option", "value", "code", "label")
+		if !p.require(f, what+" option", "value", "label") {
+			continue
+		}
+		v, ok := p.integer(f.get("value"), "option value")
+		if !ok {
+			continue
+		}
+		o := Option{Value: v, Label: p.optStr(f, "label", "option"), Code: p.optStr(f, "code", "option"), Pos: p.pos(e)}
+		if line, dup := values[v]; dup {
+			p.errf(f.get("value"), "duplicate_value", "%s: value %d is already used at line %d", what, v, line)
+			continue
+		}
+		values[v] = e.Line
+		if o.Code != "" {
+			if line, dup := codes[o.Code]; dup {
+				p.errf(f.get("code"), "duplicate_code", "%s: code %q is already used at line %d", what, o.Code, line)
+				continue
+			}
+			codes[o.Code] = e.Line
+		}
+		s.Options = append(s.Options, o)
+	}
+	return s
+}
+
+func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
+	f := p.mapping(n, "item", "id", "text", "options", "range", "required", "enable_when", "codes")
+	if !p.require(f, "item", "id", "text") {
+		return nil
+	}
+	id, ok := p.id(f.get("id"), "item id")
+	if !ok {
+		return nil
+	}
+	it := &Item{ID: id, Pos: p.pos(f.get("id")), Required: true}
+	it.Text, _ = p.str(f.get("text"), "item text")
+	it.Codes = p.codes(f.get("codes"), "item codes")
+	opts, rng := f.get("options"), f.get("range")
+	switch {
+	case opts != nil && rng != nil:
+		p.errf(rng, "schema", "item %q: give either options or range, not both", id)
+	case opts == nil && rng == nil:
+		p.errf(f.owner, "missing_field", "item %q: needs options (a named scale or a list) or range", id)
+	case opts != nil:
+		it.ScalePos = p.pos(opts)
+		if opts.Kind == yaml.ScalarNode {
+			name, _ := p.str(opts, "options")
+			if s, found := scales[name]; found {
+				it.Scale = s
+			} else {
+				msg := ""
+				var names []string
+				for k := range scales {
+					names = append(names, k)
+				}
+				slices.Sort(names)
+				if s := suggest(name, names); s != "" {
+					msg = fmt.Sprintf("; did you mean %q?", s)
+				}
+				p.errf(opts, "unknown_scale", "item %q: no option scale named %q%s", id, name, msg)
+			}
+		} else {
+			it.Scale = p.scale(opts, "item "+id+" options")
+		}
+	default:
+		rf := p.mapping(rng, "range", "min", "max")
+		if p.require(rf, "range", "min") {
+			if v, ok := p.integer(rf.get("min"), "range min"); ok {
+				it.Min = &v
+			}
+			if mx := rf.get("max"); mx != nil {
+				if v, ok := p.integer(mx, "range max"); ok {
+					it.Max = &v
+					if it.Min != nil && v < *it.Min {
+						p.errf(mx, "schema", "item %q: range max %d is below min %d", id, v, *it.Min)
+					}
+				}
+			}
+		}
+	}
+	if r := f.get("required"); r != nil {
+		it.Required, _ = p.boolean(r, "required")
+	}
+	it.EnableWhen = p.expr(f.get("enable_when"), "enable_when")
+	return it
+}
+
+func (p *parser) score(n *yaml.Node) *Score {
+	f := p.mapping(n, "score", "id", "label", "expr", "bands", "lookup", "type", "when", "codes", "description")
+	if !p.require(f, "score", "id") {
+		return nil
+	}
+	id, ok := p.id(f.get("id"), "score id")
+	if !ok {
+		return nil
+	}
+	s := &Score{ID: id, Pos: p.pos(f.get("id"))}
+	s.Label = p.optStr(f, "label", "score")
+	s.Description = p.optStr(f, "description", "score")
+	s.Codes = p.codes(f.get("codes"), "score codes")
+	kinds := 0
+	for _, k := range []string{"expr", "bands", "lookup"} {
+		if f.get(k) != nil {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		p.errf(f.owner, "schema", "score %q needs exactly one of expr, bands, lookup", id)
+		return nil
+	}
+	if t := f.get("type"); t != nil {
+		s.TypePos = p.pos(t)
+		s.Type, _ = p.str(t, "type")
+		if !slices.Contains([]string{"int", "double", "bool", "string"}, s.Type) {
+			p.errf(t, "schema", "score %q: type must be int, double, bool or string", id)
+			s.Type = ""
+		}
+	}
+	s.Expr = p.expr(f.get("expr"), "expr")
+	s.When = p.expr(f.get("when"), "when")
+	if b := f.get("bands"); b != nil {
+		bf := p.mapping(b, "bands", "of", "cuts")
+		if p.require(bf, "bands", "of", "cuts") {
+			bands := &Bands{OfPos: p.pos(bf.get("of"))}
+			bands.Of, _ = p.id(bf.get("of"), "bands.of")
+			labels := map[string]bool{}
+			for _, c := range p.seq(bf.get("cuts"), "cuts") {
+				cf := p.mapping(c, "cut", "min", "max", "label")
+				if !p.require(cf, "cut", "label") {
+					continue
+				}
+				cut := Cut{Pos: p.pos(c)}
+				cut.Label, _ = p.id(cf.get("label"), "band label")
+				if labels[cut.Label] {
+					p.errf(cf.get("label"), "duplicate_id", "band label %q is used twice", cut.Label)
+				}
+				labels[cut.Label] = true
+				if mn := cf.get("min"); mn != nil {
+					if v, ok := p.number(mn, "min"); ok {
+						cut.Min = &v
+					}
+				}
+				if mx := cf.get("max"); mx != nil {
+					if v, ok := p.number(mx, "max"); ok {
+						cut.Max = &v
+					}
+				}
+				bands.Cuts = append(bands.Cuts, cut)
+			}
+			if len(bands.Cuts) == 0 {
+				p.errf(bf.get("cuts"), "schema", "bands need at least one cut")
+			}
+			s.Bands = bands
+		}
+	}
+	if l := f.get("lookup"); l != nil {
+		lf := p.mapping(l, "lookup", "of", "table")
+		if p.require(lf, "lookup", "of", "table") {
+			lk := &Lookup{OfPos: p.pos(lf.get("of"))}
+			lk.Of, _ = p.id(lf.get("of"), "lookup.of")
+			tf := p.mapping(lf.get("table"), "lookup table")
+			if tf != nil && len(tf.keys) > p.lim.MaxScaleItems {
+				p.errf(lf.get("table"), "limit", "lookup table has %d rows; the limit is %d", len(tf.keys), p.lim.MaxScaleItems)
+				tf = nil
+			}
+			if tf != nil {
+				for _, k := range tf.keys {
+					key, ok1 := p.integer(k, "lookup key")
+					val, ok2 := p.number(tf.vals[k.Value], "lookup value")
+					if ok1 && ok2 {
+						if len(lk.Table) > 0 && key <= lk.Table[len(lk.Table)-1].Key {
+							p.errf(k, "schema", "lookup keys must be in increasing order")
+						}
+						lk.Table = append(lk.Table, LookupRow{Key: key, Value: val, Pos: p.pos(k)})
+					}
+				}
+				if len(tf.keys) == 0 {
+					p.errf(lf.get("table"), "schema", "lookup table is empty")
+				}
+			}
+			s.Lookup = lk
+		}
+	}
+	if s.Expr == nil && s.Bands == nil && s.Lookup == nil {
+		return nil
+	}
+	return s
+}
+
+var flagLevels = []string{"info", "warning", "urgent"}
+
+func (p *parser) flag(n *yaml.Node) *Flag {
+	f := p.mapping(n, "flag", "id", "when", "level", "message")
+	if !p.require(f, "flag", "id", "when", "level", "message") {
+		return nil
+	}
+	id, ok := p.id(f.get("id"), "flag id")
+	if !ok {
+		return nil
+	}
+	fl := &Flag{ID: id, Pos: p.pos(f.get("id"))}
+	fl.Level, _ = p.str(f.get("level"), "level")
+	if !slices.Contains(flagLevels, fl.Level) {
+		p.errf(f.get("level"), "schema", "flag %q: level must be info, warning or urgent", id)
+	}
+	fl.Message, _ = p.str(f.get("message"), "message")
+	fl.When = p.expr(f.get("when"), "when")
+	if fl.When == nil {
+		return nil
+	}
+	return fl
+}
+
+var priorities = []string{"urgent", "high", "routine"}
+
+func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
+	const what = "rule set"
+	f := p.mapping(root, what, "id", "version", "title", "status", "description", "citation", "license", "notes",
+		"inputs", "any_of", "domains", "tiers", "referrals")
+	if f == nil {
+		return nil
+	}
+	h, _ := p.header(f, root, what)
+	rs := &RuleSet{Header: h, Description: p.optStr(f, "description", what)}
+	p.require(f, what, "inputs", "domains", "tiers")
+	inputs := map[string]bool{}
+	if inf := p.mapping(f.get("inputs"), "inputs"); inf != nil {
+		for _, k := range inf.keys {
+			id, ok := p.id(k, "input")
+			if !ok {
+				continue
+			}
+			in := &Input{ID: id, Pos: p.pos(k)}
+			v := inf.vals[k.Value]
+			vf := p.mapping(v, "input "+id, "version", "required")
+			if !p.require(vf, "input "+id, "version") {
+				continue
+			}
+			in.ConstraintPos = p.pos(vf.get("version"))
+			if s, ok := p.str(vf.get("version"), "version"); ok {
+				c, err := semver.ParseConstraint(s)
+				if err != nil {
+					p.errf(vf.get("version"), "invalid_constraint", "%v", err)
+					continue
+				}
+				in.Constraint = c
+			}
+			if r := vf.get("required"); r != nil {
+				in.Required, _ = p.boolean(r, "required")
+			}
+			inputs[id] = true
+			rs.Inputs = append(rs.Inputs, in)
+		}
+	}
+	for _, n := range p.seq(f.get("any_of"), "any_of") {
+		group := AnyOf{Pos: p.pos(n)}
+		for _, e := range p.seq(n, "any_of group") {
+			id, ok := p.id(e, "input")
+			if !ok {
+				continue
+			}
+			if !inputs[id] {
+				p.errf(e, "unknown_input", "any_of names %q, which is not among the inputs", id)
+				continue
+			}
+			group.IDs = append(group.IDs, id)
+		}
+		if len(group.IDs) < 2 && n.Kind == yaml.SequenceNode {
+			p.errf(n, "schema", "an any_of group needs at least two inputs")
+			continue
+		}
+		rs.AnyOf = append(rs.AnyOf, group)
+	}
+	seen := map[string]int{}
+	dup := func(kind, id string, n *yaml.Node) bool {
+		k := kind + "/" + id
+		if line, ok := seen[k]; ok {
+			p.errf(n, "duplicate_id", "%s %q is already defined at line %d", kind, id, line)
+			return true
+		}
+		seen[k] = n.Line
+		return false
+	}
+	for _, n := range p.seq(f.get("domains"), "domains") {
+		df := p.mapping(n, "domain", "id", "values", "expr", "description")
+		if !p.require(df, "domain", "id", "expr") {
+			continue
+		}
+		id, ok := p.id(df.get("id"), "domain id")
+		if !ok || dup("domain", id, df.get("id")) {
+			continue
+		}
+		d := &Domain{ID: id, Pos: p.pos(df.get("id")), Description: p.optStr(df, "description", "domain")}
+		for _, v := range p.seq(df.get("values"), "values") {
+			s, ok := p.id(v, "domain value")
+			if ok && slices.Contains(d.Values, s) {
+				p.errf(v, "duplicate_id", "domain %q lists value %q twice", id, s)
+			}
+			d.Values = append(d.Values, s)
+		}
+		d.Expr = p.expr(df.get("expr"), "expr")
+		if d.Expr != nil {
+			rs.Domains = append(rs.Domains, d)
+		}
+	}
+	for i, n := range p.seq(f.get("tiers"), "tiers") {
+		tf := p.mapping(n, "tier", "id", "when", "description")
+		if !p.require(tf, "tier", "id") {
+			continue
+		}
+		id, ok := p.id(tf.get("id"), "tier id")
+		if !ok || dup("tier", id, tf.get("id")) {
+			continue
+		}
+		t := &Tier{ID: id, Pos: p.pos(tf.get("id")), Description: p.optStr(tf, "description", "tier")}
+		last := i == len(f.get("tiers").Content)-1
+		if w := tf.get("when"); w != nil {
+			t.When = p.expr(w, "when")
+			if last {
+				p.errf(w, "schema", "the last tier (%q) is the fallback and must not have a condition", id)
+			}
+		} else if !last {
+			p.errf(tf.get("id"), "schema", "tier %q has no condition; only the last tier may be unconditional", id)
+		}
+		rs.Tiers = append(rs.Tiers, t)
+	}
+	for _, n := range p.seq(f.get("referrals"), "referrals") {
+		rf := p.mapping(n, "referral", "id", "priority", "when", "text", "rationale", "source", "addenda")
+		if !p.require(rf, "referral", "id", "priority", "when", "text", "rationale", "source") {
+			continue
+		}
+		id, ok := p.id(rf.get("id"), "referral id")
+		if !ok || dup("referral", id, rf.get("id")) {
+			continue
+		}
+		r := &Referral{ID: id, Pos: p.pos(rf.get("id"))}
+		r.Priority, _ = p.str(rf.get("priority"), "priority")
+		if !slices.Contains(priorities, r.Priority) {
+			p.errf(rf.get("priority"), "schema", "referral %q: priority must be urgent, high or routine", id)
+		}
+		r.Text, _ = p.str(rf.get("text"), "text")
+		r.Rationale, _ = p.str(rf.get("rationale"), "rationale")
+		r.Source, _ = p.str(rf.get("source"), "source")
+		r.When = p.expr(rf.get("when"), "when")
+		for _, a := range p.seq(rf.get("addenda"), "addenda") {
+			af := p.mapping(a, "addendum", "when", "text")
+			if !p.require(af, "addendum", "when", "text") {
+				continue
+			}
+			ad := Addendum{Pos: p.pos(a), When: p.expr(af.get("when"), "when")}
+			ad.Text, _ = p.str(af.get("text"), "text")
+			if ad.When != nil {
+				r.Addenda = append(r.Addenda, ad)
+			}
+		}
+		if r.When != nil {
+			rs.Referrals = append(rs.Referrals, r)
+		}
+	}
+	return rs
+}

@@ -1,0 +1,188 @@
+package def
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (p *parser) suite(root *yaml.Node) *Suite {
+	const what = "test suite"
+	f := p.mapping(root, what, "instrument", "rules", "tests")
+	if f == nil {
+		return nil
+	}
+	s := &Suite{File: p.sink.File}
+	target := f.get("instrument")
+	s.Kind = "instrument"
+	if r := f.get("rules"); r != nil {
+		if target != nil {
+			p.errf(r, "schema", "a suite tests either one instrument or one rule set, not both")
+			return nil
+		}
+		target, s.Kind = r, "rules"
+	}
+	if target == nil {
+		p.errf(root, "missing_field", "test suite: missing \"instrument: id@version\" or \"rules: id@version\"")
+		return nil
+	}
+	s.TargetPos = p.pos(target)
+	ref, ok := p.str(target, s.Kind)
+	if !ok {
+		return nil
+	}
+	s.Definition = ref
+	s.Target, s.Version, _ = strings.Cut(ref, "@")
+	if !ValidID(s.Target) {
+		p.errf(target, "invalid_id", "%q is not a valid id", s.Target)
+	}
+	p.require(f, what, "tests")
+	tests := f.get("tests")
+	if tests != nil && tests.Kind == yaml.SequenceNode && len(tests.Content) > p.lim.MaxTests {
+		p.errf(tests, "limit", "suite has %d tests; the limit is %d", len(tests.Content), p.lim.MaxTests)
+		return s
+	}
+	names := map[string]int{}
+	saved := p.lim.MaxItems
+	p.lim.MaxItems = p.lim.MaxTests
+	entries := p.seq(tests, "tests")
+	p.lim.MaxItems = saved
+	for _, n := range entries {
+		tf := p.mapping(n, "test", "name", "subject", "context", "answers", "want", "want_error")
+		if !p.require(tf, "test", "name", "answers") {
+			continue
+		}
+		t := &Test{Pos: p.pos(n)}
+		t.Name, _ = p.str(tf.get("name"), "name")
+		if line, dup := names[t.Name]; dup {
+			p.errf(tf.get("name"), "duplicate_id", "test name %q is already used at line %d", t.Name, line)
+		}
+		names[t.Name] = n.Line
+		t.Subject = p.optStr(tf, "subject", "test")
+		if c := tf.get("context"); c != nil {
+			if m, ok := p.plainValue(c, "context", 1).(map[string]any); ok {
+				t.Context = m
+			}
+		}
+		depth := 1
+		if s.Kind == "rules" {
+			depth = 2
+		}
+		if m, ok := p.plainValue(tf.get("answers"), "answers", depth).(map[string]any); ok {
+			t.Answers = m
+		}
+		w, we := tf.get("want"), tf.get("want_error")
+		switch {
+		case w != nil && we != nil:
+			p.errf(we, "schema", "test %q: give want or want_error, not both", t.Name)
+		case w == nil && we == nil:
+			p.errf(tf.owner, "missing_field", "test %q: needs want or want_error", t.Name)
+		case w != nil:
+			t.Want = p.want(w, s.Kind == "rules")
+		default:
+			ef := p.mapping(we, "want_error", "code", "instrument", "item")
+			if p.require(ef, "want_error", "code") {
+				t.WantError = &WantError{Pos: p.pos(we), Code: p.optStr(ef, "code", "want_error"),
+					Instrument: p.optStr(ef, "instrument", "want_error"), Item: p.optStr(ef, "item", "want_error")}
+			}
+		}
+		s.Tests = append(s.Tests, t)
+	}
+	return s
+}
+
+func (p *parser) want(n *yaml.Node, rules bool) *Want {
+	allowed := []string{"status", "scores", "flags", "missing"}
+	if rules {
+		allowed = []string{"applied", "domains", "tier", "referrals", "not_assessed", "instruments"}
+	}
+	f := p.mapping(n, "want", allowed...)
+	if f == nil {
+		return nil
+	}
+	w := &Want{Pos: p.pos(n)}
+	w.Status = p.optStr(f, "status", "want")
+	w.Tier = p.optStr(f, "tier", "want")
+	if a := f.get("applied"); a != nil {
+		if b, ok := p.boolean(a, "applied"); ok {
+			w.Applied = &b
+		}
+	}
+	if sc := f.get("scores"); sc != nil {
+		if m, ok := p.plainValue(sc, "scores", 0).(map[string]any); ok {
+			w.Scores = m
+		}
+	}
+	w.Flags = p.idList(f.get("flags"), "flags")
+	w.Missing = p.idList(f.get("missing"), "missing")
+	w.Referrals = p.idList(f.get("referrals"), "referrals")
+	w.NotAssessed = p.idList(f.get("not_assessed"), "not_assessed")
+	if d := p.mapping(f.get("domains"), "domains"); d != nil {
+		w.Domains = map[string]string{}
+		for _, k := range d.keys {
+			w.Domains[k.Value], _ = p.str(d.vals[k.Value], "domain value")
+		}
+	}
+	if in := p.mapping(f.get("instruments"), "instruments"); in != nil {
+		w.Instruments = map[string]*Want{}
+		for _, k := range in.keys {
+			if iw := p.want(in.vals[k.Value], false); iw != nil {
+				w.Instruments[k.Value] = iw
+			}
+		}
+	}
+	return w
+}
+
+// idList reads a list of ids; an explicit empty list [] is a non-nil empty slice ("expect none").
+func (p *parser) idList(n *yaml.Node, what string) []string {
+	if n == nil {
+		return nil
+	}
+	out := []string{}
+	for _, e := range p.seq(n, what) {
+		if s, ok := p.str(e, what+" entry"); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// plainValue converts a YAML node into int64, float64 (only where floats are expected: scores), string,
+// bool, nil or map[string]any. mapDepth is how many levels of mappings are allowed below n (answers of an
+// instrument suite: 1; of a rules suite: 2; scores: 0, but the top level itself is a mapping).
+func (p *parser) plainValue(n *yaml.Node, what string, mapDepth int) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		if mapDepth < 0 {
+			p.errf(n, "schema", "%s: unexpected mapping", what)
+			return nil
+		}
+		f := p.mapping(n, what)
+		if f == nil {
+			return nil
+		}
+		m := make(map[string]any, len(f.keys))
+		for _, k := range f.keys {
+			m[k.Value] = p.plainValue(f.vals[k.Value], what+"."+k.Value, mapDepth-1)
+		}
+		return m
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return nil
+		case "!!int":
+			v, _ := p.integer(n, what)
+			return v
+		case "!!float":
+			v, _ := p.number(n, what)
+			return v
+		case "!!bool":
+			v, _ := p.boolean(n, what)
+			return v
+		}
+		return n.Value
+	}
+	p.errf(n, "schema", "%s: unexpected %s", what, kindName(n))
+	return nil
+}

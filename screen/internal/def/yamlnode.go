@@ -1,0 +1,534 @@
+package def
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/painscreen/painscreen/screen/internal/diag"
+)
+
+// Limits bound what one definition file may contain; definitions may come from outside and be hostile.
+type Limits struct {
+	MaxFileBytes  int // size of one definition or suite file
+	MaxDepth      int // YAML nesting depth
+	MaxItems      int // items, scores, flags, domains, referrals... of one kind in one definition
+	MaxExprBytes  int // length of one CEL expression
+	MaxTextBytes  int // length of one text field
+	MaxTests      int // test cases in one suite
+	MaxNodeCount  int // YAML nodes in one file
+	MaxScaleItems int // options in one scale, rows in one lookup table
+}
+
+// DefaultLimits are generous for real instruments and small enough to stop abuse.
+func DefaultLimits() Limits {
+	return Limits{MaxFileBytes: 1 << 20, MaxDepth: 24, MaxItems: 500, MaxExprBytes: 4096, MaxTextBytes: 8192,
+		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000}
+}
+
+var idRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// ValidID reports whether s is a valid id: lower_snake_case, starting with a letter, at most 64 bytes.
+func ValidID(s string) bool { return idRE.MatchString(s) }
+
+// parser walks one file's YAML and records every problem in its sink.
+type parser struct {
+	sink *diag.Sink
+	lim  Limits
+	src  []byte
+}
+
+func (p *parser) pos(n *yaml.Node) Pos { return p.sink.At(n.Line, n.Column) }
+
+func (p *parser) errf(n *yaml.Node, code, format string, args ...any) {
+	p.sink.Errorf(n.Line, n.Column, code, format, args...)
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return "a scalar"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "nothing"
+}
+
+// parseDocument parses src into its single YAML document node, checking size, aliases and depth.
+func (p *parser) parseDocument() *yaml.Node {
+	if len(p.src) > p.lim.MaxFileBytes {
+		p.sink.Errorf(0, 0, "limit", "file is %d bytes; the limit is %d", len(p.src), p.lim.MaxFileBytes)
+		return nil
+	}
+	if !utf8.Valid(p.src) {
+		p.sink.Errorf(0, 0, "encoding", "file is not valid UTF-8")
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(strings.NewReader(string(p.src)))
+	if err := dec.Decode(&doc); err != nil {
+		line := 0
+		msg := err.Error()
+		// yaml.v3 errors read "yaml: line N: message".
+		if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+			if num, after, ok := strings.Cut(rest, ": "); ok {
+				if n, err := strconv.Atoi(num); err == nil {
+					line, msg = n, after
+				}
+			}
+		} else {
+			msg = strings.TrimPrefix(msg, "yaml: ")
+		}
+		if msg == "EOF" {
+			msg = "file is empty"
+		}
+		p.sink.Errorf(line, 0, "yaml", "%s", msg)
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		p.errf(&extra, "yaml", "a definition file holds one YAML document; found a second")
+	}
+	if len(doc.Content) != 1 {
+		p.sink.Errorf(0, 0, "yaml", "file is empty")
+		return nil
+	}
+	count := 0
+	ok := true
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		count++
+		if !ok {
+			return
+		}
+		if n.Kind == yaml.AliasNode || n.Anchor != "" {
+			p.errf(n, "yaml", "anchors and aliases are not allowed in definitions")
+			ok = false
+			return
+		}
+		if depth > p.lim.MaxDepth {
+			p.errf(n, "limit", "nesting deeper than %d levels", p.lim.MaxDepth)
+			ok = false
+			return
+		}
+		if count > p.lim.MaxNodeCount {
+			p.errf(n, "limit", "more than %d YAML nodes", p.lim.MaxNodeCount)
+			ok = false
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(doc.Content[0], 0)
+	if !ok {
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// fields is a checked mapping: key -> value node, in file order.
+type fields struct {
+	keys  []*yaml.Node
+	vals  map[string]*yaml.Node
+	owner *yaml.Node
+}
+
+func (f *fields) get(k string) *yaml.Node {
+	if f == nil {
+		return nil
+	}
+	return f.vals[k]
+}
+
+// mapping checks that n is a mapping whose keys are all in allowed (nil allows any key) and unique.
+// Unknown keys are errors; "did you mean" helps with typos.
+func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) *fields {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errf(n, "schema", "%s must be a mapping, found %s", what, kindName(n))
+		return nil
+	}
+	f := &fields{vals: map[string]*yaml.Node{}, owner: n}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.errf(k, "schema", "%s: keys must be plain names", what)
+			continue
+		}
+		if prev, dup := f.vals[k.Value]; dup {
+			_ = prev
+			p.errf(k, "duplicate_key", "%s: key %q appears twice", what, k.Value)
+			continue
+		}
+		if allowed != nil && !slices.Contains(allowed, k.Value) {
+			msg := ""
+			if s := suggest(k.Value, allowed); s != "" {
+				msg = "; did you mean " + strconv.Quote(s) + "?"
+			}
+			p.errf(k, "unknown_field", "%s: unknown field %q%s", what, k.Value, msg)
+			continue
+		}
+		f.keys = append(f.keys, k)
+		f.vals[k.Value] = v
+	}
+	return f
+}
+
+// require reports required keys that are absent.
+func (p *parser) require(f *fields, what string, keys ...string) bool {
+	if f == nil {
+		return false
+	}
+	ok := true
+	for _, k := range keys {
+		if f.vals[k] == nil {
+			p.errf(f.owner, "missing_field", "%s: missing required field %q", what, k)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// suggest returns the allowed key closest to k (edit distance ≤ 2), or "".
+func suggest(k string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		if d := editDistance(k, a); d < bestD {
+			best, bestD = a, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// str reads a text scalar. Numbers are accepted as text (a code such as 123456 is text).
+func (p *parser) str(n *yaml.Node, what string) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, "schema", "%s must be text, found %s", what, kindName(n))
+		return "", false
+	}
+	if len(n.Value) > p.lim.MaxTextBytes {
+		p.errf(n, "limit", "%s is %d bytes; the limit is %d", what, len(n.Value), p.lim.MaxTextBytes)
+		return "", false
+	}
+	return n.Value, true
+}
+
+// optStr reads an optional text field.
+func (p *parser) optStr(f *fields, key, what string) string {
+	if n := f.get(key); n != nil {
+		s, _ := p.str(n, what+"."+key)
+		return s
+	}
+	return ""
+}
+
+// id reads an id scalar.
+func (p *parser) id(n *yaml.Node, what string) (string, bool) {
+	s, ok := p.str(n, what)
+	if !ok {
+		return "", false
+	}
+	if !ValidID(s) {
+		p.errf(n, "invalid_id", "%s %q is not a valid id (lower_snake_case: a letter, then letters, digits or _, at most 64)", what, s)
+		return s, false
+	}
+	return s, true
+}
+
+// integer reads an exact integer scalar.
+func (p *parser) integer(n *yaml.Node, what string) (int64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		p.errf(n, "schema", "%s must be a whole number, found %s", what, describeScalar(n))
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64)
+	if err != nil {
+		p.errf(n, "schema", "%s must be a whole number in decimal within ±2^63", what)
+		return 0, false
+	}
+	return v, true
+}
+
+// number reads an int or float scalar.
+func (p *parser) number(n *yaml.Node, what string) (float64, bool) {
+	if n == nil {
+		return 0, false
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		v, ok := p.integer(n, what)
+		if ok && (v > 1<<53 || v < -(1<<53)) {
+			p.errf(n, "schema", "%s is too large to compare exactly", what)
+			return 0, false
+		}
+		return float64(v), ok
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!float" {
+		p.errf(n, "schema", "%s must be a number, found %s", what, describeScalar(n))
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		p.errf(n, "schema", "%s must be a finite number", what)
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
+	if n == nil {
+		return false, false
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		p.errf(n, "schema", "%s must be true or false, found %s", what, describeScalar(n))
+		return false, false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+}
+
+func describeScalar(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return kindName(n)
+	}
+	switch n.Tag {
+	case "!!str":
+		return "text"
+	case "!!int":
+		return "a whole number"
+	case "!!float":
+		return "a decimal number"
+	case "!!bool":
+		return "true/false"
+	case "!!null":
+		return "null"
+	}
+	return "a scalar"
+}
+
+// seq checks that n is a list and returns its elements, bounded by MaxItems.
+func (p *parser) seq(n *yaml.Node, what string) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errf(n, "schema", "%s must be a list, found %s", what, kindName(n))
+		return nil
+	}
+	if len(n.Content) > p.lim.MaxItems {
+		p.errf(n, "limit", "%s has %d entries; the limit is %d", what, len(n.Content), p.lim.MaxItems)
+		return nil
+	}
+	return n.Content
+}
+
+// expr reads a CEL expression scalar and records how to map offsets inside it back to the file.
+func (p *parser) expr(n *yaml.Node, what string) *Expr {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, "schema", "%s must be a CEL expression (text), found %s", what, kindName(n))
+		return nil
+	}
+	if strings.TrimSpace(n.Value) == "" {
+		p.errf(n, "schema", "%s is empty", what)
+		return nil
+	}
+	if len(n.Value) > p.lim.MaxExprBytes {
+		p.errf(n, "limit", "%s is %d bytes; the limit is %d", what, len(n.Value), p.lim.MaxExprBytes)
+		return nil
+	}
+	e := &Expr{Src: n.Value, Pos: p.pos(n)}
+	lines := strings.Split(string(p.src), "\n")
+	file := p.sink.File
+	e.locate = locator(lines, file, n)
+	e.Pos = e.locate(0)
+	return e
+}
+
+// locator maps byte offsets in a scalar's value to file positions. Plain and quoted scalars start at the
+// node's column (after the quote); block scalars (| and >) start on the next line at its indentation. The
+// value is aligned with the source greedily, so line folding and indentation are skipped over.
+func locator(lines []string, file string, n *yaml.Node) func(int) Pos {
+	startLine, startCol := n.Line, n.Column // 1-based
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		startCol++
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		startLine++
+		for startLine <= len(lines) && strings.TrimSpace(lines[startLine-1]) == "" {
+			startLine++
+		}
+		if startLine <= len(lines) {
+			l := lines[startLine-1]
+			startCol = len(l) - len(strings.TrimLeft(l, " ")) + 1
+		}
+	}
+	val := n.Value
+	return func(off int) Pos {
+		line, col := startLine, startCol
+		if off > len(val) {
+			off = len(val)
+		}
+		for i := 0; i < off; i++ {
+			c := val[i]
+			if c == '\n' {
+				// The value's newline is a line break in the source (block scalars): next line, same indent.
+				line++
+				col = startCol
+				if n.Style != yaml.LiteralStyle && n.Style != yaml.FoldedStyle {
+					col = indentOf(lines, line)
+				}
+				continue
+			}
+			// Advance over source bytes until one matches (skips folding and escapes).
+			for {
+				if line > len(lines) {
+					return Pos{File: file, Line: line, Col: col}
+				}
+				l := lines[line-1]
+				if col-1 >= len(strings.TrimRight(l, "\r")) {
+					line++
+					col = indentOf(lines, line)
+					if c == ' ' { // a folded line break stands for this space
+						break
+					}
+					continue
+				}
+				if l[col-1] == c {
+					col++
+					break
+				}
+				col++
+			}
+		}
+		for line <= len(lines) && col-1 >= len(strings.TrimRight(lines[line-1], "\r")) && off < len(val) {
+			line++
+			col = indentOf(lines, line)
+		}
+		return Pos{File: file, Line: line, Col: col}
+	}
+}
+
+func indentOf(lines []string, line int) int {
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	l := lines[line-1]
+	return len(l) - len(strings.TrimLeft(l, " \t")) + 1
+}
+
+// Digest returns "sha256:<hex>" of the canonical form of a YAML node tree: the data it holds, as JSON with
+// sorted keys and normalised scalars. Comments, key order, quoting and layout do not change it.
+func Digest(n *yaml.Node) string {
+	var b strings.Builder
+	canonical(&b, n)
+	sum := sha256.Sum256([]byte(b.String()))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func canonical(b *strings.Builder, n *yaml.Node) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			canonical(b, c)
+		}
+	case yaml.MappingNode:
+		type kv struct {
+			k string
+			v *yaml.Node
+		}
+		var kvs []kv
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kvs = append(kvs, kv{n.Content[i].Value, n.Content[i+1]})
+		}
+		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		b.WriteByte('{')
+		for i, e := range kvs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(e.k))
+			b.WriteByte(':')
+			canonical(b, e.v)
+		}
+		b.WriteByte('}')
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			canonical(b, c)
+		}
+		b.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			b.WriteString("null")
+		case "!!bool":
+			b.WriteString(strconv.FormatBool(strings.EqualFold(n.Value, "true")))
+		case "!!int":
+			if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+				b.WriteString(strconv.FormatInt(v, 10))
+			} else {
+				b.WriteString(strconv.Quote(n.Value))
+			}
+		case "!!float":
+			if v, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
+				b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+			} else {
+				b.WriteString(strconv.Quote(n.Value))
+			}
+		default:
+			b.WriteString(strconv.Quote(n.Value))
+		}
+	default:
+		b.WriteString("null")
+	}
+}

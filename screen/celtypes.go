@@ -124,37 +124,39 @@ func viewConvert(t ref.Type, _ ref.Val, own *types.Type) ref.Val {
 type answersView instEval
 
 func (v *answersView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *answersView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.inst.answersT.typ) }
-func (v *answersView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *answersView) Type() ref.Type                             { return v.inst.answersT.typ }
-func (v *answersView) Value() any                                 { return v }
+func (v *answersView) ConvertToType(t ref.Type) ref.Val {
+	return viewConvert(t, v, v.inst.answersT.typ)
+}
+func (v *answersView) Equal(o ref.Val) ref.Val { return types.Bool(ref.Val(v) == o) }
+func (v *answersView) Type() ref.Type          { return v.inst.answersT.typ }
+func (v *answersView) Value() any              { return v }
 
 // scoresView exposes an instrument's computed scores.
 type scoresView instEval
 
 func (v *scoresView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *scoresView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.inst.scoresT.typ) }
-func (v *scoresView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *scoresView) Type() ref.Type                             { return v.inst.scoresT.typ }
-func (v *scoresView) Value() any                                 { return v }
+func (v *scoresView) ConvertToType(t ref.Type) ref.Val          { return viewConvert(t, v, v.inst.scoresT.typ) }
+func (v *scoresView) Equal(o ref.Val) ref.Val                   { return types.Bool(ref.Val(v) == o) }
+func (v *scoresView) Type() ref.Type                            { return v.inst.scoresT.typ }
+func (v *scoresView) Value() any                                { return v }
 
 // flagsView exposes which flags fired (rule sets only).
 type flagsView instEval
 
 func (v *flagsView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *flagsView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.inst.flagsT.typ) }
-func (v *flagsView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *flagsView) Type() ref.Type                             { return v.inst.flagsT.typ }
-func (v *flagsView) Value() any                                 { return v }
+func (v *flagsView) ConvertToType(t ref.Type) ref.Val          { return viewConvert(t, v, v.inst.flagsT.typ) }
+func (v *flagsView) Equal(o ref.Val) ref.Val                   { return types.Bool(ref.Val(v) == o) }
+func (v *flagsView) Type() ref.Type                            { return v.inst.flagsT.typ }
+func (v *flagsView) Value() any                                { return v }
 
 // resultView exposes an instrument's whole result to a rule set.
 type resultView instEval
 
 func (v *resultView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *resultView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.inst.resultT.typ) }
-func (v *resultView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *resultView) Type() ref.Type                             { return v.inst.resultT.typ }
-func (v *resultView) Value() any                                 { return v }
+func (v *resultView) ConvertToType(t ref.Type) ref.Val          { return viewConvert(t, v, v.inst.resultT.typ) }
+func (v *resultView) Equal(o ref.Val) ref.Val                   { return types.Bool(ref.Val(v) == o) }
+func (v *resultView) Type() ref.Type                            { return v.inst.resultT.typ }
+func (v *resultView) Value() any                                { return v }
 
 // contextView exposes the respondent context with the fields one definition declares.
 type contextView struct {
@@ -163,16 +165,16 @@ type contextView struct {
 }
 
 func (v *contextView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *contextView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.typ) }
-func (v *contextView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *contextView) Type() ref.Type                             { return v.typ }
-func (v *contextView) Value() any                                 { return v }
+func (v *contextView) ConvertToType(t ref.Type) ref.Val          { return viewConvert(t, v, v.typ) }
+func (v *contextView) Equal(o ref.Val) ref.Val                   { return types.Bool(ref.Val(v) == o) }
+func (v *contextView) Type() ref.Type                            { return v.typ }
+func (v *contextView) Value() any                                { return v }
 
 // domainsView exposes a rule set's domains computed so far.
 type domainsView compEval
 
 func (v *domainsView) ConvertToNative(reflect.Type) (any, error) { return nil, errNotObject }
-func (v *domainsView) ConvertToType(t ref.Type) ref.Val           { return viewConvert(t, v, v.rs.domainsT.typ) }
-func (v *domainsView) Equal(o ref.Val) ref.Val                    { return types.Bool(ref.Val(v) == o) }
-func (v *domainsView) Type() ref.Type                             { return v.rs.domainsT.typ }
-func (v *domainsView) Value() any                                 { return v }
+func (v *domainsView) ConvertToType(t ref.Type) ref.Val          { return viewConvert(t, v, v.rs.domainsT.typ) }
+func (v *domainsView) Equal(o ref.Val) ref.Val                   { return types.Bool(ref.Val(v) == o) }
+func (v *domainsView) Type() ref.Type                            { return v.rs.domainsT.typ }
+func (v *domainsView) Value() any                                { return v }

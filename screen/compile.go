@@ -972,4 +972,3 @@ func (costEstimator) EstimateCallCost(fn, _ string, _ *cost.AstNode, args []cost
 }
 
 const maxContextString = 256
-

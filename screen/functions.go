@@ -37,7 +37,7 @@ func answerFunctions(in *instrument) cel.EnvOption {
 
 type answerLib struct{ opts []cel.EnvOption }
 
-func (l *answerLib) CompileOptions() []cel.EnvOption  { return l.opts }
+func (l *answerLib) CompileOptions() []cel.EnvOption     { return l.opts }
 func (l *answerLib) ProgramOptions() []cel.ProgramOption { return nil }
 
 // itemsOf resolves the literal list argument. The list was checked at load time, so an unknown id here is

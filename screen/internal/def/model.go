@@ -112,10 +112,10 @@ type Item struct {
 
 // Score is one computed score: exactly one of Expr, Bands, Lookup is set.
 type Score struct {
-	ID          string
-	Pos         Pos
-	Label       string
-	Codes       []Code
+	ID     string
+	Pos    Pos
+	Label  string
+	Codes  []Code
 	Expr   *Expr
 	Bands  *Bands
 	Lookup *Lookup

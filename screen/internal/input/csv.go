@@ -505,7 +505,7 @@ func (d *Decoder) csvResponse() (*Response, *Error) {
 			case cellInt:
 				v = n
 			case cellString:
-				v = d.in.bytes(f)
+				v = d.in.boxed(f)
 			case cellNotInt:
 				fail(i, CodeNotInteger, "number is not an integer (write whole numbers without a fraction or exponent)")
 				continue

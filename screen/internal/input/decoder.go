@@ -57,7 +57,7 @@ func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 		r = d.doc
 	}
 	d.br = bufio.NewReaderSize(r, bufSize)
-	d.in.m = make(map[string]string, 128)
+	d.in.m = make(map[string]internEntry, 128)
 	d.p.lim = &d.lim
 	d.p.in = &d.in
 	return d
@@ -162,9 +162,15 @@ func (l *limitReader) Read(p []byte) (int, error) {
 }
 
 // interner keeps one copy of short strings that repeat from record to record (keys, option codes), so that
-// they do not allocate again. It is bounded: once full, new strings are allocated as usual.
+// they do not allocate again; for values it also keeps the string boxed in an interface, since converting
+// a string to an interface allocates. It is bounded: once full, new strings are allocated as usual.
 type interner struct {
-	m map[string]string
+	m map[string]internEntry
+}
+
+type internEntry struct {
+	s   string
+	box any // s as an interface value
 }
 
 const (
@@ -172,32 +178,56 @@ const (
 	maxInternSize = 64
 )
 
-// str is bytes for a string.
+func (in *interner) add(s string) internEntry {
+	e := internEntry{s: s, box: s}
+	if len(in.m) < maxInterned {
+		in.m[s] = e
+	}
+	return e
+}
+
+// str returns the interned copy of s.
 func (in *interner) str(s string) string {
 	if len(s) > maxInternSize {
 		return s
 	}
-	if t, ok := in.m[s]; ok {
-		return t
+	if e, ok := in.m[s]; ok {
+		return e.s
 	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
-	return s
+	return in.add(s).s
 }
 
+// bytes returns b as an interned string.
 func (in *interner) bytes(b []byte) string {
 	if len(b) > maxInternSize {
 		return string(b)
 	}
-	if s, ok := in.m[string(b)]; ok {
+	if e, ok := in.m[string(b)]; ok {
+		return e.s
+	}
+	return in.add(string(b)).s
+}
+
+// boxed returns b as an interned string in an interface value.
+func (in *interner) boxed(b []byte) any {
+	if len(b) > maxInternSize {
+		return string(b)
+	}
+	if e, ok := in.m[string(b)]; ok {
+		return e.box
+	}
+	return in.add(string(b)).box
+}
+
+// boxedStr is boxed for a string.
+func (in *interner) boxedStr(s string) any {
+	if len(s) > maxInternSize {
 		return s
 	}
-	s := string(b)
-	if len(in.m) < maxInterned {
-		in.m[s] = s
+	if e, ok := in.m[s]; ok {
+		return e.box
 	}
-	return s
+	return in.add(s).box
 }
 
 // position maps a byte offset in a record buffer to a line and column, given the line and column of the

@@ -37,6 +37,30 @@ type jparser struct {
 
 	scratch []byte // unescaped strings
 	pairs   []kv   // one instrument's answers, before they go into a map
+
+	// Records of one file mostly have the same keys in the same order: keySeq[i] is the i-th key of the
+	// previous record, tried before the interner's map.
+	keySeq []string
+	nKey   int
+}
+
+const maxKeySeq = 4096
+
+// internKey returns key bytes as an interned string.
+func (p *jparser) internKey(b []byte) string {
+	i := p.nKey
+	p.nKey++
+	if i < len(p.keySeq) && p.keySeq[i] == string(b) {
+		return p.keySeq[i]
+	}
+	s := p.in.bytes(b)
+	switch {
+	case i < len(p.keySeq):
+		p.keySeq[i] = s
+	case i == len(p.keySeq) && i < maxKeySeq:
+		p.keySeq = append(p.keySeq, s)
+	}
+	return s
 }
 
 type kv struct {
@@ -52,6 +76,7 @@ func (p *jparser) reset(b []byte) {
 	p.depth = 0
 	p.answers = 0
 	p.given = 0
+	p.nKey = 0
 	p.hasProb = false
 	p.abort = false
 	p.prob = problem{}
@@ -230,8 +255,8 @@ func (p *jparser) isNull() bool {
 // subject parses the subject value: a string, or null for none.
 func (p *jparser) subject(resp *Response) bool {
 	if p.i < len(p.b) && p.b[p.i] == '"' {
-		if s, ok := p.stringValue("subject", "", "", false); ok {
-			resp.Subject = s
+		if raw, ok := p.stringBytes("subject", "", ""); ok {
+			resp.Subject = string(raw) // subject ids do not repeat: not interned
 		}
 		return !p.abort
 	}
@@ -277,7 +302,7 @@ func (p *jparser) context(resp *Response) bool {
 			return false
 		}
 		p.ws()
-		k := p.in.bytes(kb)
+		k := p.internKey(kb)
 		if k == "" {
 			p.fail(keyOff, CodeEmptyKey, "context: empty key", "", "")
 		}
@@ -335,7 +360,7 @@ func (p *jparser) answersValue(resp *Response) bool {
 		}
 		p.ws()
 		p.depth = 2
-		inst := p.in.bytes(kb)
+		inst := p.internKey(kb)
 		if inst == "" {
 			p.fail(keyOff, CodeEmptyKey, "answers: empty instrument key", "", "")
 		}
@@ -395,7 +420,7 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 			return nil, false
 		}
 		p.ws()
-		item := p.in.bytes(kb)
+		item := p.internKey(kb)
 		if item == "" {
 			p.fail(keyOff, CodeEmptyKey, path("answers", inst)+": empty item id", inst, "")
 		}
@@ -466,11 +491,11 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 	}
 	switch c := p.b[p.i]; {
 	case c == '"':
-		s, ok := p.stringValue(section, a, b, true)
+		raw, ok := p.stringBytes(section, a, b)
 		if !ok {
 			return nil, !p.abort
 		}
-		return s, true
+		return p.in.boxed(raw), true
 	case c == '-' || ('0' <= c && c <= '9'):
 		v, isInt, fits, ok := p.number()
 		if !ok {
@@ -635,14 +660,14 @@ func keyWhere(section, inst string) string {
 	return path(section, inst)
 }
 
-// stringValue parses a string value at p.i. The path for messages is section.a.b (b may be empty); intern
-// says whether a short value may be interned (option codes repeat; subject ids do not). ok is false when
-// the string is not usable (a problem was recorded) or the parse was aborted.
-func (p *jparser) stringValue(section, a, b string, intern bool) (string, bool) {
+// stringBytes parses a string value at p.i and returns its unescaped bytes, valid until the next string is
+// parsed. The path for messages is section.a.b (a and b may be empty). ok is false when the string is not
+// usable (a problem was recorded) or the parse was aborted.
+func (p *jparser) stringBytes(section, a, b string) ([]byte, bool) {
 	off := p.i
 	raw, esc, ok := p.str()
 	if !ok {
-		return "", false
+		return nil, false
 	}
 	where := func() string {
 		if a == "" {
@@ -662,17 +687,14 @@ func (p *jparser) stringValue(section, a, b string, intern bool) (string, bool) 
 		raw, good = p.unescape(raw)
 		if !good {
 			p.fail(off, CodeInvalidUTF8, where()+": string holds an escaped lone surrogate (not valid UTF-8)", inst, item)
-			return "", false
+			return nil, false
 		}
 	}
 	if len(raw) > p.lim.MaxStringBytes {
 		p.fail(off, CodeTooLarge, where()+": string is longer than "+strconv.Itoa(p.lim.MaxStringBytes)+" bytes", inst, item)
-		return "", false
+		return nil, false
 	}
-	if intern {
-		return p.in.bytes(raw), true
-	}
-	return string(raw), true
+	return raw, true
 }
 
 // strSafe marks the bytes that need no attention inside a JSON string.

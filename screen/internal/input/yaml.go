@@ -419,7 +419,7 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 			w.fail(n, CodeTooLarge, where+": string is longer than "+strconv.Itoa(w.d.lim.MaxStringBytes)+" bytes", inst, item)
 			return nil, false
 		}
-		return w.d.in.str(n.Value), true
+		return w.d.in.boxedStr(n.Value), true
 	case "!!int":
 		v, ok := yamlInt(n.Value)
 		if !ok {

@@ -166,6 +166,14 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // a string to an interface allocates. It is bounded: once full, new strings are allocated as usual.
 type interner struct {
 	m map[string]internEntry
+	// cache is a small direct-mapped cache in front of m for values (option codes such as "yes" or
+	// "LA6568-5" repeat on every record), indexed by a cheap hash of the bytes.
+	cache [256]internEntry
+}
+
+func cacheSlot(b []byte) int {
+	n := len(b)
+	return int((uint(n)*31 + uint(b[0])*7 + uint(b[n-1])*13 + uint(b[n/2])) & 255)
 }
 
 type internEntry struct {
@@ -210,13 +218,19 @@ func (in *interner) bytes(b []byte) string {
 
 // boxed returns b as an interned string in an interface value.
 func (in *interner) boxed(b []byte) any {
-	if len(b) > maxInternSize {
+	if len(b) > maxInternSize || len(b) == 0 {
 		return string(b)
 	}
-	if e, ok := in.m[string(b)]; ok {
-		return e.box
+	slot := cacheSlot(b)
+	if c := &in.cache[slot]; c.box != nil && c.s == string(b) {
+		return c.box
 	}
-	return in.add(string(b)).box
+	e, ok := in.m[string(b)]
+	if !ok {
+		e = in.add(string(b))
+	}
+	in.cache[slot] = e
+	return e.box
 }
 
 // boxedStr is boxed for a string.

@@ -36,12 +36,14 @@ type jparser struct {
 	abort   bool // prob is a syntax or too_deep error: the parse stopped
 
 	scratch []byte // unescaped strings
-	pairs   []kv   // one instrument's answers, before they go into a map
 
 	// Records of one file mostly have the same keys in the same order: keySeq[i] is the i-th key of the
 	// previous record, tried before the interner's map.
 	keySeq []string
 	nKey   int
+	// sizeSeq[i] is the number of answers of the i-th instrument of the previous record.
+	sizeSeq []int
+	nInst   int
 }
 
 const maxKeySeq = 4096
@@ -63,12 +65,6 @@ func (p *jparser) internKey(b []byte) string {
 	return s
 }
 
-type kv struct {
-	k   string
-	v   any
-	off int
-}
-
 // reset prepares p to parse b.
 func (p *jparser) reset(b []byte) {
 	p.b = b
@@ -77,6 +73,7 @@ func (p *jparser) reset(b []byte) {
 	p.answers = 0
 	p.given = 0
 	p.nKey = 0
+	p.nInst = 0
 	p.hasProb = false
 	p.abort = false
 	p.prob = problem{}
@@ -120,6 +117,17 @@ func (p *jparser) expect(c byte, msg string) bool {
 		return true
 	}
 	return p.syntax(p.i, p.unexpected(msg))
+}
+
+// colon consumes the ':' after an object key, and the white space after it.
+func (p *jparser) colon() bool {
+	if p.i < len(p.b) && p.b[p.i] == ':' { // the common, compact case
+		p.i++
+	} else if !p.expect(':', "expected ':' after an object key") {
+		return false
+	}
+	p.ws()
+	return true
 }
 
 // unexpected says what was found instead of what msg says was expected.
@@ -176,7 +184,7 @@ func (p *jparser) object(start int) *Response {
 			p.ws()
 			keyOff := p.i
 			key, ok := p.key("", "")
-			if !ok || !p.expect(':', "expected ':' after an object key") {
+			if !ok || !p.colon() {
 				return nil
 			}
 			p.ws()
@@ -298,7 +306,7 @@ func (p *jparser) context(resp *Response) bool {
 		p.ws()
 		keyOff := p.i
 		kb, ok := p.key("context", "")
-		if !ok || !p.expect(':', "expected ':' after an object key") {
+		if !ok || !p.colon() {
 			return false
 		}
 		p.ws()
@@ -313,10 +321,11 @@ func (p *jparser) context(resp *Response) bool {
 		if resp.Context == nil {
 			resp.Context = make(map[string]any, 4)
 		}
-		if _, dup := resp.Context[k]; dup {
+		n := len(resp.Context)
+		resp.Context[k] = v
+		if len(resp.Context) == n {
 			p.fail(keyOff, CodeDuplicateKey, path("context", k)+": duplicate key", "", "")
 		}
-		resp.Context[k] = v
 		p.ws()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -355,7 +364,7 @@ func (p *jparser) answersValue(resp *Response) bool {
 		p.ws()
 		keyOff := p.i
 		kb, ok := p.key("answers", "")
-		if !ok || !p.expect(':', "expected ':' after an object key") {
+		if !ok || !p.colon() {
 			return false
 		}
 		p.ws()
@@ -405,18 +414,25 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 	p.i++
 	p.depth = 3
 	defer func() { p.depth = 2 }()
-	pairs := p.pairs[:0]
+	// The map is sized from the same instrument of the previous record: records of a file mostly have
+	// the same shape. A wrong guess only costs a map growth.
+	ord := p.nInst
+	p.nInst++
+	size := 8
+	if ord < len(p.sizeSeq) {
+		size = p.sizeSeq[ord]
+	}
+	m := make(map[string]any, size)
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
-		return map[string]any{}, true
+		return m, true
 	}
 	for {
 		p.ws()
 		keyOff := p.i
 		kb, ok := p.key("answers", inst)
-		if !ok || !p.expect(':', "expected ':' after an object key") {
-			p.pairs = pairs
+		if !ok || !p.colon() {
 			return nil, false
 		}
 		p.ws()
@@ -430,13 +446,16 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		}
 		v, ok := p.scalar("answers", inst, item, inst)
 		if !ok {
-			p.pairs = pairs
 			return nil, false
 		}
 		if v != nil {
 			p.given++
 		}
-		pairs = append(pairs, kv{k: item, v: v, off: keyOff})
+		n := len(m)
+		m[item] = v
+		if len(m) == n {
+			p.fail(keyOff, CodeDuplicateKey, path("answers", inst, item)+": duplicate item", inst, item)
+		}
 		p.ws()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -446,30 +465,15 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 			p.i++
 			break
 		}
-		p.pairs = pairs
 		return nil, p.syntax(p.i, p.unexpected("expected ',' or '}' after an object member"))
 	}
-	p.pairs = pairs
-	m := make(map[string]any, len(pairs))
-	for _, e := range pairs {
-		m[e.k] = e.v
-	}
-	if len(m) != len(pairs) {
-		p.findDuplicate(pairs, inst)
+	switch {
+	case ord < len(p.sizeSeq):
+		p.sizeSeq[ord] = len(m)
+	case ord == len(p.sizeSeq) && ord < maxKeySeq:
+		p.sizeSeq = append(p.sizeSeq, len(m))
 	}
 	return m, true
-}
-
-// findDuplicate reports the first item id that occurs twice in pairs (the rare path).
-func (p *jparser) findDuplicate(pairs []kv, inst string) {
-	seen := make(map[string]bool, len(pairs))
-	for _, e := range pairs {
-		if seen[e.k] {
-			p.fail(e.off, CodeDuplicateKey, path("answers", inst, e.k)+": duplicate item", inst, e.k)
-			return
-		}
-		seen[e.k] = true
-	}
 }
 
 // scalar parses an answer or context value: an integer (int64), a string or null (nil). The path of the

@@ -1,0 +1,92 @@
+package input
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// benchInput returns n full-battery records in format f, and its size.
+func benchInput(f Format, n int) []byte {
+	var b bytes.Buffer
+	switch f {
+	case FormatJSONL:
+		for i := 0; i < n; i++ {
+			b.WriteString(fullBattery(fmt.Sprintf("SUBJ-%07d", i)))
+			b.WriteByte('\n')
+		}
+	case FormatJSON:
+		b.WriteByte('[')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			b.WriteString(fullBattery(fmt.Sprintf("SUBJ-%07d", i)))
+		}
+		b.WriteString("]\n")
+	case FormatCSV:
+		b.WriteString(fullBatteryCSVHeader())
+		for i := 0; i < n; i++ {
+			b.WriteString(fullBatteryCSVRow(fmt.Sprintf("SUBJ-%07d", i)))
+		}
+	}
+	return b.Bytes()
+}
+
+func fullBatteryCSVHeader() string {
+	cols := []string{"subject", "context.age", "context.sex"}
+	for i := 1; i <= 9; i++ {
+		cols = append(cols, fmt.Sprintf("phq9.q%d", i))
+	}
+	cols = append(cols, "phq9.difficulty")
+	for i := 1; i <= 7; i++ {
+		cols = append(cols, fmt.Sprintf("gad7.q%d", i))
+	}
+	for _, it := range []string{"pain_frequency", "limit_frequency", "pain_avg", "enjoyment", "activity"} {
+		cols = append(cols, "gcps_r."+it)
+	}
+	for _, it := range oudItems {
+		cols = append(cols, "dsm5_oud."+it)
+	}
+	cols = append(cols, "sisq_drug.times", "auditc.frequency", "auditc.typical_quantity", "auditc.binge_frequency")
+	for _, it := range []string{"trauma", "nightmares", "avoidance", "on_guard", "numb", "guilt"} {
+		cols = append(cols, "pc_ptsd5."+it)
+	}
+	return strings.Join(cols, ",") + "\r\n"
+}
+
+func fullBatteryCSVRow(subject string) string {
+	return subject + ",47,female,1,2,0,3,1,0,2,1,0,LA6570-1,1,1,2,0,3,1,2,3,2,6,5,4," +
+		"yes,no,no,yes,no,no,yes,no,no,yes,no,no,0,2,1,0,yes,1,0,1,0,\r\n"
+}
+
+// benchDecode decodes full-battery records in format f; one op is one record (the input holds n of
+// them and is decoded again from the start when it ends).
+func benchDecode(b *testing.B, f Format, n int) {
+	in := benchInput(f, n)
+	b.SetBytes(int64(len(in) / n))
+	b.ReportAllocs()
+	d := NewDecoder(bytes.NewReader(in), f, Limits{})
+	for b.Loop() {
+		r, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			d = NewDecoder(bytes.NewReader(in), f, Limits{})
+			r, err = d.Next()
+		}
+		if err != nil || r.Err != nil {
+			b.Fatal(err, r.Err)
+		}
+	}
+}
+
+// BenchmarkDecodeJSONL decodes full-battery records (55 answers, 8 instruments); one op is one record.
+func BenchmarkDecodeJSONL(b *testing.B) { benchDecode(b, FormatJSONL, 1000) }
+
+// BenchmarkDecodeJSON decodes the same records as one JSON array.
+func BenchmarkDecodeJSON(b *testing.B) { benchDecode(b, FormatJSON, 1000) }
+
+// BenchmarkDecodeCSV decodes the same records as CSV rows.
+func BenchmarkDecodeCSV(b *testing.B) { benchDecode(b, FormatCSV, 1000) }

@@ -554,6 +554,8 @@ func (c *compiler) compileBands(s *def.Score, integer bool) []band {
 				// contiguous whole numbers
 			case hi <= lo:
 				c.errAt(b.Pos, "band_overlap", "bands %q and %q overlap: %q ends at %v and %q starts at %v", a.Label, b.Label, a.Label, lo, b.Label, hi)
+			case integer && hi == lo+2:
+				c.errAt(b.Pos, "band_gap", "bands %q and %q leave a gap: the value %v falls in no band", a.Label, b.Label, lo+1)
 			case integer:
 				c.errAt(b.Pos, "band_gap", "bands %q and %q leave a gap: values %v to %v fall in no band", a.Label, b.Label, lo+1, hi-1)
 			default:

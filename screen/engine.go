@@ -275,12 +275,13 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 		}
 		return idefs[i].Version.Compare(idefs[j].Version) < 0
 	})
-	if list.HasErrors() {
-		return e, nil
-	}
+	// Compile everything that parsed, even when other files have problems, so one run reports every
+	// problem. A definition that failed to compile is left out; a rule set reading it is not compiled.
+	failed := map[string]bool{}
 	for _, d := range idefs {
 		in := c.compileInstrument(d, len(e.insts))
 		if in == nil {
+			failed[d.ID] = true
 			continue
 		}
 		e.insts = append(e.insts, in)
@@ -289,9 +290,6 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 	}
 	for _, f := range c.ctxOrder {
 		e.ctxFields = append(e.ctxFields, &ctxFieldInfo{name: "context." + f.id, f: f})
-	}
-	if list.HasErrors() {
-		return e, nil
 	}
 	for id, vs := range e.byID {
 		e.defaults[id] = vs[0]
@@ -308,6 +306,11 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 	if err != nil {
 		*list = append(*list, diag.Diagnostic{Code: "rule_set", Message: err.Error()})
 		return e, nil
+	}
+	for _, in := range chosen.Inputs {
+		if failed[in.ID] {
+			return e, nil // the instrument's own diagnostics explain
+		}
 	}
 	rs := c.compileRuleSet(chosen, e.byID)
 	if rs == nil {

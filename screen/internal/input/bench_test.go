@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // benchInput returns n full-battery records in format f, and its size.
@@ -55,12 +57,15 @@ func fullBatteryCSVHeader() string {
 	for _, it := range []string{"trauma", "nightmares", "avoidance", "on_guard", "numb", "guilt"} {
 		cols = append(cols, "pc_ptsd5."+it)
 	}
+	for _, it := range bpiItems {
+		cols = append(cols, "bpi_sf."+it)
+	}
 	return strings.Join(cols, ",") + "\r\n"
 }
 
 func fullBatteryCSVRow(subject string) string {
 	return subject + ",47,female,1,2,0,3,1,0,2,1,0,LA6570-1,1,1,2,0,3,1,2,3,2,6,5,4," +
-		"yes,no,no,yes,no,no,yes,no,no,yes,no,no,0,2,1,0,yes,1,0,1,0,\r\n"
+		"yes,no,no,yes,no,no,yes,no,no,yes,no,no,0,2,1,0,yes,1,0,1,0,,8,3,5,6,7,5,6,7,4,8,6\r\n"
 }
 
 // benchDecode decodes full-battery records in format f; one op is one record (the input holds n of
@@ -90,3 +95,14 @@ func BenchmarkDecodeJSON(b *testing.B) { benchDecode(b, FormatJSON, 1000) }
 
 // BenchmarkDecodeCSV decodes the same records as CSV rows.
 func BenchmarkDecodeCSV(b *testing.B) { benchDecode(b, FormatCSV, 1000) }
+
+var bpiItems = []string{"worst", "least", "average", "now", "general_activity", "mood", "walking", "normal_work",
+	"relations", "sleep", "enjoyment"}
+
+func TestBenchInputsAgree(t *testing.T) {
+	want := one(t, FormatJSONL, fullBattery("S1"), Limits{})
+	require.Nil(t, want.Err)
+	got := one(t, FormatCSV, fullBatteryCSVHeader()+fullBatteryCSVRow("S1"), Limits{})
+	require.Nil(t, got.Err, "%v", got.Err)
+	require.Equal(t, want.Response, got.Response, "the CSV benchmark decodes the same record as the JSON ones")
+}

@@ -85,7 +85,7 @@ func (d *Decoder) Next() (Record, error) {
 	case FormatYAML:
 		rec, err = d.nextYAML()
 	default:
-		err = &Error{Code: CodeSyntax, Msg: fmt.Sprintf("unknown response format %q", string(d.format))}
+		err = fmt.Errorf("unknown response format %q (want json, jsonl, yaml or csv)", string(d.format))
 	}
 	if err == nil && d.lim.MaxRecords > 0 && rec.N > d.lim.MaxRecords {
 		err = &Error{Record: rec.N, Line: rec.Line, Code: CodeTooManyRecords,

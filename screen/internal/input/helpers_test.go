@@ -45,6 +45,7 @@ func fatalErr(t testing.TB, err error) *Error {
 }
 
 // fullBattery returns a realistic full-battery record (55 answers across 8 instruments) as JSON.
+// One answer is null, four are option codes (LOINC or yes/no), the rest are integers.
 func fullBattery(subject string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"subject":%q,"context":{"age":47,"sex":"female"},"answers":{`, subject)
@@ -64,7 +65,9 @@ func fullBattery(subject string) string {
 	}
 	b.WriteString(`},"sisq_drug":{"times":0},`)
 	b.WriteString(`"auditc":{"frequency":2,"typical_quantity":1,"binge_frequency":0},`)
-	b.WriteString(`"pc_ptsd5":{"trauma":"yes","nightmares":1,"avoidance":0,"on_guard":1,"numb":0,"guilt":null}`)
+	b.WriteString(`"pc_ptsd5":{"trauma":"yes","nightmares":1,"avoidance":0,"on_guard":1,"numb":0,"guilt":null},`)
+	b.WriteString(`"bpi_sf":{"worst":8,"least":3,"average":5,"now":6,"general_activity":7,"mood":5,"walking":6,`)
+	b.WriteString(`"normal_work":7,"relations":4,"sleep":8,"enjoyment":6}`)
 	b.WriteString(`}}`)
 	return b.String()
 }

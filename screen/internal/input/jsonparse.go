@@ -229,7 +229,7 @@ func (p *jparser) object(start int) *Response {
 			return nil
 		}
 	}
-	if !seenAnswers {
+	if !seenAnswers && !p.hasProb {
 		p.fail(start, CodeMissingField, "answers: missing (a record needs at least one answer)", "", "")
 	}
 	return resp
@@ -394,7 +394,7 @@ func (p *jparser) answersValue(resp *Response) bool {
 		}
 		return p.syntax(p.i, p.unexpected("expected ',' or '}' after an object member"))
 	}
-	if p.given == 0 {
+	if p.given == 0 && !p.hasProb { // only when nothing else is wrong: a bad answer is not "no answer"
 		p.fail(off, CodeEmpty, "answers: no answers (every instrument is empty or all its answers are null)", "", "")
 	}
 	return true

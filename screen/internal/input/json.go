@@ -145,6 +145,7 @@ func (d *Decoder) jsonElement() (Record, error) {
 	buf := s.buf[:0]
 	stack := s.stack[:0]
 	tooLarge, tooDeep := false, false
+	deepLine, deepCol := 0, 0
 	inStr, esc := false, false
 
 	first, err := d.br.Peek(1)
@@ -212,8 +213,9 @@ func (d *Decoder) jsonElement() (Record, error) {
 					return Record{}, d.jsonFatal(CodeTooDeep, "record: nested deeper than "+strconv.Itoa(maxScanDepth)+" levels", rec.N)
 				}
 				stack = append(stack, c)
-				if len(stack) > d.lim.MaxDepth {
+				if len(stack) > d.lim.MaxDepth && !tooDeep {
 					tooDeep = true
+					deepLine, deepCol = s.line, int(s.off+int64(k)-s.lineStart)+1
 				}
 			case '}', ']':
 				if len(stack) == 0 || (c == '}') != (stack[len(stack)-1] == '{') {
@@ -253,7 +255,7 @@ func (d *Decoder) jsonElement() (Record, error) {
 			Msg: "record: larger than " + strconv.Itoa(maxRec) + " bytes"}
 		return rec, nil
 	case tooDeep:
-		rec.Err = &Error{Line: startLine, Col: startCol, Code: CodeTooDeep,
+		rec.Err = &Error{Line: deepLine, Col: deepCol, Code: CodeTooDeep,
 			Msg: "record: nested deeper than " + strconv.Itoa(d.lim.MaxDepth) + " levels"}
 		return rec, nil
 	}

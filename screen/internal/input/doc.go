@@ -70,8 +70,8 @@
 //
 // Input must be UTF-8. A byte sequence that is not UTF-8 anywhere in a record, or a JSON \u escape that is
 // a lone surrogate, makes that record an invalid_utf8 error; nothing is ever replaced by U+FFFD, since a
-// mangled subject id breaks linkage. (For YAML, whose parser rejects the whole stream, invalid UTF-8 is
-// fatal.) A UTF-8 byte order mark at the start of the input is skipped, and CRLF line ends are accepted
+// mangled subject id breaks linkage. (For YAML, whose parser checks the bytes as it reads ahead, invalid
+// UTF-8 is fatal, and records of earlier documents still in its read buffer are lost with it.) A UTF-8 byte order mark at the start of the input is skipped, and CRLF line ends are accepted
 // everywhere. Line and column numbers are 1-based; columns count bytes, not characters, and the byte
 // order mark is not counted.
 //

@@ -6,14 +6,16 @@ import (
 )
 
 // report turns the evaluation state into a Report. Everything the report holds is copied out of the
-// pooled state, in a handful of allocations: one backing array each for scores, flags, reasons, missing
-// items and notes.
+// pooled state in a handful of allocations, most of them pointer-free (reads and values, see explain.go).
 func (ev *evalState) report(subject string) *Report {
 	e := ev.eng
 	rep := &Report{Subject: subject, Engine: EngineInfo{Name: EngineName, Version: Version}}
-	nScores, nFlags, nMissing, nNotes := 0, 0, 0, 0
-	for _, i := range ev.used {
+	ex := &rep.ex
+	ex.eng, ex.rep = e, rep
+	nScores, nFlags, nMissing, nNotes, nVals := 0, 0, 0, 0, 0
+	for k, i := range ev.used {
 		ie := &ev.insts[i]
+		ie.pos = k
 		for _, s := range ie.ss {
 			if s == scoreComputed {
 				nScores++
@@ -30,8 +32,30 @@ func (ev *evalState) report(subject string) *Report {
 			}
 		}
 		nNotes += len(ie.notes) + len(ie.inst.notes)
+		nVals += len(ie.vals)
 	}
-	reasons := make([]Reason, 0, len(ev.reads))
+	n := len(ev.used)
+	ex.insts = make([]*instrument, n)
+	ex.valOff = make([]int32, n)
+	ex.vals = make([]int64, 0, nVals)
+	ex.reads = make([]xread, 0, len(ev.reads))
+	for k, i := range ev.used {
+		ie := &ev.insts[i]
+		ex.insts[k] = ie.inst
+		ex.valOff[k] = int32(len(ex.vals))
+		ex.vals = append(ex.vals, ie.vals...)
+	}
+	for _, r := range ev.reads {
+		if r.kind == readContext {
+			ex.ctx = make([]Value, len(ev.ctx.vals))
+			for i, v := range ev.ctx.vals {
+				if ev.ctx.set[i] {
+					ex.ctx[i] = valueOf(v)
+				}
+			}
+			break
+		}
+	}
 	scores := make([]Score, 0, nScores)
 	var flags []Flag
 	if nFlags > 0 {
@@ -45,7 +69,7 @@ func (ev *evalState) report(subject string) *Report {
 	if nNotes > 0 {
 		notes = make([]Note, 0, nNotes)
 	}
-	rep.Instruments = make([]InstrumentResult, len(ev.used))
+	rep.Instruments = make([]InstrumentResult, n)
 	for k, i := range ev.used {
 		ie := &ev.insts[i]
 		in := ie.inst
@@ -57,22 +81,16 @@ func (ev *evalState) report(subject string) *Report {
 		}
 		s0 := len(scores)
 		for si, s := range in.scores {
-			if ie.ss[si] != scoreComputed {
-				continue
+			if ie.ss[si] == scoreComputed {
+				scores = append(scores, Score{ID: s.id, Value: valueOf(ie.sv[si]), Rule: s.rule, why: ev.why(ex, ie.sr[si], false)})
 			}
-			r0 := len(reasons)
-			reasons = ev.appendReasons(reasons, ie.sr[si], false)
-			scores = append(scores, Score{ID: s.id, Value: valueOf(ie.sv[si]), Rule: s.rule, Reasons: reasons[r0:len(reasons):len(reasons)]})
 		}
 		res.Scores = scores[s0:len(scores):len(scores)]
 		f0 := len(flags)
 		for fi, f := range in.flags {
-			if ie.fs[fi] != flagFired {
-				continue
+			if ie.fs[fi] == flagFired {
+				flags = append(flags, Flag{ID: f.id, Level: f.level, Message: f.message, Rule: f.rule, why: ev.why(ex, ie.fr[fi], false)})
 			}
-			r0 := len(reasons)
-			reasons = ev.appendReasons(reasons, ie.fr[fi], false)
-			flags = append(flags, Flag{ID: f.id, Level: f.level, Message: f.message, Rule: f.rule, Reasons: reasons[r0:len(reasons):len(reasons)]})
 		}
 		if len(flags) > f0 {
 			res.Flags = flags[f0:len(flags):len(flags)]
@@ -96,56 +114,28 @@ func (ev *evalState) report(subject string) *Report {
 		}
 	}
 	if e.rules != nil {
-		rep.Composite = ev.compositeResult(reasons)
+		rep.Composite = ev.compositeResult(ex)
 	}
 	return rep
 }
 
-// appendReasons copies the reads of one span as reasons, dropping repeats.
-func (ev *evalState) appendReasons(dst []Reason, sp span, rules bool) []Reason {
-	reads := ev.reads[sp.from:sp.to]
-	for i, r := range reads {
+// why copies the reads of one span into the report's explanation, dropping repeats.
+func (ev *evalState) why(ex *explanation, sp span, rules bool) why {
+	from := int32(len(ex.reads))
+	for _, r := range ev.reads[sp.from:sp.to] {
+		x := xread{kind: r.kind, rules: rules, k: int16(r.ie.posOrNone()), idx: r.idx}
 		dup := false
-		for _, p := range reads[:i] {
-			if p == r {
+		for _, p := range ex.reads[from:] {
+			if p == x {
 				dup = true
 				break
 			}
 		}
-		if dup {
-			continue
+		if !dup {
+			ex.reads = append(ex.reads, x)
 		}
-		dst = append(dst, ev.reason(r, rules))
 	}
-	return dst
-}
-
-func (ev *evalState) reason(r read, rules bool) Reason {
-	switch r.kind {
-	case readItem:
-		name := r.ie.inst.items[r.idx].name
-		if rules {
-			name = r.ie.inst.itemQName[r.idx]
-		}
-		return Reason{Name: name, Value: IntValue(r.ie.vals[r.idx])}
-	case readScore:
-		name := r.ie.inst.scores[r.idx].name
-		if rules {
-			name = r.ie.inst.scoreQName[r.idx]
-		}
-		return Reason{Name: name, Value: valueOf(r.ie.sv[r.idx])}
-	case readContext:
-		return Reason{Name: ev.eng.ctxFields[r.idx].name, Value: valueOf(ev.ctx.vals[r.idx])}
-	case readStatus:
-		return Reason{Name: r.ie.inst.statusQName, Value: valueOf(r.ie.status())}
-	case readFlag:
-		return Reason{Name: r.ie.inst.flagQName[r.idx], Value: BoolValue(r.ie.fs[r.idx] == flagFired)}
-	case readDomain:
-		return Reason{Name: ev.comp.rs.domains[r.idx].name, Value: valueOf(ev.comp.dv[r.idx])}
-	case readTier:
-		return Reason{Name: "tier", Value: valueOf(ev.comp.tierVal)}
-	}
-	return Reason{}
+	return why{ex: ex, from: from, to: int32(len(ex.reads))}
 }
 
 // note renders an evaluation note. These run only when something is missing or prorated.
@@ -188,7 +178,7 @@ func missingWhat(fe *fieldError) string {
 	return fe.name + " was not computed"
 }
 
-func (ev *evalState) compositeResult(reasons []Reason) *CompositeResult {
+func (ev *evalState) compositeResult(ex *explanation) *CompositeResult {
 	ce := &ev.comp
 	rs := ce.rs
 	cr := &CompositeResult{ID: rs.def.ID, Version: rs.def.Version.String(), Digest: rs.def.Digest, Applied: ce.applied, Reason: ce.reason}
@@ -215,19 +205,15 @@ func (ev *evalState) compositeResult(reasons []Reason) *CompositeResult {
 	}
 	cr.Domains = make([]Domain, len(rs.domains))
 	for di, d := range rs.domains {
-		r0 := len(reasons)
-		reasons = ev.appendReasons(reasons, ce.dr[di], true)
 		v := valueOf(ce.dv[di])
-		cr.Domains[di] = Domain{ID: d.id, Value: v, Rule: d.rule, Reasons: reasons[r0:len(reasons):len(reasons)]}
+		cr.Domains[di] = Domain{ID: d.id, Value: v, Rule: d.rule, why: ev.why(ex, ce.dr[di], true)}
 		if s, ok := v.Str(); ok && s == notAssessed {
 			cr.NotAssessed = append(cr.NotAssessed, d.id)
 		}
 	}
 	t := rs.tiers[ce.tier]
 	cr.Tier, cr.TierRule = t.id, t.rule
-	r0 := len(reasons)
-	reasons = ev.appendReasons(reasons, ce.tr, true)
-	cr.TierReasons = reasons[r0:len(reasons):len(reasons)]
+	cr.tierWhy = ev.why(ex, ce.tr, true)
 	n := 0
 	for _, f := range ce.fired {
 		if f {
@@ -248,9 +234,7 @@ func (ev *evalState) compositeResult(reasons []Reason) *CompositeResult {
 				ref.Addenda = append(ref.Addenda, d.Addenda[ai].Text)
 			}
 		}
-		r0 := len(reasons)
-		reasons = ev.appendReasons(reasons, ce.fr[ri], true)
-		ref.Reasons = reasons[r0:len(reasons):len(reasons)]
+		ref.why = ev.why(ex, ce.fr[ri], true)
 		cr.Referrals = append(cr.Referrals, ref)
 	}
 	return cr

@@ -777,9 +777,17 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 			call := n.AsCall()
 			fn := call.FunctionName()
 			if call.IsMemberFunction() && isAnswerFunction(fn) {
+				// The macro did not expand it: say why.
 				c.checkItemList(scope, e, a, call, fail)
 			}
-			if !strings.HasPrefix(fn, "_") && !strings.HasPrefix(fn, "@") && !env.HasFunction(fn) && !isMacroName(fn) {
+			if call.IsMemberFunction() && strings.HasPrefix(fn, "@items_") && scope.itemLimit >= 0 {
+				for _, el := range call.Args()[0].AsList().Elements() {
+					if i, ok := literalInt(el); ok && int(i) >= scope.itemLimit {
+						fail(el, "forward_reference", "skip logic may read only earlier items; %q comes later", scope.inst.items[i].id)
+					}
+				}
+			}
+			if !strings.HasPrefix(fn, "_") && !strings.HasPrefix(fn, "@") && !env.HasFunction(fn) && !isMacroName(fn) && !(call.IsMemberFunction() && isAnswerFunction(fn)) {
 				fail(n, "unknown_function", "there is no function %q", fn)
 			}
 		case celast.IdentKind:
@@ -887,6 +895,11 @@ func isAnswerFunction(fn string) bool { return slices.Contains(answerFunctionNam
 // checkItemList checks the literal item list of answers.sum([...]) and friends.
 func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, call celast.CallExpr, fail func(celast.Expr, string, string, ...any)) {
 	if scope.kind != scopeInstrument || call.Target().Kind() != celast.IdentKind || call.Target().AsIdent() != "answers" {
+		fail(call.Target(), "unknown_function", "%s() is a function of answers: answers.%s([\"item\", ...])", call.FunctionName(), call.FunctionName())
+		return
+	}
+	if want := map[string]int{"sum": 1, "mean": 1, "answered": 1, "prorated_sum": 2}[call.FunctionName()]; len(call.Args()) != want {
+		fail(call.Target(), "item_list", "answers.%s takes %d argument(s)", call.FunctionName(), want)
 		return
 	}
 	in := scope.inst
@@ -960,7 +973,7 @@ func (costEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 }
 
 func (costEstimator) EstimateCallCost(fn, _ string, _ *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
-	if isAnswerFunction(fn) && len(args) > 0 {
+	if name, ok := strings.CutPrefix(fn, "@items_"); ok && isAnswerFunction(name) && len(args) > 0 {
 		n := uint64(64)
 		if sz := args[0].ComputedSize(); sz != nil {
 			n = sz.Max

@@ -100,6 +100,16 @@ type instEval struct {
 	notes      []noteRec
 	cur        int
 	ctxView    contextView
+	// pos is the instrument's position in the report being built, or -1-i for rule-set input i's
+	// placeholder (an absent input).
+	pos int
+}
+
+func (ie *instEval) posOrNone() int {
+	if ie == nil {
+		return 0
+	}
+	return ie.pos
 }
 
 func (ie *instEval) status() ref.Val {
@@ -206,6 +216,7 @@ func (e *Engine) newState() *evalState {
 		ce.placeholders = make([]instEval, len(rs.inputs))
 		for i, in := range rs.inputs {
 			ce.placeholders[i] = newInstEval(in.inst, ev)
+			ce.placeholders[i].pos = -1 - i
 		}
 		ce.dv = make([]ref.Val, len(rs.domains))
 		ce.dr = make([]span, len(rs.domains))

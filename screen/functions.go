@@ -2,6 +2,9 @@ package screen
 
 import (
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/decls"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
@@ -19,45 +22,85 @@ import (
 //
 // Reading an item that is not answered makes the score "not computed" (the report says which item);
 // reading an item that skip logic disabled is a definition error.
+//
+// Each is a macro: when the list is a literal of known, distinct item ids, answers.sum([...]) expands to
+// answers.@items_sum([indices]) at parse time, so scoring reads items by index, with no lookups by name.
+// A call that does not expand is left as written and reported by checkRefs with a precise diagnostic.
 func answerFunctions(in *instrument) cel.EnvOption {
-	list := types.NewListType(types.StringType)
+	list := types.NewListType(types.IntType)
 	t := in.answersT.typ
 	id := in.key
+	noGuards := decls.DisableTypeGuards(true) // the checker has already proved the argument types
 	return cel.Lib(&answerLib{opts: []cel.EnvOption{
-		cel.Function("sum", cel.MemberOverload(id+"_sum", []*types.Type{t, list}, types.IntType,
+		cel.Macros(itemMacro(in, "sum", 1), itemMacro(in, "mean", 1), itemMacro(in, "answered", 1), itemMacro(in, "prorated_sum", 2)),
+		cel.Function("@items_sum", noGuards, cel.MemberOverload(id+"_sum", []*types.Type{t, list}, types.IntType,
 			cel.BinaryBinding(answersSum))),
-		cel.Function("mean", cel.MemberOverload(id+"_mean", []*types.Type{t, list}, types.DoubleType,
+		cel.Function("@items_mean", noGuards, cel.MemberOverload(id+"_mean", []*types.Type{t, list}, types.DoubleType,
 			cel.BinaryBinding(answersMean))),
-		cel.Function("answered", cel.MemberOverload(id+"_answered", []*types.Type{t, list}, types.IntType,
+		cel.Function("@items_answered", noGuards, cel.MemberOverload(id+"_answered", []*types.Type{t, list}, types.IntType,
 			cel.BinaryBinding(answersAnswered))),
-		cel.Function("prorated_sum", cel.MemberOverload(id+"_prorated_sum", []*types.Type{t, list, types.IntType}, types.DoubleType,
+		cel.Function("@items_prorated_sum", noGuards, cel.MemberOverload(id+"_prorated_sum", []*types.Type{t, list, types.IntType}, types.DoubleType,
 			cel.FunctionBinding(answersProrated))),
 	}})
 }
 
 type answerLib struct{ opts []cel.EnvOption }
 
-func (l *answerLib) CompileOptions() []cel.EnvOption     { return l.opts }
+func (l *answerLib) CompileOptions() []cel.EnvOption    { return l.opts }
 func (l *answerLib) ProgramOptions() []cel.ProgramOption { return nil }
 
-// itemsOf resolves the literal list argument. The list was checked at load time, so an unknown id here is
-// impossible; it is still reported as an error rather than trusted.
-func forEachItem(ie *instEval, l ref.Val, fn func(idx int) ref.Val) ref.Val {
+// itemMacro expands answers.<name>(["a", "b"] [, k]) into answers.@items_<name>([ia, ib] [, k]).
+func itemMacro(in *instrument, name string, nargs int) cel.Macro {
+	return cel.ReceiverMacro(name, nargs, func(mef cel.MacroExprFactory, target celast.Expr, args []celast.Expr) (celast.Expr, *common.Error) {
+		if target.Kind() != celast.IdentKind || target.AsIdent() != "answers" || args[0].Kind() != celast.ListKind {
+			return nil, nil
+		}
+		elems := args[0].AsList().Elements()
+		if len(elems) == 0 {
+			return nil, nil
+		}
+		idx := make([]celast.Expr, 0, len(elems))
+		seen := map[int]bool{}
+		for _, el := range elems {
+			if el.Kind() != celast.LiteralKind {
+				return nil, nil
+			}
+			s, ok := el.AsLiteral().(types.String)
+			if !ok {
+				return nil, nil
+			}
+			i, found := in.itemIdx[string(s)]
+			if !found || seen[i] {
+				return nil, nil
+			}
+			seen[i] = true
+			idx = append(idx, mef.NewLiteral(types.Int(i)))
+		}
+		out := []celast.Expr{mef.NewList(idx...)}
+		if nargs == 2 {
+			k, ok := literalInt(args[1])
+			if !ok || k < 0 || k >= int64(len(elems)) {
+				return nil, nil
+			}
+			out = append(out, mef.Copy(args[1]))
+		}
+		return mef.NewMemberCall("@items_"+name, mef.Copy(target), out...), nil
+	})
+}
+
+// forEachItem calls fn for each item index of an expanded item list.
+func forEachItem(l ref.Val, fn func(idx int) ref.Val) ref.Val {
 	lister, ok := l.(traits.Lister)
 	if !ok {
 		return types.NewErr("item list expected")
 	}
 	n := int(lister.Size().(types.Int))
 	for i := 0; i < n; i++ {
-		s, ok := lister.Get(types.Int(i)).(types.String)
+		idx, ok := lister.Get(types.Int(i)).(types.Int)
 		if !ok {
-			return types.NewErr("item ids must be strings")
+			return types.NewErr("item index expected")
 		}
-		idx, found := ie.inst.itemIdx[string(s)]
-		if !found {
-			return types.NewErr("no item %q", string(s))
-		}
-		if r := fn(idx); r != nil {
+		if r := fn(int(idx)); r != nil {
 			return r
 		}
 	}
@@ -67,7 +110,7 @@ func forEachItem(ie *instEval, l ref.Val, fn func(idx int) ref.Val) ref.Val {
 func answersSum(a, l ref.Val) ref.Val {
 	ie := (*instEval)(a.(*answersView))
 	var sum int64
-	if err := forEachItem(ie, l, func(idx int) ref.Val {
+	if err := forEachItem(l, func(idx int) ref.Val {
 		switch ie.st[idx] {
 		case itemAnswered:
 			ie.ev.record(ie, readItem, idx)
@@ -86,7 +129,7 @@ func answersSum(a, l ref.Val) ref.Val {
 func answersMean(a, l ref.Val) ref.Val {
 	ie := (*instEval)(a.(*answersView))
 	var sum, n int64
-	if err := forEachItem(ie, l, func(idx int) ref.Val {
+	if err := forEachItem(l, func(idx int) ref.Val {
 		switch ie.st[idx] {
 		case itemAnswered:
 			ie.ev.record(ie, readItem, idx)
@@ -106,7 +149,7 @@ func answersMean(a, l ref.Val) ref.Val {
 func answersAnswered(a, l ref.Val) ref.Val {
 	ie := (*instEval)(a.(*answersView))
 	var n int64
-	if err := forEachItem(ie, l, func(idx int) ref.Val {
+	if err := forEachItem(l, func(idx int) ref.Val {
 		if ie.st[idx] == itemAnswered {
 			ie.ev.record(ie, readItem, idx)
 			n++
@@ -122,7 +165,7 @@ func answersProrated(args ...ref.Val) ref.Val {
 	ie := (*instEval)(args[0].(*answersView))
 	allowed := int64(args[2].(types.Int))
 	var sum, listed, answered int64
-	if err := forEachItem(ie, args[1], func(idx int) ref.Val {
+	if err := forEachItem(args[1], func(idx int) ref.Val {
 		switch ie.st[idx] {
 		case itemAnswered:
 			ie.ev.record(ie, readItem, idx)

@@ -67,7 +67,7 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		b = appendString(b, f.Level)
 		b = append(b, `,"message":`...)
 		b = appendString(b, f.Message)
-		b = appendRule(b, f.Rule, f.Reasons)
+		b = appendRule(b, f.Rule, f.why)
 		b = append(b, '}')
 	}
 	b = append(b, `],"missing":`...)
@@ -82,36 +82,21 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		s := &in.Scores[i]
 		b = appendString(b, s.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, s.Rule, s.Reasons)
+		b = appendRule(b, s.Rule, s.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
 }
 
 // appendRule writes `"rule":…,"reasons":[…]`, preceded by a comma unless it opens an object.
-func appendRule(b []byte, rule string, reasons []Reason) []byte {
+func appendRule(b []byte, rule string, w why) []byte {
 	if len(b) > 0 && b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
 	b = append(b, `"rule":`...)
 	b = appendString(b, rule)
 	b = append(b, `,"reasons":`...)
-	return appendReasons(b, reasons)
-}
-
-func appendReasons(b []byte, rs []Reason) []byte {
-	b = append(b, '[')
-	for i := range rs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"name":`...)
-		b = appendString(b, rs[i].Name)
-		b = append(b, `,"value":`...)
-		b = appendValue(b, rs[i].Value)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+	return appendWhyJSON(b, w)
 }
 
 func appendNotes(b []byte, notes []Note) []byte {
@@ -158,7 +143,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `},"tier":`...)
 	b = appendString(b, c.Tier)
-	b = appendRule(b, c.TierRule, c.TierReasons)
+	b = appendRule(b, c.TierRule, c.tierWhy)
 	b = append(b, `,"referrals":[`...)
 	for i := range c.Referrals {
 		if i > 0 {
@@ -179,7 +164,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		b = appendString(b, r.Rationale)
 		b = append(b, `,"source":`...)
 		b = appendString(b, r.Source)
-		b = appendRule(b, r.Rule, r.Reasons)
+		b = appendRule(b, r.Rule, r.why)
 		b = append(b, '}')
 	}
 	b = append(b, `],"not_assessed":`...)
@@ -194,7 +179,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		d := &c.Domains[i]
 		b = appendString(b, d.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, d.Rule, d.Reasons)
+		b = appendRule(b, d.Rule, d.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
@@ -214,11 +199,11 @@ func appendStrings(b []byte, ss []string) []byte {
 func appendValue(b []byte, v Value) []byte {
 	switch v.kind {
 	case KindInt:
-		return strconv.AppendInt(b, v.i, 10)
+		return strconv.AppendInt(b, v.i(), 10)
 	case KindDouble:
-		return appendFloat(b, v.f)
+		return appendFloat(b, v.f())
 	case KindBool:
-		return strconv.AppendBool(b, v.b)
+		return strconv.AppendBool(b, v.b())
 	case KindString:
 		return appendString(b, v.s)
 	}

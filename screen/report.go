@@ -11,6 +11,7 @@ type Report struct {
 	Instruments []InstrumentResult
 	// Composite is the rule set's result; nil when the engine has no rule set.
 	Composite *CompositeResult
+	ex        explanation
 }
 
 // EngineInfo names the scoring engine.
@@ -62,9 +63,11 @@ type Score struct {
 	Value Value
 	// Rule identifies the definition part that computed it: "phq9@1.0.0#scores.total".
 	Rule string
-	// Reasons are the inputs the rule read, with their values.
-	Reasons []Reason
+	why  why
 }
+
+// Reasons returns the inputs the score's rule read, with their values, in the order it read them.
+func (s *Score) Reasons() []Reason { return s.why.reasons() }
 
 // Reason is one input a rule read: an answer (answers.q9), an earlier score (scores.total), a context
 // field (context.sex), an instrument result (phq9.total), a domain (domains.oud) or the tier.
@@ -79,8 +82,11 @@ type Flag struct {
 	Level   string // info, warning or urgent
 	Message string
 	Rule    string
-	Reasons []Reason
+	why     why
 }
+
+// Reasons returns the inputs the flag's condition read, with their values.
+func (f *Flag) Reasons() []Reason { return f.why.reasons() }
 
 // Note explains something about a result that is not a value: why a score is missing, that a total was
 // prorated, that a definition is a draft.
@@ -104,17 +110,19 @@ type CompositeResult struct {
 	Reason  string
 	// Domains are the named values derived from instrument results, in definition order.
 	Domains []Domain
-	// Tier is the risk tier; TierRule and TierReasons explain it (every domain the tier conditions read, up to
-	// the one that matched).
-	Tier        string
-	TierRule    string
-	TierReasons []Reason
+	// Tier is the risk tier; TierRule and TierReasons explain it.
+	Tier     string
+	TierRule string
+	tierWhy  why
 	// Referrals that apply, ordered urgent, high, routine, then as defined.
 	Referrals []Referral
 	// NotAssessed lists the domains whose value is not_assessed.
 	NotAssessed []string
 	Notes       []Note
 }
+
+// TierReasons returns every domain the tier conditions read, up to and including the tier that matched.
+func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.reasons() }
 
 // Domain returns the value of a domain.
 func (c *CompositeResult) Domain(id string) (Value, bool) {
@@ -128,11 +136,14 @@ func (c *CompositeResult) Domain(id string) (Value, bool) {
 
 // Domain is one derived value with its reasons.
 type Domain struct {
-	ID      string
-	Value   Value
-	Rule    string
-	Reasons []Reason
+	ID    string
+	Value Value
+	Rule  string
+	why   why
 }
+
+// Reasons returns the instrument results the domain's expression read, with their values.
+func (d *Domain) Reasons() []Reason { return d.why.reasons() }
 
 // Referral is a recommendation that applies, with where it comes from and why it fired.
 type Referral struct {
@@ -143,8 +154,11 @@ type Referral struct {
 	Rationale string
 	Source    string
 	Rule      string
-	Reasons   []Reason
+	why       why
 }
+
+// Reasons returns the domain values (and tier) the referral's conditions read.
+func (r *Referral) Reasons() []Reason { return r.why.reasons() }
 
 // Instrument returns the result for an instrument id, if it was answered.
 func (r *Report) Instrument(id string) *InstrumentResult {

@@ -38,24 +38,31 @@ func (k Kind) String() string {
 // Value is a score, answer, context or domain value: an integer, a number, a boolean, a string or null.
 // The zero Value is null.
 type Value struct {
-	kind Kind
-	b    bool
-	i    int64
-	f    float64
 	s    string
+	n    uint64 // int64, float64 bits, or 0/1 for a bool
+	kind Kind
 }
 
-// IntValue, DoubleValue, BoolValue and StringValue make Values.
-func IntValue(v int64) Value { return Value{kind: KindInt, i: v} }
+// IntValue makes an integer Value.
+func IntValue(v int64) Value { return Value{kind: KindInt, n: uint64(v)} }
 
 // DoubleValue makes a number Value.
-func DoubleValue(v float64) Value { return Value{kind: KindDouble, f: v} }
+func DoubleValue(v float64) Value { return Value{kind: KindDouble, n: math.Float64bits(v)} }
 
 // BoolValue makes a boolean Value.
-func BoolValue(v bool) Value { return Value{kind: KindBool, b: v} }
+func BoolValue(v bool) Value {
+	if v {
+		return Value{kind: KindBool, n: 1}
+	}
+	return Value{kind: KindBool}
+}
 
 // StringValue makes a string Value.
 func StringValue(v string) Value { return Value{kind: KindString, s: v} }
+
+func (v Value) i() int64   { return int64(v.n) }
+func (v Value) f() float64 { return math.Float64frombits(v.n) }
+func (v Value) b() bool    { return v.n != 0 }
 
 // Kind returns the value's kind.
 func (v Value) Kind() Kind { return v.kind }
@@ -64,21 +71,21 @@ func (v Value) Kind() Kind { return v.kind }
 func (v Value) IsNull() bool { return v.kind == KindNull }
 
 // Int returns the integer; ok is false for other kinds.
-func (v Value) Int() (int64, bool) { return v.i, v.kind == KindInt }
+func (v Value) Int() (int64, bool) { return v.i(), v.kind == KindInt }
 
 // Float returns the value as a float64 for ints and doubles; ok is false for other kinds.
 func (v Value) Float() (float64, bool) {
 	switch v.kind {
 	case KindInt:
-		return float64(v.i), true
+		return float64(v.i()), true
 	case KindDouble:
-		return v.f, true
+		return v.f(), true
 	}
 	return 0, false
 }
 
 // Bool returns the boolean; ok is false for other kinds.
-func (v Value) Bool() (bool, bool) { return v.b, v.kind == KindBool }
+func (v Value) Bool() (bool, bool) { return v.b(), v.kind == KindBool }
 
 // Str returns the string; ok is false for other kinds.
 func (v Value) Str() (string, bool) { return v.s, v.kind == KindString }
@@ -87,11 +94,11 @@ func (v Value) Str() (string, bool) { return v.s, v.kind == KindString }
 func (v Value) String() string {
 	switch v.kind {
 	case KindInt:
-		return strconv.FormatInt(v.i, 10)
+		return strconv.FormatInt(v.i(), 10)
 	case KindDouble:
-		return formatFloat(v.f)
+		return formatFloat(v.f())
 	case KindBool:
-		return strconv.FormatBool(v.b)
+		return strconv.FormatBool(v.b())
 	case KindString:
 		return v.s
 	}
@@ -103,7 +110,7 @@ func (v Value) Equal(w Value) bool {
 	if a, ok := v.Float(); ok {
 		if b, ok := w.Float(); ok {
 			if v.kind == KindInt && w.kind == KindInt {
-				return v.i == w.i
+				return v.n == w.n
 			}
 			return a == b
 		}
@@ -136,13 +143,13 @@ func appendFloat(b []byte, f float64) []byte {
 func valueOf(v ref.Val) Value {
 	switch t := v.(type) {
 	case types.Int:
-		return Value{kind: KindInt, i: int64(t)}
+		return IntValue(int64(t))
 	case types.Double:
-		return Value{kind: KindDouble, f: float64(t)}
+		return DoubleValue(float64(t))
 	case types.Bool:
-		return Value{kind: KindBool, b: bool(t)}
+		return BoolValue(bool(t))
 	case types.String:
-		return Value{kind: KindString, s: string(t)}
+		return StringValue(string(t))
 	case nil:
 		return Value{}
 	}
@@ -153,11 +160,11 @@ func valueOf(v ref.Val) Value {
 func (v Value) celValue() ref.Val {
 	switch v.kind {
 	case KindInt:
-		return types.Int(v.i)
+		return types.Int(v.i())
 	case KindDouble:
-		return types.Double(v.f)
+		return types.Double(v.f())
 	case KindBool:
-		return types.Bool(v.b)
+		return types.Bool(v.b())
 	case KindString:
 		return types.String(v.s)
 	}

@@ -119,9 +119,11 @@ type flag struct {
 
 // ctxField is one engine-wide context field.
 type ctxField struct {
-	id   string
-	typ  string // int | string
-	slot int
+	id       string
+	typ      string // int | string
+	slot     int
+	min, max int64 // int fields with bounded set: the accepted range
+	bounded  bool
 }
 
 // compiler holds what compiling a set of definitions needs.

@@ -65,6 +65,10 @@ type source struct {
 	file def.File
 }
 
+// builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
+// the bundled content compares it with "male" and "female").
+var builtinContext = []*ctxField{{id: "age", typ: "int", min: 0, max: 150, bounded: true}, {id: "sex", typ: "string"}}
+
 // Option configures New.
 type Option func(*config) error
 
@@ -231,6 +235,14 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 		return nil, fmt.Errorf("CEL environment: %w", err)
 	}
 	c.base = base
+	// Respondent facts every engine accepts, whether or not a definition reads them (see the package
+	// documentation); definitions may declare more.
+	for _, f := range builtinContext {
+		f := *f
+		f.slot = len(c.ctxOrder)
+		c.ctxField[f.id] = &f
+		c.ctxOrder = append(c.ctxOrder, &f)
+	}
 
 	// Instruments: dedupe identical copies, reject conflicting ones.
 	var idefs []*def.Instrument

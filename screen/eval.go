@@ -571,6 +571,9 @@ func (f *ctxField) convert(v any) (ref.Val, *ScoreError) {
 	if err != nil {
 		return bad("context field %s must be a whole number", f.id)
 	}
+	if f.bounded && (n < f.min || n > f.max) {
+		return bad("context field %s must be a whole number from %d to %d", f.id, f.min, f.max)
+	}
 	return types.Int(n), nil
 }
 

@@ -1,0 +1,105 @@
+// Package screen is the painscreen engine: it loads versioned questionnaire definitions (instruments) and a
+// composite rule set, compiles their CEL expressions once, and scores response sets into reports that say
+// what every result was computed from.
+//
+// painscreen is decision support for clinicians. It screens; it does not diagnose. A report is a summary
+// of answers and published scoring rules for a clinician to read, never a substitute for their judgement.
+//
+// # Lifecycle
+//
+//	eng, err := screen.New(screen.WithBundled())          // load, validate, compile: the only expensive step
+//	if err != nil {
+//		var diags screen.Diagnostics                   // every problem, as file:line:col: code: message
+//		errors.As(err, &diags)
+//	}
+//	rep, err := eng.Score(ctx, &screen.Response{...})      // many times, from many goroutines
+//
+// New returns a complete engine or an error, never a half-usable engine. An Engine is immutable and safe
+// for concurrent use by any number of goroutines; Score takes no locks on the hot path (scratch space
+// comes from a sync.Pool).
+//
+// Evaluation is bounded: every expression's worst-case cost is estimated when it loads (CEL's static cost
+// model) and rejected over the limit (WithMaxCost), so no response can make scoring slow; Score checks its
+// context between instruments. Nothing in a definition can read the clock, the environment or files.
+//
+// # Definitions
+//
+// Instruments and rule sets are YAML files; docs/definitions.md in the repository describes the format,
+// the CEL variables and functions, bands, skip logic, missing-data rules and test suites. Several versions
+// of one instrument may be loaded: an answers key "phq9" selects the version the rule set binds (else the
+// newest), "phq9@1.0.0" pins one. Every report names the id, version and sha256 digest of each definition
+// that scored it, and the engine version.
+//
+// # Responses
+//
+// A Response holds an opaque subject id, optional respondent context, and answers per instrument:
+//
+//	&screen.Response{
+//		Subject: "pt-0042",
+//		Context: map[string]any{"age": 47, "sex": "female"},
+//		Answers: map[string]map[string]any{
+//			"phq9":   {"q1": 1, "q2": "LA6570-1", "q9": 0},  // option value, or option code
+//			"gcps_r": {"pain_frequency": 3, "limit_frequency": 2},
+//		},
+//	}
+//
+// An answer is an integer (the option value, or the number for a range item), a string (the code of an
+// option, for example a LOINC answer code), or nil (not answered, the same as leaving it out). Context
+// accepts "age" (whole years, 0–150) and "sex" in every engine, and any field a loaded definition
+// declares. Anything else is an error that names the instrument and item: an unknown instrument, version
+// or item; a value that is not among the options or outside the range; a non-integer number; an answer
+// to an item that skip logic disables; an unknown context field. Nothing is ignored, clamped or guessed.
+// A missing answer is not an error: the scores that need it are not computed, and the report says so.
+//
+// Errors from Score are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends). Their messages
+// name instruments, items and rules, never answer values or the subject id: those are health data and go
+// only to the report.
+//
+// # Report JSON contract
+//
+// Report.MarshalJSON (and AppendJSON, which appends the same bytes) produces this document. Field names
+// and order are stable; numbers are printed in their shortest exact form (12, 5.7); equal reports encode
+// to equal bytes.
+//
+//	{
+//	  "subject": "pt-0042",
+//	  "engine": {"name": "painscreen", "version": "0.1.0"},
+//	  "instruments": {
+//	    "<id>": {
+//	      "id": "phq9", "version": "1.0.0", "digest": "sha256:…",
+//	      "status": "complete" | "incomplete",
+//	      "definition_status": "active" | "draft" | "retired",
+//	      "scores": {"<score id>": <number | string | bool>, …},       // computed scores only
+//	      "flags": [{"id", "level", "message", "rule", "reasons"}],   // flags that fired
+//	      "missing": ["<item id>", …],                                 // asked, required, not answered
+//	      "notes": [{"code", "about", "message"}],                     // prorated, not_computed, …
+//	      "explain": {"<score id>": {"rule", "reasons"}}
+//	    }
+//	  },
+//	  "composite": {                                                 // absent when no rule set is loaded
+//	    "id": "pain_oud", "version": "1.0.0", "digest": "sha256:…",
+//	    "applied": true,
+//	    "domains": {"<domain>": <value>, …},
+//	    "tier": "high", "rule": "pain_oud@1.0.0#tiers.high", "reasons": […],
+//	    "referrals": [{"id", "priority", "text", "addenda"?, "rationale", "source", "rule", "reasons"}],
+//	    "not_assessed": ["<domain>", …],
+//	    "notes": [{"code", "about", "message"}],
+//	    "explain": {"<domain>": {"rule", "reasons"}}
+//	  }
+//	}
+//
+// When the rule set is not applied (a required input is absent), composite is
+// {"id", "version", "digest", "applied": false, "reason": "…", "notes": […]}.
+//
+// A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
+// "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule
+// read while evaluating, in order, each {"name", "value"}: answers ("answers.q9"), earlier scores
+// ("scores.total"), context ("context.sex"), instrument results in a rule set ("phq9.total",
+// "phq9.status", "phq9.answers.q9", "phq9.flags.suicidal_ideation"), domains ("domains.oud") and "tier".
+// Following the reasons from a referral to its domains, from a domain to instrument scores, and from a
+// score to the answers explains every recommendation down to the answers that produced it.
+//
+// Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
+// or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated,
+// draft_definition, retired_definition, input_incomplete and input_version_mismatch (rule sets).
+package screen

@@ -1,0 +1,162 @@
+package screen_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"testing/fstest"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// Load your own definitions from any fs.FS (here a directory on disk) and score one response set.
+func ExampleNew() {
+	eng, err := screen.New(screen.WithDefinitions(os.DirFS("testdata/basic"), "basic"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, in := range eng.Instruments() {
+		fmt.Println(in.ID, in.Version, in.Status)
+	}
+	// Output:
+	// phq9 1.0.0 active
+}
+
+// Score a response set with the bundled catalogue and the pain_oud rule set, and read the result.
+func ExampleEngine_Score() {
+	eng, err := screen.New(screen.WithBundled())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := eng.Score(context.Background(), &screen.Response{
+		Subject: "pt-0042",
+		Context: map[string]any{"age": 47, "sex": "female"},
+		Answers: map[string]map[string]any{
+			// PHQ-9 answers may be option values or LOINC answer codes ("LA6570-1" = more than half the days).
+			"phq9":      {"q1": 2, "q2": "LA6570-1", "q3": 2, "q4": 2, "q5": 1, "q6": 1, "q7": 2, "q8": 0, "q9": 0},
+			"gcps_r":    {"pain_frequency": 3, "limit_frequency": 3, "pain_avg": 7, "enjoyment": 6, "activity": 7},
+			"sisq_drug": {"times": 0},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	phq9 := rep.Instrument("phq9")
+	total, _ := phq9.Score("total")
+	severity, _ := phq9.Score("severity")
+	fmt.Println("PHQ-9:", total, severity)
+	c := rep.Composite
+	fmt.Println("tier:", c.Tier)
+	for _, r := range c.Referrals {
+		fmt.Print(r.Priority, " ", r.ID, " because")
+		for _, why := range r.Reasons() {
+			fmt.Print(" ", why.Name, "=", why.Value)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// PHQ-9: 12 moderate
+	// tier: elevated
+	// routine integrated_pain_care because domains.pain=high_impact
+	// routine behavioral_health because domains.depression=positive
+	// routine collaborative_care because domains.pain=high_impact domains.oud=none domains.depression=positive
+}
+
+// Invalid definitions fail New with Diagnostics: every problem, each at file:line:col.
+func ExampleDiagnostics() {
+	fsys := fstest.MapFS{"mini.v1.yaml": {Data: []byte(`id: mini
+version: 1.0.0
+title: Mini
+domain: test
+status: active
+recall: today
+citation: none
+license: none
+item_text: paraphrased
+items:
+  - {id: a, text: A, options: [{value: 0, label: No}, {value: 1, label: Yes}]}
+scores:
+  - id: total
+    expr: answers.a + answers.b
+  - id: band
+    bands: {of: total, cuts: [{min: 0, max: 0, label: none}, {min: 2, label: some}]}
+`)}}
+	_, err := screen.New(screen.WithDefinitions(fsys, "defs"))
+	var diags screen.Diagnostics
+	if errors.As(err, &diags) {
+		for _, d := range diags {
+			fmt.Println(d)
+		}
+	}
+	// Output:
+	// defs/mini.v1.yaml:14:31: unknown_item: mini@1.0.0 has no item "b"; did you mean "a"?
+}
+
+// The JSON report is the contract other tools parse; every score, flag, domain, tier and referral carries
+// the rule that produced it and the inputs it read.
+func ExampleReport_MarshalJSON() {
+	eng, err := screen.New(screen.WithDefinitions(os.DirFS("testdata/basic"), "basic"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := eng.Score(context.Background(), &screen.Response{
+		Subject: "pt-7",
+		Answers: map[string]map[string]any{"phq9": {"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 0, "q7": 0, "q8": 0, "q9": 2}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := json.Marshal(rep)
+	var doc struct {
+		Instruments map[string]struct {
+			Scores map[string]any `json:"scores"`
+			Flags  []struct {
+				ID      string `json:"id"`
+				Rule    string `json:"rule"`
+				Reasons []struct {
+					Name  string `json:"name"`
+					Value any    `json:"value"`
+				} `json:"reasons"`
+			} `json:"flags"`
+		} `json:"instruments"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		fmt.Println(err)
+		return
+	}
+	phq9 := doc.Instruments["phq9"]
+	fmt.Println(phq9.Scores["total"], phq9.Scores["severity"])
+	for _, f := range phq9.Flags {
+		fmt.Println(f.ID, f.Rule, f.Reasons[0].Name, f.Reasons[0].Value)
+	}
+	// Output:
+	// 7 mild
+	// suicidal_ideation phq9@1.0.0#flags.suicidal_ideation answers.q9 2
+}
+
+// Scoring problems are typed errors that name the instrument and item, never the value.
+func ExampleScoreError() {
+	eng, err := screen.New(screen.WithDefinitions(os.DirFS("testdata/basic"), "basic"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = eng.Score(context.Background(), &screen.Response{
+		Answers: map[string]map[string]any{"phq9": {"q1": 7}},
+	})
+	var se *screen.ScoreError
+	if errors.As(err, &se) {
+		fmt.Println(se.Code, se.Instrument, se.Item, errors.Is(err, screen.ErrInvalidValue))
+		fmt.Println(se)
+	}
+	// Output:
+	// invalid_value phq9 q1 true
+	// phq9.q1: value is not among the options (one of 0, 1, 2, 3)
+}

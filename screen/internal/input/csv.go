@@ -100,6 +100,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 				if !begun {
 					return row, io.EOF
 				}
+				fpos = fieldPos{d.line + 1, s.col}
 				endField()
 			case csUnquoted, csQuoteSeen:
 				endField()
@@ -251,7 +252,9 @@ func (d *Decoder) readRow() (csvRow, error) {
 				}
 			}
 			k += n
-			size += n
+			if !endRow {
+				size += n // the line end that ends the row does not count, as for JSONL
+			}
 			if nl {
 				d.line++
 				s.col = 1

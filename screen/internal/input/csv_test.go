@@ -163,6 +163,17 @@ func TestCSVHeader(t *testing.T) {
 	assert.Equal(t, Error{Line: 1, Col: 5, Code: CodeCSVHeader, Msg: "header: column 2 is longer than 50 bytes"}, *fatalErr(t, err))
 }
 
+func TestCSVRowLimitExcludesLineEnd(t *testing.T) {
+	row := "12,3456" // 7 bytes, as is the header
+	recs, err := decodeAll(t, FormatCSV, "p.q,p.r\r\n"+row+"\r\n"+row+"\n"+row+"\n12,34567\n", Limits{MaxRecordBytes: 7})
+	require.NoError(t, err)
+	require.Len(t, recs, 4)
+	for _, r := range recs[:3] {
+		assert.Nil(t, r.Err)
+	}
+	assert.Equal(t, CodeTooLarge, recs[3].Err.Code)
+}
+
 func TestCSVHeaderOnly(t *testing.T) {
 	recs, err := decodeAll(t, FormatCSV, "subject,p.q\r\n", Limits{})
 	require.NoError(t, err)

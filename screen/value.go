@@ -155,18 +155,3 @@ func valueOf(v ref.Val) Value {
 	}
 	return Value{kind: KindString, s: fmt.Sprint(v.Value())}
 }
-
-// celValue converts a Value into a CEL value.
-func (v Value) celValue() ref.Val {
-	switch v.kind {
-	case KindInt:
-		return types.Int(v.i())
-	case KindDouble:
-		return types.Double(v.f())
-	case KindBool:
-		return types.Bool(v.b())
-	case KindString:
-		return types.String(v.s)
-	}
-	return types.NullValue
-}

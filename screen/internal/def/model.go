@@ -4,8 +4,6 @@
 package def
 
 import (
-	"gopkg.in/yaml.v3"
-
 	"github.com/painscreen/painscreen/screen/internal/diag"
 	"github.com/painscreen/painscreen/screen/internal/semver"
 )
@@ -273,6 +271,3 @@ type WantError struct {
 	Item       string
 	Pos        Pos
 }
-
-// node is a YAML node kept for positions.
-type node = yaml.Node

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing/fstest"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// defSource is a set of definition files named on the command line: a directory, or one file.
+type defSource struct {
+	fsys  fs.FS
+	label string // prefix of file names in diagnostics: the path as the user wrote it
+}
+
+// openDefs turns a path into a definitions source. A directory is read recursively (as
+// screen.WithDefinitions does); a file is read on its own. The label keeps the user's spelling of the path
+// so that diagnostics point at files the user can open.
+func openDefs(p string) (defSource, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return defSource{}, err
+	}
+	clean := filepath.ToSlash(filepath.Clean(p))
+	if st.IsDir() {
+		return defSource{fsys: os.DirFS(p), label: clean}, nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return defSource{}, err
+	}
+	base := filepath.Base(p)
+	dir := filepath.ToSlash(filepath.Dir(clean))
+	if dir == "." {
+		dir = ""
+	}
+	return defSource{fsys: fstest.MapFS{base: &fstest.MapFile{Data: data, Mode: 0o444}}, label: dir}, nil
+}
+
+// refPattern is a rule-set reference: an id, optionally @version.
+var refPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(@[0-9A-Za-z.+-]+)?$`)
+
+// defFlags are the flags that choose definitions (score, list, show).
+type defFlags struct {
+	instruments multiFlag
+	rules       multiFlag
+	noBundled   bool
+	noRules     bool
+}
+
+func (d *defFlags) register(f *cmdFlags, ruleRef bool) {
+	f.Var(&d.instruments, "instruments", "load instrument definitions from `DIR` (or one file), in addition to the bundled ones;\nrepeatable")
+	if ruleRef {
+		f.Var(&d.rules, "rules", "load rule sets from `DIR` (or one file); repeatable. A value that is not a path is a rule set\n(id or id@version) to apply and to require: a record without its required inputs is then an error")
+	} else {
+		f.Var(&d.rules, "rules", "load rule sets from `DIR` (or one file); repeatable. A value that is not a path selects the rule\nset (id or id@version)")
+	}
+	f.BoolVar(&d.noBundled, "no-bundled", false, "do not load the bundled instruments and rule set (use only --instruments and --rules)")
+	f.BoolVar(&d.noRules, "no-rules", false, "score instruments only: apply no rule set")
+}
+
+// options builds the engine options. required reports that a rule set was named (not a path): the caller
+// decides whether that makes the composite required.
+func (d *defFlags) options() (opts []screen.Option, ruleRef string, err error) {
+	if !d.noBundled {
+		opts = append(opts, screen.WithBundled())
+	}
+	for _, p := range d.instruments {
+		src, err := openDefs(p)
+		if err != nil {
+			return nil, "", fmt.Errorf("--instruments: %w", err)
+		}
+		opts = append(opts, screen.WithDefinitions(src.fsys, src.label))
+	}
+	for _, p := range d.rules {
+		src, err := openDefs(p)
+		if err == nil {
+			opts = append(opts, screen.WithDefinitions(src.fsys, src.label))
+			continue
+		}
+		if !errors.Is(err, fs.ErrNotExist) || !refPattern.MatchString(p) {
+			return nil, "", fmt.Errorf("--rules: %w", err)
+		}
+		if ruleRef != "" {
+			return nil, "", fmt.Errorf("--rules: two rule sets named (%s and %s); an engine applies one", ruleRef, p)
+		}
+		ruleRef = p
+	}
+	if d.noRules {
+		if ruleRef != "" {
+			return nil, "", fmt.Errorf("--no-rules and --rules %s contradict each other", ruleRef)
+		}
+		opts = append(opts, screen.WithoutRuleSet())
+	}
+	if ruleRef != "" {
+		opts = append(opts, screen.WithRuleSet(ruleRef))
+	}
+	if d.noBundled && len(d.instruments) == 0 && len(d.rules) == 0 {
+		return nil, "", errors.New("--no-bundled needs --instruments or --rules")
+	}
+	return opts, ruleRef, nil
+}
+
+// reportLoadError prints why the engine could not be built and returns exitDefinitions. Diagnostics are
+// about definition files, never about responses, so they are safe for stderr.
+func reportLoadError(stderr io.Writer, err error) int {
+	var diags screen.Diagnostics
+	if errors.As(err, &diags) {
+		_ = diags.Write(stderr, true)
+		nerr, nwarn := countDiags(diags)
+		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
+		return exitDefinitions
+	}
+	fmt.Fprintf(stderr, "painscreen: the definitions do not load: %v\n", err)
+	return exitDefinitions
+}
+
+func countDiags(ds screen.Diagnostics) (nerr, nwarn int) {
+	return len(ds.Errors()), len(ds.Warnings())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

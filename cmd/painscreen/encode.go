@@ -1,0 +1,570 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// outFormat is an output format of score.
+type outFormat int
+
+const (
+	outJSONL outFormat = iota
+	outJSON
+	outText
+	outCSV
+)
+
+var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV}
+
+func (f outFormat) String() string {
+	switch f {
+	case outJSON:
+		return "json"
+	case outText:
+		return "text"
+	case outCSV:
+		return "csv"
+	}
+	return "jsonl"
+}
+
+// Tier indexes in recStat for records without a tier.
+const (
+	tierNone       = -1 // no rule set, or an error record
+	tierNotApplied = -2 // the rule set was not applied (a required input is absent)
+)
+
+// recStat is what the writer needs to know about one encoded record: the summary counts, and an error to
+// mention on stderr. Error texts come from screen (InputError.Msg, ScoreError.Message), which never hold
+// answers or subject ids.
+type recStat struct {
+	n, line int
+	ok      bool
+	fatal   bool // the input cannot be read further (not a record of the input)
+	tier    int
+	code    string
+	msg     string
+	inst    string
+	item    string
+	col     int // input errors: column of the problem, 0 when unknown
+	errLine int // input errors: line of the problem
+}
+
+// encoder turns reports and errors into output bytes. It is read-only once built, so the scorer
+// goroutines share it; per-goroutine state lives in a scratch.
+type encoder struct {
+	format  outFormat
+	tierIdx map[string]int
+	csv     *csvLayout
+	labels  textLabels
+}
+
+func newEncoder(f outFormat, eng *screen.Engine) *encoder {
+	e := &encoder{format: f, tierIdx: map[string]int{}}
+	if doc, err := eng.DescribeRuleSet(); err == nil {
+		for i, t := range doc.Tiers {
+			e.tierIdx[t.ID] = i
+		}
+	}
+	switch f {
+	case outCSV:
+		e.csv = newCSVLayout(eng)
+	case outText:
+		e.labels = newTextLabels(eng)
+	}
+	return e
+}
+
+// scratch is per-goroutine encoding state, reused from record to record.
+type scratch struct {
+	vals []screen.Value
+	set  []uint8 // cellUnset, cellValue, cellFlags
+	tmp  []byte
+}
+
+// Cell kinds in scratch.set.
+const (
+	cellUnset uint8 = iota
+	cellValue
+	cellFlags
+)
+
+// header is written once at the start of the output; footer at its end.
+func (e *encoder) header() []byte {
+	switch e.format {
+	case outCSV:
+		return e.csv.header()
+	}
+	return nil
+}
+
+// report encodes a report (JSON records start with ",\n", which the writer drops before the first one)
+// and fills st with its tier.
+func (e *encoder) report(b []byte, file string, rec *screen.Record, rep *screen.Report, st *recStat, sc *scratch) []byte {
+	st.ok = true
+	st.tier = tierNone
+	if c := rep.Composite; c != nil {
+		st.tier = tierNotApplied
+		if c.Applied {
+			if i, ok := e.tierIdx[c.Tier]; ok {
+				st.tier = i
+			}
+		}
+	}
+	switch e.format {
+	case outJSON:
+		b = append(b, ",\n"...)
+		b = rep.AppendJSON(b)
+	case outJSONL:
+		b = rep.AppendJSON(b)
+		b = append(b, '\n')
+	case outCSV:
+		b = e.csv.appendReport(b, file, rec, rep, sc)
+	case outText:
+		b = appendTextReport(b, file, rec, rep, e.labels)
+	}
+	return b
+}
+
+// errorRecord encodes an error record. subject is written when the record decoded (hasSubject).
+func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string, hasSubject bool) []byte {
+	switch e.format {
+	case outJSON, outJSONL:
+		if e.format == outJSON {
+			b = append(b, ",\n"...)
+		}
+		b = append(b, `{"record":`...)
+		b = strconv.AppendInt(b, int64(st.n), 10)
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(st.line), 10)
+		b = append(b, `,"file":`...)
+		b = appendJSONString(b, file)
+		if hasSubject {
+			b = append(b, `,"subject":`...)
+			b = appendJSONString(b, subject)
+		}
+		if st.fatal {
+			b = append(b, `,"fatal":true`...)
+		}
+		b = append(b, `,"error":{"code":`...)
+		b = appendJSONString(b, st.code)
+		b = append(b, `,"message":`...)
+		b = appendJSONString(b, st.msg)
+		b = append(b, `,"instrument":`...)
+		b = appendJSONString(b, st.inst)
+		b = append(b, `,"item":`...)
+		b = appendJSONString(b, st.item)
+		if st.errLine > 0 {
+			b = append(b, `,"line":`...)
+			b = strconv.AppendInt(b, int64(st.errLine), 10)
+			if st.col > 0 {
+				b = append(b, `,"col":`...)
+				b = strconv.AppendInt(b, int64(st.col), 10)
+			}
+		}
+		b = append(b, "}}"...)
+		if e.format == outJSONL {
+			b = append(b, '\n')
+		}
+	case outCSV:
+		b = e.csv.appendError(b, file, st, subject)
+	case outText:
+		b = appendTextError(b, file, st, subject, hasSubject)
+	}
+	return b
+}
+
+// fillInputError records a decoding problem.
+func fillInputError(st *recStat, ie *screen.InputError) {
+	st.ok, st.tier = false, tierNone
+	st.code, st.msg, st.inst, st.item = ie.Code, ie.Msg, ie.Instrument, ie.Item
+	st.errLine, st.col = ie.Line, ie.Col
+}
+
+// fillScoreError records a scoring problem.
+func fillScoreError(st *recStat, err error) {
+	st.ok, st.tier = false, tierNone
+	var se *screen.ScoreError
+	if errors.As(err, &se) {
+		st.code, st.msg, st.inst, st.item = se.Code, se.Message, se.Instrument, se.Item
+		return
+	}
+	// Not a response problem (for example a cancelled context). The text is the engine's, not the data's.
+	st.code, st.msg = "internal", err.Error()
+}
+
+// fillFatal records a problem that ends the input. The decoder's *InputError never holds response data;
+// other errors are I/O errors about the file.
+func fillFatal(st *recStat, err error) {
+	st.ok, st.tier, st.fatal = false, tierNone, true
+	var ie *screen.InputError
+	if errors.As(err, &ie) {
+		st.code, st.msg = ie.Code, "the input cannot be read further: "+ie.Msg
+		st.errLine, st.col = ie.Line, ie.Col
+		if st.line == 0 {
+			st.line = ie.Line
+		}
+		return
+	}
+	st.code, st.msg = "io", "the input cannot be read further: "+err.Error()
+}
+
+// --- JSON -------------------------------------------------------------------------------------------
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string, with the escaping rules of screen's report encoder.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendValue writes a value as the report's JSON does, strings unquoted and null as "".
+func appendValue(b []byte, v screen.Value, null string) []byte {
+	switch v.Kind() {
+	case screen.KindInt:
+		i, _ := v.Int()
+		return strconv.AppendInt(b, i, 10)
+	case screen.KindDouble:
+		f, _ := v.Float()
+		return appendFloat(b, f)
+	case screen.KindBool:
+		t, _ := v.Bool()
+		return strconv.AppendBool(b, t)
+	case screen.KindString:
+		s, _ := v.Str()
+		return append(b, s...)
+	}
+	return append(b, null...)
+}
+
+// appendFloat formats like the report's JSON: shortest round-trip form, no exponent for ordinary sizes.
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	if f == 0 {
+		return append(b, '0')
+	}
+	abs := math.Abs(f)
+	if abs < 1e-6 || abs >= 1e21 {
+		return strconv.AppendFloat(b, f, 'g', -1, 64)
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+// --- CSV --------------------------------------------------------------------------------------------
+
+// csvLayout is the fixed CSV header of an engine: the same engine always gives the same columns, so
+// files written by separate runs concatenate.
+type csvLayout struct {
+	cols    []string
+	ruleSet string
+	domain  map[string]int // domain id -> column
+	inst    map[string]*instCols
+}
+
+type instCols struct {
+	status, flags int
+	scores        map[string]int
+}
+
+// Fixed leading columns.
+const (
+	colFile = iota
+	colRecord
+	colLine
+	colSubject
+	colStatus
+	colErrCode
+	colErrInst
+	colErrItem
+	colErrMsg
+	colTier
+	colReferrals
+	colNotAssessed
+	nFixedCols
+)
+
+var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
+	"error_item", "error_message", "tier", "referrals", "not_assessed"}
+
+func newCSVLayout(eng *screen.Engine) *csvLayout {
+	l := &csvLayout{cols: fixedCols[:], domain: map[string]int{}, inst: map[string]*instCols{}}
+	l.cols = append([]string(nil), l.cols...)
+	if doc, err := eng.DescribeRuleSet(); err == nil {
+		l.ruleSet = doc.ID
+		for _, d := range doc.Domains {
+			l.domain[d.ID] = len(l.cols)
+			l.cols = append(l.cols, doc.ID+"."+d.ID)
+		}
+	}
+	// Instruments by id (the engine lists them by id, then version); the score columns of an id are the
+	// union over its versions, in definition order, the default version first.
+	infos := eng.Instruments()
+	var ids []string
+	byID := map[string][]screen.InstrumentInfo{}
+	for _, in := range infos {
+		if byID[in.ID] == nil {
+			ids = append(ids, in.ID)
+		}
+		if in.Default {
+			byID[in.ID] = append([]screen.InstrumentInfo{in}, byID[in.ID]...)
+		} else {
+			byID[in.ID] = append(byID[in.ID], in)
+		}
+	}
+	for _, id := range ids {
+		ic := &instCols{scores: map[string]int{}}
+		l.inst[id] = ic
+		ic.status = len(l.cols)
+		l.cols = append(l.cols, id+".status")
+		for _, in := range byID[id] {
+			doc, err := eng.Describe(in.ID + "@" + in.Version)
+			if err != nil {
+				continue
+			}
+			for _, s := range doc.Scores {
+				if _, dup := ic.scores[s.ID]; !dup {
+					ic.scores[s.ID] = len(l.cols)
+					l.cols = append(l.cols, id+"."+s.ID)
+				}
+			}
+		}
+		ic.flags = len(l.cols)
+		l.cols = append(l.cols, id+".flags")
+	}
+	return l
+}
+
+func (l *csvLayout) header() []byte {
+	var b []byte
+	for i, c := range l.cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCSVField(b, c)
+	}
+	return append(b, '\n')
+}
+
+// appendCSVField writes one field, quoted when it holds a comma, a quote, a line end, or starts with a
+// space or tab (as encoding/csv does). Values are never altered otherwise.
+func appendCSVField(b []byte, s string) []byte {
+	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
+	for i := 0; !quote && i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			quote = true
+		}
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// csvRow builds one row in the scratch: cells of fixed columns are written as they come, the rest are
+// collected in sc.vals / sc.set and written in column order.
+func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, status string) []byte {
+	b = appendCSVField(b, file)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ',')
+	if line > 0 {
+		b = strconv.AppendInt(b, int64(line), 10)
+	}
+	b = append(b, ',')
+	b = appendCSVField(b, subject)
+	b = append(b, ',')
+	return append(b, status...)
+}
+
+func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject string) []byte {
+	b = l.appendFixed(b, file, st.n, st.line, subject, "error")
+	for _, s := range []string{st.code, st.inst, st.item, st.msg} {
+		b = append(b, ',')
+		b = appendCSVField(b, s)
+	}
+	for i := colErrMsg + 1; i < len(l.cols); i++ {
+		b = append(b, ',')
+	}
+	return append(b, '\n')
+}
+
+func (l *csvLayout) appendReport(b []byte, file string, rec *screen.Record, rep *screen.Report, sc *scratch) []byte {
+	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, "ok")
+	b = append(b, ",,,,,"...) // error columns
+	c := rep.Composite
+	if c != nil && c.Applied {
+		b = appendCSVField(b, c.Tier)
+	}
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = sc.tmp[:0]
+		for i := range c.Referrals {
+			if i > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, c.Referrals[i].ID...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = sc.tmp[:0]
+		for i, d := range c.NotAssessed {
+			if i > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, d...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	// Variable columns.
+	n := len(l.cols)
+	if cap(sc.vals) < n {
+		sc.vals = make([]screen.Value, n)
+		sc.set = make([]uint8, n)
+	}
+	vals, set := sc.vals[:n], sc.set[:n]
+	clear(set)
+	if c != nil && c.Applied && c.ID == l.ruleSet {
+		for i := range c.Domains {
+			if col, ok := l.domain[c.Domains[i].ID]; ok {
+				vals[col], set[col] = c.Domains[i].Value, cellValue
+			}
+		}
+	}
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		ic := l.inst[in.ID]
+		if ic == nil {
+			continue
+		}
+		vals[ic.status], set[ic.status] = screen.StringValue(in.Status), cellValue
+		for j := range in.Scores {
+			if col, ok := ic.scores[in.Scores[j].ID]; ok {
+				vals[col], set[col] = in.Scores[j].Value, cellValue
+			}
+		}
+		if len(in.Flags) > 0 {
+			set[ic.flags] = cellFlags
+		}
+	}
+	for col := nFixedCols; col < n; col++ {
+		b = append(b, ',')
+		switch set[col] {
+		case cellUnset:
+			continue
+		case cellFlags:
+			b = l.appendFlags(b, rep, col, sc)
+			continue
+		}
+		sc.tmp = appendValue(sc.tmp[:0], vals[col], "")
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	return append(b, '\n')
+}
+
+// appendFlags writes the ids of the fired flags of the instrument whose flags column is col.
+func (l *csvLayout) appendFlags(b []byte, rep *screen.Report, col int, sc *scratch) []byte {
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		if ic := l.inst[in.ID]; ic != nil && ic.flags == col {
+			sc.tmp = sc.tmp[:0]
+			for j := range in.Flags {
+				if j > 0 {
+					sc.tmp = append(sc.tmp, ';')
+				}
+				sc.tmp = append(sc.tmp, in.Flags[j].ID...)
+			}
+			return appendCSVBytes(b, sc.tmp)
+		}
+	}
+	return b
+}
+
+func appendCSVBytes(b, s []byte) []byte {
+	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
+	for i := 0; !quote && i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			quote = true
+		}
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	return appendCSVField(b, string(s))
+}
+
+// --- helpers ----------------------------------------------------------------------------------------
+
+func parseOutFormat(s string) (outFormat, error) {
+	if f, ok := outFormatNames[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return f, nil
+	}
+	return 0, fmt.Errorf("unknown output format %q (want json, jsonl, text or csv)", s)
+}

@@ -1,0 +1,143 @@
+// Package gen generates synthetic response sets for benchmarks and tests: the full battery of the
+// bundled catalogue (phq9, gad7, gcps_r, dsm5_oud, sisq_drug, auditc, pc_ptsd5) with age and sex, as JSON
+// Lines. Answers are random but valid, skewed towards the low end as in a primary-care population, and
+// respect skip logic: gcps_r asks limit_frequency, pain_avg, enjoyment and activity only when
+// pain_frequency >= 2; pc_ptsd5 asks its symptoms only when trauma = 1. The same seed gives the same
+// bytes. Nothing here is real patient data.
+package gen
+
+import (
+	"bufio"
+	"io"
+	"math/rand/v2"
+	"strconv"
+)
+
+// Write writes n records to w, one JSON object per line.
+func Write(w io.Writer, n int, seed uint64) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	g := New(seed)
+	var b []byte
+	for i := 1; i <= n; i++ {
+		b = g.Append(b[:0], i)
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// Gen makes records from a seeded random source.
+type Gen struct{ r *rand.Rand }
+
+// New returns a generator; the same seed gives the same records.
+func New(seed uint64) *Gen { return &Gen{r: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))} }
+
+// weights for a 0-3 frequency item: mostly "not at all".
+var freq4 = []int{55, 25, 12, 8}
+
+// pick returns an index drawn with the given weights (summing to 100).
+func (g *Gen) pick(w []int) int {
+	x := g.r.IntN(100)
+	for i, p := range w {
+		if x < p {
+			return i
+		}
+		x -= p
+	}
+	return len(w) - 1
+}
+
+func (g *Gen) yes(pct int) int {
+	if g.r.IntN(100) < pct {
+		return 1
+	}
+	return 0
+}
+
+func item(b []byte, first bool, id string, v int) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, id...)
+	b = append(b, `":`...)
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+// Append appends record i (its subject is gen-<i>) as one line of JSON, without the line end.
+func (g *Gen) Append(b []byte, i int) []byte {
+	b = append(b, `{"subject":"gen-`...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, `","context":{"age":`...)
+	b = strconv.AppendInt(b, int64(18+g.r.IntN(73)), 10)
+	if g.r.IntN(2) == 0 {
+		b = append(b, `,"sex":"female"},"answers":{`...)
+	} else {
+		b = append(b, `,"sex":"male"},"answers":{`...)
+	}
+
+	b = append(b, `"phq9":{`...)
+	for q := 1; q <= 9; q++ {
+		w := freq4
+		if q == 9 {
+			w = []int{94, 4, 1, 1}
+		}
+		b = item(b, q == 1, "q"+strconv.Itoa(q), g.pick(w))
+	}
+	b = item(b, false, "difficulty", g.pick(freq4))
+
+	b = append(b, `},"gad7":{`...)
+	for q := 1; q <= 7; q++ {
+		b = item(b, q == 1, "q"+strconv.Itoa(q), g.pick(freq4))
+	}
+
+	b = append(b, `},"gcps_r":{`...)
+	pf := g.pick([]int{30, 30, 20, 20})
+	b = item(b, true, "pain_frequency", pf)
+	if pf >= 2 {
+		b = item(b, false, "limit_frequency", g.pick([]int{30, 30, 20, 20}))
+		b = item(b, false, "pain_avg", g.r.IntN(11))
+		b = item(b, false, "enjoyment", g.r.IntN(11))
+		b = item(b, false, "activity", g.r.IntN(11))
+	}
+
+	b = append(b, `},"dsm5_oud":{`...)
+	heavy := g.r.IntN(100) < 15 // some respondents meet many criteria
+	pct := 5
+	if heavy {
+		pct = 55
+	}
+	for k, id := range dsm5Items {
+		b = item(b, k == 0, id, g.yes(pct))
+	}
+	b = item(b, false, "supervised", g.yes(30))
+
+	b = append(b, `},"sisq_drug":{`...)
+	times := 0
+	if g.r.IntN(100) < 12 {
+		times = 1 + g.r.IntN(50)
+	}
+	b = item(b, true, "times", times)
+
+	b = append(b, `},"auditc":{`...)
+	b = item(b, true, "frequency", g.pick([]int{35, 30, 20, 10, 5}))
+	b = item(b, false, "typical_quantity", g.pick([]int{50, 25, 15, 7, 3}))
+	b = item(b, false, "binge_frequency", g.pick([]int{55, 25, 12, 6, 2}))
+
+	b = append(b, `},"pc_ptsd5":{`...)
+	trauma := g.yes(40)
+	b = item(b, true, "trauma", trauma)
+	if trauma == 1 {
+		for _, id := range ptsdItems {
+			b = item(b, false, id, g.yes(35))
+		}
+	}
+	return append(b, `}}}`...)
+}
+
+var dsm5Items = []string{"larger_or_longer", "cut_down", "time_spent", "craving", "role_failure", "social_problems",
+	"activities_given_up", "hazardous_use", "physical_psych_problems", "tolerance", "withdrawal"}
+
+var ptsdItems = []string{"nightmares", "avoidance", "on_guard", "numb", "guilt"}

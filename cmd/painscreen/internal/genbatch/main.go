@@ -1,0 +1,33 @@
+// Command genbatch writes synthetic full-battery response sets as JSON Lines, for benchmarks:
+//
+//	go run ./cmd/painscreen/internal/genbatch -n 1000000 -seed 1 > /tmp/batch.jsonl
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/painscreen/painscreen/cmd/painscreen/internal/gen"
+)
+
+func main() {
+	n := flag.Int("n", 1000, "number of records")
+	seed := flag.Uint64("seed", 1, "random seed (the same seed gives the same file)")
+	out := flag.String("o", "", "output file (default stdout)")
+	flag.Parse()
+	w := os.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "genbatch:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := gen.Write(w, *n, *seed); err != nil {
+		fmt.Fprintln(os.Stderr, "genbatch:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// output writes encoded batches in order: the format's framing (CSV header, JSON array brackets), the
+// records, and the tallies for the summary.
+type output struct {
+	w       *bufio.Writer
+	enc     *encoder
+	started bool // a record was written (JSON: the array is open)
+	sum     summary
+	written atomic.Int64 // records written, for progress
+	errLog  errorLog
+}
+
+func newOutput(w io.Writer, enc *encoder, tiers []string, stderr io.Writer) *output {
+	o := &output{w: bufio.NewWriterSize(w, 256<<10), enc: enc}
+	o.sum.tierNames = tiers
+	o.sum.tiers = make([]int, len(tiers))
+	o.sum.failTier = -1
+	o.errLog = errorLog{w: stderr, max: 10}
+	return o
+}
+
+func (o *output) begin() error {
+	if h := o.enc.header(); h != nil {
+		_, err := o.w.Write(h)
+		return err
+	}
+	return nil
+}
+
+func (o *output) writeBatch(b *batch) error {
+	data := b.out
+	if o.enc.format == outJSON && len(data) > 0 && !o.started {
+		if _, err := o.w.WriteString("[\n"); err != nil {
+			return err
+		}
+		data = data[2:] // the first record's ",\n"
+	}
+	if len(data) > 0 {
+		o.started = true
+	}
+	if _, err := o.w.Write(data); err != nil {
+		return err
+	}
+	for i := range b.stats {
+		st := &b.stats[i]
+		o.sum.add(st)
+		if !st.ok {
+			o.errLog.add(b.file, st)
+		}
+	}
+	o.written.Add(int64(len(b.stats)))
+	return nil
+}
+
+// finish closes the framing and flushes. It is not called after an interrupt, so an interrupted JSON
+// array stays unterminated (it must not look complete).
+func (o *output) finish() error {
+	if o.enc.format == outJSON {
+		s := "\n]\n"
+		if !o.started {
+			s = "[]\n"
+		}
+		if _, err := o.w.WriteString(s); err != nil {
+			return err
+		}
+	}
+	return o.w.Flush()
+}
+
+// summary tallies the records written. It holds counts only: no subject ids, no values.
+type summary struct {
+	records    int // input records (error records included; the error record of an unreadable input is not one)
+	scored     int
+	failed     int
+	fatal      int // inputs that could not be read to their end (or held no record)
+	tierNames  []string
+	tiers      []int
+	notApplied int
+	failTier   int  // --fail-on-tier: index of the tier, -1 when not asked
+	tierHit    bool // a record reached failTier or a higher tier
+}
+
+func (s *summary) add(st *recStat) {
+	switch {
+	case st.fatal:
+		s.fatal++
+		return
+	case st.ok:
+		s.scored++
+	default:
+		s.failed++
+	}
+	s.records++
+	switch {
+	case st.tier >= 0:
+		s.tiers[st.tier]++
+		if s.failTier >= 0 && st.tier <= s.failTier {
+			s.tierHit = true
+		}
+	case st.tier == tierNotApplied:
+		s.notApplied++
+	}
+}
+
+// write prints the summary. read is the number of records read from the input (more than written when the
+// run was interrupted).
+func (s *summary) write(w io.Writer, interrupted bool, read int64, outName string) {
+	var b strings.Builder
+	if interrupted {
+		fmt.Fprintf(&b, "painscreen: interrupted: %d records read, %d written", read, s.records)
+		if outName != "" {
+			fmt.Fprintf(&b, "; %s was not written", outName)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "painscreen: %s: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
+	if s.failed > 0 {
+		b.WriteString(" (see the error records in the output)")
+	}
+	b.WriteString("\n")
+	if len(s.tierNames) > 0 {
+		b.WriteString("painscreen: tiers:")
+		for i, name := range s.tierNames {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, " %s %d", name, s.tiers[i])
+		}
+		if s.notApplied > 0 {
+			fmt.Fprintf(&b, "; rule set not applied %d", s.notApplied)
+		}
+		b.WriteString("\n")
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// errorLog prints the first error records on stderr: position, code and message (screen's messages never
+// hold answers or subject ids). The output has all of them.
+type errorLog struct {
+	w      io.Writer
+	max    int
+	n      int
+	buf    []byte
+	silent bool
+}
+
+func (l *errorLog) add(file string, st *recStat) {
+	l.n++
+	if l.silent || l.n > l.max {
+		return
+	}
+	b := l.buf[:0]
+	b = append(b, "painscreen: "...)
+	b = append(b, file...)
+	if st.line > 0 {
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(st.line), 10)
+	}
+	if st.fatal {
+		b = append(b, ": "...)
+	} else {
+		b = append(b, ": record "...)
+		b = strconv.AppendInt(b, int64(st.n), 10)
+		b = append(b, ": "...)
+	}
+	b = append(b, st.code...)
+	b = append(b, ": "...)
+	if st.inst != "" || st.item != "" {
+		b = append(b, st.inst...)
+		if st.inst != "" && st.item != "" {
+			b = append(b, '.')
+		}
+		b = append(b, st.item...)
+		b = append(b, ": "...)
+	}
+	b = append(b, st.msg...)
+	if st.errLine > 0 && st.col > 0 {
+		b = append(b, " (line "...)
+		b = strconv.AppendInt(b, int64(st.errLine), 10)
+		b = append(b, ", col "...)
+		b = strconv.AppendInt(b, int64(st.col), 10)
+		b = append(b, ')')
+	}
+	b = append(b, '\n')
+	l.buf = b
+	_, _ = l.w.Write(b)
+}
+
+func (l *errorLog) finish() {
+	if !l.silent && l.n > l.max {
+		fmt.Fprintf(l.w, "painscreen: ... and %d more error records (see the output)\n", l.n-l.max)
+	}
+}
+
+// --- the output file --------------------------------------------------------------------------------
+
+// outFile is the destination of --output. A regular file is written atomically: into a temporary file in
+// the same directory, which is synced and renamed over the destination only when the run completes, so
+// an interrupted or failed run never leaves a file that looks complete. A device or pipe (/dev/null, a
+// FIFO) is written directly.
+type outFile struct {
+	f      *os.File
+	final  string
+	direct bool
+	mu     sync.Mutex // commit and abort may race (a second signal aborts from another goroutine)
+	done   bool
+}
+
+func createOutFile(path string) (*outFile, error) {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return nil, fmt.Errorf("%s is a directory", path)
+	case err == nil && !st.Mode().IsRegular():
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &outFile{f: f, final: path, direct: true}, nil
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	// CreateTemp makes the file readable by its owner only (0600), which suits health data.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	return &outFile{f: f, final: path}, nil
+}
+
+// commit makes the output visible under its final name.
+func (o *outFile) commit() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return nil
+	}
+	o.done = true
+	if o.direct {
+		return o.f.Close()
+	}
+	if err := o.f.Sync(); err != nil {
+		o.removeTemp()
+		return err
+	}
+	if err := o.f.Close(); err != nil {
+		_ = os.Remove(o.f.Name())
+		return err
+	}
+	if err := os.Rename(o.f.Name(), o.final); err != nil {
+		_ = os.Remove(o.f.Name())
+		return err
+	}
+	// Make the rename durable too (best effort: not every file system supports syncing a directory).
+	if d, err := os.Open(filepath.Dir(o.final)); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// abort removes the temporary file; the destination is left as it was.
+func (o *outFile) abort() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return
+	}
+	o.done = true
+	if o.direct {
+		_ = o.f.Close()
+		return
+	}
+	o.removeTemp()
+}
+
+func (o *outFile) removeTemp() {
+	_ = o.f.Close()
+	_ = os.Remove(o.f.Name())
+}

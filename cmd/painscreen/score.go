@@ -1,0 +1,424 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+const scoreAbout = `Score response sets and write one output record per input record, in input order: a report, or an
+error record saying why that record could not be scored. Records are read, scored and written as a
+stream, so memory stays flat whatever the size of the input.
+
+Definitions: the bundled instruments and the pain_oud rule set, plus --instruments and --rules
+(--no-bundled: only those). The rule set is applied when the response set holds its required inputs;
+otherwise the report says why it was not. --rules ID[@VERSION] (not a path) selects that rule set and
+requires it: a record without its required inputs is then an error record.
+
+Input: FILE... or - (stdin; also when no FILE is given). The format comes from the extension (.json,
+.jsonl/.ndjson, .yaml/.yml, .csv) or --input-format. Stdin without --input-format must be JSONL (one
+JSON object per line). A JSON or YAML file holds one response set or a list of them; JSONL and CSV one
+per line (row). Record numbers restart in every file.
+
+Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
+for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
+ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
+that replaces FILE only when the run completes (new files are readable by their owner only).
+
+The summary (records read, scored, failed; counts per tier) and the first error records' positions and
+messages go to stderr. Neither ever holds subject ids or answers.
+
+Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
+missing or unreadable input (a JSON/YAML syntax error, a bad CSV header, an input with no record), or
+output that cannot be written; 3 invalid definitions; 4 --fail-on-tier reached (when every record
+scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, nothing more is written, and
+--output is not created).`
+
+const scoreExamples = `  painscreen score --format text patient.yaml
+  painscreen score --jobs 4 --output reports.jsonl batch.jsonl
+  painscreen score --format csv --output scores.csv site1.csv site2.csv
+  cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
+  painscreen score --rules pain_oud@1.0.0 --format json visit.json
+  painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml`
+
+type scoreFlags struct {
+	defFlags
+	format      string
+	inputFormat string
+	output      string
+	jobs        int
+	failOnTier  string
+}
+
+func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
+	var fl scoreFlags
+	fl.register(f, true)
+	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
+	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
+	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
+	f.IntVar(&fl.jobs, "jobs", runtime.GOMAXPROCS(0), "score on `N` goroutines and use at most N CPU cores")
+	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set")
+	files, code, ok := f.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+
+	// Flags.
+	format := outJSONL
+	switch {
+	case fl.format != "":
+		ff, err := parseOutFormat(fl.format)
+		if err != nil {
+			return f.fail(stderr, "--format: %v", err)
+		}
+		format = ff
+	case fl.output != "":
+		switch strings.ToLower(filepath.Ext(fl.output)) {
+		case ".json":
+			format = outJSON
+		case ".csv":
+			format = outCSV
+		case ".txt":
+			format = outText
+		}
+	}
+	var inFormat screen.Format
+	if fl.inputFormat != "" {
+		ff, err := screen.ParseFormat(fl.inputFormat)
+		if err != nil {
+			return f.fail(stderr, "--input-format: %v", err)
+		}
+		inFormat = ff
+	}
+	if fl.jobs < 1 {
+		return f.fail(stderr, "--jobs must be at least 1")
+	}
+
+	// Inputs: all checked before anything is written.
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	stdinUsed := false
+	formats := make([]screen.Format, len(files))
+	for i, name := range files {
+		if name == "-" {
+			if stdinUsed {
+				return f.fail(stderr, "stdin (-) is named twice")
+			}
+			stdinUsed = true
+			formats[i] = inFormat
+			continue
+		}
+		st, err := os.Stat(name)
+		if err != nil {
+			return f.fail(stderr, "%v", err)
+		}
+		if st.IsDir() {
+			return f.fail(stderr, "%s is a directory", name)
+		}
+		formats[i] = inFormat
+		if formats[i] == "" {
+			ff, ok := screen.FormatFromPath(name)
+			if !ok {
+				return f.fail(stderr, "%s: cannot tell the format from the file name; use --input-format", name)
+			}
+			formats[i] = ff
+		}
+	}
+
+	// Definitions.
+	opts, ruleRef, err := fl.options()
+	if err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	if ruleRef != "" {
+		opts = append(opts, screen.RequireComposite())
+	}
+	eng, err := screen.New(opts...)
+	if err != nil {
+		return reportLoadError(stderr, err)
+	}
+	var tiers []string
+	if doc, err := eng.DescribeRuleSet(); err == nil {
+		for _, t := range doc.Tiers {
+			tiers = append(tiers, t.ID)
+		}
+	}
+	failTier := -1
+	if fl.failOnTier != "" {
+		for i, t := range tiers {
+			if t == fl.failOnTier {
+				failTier = i
+			}
+		}
+		if failTier < 0 {
+			if len(tiers) == 0 {
+				return f.fail(stderr, "--fail-on-tier: no rule set is applied, so there are no tiers")
+			}
+			return f.fail(stderr, "--fail-on-tier: unknown tier %q (the rule set's tiers, highest first: %s)", fl.failOnTier, strings.Join(tiers, ", "))
+		}
+	}
+
+	// Stdin: JSONL unless --input-format says otherwise.
+	var stdinR io.Reader = stdin
+	if stdinUsed && inFormat == "" {
+		br := bufio.NewReaderSize(stdin, 64<<10)
+		if !looksLikeJSONL(br) {
+			return f.fail(stderr, "stdin: use --input-format (json, jsonl, yaml or csv); without it, stdin must be JSONL (one JSON object per line)")
+		}
+		stdinR = br
+		for i, name := range files {
+			if name == "-" {
+				formats[i] = screen.FormatJSONL
+			}
+		}
+	}
+
+	// Output.
+	var dst io.Writer = stdout
+	var of *outFile
+	if fl.output != "" {
+		of, err = createOutFile(fl.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "painscreen score: --output: %v\n", err)
+			return exitUsage
+		}
+		dst = of.f
+	}
+
+	if fl.jobs < runtime.GOMAXPROCS(0) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(fl.jobs))
+	}
+
+	enc := newEncoder(format, eng)
+	out := newOutput(dst, enc, tiers, stderr)
+	out.sum.failTier = failTier
+	pl := newPipeline(eng, enc, fl.jobs, out)
+
+	// Signals: the first stops the run cleanly; a second one exits at once (removing the temporary file).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	finished := make(chan struct{})
+	var sigWG sync.WaitGroup
+	sigWG.Add(1)
+	go func() {
+		defer sigWG.Done()
+		select {
+		case <-sigs:
+			cancel()
+		case <-finished:
+			return
+		}
+		select {
+		case <-sigs:
+			if of != nil {
+				of.abort()
+			}
+			fmt.Fprintln(stderr, "\npainscreen: interrupted twice: stopped at once")
+			os.Exit(exitInterrupted)
+		case <-finished:
+		}
+	}()
+	defer func() {
+		close(finished)
+		sigWG.Wait()
+	}()
+
+	prog := startProgress(stderr, &out.written)
+
+	runErr := out.begin()
+	var fatal *errFatalInput
+	for i, name := range files {
+		if runErr != nil {
+			break
+		}
+		var r io.Reader
+		if name == "-" {
+			r = stdinR
+		} else {
+			fh, err := os.Open(name)
+			if err != nil {
+				runErr = &errFatalInput{err}
+				fmt.Fprintf(stderr, "painscreen: %v\n", err)
+				break
+			}
+			r = fh
+		}
+		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i]})
+		if c, ok := r.(io.Closer); ok && name != "-" {
+			_ = c.Close()
+		}
+		if errors.As(runErr, &fatal) {
+			break
+		}
+	}
+	if runErr == nil || fatal != nil {
+		if err := out.finish(); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	prog.stop()
+	out.errLog.finish()
+
+	interrupted := errors.Is(runErr, errInterrupted)
+	if interrupted {
+		// What is written is written; a partial stdout stream ends at a record boundary.
+		_ = out.w.Flush()
+	}
+	outName := ""
+	if of != nil && !of.direct {
+		outName = fl.output
+	}
+	out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+
+	switch {
+	case interrupted:
+		if of != nil {
+			of.abort()
+		}
+		return exitInterrupted
+	case fatal != nil:
+		if of != nil {
+			of.abort()
+			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", fl.output)
+		}
+		return exitUsage
+	case runErr != nil:
+		if of != nil {
+			of.abort()
+		}
+		fmt.Fprintf(stderr, "painscreen: writing the output: %v\n", runErr)
+		return exitUsage
+	}
+	if of != nil {
+		if err := of.commit(); err != nil {
+			fmt.Fprintf(stderr, "painscreen: writing %s: %v\n", fl.output, err)
+			return exitUsage
+		}
+	}
+	switch {
+	case out.sum.failed > 0:
+		return exitRecords
+	case out.sum.tierHit:
+		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", fl.failOnTier)
+		return exitTier
+	}
+	return exitOK
+}
+
+// looksLikeJSONL reports whether buffered stdin starts like JSONL: its first non-blank character is '{'
+// and that line goes on after it (a lone "{" is a pretty-printed JSON document). An empty input counts as
+// JSONL (and is then reported as holding no record). It reads only as far as it needs to.
+func looksLikeJSONL(br *bufio.Reader) bool {
+	i := 0
+	peek := func() (byte, bool) {
+		b, err := br.Peek(i + 1)
+		if len(b) <= i || err != nil && len(b) <= i {
+			return 0, false
+		}
+		return b[i], true
+	}
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		i = 3
+	}
+	for {
+		c, ok := peek()
+		if !ok {
+			return true // empty or blank
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			i++
+			continue
+		}
+		if c != '{' {
+			return false
+		}
+		break
+	}
+	i++
+	for {
+		c, ok := peek()
+		if !ok {
+			return true
+		}
+		switch c {
+		case ' ', '\t', '\r':
+			i++
+			continue
+		case '\n':
+			return false
+		}
+		return true
+	}
+}
+
+// --- progress ---------------------------------------------------------------------------------------
+
+// progress prints "\r… records written" on stderr once a second, only when stderr is a terminal and the
+// run has lasted more than two seconds; it shows counts only.
+type progress struct {
+	stopc   chan struct{}
+	done    chan struct{}
+	printed bool
+}
+
+func startProgress(stderr io.Writer, written interface{ Load() int64 }) *progress {
+	p := &progress{}
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return p
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return p
+	}
+	p.stopc, p.done = make(chan struct{}), make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stopc:
+				if p.printed {
+					fmt.Fprint(f, "\r\033[K")
+				}
+				return
+			case now := <-t.C:
+				el := now.Sub(start)
+				if el < 2*time.Second {
+					continue
+				}
+				n := written.Load()
+				fmt.Fprintf(f, "\rpainscreen: %d records written (%.0f/s)\033[K", n, float64(n)/el.Seconds())
+				p.printed = true
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) stop() {
+	if p.stopc == nil {
+		return
+	}
+	close(p.stopc)
+	<-p.done
+}

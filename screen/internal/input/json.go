@@ -1,8 +1,10 @@
 package input
 
 import (
+	"bytes"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // JSON phases.
@@ -135,11 +137,56 @@ func jsonDelim(c byte) bool {
 	return false
 }
 
-// jsonElement reads one JSON value (a record) from the stream: it finds where the value ends by following
-// strings and brackets, buffering its bytes up to MaxRecordBytes, then parses the buffer.
+// jsonElement reads one JSON value (a record) from the stream.
 func (d *Decoder) jsonElement() (Record, error) {
+	rec := d.newRecord(d.js.line)
+	if d.jsonElementInPlace(&rec) {
+		return rec, nil
+	}
+	return d.jsonElementScan(rec)
+}
+
+// jsonElementInPlace is the fast path of jsonElement: it parses the element directly in the read buffer.
+// It gives up (returning false, having consumed nothing) when the element does not end within the
+// buffered bytes, or on any syntax or depth problem, which jsonElementScan then reports exactly.
+func (d *Decoder) jsonElementInPlace(rec *Record) bool {
 	s := &d.js
-	rec := d.newRecord(s.line)
+	win, _ := d.br.Peek(d.br.Buffered())
+	if len(win) == 0 {
+		return false
+	}
+	p := &d.p
+	p.reset(win)
+	resp := p.parseValue()
+	p.b = nil
+	n := p.i
+	// n == len(win): a number at the end of the buffer may go on in the bytes not yet read.
+	if p.abort || n > d.lim.MaxRecordBytes || n >= len(win) {
+		return false
+	}
+	b := win[:n]
+	line, col := s.line, s.col()
+	switch {
+	case !utf8.Valid(b):
+		rec.Err = d.utf8Error(b, line, col)
+	case p.hasProb:
+		rec.Err = d.probError(b, line, col)
+	default:
+		rec.Response = resp
+	}
+	if nl := bytes.Count(b, []byte{'\n'}); nl > 0 {
+		s.line += nl
+		s.lineStart = s.off + int64(bytes.LastIndexByte(b, '\n')) + 1
+	}
+	s.off += int64(n)
+	_, _ = d.br.Discard(n)
+	return true
+}
+
+// jsonElementScan reads one JSON value by finding where it ends (following strings and brackets) while
+// buffering its bytes up to MaxRecordBytes, then parses the buffer.
+func (d *Decoder) jsonElementScan(rec Record) (Record, error) {
+	s := &d.js
 	startLine, startCol := s.line, s.col()
 	maxRec := d.lim.MaxRecordBytes
 	buf := s.buf[:0]

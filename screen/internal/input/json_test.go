@@ -1,6 +1,7 @@
 package input
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -199,5 +200,40 @@ func TestJSONLargeArrayStreams(t *testing.T) {
 	assert.Equal(t, n, recs[n-1].Line)
 	for _, r := range recs {
 		require.Nil(t, r.Err)
+	}
+}
+
+// smallReader returns its data a few bytes at a time, so that values straddle read-buffer refills.
+type smallReader struct {
+	data string
+	n    int
+}
+
+func (r *smallReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, io.EOF
+	}
+	n := min(r.n, len(p), len(r.data))
+	copy(p, r.data[:n])
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestJSONChunkedInput(t *testing.T) {
+	in := "[" + strings.Repeat(`123456, {"answers":{"p":{"q":1}}}, true, `, 50) + "7]"
+	want, err := decodeAll(t, FormatJSON, in, Limits{})
+	require.NoError(t, err)
+	require.Len(t, want, 151)
+	for n := 1; n < 40; n++ {
+		d := NewDecoder(&smallReader{data: in, n: n}, FormatJSON, Limits{})
+		for i := 0; ; i++ {
+			r, err := d.Next()
+			if err == io.EOF {
+				require.Equal(t, len(want), i, "chunk size %d", n)
+				break
+			}
+			require.NoError(t, err, "chunk size %d", n)
+			require.Equal(t, want[i], r, "chunk size %d, record %d", n, i+1)
+		}
 	}
 }

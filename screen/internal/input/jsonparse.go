@@ -141,23 +141,9 @@ func (p *jparser) unexpected(msg string) string {
 // parseRecord parses the whole buffer as one record. It returns the response, or nil with p.prob set.
 func (p *jparser) parseRecord() *Response {
 	p.ws()
-	start := p.i
-	if p.i >= len(p.b) {
-		p.syntax(p.i, "unexpected end of input, expected a JSON object")
+	resp := p.parseValue()
+	if p.abort {
 		return nil
-	}
-	var resp *Response
-	if p.b[p.i] != '{' {
-		kind := p.kindAt()
-		if !p.skipValue() {
-			return nil
-		}
-		p.fail(start, CodeWrongType, "record: expected an object, got "+kind, "", "")
-	} else {
-		resp = p.object(start)
-		if p.abort {
-			return nil
-		}
 	}
 	p.ws()
 	if p.i < len(p.b) {
@@ -165,6 +151,29 @@ func (p *jparser) parseRecord() *Response {
 		return nil
 	}
 	if p.hasProb {
+		return nil
+	}
+	return resp
+}
+
+// parseValue parses one record value at p.i and stops after it. It returns the response, or nil when the
+// value is not a usable record (p.prob says why).
+func (p *jparser) parseValue() *Response {
+	start := p.i
+	if p.i >= len(p.b) {
+		p.syntax(p.i, "unexpected end of input, expected a JSON object")
+		return nil
+	}
+	if p.b[p.i] != '{' {
+		kind := p.kindAt()
+		if !p.skipValue() {
+			return nil
+		}
+		p.fail(start, CodeWrongType, "record: expected an object, got "+kind, "", "")
+		return nil
+	}
+	resp := p.object(start)
+	if p.abort || p.hasProb {
 		return nil
 	}
 	return resp

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,10 +68,33 @@ func checkValue(t *testing.T, v any) {
 	}
 }
 
-// fuzzDecode reads every record, checking the invariants common to all formats.
+// fuzzDecode reads every record, checking the invariants common to all formats, and checks that reading
+// the input a few bytes at a time gives the same records.
 func fuzzDecode(t *testing.T, f Format, in []byte, lim Limits) (recs []Record, fatal error) {
 	t.Helper()
-	d := NewDecoder(bytes.NewReader(in), f, lim)
+	recs, fatal = fuzzDecodeFrom(t, NewDecoder(bytes.NewReader(in), f, lim), in)
+	chunk := 1 + len(in)%5
+	recs2, fatal2 := fuzzDecodeFrom(t, NewDecoder(&smallReader{data: string(in), n: chunk}, f, lim), in)
+	if f == FormatYAML && (fatal != nil || fatal2 != nil) {
+		// yaml.v3 checks bytes as it reads ahead, so where a stream fails depends on the read sizes.
+		if fatal == nil || fatal2 == nil {
+			t.Fatalf("fatal error %v with one read size, %v with another", fatal, fatal2)
+		}
+		for i := range min(len(recs), len(recs2)) {
+			if !reflect.DeepEqual(recs[i], recs2[i]) {
+				t.Fatalf("reading %d bytes at a time gives another record %d", chunk, i+1)
+			}
+		}
+		return recs, fatal
+	}
+	if !reflect.DeepEqual(recs, recs2) || !reflect.DeepEqual(fatal, fatal2) {
+		t.Fatalf("reading %d bytes at a time gives other records:\n%v %v\n%v %v", chunk, recs, fatal, recs2, fatal2)
+	}
+	return recs, fatal
+}
+
+func fuzzDecodeFrom(t *testing.T, d *Decoder, in []byte) (recs []Record, fatal error) {
+	t.Helper()
 	for {
 		r, err := d.Next()
 		if errors.Is(err, io.EOF) {

@@ -160,8 +160,9 @@ func (d *Decoder) jsonElementInPlace(rec *Record) bool {
 	resp := p.parseValue()
 	p.b = nil
 	n := p.i
-	// n == len(win): a number at the end of the buffer may go on in the bytes not yet read.
-	if p.abort || n > d.lim.MaxRecordBytes || n >= len(win) {
+	// n == len(win): a number at the end of the buffer may go on in the bytes not yet read. The byte after
+	// the value must end it as jsonElementScan sees it ("100A" is one bad value, not 100 and then "A").
+	if p.abort || n > d.lim.MaxRecordBytes || n >= len(win) || !jsonDelim(win[n]) {
 		return false
 	}
 	b := win[:n]
@@ -223,16 +224,16 @@ func (d *Decoder) jsonElementScan(rec Record) (Record, error) {
 	scan:
 		for ; k < len(chunk); k++ {
 			c := chunk[k]
-			if c == '\n' {
-				s.line++
-				s.lineStart = s.off + int64(k) + 1
-			}
 			if bare {
-				if jsonDelim(c) {
+				if jsonDelim(c) { // not consumed: '\n' is counted by whoever reads it
 					done = true
 					break scan
 				}
 				continue
+			}
+			if c == '\n' {
+				s.line++
+				s.lineStart = s.off + int64(k) + 1
 			}
 			if inStr {
 				switch {

@@ -107,6 +107,10 @@ func TestJSONFatal(t *testing.T) {
 			Error{Line: 2, Col: 1, Code: CodeSyntax, Msg: "syntax error: unexpected data after the top-level JSON value"}},
 		{"data after the object", ok + " " + ok, 1,
 			Error{Line: 1, Col: 27, Code: CodeSyntax, Msg: "syntax error: unexpected data after the top-level JSON value"}},
+		{"number then junk on the next line", "\xef\xbb\xbf 0\nx", 1,
+			Error{Line: 2, Col: 1, Code: CodeSyntax, Msg: "syntax error: unexpected data after the top-level JSON value"}},
+		{"number with junk", "100A0", 0,
+			Error{Record: 1, Line: 1, Col: 4, Code: CodeSyntax, Msg: "syntax error: unexpected data after the record's closing brace"}},
 		{"two arrays", "[][]", 0,
 			Error{Line: 1, Col: 3, Code: CodeSyntax, Msg: "syntax error: unexpected data after the top-level JSON value"}},
 		{"not JSON", "subject,answers\n", 0,
@@ -125,7 +129,9 @@ func TestJSONFatal(t *testing.T) {
 			recs, err := decodeAll(t, FormatJSON, c.in, Limits{})
 			assert.Len(t, recs, c.nrecs)
 			for _, r := range recs {
-				assert.Nil(t, r.Err)
+				if r.Err != nil {
+					assert.Equal(t, CodeWrongType, r.Err.Code) // a top-level number
+				}
 			}
 			e := fatalErr(t, err)
 			assert.Equal(t, c.err, *e)

@@ -106,3 +106,41 @@ func TestBenchInputsAgree(t *testing.T) {
 	require.Nil(t, got.Err, "%v", got.Err)
 	require.Equal(t, want.Response, got.Response, "the CSV benchmark decodes the same record as the JSON ones")
 }
+
+var sinkResponse *Response
+
+// BenchmarkResponseMapsFloor builds the same Response as the decode benchmarks directly in Go, without
+// reading anything: the cost of the maps alone, which no decoder of this Response type can avoid.
+func BenchmarkResponseMapsFloor(b *testing.B) {
+	want := one(&testing.T{}, FormatJSONL, fullBattery("S1"), Limits{}).Response
+	type kv struct {
+		k string
+		v any
+	}
+	var insts []string
+	var items [][]kv
+	for inst, m := range want.Answers {
+		insts = append(insts, inst)
+		var l []kv
+		for k, v := range m {
+			l = append(l, kv{k, v})
+		}
+		items = append(items, l)
+	}
+	subject := []byte("SUBJ-0000001")
+	b.ReportAllocs()
+	for b.Loop() {
+		r := &Response{Subject: string(subject), Context: make(map[string]any, 2)}
+		r.Context["age"] = want.Context["age"]
+		r.Context["sex"] = want.Context["sex"]
+		r.Answers = make(map[string]map[string]any, len(insts))
+		for i, inst := range insts {
+			m := make(map[string]any, len(items[i]))
+			for _, e := range items[i] {
+				m[e.k] = e.v
+			}
+			r.Answers[inst] = m
+		}
+		sinkResponse = r
+	}
+}

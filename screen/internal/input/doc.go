@@ -11,8 +11,8 @@
 // returned by Next as an error, and ends the input; records already returned stay valid.
 //
 //	format  a record is                                   Record.Line            fatal
-//	JSONL   each non-blank line (blank: only spaces,      the line               I/O errors only
-//	        tabs, CR); a bad line is an error record
+//	JSONL   each non-blank line (blank: only spaces,      the line               nothing about the
+//	        tabs, CR); a bad line is an error record                             data
 //	JSON    the whole input if it is not an array, else   the line of the        syntax errors, empty
 //	        each array element ([] holds no record)       element's first byte   input, too_large input
 //	YAML    each document's mapping, or each element of   the line of the        syntax errors, empty
@@ -20,6 +20,8 @@
 //	        no record
 //	CSV     each row after the header; blank lines are    the line where the     header errors, empty
 //	        not rows                                      row starts             input
+//
+// In every format, I/O errors and going over Limits.MaxRecords are fatal too.
 //
 // # Response shape
 //

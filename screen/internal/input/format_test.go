@@ -54,6 +54,7 @@ func TestLimitsDefaults(t *testing.T) {
 	l := Limits{MaxRecordBytes: 10, MaxDocumentBytes: 20, MaxDepth: 1, MaxStringBytes: 30, MaxAnswers: 40, MaxRecords: 50}.withDefaults()
 	assert.Equal(t, Limits{MaxRecordBytes: 10, MaxDocumentBytes: 20, MaxDepth: 3, MaxStringBytes: 30, MaxAnswers: 40, MaxRecords: 50}, l,
 		"set fields are kept; depth is raised to the 3 a valid record needs")
+	assert.Equal(t, 1000, Limits{MaxDepth: 1 << 30}.withDefaults().MaxDepth)
 }
 
 func TestErrorString(t *testing.T) {

@@ -31,7 +31,7 @@ type jsonState struct {
 
 func (s *jsonState) col() int { return int(s.off-s.lineStart) + 1 }
 
-// skipWS consumes white space and returns the next byte without consuming it.
+// jsonSkipWS consumes white space and returns the next byte without consuming it.
 func (d *Decoder) jsonSkipWS() (byte, error) {
 	s := &d.js
 	for {

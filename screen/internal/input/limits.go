@@ -16,7 +16,7 @@ type Limits struct {
 	MaxDocumentBytes int64
 	// MaxDepth bounds the nesting of objects and arrays (mappings and sequences) within one record; the
 	// record's own object is level 1 and a valid record needs 3 (record, answers, instrument), so values
-	// below 3 are raised to 3.
+	// below 3 are raised to 3; values above 1000 are lowered to 1000 (the parser recurses per level).
 	MaxDepth int
 	// MaxStringBytes bounds the bytes of any one string (key, subject, option code, CSV cell) after
 	// unescaping. A longer string is a too_large error record.
@@ -39,8 +39,12 @@ const (
 	DefaultMaxAnswers       = 10000
 )
 
-// minDepth is the nesting a valid record needs: the record object, answers, one instrument.
-const minDepth = 3
+// minDepth is the nesting a valid record needs: the record object, answers, one instrument; maxDepth
+// bounds the parser's recursion.
+const (
+	minDepth = 3
+	maxDepth = 1000
+)
 
 // DefaultLimits returns the limits used for any Limits field that is zero or negative: records of at most
 // 1 MiB, JSON and YAML documents of at most 256 MiB, nesting depth 16, strings of at most 4096 bytes, at
@@ -68,9 +72,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = d.MaxDepth
 	}
-	if l.MaxDepth < minDepth {
-		l.MaxDepth = minDepth
-	}
+	l.MaxDepth = min(max(l.MaxDepth, minDepth), maxDepth)
 	if l.MaxStringBytes <= 0 {
 		l.MaxStringBytes = d.MaxStringBytes
 	}

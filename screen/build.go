@@ -50,7 +50,7 @@ func (ev *evalState) report(subject string) *Report {
 			ex.ctx = make([]Value, len(ev.ctx.vals))
 			for i, v := range ev.ctx.vals {
 				if ev.ctx.set[i] {
-					ex.ctx[i] = valueOf(v)
+					ex.ctx[i] = v
 				}
 			}
 			break
@@ -82,7 +82,7 @@ func (ev *evalState) report(subject string) *Report {
 		s0 := len(scores)
 		for si, s := range in.scores {
 			if ie.ss[si] == scoreComputed {
-				scores = append(scores, Score{ID: s.id, Value: valueOf(ie.sv[si]), Rule: s.rule, why: ev.why(ex, ie.sr[si], false)})
+				scores = append(scores, Score{ID: s.id, Value: ie.sv[si], Rule: s.rule, why: ev.why(ex, ie.sr[si], false)})
 			}
 		}
 		res.Scores = scores[s0:len(scores):len(scores)]
@@ -205,7 +205,7 @@ func (ev *evalState) compositeResult(ex *explanation) *CompositeResult {
 	}
 	cr.Domains = make([]Domain, len(rs.domains))
 	for di, d := range rs.domains {
-		v := valueOf(ce.dv[di])
+		v := ce.dv[di]
 		cr.Domains[di] = Domain{ID: d.id, Value: v, Rule: d.rule, why: ev.why(ex, ce.dr[di], true)}
 		if s, ok := v.Str(); ok && s == notAssessed {
 			cr.NotAssessed = append(cr.NotAssessed, d.id)

@@ -37,6 +37,9 @@ type prog struct {
 	expr *def.Expr
 	rule string
 	typ  *types.Type // output type
+	// fast evaluates the expression without CEL's interpreter when every construct in it is one the fast
+	// path implements (see fast.go); nil otherwise.
+	fast fnode
 }
 
 type instrument struct {
@@ -57,11 +60,10 @@ type instrument struct {
 	resultT  *structType
 	contextT *structType
 	prov     *provider
-	env      *cel.Env
 	hasSkip  bool
 	notes    []Note // static notes (draft, retired)
 	// Errors for reading unset fields, made once.
-	itemUnset, itemDisabled, scoreUnset, flagUnset, ctxUnset []*fieldError
+	itemUnset, itemDisabled, scoreUnset, scoreQUnset, flagUnset, ctxUnset []*fieldError
 	// As a rule-set input: qualified names for reasons ("phq9.total").
 	scoreQName, itemQName, flagQName []string
 	statusQName                      string
@@ -89,24 +91,23 @@ const (
 )
 
 type score struct {
-	id     string
-	kind   scoreKind
-	rule   string
-	name   string // scores.<id>
-	when   *prog
-	expr   *prog
-	of     int // bands/lookup: index of the score they read
-	bands  []band
-	lookup []def.LookupRow
-	// lookupVals holds the table's values as CEL doubles, boxed once.
-	lookupVals []ref.Val
+	id         string
+	kind       scoreKind
+	rule       string
+	name       string // scores.<id>
+	when       *prog
+	expr       *prog
+	of         int // bands/lookup: index of the score they read
+	bands      []band
+	lookup     []def.LookupRow
+	lookupVals []Value
 	typ        *types.Type
 }
 
 type band struct {
 	lo, hi         float64
 	loOpen, hiOpen bool // exclusive bounds
-	label          ref.Val
+	label          Value
 }
 
 type flag struct {
@@ -134,6 +135,9 @@ type compiler struct {
 	ctxOrder []*ctxField
 	maxCost  uint64
 	base     *cel.Env
+	noFast   bool // evaluate everything with CEL's interpreter (tests compare the two)
+	// keepPrograms keeps the interpreter's program beside the fast path (tests compare the two).
+	keepPrograms bool
 }
 
 func (c *compiler) errAt(pos diag.Pos, code, format string, args ...any) {
@@ -265,17 +269,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		in.itemQName = append(in.itemQName, in.id+".answers."+it.ID)
 		in.answersT.add(it.ID, types.IntType,
 			func(t any) bool { return t.(*answersView).st[idx] == itemAnswered },
-			func(t any) (any, error) {
-				ie := (*instEval)(t.(*answersView))
-				switch ie.st[idx] {
-				case itemAnswered:
-					ie.ev.record(ie, readItem, idx)
-					return types.Int(ie.vals[idx]), nil
-				case itemDisabled:
-					return nil, disabled
-				}
-				return nil, unset
-			})
+			func(t any) (any, error) { return getter(itemGet((*instEval)(t.(*answersView)), idx)) })
 	}
 
 	// Context fields.
@@ -299,24 +293,13 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		in.ctxUnset = append(in.ctxUnset, unset)
 		in.contextT.add(cf.ID, t,
 			func(t any) bool { return t.(*contextView).ie.ev.ctx.set[slot] },
-			func(t any) (any, error) {
-				v := t.(*contextView)
-				if !v.ie.ev.ctx.set[slot] {
-					return nil, unset
-				}
-				v.ie.ev.record(v.ie, readContext, slot)
-				return v.ie.ev.ctx.vals[slot], nil
-			})
+			func(t any) (any, error) { return getter(ctxGet(t.(*contextView).ie, slot, unset)) })
 	}
 
 	// The rule-set view: status, answers, flags, then each score as it is compiled.
 	in.statusQName = in.id + ".status"
 	in.resultT.add("status", types.StringType, func(any) bool { return true },
-		func(t any) (any, error) {
-			ie := (*instEval)(t.(*resultView))
-			ie.ev.record(ie, readStatus, 0)
-			return ie.status(), nil
-		})
+		func(t any) (any, error) { return refOf(statusGet((*instEval)(t.(*resultView)))), nil })
 	in.resultT.add("answers", in.answersT.typ, func(any) bool { return true },
 		func(t any) (any, error) { return (*answersView)(t.(*resultView)), nil })
 	in.resultT.add("flags", in.flagsT.typ, func(any) bool { return true },
@@ -333,7 +316,6 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	in.env = env
 	scope := &exprScope{kind: scopeInstrument, inst: in}
 
 	// Skip logic: enable_when may read earlier items only.
@@ -391,7 +373,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 			cs.typ = types.DoubleType
 			cs.lookup = s.Lookup.Table
 			for _, row := range s.Lookup.Table {
-				cs.lookupVals = append(cs.lookupVals, types.Double(row.Value))
+				cs.lookupVals = append(cs.lookupVals, DoubleValue(row.Value))
 			}
 			cs.of = c.scoreRef(in, s.Lookup.Of, s.Lookup.OfPos, si, "lookup")
 			if cs.of >= 0 && in.scores[cs.of].typ != nil && in.scores[cs.of].typ != types.IntType {
@@ -411,25 +393,12 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		idx := si
 		in.scoresT.add(s.ID, cs.typ,
 			func(t any) bool { return t.(*scoresView).ss[idx] == scoreComputed },
-			func(t any) (any, error) {
-				ie := (*instEval)(t.(*scoresView))
-				if ie.ss[idx] != scoreComputed {
-					return nil, unset
-				}
-				ie.ev.record(ie, readScore, idx)
-				return ie.sv[idx], nil
-			})
+			func(t any) (any, error) { return getter(scoreGet((*instEval)(t.(*scoresView)), idx, unset)) })
 		qunset := &fieldError{kind: readScore, idx: si, name: in.scoreQName[si], inst: in}
+		in.scoreQUnset = append(in.scoreQUnset, qunset)
 		in.resultT.add(s.ID, cs.typ,
 			func(t any) bool { return t.(*resultView).ss[idx] == scoreComputed },
-			func(t any) (any, error) {
-				ie := (*instEval)(t.(*resultView))
-				if ie.ss[idx] != scoreComputed {
-					return nil, qunset
-				}
-				ie.ev.record(ie, readScore, idx)
-				return ie.sv[idx], nil
-			})
+			func(t any) (any, error) { return getter(scoreGet((*instEval)(t.(*resultView)), idx, qunset)) })
 	}
 	scope.scoreLimit = len(d.Scores)
 
@@ -443,14 +412,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		in.flagUnset = append(in.flagUnset, unset)
 		in.flagsT.add(f.ID, types.BoolType,
 			func(t any) bool { return t.(*flagsView).fs[idx] != flagNotEvaluated },
-			func(t any) (any, error) {
-				ie := (*instEval)(t.(*flagsView))
-				if ie.fs[idx] == flagNotEvaluated {
-					return nil, unset
-				}
-				ie.ev.record(ie, readFlag, idx)
-				return types.Bool(ie.fs[idx] == flagFired), nil
-			})
+			func(t any) (any, error) { return getter(flagGet((*instEval)(t.(*flagsView)), idx)) })
 	}
 	if len(c.list.Errors()) > errs {
 		return nil
@@ -480,7 +442,7 @@ func typeName(t *types.Type) string {
 }
 
 func outputType(p *prog) *types.Type {
-	if p == nil || p.prg == nil {
+	if p == nil {
 		return nil
 	}
 	return p.typ
@@ -527,7 +489,7 @@ func (c *compiler) compileBands(s *def.Score, integer bool) []band {
 	cuts := s.Bands.Cuts
 	out := make([]band, len(cuts))
 	for i, cut := range cuts {
-		b := band{lo: math.Inf(-1), hi: math.Inf(1), label: types.String(cut.Label)}
+		b := band{lo: math.Inf(-1), hi: math.Inf(1), label: StringValue(cut.Label)}
 		if cut.Min != nil {
 			b.lo = *cut.Min
 		}
@@ -669,7 +631,14 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		c.errAt(e.Pos, "cel_program", "%v", err)
 		return nil
 	}
-	return &prog{prg: prg, expr: e, rule: rule, typ: out}
+	p := &prog{prg: prg, expr: e, rule: rule, typ: out}
+	if !c.noFast {
+		p.fast = compileFast(checked.NativeRep(), scope)
+	}
+	if p.fast != nil && !c.keepPrograms {
+		p.prg = nil // the interpreter's program is not needed: release it (a smaller heap is faster to collect)
+	}
+	return p
 }
 
 func costString(n uint64, err error) string {

@@ -79,6 +79,7 @@ type config struct {
 	requireComposite bool
 	lim              def.Limits
 	maxCost          uint64
+	noFast           bool
 }
 
 type fsRoot struct {
@@ -158,6 +159,16 @@ func New(opts ...Option) (*Engine, error) {
 		sources = append(sources, s...)
 	}
 	e, err := build(sources, cfg, &list)
+	if e != nil {
+		// Type providers were needed to compile; programs that still use CEL's interpreter keep their own
+		// reference, so dropping ours lets the collector free the rest (a smaller heap scores faster).
+		for _, in := range e.insts {
+			in.prov = nil
+		}
+		if e.rules != nil {
+			e.rules.prov = nil
+		}
+	}
 	list = list.Sort()
 	if err != nil {
 		return nil, err
@@ -229,7 +240,7 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 		}
 	}
 	e.pool.New = func() any { return e.newState() }
-	c := &compiler{list: list, ctxField: e.ctxIdx, maxCost: cfg.maxCost, lineOf: lineOf}
+	c := &compiler{list: list, ctxField: e.ctxIdx, maxCost: cfg.maxCost, lineOf: lineOf, noFast: cfg.noFast}
 	base, err := newBaseEnv(cfg.lim.MaxExprBytes)
 	if err != nil {
 		return nil, fmt.Errorf("CEL environment: %w", err)

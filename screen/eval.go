@@ -6,11 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 )
 
@@ -34,9 +33,9 @@ const (
 )
 
 var (
-	statusComplete   ref.Val = types.String(StatusComplete)
-	statusIncomplete ref.Val = types.String(StatusIncomplete)
-	statusAbsent     ref.Val = types.String("absent")
+	statusComplete   = StringValue(StatusComplete)
+	statusIncomplete = StringValue(StatusIncomplete)
+	statusAbsent     = StringValue("absent")
 )
 
 // maxSubjectBytes bounds the subject id.
@@ -60,10 +59,11 @@ type evalState struct {
 	reads []read
 	comp  compEval
 	act   activation
+	fx    fctx
 }
 
 type ctxEval struct {
-	vals []ref.Val
+	vals []Value
 	set  []bool
 }
 
@@ -92,7 +92,7 @@ type instEval struct {
 	key        string // the answers key as given
 	vals       []int64
 	st         []uint8
-	sv         []ref.Val
+	sv         []Value
 	ss         []uint8
 	sr         []span
 	fs         []uint8
@@ -112,7 +112,7 @@ func (ie *instEval) posOrNone() int {
 	return ie.pos
 }
 
-func (ie *instEval) status() ref.Val {
+func (ie *instEval) status() Value {
 	switch {
 	case !ie.present:
 		return statusAbsent
@@ -146,10 +146,10 @@ type compEval struct {
 	mismatch     []*instEval // per input: a present instrument of another version, if any
 	applied      bool
 	reason       string
-	dv           []ref.Val
+	dv           []Value
 	dr           []span
 	tier         int
-	tierVal      ref.Val
+	tierVal      Value
 	tr           span
 	fired        []bool
 	fr           []span
@@ -179,8 +179,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "domains":
 		return (*domainsView)(&a.ev.comp), true
 	case "tier":
-		a.ev.record(nil, readTier, 0)
-		return a.ev.comp.tierVal, true
+		return refOf(tierGet(&a.ev.comp)), true
 	}
 	if i, ok := a.ev.comp.rs.inputIdx[name]; ok {
 		return (*resultView)(a.ev.comp.inputs[i]), true
@@ -194,10 +193,18 @@ func (ev *evalState) record(ie *instEval, k readKind, idx int) {
 	ev.reads = append(ev.reads, read{ie: ie, kind: k, idx: int32(idx)})
 }
 
-func (ev *evalState) run(p *prog, ie *instEval, rules bool) (ref.Val, error) {
+// run evaluates one expression: through its compiled fast path when it has one, else CEL's interpreter.
+func (ev *evalState) run(p *prog, ie *instEval, rules bool) (Value, error) {
+	if p.fast != nil {
+		ev.fx.ev, ev.fx.ie = ev, ie
+		return p.fast(&ev.fx)
+	}
 	ev.act.ie, ev.act.rules = ie, rules
 	out, _, err := p.prg.Eval(&ev.act)
-	return out, err
+	if err != nil {
+		return Value{}, err
+	}
+	return valueOf(out), nil
 }
 
 func (e *Engine) newState() *evalState {
@@ -207,7 +214,7 @@ func (e *Engine) newState() *evalState {
 		ie := &ev.insts[i]
 		*ie = newInstEval(in, ev)
 	}
-	ev.ctx = ctxEval{vals: make([]ref.Val, len(e.ctxFields)), set: make([]bool, len(e.ctxFields))}
+	ev.ctx = ctxEval{vals: make([]Value, len(e.ctxFields)), set: make([]bool, len(e.ctxFields))}
 	if rs := e.rules; rs != nil {
 		ce := &ev.comp
 		ce.rs, ce.ev = rs, ev
@@ -218,7 +225,7 @@ func (e *Engine) newState() *evalState {
 			ce.placeholders[i] = newInstEval(in.inst, ev)
 			ce.placeholders[i].pos = -1 - i
 		}
-		ce.dv = make([]ref.Val, len(rs.domains))
+		ce.dv = make([]Value, len(rs.domains))
 		ce.dr = make([]span, len(rs.domains))
 		ce.fired = make([]bool, len(rs.referrals))
 		ce.fr = make([]span, len(rs.referrals))
@@ -234,7 +241,7 @@ func (e *Engine) newState() *evalState {
 func newInstEval(in *instrument, ev *evalState) instEval {
 	ie := instEval{inst: in, ev: ev,
 		vals: make([]int64, len(in.items)), st: make([]uint8, len(in.items)),
-		sv: make([]ref.Val, len(in.scores)), ss: make([]uint8, len(in.scores)), sr: make([]span, len(in.scores)),
+		sv: make([]Value, len(in.scores)), ss: make([]uint8, len(in.scores)), sr: make([]span, len(in.scores)),
 		fs: make([]uint8, len(in.flags)), fr: make([]span, len(in.flags)),
 		notes: make([]noteRec, 0, 4)}
 	ie.ctxView.typ = in.contextT.typ
@@ -262,7 +269,7 @@ func (ev *evalState) reset() {
 		for _, a := range ce.addFired {
 			clear(a)
 		}
-		ce.applied, ce.reason, ce.tier, ce.tierVal, ce.tr = false, "", 0, nil, span{}
+		ce.applied, ce.reason, ce.tier, ce.tierVal, ce.tr = false, "", 0, Value{}, span{}
 	}
 	ev.act.ie = nil
 }
@@ -436,7 +443,7 @@ func (ev *evalState) applySkipLogic(ie *instEval) error {
 				return evalError(ie.inst, it.id+".enable_when", err)
 			}
 		} else {
-			enabled = out == types.True
+			enabled = out.isTrue()
 		}
 		if !enabled {
 			if ie.st[i] == itemAnswered {
@@ -519,8 +526,8 @@ func (it *item) convert(v any) (int64, *ScoreError) {
 		if c, ok := it.codes[x]; ok {
 			return c, nil
 		}
-		if it.codes == nil {
-			return 0, scoreErr(ErrWrongType, "", "", "answer must be a whole number (%s), not text", it.allowed)
+		if len(it.codes) == 0 {
+			return 0, scoreErr(ErrWrongType, "", "", "answer must be a whole number (%s), not text: the item's options have no codes", it.allowed)
 		}
 		return 0, scoreErr(ErrInvalidValue, "", "", "answer is not one of the item's option codes")
 	default:
@@ -552,9 +559,9 @@ func goKind(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-func (f *ctxField) convert(v any) (ref.Val, *ScoreError) {
-	bad := func(format string, args ...any) (ref.Val, *ScoreError) {
-		return nil, scoreErr(ErrInvalidContext, "", "context."+f.id, format, args...)
+func (f *ctxField) convert(v any) (Value, *ScoreError) {
+	bad := func(format string, args ...any) (Value, *ScoreError) {
+		return Value{}, scoreErr(ErrInvalidContext, "", "context."+f.id, format, args...)
 	}
 	if f.typ == "string" {
 		s, ok := v.(string)
@@ -564,7 +571,7 @@ func (f *ctxField) convert(v any) (ref.Val, *ScoreError) {
 		if len(s) > maxContextString || !utf8.ValidString(s) {
 			return bad("context field %s must be valid UTF-8 text of at most %d bytes", f.id, maxContextString)
 		}
-		return types.String(s), nil
+		return StringValue(s), nil
 	}
 	it := item{min: math.MinInt64, allowed: "a whole number"}
 	n, err := it.convert(v)
@@ -574,7 +581,7 @@ func (f *ctxField) convert(v any) (ref.Val, *ScoreError) {
 	if f.bounded && (n < f.min || n > f.max) {
 		return bad("context field %s must be a whole number from %d to %d", f.id, f.min, f.max)
 	}
-	return types.Int(n), nil
+	return IntValue(n), nil
 }
 
 // scoreInstrument computes one instrument's scores and flags.
@@ -592,7 +599,7 @@ func (ev *evalState) scoreInstrument(ie *instEval) error {
 				ie.sr[si] = span{start, int32(len(ev.reads))}
 				continue
 			}
-			if out != types.True {
+			if !out.isTrue() {
 				ie.ss[si] = scoreNotApplicable
 				ie.notes = append(ie.notes, noteRec{kind: noteNotApplicable, about: si})
 				ie.sr[si] = span{start, int32(len(ev.reads))}
@@ -618,15 +625,16 @@ func (ev *evalState) scoreInstrument(ie *instEval) error {
 			}
 			ev.record(ie, readScore, s.of)
 			v := ie.sv[s.of]
-			var out ref.Val
+			var out Value
+			var ok bool
 			if s.kind == scoreBands {
-				out = s.band(v)
-				if out == nil {
+				out, ok = s.band(v)
+				if !ok {
 					return scoreErr(ErrEvaluation, in.key, s.id, "score %s: the value of %s falls outside every band (a definition bug)", s.id, in.scores[s.of].id)
 				}
 			} else {
-				out = s.lookupValue(v)
-				if out == nil {
+				out, ok = s.lookupValue(v)
+				if !ok {
 					return scoreErr(ErrEvaluation, in.key, s.id, "score %s: the lookup table has no row for this value of %s (a definition bug)", s.id, in.scores[s.of].id)
 				}
 			}
@@ -650,7 +658,7 @@ func (ev *evalState) scoreInstrument(ie *instEval) error {
 				return evalError(in, "flags."+f.id, err)
 			}
 			ie.fs[fi] = flagNotEvaluated
-		case out == types.True:
+		case out.isTrue():
 			ie.fs[fi] = flagFired
 		default:
 			ie.fs[fi] = flagNotFired
@@ -678,44 +686,39 @@ func (ie *instEval) notComputed(si int, err error) *ScoreError {
 	return nil
 }
 
-func (s *score) band(v ref.Val) ref.Val {
-	var f float64
-	switch x := v.(type) {
-	case types.Int:
-		f = float64(x)
-	case types.Double:
-		f = float64(x)
-	default:
-		return nil
+func (s *score) band(v Value) (Value, bool) {
+	f, ok := v.Float()
+	if !ok || math.IsNaN(f) {
+		return Value{}, false
 	}
 	for i := range s.bands {
 		b := &s.bands[i]
 		if f < b.lo || (b.loOpen && f == b.lo) || f > b.hi || (b.hiOpen && f == b.hi) {
 			continue
 		}
-		return b.label
+		return b.label, true
 	}
-	return nil
+	return Value{}, false
 }
 
-func (s *score) lookupValue(v ref.Val) ref.Val {
-	k, ok := v.(types.Int)
+func (s *score) lookupValue(v Value) (Value, bool) {
+	k, ok := v.Int()
 	if !ok {
-		return nil
+		return Value{}, false
 	}
 	lo, hi := 0, len(s.lookup)
 	for lo < hi {
 		m := (lo + hi) / 2
 		switch {
-		case s.lookup[m].Key == int64(k):
-			return s.lookupVals[m]
-		case s.lookup[m].Key < int64(k):
+		case s.lookup[m].Key == k:
+			return s.lookupVals[m], true
+		case s.lookup[m].Key < k:
 			lo = m + 1
 		default:
 			hi = m
 		}
 	}
-	return nil
+	return Value{}, false
 }
 
 // scoreComposite applies the rule set.
@@ -763,13 +766,13 @@ func (ev *evalState) scoreComposite() error {
 			var fe *fieldError
 			var ne *notEnoughError
 			switch {
-			case (errors.As(err, &fe) && !fe.disabled || errors.As(err, &ne)) && d.notAssessed != nil:
+			case (errors.As(err, &fe) && !fe.disabled || errors.As(err, &ne)) && d.notAssessed.kind != KindNull:
 				out = d.notAssessed
 			default:
 				return evalError(rs.asInstrumentKey(), d.name, err)
 			}
 		}
-		if d.values != nil && !containsVal(d.values, out) {
+		if d.values != nil && !slices.Contains(d.values, out) {
 			return scoreErr(ErrEvaluation, rs.key, d.name, "domain %s produced a value outside its declared values (a definition bug)", d.id)
 		}
 		ce.dv[di] = out
@@ -786,7 +789,7 @@ func (ev *evalState) scoreComposite() error {
 		if err != nil {
 			return evalError(rs.asInstrumentKey(), "tiers."+t.id, err)
 		}
-		if out == types.True {
+		if out.isTrue() {
 			ce.tier = ti
 			break
 		}
@@ -799,28 +802,19 @@ func (ev *evalState) scoreComposite() error {
 		if err != nil {
 			return evalError(rs.asInstrumentKey(), "referrals."+r.def.ID, err)
 		}
-		if out == types.True {
+		if out.isTrue() {
 			ce.fired[ri] = true
 			for ai, a := range r.addenda {
 				out, err := ev.run(a, nil, true)
 				if err != nil {
 					return evalError(rs.asInstrumentKey(), "referrals."+r.def.ID+".addenda", err)
 				}
-				ce.addFired[ri][ai] = out == types.True
+				ce.addFired[ri][ai] = out.isTrue()
 			}
 		}
 		ce.fr[ri] = span{start, int32(len(ev.reads))}
 	}
 	return nil
-}
-
-func containsVal(vals []ref.Val, v ref.Val) bool {
-	for _, x := range vals {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // asInstrumentKey lets evalError name the rule set.

@@ -34,19 +34,19 @@ func answerFunctions(in *instrument) cel.EnvOption {
 	return cel.Lib(&answerLib{opts: []cel.EnvOption{
 		cel.Macros(itemMacro(in, "sum", 1), itemMacro(in, "mean", 1), itemMacro(in, "answered", 1), itemMacro(in, "prorated_sum", 2)),
 		cel.Function("@items_sum", noGuards, cel.MemberOverload(id+"_sum", []*types.Type{t, list}, types.IntType,
-			cel.BinaryBinding(answersSum))),
+			cel.FunctionBinding(bindAggregate(aggSum)))),
 		cel.Function("@items_mean", noGuards, cel.MemberOverload(id+"_mean", []*types.Type{t, list}, types.DoubleType,
-			cel.BinaryBinding(answersMean))),
+			cel.FunctionBinding(bindAggregate(aggMean)))),
 		cel.Function("@items_answered", noGuards, cel.MemberOverload(id+"_answered", []*types.Type{t, list}, types.IntType,
-			cel.BinaryBinding(answersAnswered))),
+			cel.FunctionBinding(bindAggregate(aggAnswered)))),
 		cel.Function("@items_prorated_sum", noGuards, cel.MemberOverload(id+"_prorated_sum", []*types.Type{t, list, types.IntType}, types.DoubleType,
-			cel.FunctionBinding(answersProrated))),
+			cel.FunctionBinding(bindAggregate(aggProrated)))),
 	}})
 }
 
 type answerLib struct{ opts []cel.EnvOption }
 
-func (l *answerLib) CompileOptions() []cel.EnvOption    { return l.opts }
+func (l *answerLib) CompileOptions() []cel.EnvOption     { return l.opts }
 func (l *answerLib) ProgramOptions() []cel.ProgramOption { return nil }
 
 // itemMacro expands answers.<name>(["a", "b"] [, k]) into answers.@items_<name>([ia, ib] [, k]).
@@ -88,110 +88,41 @@ func itemMacro(in *instrument, name string, nargs int) cel.Macro {
 	})
 }
 
-// forEachItem calls fn for each item index of an expanded item list.
-func forEachItem(l ref.Val, fn func(idx int) ref.Val) ref.Val {
+// indices reads an expanded item list (a constant list of ints).
+func indices(l ref.Val) ([]int, ref.Val) {
 	lister, ok := l.(traits.Lister)
 	if !ok {
-		return types.NewErr("item list expected")
+		return nil, types.NewErr("item list expected")
 	}
 	n := int(lister.Size().(types.Int))
-	for i := 0; i < n; i++ {
+	out := make([]int, n)
+	for i := range out {
 		idx, ok := lister.Get(types.Int(i)).(types.Int)
 		if !ok {
-			return types.NewErr("item index expected")
+			return nil, types.NewErr("item index expected")
 		}
-		if r := fn(int(idx)); r != nil {
-			return r
-		}
+		out[i] = int(idx)
 	}
-	return nil
+	return out, nil
 }
 
-func answersSum(a, l ref.Val) ref.Val {
-	ie := (*instEval)(a.(*answersView))
-	var sum int64
-	if err := forEachItem(l, func(idx int) ref.Val {
-		switch ie.st[idx] {
-		case itemAnswered:
-			ie.ev.record(ie, readItem, idx)
-			sum += ie.vals[idx]
-			return nil
-		case itemDisabled:
-			return types.WrapErr(ie.inst.itemDisabled[idx])
-		}
-		return types.WrapErr(ie.inst.itemUnset[idx])
-	}); err != nil {
-		return err
-	}
-	return types.Int(sum)
-}
+// The CEL bindings, used when an expression is evaluated by CEL's interpreter rather than the fast path.
 
-func answersMean(a, l ref.Val) ref.Val {
-	ie := (*instEval)(a.(*answersView))
-	var sum, n int64
-	if err := forEachItem(l, func(idx int) ref.Val {
-		switch ie.st[idx] {
-		case itemAnswered:
-			ie.ev.record(ie, readItem, idx)
-			sum += ie.vals[idx]
-			n++
-			return nil
-		case itemDisabled:
-			return types.WrapErr(ie.inst.itemDisabled[idx])
+func bindAggregate(mode int) func(args ...ref.Val) ref.Val {
+	return func(args ...ref.Val) ref.Val {
+		ie := (*instEval)(args[0].(*answersView))
+		idxs, bad := indices(args[1])
+		if bad != nil {
+			return bad
 		}
-		return types.WrapErr(ie.inst.itemUnset[idx])
-	}); err != nil {
-		return err
-	}
-	return types.Double(float64(sum) / float64(n))
-}
-
-func answersAnswered(a, l ref.Val) ref.Val {
-	ie := (*instEval)(a.(*answersView))
-	var n int64
-	if err := forEachItem(l, func(idx int) ref.Val {
-		if ie.st[idx] == itemAnswered {
-			ie.ev.record(ie, readItem, idx)
-			n++
+		var allowed int64
+		if len(args) > 2 {
+			allowed = int64(args[2].(types.Int))
 		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	return types.Int(n)
-}
-
-func answersProrated(args ...ref.Val) ref.Val {
-	ie := (*instEval)(args[0].(*answersView))
-	allowed := int64(args[2].(types.Int))
-	var sum, listed, answered int64
-	if err := forEachItem(args[1], func(idx int) ref.Val {
-		switch ie.st[idx] {
-		case itemAnswered:
-			ie.ev.record(ie, readItem, idx)
-			sum += ie.vals[idx]
-			answered++
-			listed++
-		case itemUnanswered:
-			listed++
+		v, err := aggregate(ie, idxs, mode, allowed)
+		if err != nil {
+			return types.WrapErr(err)
 		}
-		return nil
-	}); err != nil {
-		return err
+		return refOf(v)
 	}
-	missing := listed - answered
-	if answered == 0 || missing > allowed {
-		return types.WrapErr(&notEnoughError{missing: int(missing), allowed: int(allowed)})
-	}
-	if missing == 0 {
-		return types.Double(float64(sum))
-	}
-	ie.prorated(int(answered), int(listed))
-	// Round half-up to one decimal in exact integer arithmetic: round(10·sum·listed / answered) / 10.
-	num := 10 * sum * listed
-	tenths := (2*num + answered) / (2 * answered)
-	if num < 0 {
-		tenths = -((-2*num + answered) / (2 * answered))
-	}
-	return types.Double(float64(tenths) / 10)
 }

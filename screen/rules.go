@@ -9,7 +9,6 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
 
 	"github.com/painscreen/painscreen/screen/internal/def"
 )
@@ -26,8 +25,6 @@ type ruleSet struct {
 	referrals []*referral
 	domainsT  *structType
 	prov      *provider
-	env       *cel.Env
-	refEnv    *cel.Env
 	domainErr []*fieldError
 }
 
@@ -44,8 +41,8 @@ type domain struct {
 	rule        string
 	name        string // domains.<id>
 	prog        *prog
-	values      []ref.Val // declared values; nil = any string
-	notAssessed ref.Val   // the not_assessed value, when declared
+	values      []Value // declared values; nil = any string
+	notAssessed Value   // the not_assessed value, when declared (else null)
 	typ         *types.Type
 }
 
@@ -53,7 +50,7 @@ type tier struct {
 	id   string
 	rule string
 	when *prog // nil for the fallback
-	val  ref.Val
+	val  Value
 }
 
 type referral struct {
@@ -139,7 +136,6 @@ func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	rs.env = env
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
@@ -157,9 +153,9 @@ func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument
 				c.errAt(dd.Pos, "wrong_type", "domain %q lists values, so its expression must give a string, not %s", dd.ID, typeName(dm.typ))
 			}
 			for _, v := range dd.Values {
-				dm.values = append(dm.values, types.String(v))
+				dm.values = append(dm.values, StringValue(v))
 				if v == notAssessed {
-					dm.notAssessed = types.String(v)
+					dm.notAssessed = StringValue(v)
 				}
 			}
 			if dm.prog != nil {
@@ -171,20 +167,13 @@ func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument
 		unset := &fieldError{kind: readDomain, idx: di, name: dm.name}
 		rs.domainErr = append(rs.domainErr, unset)
 		if dm.typ != nil {
-			rs.domainsT.add(dd.ID, dm.typ, func(t any) bool { return t.(*domainsView).dv[idx] != nil },
-				func(t any) (any, error) {
-					ce := (*compEval)(t.(*domainsView))
-					if ce.dv[idx] == nil {
-						return nil, unset
-					}
-					ce.ev.record(nil, readDomain, idx)
-					return ce.dv[idx], nil
-				})
+			rs.domainsT.add(dd.ID, dm.typ, func(t any) bool { return t.(*domainsView).dv[idx].kind != KindNull },
+				func(t any) (any, error) { return getter(domainGet((*compEval)(t.(*domainsView)), idx)) })
 		}
 	}
 	scope.domLimit = len(d.Domains)
 	for _, t := range d.Tiers {
-		ct := &tier{id: t.ID, rule: rs.key + "#tiers." + t.ID, val: types.String(t.ID)}
+		ct := &tier{id: t.ID, rule: rs.key + "#tiers." + t.ID, val: StringValue(t.ID)}
 		if t.When != nil {
 			ct.when = c.compileExpr(env, scope, t.When, types.BoolType, ct.rule)
 		}
@@ -198,7 +187,6 @@ func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	rs.refEnv = refEnv
 	scope.tier = true
 	for _, r := range d.Referrals {
 		cr := &referral{def: r, rule: rs.key + "#referrals." + r.ID}
@@ -232,7 +220,7 @@ func (c *compiler) checkDomainLiterals(dd *def.Domain, dm *domain) {
 	collectResultLiterals(a.NativeRep().Expr(), &lits)
 	declared := make([]string, 0, len(dm.values))
 	for _, v := range dm.values {
-		declared = append(declared, string(v.(types.String)))
+		declared = append(declared, v.s)
 	}
 	for _, l := range lits {
 		if !slices.Contains(declared, l) {
@@ -300,7 +288,7 @@ func (c *compiler) domainLiteralCheck(scope *exprScope, e *def.Expr, a *celast.A
 			continue
 		}
 		s, isStr := l.AsLiteral().(types.String)
-		if isStr && !slices.Contains(dom.values, ref.Val(s)) {
+		if isStr && !slices.Contains(dom.values, StringValue(string(s))) {
 			c.errAt(nodePos(e, a, l), "unknown_value", "domain %q never has the value %q (its values: %s)", dd.ID, string(s), strings.Join(dd.Values, ", "))
 			ok = false
 		}

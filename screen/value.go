@@ -64,6 +64,9 @@ func (v Value) i() int64   { return int64(v.n) }
 func (v Value) f() float64 { return math.Float64frombits(v.n) }
 func (v Value) b() bool    { return v.n != 0 }
 
+// isTrue reports whether v is the boolean true.
+func (v Value) isTrue() bool { return v.kind == KindBool && v.n != 0 }
+
 // Kind returns the value's kind.
 func (v Value) Kind() Kind { return v.kind }
 

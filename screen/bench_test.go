@@ -1,0 +1,96 @@
+package screen_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// battery is a realistic full response set: seven instruments and the respondent context, enough for every
+// domain of the pain_oud composite.
+func battery() *screen.Response {
+	return &screen.Response{
+		Subject: "pt-0042",
+		Context: map[string]any{"age": 47, "sex": "female"},
+		Answers: map[string]map[string]any{
+			"phq9": {"q1": 2, "q2": 2, "q3": 1, "q4": 2, "q5": 1, "q6": 1, "q7": 2, "q8": 0, "q9": 0, "difficulty": 1},
+			"gad7": {"q1": 1, "q2": 1, "q3": 1, "q4": 2, "q5": 2, "q6": 0, "q7": 0},
+			"gcps_r": {"pain_frequency": 3, "limit_frequency": 1, "pain_avg": 6, "enjoyment": 7, "activity": 4},
+			"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1, "time_spent": 0, "craving": 1, "role_failure": 0,
+				"social_problems": 0, "activities_given_up": 1, "hazardous_use": 0, "physical_psych_problems": 0,
+				"tolerance": 1, "withdrawal": 1, "supervised": 0},
+			"sisq_drug": {"times": 3},
+			"auditc":    {"frequency": 2, "typical_quantity": 1, "binge_frequency": 1},
+			"pc_ptsd5":  {"trauma": 1, "nightmares": 1, "avoidance": 1, "on_guard": 0, "numb": 1, "guilt": 0},
+		},
+	}
+}
+
+func bundled(b *testing.B) *screen.Engine {
+	b.Helper()
+	eng, err := screen.New(screen.WithBundled())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eng
+}
+
+// BenchmarkNew measures loading, validating and compiling the bundled catalogue and rule set.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := screen.New(screen.WithBundled()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScore measures scoring one full-battery response set (seven instruments and the composite).
+func BenchmarkScore(b *testing.B) {
+	eng := bundled(b)
+	r := battery()
+	ctx := context.Background()
+	if _, err := eng.Score(ctx, r); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := eng.Score(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkScoreParallel scores from every available goroutine at once (the engine is shared).
+func BenchmarkScoreParallel(b *testing.B) {
+	eng := bundled(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := battery()
+		for pb.Next() {
+			if _, err := eng.Score(ctx, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkScoreJSON includes encoding the report as JSON, as the CLI does.
+func BenchmarkScoreJSON(b *testing.B) {
+	eng := bundled(b)
+	r := battery()
+	ctx := context.Background()
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		rep, err := eng.Score(ctx, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = rep.AppendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}

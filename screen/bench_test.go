@@ -14,8 +14,8 @@ func battery() *screen.Response {
 		Subject: "pt-0042",
 		Context: map[string]any{"age": 47, "sex": "female"},
 		Answers: map[string]map[string]any{
-			"phq9": {"q1": 2, "q2": 2, "q3": 1, "q4": 2, "q5": 1, "q6": 1, "q7": 2, "q8": 0, "q9": 0, "difficulty": 1},
-			"gad7": {"q1": 1, "q2": 1, "q3": 1, "q4": 2, "q5": 2, "q6": 0, "q7": 0},
+			"phq9":   {"q1": 2, "q2": 2, "q3": 1, "q4": 2, "q5": 1, "q6": 1, "q7": 2, "q8": 0, "q9": 0, "difficulty": 1},
+			"gad7":   {"q1": 1, "q2": 1, "q3": 1, "q4": 2, "q5": 2, "q6": 0, "q7": 0},
 			"gcps_r": {"pain_frequency": 3, "limit_frequency": 1, "pain_avg": 6, "enjoyment": 7, "activity": 4},
 			"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1, "time_spent": 0, "craving": 1, "role_failure": 0,
 				"social_problems": 0, "activities_given_up": 1, "hazardous_use": 0, "physical_psych_problems": 0,

@@ -61,6 +61,7 @@ type recStat struct {
 // goroutines share it; per-goroutine state lives in a scratch.
 type encoder struct {
 	format  outFormat
+	tiers   []string // the rule set's tiers, highest first
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
@@ -71,6 +72,7 @@ func newEncoder(f outFormat, eng *screen.Engine) *encoder {
 	if doc, err := eng.DescribeRuleSet(); err == nil {
 		for i, t := range doc.Tiers {
 			e.tierIdx[t.ID] = i
+			e.tiers = append(e.tiers, t.ID)
 		}
 	}
 	switch f {
@@ -330,6 +332,7 @@ const (
 	colErrInst
 	colErrItem
 	colErrMsg
+	colApplied
 	colTier
 	colReferrals
 	colNotAssessed
@@ -337,7 +340,7 @@ const (
 )
 
 var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
-	"error_item", "error_message", "tier", "referrals", "not_assessed"}
+	"error_item", "error_message", "composite_applied", "tier", "referrals", "not_assessed"}
 
 func newCSVLayout(eng *screen.Engine) *csvLayout {
 	l := &csvLayout{cols: fixedCols[:], domain: map[string]int{}, inst: map[string]*instCols{}}
@@ -457,6 +460,10 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *screen.Record, rep 
 	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, "ok")
 	b = append(b, ",,,,,"...) // error columns
 	c := rep.Composite
+	if c != nil {
+		b = strconv.AppendBool(b, c.Applied)
+	}
+	b = append(b, ',')
 	if c != nil && c.Applied {
 		b = appendCSVField(b, c.Tier)
 	}

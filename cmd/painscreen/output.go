@@ -24,10 +24,10 @@ type output struct {
 	errLog  errorLog
 }
 
-func newOutput(w io.Writer, enc *encoder, tiers []string, stderr io.Writer) *output {
+func newOutput(w io.Writer, enc *encoder, stderr io.Writer) *output {
 	o := &output{w: bufio.NewWriterSize(w, 256<<10), enc: enc}
-	o.sum.tierNames = tiers
-	o.sum.tiers = make([]int, len(tiers))
+	o.sum.tierNames = enc.tiers
+	o.sum.tiers = make([]int, len(enc.tiers))
 	o.sum.failTier = -1
 	o.errLog = errorLog{w: stderr, max: 10}
 	return o

@@ -69,7 +69,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
 	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
-	f.IntVar(&fl.jobs, "jobs", runtime.GOMAXPROCS(0), "score on `N` goroutines and use at most N CPU cores")
+	f.IntVar(&fl.jobs, "jobs", runtime.GOMAXPROCS(0), "score and encode on `N` goroutines (one more reads, and the caller writes)")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set")
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
@@ -151,12 +151,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportLoadError(stderr, err)
 	}
-	var tiers []string
-	if doc, err := eng.DescribeRuleSet(); err == nil {
-		for _, t := range doc.Tiers {
-			tiers = append(tiers, t.ID)
-		}
-	}
+	enc := newEncoder(format, eng)
+	tiers := enc.tiers
 	failTier := -1
 	if fl.failOnTier != "" {
 		for i, t := range tiers {
@@ -199,12 +195,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		dst = of.f
 	}
 
-	if fl.jobs < runtime.GOMAXPROCS(0) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(fl.jobs))
-	}
-
-	enc := newEncoder(format, eng)
-	out := newOutput(dst, enc, tiers, stderr)
+	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
 

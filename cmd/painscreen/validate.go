@@ -76,7 +76,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	_ = diags.Write(stderr, *snippets)
 	nerr, nwarn := countDiags(diags)
 	if nerr > 0 {
-		fmt.Fprintf(stderr, "FAIL: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
+		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
 		return exitDefinitions
 	}
 	fmt.Fprintf(stdout, "ok: %s, %s", plural(ninst, "instrument"), plural(nrules, "rule set"))

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/painscreen/painscreen/cmd/painscreen/internal/gen"
+	"github.com/painscreen/painscreen/screen"
+)
+
+// The benchmarks split the cost of one full-battery record into its stages: decoding (screen's JSONL
+// decoder), scoring (Engine.Score), encoding (the CLI's writers), and the whole pipeline. They use the
+// test copies of the definitions (testdata/defs), which have the same items as the bundled battery;
+// set PAINSCREEN_BENCH_BUNDLED=1 to use the bundled catalogue instead.
+
+const benchRecords = 2000
+
+func benchEngine(b *testing.B) *screen.Engine {
+	b.Helper()
+	var opts []screen.Option
+	if os.Getenv("PAINSCREEN_BENCH_BUNDLED") != "" {
+		opts = append(opts, screen.WithBundled())
+	} else {
+		opts = append(opts, screen.WithDefinitions(os.DirFS("testdata/defs"), "defs"))
+	}
+	eng, err := screen.New(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eng
+}
+
+func benchInput(b *testing.B) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if err := gen.Write(&buf, benchRecords, 1); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func decodeAll(b *testing.B, in []byte) []screen.Record {
+	b.Helper()
+	dec := screen.NewDecoder(bytes.NewReader(in), screen.FormatJSONL, screen.DefaultInputLimits())
+	var recs []screen.Record
+	for {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			return recs
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+}
+
+// BenchmarkDecode: ns per record to decode full-battery JSONL.
+func BenchmarkDecode(b *testing.B) {
+	in := benchInput(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in) / benchRecords))
+	for i := 0; i < b.N; {
+		dec := screen.NewDecoder(bytes.NewReader(in), screen.FormatJSONL, screen.DefaultInputLimits())
+		for ; i < b.N; i++ {
+			if _, err := dec.Next(); err != nil {
+				break
+			}
+		}
+	}
+}
+
+// BenchmarkScore: ns per record for Engine.Score alone.
+func BenchmarkScore(b *testing.B) {
+	eng := benchEngine(b)
+	recs := decodeAll(b, benchInput(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := eng.Score(ctx, recs[i%len(recs)].Response); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncode: ns per record for each output format, given the reports.
+func BenchmarkEncode(b *testing.B) {
+	eng := benchEngine(b)
+	recs := decodeAll(b, benchInput(b))
+	reps := make([]*screen.Report, len(recs))
+	for i := range recs {
+		var err error
+		if reps[i], err = eng.Score(context.Background(), recs[i].Response); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, f := range []outFormat{outJSONL, outCSV, outText} {
+		b.Run(f.String(), func(b *testing.B) {
+			enc := newEncoder(f, eng)
+			sc := &scratch{}
+			var out []byte
+			var st recStat
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % len(recs)
+				out = enc.report(out[:0], "in.jsonl", &recs[k], reps[k], &st, sc)
+			}
+			b.SetBytes(int64(len(out)))
+		})
+	}
+}
+
+// BenchmarkPipeline: ns per record for the whole score pipeline (decode, score, encode, ordered write)
+// to io.Discard, with 1 and 2 scorers.
+func BenchmarkPipeline(b *testing.B) {
+	eng := benchEngine(b)
+	in := benchInput(b)
+	for _, jobs := range []int{1, 2} {
+		b.Run("jobs="+string(rune('0'+jobs)), func(b *testing.B) {
+			enc := newEncoder(outJSONL, eng)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done := 0; done < b.N; done += benchRecords {
+				out := newOutput(io.Discard, enc, io.Discard)
+				pl := newPipeline(eng, enc, jobs, out)
+				if err := pl.run(context.Background(), source{name: "in.jsonl", r: bytes.NewReader(in), format: screen.FormatJSONL}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+const listAbout = `List the loaded instruments (id, version, status, domain, title) and the rule set the engine applies,
+with the instrument version each of its inputs is bound to. When an instrument has several versions, *
+marks the one an unpinned answers key ("phq9") selects.`
+
+const listExamples = `  painscreen list
+  painscreen list --instruments my-instruments/`
+
+func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	f := newFlags("list", "painscreen list [flags]", listAbout, listExamples)
+	var df defFlags
+	df.register(f, false)
+	pos, code, ok := f.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return f.fail(stderr, "unexpected argument %q", pos[0])
+	}
+	eng, code := buildEngine(f, &df, "", stderr)
+	if eng == nil {
+		return code
+	}
+	infos := eng.Instruments()
+	versions := map[string]int{}
+	for _, in := range infos {
+		versions[in.ID]++
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tVERSION\tSTATUS\tDOMAIN\tTITLE")
+	for _, in := range infos {
+		v := in.Version
+		if versions[in.ID] > 1 && in.Default {
+			v += " *"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", in.ID, v, in.Status, in.Domain, in.Title)
+	}
+	_ = tw.Flush()
+	if rs, ok := eng.RuleSet(); ok {
+		fmt.Fprintf(stdout, "\nRule set: %s %s (%s): %s\n", rs.ID, rs.Version, rs.Status, rs.Title)
+		ids := make([]string, 0, len(rs.Inputs))
+		for id := range rs.Inputs {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		var parts []string
+		for _, id := range ids {
+			parts = append(parts, id+" "+rs.Inputs[id])
+		}
+		fmt.Fprintf(stdout, "  inputs: %s\n", strings.Join(parts, ", "))
+	} else {
+		fmt.Fprintln(stdout, "\nRule set: none")
+	}
+	return exitOK
+}
+
+// buildEngine builds the engine of list and show. A load error is reported; the engine is then nil.
+func buildEngine(f *cmdFlags, df *defFlags, ruleSet string, stderr io.Writer) (*screen.Engine, int) {
+	opts, _, err := df.options()
+	if err != nil {
+		return nil, f.fail(stderr, "%v", err)
+	}
+	if ruleSet != "" {
+		opts = append(opts, screen.WithRuleSet(ruleSet))
+	}
+	eng, err := screen.New(opts...)
+	if err != nil {
+		return nil, reportLoadError(stderr, err)
+	}
+	return eng, exitOK
+}
+
+const showAbout = `Describe an instrument: its items (options with values, labels and codes, or the integer range;
+whether required; skip logic), scores (expressions, bands, lookup tables), flags, context fields,
+citation, licence and notes. ID alone is the version an unpinned answers key selects; ID@VERSION picks
+one. The id of a rule set shows the rule set: inputs, domains, tiers and referrals with their text,
+rationale and source.`
+
+const showExamples = `  painscreen show phq9
+  painscreen show gcps_r@1.0.0
+  painscreen show pain_oud`
+
+func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	f := newFlags("show", "painscreen show [flags] ID[@VERSION]", showAbout, showExamples)
+	var df defFlags
+	df.register(f, false)
+	pos, code, ok := f.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return f.fail(stderr, "want one ID[@VERSION]")
+	}
+	ref := pos[0]
+	eng, code := buildEngine(f, &df, "", stderr)
+	if eng == nil {
+		return code
+	}
+	if doc, err := eng.Describe(ref); err == nil {
+		writeInstrumentDoc(stdout, doc)
+		return exitOK
+	}
+	// A rule set? The engine describes the one it applies, so build one that applies ref.
+	id, _, _ := strings.Cut(ref, "@")
+	if rs, ok := eng.RuleSet(); !ok || rs.ID != id || strings.Contains(ref, "@") {
+		if refPattern.MatchString(ref) {
+			if e2, err := newEngineQuiet(&df, ref); err == nil {
+				eng = e2
+			}
+		}
+	}
+	if rs, ok := eng.RuleSet(); ok && (rs.ID == ref || rs.ID+"@"+rs.Version == ref) {
+		doc, err := eng.DescribeRuleSet()
+		if err == nil {
+			writeRuleSetDoc(stdout, doc)
+			return exitOK
+		}
+	}
+	var names []string
+	for _, in := range eng.Instruments() {
+		names = append(names, in.ID+"@"+in.Version)
+	}
+	if rs, ok := eng.RuleSet(); ok {
+		names = append(names, rs.ID+"@"+rs.Version+" (rule set)")
+	}
+	fmt.Fprintf(stderr, "painscreen show: no instrument or rule set %q is loaded (loaded: %s)\n", ref, strings.Join(names, ", "))
+	return exitUsage
+}
+
+func newEngineQuiet(df *defFlags, ruleSet string) (*screen.Engine, error) {
+	opts, _, err := df.options()
+	if err != nil {
+		return nil, err
+	}
+	return screen.New(append(opts, screen.WithRuleSet(ruleSet))...)
+}
+
+// docWriter writes indented, wrapped text.
+type docWriter struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (d *docWriter) line(indent int, s string) {
+	d.buf = d.buf[:0]
+	for i := 0; i < indent; i++ {
+		d.buf = append(d.buf, ' ')
+	}
+	d.buf = appendWrappedAt(d.buf, s, indent, indent+2)
+	_, _ = d.w.Write(d.buf)
+}
+
+// field writes "name: value" when value is not empty, continuation lines under the value.
+func (d *docWriter) field(indent int, name, value string) {
+	if strings.TrimSpace(value) == "" {
+		return
+	}
+	d.buf = d.buf[:0]
+	for i := 0; i < indent; i++ {
+		d.buf = append(d.buf, ' ')
+	}
+	d.buf = append(d.buf, name...)
+	d.buf = append(d.buf, ':')
+	d.buf = appendWrappedAt(append(d.buf, ' '), value, indent+len(name)+2, indent+len(name)+2)
+	_, _ = d.w.Write(d.buf)
+}
+
+// block writes an expression, keeping its own line breaks.
+func (d *docWriter) block(indent int, prefix, expr string) {
+	lines := strings.Split(strings.TrimSpace(expr), "\n")
+	pad := strings.Repeat(" ", indent)
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(d.w, "%s%s%s\n", pad, prefix, l)
+		} else {
+			fmt.Fprintf(d.w, "%s%s%s\n", pad, strings.Repeat(" ", len(prefix)), l)
+		}
+	}
+}
+
+func (d *docWriter) blank() { fmt.Fprintln(d.w) }
+
+func codesText(cs []screen.Code) string {
+	var parts []string
+	for _, c := range cs {
+		s := c.System + " " + c.Code
+		if c.Display != "" {
+			s += " (" + c.Display + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func writeInstrumentDoc(w io.Writer, doc *screen.InstrumentDoc) {
+	d := &docWriter{w: w}
+	d.line(0, doc.ID+" "+doc.Version+": "+doc.Title)
+	d.field(2, "domain", doc.Domain)
+	d.field(2, "status", doc.Status)
+	d.field(2, "recall", doc.Recall)
+	d.field(2, "file", doc.File)
+	d.field(2, "digest", doc.Digest)
+	d.field(2, "codes", codesText(doc.Codes))
+	d.field(2, "item text", doc.ItemText)
+	d.field(2, "citation", doc.Citation)
+	d.field(2, "license", doc.License)
+	d.field(2, "notes", doc.Notes)
+	if len(doc.Context) > 0 {
+		var parts []string
+		for _, c := range doc.Context {
+			parts = append(parts, c.ID+" ("+c.Type+")")
+		}
+		d.blank()
+		d.field(0, "Context", strings.Join(parts, ", "))
+	}
+
+	d.blank()
+	d.line(0, fmt.Sprintf("Items (%d)", len(doc.Items)))
+	for _, it := range doc.Items {
+		var attrs []string
+		if it.Required {
+			attrs = append(attrs, "required")
+		} else {
+			attrs = append(attrs, "optional")
+		}
+		if it.EnableWhen != "" {
+			attrs = append(attrs, "asked only when "+it.EnableWhen)
+		}
+		d.line(2, it.ID+" ["+strings.Join(attrs, "; ")+"]")
+		d.line(6, it.Text)
+		d.field(6, "codes", codesText(it.Codes))
+		if it.Options != nil {
+			for _, o := range it.Options {
+				s := strconv.FormatInt(o.Value, 10) + " = " + o.Label
+				if o.Code != "" {
+					s += " (code " + o.Code + ")"
+				}
+				d.line(6, s)
+			}
+		} else {
+			lo, hi := "no minimum", "no maximum"
+			if it.Min != nil {
+				lo = strconv.FormatInt(*it.Min, 10)
+			}
+			if it.Max != nil {
+				hi = strconv.FormatInt(*it.Max, 10)
+			}
+			d.line(6, "an integer from "+lo+" to "+hi)
+		}
+	}
+
+	d.blank()
+	d.line(0, fmt.Sprintf("Scores (%d), computed in this order", len(doc.Scores)))
+	for _, s := range doc.Scores {
+		head := s.ID
+		if s.Type != "" {
+			head += " (" + s.Type + ")"
+		}
+		if s.Label != "" {
+			head += ": " + s.Label
+		}
+		d.line(2, head)
+		d.field(6, "description", s.Description)
+		if s.When != "" {
+			d.block(6, "applies when: ", s.When)
+		}
+		switch {
+		case s.Expr != "":
+			d.block(6, "= ", s.Expr)
+		case s.Bands != nil:
+			d.line(6, "bands of "+s.Of+":")
+			w := 0
+			for _, b := range s.Bands {
+				w = max(w, len(b.Label))
+			}
+			for i, b := range s.Bands {
+				fmt.Fprintf(d.w, "        %-*s  %s\n", w, b.Label, bandRange(s.Bands, i, s.Of))
+			}
+		case s.Lookup != nil:
+			d.line(6, "lookup table of "+s.Of+":")
+			keys := make([]int64, 0, len(s.Lookup))
+			for k := range s.Lookup {
+				keys = append(keys, k)
+			}
+			sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+			for _, k := range keys {
+				d.line(8, fmt.Sprintf("%d -> %s", k, strconv.FormatFloat(s.Lookup[k], 'f', -1, 64)))
+			}
+		}
+		d.field(6, "codes", codesText(s.Codes))
+	}
+
+	if len(doc.Flags) > 0 {
+		d.blank()
+		d.line(0, fmt.Sprintf("Flags (%d)", len(doc.Flags)))
+		for _, fl := range doc.Flags {
+			d.line(2, fl.ID+" ["+fl.Level+"]")
+			d.block(6, "when: ", fl.When)
+			d.line(6, fl.Message)
+		}
+	}
+}
+
+// bandRange renders the interval of band i, resolving bounds shared with a neighbour: "0 <= total < 5".
+func bandRange(bands []screen.BandDoc, i int, of string) string {
+	b := bands[i]
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	var lo, hi *float64
+	loOp, hiOp := "", ""
+	switch {
+	case b.Min != nil:
+		lo, loOp = b.Min, "<="
+	case i > 0 && bands[i-1].Max != nil:
+		lo, loOp = bands[i-1].Max, "<"
+	}
+	switch {
+	case b.Max != nil:
+		hi, hiOp = b.Max, "<="
+	case i+1 < len(bands) && bands[i+1].Min != nil:
+		hi, hiOp = bands[i+1].Min, "<"
+	}
+	switch {
+	case lo == nil && hi == nil:
+		return "any " + of
+	case lo != nil && hi != nil && *lo == *hi && loOp == "<=" && hiOp == "<=":
+		return of + " = " + num(*lo)
+	case lo == nil:
+		return of + " " + hiOp + " " + num(*hi)
+	case hi == nil:
+		return of + " " + map[string]string{"<=": ">=", "<": ">"}[loOp] + " " + num(*lo)
+	}
+	return num(*lo) + " " + loOp + " " + of + " " + hiOp + " " + num(*hi)
+}
+
+func writeRuleSetDoc(w io.Writer, doc *screen.RuleSetDoc) {
+	d := &docWriter{w: w}
+	d.line(0, doc.ID+" "+doc.Version+" (rule set): "+doc.Title)
+	d.field(2, "status", doc.Status)
+	d.field(2, "file", doc.File)
+	d.field(2, "digest", doc.Digest)
+	d.field(2, "description", doc.Description)
+	d.field(2, "citation", doc.Citation)
+	d.field(2, "license", doc.License)
+	d.field(2, "notes", doc.Notes)
+
+	d.blank()
+	d.line(0, "Inputs (instrument: bound version)")
+	ids := make([]string, 0, len(doc.Inputs))
+	for id := range doc.Inputs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	required := map[string]bool{}
+	for _, id := range doc.Required {
+		required[id] = true
+	}
+	for _, id := range ids {
+		s := id + ": " + doc.Inputs[id]
+		if required[id] {
+			s += " (required: without it the rule set is not applied)"
+		}
+		d.line(2, s)
+	}
+	for _, g := range doc.AnyOf {
+		d.line(2, "at least one of: "+strings.Join(g, ", "))
+	}
+
+	d.blank()
+	d.line(0, fmt.Sprintf("Domains (%d), evaluated in this order", len(doc.Domains)))
+	for _, dm := range doc.Domains {
+		d.line(2, dm.ID)
+		d.field(6, "values", strings.Join(dm.Values, ", "))
+		d.field(6, "description", dm.Description)
+		d.block(6, "= ", dm.Expr)
+	}
+
+	d.blank()
+	d.line(0, "Tiers, highest first (the first whose condition holds wins)")
+	for i, t := range doc.Tiers {
+		d.line(2, fmt.Sprintf("%d. %s", i+1, t.ID))
+		d.field(6, "description", t.Description)
+		if t.When != "" {
+			d.block(6, "when: ", t.When)
+		} else {
+			d.line(6, "otherwise")
+		}
+	}
+
+	d.blank()
+	d.line(0, fmt.Sprintf("Referrals (%d): every one whose condition holds, urgent first", len(doc.Referrals)))
+	for _, r := range doc.Referrals {
+		d.line(2, r.ID+" ["+r.Priority+"]")
+		d.block(6, "when: ", r.When)
+		d.field(6, "text", r.Text)
+		for _, a := range r.Addenda {
+			d.block(6, "addendum when: ", a.When)
+			d.field(8, "text", a.Text)
+		}
+		d.field(6, "rationale", r.Rationale)
+		d.field(6, "source", r.Source)
+	}
+}

@@ -60,17 +60,17 @@ func jsonlInput(n int, line func(i int) string) string {
 }
 
 type outRec struct {
-	Subject string          `json:"subject"`
-	Record  int             `json:"record"`
-	Line    int             `json:"line"`
-	File    string          `json:"file"`
-	Fatal   bool            `json:"fatal"`
+	Subject string `json:"subject"`
+	Record  int    `json:"record"`
+	Line    int    `json:"line"`
+	File    string `json:"file"`
+	Fatal   bool   `json:"fatal"`
 	Error   *struct {
 		Code string `json:"code"`
 	} `json:"error"`
 }
 
-func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format screen.Format) ([]outRec, error, *output) {
+func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format screen.Format) ([]outRec, *output, error) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := &encoder{format: outJSONL, tierIdx: map[string]int{}}
@@ -86,7 +86,7 @@ func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.R
 		require.NoError(t, json.Unmarshal(s.Bytes(), &r), s.Text())
 		recs = append(recs, r)
 	}
-	return recs, err, out
+	return recs, out, err
 }
 
 func TestPipelineOrder(t *testing.T) {
@@ -94,7 +94,7 @@ func TestPipelineOrder(t *testing.T) {
 	for _, jobs := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("jobs=", jobs), func(t *testing.T) {
 			sc := &fakeScorer{maxDelay: 200 * time.Microsecond}
-			recs, err, out := runPipeline(t, context.Background(), sc, jobs, strings.NewReader(jsonlInput(n, nil)), screen.FormatJSONL)
+			recs, out, err := runPipeline(t, context.Background(), sc, jobs, strings.NewReader(jsonlInput(n, nil)), screen.FormatJSONL)
 			require.NoError(t, err)
 			require.Len(t, recs, n)
 			for i, r := range recs {
@@ -121,7 +121,7 @@ func TestPipelineOneOutputPerInput(t *testing.T) {
 	})
 	in += `{"subject":"last","answers":` // truncated, no line end
 	sc := &fakeScorer{maxDelay: 200 * time.Microsecond}
-	recs, err, out := runPipeline(t, context.Background(), sc, 4, strings.NewReader(in), screen.FormatJSONL)
+	recs, out, err := runPipeline(t, context.Background(), sc, 4, strings.NewReader(in), screen.FormatJSONL)
 	require.NoError(t, err)
 	require.Len(t, recs, n+1)
 	for i, r := range recs[:n] {
@@ -153,7 +153,7 @@ func TestPipelineOneOutputPerInput(t *testing.T) {
 // A JSON array with a syntax error: the elements before it, then one fatal error record.
 func TestPipelineFatal(t *testing.T) {
 	in := `[{"subject":"a","answers":{"x":{"a":1}}},` + "\n" + `{"subject":"b","answers":{"x":{"a":1}}} {"subject":"c"}]`
-	recs, err, _ := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(in), screen.FormatJSON)
+	recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(in), screen.FormatJSON)
 	var fe *errFatalInput
 	require.ErrorAs(t, err, &fe)
 	require.GreaterOrEqual(t, len(recs), 2)
@@ -166,7 +166,7 @@ func TestPipelineFatal(t *testing.T) {
 
 func TestPipelineEmpty(t *testing.T) {
 	for _, f := range []screen.Format{screen.FormatJSONL, screen.FormatJSON, screen.FormatCSV, screen.FormatYAML} {
-		recs, err, _ := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(""), f)
+		recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(""), f)
 		var fe *errFatalInput
 		require.ErrorAs(t, err, &fe, f)
 		require.Len(t, recs, 1, f)
@@ -220,7 +220,7 @@ func TestPipelineCancel(t *testing.T) {
 func TestPipelineCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	recs, err, _ := runPipeline(t, ctx, &fakeScorer{}, 2, strings.NewReader(jsonlInput(10, nil)), screen.FormatJSONL)
+	recs, _, err := runPipeline(t, ctx, &fakeScorer{}, 2, strings.NewReader(jsonlInput(10, nil)), screen.FormatJSONL)
 	require.ErrorIs(t, err, errInterrupted)
 	require.Empty(t, recs)
 }
@@ -247,14 +247,14 @@ func TestOutputJSONFraming(t *testing.T) {
 
 func TestLooksLikeJSONL(t *testing.T) {
 	for in, want := range map[string]bool{
-		"":                           true,
-		"\n\n  ":                     true,
-		`{"answers":{}}` + "\n":      true,
-		"\xef\xbb\xbf{\"a\":1}":      true,
-		"  {  \"a\": 1}":             true,
-		"{\n  \"subject\": 1\n}\n":   false,
-		"{  \r\n":                    false,
-		"[{\"a\":1}]":                false,
+		"":                          true,
+		"\n\n  ":                    true,
+		`{"answers":{}}` + "\n":     true,
+		"\xef\xbb\xbf{\"a\":1}":     true,
+		"  {  \"a\": 1}":            true,
+		"{\n  \"subject\": 1\n}\n":  false,
+		"{  \r\n":                   false,
+		"[{\"a\":1}]":               false,
 		"subject: x\nanswers: {}\n": false,
 		"subject,phq9.q1\n":         false,
 	} {

@@ -1,0 +1,197 @@
+// Command painscreen screens adults for co-occurring chronic pain and opioid use disorder: it scores
+// validated questionnaires (YAML definitions with CEL scoring) and combines them, with the pain_oud rule
+// set, into a risk tier and referrals, each with the answers and rules behind it. It is decision support
+// for a clinician, not a diagnosis.
+//
+// It is a thin shell over the public API of package screen.
+//
+// Usage:
+//
+//	painscreen score    [flags] [FILE|-]...   score response files into reports
+//	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
+//	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen list     [flags]               list the loaded instruments and the rule set
+//	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
+//	painscreen version                        print the version
+//
+// Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
+// the file names; "--" ends the flags. Results go to stdout (or --output), diagnostics and summaries to
+// stderr.
+//
+// # Health data
+//
+// Answers and subject ids are health data. They go to the output the user asked for and nowhere else:
+// stderr gets counts, positions, codes and the engine's error messages, which never contain answers or
+// subject ids. Files written with --output are created readable by their owner only (mode 0600).
+//
+// # score
+//
+//	painscreen score [flags] [FILE|-]...
+//
+// Scores every response set of every FILE (or of stdin: "-", or no FILE) and writes exactly one output
+// record per input record, in input order: a report, or an error record saying why that record could not
+// be scored. Records are read, scored and written as a stream (one reader, --jobs scorers, an ordered
+// writer with a bounded reorder window), so memory stays flat whatever the size of the input, and the
+// output is byte-identical whatever --jobs.
+//
+// Flags:
+//
+//	--format FORMAT        jsonl (default), json, text or csv; without --format an --output name ending in
+//	                       .json, .jsonl/.ndjson, .csv or .txt picks it
+//	--output FILE          write to FILE instead of stdout, atomically (see below)
+//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml) or csv, for every FILE (default: from the
+//	                       extension; stdin without it must be JSONL)
+//	--jobs N               scorer goroutines (default GOMAXPROCS); each scores and encodes whole batches
+//	--instruments DIR      load instrument definitions from DIR (or one file) in addition to the bundled
+//	                       ones; repeatable
+//	--rules DIR|ID[@VER]   a path: load rule sets from it; repeatable. Not a path: apply that rule set and
+//	                       require it (a record without its required inputs is an error record,
+//	                       composite_not_applied)
+//	--no-bundled           use only --instruments and --rules
+//	--no-rules             score the instruments only
+//	--fail-on-tier TIER    exit 4 when a record reaches TIER or a higher tier (tiers are ordered as the
+//	                       rule set lists them, highest first: urgent, high, elevated, low for pain_oud)
+//
+// By default the rule set is applied to every response set that holds its required inputs; for the
+// others the report says it was not applied, and why (composite.applied false, composite.reason).
+//
+// Input formats: YAML or JSON (one response set, or a list of them), JSONL (one per line: the batch
+// format), CSV (a header, then one row per response set: subject, context.<key>, <instrument>.<item>).
+// Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
+// when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
+// its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
+//
+// Output formats:
+//
+//   - jsonl: one report per line, exactly as screen.Report.AppendJSON writes it (the JSON contract), or
+//     one error record per line.
+//   - json: the same records as one JSON array ("[", records separated by ",\n", "]"), streamed.
+//   - csv: a header, then one row per record. The columns are fixed by the loaded definitions, so files
+//     from runs with the same definitions concatenate: file, record, line, subject, status (ok or
+//     error), error_code, error_instrument, error_item, error_message, composite_applied (true, false, or
+//     empty without a rule set), tier, referrals (ids joined with ";"), not_assessed (domains joined with
+//     ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
+//     id (sorted) <id>.status (complete, incomplete, or empty when not answered), <id>.<score> for each
+//     score (the union over the loaded versions) and <id>.flags (fired flags, ";"). Values are written as
+//     in the JSON report; a score that was not computed is an empty cell. Fields are quoted as RFC 4180
+//     requires and are otherwise never altered.
+//   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
+//     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
+//     values that triggered it, the domains with the instrument results they were derived from, what was
+//     not assessed and why, then each instrument's scores and bands with the answers they were computed
+//     from (with option labels), flags, missing items and notes.
+//
+// An error record in JSON/JSONL:
+//
+//	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
+//	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}
+//
+// subject is present only when the record decoded. Decoding problems (syntax, not_integer, wrong_type,
+// unknown_field, csv_columns, …) also give "line" and "col" of the problem inside "error". Scoring
+// problems use the codes of screen.ScoreError (unknown_item, invalid_value, disabled_item,
+// composite_not_applied, …). When an input cannot be read further (a JSON or YAML syntax error, a bad
+// CSV header, an I/O error) or holds no record at all, one more error record is written for it, with
+// "fatal":true and the next record number; reading stops there (later files are not read) and the exit
+// status is 2.
+//
+// At the end, stderr gets a summary: records, how many were scored and how many could not be, and the
+// count of reports per tier (and of reports where the rule set was not applied); before it, the
+// positions, codes and messages of the first ten error records. When stderr is a terminal and the run
+// lasts more than two seconds, a progress line is updated every second.
+//
+// --output FILE writes a temporary file in FILE's directory, syncs it and renames it over FILE only when
+// the run completes with status 0, 1 or 4; after a fatal input error, invalid definitions, an interrupt
+// or a write error, FILE is left as it was and the temporary file is removed. A FILE that is not a regular
+// file (/dev/null, a FIFO) is written directly.
+//
+// SIGINT or SIGTERM: reading stops, records not yet written are dropped (the output ends at a record
+// boundary; a JSON array is left unterminated, so it cannot pass for complete), the summary says how many
+// records were read and how many written, --output is not created, and the exit status is 130. A second
+// signal exits at once.
+//
+// Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
+// missing or unreadable input (missing file, fatal syntax error in a JSON or YAML document, bad CSV
+// header, an input with no record) or output that cannot be written; 3 invalid definitions; 4
+// --fail-on-tier was reached (only when every record scored: 1 takes precedence, since an unscored
+// record could hide any tier); 130 interrupted. A clinical result never changes the exit status unless
+// --fail-on-tier asks.
+//
+// Examples:
+//
+//	painscreen score --format text patient.yaml
+//	painscreen score --jobs 4 --output reports.jsonl batch.jsonl
+//	painscreen score --format csv --output scores.csv site1.csv site2.csv
+//	cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
+//	painscreen score --rules pain_oud@1.0.0 --format json visit.json
+//	painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml
+//
+// # validate
+//
+//	painscreen validate [--bundled] [--snippets=false] [PATH]...
+//
+// Loads the definitions in PATHs (directories recursively; *_test.yaml files are suites and are skipped;
+// no PATH: the bundled ones; --bundled: the bundled ones too) and prints every problem, warnings
+// included, to stderr as
+//
+//	file:line:col: code: message
+//	    <source line>
+//	    ^
+//
+// When several rule sets are loaded, each is compiled in turn. On success it prints "ok: N instruments,
+// M rule sets" to stdout. Exit status: 0 the definitions load (warnings allowed), 2 usage error or
+// missing PATH, 3 at least one error.
+//
+//	painscreen validate
+//	painscreen validate --bundled my-rules/
+//
+// # test
+//
+//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [PATH]...
+//
+// Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
+// bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
+//
+//	--- FAIL: phq9@1.0.0/moderate at the lower bound (instruments/phq9/phq9.v1_test.yaml:12)
+//	    scores.total:
+//	        want: 10
+//	        got:  9
+//	FAIL	phq9@1.0.0	instruments/phq9/phq9.v1_test.yaml	1 of 51 failed
+//	ok  	gad7@1.0.0	instruments/gad7/gad7.v1_test.yaml	29 passed
+//	FAIL: 1 of 80 cases failed
+//
+// A list that differs also says which elements are missing and which are unexpected. -v lists passing
+// cases ("--- PASS: …"). --run selects the cases whose "target/name" matches (target as in the suite:
+// phq9@1.0.0). --format json writes {"suites":[{"file","target","cases":[{"name","line","status",
+// "failures"}],…}],"passed","failed","skipped"}; junit writes JUnit XML. Exit status: 0 all pass, 1 some
+// fail, 2 usage error, 3 the definitions or suites do not load.
+//
+//	painscreen test
+//	painscreen test -v --run 'phq9@.*/moderate'
+//	painscreen test --format junit my-instruments/ > junit.xml
+//
+// # list
+//
+//	painscreen list [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
+//
+// Lists the loaded instruments (id, version, status, domain, title; * marks the version an unpinned key
+// selects when there are several) and the rule set, with the version each of its inputs is bound to.
+//
+// # show
+//
+//	painscreen show [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
+//
+// Describes an instrument: items (options with values, labels and codes, or the integer range; required
+// or optional; skip logic), scores (type, expression, bands as intervals, lookup tables, codes), flags,
+// context fields, recall, citation, licence and notes. The id of a rule set describes it: inputs and the
+// versions bound, domains with their values and expressions, tiers in order, and referrals with their
+// conditions, text, addenda, rationale and source.
+//
+//	painscreen show phq9
+//	painscreen show pain_oud
+//
+// # version
+//
+//	painscreen version
+//
+// Prints the module version, the engine name and version (as in every report) and the Go version.
+package main

@@ -94,3 +94,17 @@ func BenchmarkScoreJSON(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// BenchmarkScoreTo scores into one reused Report, as a batch loop does.
+func BenchmarkScoreTo(b *testing.B) {
+	eng := bundled(b)
+	r := battery()
+	ctx := context.Background()
+	var rep screen.Report
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := eng.ScoreTo(ctx, r, &rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -5,11 +5,29 @@ import (
 	"strings"
 )
 
-// report turns the evaluation state into a Report. Everything the report holds is copied out of the
-// pooled state in a handful of allocations, most of them pointer-free (reads and values, see explain.go).
-func (ev *evalState) report(subject string) *Report {
+// reuse returns s emptied, or a new slice with room for n when s is too small.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:0]
+	}
+	return make([]T, 0, n)
+}
+
+// reportMem is the memory a Report reuses when it is scored into again (ScoreTo).
+type reportMem struct {
+	scores    []Score
+	flags     []Flag
+	missing   []string
+	notes     []Note
+	composite CompositeResult
+}
+
+// report fills rep from the evaluation state. Everything it holds is copied out of the pooled state; a new
+// Report costs a handful of allocations (most of them pointer-free: reads and values, see explain.go), a
+// reused one usually none.
+func (ev *evalState) report(rep *Report, subject string) {
 	e := ev.eng
-	rep := &Report{Subject: subject, Engine: EngineInfo{Name: EngineName, Version: Version}}
+	rep.Subject, rep.Engine = subject, EngineInfo{Name: EngineName, Version: Version}
 	ex := &rep.ex
 	ex.eng, ex.rep = e, rep
 	nScores, nFlags, nMissing, nNotes, nVals := 0, 0, 0, 0, 0
@@ -35,47 +53,40 @@ func (ev *evalState) report(subject string) *Report {
 		nVals += len(ie.vals)
 	}
 	n := len(ev.used)
-	ex.insts = make([]*instrument, n)
-	ex.valOff = make([]int32, n)
-	ex.vals = make([]int64, 0, nVals)
-	ex.reads = make([]xread, 0, len(ev.reads))
-	for k, i := range ev.used {
+	ex.insts = reuse(ex.insts, n)
+	ex.valOff = reuse(ex.valOff, n)
+	ex.vals = reuse(ex.vals, nVals)
+	ex.reads = reuse(ex.reads, len(ev.reads))
+	for _, i := range ev.used {
 		ie := &ev.insts[i]
-		ex.insts[k] = ie.inst
-		ex.valOff[k] = int32(len(ex.vals))
+		ex.insts = append(ex.insts, ie.inst)
+		ex.valOff = append(ex.valOff, int32(len(ex.vals)))
 		ex.vals = append(ex.vals, ie.vals...)
 	}
+	ex.ctx = ex.ctx[:0]
 	for _, r := range ev.reads {
 		if r.kind == readContext {
-			ex.ctx = make([]Value, len(ev.ctx.vals))
+			ex.ctx = reuse(ex.ctx, len(ev.ctx.vals))
 			for i, v := range ev.ctx.vals {
-				if ev.ctx.set[i] {
-					ex.ctx[i] = v
+				if !ev.ctx.set[i] {
+					v = Value{}
 				}
+				ex.ctx = append(ex.ctx, v)
 			}
 			break
 		}
 	}
-	scores := make([]Score, 0, nScores)
-	var flags []Flag
-	if nFlags > 0 {
-		flags = make([]Flag, 0, nFlags)
-	}
-	var missing []string
-	if nMissing > 0 {
-		missing = make([]string, 0, nMissing)
-	}
-	var notes []Note
-	if nNotes > 0 {
-		notes = make([]Note, 0, nNotes)
-	}
-	rep.Instruments = make([]InstrumentResult, n)
+	m := &rep.mem
+	scores := reuse(m.scores, nScores)
+	flags := reuse(m.flags, nFlags)
+	missing := reuse(m.missing, nMissing)
+	notes := reuse(m.notes, nNotes)
+	rep.Instruments = reuse(rep.Instruments, n)[:n]
 	for k, i := range ev.used {
 		ie := &ev.insts[i]
 		in := ie.inst
 		res := &rep.Instruments[k]
-		res.ID, res.Version, res.Digest, res.Definition = in.id, in.version, in.def.Digest, in.def.Status
-		res.Status = StatusComplete
+		*res = InstrumentResult{ID: in.id, Version: in.version, Digest: in.def.Digest, Definition: in.def.Status, Status: StatusComplete}
 		if ie.incomplete {
 			res.Status = StatusIncomplete
 		}
@@ -113,29 +124,69 @@ func (ev *evalState) report(subject string) *Report {
 			res.Notes = notes[n0:len(notes):len(notes)]
 		}
 	}
+	m.scores, m.flags, m.missing, m.notes = scores, flags, missing, notes
+	rep.Composite = nil
 	if e.rules != nil {
-		rep.Composite = ev.compositeResult(ex)
+		ev.compositeResult(&m.composite, ex)
+		rep.Composite = &m.composite
 	}
-	return rep
 }
 
-// why copies the reads of one span into the report's explanation, dropping repeats.
+// why copies the reads of one span into the report's explanation, dropping repeats. Repeats are found
+// with per-field marks stamped with a fresh epoch for each span, so this is linear in the span.
 func (ev *evalState) why(ex *explanation, sp span, rules bool) why {
+	ev.epoch++
+	if ev.epoch == 0 { // wrapped: clear every mark so no stale one matches
+		ev.clearMarks()
+		ev.epoch = 1
+	}
 	from := int32(len(ex.reads))
 	for _, r := range ev.reads[sp.from:sp.to] {
-		x := xread{kind: r.kind, rules: rules, k: int16(r.ie.posOrNone()), idx: r.idx}
-		dup := false
-		for _, p := range ex.reads[from:] {
-			if p == x {
-				dup = true
-				break
-			}
+		m := ev.mark(r)
+		if *m == ev.epoch {
+			continue
 		}
-		if !dup {
-			ex.reads = append(ex.reads, x)
-		}
+		*m = ev.epoch
+		ex.reads = append(ex.reads, xread{kind: r.kind, rules: rules, k: int16(r.ie.posOrNone()), idx: r.idx})
 	}
 	return why{ex: ex, from: from, to: int32(len(ex.reads))}
+}
+
+// mark returns the dedupe mark of the field a read names.
+func (ev *evalState) mark(r read) *uint32 {
+	switch r.kind {
+	case readItem:
+		return &r.ie.marks.items[r.idx]
+	case readScore:
+		return &r.ie.marks.scores[r.idx]
+	case readFlag:
+		return &r.ie.marks.flags[r.idx]
+	case readStatus:
+		return &r.ie.marks.status
+	case readContext:
+		return &ev.ctx.marks[r.idx]
+	case readDomain:
+		return &ev.comp.marks[r.idx]
+	}
+	return &ev.comp.tierMark
+}
+
+func (ev *evalState) clearMarks() {
+	clearMarks := func(ie *instEval) {
+		clear(ie.marks.items)
+		clear(ie.marks.scores)
+		clear(ie.marks.flags)
+		ie.marks.status = 0
+	}
+	for i := range ev.insts {
+		clearMarks(&ev.insts[i])
+	}
+	for i := range ev.comp.placeholders {
+		clearMarks(&ev.comp.placeholders[i])
+	}
+	clear(ev.ctx.marks)
+	clear(ev.comp.marks)
+	ev.comp.tierMark = 0
 }
 
 // note renders an evaluation note. These run only when something is missing or prorated.
@@ -178,10 +229,12 @@ func missingWhat(fe *fieldError) string {
 	return fe.name + " was not computed"
 }
 
-func (ev *evalState) compositeResult(ex *explanation) *CompositeResult {
+// compositeResult fills cr, reusing its slices.
+func (ev *evalState) compositeResult(cr *CompositeResult, ex *explanation) {
 	ce := &ev.comp
 	rs := ce.rs
-	cr := &CompositeResult{ID: rs.def.ID, Version: rs.def.Version.String(), Digest: rs.def.Digest, Applied: ce.applied, Reason: ce.reason}
+	*cr = CompositeResult{ID: rs.def.ID, Version: rs.version, Digest: rs.def.Digest, Applied: ce.applied, Reason: ce.reason,
+		Domains: cr.Domains[:0], Referrals: cr.Referrals[:0], NotAssessed: cr.NotAssessed[:0], Notes: cr.Notes[:0]}
 	for i, in := range rs.inputs {
 		ie := ce.inputs[i]
 		switch {
@@ -201,41 +254,41 @@ func (ev *evalState) compositeResult(ex *explanation) *CompositeResult {
 		}
 	}
 	if !ce.applied {
-		return cr
+		cr.Domains, cr.Referrals, cr.NotAssessed = nil, nil, nil
+		return
 	}
-	cr.Domains = make([]Domain, len(rs.domains))
 	for di, d := range rs.domains {
 		v := ce.dv[di]
-		cr.Domains[di] = Domain{ID: d.id, Value: v, Rule: d.rule, why: ev.why(ex, ce.dr[di], true)}
-		if s, ok := v.Str(); ok && s == notAssessed {
+		cr.Domains = append(cr.Domains, Domain{ID: d.id, Value: v, Rule: d.rule, why: ev.why(ex, ce.dr[di], true)})
+		if v.kind == KindString && v.s == notAssessed {
 			cr.NotAssessed = append(cr.NotAssessed, d.id)
 		}
 	}
 	t := rs.tiers[ce.tier]
 	cr.Tier, cr.TierRule = t.id, t.rule
 	cr.tierWhy = ev.why(ex, ce.tr, true)
-	n := 0
-	for _, f := range ce.fired {
-		if f {
-			n++
-		}
-	}
-	if n > 0 {
-		cr.Referrals = make([]Referral, 0, n)
-	}
 	for ri, r := range rs.referrals {
 		if !ce.fired[ri] {
 			continue
 		}
 		d := r.def
-		ref := Referral{ID: d.ID, Priority: d.Priority, Text: d.Text, Rationale: d.Rationale, Source: d.Source, Rule: r.rule}
+		// Reuse the Addenda slice of the entry this one overwrites.
+		var addenda []string
+		if k := len(cr.Referrals); k < cap(cr.Referrals) {
+			addenda = cr.Referrals[:k+1][k].Addenda[:0]
+		}
 		for ai, on := range ce.addFired[ri] {
 			if on {
-				ref.Addenda = append(ref.Addenda, d.Addenda[ai].Text)
+				addenda = append(addenda, d.Addenda[ai].Text)
 			}
 		}
-		ref.why = ev.why(ex, ce.fr[ri], true)
-		cr.Referrals = append(cr.Referrals, ref)
+		if len(addenda) == 0 {
+			addenda = nil
+		}
+		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: d.Priority, Text: d.Text, Addenda: addenda,
+			Rationale: d.Rationale, Source: d.Source, Rule: r.rule, why: ev.why(ex, ce.fr[ri], true)})
 	}
-	return cr
+	if len(cr.NotAssessed) == 0 {
+		cr.NotAssessed = cr.NotAssessed[:0:0]
+	}
 }

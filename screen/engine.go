@@ -50,7 +50,6 @@ type Engine struct {
 	warnings         Diagnostics
 	requireComposite bool
 	pool             sync.Pool
-	sources          []source
 }
 
 type ctxFieldInfo struct {
@@ -168,6 +167,9 @@ func New(opts ...Option) (*Engine, error) {
 		if e.rules != nil {
 			e.rules.prov = nil
 		}
+		for _, s := range sources {
+			s.file.DropLocators() // positions inside expressions are only needed for diagnostics
+		}
 	}
 	list = list.Sort()
 	if err != nil {
@@ -222,7 +224,7 @@ func readDefinitions(r fsRoot, lim def.Limits, list *diag.List) ([]source, error
 // build checks duplicates, compiles instruments (sorted by id and version) and the selected rule set.
 func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 	e := &Engine{byID: map[string][]*instrument{}, byKey: map[string]*instrument{}, defaults: map[string]*instrument{},
-		ctxIdx: map[string]*ctxField{}, requireComposite: cfg.requireComposite, sources: sources}
+		ctxIdx: map[string]*ctxField{}, requireComposite: cfg.requireComposite}
 	lines := map[string][]string{}
 	for _, s := range sources {
 		lines[s.name] = strings.Split(string(s.src), "\n")

@@ -60,11 +60,19 @@ type evalState struct {
 	comp  compEval
 	act   activation
 	fx    fctx
+	epoch uint32 // for deduplicating reasons (see why)
+}
+
+// marks are per-field stamps used to drop repeated reads from reasons.
+type marks struct {
+	items, scores, flags []uint32
+	status               uint32
 }
 
 type ctxEval struct {
-	vals []Value
-	set  []bool
+	vals  []Value
+	set   []bool
+	marks []uint32
 }
 
 // note kinds recorded during evaluation; turned into Notes when the report is built.
@@ -100,6 +108,7 @@ type instEval struct {
 	notes      []noteRec
 	cur        int
 	ctxView    contextView
+	marks      marks
 	// pos is the instrument's position in the report being built, or -1-i for rule-set input i's
 	// placeholder (an absent input).
 	pos int
@@ -154,6 +163,8 @@ type compEval struct {
 	fired        []bool
 	fr           []span
 	addFired     [][]bool
+	marks        []uint32 // per domain
+	tierMark     uint32
 }
 
 // activation resolves the variables of whichever expression is running.
@@ -214,7 +225,7 @@ func (e *Engine) newState() *evalState {
 		ie := &ev.insts[i]
 		*ie = newInstEval(in, ev)
 	}
-	ev.ctx = ctxEval{vals: make([]Value, len(e.ctxFields)), set: make([]bool, len(e.ctxFields))}
+	ev.ctx = ctxEval{vals: make([]Value, len(e.ctxFields)), set: make([]bool, len(e.ctxFields)), marks: make([]uint32, len(e.ctxFields))}
 	if rs := e.rules; rs != nil {
 		ce := &ev.comp
 		ce.rs, ce.ev = rs, ev
@@ -226,6 +237,7 @@ func (e *Engine) newState() *evalState {
 			ce.placeholders[i].pos = -1 - i
 		}
 		ce.dv = make([]Value, len(rs.domains))
+		ce.marks = make([]uint32, len(rs.domains))
 		ce.dr = make([]span, len(rs.domains))
 		ce.fired = make([]bool, len(rs.referrals))
 		ce.fr = make([]span, len(rs.referrals))
@@ -243,7 +255,8 @@ func newInstEval(in *instrument, ev *evalState) instEval {
 		vals: make([]int64, len(in.items)), st: make([]uint8, len(in.items)),
 		sv: make([]Value, len(in.scores)), ss: make([]uint8, len(in.scores)), sr: make([]span, len(in.scores)),
 		fs: make([]uint8, len(in.flags)), fr: make([]span, len(in.flags)),
-		notes: make([]noteRec, 0, 4)}
+		notes: make([]noteRec, 0, 4),
+		marks: marks{items: make([]uint32, len(in.items)), scores: make([]uint32, len(in.scores)), flags: make([]uint32, len(in.flags))}}
 	ie.ctxView.typ = in.contextT.typ
 	return ie
 }
@@ -278,11 +291,22 @@ func (ev *evalState) reset() {
 // response (unknown items, values out of range, …) come back as a *ScoreError; a cancelled context as its
 // error. A score that cannot be computed because answers are missing is not an error: the report says so.
 func (e *Engine) Score(ctx context.Context, r *Response) (*Report, error) {
-	if err := ctx.Err(); err != nil {
+	rep := new(Report)
+	if err := e.ScoreTo(ctx, r, rep); err != nil {
 		return nil, err
 	}
+	return rep, nil
+}
+
+// ScoreTo is Score writing into dst, reusing the memory dst holds from an earlier call: in a batch loop
+// with one Report per goroutine, scoring allocates almost nothing. Everything dst held before — including
+// slices taken from it — is overwritten. On error dst's contents are unspecified.
+func (e *Engine) ScoreTo(ctx context.Context, r *Response, dst *Report) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if r == nil {
-		return nil, scoreErr(ErrNoAnswers, "", "", "no response set")
+		return scoreErr(ErrNoAnswers, "", "", "no response set")
 	}
 	ev := e.pool.Get().(*evalState)
 	defer func() {
@@ -290,28 +314,29 @@ func (e *Engine) Score(ctx context.Context, r *Response) (*Report, error) {
 		e.pool.Put(ev)
 	}()
 	if err := ev.load(r); err != nil {
-		return nil, err
+		return err
 	}
 	for _, i := range ev.used {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := ev.scoreInstrument(&ev.insts[i]); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if e.rules != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := ev.scoreComposite(); err != nil {
-			return nil, err
+			return err
 		}
 		if !ev.comp.applied && e.requireComposite {
-			return nil, scoreErr(ErrCompositeNotApplied, "", e.rules.key, "%s was not applied: %s", e.rules.key, ev.comp.reason)
+			return scoreErr(ErrCompositeNotApplied, "", e.rules.key, "%s was not applied: %s", e.rules.key, ev.comp.reason)
 		}
 	}
-	return ev.report(r.Subject), nil
+	ev.report(dst, r.Subject)
+	return nil
 }
 
 // errRank orders candidate errors so the one reported is the same whatever the map iteration order.

@@ -128,3 +128,32 @@ func TestFastPathMatchesInterpreter(t *testing.T) {
 		})
 	}
 }
+
+// TestScoreToReusesWithoutLeaks scores random response sets into one reused Report and requires each
+// result to equal a fresh Score: nothing from an earlier, larger or different report may leak through.
+func TestScoreToReusesWithoutLeaks(t *testing.T) {
+	e, err := New(WithBundled())
+	require.NoError(t, err)
+	ids := []string{"phq9", "phq2", "gad7", "gad2", "peg", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5", "promis_pi_4a"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	ctx := context.Background()
+	var reused Report
+	scored := 0
+	for i := 0; i < 2000; i++ {
+		sub := slices.DeleteFunc(slices.Clone(ids), func(string) bool { return rng.IntN(2) == 0 })
+		if len(sub) == 0 {
+			sub = ids[:1]
+		}
+		r := randomResponse(rng, e, sub)
+		fresh, ferr := e.Score(ctx, r)
+		rerr := e.ScoreTo(ctx, r, &reused)
+		if ferr != nil {
+			require.Error(t, rerr)
+			continue
+		}
+		require.NoError(t, rerr)
+		scored++
+		require.Equal(t, string(fresh.AppendJSON(nil)), string(reused.AppendJSON(nil)), "case %d", i)
+	}
+	require.Greater(t, scored, 300)
+}

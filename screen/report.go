@@ -12,6 +12,7 @@ type Report struct {
 	// Composite is the rule set's result; nil when the engine has no rule set.
 	Composite *CompositeResult
 	ex        explanation
+	mem       reportMem
 }
 
 // EngineInfo names the scoring engine.

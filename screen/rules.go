@@ -16,6 +16,7 @@ import (
 type ruleSet struct {
 	def      *def.RuleSet
 	key      string
+	version  string
 	inputs   []*rsInput
 	inputIdx map[string]int
 	anyOf    [][]int
@@ -81,7 +82,7 @@ func (rs *ruleSet) inputIDs() []string {
 // compiles domains, tiers and referrals against those instruments' result types.
 func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument) *ruleSet {
 	errs := len(c.list.Errors())
-	rs := &ruleSet{def: d, key: d.Key(), inputIdx: map[string]int{}}
+	rs := &ruleSet{def: d, key: d.Key(), version: d.Version.String(), inputIdx: map[string]int{}}
 	switch d.Status {
 	case "draft":
 		c.warnAt(d.StatusPos, "draft", "%s is a draft; reports will say so", rs.key)

@@ -19,6 +19,42 @@ type File struct {
 	Suite      *Suite
 }
 
+// DropLocators releases what maps offsets inside expressions to file positions (a copy of the file's
+// lines). Call it once the definitions are compiled; Expr.PosAt then returns the expression's start.
+func (f File) DropLocators() {
+	var exprs []*Expr
+	if in := f.Instrument; in != nil {
+		for _, it := range in.Items {
+			exprs = append(exprs, it.EnableWhen)
+		}
+		for _, s := range in.Scores {
+			exprs = append(exprs, s.Expr, s.When)
+		}
+		for _, fl := range in.Flags {
+			exprs = append(exprs, fl.When)
+		}
+	}
+	if rs := f.RuleSet; rs != nil {
+		for _, d := range rs.Domains {
+			exprs = append(exprs, d.Expr)
+		}
+		for _, t := range rs.Tiers {
+			exprs = append(exprs, t.When)
+		}
+		for _, r := range rs.Referrals {
+			exprs = append(exprs, r.When)
+			for _, a := range r.Addenda {
+				exprs = append(exprs, a.When)
+			}
+		}
+	}
+	for _, e := range exprs {
+		if e != nil {
+			e.locate = nil
+		}
+	}
+}
+
 // IsSuiteFile reports whether a file name is a test suite (ends in _test.yaml or _test.yml).
 func IsSuiteFile(name string) bool {
 	base := path.Base(name)

@@ -40,9 +40,10 @@ func ValidID(s string) bool { return idRE.MatchString(s) }
 
 // parser walks one file's YAML and records every problem in its sink.
 type parser struct {
-	sink *diag.Sink
-	lim  Limits
-	src  []byte
+	sink  *diag.Sink
+	lim   Limits
+	src   []byte
+	lines []string // src split into lines, made on first use
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return p.sink.At(n.Line, n.Column) }
@@ -384,9 +385,10 @@ func (p *parser) expr(n *yaml.Node, what string) *Expr {
 		return nil
 	}
 	e := &Expr{Src: n.Value, Pos: p.pos(n)}
-	lines := strings.Split(string(p.src), "\n")
-	file := p.sink.File
-	e.locate = locator(lines, file, n)
+	if p.lines == nil {
+		p.lines = strings.Split(string(p.src), "\n")
+	}
+	e.locate = locator(p.lines, p.sink.File, n)
 	e.Pos = e.locate(0)
 	return e
 }

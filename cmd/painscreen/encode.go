@@ -130,13 +130,13 @@ func (e *encoder) report(b []byte, file string, rec *screen.Record, rep *screen.
 	case outCSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case outText:
-		b = appendTextReport(b, file, rec, rep, e.labels)
+		b = appendTextReport(b, file, rec, rep, e.labels, sc)
 	}
 	return b
 }
 
 // errorRecord encodes an error record. subject is written when the record decoded (hasSubject).
-func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string, hasSubject bool) []byte {
+func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
 	switch e.format {
 	case outJSON, outJSONL:
 		if e.format == outJSON {
@@ -178,7 +178,7 @@ func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string
 	case outCSV:
 		b = e.csv.appendError(b, file, st, subject)
 	case outText:
-		b = appendTextError(b, file, st, subject, hasSubject)
+		b = appendTextError(b, file, st, subject, hasSubject, sc)
 	}
 	return b
 }

@@ -225,13 +225,13 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		st := &stats[len(stats)-1]
 		if rec.Err != nil {
 			fillInputError(st, rec.Err)
-			out = p.enc.errorRecord(out, b.file, st, "", false)
+			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 			continue
 		}
 		rep, err := p.sc.Score(p.scoreCtx, rec.Response)
 		if err != nil {
 			fillScoreError(st, err)
-			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true)
+			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true, sc)
 		} else {
 			out = p.enc.report(out, b.file, rec, rep, st, sc)
 		}
@@ -242,7 +242,7 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		stats = append(stats, recStat{n: b.fatalN, line: b.fatalLine})
 		st := &stats[len(stats)-1]
 		fillFatal(st, b.fatal)
-		out = p.enc.errorRecord(out, b.file, st, "", false)
+		out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 	}
 	b.out, b.stats = out, stats
 }

@@ -9,80 +9,235 @@ import (
 
 // The text format is a view of the JSON report for a clinician: tier and referrals first, then the
 // domains and instrument scores behind them, each followed by the values it was computed from ("from"),
-// so every referral can be traced down to the answers. Long texts wrap at textWidth columns.
+// so that every referral can be traced down to the answers. Long texts wrap at textWidth columns.
 const textWidth = 100
 
-// appendRecordHead writes "=== record N (file F, line L)".
-func appendRecordHead(b []byte, file string, n, line int) []byte {
-	b = append(b, "=== record "...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, " ("...)
-	b = append(b, file...)
-	if line > 0 {
-		b = append(b, ", line "...)
-		b = strconv.AppendInt(b, int64(line), 10)
-	}
-	return append(b, ')')
+// textBuf appends text to b and tracks the column of the current line, so that words and reasons can be
+// wrapped without building intermediate strings.
+type textBuf struct {
+	b   []byte
+	col int
+	tmp []byte
 }
 
-func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool) []byte {
-	b = appendRecordHead(b, file, st.n, st.line)
-	b = append(b, " ERROR\n"...)
+func (t *textBuf) raw(s string) {
+	t.b = append(t.b, s...)
+	t.col += len(s)
+}
+
+func (t *textBuf) rawBytes(s []byte) {
+	t.b = append(t.b, s...)
+	t.col += len(s)
+}
+
+// upper writes s in capitals (ids are ASCII).
+func (t *textBuf) upper(s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		t.b = append(t.b, c)
+	}
+	t.col += len(s)
+}
+
+func (t *textBuf) int(n int) {
+	l := len(t.b)
+	t.b = strconv.AppendInt(t.b, int64(n), 10)
+	t.col += len(t.b) - l
+}
+
+// oneLine writes a value that comes from the input (a subject id, an instrument key) with control
+// characters escaped, so that it cannot break the layout.
+func (t *textBuf) oneLine(s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			q := strconv.Quote(s)
+			t.raw(q[1 : len(q)-1])
+			return
+		}
+	}
+	t.raw(s)
+}
+
+func (t *textBuf) nl() {
+	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
+		t.b = t.b[:len(t.b)-1]
+	}
+	t.b = append(t.b, '\n')
+	t.col = 0
+}
+
+func (t *textBuf) padTo(col int) {
+	for t.col < col {
+		t.b = append(t.b, ' ')
+		t.col++
+	}
+}
+
+// sep goes before a unit of n bytes that may not be split: a space, or a new line indented by indent when
+// the unit would pass textWidth.
+func (t *textBuf) sep(n, indent int) {
+	if t.col+1+n > textWidth {
+		t.b = append(t.b, '\n')
+		t.col = 0
+		t.padTo(indent)
+		return
+	}
+	t.b = append(t.b, ' ')
+	t.col++
+}
+
+// words writes the words of s (any run of white space is one space), wrapping before textWidth;
+// continuation lines start at indent. The first word goes where the line is.
+func (t *textBuf) words(s string, indent int) {
+	first := true
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		s = s[i:]
+		if s == "" {
+			break
+		}
+		j := 0
+		for j < len(s) && !isSpace(s[j]) {
+			j++
+		}
+		if first {
+			first = false
+		} else {
+			t.sep(j, indent)
+		}
+		t.raw(s[:j])
+		s = s[j:]
+	}
+}
+
+// para writes prefix, then the words of s indented by indent, and ends the line.
+func (t *textBuf) para(prefix, s string, indent int) {
+	t.raw(prefix)
+	t.words(s, indent)
+	t.nl()
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// reasons writes "name = value; name = value", breaking lines only between reasons; an answer is
+// followed by its option label when lbl knows it: "answers.q9 = 1 (Several days)".
+func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
+	for i := range rs {
+		u := append(t.tmp[:0], rs[i].Name...)
+		u = append(u, " = "...)
+		u = appendValue(u, rs[i].Value, "null")
+		if l := lbl.of(rs[i]); l != "" {
+			u = append(u, " ("...)
+			u = append(u, l...)
+			u = append(u, ')')
+		}
+		if i < len(rs)-1 {
+			u = append(u, ';')
+		}
+		t.tmp = u
+		if i > 0 {
+			t.sep(len(u), indent)
+		}
+		t.rawBytes(u)
+	}
+}
+
+// list writes ids joined by ", ", wrapped.
+func (t *textBuf) list(ids []string, indent int) {
+	for i, id := range ids {
+		if i > 0 {
+			t.raw(",")
+			t.sep(len(id), indent)
+		}
+		t.raw(id)
+	}
+}
+
+func (t *textBuf) recordHead(file string, n, line int) {
+	t.raw("=== record ")
+	t.int(n)
+	t.raw(" (")
+	t.oneLine(file)
+	if line > 0 {
+		t.raw(", line ")
+		t.int(line)
+	}
+	t.raw(")")
+}
+
+func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
+	t := textBuf{b: b, tmp: sc.tmp}
+	t.recordHead(file, st.n, st.line)
+	t.raw(" ERROR")
+	t.nl()
 	if hasSubject {
-		b = append(b, "Subject: "...)
-		b = appendOneLine(b, subject)
-		b = append(b, '\n')
+		t.raw("Subject: ")
+		t.oneLine(subject)
+		t.nl()
 	}
 	if st.fatal {
-		b = append(b, "The rest of this input was not read.\n"...)
+		t.raw("The rest of this input was not read.")
+		t.nl()
 	}
-	b = append(b, "Error "...)
-	b = append(b, st.code...)
-	b = append(b, ": "...)
-	msg := st.msg
+	t.raw("Error ")
+	t.raw(st.code)
+	t.raw(": ")
+	t.words(st.msg, 2)
 	if st.errLine > 0 {
-		msg += " (line " + strconv.Itoa(st.errLine)
+		t.b = append(t.b, " (line "...)
+		t.b = strconv.AppendInt(t.b, int64(st.errLine), 10)
 		if st.col > 0 {
-			msg += ", col " + strconv.Itoa(st.col)
+			t.b = append(t.b, ", col "...)
+			t.b = strconv.AppendInt(t.b, int64(st.col), 10)
 		}
-		msg += ")"
+		t.b = append(t.b, ')')
 	}
-	b = appendWrappedAt(b, msg, len("Error ")+len(st.code)+2, 2)
+	t.nl()
 	if st.inst != "" || st.item != "" {
-		b = append(b, "  where: "...)
+		t.raw("  where: ")
 		if st.inst != "" {
-			b = append(b, "instrument "...)
-			b = appendOneLine(b, st.inst)
+			t.raw("instrument ")
+			t.oneLine(st.inst)
 		}
 		if st.item != "" {
 			if st.inst != "" {
-				b = append(b, ", "...)
+				t.raw(", ")
 			}
-			b = append(b, "item "...)
-			b = appendOneLine(b, st.item)
+			t.raw("item ")
+			t.oneLine(st.item)
 		}
-		b = append(b, '\n')
+		t.nl()
 	}
-	b = append(b, "Not scored: nothing in this record was assessed.\n\n"...)
-	return b
+	t.raw("Not scored: nothing in this record was assessed.")
+	t.nl()
+	t.nl()
+	sc.tmp = t.tmp
+	return t.b
 }
 
 // labels maps the answers of one instrument version to their option labels, for the text view.
 type labels struct {
-	items map[string][]screen.OptionDoc
+	items map[string][]screen.OptionDoc // labels that say no more than the value are left empty
 }
 
 // of returns the label of an answer reason ("answers.q9" = 1), or "".
 func (l *labels) of(r screen.Reason) string {
-	if l == nil || !strings.HasPrefix(r.Name, "answers.") {
+	const prefix = "answers."
+	if l == nil || len(r.Name) <= len(prefix) || r.Name[:len(prefix)] != prefix {
 		return ""
 	}
 	v, ok := r.Value.Int()
 	if !ok {
 		return ""
 	}
-	for _, o := range l.items[r.Name[len("answers."):]] {
-		if o.Value == v && o.Label != strconv.FormatInt(v, 10) {
+	for _, o := range l.items[r.Name[len(prefix):]] {
+		if o.Value == v {
 			return o.Label
 		}
 	}
@@ -101,9 +256,17 @@ func newTextLabels(eng *screen.Engine) textLabels {
 		}
 		l := &labels{items: map[string][]screen.OptionDoc{}}
 		for _, it := range doc.Items {
-			if len(it.Options) > 0 {
-				l.items[it.ID] = it.Options
+			if len(it.Options) == 0 {
+				continue
 			}
+			opts := make([]screen.OptionDoc, len(it.Options))
+			for i, o := range it.Options {
+				opts[i] = o
+				if o.Label == strconv.FormatInt(o.Value, 10) {
+					opts[i].Label = ""
+				}
+			}
+			l.items[it.ID] = opts
 		}
 		if tl[in.ID] == nil {
 			tl[in.ID] = map[string]*labels{}
@@ -113,146 +276,189 @@ func newTextLabels(eng *screen.Engine) textLabels {
 	return tl
 }
 
-func appendTextReport(b []byte, file string, rec *screen.Record, rep *screen.Report, tl textLabels) []byte {
-	b = appendRecordHead(b, file, rec.N, rec.Line)
-	b = append(b, '\n')
-	b = append(b, "Subject: "...)
+func appendTextReport(b []byte, file string, rec *screen.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
+	t := textBuf{b: b, tmp: sc.tmp}
+	t.recordHead(file, rec.N, rec.Line)
+	t.nl()
+	t.raw("Subject: ")
 	if rep.Subject == "" {
-		b = append(b, "(none given)"...)
+		t.raw("(none given)")
 	} else {
-		b = appendOneLine(b, rep.Subject)
+		t.oneLine(rep.Subject)
 	}
-	b = append(b, '\n')
-	if c := rep.Composite; c != nil {
-		b = appendTier(b, c)
+	t.nl()
+	c := rep.Composite
+	if c != nil {
+		t.tier(c)
 	}
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
 		for j := range in.Flags {
 			f := &in.Flags[j]
-			b = appendWrapped(b, "Flag ["+strings.ToUpper(f.Level)+"] "+in.ID+"."+f.ID+": "+f.Message, 4)
+			t.raw("Flag [")
+			t.upper(f.Level)
+			t.raw("] ")
+			t.raw(in.ID)
+			t.raw(".")
+			t.raw(f.ID)
+			t.raw(": ")
+			t.words(f.Message, 4)
+			t.nl()
 		}
 	}
-	if c := rep.Composite; c != nil {
-		b = appendComposite(b, c)
+	if c != nil {
+		t.composite(c)
 	}
-	b = append(b, "\nInstruments\n"...)
+	t.nl()
+	t.raw("Instruments")
+	t.nl()
 	if len(rep.Instruments) == 0 {
-		b = append(b, "  (none answered)\n"...)
+		t.raw("  (none answered)")
+		t.nl()
 	}
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
-		b = appendInstrument(b, in, tl[in.ID][in.Version])
+		t.instrument(in, tl[in.ID][in.Version])
 	}
-	b = append(b, "\nScored by "...)
-	b = append(b, rep.Engine.Name...)
-	b = append(b, ' ')
-	b = append(b, rep.Engine.Version...)
-	b = append(b, ". Decision support for a clinician, not a diagnosis.\n\n"...)
-	return b
+	t.nl()
+	t.raw("Scored by ")
+	t.raw(rep.Engine.Name)
+	t.raw(" ")
+	t.raw(rep.Engine.Version)
+	t.raw(". Decision support for a clinician, not a diagnosis.")
+	t.nl()
+	t.nl()
+	sc.tmp = t.tmp
+	return t.b
 }
 
-// appendTier writes the risk tier and what decided it.
-func appendTier(b []byte, c *screen.CompositeResult) []byte {
+// tier writes the risk tier and what decided it.
+func (t *textBuf) tier(c *screen.CompositeResult) {
 	if !c.Applied {
-		b = append(b, "Risk tier: NOT DETERMINED ("...)
-		b = append(b, c.ID...)
-		b = append(b, '@')
-		b = append(b, c.Version...)
-		b = append(b, " not applied)\n"...)
-		return appendWrapped(b, "  Why: "+c.Reason, 7)
+		t.raw("Risk tier: NOT DETERMINED (")
+		t.raw(c.ID)
+		t.raw("@")
+		t.raw(c.Version)
+		t.raw(" not applied)")
+		t.nl()
+		t.para("  Why: ", c.Reason, 7)
+		return
 	}
-	b = append(b, "Risk tier: "...)
-	b = append(b, strings.ToUpper(c.Tier)...)
-	b = append(b, "   ["...)
-	b = append(b, c.TierRule...)
-	b = append(b, "]\n"...)
+	t.raw("Risk tier: ")
+	t.upper(c.Tier)
+	t.raw("   [")
+	t.raw(c.TierRule)
+	t.raw("]")
+	t.nl()
 	if rs := c.TierReasons(); len(rs) > 0 {
-		b = appendReasons(b, "  because ", rs, "", nil)
+		t.raw("  because ")
+		t.reasons(rs, 4, nil)
+		t.nl()
 	}
-	return b
 }
 
-// appendComposite writes the referrals, the domains and what was not assessed.
-func appendComposite(b []byte, c *screen.CompositeResult) []byte {
-	if !c.Applied {
-		return appendCompositeNotes(b, c)
-	}
-
-	b = append(b, "\nReferrals"...)
-	if len(c.Referrals) == 0 {
-		b = append(b, ": none\n"...)
-	} else {
-		b = append(b, " ("...)
-		b = strconv.AppendInt(b, int64(len(c.Referrals)), 10)
-		b = append(b, ")\n"...)
-	}
-	for i := range c.Referrals {
-		r := &c.Referrals[i]
-		b = append(b, "  "...)
-		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, ". ["...)
-		b = append(b, strings.ToUpper(r.Priority)...)
-		b = append(b, "] "...)
-		b = append(b, r.ID...)
-		b = append(b, '\n')
-		b = appendWrapped(b, "     "+r.Text, 5)
-		for _, a := range r.Addenda {
-			b = appendWrapped(b, "     + "+a, 7)
+// composite writes the referrals, the domains, what was not assessed, and the rule set's notes.
+func (t *textBuf) composite(c *screen.CompositeResult) {
+	if c.Applied {
+		t.nl()
+		if len(c.Referrals) == 0 {
+			t.raw("Referrals: none")
+		} else {
+			t.raw("Referrals (")
+			t.int(len(c.Referrals))
+			t.raw(")")
 		}
-		b = appendWrapped(b, "     Rationale: "+r.Rationale, 7)
-		b = appendWrapped(b, "     Source: "+r.Source, 7)
-		b = appendReasons(b, "     Triggered by ", r.Reasons(), "["+r.Rule+"]", nil)
-	}
+		t.nl()
+		for i := range c.Referrals {
+			r := &c.Referrals[i]
+			t.raw("  ")
+			t.int(i + 1)
+			t.raw(". [")
+			t.upper(r.Priority)
+			t.raw("] ")
+			t.raw(r.ID)
+			t.nl()
+			t.para("     ", r.Text, 5)
+			for _, a := range r.Addenda {
+				t.para("     + ", a, 7)
+			}
+			t.para("     Rationale: ", r.Rationale, 7)
+			t.para("     Source: ", r.Source, 7)
+			t.raw("     Triggered by ")
+			if rs := r.Reasons(); len(rs) > 0 {
+				t.reasons(rs, 7, nil)
+			} else {
+				t.raw("(nothing)")
+			}
+			t.sep(len(r.Rule)+2, 7)
+			t.raw("[")
+			t.raw(r.Rule)
+			t.raw("]")
+			t.nl()
+		}
 
-	b = append(b, "\nDomains ("...)
-	b = append(b, c.ID...)
-	b = append(b, '@')
-	b = append(b, c.Version...)
-	b = append(b, ")\n"...)
-	w := 0
-	for i := range c.Domains {
-		w = max(w, len(c.Domains[i].ID))
+		t.nl()
+		t.raw("Domains (")
+		t.raw(c.ID)
+		t.raw("@")
+		t.raw(c.Version)
+		t.raw(")")
+		t.nl()
+		w, vw := 0, 0
+		for i := range c.Domains {
+			w = max(w, len(c.Domains[i].ID))
+			vw = max(vw, valueLen(c.Domains[i].Value))
+		}
+		for i := range c.Domains {
+			d := &c.Domains[i]
+			t.row(2, d.ID, w, d.Value, vw, d.Reasons(), nil)
+		}
+		if len(c.NotAssessed) > 0 {
+			t.raw("Not assessed: ")
+			t.list(c.NotAssessed, 2)
+			t.raw(" ")
+			t.words(`(no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
+			t.nl()
+		}
 	}
-	vw := 0
-	for i := range c.Domains {
-		vw = max(vw, valueLen(c.Domains[i].Value))
-	}
-	for i := range c.Domains {
-		d := &c.Domains[i]
-		start := len(b)
-		b = append(b, "  "...)
-		b = appendPadded(b, d.ID, w+2)
-		b = appendPaddedValue(b, d.Value, vw+2)
-		b = appendReasonList(b, d.Reasons(), len(b)-start, nil)
-	}
-	if len(c.NotAssessed) > 0 {
-		b = appendWrapped(b, "Not assessed: "+strings.Join(c.NotAssessed, ", ")+
-			" (no answers, or incomplete ones, for what these domains read: see \"from\" above and the notes)", 2)
-	}
-	return appendCompositeNotes(b, c)
-}
-
-func appendCompositeNotes(b []byte, c *screen.CompositeResult) []byte {
 	for _, n := range c.Notes {
-		b = appendWrapped(b, "Note ("+n.About+"): "+n.Message, 2)
+		t.raw("Note (")
+		t.raw(n.About)
+		t.raw("): ")
+		t.words(n.Message, 2)
+		t.nl()
 	}
-	return b
 }
 
-func appendInstrument(b []byte, in *screen.InstrumentResult, lbl *labels) []byte {
-	b = append(b, "  "...)
-	b = append(b, in.ID...)
-	b = append(b, ' ')
-	b = append(b, in.Version...)
-	b = append(b, ": "...)
-	b = append(b, in.Status...)
-	if in.Definition != "" && in.Definition != "active" {
-		b = append(b, " (definition is "...)
-		b = append(b, in.Definition...)
-		b = append(b, ')')
+// row writes one line of a table of values: "  id   value   from name = value; …".
+func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs []screen.Reason, lbl *labels) {
+	t.padTo(indent)
+	t.raw(id)
+	t.padTo(indent + w + 2)
+	start := len(t.b)
+	t.b = appendValue(t.b, v, "null")
+	t.col += len(t.b) - start
+	t.padTo(indent + w + 2 + vw + 2)
+	if len(rs) > 0 {
+		t.raw("from ")
+		t.reasons(rs, t.col, lbl)
 	}
-	b = append(b, '\n')
+	t.nl()
+}
+
+func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
+	t.raw("  ")
+	t.raw(in.ID)
+	t.raw(" ")
+	t.raw(in.Version)
+	t.raw(": ")
+	t.raw(in.Status)
+	if in.Definition != "" && in.Definition != "active" {
+		t.raw(" (definition is ")
+		t.raw(in.Definition)
+		t.raw(")")
+	}
+	t.nl()
 	w, vw := 0, 0
 	for i := range in.Scores {
 		w = max(w, len(in.Scores[i].ID))
@@ -260,91 +466,33 @@ func appendInstrument(b []byte, in *screen.InstrumentResult, lbl *labels) []byte
 	}
 	for i := range in.Scores {
 		s := &in.Scores[i]
-		start := len(b)
-		b = append(b, "    "...)
-		b = appendPadded(b, s.ID, w+2)
-		b = appendPaddedValue(b, s.Value, vw+2)
-		b = appendReasonList(b, s.Reasons(), len(b)-start, lbl)
+		t.row(4, s.ID, w, s.Value, vw, s.Reasons(), lbl)
 	}
 	for i := range in.Flags {
 		f := &in.Flags[i]
-		b = appendWrapped(b, "    FLAG ["+strings.ToUpper(f.Level)+"] "+f.ID+": "+f.Message, 6)
-		b = appendReasons(b, "      from ", f.Reasons(), "", lbl)
+		t.raw("    FLAG [")
+		t.upper(f.Level)
+		t.raw("] ")
+		t.raw(f.ID)
+		t.raw(": ")
+		t.words(f.Message, 6)
+		t.nl()
+		t.raw("      from ")
+		if rs := f.Reasons(); len(rs) > 0 {
+			t.reasons(rs, 8, lbl)
+		} else {
+			t.raw("(nothing)")
+		}
+		t.nl()
 	}
 	if len(in.Missing) > 0 {
-		b = appendWrapped(b, "    Missing (required, not answered): "+strings.Join(in.Missing, ", "), 6)
+		t.raw("    Missing (required, not answered): ")
+		t.list(in.Missing, 6)
+		t.nl()
 	}
 	for _, n := range in.Notes {
-		b = appendWrapped(b, "    Note: "+n.Message, 10)
+		t.para("    Note: ", n.Message, 10)
 	}
-	return b
-}
-
-// appendReasons writes "prefix name = value; name = value" wrapped between reasons, then suffix.
-func appendReasons(b []byte, prefix string, rs []screen.Reason, suffix string, lbl *labels) []byte {
-	lead := len(prefix) - len(strings.TrimLeft(prefix, " "))
-	b = append(b, prefix...)
-	if len(rs) == 0 {
-		b = append(b, "(nothing)"...)
-		return appendWrappedAt(b, suffix, len(prefix)+len("(nothing)"), lead+2)
-	}
-	b, col := appendReasonUnits(b, rs, len(prefix), lead+2, lbl)
-	if suffix == "" {
-		return append(b, '\n')
-	}
-	return appendWrappedAt(append(b, ' '), suffix, col+1, lead+2)
-}
-
-// appendReasonList finishes a table line already written up to column col with "from name = value; …",
-// or ends the line when there are no reasons.
-func appendReasonList(b []byte, rs []screen.Reason, col int, lbl *labels) []byte {
-	if len(rs) == 0 {
-		return append(trimRightSpace(b), '\n')
-	}
-	b = append(b, "from "...)
-	b, _ = appendReasonUnits(b, rs, col+len("from "), col+len("from "), lbl)
-	return append(b, '\n')
-}
-
-// appendReasonUnits writes "name = value; …", breaking lines only between reasons. An answer is followed
-// by its option label when lbl knows it: "answers.q9 = 1 (Several days)". It returns the column reached.
-func appendReasonUnits(b []byte, rs []screen.Reason, col, indent int, lbl *labels) ([]byte, int) {
-	var unit [128]byte
-	for i := range rs {
-		u := append(unit[:0], rs[i].Name...)
-		u = append(u, " = "...)
-		u = appendValue(u, rs[i].Value, "null")
-		if l := lbl.of(rs[i]); l != "" {
-			u = append(u, " ("...)
-			u = append(u, l...)
-			u = append(u, ')')
-		}
-		if i < len(rs)-1 {
-			u = append(u, ';')
-		}
-		switch {
-		case i == 0:
-		case col+1+len(u) > textWidth:
-			b = append(b, '\n')
-			for k := 0; k < indent; k++ {
-				b = append(b, ' ')
-			}
-			col = indent
-		default:
-			b = append(b, ' ')
-			col++
-		}
-		b = append(b, u...)
-		col += len(u)
-	}
-	return b, col
-}
-
-func trimRightSpace(b []byte) []byte {
-	for len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 func valueLen(v screen.Value) int {
@@ -352,80 +500,17 @@ func valueLen(v screen.Value) int {
 	return len(appendValue(tmp[:0], v, "null"))
 }
 
-func appendPadded(b []byte, s string, w int) []byte {
-	b = append(b, s...)
-	for i := len(s); i < w; i++ {
-		b = append(b, ' ')
-	}
-	return b
-}
-
-func appendPaddedValue(b []byte, v screen.Value, w int) []byte {
-	n := len(b)
-	b = appendValue(b, v, "null")
-	for i := len(b) - n; i < w; i++ {
-		b = append(b, ' ')
-	}
-	return b
-}
-
-// appendOneLine writes s with control characters shown as escapes, so a subject id cannot break the
-// layout of the text output.
-func appendOneLine(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			q := strconv.Quote(s)
-			return append(b, q[1:len(q)-1]...)
-		}
-	}
-	return append(b, s...)
-}
-
 // appendWrapped writes s, which starts with its own indentation, wrapped at textWidth; continuation lines
-// are indented by indent spaces.
+// are indented by indent spaces. (For show, whose texts are not on the hot path.)
 func appendWrapped(b []byte, s string, indent int) []byte {
 	lead := len(s) - len(strings.TrimLeft(s, " "))
-	b = append(b, s[:lead]...)
-	return appendWrappedAt(b, s[lead:], lead, indent)
+	return appendWrappedAt(append(b, s[:lead]...), s[lead:], lead, indent)
 }
 
-// appendWrappedAt writes the words of s starting at column col of the current line, breaking lines
-// before textWidth; continuation lines start with indent spaces. A word longer than a line is not broken.
-// Any run of white space (line ends included) is one space. It ends the line.
+// appendWrappedAt writes the words of s starting at column col of the current line and ends the line.
 func appendWrappedAt(b []byte, s string, col, indent int) []byte {
-	first := true
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-		s = s[i:]
-		if s == "" {
-			break
-		}
-		j := 0
-		for j < len(s) && !isSpace(s[j]) {
-			j++
-		}
-		word := s[:j]
-		s = s[j:]
-		switch {
-		case first:
-			first = false
-		case col+1+len(word) > textWidth:
-			b = append(b, '\n')
-			for k := 0; k < indent; k++ {
-				b = append(b, ' ')
-			}
-			col = indent
-		default:
-			b = append(b, ' ')
-			col++
-		}
-		b = append(b, word...)
-		col += len(word)
-	}
-	return append(b, '\n')
+	t := textBuf{b: b, col: col}
+	t.words(s, indent)
+	t.nl()
+	return t.b
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }

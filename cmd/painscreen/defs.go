@@ -112,13 +112,29 @@ func (d *defFlags) options() (opts []screen.Option, ruleRef string, err error) {
 func reportLoadError(stderr io.Writer, err error) int {
 	var diags screen.Diagnostics
 	if errors.As(err, &diags) {
-		_ = diags.Write(stderr, true)
+		writeDiags(stderr, diags, true)
 		nerr, nwarn := countDiags(diags)
 		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
 		return exitDefinitions
 	}
 	fmt.Fprintf(stderr, "painscreen: the definitions do not load: %v\n", err)
 	return exitDefinitions
+}
+
+// writeDiags prints diagnostics with source snippets. A diagnostic without a file (about the set of
+// definitions as a whole, such as two rule sets and no choice) prints as "painscreen: code: message".
+func writeDiags(w io.Writer, diags screen.Diagnostics, snippets bool) {
+	for _, d := range diags {
+		if d.Pos.File == "" {
+			sev := ""
+			if len(screen.Diagnostics{d}.Warnings()) > 0 {
+				sev = "warning: "
+			}
+			fmt.Fprintf(w, "painscreen: %s%s: %s\n", sev, d.Code, d.Message)
+			continue
+		}
+		_ = screen.Diagnostics{d}.Write(w, snippets)
+	}
 }
 
 func countDiags(ds screen.Diagnostics) (nerr, nwarn int) {

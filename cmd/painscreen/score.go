@@ -103,8 +103,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		inFormat = ff
 	}
-	if fl.jobs < 1 {
-		return f.fail(stderr, "--jobs must be at least 1")
+	if fl.jobs < 1 || fl.jobs > maxJobs {
+		return f.fail(stderr, "--jobs must be from 1 to %d", maxJobs)
 	}
 
 	// Inputs: all checked before anything is written.
@@ -170,6 +170,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	// Stdin: JSONL unless --input-format says otherwise.
 	var stdinR io.Reader = stdin
+	if stdinUsed && isTerminal(stdin) {
+		fmt.Fprintln(stderr, "painscreen: reading response sets from the terminal; end with Ctrl-D")
+	}
 	if stdinUsed && inFormat == "" {
 		br := bufio.NewReaderSize(stdin, 64<<10)
 		if !looksLikeJSONL(br) {
@@ -313,6 +316,19 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// maxJobs bounds --jobs (each scorer adds two batches of buffers).
+const maxJobs = 256
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // looksLikeJSONL reports whether buffered stdin starts like JSONL: its first non-blank character is '{'
 // and that line goes on after it (a lone "{" is a pretty-printed JSON document). An empty input counts as
 // JSONL (and is then reported as holding no record). It reads only as far as it needs to.
@@ -372,11 +388,7 @@ type progress struct {
 func startProgress(stderr io.Writer, written interface{ Load() int64 }) *progress {
 	p := &progress{}
 	f, ok := stderr.(*os.File)
-	if !ok {
-		return p
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !ok || !isTerminal(f) {
 		return p
 	}
 	p.stopc, p.done = make(chan struct{}), make(chan struct{})

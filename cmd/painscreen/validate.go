@@ -73,7 +73,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "painscreen: %v\n", err)
 		return exitDefinitions
 	}
-	_ = diags.Write(stderr, *snippets)
+	writeDiags(stderr, diags, *snippets)
 	nerr, nwarn := countDiags(diags)
 	if nerr > 0 {
 		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))

@@ -74,7 +74,7 @@ for j in $jobs; do
 		secs=$(echo "$end - $start" | bc)
 		cpu="-"
 	fi
-	if ! grep -q "^painscreen: $n records: $n scored, 0 could not be scored" "$err"; then
+	if ! grep -q "^painscreen: $n records read: $n scored, 0 could not be scored" "$err"; then
 		echo "jobs $j: not every record scored:" >&2
 		cat "$err" >&2
 		exit 1

@@ -127,7 +127,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "painscreen: %s: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
+	fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
 	if s.failed > 0 {
 		b.WriteString(" (see the error records in the output)")
 	}

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -196,6 +197,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		dst = of.f
+	}
+
+	// The pipeline's live heap is small and flat (a few batches), so the collector can let the heap grow
+	// to three times it instead of two: about 7% less CPU per record for some 10 MB more peak memory.
+	// GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 
 	out := newOutput(dst, enc, stderr)

@@ -98,7 +98,7 @@ const (
 	cellFlags
 )
 
-// header is written once at the start of the output; footer at its end.
+// header is written once at the start of the output.
 func (e *encoder) header() []byte {
 	switch e.format {
 	case outCSV:
@@ -428,8 +428,7 @@ func appendCSVField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// csvRow builds one row in the scratch: cells of fixed columns are written as they come, the rest are
-// collected in sc.vals / sc.set and written in column order.
+// appendFixed writes the first columns of a row, up to status.
 func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, status string) []byte {
 	b = appendCSVField(b, file)
 	b = append(b, ',')

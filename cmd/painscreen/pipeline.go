@@ -41,8 +41,8 @@ type batch struct {
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
 	// the scorer encodes it as one more error record after recs.
 	fatal error
-	// fatalN and fatalLine number that error record.
-	fatalN, fatalLine int
+	// fatalN is the record number of that error record: one more than the records read.
+	fatalN int
 }
 
 // source is one input of score.
@@ -165,7 +165,7 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		case <-ctx.Done():
 			return
 		}
-		b.seq, b.file, b.fatal, b.fatalN, b.fatalLine = seq, src.name, nil, 0, 0
+		b.seq, b.file, b.fatal, b.fatalN = seq, src.name, nil, 0
 		b.recs = b.recs[:0]
 		seq++
 		end := false
@@ -174,13 +174,13 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 			if err == io.EOF {
 				if n == 0 {
 					b.fatal = errEmptyInput
-					b.fatalN, b.fatalLine = 1, 0
+					b.fatalN = 1
 				}
 				end = true
 				break
 			}
 			if err != nil {
-				b.fatal, b.fatalN, b.fatalLine = err, n+1, 0
+				b.fatal, b.fatalN = err, n+1
 				end = true
 				break
 			}
@@ -239,7 +239,7 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		rec.Response = nil
 	}
 	if b.fatal != nil {
-		stats = append(stats, recStat{n: b.fatalN, line: b.fatalLine})
+		stats = append(stats, recStat{n: b.fatalN})
 		st := &stats[len(stats)-1]
 		fillFatal(st, b.fatal)
 		out = p.enc.errorRecord(out, b.file, st, "", false, sc)

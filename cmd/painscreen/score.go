@@ -130,6 +130,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if st.IsDir() {
 			return f.fail(stderr, "%s is a directory", name)
 		}
+		fh, err := os.Open(name)
+		if err != nil {
+			return f.fail(stderr, "%v", err)
+		}
+		_ = fh.Close()
 		formats[i] = inFormat
 		if formats[i] == "" {
 			ff, ok := screen.FormatFromPath(name)
@@ -256,11 +261,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			fh, err := os.Open(name)
 			if err != nil {
-				runErr = &errFatalInput{err}
-				fmt.Fprintf(stderr, "painscreen: %v\n", err)
-				break
+				// It could be opened when checked: report it like any unreadable input, in the output too.
+				r = errReader{err}
+			} else {
+				r = fh
 			}
-			r = fh
 		}
 		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i]})
 		if c, ok := r.(io.Closer); ok && name != "-" {
@@ -323,6 +328,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // maxJobs bounds --jobs (each scorer adds two batches of buffers).
 const maxJobs = 256

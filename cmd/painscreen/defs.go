@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"testing/fstest"
 
+	"github.com/painscreen/painscreen/instruments"
+	"github.com/painscreen/painscreen/rules"
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -105,6 +107,20 @@ func (d *defFlags) options() (opts []screen.Option, ruleRef string, err error) {
 		return nil, "", errors.New("--no-bundled needs --instruments or --rules")
 	}
 	return opts, ruleRef, nil
+}
+
+// sources lists the definition sources the flags name (for scanning rule-set files).
+func (d *defFlags) sources() []defSource {
+	var srcs []defSource
+	if !d.noBundled {
+		srcs = append(srcs, defSource{fsys: instruments.FS, label: "instruments"}, defSource{fsys: rules.FS, label: "rules"})
+	}
+	for _, p := range append(append([]string(nil), d.instruments...), d.rules...) {
+		if s, err := openDefs(p); err == nil {
+			srcs = append(srcs, s)
+		}
+	}
+	return srcs
 }
 
 // reportLoadError prints why the engine could not be built and returns exitDefinitions. Diagnostics are

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -29,9 +30,22 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return f.fail(stderr, "unexpected argument %q", pos[0])
 	}
-	eng, code := buildEngine(f, &df, "", stderr)
-	if eng == nil {
-		return code
+	eng, err := newEngineQuiet(&df, "")
+	var several []string
+	if isSeveralRuleSets(err) {
+		// Several rule sets and none chosen: list the instruments, and name the rule sets.
+		df2 := df
+		df2.noRules = true
+		if e2, err2 := newEngineQuiet(&df2, ""); err2 == nil {
+			eng, err = e2, nil
+			several = ruleSetRefs(df.sources())
+		}
+	}
+	if err != nil {
+		eng, code := buildEngine(f, &df, "", stderr)
+		if eng == nil {
+			return code
+		}
 	}
 	infos := eng.Instruments()
 	versions := map[string]int{}
@@ -60,10 +74,19 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			parts = append(parts, id+" "+rs.Inputs[id])
 		}
 		fmt.Fprintf(stdout, "  inputs: %s\n", strings.Join(parts, ", "))
+	} else if len(several) > 0 {
+		fmt.Fprintf(stdout, "\nRule sets: %s (several are loaded: choose one with --rules ID)\n", strings.Join(several, ", "))
 	} else {
 		fmt.Fprintln(stdout, "\nRule set: none")
 	}
 	return exitOK
+}
+
+// isSeveralRuleSets reports whether New failed only because several rule sets are loaded and none was
+// chosen.
+func isSeveralRuleSets(err error) bool {
+	var ds screen.Diagnostics
+	return errors.As(err, &ds) && len(ds) == 1 && ds[0].Code == "rule_set" && strings.Contains(ds[0].Message, "several rule sets")
 }
 
 // buildEngine builds the engine of list and show. A load error is reported; the engine is then nil.
@@ -104,9 +127,25 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "want one ID[@VERSION]")
 	}
 	ref := pos[0]
-	eng, code := buildEngine(f, &df, "", stderr)
-	if eng == nil {
-		return code
+	if _, _, err := df.options(); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	eng, err := newEngineQuiet(&df, "")
+	if isSeveralRuleSets(err) {
+		// Several rule sets and none chosen: ref may be one of them; otherwise describe instruments
+		// without a rule set.
+		if e2, err2 := newEngineQuiet(&df, ref); err2 == nil {
+			eng, err = e2, nil
+		} else {
+			df2 := df
+			df2.noRules = true
+			if e3, err3 := newEngineQuiet(&df2, ""); err3 == nil {
+				eng, err = e3, nil
+			}
+		}
+	}
+	if err != nil {
+		return reportLoadError(stderr, err)
 	}
 	if doc, err := eng.Describe(ref); err == nil {
 		writeInstrumentDoc(stdout, doc)
@@ -139,12 +178,16 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// newEngineQuiet builds an engine without reporting errors; ruleSet, when not empty, selects the rule set.
 func newEngineQuiet(df *defFlags, ruleSet string) (*screen.Engine, error) {
 	opts, _, err := df.options()
 	if err != nil {
 		return nil, err
 	}
-	return screen.New(append(opts, screen.WithRuleSet(ruleSet))...)
+	if ruleSet != "" {
+		opts = append(opts, screen.WithRuleSet(ruleSet))
+	}
+	return screen.New(opts...)
 }
 
 // docWriter writes indented, wrapped text.

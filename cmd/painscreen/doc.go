@@ -41,7 +41,7 @@
 //	--output FILE          write to FILE instead of stdout, atomically (see below)
 //	--input-format FORMAT  json, jsonl (ndjson), yaml (yml) or csv, for every FILE (default: from the
 //	                       extension; stdin without it must be JSONL)
-//	--jobs N               scorer goroutines (default GOMAXPROCS); each scores and encodes whole batches
+//	--jobs N               scorer goroutines (default 0: GOMAXPROCS); each scores and encodes whole batches
 //	--instruments DIR      load instrument definitions from DIR (or one file) in addition to the bundled
 //	                       ones; repeatable
 //	--rules DIR|ID[@VER]   a path: load rule sets from it; repeatable. Not a path: apply that rule set and

@@ -70,7 +70,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
 	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
-	f.IntVar(&fl.jobs, "jobs", runtime.GOMAXPROCS(0), "score and encode on `N` goroutines (one more reads, and the caller writes)")
+	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set")
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
@@ -103,6 +103,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return f.fail(stderr, "--input-format: %v", err)
 		}
 		inFormat = ff
+	}
+	if fl.jobs == 0 {
+		fl.jobs = runtime.GOMAXPROCS(0)
 	}
 	if fl.jobs < 1 || fl.jobs > maxJobs {
 		return f.fail(stderr, "--jobs must be from 1 to %d", maxJobs)

@@ -188,8 +188,8 @@ var batchCSV = map[string]outcome{
 		"collaborative_care", "alcohol_intervention"}, notAssessed: []string{"safety"}},
 	"pt-0104": {tier: "elevated", referrals: []string{"alcohol_intervention"}},
 	"pt-0105": {tier: "low", referrals: []string{"rescreen"}},
-	"pt-0106": {tier: "elevated", referrals: []string{"integrated_pain_care"}, notAssessed: []string{"depression", "anxiety", "safety"},
-		incomplete: []string{"phq2", "gad2"}},
+	// pt-0106 leaves every PHQ-2 and GAD-2 cell empty: those instruments were not administered (absent).
+	"pt-0106": {tier: "elevated", referrals: []string{"integrated_pain_care"}, notAssessed: []string{"depression", "anxiety", "safety"}},
 }
 
 func TestBatchJSONL(t *testing.T) {

@@ -331,7 +331,7 @@ var painWays = map[string][]way{
 	},
 	"not_assessed": {
 		{note: "limitation unanswered", answers: answers{"gcps_r": {"pain_frequency": 3, "pain_avg": 6, "enjoyment": 6, "activity": 6}}},
-		{note: "frequency unanswered", answers: answers{"gcps_r": {"pain_frequency": nil}}},
+		{note: "frequency unanswered", answers: answers{"gcps_r": {"pain_frequency": nil, "limit_frequency": 1}}},
 	},
 }
 

@@ -384,6 +384,7 @@ func (ev *evalState) load(r *Response) error {
 		}
 		ie.present, ie.key = true, key
 		ev.used = append(ev.used, in.index)
+		here := 0
 		for itemID, v := range items {
 			idx, ok := in.itemIdx[itemID]
 			if !ok {
@@ -400,8 +401,15 @@ func (ev *evalState) load(r *Response) error {
 				continue
 			}
 			ie.vals[idx], ie.st[idx] = val, itemAnswered
-			answered++
+			here++
 		}
+		if here == 0 {
+			// Nothing answered (every item null or left out, as a row of empty CSV cells): the instrument
+			// was not administered. It is left out of the report and is absent for the rule set.
+			ie.present, ie.key = false, ""
+			ev.used = ev.used[:len(ev.used)-1]
+		}
+		answered += here
 	}
 	for k, v := range r.Context {
 		f, ok := e.ctxIdx[k]

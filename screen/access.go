@@ -86,3 +86,46 @@ func getter(v Value, err error) (any, error) {
 	}
 	return refOf(v), nil
 }
+
+// Presence tests (has()). A test that fails is recorded as a read, so that a result that depends on
+// something being absent says so in its reasons (for example has(phq9.answers.q9) = false).
+
+func itemHas(ie *instEval, idx int) Value {
+	if ie.st[idx] == itemAnswered {
+		return BoolValue(true)
+	}
+	ie.ev.recordMissing(ie, readItem, idx)
+	return BoolValue(false)
+}
+
+func scoreHas(ie *instEval, idx int) Value {
+	if ie.ss[idx] == scoreComputed {
+		return BoolValue(true)
+	}
+	ie.ev.recordMissing(ie, readScore, idx)
+	return BoolValue(false)
+}
+
+func flagHas(ie *instEval, idx int) Value {
+	if ie.fs[idx] != flagNotEvaluated {
+		return BoolValue(true)
+	}
+	ie.ev.recordMissing(ie, readFlag, idx)
+	return BoolValue(false)
+}
+
+func ctxHas(ie *instEval, slot int) Value {
+	if ie.ev.ctx.set[slot] {
+		return BoolValue(true)
+	}
+	ie.ev.recordMissing(ie, readContext, slot)
+	return BoolValue(false)
+}
+
+func domainHas(ce *compEval, idx int) Value {
+	if ce.dv[idx].kind != KindNull {
+		return BoolValue(true)
+	}
+	ce.ev.recordMissing(nil, readDomain, idx)
+	return BoolValue(false)
+}

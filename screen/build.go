@@ -147,7 +147,7 @@ func (ev *evalState) why(ex *explanation, sp span, rules bool) why {
 			continue
 		}
 		*m = ev.epoch
-		ex.reads = append(ex.reads, xread{kind: r.kind, rules: rules, k: int16(r.ie.posOrNone()), idx: r.idx})
+		ex.reads = append(ex.reads, xread{kind: r.kind, rules: rules, missing: r.missing, k: int16(r.ie.posOrNone()), idx: r.idx})
 	}
 	return why{ex: ex, from: from, to: int32(len(ex.reads))}
 }

@@ -268,7 +268,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		in.itemDisabled = append(in.itemDisabled, disabled)
 		in.itemQName = append(in.itemQName, in.id+".answers."+it.ID)
 		in.answersT.add(it.ID, types.IntType,
-			func(t any) bool { return t.(*answersView).st[idx] == itemAnswered },
+			func(t any) bool { return itemHas((*instEval)(t.(*answersView)), idx).b() },
 			func(t any) (any, error) { return getter(itemGet((*instEval)(t.(*answersView)), idx)) })
 	}
 
@@ -292,7 +292,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		unset := &fieldError{kind: readContext, idx: slot, name: "context." + cf.ID, inst: in}
 		in.ctxUnset = append(in.ctxUnset, unset)
 		in.contextT.add(cf.ID, t,
-			func(t any) bool { return t.(*contextView).ie.ev.ctx.set[slot] },
+			func(t any) bool { return ctxHas(t.(*contextView).ie, slot).b() },
 			func(t any) (any, error) { return getter(ctxGet(t.(*contextView).ie, slot, unset)) })
 	}
 
@@ -392,12 +392,12 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		}
 		idx := si
 		in.scoresT.add(s.ID, cs.typ,
-			func(t any) bool { return t.(*scoresView).ss[idx] == scoreComputed },
+			func(t any) bool { return scoreHas((*instEval)(t.(*scoresView)), idx).b() },
 			func(t any) (any, error) { return getter(scoreGet((*instEval)(t.(*scoresView)), idx, unset)) })
 		qunset := &fieldError{kind: readScore, idx: si, name: in.scoreQName[si], inst: in}
 		in.scoreQUnset = append(in.scoreQUnset, qunset)
 		in.resultT.add(s.ID, cs.typ,
-			func(t any) bool { return t.(*resultView).ss[idx] == scoreComputed },
+			func(t any) bool { return scoreHas((*instEval)(t.(*resultView)), idx).b() },
 			func(t any) (any, error) { return getter(scoreGet((*instEval)(t.(*resultView)), idx, qunset)) })
 	}
 	scope.scoreLimit = len(d.Scores)
@@ -411,7 +411,7 @@ func (c *compiler) compileInstrument(d *def.Instrument, index int) *instrument {
 		unset := &fieldError{kind: readFlag, idx: fi, name: in.flagQName[fi], inst: in}
 		in.flagUnset = append(in.flagUnset, unset)
 		in.flagsT.add(f.ID, types.BoolType,
-			func(t any) bool { return t.(*flagsView).fs[idx] != flagNotEvaluated },
+			func(t any) bool { return flagHas((*instEval)(t.(*flagsView)), idx).b() },
 			func(t any) (any, error) { return getter(flagGet((*instEval)(t.(*flagsView)), idx)) })
 	}
 	if len(c.list.Errors()) > errs {

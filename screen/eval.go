@@ -43,9 +43,10 @@ const maxSubjectBytes = 1024
 
 // read is one field an expression read; spans of reads become a result's reasons.
 type read struct {
-	ie   *instEval
-	kind readKind
-	idx  int32
+	ie      *instEval
+	kind    readKind
+	missing bool // a presence test (has) that found the field not set
+	idx     int32
 }
 
 type span struct{ from, to int32 }
@@ -202,6 +203,10 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 
 func (ev *evalState) record(ie *instEval, k readKind, idx int) {
 	ev.reads = append(ev.reads, read{ie: ie, kind: k, idx: int32(idx)})
+}
+
+func (ev *evalState) recordMissing(ie *instEval, k readKind, idx int) {
+	ev.reads = append(ev.reads, read{ie: ie, kind: k, missing: true, idx: int32(idx)})
 }
 
 // run evaluates one expression: through its compiled fast path when it has one, else CEL's interpreter.

@@ -7,10 +7,11 @@ package screen
 // xread is one recorded read, relative to the report: k is the instrument's position in
 // Report.Instruments, or -1-i for rule-set input i that was absent.
 type xread struct {
-	kind  readKind
-	rules bool
-	k     int16
-	idx   int32
+	kind    readKind
+	rules   bool
+	missing bool // a failed presence test: the reason reads has(<name>) = false
+	k       int16
+	idx     int32
 }
 
 type explanation struct {
@@ -109,7 +110,12 @@ func (ex *explanation) value(r xread) Value {
 	return Value{}
 }
 
-func (ex *explanation) reason(r xread) Reason { return Reason{Name: ex.name(r), Value: ex.value(r)} }
+func (ex *explanation) reason(r xread) Reason {
+	if r.missing {
+		return Reason{Name: "has(" + ex.name(r) + ")", Value: BoolValue(false)}
+	}
+	return Reason{Name: ex.name(r), Value: ex.value(r)}
+}
 
 // appendWhyJSON writes the reasons of a span as a JSON array without building Reason values.
 func appendWhyJSON(b []byte, w why) []byte {
@@ -120,6 +126,12 @@ func appendWhyJSON(b []byte, w why) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"name":`...)
+			if r.missing {
+				b = append(b, `"has(`...)
+				b = appendStringBody(b, w.ex.name(r))
+				b = append(b, `)","value":false}`...)
+				continue
+			}
 			b = appendString(b, w.ex.name(r))
 			b = append(b, `,"value":`...)
 			b = appendValue(b, w.ex.value(r))

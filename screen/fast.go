@@ -110,7 +110,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 					return fc.fail()
 				}
 				if test {
-					return func(x *fctx) (Value, error) { return BoolValue(x.ie.st[idx] == itemAnswered), nil }
+					return func(x *fctx) (Value, error) { return itemHas(x.ie, idx), nil }
 				}
 				return func(x *fctx) (Value, error) { return itemGet(x.ie, idx) }
 			case "scores":
@@ -120,7 +120,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 				}
 				unset := in.scoreUnset[idx]
 				if test {
-					return func(x *fctx) (Value, error) { return BoolValue(x.ie.ss[idx] == scoreComputed), nil }
+					return func(x *fctx) (Value, error) { return scoreHas(x.ie, idx), nil }
 				}
 				return func(x *fctx) (Value, error) { return scoreGet(x.ie, idx, unset) }
 			case "context":
@@ -130,7 +130,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 					}
 					slot, unset := in.ctxSlots[i], in.ctxUnset[i]
 					if test {
-						return func(x *fctx) (Value, error) { return BoolValue(x.ev.ctx.set[slot]), nil }
+						return func(x *fctx) (Value, error) { return ctxHas(x.ie, slot), nil }
 					}
 					return func(x *fctx) (Value, error) { return ctxGet(x.ie, slot, unset) }
 				}
@@ -144,7 +144,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 					continue
 				}
 				if test {
-					return func(x *fctx) (Value, error) { return BoolValue(x.ev.comp.dv[i].kind != KindNull), nil }
+					return func(x *fctx) (Value, error) { return domainHas(&x.ev.comp, i), nil }
 				}
 				return func(x *fctx) (Value, error) { return domainGet(&x.ev.comp, i) }
 			}
@@ -167,7 +167,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 		}
 		unset := in.scoreQUnset[idx]
 		if test {
-			return func(x *fctx) (Value, error) { return BoolValue(x.ev.comp.inputs[i].ss[idx] == scoreComputed), nil }
+			return func(x *fctx) (Value, error) { return scoreHas(x.ev.comp.inputs[i], idx), nil }
 		}
 		return func(x *fctx) (Value, error) { return scoreGet(x.ev.comp.inputs[i], idx, unset) }
 	}
@@ -188,7 +188,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 			return fc.fail()
 		}
 		if test {
-			return func(x *fctx) (Value, error) { return BoolValue(x.ev.comp.inputs[i].st[idx] == itemAnswered), nil }
+			return func(x *fctx) (Value, error) { return itemHas(x.ev.comp.inputs[i], idx), nil }
 		}
 		return func(x *fctx) (Value, error) { return itemGet(x.ev.comp.inputs[i], idx) }
 	case "flags":
@@ -197,9 +197,7 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 				continue
 			}
 			if test {
-				return func(x *fctx) (Value, error) {
-					return BoolValue(x.ev.comp.inputs[i].fs[idx] != flagNotEvaluated), nil
-				}
+				return func(x *fctx) (Value, error) { return flagHas(x.ev.comp.inputs[i], idx), nil }
 			}
 			return func(x *fctx) (Value, error) { return flagGet(x.ev.comp.inputs[i], idx) }
 		}

@@ -168,7 +168,7 @@ func (c *compiler) compileRuleSet(d *def.RuleSet, insts map[string][]*instrument
 		unset := &fieldError{kind: readDomain, idx: di, name: dm.name}
 		rs.domainErr = append(rs.domainErr, unset)
 		if dm.typ != nil {
-			rs.domainsT.add(dd.ID, dm.typ, func(t any) bool { return t.(*domainsView).dv[idx].kind != KindNull },
+			rs.domainsT.add(dd.ID, dm.typ, func(t any) bool { return domainHas((*compEval)(t.(*domainsView)), idx).b() },
 				func(t any) (any, error) { return getter(domainGet((*compEval)(t.(*domainsView)), idx)) })
 		}
 	}

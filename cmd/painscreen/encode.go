@@ -86,6 +86,7 @@ func newEncoder(f outFormat, eng *screen.Engine) *encoder {
 
 // scratch is per-goroutine encoding state, reused from record to record.
 type scratch struct {
+	rep  *screen.Report // reused by ScoreTo
 	vals []screen.Value
 	set  []uint8 // cellUnset, cellValue, cellFlags
 	tmp  []byte

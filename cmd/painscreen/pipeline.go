@@ -27,9 +27,10 @@ import (
 // that a batch of full reports stays around a megabyte.
 const batchSize = 128
 
-// scorer is the part of *screen.Engine the pipeline uses (tests substitute their own).
+// scorer is the part of *screen.Engine the pipeline uses (tests substitute their own). ScoreTo reuses
+// the report it is given, so each scorer goroutine scores every record into the same Report.
 type scorer interface {
-	Score(ctx context.Context, r *screen.Response) (*screen.Report, error)
+	ScoreTo(ctx context.Context, r *screen.Response, dst *screen.Report) error
 }
 
 type batch struct {
@@ -203,7 +204,7 @@ var errEmptyInput = &screen.InputError{Code: "empty", Msg: "the input holds no r
 
 // score scores and encodes batches.
 func (p *pipeline) score(ctx context.Context, work <-chan *batch, done chan<- *batch) {
-	sc := &scratch{}
+	sc := &scratch{rep: new(screen.Report)}
 	for b := range work {
 		if ctx.Err() != nil {
 			// Interrupted: the writer no longer writes; hand the batch back quickly.
@@ -228,12 +229,11 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 			continue
 		}
-		rep, err := p.sc.Score(p.scoreCtx, rec.Response)
-		if err != nil {
+		if err := p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep); err != nil {
 			fillScoreError(st, err)
 			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true, sc)
 		} else {
-			out = p.enc.report(out, b.file, rec, rep, st, sc)
+			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
 		}
 		// Drop the response so that it can be collected before the batch is reused.
 		rec.Response = nil

@@ -27,7 +27,7 @@ type fakeScorer struct {
 	calls    atomic.Int64
 }
 
-func (f *fakeScorer) Score(_ context.Context, r *screen.Response) (*screen.Report, error) {
+func (f *fakeScorer) ScoreTo(_ context.Context, r *screen.Response, dst *screen.Report) error {
 	f.calls.Add(1)
 	if f.maxDelay > 0 {
 		// Sleeping is coarse (tens of microseconds at least), so only some records sleep; the others
@@ -39,9 +39,10 @@ func (f *fakeScorer) Score(_ context.Context, r *screen.Response) (*screen.Repor
 		}
 	}
 	if strings.HasPrefix(r.Subject, "bad") {
-		return nil, errors.New("fake scoring failure")
+		return errors.New("fake scoring failure")
 	}
-	return &screen.Report{Subject: r.Subject, Engine: screen.EngineInfo{Name: "fake", Version: "0"}}, nil
+	*dst = screen.Report{Subject: r.Subject, Engine: screen.EngineInfo{Name: "fake", Version: "0"}}
+	return nil
 }
 
 func jsonlInput(n int, line func(i int) string) string {

@@ -408,7 +408,8 @@ const (
 )
 
 // classifyCell says how a non-empty cell is read: an integer literal (JSON syntax: optional '-', no '+',
-// no leading zeros) is an integer; another JSON number is not_integer; anything else is a string.
+// no leading zeros), optionally with a fraction of zeros (2.0), is an integer; another JSON number is
+// not_integer; anything else is a string.
 func classifyCell(b []byte) (int64, int) {
 	i := 0
 	neg := false
@@ -435,9 +436,11 @@ func classifyCell(b []byte) (int64, int) {
 			return 0, cellString
 		}
 		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			if b[i] != '0' {
+				isInt = false // 2.0 is whole (pandas writes integer columns holding NaN so); 2.5 is not
+			}
 			i++
 		}
-		isInt = false
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
@@ -510,7 +513,7 @@ func (d *Decoder) csvResponse() (*Response, *Error) {
 			case cellString:
 				v = d.in.boxed(f)
 			case cellNotInt:
-				fail(i, CodeNotInteger, "number is not an integer (write whole numbers without a fraction or exponent)")
+				fail(i, CodeNotInteger, "number is not a whole number (write it without a fraction or exponent)")
 				continue
 			case cellOverflow:
 				fail(i, CodeNotInteger, "integer does not fit in 64 bits")

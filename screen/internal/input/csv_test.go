@@ -69,7 +69,6 @@ func TestCSVRecordErrors(t *testing.T) {
 		{"one empty field", "\"\"\n", Limits{}, errWant{CodeCSVColumns, 2, 0, "record: row has 1 fields, header has 4", "", ""}},
 		{"all answers empty", "a,1,,\n", Limits{}, errWant{CodeEmpty, 2, 0, "record: no answers (every answer cell is empty)", "", ""}},
 		{"fraction", "a,1,1.5,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
-		{"whole float", "a,1,2,2.0\n", Limits{}, errWant{CodeNotInteger, 2, 7, "phq9.q2" + notIntMsg, "phq9", "q2"}},
 		{"exponent", "a,1,1e3,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
 		{"context fraction", "a,47.5,1,2\n", Limits{}, errWant{CodeNotInteger, 2, 3, "context.age" + notIntMsg, "", ""}},
 		{"overflow", "a,1,9223372036854775808,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1: integer does not fit in 64 bits", "phq9", "q1"}},
@@ -196,7 +195,8 @@ func TestClassifyCell(t *testing.T) {
 	cases := map[string]int{
 		"0": cellInt, "-0": cellInt, "7": cellInt, "-12": cellInt, "9223372036854775807": cellInt,
 		"9223372036854775808": cellOverflow, "-9223372036854775809": cellOverflow, "99999999999999999999999": cellOverflow,
-		"1.5": cellNotInt, "2.0": cellNotInt, "1e3": cellNotInt, "-1E-2": cellNotInt, "0.0": cellNotInt,
+		"1.5": cellNotInt, "2.0": cellInt, "2.000": cellInt, "-3.0": cellInt, "0.0": cellInt, "2.50": cellNotInt,
+		"1e3": cellNotInt, "-1E-2": cellNotInt, "2.0e0": cellNotInt,
 		"01": cellString, "+1": cellString, " 1": cellString, "1 ": cellString, "1.": cellString, ".5": cellString,
 		"1e": cellString, "-": cellString, "NaN": cellString, "Inf": cellString, "0x1F": cellString, "1_000": cellString,
 		"LA6568-5": cellString, "yes": cellString, "1,5": cellString,

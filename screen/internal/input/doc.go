@@ -36,9 +36,9 @@
 // An answer, or a context value, is one of:
 //
 //	written as                                       decoded as      notes
-//	an integer: 3, -1 (JSON/YAML number, CSV cell)   int64           no fraction or exponent: 2.0 and 2e0
-//	                                                                 are not_integer, as are 1.5 and
-//	                                                                 integers outside the int64 range
+//	an integer: 3, -1, 2.0 (JSON/YAML number, CSV    int64           a fraction of zeros is whole (2.0);
+//	cell)                                                            1.5, 2e0 and integers outside the
+//	                                                                 int64 range are not_integer
 //	a string: "LA6568-5"; a CSV cell that is not     string          an option code, kept byte for byte
 //	a number                                                         (never trimmed or normalised)
 //	null (JSON), ~ or null or nothing (YAML), an     nil             not answered; the item stays in its
@@ -47,18 +47,19 @@
 //	true/false, an array or object                   wrong_type
 //
 // Decisions in detail:
-//   - Numbers must be written as integers. A number with a fraction or an exponent is not_integer even
-//     when its value is whole (2.0, 1e1): a decimal point in an answer is the sign of a float column
-//     upstream (for example a pandas column holding NaN), which is better fixed there than guessed here.
+//   - Numbers must be whole. A fraction of zeros is accepted (2.0, 2.00: pandas writes integer columns
+//     that hold NaN that way, and the value is exact), anything else with a fraction or an exponent is
+//     not_integer (1.5, 1e1), as are NaN and infinities.
 //   - CSV cells: a cell is an integer when it is a JSON integer literal (an optional '-', digits, no
-//     leading zeros, no '+', no spaces); a cell that is some other JSON number (1.5, 2.0, 1e3) is
+//     leading zeros, no '+', no spaces), optionally with a fraction of zeros (2.0); a cell that is some
+//     other JSON number (1.5, 1e3) is
 //     not_integer; any other non-empty cell is a string, so "01", "+1" and " 1" are option codes that the
 //     engine will reject unless an item has them. Only the empty cell is nil; "NA" or "null" are strings.
 //   - CSV context cells follow the same rules; an empty one gives the key a nil value (as JSON null
 //     does), so JSON, YAML and CSV files with the same content give the same Response.
 //   - YAML: !!int must be plain decimal (an optional sign, no leading zeros, no 0x/0o/0b or underscores,
-//     which yaml.v3 would read with YAML 1.1 rules) or it is not_integer; !!float (2.0, .inf, .nan) is
-//     not_integer; !!bool, !!timestamp, !!binary and other tags are wrong_type (quote the value to make
+//     which yaml.v3 would read with YAML 1.1 rules) or it is not_integer; !!float is accepted only as a
+//     whole number with a fraction of zeros (2.0), otherwise (2.5, .inf, .nan) it is not_integer; !!bool, !!timestamp, !!binary and other tags are wrong_type (quote the value to make
 //     it a string). Mapping keys are taken as their text, whatever their tag.
 //   - The subject must be a string (a number would lose leading zeros or precision and break record
 //     linkage); null or absent means no subject.

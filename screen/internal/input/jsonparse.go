@@ -515,7 +515,7 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 			return nil, false
 		}
 		if !isInt {
-			p.fail(off, CodeNotInteger, where()+": number is not an integer (write whole numbers without a fraction or exponent)", errInst, item)
+			p.fail(off, CodeNotInteger, where()+": number is not a whole number (write it without a fraction or exponent)", errInst, item)
 			return nil, true
 		}
 		if !fits {
@@ -556,8 +556,9 @@ func (p *jparser) literal(w string) bool {
 	return p.syntax(p.i, "invalid literal, expected true, false or null")
 }
 
-// number parses a JSON number at p.i. isInt reports that it has no fraction and no exponent; fits that it
-// is an integer within the int64 range (then v is its value).
+// number parses a JSON number at p.i. isInt reports that it is written as a whole number: no exponent,
+// and no fraction or one of zeros only (2.0, as float columns from pandas write it); fits that it is an
+// integer within the int64 range (then v is its value).
 func (p *jparser) number() (v int64, isInt, fits, ok bool) {
 	b := p.b
 	i := p.i
@@ -588,9 +589,11 @@ func (p *jparser) number() (v int64, isInt, fits, ok bool) {
 			return 0, false, false, p.syntax(i, "invalid number: expected a digit after the decimal point")
 		}
 		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			if b[i] != '0' {
+				isInt = false // 2.0 and 2.00 are whole; 2.5 is not
+			}
 			i++
 		}
-		isInt = false
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++

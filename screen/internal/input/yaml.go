@@ -428,7 +428,13 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 		}
 		return v, true
 	case "!!float":
-		w.fail(n, CodeNotInteger, where+": number is not an integer (write whole numbers without a fraction or exponent)", inst, item)
+		// 2.0 and 2.00 are whole numbers; 2.5, 1e3, .inf and .nan are not.
+		if whole, frac, ok := strings.Cut(n.Value, "."); ok && frac != "" && strings.Trim(frac, "0") == "" {
+			if v, ok := yamlInt(whole); ok {
+				return v, true
+			}
+		}
+		w.fail(n, CodeNotInteger, where+": number is not a whole number (write it without a fraction or exponent)", inst, item)
 		return nil, false
 	}
 	w.fail(n, CodeWrongType, where+": expected an integer, a string or null, got "+yamlKind(n), inst, item)

@@ -233,8 +233,20 @@ func missingWhat(fe *fieldError) string {
 func (ev *evalState) compositeResult(cr *CompositeResult, ex *explanation) {
 	ce := &ev.comp
 	rs := ce.rs
+	nRef, nNA := 0, 0
+	for _, f := range ce.fired {
+		if f {
+			nRef++
+		}
+	}
+	for _, v := range ce.dv {
+		if v.kind == KindString && v.s == notAssessed {
+			nNA++
+		}
+	}
 	*cr = CompositeResult{ID: rs.def.ID, Version: rs.version, Digest: rs.def.Digest, Applied: ce.applied, Reason: ce.reason,
-		Domains: cr.Domains[:0], Referrals: cr.Referrals[:0], NotAssessed: cr.NotAssessed[:0], Notes: cr.Notes[:0]}
+		Domains: reuse(cr.Domains, len(rs.domains)), Referrals: reuse(cr.Referrals, nRef),
+		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0]}
 	for i, in := range rs.inputs {
 		ie := ce.inputs[i]
 		switch {

@@ -52,6 +52,10 @@ const bufSize = 64 << 10
 // take their defaults, see Limits). An unknown format makes Next fail.
 func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 	d := &Decoder{format: f, lim: lim.withDefaults()}
+	if f == FormatYAML && d.lim.MaxDocumentBytes > MaxYAMLDocumentBytes {
+		// yaml.v3 holds a whole document in memory as nodes, several times its size.
+		d.lim.MaxDocumentBytes = MaxYAMLDocumentBytes
+	}
 	if f == FormatJSON || f == FormatYAML {
 		d.doc = &limitReader{r: r, left: d.lim.MaxDocumentBytes}
 		r = d.doc

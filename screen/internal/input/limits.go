@@ -12,7 +12,9 @@ type Limits struct {
 	// documents are parsed whole (see MaxDocumentBytes).
 	MaxRecordBytes int
 	// MaxDocumentBytes bounds the bytes of the whole input for JSON and YAML. Going over it is a fatal
-	// too_large error. It does not apply to JSONL and CSV, which are read one record at a time.
+	// too_large error. It does not apply to JSONL and CSV, which are read one record at a time. YAML is
+	// parsed whole into memory, so it is further capped at MaxYAMLDocumentBytes: use JSON Lines for large
+	// batches.
 	MaxDocumentBytes int64
 	// MaxDepth bounds the nesting of objects and arrays (mappings and sequences) within one record; the
 	// record's own object is level 1 and a valid record needs 3 (record, answers, instrument), so values
@@ -39,6 +41,8 @@ const (
 	DefaultMaxDepth         = 16
 	DefaultMaxStringBytes   = 4096
 	DefaultMaxAnswers       = 10000
+	// MaxYAMLDocumentBytes caps YAML input whatever MaxDocumentBytes says.
+	MaxYAMLDocumentBytes = 32 << 20 // 32 MiB
 )
 
 // minDepth is the nesting a valid record needs: the record object, answers, one instrument; maxDepth

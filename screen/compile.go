@@ -544,39 +544,10 @@ func (c *compiler) compileBands(s *def.Score, integer bool) []band {
 }
 
 func didYouMean(s string, options []string) string {
-	best, bestD := "", 3
-	for _, o := range options {
-		if d := levenshtein(s, o); d < bestD {
-			best, bestD = o, d
-		}
+	if best := def.Suggest(s, options); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-func levenshtein(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			k := prev[j-1]
-			if a[i-1] != b[j-1] {
-				k++
-			}
-			cur[j] = min(k, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 type scopeKind uint8

@@ -182,10 +182,11 @@ func New(opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
-// readDefinitions parses every definition file under one file system, in lexical path order.
-func readDefinitions(r fsRoot, lim def.Limits, list *diag.List) ([]source, error) {
-	var out []source
-	err := fs.WalkDir(r.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+// walkYAML calls fn for every YAML file under fsys, in lexical order, with its name in diagnostics (label
+// joined to the path). Hidden directories and testdata directories are skipped; suites selects test
+// suites (*_test.yaml) instead of definitions.
+func walkYAML(fsys fs.FS, label string, suites bool, fn func(path, name string) error) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -195,22 +196,29 @@ func readDefinitions(r fsRoot, lim def.Limits, list *diag.List) ([]source, error
 			}
 			return nil
 		}
-		if !def.IsYAMLFile(p) || def.IsSuiteFile(p) {
+		if !def.IsYAMLFile(p) || def.IsSuiteFile(p) != suites {
 			return nil
 		}
-		info, err := d.Info()
-		if err == nil && info.Size() > int64(lim.MaxFileBytes) {
-			*list = append(*list, diag.Diagnostic{Pos: diag.Pos{File: path.Join(r.label, p)}, Code: "limit",
+		name := p
+		if label != "" {
+			name = path.Join(label, p)
+		}
+		return fn(p, name)
+	})
+}
+
+// readDefinitions parses every definition file under one file system, in lexical path order.
+func readDefinitions(r fsRoot, lim def.Limits, list *diag.List) ([]source, error) {
+	var out []source
+	err := walkYAML(r.fsys, r.label, false, func(p, name string) error {
+		if info, err := fs.Stat(r.fsys, p); err == nil && info.Size() > int64(lim.MaxFileBytes) {
+			*list = append(*list, diag.Diagnostic{Pos: diag.Pos{File: name}, Code: "limit",
 				Message: fmt.Sprintf("file is %d bytes; the limit is %d", info.Size(), lim.MaxFileBytes)})
 			return nil
 		}
 		src, err := fs.ReadFile(r.fsys, p)
 		if err != nil {
 			return err
-		}
-		name := p
-		if r.label != "" {
-			name = path.Join(r.label, p)
 		}
 		out = append(out, source{name: name, src: src, file: def.Parse(name, src, lim, list)})
 		return nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,29 +34,12 @@ func LoadSuites(fsys fs.FS, label string) ([]*Suite, error) {
 	var list diag.List
 	var out []*Suite
 	lim := def.DefaultLimits()
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != "." && strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !def.IsSuiteFile(p) {
-			return nil
-		}
+	err := walkYAML(fsys, label, true, func(p, name string) error {
 		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		name := p
-		if label != "" {
-			name = path.Join(label, p)
-		}
-		f := def.Parse(name, src, lim, &list)
-		if f.Suite != nil {
+		if f := def.Parse(name, src, lim, &list); f.Suite != nil {
 			out = append(out, &Suite{s: f.Suite})
 		}
 		return nil

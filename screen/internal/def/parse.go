@@ -317,7 +317,7 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 					names = append(names, k)
 				}
 				slices.Sort(names)
-				if s := suggest(name, names); s != "" {
+				if s := Suggest(name, names); s != "" {
 					msg = fmt.Sprintf("; did you mean %q?", s)
 				}
 				p.errf(opts, "unknown_scale", "item %q: no option scale named %q%s", id, name, msg)

@@ -180,7 +180,7 @@ func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) *fields {
 		}
 		if allowed != nil && !slices.Contains(allowed, k.Value) {
 			msg := ""
-			if s := suggest(k.Value, allowed); s != "" {
+			if s := Suggest(k.Value, allowed); s != "" {
 				msg = "; did you mean " + strconv.Quote(s) + "?"
 			}
 			p.errf(k, "unknown_field", "%s: unknown field %q%s", what, k.Value, msg)
@@ -207,8 +207,8 @@ func (p *parser) require(f *fields, what string, keys ...string) bool {
 	return ok
 }
 
-// suggest returns the allowed key closest to k (edit distance ≤ 2), or "".
-func suggest(k string, allowed []string) string {
+// Suggest returns the candidate closest to k within an edit distance of 2 (for "did you mean"), or "".
+func Suggest(k string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
 		if d := editDistance(k, a); d < bestD {

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench-batch.sh — time `painscreen score` over a large generated batch and report records/s and peak RSS.
 #
-# Usage: scripts/bench-batch.sh [-n RECORDS] [-j "1 2"] [-f FORMAT] [-k] [-- EXTRA SCORE FLAGS...]
+# Usage: scripts/bench-batch.sh [-n RECORDS] [-j "1/1 1 2"] [-f FORMAT] [-k] [-- EXTRA SCORE FLAGS...]
 #
 #   -n RECORDS  records to generate (default 1000000): the full battery of the bundled catalogue
 #               (phq9, gad7, gcps_r, dsm5_oud, sisq_drug, auditc, pc_ptsd5, with age and sex), random but
 #               valid, respecting skip logic (cmd/painscreen/internal/gen)
-#   -j JOBS     the --jobs values to time (default "1 2")
+#   -j JOBS     the --jobs values to time (default "1/1 1 2"); N/P runs --jobs N with GOMAXPROCS=P, so
+#               1/1 is strictly one core (by default --jobs 1 still reads and writes on other cores)
 #   -f FORMAT   output format (default jsonl); the output goes to /dev/null
 #   -k          keep the temporary directory (binary and data)
 #
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 n=1000000
-jobs="1 2"
+jobs="1/1 1 2"
 format=jsonl
 keep=0
 while getopts "n:j:f:kh" opt; do
@@ -57,13 +58,19 @@ peak_rss_kib() { # pid -> prints the last VmHWM seen while the process runs
 }
 
 printf '%-6s %-8s %12s %14s %12s %10s\n' jobs format seconds records/s peak_RSS_MiB user+sys_s
-for j in $jobs; do
-	err="$tmp/stderr.$j"
+for spec in $jobs; do
+	j=${spec%%/*}
+	procs=
+	[ "$spec" != "$j" ] && procs=${spec#*/}
+	export GOMAXPROCS=$procs
+	[ -z "$procs" ] && unset GOMAXPROCS
+	tag=${spec//\//-}
+	err="$tmp/stderr.$tag"
 	if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
-		/usr/bin/time -v -o "$tmp/time.$j" "$tmp/painscreen" score --jobs "$j" --format "$format" "$@" "$data" >/dev/null 2>"$err"
-		secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tmp/time.$j")
-		rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.$j")
-		cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$tmp/time.$j")
+		/usr/bin/time -v -o "$tmp/time.$tag" "$tmp/painscreen" score --jobs "$j" --format "$format" "$@" "$data" >/dev/null 2>"$err"
+		secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tmp/time.$tag")
+		rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.$tag")
+		cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$tmp/time.$tag")
 	else
 		start=$(date +%s.%N)
 		"$tmp/painscreen" score --jobs "$j" --format "$format" "$@" "$data" >/dev/null 2>"$err" &
@@ -79,6 +86,6 @@ for j in $jobs; do
 		cat "$err" >&2
 		exit 1
 	fi
-	awk -v j="$j" -v f="$format" -v s="$secs" -v n="$n" -v r="$rss" -v c="$cpu" \
+	awk -v j="$spec" -v f="$format" -v s="$secs" -v n="$n" -v r="$rss" -v c="$cpu" \
 		'BEGIN {printf "%-6s %-8s %12.2f %14.0f %12.1f %10s\n", j, f, s, n / s, r / 1024, c}'
 done

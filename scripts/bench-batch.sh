@@ -12,7 +12,8 @@
 #   -k          keep the temporary directory (binary and data)
 #
 # The data is generated into a temporary directory (never committed) and removed at the end. Peak RSS
-# comes from /usr/bin/time -v when present, else from polling VmHWM in /proc. Each run also checks that
+# comes from /usr/bin/time -v when present (BENCH_NO_TIME=1 skips it), else from polling VmHWM in /proc.
+# Each run also checks that
 # every record was scored.
 set -euo pipefail
 
@@ -66,7 +67,7 @@ for spec in $jobs; do
 	[ -z "$procs" ] && unset GOMAXPROCS
 	tag=${spec//\//-}
 	err="$tmp/stderr.$tag"
-	if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+	if [ -z "${BENCH_NO_TIME:-}" ] && [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
 		/usr/bin/time -v -o "$tmp/time.$tag" "$tmp/painscreen" score --jobs "$j" --format "$format" "$@" "$data" >/dev/null 2>"$err"
 		secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tmp/time.$tag")
 		rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time.$tag")
@@ -78,7 +79,7 @@ for spec in $jobs; do
 		rss=$(peak_rss_kib "$pid")
 		wait "$pid"
 		end=$(date +%s.%N)
-		secs=$(echo "$end - $start" | bc)
+		secs=$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')
 		cpu="-"
 	fi
 	if ! grep -q "^painscreen: $n records read: $n scored, 0 could not be scored" "$err"; then

@@ -13,8 +13,7 @@
 #
 # The data is generated into a temporary directory (never committed) and removed at the end. Peak RSS
 # comes from /usr/bin/time -v when present (BENCH_NO_TIME=1 skips it), else from polling VmHWM in /proc.
-# Each run also checks that
-# every record was scored.
+# Each run also checks that every record was scored.
 set -euo pipefail
 
 n=1000000
@@ -27,7 +26,7 @@ while getopts "n:j:f:kh" opt; do
 	j) jobs=$OPTARG ;;
 	f) format=$OPTARG ;;
 	k) keep=1 ;;
-	h) sed -n '2,15p' "$0"; exit 0 ;;
+	h) sed -n '2,16p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done

@@ -1,0 +1,132 @@
+package screen_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// One engine, many goroutines: every result equals the one computed alone (run with -race).
+func TestConcurrentScoring(t *testing.T) {
+	eng, err := screen.New(screen.WithBundled())
+	require.NoError(t, err)
+	ctx := context.Background()
+	base := battery()
+	variants := make([]*screen.Response, 16)
+	want := make([]string, len(variants))
+	for i := range variants {
+		r := battery()
+		r.Subject = base.Subject + string(rune('a'+i))
+		r.Answers["phq9"]["q9"] = i % 4
+		r.Answers["dsm5_oud"]["craving"] = i % 2
+		variants[i] = r
+		rep, err := eng.Score(ctx, r)
+		require.NoError(t, err)
+		want[i] = string(rep.AppendJSON(nil))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			var reused screen.Report
+			for n := 0; n < 200; n++ {
+				i := (g + n) % len(variants)
+				if err := eng.ScoreTo(ctx, variants[i], &reused); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if got := string(reused.AppendJSON(nil)); got != want[i] {
+					errs <- "goroutine result differs from the sequential one"
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestScoreHonoursCancellation(t *testing.T) {
+	eng, err := screen.New(screen.WithBundled())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = eng.Score(ctx, battery())
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+// Several versions of one instrument: an unpinned key takes the newest, a pinned key its version, and the
+// report names the version and digest that scored it.
+func TestVersionsAndPinning(t *testing.T) {
+	v1, err := os.ReadFile("testdata/basic/phq9.v1.yaml")
+	require.NoError(t, err)
+	v2 := []byte(string(v1))
+	v2 = []byte(replaceOnce(string(v2), "version: 1.0.0", "version: 1.1.0"))
+	v2 = []byte(replaceOnce(string(v2), "{min: 10, label: moderate}", "{min: 9, label: moderate}"))
+	fsys := fstest.MapFS{"phq9.v1.yaml": {Data: v1}, "phq9.v1_1.yaml": {Data: v2}}
+	eng, err := screen.New(screen.WithDefinitions(fsys, ""))
+	require.NoError(t, err)
+	nine := map[string]any{"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q7": 1, "q8": 1, "q9": 1}
+	for _, tc := range []struct{ key, version, severity string }{
+		{"phq9", "1.1.0", "moderate"},
+		{"phq9@1.0.0", "1.0.0", "mild"},
+		{"phq9@1.1.0", "1.1.0", "moderate"},
+	} {
+		rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{tc.key: nine}})
+		require.NoError(t, err, tc.key)
+		res := rep.Instrument("phq9")
+		assert.Equal(t, tc.version, res.Version, tc.key)
+		sev, _ := res.Score("severity")
+		assert.Equal(t, tc.severity, sev.String(), tc.key)
+		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, res.Digest)
+	}
+	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"phq9@2.0.0": nine}})
+	assert.True(t, errors.Is(err, screen.ErrUnknownVersion), "%v", err)
+	// Identical copies of a definition load once; the digests of the two versions differ.
+	eng2, err := screen.New(screen.WithDefinitions(fsys, "a"), screen.WithDefinitions(fstest.MapFS{"x/phq9.v1.yaml": {Data: v1}}, "b"))
+	require.NoError(t, err)
+	infos := eng2.Instruments()
+	require.Len(t, infos, 2)
+	assert.NotEqual(t, infos[0].Digest, infos[1].Digest)
+	assert.True(t, infos[1].Default)
+}
+
+func replaceOnce(s, old, new string) string {
+	for i := 0; i+len(old) <= len(s); i++ {
+		if s[i:i+len(old)] == old {
+			return s[:i] + new + s[i+len(old):]
+		}
+	}
+	panic("not found: " + old)
+}
+
+// RequireComposite turns a response set without the rule set's required inputs into an error.
+func TestRequireComposite(t *testing.T) {
+	eng, err := screen.New(screen.WithBundled(), screen.RequireComposite())
+	require.NoError(t, err)
+	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	var se *screen.ScoreError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "composite_not_applied", se.Code)
+	assert.ErrorIs(t, err, screen.ErrCompositeNotApplied)
+
+	plain, err := screen.New(screen.WithBundled())
+	require.NoError(t, err)
+	rep, err := plain.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	require.NoError(t, err)
+	assert.False(t, rep.Composite.Applied)
+	assert.Equal(t, "required input gcps_r (^1) is absent", rep.Composite.Reason)
+}

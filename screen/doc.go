@@ -49,7 +49,12 @@
 // declares. Anything else is an error that names the instrument and item: an unknown instrument, version
 // or item; a value that is not among the options or outside the range; a non-integer number; an answer
 // to an item that skip logic disables; an unknown context field. Nothing is ignored, clamped or guessed.
-// A missing answer is not an error: the scores that need it are not computed, and the report says so.
+// A missing answer is not an error: the scores that need it are not computed, and the report says so. An
+// instrument with nothing answered (every item nil or left out) was not administered: it is left out of
+// the report and is absent for the rule set. A response set with no answer at all is an error.
+//
+// In a batch loop, ScoreTo scores into a Report the caller reuses, so scoring allocates nothing per
+// response set; Score allocates a new Report each time.
 //
 // Errors from Score are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends). Their messages
 // name instruments, items and rules, never answer values or the subject id: those are health data and go

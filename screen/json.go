@@ -212,24 +212,51 @@ func appendValue(b []byte, v Value) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString writes a JSON string. Invalid UTF-8 is written as U+FFFD; the engine rejects invalid UTF-8
-// input before it gets here, so this only guards the encoder's own output.
+// AppendJSONString appends s as a JSON string, escaped exactly as reports are (so tools that write JSON
+// beside reports, such as the CLI's error records, match them byte for byte). Invalid UTF-8 is written as
+// U+FFFD; the engine rejects invalid UTF-8 input before it reaches a report, so this only guards output.
+func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
+
+// AppendJSON appends the value as the report's JSON writes it: numbers in their shortest exact form,
+// strings quoted and escaped, null for the zero Value.
+func (v Value) AppendJSON(b []byte) []byte { return appendValue(b, v) }
+
+// AppendText appends the value as String formats it, without allocating.
+func (v Value) AppendText(b []byte) []byte {
+	switch v.kind {
+	case KindString:
+		return append(b, v.s...)
+	case KindNull:
+		return append(b, "null"...)
+	}
+	return appendValue(b, v)
+}
+
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = appendStringBody(b, s)
 	return append(b, '"')
 }
 
-// appendStringBody writes the escaped characters of a JSON string, without quotes.
+// plainASCII marks the bytes a JSON string carries as they are.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
+// (almost all of a report) are found with one table lookup a byte and copied at once.
 func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -3,10 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
 )
@@ -221,89 +219,15 @@ func fillFatal(st *recStat, err error) {
 
 // --- JSON -------------------------------------------------------------------------------------------
 
-const hexDigits = "0123456789abcdef"
+// appendJSONString writes s as a JSON string, escaped exactly as screen's reports are.
+func appendJSONString(b []byte, s string) []byte { return screen.AppendJSONString(b, s) }
 
-// appendJSONString writes s as a JSON string, with the escaping rules of screen's report encoder.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendValue writes a value as the report's JSON does, strings unquoted and null as "".
+// appendValue writes a value as the report's JSON does, strings unquoted and null as the given text.
 func appendValue(b []byte, v screen.Value, null string) []byte {
-	switch v.Kind() {
-	case screen.KindInt:
-		i, _ := v.Int()
-		return strconv.AppendInt(b, i, 10)
-	case screen.KindDouble:
-		f, _ := v.Float()
-		return appendFloat(b, f)
-	case screen.KindBool:
-		t, _ := v.Bool()
-		return strconv.AppendBool(b, t)
-	case screen.KindString:
-		s, _ := v.Str()
-		return append(b, s...)
+	if v.IsNull() {
+		return append(b, null...)
 	}
-	return append(b, null...)
-}
-
-// appendFloat formats like the report's JSON: shortest round-trip form, no exponent for ordinary sizes.
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	if f == 0 {
-		return append(b, '0')
-	}
-	abs := math.Abs(f)
-	if abs < 1e-6 || abs >= 1e21 {
-		return strconv.AppendFloat(b, f, 'g', -1, 64)
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
+	return v.AppendText(b)
 }
 
 // --- CSV --------------------------------------------------------------------------------------------

@@ -56,12 +56,18 @@ type Diagnostic struct {
 	Source string
 }
 
-// String formats the diagnostic as "file:line:col: code: message" (warnings say "warning: code: ...").
+// String formats the diagnostic as "file:line:col: code: message" (warnings say "warning: code: ...");
+// a diagnostic about no file in particular (such as a rule set that was asked for but not loaded) is just
+// "code: message".
 func (d Diagnostic) String() string {
-	if d.Severity == Warning {
-		return fmt.Sprintf("%s: warning: %s: %s", d.Pos, d.Code, d.Message)
+	where := ""
+	if d.Pos.File != "" {
+		where = d.Pos.String() + ": "
 	}
-	return fmt.Sprintf("%s: %s: %s", d.Pos, d.Code, d.Message)
+	if d.Severity == Warning {
+		return fmt.Sprintf("%swarning: %s: %s", where, d.Code, d.Message)
+	}
+	return fmt.Sprintf("%s%s: %s", where, d.Code, d.Message)
 }
 
 // List is a sorted set of diagnostics. A List that holds at least one error is itself an error.

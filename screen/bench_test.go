@@ -108,3 +108,18 @@ func BenchmarkScoreTo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendJSON encodes one full-battery report.
+func BenchmarkAppendJSON(b *testing.B) {
+	eng := bundled(b)
+	rep, err := eng.Score(context.Background(), battery())
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := rep.AppendJSON(nil)
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = rep.AppendJSON(buf[:0])
+	}
+}

@@ -157,3 +157,32 @@ func TestScoreToReusesWithoutLeaks(t *testing.T) {
 	}
 	require.Greater(t, scored, 300)
 }
+
+// The word-at-a-time JSON string scan must agree with a byte-by-byte definition on every byte in every
+// position.
+func TestNeedsEscape8(t *testing.T) {
+	var buf [8]byte
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			for i := range buf {
+				buf[i] = 'a'
+			}
+			buf[pos] = byte(c)
+			want := c < 0x20 || c == '"' || c == '\\' || c >= 0x80
+			got := needsEscape8(load8(string(buf[:]), 0))
+			require.Equal(t, want, got, "byte %#x at %d", c, pos)
+		}
+	}
+	// Neighbouring bytes must not trigger or mask each other (borrows across bytes).
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 200000; n++ {
+		for i := range buf {
+			buf[i] = byte(rng.IntN(256))
+		}
+		want := false
+		for _, c := range buf {
+			want = want || c < 0x20 || c == '"' || c == '\\' || c >= 0x80
+		}
+		require.Equal(t, want, needsEscape8(load8(string(buf[:]), 0)), "%x", buf)
+	}
+}

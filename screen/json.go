@@ -3,6 +3,7 @@ package screen
 import (
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MarshalJSON encodes the report in the documented JSON contract.
@@ -238,6 +239,25 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// load8 reads the eight bytes of s at i as one word (i+8 <= len(s)); the byte order does not matter to
+// needsEscape8.
+func load8(s string, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+}
+
+// needsEscape8 reports whether any of the eight bytes in x is not carried as is in a JSON string: a control
+// character (< 0x20), '"', '\\', or a byte of a multi-byte UTF-8 sequence (>= 0x80, checked one by one).
+// These are the classic exact "has a byte less than n" and "has a zero byte" word tests.
+func needsEscape8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	t := (x - lo*0x20) &^ x
+	q := x ^ (lo * '"')
+	t |= (q - lo) &^ q
+	bs := x ^ (lo * '\\')
+	t |= (bs - lo) &^ bs
+	return (t|x)&hi != 0
+}
+
 // plainASCII marks the bytes a JSON string carries as they are.
 var plainASCII = func() (t [256]bool) {
 	for c := 0x20; c < 0x80; c++ {
@@ -247,10 +267,16 @@ var plainASCII = func() (t [256]bool) {
 }()
 
 // appendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
-// (almost all of a report) are found with one table lookup a byte and copied at once.
+// (almost all of a report) are found eight bytes at a time and copied at once.
 func appendStringBody(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if plainASCII[c] {
 			i++

@@ -79,6 +79,8 @@ type config struct {
 	lim              def.Limits
 	maxCost          uint64
 	noFast           bool
+	allRules         bool // Check: compile every rule set instead of choosing one
+	loaded           *CheckResult
 }
 
 type fsRoot struct {
@@ -149,28 +151,30 @@ func New(opts ...Option) (*Engine, error) {
 		return nil, errors.New("screen.New: no definitions; use WithBundled or WithDefinitions")
 	}
 	var list diag.List
-	var sources []source
-	for _, r := range cfg.fss {
-		s, err := readDefinitions(r, cfg.lim, &list)
-		if err != nil {
-			return nil, err
-		}
-		sources = append(sources, s...)
+	e, err := load(cfg, &list)
+	return finish(e, err, list)
+}
+
+// dropCompileState releases what only compiling needed: the type providers (programs that still use CEL's
+// interpreter keep their own reference) and the maps from expression offsets to file positions, so the
+// collector can free the rest (a smaller heap scores faster).
+func dropCompileState(e *Engine, sources []source) {
+	if e == nil {
+		return
 	}
-	e, err := build(sources, cfg, &list)
-	if e != nil {
-		// Type providers were needed to compile; programs that still use CEL's interpreter keep their own
-		// reference, so dropping ours lets the collector free the rest (a smaller heap scores faster).
-		for _, in := range e.insts {
-			in.prov = nil
-		}
-		if e.rules != nil {
-			e.rules.prov = nil
-		}
-		for _, s := range sources {
-			s.file.DropLocators() // positions inside expressions are only needed for diagnostics
-		}
+	for _, in := range e.insts {
+		in.prov = nil
 	}
+	if e.rules != nil {
+		e.rules.prov = nil
+	}
+	for _, s := range sources {
+		s.file.DropLocators()
+	}
+}
+
+// finish turns a built engine and its diagnostics into New's result.
+func finish(e *Engine, err error, list diag.List) (*Engine, error) {
 	list = list.Sort()
 	if err != nil {
 		return nil, err
@@ -180,6 +184,53 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e.warnings = list.Warnings()
 	return e, nil
+}
+
+// CheckResult is what Check found.
+type CheckResult struct {
+	// Diagnostics holds every problem, errors and warnings, sorted; no errors means every definition loads.
+	Diagnostics Diagnostics
+	// Instruments and RuleSets list the definitions that compiled, as "id@version", sorted.
+	Instruments []string
+	RuleSets    []string
+}
+
+// Check loads and compiles every definition the options name — every instrument, and every version of
+// every rule set, each against the instruments it reads — and reports every problem found. Unlike New it
+// needs no choice among several rule sets, which makes it what a validator wants. The error is only for
+// definitions that could not be read at all (an I/O error).
+func Check(opts ...Option) (*CheckResult, error) {
+	cfg := &config{lim: def.DefaultLimits(), maxCost: 10000}
+	for _, o := range opts {
+		if err := o(cfg); err != nil {
+			return nil, err
+		}
+	}
+	cfg.allRules = true
+	cfg.loaded = &CheckResult{}
+	var list diag.List
+	if _, err := load(cfg, &list); err != nil {
+		return nil, err
+	}
+	cfg.loaded.Diagnostics = list.Sort()
+	slices.Sort(cfg.loaded.Instruments)
+	slices.Sort(cfg.loaded.RuleSets)
+	return cfg.loaded, nil
+}
+
+// load reads and builds; problems go to list.
+func load(cfg *config, list *diag.List) (*Engine, error) {
+	var sources []source
+	for _, r := range cfg.fss {
+		s, err := readDefinitions(r, cfg.lim, list)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, s...)
+	}
+	e, err := build(sources, cfg, list)
+	dropCompileState(e, sources)
+	return e, err
 }
 
 // walkYAML calls fn for every YAML file under fsys, in lexical order, with its name in diagnostics (label
@@ -326,6 +377,25 @@ func build(sources []source, cfg *config, list *diag.List) (*Engine, error) {
 	}
 	for id, vs := range e.byID {
 		e.defaults[id] = vs[0]
+	}
+
+	if cfg.loaded != nil {
+		// Check: every rule set, each against the instruments it reads.
+		for _, in := range e.insts {
+			cfg.loaded.Instruments = append(cfg.loaded.Instruments, in.key)
+		}
+	rules:
+		for _, r := range rdefs {
+			for _, in := range r.Inputs {
+				if failed[in.ID] {
+					continue rules // the instrument's own diagnostics explain
+				}
+			}
+			if c.compileRuleSet(r, e.byID) != nil {
+				cfg.loaded.RuleSets = append(cfg.loaded.RuleSets, r.Key())
+			}
+		}
+		return e, nil
 	}
 
 	// The rule set.

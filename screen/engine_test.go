@@ -130,3 +130,52 @@ func TestRequireComposite(t *testing.T) {
 	assert.False(t, rep.Composite.Applied)
 	assert.Equal(t, "required input gcps_r (^1) is absent", rep.Composite.Reason)
 }
+
+// Check compiles every rule set, not just one, and reports every problem of each.
+func TestCheckCompilesEveryRuleSet(t *testing.T) {
+	mini := `id: mini
+version: 1.0.0
+title: Mini
+domain: test
+status: active
+recall: today
+citation: c
+license: l
+item_text: paraphrased
+items:
+  - {id: a, text: A, options: [{value: 0, label: No}, {value: 1, label: Yes}]}
+scores:
+  - {id: total, expr: "answers.a"}
+`
+	rule := func(id, expr string) string {
+		return "id: " + id + "\nversion: 1.0.0\ntitle: R\nstatus: active\ncitation: c\nlicense: l\ninputs:\n  mini: {version: \"^1\", required: true}\n" +
+			"domains:\n  - {id: d, expr: \"" + expr + "\"}\ntiers:\n  - {id: low}\n"
+	}
+	fsys := fstest.MapFS{
+		"mini.v1.yaml": {Data: []byte(mini)},
+		"one.v1.yaml":  {Data: []byte(rule("one", "mini.total"))},
+		"two.v1.yaml":  {Data: []byte(rule("two", "mini.totl"))},
+	}
+	res, err := screen.Check(screen.WithDefinitions(fsys, ""))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"mini@1.0.0"}, res.Instruments)
+	assert.Equal(t, []string{"one@1.0.0"}, res.RuleSets)
+	require.Len(t, res.Diagnostics, 1)
+	assert.Equal(t, "two.v1.yaml", res.Diagnostics[0].Pos.File)
+	assert.Equal(t, "unknown_score", res.Diagnostics[0].Code)
+
+	// New, by contrast, needs a choice.
+	_, err = screen.New(screen.WithDefinitions(fsys, ""))
+	require.ErrorContains(t, err, "several rule sets are loaded (one, two)")
+	_, err = screen.New(screen.WithDefinitions(fsys, ""), screen.WithRuleSet("one"))
+	require.NoError(t, err)
+}
+
+// The bundled definitions check clean.
+func TestCheckBundled(t *testing.T) {
+	res, err := screen.Check(screen.WithBundled())
+	require.NoError(t, err)
+	assert.Empty(t, res.Diagnostics.Errors())
+	assert.Len(t, res.Instruments, 11)
+	assert.Equal(t, []string{"pain_oud@1.0.0"}, res.RuleSets)
+}

@@ -1,14 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"slices"
-	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/painscreen/painscreen/instruments"
 	"github.com/painscreen/painscreen/rules"
@@ -87,102 +81,21 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// validateSources builds engines from the sources and collects every diagnostic. The engine compiles one
-// rule set; when several are loaded, it is built once per rule set and the diagnostics are merged.
+// validateSources compiles every definition in the sources (every rule set, each against the
+// instruments it reads) and collects every diagnostic.
 func validateSources(srcs []defSource) (diags screen.Diagnostics, ninst, nrules int, err error) {
-	opts := sourceOptions(srcs)
-	refs := ruleSetRefs(srcs)
-	if len(refs) <= 1 {
-		eng, err := screen.New(opts...)
-		if err != nil {
-			if !errors.As(err, &diags) {
-				return nil, 0, 0, err
-			}
-			return diags, 0, 0, nil
-		}
-		if _, ok := eng.RuleSet(); ok {
-			nrules = 1
-		}
-		return eng.Warnings(), len(eng.Instruments()), nrules, nil
+	res, err := screen.Check(sourceOptions(srcs)...)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	seen := map[string]bool{}
-	add := func(ds screen.Diagnostics) {
-		for _, d := range ds {
-			k := d.String()
-			if !seen[k] {
-				seen[k] = true
-				diags = append(diags, d)
-			}
-		}
-	}
-	for _, ref := range refs {
-		eng, err := screen.New(append(slices.Clone(opts), screen.WithRuleSet(ref))...)
-		var ds screen.Diagnostics
-		switch {
-		case err == nil:
-			add(eng.Warnings())
-			ninst = len(eng.Instruments())
-			nrules++
-		case errors.As(err, &ds):
-			add(ds)
-		default:
-			return nil, 0, 0, err
-		}
-	}
-	slices.SortStableFunc(diags, func(a, b screen.Diagnostic) int {
-		if c := strings.Compare(a.Pos.File, b.Pos.File); c != 0 {
-			return c
-		}
-		if a.Pos.Line != b.Pos.Line {
-			return a.Pos.Line - b.Pos.Line
-		}
-		return a.Pos.Col - b.Pos.Col
-	})
-	return diags, ninst, nrules, nil
+	return res.Diagnostics, len(res.Instruments), len(res.RuleSets), nil
 }
 
-// ruleSetRefs lists "id@version" of every rule-set file in the sources (a YAML file with a top-level
-// inputs key), in the order found. Files that do not parse are left to the engine, which reports them.
-// (The screen API compiles one rule set per engine and has no call to list the rule sets in a set of
-// files; this is the workaround.)
+// ruleSetRefs lists "id@version" of every rule set in the sources that compiles.
 func ruleSetRefs(srcs []defSource) []string {
-	var refs []string
-	for _, s := range srcs {
-		_ = fs.WalkDir(s.fsys, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil
-			}
-			if d.IsDir() {
-				if p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) ||
-				strings.HasSuffix(p, "_test.yaml") || strings.HasSuffix(p, "_test.yml") {
-				return nil
-			}
-			src, err := fs.ReadFile(s.fsys, p)
-			if err != nil {
-				return nil
-			}
-			var head struct {
-				ID      string    `yaml:"id"`
-				Version string    `yaml:"version"`
-				Inputs  yaml.Node `yaml:"inputs"`
-			}
-			if yaml.Unmarshal(src, &head) != nil || head.Inputs.Kind == 0 || head.ID == "" {
-				return nil
-			}
-			ref := head.ID
-			if head.Version != "" {
-				ref += "@" + head.Version
-			}
-			if !slices.Contains(refs, ref) {
-				refs = append(refs, ref)
-			}
-			return nil
-		})
+	res, err := screen.Check(sourceOptions(srcs)...)
+	if err != nil {
+		return nil
 	}
-	return refs
+	return res.RuleSets
 }

@@ -120,6 +120,16 @@ func viewConvert(t ref.Type, _ ref.Val, own *types.Type) ref.Val {
 	return types.NewErr("type conversion error from '%s' to '%s'", own.TypeName(), t.TypeName())
 }
 
+// The views are CEL values.
+var (
+	_ ref.Val = (*answersView)(nil)
+	_ ref.Val = (*scoresView)(nil)
+	_ ref.Val = (*flagsView)(nil)
+	_ ref.Val = (*resultView)(nil)
+	_ ref.Val = (*contextView)(nil)
+	_ ref.Val = (*domainsView)(nil)
+)
+
 // answersView exposes an instrument's answers.
 type answersView instEval
 

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"cel.dev/cel-go/common/types/ref"
-
 	"github.com/painscreen/painscreen/screen/internal/def"
 	"github.com/painscreen/painscreen/screen/internal/diag"
 	"github.com/painscreen/painscreen/screen/internal/input"
@@ -539,5 +537,3 @@ func (e *Engine) RuleSet() (RuleSetInfo, bool) {
 	}
 	return info, true
 }
-
-var _ ref.Val = (*answersView)(nil)

@@ -19,8 +19,11 @@ var (
 	ErrUnknownItem = errors.New("unknown item")
 	// ErrInvalidValue: an answer is not among the item's options, or outside its range.
 	ErrInvalidValue = errors.New("invalid answer value")
-	// ErrWrongType: an answer is neither an integer, an option code nor null (for example true, 1.5, a list).
+	// ErrWrongType: an answer is neither a number, an option code nor null (for example true or a list), or
+	// is text for an item whose options have no codes.
 	ErrWrongType = errors.New("wrong answer type")
+	// ErrNotInteger: a number that is not a whole number (1.5, Inf, NaN), or one beyond the exact range.
+	ErrNotInteger = errors.New("answer is not a whole number")
 	// ErrDisabledItem: an item was answered although skip logic says it is not asked.
 	ErrDisabledItem = errors.New("answer to an item that is not asked")
 	// ErrUnknownContext: a context key is not declared by any loaded definition.
@@ -44,6 +47,7 @@ var errCodes = map[error]string{
 	ErrUnknownItem:         "unknown_item",
 	ErrInvalidValue:        "invalid_value",
 	ErrWrongType:           "wrong_type",
+	ErrNotInteger:          "not_integer",
 	ErrDisabledItem:        "disabled_item",
 	ErrUnknownContext:      "unknown_context",
 	ErrInvalidContext:      "invalid_context",
@@ -56,8 +60,9 @@ var errCodes = map[error]string{
 // and never contains answer values or the subject id (those are health data).
 type ScoreError struct {
 	// Code is a stable machine-readable kind: no_answers, unknown_instrument, unknown_version,
-	// duplicate_instrument, unknown_item, invalid_value, wrong_type, disabled_item, unknown_context,
-	// invalid_context, invalid_subject, evaluation, composite_not_applied.
+	// duplicate_instrument, unknown_item, invalid_value, wrong_type, not_integer, disabled_item,
+	// unknown_context, invalid_context, invalid_subject, evaluation, composite_not_applied. (The response-file
+	// decoders use the same code names for the same problems.)
 	Code string
 	// Instrument is the instrument key as given in the response (or the definition's id@version).
 	Instrument string

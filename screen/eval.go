@@ -545,19 +545,19 @@ func (it *item) convert(v any) (int64, *ScoreError) {
 		n = int64(x)
 	case float64:
 		if x != math.Trunc(x) || math.IsInf(x, 0) || math.Abs(x) > 1<<53 {
-			return 0, scoreErr(ErrWrongType, "", "", "answer is not a whole number (%s)", it.allowed)
+			return 0, scoreErr(ErrNotInteger, "", "", "answer is not a whole number (%s)", it.allowed)
 		}
 		n = int64(x)
 	case float32:
 		f := float64(x)
 		if f != math.Trunc(f) || math.IsInf(f, 0) || math.Abs(f) > 1<<24 {
-			return 0, scoreErr(ErrWrongType, "", "", "answer is not a whole number (%s)", it.allowed)
+			return 0, scoreErr(ErrNotInteger, "", "", "answer is not a whole number (%s)", it.allowed)
 		}
 		n = int64(f)
 	case json.Number:
 		i, err := x.Int64()
 		if err != nil {
-			return 0, scoreErr(ErrWrongType, "", "", "answer is not a whole number (%s)", it.allowed)
+			return 0, scoreErr(ErrNotInteger, "", "", "answer is not a whole number (%s)", it.allowed)
 		}
 		n = i
 	case string:

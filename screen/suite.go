@@ -58,12 +58,40 @@ type TestResult struct {
 	Suite string // suite file
 	Name  string
 	Pos   Pos
-	// Failures lists each mismatch as "what: want X, got Y"; empty when the case passed.
-	Failures []string
+	// Failures lists each mismatch; empty when the case passed.
+	Failures []Failure
 	// Skipped is set when the case did not match the run filter.
 	Skipped  bool
 	Duration time.Duration
 }
+
+// Failure is one expectation a test case did not meet.
+type Failure struct {
+	// What names the expectation: "scores.total", "tier", "referrals", "error code",
+	// "instruments.phq9.status", … (or, for a case that could not run, what stopped it).
+	What string
+	// Want and Got are the expected and actual values as text; lists are written "[a, b]" and "not
+	// computed" stands for a missing score. Both are empty when the case could not run.
+	Want, Got string
+	// Detail adds context, such as the notes that say why a score was not computed.
+	Detail string
+}
+
+// String formats the failure as "what: want X, got Y (detail)".
+func (f Failure) String() string {
+	s := f.What
+	if f.Want != "" || f.Got != "" {
+		s += ": want " + f.Want + ", got " + f.Got
+	}
+	if f.Detail != "" {
+		s += " (" + f.Detail + ")"
+	}
+	return s
+}
+
+func mismatch(what, want, got string) Failure { return Failure{What: what, Want: want, Got: got} }
+
+func listText(l []string) string { return "[" + strings.Join(l, ", ") + "]" }
 
 // Passed reports whether the case ran and matched its expectations.
 func (r TestResult) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
@@ -115,7 +143,7 @@ func RunSuites(ctx context.Context, suites []*Suite, topts TestOptions, opts ...
 			}
 			start := time.Now()
 			if setupErr != "" {
-				res.Failures = []string{setupErr}
+				res.Failures = []Failure{{What: setupErr}}
 			} else {
 				res.Failures = e.runCase(ctx, s, t)
 			}
@@ -149,7 +177,7 @@ func (e *Engine) checkSuiteTarget(s *def.Suite) string {
 	return ""
 }
 
-func (e *Engine) runCase(ctx context.Context, s *def.Suite, t *def.Test) []string {
+func (e *Engine) runCase(ctx context.Context, s *def.Suite, t *def.Test) []Failure {
 	resp := &Response{Subject: t.Subject, Context: t.Context, Answers: map[string]map[string]any{}}
 	instKey := s.Definition
 	if s.Kind == "instrument" {
@@ -171,28 +199,30 @@ func (e *Engine) runCase(ctx context.Context, s *def.Suite, t *def.Test) []strin
 		}
 	}
 	rep, err := e.Score(ctx, resp)
-	var fails []string
+	var fails []Failure
 	if t.WantError != nil {
 		var se *ScoreError
 		switch {
 		case err == nil:
-			return []string{fmt.Sprintf("error: want %s, got no error", t.WantError.Code)}
+			return []Failure{mismatch("error", t.WantError.Code, "no error")}
 		case !errors.As(err, &se):
-			return []string{fmt.Sprintf("error: want %s, got %v", t.WantError.Code, err)}
+			return []Failure{mismatch("error", t.WantError.Code, err.Error())}
 		}
 		if se.Code != t.WantError.Code {
-			fails = append(fails, fmt.Sprintf("error code: want %s, got %s (%s)", t.WantError.Code, se.Code, se.Error()))
+			f := mismatch("error code", t.WantError.Code, se.Code)
+			f.Detail = se.Error()
+			fails = append(fails, f)
 		}
 		if t.WantError.Item != "" && se.Item != t.WantError.Item {
-			fails = append(fails, fmt.Sprintf("error item: want %s, got %q", t.WantError.Item, se.Item))
+			fails = append(fails, mismatch("error item", t.WantError.Item, fmt.Sprintf("%q", se.Item)))
 		}
 		if t.WantError.Instrument != "" && se.Instrument != t.WantError.Instrument {
-			fails = append(fails, fmt.Sprintf("error instrument: want %s, got %q", t.WantError.Instrument, se.Instrument))
+			fails = append(fails, mismatch("error instrument", t.WantError.Instrument, fmt.Sprintf("%q", se.Instrument)))
 		}
 		return fails
 	}
 	if err != nil {
-		return []string{fmt.Sprintf("unexpected error: %v", err)}
+		return []Failure{mismatch("error", "none", err.Error())}
 	}
 	w := t.Want
 	if w == nil {
@@ -201,38 +231,40 @@ func (e *Engine) runCase(ctx context.Context, s *def.Suite, t *def.Test) []strin
 	if s.Kind == "instrument" {
 		res := rep.Instrument(s.Target)
 		if res == nil {
-			return []string{"no result for " + s.Target}
+			return []Failure{mismatch("result", s.Target, "none (not answered)")}
 		}
 		return compareInstrument("", res, w)
 	}
 	for id, iw := range w.Instruments {
 		res := rep.Instrument(id)
 		if res == nil {
-			fails = append(fails, fmt.Sprintf("instruments.%s: want a result, got none (not answered)", id))
+			fails = append(fails, mismatch("instruments."+id, "a result", "none (not answered)"))
 			continue
 		}
 		fails = append(fails, compareInstrument("instruments."+id+".", res, iw)...)
 	}
 	c := rep.Composite
 	if c == nil {
-		return append(fails, "composite: no rule set applied")
+		return append(fails, mismatch("composite", "a rule set", "none"))
 	}
 	if w.Applied != nil && *w.Applied != c.Applied {
-		fails = append(fails, fmt.Sprintf("applied: want %v, got %v (%s)", *w.Applied, c.Applied, c.Reason))
+		f := mismatch("applied", fmt.Sprint(*w.Applied), fmt.Sprint(c.Applied))
+		f.Detail = c.Reason
+		fails = append(fails, f)
 	}
 	if (w.Tier != "" || w.Domains != nil || w.Referrals != nil || w.NotAssessed != nil) && !c.Applied {
-		return append(fails, "composite: not applied: "+c.Reason)
+		return append(fails, Failure{What: "composite", Want: "applied", Got: "not applied", Detail: c.Reason})
 	}
 	if w.Tier != "" && w.Tier != c.Tier {
-		fails = append(fails, fmt.Sprintf("tier: want %s, got %s", w.Tier, c.Tier))
+		fails = append(fails, mismatch("tier", w.Tier, c.Tier))
 	}
 	for _, id := range sortedKeys(w.Domains) {
 		got, ok := c.Domain(id)
 		switch {
 		case !ok:
-			fails = append(fails, fmt.Sprintf("domains.%s: no such domain", id))
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], "no such domain"))
 		case got.String() != w.Domains[id]:
-			fails = append(fails, fmt.Sprintf("domains.%s: want %s, got %s", id, w.Domains[id], got))
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.String()))
 		}
 	}
 	if w.Referrals != nil {
@@ -241,31 +273,31 @@ func (e *Engine) runCase(ctx context.Context, s *def.Suite, t *def.Test) []strin
 			got = append(got, r.ID)
 		}
 		if !slices.Equal(w.Referrals, got) && !(len(w.Referrals) == 0 && len(got) == 0) {
-			fails = append(fails, fmt.Sprintf("referrals: want [%s], got [%s]", strings.Join(w.Referrals, ", "), strings.Join(got, ", ")))
+			fails = append(fails, mismatch("referrals", listText(w.Referrals), listText(got)))
 		}
 	}
 	if w.NotAssessed != nil && !sameSet(w.NotAssessed, c.NotAssessed) {
-		fails = append(fails, fmt.Sprintf("not_assessed: want [%s], got [%s]", strings.Join(w.NotAssessed, ", "), strings.Join(c.NotAssessed, ", ")))
+		fails = append(fails, mismatch("not_assessed", listText(w.NotAssessed), listText(c.NotAssessed)))
 	}
 	return fails
 }
 
-func compareInstrument(prefix string, res *InstrumentResult, w *def.Want) []string {
-	var fails []string
+func compareInstrument(prefix string, res *InstrumentResult, w *def.Want) []Failure {
+	var fails []Failure
 	if w.Status != "" && w.Status != res.Status {
-		fails = append(fails, fmt.Sprintf("%sstatus: want %s, got %s%s", prefix, w.Status, res.Status, notesSuffix(res)))
+		fails = append(fails, Failure{What: prefix + "status", Want: w.Status, Got: res.Status, Detail: notComputedNotes(res)})
 	}
 	for _, id := range sortedKeys(w.Scores) {
 		want := w.Scores[id]
 		got, ok := res.Score(id)
 		switch {
 		case want == nil && ok:
-			fails = append(fails, fmt.Sprintf("%sscores.%s: want not computed, got %s", prefix, id, got))
+			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
 		case want == nil:
 		case !ok:
-			fails = append(fails, fmt.Sprintf("%sscores.%s: want %v, got not computed%s", prefix, id, want, notesSuffix(res)))
+			fails = append(fails, Failure{What: prefix + "scores." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: notComputedNotes(res)})
 		case !got.Equal(wantValue(want)):
-			fails = append(fails, fmt.Sprintf("%sscores.%s: want %v, got %s", prefix, id, want, got))
+			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.String()))
 		}
 	}
 	if w.Flags != nil {
@@ -274,26 +306,24 @@ func compareInstrument(prefix string, res *InstrumentResult, w *def.Want) []stri
 			got = append(got, f.ID)
 		}
 		if !sameSet(w.Flags, got) {
-			fails = append(fails, fmt.Sprintf("%sflags: want [%s], got [%s]", prefix, strings.Join(w.Flags, ", "), strings.Join(got, ", ")))
+			fails = append(fails, mismatch(prefix+"flags", listText(w.Flags), listText(got)))
 		}
 	}
 	if w.Missing != nil && !sameSet(w.Missing, res.Missing) {
-		fails = append(fails, fmt.Sprintf("%smissing: want [%s], got [%s]", prefix, strings.Join(w.Missing, ", "), strings.Join(res.Missing, ", ")))
+		fails = append(fails, mismatch(prefix+"missing", listText(w.Missing), listText(res.Missing)))
 	}
 	return fails
 }
 
-func notesSuffix(res *InstrumentResult) string {
+// notComputedNotes joins the notes that say why scores were not computed.
+func notComputedNotes(res *InstrumentResult) string {
 	var ms []string
 	for _, n := range res.Notes {
 		if n.Code == "not_computed" {
 			ms = append(ms, n.Message)
 		}
 	}
-	if len(ms) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(ms, "; ") + ")"
+	return strings.Join(ms, "; ")
 }
 
 func wantValue(v any) Value {

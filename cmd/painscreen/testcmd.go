@@ -120,10 +120,19 @@ type suiteReport struct {
 }
 
 type caseReport struct {
-	Name     string   `json:"name"`
-	Line     int      `json:"line"`
-	Status   string   `json:"status"` // pass, fail, skip
-	Failures []string `json:"failures,omitempty"`
+	Name     string          `json:"name"`
+	Line     int             `json:"line"`
+	Status   string          `json:"status"` // pass, fail, skip
+	Failures []failureReport `json:"failures,omitempty"`
+}
+
+// failureReport is one unmet expectation in the JSON output.
+type failureReport struct {
+	What   string `json:"what"`
+	Want   string `json:"want,omitempty"`
+	Got    string `json:"got,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	f      screen.Failure
 }
 
 func summarizeTests(order []string, target map[string]string, results []screen.TestResult) *testReport {
@@ -141,7 +150,10 @@ func summarizeTests(order []string, target map[string]string, results []screen.T
 			byFile[r.Suite] = s
 			rep.Suites = append(rep.Suites, s)
 		}
-		c := &caseReport{Name: r.Name, Line: r.Pos.Line, Failures: r.Failures}
+		c := &caseReport{Name: r.Name, Line: r.Pos.Line}
+		for _, f := range r.Failures {
+			c.Failures = append(c.Failures, failureReport{What: f.What, Want: f.Want, Got: f.Got, Detail: f.Detail, f: f})
+		}
 		switch {
 		case r.Skipped:
 			c.Status = "skip"
@@ -169,7 +181,7 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 			case "fail":
 				fmt.Fprintf(&b, "--- FAIL: %s/%s (%s:%d)\n", s.Target, c.Name, s.File, c.Line)
 				for _, f := range c.Failures {
-					b.WriteString(failureDiff(f))
+					b.WriteString(failureDiff(f.f))
 				}
 			case "pass":
 				if verbose {
@@ -196,21 +208,19 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 	_, _ = io.WriteString(w, b.String())
 }
 
-// failurePattern splits screen's failure text "what: want X, got Y".
-var failurePattern = regexp.MustCompile(`^(.*?): want (.*), got (.*)$`)
-
 // failureDiff renders one failure as a want/got block; lists ([a, b]) also say what is missing and what
 // is unexpected.
-func failureDiff(f string) string {
-	m := failurePattern.FindStringSubmatch(f)
-	if m == nil {
-		return "    " + f + "\n"
+func failureDiff(f screen.Failure) string {
+	if f.Want == "" && f.Got == "" {
+		return "    " + f.String() + "\n"
 	}
-	what, want, got := m[1], m[2], m[3]
 	var b strings.Builder
-	fmt.Fprintf(&b, "    %s:\n        want: %s\n        got:  %s\n", what, want, got)
-	wl, okw := listItems(want)
-	gl, okg := listItems(got)
+	fmt.Fprintf(&b, "    %s:\n        want: %s\n        got:  %s\n", f.What, f.Want, f.Got)
+	if f.Detail != "" {
+		fmt.Fprintf(&b, "        (%s)\n", f.Detail)
+	}
+	wl, okw := listItems(f.Want)
+	gl, okg := listItems(f.Got)
 	if okw && okg {
 		if miss := minus(wl, gl); len(miss) > 0 {
 			fmt.Fprintf(&b, "        missing:    %s\n", strings.Join(miss, ", "))
@@ -296,7 +306,11 @@ func writeTestJUnit(w io.Writer, rep *testReport) {
 			tc := testcase{Name: c.Name, Classname: s.Target, File: s.File, Line: c.Line}
 			switch c.Status {
 			case "fail":
-				tc.Failure = &failure{Message: fmt.Sprintf("%d of the expectations failed", len(c.Failures)), Text: strings.Join(c.Failures, "\n")}
+				var lines []string
+				for _, f := range c.Failures {
+					lines = append(lines, f.f.String())
+				}
+				tc.Failure = &failure{Message: fmt.Sprintf("%d of the expectations failed", len(c.Failures)), Text: strings.Join(lines, "\n")}
 			case "skip":
 				tc.Skipped = &struct{}{}
 			}

@@ -22,14 +22,17 @@ func Run(t testing.TB, fsys fs.FS, label string, opts ...screen.Option) {
 	suites, err := screen.LoadSuites(fsys, label)
 	if err != nil {
 		t.Fatalf("loading test suites:\n%v", err)
+		return
 	}
 	if len(suites) == 0 {
 		t.Fatalf("no test suites (*_test.yaml) found")
+		return
 	}
 	all := append([]screen.Option{screen.WithDefinitions(fsys, label)}, opts...)
 	results, err := screen.RunSuites(context.Background(), suites, screen.TestOptions{}, all...)
 	if err != nil {
 		t.Fatalf("building the engine:\n%v", err)
+		return
 	}
 	runner, canRun := t.(*testing.T)
 	for _, r := range results {

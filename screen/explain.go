@@ -30,15 +30,15 @@ type why struct {
 	from, to int32
 }
 
-func (w why) reasons() []Reason {
+// appendTo appends the span's reasons to dst; a has() reason's name is built, the others are static.
+func (w why) appendTo(dst []Reason) []Reason {
 	if w.ex == nil || w.to <= w.from {
-		return nil
+		return dst
 	}
-	out := make([]Reason, 0, w.to-w.from)
 	for _, r := range w.ex.reads[w.from:w.to] {
-		out = append(out, w.ex.reason(r))
+		dst = append(dst, w.ex.reason(r))
 	}
-	return out
+	return dst
 }
 
 func (ex *explanation) inst(r xread) *instrument {

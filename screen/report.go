@@ -68,7 +68,10 @@ type Score struct {
 }
 
 // Reasons returns the inputs the score's rule read, with their values, in the order it read them.
-func (s *Score) Reasons() []Reason { return s.why.reasons() }
+func (s *Score) Reasons() []Reason { return s.why.appendTo(nil) }
+
+// AppendReasons appends the score's reasons to dst (to reuse a buffer in a loop).
+func (s *Score) AppendReasons(dst []Reason) []Reason { return s.why.appendTo(dst) }
 
 // Reason is one input a rule read: an answer (answers.q9), an earlier score (scores.total), a context
 // field (context.sex), an instrument result (phq9.total), a domain (domains.oud) or the tier.
@@ -87,7 +90,10 @@ type Flag struct {
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.
-func (f *Flag) Reasons() []Reason { return f.why.reasons() }
+func (f *Flag) Reasons() []Reason { return f.why.appendTo(nil) }
+
+// AppendReasons appends the flag's reasons to dst.
+func (f *Flag) AppendReasons(dst []Reason) []Reason { return f.why.appendTo(dst) }
 
 // Note explains something about a result that is not a value: why a score is missing, that a total was
 // prorated, that a definition is a draft.
@@ -123,7 +129,10 @@ type CompositeResult struct {
 }
 
 // TierReasons returns every domain the tier conditions read, up to and including the tier that matched.
-func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.reasons() }
+func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.appendTo(nil) }
+
+// AppendTierReasons appends the tier's reasons to dst.
+func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason { return c.tierWhy.appendTo(dst) }
 
 // Domain returns the value of a domain.
 func (c *CompositeResult) Domain(id string) (Value, bool) {
@@ -144,7 +153,10 @@ type Domain struct {
 }
 
 // Reasons returns the instrument results the domain's expression read, with their values.
-func (d *Domain) Reasons() []Reason { return d.why.reasons() }
+func (d *Domain) Reasons() []Reason { return d.why.appendTo(nil) }
+
+// AppendReasons appends the domain's reasons to dst.
+func (d *Domain) AppendReasons(dst []Reason) []Reason { return d.why.appendTo(dst) }
 
 // Referral is a recommendation that applies, with where it comes from and why it fired.
 type Referral struct {
@@ -159,7 +171,10 @@ type Referral struct {
 }
 
 // Reasons returns the domain values (and tier) the referral's conditions read.
-func (r *Referral) Reasons() []Reason { return r.why.reasons() }
+func (r *Referral) Reasons() []Reason { return r.why.appendTo(nil) }
+
+// AppendReasons appends the referral's reasons to dst.
+func (r *Referral) AppendReasons(dst []Reason) []Reason { return r.why.appendTo(dst) }
 
 // Instrument returns the result for an instrument id, if it was answered.
 func (r *Report) Instrument(id string) *InstrumentResult {

@@ -18,6 +18,7 @@ type textBuf struct {
 	b   []byte
 	col int
 	tmp []byte
+	rs  []screen.Reason // reused for reasons
 }
 
 func (t *textBuf) raw(s string) {
@@ -350,7 +351,8 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 	t.raw(c.TierRule)
 	t.raw("]")
 	t.nl()
-	if rs := c.TierReasons(); len(rs) > 0 {
+	if t.rs = c.AppendTierReasons(t.rs[:0]); len(t.rs) > 0 {
+		rs := t.rs
 		t.raw("  because ")
 		t.reasons(rs, 4, nil)
 		t.nl()
@@ -385,7 +387,8 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.para("     Rationale: ", r.Rationale, 7)
 			t.para("     Source: ", r.Source, 7)
 			t.raw("     Triggered by ")
-			if rs := r.Reasons(); len(rs) > 0 {
+			if t.rs = r.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
+				rs := t.rs
 				t.reasons(rs, 7, nil)
 			} else {
 				t.raw("(nothing)")
@@ -411,7 +414,8 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 		}
 		for i := range c.Domains {
 			d := &c.Domains[i]
-			t.row(2, d.ID, w, d.Value, vw, d.Reasons(), nil)
+			t.rs = d.AppendReasons(t.rs[:0])
+			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
 		}
 		if len(c.NotAssessed) > 0 {
 			t.raw("Not assessed: ")
@@ -466,7 +470,8 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	}
 	for i := range in.Scores {
 		s := &in.Scores[i]
-		t.row(4, s.ID, w, s.Value, vw, s.Reasons(), lbl)
+		t.rs = s.AppendReasons(t.rs[:0])
+		t.row(4, s.ID, w, s.Value, vw, t.rs, lbl)
 	}
 	for i := range in.Flags {
 		f := &in.Flags[i]
@@ -478,7 +483,8 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 		t.words(f.Message, 6)
 		t.nl()
 		t.raw("      from ")
-		if rs := f.Reasons(); len(rs) > 0 {
+		if t.rs = f.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
+			rs := t.rs
 			t.reasons(rs, 8, lbl)
 		} else {
 			t.raw("(nothing)")

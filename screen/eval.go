@@ -478,7 +478,7 @@ func (ev *evalState) applySkipLogic(ie *instEval) error {
 			case errors.As(err, &fe):
 				enabled = true
 			default:
-				return evalError(ie.inst, it.id+".enable_when", err)
+				return evalError(ie.inst.key, it.id+".enable_when", err)
 			}
 		} else {
 			enabled = out.isTrue()
@@ -494,7 +494,7 @@ func (ev *evalState) applySkipLogic(ie *instEval) error {
 }
 
 // evalError reports an expression failure without echoing values (CEL messages can quote them).
-func evalError(in *instrument, what string, err error) *ScoreError {
+func evalError(key, what string, err error) *ScoreError {
 	var fe *fieldError
 	reason := "runtime error"
 	msg := err.Error()
@@ -510,7 +510,7 @@ func evalError(in *instrument, what string, err error) *ScoreError {
 	case strings.Contains(msg, "outside"), strings.Contains(msg, "no table row"), strings.Contains(msg, "declared values"):
 		reason = msg
 	}
-	return scoreErr(ErrEvaluation, in.key, what, "evaluating %s failed: %s (a definition bug: please report it with the definition's digest)", what, reason)
+	return scoreErr(ErrEvaluation, key, what, "evaluating %s failed: %s (a definition bug: please report it with the definition's digest)", what, reason)
 }
 
 // convert validates one answer: an integer among the options (or in range), or an option code.
@@ -685,16 +685,11 @@ func (ev *evalState) scoreInstrument(ie *instEval) error {
 		out, err := ev.run(f.when, ie, false)
 		switch {
 		case err != nil:
-			var fe *fieldError
-			var ne *notEnoughError
-			switch {
-			case errors.As(err, &fe) && !fe.disabled:
-				ie.notes = append(ie.notes, noteRec{kind: noteFlagNotEvaluated, about: fi, field: fe})
-			case errors.As(err, &ne):
-				ie.notes = append(ie.notes, noteRec{kind: noteFlagNotEvaluated, about: fi})
-			default:
-				return evalError(in, "flags."+f.id, err)
+			fe, _, missing := missingData(err)
+			if !missing {
+				return evalError(in.key, "flags."+f.id, err)
 			}
+			ie.notes = append(ie.notes, noteRec{kind: noteFlagNotEvaluated, about: fi, field: fe})
 			ie.fs[fi] = flagNotEvaluated
 		case out.isTrue():
 			ie.fs[fi] = flagFired
@@ -706,18 +701,30 @@ func (ev *evalState) scoreInstrument(ie *instEval) error {
 	return nil
 }
 
+// missingData reports whether an evaluation failed only because data was missing: a field that is not
+// set (fe) or a prorated sum with too many items missing (ne). Any other failure, including reading an
+// item that skip logic disabled, is a definition bug.
+func missingData(err error) (fe *fieldError, ne *notEnoughError, missing bool) {
+	if errors.As(err, &fe) {
+		return fe, nil, !fe.disabled
+	}
+	if errors.As(err, &ne) {
+		return nil, ne, true
+	}
+	return nil, nil, false
+}
+
 // notComputed records why score si could not be computed, or returns the error when the failure is a
 // definition bug rather than missing data.
 func (ie *instEval) notComputed(si int, err error) *ScoreError {
-	var fe *fieldError
-	var ne *notEnoughError
+	fe, ne, missing := missingData(err)
 	switch {
-	case errors.As(err, &fe) && !fe.disabled:
+	case !missing:
+		return evalError(ie.inst.key, "scores."+ie.inst.scores[si].id, err)
+	case fe != nil:
 		ie.notes = append(ie.notes, noteRec{kind: noteNotComputed, about: si, field: fe})
-	case errors.As(err, &ne):
-		ie.notes = append(ie.notes, noteRec{kind: noteTooFew, about: si, a: ne.missing, b: ne.allowed})
 	default:
-		return evalError(ie.inst, "scores."+ie.inst.scores[si].id, err)
+		ie.notes = append(ie.notes, noteRec{kind: noteTooFew, about: si, a: ne.missing, b: ne.allowed})
 	}
 	ie.ss[si] = scoreNotComputed
 	ie.incomplete = true
@@ -801,14 +808,10 @@ func (ev *evalState) scoreComposite() error {
 		start := int32(len(ev.reads))
 		out, err := ev.run(d.prog, nil, true)
 		if err != nil {
-			var fe *fieldError
-			var ne *notEnoughError
-			switch {
-			case (errors.As(err, &fe) && !fe.disabled || errors.As(err, &ne)) && d.notAssessed.kind != KindNull:
-				out = d.notAssessed
-			default:
-				return evalError(rs.asInstrumentKey(), d.name, err)
+			if _, _, missing := missingData(err); !missing || d.notAssessed.kind == KindNull {
+				return evalError(rs.key, d.name, err)
 			}
+			out = d.notAssessed
 		}
 		if d.values != nil && !slices.Contains(d.values, out) {
 			return scoreErr(ErrEvaluation, rs.key, d.name, "domain %s produced a value outside its declared values (a definition bug)", d.id)
@@ -825,7 +828,7 @@ func (ev *evalState) scoreComposite() error {
 		}
 		out, err := ev.run(t.when, nil, true)
 		if err != nil {
-			return evalError(rs.asInstrumentKey(), "tiers."+t.id, err)
+			return evalError(rs.key, "tiers."+t.id, err)
 		}
 		if out.isTrue() {
 			ce.tier = ti
@@ -838,14 +841,14 @@ func (ev *evalState) scoreComposite() error {
 		start := int32(len(ev.reads))
 		out, err := ev.run(r.when, nil, true)
 		if err != nil {
-			return evalError(rs.asInstrumentKey(), "referrals."+r.def.ID, err)
+			return evalError(rs.key, "referrals."+r.def.ID, err)
 		}
 		if out.isTrue() {
 			ce.fired[ri] = true
 			for ai, a := range r.addenda {
 				out, err := ev.run(a, nil, true)
 				if err != nil {
-					return evalError(rs.asInstrumentKey(), "referrals."+r.def.ID+".addenda", err)
+					return evalError(rs.key, "referrals."+r.def.ID+".addenda", err)
 				}
 				ce.addFired[ri][ai] = out.isTrue()
 			}
@@ -854,6 +857,3 @@ func (ev *evalState) scoreComposite() error {
 	}
 	return nil
 }
-
-// asInstrumentKey lets evalError name the rule set.
-func (rs *ruleSet) asInstrumentKey() *instrument { return &instrument{key: rs.key} }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/painscreen/painscreen/screen/internal/diag"
 	"github.com/painscreen/painscreen/screen/internal/semver"

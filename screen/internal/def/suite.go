@@ -3,7 +3,7 @@ package def
 import (
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func (p *parser) suite(root *yaml.Node) *Suite {

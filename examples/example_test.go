@@ -6,6 +6,9 @@ import (
 	"log"
 	"os"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -13,7 +16,7 @@ import (
 // risk tier and the referrals with the domain values behind each.
 func Example() {
 	// Build the engine once; it is immutable and safe for concurrent use.
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -23,8 +26,8 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	format, _ := screen.FormatFromPath(f.Name())
-	dec := screen.NewDecoder(f, format, screen.DefaultInputLimits())
+	format, _ := respfile.FormatFromPath(f.Name())
+	dec := respfile.NewDecoder(f, format, respfile.DefaultLimits())
 	rec, err := dec.Next()
 	if err != nil {
 		log.Fatal(err)

@@ -11,13 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
 // decodeFile reads every record of a response file with the public decoder, in the format its name gives.
 func decodeFile(t *testing.T, path string) []*screen.Response {
 	t.Helper()
-	format, ok := screen.FormatFromPath(path)
+	format, ok := respfile.FormatFromPath(path)
 	if !ok {
 		t.Fatalf("%s: no format for this file name", path)
 	}
@@ -26,7 +29,7 @@ func decodeFile(t *testing.T, path string) []*screen.Response {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	dec := screen.NewDecoder(f, format, screen.DefaultInputLimits())
+	dec := respfile.NewDecoder(f, format, respfile.DefaultLimits())
 	var out []*screen.Response
 	for {
 		rec, err := dec.Next()
@@ -45,7 +48,7 @@ func decodeFile(t *testing.T, path string) []*screen.Response {
 
 func newEngine(t *testing.T) *screen.Engine {
 	t.Helper()
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	if err != nil {
 		t.Fatalf("screen.New: %v", err)
 	}
@@ -84,7 +87,7 @@ func check(t *testing.T, eng *screen.Engine, where string, resp *screen.Response
 		t.Errorf("%s: not applied (%s), want tier %s", where, c.Reason, want.tier)
 		return
 	}
-	if c.Tier != want.tier {
+	if string(c.Tier) != want.tier {
 		t.Errorf("%s: tier %s, want %s", where, c.Tier, want.tier)
 	}
 	var ids []string

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/painscreen/painscreen/screen/suite"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -443,7 +445,7 @@ func TestPHQ9FlagIndependentOfTotal(t *testing.T) {
 	assert.True(t, hasNote(res, "not_computed", "total"), "notes: %v", res.Notes)
 	require.Len(t, res.Flags, 1)
 	assert.Equal(t, "suicidal_ideation", res.Flags[0].ID)
-	assert.Equal(t, "urgent", res.Flags[0].Level)
+	assert.Equal(t, screen.LevelUrgent, res.Flags[0].Level)
 
 	res, err = score(e, "phq9", map[string]any{"q1": 3, "q2": 3, "q3": 3, "q4": 3, "q5": 3, "q6": 3, "q7": 3, "q8": 3}, nil)
 	require.NoError(t, err)
@@ -908,7 +910,7 @@ func TestCatalogue(t *testing.T) {
 	for id := range want {
 		assert.True(t, got[id], "instrument %s is not bundled", id)
 	}
-	suites, err := screen.LoadSuites(instruments.FS, "instruments")
+	suites, err := suite.Load(instruments.FS, "instruments")
 	require.NoError(t, err)
 	tested := map[string]int{}
 	for _, s := range suites {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/painscreen/painscreen/bundled"
+
 	"github.com/painscreen/painscreen/rules"
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screentest"
@@ -17,7 +19,7 @@ import (
 
 // TestSuites runs every rule-set test suite (*_test.yaml) under rules/ against the bundled instruments.
 func TestSuites(t *testing.T) {
-	screentest.Run(t, rules.FS, "rules", screen.WithBundled())
+	screentest.Run(t, rules.FS, "rules", bundled.Definitions())
 }
 
 // ============================================================================================================
@@ -567,7 +569,7 @@ func TestContractExhaustive(t *testing.T) {
 
 func newEngine(t testing.TB, opts ...screen.Option) *screen.Engine {
 	t.Helper()
-	eng, err := screen.New(append([]screen.Option{screen.WithBundled()}, opts...)...)
+	eng, err := screen.New(append([]screen.Option{bundled.Definitions()}, opts...)...)
 	if err != nil {
 		t.Fatalf("screen.New: %v", err)
 	}
@@ -638,7 +640,7 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 
 	// Tier and referrals.
 	tier := contractTier(want)
-	if c.Tier != tier {
+	if string(c.Tier) != tier {
 		fail("tier = %s, want %s", c.Tier, tier)
 	}
 	var gotIDs []string
@@ -649,7 +651,7 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 		fail("referrals = %v, want %v", gotIDs, wantIDs)
 	}
 	for _, r := range c.Referrals {
-		if i := slices.IndexFunc(contractReferrals, func(cr contractReferral) bool { return cr.id == r.ID }); i >= 0 && r.Priority != contractReferrals[i].priority {
+		if i := slices.IndexFunc(contractReferrals, func(cr contractReferral) bool { return cr.id == r.ID }); i >= 0 && string(r.Priority) != contractReferrals[i].priority {
 			fail("referral %s has priority %s, want %s", r.ID, r.Priority, contractReferrals[i].priority)
 		}
 	}
@@ -700,7 +702,7 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 			fail("domain %s = %s, but its reasons %v only support %s", d.ID, d.Value, reasons, got)
 		}
 	}
-	if d, _ := domainsFrom(c.TierReasons()); contractTier(d) != c.Tier {
+	if d, _ := domainsFrom(c.TierReasons()); contractTier(d) != string(c.Tier) {
 		fail("tier %s, but its reasons %v support %s", c.Tier, c.TierReasons(), contractTier(d))
 	}
 	for i := range c.Referrals {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/painscreen/painscreen/bundled"
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -27,9 +28,9 @@ func battery() *screen.Response {
 	}
 }
 
-func bundled(b *testing.B) *screen.Engine {
+func bundledEngine(b *testing.B) *screen.Engine {
 	b.Helper()
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func bundled(b *testing.B) *screen.Engine {
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := screen.New(screen.WithBundled()); err != nil {
+		if _, err := screen.New(bundled.Definitions()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -48,7 +49,7 @@ func BenchmarkNew(b *testing.B) {
 
 // BenchmarkScore measures scoring one full-battery response set (seven instruments and the composite).
 func BenchmarkScore(b *testing.B) {
-	eng := bundled(b)
+	eng := bundledEngine(b)
 	r := battery()
 	ctx := context.Background()
 	if _, err := eng.Score(ctx, r); err != nil {
@@ -64,7 +65,7 @@ func BenchmarkScore(b *testing.B) {
 
 // BenchmarkScoreParallel scores from every available goroutine at once (the engine is shared).
 func BenchmarkScoreParallel(b *testing.B) {
-	eng := bundled(b)
+	eng := bundledEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -80,7 +81,7 @@ func BenchmarkScoreParallel(b *testing.B) {
 
 // BenchmarkScoreJSON includes encoding the report as JSON, as the CLI does.
 func BenchmarkScoreJSON(b *testing.B) {
-	eng := bundled(b)
+	eng := bundledEngine(b)
 	r := battery()
 	ctx := context.Background()
 	var buf []byte
@@ -97,7 +98,7 @@ func BenchmarkScoreJSON(b *testing.B) {
 
 // BenchmarkScoreTo scores into one reused Report, as a batch loop does.
 func BenchmarkScoreTo(b *testing.B) {
-	eng := bundled(b)
+	eng := bundledEngine(b)
 	r := battery()
 	ctx := context.Background()
 	var rep screen.Report
@@ -111,7 +112,7 @@ func BenchmarkScoreTo(b *testing.B) {
 
 // BenchmarkAppendJSON encodes one full-battery report.
 func BenchmarkAppendJSON(b *testing.B) {
-	eng := bundled(b)
+	eng := bundledEngine(b)
 	rep, err := eng.Score(context.Background(), battery())
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
@@ -65,7 +67,7 @@ func TestBrokenDefinitionsGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := screen.New(screen.WithDefinitions(os.DirFS(filepath.Join("testdata/broken", name)), name))
 			require.Error(t, err, "definitions in %s should not load", name)
-			var diags screen.Diagnostics
+			var diags diag.List
 			require.True(t, errors.As(err, &diags), "error should be Diagnostics, got %T: %v", err, err)
 			var b strings.Builder
 			require.NoError(t, diags.Write(&b, true))

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/painscreen/painscreen/bundled"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,7 +18,7 @@ import (
 
 // One engine, many goroutines: every result equals the one computed alone (run with -race).
 func TestConcurrentScoring(t *testing.T) {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	ctx := context.Background()
 	base := battery()
@@ -60,7 +62,7 @@ func TestConcurrentScoring(t *testing.T) {
 }
 
 func TestScoreHonoursCancellation(t *testing.T) {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -115,7 +117,7 @@ func replaceOnce(s, old, new string) string {
 
 // RequireComposite turns a response set without the rule set's required inputs into an error.
 func TestRequireComposite(t *testing.T) {
-	eng, err := screen.New(screen.WithBundled(), screen.RequireComposite())
+	eng, err := screen.New(bundled.Definitions(), screen.RequireComposite())
 	require.NoError(t, err)
 	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
 	var se *screen.ScoreError
@@ -123,7 +125,7 @@ func TestRequireComposite(t *testing.T) {
 	assert.Equal(t, "composite_not_applied", se.Code)
 	assert.ErrorIs(t, err, screen.ErrCompositeNotApplied)
 
-	plain, err := screen.New(screen.WithBundled())
+	plain, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	rep, err := plain.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
 	require.NoError(t, err)
@@ -173,7 +175,7 @@ scores:
 
 // The bundled definitions check clean.
 func TestCheckBundled(t *testing.T) {
-	res, err := screen.Check(screen.WithBundled())
+	res, err := screen.Check(bundled.Definitions())
 	require.NoError(t, err)
 	assert.Empty(t, res.Diagnostics.Errors())
 	assert.Len(t, res.Instruments, 11)

@@ -2,7 +2,8 @@ package screen
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/painscreen/painscreen/screen/internal/eval"
 )
 
 // Sentinel errors for scoring problems; a *ScoreError matches one of them with errors.Is.
@@ -92,6 +93,33 @@ func (e *ScoreError) Is(target error) bool { return target == e.kind }
 // Unwrap returns the sentinel.
 func (e *ScoreError) Unwrap() error { return e.kind }
 
-func scoreErr(kind error, inst, item, format string, args ...any) *ScoreError {
-	return &ScoreError{Code: errCodes[kind], Instrument: inst, Item: item, Message: fmt.Sprintf(format, args...), kind: kind}
+// kinds maps the evaluator's problem kinds to the sentinels.
+var kinds = [...]error{
+	eval.KindNoAnswers:           ErrNoAnswers,
+	eval.KindUnknownInstrument:   ErrUnknownInstrument,
+	eval.KindUnknownVersion:      ErrUnknownVersion,
+	eval.KindDuplicateInstrument: ErrDuplicateInstrument,
+	eval.KindUnknownItem:         ErrUnknownItem,
+	eval.KindInvalidValue:        ErrInvalidValue,
+	eval.KindWrongType:           ErrWrongType,
+	eval.KindNotInteger:          ErrNotInteger,
+	eval.KindDisabledItem:        ErrDisabledItem,
+	eval.KindUnknownContext:      ErrUnknownContext,
+	eval.KindInvalidContext:      ErrInvalidContext,
+	eval.KindInvalidSubject:      ErrInvalidSubject,
+	eval.KindEvaluation:          ErrEvaluation,
+	eval.KindCompositeNotApplied: ErrCompositeNotApplied,
+}
+
+// scoreError converts an error from the evaluator; other errors (a cancelled context) pass through.
+func scoreError(err error) error {
+	e, ok := err.(*eval.Error)
+	if !ok {
+		return err
+	}
+	return newScoreError(kinds[e.Kind], e.Instrument, e.Item, e.Message)
+}
+
+func newScoreError(kind error, inst, item, msg string) *ScoreError {
+	return &ScoreError{Code: errCodes[kind], Instrument: inst, Item: item, Message: msg, kind: kind}
 }

@@ -8,6 +8,9 @@ import (
 	"os"
 	"testing/fstest"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -27,7 +30,7 @@ func ExampleNew() {
 
 // Score a response set with the bundled catalogue and the pain_oud rule set, and read the result.
 func ExampleEngine_Score() {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -67,8 +70,8 @@ func ExampleEngine_Score() {
 	// routine collaborative_care because domains.pain=high_impact domains.oud=none domains.depression=positive
 }
 
-// Invalid definitions fail New with Diagnostics: every problem, each at file:line:col.
-func ExampleDiagnostics() {
+// Invalid definitions fail New with a diag.List: every problem, each at file:line:col.
+func ExampleNew_diagnostics() {
 	fsys := fstest.MapFS{"mini.v1.yaml": {Data: []byte(`id: mini
 version: 1.0.0
 title: Mini
@@ -87,7 +90,7 @@ scores:
     bands: {of: total, cuts: [{min: 0, max: 0, label: none}, {min: 2, label: some}]}
 `)}}
 	_, err := screen.New(screen.WithDefinitions(fsys, "defs"))
-	var diags screen.Diagnostics
+	var diags diag.List
 	if errors.As(err, &diags) {
 		for _, d := range diags {
 			fmt.Println(d)

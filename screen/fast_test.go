@@ -9,12 +9,19 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/painscreen/painscreen/instruments"
+	"github.com/painscreen/painscreen/rules"
 	"github.com/stretchr/testify/require"
 )
 
 // withInterpreterOnly evaluates every expression with CEL's interpreter: the reference the fast path
 // must match.
 func withInterpreterOnly() Option { return func(c *config) error { c.noFast = true; return nil } }
+
+// withBundled loads the bundled content without package bundled (which imports this one).
+func withBundled() []Option {
+	return []Option{WithDefinitions(instruments.FS, "instruments"), WithDefinitions(rules.FS, "rules")}
+}
 
 // randomResponse answers each item of the given instruments at random: usually a valid option value,
 // sometimes an option code, missing, null, or (rarely) an invalid value.
@@ -29,30 +36,30 @@ func randomResponse(rng *rand.Rand, e *Engine, ids []string) *Response {
 		r.Context = map[string]any{"age": 70}
 	}
 	for _, id := range ids {
-		in := e.defaults[id]
+		in := e.plan.Defaults[id]
 		items := map[string]any{}
-		for _, it := range in.items {
-			if it.enable != nil && rng.IntN(2) == 0 {
+		for _, it := range in.Items {
+			if it.Enable != nil && rng.IntN(2) == 0 {
 				continue // often leave gated items out, so that many response sets score
 			}
 			switch p := rng.IntN(100); {
 			case p < 12:
 				continue
 			case p < 15:
-				items[it.id] = nil
+				items[it.ID] = nil
 			case p < 16:
-				items[it.id] = 99
-			case it.options != nil:
-				o := it.options[rng.IntN(len(it.options))]
+				items[it.ID] = 99
+			case it.Options != nil:
+				o := it.Options[rng.IntN(len(it.Options))]
 				if o.Code != "" && p < 40 {
-					items[it.id] = o.Code
+					items[it.ID] = o.Code
 				} else {
-					items[it.id] = o.Value
+					items[it.ID] = o.Value
 				}
-			case it.id == "big":
-				items[it.id] = []int64{0, 1, -1, 1 << 62, -(1 << 62), 9223372036854775807, -9223372036854775808}[rng.IntN(7)]
+			case it.ID == "big":
+				items[it.ID] = []int64{0, 1, -1, 1 << 62, -(1 << 62), 9223372036854775807, -9223372036854775808}[rng.IntN(7)]
 			default:
-				items[it.id] = it.min + int64(rng.IntN(20))
+				items[it.ID] = it.Min + int64(rng.IntN(20))
 			}
 		}
 		r.Answers[id] = items
@@ -71,7 +78,7 @@ func TestFastPathMatchesInterpreter(t *testing.T) {
 		n    int
 	}{
 		{"operators", []Option{WithDefinitions(os.DirFS("testdata/exprs"), "exprs")}, []string{"ops"}, 6000},
-		{"bundled", []Option{WithBundled()}, []string{"phq9", "phq2", "gad7", "gad2", "peg", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5", "promis_pi_4a"}, 3000},
+		{"bundled", withBundled(), []string{"phq9", "phq2", "gad7", "gad2", "peg", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5", "promis_pi_4a"}, 3000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := tc.n
@@ -85,10 +92,10 @@ func TestFastPathMatchesInterpreter(t *testing.T) {
 			if tc.name == "operators" {
 				// The comprehension and size() are the interpreter's; everything else is the fast path's.
 				var fastN, slowN int
-				for _, s := range fast.insts[0].scores {
-					if s.expr != nil && s.expr.fast != nil {
+				for _, s := range fast.plan.Insts[0].Scores {
+					if s.Expr != nil && s.Expr.Fast != nil {
 						fastN++
-					} else if s.expr != nil {
+					} else if s.Expr != nil {
 						slowN++
 					}
 				}
@@ -132,7 +139,7 @@ func TestFastPathMatchesInterpreter(t *testing.T) {
 // TestScoreToReusesWithoutLeaks scores random response sets into one reused Report and requires each
 // result to equal a fresh Score: nothing from an earlier, larger or different report may leak through.
 func TestScoreToReusesWithoutLeaks(t *testing.T) {
-	e, err := New(WithBundled())
+	e, err := New(withBundled()...)
 	require.NoError(t, err)
 	ids := []string{"phq9", "phq2", "gad7", "gad2", "peg", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5", "promis_pi_4a"}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -156,33 +163,4 @@ func TestScoreToReusesWithoutLeaks(t *testing.T) {
 		require.Equal(t, string(fresh.AppendJSON(nil)), string(reused.AppendJSON(nil)), "case %d", i)
 	}
 	require.Greater(t, scored, 300)
-}
-
-// The word-at-a-time JSON string scan must agree with a byte-by-byte definition on every byte in every
-// position.
-func TestNeedsEscape8(t *testing.T) {
-	var buf [8]byte
-	for c := 0; c < 256; c++ {
-		for pos := 0; pos < 8; pos++ {
-			for i := range buf {
-				buf[i] = 'a'
-			}
-			buf[pos] = byte(c)
-			want := c < 0x20 || c == '"' || c == '\\' || c >= 0x80
-			got := needsEscape8(load8(string(buf[:]), 0))
-			require.Equal(t, want, got, "byte %#x at %d", c, pos)
-		}
-	}
-	// Neighbouring bytes must not trigger or mask each other (borrows across bytes).
-	rng := rand.New(rand.NewPCG(5, 6))
-	for n := 0; n < 200000; n++ {
-		for i := range buf {
-			buf[i] = byte(rng.IntN(256))
-		}
-		want := false
-		for _, c := range buf {
-			want = want || c < 0x20 || c == '"' || c == '\\' || c >= 0x80
-		}
-		require.Equal(t, want, needsEscape8(load8(string(buf[:]), 0)), "%x", buf)
-	}
 }

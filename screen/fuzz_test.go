@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -45,7 +48,7 @@ func FuzzLoadDefinition(f *testing.F) {
 		fsys := fstest.MapFS{"fuzz/def.v1.yaml": {Data: data}}
 		eng, err := screen.New(screen.WithDefinitions(fsys, ""), screen.WithoutRuleSet())
 		if err != nil {
-			var diags screen.Diagnostics
+			var diags diag.List
 			if !errors.As(err, &diags) {
 				t.Fatalf("New failed without Diagnostics: %v", err)
 			}
@@ -84,7 +87,7 @@ func FuzzLoadDefinition(f *testing.F) {
 // FuzzScore scores arbitrary answers, context values and keys with the bundled engine. Every outcome must
 // be a report or a *ScoreError; never a panic, and never an error that echoes an answer value.
 func FuzzScore(f *testing.F) {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	require.NoError(f, err)
 	var insts []string
 	items := map[string][]string{}

@@ -2,15 +2,18 @@ package screen
 
 import (
 	"strconv"
-	"unicode/utf8"
-	"unsafe"
+
+	"github.com/painscreen/painscreen/internal/jsonenc"
 )
 
-// MarshalJSON encodes the report in the documented JSON contract.
-func (r *Report) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+// The whole report contract is written here, by hand, in one pass: field order is fixed, numbers are
+// formatted canonically, so equal reports encode to equal bytes (and encoding allocates nothing).
 
-// AppendJSON appends the report's JSON (one line, no trailing newline) to b. Field order is fixed and
-// numbers are formatted canonically, so equal reports encode to equal bytes.
+// MarshalJSON encodes the report in the documented JSON contract. It has a value receiver, so a Report and
+// a *Report encode alike with encoding/json.
+func (r Report) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
+
+// AppendJSON appends the report's JSON (one line, no trailing newline) to b.
 func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `{"subject":`...)
 	b = appendString(b, r.Subject)
@@ -36,6 +39,9 @@ func (r *Report) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// MarshalJSON encodes the result as it appears in a report's "instruments".
+func (in InstrumentResult) MarshalJSON() ([]byte, error) { return in.appendJSON(nil), nil }
+
 func (in *InstrumentResult) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, in.ID)
@@ -54,7 +60,7 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		}
 		b = appendString(b, in.Scores[i].ID)
 		b = append(b, ':')
-		b = appendValue(b, in.Scores[i].Value)
+		b = in.Scores[i].Value.AppendJSON(b)
 	}
 	b = append(b, `},"flags":[`...)
 	for i := range in.Flags {
@@ -65,10 +71,10 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		b = append(b, `{"id":`...)
 		b = appendString(b, f.ID)
 		b = append(b, `,"level":`...)
-		b = appendString(b, f.Level)
+		b = appendString(b, string(f.Level))
 		b = append(b, `,"message":`...)
 		b = appendString(b, f.Message)
-		b = appendRule(b, f.Rule, f.why)
+		b = appendRule(b, f.Rule, f.reasons)
 		b = append(b, '}')
 	}
 	b = append(b, `],"missing":`...)
@@ -83,21 +89,31 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		s := &in.Scores[i]
 		b = appendString(b, s.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, s.Rule, s.why)
+		b = appendRule(b, s.Rule, s.reasons)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
 }
 
 // appendRule writes `"rule":…,"reasons":[…]`, preceded by a comma unless it opens an object.
-func appendRule(b []byte, rule string, w why) []byte {
+func appendRule(b []byte, rule string, reasons []Reason) []byte {
 	if len(b) > 0 && b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
 	b = append(b, `"rule":`...)
 	b = appendString(b, rule)
-	b = append(b, `,"reasons":`...)
-	return appendWhyJSON(b, w)
+	b = append(b, `,"reasons":[`...)
+	for i := range reasons {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendString(b, reasons[i].Name)
+		b = append(b, `,"value":`...)
+		b = reasons[i].Value.AppendJSON(b)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 func appendNotes(b []byte, notes []Note) []byte {
@@ -116,6 +132,9 @@ func appendNotes(b []byte, notes []Note) []byte {
 	}
 	return append(b, ']')
 }
+
+// MarshalJSON encodes the result as it appears in a report's "composite".
+func (c CompositeResult) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
 
 func (c *CompositeResult) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
@@ -140,11 +159,11 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		}
 		b = appendString(b, c.Domains[i].ID)
 		b = append(b, ':')
-		b = appendValue(b, c.Domains[i].Value)
+		b = c.Domains[i].Value.AppendJSON(b)
 	}
 	b = append(b, `},"tier":`...)
-	b = appendString(b, c.Tier)
-	b = appendRule(b, c.TierRule, c.tierWhy)
+	b = appendString(b, string(c.Tier))
+	b = appendRule(b, c.TierRule, c.tierReasons)
 	b = append(b, `,"referrals":[`...)
 	for i := range c.Referrals {
 		if i > 0 {
@@ -154,7 +173,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		b = append(b, `{"id":`...)
 		b = appendString(b, r.ID)
 		b = append(b, `,"priority":`...)
-		b = appendString(b, r.Priority)
+		b = appendString(b, string(r.Priority))
 		b = append(b, `,"text":`...)
 		b = appendString(b, r.Text)
 		if len(r.Addenda) > 0 {
@@ -165,7 +184,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		b = appendString(b, r.Rationale)
 		b = append(b, `,"source":`...)
 		b = appendString(b, r.Source)
-		b = appendRule(b, r.Rule, r.why)
+		b = appendRule(b, r.Rule, r.reasons)
 		b = append(b, '}')
 	}
 	b = append(b, `],"not_assessed":`...)
@@ -180,7 +199,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		d := &c.Domains[i]
 		b = appendString(b, d.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, d.Rule, d.why)
+		b = appendRule(b, d.Rule, d.reasons)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
@@ -197,125 +216,4 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-func appendValue(b []byte, v Value) []byte {
-	switch v.kind {
-	case KindInt:
-		return strconv.AppendInt(b, v.i(), 10)
-	case KindDouble:
-		return appendFloat(b, v.f())
-	case KindBool:
-		return strconv.AppendBool(b, v.b())
-	case KindString:
-		return appendString(b, v.s)
-	}
-	return append(b, "null"...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string, escaped exactly as reports are (so tools that write JSON
-// beside reports, such as the CLI's error records, match them byte for byte). Invalid UTF-8 is written as
-// U+FFFD; the engine rejects invalid UTF-8 input before it reaches a report, so this only guards output.
-func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
-
-// AppendJSON appends the value as the report's JSON writes it: numbers in their shortest exact form,
-// strings quoted and escaped, null for the zero Value.
-func (v Value) AppendJSON(b []byte) []byte { return appendValue(b, v) }
-
-// AppendText appends the value as String formats it, without allocating.
-func (v Value) AppendText(b []byte) []byte {
-	switch v.kind {
-	case KindString:
-		return append(b, v.s...)
-	case KindNull:
-		return append(b, "null"...)
-	}
-	return appendValue(b, v)
-}
-
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = appendStringBody(b, s)
-	return append(b, '"')
-}
-
-// load8 reads the eight bytes of s at i as one word (i+8 <= len(s)); the byte order does not matter to
-// needsEscape8.
-func load8(s string, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
-}
-
-// needsEscape8 reports whether any of the eight bytes in x is not carried as is in a JSON string: a control
-// character (< 0x20), '"', '\\', or a byte of a multi-byte UTF-8 sequence (>= 0x80, checked one by one).
-// These are the classic exact "has a byte less than n" and "has a zero byte" word tests.
-func needsEscape8(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	t := (x - lo*0x20) &^ x
-	q := x ^ (lo * '"')
-	t |= (q - lo) &^ q
-	bs := x ^ (lo * '\\')
-	t |= (bs - lo) &^ bs
-	return (t|x)&hi != 0
-}
-
-// plainASCII marks the bytes a JSON string carries as they are.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
-// (almost all of a report) are found eight bytes at a time and copied at once.
-func appendStringBody(b []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if plainASCII[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(b, s[start:]...)
-}
+func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }

@@ -1,7 +1,14 @@
 package screen
 
+import "slices"
+
 // Report is the result of scoring one response set. Its JSON form (MarshalJSON, AppendJSON) is the
 // documented contract; see the package documentation.
+//
+// A Report is plain data that owns everything it holds, the reasons of every result included: a Report
+// from Score, and any result copied out of it, stays correct however the engine is used afterwards. With
+// ScoreTo, the results — and reason slices taken from them — are valid until the Report is scored into
+// again, as bufio.Scanner.Bytes is valid until the next Scan; copy what must outlive that.
 type Report struct {
 	// Subject is the response set's subject id, echoed unchanged.
 	Subject string
@@ -11,20 +18,51 @@ type Report struct {
 	Instruments []InstrumentResult
 	// Composite is the rule set's result; nil when the engine has no rule set.
 	Composite *CompositeResult
-	ex        explanation
 	mem       reportMem
 }
 
 // EngineInfo names the scoring engine.
 type EngineInfo struct {
-	Name    string
-	Version string
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // Status of an instrument result.
 const (
 	StatusComplete   = "complete"   // every applicable score was computed
 	StatusIncomplete = "incomplete" // at least one score could not be computed (see Notes)
+)
+
+// Priority of a referral.
+type Priority string
+
+// The referral priorities, most pressing first.
+const (
+	PriorityUrgent  Priority = "urgent"
+	PriorityHigh    Priority = "high"
+	PriorityRoutine Priority = "routine"
+)
+
+// Level of a flag.
+type Level string
+
+// The flag levels.
+const (
+	LevelInfo    Level = "info"
+	LevelWarning Level = "warning"
+	LevelUrgent  Level = "urgent"
+)
+
+// Tier is a risk tier: the id of the rule set's tier that matched. A rule set defines its own tiers; the
+// bundled pain_oud rule set's are the constants below, lowest first.
+type Tier string
+
+// The tiers of the bundled pain_oud rule set.
+const (
+	TierLow      Tier = "low"
+	TierElevated Tier = "elevated"
+	TierHigh     Tier = "high"
+	TierUrgent   Tier = "urgent"
 )
 
 // InstrumentResult is the result for one instrument.
@@ -48,8 +86,12 @@ type InstrumentResult struct {
 	Notes []Note
 }
 
-// Score returns the score with the given id, if it was computed.
+// Score returns the score with the given id, if it was computed. It is safe on a nil result (an
+// instrument that was not answered), which has no scores.
 func (r *InstrumentResult) Score(id string) (Value, bool) {
+	if r == nil {
+		return Value{}, false
+	}
 	for i := range r.Scores {
 		if r.Scores[i].ID == id {
 			return r.Scores[i].Value, true
@@ -58,53 +100,67 @@ func (r *InstrumentResult) Score(id string) (Value, bool) {
 	return Value{}, false
 }
 
+// Flag returns the flag with the given id, if it fired; safe on a nil result.
+func (r *InstrumentResult) Flag(id string) (Flag, bool) {
+	if r == nil {
+		return Flag{}, false
+	}
+	for i := range r.Flags {
+		if r.Flags[i].ID == id {
+			return r.Flags[i], true
+		}
+	}
+	return Flag{}, false
+}
+
+// Reason is one input a rule read: an answer (answers.q9), an earlier score (scores.total), a context
+// field (context.sex), an instrument result (phq9.total), a domain (domains.oud) or the tier. A failed
+// presence test is named has(…) with the value false.
+type Reason struct {
+	Name  string `json:"name"`
+	Value Value  `json:"value"`
+}
+
 // Score is one computed score with the reasons behind it.
 type Score struct {
 	ID    string
 	Value Value
 	// Rule identifies the definition part that computed it: "phq9@1.0.0#scores.total".
-	Rule string
-	why  why
+	Rule    string
+	reasons []Reason
 }
 
 // Reasons returns the inputs the score's rule read, with their values, in the order it read them.
-func (s *Score) Reasons() []Reason { return s.why.appendTo(nil) }
+func (s *Score) Reasons() []Reason { return slices.Clone(s.reasons) }
 
 // AppendReasons appends the score's reasons to dst (to reuse a buffer in a loop).
-func (s *Score) AppendReasons(dst []Reason) []Reason { return s.why.appendTo(dst) }
-
-// Reason is one input a rule read: an answer (answers.q9), an earlier score (scores.total), a context
-// field (context.sex), an instrument result (phq9.total), a domain (domains.oud) or the tier.
-type Reason struct {
-	Name  string
-	Value Value
-}
+func (s *Score) AppendReasons(dst []Reason) []Reason { return append(dst, s.reasons...) }
 
 // Flag is a fired flag.
 type Flag struct {
 	ID      string
-	Level   string // info, warning or urgent
+	Level   Level
 	Message string
 	Rule    string
-	why     why
+	reasons []Reason
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.
-func (f *Flag) Reasons() []Reason { return f.why.appendTo(nil) }
+func (f *Flag) Reasons() []Reason { return slices.Clone(f.reasons) }
 
 // AppendReasons appends the flag's reasons to dst.
-func (f *Flag) AppendReasons(dst []Reason) []Reason { return f.why.appendTo(dst) }
+func (f *Flag) AppendReasons(dst []Reason) []Reason { return append(dst, f.reasons...) }
 
 // Note explains something about a result that is not a value: why a score is missing, that a total was
 // prorated, that a definition is a draft.
 type Note struct {
 	// Code is stable: prorated, not_computed, not_applicable, flag_not_evaluated, draft_definition,
 	// retired_definition, input_incomplete, input_version_mismatch.
-	Code string
+	Code string `json:"code"`
 	// About is the score, flag, or input the note concerns.
-	About string
+	About string `json:"about"`
 	// Message says it in words.
-	Message string
+	Message string `json:"message"`
 }
 
 // CompositeResult is the result of the rule set.
@@ -118,9 +174,9 @@ type CompositeResult struct {
 	// Domains are the named values derived from instrument results, in definition order.
 	Domains []Domain
 	// Tier is the risk tier; TierRule and TierReasons explain it.
-	Tier     string
-	TierRule string
-	tierWhy  why
+	Tier        Tier
+	TierRule    string
+	tierReasons []Reason
 	// Referrals that apply, ordered urgent, high, routine, then as defined.
 	Referrals []Referral
 	// NotAssessed lists the domains whose value is not_assessed.
@@ -129,13 +185,18 @@ type CompositeResult struct {
 }
 
 // TierReasons returns every domain the tier conditions read, up to and including the tier that matched.
-func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.appendTo(nil) }
+func (c *CompositeResult) TierReasons() []Reason { return slices.Clone(c.tierReasons) }
 
 // AppendTierReasons appends the tier's reasons to dst.
-func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason { return c.tierWhy.appendTo(dst) }
+func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason {
+	return append(dst, c.tierReasons...)
+}
 
-// Domain returns the value of a domain.
+// Domain returns the value of a domain. It is safe on a nil result (no rule set), which has no domains.
 func (c *CompositeResult) Domain(id string) (Value, bool) {
+	if c == nil {
+		return Value{}, false
+	}
 	for i := range c.Domains {
 		if c.Domains[i].ID == id {
 			return c.Domains[i].Value, true
@@ -144,40 +205,57 @@ func (c *CompositeResult) Domain(id string) (Value, bool) {
 	return Value{}, false
 }
 
+// Referral returns the referral with the given id, if it applies; safe on a nil result.
+func (c *CompositeResult) Referral(id string) (Referral, bool) {
+	if c == nil {
+		return Referral{}, false
+	}
+	for i := range c.Referrals {
+		if c.Referrals[i].ID == id {
+			return c.Referrals[i], true
+		}
+	}
+	return Referral{}, false
+}
+
 // Domain is one derived value with its reasons.
 type Domain struct {
-	ID    string
-	Value Value
-	Rule  string
-	why   why
+	ID      string
+	Value   Value
+	Rule    string
+	reasons []Reason
 }
 
 // Reasons returns the instrument results the domain's expression read, with their values.
-func (d *Domain) Reasons() []Reason { return d.why.appendTo(nil) }
+func (d *Domain) Reasons() []Reason { return slices.Clone(d.reasons) }
 
 // AppendReasons appends the domain's reasons to dst.
-func (d *Domain) AppendReasons(dst []Reason) []Reason { return d.why.appendTo(dst) }
+func (d *Domain) AppendReasons(dst []Reason) []Reason { return append(dst, d.reasons...) }
 
 // Referral is a recommendation that applies, with where it comes from and why it fired.
 type Referral struct {
 	ID        string
-	Priority  string // urgent, high or routine
+	Priority  Priority
 	Text      string
 	Addenda   []string // further text whose own conditions hold
 	Rationale string
 	Source    string
 	Rule      string
-	why       why
+	reasons   []Reason
 }
 
 // Reasons returns the domain values (and tier) the referral's conditions read.
-func (r *Referral) Reasons() []Reason { return r.why.appendTo(nil) }
+func (r *Referral) Reasons() []Reason { return slices.Clone(r.reasons) }
 
 // AppendReasons appends the referral's reasons to dst.
-func (r *Referral) AppendReasons(dst []Reason) []Reason { return r.why.appendTo(dst) }
+func (r *Referral) AppendReasons(dst []Reason) []Reason { return append(dst, r.reasons...) }
 
-// Instrument returns the result for an instrument id, if it was answered.
+// Instrument returns the result for an instrument id, or nil if it was not answered. The accessors of a
+// nil result are safe: rep.Instrument("gad2").Score("total") is simply not found.
 func (r *Report) Instrument(id string) *InstrumentResult {
+	if r == nil {
+		return nil
+	}
 	for i := range r.Instruments {
 		if r.Instruments[i].ID == id {
 			return &r.Instruments[i]

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/painscreen/painscreen/bundled"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,7 +15,7 @@ import (
 
 // A result that depends on something being absent names the failed presence test among its reasons.
 func TestReasonsNameFailedPresenceTests(t *testing.T) {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
 		"gcps_r":    {"pain_frequency": 1},
@@ -54,7 +56,7 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 
 // JSON output escapes every string the report carries.
 func TestReportJSONIsValidWithHostileSubject(t *testing.T) {
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	subject := "pt \"quoted\" \\ back\nline\ttab \x01 \u2028 é 𝄞"
 	rep, err := eng.Score(context.Background(), &screen.Response{Subject: subject,

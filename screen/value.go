@@ -1,12 +1,7 @@
 package screen
 
 import (
-	"fmt"
-	"math"
-	"strconv"
-
-	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
+	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
 // Kind is the type of a Value.
@@ -21,140 +16,56 @@ const (
 	KindString
 )
 
-func (k Kind) String() string {
-	switch k {
-	case KindInt:
-		return "int"
-	case KindDouble:
-		return "double"
-	case KindBool:
-		return "bool"
-	case KindString:
-		return "string"
-	}
-	return "null"
-}
+func (k Kind) String() string { return value.Kind(k).String() }
 
 // Value is a score, answer, context or domain value: an integer, a number, a boolean, a string or null.
-// The zero Value is null.
-type Value struct {
-	s    string
-	n    uint64 // int64, float64 bits, or 0/1 for a bool
-	kind Kind
-}
+// The zero Value is null. Values are comparable and cheap to copy.
+type Value value.Value
+
+func (v Value) v() value.Value { return value.Value(v) }
 
 // IntValue makes an integer Value.
-func IntValue(v int64) Value { return Value{kind: KindInt, n: uint64(v)} }
+func IntValue(v int64) Value { return Value(value.OfInt(v)) }
 
 // DoubleValue makes a number Value.
-func DoubleValue(v float64) Value { return Value{kind: KindDouble, n: math.Float64bits(v)} }
+func DoubleValue(v float64) Value { return Value(value.OfDouble(v)) }
 
 // BoolValue makes a boolean Value.
-func BoolValue(v bool) Value {
-	if v {
-		return Value{kind: KindBool, n: 1}
-	}
-	return Value{kind: KindBool}
-}
+func BoolValue(v bool) Value { return Value(value.OfBool(v)) }
 
 // StringValue makes a string Value.
-func StringValue(v string) Value { return Value{kind: KindString, s: v} }
-
-func (v Value) i() int64   { return int64(v.n) }
-func (v Value) f() float64 { return math.Float64frombits(v.n) }
-func (v Value) b() bool    { return v.n != 0 }
-
-// isTrue reports whether v is the boolean true.
-func (v Value) isTrue() bool { return v.kind == KindBool && v.n != 0 }
+func StringValue(v string) Value { return Value(value.OfString(v)) }
 
 // Kind returns the value's kind.
-func (v Value) Kind() Kind { return v.kind }
+func (v Value) Kind() Kind { return Kind(v.v().Kind()) }
 
 // IsNull reports whether the value is null (absent).
-func (v Value) IsNull() bool { return v.kind == KindNull }
+func (v Value) IsNull() bool { return v.v().Kind() == value.Null }
 
 // Int returns the integer; ok is false for other kinds.
-func (v Value) Int() (int64, bool) { return v.i(), v.kind == KindInt }
+func (v Value) Int() (int64, bool) { return v.v().I(), v.v().Kind() == value.Int }
 
 // Float returns the value as a float64 for ints and doubles; ok is false for other kinds.
-func (v Value) Float() (float64, bool) {
-	switch v.kind {
-	case KindInt:
-		return float64(v.i()), true
-	case KindDouble:
-		return v.f(), true
-	}
-	return 0, false
-}
+func (v Value) Float() (float64, bool) { return v.v().Float() }
 
 // Bool returns the boolean; ok is false for other kinds.
-func (v Value) Bool() (bool, bool) { return v.b(), v.kind == KindBool }
+func (v Value) Bool() (bool, bool) { return v.v().B(), v.v().Kind() == value.Bool }
 
 // Str returns the string; ok is false for other kinds.
-func (v Value) Str() (string, bool) { return v.s, v.kind == KindString }
+func (v Value) Str() (string, bool) { return v.v().S(), v.v().Kind() == value.String }
 
 // String formats the value as it appears in JSON (strings unquoted).
-func (v Value) String() string {
-	switch v.kind {
-	case KindInt:
-		return strconv.FormatInt(v.i(), 10)
-	case KindDouble:
-		return formatFloat(v.f())
-	case KindBool:
-		return strconv.FormatBool(v.b())
-	case KindString:
-		return v.s
-	}
-	return "null"
-}
+func (v Value) String() string { return v.v().String() }
 
 // Equal reports whether two values are equal; ints and doubles compare numerically.
-func (v Value) Equal(w Value) bool {
-	if a, ok := v.Float(); ok {
-		if b, ok := w.Float(); ok {
-			if v.kind == KindInt && w.kind == KindInt {
-				return v.n == w.n
-			}
-			return a == b
-		}
-		return false
-	}
-	return v == w
-}
+func (v Value) Equal(w Value) bool { return v.v().Equal(w.v()) }
 
-// formatFloat prints the shortest representation that round-trips, without exponent for ordinary
-// magnitudes, so 12.0 prints as 12 and 5.7 as 5.7.
-func formatFloat(f float64) string {
-	return string(appendFloat(nil, f))
-}
+// MarshalJSON encodes the value as reports do: numbers in their shortest exact form, strings quoted, null
+// for the zero Value.
+func (v Value) MarshalJSON() ([]byte, error) { return v.v().AppendJSON(nil), nil }
 
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	if f == 0 {
-		return append(b, '0')
-	}
-	abs := math.Abs(f)
-	if abs < 1e-6 || abs >= 1e21 {
-		return strconv.AppendFloat(b, f, 'g', -1, 64)
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
-}
+// AppendJSON appends the value's JSON, as MarshalJSON encodes it, to b.
+func (v Value) AppendJSON(b []byte) []byte { return v.v().AppendJSON(b) }
 
-// valueOf converts a CEL value into a Value.
-func valueOf(v ref.Val) Value {
-	switch t := v.(type) {
-	case types.Int:
-		return IntValue(int64(t))
-	case types.Double:
-		return DoubleValue(float64(t))
-	case types.Bool:
-		return BoolValue(bool(t))
-	case types.String:
-		return StringValue(string(t))
-	case nil:
-		return Value{}
-	}
-	return Value{kind: KindString, s: fmt.Sprint(v.Value())}
-}
+// AppendText appends the value as String formats it (encoding.TextAppender).
+func (v Value) AppendText(b []byte) ([]byte, error) { return v.v().AppendText(b), nil }

@@ -2,7 +2,7 @@
 // and rule-set authors get one Go subtest per case, failing with the file:line of the case.
 //
 //	func TestDefinitions(t *testing.T) {
-//		screentest.Run(t, os.DirFS("."), "", screen.WithBundled())
+//		screentest.Run(t, os.DirFS("."), "", bundled.Definitions())
 //	}
 package screentest
 
@@ -11,15 +11,17 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/painscreen/painscreen/screen/suite"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
 // Run loads every test suite under fsys and runs each case as a subtest named after the suite target and
-// the case. The engine is built from the definitions under fsys plus opts (for example screen.WithBundled()
+// the case. The engine is built from the definitions under fsys plus opts (for example bundled.Definitions()
 // when a rule set reads bundled instruments). It fails the test when suites or definitions do not load.
 func Run(t testing.TB, fsys fs.FS, label string, opts ...screen.Option) {
 	t.Helper()
-	suites, err := screen.LoadSuites(fsys, label)
+	suites, err := suite.Load(fsys, label)
 	if err != nil {
 		t.Fatalf("loading test suites:\n%v", err)
 		return
@@ -29,7 +31,7 @@ func Run(t testing.TB, fsys fs.FS, label string, opts ...screen.Option) {
 		return
 	}
 	all := append([]screen.Option{screen.WithDefinitions(fsys, label)}, opts...)
-	results, err := screen.RunSuites(context.Background(), suites, screen.TestOptions{}, all...)
+	results, err := suite.Run(context.Background(), suites, suite.Options{}, all...)
 	if err != nil {
 		t.Fatalf("building the engine:\n%v", err)
 		return

@@ -7,6 +7,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/cmd/painscreen/internal/gen"
 	"github.com/painscreen/painscreen/screen"
 )
@@ -22,7 +25,7 @@ func benchEngine(b *testing.B) *screen.Engine {
 	b.Helper()
 	var opts []screen.Option
 	if os.Getenv("PAINSCREEN_BENCH_BUNDLED") != "" {
-		opts = append(opts, screen.WithBundled())
+		opts = append(opts, bundled.Definitions())
 	} else {
 		opts = append(opts, screen.WithDefinitions(os.DirFS("testdata/defs"), "defs"))
 	}
@@ -42,10 +45,10 @@ func benchInput(b *testing.B) []byte {
 	return buf.Bytes()
 }
 
-func decodeAll(b *testing.B, in []byte) []screen.Record {
+func decodeAll(b *testing.B, in []byte) []respfile.Record {
 	b.Helper()
-	dec := screen.NewDecoder(bytes.NewReader(in), screen.FormatJSONL, screen.DefaultInputLimits())
-	var recs []screen.Record
+	dec := respfile.NewDecoder(bytes.NewReader(in), respfile.FormatJSONL, respfile.DefaultLimits())
+	var recs []respfile.Record
 	for {
 		rec, err := dec.Next()
 		if err == io.EOF {
@@ -64,7 +67,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in) / benchRecords))
 	for i := 0; i < b.N; {
-		dec := screen.NewDecoder(bytes.NewReader(in), screen.FormatJSONL, screen.DefaultInputLimits())
+		dec := respfile.NewDecoder(bytes.NewReader(in), respfile.FormatJSONL, respfile.DefaultLimits())
 		for ; i < b.N; i++ {
 			if _, err := dec.Next(); err != nil {
 				break
@@ -139,7 +142,7 @@ func BenchmarkPipeline(b *testing.B) {
 			for done := 0; done < b.N; done += benchRecords {
 				out := newOutput(io.Discard, enc, io.Discard)
 				pl := newPipeline(eng, enc, jobs, out)
-				if err := pl.run(context.Background(), source{name: "in.jsonl", r: bytes.NewReader(in), format: screen.FormatJSONL}); err != nil {
+				if err := pl.run(context.Background(), source{name: "in.jsonl", r: bytes.NewReader(in), format: respfile.FormatJSONL}); err != nil {
 					b.Fatal(err)
 				}
 			}

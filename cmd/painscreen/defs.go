@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"testing/fstest"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"github.com/painscreen/painscreen/instruments"
 	"github.com/painscreen/painscreen/rules"
 	"github.com/painscreen/painscreen/screen"
@@ -71,7 +74,7 @@ func (d *defFlags) register(f *cmdFlags, ruleRef bool) {
 // decides whether that makes the composite required.
 func (d *defFlags) options() (opts []screen.Option, ruleRef string, err error) {
 	if !d.noBundled {
-		opts = append(opts, screen.WithBundled())
+		opts = append(opts, bundled.Definitions())
 	}
 	for _, p := range d.instruments {
 		src, err := openDefs(p)
@@ -126,7 +129,7 @@ func (d *defFlags) sources() []defSource {
 // reportLoadError prints why the engine could not be built and returns exitDefinitions. Diagnostics are
 // about definition files, never about responses, so they are safe for stderr.
 func reportLoadError(stderr io.Writer, err error) int {
-	var diags screen.Diagnostics
+	var diags diag.List
 	if errors.As(err, &diags) {
 		writeDiags(stderr, diags, true)
 		nerr, nwarn := countDiags(diags)
@@ -139,21 +142,21 @@ func reportLoadError(stderr io.Writer, err error) int {
 
 // writeDiags prints diagnostics with source snippets. A diagnostic without a file (about the set of
 // definitions as a whole, such as two rule sets and no choice) prints as "painscreen: code: message".
-func writeDiags(w io.Writer, diags screen.Diagnostics, snippets bool) {
+func writeDiags(w io.Writer, diags diag.List, snippets bool) {
 	for _, d := range diags {
 		if d.Pos.File == "" {
 			sev := ""
-			if len(screen.Diagnostics{d}.Warnings()) > 0 {
+			if len(diag.List{d}.Warnings()) > 0 {
 				sev = "warning: "
 			}
 			fmt.Fprintf(w, "painscreen: %s%s: %s\n", sev, d.Code, d.Message)
 			continue
 		}
-		_ = screen.Diagnostics{d}.Write(w, snippets)
+		_ = diag.List{d}.Write(w, snippets)
 	}
 }
 
-func countDiags(ds screen.Diagnostics) (nerr, nwarn int) {
+func countDiags(ds diag.List) (nerr, nwarn int) {
 	return len(ds.Errors()), len(ds.Warnings())
 }
 

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/painscreen/painscreen/internal/jsonenc"
+
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -108,13 +112,13 @@ func (e *encoder) header() []byte {
 
 // report encodes a report (JSON records start with ",\n", which the writer drops before the first one)
 // and fills st with its tier.
-func (e *encoder) report(b []byte, file string, rec *screen.Record, rep *screen.Report, st *recStat, sc *scratch) []byte {
+func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *screen.Report, st *recStat, sc *scratch) []byte {
 	st.ok = true
 	st.tier = tierNone
 	if c := rep.Composite; c != nil {
 		st.tier = tierNotApplied
 		if c.Applied {
-			if i, ok := e.tierIdx[c.Tier]; ok {
+			if i, ok := e.tierIdx[string(c.Tier)]; ok {
 				st.tier = i
 			}
 		}
@@ -183,7 +187,7 @@ func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string
 }
 
 // fillInputError records a decoding problem.
-func fillInputError(st *recStat, ie *screen.InputError) {
+func fillInputError(st *recStat, ie *respfile.Error) {
 	st.ok, st.tier = false, tierNone
 	st.code, st.msg, st.inst, st.item = ie.Code, ie.Msg, ie.Instrument, ie.Item
 	st.errLine, st.col = ie.Line, ie.Col
@@ -205,7 +209,7 @@ func fillScoreError(st *recStat, err error) {
 // other errors are I/O errors about the file.
 func fillFatal(st *recStat, err error) {
 	st.ok, st.tier, st.fatal = false, tierNone, true
-	var ie *screen.InputError
+	var ie *respfile.Error
 	if errors.As(err, &ie) {
 		st.code, st.msg = ie.Code, "the input cannot be read further: "+ie.Msg
 		st.errLine, st.col = ie.Line, ie.Col
@@ -220,14 +224,15 @@ func fillFatal(st *recStat, err error) {
 // --- JSON -------------------------------------------------------------------------------------------
 
 // appendJSONString writes s as a JSON string, escaped exactly as screen's reports are.
-func appendJSONString(b []byte, s string) []byte { return screen.AppendJSONString(b, s) }
+func appendJSONString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
 // appendValue writes a value as the report's JSON does, strings unquoted and null as the given text.
 func appendValue(b []byte, v screen.Value, null string) []byte {
 	if v.IsNull() {
 		return append(b, null...)
 	}
-	return v.AppendText(b)
+	b, _ = v.AppendText(b) // never fails
+	return b
 }
 
 // --- CSV --------------------------------------------------------------------------------------------
@@ -380,7 +385,7 @@ func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject stri
 	return append(b, '\n')
 }
 
-func (l *csvLayout) appendReport(b []byte, file string, rec *screen.Record, rep *screen.Report, sc *scratch) []byte {
+func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
 	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, "ok")
 	b = append(b, ",,,,,"...) // error columns
 	c := rep.Composite
@@ -389,7 +394,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *screen.Record, rep 
 	}
 	b = append(b, ',')
 	if c != nil && c.Applied {
-		b = appendCSVField(b, c.Tier)
+		b = appendCSVField(b, string(c.Tier))
 	}
 	b = append(b, ',')
 	if c != nil {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -36,7 +38,7 @@ type scorer interface {
 type batch struct {
 	seq   int
 	file  string
-	recs  []screen.Record
+	recs  []respfile.Record
 	stats []recStat
 	out   []byte
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
@@ -50,7 +52,7 @@ type batch struct {
 type source struct {
 	name   string // as shown in error records: the path as given, or "-"
 	r      io.Reader
-	format screen.Format
+	format respfile.Format
 }
 
 // pipeline scores sources one after the other into one output.
@@ -58,7 +60,7 @@ type pipeline struct {
 	sc     scorer
 	enc    *encoder
 	jobs   int
-	limits screen.InputLimits
+	limits respfile.Limits
 	out    *output
 	free   chan *batch
 	nbatch int
@@ -73,11 +75,11 @@ func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
 	if jobs < 1 {
 		jobs = 1
 	}
-	p := &pipeline{sc: sc, enc: enc, jobs: jobs, limits: screen.DefaultInputLimits(), out: out,
+	p := &pipeline{sc: sc, enc: enc, jobs: jobs, limits: respfile.DefaultLimits(), out: out,
 		nbatch: 2*jobs + 2, scoreCtx: context.Background()}
 	p.free = make(chan *batch, p.nbatch)
 	for i := 0; i < p.nbatch; i++ {
-		p.free <- &batch{recs: make([]screen.Record, 0, batchSize), stats: make([]recStat, 0, batchSize+1)}
+		p.free <- &batch{recs: make([]respfile.Record, 0, batchSize), stats: make([]recStat, 0, batchSize+1)}
 	}
 	return p
 }
@@ -157,7 +159,7 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 // is cancelled (checked between records; a read that blocks is not interrupted).
 func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	defer close(work)
-	dec := screen.NewDecoder(src.r, src.format, p.limits)
+	dec := respfile.NewDecoder(src.r, src.format, p.limits)
 	seq, n := 0, 0
 	for {
 		var b *batch
@@ -200,7 +202,7 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 }
 
 // errEmptyInput is the fatal error of an input that holds no record.
-var errEmptyInput = &screen.InputError{Code: "empty", Msg: "the input holds no response records"}
+var errEmptyInput = &respfile.Error{Code: "empty", Msg: "the input holds no response records"}
 
 // score scores and encodes batches.
 func (p *pipeline) score(ctx context.Context, work <-chan *batch, done chan<- *batch) {

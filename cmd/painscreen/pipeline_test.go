@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
@@ -71,7 +73,7 @@ type outRec struct {
 	} `json:"error"`
 }
 
-func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format screen.Format) ([]outRec, *output, error) {
+func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format respfile.Format) ([]outRec, *output, error) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := &encoder{format: outJSONL, tierIdx: map[string]int{}}
@@ -95,7 +97,7 @@ func TestPipelineOrder(t *testing.T) {
 	for _, jobs := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("jobs=", jobs), func(t *testing.T) {
 			sc := &fakeScorer{maxDelay: 200 * time.Microsecond}
-			recs, out, err := runPipeline(t, context.Background(), sc, jobs, strings.NewReader(jsonlInput(n, nil)), screen.FormatJSONL)
+			recs, out, err := runPipeline(t, context.Background(), sc, jobs, strings.NewReader(jsonlInput(n, nil)), respfile.FormatJSONL)
 			require.NoError(t, err)
 			require.Len(t, recs, n)
 			for i, r := range recs {
@@ -122,7 +124,7 @@ func TestPipelineOneOutputPerInput(t *testing.T) {
 	})
 	in += `{"subject":"last","answers":` // truncated, no line end
 	sc := &fakeScorer{maxDelay: 200 * time.Microsecond}
-	recs, out, err := runPipeline(t, context.Background(), sc, 4, strings.NewReader(in), screen.FormatJSONL)
+	recs, out, err := runPipeline(t, context.Background(), sc, 4, strings.NewReader(in), respfile.FormatJSONL)
 	require.NoError(t, err)
 	require.Len(t, recs, n+1)
 	for i, r := range recs[:n] {
@@ -154,7 +156,7 @@ func TestPipelineOneOutputPerInput(t *testing.T) {
 // A JSON array with a syntax error: the elements before it, then one fatal error record.
 func TestPipelineFatal(t *testing.T) {
 	in := `[{"subject":"a","answers":{"x":{"a":1}}},` + "\n" + `{"subject":"b","answers":{"x":{"a":1}}} {"subject":"c"}]`
-	recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(in), screen.FormatJSON)
+	recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(in), respfile.FormatJSON)
 	var fe *errFatalInput
 	require.ErrorAs(t, err, &fe)
 	require.GreaterOrEqual(t, len(recs), 2)
@@ -166,7 +168,7 @@ func TestPipelineFatal(t *testing.T) {
 }
 
 func TestPipelineEmpty(t *testing.T) {
-	for _, f := range []screen.Format{screen.FormatJSONL, screen.FormatJSON, screen.FormatCSV, screen.FormatYAML} {
+	for _, f := range []respfile.Format{respfile.FormatJSONL, respfile.FormatJSON, respfile.FormatCSV, respfile.FormatYAML} {
 		recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(""), f)
 		var fe *errFatalInput
 		require.ErrorAs(t, err, &fe, f)
@@ -201,7 +203,7 @@ func TestPipelineCancel(t *testing.T) {
 	out := newOutput(&buf, enc, io.Discard)
 	pl := newPipeline(&fakeScorer{}, enc, 2, out)
 	done := make(chan error, 1)
-	go func() { done <- pl.run(ctx, source{name: "in", r: br, format: screen.FormatJSONL}) }()
+	go func() { done <- pl.run(ctx, source{name: "in", r: br, format: respfile.FormatJSONL}) }()
 	// Wait until the reader has read everything there is and is blocked.
 	require.Eventually(t, func() bool { return pl.nread.Load() == 1000 }, 5*time.Second, time.Millisecond)
 	cancel()
@@ -221,7 +223,7 @@ func TestPipelineCancel(t *testing.T) {
 func TestPipelineCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	recs, _, err := runPipeline(t, ctx, &fakeScorer{}, 2, strings.NewReader(jsonlInput(10, nil)), screen.FormatJSONL)
+	recs, _, err := runPipeline(t, ctx, &fakeScorer{}, 2, strings.NewReader(jsonlInput(10, nil)), respfile.FormatJSONL)
 	require.ErrorIs(t, err, errInterrupted)
 	require.Empty(t, recs)
 }
@@ -233,7 +235,7 @@ func TestOutputJSONFraming(t *testing.T) {
 	out := newOutput(&buf, enc, io.Discard)
 	pl := newPipeline(&fakeScorer{}, enc, 2, out)
 	for _, in := range []string{jsonlInput(2, nil), jsonlInput(3, nil)} {
-		require.NoError(t, pl.run(context.Background(), source{name: "in", r: strings.NewReader(in), format: screen.FormatJSONL}))
+		require.NoError(t, pl.run(context.Background(), source{name: "in", r: strings.NewReader(in), format: respfile.FormatJSONL}))
 	}
 	require.NoError(t, out.finish())
 	var v []map[string]any

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -96,9 +98,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			format = outText
 		}
 	}
-	var inFormat screen.Format
+	var inFormat respfile.Format
 	if fl.inputFormat != "" {
-		ff, err := screen.ParseFormat(fl.inputFormat)
+		ff, err := respfile.ParseFormat(fl.inputFormat)
 		if err != nil {
 			return f.fail(stderr, "--input-format: %v", err)
 		}
@@ -116,7 +118,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		files = []string{"-"}
 	}
 	stdinUsed := false
-	formats := make([]screen.Format, len(files))
+	formats := make([]respfile.Format, len(files))
 	for i, name := range files {
 		if name == "-" {
 			if stdinUsed {
@@ -140,7 +142,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_ = fh.Close()
 		formats[i] = inFormat
 		if formats[i] == "" {
-			ff, ok := screen.FormatFromPath(name)
+			ff, ok := respfile.FormatFromPath(name)
 			if !ok {
 				return f.fail(stderr, "%s: cannot tell the format from the file name; use --input-format", name)
 			}
@@ -190,7 +192,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdinR = br
 		for i, name := range files {
 			if name == "-" {
-				formats[i] = screen.FormatJSONL
+				formats[i] = respfile.FormatJSONL
 			}
 		}
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -85,7 +88,7 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // isSeveralRuleSets reports whether New failed only because several rule sets are loaded and none was
 // chosen.
 func isSeveralRuleSets(err error) bool {
-	var ds screen.Diagnostics
+	var ds diag.List
 	return errors.As(err, &ds) && len(ds) == 1 && ds[0].Code == "rule_set" && strings.Contains(ds[0].Message, "several rule sets")
 }
 
@@ -235,7 +238,7 @@ func (d *docWriter) block(indent int, prefix, expr string) {
 
 func (d *docWriter) blank() { fmt.Fprintln(d.w) }
 
-func codesText(cs []screen.Code) string {
+func codesText(cs []catalog.Code) string {
 	var parts []string
 	for _, c := range cs {
 		s := c.System + " " + c.Code
@@ -247,7 +250,7 @@ func codesText(cs []screen.Code) string {
 	return strings.Join(parts, "; ")
 }
 
-func writeInstrumentDoc(w io.Writer, doc *screen.InstrumentDoc) {
+func writeInstrumentDoc(w io.Writer, doc *catalog.InstrumentDoc) {
 	d := &docWriter{w: w}
 	d.line(0, doc.ID+" "+doc.Version+": "+doc.Title)
 	d.field(2, "domain", doc.Domain)
@@ -357,7 +360,7 @@ func writeInstrumentDoc(w io.Writer, doc *screen.InstrumentDoc) {
 }
 
 // bandRange renders the interval of band i, resolving bounds shared with a neighbour: "0 <= total < 5".
-func bandRange(bands []screen.BandDoc, i int, of string) string {
+func bandRange(bands []catalog.BandDoc, i int, of string) string {
 	b := bands[i]
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	var lo, hi *float64
@@ -387,7 +390,7 @@ func bandRange(bands []screen.BandDoc, i int, of string) string {
 	return num(*lo) + " " + loOp + " " + of + " " + hiOp + " " + num(*hi)
 }
 
-func writeRuleSetDoc(w io.Writer, doc *screen.RuleSetDoc) {
+func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc) {
 	d := &docWriter{w: w}
 	d.line(0, doc.ID+" "+doc.Version+" (rule set): "+doc.Title)
 	d.field(2, "status", doc.Status)

@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/suite"
 )
 
 const testAbout = `Run the test suites (*_test.yaml files) found in PATHs (directories are read recursively), against
@@ -54,11 +55,11 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "%v", err)
 	}
 
-	var suites []*screen.Suite
-	var diags screen.Diagnostics
+	var suites []*suite.Suite
+	var diags diag.List
 	for _, s := range srcs {
-		ss, err := screen.LoadSuites(s.fsys, s.label)
-		var ds screen.Diagnostics
+		ss, err := suite.Load(s.fsys, s.label)
+		var ds diag.List
 		switch {
 		case errors.As(err, &ds):
 			diags = append(diags, ds...)
@@ -75,7 +76,7 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml) found\n")
 		return exitOK
 	}
-	results, err := screen.RunSuites(context.Background(), suites, screen.TestOptions{Run: re}, sourceOptions(srcs)...)
+	results, err := suite.Run(context.Background(), suites, suite.Options{Run: re}, sourceOptions(srcs)...)
 	if err != nil {
 		return reportLoadError(stderr, err)
 	}
@@ -132,10 +133,10 @@ type failureReport struct {
 	Want   string `json:"want,omitempty"`
 	Got    string `json:"got,omitempty"`
 	Detail string `json:"detail,omitempty"`
-	f      screen.Failure
+	f      suite.Failure
 }
 
-func summarizeTests(order []string, target map[string]string, results []screen.TestResult) *testReport {
+func summarizeTests(order []string, target map[string]string, results []suite.Result) *testReport {
 	rep := &testReport{}
 	byFile := map[string]*suiteReport{}
 	for _, f := range order {
@@ -210,7 +211,7 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 
 // failureDiff renders one failure as a want/got block; lists ([a, b]) also say what is missing and what
 // is unexpected.
-func failureDiff(f screen.Failure) string {
+func failureDiff(f suite.Failure) string {
 	if f.Want == "" && f.Got == "" {
 		return "    " + f.String() + "\n"
 	}

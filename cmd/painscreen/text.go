@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -224,7 +227,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 
 // labels maps the answers of one instrument version to their option labels, for the text view.
 type labels struct {
-	items map[string][]screen.OptionDoc // labels that say no more than the value are left empty
+	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
 }
 
 // of returns the label of an answer reason ("answers.q9" = 1), or "".
@@ -255,12 +258,12 @@ func newTextLabels(eng *screen.Engine) textLabels {
 		if err != nil {
 			continue
 		}
-		l := &labels{items: map[string][]screen.OptionDoc{}}
+		l := &labels{items: map[string][]catalog.OptionDoc{}}
 		for _, it := range doc.Items {
 			if len(it.Options) == 0 {
 				continue
 			}
-			opts := make([]screen.OptionDoc, len(it.Options))
+			opts := make([]catalog.OptionDoc, len(it.Options))
 			for i, o := range it.Options {
 				opts[i] = o
 				if o.Label == strconv.FormatInt(o.Value, 10) {
@@ -277,7 +280,7 @@ func newTextLabels(eng *screen.Engine) textLabels {
 	return tl
 }
 
-func appendTextReport(b []byte, file string, rec *screen.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
+func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
 	t := textBuf{b: b, tmp: sc.tmp}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
@@ -297,7 +300,7 @@ func appendTextReport(b []byte, file string, rec *screen.Record, rep *screen.Rep
 		for j := range in.Flags {
 			f := &in.Flags[j]
 			t.raw("Flag [")
-			t.upper(f.Level)
+			t.upper(string(f.Level))
 			t.raw("] ")
 			t.raw(in.ID)
 			t.raw(".")
@@ -346,7 +349,7 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		return
 	}
 	t.raw("Risk tier: ")
-	t.upper(c.Tier)
+	t.upper(string(c.Tier))
 	t.raw("   [")
 	t.raw(c.TierRule)
 	t.raw("]")
@@ -376,7 +379,7 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.raw("  ")
 			t.int(i + 1)
 			t.raw(". [")
-			t.upper(r.Priority)
+			t.upper(string(r.Priority))
 			t.raw("] ")
 			t.raw(r.ID)
 			t.nl()
@@ -476,7 +479,7 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	for i := range in.Flags {
 		f := &in.Flags[i]
 		t.raw("    FLAG [")
-		t.upper(f.Level)
+		t.upper(string(f.Level))
 		t.raw("] ")
 		t.raw(f.ID)
 		t.raw(": ")

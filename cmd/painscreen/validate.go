@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/painscreen/painscreen/screen/diag"
+
 	"github.com/painscreen/painscreen/instruments"
 	"github.com/painscreen/painscreen/rules"
 	"github.com/painscreen/painscreen/screen"
@@ -83,7 +85,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // validateSources compiles every definition in the sources (every rule set, each against the
 // instruments it reads) and collects every diagnostic.
-func validateSources(srcs []defSource) (diags screen.Diagnostics, ninst, nrules int, err error) {
+func validateSources(srcs []defSource) (diags diag.List, ninst, nrules int, err error) {
 	res, err := screen.Check(sourceOptions(srcs)...)
 	if err != nil {
 		return nil, 0, 0, err

@@ -28,6 +28,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -38,7 +41,7 @@ func main() {
 	addr := flag.String("addr", "localhost:8080", "address to listen on (host:port)")
 	flag.Parse()
 
-	eng, err := screen.New(screen.WithBundled())
+	eng, err := screen.New(bundled.Definitions())
 	if err != nil {
 		log.Fatalf("loading definitions: %v", err)
 	}
@@ -86,7 +89,7 @@ func run(ctx context.Context, ln net.Listener, h http.Handler) error {
 // newHandler returns the service's routes around one shared engine.
 func newHandler(eng *screen.Engine) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/score", &scoreHandler{eng: eng, lim: screen.DefaultInputLimits()})
+	mux.Handle("/score", &scoreHandler{eng: eng, lim: respfile.DefaultLimits()})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			methodNotAllowed(w, "GET, HEAD")
@@ -120,7 +123,7 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 
 type scoreHandler struct {
 	eng *screen.Engine
-	lim screen.InputLimits
+	lim respfile.Limits
 }
 
 func (h *scoreHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -145,8 +148,8 @@ func (h *scoreHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeOne reads exactly one response set from a JSON body with the public decoder.
-func decodeOne(body io.Reader, lim screen.InputLimits) (*screen.Response, int, *apiError) {
-	dec := screen.NewDecoder(body, screen.FormatJSON, lim)
+func decodeOne(body io.Reader, lim respfile.Limits) (*screen.Response, int, *apiError) {
+	dec := respfile.NewDecoder(body, respfile.FormatJSON, lim)
 	rec, err := dec.Next()
 	if err != nil {
 		status, e := inputError(err)
@@ -168,10 +171,10 @@ func decodeOne(body io.Reader, lim screen.InputLimits) (*screen.Response, int, *
 }
 
 // inputError maps a decoding problem to a status and error body. InputError messages name the line,
-// column and field path only (see screen.InputError).
+// column and field path only (see respfile.Error).
 func inputError(err error) (int, apiError) {
 	var tooBig *http.MaxBytesError
-	var ie *screen.InputError
+	var ie *respfile.Error
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, apiError{Code: "too_large", Message: "request body is over the size limit"}

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/respfile"
+
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -27,7 +30,7 @@ var (
 // newTestServer serves the handler around one engine shared by every test, as main shares it.
 func newTestServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	engineOnce.Do(func() { engine, engineErr = screen.New(screen.WithBundled()) })
+	engineOnce.Do(func() { engine, engineErr = screen.New(bundled.Definitions()) })
 	if engineErr != nil {
 		t.Fatalf("screen.New: %v", engineErr)
 	}
@@ -95,7 +98,7 @@ func TestScoreHappyPath(t *testing.T) {
 	}
 
 	// The body is the report's own JSON encoding.
-	rec, err := screen.NewDecoder(bytes.NewReader(readExample(t, "high.json")), screen.FormatJSON, screen.DefaultInputLimits()).Next()
+	rec, err := respfile.NewDecoder(bytes.NewReader(readExample(t, "high.json")), respfile.FormatJSON, respfile.DefaultLimits()).Next()
 	if err != nil || rec.Err != nil {
 		t.Fatalf("decoding high.json: %v %v", err, rec.Err)
 	}

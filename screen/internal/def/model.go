@@ -4,7 +4,7 @@
 package def
 
 import (
-	"github.com/painscreen/painscreen/screen/internal/diag"
+	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/semver"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/painscreen/painscreen/screen/internal/diag"
+	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/semver"
 )
 
@@ -70,7 +70,7 @@ func IsYAMLFile(name string) bool {
 // be parsed (nil parts when the file is unusable). A file counts as a suite by its name (*_test.yaml); a
 // definition is an instrument when it has "items" and a rule set when it has "inputs".
 func Parse(file string, src []byte, lim Limits, list *diag.List) File {
-	p := &parser{sink: diag.NewSink(file, src, list), lim: lim, src: src}
+	p := &parser{sink: NewSink(file, src, list), lim: lim, src: src}
 	root := p.parseDocument()
 	if root == nil {
 		return File{}

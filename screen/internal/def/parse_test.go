@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/painscreen/painscreen/screen/internal/diag"
+	"github.com/painscreen/painscreen/screen/diag"
 )
 
 const miniInstrument = `id: mini

@@ -3,7 +3,6 @@ package def
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -11,8 +10,6 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/painscreen/painscreen/screen/internal/diag"
 )
 
 // Limits bound what one definition file may contain; definitions may come from outside and be hostile.
@@ -40,7 +37,7 @@ func ValidID(s string) bool { return idRE.MatchString(s) }
 
 // parser walks one file's YAML and records every problem in its sink.
 type parser struct {
-	sink  *diag.Sink
+	sink  *Sink
 	lim   Limits
 	src   []byte
 	lines []string // src split into lines, made on first use
@@ -288,9 +285,9 @@ func (p *parser) integer(n *yaml.Node, what string) (int64, bool) {
 		p.errf(n, "schema", "%s must be a whole number, found %s", what, describeScalar(n))
 		return 0, false
 	}
-	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64)
+	v, err := scalarInt(n)
 	if err != nil {
-		p.errf(n, "schema", "%s must be a whole number in decimal within ±2^63", what)
+		p.errf(n, "schema", "%s %v", what, err)
 		return 0, false
 	}
 	return v, true
@@ -313,9 +310,9 @@ func (p *parser) number(n *yaml.Node, what string) (float64, bool) {
 		p.errf(n, "schema", "%s must be a number, found %s", what, describeScalar(n))
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(n.Value, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		p.errf(n, "schema", "%s must be a finite number", what)
+	v, err := scalarFloat(n)
+	if err != nil {
+		p.errf(n, "schema", "%s %v", what, err)
 		return 0, false
 	}
 	return v, true
@@ -329,7 +326,7 @@ func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
 		p.errf(n, "schema", "%s must be true or false, found %s", what, describeScalar(n))
 		return false, false
 	}
-	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
+	return scalarBool(n), true
 }
 
 func describeScalar(n *yaml.Node) string {
@@ -510,26 +507,10 @@ func canonical(b *strings.Builder, n *yaml.Node) {
 		}
 		b.WriteByte(']')
 	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			b.WriteString("null")
-		case "!!bool":
-			b.WriteString(strconv.FormatBool(strings.EqualFold(n.Value, "true")))
-		case "!!int":
-			if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
-				b.WriteString(strconv.FormatInt(v, 10))
-			} else {
-				b.WriteString(strconv.Quote(n.Value))
-			}
-		case "!!float":
-			if v, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(v, 0) && !math.IsNaN(v) {
-				b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-			} else {
-				b.WriteString(strconv.Quote(n.Value))
-			}
-		default:
-			b.WriteString(strconv.Quote(n.Value))
-		}
+		// A number or boolean is written as the value the loader decodes when the scalar is spelled the
+		// canonical way, and as its text otherwise: a field that reads the scalar as text sees the spelling
+		// (1_0, 2.0, True), so two spellings may digest alike only when they load alike everywhere.
+		b.WriteString(canonicalScalar(n))
 	default:
 		b.WriteString("null")
 	}

@@ -1,0 +1,100 @@
+// Package jsonenc appends JSON strings exactly as painscreen's reports escape them, so every tool that writes
+// JSON beside a report (the CLI's error records, the engine's report encoder) matches it byte for byte.
+//
+// Invalid UTF-8 is written as U+FFFD; U+2028 and U+2029 are escaped so the output is also valid JavaScript.
+package jsonenc
+
+import (
+	"unicode/utf8"
+	"unsafe"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a quoted JSON string.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = AppendStringBody(b, s)
+	return append(b, '"')
+}
+
+// load8 reads the eight bytes of s at i as one word (i+8 <= len(s)); the byte order does not matter to
+// needsEscape8.
+func load8(s string, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+}
+
+// needsEscape8 reports whether any of the eight bytes in x is not carried as is in a JSON string: a control
+// character (< 0x20), '"', '\\', or a byte of a multi-byte UTF-8 sequence (>= 0x80, checked one by one).
+// These are the classic exact "has a byte less than n" and "has a zero byte" word tests.
+func needsEscape8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	t := (x - lo*0x20) &^ x
+	q := x ^ (lo * '"')
+	t |= (q - lo) &^ q
+	bs := x ^ (lo * '\\')
+	t |= (bs - lo) &^ bs
+	return (t|x)&hi != 0
+}
+
+// plainASCII marks the bytes a JSON string carries as they are.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// AppendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
+// (almost all of a report) are found eight bytes at a time and copied at once.
+func AppendStringBody(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(b, s[start:]...)
+}

@@ -1,0 +1,216 @@
+// Package compile turns parsed definitions (package def) into a plan (package plan): it binds every
+// reference (items, scores, context fields, inputs, domains), type-checks every CEL expression and bounds
+// its cost, builds bands and lookup tables, binds the rule set to instrument versions, and compiles the
+// fast path of each expression. Every problem is a diagnostic at its file:line:col; compiling goes on after
+// a problem so that one run reports them all.
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/internal/celenv"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/load"
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/semver"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Options control Build.
+type Options struct {
+	// MaxCost is the most evaluation steps an expression may take in the worst case.
+	MaxCost uint64
+	// MaxExprBytes bounds an expression's source.
+	MaxExprBytes int
+	// RuleSet selects the rule set to apply ("id" or "id@version"); "" applies the only one loaded.
+	RuleSet string
+	// NoRules scores instruments only.
+	NoRules bool
+	// All compiles every rule set, each against the instruments it reads, instead of choosing one (a
+	// validator's view); the Plan then has no rule set.
+	All bool
+	// NoFast evaluates everything with CEL's interpreter (tests compare the two evaluators).
+	NoFast bool
+	// LineOf returns a source line for diagnostics' snippets.
+	LineOf func(diag.Pos) string
+}
+
+// Result is what Build compiled.
+type Result struct {
+	Plan *plan.Plan
+	// Instruments and RuleSets list the definitions that compiled, as id@version.
+	Instruments, RuleSets []string
+}
+
+// builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
+// the bundled content compares it with "male" and "female").
+var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, Bounded: true}, {ID: "sex", Type: "string"}}
+
+// Build compiles a set of definitions. Problems go to list; the error is for a failure of the CEL library
+// itself.
+func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
+	base, err := celenv.NewBase(opts.MaxExprBytes)
+	if err != nil {
+		return nil, fmt.Errorf("CEL environment: %w", err)
+	}
+	c := &compiler{list: list, lineOf: opts.LineOf, maxCost: opts.MaxCost, base: base, noFast: opts.NoFast,
+		ctxIdx: map[string]*plan.CtxField{}, provs: map[*plan.Instrument]*celenv.Provider{}}
+	p := &plan.Plan{ByID: map[string][]*plan.Instrument{}, ByKey: map[string]*plan.Instrument{},
+		Defaults: map[string]*plan.Instrument{}, CtxIdx: c.ctxIdx}
+	// Respondent facts every engine accepts, whether or not a definition reads them; definitions may
+	// declare more.
+	for _, f := range builtinContext {
+		c.addContext(f)
+	}
+	res := &Result{Plan: p}
+	failed := map[string]bool{}
+	for _, d := range set.Instruments {
+		in := c.instrument(d, len(p.Insts))
+		if in == nil {
+			failed[d.ID] = true
+			continue
+		}
+		p.Insts = append(p.Insts, in)
+		p.ByKey[in.Key] = in
+		p.ByID[in.ID] = append([]*plan.Instrument{in}, p.ByID[in.ID]...) // newest first
+		res.Instruments = append(res.Instruments, in.Key)
+	}
+	p.Ctx = c.ctxOrder
+	for id, vs := range p.ByID {
+		p.Defaults[id] = vs[0]
+	}
+	usable := func(r *def.RuleSet) bool {
+		for _, in := range r.Inputs {
+			if failed[in.ID] {
+				return false // the instrument's own diagnostics explain
+			}
+		}
+		return true
+	}
+
+	if opts.All {
+		for _, r := range set.RuleSets {
+			if usable(r) && c.ruleSet(r, p.ByID) != nil {
+				res.RuleSets = append(res.RuleSets, r.Key())
+			}
+		}
+		return res, nil
+	}
+	if opts.NoRules || len(set.RuleSets) == 0 {
+		if opts.RuleSet != "" && !opts.NoRules {
+			c.errAt(diag.Pos{}, "unknown_rule_set", "rule set %q is not loaded", opts.RuleSet)
+		}
+		return res, nil
+	}
+	chosen, err := chooseRuleSet(set.RuleSets, opts.RuleSet)
+	if err != nil {
+		*list = append(*list, diag.Diagnostic{Code: "rule_set", Message: err.Error()})
+		return res, nil
+	}
+	if !usable(chosen) {
+		return res, nil
+	}
+	rs := c.ruleSet(chosen, p.ByID)
+	if rs == nil {
+		return res, nil
+	}
+	p.Rules = rs
+	res.RuleSets = append(res.RuleSets, rs.Key)
+	// An unpinned answers key selects the version the rule set binds.
+	for _, in := range rs.Inputs {
+		p.Defaults[in.ID] = in.Inst
+	}
+	return res, nil
+}
+
+func chooseRuleSet(rdefs []*def.RuleSet, want string) (*def.RuleSet, error) {
+	byID := map[string][]*def.RuleSet{}
+	var ids []string
+	for _, r := range rdefs {
+		if byID[r.ID] == nil {
+			ids = append(ids, r.ID)
+		}
+		byID[r.ID] = append(byID[r.ID], r)
+	}
+	slices.Sort(ids)
+	newest := func(rs []*def.RuleSet) *def.RuleSet {
+		best := rs[0]
+		for _, r := range rs[1:] {
+			if r.Version.Compare(best.Version) > 0 {
+				best = r
+			}
+		}
+		return best
+	}
+	if want == "" {
+		if len(ids) > 1 {
+			return nil, fmt.Errorf("several rule sets are loaded (%s); choose one (WithRuleSet, --rules)", strings.Join(ids, ", "))
+		}
+		return newest(byID[ids[0]]), nil
+	}
+	id, ver, pinned := strings.Cut(want, "@")
+	cands := byID[id]
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("rule set %q is not loaded (loaded: %s)", id, strings.Join(ids, ", "))
+	}
+	if !pinned {
+		return newest(cands), nil
+	}
+	v, err := semver.Parse(ver)
+	if err != nil {
+		return nil, fmt.Errorf("rule set %q: %v", want, err)
+	}
+	for _, r := range cands {
+		if r.Version.Compare(v) == 0 {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("rule set %s is not loaded", want)
+}
+
+// compiler holds what compiling a set of definitions needs.
+type compiler struct {
+	lineOf   func(diag.Pos) string
+	list     *diag.List
+	ctxIdx   map[string]*plan.CtxField
+	ctxOrder []*plan.CtxField
+	maxCost  uint64
+	base     *cel.Env
+	noFast   bool
+	// provs are the instruments' CEL type providers (compile time only: a rule set imports its inputs').
+	provs map[*plan.Instrument]*celenv.Provider
+}
+
+func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {
+	f.Slot = len(c.ctxOrder)
+	f.Names = plan.NewNames("context."+f.ID, "context."+f.ID)
+	c.ctxIdx[f.ID] = &f
+	c.ctxOrder = append(c.ctxOrder, &f)
+	return &f
+}
+
+func (c *compiler) errAt(pos diag.Pos, code, format string, args ...any) {
+	*c.list = append(*c.list, diag.Diagnostic{Pos: pos, Severity: diag.Error, Code: code,
+		Message: fmt.Sprintf(format, args...), Source: c.line(pos)})
+}
+
+func (c *compiler) warnAt(pos diag.Pos, code, format string, args ...any) {
+	*c.list = append(*c.list, diag.Diagnostic{Pos: pos, Severity: diag.Warning, Code: code,
+		Message: fmt.Sprintf(format, args...), Source: c.line(pos)})
+}
+
+func (c *compiler) line(p diag.Pos) string {
+	if c.lineOf == nil {
+		return ""
+	}
+	return c.lineOf(p)
+}
+
+func (c *compiler) errors() int { return len(c.list.Errors()) }
+
+var stringValue = value.OfString

@@ -1,0 +1,374 @@
+package compile
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/internal/celenv"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/eval"
+	"github.com/painscreen/painscreen/screen/internal/plan"
+)
+
+func didYouMean(s string, options []string) string {
+	if best := def.Suggest(s, options); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}
+
+type scopeKind uint8
+
+const (
+	scopeInstrument scopeKind = iota
+	scopeRules
+)
+
+// exprScope says what an expression may refer to, for precise "unknown …" diagnostics.
+type exprScope struct {
+	kind       scopeKind
+	inst       *plan.Instrument
+	itemLimit  int // enable_when: only items before this index (-1: all)
+	scoreLimit int // only scores before this index
+	rs         *plan.RuleSet
+	domLimit   int  // rule sets: only domains before this index
+	tier       bool // rule sets: `tier` is visible (referrals)
+}
+
+// compileExpr parses, checks references, type-checks and bounds the cost of one expression. want may be
+// nil (any type). Problems become diagnostics at their position in the YAML file.
+func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want *types.Type, rule string) *plan.Program {
+	if e == nil {
+		return nil
+	}
+	parsed, iss := env.Parse(e.Src)
+	if iss.Err() != nil {
+		c.celIssues(e, iss, "cel_syntax")
+		return nil
+	}
+	if !c.checkRefs(env, scope, e, parsed) {
+		return nil
+	}
+	checked, iss := env.Check(parsed)
+	if iss.Err() != nil {
+		c.celIssues(e, iss, "cel_type")
+		return nil
+	}
+	out := checked.OutputType()
+	if want != nil && !out.IsExactType(want) {
+		c.errAt(e.Pos, "wrong_type", "expression must give %s, but gives %s", typeName(want), typeName(out))
+		return nil
+	}
+	est, err := env.EstimateCost(checked, celenv.CostEstimator{})
+	if err != nil || est.Max > c.maxCost {
+		c.errAt(e.Pos, "cel_cost", "expression may cost up to %s evaluation steps; the limit is %d", costString(est.Max, err), c.maxCost)
+		return nil
+	}
+	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		c.errAt(e.Pos, "cel_program", "%v", err)
+		return nil
+	}
+	p := &plan.Program{CEL: prg, Expr: e, Rule: rule, Type: out}
+	if !c.noFast {
+		if f := eval.CompileFast(checked.NativeRep(), scope.eval()); f != nil {
+			// The interpreter's program is not needed: release it (a smaller heap is faster to collect).
+			p.Fast, p.CEL = f, nil
+		}
+	}
+	return p
+}
+
+// celIssues converts CEL errors into diagnostics at their YAML positions.
+func (c *compiler) celIssues(e *def.Expr, iss *cel.Issues, code string) {
+	for _, ce := range iss.Errors() {
+		msg := ce.Message
+		k := code
+		if strings.HasPrefix(msg, "Syntax error: ") {
+			msg = strings.TrimPrefix(msg, "Syntax error: ")
+			k = "cel_syntax"
+		}
+		if strings.HasPrefix(msg, "undeclared reference to") {
+			k = "unknown_reference"
+		}
+		c.errAt(exprPos(e, ce.Location), k, "%s", msg)
+	}
+}
+
+// exprPos maps a CEL location (1-based line, 0-based column in code points) to the YAML file.
+func exprPos(e *def.Expr, loc common.Location) diag.Pos {
+	if loc == nil || loc.Line() < 1 {
+		return e.Pos
+	}
+	off := 0
+	lines := strings.Split(e.Src, "\n")
+	for i := 0; i < loc.Line()-1 && i < len(lines); i++ {
+		off += len(lines[i]) + 1
+	}
+	if l := loc.Line() - 1; l < len(lines) {
+		line := lines[l]
+		col := 0
+		for n := 0; n < loc.Column() && col < len(line); n++ {
+			_, size := utf8.DecodeRuneInString(line[col:])
+			col += size
+		}
+		off += col
+	}
+	p := e.PosAt(off)
+	p.Line, p.Col = max(p.Line, 1), max(p.Col, 1)
+	return p
+}
+
+// nodePos is the position of an AST node; for a field selection it points at the field name.
+func nodePos(e *def.Expr, a *celast.AST, n celast.Expr) diag.Pos {
+	loc := a.SourceInfo().GetStartLocation(n.ID())
+	if n.Kind() == celast.SelectKind && loc != nil && loc.Line() > 0 {
+		loc = common.NewLocation(loc.Line(), loc.Column()+1)
+	}
+	return exprPos(e, loc)
+}
+
+// checkRefs walks the parsed expression and reports references to items, scores, context fields,
+// instruments, domains and functions that do not exist, naming the alternatives. The type checker would
+// also catch most of these, but only as "undefined field".
+func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed *cel.Ast) bool {
+	a := parsed.NativeRep()
+	ok := true
+	local := map[string]bool{}
+	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
+		if n.Kind() == celast.ComprehensionKind {
+			cm := n.AsComprehension()
+			local[cm.IterVar()], local[cm.AccuVar()] = true, true
+			if v := cm.IterVar2(); v != "" {
+				local[v] = true
+			}
+		}
+	}))
+	fail := func(n celast.Expr, code, format string, args ...any) {
+		c.errAt(nodePos(e, a, n), code, format, args...)
+		ok = false
+	}
+	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
+		switch n.Kind() {
+		case celast.SelectKind:
+			sel := n.AsSelect()
+			op := sel.Operand()
+			field := sel.FieldName()
+			if op.Kind() == celast.IdentKind && !local[op.AsIdent()] {
+				c.checkSelect(scope, op.AsIdent(), field, func(code, format string, args ...any) { fail(n, code, format, args...) })
+			} else if op.Kind() == celast.SelectKind && op.AsSelect().Operand().Kind() == celast.IdentKind && scope.kind == scopeRules {
+				// phq9.answers.q9, phq9.flags.x
+				inner := op.AsSelect()
+				if in := scope.rs.InputInst(inner.Operand().AsIdent()); in != nil {
+					switch inner.FieldName() {
+					case "answers":
+						if _, found := in.ItemIdx[field]; !found {
+							fail(n, "unknown_item", "%s has no item %q%s", in.Key, field, didYouMean(field, itemIDs(in.Def)))
+						}
+					case "flags":
+						if in.FlagIndex(field) < 0 {
+							fail(n, "unknown_flag", "%s has no flag %q", in.Key, field)
+						}
+					}
+				}
+			}
+		case celast.CallKind:
+			if !c.domainLiteralCheck(scope, e, a, n) {
+				ok = false
+			}
+			call := n.AsCall()
+			fn := call.FunctionName()
+			if call.IsMemberFunction() && celenv.IsAnswerFunction(fn) {
+				// The macro did not expand it: say why.
+				c.checkItemList(scope, e, a, call, fail)
+			}
+			if call.IsMemberFunction() && strings.HasPrefix(fn, celenv.ExpandedPrefix) && scope.itemLimit >= 0 {
+				for _, el := range call.Args()[0].AsList().Elements() {
+					if i, ok := celenv.LiteralInt(el); ok && int(i) >= scope.itemLimit {
+						fail(el, "forward_reference", "skip logic may read only earlier items; %q comes later", scope.inst.Items[i].ID)
+					}
+				}
+			}
+			if !strings.HasPrefix(fn, "_") && !strings.HasPrefix(fn, "@") && !env.HasFunction(fn) && !isMacroName(fn) && !(call.IsMemberFunction() && celenv.IsAnswerFunction(fn)) {
+				fail(n, "unknown_function", "there is no function %q", fn)
+			}
+		case celast.IdentKind:
+			// Bare identifiers: variables must exist.
+			name := n.AsIdent()
+			if !local[name] && !scope.knownIdent(name) {
+				switch scope.kind {
+				case scopeInstrument:
+					fail(n, "unknown_reference", "%q is not defined here: expressions read answers.<item>, scores.<score> and context.<field>", name)
+				default:
+					fail(n, "unknown_instrument", "%q is not an input of %s%s (inputs: %s)", name, scope.rs.Key, didYouMean(name, scope.rs.InputIDs()), strings.Join(scope.rs.InputIDs(), ", "))
+				}
+			}
+		}
+	}))
+	return ok
+}
+
+func isMacroName(fn string) bool {
+	switch fn {
+	case "has", "all", "exists", "exists_one", "map", "filter", "optMap", "optFlatMap":
+		return true
+	}
+	return false
+}
+
+func (s *exprScope) knownIdent(name string) bool {
+	switch s.kind {
+	case scopeInstrument:
+		return name == "answers" || name == "scores" || name == "context"
+	}
+	if name == "domains" || (name == "tier" && s.tier) {
+		return true
+	}
+	return s.rs.InputInst(name) != nil
+}
+
+// checkSelect validates <ident>.<field>.
+func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(code, format string, args ...any)) {
+	switch scope.kind {
+	case scopeInstrument:
+		in := scope.inst
+		switch ident {
+		case "answers":
+			i, found := in.ItemIdx[field]
+			switch {
+			case !found:
+				fail("unknown_item", "%s has no item %q%s", in.Key, field, didYouMean(field, itemIDs(in.Def)))
+			case scope.itemLimit >= 0 && i >= scope.itemLimit:
+				fail("forward_reference", "skip logic may read only earlier items; %q comes later", field)
+			}
+		case "scores":
+			for i, s := range in.Def.Scores {
+				if s.ID == field {
+					if i >= scope.scoreLimit {
+						fail("forward_reference", "score %q is defined later; an expression may read only earlier scores", field)
+					}
+					return
+				}
+			}
+			fail("unknown_score", "%s has no score %q%s", in.Key, field, didYouMean(field, scoreIDs(in.Def)))
+		case "context":
+			if !slices.ContainsFunc(in.Def.Context, func(f def.ContextField) bool { return f.ID == field }) {
+				fail("unknown_context", "context field %q is not declared in this definition's context section", field)
+			}
+		}
+	case scopeRules:
+		rs := scope.rs
+		if ident == "domains" {
+			for i, d := range rs.Def.Domains {
+				if d.ID == field {
+					if i >= scope.domLimit {
+						fail("forward_reference", "domain %q is defined later; a domain may read only earlier ones", field)
+					}
+					return
+				}
+			}
+			var ids []string
+			for _, d := range rs.Def.Domains {
+				ids = append(ids, d.ID)
+			}
+			fail("unknown_domain", "%s has no domain %q%s", rs.Key, field, didYouMean(field, ids))
+			return
+		}
+		in := rs.InputInst(ident)
+		if in == nil {
+			return // reported as an identifier
+		}
+		if field == "status" || field == "answers" || field == "flags" {
+			return
+		}
+		for _, s := range in.Scores {
+			if s.ID == field {
+				return
+			}
+		}
+		fail("unknown_score", "%s has no score %q%s (also: status, answers, flags)", in.Key, field, didYouMean(field, scoreIDs(in.Def)))
+	}
+}
+
+// checkItemList checks the literal item list of answers.sum([...]) and friends.
+func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, call celast.CallExpr, fail func(celast.Expr, string, string, ...any)) {
+	if scope.kind != scopeInstrument || call.Target().Kind() != celast.IdentKind || call.Target().AsIdent() != "answers" {
+		fail(call.Target(), "unknown_function", "%s() is a function of answers: answers.%s([\"item\", ...])", call.FunctionName(), call.FunctionName())
+		return
+	}
+	if want := map[string]int{"sum": 1, "mean": 1, "answered": 1, "prorated_sum": 2}[call.FunctionName()]; len(call.Args()) != want {
+		fail(call.Target(), "item_list", "answers.%s takes %d argument(s)", call.FunctionName(), want)
+		return
+	}
+	in := scope.inst
+	args := call.Args()
+	if len(args) == 0 {
+		return
+	}
+	list := args[0]
+	if list.Kind() != celast.ListKind {
+		fail(list, "item_list", "answers.%s needs a literal list of item ids, such as [\"q1\", \"q2\"]", call.FunctionName())
+		return
+	}
+	seen := map[string]bool{}
+	elems := list.AsList().Elements()
+	if len(elems) == 0 {
+		fail(list, "item_list", "answers.%s needs at least one item", call.FunctionName())
+	}
+	for _, el := range elems {
+		if el.Kind() != celast.LiteralKind {
+			fail(el, "item_list", "item ids must be written as string literals")
+			continue
+		}
+		s, isStr := el.AsLiteral().(types.String)
+		if !isStr {
+			fail(el, "item_list", "item ids must be strings")
+			continue
+		}
+		id := string(s)
+		i, found := in.ItemIdx[id]
+		switch {
+		case !found:
+			fail(el, "unknown_item", "%s has no item %q%s", in.Key, id, didYouMean(id, itemIDs(in.Def)))
+		case seen[id]:
+			fail(el, "item_list", "item %q is listed twice", id)
+		case scope.itemLimit >= 0 && i >= scope.itemLimit:
+			fail(el, "forward_reference", "skip logic may read only earlier items; %q comes later", id)
+		}
+		seen[id] = true
+	}
+	if call.FunctionName() == "prorated_sum" && len(args) == 2 {
+		k := args[1]
+		lit, isInt := celenv.LiteralInt(k)
+		switch {
+		case !isInt:
+			fail(k, "item_list", "prorated_sum's second argument (how many items may be missing) must be a whole-number literal")
+		case lit < 0 || lit >= int64(len(elems)):
+			fail(k, "item_list", "prorated_sum may allow 0 to %d missing items of %d, not %d", len(elems)-1, len(elems), lit)
+		}
+	}
+}
+
+// eval is the scope as the fast path needs it.
+func (s *exprScope) eval() eval.Scope {
+	if s.kind == scopeInstrument {
+		return eval.Scope{Inst: s.inst}
+	}
+	return eval.Scope{Rules: s.rs, Tier: s.tier}
+}
+
+func costString(n uint64, err error) string {
+	if err != nil || n == math.MaxUint64 {
+		return "an unbounded number of"
+	}
+	return fmt.Sprint(n)
+}

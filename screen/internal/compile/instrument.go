@@ -1,0 +1,271 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/internal/celenv"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/eval"
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// instrument builds the CEL types, environment and programs of one instrument.
+func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
+	in := &plan.Instrument{Def: d, ID: d.ID, Version: d.Version.String(), Key: d.Key(), Index: index,
+		ItemIdx: map[string]int{}}
+	errs := c.errors()
+	switch d.Status {
+	case "draft":
+		in.Notes = append(in.Notes, plan.Note{Code: "draft_definition", About: in.Key,
+			Message: in.Key + " is a draft definition: check its results before relying on them"})
+		c.warnAt(d.StatusPos, "draft", "%s is a draft; reports will say so", in.Key)
+	case "retired":
+		in.Notes = append(in.Notes, plan.Note{Code: "retired_definition", About: in.Key,
+			Message: in.Key + " is retired: prefer a newer version"})
+		c.warnAt(d.StatusPos, "retired", "%s is retired; reports will say so", in.Key)
+	}
+	p, err := celenv.NewProvider()
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL type registry: %v", err)
+		return nil
+	}
+	prefix := in.Key + "/"
+	answersT := p.NewStruct(prefix + "answers")
+	scoresT := p.NewStruct(prefix + "scores")
+	flagsT := p.NewStruct(prefix + "flags")
+	resultT := p.NewStruct(prefix + "result")
+	contextT := p.NewStruct(prefix + "context")
+	in.AnswersType, in.ScoresType, in.FlagsType, in.ResultType, in.ContextType = answersT.Type, scoresT.Type, flagsT.Type, resultT.Type, contextT.Type
+
+	// Items: answers.<id> is an int.
+	for i, it := range d.Items {
+		in.ItemIdx[it.ID] = i
+		ci := &plan.Item{ID: it.ID, Required: it.Required, Names: plan.NewNames("answers."+it.ID, in.ID+".answers."+it.ID)}
+		if it.Scale != nil {
+			ci.Options = it.Scale.Options
+			ci.Codes = map[string]int64{}
+			var vals []string
+			for _, o := range it.Scale.Options {
+				if o.Code != "" {
+					ci.Codes[o.Code] = o.Value
+				}
+				vals = append(vals, fmt.Sprint(o.Value))
+			}
+			ci.Allowed = "one of " + strings.Join(vals, ", ")
+			if len(it.Scale.Options) == 0 {
+				c.errAt(it.ScalePos, "schema", "item %q has no options", it.ID)
+			}
+		} else if it.Min != nil {
+			ci.Min = *it.Min
+			ci.Allowed = fmt.Sprintf("a whole number ≥ %d", ci.Min)
+			if it.Max != nil {
+				ci.Max, ci.HasMax = *it.Max, true
+				ci.Allowed = fmt.Sprintf("a whole number from %d to %d", ci.Min, ci.Max)
+			}
+		}
+		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local}
+		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true}
+		in.Items = append(in.Items, ci)
+		has, get := eval.ItemField(i)
+		answersT.Add(it.ID, types.IntType, has, get)
+	}
+
+	// Context fields.
+	for _, cf := range d.Context {
+		f, ok := c.ctxIdx[cf.ID]
+		if !ok {
+			f = c.addContext(plan.CtxField{ID: cf.ID, Type: cf.Type})
+		} else if f.Type != cf.Type {
+			c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)
+			continue
+		}
+		t := types.IntType
+		if cf.Type == "string" {
+			t = types.StringType
+		}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		in.CtxSlots = append(in.CtxSlots, f.Slot)
+		in.CtxUnset = append(in.CtxUnset, unset)
+		has, get := eval.ContextField(f.Slot, unset)
+		contextT.Add(cf.ID, t, has, get)
+	}
+
+	// The rule-set view: status, answers, flags, then each score as it is compiled.
+	in.Status = plan.NewNames(in.ID+".status", in.ID+".status")
+	has, get := eval.StatusField()
+	resultT.Add("status", types.StringType, has, get)
+	has, get = eval.AnswersField()
+	resultT.Add("answers", answersT.Type, has, get)
+	has, get = eval.FlagsField()
+	resultT.Add("flags", flagsT.Type, has, get)
+
+	env, err := c.base.Extend(
+		cel.CustomTypeProvider(p),
+		cel.Variable("answers", answersT.Type),
+		cel.Variable("scores", scoresT.Type),
+		cel.Variable("context", contextT.Type),
+		celenv.AnswerFunctions(in.Key, answersT.Type, in.ItemIdx, eval.BindAggregate),
+	)
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
+		return nil
+	}
+	scope := &exprScope{kind: scopeInstrument, inst: in}
+
+	// Skip logic: enable_when may read earlier items only.
+	for i, it := range d.Items {
+		if it.EnableWhen == nil {
+			continue
+		}
+		in.HasSkip = true
+		scope.itemLimit = i
+		in.Items[i].Enable = c.compileExpr(env, scope, it.EnableWhen, types.BoolType,
+			fmt.Sprintf("%s#items.%s.enable_when", in.Key, it.ID))
+	}
+	scope.itemLimit = -1
+
+	for si, s := range d.Scores {
+		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID)}
+		scope.scoreLimit = si
+		// when: the score applies only if this holds (it may read items and earlier scores).
+		cs.When = c.compileExpr(env, scope, s.When, types.BoolType, cs.Rule+".when")
+		if slices.Contains([]string{"status", "answers", "flags"}, s.ID) {
+			c.errAt(s.Pos, "reserved_id", "score id %q is reserved (rule sets read %s.%s)", s.ID, in.ID, s.ID)
+		}
+		switch {
+		case s.Expr != nil:
+			cs.Kind = plan.ScoreExpr
+			var want *types.Type
+			if s.Type != "" {
+				want = typeNamed(s.Type)
+			}
+			cs.Expr = c.compileExpr(env, scope, s.Expr, want, cs.Rule)
+			if cs.Expr != nil {
+				cs.Type = cs.Expr.Type
+				if !slices.Contains([]*types.Type{types.IntType, types.DoubleType, types.BoolType, types.StringType}, cs.Type) {
+					c.errAt(s.Expr.Pos, "wrong_type", "score %q must be an int, double, bool or string; the expression gives %s", s.ID, typeName(cs.Type))
+					cs.Expr, cs.Type = nil, nil
+				}
+			}
+		case s.Bands != nil:
+			cs.Kind = plan.ScoreBands
+			cs.Type = types.StringType
+			cs.Of = c.scoreRef(in, s.Bands.Of, s.Bands.OfPos, si, "bands")
+			if cs.Of >= 0 {
+				ofT := in.Scores[cs.Of].Type
+				if ofT != nil && ofT != types.IntType && ofT != types.DoubleType {
+					c.errAt(s.Bands.OfPos, "wrong_type", "bands need a numeric score; %q is %s", s.Bands.Of, typeName(ofT))
+				} else if ofT != nil {
+					cs.Bands = c.compileBands(s, ofT == types.IntType)
+				}
+			}
+			if s.Type != "" && s.Type != "string" {
+				c.errAt(s.TypePos, "wrong_type", "a banded score is a string (its label), not %s", s.Type)
+			}
+		case s.Lookup != nil:
+			cs.Kind = plan.ScoreLookup
+			cs.Type = types.DoubleType
+			cs.Lookup = s.Lookup.Table
+			for _, row := range s.Lookup.Table {
+				cs.LookupVals = append(cs.LookupVals, value.OfDouble(row.Value))
+			}
+			cs.Of = c.scoreRef(in, s.Lookup.Of, s.Lookup.OfPos, si, "lookup")
+			if cs.Of >= 0 && in.Scores[cs.Of].Type != nil && in.Scores[cs.Of].Type != types.IntType {
+				c.errAt(s.Lookup.OfPos, "wrong_type", "a lookup table needs an int score; %q is %s", s.Lookup.Of, typeName(in.Scores[cs.Of].Type))
+			}
+			if s.Type != "" && s.Type != "double" {
+				c.errAt(s.TypePos, "wrong_type", "a lookup score is a double, not %s", s.Type)
+			}
+		}
+		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local}
+		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified}
+		in.Scores = append(in.Scores, cs)
+		if cs.Type == nil {
+			continue
+		}
+		has, get := eval.ScoreField(si, cs.Unset)
+		scoresT.Add(s.ID, cs.Type, has, get)
+		has, get = eval.ScoreField(si, cs.QUnset)
+		resultT.Add(s.ID, cs.Type, has, get)
+	}
+	scope.scoreLimit = len(d.Scores)
+
+	for fi, f := range d.Flags {
+		cf := &plan.Flag{ID: f.ID, Level: f.Level, Message: f.Message, Rule: in.Key + "#flags." + f.ID,
+			Names: plan.NewNames(in.ID+".flags."+f.ID, in.ID+".flags."+f.ID)}
+		cf.When = c.compileExpr(env, scope, f.When, types.BoolType, cf.Rule)
+		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified}
+		in.Flags = append(in.Flags, cf)
+		has, get := eval.FlagField(fi)
+		flagsT.Add(f.ID, types.BoolType, has, get)
+	}
+	if c.errors() > errs {
+		return nil
+	}
+	c.provs[in] = p
+	return in
+}
+
+func typeNamed(s string) *types.Type {
+	switch s {
+	case "int":
+		return types.IntType
+	case "double":
+		return types.DoubleType
+	case "bool":
+		return types.BoolType
+	case "string":
+		return types.StringType
+	}
+	return nil
+}
+
+func typeName(t *types.Type) string {
+	if t == nil {
+		return "unknown"
+	}
+	return t.String()
+}
+
+// scoreRef resolves bands.of / lookup.of to an earlier score.
+func (c *compiler) scoreRef(in *plan.Instrument, id string, pos diag.Pos, self int, what string) int {
+	for i := 0; i < self && i < len(in.Scores); i++ {
+		if in.Scores[i].ID == id {
+			if in.Scores[i].Type == nil {
+				return -1 // its own error was reported
+			}
+			return i
+		}
+	}
+	for _, s := range in.Def.Scores[self:] {
+		if s.ID == id {
+			c.errAt(pos, "forward_reference", "%s of %q: score %q is defined later; a score may only read earlier ones", what, in.Def.Scores[self].ID, id)
+			return -1
+		}
+	}
+	c.errAt(pos, "unknown_score", "%s of %q: no score %q in %s%s", what, in.Def.Scores[self].ID, id, in.Key, didYouMean(id, scoreIDs(in.Def)))
+	return -1
+}
+
+func scoreIDs(d *def.Instrument) []string {
+	var out []string
+	for _, s := range d.Scores {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func itemIDs(d *def.Instrument) []string {
+	var out []string
+	for _, s := range d.Items {
+		out = append(out, s.ID)
+	}
+	return out
+}

@@ -1,0 +1,231 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/painscreen/painscreen/screen/internal/celenv"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/eval"
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// ruleSet binds each input to the newest loaded instrument version its constraint allows, then compiles
+// domains, tiers and referrals against those instruments' result types.
+func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) *plan.RuleSet {
+	errs := c.errors()
+	rs := &plan.RuleSet{Def: d, Key: d.Key(), Version: d.Version.String(), InputIdx: map[string]int{}}
+	switch d.Status {
+	case "draft":
+		c.warnAt(d.StatusPos, "draft", "%s is a draft; reports will say so", rs.Key)
+	case "retired":
+		c.warnAt(d.StatusPos, "retired", "%s is retired; reports will say so", rs.Key)
+	}
+	p, err := celenv.NewProvider()
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL type registry: %v", err)
+		return nil
+	}
+	var vars []cel.EnvOption
+	for _, in := range d.Inputs {
+		ri := &plan.Input{ID: in.ID, Required: in.Required}
+		var loaded []string
+		for _, cand := range insts[in.ID] { // newest first
+			loaded = append(loaded, cand.Version)
+			if ri.Inst == nil && in.Constraint.Check(cand.Def.Version) {
+				ri.Inst = cand
+			}
+		}
+		switch {
+		case len(loaded) == 0:
+			c.errAt(in.Pos, "unknown_instrument", "input %q: no instrument %q is loaded", in.ID, in.ID)
+		case ri.Inst == nil:
+			c.errAt(in.ConstraintPos, "unsatisfiable_constraint", "input %q: no loaded version satisfies %q (loaded: %s)", in.ID, in.Constraint.String(), strings.Join(loaded, ", "))
+		default:
+			p.Import(c.provs[ri.Inst])
+			vars = append(vars, cel.Variable(in.ID, ri.Inst.ResultType))
+		}
+		ri.AbsentReason = fmt.Sprintf("required input %s (%s) is absent", in.ID, in.Constraint.String())
+		rs.InputIdx[in.ID] = len(rs.Inputs)
+		rs.Inputs = append(rs.Inputs, ri)
+	}
+	for _, g := range d.AnyOf {
+		var idx []int
+		for _, id := range g.IDs {
+			idx = append(idx, rs.InputIdx[id])
+		}
+		rs.AnyOf = append(rs.AnyOf, idx)
+	}
+	if c.errors() > errs {
+		return nil
+	}
+	domainsT := p.NewStruct(rs.Key + "/domains")
+	rs.DomainsType = domainsT.Type
+	opts := append([]cel.EnvOption{cel.CustomTypeProvider(p), cel.Variable("domains", domainsT.Type)}, vars...)
+	env, err := c.base.Extend(opts...)
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
+		return nil
+	}
+	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
+	for di, dd := range d.Domains {
+		scope.domLimit = di
+		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID)}
+		dm.Prog = c.compileExpr(env, scope, dd.Expr, nil, dm.Rule)
+		if dm.Prog != nil {
+			dm.Type = dm.Prog.Type
+			if !slices.Contains([]*types.Type{types.StringType, types.BoolType, types.IntType, types.DoubleType}, dm.Type) {
+				c.errAt(dd.Expr.Pos, "wrong_type", "domain %q must be a string, bool, int or double; the expression gives %s", dd.ID, typeName(dm.Type))
+				dm.Type = nil
+			}
+		}
+		if len(dd.Values) > 0 {
+			if dm.Type != nil && dm.Type != types.StringType {
+				c.errAt(dd.Pos, "wrong_type", "domain %q lists values, so its expression must give a string, not %s", dd.ID, typeName(dm.Type))
+			}
+			for _, v := range dd.Values {
+				dm.Values = append(dm.Values, value.OfString(v))
+				if v == plan.NotAssessed {
+					dm.NotAssessed = value.OfString(v)
+				}
+			}
+			if dm.Prog != nil {
+				c.checkDomainLiterals(dd, dm)
+			}
+		}
+		dm.Unset = &plan.FieldError{Kind: plan.ReadDomain, Idx: di, Name: dm.Names.Local}
+		rs.Domains = append(rs.Domains, dm)
+		if dm.Type != nil {
+			has, get := eval.DomainField(di)
+			domainsT.Add(dd.ID, dm.Type, has, get)
+		}
+	}
+	scope.domLimit = len(d.Domains)
+	for _, t := range d.Tiers {
+		ct := &plan.Tier{ID: t.ID, Rule: rs.Key + "#tiers." + t.ID, Val: value.OfString(t.ID)}
+		if t.When != nil {
+			ct.When = c.compileExpr(env, scope, t.When, types.BoolType, ct.Rule)
+		}
+		rs.Tiers = append(rs.Tiers, ct)
+	}
+	if len(d.Tiers) == 0 {
+		c.errAt(d.IDPos, "schema", "a rule set needs at least one tier")
+	}
+	refEnv, err := env.Extend(cel.Variable("tier", types.StringType))
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
+		return nil
+	}
+	scope.tier = true
+	for _, r := range d.Referrals {
+		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID}
+		cr.When = c.compileExpr(refEnv, scope, r.When, types.BoolType, cr.Rule)
+		for i, a := range r.Addenda {
+			cr.Addenda = append(cr.Addenda, c.compileExpr(refEnv, scope, a.When, types.BoolType, fmt.Sprintf("%s.addenda[%d]", cr.Rule, i)))
+		}
+		rs.Referrals = append(rs.Referrals, cr)
+	}
+	slices.SortStableFunc(rs.Referrals, func(a, b *plan.Referral) int {
+		return plan.PriorityRank[a.Def.Priority] - plan.PriorityRank[b.Def.Priority]
+	})
+	if c.errors() > errs {
+		return nil
+	}
+	return rs
+}
+
+// checkDomainLiterals reports string literals compared with a domain, or returned by it, that are not
+// among its declared values — the typo "moderat" would otherwise never match.
+func (c *compiler) checkDomainLiterals(dd *def.Domain, dm *plan.Domain) {
+	// The returned literals: every string literal in the expression that is a possible result. A
+	// conservative check: literals that appear as ternary branches or as the whole expression.
+	var lits []string
+	a, iss := c.base.Parse(dd.Expr.Src)
+	if iss.Err() != nil {
+		return
+	}
+	collectResultLiterals(a.NativeRep().Expr(), &lits)
+	declared := make([]string, 0, len(dm.Values))
+	for _, v := range dm.Values {
+		declared = append(declared, v.S())
+	}
+	for _, l := range lits {
+		if !slices.Contains(declared, l) {
+			c.errAt(dd.Expr.Pos, "unknown_value", "domain %q can give %q, which is not among its values (%s)", dd.ID, l, strings.Join(declared, ", "))
+		}
+	}
+}
+
+// collectResultLiterals gathers the string literals an expression can return: the whole expression, or the
+// branches of (nested) conditionals.
+func collectResultLiterals(e celast.Expr, out *[]string) {
+	switch e.Kind() {
+	case celast.LiteralKind:
+		if s, ok := e.AsLiteral().(types.String); ok {
+			*out = append(*out, string(s))
+		}
+	case celast.CallKind:
+		call := e.AsCall()
+		if call.FunctionName() == operators.Conditional && len(call.Args()) == 3 {
+			collectResultLiterals(call.Args()[1], out)
+			collectResultLiterals(call.Args()[2], out)
+		}
+	}
+}
+
+// domainLiteralCheck reports string literals compared with a domain (==, !=, in) that the domain cannot
+// take. It runs on rule-set expressions.
+func (c *compiler) domainLiteralCheck(scope *exprScope, e *def.Expr, a *celast.AST, n celast.Expr) bool {
+	if scope.kind != scopeRules || n.Kind() != celast.CallKind {
+		return true
+	}
+	call := n.AsCall()
+	fn := call.FunctionName()
+	if fn != operators.Equals && fn != operators.NotEquals && fn != operators.In || len(call.Args()) != 2 {
+		return true
+	}
+	lhs, rhs := call.Args()[0], call.Args()[1]
+	var dom *plan.Domain
+	var dd *def.Domain
+	for _, side := range []celast.Expr{lhs, rhs} {
+		if side.Kind() == celast.SelectKind && side.AsSelect().Operand().Kind() == celast.IdentKind &&
+			side.AsSelect().Operand().AsIdent() == "domains" {
+			for i, d := range scope.rs.Def.Domains {
+				if d.ID == side.AsSelect().FieldName() && i < len(scope.rs.Domains) {
+					dom, dd = scope.rs.Domains[i], d
+				}
+			}
+		}
+	}
+	if dom == nil || len(dom.Values) == 0 {
+		return true
+	}
+	var lits []celast.Expr
+	for _, side := range []celast.Expr{lhs, rhs} {
+		switch side.Kind() {
+		case celast.LiteralKind:
+			lits = append(lits, side)
+		case celast.ListKind:
+			lits = append(lits, side.AsList().Elements()...)
+		}
+	}
+	ok := true
+	for _, l := range lits {
+		if l.Kind() != celast.LiteralKind {
+			continue
+		}
+		s, isStr := l.AsLiteral().(types.String)
+		if isStr && !slices.Contains(dom.Values, value.OfString(string(s))) {
+			c.errAt(nodePos(e, a, l), "unknown_value", "domain %q never has the value %q (its values: %s)", dd.ID, string(s), strings.Join(dd.Values, ", "))
+			ok = false
+		}
+	}
+	return ok
+}

@@ -1,0 +1,45 @@
+package def
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/painscreen/painscreen/screen/diag"
+)
+
+// Sink collects diagnostics for one file, filling in the source line of each position.
+type Sink struct {
+	File  string
+	lines []string
+	List  *diag.List
+}
+
+// NewSink returns a sink that appends to list, reading source lines from src.
+func NewSink(file string, src []byte, list *diag.List) *Sink {
+	return &Sink{File: file, lines: strings.Split(string(src), "\n"), List: list}
+}
+
+// At returns the position line:col in the sink's file.
+func (s *Sink) At(line, col int) diag.Pos { return diag.Pos{File: s.File, Line: line, Col: col} }
+
+// Line returns the source text of a 1-based line, or "".
+func (s *Sink) Line(n int) string {
+	if n < 1 || n > len(s.lines) {
+		return ""
+	}
+	return strings.TrimRight(s.lines[n-1], "\r")
+}
+
+// Errorf records an error at line:col.
+func (s *Sink) Errorf(line, col int, code, format string, args ...any) {
+	s.add(diag.Error, line, col, code, fmt.Sprintf(format, args...))
+}
+
+// Warnf records a warning at line:col.
+func (s *Sink) Warnf(line, col int, code, format string, args ...any) {
+	s.add(diag.Warning, line, col, code, fmt.Sprintf(format, args...))
+}
+
+func (s *Sink) add(sev diag.Severity, line, col int, code, msg string) {
+	*s.List = append(*s.List, diag.Diagnostic{Pos: s.At(line, col), Severity: sev, Code: code, Message: msg, Source: s.Line(line)})
+}

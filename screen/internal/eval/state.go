@@ -1,0 +1,281 @@
+// Package eval scores response sets with a compiled plan: it validates and loads answers, applies skip
+// logic, evaluates scores, flags, domains, tiers and referrals — through the compiled fast path (fast.go)
+// where an expression allows it, else CEL's interpreter — and records every field each expression reads,
+// so the trace package can explain every result. A State is the scratch space of one response set; it is
+// reused (Reset) and never shared between goroutines.
+package eval
+
+import (
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Item states.
+const (
+	ItemUnanswered uint8 = iota
+	ItemAnswered
+	ItemDisabled
+)
+
+// Score states.
+const (
+	ScorePending uint8 = iota
+	ScoreComputed
+	ScoreNotComputed
+	ScoreNotApplicable
+)
+
+// Flag states.
+const (
+	FlagNotEvaluated uint8 = iota
+	FlagNotFired
+	FlagFired
+)
+
+// Instrument status values as rule sets read them.
+var (
+	StatusComplete   = value.OfString("complete")
+	StatusIncomplete = value.OfString("incomplete")
+	StatusAbsent     = value.OfString("absent")
+)
+
+// MaxSubjectBytes bounds the subject id.
+const MaxSubjectBytes = 1024
+
+// Read is one field an expression read; spans of reads become a result's reasons.
+type Read struct {
+	IE      *InstEval // the instrument read from; nil for domains and the tier
+	Kind    plan.ReadKind
+	Missing bool // a presence test (has) that found the field not set
+	Idx     int32
+}
+
+// Span is a range of State.Reads: what one rule read.
+type Span struct{ From, To int32 }
+
+// State is the scratch space of one Score call.
+type State struct {
+	Plan  *plan.Plan
+	Insts []InstEval // one per loaded instrument, indexed like Plan.Insts
+	Used  []int      // the instruments this response answered, in Plan.Insts order
+	Ctx   CtxEval
+	Reads []Read
+	Comp  CompEval
+	act   activation
+	fx    frame
+}
+
+// CtxEval holds the response's context values by slot.
+type CtxEval struct {
+	Vals []value.Value
+	Set  []bool
+}
+
+// Note kinds recorded during evaluation; InstEval.Note renders them.
+const (
+	NoteProrated uint8 = iota
+	NoteNotComputed
+	NoteTooFew
+	NoteDependency
+	NoteNotApplicable
+	NoteFlagNotEvaluated
+)
+
+// NoteRec is a note in compact form.
+type NoteRec struct {
+	Kind  uint8
+	About int // score or flag index
+	Field *plan.FieldError
+	A, B  int
+}
+
+// InstEval is the evaluation state of one instrument.
+type InstEval struct {
+	Inst       *plan.Instrument
+	st         *State
+	Present    bool
+	Incomplete bool
+	Key        string // the answers key as given
+	Vals       []int64
+	St         []uint8 // item states
+	SV         []value.Value
+	SS         []uint8 // score states
+	SR         []Span
+	FS         []uint8 // flag states
+	FR         []Span
+	Notes      []NoteRec
+	cur        int
+	ctxView    contextView
+}
+
+// Status is the instrument's status as rule sets read it.
+func (ie *InstEval) Status() value.Value {
+	switch {
+	case !ie.Present:
+		return StatusAbsent
+	case ie.Incomplete:
+		return StatusIncomplete
+	}
+	return StatusComplete
+}
+
+func (ie *InstEval) prorated(answered, listed int) {
+	ie.Notes = append(ie.Notes, NoteRec{Kind: NoteProrated, About: ie.cur, A: answered, B: listed})
+}
+
+func (ie *InstEval) reset() {
+	ie.Present, ie.Incomplete, ie.Key = false, false, ""
+	clear(ie.Vals)
+	clear(ie.St)
+	clear(ie.SV)
+	clear(ie.SS)
+	clear(ie.SR)
+	clear(ie.FS)
+	clear(ie.FR)
+	ie.Notes = ie.Notes[:0]
+}
+
+// CompEval is the evaluation state of the rule set.
+type CompEval struct {
+	rs           *plan.RuleSet
+	st           *State
+	Inputs       []*InstEval // per input: the instrument's state, or an absent placeholder
+	placeholders []InstEval
+	Mismatch     []*InstEval // per input: a present instrument of another version, if any
+	Applied      bool
+	Reason       string
+	DV           []value.Value
+	DR           []Span
+	Tier         int
+	TierVal      value.Value
+	TR           Span
+	Fired        []bool
+	FR           []Span
+	AddFired     [][]bool
+}
+
+// NewState returns a state for scoring with p.
+func NewState(p *plan.Plan) *State {
+	st := &State{Plan: p, Insts: make([]InstEval, len(p.Insts)), Used: make([]int, 0, len(p.Insts))}
+	st.act.st = st
+	for i, in := range p.Insts {
+		st.Insts[i] = newInstEval(in, st)
+	}
+	st.Ctx = CtxEval{Vals: make([]value.Value, len(p.Ctx)), Set: make([]bool, len(p.Ctx))}
+	if rs := p.Rules; rs != nil {
+		ce := &st.Comp
+		ce.rs, ce.st = rs, st
+		ce.Inputs = make([]*InstEval, len(rs.Inputs))
+		ce.Mismatch = make([]*InstEval, len(rs.Inputs))
+		ce.placeholders = make([]InstEval, len(rs.Inputs))
+		for i, in := range rs.Inputs {
+			ce.placeholders[i] = newInstEval(in.Inst, st)
+		}
+		ce.DV = make([]value.Value, len(rs.Domains))
+		ce.DR = make([]Span, len(rs.Domains))
+		ce.Fired = make([]bool, len(rs.Referrals))
+		ce.FR = make([]Span, len(rs.Referrals))
+		ce.AddFired = make([][]bool, len(rs.Referrals))
+		for i, r := range rs.Referrals {
+			ce.AddFired[i] = make([]bool, len(r.Addenda))
+		}
+	}
+	st.Reads = make([]Read, 0, 256)
+	return st
+}
+
+func newInstEval(in *plan.Instrument, st *State) InstEval {
+	ie := InstEval{Inst: in, st: st,
+		Vals: make([]int64, len(in.Items)), St: make([]uint8, len(in.Items)),
+		SV: make([]value.Value, len(in.Scores)), SS: make([]uint8, len(in.Scores)), SR: make([]Span, len(in.Scores)),
+		FS: make([]uint8, len(in.Flags)), FR: make([]Span, len(in.Flags)),
+		Notes: make([]NoteRec, 0, 4)}
+	ie.ctxView.typ = in.ContextType
+	return ie
+}
+
+// Reset makes the state ready for the next response set.
+func (st *State) Reset() {
+	for _, i := range st.Used {
+		st.Insts[i].reset()
+	}
+	st.Used = st.Used[:0]
+	clear(st.Ctx.Vals)
+	clear(st.Ctx.Set)
+	st.Reads = st.Reads[:0]
+	if ce := &st.Comp; ce.rs != nil {
+		for i := range ce.placeholders {
+			ce.placeholders[i].reset()
+		}
+		clear(ce.Inputs)
+		clear(ce.Mismatch)
+		clear(ce.DV)
+		clear(ce.DR)
+		clear(ce.Fired)
+		clear(ce.FR)
+		for _, a := range ce.AddFired {
+			clear(a)
+		}
+		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR = false, "", 0, value.Value{}, Span{}
+	}
+	st.act.ie = nil
+}
+
+func (st *State) record(ie *InstEval, k plan.ReadKind, idx int) {
+	st.Reads = append(st.Reads, Read{IE: ie, Kind: k, Idx: int32(idx)})
+}
+
+func (st *State) recordMissing(ie *InstEval, k plan.ReadKind, idx int) {
+	st.Reads = append(st.Reads, Read{IE: ie, Kind: k, Missing: true, Idx: int32(idx)})
+}
+
+// run evaluates one program: through its compiled fast path when it has one, else CEL's interpreter.
+// Errors come back typed (see errors.go): a *plan.FieldError or *NotEnoughError for missing data, an
+// *ExprError for everything else.
+func (st *State) run(p *plan.Program, ie *InstEval, rules bool) (value.Value, error) {
+	if f, ok := p.Fast.(Node); ok {
+		st.fx.st, st.fx.ie = st, ie
+		return f(&st.fx)
+	}
+	st.act.ie, st.act.rules = ie, rules
+	out, _, err := p.CEL.Eval(&st.act)
+	if err != nil {
+		return value.Value{}, fromCEL(err)
+	}
+	return valueOf(out), nil
+}
+
+// activation resolves the variables of whichever expression is running.
+type activation struct {
+	st    *State
+	ie    *InstEval
+	rules bool
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	if !a.rules {
+		switch name {
+		case "answers":
+			return (*answersView)(a.ie), true
+		case "scores":
+			return (*scoresView)(a.ie), true
+		case "context":
+			return &a.ie.ctxView, true
+		}
+		return nil, false
+	}
+	switch name {
+	case "domains":
+		return (*domainsView)(&a.st.Comp), true
+	case "tier":
+		return refOf(tierGet(&a.st.Comp)), true
+	}
+	if i, ok := a.st.Comp.rs.InputIdx[name]; ok {
+		return (*resultView)(a.st.Comp.Inputs[i]), true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }

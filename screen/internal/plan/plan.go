@@ -1,0 +1,366 @@
+// Package plan is the compiled, immutable form of loaded definitions: instruments with their items,
+// scores, bands, lookup tables and flags; the rule set bound to instrument versions; the context fields;
+// and every CEL program, type-checked and cost-bounded. The compile package builds a Plan; the eval package
+// scores response sets with it; the trace package names what evaluation read; the facade documents it.
+// Nothing here changes after compile returns, so one Plan serves any number of goroutines.
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/semver"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Plan is everything one engine scores with.
+type Plan struct {
+	Insts    []*Instrument            // sorted by id, then version (oldest first); Instrument.Index is the position
+	ByID     map[string][]*Instrument // newest first
+	ByKey    map[string]*Instrument   // id@version
+	Defaults map[string]*Instrument   // the version an unpinned answers key selects
+	Rules    *RuleSet                 // nil when scoring instruments only
+	Ctx      []*CtxField              // every context field, by slot
+	CtxIdx   map[string]*CtxField
+}
+
+// ReadKind says what kind of field an expression read.
+type ReadKind uint8
+
+// The kinds of field an expression can read.
+const (
+	ReadItem ReadKind = iota
+	ReadScore
+	ReadContext
+	ReadStatus
+	ReadFlag
+	ReadDomain
+	ReadTier
+)
+
+// Program is one compiled expression.
+type Program struct {
+	// CEL is the interpreter's program; nil when Fast covers the whole expression.
+	CEL  cel.Program
+	Expr *def.Expr
+	Rule string
+	Type *types.Type // output type
+	// Fast is the eval package's compiled evaluator (an eval.Node), nil when the expression uses a construct
+	// the fast path does not model. It is typed any only because eval, which defines it, imports this package.
+	Fast any
+}
+
+// Names are the ways a report names one field: as an instrument's own expressions read it (answers.q9) and
+// as a rule set reads it (phq9.answers.q9), and the presence tests of both (has(answers.q9)).
+type Names struct {
+	Local, Qualified, HasLocal, HasQualified string
+}
+
+// NewNames builds the names of a field: local is the instrument-relative path, qualified the rule-set path.
+func NewNames(local, qualified string) Names {
+	return Names{Local: local, Qualified: qualified, HasLocal: "has(" + local + ")", HasQualified: "has(" + qualified + ")"}
+}
+
+// Name returns the name as read from a rule set (rules) or from the instrument, as a presence test (has)
+// or a value read.
+func (n *Names) Name(rules, has bool) string {
+	switch {
+	case rules && has:
+		return n.HasQualified
+	case rules:
+		return n.Qualified
+	case has:
+		return n.HasLocal
+	}
+	return n.Local
+}
+
+// Note is a static note that every report of a definition carries (draft, retired).
+type Note struct {
+	Code, About, Message string
+}
+
+// Instrument is one compiled questionnaire.
+type Instrument struct {
+	Def     *def.Instrument
+	ID      string
+	Version string
+	Key     string
+	Index   int // position in Plan.Insts
+	Items   []*Item
+	ItemIdx map[string]int
+	Scores  []*Score
+	Flags   []*Flag
+	// CtxSlots maps the instrument's declared context fields (Def.Context order) to engine context slots.
+	CtxSlots []int
+	CtxUnset []*FieldError
+	// CEL object types of the instrument's views.
+	AnswersType, ScoresType, FlagsType, ResultType, ContextType *types.Type
+	HasSkip                                                     bool
+	Notes                                                       []Note // static notes (draft, retired)
+	Status                                                      Names  // <id>.status (rule sets only)
+}
+
+// ScoreIndex returns the index of score id, or -1.
+func (in *Instrument) ScoreIndex(id string) int {
+	for i, s := range in.Scores {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// FlagIndex returns the index of flag id, or -1.
+func (in *Instrument) FlagIndex(id string) int {
+	for i, f := range in.Flags {
+		if f.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Item is one question.
+type Item struct {
+	ID       string
+	Required bool
+	Options  []def.Option // nil for a range item
+	Codes    map[string]int64
+	Min, Max int64
+	HasMax   bool
+	Enable   *Program // skip logic; nil when always asked
+	Names    Names    // answers.<id>, <inst>.answers.<id>
+	// Allowed describes valid values for error messages ("0-3", "one of 0, 1, 3").
+	Allowed string
+	// Unset and Disabled are the errors of reading the item when it is not answered, or not asked.
+	Unset, Disabled *FieldError
+}
+
+// ScoreKind says how a score is computed.
+type ScoreKind uint8
+
+// The kinds of score.
+const (
+	ScoreExpr ScoreKind = iota
+	ScoreBands
+	ScoreLookup
+)
+
+// Score is one computed value.
+type Score struct {
+	ID         string
+	Kind       ScoreKind
+	Rule       string
+	Names      Names // scores.<id>, <inst>.<id>
+	When       *Program
+	Expr       *Program
+	Of         int // bands and lookups: the index of the score they read
+	Bands      []Band
+	Lookup     []def.LookupRow
+	LookupVals []value.Value
+	Type       *types.Type
+	// Unset and QUnset are the errors of reading the score when it was not computed, from the instrument
+	// and from a rule set.
+	Unset, QUnset *FieldError
+}
+
+// Band is one interval of a banded score.
+type Band struct {
+	Lo, Hi         float64
+	LoOpen, HiOpen bool // exclusive bounds
+	Label          value.Value
+}
+
+// BandOf returns the label of the band v falls in.
+func (s *Score) BandOf(v value.Value) (value.Value, bool) {
+	f, ok := v.Float()
+	if !ok || math.IsNaN(f) {
+		return value.Value{}, false
+	}
+	for i := range s.Bands {
+		b := &s.Bands[i]
+		if f < b.Lo || (b.LoOpen && f == b.Lo) || f > b.Hi || (b.HiOpen && f == b.Hi) {
+			continue
+		}
+		return b.Label, true
+	}
+	return value.Value{}, false
+}
+
+// LookupOf returns the table value for v.
+func (s *Score) LookupOf(v value.Value) (value.Value, bool) {
+	if v.Kind() != value.Int {
+		return value.Value{}, false
+	}
+	k := v.I()
+	lo, hi := 0, len(s.Lookup)
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch {
+		case s.Lookup[m].Key == k:
+			return s.LookupVals[m], true
+		case s.Lookup[m].Key < k:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return value.Value{}, false
+}
+
+// Flag is one alert condition.
+type Flag struct {
+	ID      string
+	Level   string
+	Message string
+	Rule    string
+	When    *Program
+	Names   Names // <inst>.flags.<id> (rule sets only)
+	Unset   *FieldError
+}
+
+// CtxField is one engine-wide context field.
+type CtxField struct {
+	ID       string
+	Type     string // int | string
+	Slot     int
+	Min, Max int64 // int fields with Bounded set: the accepted range
+	Bounded  bool
+	Names    Names // context.<id>
+}
+
+// FieldError is the error of reading a field that is not set. One is made per field at compile time, so the
+// failure path of evaluation does not allocate either.
+type FieldError struct {
+	Kind     ReadKind
+	Idx      int
+	Name     string // as written in expressions: answers.q9, scores.total, phq9.total, context.sex
+	Disabled bool   // an item that skip logic disabled (a definition bug when read)
+}
+
+func (e *FieldError) Error() string {
+	if e.Disabled {
+		return fmt.Sprintf("%s is not asked (skip logic) but the expression reads it", e.Name)
+	}
+	return e.Name + " is not set"
+}
+
+// RuleSet is the compiled composite rule set, bound to instrument versions.
+type RuleSet struct {
+	Def      *def.RuleSet
+	Key      string
+	Version  string
+	Inputs   []*Input
+	InputIdx map[string]int
+	AnyOf    [][]int
+	Domains  []*Domain
+	Tiers    []*Tier
+	// Referrals in report order: urgent, high, routine, then as defined.
+	Referrals   []*Referral
+	DomainsType *types.Type
+}
+
+// InputInst returns the instrument input id is bound to, or nil.
+func (rs *RuleSet) InputInst(id string) *Instrument {
+	if i, ok := rs.InputIdx[id]; ok && rs.Inputs[i].Inst != nil {
+		return rs.Inputs[i].Inst
+	}
+	return nil
+}
+
+// InputIDs lists the input ids in definition order.
+func (rs *RuleSet) InputIDs() []string {
+	var out []string
+	for _, in := range rs.Inputs {
+		out = append(out, in.ID)
+	}
+	return out
+}
+
+// Input is one instrument a rule set reads.
+type Input struct {
+	ID       string
+	Inst     *Instrument // the bound version
+	Required bool
+	// AbsentReason is the text used when a required input is absent.
+	AbsentReason string
+}
+
+// NotAssessed is the domain value for "could not be assessed".
+const NotAssessed = "not_assessed"
+
+// Domain is one named value derived from instrument results.
+type Domain struct {
+	ID          string
+	Rule        string
+	Names       Names // domains.<id>
+	Prog        *Program
+	Values      []value.Value // declared values; nil = any
+	NotAssessed value.Value   // the not_assessed value, when declared (else null)
+	Type        *types.Type
+	Unset       *FieldError
+}
+
+// Tier is one risk tier; When is nil for the fallback.
+type Tier struct {
+	ID   string
+	Rule string
+	When *Program
+	Val  value.Value
+}
+
+// Referral is one recommendation with its conditions.
+type Referral struct {
+	Def     *def.Referral
+	Rule    string
+	When    *Program
+	Addenda []*Program
+}
+
+// PriorityRank orders referral priorities: urgent first.
+var PriorityRank = map[string]int{"urgent": 0, "high": 1, "routine": 2}
+
+// ResolveError says why an answers key selects no instrument.
+type ResolveError struct {
+	Key     string
+	ID      string
+	Version string   // the version asked for, when pinned
+	Loaded  []string // the loaded versions of ID, when pinned to one that is not loaded
+}
+
+func (e *ResolveError) Error() string {
+	if e.Loaded != nil {
+		return fmt.Sprintf("version %s of %s is not loaded (loaded: %s)", e.Version, e.ID, strings.Join(e.Loaded, ", "))
+	}
+	return fmt.Sprintf("no instrument %q is loaded", e.ID)
+}
+
+// Resolve maps an answers key ("phq9", or "phq9@1.0.0" to pin a version) to an instrument.
+func (p *Plan) Resolve(key string) (*Instrument, *ResolveError) {
+	if in, ok := p.Defaults[key]; ok {
+		return in, nil
+	}
+	if in, ok := p.ByKey[key]; ok {
+		return in, nil
+	}
+	id, ver, pinned := strings.Cut(key, "@")
+	if _, known := p.ByID[id]; known && pinned {
+		var have []string
+		for _, in := range p.ByID[id] {
+			have = append(have, in.Version)
+		}
+		if v, err := semver.Parse(ver); err == nil {
+			if in, ok := p.ByKey[id+"@"+v.String()]; ok {
+				return in, nil
+			}
+		}
+		return nil, &ResolveError{Key: key, ID: id, Version: ver, Loaded: have}
+	}
+	return nil, &ResolveError{Key: key, ID: id}
+}

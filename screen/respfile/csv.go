@@ -1,0 +1,544 @@
+package respfile
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// The CSV reader is hand-written rather than encoding/csv so that memory stays bounded by
+// MaxRecordBytes (encoding/csv buffers a whole row, however long) and fields need not be copied into
+// strings. It follows encoding/csv's rules (with LazyQuotes off and FieldsPerRecord -1) exactly: the fuzz
+// test FuzzCSV checks it against encoding/csv.
+
+// Kinds of CSV column.
+const (
+	colSubject = iota
+	colContext
+	colAnswer
+)
+
+type csvCol struct {
+	kind int
+	name string // the header cell, for messages
+	key  string // context key or item id
+	inst int    // index into csvState.insts
+}
+
+type fieldPos struct{ line, col int }
+
+// csvState is the state of the CSV reader: the header, and buffers for the current row.
+type csvState struct {
+	cols      []csvCol
+	insts     []string
+	instItems []int // answer columns per instrument
+
+	rec  []byte     // the current row's fields, unquoted, one after another
+	ends []int      // end of each field in rec
+	pos  []fieldPos // start of each field
+
+	col int // column (1-based, bytes) of the next byte on the current line
+}
+
+// CSV scanner states.
+const (
+	csFieldStart = iota
+	csUnquoted
+	csQuoted
+	csQuoteSeen // a '"' inside a quoted field: end of field, or the first half of ""
+	csSkipLine  // after a syntax error: skip to the end of the physical line
+)
+
+// csvRow is the outcome of reading one row.
+type csvRow struct {
+	line     int // line where the row starts
+	tooLarge bool
+	synLine  int // a syntax error: its position and message
+	synCol   int
+	synMsg   string
+}
+
+// readRow reads one CSV row into d.csv.rec/ends/pos. It returns io.EOF when no row is left.
+func (d *Decoder) readRow() (csvRow, error) {
+	s := d.csv
+	s.rec, s.ends, s.pos = s.rec[:0], s.ends[:0], s.pos[:0]
+	var row csvRow
+	state := csFieldStart
+	begun := false // a byte of the row has been read (blank lines before it are skipped)
+	size := 0
+	maxRec := d.lim.MaxRecordBytes
+	var fpos fieldPos
+
+	endField := func() {
+		if size <= maxRec { // past the limit the row is an error: keep nothing more
+			s.ends = append(s.ends, len(s.rec))
+			s.pos = append(s.pos, fpos)
+		}
+	}
+	synErr := func(line, col int, msg string) {
+		if row.synMsg == "" {
+			row.synLine, row.synCol, row.synMsg = line, col, msg
+		}
+		state = csSkipLine
+	}
+	need := 1
+	for {
+		want := d.br.Buffered()
+		if want < need {
+			want = need
+		}
+		chunk, err := d.br.Peek(want)
+		if err != nil && err != io.EOF {
+			return row, d.ioError(err, d.line+1)
+		}
+		atEOF := err == io.EOF && len(chunk) < want
+		if len(chunk) == 0 {
+			// End of input.
+			switch state {
+			case csFieldStart:
+				if !begun {
+					return row, io.EOF
+				}
+				fpos = fieldPos{d.line + 1, s.col}
+				endField()
+			case csUnquoted, csQuoteSeen:
+				endField()
+			case csQuoted:
+				synErr(d.line+1, s.col, "record: quoted field is not closed before the end of the input")
+			}
+			return row, nil
+		}
+		need = 1
+		k := 0
+		endRow := false
+	scan:
+		for k < len(chunk) {
+			c := chunk[k]
+			if !begun {
+				if c == '\n' { // blank line
+					k++
+					d.line++
+					s.col = 1
+					continue
+				}
+				if c == '\r' {
+					if k+1 < len(chunk) {
+						if chunk[k+1] == '\n' {
+							k += 2
+							d.line++
+							s.col = 1
+							continue
+						}
+					} else if !atEOF {
+						need = 2
+						break scan
+					} else {
+						k++ // a '\r' at the very end is dropped
+						continue
+					}
+				}
+				begun = true
+				row.line = d.line + 1
+			}
+			// A "\r\n" counts as "\n"; a '\r' at the very end of the input is dropped.
+			nl := c == '\n'
+			n := 1
+			if c == '\r' {
+				if k+1 < len(chunk) {
+					if chunk[k+1] == '\n' {
+						nl, n = true, 2
+					}
+				} else if !atEOF {
+					need = 2
+					break scan
+				} else {
+					k++
+					s.col++
+					continue
+				}
+			}
+			switch state {
+			case csFieldStart:
+				fpos = fieldPos{d.line + 1, s.col}
+				switch {
+				case c == '"':
+					state = csQuoted
+				case c == ',':
+					endField()
+				case nl:
+					endField()
+					endRow = true
+				default:
+					state = csUnquoted
+					continue // handled as unquoted, same byte
+				}
+			case csUnquoted:
+				// Take a run of ordinary bytes at once.
+				j := k
+				for j < len(chunk) {
+					b := chunk[j]
+					if b == ',' || b == '\n' || b == '\r' || b == '"' {
+						break
+					}
+					j++
+				}
+				if j > k {
+					if size+j-k <= maxRec {
+						s.rec = append(s.rec, chunk[k:j]...)
+					}
+					size += j - k
+					s.col += j - k
+					k = j
+					continue
+				}
+				switch {
+				case c == ',':
+					endField()
+					state = csFieldStart
+				case nl:
+					endField()
+					endRow = true
+				case c == '"':
+					synErr(d.line+1, s.col, "record: bare quote in an unquoted field")
+					continue // skip from this byte
+				default: // a lone '\r'
+					s.rec = append(s.rec, c)
+				}
+			case csQuoted:
+				j := k
+				for j < len(chunk) {
+					b := chunk[j]
+					if b == '"' || b == '\n' || b == '\r' {
+						break
+					}
+					j++
+				}
+				if j > k {
+					if size+j-k <= maxRec {
+						s.rec = append(s.rec, chunk[k:j]...)
+					}
+					size += j - k
+					s.col += j - k
+					k = j
+					continue
+				}
+				switch {
+				case c == '"':
+					state = csQuoteSeen
+				case nl:
+					s.rec = append(s.rec, '\n')
+				default:
+					s.rec = append(s.rec, c)
+				}
+			case csQuoteSeen:
+				switch {
+				case c == '"':
+					s.rec = append(s.rec, '"')
+					state = csQuoted
+				case c == ',':
+					endField()
+					state = csFieldStart
+				case nl:
+					endField()
+					endRow = true
+				default:
+					synErr(d.line+1, s.col-1, "record: extraneous or missing \" in a quoted field")
+					continue
+				}
+			case csSkipLine:
+				if nl {
+					endRow = true
+				}
+			}
+			k += n
+			if !endRow {
+				size += n // the line end that ends the row does not count, as for JSONL
+			}
+			if nl {
+				d.line++
+				s.col = 1
+			} else {
+				s.col += n
+			}
+			if endRow {
+				break scan
+			}
+		}
+		_, _ = d.br.Discard(k)
+		if size > maxRec {
+			row.tooLarge = true
+			s.rec = s.rec[:0]
+		}
+		if endRow {
+			return row, nil
+		}
+	}
+}
+
+func (d *Decoder) nextCSV() (Record, error) {
+	if d.csv == nil {
+		d.csv = &csvState{col: 1}
+		if err := d.skipBOM(); err != nil {
+			return Record{}, d.ioError(err, 1)
+		}
+		if err := d.readHeader(); err != nil {
+			return Record{}, err
+		}
+	}
+	s := d.csv
+	row, err := d.readRow()
+	if err != nil {
+		return Record{}, err
+	}
+	rec := d.newRecord(row.line)
+	switch {
+	case row.synMsg != "":
+		rec.Err = &Error{Line: row.synLine, Col: row.synCol, Code: CodeSyntax, Msg: row.synMsg}
+	case row.tooLarge:
+		rec.Err = &Error{Line: row.line, Col: 1, Code: CodeTooLarge,
+			Msg: "record: row is larger than " + strconv.Itoa(d.lim.MaxRecordBytes) + " bytes"}
+	case len(s.ends) != len(s.cols):
+		rec.Err = &Error{Line: row.line, Code: CodeCSVColumns,
+			Msg: "record: row has " + strconv.Itoa(len(s.ends)) + " fields, header has " + strconv.Itoa(len(s.cols))}
+	default:
+		rec.Response, rec.Err = d.csvResponse()
+	}
+	return rec, nil
+}
+
+// field returns the bytes of field i of the current row.
+func (s *csvState) field(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.rec[start:s.ends[i]]
+}
+
+// readHeader reads and checks the header row.
+func (d *Decoder) readHeader() error {
+	s := d.csv
+	row, err := d.readRow()
+	if err == io.EOF {
+		return &Error{Code: CodeEmpty, Msg: "input is empty (no CSV header row)"}
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case row.synMsg != "":
+		return &Error{Line: row.synLine, Col: row.synCol, Code: CodeSyntax, Msg: strings.Replace(row.synMsg, "record:", "header:", 1)}
+	case row.tooLarge:
+		return &Error{Line: row.line, Code: CodeTooLarge,
+			Msg: "header: row is larger than " + strconv.Itoa(d.lim.MaxRecordBytes) + " bytes"}
+	}
+	bad := func(i int, msg string) error {
+		return &Error{Line: s.pos[i].line, Col: s.pos[i].col, Code: CodeCSVHeader, Msg: "header: column " + strconv.Itoa(i+1) + " " + msg}
+	}
+	seen := make(map[string]int, len(s.ends))
+	instIdx := map[string]int{}
+	answers := 0
+	for i := range s.ends {
+		f := s.field(i)
+		if !utf8.Valid(f) {
+			return bad(i, "is not valid UTF-8")
+		}
+		if len(f) > d.lim.MaxStringBytes {
+			return bad(i, "is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
+		}
+		name := string(f)
+		if name == "" {
+			return bad(i, "is empty")
+		}
+		if j, dup := seen[name]; dup {
+			return bad(i, showKey(name)+" repeats column "+strconv.Itoa(j+1))
+		}
+		seen[name] = i
+		col := csvCol{name: name}
+		switch {
+		case name == "subject":
+			col.kind = colSubject
+		case strings.HasPrefix(name, "context."):
+			col.kind = colContext
+			col.key = name[len("context."):]
+			if col.key == "" {
+				return bad(i, showKey(name)+" has an empty context key")
+			}
+		default:
+			dot := strings.LastIndexByte(name, '.')
+			if dot < 0 {
+				return bad(i, showKey(name)+" is not subject, context.<key> or <instrument>.<item>")
+			}
+			inst, item := name[:dot], name[dot+1:]
+			if inst == "" || item == "" {
+				return bad(i, showKey(name)+" has an empty instrument or item id")
+			}
+			col.kind = colAnswer
+			col.key = item
+			k, ok := instIdx[inst]
+			if !ok {
+				k = len(s.insts)
+				instIdx[inst] = k
+				s.insts = append(s.insts, inst)
+				s.instItems = append(s.instItems, 0)
+			}
+			col.inst = k
+			s.instItems[k]++
+			answers++
+		}
+		s.cols = append(s.cols, col)
+	}
+	if answers == 0 {
+		return &Error{Line: row.line, Code: CodeCSVHeader, Msg: "header: no answer columns (<instrument>.<item>)"}
+	}
+	if answers > d.lim.MaxAnswers {
+		return &Error{Line: row.line, Code: CodeTooLarge,
+			Msg: "header: " + strconv.Itoa(answers) + " answer columns, more than the limit of " + strconv.Itoa(d.lim.MaxAnswers)}
+	}
+	return nil
+}
+
+// Kinds of CSV cell.
+const (
+	cellString = iota
+	cellInt
+	cellNotInt   // a JSON number with a fraction or exponent
+	cellOverflow // an integer outside the int64 range
+)
+
+// classifyCell says how a non-empty cell is read: an integer literal (JSON syntax: optional '-', no '+',
+// no leading zeros), optionally with a fraction of zeros (2.0), is an integer; another JSON number is
+// not_integer; anything else is a string.
+func classifyCell(b []byte) (int64, int) {
+	i := 0
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	ds := i
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+	default:
+		return 0, cellString
+	}
+	de := i
+	isInt := true
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return 0, cellString
+		}
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			if b[i] != '0' {
+				isInt = false // 2.0 is whole (pandas writes integer columns holding NaN so); 2.5 is not
+			}
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return 0, cellString
+		}
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		isInt = false
+	}
+	if i != len(b) {
+		return 0, cellString
+	}
+	if !isInt {
+		return 0, cellNotInt
+	}
+	v, fits := parseInt64Digits(b[ds:de], neg)
+	if !fits {
+		return 0, cellOverflow
+	}
+	return v, cellInt
+}
+
+// csvResponse converts the current row (with the right number of fields) into a screen.Response.
+func (d *Decoder) csvResponse() (*screen.Response, *Error) {
+	s := d.csv
+	var first *Error
+	fail := func(i int, code, msg string) {
+		if first == nil {
+			c := s.cols[i]
+			e := &Error{Line: s.pos[i].line, Col: s.pos[i].col, Code: code, Msg: showKey(c.name) + ": " + msg}
+			if c.kind == colAnswer {
+				e.Instrument, e.Item = s.insts[c.inst], c.key
+			}
+			first = e
+		}
+	}
+	resp := &screen.Response{Answers: make(map[string]map[string]any, len(s.insts))}
+	inst := make([]map[string]any, len(s.insts))
+	for k, name := range s.insts {
+		m := make(map[string]any, s.instItems[k])
+		inst[k] = m
+		resp.Answers[name] = m
+	}
+	given := 0
+	for i, c := range s.cols {
+		f := s.field(i)
+		if !utf8.Valid(f) {
+			fail(i, CodeInvalidUTF8, "invalid UTF-8")
+			continue
+		}
+		if len(f) > d.lim.MaxStringBytes {
+			fail(i, CodeTooLarge, "cell is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
+			continue
+		}
+		if c.kind == colSubject {
+			resp.Subject = string(f)
+			continue
+		}
+		var v any
+		if len(f) > 0 {
+			n, kind := classifyCell(f)
+			switch kind {
+			case cellInt:
+				v = n
+			case cellString:
+				v = d.in.boxed(f)
+			case cellNotInt:
+				fail(i, CodeNotInteger, "number is not a whole number (write it without a fraction or exponent)")
+				continue
+			case cellOverflow:
+				fail(i, CodeNotInteger, "integer does not fit in 64 bits")
+				continue
+			}
+		}
+		if c.kind == colContext {
+			if resp.Context == nil {
+				resp.Context = make(map[string]any, 4)
+			}
+			resp.Context[c.key] = v
+			continue
+		}
+		if v != nil {
+			given++
+		}
+		inst[c.inst][c.key] = v
+	}
+	if first != nil {
+		return nil, first
+	}
+	if given == 0 {
+		return nil, &Error{Line: s.pos[0].line, Code: CodeEmpty, Msg: "record: no answers (every answer cell is empty)"}
+	}
+	return resp, nil
+}

@@ -1,0 +1,314 @@
+package respfile
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// Record is one record of the input: a response set, or the problem that kept it from being one.
+type Record struct {
+	// N is the 1-based ordinal of the record in this input (error records count).
+	N int
+	// Line is the 1-based line where the record starts: for JSONL and CSV the line of the record (for CSV,
+	// where the row starts); for JSON and YAML the line of its object. 0 if unknown.
+	Line int
+	// Response is the decoded response set; nil when Err is not nil.
+	Response *screen.Response
+	// Err is a problem with this record only; decoding goes on with the next record.
+	Err *Error
+}
+
+// Decoder reads records from a response file one at a time. It reads its input in a streaming way:
+// memory use is bounded by the Limits (one record, plus for YAML one document), not by the number of
+// records. A Decoder is not safe for concurrent use.
+type Decoder struct {
+	format Format
+	lim    Limits
+	br     *bufio.Reader
+	doc    *limitReader // JSON and YAML: the reader that enforces MaxDocumentBytes
+	n      int          // records returned so far
+	err    error        // sticky: io.EOF or a fatal error
+	begun  bool
+	in     interner
+	p      jparser
+
+	line    int    // JSONL and CSV: physical lines read so far
+	lineBuf []byte // JSONL and CSV: a line longer than the bufio buffer
+
+	js  jsonState
+	csv *csvState
+	yml *yamlState
+}
+
+// bufSize is the size of the read buffer; lines and records up to this size are parsed in place.
+const bufSize = 64 << 10
+
+// NewDecoder returns a Decoder that reads records of format f from r, within the limits lim (zero fields
+// take their defaults, see Limits). An unknown format makes Next fail.
+func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
+	d := &Decoder{format: f, lim: lim.withDefaults()}
+	if f == FormatYAML && d.lim.MaxDocumentBytes > MaxYAMLDocumentBytes {
+		// yaml.v3 holds a whole document in memory as nodes, several times its size.
+		d.lim.MaxDocumentBytes = MaxYAMLDocumentBytes
+	}
+	if f == FormatJSON || f == FormatYAML {
+		d.doc = &limitReader{r: r, left: d.lim.MaxDocumentBytes}
+		r = d.doc
+	}
+	d.br = bufio.NewReaderSize(r, bufSize)
+	d.in.m = make(map[string]internEntry, 128)
+	d.p.lim = &d.lim
+	d.p.in = &d.in
+	return d
+}
+
+// Next returns the next record. At the end of the input it returns io.EOF. A problem with one record comes
+// back as Record.Err with a nil error, and the following call goes on with the next record. A non-nil error
+// other than io.EOF means the input cannot be read further: an I/O error (returned wrapped), or a problem
+// with the data from which the decoder cannot recover (a JSON or YAML syntax error, a bad CSV header, a
+// limit on the whole input), which is an *Error. Records already returned stay valid. Once Next has
+// returned an error it returns the same error on every later call.
+func (d *Decoder) Next() (Record, error) {
+	if d.err != nil {
+		return Record{}, d.err
+	}
+	var rec Record
+	var err error
+	switch d.format {
+	case FormatJSONL:
+		rec, err = d.nextJSONL()
+	case FormatJSON:
+		rec, err = d.nextJSON()
+	case FormatCSV:
+		rec, err = d.nextCSV()
+	case FormatYAML:
+		rec, err = d.nextYAML()
+	default:
+		err = fmt.Errorf("unknown response format %q (want json, jsonl, yaml or csv)", string(d.format))
+	}
+	if err == nil && d.lim.MaxRecords > 0 && rec.N > d.lim.MaxRecords {
+		err = &Error{Record: rec.N, Line: rec.Line, Code: CodeTooManyRecords,
+			Msg: "input has more than " + strconv.Itoa(d.lim.MaxRecords) + " records"}
+	}
+	if err != nil {
+		d.err = err
+		return Record{}, err
+	}
+	if rec.Err != nil {
+		rec.Response = nil
+		rec.Err.Record = rec.N
+	}
+	return rec, nil
+}
+
+// newRecord numbers the next record.
+func (d *Decoder) newRecord(line int) Record {
+	d.n++
+	return Record{N: d.n, Line: line}
+}
+
+// ioError wraps an error of the underlying reader. An error of the document limit becomes an *Error.
+func (d *Decoder) ioError(err error, line int) error {
+	if errors.Is(err, errDocTooLarge) {
+		return &Error{Line: line, Code: CodeTooLarge,
+			Msg: "input is larger than the limit of " + strconv.FormatInt(d.lim.MaxDocumentBytes, 10) + " bytes"}
+	}
+	return fmt.Errorf("reading %s responses: %w", string(d.format), err)
+}
+
+// skipBOM drops a UTF-8 byte order mark at the start of the input.
+func (d *Decoder) skipBOM() error {
+	b, err := d.br.Peek(3)
+	if len(b) == 3 && string(b) == "\xef\xbb\xbf" {
+		_, _ = d.br.Discard(3)
+		return nil
+	}
+	if err != nil && err != io.EOF {
+		return err
+	}
+	return nil
+}
+
+// errDocTooLarge is returned by limitReader past the limit.
+var errDocTooLarge = errors.New("input too large")
+
+// limitReader fails with errDocTooLarge once more than left bytes would be read.
+type limitReader struct {
+	r    io.Reader
+	left int64
+	hit  bool // errDocTooLarge was returned
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.hit {
+		return 0, errDocTooLarge
+	}
+	if l.left <= 0 {
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			l.hit = true
+			return 0, errDocTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// interner keeps one copy of short strings that repeat from record to record (keys, option codes), so that
+// they do not allocate again; for values it also keeps the string boxed in an interface, since converting
+// a string to an interface allocates. It is bounded: once full, new strings are allocated as usual.
+type interner struct {
+	m map[string]internEntry
+	// cache is a small direct-mapped cache in front of m for values (option codes such as "yes" or
+	// "LA6568-5" repeat on every record), indexed by a cheap hash of the bytes.
+	cache [256]internEntry
+}
+
+func cacheSlot(b []byte) int {
+	n := len(b)
+	return int((uint(n)*31 + uint(b[0])*7 + uint(b[n-1])*13 + uint(b[n/2])) & 255)
+}
+
+type internEntry struct {
+	s   string
+	box any // s as an interface value
+}
+
+const (
+	maxInterned   = 8192
+	maxInternSize = 64
+)
+
+func (in *interner) add(s string) internEntry {
+	e := internEntry{s: s, box: s}
+	if len(in.m) < maxInterned {
+		in.m[s] = e
+	}
+	return e
+}
+
+// str returns the interned copy of s.
+func (in *interner) str(s string) string {
+	if len(s) > maxInternSize {
+		return s
+	}
+	if e, ok := in.m[s]; ok {
+		return e.s
+	}
+	return in.add(s).s
+}
+
+// bytes returns b as an interned string.
+func (in *interner) bytes(b []byte) string {
+	if len(b) > maxInternSize {
+		return string(b)
+	}
+	if e, ok := in.m[string(b)]; ok {
+		return e.s
+	}
+	return in.add(string(b)).s
+}
+
+// boxed returns b as an interned string in an interface value.
+func (in *interner) boxed(b []byte) any {
+	if len(b) > maxInternSize || len(b) == 0 {
+		return string(b)
+	}
+	slot := cacheSlot(b)
+	if c := &in.cache[slot]; c.box != nil && c.s == string(b) {
+		return c.box
+	}
+	e, ok := in.m[string(b)]
+	if !ok {
+		e = in.add(string(b))
+	}
+	in.cache[slot] = e
+	return e.box
+}
+
+// boxedStr is boxed for a string.
+func (in *interner) boxedStr(s string) any {
+	if len(s) > maxInternSize {
+		return s
+	}
+	if e, ok := in.m[s]; ok {
+		return e.box
+	}
+	return in.add(s).box
+}
+
+// position maps a byte offset in a record buffer to a line and column, given the line and column of the
+// buffer's first byte.
+func position(b []byte, off, line, col int) (int, int) {
+	if off > len(b) {
+		off = len(b)
+	}
+	nl := bytes.Count(b[:off], []byte{'\n'})
+	if nl == 0 {
+		return line, col + off
+	}
+	last := bytes.LastIndexByte(b[:off], '\n')
+	return line + nl, off - last
+}
+
+// firstInvalidUTF8 returns the offset of the first byte of b that is not part of valid UTF-8.
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// parseBuffered parses one JSON record held in b, whose first byte is at line, col. It returns the response,
+// or the problem as an *Error; syntax reports that the problem is a syntax error.
+func (d *Decoder) parseBuffered(b []byte, line, col int, utf8First bool) (resp *screen.Response, e *Error, syntax bool) {
+	if utf8First && !utf8.Valid(b) {
+		return nil, d.utf8Error(b, line, col), false
+	}
+	p := &d.p
+	p.reset(b)
+	resp = p.parseRecord()
+	p.b = nil
+	if p.abort && p.prob.code == CodeSyntax {
+		return nil, d.probError(b, line, col), true
+	}
+	if !utf8First && !utf8.Valid(b) {
+		return nil, d.utf8Error(b, line, col), false
+	}
+	if p.hasProb {
+		return nil, d.probError(b, line, col), false
+	}
+	return resp, nil, false
+}
+
+func (d *Decoder) utf8Error(b []byte, line, col int) *Error {
+	l, c := position(b, firstInvalidUTF8(b), line, col)
+	return &Error{Line: l, Col: c, Code: CodeInvalidUTF8, Msg: "record: invalid UTF-8"}
+}
+
+func (d *Decoder) probError(b []byte, line, col int) *Error {
+	pr := d.p.prob
+	l, c := position(b, pr.off, line, col)
+	return &Error{Line: l, Col: c, Code: pr.code, Msg: pr.msg, Instrument: pr.inst, Item: pr.item}
+}

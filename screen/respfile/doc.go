@@ -1,0 +1,97 @@
+// Package respfile reads response files: it turns JSON, JSON Lines, YAML and CSV files into screen.Response
+// values, one record at a time, strictly (nothing is guessed, merged, replaced or silently dropped) and safely (memory, nesting
+// and string sizes are bounded by Limits, and no input makes them panic).
+//
+// # Records
+//
+// Every record of the input yields exactly one Record from Decoder.Next: either a screen.Response or an *Error
+// for that record alone, after which decoding goes on. A problem that leaves the rest of the input
+// unreadable (a JSON or YAML syntax error, a bad CSV header, a limit on the whole input, an I/O error) is
+// returned by Next as an error, and ends the input; records already returned stay valid.
+//
+//	format  a record is                                   Record.Line            fatal
+//	JSONL   each non-blank line (blank: only spaces,      the line               nothing about the
+//	        tabs, CR); a bad line is an error record                             data
+//	JSON    the whole input if it is not an array, else   the line of the        syntax errors, empty
+//	        each array element ([] holds no record)       element's first byte   input, too_large input
+//	YAML    each document's mapping, or each element of   the line of the        syntax errors, empty
+//	        a document's sequence; empty documents hold   mapping                input, too_large input
+//	        no record
+//	CSV     each row after the header; blank lines are    the line where the     header errors, empty
+//	        not rows                                      row starts             input
+//
+// In every format, I/O errors and going over Limits.MaxRecords are fatal too.
+//
+// # screen.Response shape
+//
+// A record is an object (a YAML mapping) with the keys subject (a string or null; optional), context (an
+// object of key -> integer, string or null; optional, null is the same as absent) and answers (required:
+// instrument key -> object of item id -> answer). Any other top-level key is an unknown_field error;
+// it is never ignored. Keys are not checked against any instrument catalogue (the engine does that), but
+// an empty key is an empty_key error. A CSV file carries the same shape in columns: subject,
+// context.<key>, and <instrument>.<item>, where the instrument is everything before the last dot, so
+// phq9@1.0.0.q1 is instrument phq9@1.0.0, item q1.
+//
+// An answer, or a context value, is one of:
+//
+//	written as                                       decoded as      notes
+//	an integer: 3, -1, 2.0 (JSON/YAML number, CSV    int64           a fraction of zeros is whole (2.0);
+//	cell)                                                            1.5, 2e0 and integers outside the
+//	                                                                 int64 range are not_integer
+//	a string: "LA6568-5"; a CSV cell that is not     string          an option code, kept byte for byte
+//	a number                                                         (never trimmed or normalised)
+//	null (JSON), ~ or null or nothing (YAML), an     nil             not answered; the item stays in its
+//	empty CSV cell                                                   instrument's map with a nil value
+//	absent                                           no key          not answered
+//	true/false, an array or object                   wrong_type
+//
+// Decisions in detail:
+//   - Numbers must be whole. A fraction of zeros is accepted (2.0, 2.00: pandas writes integer columns
+//     that hold NaN that way, and the value is exact), anything else with a fraction or an exponent is
+//     not_integer (1.5, 1e1), as are NaN and infinities.
+//   - CSV cells: a cell is an integer when it is a JSON integer literal (an optional '-', digits, no
+//     leading zeros, no '+', no spaces), optionally with a fraction of zeros (2.0); a cell that is some
+//     other JSON number (1.5, 1e3) is
+//     not_integer; any other non-empty cell is a string, so "01", "+1" and " 1" are option codes that the
+//     engine will reject unless an item has them. Only the empty cell is nil; "NA" or "null" are strings.
+//   - CSV context cells follow the same rules; an empty one gives the key a nil value (as JSON null
+//     does), so JSON, YAML and CSV files with the same content give the same screen.Response.
+//   - YAML: !!int must be plain decimal (an optional sign, no leading zeros, no 0x/0o/0b or underscores,
+//     which yaml.v3 would read with YAML 1.1 rules) or it is not_integer; !!float is accepted only as a
+//     whole number with a fraction of zeros (2.0), otherwise (2.5, .inf, .nan) it is not_integer; !!bool, !!timestamp, !!binary and other tags are wrong_type (quote the value to make
+//     it a string). Mapping keys are taken as their text, whatever their tag.
+//   - The subject must be a string (a number would lose leading zeros or precision and break record
+//     linkage); null or absent means no subject.
+//   - A record with no answers key is missing_field; an answers object with no instrument, or whose
+//     instruments are all empty or hold only null answers, is empty ("a response set with no answers at
+//     all is an error"); a CSV row whose answer cells are all empty is empty. An empty instrument next
+//     to others that have answers is kept as an empty map.
+//   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins".
+//
+// # Bytes
+//
+// Input must be UTF-8. A byte sequence that is not UTF-8 anywhere in a record, or a JSON \u escape that is
+// a lone surrogate, makes that record an invalid_utf8 error; nothing is ever replaced by U+FFFD, since a
+// mangled subject id breaks linkage. (For YAML, whose parser checks the bytes as it reads ahead, invalid
+// UTF-8 is fatal, and records of earlier documents still in its read buffer are lost with it.) A UTF-8 byte order mark at the start of the input is skipped, and CRLF line ends are accepted
+// everywhere. Line and column numbers are 1-based; columns count bytes, not characters, and the byte
+// order mark is not counted.
+//
+// # Limits
+//
+// Limits bounds one record's bytes, the whole document for JSON and YAML, nesting depth, string length,
+// answers per record and records per input; see Limits and DefaultLimits. A record over a per-record limit
+// is an error record (too_large, too_deep) and decoding goes on: an over-long JSONL line or CSV row is
+// skipped without being buffered. JSON arrays are streamed element by element, so memory does not grow
+// with the number of records. YAML documents are parsed whole by gopkg.in/yaml.v3, so a syntax error in a
+// document loses all of that document's records (records of earlier documents stay returned). YAML
+// anchors, aliases and merge keys are rejected (code alias), which also rules out "billion laughs"
+// inputs.
+//
+// # Privacy of error messages
+//
+// screen.Response files hold health data. Error messages (Error.Msg) never contain answer values, subject ids or
+// raw input text: only field paths built from keys (answers.phq9.q1, context.age), CSV column names from
+// the header, sizes, counts, line and column numbers. Keys are treated as identifiers and echoed, quoted
+// and shortened when unusual. Messages of the YAML parser are passed on only when they are plain words.
+package respfile

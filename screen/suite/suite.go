@@ -1,0 +1,367 @@
+// Package suite loads and runs test suites: *_test.yaml files of cases, each a response set and the results
+// it must give (scores, flags, missing items, domains, tier, referrals, errors), for one instrument or rule
+// set. `painscreen test` and screentest (for go test) run them.
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/load"
+)
+
+// Suite is a parsed test suite (a *_test.yaml file) for one instrument or rule set.
+type Suite struct {
+	s *def.Suite
+}
+
+// File is the suite's file name.
+func (s *Suite) File() string { return s.s.File }
+
+// Target is what the suite tests, as written ("phq9@1.0.0").
+func (s *Suite) Target() string { return s.s.Definition }
+
+// Len is the number of test cases.
+func (s *Suite) Len() int { return len(s.s.Tests) }
+
+// Load parses every test suite (*_test.yaml) under fsys. label prefixes file names as in
+// screen.WithDefinitions. Problems in the suite files come back as a diag.List.
+func Load(fsys fs.FS, label string) ([]*Suite, error) {
+	var list diag.List
+	var out []*Suite
+	lim := def.DefaultLimits()
+	err := load.Walk(fsys, label, true, func(p, name string) error {
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if f := def.Parse(name, src, lim, &list); f.Suite != nil {
+			out = append(out, &Suite{s: f.Suite})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading test suites: %w", err)
+	}
+	if list = list.Sort(); list.HasErrors() {
+		return out, list
+	}
+	return out, nil
+}
+
+// Result is the outcome of one test case.
+type Result struct {
+	Suite string // suite file
+	Name  string
+	Pos   diag.Pos
+	// Failures lists each mismatch; empty when the case passed.
+	Failures []Failure
+	// Skipped is set when the case did not match the run filter.
+	Skipped  bool
+	Duration time.Duration
+}
+
+// Failure is one expectation a test case did not meet.
+type Failure struct {
+	// What names the expectation: "scores.total", "tier", "referrals", "error code",
+	// "instruments.phq9.status", … (or, for a case that could not run, what stopped it).
+	What string
+	// Want and Got are the expected and actual values as text; lists are written "[a, b]" and "not
+	// computed" stands for a missing score. Both are empty when the case could not run.
+	Want, Got string
+	// Detail adds context, such as the notes that say why a score was not computed.
+	Detail string
+}
+
+// String formats the failure as "what: want X, got Y (detail)".
+func (f Failure) String() string {
+	s := f.What
+	if f.Want != "" || f.Got != "" {
+		s += ": want " + f.Want + ", got " + f.Got
+	}
+	if f.Detail != "" {
+		s += " (" + f.Detail + ")"
+	}
+	return s
+}
+
+func mismatch(what, want, got string) Failure { return Failure{What: what, Want: want, Got: got} }
+
+func listText(l []string) string { return "[" + strings.Join(l, ", ") + "]" }
+
+// Passed reports whether the case ran and matched its expectations.
+func (r Result) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
+
+// Options filter a test run.
+type Options struct {
+	// Run, when set, selects cases whose "suite-target/name" matches (like go test -run).
+	Run *regexp.Regexp
+}
+
+// Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
+// instrument pinned to the suite's version, rules suites with screen.WithRuleSet set to the suite's target.
+// An error is returned only when an engine cannot be built; failing cases are in the results.
+func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
+	var results []Result
+	engines := map[string]*screen.Engine{}
+	engineFor := func(s *def.Suite) (*screen.Engine, error) {
+		key := ""
+		o := slices.Clone(opts)
+		if s.Kind == "rules" {
+			key = s.Definition
+			o = append(o, screen.WithRuleSet(s.Definition))
+		} else {
+			o = append(o, screen.WithoutRuleSet())
+		}
+		if e, ok := engines[key]; ok {
+			return e, nil
+		}
+		e, err := screen.New(o...)
+		if err != nil {
+			return nil, err
+		}
+		engines[key] = e
+		return e, nil
+	}
+	for _, su := range suites {
+		s := su.s
+		e, err := engineFor(s)
+		if err != nil {
+			return results, err
+		}
+		setupErr := checkTarget(e, s)
+		for _, t := range s.Tests {
+			res := Result{Suite: s.File, Name: t.Name, Pos: t.Pos}
+			if topts.Run != nil && !topts.Run.MatchString(s.Definition+"/"+t.Name) {
+				res.Skipped = true
+				results = append(results, res)
+				continue
+			}
+			start := time.Now()
+			if setupErr != "" {
+				res.Failures = []Failure{{What: setupErr}}
+			} else {
+				res.Failures = runCase(ctx, e, s, t)
+			}
+			res.Duration = time.Since(start)
+			results = append(results, res)
+		}
+	}
+	return results, nil
+}
+
+// checkTarget verifies the suite's target is loaded, returning a failure message otherwise.
+func checkTarget(e *screen.Engine, s *def.Suite) string {
+	if s.Kind == "rules" {
+		rs, ok := e.RuleSet()
+		if !ok || s.Target != rs.ID {
+			return fmt.Sprintf("rule set %s is not loaded", s.Definition)
+		}
+		if s.Version != "" && s.Version != rs.Version {
+			return fmt.Sprintf("rule set %s is not loaded (loaded: %s@%s)", s.Definition, rs.ID, rs.Version)
+		}
+		return ""
+	}
+	if instrumentKey(e, s) == "" {
+		return fmt.Sprintf("instrument %s is not loaded", s.Definition)
+	}
+	return ""
+}
+
+// instrumentKey is the id@version an instrument suite tests: the version it names, or the default one.
+func instrumentKey(e *screen.Engine, s *def.Suite) string {
+	for _, in := range e.Instruments() {
+		if in.ID == s.Target && (in.Version == s.Version || s.Version == "" && in.Default) {
+			return in.ID + "@" + in.Version
+		}
+	}
+	return ""
+}
+
+func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) []Failure {
+	resp := &screen.Response{Subject: t.Subject, Context: t.Context, Answers: map[string]map[string]any{}}
+	instKey := s.Definition
+	if s.Kind == "instrument" {
+		if s.Version == "" {
+			instKey = instrumentKey(e, s)
+		}
+		items := map[string]any{}
+		for k, v := range t.Answers {
+			items[k] = v
+		}
+		resp.Answers[instKey] = items
+	} else {
+		for k, v := range t.Answers {
+			m, _ := v.(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+			}
+			resp.Answers[k] = m
+		}
+	}
+	rep, err := e.Score(ctx, resp)
+	var fails []Failure
+	if t.WantError != nil {
+		var se *screen.ScoreError
+		switch {
+		case err == nil:
+			return []Failure{mismatch("error", t.WantError.Code, "no error")}
+		case !errors.As(err, &se):
+			return []Failure{mismatch("error", t.WantError.Code, err.Error())}
+		}
+		if se.Code != t.WantError.Code {
+			f := mismatch("error code", t.WantError.Code, se.Code)
+			f.Detail = se.Error()
+			fails = append(fails, f)
+		}
+		if t.WantError.Item != "" && se.Item != t.WantError.Item {
+			fails = append(fails, mismatch("error item", t.WantError.Item, fmt.Sprintf("%q", se.Item)))
+		}
+		if t.WantError.Instrument != "" && se.Instrument != t.WantError.Instrument {
+			fails = append(fails, mismatch("error instrument", t.WantError.Instrument, fmt.Sprintf("%q", se.Instrument)))
+		}
+		return fails
+	}
+	if err != nil {
+		return []Failure{mismatch("error", "none", err.Error())}
+	}
+	w := t.Want
+	if w == nil {
+		return nil
+	}
+	if s.Kind == "instrument" {
+		res := rep.Instrument(s.Target)
+		if res == nil {
+			return []Failure{mismatch("result", s.Target, "none (not answered)")}
+		}
+		return compareInstrument("", res, w)
+	}
+	for id, iw := range w.Instruments {
+		res := rep.Instrument(id)
+		if res == nil {
+			fails = append(fails, mismatch("instruments."+id, "a result", "none (not answered)"))
+			continue
+		}
+		fails = append(fails, compareInstrument("instruments."+id+".", res, iw)...)
+	}
+	c := rep.Composite
+	if c == nil {
+		return append(fails, mismatch("composite", "a rule set", "none"))
+	}
+	if w.Applied != nil && *w.Applied != c.Applied {
+		f := mismatch("applied", fmt.Sprint(*w.Applied), fmt.Sprint(c.Applied))
+		f.Detail = c.Reason
+		fails = append(fails, f)
+	}
+	if (w.Tier != "" || w.Domains != nil || w.Referrals != nil || w.NotAssessed != nil) && !c.Applied {
+		return append(fails, Failure{What: "composite", Want: "applied", Got: "not applied", Detail: c.Reason})
+	}
+	if w.Tier != "" && w.Tier != string(c.Tier) {
+		fails = append(fails, mismatch("tier", w.Tier, string(c.Tier)))
+	}
+	for _, id := range sortedKeys(w.Domains) {
+		got, ok := c.Domain(id)
+		switch {
+		case !ok:
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], "no such domain"))
+		case got.String() != w.Domains[id]:
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.String()))
+		}
+	}
+	if w.Referrals != nil {
+		var got []string
+		for _, r := range c.Referrals {
+			got = append(got, r.ID)
+		}
+		if !slices.Equal(w.Referrals, got) && !(len(w.Referrals) == 0 && len(got) == 0) {
+			fails = append(fails, mismatch("referrals", listText(w.Referrals), listText(got)))
+		}
+	}
+	if w.NotAssessed != nil && !sameSet(w.NotAssessed, c.NotAssessed) {
+		fails = append(fails, mismatch("not_assessed", listText(w.NotAssessed), listText(c.NotAssessed)))
+	}
+	return fails
+}
+
+func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want) []Failure {
+	var fails []Failure
+	if w.Status != "" && w.Status != res.Status {
+		fails = append(fails, Failure{What: prefix + "status", Want: w.Status, Got: res.Status, Detail: notComputedNotes(res)})
+	}
+	for _, id := range sortedKeys(w.Scores) {
+		want := w.Scores[id]
+		got, ok := res.Score(id)
+		switch {
+		case want == nil && ok:
+			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
+		case want == nil:
+		case !ok:
+			fails = append(fails, Failure{What: prefix + "scores." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: notComputedNotes(res)})
+		case !got.Equal(wantValue(want)):
+			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.String()))
+		}
+	}
+	if w.Flags != nil {
+		var got []string
+		for _, f := range res.Flags {
+			got = append(got, f.ID)
+		}
+		if !sameSet(w.Flags, got) {
+			fails = append(fails, mismatch(prefix+"flags", listText(w.Flags), listText(got)))
+		}
+	}
+	if w.Missing != nil && !sameSet(w.Missing, res.Missing) {
+		fails = append(fails, mismatch(prefix+"missing", listText(w.Missing), listText(res.Missing)))
+	}
+	return fails
+}
+
+// notComputedNotes joins the notes that say why scores were not computed.
+func notComputedNotes(res *screen.InstrumentResult) string {
+	var ms []string
+	for _, n := range res.Notes {
+		if n.Code == "not_computed" {
+			ms = append(ms, n.Message)
+		}
+	}
+	return strings.Join(ms, "; ")
+}
+
+func wantValue(v any) screen.Value {
+	switch x := v.(type) {
+	case int64:
+		return screen.IntValue(x)
+	case float64:
+		return screen.DoubleValue(x)
+	case bool:
+		return screen.BoolValue(x)
+	case string:
+		return screen.StringValue(x)
+	}
+	return screen.Value{}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

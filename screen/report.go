@@ -131,10 +131,10 @@ type Score struct {
 }
 
 // Reasons returns the inputs the score's rule read, with their values, in the order it read them.
-func (s *Score) Reasons() []Reason { return slices.Clone(s.reasons) }
+func (s Score) Reasons() []Reason { return slices.Clone(s.reasons) }
 
 // AppendReasons appends the score's reasons to dst (to reuse a buffer in a loop).
-func (s *Score) AppendReasons(dst []Reason) []Reason { return append(dst, s.reasons...) }
+func (s Score) AppendReasons(dst []Reason) []Reason { return append(dst, s.reasons...) }
 
 // Flag is a fired flag.
 type Flag struct {
@@ -146,10 +146,10 @@ type Flag struct {
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.
-func (f *Flag) Reasons() []Reason { return slices.Clone(f.reasons) }
+func (f Flag) Reasons() []Reason { return slices.Clone(f.reasons) }
 
 // AppendReasons appends the flag's reasons to dst.
-func (f *Flag) AppendReasons(dst []Reason) []Reason { return append(dst, f.reasons...) }
+func (f Flag) AppendReasons(dst []Reason) []Reason { return append(dst, f.reasons...) }
 
 // Note explains something about a result that is not a value: why a score is missing, that a total was
 // prorated, that a definition is a draft.
@@ -227,10 +227,10 @@ type Domain struct {
 }
 
 // Reasons returns the instrument results the domain's expression read, with their values.
-func (d *Domain) Reasons() []Reason { return slices.Clone(d.reasons) }
+func (d Domain) Reasons() []Reason { return slices.Clone(d.reasons) }
 
 // AppendReasons appends the domain's reasons to dst.
-func (d *Domain) AppendReasons(dst []Reason) []Reason { return append(dst, d.reasons...) }
+func (d Domain) AppendReasons(dst []Reason) []Reason { return append(dst, d.reasons...) }
 
 // Referral is a recommendation that applies, with where it comes from and why it fired.
 type Referral struct {
@@ -245,10 +245,10 @@ type Referral struct {
 }
 
 // Reasons returns the domain values (and tier) the referral's conditions read.
-func (r *Referral) Reasons() []Reason { return slices.Clone(r.reasons) }
+func (r Referral) Reasons() []Reason { return slices.Clone(r.reasons) }
 
 // AppendReasons appends the referral's reasons to dst.
-func (r *Referral) AppendReasons(dst []Reason) []Reason { return append(dst, r.reasons...) }
+func (r Referral) AppendReasons(dst []Reason) []Reason { return append(dst, r.reasons...) }
 
 // Instrument returns the result for an instrument id, or nil if it was not answered. The accessors of a
 // nil result are safe: rep.Instrument("gad2").Score("total") is simply not found.

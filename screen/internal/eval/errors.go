@@ -90,7 +90,6 @@ var (
 	errModulusZero  = &ExprError{ExprModulusByZero, "modulus by zero"}
 	errNoOverload   = &ExprError{ExprNoOverload, "no such overload"}
 	errRoundDigits  = &ExprError{ExprRoundDigits, celenv.ErrRoundDigits.Error()}
-	errNaNOrder     = &ExprError{ExprOther, "NaN values cannot be ordered"}
 	errOther        = &ExprError{ExprOther, "runtime error"}
 )
 
@@ -154,8 +153,6 @@ func fromCEL(err error) error {
 	switch {
 	case strings.HasPrefix(msg, "no such overload"):
 		return errNoOverload
-	case msg == errNaNOrder.msg:
-		return errNaNOrder
 	}
 	return errOther
 }

@@ -7,9 +7,9 @@
 //
 // # Lifecycle
 //
-//	eng, err := screen.New(screen.WithBundled())          // load, validate, compile: the only expensive step
+//	eng, err := screen.New(bundled.Definitions())         // load, validate, compile: the only expensive step
 //	if err != nil {
-//		var diags screen.Diagnostics                   // every problem, as file:line:col: code: message
+//		var diags diag.List                            // every problem, as file:line:col: code: message
 //		errors.As(err, &diags)
 //	}
 //	rep, err := eng.Score(ctx, &screen.Response{...})      // many times, from many goroutines
@@ -54,7 +54,17 @@
 // the report and is absent for the rule set. A response set with no answer at all is an error.
 //
 // In a batch loop, ScoreTo scores into a Report the caller reuses, so scoring allocates nothing per
-// response set; Score allocates a new Report each time.
+// response set; Score allocates a new Report each time. A Report owns everything it holds, the reasons of
+// every result included; results taken from a Report that ScoreTo reuses are valid until it is scored into
+// again.
+//
+// # Packages
+//
+// This package is the facade over the engine's stages (docs/architecture.md in the repository draws them).
+// Beside it: screen/respfile reads response files (JSON, JSON Lines, YAML, CSV) one record at a time;
+// screen/catalog describes loaded definitions (what `painscreen show` prints); screen/suite loads and runs
+// test suites; screen/diag holds load-time diagnostics; and package bundled (outside screen, so an engine
+// holds only what its caller loads) is the bundled catalogue and rule set.
 //
 // Errors from Score are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends). Their messages
 // name instruments, items and rules, never answer values or the subject id: those are health data and go
@@ -62,7 +72,8 @@
 //
 // # Report JSON contract
 //
-// Report.MarshalJSON (and AppendJSON, which appends the same bytes) produces this document. Field names
+// Report.MarshalJSON (and AppendJSON, which appends the same bytes; encoding/json gives the same for a
+// Report and a *Report) produces this document. Field names
 // and order are stable; numbers are printed in their shortest exact form (12, 5.7); equal reports encode
 // to equal bytes.
 //

@@ -38,12 +38,16 @@ type scratch struct {
 	tr *trace.Tracer
 }
 
-func mkReason(name string, v value.Value) Reason { return Reason{Name: name, Value: Value(v)} }
-
-// reasons appends a span's reasons to the arena and returns them as a slice of it.
+// reasons appends a span's reasons to the arena and returns them as a slice of it: each field the span
+// read, once, named and valued by the tracer.
 func (s *scratch) reasons(m *reportMem, sp eval.Span, rules bool) []Reason {
 	from := len(m.reasons)
-	m.reasons = trace.Collect(s.tr, s.st, sp, rules, m.reasons, mkReason)
+	s.tr.Begin()
+	for _, r := range s.st.Reads[sp.From:sp.To] {
+		if s.tr.First(r) {
+			m.reasons = append(m.reasons, Reason{Name: trace.Name(s.st, r, rules), Value: Value(trace.Value(s.st, r))})
+		}
+	}
 	if len(m.reasons) == from {
 		return nil
 	}

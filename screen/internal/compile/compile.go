@@ -18,7 +18,6 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/load"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/semver"
-	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
 // Options control Build.
@@ -212,5 +211,3 @@ func (c *compiler) line(p diag.Pos) string {
 }
 
 func (c *compiler) errors() int { return len(c.list.Errors()) }
-
-var stringValue = value.OfString

@@ -11,75 +11,74 @@ import (
 )
 
 // Tracer deduplicates reads. Repeats are found with per-field marks stamped with a fresh epoch for each
-// span, so collecting is linear in the span and never clears anything. A Tracer belongs to one goroutine.
+// span, so deduplicating is linear in the span and never clears anything. A Tracer belongs to one goroutine.
+//
+// A span's reasons are collected as
+//
+//	t.Begin()
+//	for _, r := range st.Reads[sp.From:sp.To] {
+//		if t.First(r) {
+//			emit(Name(st, r, rules), Value(st, r))
+//		}
+//	}
 type Tracer struct {
-	plan    *plan.Plan
-	instOff []int32 // per instrument: where its marks start (items, scores, flags, status)
-	ctxOff  int32
-	domOff  int32
-	tierOff int32
-	marks   []uint32
-	epoch   uint32
+	// off gives, per read kind, where the marks of that kind of field start: global for the context,
+	// domains and tier; per instrument (by Instrument.Index) for its items, scores, flags and status.
+	global [plan.ReadTier + 1]int32
+	inst   [][plan.ReadTier + 1]int32
+	marks  []uint32
+	epoch  uint32
 }
 
 // New returns a tracer for states of p.
 func New(p *plan.Plan) *Tracer {
-	t := &Tracer{plan: p, instOff: make([]int32, len(p.Insts))}
+	t := &Tracer{inst: make([][plan.ReadTier + 1]int32, len(p.Insts))}
 	n := int32(0)
-	for i, in := range p.Insts {
-		t.instOff[i] = n
-		n += int32(len(in.Items) + len(in.Scores) + len(in.Flags) + 1)
-	}
-	t.ctxOff = n
+	t.global[plan.ReadContext] = n
 	n += int32(len(p.Ctx))
-	t.domOff = n
+	t.global[plan.ReadDomain] = n
 	if p.Rules != nil {
 		n += int32(len(p.Rules.Domains))
 	}
-	t.tierOff = n
-	t.marks = make([]uint32, n+1)
+	t.global[plan.ReadTier] = n
+	n++
+	for i, in := range p.Insts {
+		o := &t.inst[i]
+		*o = t.global
+		o[plan.ReadItem] = n
+		n += int32(len(in.Items))
+		o[plan.ReadScore] = n
+		n += int32(len(in.Scores))
+		o[plan.ReadFlag] = n
+		n += int32(len(in.Flags))
+		o[plan.ReadStatus] = n
+		n++
+	}
+	t.marks = make([]uint32, n)
 	return t
 }
 
-func (t *Tracer) mark(r eval.Read) *uint32 {
-	switch r.Kind {
-	case plan.ReadContext:
-		return &t.marks[t.ctxOff+r.Idx]
-	case plan.ReadDomain:
-		return &t.marks[t.domOff+r.Idx]
-	case plan.ReadTier:
-		return &t.marks[t.tierOff]
-	}
-	in := r.IE.Inst
-	off := t.instOff[in.Index]
-	switch r.Kind {
-	case plan.ReadScore:
-		off += int32(len(in.Items))
-	case plan.ReadFlag:
-		off += int32(len(in.Items) + len(in.Scores))
-	case plan.ReadStatus:
-		off += int32(len(in.Items) + len(in.Scores) + len(in.Flags))
-	}
-	return &t.marks[off+r.Idx]
-}
-
-// Collect appends to dst the reasons of the reads in sp, made by mk from each name and value. rules says
-// whether the span is a rule set's (names are then qualified by instrument).
-func Collect[R any](t *Tracer, st *eval.State, sp eval.Span, rules bool, dst []R, mk func(name string, v value.Value) R) []R {
+// Begin starts a span: every field counts as not yet read.
+func (t *Tracer) Begin() {
 	t.epoch++
 	if t.epoch == 0 { // wrapped: clear every mark so no stale one matches
 		clear(t.marks)
 		t.epoch = 1
 	}
-	for _, r := range st.Reads[sp.From:sp.To] {
-		m := t.mark(r)
-		if *m == t.epoch {
-			continue
-		}
-		*m = t.epoch
-		dst = append(dst, mk(Name(st, r, rules), Value(st, r)))
+}
+
+// First reports whether r is the first read of its field since Begin.
+func (t *Tracer) First(r eval.Read) bool {
+	off := t.global[r.Kind]
+	if r.IE != nil {
+		off = t.inst[r.IE.Inst.Index][r.Kind]
 	}
-	return dst
+	m := &t.marks[off+r.Idx]
+	if *m == t.epoch {
+		return false
+	}
+	*m = t.epoch
+	return true
 }
 
 // Name is the name of the field a read names.

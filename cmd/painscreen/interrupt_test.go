@@ -23,7 +23,7 @@ import (
 // exits 130, and leaves no --output file (nor its temporary file).
 func TestInterruptOutput(t *testing.T) {
 	work := t.TempDir()
-	copyDir(t, "testdata/defs", filepath.Join(work, "defs"))
+	require.NoError(t, copyDefs(work))
 	cmd := exec.Command(binary, "score", "--no-bundled", "--instruments", "defs", "--rules", "defs", "--output", "out.jsonl", "-")
 	cmd.Dir = work
 	stdin, err := cmd.StdinPipe()
@@ -60,7 +60,7 @@ func TestInterruptOutput(t *testing.T) {
 // SIGTERM while writing to stdout: what was written is whole records, and the summary says how many.
 func TestInterruptStdout(t *testing.T) {
 	work := t.TempDir()
-	copyDir(t, "testdata/defs", filepath.Join(work, "defs"))
+	require.NoError(t, copyDefs(work))
 	cmd := exec.Command(binary, "score", "--no-bundled", "--instruments", "defs", "--rules", "defs", "--format", "csv")
 	cmd.Dir = work
 	stdin, err := cmd.StdinPipe()

@@ -10,8 +10,23 @@
 //	*            any version
 //	a || b       either constraint
 //
-// Pre-release versions (1.2.3-rc.1) parse and order per semver; build metadata (+x) is rejected, since two
-// definitions that differ only in build metadata would be indistinguishable in a report.
+// Pre-release versions (1.2.3-rc.1) parse and order per semver (a numeric identifier too large for 64 bits
+// orders as text); build metadata (+x) is rejected, since two definitions that differ only in build
+// metadata would be indistinguishable in a report. A version is at most 256 bytes long.
+//
+// github.com/Masterminds/semver/v3 parses and orders the versions and evaluates the comparisons. This
+// package is the strict front end that keeps the syntax above and its meaning, where Masterminds is more
+// lenient or means something else:
+//   - It rejects what Masterminds accepts beyond the syntax above: a "v" prefix, leading zeros (^01),
+//     partial versions where a full one is needed, build metadata, wildcards (1.x, 1.2.*), !=, ~>, hyphen ranges (1 - 2), commas,
+//     and an operator apart from its version (">= 1.2.0"). Its errors name the version or constraint and
+//     what is wrong with it, since they surface as diagnostics in definitions.
+//   - It turns every term into plain comparisons of full versions (^1.2 is >=1.2.0 <2.0.0, 1.2 is
+//     >=1.2.0 <1.3.0, >1 is >=2.0.0) before Masterminds sees them: Masterminds matches ^, ~ and partial
+//     versions by their numbers, so that ^1 excludes 2.0.0-rc.1 even when the pre-release rule below
+//     admits it, and ~0.0.0 matches any version.
+//   - It keeps npm's pre-release rule (see Constraint.Check), narrower than Masterminds' (a pre-release
+//     satisfies a group of comparisons that names any pre-release).
 package semver
 
 import (
@@ -19,66 +34,87 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	mm "github.com/Masterminds/semver/v3"
 )
 
-// Version is a parsed semantic version.
+// maxLen is the longest version Masterminds parses.
+const maxLen = mm.MaxVersionLen
+
+// Version is a parsed semantic version. The zero Version is 0.0.0.
 type Version struct {
-	Major, Minor, Patch uint64
-	Pre                 []string // pre-release identifiers; empty for a release
+	v *mm.Version
+}
+
+var zero = mm.New(0, 0, 0, "", "")
+
+func (v Version) ver() *mm.Version {
+	if v.v == nil {
+		return zero
+	}
+	return v.v
 }
 
 // Parse parses a full MAJOR.MINOR.PATCH[-PRE] version.
 func Parse(s string) (Version, error) {
-	v, n, err := parsePartial(s)
+	n, err := check(s)
 	if err != nil {
 		return Version{}, err
 	}
 	if n != 3 {
 		return Version{}, fmt.Errorf("version %q must have three parts, MAJOR.MINOR.PATCH", s)
 	}
-	return v, nil
+	return parseChecked(s)
 }
 
-// parsePartial parses 1, 1.2 or 1.2.3[-pre] and reports how many numeric parts were present.
-func parsePartial(s string) (Version, int, error) {
-	var v Version
+// parseChecked parses a full version that check accepted.
+func parseChecked(s string) (Version, error) {
+	v, err := mm.StrictNewVersion(s)
+	if err != nil {
+		// check accepts no more than StrictNewVersion does: this would be a bug in check.
+		return Version{}, fmt.Errorf("version %q: %v", s, err)
+	}
+	return Version{v}, nil
+}
+
+// check checks 1, 1.2 or 1.2.3[-pre] against the strict syntax and reports how many numeric parts it has.
+func check(s string) (int, error) {
 	if s == "" {
-		return v, 0, errors.New("empty version")
+		return 0, errors.New("empty version")
+	}
+	if len(s) > maxLen {
+		return 0, fmt.Errorf("version is %d bytes; the limit is %d", len(s), maxLen)
 	}
 	if strings.ContainsRune(s, '+') {
-		return v, 0, fmt.Errorf("version %q: build metadata (+...) is not allowed", s)
+		return 0, fmt.Errorf("version %q: build metadata (+...) is not allowed", s)
 	}
 	core, pre, hasPre := strings.Cut(s, "-")
 	parts := strings.Split(core, ".")
 	if len(parts) > 3 {
-		return v, 0, fmt.Errorf("version %q has more than three parts", s)
+		return 0, fmt.Errorf("version %q has more than three parts", s)
 	}
-	nums := []*uint64{&v.Major, &v.Minor, &v.Patch}
-	for i, p := range parts {
-		n, err := parseNum(p)
-		if err != nil {
-			return v, 0, fmt.Errorf("version %q: %v", s, err)
+	for _, p := range parts {
+		if err := checkNum(p); err != nil {
+			return 0, fmt.Errorf("version %q: %v", s, err)
 		}
-		*nums[i] = n
 	}
 	if hasPre {
 		if len(parts) != 3 {
-			return v, 0, fmt.Errorf("version %q: a pre-release needs MAJOR.MINOR.PATCH", s)
+			return 0, fmt.Errorf("version %q: a pre-release needs MAJOR.MINOR.PATCH", s)
 		}
 		if pre == "" {
-			return v, 0, fmt.Errorf("version %q: empty pre-release", s)
+			return 0, fmt.Errorf("version %q: empty pre-release", s)
 		}
 		for _, id := range strings.Split(pre, ".") {
 			if id == "" || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") != "" {
-				return v, 0, fmt.Errorf("version %q: invalid pre-release identifier %q", s, id)
+				return 0, fmt.Errorf("version %q: invalid pre-release identifier %q", s, id)
 			}
 			if isNumeric(id) && len(id) > 1 && id[0] == '0' {
-				return v, 0, fmt.Errorf("version %q: numeric pre-release identifier %q has a leading zero", s, id)
+				return 0, fmt.Errorf("version %q: numeric pre-release identifier %q has a leading zero", s, id)
 			}
-			v.Pre = append(v.Pre, id)
 		}
 	}
-	return v, len(parts), nil
+	return len(parts), nil
 }
 
 func isNumeric(s string) bool {
@@ -93,91 +129,35 @@ func isNumeric(s string) bool {
 	return true
 }
 
-func parseNum(p string) (uint64, error) {
+func checkNum(p string) error {
 	if !isNumeric(p) {
-		return 0, fmt.Errorf("%q is not a number", p)
+		return fmt.Errorf("%q is not a number", p)
 	}
 	if len(p) > 1 && p[0] == '0' {
-		return 0, fmt.Errorf("%q has a leading zero", p)
+		return fmt.Errorf("%q has a leading zero", p)
 	}
-	n, err := strconv.ParseUint(p, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%q is too large", p)
+	if _, err := strconv.ParseUint(p, 10, 64); err != nil {
+		return fmt.Errorf("%q is too large", p)
 	}
-	return n, nil
+	return nil
 }
 
 // String formats the version canonically.
-func (v Version) String() string {
-	s := fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
-	if len(v.Pre) > 0 {
-		s += "-" + strings.Join(v.Pre, ".")
-	}
-	return s
-}
+func (v Version) String() string { return v.ver().String() }
 
 // Compare returns -1, 0 or +1 as v orders before, equal to, or after w (semver precedence).
-func (v Version) Compare(w Version) int {
-	for _, d := range [][2]uint64{{v.Major, w.Major}, {v.Minor, w.Minor}, {v.Patch, w.Patch}} {
-		if d[0] != d[1] {
-			if d[0] < d[1] {
-				return -1
-			}
-			return 1
-		}
-	}
-	switch {
-	case len(v.Pre) == 0 && len(w.Pre) == 0:
-		return 0
-	case len(v.Pre) == 0:
-		return 1
-	case len(w.Pre) == 0:
-		return -1
-	}
-	for i := 0; i < len(v.Pre) && i < len(w.Pre); i++ {
-		if c := comparePre(v.Pre[i], w.Pre[i]); c != 0 {
-			return c
-		}
-	}
-	switch {
-	case len(v.Pre) < len(w.Pre):
-		return -1
-	case len(v.Pre) > len(w.Pre):
-		return 1
-	}
-	return 0
-}
-
-func comparePre(a, b string) int {
-	an, bn := isNumeric(a), isNumeric(b)
-	switch {
-	case an && bn:
-		x, _ := strconv.ParseUint(a, 10, 64)
-		y, _ := strconv.ParseUint(b, 10, 64)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	case an:
-		return -1
-	case bn:
-		return 1
-	}
-	return strings.Compare(a, b)
-}
+func (v Version) Compare(w Version) int { return v.ver().Compare(w.ver()) }
 
 // Constraint is a parsed version constraint.
 type Constraint struct {
 	src  string
-	alts [][]bound // any alternative; all bounds within one must hold
+	alts []alt // any alternative
 }
 
-type bound struct {
-	op string // "=", ">", ">=", "<", "<="
-	v  Version
+// alt is one alternative: comparisons that must all hold.
+type alt struct {
+	cmps []*mm.Constraints // each a single comparison of full versions, pre-releases included
+	pre  []*mm.Version     // the pre-release versions the comparisons name
 }
 
 // ParseConstraint parses a constraint in the syntax of the package documentation.
@@ -186,131 +166,141 @@ func ParseConstraint(s string) (Constraint, error) {
 	if c.src == "" {
 		return c, errors.New("empty version constraint")
 	}
-	for _, alt := range strings.Split(c.src, "||") {
-		fields := strings.Fields(alt)
-		if len(fields) == 0 {
+	for _, fields := range strings.Split(c.src, "||") {
+		terms := strings.Fields(fields)
+		if len(terms) == 0 {
 			return c, fmt.Errorf("constraint %q: empty alternative", s)
 		}
-		var bounds []bound
-		for _, f := range fields {
-			b, err := parseTerm(f)
-			if err != nil {
+		var a alt
+		for _, t := range terms {
+			if err := a.add(t); err != nil {
 				return c, fmt.Errorf("constraint %q: %v", s, err)
 			}
-			bounds = append(bounds, b...)
 		}
-		c.alts = append(c.alts, bounds)
+		c.alts = append(c.alts, a)
 	}
 	return c, nil
 }
 
-func parseTerm(f string) ([]bound, error) {
-	if f == "*" || f == "x" {
-		return nil, nil
+// add adds the comparisons of term t: "*", or an operator and a (partial) version.
+func (a *alt) add(t string) error {
+	if t == "*" || t == "x" {
+		return nil
 	}
-	for _, op := range []string{">=", "<=", ">", "<", "=", "^", "~"} {
-		if !strings.HasPrefix(f, op) {
-			continue
+	op := ""
+	for _, o := range []string{">=", "<=", ">", "<", "=", "^", "~"} {
+		if strings.HasPrefix(t, o) {
+			op = o
+			break
 		}
-		rest := f[len(op):]
-		v, n, err := parsePartial(rest)
-		if err != nil {
-			return nil, err
-		}
-		switch op {
-		case "^":
-			return []bound{{">=", v}, {"<", caretUpper(v, n)}}, nil
-		case "~":
-			return []bound{{">=", v}, {"<", tildeUpper(v, n)}}, nil
-		case "=":
-			return exact(v, n), nil
-		}
-		if n != 3 && (op == ">" || op == "<=") {
-			// ">1" means ">=2.0.0"; "<=1.2" means "<1.3.0".
-			up := partialUpper(v, n)
-			if op == ">" {
-				return []bound{{">=", up}}, nil
-			}
-			return []bound{{"<", up}}, nil
-		}
-		return []bound{{op, v}}, nil
 	}
-	v, n, err := parsePartial(f)
+	s := t[len(op):]
+	n, err := check(s)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return exact(v, n), nil
-}
-
-// exact turns "1.2.3" into =1.2.3 and a partial "1.2" into >=1.2.0 <1.3.0.
-func exact(v Version, n int) []bound {
-	if n == 3 {
-		return []bound{{"=", v}}
+	v, err := parseChecked(s + strings.Repeat(".0", 3-n))
+	if err != nil {
+		return err
 	}
-	return []bound{{">=", v}, {"<", partialUpper(v, n)}}
-}
-
-func partialUpper(v Version, n int) Version {
-	if n == 1 {
-		return Version{Major: v.Major + 1}
-	}
-	return Version{Major: v.Major, Minor: v.Minor + 1}
-}
-
-func caretUpper(v Version, n int) Version {
+	lo := v.v
 	switch {
-	case v.Major > 0 || n == 1:
-		return Version{Major: v.Major + 1}
-	case v.Minor > 0 || n == 2:
-		return Version{Minor: v.Minor + 1}
-	default:
-		return Version{Patch: v.Patch + 1}
+	case op == "^":
+		return a.between(lo, caretUpper(lo, n))
+	case op == "~":
+		// ~1 is <2.0.0, ~1.2 and ~1.2.3 are <1.3.0: the upper bound of the partial versions 1 and 1.2
+		return a.between(lo, partialUpper(lo, n))
+	case n == 3 && op == "":
+		return a.cmp("=", lo)
+	case n == 3:
+		return a.cmp(op, lo)
+	case op == "=" || op == "":
+		// 1.2 is >=1.2.0 <1.3.0
+		return a.between(lo, partialUpper(lo, n))
+	case op == ">":
+		// >1 is >=2.0.0
+		return a.cmp(">=", partialUpper(lo, n))
+	case op == "<=":
+		// <=1.2 is <1.3.0
+		return a.cmp("<", partialUpper(lo, n))
 	}
+	// >=1.2 is >=1.2.0, <1.2 is <1.2.0
+	return a.cmp(op, lo)
 }
 
-func tildeUpper(v Version, n int) Version {
+// between adds >=lo <hi.
+func (a *alt) between(lo, hi *mm.Version) error {
+	if err := a.cmp(">=", lo); err != nil {
+		return err
+	}
+	return a.cmp("<", hi)
+}
+
+// cmp adds the comparison op v.
+func (a *alt) cmp(op string, v *mm.Version) error {
+	c, err := mm.NewConstraint(op + v.String())
+	if err != nil {
+		// the term was checked: this would be a bug in check.
+		return fmt.Errorf("%s%s: %v", op, v, err)
+	}
+	c.IncludePrerelease = true // npm's rule is applied in Check
+	a.cmps = append(a.cmps, c)
+	if v.Prerelease() != "" {
+		a.pre = append(a.pre, v)
+	}
+	return nil
+}
+
+// partialUpper is the first version after the partial version 1 or 1.2 (n parts): 2.0.0 or 1.3.0.
+func partialUpper(v *mm.Version, n int) *mm.Version {
 	if n == 1 {
-		return Version{Major: v.Major + 1}
+		return mm.New(v.Major()+1, 0, 0, "", "")
 	}
-	return Version{Major: v.Major, Minor: v.Minor + 1}
+	return mm.New(v.Major(), v.Minor()+1, 0, "", "")
 }
 
-// Check reports whether v satisfies the constraint. A pre-release version satisfies only bounds that
-// name a pre-release of the same MAJOR.MINOR.PATCH (npm's rule), so "^1" never selects 2.0.0-rc.1 or 1.1.0-rc.1.
+func caretUpper(v *mm.Version, n int) *mm.Version {
+	switch {
+	case v.Major() > 0 || n == 1:
+		return mm.New(v.Major()+1, 0, 0, "", "")
+	case v.Minor() > 0 || n == 2:
+		return mm.New(0, v.Minor()+1, 0, "", "")
+	default:
+		return mm.New(0, 0, v.Patch()+1, "", "")
+	}
+}
+
+// Check reports whether v satisfies the constraint. A pre-release version satisfies only alternatives that
+// name a pre-release of the same MAJOR.MINOR.PATCH (npm's rule), so "^1" never selects 2.0.0-rc.1 or
+// 1.1.0-rc.1, and ">=1.0.0-rc.1" selects 1.0.0-rc.2 but not 1.1.0-rc.1.
 func (c Constraint) Check(v Version) bool {
-	for _, alt := range c.alts {
-		if allHold(alt, v) {
+	for _, a := range c.alts {
+		if a.check(v.ver()) {
 			return true
 		}
 	}
 	return false
 }
 
-func allHold(bounds []bound, v Version) bool {
-	preAllowed := len(v.Pre) == 0
-	for _, b := range bounds {
-		cmp := v.Compare(b.v)
-		ok := false
-		switch b.op {
-		case "=":
-			ok = cmp == 0
-		case ">":
-			ok = cmp > 0
-		case ">=":
-			ok = cmp >= 0
-		case "<":
-			ok = cmp < 0
-		case "<=":
-			ok = cmp <= 0
-		}
-		if !ok {
+func (a alt) check(v *mm.Version) bool {
+	if v.Prerelease() != "" && !a.namesPreOf(v) {
+		return false
+	}
+	for _, c := range a.cmps {
+		if !c.Check(v) {
 			return false
 		}
-		if len(b.v.Pre) > 0 && b.v.Major == v.Major && b.v.Minor == v.Minor && b.v.Patch == v.Patch {
-			preAllowed = true
+	}
+	return true
+}
+
+func (a alt) namesPreOf(v *mm.Version) bool {
+	for _, p := range a.pre {
+		if p.Major() == v.Major() && p.Minor() == v.Minor() && p.Patch() == v.Patch() {
+			return true
 		}
 	}
-	return preAllowed
+	return false
 }
 
 // String returns the constraint as written.

@@ -28,7 +28,7 @@ type reportMem struct {
 	flags     []Flag
 	missing   []string
 	notes     []Note
-	reasons   []Reason // every result's reasons, each a sub-slice of this arena
+	arena     reasonArena // every result's reasons
 	composite CompositeResult
 }
 
@@ -38,53 +38,26 @@ type scratch struct {
 	tr *trace.Tracer
 }
 
-// reasons appends a span's reasons to the arena and returns them as a slice of it: each field the span
-// read, once, named and valued by the tracer.
-func (s *scratch) reasons(m *reportMem, sp eval.Span, rules bool) []Reason {
-	from := len(m.reasons)
-	s.tr.Begin()
-	for _, r := range s.st.Reads[sp.From:sp.To] {
-		if s.tr.First(r) {
-			m.reasons = append(m.reasons, Reason{Name: trace.Name(s.st, r, rules), Value: Value(trace.Value(s.st, r))})
-		}
-	}
-	if len(m.reasons) == from {
-		return nil
-	}
-	return m.reasons[from:len(m.reasons):len(m.reasons)]
-}
-
 // report fills rep from the evaluation state.
 func (s *scratch) report(rep *Report, subject string) {
 	st := s.st
 	rep.Subject, rep.Engine = subject, EngineInfo{Name: EngineName, Version: Version}
-	nScores, nFlags, nMissing, nNotes := 0, 0, 0, 0
+	// Upper bounds, cheap to compute, so that results rarely move while they are built (a slice that does
+	// grow leaves earlier results pointing at the old, still correct, array).
+	nScores, nNotes := 0, 0
 	for _, i := range st.Used {
 		ie := &st.Insts[i]
-		for _, s := range ie.SS {
-			if s == eval.ScoreComputed {
-				nScores++
-			}
-		}
-		for _, f := range ie.FS {
-			if f == eval.FlagFired {
-				nFlags++
-			}
-		}
-		for j, state := range ie.St {
-			if state == eval.ItemUnanswered && ie.Inst.Items[j].Required {
-				nMissing++
-			}
-		}
+		nScores += len(ie.SS)
 		nNotes += len(ie.Notes) + len(ie.Inst.Notes)
 	}
 	m := &rep.mem
-	// Every read belongs to at most one result, so the reads bound the reasons: the arena never grows
-	// while results point into it.
-	m.reasons = reuse(m.reasons, len(st.Reads))
+	// Every read belongs to at most one result, so the reads bound the reasons.
+	m.arena.plan = st.Plan
+	m.arena.items = reuse(m.arena.items, len(st.Reads))
+	m.arena.strs = m.arena.strs[:0]
 	scores := reuse(m.scores, nScores)
-	flags := reuse(m.flags, nFlags)
-	missing := reuse(m.missing, nMissing)
+	flags := m.flags[:0]
+	missing := m.missing[:0]
 	notes := reuse(m.notes, nNotes)
 	n := len(st.Used)
 	rep.Instruments = reuse(rep.Instruments, n)[:n]
@@ -99,14 +72,14 @@ func (s *scratch) report(rep *Report, subject string) {
 		s0 := len(scores)
 		for si, sc := range in.Scores {
 			if ie.SS[si] == eval.ScoreComputed {
-				scores = append(scores, Score{ID: sc.ID, Value: Value(ie.SV[si]), Rule: sc.Rule, reasons: s.reasons(m, ie.SR[si], false)})
+				scores = append(scores, Score{ID: sc.ID, Value: Value(ie.SV[si]), Rule: sc.Rule, why: m.arena.collect(s, ie.SR[si], false)})
 			}
 		}
 		res.Scores = scores[s0:len(scores):len(scores)]
 		f0 := len(flags)
 		for fi, f := range in.Flags {
 			if ie.FS[fi] == eval.FlagFired {
-				flags = append(flags, Flag{ID: f.ID, Level: Level(f.Level), Message: f.Message, Rule: f.Rule, reasons: s.reasons(m, ie.FR[fi], false)})
+				flags = append(flags, Flag{ID: f.ID, Level: Level(f.Level), Message: f.Message, Rule: f.Rule, why: m.arena.collect(s, ie.FR[fi], false)})
 			}
 		}
 		if len(flags) > f0 {
@@ -182,14 +155,14 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 	for di, d := range rs.Domains {
 		v := ce.DV[di]
-		cr.Domains = append(cr.Domains, Domain{ID: d.ID, Value: Value(v), Rule: d.Rule, reasons: s.reasons(m, ce.DR[di], true)})
+		cr.Domains = append(cr.Domains, Domain{ID: d.ID, Value: Value(v), Rule: d.Rule, why: m.arena.collect(s, ce.DR[di], true)})
 		if v.Kind() == value.String && v.S() == plan.NotAssessed {
 			cr.NotAssessed = append(cr.NotAssessed, d.ID)
 		}
 	}
 	t := rs.Tiers[ce.Tier]
 	cr.Tier, cr.TierRule = Tier(t.ID), t.Rule
-	cr.tierReasons = s.reasons(m, ce.TR, true)
+	cr.tierWhy = m.arena.collect(s, ce.TR, true)
 	for ri, r := range rs.Referrals {
 		if !ce.Fired[ri] {
 			continue
@@ -209,7 +182,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 			addenda = nil
 		}
 		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: d.Text, Addenda: addenda,
-			Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, reasons: s.reasons(m, ce.FR[ri], true)})
+			Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, why: m.arena.collect(s, ce.FR[ri], true)})
 	}
 	if len(cr.NotAssessed) == 0 {
 		cr.NotAssessed = cr.NotAssessed[:0:0]

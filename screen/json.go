@@ -74,7 +74,7 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		b = appendString(b, string(f.Level))
 		b = append(b, `,"message":`...)
 		b = appendString(b, f.Message)
-		b = appendRule(b, f.Rule, f.reasons)
+		b = appendRule(b, f.Rule, f.why)
 		b = append(b, '}')
 	}
 	b = append(b, `],"missing":`...)
@@ -89,28 +89,29 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		s := &in.Scores[i]
 		b = appendString(b, s.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, s.Rule, s.reasons)
+		b = appendRule(b, s.Rule, s.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
 }
 
 // appendRule writes `"rule":…,"reasons":[…]`, preceded by a comma unless it opens an object.
-func appendRule(b []byte, rule string, reasons []Reason) []byte {
+func appendRule(b []byte, rule string, why reasons) []byte {
 	if len(b) > 0 && b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
 	b = append(b, `"rule":`...)
 	b = appendString(b, rule)
 	b = append(b, `,"reasons":[`...)
-	for i := range reasons {
+	for i := range why.len() {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		r := why.at(i)
 		b = append(b, `{"name":`...)
-		b = appendString(b, reasons[i].Name)
+		b = appendString(b, r.Name)
 		b = append(b, `,"value":`...)
-		b = reasons[i].Value.AppendJSON(b)
+		b = r.Value.AppendJSON(b)
 		b = append(b, '}')
 	}
 	return append(b, ']')
@@ -163,7 +164,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `},"tier":`...)
 	b = appendString(b, string(c.Tier))
-	b = appendRule(b, c.TierRule, c.tierReasons)
+	b = appendRule(b, c.TierRule, c.tierWhy)
 	b = append(b, `,"referrals":[`...)
 	for i := range c.Referrals {
 		if i > 0 {
@@ -184,7 +185,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		b = appendString(b, r.Rationale)
 		b = append(b, `,"source":`...)
 		b = appendString(b, r.Source)
-		b = appendRule(b, r.Rule, r.reasons)
+		b = appendRule(b, r.Rule, r.why)
 		b = append(b, '}')
 	}
 	b = append(b, `],"not_assessed":`...)
@@ -199,7 +200,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		d := &c.Domains[i]
 		b = appendString(b, d.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, d.Rule, d.reasons)
+		b = appendRule(b, d.Rule, d.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')

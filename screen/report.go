@@ -1,7 +1,5 @@
 package screen
 
-import "slices"
-
 // Report is the result of scoring one response set. Its JSON form (MarshalJSON, AppendJSON) is the
 // documented contract; see the package documentation.
 //
@@ -126,15 +124,15 @@ type Score struct {
 	ID    string
 	Value Value
 	// Rule identifies the definition part that computed it: "phq9@1.0.0#scores.total".
-	Rule    string
-	reasons []Reason
+	Rule string
+	why  reasons
 }
 
 // Reasons returns the inputs the score's rule read, with their values, in the order it read them.
-func (s Score) Reasons() []Reason { return slices.Clone(s.reasons) }
+func (s Score) Reasons() []Reason { return s.why.appendTo(nil) }
 
 // AppendReasons appends the score's reasons to dst (to reuse a buffer in a loop).
-func (s Score) AppendReasons(dst []Reason) []Reason { return append(dst, s.reasons...) }
+func (s Score) AppendReasons(dst []Reason) []Reason { return s.why.appendTo(dst) }
 
 // Flag is a fired flag.
 type Flag struct {
@@ -142,14 +140,14 @@ type Flag struct {
 	Level   Level
 	Message string
 	Rule    string
-	reasons []Reason
+	why     reasons
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.
-func (f Flag) Reasons() []Reason { return slices.Clone(f.reasons) }
+func (f Flag) Reasons() []Reason { return f.why.appendTo(nil) }
 
 // AppendReasons appends the flag's reasons to dst.
-func (f Flag) AppendReasons(dst []Reason) []Reason { return append(dst, f.reasons...) }
+func (f Flag) AppendReasons(dst []Reason) []Reason { return f.why.appendTo(dst) }
 
 // Note explains something about a result that is not a value: why a score is missing, that a total was
 // prorated, that a definition is a draft.
@@ -174,9 +172,9 @@ type CompositeResult struct {
 	// Domains are the named values derived from instrument results, in definition order.
 	Domains []Domain
 	// Tier is the risk tier; TierRule and TierReasons explain it.
-	Tier        Tier
-	TierRule    string
-	tierReasons []Reason
+	Tier     Tier
+	TierRule string
+	tierWhy  reasons
 	// Referrals that apply, ordered urgent, high, routine, then as defined.
 	Referrals []Referral
 	// NotAssessed lists the domains whose value is not_assessed.
@@ -185,12 +183,10 @@ type CompositeResult struct {
 }
 
 // TierReasons returns every domain the tier conditions read, up to and including the tier that matched.
-func (c *CompositeResult) TierReasons() []Reason { return slices.Clone(c.tierReasons) }
+func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.appendTo(nil) }
 
 // AppendTierReasons appends the tier's reasons to dst.
-func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason {
-	return append(dst, c.tierReasons...)
-}
+func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason { return c.tierWhy.appendTo(dst) }
 
 // Domain returns the value of a domain. It is safe on a nil result (no rule set), which has no domains.
 func (c *CompositeResult) Domain(id string) (Value, bool) {
@@ -220,17 +216,17 @@ func (c *CompositeResult) Referral(id string) (Referral, bool) {
 
 // Domain is one derived value with its reasons.
 type Domain struct {
-	ID      string
-	Value   Value
-	Rule    string
-	reasons []Reason
+	ID    string
+	Value Value
+	Rule  string
+	why   reasons
 }
 
 // Reasons returns the instrument results the domain's expression read, with their values.
-func (d Domain) Reasons() []Reason { return slices.Clone(d.reasons) }
+func (d Domain) Reasons() []Reason { return d.why.appendTo(nil) }
 
 // AppendReasons appends the domain's reasons to dst.
-func (d Domain) AppendReasons(dst []Reason) []Reason { return append(dst, d.reasons...) }
+func (d Domain) AppendReasons(dst []Reason) []Reason { return d.why.appendTo(dst) }
 
 // Referral is a recommendation that applies, with where it comes from and why it fired.
 type Referral struct {
@@ -241,14 +237,14 @@ type Referral struct {
 	Rationale string
 	Source    string
 	Rule      string
-	reasons   []Reason
+	why       reasons
 }
 
 // Reasons returns the domain values (and tier) the referral's conditions read.
-func (r Referral) Reasons() []Reason { return slices.Clone(r.reasons) }
+func (r Referral) Reasons() []Reason { return r.why.appendTo(nil) }
 
 // AppendReasons appends the referral's reasons to dst.
-func (r Referral) AppendReasons(dst []Reason) []Reason { return append(dst, r.reasons...) }
+func (r Referral) AppendReasons(dst []Reason) []Reason { return r.why.appendTo(dst) }
 
 // Instrument returns the result for an instrument id, or nil if it was not answered. The accessors of a
 // nil result are safe: rep.Instrument("gad2").Score("total") is simply not found.

@@ -18,7 +18,7 @@ import (
 //	t.Begin()
 //	for _, r := range st.Reads[sp.From:sp.To] {
 //		if t.First(r) {
-//			emit(Name(st, r, rules), Value(st, r))
+//			keep(FieldOf(r, rules), Value(st, r)) // Field.Name(plan) names it when asked
 //		}
 //	}
 type Tracer struct {
@@ -81,21 +81,42 @@ func (t *Tracer) First(r eval.Read) bool {
 	return true
 }
 
-// Name is the name of the field a read names.
-func Name(st *eval.State, r eval.Read, rules bool) string {
-	switch r.Kind {
+// Field is what a read names, in a compact, pointer-free form a report can keep: its kind, the instrument
+// (by Plan.Insts index; -1 for domains and the tier), the field's index, whether a rule set read it (names are
+// then qualified by instrument) and whether it was a failed presence test.
+type Field struct {
+	Idx     int32
+	Inst    int16
+	Kind    plan.ReadKind
+	Rules   bool
+	Missing bool
+}
+
+// FieldOf returns the field a read names; rules says whether the read was a rule set's.
+func FieldOf(r eval.Read, rules bool) Field {
+	f := Field{Idx: r.Idx, Inst: -1, Kind: r.Kind, Rules: rules, Missing: r.Missing}
+	if r.IE != nil {
+		f.Inst = int16(r.IE.Inst.Index)
+	}
+	return f
+}
+
+// Name is the field's name as the expression wrote it: answers.q9 in an instrument, phq9.answers.q9 in a
+// rule set, has(…) for a failed presence test.
+func (f Field) Name(p *plan.Plan) string {
+	switch f.Kind {
 	case plan.ReadItem:
-		return r.IE.Inst.Items[r.Idx].Names.Name(rules, r.Missing)
+		return p.Insts[f.Inst].Items[f.Idx].Names.Name(f.Rules, f.Missing)
 	case plan.ReadScore:
-		return r.IE.Inst.Scores[r.Idx].Names.Name(rules, r.Missing)
+		return p.Insts[f.Inst].Scores[f.Idx].Names.Name(f.Rules, f.Missing)
 	case plan.ReadContext:
-		return st.Plan.Ctx[r.Idx].Names.Name(rules, r.Missing)
+		return p.Ctx[f.Idx].Names.Name(f.Rules, f.Missing)
 	case plan.ReadStatus:
-		return r.IE.Inst.Status.Name(true, r.Missing)
+		return p.Insts[f.Inst].Status.Name(true, f.Missing)
 	case plan.ReadFlag:
-		return r.IE.Inst.Flags[r.Idx].Names.Name(true, r.Missing)
+		return p.Insts[f.Inst].Flags[f.Idx].Names.Name(true, f.Missing)
 	case plan.ReadDomain:
-		return st.Plan.Rules.Domains[r.Idx].Names.Name(false, r.Missing)
+		return p.Rules.Domains[f.Idx].Names.Name(false, f.Missing)
 	}
 	return "tier"
 }

@@ -155,3 +155,10 @@ func AppendFloat(b []byte, f float64) []byte {
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
+
+// Bits returns the value's kind and payload without its string: for ints, doubles and bools the payload is
+// the whole value (FromBits rebuilds it); strings need their text kept beside it.
+func (v Value) Bits() (Kind, uint64) { return v.kind, v.n }
+
+// FromBits rebuilds a value from Bits, and for a string its text.
+func FromBits(k Kind, n uint64, s string) Value { return Value{kind: k, n: n, s: s} }

@@ -786,7 +786,8 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 
 // ---- PROMIS Pain Interference 4a ----
 
-// promisPI4a is the raw → T-score table of instruments.md §3b, typed in again here (raw 20 = 75.6).
+// promisPI4a is the PROMIS 4a raw → T-score table, typed in again here (raw 20 = 75.6); summed-score EAP from
+// the published item parameters reproduces every row to 0.1.
 var promisPI4a = map[int]float64{4: 41.6, 5: 49.6, 6: 52.0, 7: 53.9, 8: 55.6, 9: 57.1, 10: 58.5, 11: 59.9, 12: 61.2,
 	13: 62.5, 14: 63.8, 15: 65.2, 16: 66.6, 17: 68.0, 18: 69.7, 19: 71.6, 20: 75.6}
 
@@ -802,7 +803,8 @@ func promisSeverity(t float64) string {
 	return "severe"
 }
 
-// TestPROMISPI4aExhaustive covers all 5^4 answer patterns and checks that the draft status is reported.
+// TestPROMISPI4aExhaustive covers all 5^4 answer patterns and checks that the definition is active (its table
+// is confirmed), so no report carries a draft note.
 func TestPROMISPI4aExhaustive(t *testing.T) {
 	t.Parallel()
 	e := engine(t)
@@ -824,8 +826,29 @@ func TestPROMISPI4aExhaustive(t *testing.T) {
 		assert.Equal(t, int64(raw), ri)
 		assert.Equal(t, promisPI4a[raw], tv, "raw %d", raw)
 		assert.Equal(t, promisSeverity(promisPI4a[raw]), sev, "raw %d", raw)
-		assert.Equal(t, "draft", res.Definition)
-		assert.True(t, hasNote(res, "draft_definition", ""), "a draft definition must say so in every report")
+		assert.Equal(t, "active", res.Definition)
+		assert.False(t, hasNote(res, "draft_definition", ""), "an active definition carries no draft note")
+	}
+}
+
+// TestPROMISPI4aCodes checks the LOINC codes of the four items (PAININ9, PAININ22, PAININ31, PAININ34) and of
+// the T-score.
+func TestPROMISPI4aCodes(t *testing.T) {
+	t.Parallel()
+	doc, err := engine(t).Describe("promis_pi_4a@1.0.0")
+	require.NoError(t, err)
+	want := map[string]string{"pi1": "61758-9", "pi2": "61769-6", "pi3": "61773-8", "pi4": "61775-3"}
+	require.Len(t, doc.Items, len(want))
+	for _, it := range doc.Items {
+		require.Len(t, it.Codes, 1, it.ID)
+		assert.Equal(t, "http://loinc.org", it.Codes[0].System, it.ID)
+		assert.Equal(t, want[it.ID], it.Codes[0].Code, it.ID)
+	}
+	for _, s := range doc.Scores {
+		if s.ID == "tscore" {
+			require.Len(t, s.Codes, 1)
+			assert.Equal(t, "77865-4", s.Codes[0].Code)
+		}
 	}
 }
 
@@ -890,7 +913,7 @@ func TestCatalogue(t *testing.T) {
 	want := map[string]struct{ status, domain string }{
 		"phq9": {"active", "depression"}, "phq2": {"active", "depression"},
 		"gad7": {"active", "anxiety"}, "gad2": {"active", "anxiety"},
-		"peg": {"active", "pain"}, "gcps_r": {"active", "pain"}, "promis_pi_4a": {"draft", "pain"},
+		"peg": {"active", "pain"}, "gcps_r": {"active", "pain"}, "promis_pi_4a": {"active", "pain"},
 		"dsm5_oud": {"active", "oud"}, "sisq_drug": {"active", "substance_use"},
 		"auditc": {"active", "alcohol"}, "pc_ptsd5": {"active", "trauma"},
 	}
@@ -919,8 +942,6 @@ func TestCatalogue(t *testing.T) {
 	for id := range want {
 		assert.GreaterOrEqual(t, tested[id+"@1.0.0"], 10, "%s needs a test suite", id)
 	}
-	// The only load warning is the PROMIS draft.
-	for _, w := range e.Warnings() {
-		assert.Equal(t, "draft", w.Code, "%v", w)
-	}
+	// Every bundled instrument is active: loading them gives no warning.
+	assert.Empty(t, e.Warnings())
 }

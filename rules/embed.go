@@ -1,5 +1,6 @@
 // Package rules holds the bundled composite rule sets, one folder each, with their test suites. The
-// default, pain_oud, is specified in the project's clinical contract (composite.md §2).
+// default, pain_oud, follows the project's clinical contract; its citation, licence and notes are in the
+// definition (painscreen show pain_oud).
 package rules
 
 import "embed"

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen/internal/eval"
@@ -66,7 +67,10 @@ func (s *scratch) report(rep *Report, subject string) {
 		in := ie.Inst
 		res := &rep.Instruments[k]
 		*res = InstrumentResult{ID: in.ID, Version: in.Version, Digest: in.Def.Digest, Definition: in.Def.Status, Status: StatusComplete}
-		if ie.Incomplete {
+		switch {
+		case ie.Error:
+			res.Status = StatusError
+		case ie.Incomplete:
 			res.Status = StatusIncomplete
 		}
 		s0 := len(scores)
@@ -106,6 +110,13 @@ func (s *scratch) report(rep *Report, subject string) {
 		}
 	}
 	m.scores, m.flags, m.missing, m.notes = scores, flags, missing, notes
+	rep.Errors = rep.Errors[:0]
+	for _, e := range st.Errors {
+		rep.Errors = append(rep.Errors, ScoreError{Code: errCodes[kinds[e.Kind]], Instrument: e.Instrument, Item: e.Item, Message: e.Message, kind: kinds[e.Kind]})
+	}
+	if len(rep.Errors) == 0 {
+		rep.Errors = nil
+	}
 	rep.Composite = nil
 	if st.Plan.Rules != nil {
 		s.composite(&m.composite, m)
@@ -130,7 +141,8 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 	*cr = CompositeResult{ID: rs.Def.ID, Version: rs.Version, Digest: rs.Def.Digest, Applied: ce.Applied, Reason: ce.Reason,
 		Domains: reuse(cr.Domains, len(rs.Domains)), Referrals: reuse(cr.Referrals, nRef),
-		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0]}
+		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0], PossibleTiers: cr.PossibleTiers[:0],
+		PossibleReferrals: cr.PossibleReferrals[:0]}
 	for i, in := range rs.Inputs {
 		ie := ce.Inputs[i]
 		switch {
@@ -153,9 +165,21 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		cr.Domains, cr.Referrals, cr.NotAssessed = nil, nil, nil
 		return
 	}
+	for _, dn := range ce.DomainNotes {
+		cr.Notes = append(cr.Notes, domainNote(rs, dn))
+	}
 	for di, d := range rs.Domains {
 		v := ce.DV[di]
-		cr.Domains = append(cr.Domains, Domain{ID: d.ID, Value: Value(v), Rule: d.Rule, why: m.arena.collect(s, ce.DR[di], true)})
+		var possible []Value
+		if len(ce.Possible[di]) > 1 {
+			possible = make([]Value, 0, len(ce.Possible[di]))
+			for _, pv := range d.Values { // in the declared order
+				if slices.Contains(ce.Possible[di], pv) {
+					possible = append(possible, Value(pv))
+				}
+			}
+		}
+		cr.Domains = append(cr.Domains, Domain{ID: d.ID, Value: Value(v), Possible: possible, Rule: d.Rule, why: m.arena.collect(s, ce.DR[di], true)})
 		if v.Kind() == value.String && v.S() == plan.NotAssessed {
 			cr.NotAssessed = append(cr.NotAssessed, d.ID)
 		}
@@ -163,7 +187,18 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	t := rs.Tiers[ce.Tier]
 	cr.Tier, cr.TierRule = Tier(t.ID), t.Rule
 	cr.tierWhy = m.arena.collect(s, ce.TR, true)
+	for ti, on := range ce.PossibleTiers {
+		if on {
+			cr.PossibleTiers = append(cr.PossibleTiers, Tier(rs.Tiers[ti].ID))
+		}
+	}
+	notAssessed := strings.Join(cr.NotAssessed, ", ")
 	for ri, r := range rs.Referrals {
+		if ce.PossibleFired[ri] {
+			d := r.Def
+			cr.PossibleReferrals = append(cr.PossibleReferrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(d.Text, notAssessed),
+				Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, why: m.arena.collect(s, ce.PossibleFR[ri], true)})
+		}
 		if !ce.Fired[ri] {
 			continue
 		}
@@ -175,16 +210,42 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		}
 		for ai, on := range ce.AddFired[ri] {
 			if on {
-				addenda = append(addenda, d.Addenda[ai].Text)
+				addenda = append(addenda, expand(d.Addenda[ai].Text, notAssessed))
 			}
 		}
 		if len(addenda) == 0 {
 			addenda = nil
 		}
-		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: d.Text, Addenda: addenda,
+		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(d.Text, notAssessed), Addenda: addenda,
 			Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, why: m.arena.collect(s, ce.FR[ri], true)})
 	}
 	if len(cr.NotAssessed) == 0 {
 		cr.NotAssessed = cr.NotAssessed[:0:0]
 	}
+	if len(cr.PossibleTiers) == 0 {
+		cr.PossibleTiers = nil
+	}
+	if len(cr.PossibleReferrals) == 0 {
+		cr.PossibleReferrals = nil
+	}
+}
+
+// expand fills the placeholder {not_assessed} of referral text with the domains not assessed.
+func expand(text, notAssessed string) string {
+	if !strings.Contains(text, "{not_assessed}") {
+		return text
+	}
+	return strings.ReplaceAll(text, "{not_assessed}", notAssessed)
+}
+
+// domainNote renders a note about a domain decided (or not) from an input's completions.
+func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
+	d := rs.Domains[dn.Domain]
+	if dn.Kind == eval.NoteDetermined {
+		return Note{Code: "determined", About: d.ID, Message: fmt.Sprintf("%s is the same whatever the missing answers of %s would be, so it is reported", d.ID, rs.Inputs[dn.Input].ID)}
+	}
+	if dn.Input < 0 {
+		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.ID)}
+	}
+	return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s is not decided: the possible answers of %s are too many to check", d.ID, rs.Inputs[dn.Input].ID)}
 }

@@ -107,7 +107,18 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 		doc.AnyOf = append(doc.AnyOf, g.IDs)
 	}
 	for _, dm := range d.Domains {
-		doc.Domains = append(doc.Domains, catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Expr: strings.TrimSpace(dm.Expr.Src), Values: dm.Values})
+		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values}
+		if dm.Expr != nil {
+			dd.Expr = strings.TrimSpace(dm.Expr.Src)
+		}
+		for _, src := range dm.Sources {
+			sd := catalog.SourceDoc{Input: src.Input, Expr: strings.TrimSpace(src.Expr.Src)}
+			if src.When != nil {
+				sd.When = strings.TrimSpace(src.When.Src)
+			}
+			dd.Sources = append(dd.Sources, sd)
+		}
+		doc.Domains = append(doc.Domains, dd)
 	}
 	for _, t := range d.Tiers {
 		td := catalog.TierDoc{ID: t.ID, Description: t.Description}

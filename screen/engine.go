@@ -28,6 +28,7 @@ type Engine struct {
 	plan             *plan.Plan
 	warnings         diag.List
 	requireComposite bool
+	strict           bool
 	pool             sync.Pool // *scratch
 }
 
@@ -39,6 +40,7 @@ type config struct {
 	ruleSet          string
 	noRules          bool
 	requireComposite bool
+	strict           bool
 	lim              def.Limits
 	maxCost          uint64
 	noFast           bool // tests: evaluate everything with CEL's interpreter
@@ -79,6 +81,15 @@ func WithoutRuleSet() Option {
 // required inputs (by default the report says the composite was not applied, and why).
 func RequireComposite() Option {
 	return func(c *config) error { c.requireComposite = true; return nil }
+}
+
+// WithStrictAnswers makes every problem with a response set end it: Score returns the first problem (in a
+// stable order) as a *ScoreError and no report, as engines before per-answer errors did. By default a bad
+// answer spoils only itself: Score returns the report of everything else together with a *ResponseErrors.
+// Strict mode also refuses answers to items that skip logic does not ask (by default they are kept, with a
+// note answered_when_skipped, and not scored).
+func WithStrictAnswers() Option {
+	return func(c *config) error { c.strict = true; return nil }
 }
 
 // WithMaxCost sets the most evaluation steps any one expression may take in the worst case, as CEL's
@@ -147,7 +158,7 @@ func New(opts ...Option) (*Engine, error) {
 	if list.HasErrors() {
 		return nil, list
 	}
-	e := &Engine{plan: res.Plan, warnings: list.Warnings(), requireComposite: cfg.requireComposite}
+	e := &Engine{plan: res.Plan, warnings: list.Warnings(), requireComposite: cfg.requireComposite, strict: cfg.strict}
 	e.pool.New = func() any { return &scratch{st: eval.NewState(e.plan), tr: trace.New(e.plan)} }
 	return e, nil
 }
@@ -182,20 +193,30 @@ func Check(opts ...Option) (*CheckResult, error) {
 
 var errZeroEngine = errors.New("screen: the Engine was not made by New")
 
-// Score scores one response set. It is safe to call from many goroutines at once. Problems with the
-// response (unknown items, values out of range, …) come back as a *ScoreError; a cancelled context as its
-// error. A score that cannot be computed because answers are missing is not an error: the report says so.
+// Score scores one response set. It is safe to call from many goroutines at once.
+//
+// A bad answer spoils only itself (see the package documentation): when answers are invalid, or name items
+// or instruments that do not exist, Score returns the report — every result the usable answers settle,
+// with the problems in Report.Errors — together with a *ResponseErrors listing the same problems, so a
+// caller that only checks err still treats the record as failed. Problems that leave nothing to score (no
+// answers, an invalid subject id, a rule set required by RequireComposite and not applied), every problem
+// under WithStrictAnswers, and a cancelled context return a nil report and the error (*ScoreError, or the
+// context's). A score that cannot be computed because answers are missing is not an error: the report
+// says so, and reports what the other answers settle.
 func (e *Engine) Score(ctx context.Context, r *Response) (*Report, error) {
 	rep := new(Report)
-	if err := e.ScoreTo(ctx, r, rep); err != nil {
+	err := e.ScoreTo(ctx, r, rep)
+	var re *ResponseErrors
+	if err != nil && !errors.As(err, &re) {
 		return nil, err
 	}
-	return rep, nil
+	return rep, err
 }
 
 // ScoreTo is Score writing into dst, reusing the memory dst holds from an earlier call: in a batch loop
 // with one Report per goroutine, scoring allocates almost nothing. Everything dst held before — including
-// results and reasons taken from it — is overwritten (see Report). On error dst's contents are unspecified.
+// results and reasons taken from it — is overwritten (see Report). When the error is a *ResponseErrors, dst
+// holds the report; on any other error dst's contents are unspecified.
 func (e *Engine) ScoreTo(ctx context.Context, r *Response, dst *Report) error {
 	switch {
 	case e == nil || e.plan == nil:
@@ -216,10 +237,19 @@ func (e *Engine) ScoreTo(ctx context.Context, r *Response, dst *Report) error {
 		s.st.Reset()
 		e.pool.Put(s)
 	}()
+	s.st.Strict = e.strict
 	if err := s.st.Score(ctx, r.Subject, r.Context, r.Answers, e.requireComposite); err != nil {
 		return scoreError(err)
 	}
 	s.report(dst, r.Subject)
+	if len(dst.Errors) > 0 {
+		re := &ResponseErrors{Errors: make([]*ScoreError, len(dst.Errors))}
+		for i := range dst.Errors {
+			e := dst.Errors[i] // a copy: the error outlives a reused Report
+			re.Errors[i] = &e
+		}
+		return re
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/painscreen/painscreen/screen/internal/eval"
 )
@@ -122,4 +123,30 @@ func scoreError(err error) error {
 
 func newScoreError(kind error, inst, item, msg string) *ScoreError {
 	return &ScoreError{Code: errCodes[kind], Instrument: inst, Item: item, Message: msg, kind: kind}
+}
+
+// ResponseErrors is the error of a response set that was scored although some of its answers could not be
+// used: invalid answers, unknown items or instruments, invalid context, or a definition bug met while
+// scoring. Score returns it together with the Report, which holds the same list in Errors and every result
+// the usable answers settle; each error names its instrument and item, never the value. errors.Is matches
+// each error's sentinel (errors.Is(err, ErrInvalidValue)).
+type ResponseErrors struct {
+	Errors []*ScoreError
+}
+
+func (e *ResponseErrors) Error() string {
+	msg := e.Errors[0].Error()
+	if n := len(e.Errors) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more)", n)
+	}
+	return msg
+}
+
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e *ResponseErrors) Unwrap() []error {
+	out := make([]error, len(e.Errors))
+	for i, err := range e.Errors {
+		out[i] = err
+	}
+	return out
 }

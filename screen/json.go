@@ -36,6 +36,31 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = append(b, `,"composite":`...)
 		b = r.Composite.appendJSON(b)
 	}
+	b = append(b, `,"errors":[`...)
+	for i := range r.Errors {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendErrorJSON(b, &r.Errors[i])
+	}
+	return append(b, ']', '}')
+}
+
+// AppendErrorJSON appends a problem as reports and the CLI's error records write it:
+// {"code","message","instrument","item"}, the last two only when set.
+func AppendErrorJSON(b []byte, e *ScoreError) []byte {
+	b = append(b, `{"code":`...)
+	b = appendString(b, e.Code)
+	b = append(b, `,"message":`...)
+	b = appendString(b, e.Message)
+	if e.Instrument != "" {
+		b = append(b, `,"instrument":`...)
+		b = appendString(b, e.Instrument)
+	}
+	if e.Item != "" {
+		b = append(b, `,"item":`...)
+		b = appendString(b, e.Item)
+	}
 	return append(b, '}')
 }
 
@@ -162,33 +187,40 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		b = append(b, ':')
 		b = c.Domains[i].Value.AppendJSON(b)
 	}
+	b = append(b, `},"possible":{`...)
+	n := 0
+	for i := range c.Domains {
+		if d := &c.Domains[i]; len(d.Possible) > 0 {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = appendString(b, d.ID)
+			b = append(b, ':', '[')
+			for j, v := range d.Possible {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = v.AppendJSON(b)
+			}
+			b = append(b, ']')
+		}
+	}
 	b = append(b, `},"tier":`...)
 	b = appendString(b, string(c.Tier))
 	b = appendRule(b, c.TierRule, c.tierWhy)
-	b = append(b, `,"referrals":[`...)
-	for i := range c.Referrals {
+	b = append(b, `,"possible_tiers":[`...)
+	for i, t := range c.PossibleTiers {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		r := &c.Referrals[i]
-		b = append(b, `{"id":`...)
-		b = appendString(b, r.ID)
-		b = append(b, `,"priority":`...)
-		b = appendString(b, string(r.Priority))
-		b = append(b, `,"text":`...)
-		b = appendString(b, r.Text)
-		if len(r.Addenda) > 0 {
-			b = append(b, `,"addenda":`...)
-			b = appendStrings(b, r.Addenda)
-		}
-		b = append(b, `,"rationale":`...)
-		b = appendString(b, r.Rationale)
-		b = append(b, `,"source":`...)
-		b = appendString(b, r.Source)
-		b = appendRule(b, r.Rule, r.why)
-		b = append(b, '}')
+		b = appendString(b, string(t))
 	}
-	b = append(b, `],"not_assessed":`...)
+	b = append(b, `],"referrals":`...)
+	b = appendReferrals(b, c.Referrals)
+	b = append(b, `,"possible_referrals":`...)
+	b = appendReferrals(b, c.PossibleReferrals)
+	b = append(b, `,"not_assessed":`...)
 	b = appendStrings(b, c.NotAssessed)
 	b = append(b, `,"notes":`...)
 	b = appendNotes(b, c.Notes)
@@ -218,3 +250,30 @@ func appendStrings(b []byte, ss []string) []byte {
 }
 
 func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
+
+func appendReferrals(b []byte, refs []Referral) []byte {
+	b = append(b, '[')
+	for i := range refs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		r := &refs[i]
+		b = append(b, `{"id":`...)
+		b = appendString(b, r.ID)
+		b = append(b, `,"priority":`...)
+		b = appendString(b, string(r.Priority))
+		b = append(b, `,"text":`...)
+		b = appendString(b, r.Text)
+		if len(r.Addenda) > 0 {
+			b = append(b, `,"addenda":`...)
+			b = appendStrings(b, r.Addenda)
+		}
+		b = append(b, `,"rationale":`...)
+		b = appendString(b, r.Rationale)
+		b = append(b, `,"source":`...)
+		b = appendString(b, r.Source)
+		b = appendRule(b, r.Rule, r.why)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}

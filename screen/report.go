@@ -16,7 +16,12 @@ type Report struct {
 	Instruments []InstrumentResult
 	// Composite is the rule set's result; nil when the engine has no rule set.
 	Composite *CompositeResult
-	mem       reportMem
+	// Errors lists the problems with the response set that did not stop it from being scored (invalid
+	// answers, unknown items or instruments, invalid context, definition bugs met while scoring), in a
+	// stable order. A report with errors describes a failed record: its results are what the usable answers
+	// settle.
+	Errors []ScoreError
+	mem    reportMem
 }
 
 // EngineInfo names the scoring engine.
@@ -27,8 +32,9 @@ type EngineInfo struct {
 
 // Status of an instrument result.
 const (
-	StatusComplete   = "complete"   // every applicable score was computed
+	StatusComplete   = "complete"   // every applicable score was computed (or decided, see Notes)
 	StatusIncomplete = "incomplete" // at least one score could not be computed (see Notes)
+	StatusError      = "error"      // an answer was invalid or an expression failed (see Report.Errors)
 )
 
 // Priority of a referral.
@@ -69,7 +75,7 @@ type InstrumentResult struct {
 	Version string
 	// Digest is "sha256:<hex>" of the definition's canonical content.
 	Digest string
-	// Status is StatusComplete or StatusIncomplete.
+	// Status is StatusComplete, StatusIncomplete or StatusError.
 	Status string
 	// Definition is the definition's own status: draft, active or retired.
 	Definition string
@@ -175,8 +181,13 @@ type CompositeResult struct {
 	Tier     Tier
 	TierRule string
 	tierWhy  reasons
+	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give
+	// (Tier is then the lowest of them: what holds whatever the missing answers are); nil otherwise.
+	PossibleTiers []Tier
 	// Referrals that apply, ordered urgent, high, routine, then as defined.
 	Referrals []Referral
+	// PossibleReferrals fire for some of the possible answers but not all; never mixed into Referrals.
+	PossibleReferrals []Referral
 	// NotAssessed lists the domains whose value is not_assessed.
 	NotAssessed []string
 	Notes       []Note
@@ -218,8 +229,11 @@ func (c *CompositeResult) Referral(id string) (Referral, bool) {
 type Domain struct {
 	ID    string
 	Value Value
-	Rule  string
-	why   reasons
+	// Possible lists the values the domain may have when the answers leave it open (Value is then
+	// not_assessed); nil otherwise.
+	Possible []Value
+	Rule     string
+	why      reasons
 }
 
 // Reasons returns the instrument results the domain's expression read, with their values.

@@ -429,7 +429,16 @@ func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc) {
 		d.line(2, dm.ID)
 		d.field(6, "values", strings.Join(dm.Values, ", "))
 		d.field(6, "description", dm.Description)
-		d.block(6, "= ", dm.Expr)
+		if dm.Expr != "" {
+			d.block(6, "= ", dm.Expr)
+		}
+		for i, src := range dm.Sources {
+			d.line(6, fmt.Sprintf("source %d: %s", i+1, src.Input))
+			if src.When != "" {
+				d.block(8, "when ", src.When)
+			}
+			d.block(8, "= ", src.Expr)
+		}
 	}
 
 	d.blank()

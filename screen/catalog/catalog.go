@@ -94,11 +94,16 @@ type RuleSetDoc struct {
 	Referrals []ReferralDoc
 }
 
-// DomainDoc describes a domain.
+// DomainDoc describes a domain: one expression (Expr), or sources read in order (Sources).
 type DomainDoc struct {
 	ID, Description, Expr string
 	Values                []string
+	Sources               []SourceDoc
 }
+
+// SourceDoc is one source of a domain: an input, the condition on its actual answers ("" = always) and the
+// expression that gives the domain's value.
+type SourceDoc struct{ Input, When, Expr string }
 
 // TierDoc describes a tier; When is "" for the fallback.
 type TierDoc struct{ ID, Description, When string }

@@ -42,6 +42,11 @@ type exprScope struct {
 	rs         *plan.RuleSet
 	domLimit   int  // rule sets: only domains before this index
 	tier       bool // rule sets: `tier` is visible (referrals)
+	// source, when not "", is the only input a domain source may read.
+	source string
+	// itemRead marks, per instrument, the items expressions read (answers.<item>, <input>.answers.<item>,
+	// the answers functions' lists); compile fills it as it goes.
+	itemRead map[*plan.Instrument][]bool
 }
 
 // compileExpr parses, checks references, type-checks and bounds the cost of one expression. want may be
@@ -63,6 +68,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		c.celIssues(e, iss, "cel_type")
 		return nil
 	}
+	reads := scope.reads(checked.NativeRep())
 	out := checked.OutputType()
 	if want != nil && !out.IsExactType(want) {
 		c.errAt(e.Pos, "wrong_type", "expression must give %s, but gives %s", typeName(want), typeName(out))
@@ -78,7 +84,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		c.errAt(e.Pos, "cel_program", "%v", err)
 		return nil
 	}
-	p := &plan.Program{CEL: prg, Expr: e, Rule: rule, Type: out}
+	p := &plan.Program{CEL: prg, Expr: e, Rule: rule, Type: out, Reads: reads}
 	if !c.noFast {
 		if f := eval.CompileFast(checked.NativeRep(), scope.eval()); f != nil {
 			// The interpreter's program is not needed: release it (a smaller heap is faster to collect).
@@ -204,6 +210,9 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 		case celast.IdentKind:
 			// Bare identifiers: variables must exist.
 			name := n.AsIdent()
+			if scope.source != "" && !local[name] && name != scope.source && scope.rs.InputInst(name) != nil {
+				fail(n, "source_input", "a source of input %q may read only %s (another input is another source)", scope.source, scope.source)
+			}
 			if !local[name] && !scope.knownIdent(name) {
 				switch scope.kind {
 				case scopeInstrument:
@@ -371,4 +380,91 @@ func costString(n uint64, err error) string {
 		return "an unbounded number of"
 	}
 	return fmt.Sprint(n)
+}
+
+// reads finds what a checked expression reads (and marks the items in scope.itemRead).
+func (s *exprScope) reads(a *celast.AST) plan.Reads {
+	var r plan.Reads
+	input := func(idx int) *plan.InputReads {
+		for k := range r.Inputs {
+			if r.Inputs[k].Input == idx {
+				return &r.Inputs[k]
+			}
+		}
+		r.Inputs = append(r.Inputs, plan.InputReads{Input: idx})
+		return &r.Inputs[len(r.Inputs)-1]
+	}
+	mark := func(in *plan.Instrument, idx int) {
+		if s.itemRead == nil || in == nil || idx < 0 || idx >= len(in.Items) {
+			return
+		}
+		m := s.itemRead[in]
+		if m == nil {
+			m = make([]bool, len(in.Items))
+			s.itemRead[in] = m
+		}
+		m[idx] = true
+	}
+	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
+		switch n.Kind() {
+		case celast.SelectKind:
+			sel := n.AsSelect()
+			op := sel.Operand()
+			field := sel.FieldName()
+			switch {
+			case s.kind == scopeInstrument && op.Kind() == celast.IdentKind && op.AsIdent() == "answers":
+				if i, ok := s.inst.ItemIdx[field]; ok {
+					r.Items = append(r.Items, i)
+					mark(s.inst, i)
+				}
+			case s.kind == scopeInstrument && op.Kind() == celast.IdentKind && op.AsIdent() == "scores":
+				if i := s.inst.ScoreIndex(field); i >= 0 {
+					r.Scores = append(r.Scores, i)
+				}
+			case s.kind == scopeRules && op.Kind() == celast.IdentKind:
+				idx, ok := s.rs.InputIdx[op.AsIdent()]
+				if !ok || s.rs.Inputs[idx].Inst == nil {
+					return
+				}
+				in := s.rs.Inputs[idx].Inst
+				if field == "status" {
+					input(idx).Status = true
+				} else if si := in.ScoreIndex(field); si >= 0 {
+					ir := input(idx)
+					ir.Scores = append(ir.Scores, si)
+				}
+			case s.kind == scopeRules && op.Kind() == celast.SelectKind && op.AsSelect().Operand().Kind() == celast.IdentKind:
+				idx, ok := s.rs.InputIdx[op.AsSelect().Operand().AsIdent()]
+				if !ok || s.rs.Inputs[idx].Inst == nil {
+					return
+				}
+				in := s.rs.Inputs[idx].Inst
+				switch op.AsSelect().FieldName() {
+				case "answers":
+					if i, ok := in.ItemIdx[field]; ok {
+						ir := input(idx)
+						ir.Items = append(ir.Items, i)
+						mark(in, i)
+					}
+				case "flags":
+					if fi := in.FlagIndex(field); fi >= 0 {
+						ir := input(idx)
+						ir.Flags = append(ir.Flags, fi)
+					}
+				}
+			}
+		case celast.CallKind:
+			call := n.AsCall()
+			if s.kind == scopeInstrument && call.IsMemberFunction() && strings.HasPrefix(call.FunctionName(), celenv.ExpandedPrefix) && len(call.Args()) > 0 &&
+				call.Args()[0].Kind() == celast.ListKind {
+				for _, el := range call.Args()[0].AsList().Elements() {
+					if i, ok := celenv.LiteralInt(el); ok {
+						r.Items = append(r.Items, int(i))
+						mark(s.inst, int(i))
+					}
+				}
+			}
+		}
+	}))
+	return r
 }

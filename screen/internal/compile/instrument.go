@@ -70,6 +70,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 				ci.Allowed = fmt.Sprintf("a whole number from %d to %d", ci.Min, ci.Max)
 			}
 		}
+		ci.SkippedNote = it.SkippedNote
 		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local}
 		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true}
 		in.Items = append(in.Items, ci)
@@ -117,7 +118,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	scope := &exprScope{kind: scopeInstrument, inst: in}
+	scope := &exprScope{kind: scopeInstrument, inst: in, itemRead: map[*plan.Instrument][]bool{}}
 
 	// Skip logic: enable_when may read earlier items only.
 	for i, it := range d.Items {
@@ -205,6 +206,15 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		in.Flags = append(in.Flags, cf)
 		has, get := eval.FlagField(fi)
 		flagsT.Add(f.ID, types.BoolType, has, get)
+	}
+	for _, n := range d.ConditionalNotes {
+		in.CondNotes = append(in.CondNotes, &plan.CondNote{ID: n.ID, Message: n.Message,
+			When: c.compileExpr(env, scope, n.When, types.BoolType, in.Key+"#conditional_notes."+n.ID)})
+	}
+	instrumentDeps(in)
+	in.ItemRead = scope.itemRead[in]
+	if in.ItemRead == nil {
+		in.ItemRead = make([]bool, len(in.Items))
 	}
 	if c.errors() > errs {
 		return nil

@@ -74,11 +74,22 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
+	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1, itemRead: map[*plan.Instrument][]bool{}}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
 		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID)}
-		dm.Prog = c.compileExpr(env, scope, dd.Expr, nil, dm.Rule)
+		for _, v := range dd.Values {
+			dm.Values = append(dm.Values, value.OfString(v))
+			if v == plan.NotAssessed {
+				dm.NotAssessed = value.OfString(v)
+			}
+		}
+		if dd.Expr != nil {
+			dm.Prog = c.compileExpr(env, scope, dd.Expr, nil, dm.Rule)
+		} else {
+			dm.Type = types.StringType
+			c.sources(env, scope, rs, dd, dm)
+		}
 		if dm.Prog != nil {
 			dm.Type = dm.Prog.Type
 			if !slices.Contains([]*types.Type{types.StringType, types.BoolType, types.IntType, types.DoubleType}, dm.Type) {
@@ -90,14 +101,8 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 			if dm.Type != nil && dm.Type != types.StringType {
 				c.errAt(dd.Pos, "wrong_type", "domain %q lists values, so its expression must give a string, not %s", dd.ID, typeName(dm.Type))
 			}
-			for _, v := range dd.Values {
-				dm.Values = append(dm.Values, value.OfString(v))
-				if v == plan.NotAssessed {
-					dm.NotAssessed = value.OfString(v)
-				}
-			}
 			if dm.Prog != nil {
-				c.checkDomainLiterals(dd, dm)
+				c.checkDomainLiterals(dd, dd.Expr, dm)
 			}
 		}
 		dm.Unset = &plan.FieldError{Kind: plan.ReadDomain, Idx: di, Name: dm.Names.Local}
@@ -132,6 +137,11 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		}
 		rs.Referrals = append(rs.Referrals, cr)
 	}
+	for _, in := range rs.Inputs {
+		if in.Inst != nil {
+			in.ItemRead = scope.itemRead[in.Inst]
+		}
+	}
 	slices.SortStableFunc(rs.Referrals, func(a, b *plan.Referral) int {
 		return plan.PriorityRank[a.Def.Priority] - plan.PriorityRank[b.Def.Priority]
 	})
@@ -143,22 +153,17 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 
 // checkDomainLiterals reports string literals compared with a domain, or returned by it, that are not
 // among its declared values — the typo "moderat" would otherwise never match.
-func (c *compiler) checkDomainLiterals(dd *def.Domain, dm *plan.Domain) {
+func (c *compiler) checkDomainLiterals(dd *def.Domain, e *def.Expr, dm *plan.Domain) {
 	// The returned literals: every string literal in the expression that is a possible result. A
 	// conservative check: literals that appear as ternary branches or as the whole expression.
-	var lits []string
-	a, iss := c.base.Parse(dd.Expr.Src)
-	if iss.Err() != nil {
-		return
-	}
-	collectResultLiterals(a.NativeRep().Expr(), &lits)
+	lits := c.resultLiterals(e)
 	declared := make([]string, 0, len(dm.Values))
 	for _, v := range dm.Values {
 		declared = append(declared, v.S())
 	}
 	for _, l := range lits {
 		if !slices.Contains(declared, l) {
-			c.errAt(dd.Expr.Pos, "unknown_value", "domain %q can give %q, which is not among its values (%s)", dd.ID, l, strings.Join(declared, ", "))
+			c.errAt(e.Pos, "unknown_value", "domain %q can give %q, which is not among its values (%s)", dd.ID, l, strings.Join(declared, ", "))
 		}
 	}
 }
@@ -228,4 +233,77 @@ func (c *compiler) domainLiteralCheck(scope *exprScope, e *def.Expr, a *celast.A
 		}
 	}
 	return ok
+}
+
+// resultLiterals returns the string literals an expression can return.
+func (c *compiler) resultLiterals(e *def.Expr) []string {
+	var lits []string
+	a, iss := c.base.Parse(e.Src)
+	if iss.Err() != nil {
+		return nil
+	}
+	collectResultLiterals(a.NativeRep().Expr(), &lits)
+	return lits
+}
+
+// sources compiles a domain's sources: each reads one input (and only it); its condition is a bool, its
+// expression a string among the domain's values. The values a source can give are worked out where the
+// expression shows them: the literals it returns, or the labels of the banded score it reads.
+func (c *compiler) sources(env *cel.Env, scope *exprScope, rs *plan.RuleSet, dd *def.Domain, dm *plan.Domain) {
+	if len(dd.Values) == 0 {
+		c.errAt(dd.Pos, "schema", "domain %q has sources, so it must list its values (including %s)", dd.ID, plan.NotAssessed)
+	} else if !slices.Contains(dd.Values, plan.NotAssessed) {
+		c.errAt(dd.Pos, "schema", "domain %q has sources, so its values must include %s (the value when no source decides)", dd.ID, plan.NotAssessed)
+	}
+	for i, src := range dd.Sources {
+		in, ok := rs.InputIdx[src.Input]
+		if !ok {
+			continue // reported by the parser
+		}
+		scope.source = src.Input
+		rule := fmt.Sprintf("%s.sources[%d]", dm.Rule, i)
+		ps := &plan.Source{Input: in}
+		if src.When != nil {
+			ps.When = c.compileExpr(env, scope, src.When, types.BoolType, rule+".when")
+		}
+		ps.Expr = c.compileExpr(env, scope, src.Expr, types.StringType, rule)
+		scope.source = ""
+		if ps.Expr == nil {
+			continue
+		}
+		c.checkDomainLiterals(dd, src.Expr, dm)
+		ps.Deps = sourceDeps(rs.Inputs[in].Inst, ps.Expr, in)
+		for _, l := range c.resultLiterals(src.Expr) {
+			if v := value.OfString(l); !slices.Contains(ps.Gives, v) {
+				ps.Gives = append(ps.Gives, v)
+			}
+		}
+		if len(ps.Gives) == 0 {
+			ps.Gives = c.bandLabels(rs.Inputs[in].Inst, src.Expr)
+		}
+		dm.Sources = append(dm.Sources, ps)
+	}
+}
+
+// bandLabels returns the labels of the banded score an expression reads as a whole (<input>.<score>), or nil.
+func (c *compiler) bandLabels(in *plan.Instrument, e *def.Expr) []value.Value {
+	a, iss := c.base.Parse(e.Src)
+	if iss.Err() != nil || in == nil {
+		return nil
+	}
+	x := a.NativeRep().Expr()
+	if x.Kind() != celast.SelectKind || x.AsSelect().Operand().Kind() != celast.IdentKind {
+		return nil
+	}
+	si := in.ScoreIndex(x.AsSelect().FieldName())
+	if si < 0 || in.Scores[si].Kind != plan.ScoreBands {
+		return nil
+	}
+	var out []value.Value
+	for _, b := range in.Scores[si].Bands {
+		if !slices.Contains(out, b.Label) {
+			out = append(out, b.Label)
+		}
+	}
+	return out
 }

@@ -69,6 +69,17 @@ type Instrument struct {
 	Items    []*Item
 	Scores   []*Score
 	Flags    []*Flag
+	// ConditionalNotes are notes a report carries when their condition holds.
+	ConditionalNotes []*ConditionalNote
+}
+
+// ConditionalNote is a note with a condition: a report carries it (code ID) when When holds, for example
+// to say which cut-point was applied when the respondent's sex is unknown.
+type ConditionalNote struct {
+	ID      string
+	Pos     Pos
+	When    *Expr
+	Message string
 }
 
 // ContextField declares a respondent fact that expressions may read as context.<id>.
@@ -103,9 +114,11 @@ type Item struct {
 	ScalePos Pos
 	Min, Max *int64 // range item bounds (inclusive); Max nil = unbounded
 	Required bool   // default true
-	// EnableWhen is skip logic: when it evaluates to false the item is not asked, must not be answered,
-	// and its absence is not missing.
+	// EnableWhen is skip logic: when it evaluates to false the item is not asked and its absence is not
+	// missing; an answer given anyway is kept in the report (note answered_when_skipped) but not scored.
 	EnableWhen *Expr
+	// SkippedNote is added to the answered_when_skipped note's message, to say what such an answer means.
+	SkippedNote string
 }
 
 // Score is one computed score: exactly one of Expr, Bands, Lookup is set.
@@ -189,13 +202,26 @@ type AnyOf struct {
 	Pos Pos
 }
 
-// Domain is a named value derived from instrument results.
+// Domain is a named value derived from instrument results: either one expression (Expr), or sources read
+// in order, each from one input instrument (Sources), which lets the engine decide the domain from what the
+// answers settle when some are missing (composite contract §1a rule 3).
 type Domain struct {
 	ID          string
 	Pos         Pos
 	Values      []string // allowed values, when declared
 	Expr        *Expr
+	Sources     []*Source
 	Description string
+}
+
+// Source is one way of deciding a domain from one input instrument. When, if given, must hold on the
+// actual answers for the source to be read; Expr gives the domain's value.
+type Source struct {
+	Input    string
+	InputPos Pos
+	When     *Expr
+	Expr     *Expr
+	Pos      Pos
 }
 
 // Tier is one risk tier; the first whose When holds wins. When is nil for the final, unconditional tier.
@@ -251,17 +277,23 @@ type Test struct {
 
 // Want is the expected part of a report; only what is given is compared.
 type Want struct {
-	Status      string            // instrument status
-	Scores      map[string]any    // score id -> value; nil value = not computed
-	Flags       []string          // exact set of fired flags (nil = not checked)
-	Missing     []string          // exact missing items (nil = not checked)
-	Instruments map[string]*Want  // rules suites: per-instrument expectations
-	Applied     *bool             // rules suites: whether the composite was applied
-	Domains     map[string]string // rules suites
-	Tier        string
-	Referrals   []string // exact ordered list (nil = not checked)
-	NotAssessed []string // exact (nil = not checked)
-	Pos         Pos
+	Status            string              // instrument status
+	DefStatus         string              // the definition's status (draft, active, retired)
+	Notes             []string            // exact set of note codes (nil = not checked)
+	Errors            []WantError         // exact list of the record's errors (nil = not checked)
+	Possible          map[string][]string // rules suites: domain -> possible values (exact set)
+	PossibleTiers     []string            // rules suites: exact set (nil = not checked)
+	PossibleReferrals []string            // rules suites: exact ordered list (nil = not checked)
+	Scores            map[string]any      // score id -> value; nil value = not computed
+	Flags             []string            // exact set of fired flags (nil = not checked)
+	Missing           []string            // exact missing items (nil = not checked)
+	Instruments       map[string]*Want    // rules suites: per-instrument expectations
+	Applied           *bool               // rules suites: whether the composite was applied
+	Domains           map[string]string   // rules suites
+	Tier              string
+	Referrals         []string // exact ordered list (nil = not checked)
+	NotAssessed       []string // exact (nil = not checked)
+	Pos               Pos
 }
 
 // WantError expects scoring to fail.

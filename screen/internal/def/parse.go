@@ -33,10 +33,16 @@ func (f File) DropLocators() {
 		for _, fl := range in.Flags {
 			exprs = append(exprs, fl.When)
 		}
+		for _, n := range in.ConditionalNotes {
+			exprs = append(exprs, n.When)
+		}
 	}
 	if rs := f.RuleSet; rs != nil {
 		for _, d := range rs.Domains {
 			exprs = append(exprs, d.Expr)
+			for _, src := range d.Sources {
+				exprs = append(exprs, src.When, src.Expr)
+			}
 		}
 		for _, t := range rs.Tiers {
 			exprs = append(exprs, t.When)
@@ -154,7 +160,7 @@ func (p *parser) codes(n *yaml.Node, what string) []Code {
 func (p *parser) instrument(root *yaml.Node) *Instrument {
 	const what = "instrument"
 	f := p.mapping(root, what, "id", "version", "title", "domain", "status", "recall", "citation", "license",
-		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags")
+		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes")
 	if f == nil {
 		return nil
 	}
@@ -244,6 +250,27 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 		flagIDs[fl.ID] = fl.Pos
 		in.Flags = append(in.Flags, fl)
 	}
+	noteIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("conditional_notes"), "conditional_notes") {
+		nf := p.mapping(n, "conditional note", "id", "when", "message")
+		if !p.require(nf, "conditional note", "id", "when", "message") {
+			continue
+		}
+		id, ok := p.id(nf.get("id"), "note id")
+		if !ok {
+			continue
+		}
+		if prev, dup := noteIDs[id]; dup {
+			p.errf(n, "duplicate_id", "conditional note %q is already defined at line %d", id, prev.Line)
+			continue
+		}
+		cn := &ConditionalNote{ID: id, Pos: p.pos(nf.get("id")), When: p.expr(nf.get("when"), "when")}
+		cn.Message, _ = p.str(nf.get("message"), "message")
+		noteIDs[id] = cn.Pos
+		if cn.When != nil {
+			in.ConditionalNotes = append(in.ConditionalNotes, cn)
+		}
+	}
 	return in
 }
 
@@ -287,7 +314,7 @@ func (p *parser) scale(n *yaml.Node, what string) *Scale {
 }
 
 func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
-	f := p.mapping(n, "item", "id", "text", "options", "range", "required", "enable_when", "codes")
+	f := p.mapping(n, "item", "id", "text", "options", "range", "required", "enable_when", "skipped_note", "codes")
 	if !p.require(f, "item", "id", "text") {
 		return nil
 	}
@@ -345,6 +372,10 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 		it.Required, _ = p.boolean(r, "required")
 	}
 	it.EnableWhen = p.expr(f.get("enable_when"), "enable_when")
+	it.SkippedNote = p.optStr(f, "skipped_note", "item")
+	if it.SkippedNote != "" && it.EnableWhen == nil {
+		p.errf(f.get("skipped_note"), "schema", "item %q: skipped_note needs enable_when (the item is always asked)", id)
+	}
 	return it
 }
 

@@ -77,8 +77,8 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		return false
 	}
 	for _, n := range p.seq(f.get("domains"), "domains") {
-		df := p.mapping(n, "domain", "id", "values", "expr", "description")
-		if !p.require(df, "domain", "id", "expr") {
+		df := p.mapping(n, "domain", "id", "values", "expr", "sources", "description")
+		if !p.require(df, "domain", "id") {
 			continue
 		}
 		id, ok := p.id(df.get("id"), "domain id")
@@ -93,8 +93,17 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 			}
 			d.Values = append(d.Values, s)
 		}
-		d.Expr = p.expr(df.get("expr"), "expr")
-		if d.Expr != nil {
+		switch e, src := df.get("expr"), df.get("sources"); {
+		case e != nil && src != nil:
+			p.errf(src, "schema", "domain %q: give expr or sources, not both", id)
+		case e != nil:
+			d.Expr = p.expr(e, "expr")
+		case src != nil:
+			d.Sources = p.sources(src, id, inputs)
+		default:
+			p.errf(df.get("id"), "missing_field", "domain %q needs expr or sources", id)
+		}
+		if d.Expr != nil || len(d.Sources) > 0 {
 			rs.Domains = append(rs.Domains, d)
 		}
 	}
@@ -153,4 +162,35 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		}
 	}
 	return rs
+}
+
+// sources reads a domain's ordered sources.
+func (p *parser) sources(n *yaml.Node, domain string, inputs map[string]bool) []*Source {
+	var out []*Source
+	list := p.seq(n, "sources")
+	if n.Kind == yaml.SequenceNode && len(list) == 0 {
+		p.errf(n, "schema", "domain %q: sources is empty", domain)
+	}
+	for _, sn := range list {
+		sf := p.mapping(sn, "source", "input", "when", "expr")
+		if !p.require(sf, "source", "input", "expr") {
+			continue
+		}
+		in, ok := p.id(sf.get("input"), "source input")
+		if !ok {
+			continue
+		}
+		if !inputs[in] {
+			p.errf(sf.get("input"), "unknown_input", "domain %q: source input %q is not among the inputs", domain, in)
+			continue
+		}
+		s := &Source{Input: in, InputPos: p.pos(sf.get("input")), Pos: p.pos(sn), Expr: p.expr(sf.get("expr"), "expr")}
+		if w := sf.get("when"); w != nil {
+			s.When = p.expr(w, "when")
+		}
+		if s.Expr != nil {
+			out = append(out, s)
+		}
+	}
+	return out
 }

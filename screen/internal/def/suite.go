@@ -92,9 +92,10 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 }
 
 func (p *parser) want(n *yaml.Node, rules bool) *Want {
-	allowed := []string{"status", "scores", "flags", "missing"}
+	allowed := []string{"status", "definition_status", "scores", "flags", "missing", "notes", "errors"}
 	if rules {
-		allowed = []string{"applied", "domains", "tier", "referrals", "not_assessed", "instruments"}
+		allowed = []string{"applied", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
+			"possible", "possible_tiers", "possible_referrals"}
 	}
 	f := p.mapping(n, "want", allowed...)
 	if f == nil {
@@ -117,6 +118,26 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 	w.Missing = p.idList(f.get("missing"), "missing")
 	w.Referrals = p.idList(f.get("referrals"), "referrals")
 	w.NotAssessed = p.idList(f.get("not_assessed"), "not_assessed")
+	w.DefStatus = p.optStr(f, "definition_status", "want")
+	w.Notes = p.idList(f.get("notes"), "notes")
+	w.PossibleTiers = p.idList(f.get("possible_tiers"), "possible_tiers")
+	w.PossibleReferrals = p.idList(f.get("possible_referrals"), "possible_referrals")
+	if pf := p.mapping(f.get("possible"), "possible"); pf != nil {
+		w.Possible = map[string][]string{}
+		for _, k := range pf.keys {
+			w.Possible[k.Value] = p.idList(pf.vals[k.Value], "possible."+k.Value)
+		}
+	}
+	if en := f.get("errors"); en != nil {
+		w.Errors = []WantError{}
+		for _, e := range p.seq(en, "errors") {
+			ef := p.mapping(e, "error", "code", "instrument", "item")
+			if p.require(ef, "error", "code") {
+				w.Errors = append(w.Errors, WantError{Pos: p.pos(e), Code: p.optStr(ef, "code", "error"),
+					Instrument: p.optStr(ef, "instrument", "error"), Item: p.optStr(ef, "item", "error")})
+			}
+		}
+	}
 	if d := p.mapping(f.get("domains"), "domains"); d != nil {
 		w.Domains = map[string]string{}
 		for _, k := range d.keys {

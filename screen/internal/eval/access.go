@@ -23,6 +23,8 @@ func itemGet(ie *InstEval, idx int) (value.Value, error) {
 		return value.OfInt(ie.Vals[idx]), nil
 	case ItemDisabled:
 		return value.Value{}, ie.Inst.Items[idx].Disabled
+	case ItemPending:
+		ie.st.need(idx)
 	}
 	return value.Value{}, ie.Inst.Items[idx].Unset
 }
@@ -75,7 +77,11 @@ func tierGet(ce *CompEval) value.Value {
 // something being absent says so in its reasons (for example has(phq9.answers.q9) = false).
 
 func itemHas(ie *InstEval, idx int) value.Value {
-	if ie.St[idx] == ItemAnswered {
+	switch ie.St[idx] {
+	case ItemAnswered:
+		return value.OfBool(true)
+	case ItemPending:
+		ie.st.need(idx)
 		return value.OfBool(true)
 	}
 	ie.st.recordMissing(ie, plan.ReadItem, idx)

@@ -25,6 +25,9 @@ func aggregate(ie *InstEval, idxs []int, mode celenv.Agg, allowed int64) (value.
 			if strict {
 				return value.Value{}, ie.Inst.Items[idx].Disabled
 			}
+		case ItemPending:
+			ie.st.need(idx)
+			return value.Value{}, ie.Inst.Items[idx].Unset
 		default:
 			if strict {
 				return value.Value{}, ie.Inst.Items[idx].Unset
@@ -41,6 +44,9 @@ func aggregate(ie *InstEval, idxs []int, mode celenv.Agg, allowed int64) (value.
 		return value.OfInt(answered), nil
 	}
 	missing := listed - answered
+	if ie.noProrate {
+		allowed = 0 // unknown answers: a prorated total would be a guess
+	}
 	if answered == 0 || missing > allowed {
 		return value.Value{}, &NotEnoughError{Missing: int(missing), Allowed: int(allowed)}
 	}

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,19 +14,17 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
-// errRank orders candidate errors so the one reported is the same whatever the map iteration order.
-type errRank struct {
+// rankedErr orders a record's errors so they come out the same whatever the map iteration order.
+type rankedErr struct {
 	err      *Error
 	key, sub string
 }
 
-func (r *errRank) offer(err *Error, key, sub string) {
-	if r.err == nil || key < r.key || (key == r.key && sub < r.sub) {
-		r.err, r.key, r.sub = err, key, sub
-	}
-}
-
-// load resolves the response's answers and context into the state, validating every value.
+// load resolves the response's answers and context into the state, validating every value. Invalid
+// answers, unknown items and instruments and invalid context are errors of the record (State.Errors) that
+// spoil only themselves: an invalid answer is unknown, and its instrument's status is "error". With Strict,
+// the first of them (in a stable order) is returned instead, as is every problem that leaves nothing to
+// score.
 func (st *State) load(subject string, ctxVals map[string]any, answers map[string]map[string]any) *Error {
 	p := st.Plan
 	if len(subject) > MaxSubjectBytes {
@@ -37,7 +36,8 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 	if len(answers) == 0 {
 		return Errorf(KindNoAnswers, "", "", "the response set has no answers")
 	}
-	var worst errRank
+	var errs []rankedErr
+	fail := func(err *Error, key, sub string) { errs = append(errs, rankedErr{err, key, sub}) }
 	answered := 0
 	for key, items := range answers {
 		in, rerr := p.Resolve(key)
@@ -46,7 +46,7 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 			if rerr.Loaded != nil {
 				kind = KindUnknownVersion
 			}
-			worst.offer(Errorf(kind, key, "", "%s", rerr.Error()), key, "")
+			fail(Errorf(kind, key, "", "%s", rerr.Error()), key, "")
 			continue
 		}
 		ie := &st.Insts[in.Index]
@@ -54,7 +54,7 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		for _, j := range st.Used {
 			if st.Insts[j].Inst.ID == in.ID {
 				dup = true
-				worst.offer(Errorf(KindDuplicateInstrument, key, "", "instrument %s is answered under two keys (%q and %q)", in.ID, st.Insts[j].Key, key), max(key, st.Insts[j].Key), "")
+				fail(Errorf(KindDuplicateInstrument, key, "", "instrument %s is answered under two keys (%q and %q)", in.ID, st.Insts[j].Key, key), max(key, st.Insts[j].Key), "")
 			}
 		}
 		if dup {
@@ -62,11 +62,12 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		}
 		ie.Present, ie.Key = true, key
 		st.Used = append(st.Used, in.Index)
-		here := 0
+		here, bad := 0, 0
 		for itemID, v := range items {
 			idx, ok := in.ItemIdx[itemID]
 			if !ok {
-				worst.offer(Errorf(KindUnknownItem, key, itemID, "%s has no item %q", in.Key, itemID), key, itemID)
+				fail(Errorf(KindUnknownItem, key, itemID, "%s has no item %q", in.Key, itemID), key, itemID)
+				bad++
 				continue
 			}
 			if v == nil {
@@ -75,24 +76,32 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 			val, err := convertItem(in.Items[idx], v)
 			if err != nil {
 				err.Instrument, err.Item = key, itemID
-				worst.offer(err, key, itemID)
+				fail(err, key, itemID)
+				ie.St[idx] = ItemUnknown
+				bad++
 				continue
 			}
-			ie.Vals[idx], ie.St[idx] = val, ItemAnswered
+			ie.Vals[idx], ie.St[idx], ie.given[idx] = val, ItemAnswered, true
 			here++
 		}
-		if here == 0 {
+		switch {
+		case bad > 0:
+			// A corrupted form: nothing of it is prorated (a prorated total from it would be a guess), and
+			// what the valid answers settle is still reported.
+			ie.Error, ie.noProrate = true, true
+			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteUnknownAnswers, A: bad})
+		case here == 0:
 			// Nothing answered (every item null or left out, as a row of empty CSV cells): the instrument
 			// was not administered. It is left out of the report and is absent for the rule set.
 			ie.Present, ie.Key = false, ""
 			st.Used = st.Used[:len(st.Used)-1]
 		}
-		answered += here
+		answered += here + bad
 	}
 	for k, v := range ctxVals {
 		f, ok := p.CtxIdx[k]
 		if !ok {
-			worst.offer(Errorf(KindUnknownContext, "", "context."+k, "no loaded definition declares the context field %q", k), "\xff", k)
+			fail(Errorf(KindUnknownContext, "", "context."+k, "no loaded definition declares the context field %q", k), "\xff", k)
 			continue
 		}
 		if v == nil {
@@ -100,15 +109,21 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		}
 		cv, err := convertContext(f, v)
 		if err != nil {
-			worst.offer(err, "\xff", k)
+			fail(err, "\xff", k)
 			continue
 		}
 		st.Ctx.Vals[f.Slot], st.Ctx.Set[f.Slot] = cv, true
 	}
-	if worst.err != nil {
-		return worst.err
+	slices.SortStableFunc(errs, func(a, b rankedErr) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.sub, b.sub))
+	})
+	if len(errs) > 0 && st.Strict {
+		return errs[0].err
 	}
-	if answered == 0 {
+	for _, e := range errs {
+		st.Errors = append(st.Errors, e.err)
+	}
+	if answered == 0 && len(errs) == 0 {
 		return Errorf(KindNoAnswers, "", "", "every answer in the response set is empty")
 	}
 	slices.Sort(st.Used)
@@ -125,31 +140,56 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 	return nil
 }
 
-// applySkipLogic evaluates enable_when in item order. A condition that reads an unanswered item leaves its
-// item enabled (absence then counts as missing, the conservative choice); one that reads a disabled item
-// disables its item too.
+// fail records a problem met while scoring: with Strict it ends the record; otherwise it is one of the
+// record's errors and scoring goes on.
+func (st *State) fail(err *Error) *Error {
+	if st.Strict {
+		return err
+	}
+	st.Errors = append(st.Errors, err)
+	return nil
+}
+
+// enabled evaluates an item's skip logic on ie. A condition that reads an unanswered (or unknown) item
+// leaves its item enabled (absence then counts as missing, the conservative choice); one that reads a
+// disabled item disables its item too.
+func (st *State) enabled(ie *InstEval, it *plan.Item) (bool, error) {
+	out, err := st.run(it.Enable, ie, false)
+	if err != nil {
+		fe, ok := err.(*plan.FieldError)
+		if !ok {
+			return true, err
+		}
+		return !fe.Disabled, nil
+	}
+	return out.IsTrue(), nil
+}
+
+// applySkipLogic evaluates enable_when in item order. An answer to an item that is not asked is kept but
+// not scored (note answered_when_skipped); with Strict it is an error, as before.
 func (st *State) applySkipLogic(ie *InstEval) *Error {
 	for i, it := range ie.Inst.Items {
 		if it.Enable == nil {
 			continue
 		}
-		out, err := st.run(it.Enable, ie, false)
-		enabled := true
+		on, err := st.enabled(ie, it)
 		if err != nil {
-			fe, ok := err.(*plan.FieldError)
-			if !ok {
-				return evalError(ie.Inst.Key, it.ID+".enable_when", err)
+			ie.Error = true
+			if ferr := st.fail(evalError(ie.Inst.Key, it.ID+".enable_when", err)); ferr != nil {
+				return ferr
 			}
-			enabled = !fe.Disabled
-		} else {
-			enabled = out.IsTrue()
+			continue
 		}
-		if !enabled {
-			if ie.St[i] == ItemAnswered {
+		if on {
+			continue
+		}
+		if ie.St[i] == ItemAnswered {
+			if st.Strict {
 				return Errorf(KindDisabledItem, ie.Key, it.ID, "item %s is not asked with these answers (skip logic: %s), but it was answered", it.ID, strings.TrimSpace(it.Enable.Expr.Src))
 			}
-			ie.St[i] = ItemDisabled
+			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteAnsweredWhenSkipped, About: i})
 		}
+		ie.St[i] = ItemDisabled
 	}
 	return nil
 }

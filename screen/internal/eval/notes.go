@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
@@ -33,8 +34,50 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 			why = missingWhat(n.Field)
 		}
 		return plan.Note{Code: "flag_not_evaluated", About: id, Message: fmt.Sprintf("flag %s not evaluated: %s", id, why)}
+	case NoteAnsweredWhenSkipped:
+		it := in.Items[n.About]
+		msg := fmt.Sprintf("%s was answered, but these answers do not ask it (skip logic: %s); the answer is kept but not scored", it.ID, strings.TrimSpace(it.Enable.Expr.Src))
+		if it.SkippedNote != "" {
+			msg += ". " + it.SkippedNote
+		}
+		return plan.Note{Code: "answered_when_skipped", About: it.ID, Message: msg}
+	case NoteDetermined:
+		id, what, deps := ie.result(n)
+		return plan.Note{Code: "determined", About: id, Message: fmt.Sprintf("%s is the same whatever the answers to %s would be, so it is reported", what, ie.OpenItems(deps))}
+	case NoteDeterminacyLimit:
+		id, what, deps := ie.result(n)
+		return plan.Note{Code: "determinacy_limit", About: id, Message: fmt.Sprintf("%s is not decided: the possible answers to %s are too many to check", what, ie.OpenItems(deps))}
+	case NoteFailed:
+		id := in.Scores[n.About].ID
+		return plan.Note{Code: "not_computed", About: id, Message: id + " not computed: its expression failed (see the record's errors)"}
+	case NoteUnknownAnswers:
+		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) are not valid for %s (see the record's errors): they count as unknown, and nothing is prorated", n.A, in.Key)}
+	case NoteConditional:
+		c := in.CondNotes[n.About]
+		return plan.Note{Code: c.ID, About: in.Key, Message: c.Message}
 	}
 	return plan.Note{}
+}
+
+// result names the score or flag a determinacy note is about, and the items it depends on.
+func (ie *InstEval) result(n NoteRec) (id, what string, deps []bool) {
+	if n.A == 1 {
+		f := ie.Inst.Flags[n.About]
+		return f.ID, "flag " + f.ID, f.Deps
+	}
+	s := ie.Inst.Scores[n.About]
+	return s.ID, s.ID, s.Deps
+}
+
+// OpenItems lists the items of mask whose answers are missing or unknown.
+func (ie *InstEval) OpenItems(mask []bool) string {
+	var ids []string
+	for i, s := range ie.St {
+		if (s == ItemUnanswered || s == ItemUnknown) && mask[i] {
+			ids = append(ids, ie.Inst.Items[i].ID)
+		}
+	}
+	return strings.Join(ids, ", ")
 }
 
 func missingWhat(fe *plan.FieldError) string {

@@ -10,9 +10,12 @@ import (
 )
 
 // Score scores one response set into the state: answers are validated and loaded, every answered
-// instrument is scored, then the rule set (if the plan has one). The error is a *Error for problems with
-// the response (or a definition bug met while scoring it), or the context's error.
+// instrument is scored (and what its answers settle decided, §1a rule 3), then the rule set (if the plan has
+// one). Problems with the response that spoil only themselves are in st.Errors; the error returned is a
+// *Error for a problem that leaves the record unscored (or, with Strict, the first problem), or the
+// context's error.
 func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]any, answers map[string]map[string]any, requireComposite bool) error {
+	st.budget = MaxCompletions
 	if err := st.load(subject, ctxVals, answers); err != nil {
 		return err
 	}
@@ -40,17 +43,57 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 
 func (st *State) span(start int32) Span { return Span{start, int32(len(st.Reads))} }
 
-// scoreInstrument computes one instrument's scores and flags.
+// scoreInstrument computes one instrument's scores and flags, decides what its answers settle, and adds its
+// conditional notes.
 func (st *State) scoreInstrument(ie *InstEval) *Error {
+	if err := st.scoreScoresAndFlags(ie, nil, nil); err != nil {
+		return err
+	}
+	st.decide(ie)
+	for ni, n := range ie.Inst.CondNotes {
+		if out, err := st.run(n.When, ie, false); err == nil && out.IsTrue() {
+			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteConditional, About: ni})
+		}
+	}
+	return nil
+}
+
+// scoreScoresAndFlags evaluates the scores and flags of ie. An expression that fails for a reason other
+// than missing data is a definition bug: the score is not computed and the record gets an error (or, with
+// Strict, ends). While completing (c not nil; ie is then the completion of base), failures are simply part
+// of the completion's results, and results that do not depend on the completed items are copied from base.
+func (st *State) scoreScoresAndFlags(ie, base *InstEval, c *completer) *Error {
 	in := ie.Inst
+	completing := c != nil
+	failed := func(si int, what string, err error) *Error {
+		ie.SS[si] = ScoreFailed
+		ie.Incomplete = true
+		if completing {
+			return nil
+		}
+		ie.Error = true
+		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteFailed, About: si})
+		return st.fail(evalError(in.Key, what, err))
+	}
 	for si, s := range in.Scores {
 		ie.cur = si
+		if completing && !c.scoreOn[si] {
+			ie.SS[si], ie.SV[si] = base.SS[si], base.SV[si]
+			continue
+		}
+		if completing && st.needItem >= 0 {
+			return nil // a pending item must be filled first
+		}
 		start := int32(len(st.Reads))
 		if s.When != nil {
 			out, err := st.run(s.When, ie, false)
 			if err != nil {
-				if cerr := ie.notComputed(si, err); cerr != nil {
-					return cerr
+				if _, _, missing := MissingData(err); !missing {
+					if ferr := failed(si, "scores."+s.ID+".when", err); ferr != nil {
+						return ferr
+					}
+				} else {
+					ie.notComputed(si, err)
 				}
 				ie.SR[si] = st.span(start)
 				continue
@@ -65,12 +108,15 @@ func (st *State) scoreInstrument(ie *InstEval) *Error {
 		switch s.Kind {
 		case plan.ScoreExpr:
 			out, err := st.run(s.Expr, ie, false)
-			if err != nil {
-				if cerr := ie.notComputed(si, err); cerr != nil {
-					return cerr
-				}
-			} else {
+			switch {
+			case err == nil:
 				ie.SV[si], ie.SS[si] = out, ScoreComputed
+			case isMissing(err):
+				ie.notComputed(si, err)
+			default:
+				if ferr := failed(si, "scores."+s.ID, err); ferr != nil {
+					return ferr
+				}
 			}
 		case plan.ScoreBands, plan.ScoreLookup:
 			if ie.SS[s.Of] != ScoreComputed {
@@ -84,52 +130,79 @@ func (st *State) scoreInstrument(ie *InstEval) *Error {
 			var out value.Value
 			var ok bool
 			if s.Kind == plan.ScoreBands {
-				if out, ok = s.BandOf(v); !ok {
-					return Errorf(KindEvaluation, in.Key, s.ID, "score %s: the value of %s falls outside every band (a definition bug)", s.ID, in.Scores[s.Of].ID)
+				out, ok = s.BandOf(v)
+			} else {
+				out, ok = s.LookupOf(v)
+			}
+			if !ok {
+				ie.SS[si], ie.Incomplete = ScoreFailed, true
+				if completing {
+					break
 				}
-			} else if out, ok = s.LookupOf(v); !ok {
-				return Errorf(KindEvaluation, in.Key, s.ID, "score %s: the lookup table has no row for this value of %s (a definition bug)", s.ID, in.Scores[s.Of].ID)
+				ie.Error = true
+				ie.Notes = append(ie.Notes, NoteRec{Kind: NoteFailed, About: si})
+				what := "falls outside every band"
+				if s.Kind == plan.ScoreLookup {
+					what = "has no row in the lookup table"
+				}
+				if ferr := st.fail(Errorf(KindEvaluation, in.Key, s.ID, "score %s: the value of %s %s (a definition bug)", s.ID, in.Scores[s.Of].ID, what)); ferr != nil {
+					return ferr
+				}
+				break
 			}
 			ie.SV[si], ie.SS[si] = out, ScoreComputed
 		}
 		ie.SR[si] = st.span(start)
 	}
 	for fi, f := range in.Flags {
+		if completing && !c.flagOn[fi] {
+			ie.FS[fi] = base.FS[fi]
+			continue
+		}
+		if completing && st.needItem >= 0 {
+			return nil
+		}
 		start := int32(len(st.Reads))
 		out, err := st.run(f.When, ie, false)
 		switch {
-		case err != nil:
-			fe, _, missing := MissingData(err)
-			if !missing {
-				return evalError(in.Key, "flags."+f.ID, err)
-			}
+		case err == nil && out.IsTrue():
+			ie.FS[fi] = FlagFired
+		case err == nil:
+			ie.FS[fi] = FlagNotFired
+		case isMissing(err):
+			fe, _, _ := MissingData(err)
 			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteFlagNotEvaluated, About: fi, Field: fe})
 			ie.FS[fi] = FlagNotEvaluated
-		case out.IsTrue():
-			ie.FS[fi] = FlagFired
 		default:
-			ie.FS[fi] = FlagNotFired
+			ie.FS[fi] = FlagNotEvaluated
+			if completing {
+				break
+			}
+			ie.Error = true
+			if ferr := st.fail(evalError(in.Key, "flags."+f.ID, err)); ferr != nil {
+				return ferr
+			}
 		}
 		ie.FR[fi] = st.span(start)
 	}
 	return nil
 }
 
-// notComputed records why score si could not be computed, or returns the error when the failure is a
-// definition bug rather than missing data.
-func (ie *InstEval) notComputed(si int, err error) *Error {
-	fe, ne, missing := MissingData(err)
-	switch {
-	case !missing:
-		return evalError(ie.Inst.Key, "scores."+ie.Inst.Scores[si].ID, err)
-	case fe != nil:
+func isMissing(err error) bool {
+	_, _, missing := MissingData(err)
+	return missing
+}
+
+// notComputed records why score si could not be computed for missing data.
+func (ie *InstEval) notComputed(si int, err error) {
+	fe, ne, _ := MissingData(err)
+	if fe != nil {
 		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteNotComputed, About: si, Field: fe})
-	default:
+	} else {
 		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteTooFew, About: si, A: ne.Missing, B: ne.Allowed})
 	}
 	ie.SS[si] = ScoreNotComputed
 	ie.Incomplete = true
-	return nil
 }
 
 // scoreComposite applies the rule set.
@@ -170,59 +243,40 @@ func (st *State) scoreComposite() *Error {
 			return nil
 		}
 	}
+	// A definition bug in the rule set stops it (not the record): instrument results and flags stand.
+	stop := func(err *Error) *Error {
+		if ferr := st.fail(err); ferr != nil {
+			return ferr
+		}
+		ce.Applied, ce.Failed, ce.Reason = false, true, "evaluating "+rs.Key+" failed: "+err.Message
+		return nil
+	}
 	for di, d := range rs.Domains {
 		start := int32(len(st.Reads))
-		out, err := st.run(d.Prog, nil, true)
-		if err != nil {
-			if _, _, missing := MissingData(err); !missing || d.NotAssessed.Kind() == value.Null {
-				return evalError(rs.Key, d.Names.Local, err)
+		var out value.Value
+		if d.Sources != nil {
+			var err *Error
+			if out, err = st.domainFromSources(di, d); err != nil {
+				return stop(err)
 			}
-			out = d.NotAssessed
+		} else {
+			v, err := st.run(d.Prog, nil, true)
+			if err != nil {
+				if !isMissing(err) || d.NotAssessed.Kind() == value.Null {
+					return stop(evalError(rs.Key, d.Names.Local, err))
+				}
+				v = d.NotAssessed
+			}
+			out = v
 		}
 		if d.Values != nil && !slices.Contains(d.Values, out) {
-			return Errorf(KindEvaluation, rs.Key, d.Names.Local, "domain %s produced a value outside its declared values (a definition bug)", d.ID)
+			return stop(Errorf(KindEvaluation, rs.Key, d.Names.Local, "domain %s produced a value outside its declared values (a definition bug)", d.ID))
 		}
 		ce.DV[di] = out
 		ce.DR[di] = st.span(start)
 	}
-	start := int32(len(st.Reads))
-	ce.Tier = -1
-	for ti, t := range rs.Tiers {
-		if t.When == nil {
-			ce.Tier = ti
-			break
-		}
-		out, err := st.run(t.When, nil, true)
-		if err != nil {
-			return evalError(rs.Key, "tiers."+t.ID, err)
-		}
-		if out.IsTrue() {
-			ce.Tier = ti
-			break
-		}
-	}
-	ce.TR = st.span(start)
-	if ce.Tier < 0 {
-		return Errorf(KindEvaluation, rs.Key, "tiers", "no tier matched and there is no fallback tier (a definition bug)")
-	}
-	ce.TierVal = rs.Tiers[ce.Tier].Val
-	for ri, r := range rs.Referrals {
-		start := int32(len(st.Reads))
-		out, err := st.run(r.When, nil, true)
-		if err != nil {
-			return evalError(rs.Key, "referrals."+r.Def.ID, err)
-		}
-		if out.IsTrue() {
-			ce.Fired[ri] = true
-			for ai, a := range r.Addenda {
-				out, err := st.run(a, nil, true)
-				if err != nil {
-					return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
-				}
-				ce.AddFired[ri][ai] = out.IsTrue()
-			}
-		}
-		ce.FR[ri] = st.span(start)
+	if err := st.tiersAndReferrals(); err != nil {
+		return stop(err)
 	}
 	return nil
 }

@@ -17,6 +17,8 @@ const (
 	ItemUnanswered uint8 = iota
 	ItemAnswered
 	ItemDisabled
+	ItemUnknown // answered with a value that is not valid for the item: unknown, like a missing answer
+	ItemPending // while completing: not yet filled; reading it asks for it (State.needItem)
 )
 
 // Score states.
@@ -25,6 +27,7 @@ const (
 	ScoreComputed
 	ScoreNotComputed
 	ScoreNotApplicable
+	ScoreFailed // its expression failed: a definition bug (the record's errors say which)
 )
 
 // Flag states.
@@ -38,6 +41,7 @@ const (
 var (
 	StatusComplete   = value.OfString("complete")
 	StatusIncomplete = value.OfString("incomplete")
+	StatusError      = value.OfString("error")
 	StatusAbsent     = value.OfString("absent")
 )
 
@@ -63,8 +67,26 @@ type State struct {
 	Ctx   CtxEval
 	Reads []Read
 	Comp  CompEval
-	act   activation
-	fx    frame
+	// Errors are the record's problems that did not stop it from being scored (invalid answers, unknown
+	// items and instruments, definition bugs met while scoring), in a stable order.
+	Errors []*Error
+	// Strict makes the first problem end the record, as a fatal error.
+	Strict bool
+	act    activation
+	fx     frame
+	// budget is what is left of the completions the record may enumerate (§1a rule 3).
+	budget int
+	// scratch holds, per instrument (lazily), the state completions are evaluated in.
+	scratch []*InstEval
+	// needItem is, while completing, the first pending item an evaluation read (-1: none).
+	needItem int
+}
+
+// need records that an evaluation read pending item idx.
+func (st *State) need(idx int) {
+	if st.needItem < 0 {
+		st.needItem = idx
+	}
 }
 
 // CtxEval holds the response's context values by slot.
@@ -81,6 +103,12 @@ const (
 	NoteDependency
 	NoteNotApplicable
 	NoteFlagNotEvaluated
+	NoteAnsweredWhenSkipped // About: the item
+	NoteDetermined          // About: the score (A = 0) or flag (A = 1)
+	NoteDeterminacyLimit    // About: the score (A = 0) or flag (A = 1)
+	NoteFailed              // About: the score whose expression failed
+	NoteUnknownAnswers      // the instrument has invalid answers: nothing is prorated
+	NoteConditional         // About: the conditional note
 )
 
 // NoteRec is a note in compact form.
@@ -106,8 +134,14 @@ type InstEval struct {
 	FS         []uint8 // flag states
 	FR         []Span
 	Notes      []NoteRec
-	cur        int
-	ctxView    contextView
+	// Error is set when an answer was invalid or an expression failed: the status is "error".
+	Error bool
+	// given marks the items with a valid answer, whether or not skip logic asks them.
+	given []bool
+	// noProrate turns proration off (the instrument has unknown answers).
+	noProrate bool
+	cur     int
+	ctxView contextView
 }
 
 // Status is the instrument's status as rule sets read it.
@@ -115,6 +149,8 @@ func (ie *InstEval) Status() value.Value {
 	switch {
 	case !ie.Present:
 		return StatusAbsent
+	case ie.Error:
+		return StatusError
 	case ie.Incomplete:
 		return StatusIncomplete
 	}
@@ -126,7 +162,8 @@ func (ie *InstEval) prorated(answered, listed int) {
 }
 
 func (ie *InstEval) reset() {
-	ie.Present, ie.Incomplete, ie.Key = false, false, ""
+	ie.Present, ie.Incomplete, ie.Key, ie.Error, ie.noProrate = false, false, "", false, false
+	clear(ie.given)
 	clear(ie.Vals)
 	clear(ie.St)
 	clear(ie.SV)
@@ -154,11 +191,30 @@ type CompEval struct {
 	Fired        []bool
 	FR           []Span
 	AddFired     [][]bool
+	// Possible lists, per domain whose value the answers leave open, the values it may have (§1a rule 3).
+	Possible [][]value.Value
+	// DomainNotes are notes about domains (determined, determinacy_limit).
+	DomainNotes []DomainNote
+	// PossibleTiers marks the tiers some combination of possible domain values gives, when they differ.
+	PossibleTiers []bool
+	// PossibleFired marks the referrals that fire for some combination of possible values but not all.
+	PossibleFired []bool
+	PossibleFR    []Span
+	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
+	Failed bool
+}
+
+// DomainNote is a note about a domain: NoteDetermined (decided by every completion of Input's missing
+// answers) or NoteDeterminacyLimit.
+type DomainNote struct {
+	Kind   uint8
+	Domain int
+	Input  int
 }
 
 // NewState returns a state for scoring with p.
 func NewState(p *plan.Plan) *State {
-	st := &State{Plan: p, Insts: make([]InstEval, len(p.Insts)), Used: make([]int, 0, len(p.Insts))}
+	st := &State{Plan: p, Insts: make([]InstEval, len(p.Insts)), Used: make([]int, 0, len(p.Insts)), needItem: -1}
 	st.act.st = st
 	for i, in := range p.Insts {
 		st.Insts[i] = newInstEval(in, st)
@@ -181,13 +237,18 @@ func NewState(p *plan.Plan) *State {
 		for i, r := range rs.Referrals {
 			ce.AddFired[i] = make([]bool, len(r.Addenda))
 		}
+		ce.Possible = make([][]value.Value, len(rs.Domains))
+		ce.PossibleTiers = make([]bool, len(rs.Tiers))
+		ce.PossibleFired = make([]bool, len(rs.Referrals))
+		ce.PossibleFR = make([]Span, len(rs.Referrals))
 	}
+	st.scratch = make([]*InstEval, len(p.Insts))
 	st.Reads = make([]Read, 0, 256)
 	return st
 }
 
 func newInstEval(in *plan.Instrument, st *State) InstEval {
-	ie := InstEval{Inst: in, st: st,
+	ie := InstEval{Inst: in, st: st, given: make([]bool, len(in.Items)),
 		Vals: make([]int64, len(in.Items)), St: make([]uint8, len(in.Items)),
 		SV: make([]value.Value, len(in.Scores)), SS: make([]uint8, len(in.Scores)), SR: make([]Span, len(in.Scores)),
 		FS: make([]uint8, len(in.Flags)), FR: make([]Span, len(in.Flags)),
@@ -205,6 +266,8 @@ func (st *State) Reset() {
 	clear(st.Ctx.Vals)
 	clear(st.Ctx.Set)
 	st.Reads = st.Reads[:0]
+	clear(st.Errors)
+	st.Errors = st.Errors[:0]
 	if ce := &st.Comp; ce.rs != nil {
 		for i := range ce.placeholders {
 			ce.placeholders[i].reset()
@@ -218,7 +281,14 @@ func (st *State) Reset() {
 		for _, a := range ce.AddFired {
 			clear(a)
 		}
-		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR = false, "", 0, value.Value{}, Span{}
+		for i := range ce.Possible {
+			ce.Possible[i] = ce.Possible[i][:0]
+		}
+		ce.DomainNotes = ce.DomainNotes[:0]
+		clear(ce.PossibleTiers)
+		clear(ce.PossibleFired)
+		clear(ce.PossibleFR)
+		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil
 }

@@ -53,6 +53,22 @@ type Program struct {
 	// Fast is the eval package's compiled evaluator (an eval.Node), nil when the expression uses a construct
 	// the fast path does not model. It is typed any only because eval, which defines it, imports this package.
 	Fast any
+	// Reads is what the expression reads, found in its checked form.
+	Reads Reads
+}
+
+// Reads is what an expression reads: of its own instrument (Items, Scores), or, in a rule set, of each
+// input (Inputs).
+type Reads struct {
+	Items, Scores []int
+	Inputs        []InputReads
+}
+
+// InputReads is what a rule-set expression reads of one input.
+type InputReads struct {
+	Input                int
+	Items, Scores, Flags []int
+	Status               bool
 }
 
 // Names are the ways a report names one field: as an instrument's own expressions read it (answers.q9) and
@@ -104,6 +120,17 @@ type Instrument struct {
 	HasSkip                                                     bool
 	Notes                                                       []Note // static notes (draft, retired)
 	Status                                                      Names  // <id>.status (rule sets only)
+	// CondNotes are notes a report carries when their condition holds.
+	CondNotes []*CondNote
+	// ItemRead marks the items some expression of the instrument reads (scores, flags, skip logic, notes):
+	// only those matter when completing missing answers.
+	ItemRead []bool
+}
+
+// CondNote is a conditional note.
+type CondNote struct {
+	ID, Message string
+	When        *Program
 }
 
 // ScoreIndex returns the index of score id, or -1.
@@ -140,6 +167,31 @@ type Item struct {
 	Allowed string
 	// Unset and Disabled are the errors of reading the item when it is not answered, or not asked.
 	Unset, Disabled *FieldError
+	// SkippedNote is added to the message of an answered_when_skipped note.
+	SkippedNote string
+}
+
+// Values returns how many values the item allows; ok is false for a range without an upper bound, which
+// cannot be enumerated.
+func (it *Item) Values() (n int64, ok bool) {
+	if it.Options != nil {
+		return int64(len(it.Options)), true
+	}
+	if !it.HasMax || it.Max < it.Min {
+		return 0, false
+	}
+	if it.Max-it.Min < 0 || it.Max-it.Min >= 1<<40 { // overflow or absurdly wide
+		return 0, false
+	}
+	return it.Max - it.Min + 1, true
+}
+
+// ValueAt returns the item's k-th allowed value (0 <= k < n from Values).
+func (it *Item) ValueAt(k int64) int64 {
+	if it.Options != nil {
+		return it.Options[k].Value
+	}
+	return it.Min + k
 }
 
 // ScoreKind says how a score is computed.
@@ -168,6 +220,9 @@ type Score struct {
 	// Unset and QUnset are the errors of reading the score when it was not computed, from the instrument
 	// and from a rule set.
 	Unset, QUnset *FieldError
+	// Deps marks the items the score depends on, through the scores it reads and the skip logic of those
+	// items: only they matter when deciding it from completions.
+	Deps []bool
 }
 
 // Band is one interval of a banded score.
@@ -223,6 +278,8 @@ type Flag struct {
 	When    *Program
 	Names   Names // <inst>.flags.<id> (rule sets only)
 	Unset   *FieldError
+	// Deps marks the items the flag depends on (as Score.Deps).
+	Deps []bool
 }
 
 // CtxField is one engine-wide context field.
@@ -290,6 +347,8 @@ type Input struct {
 	Required bool
 	// AbsentReason is the text used when a required input is absent.
 	AbsentReason string
+	// ItemRead marks the items of Inst the rule set reads directly (<id>.answers.<item>).
+	ItemRead []bool
 }
 
 // NotAssessed is the domain value for "could not be assessed".
@@ -305,6 +364,20 @@ type Domain struct {
 	NotAssessed value.Value   // the not_assessed value, when declared (else null)
 	Type        *types.Type
 	Unset       *FieldError
+	// Sources, when the domain is defined by sources rather than one expression, in reading order.
+	Sources []*Source
+}
+
+// Source is one way of deciding a domain from one input.
+type Source struct {
+	Input int      // index into RuleSet.Inputs
+	When  *Program // on the actual answers; nil = always
+	Expr  *Program
+	// Gives lists every value the source can give, when the compiler can tell (the literals its expression
+	// returns, or the labels of the banded score it reads); nil means every declared value but not_assessed.
+	Gives []value.Value
+	// Deps marks the items of the input the source's expression depends on.
+	Deps []bool
 }
 
 // Tier is one risk tier; When is nil for the fallback.

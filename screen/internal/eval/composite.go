@@ -1,0 +1,318 @@
+package eval
+
+import (
+	"slices"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// domainFromSources decides a domain from its sources, in order (§1a rule 3). For a present source whose
+// expression the actual answers settle, that value decides. Otherwise the source's completions are
+// enumerated: one value decides; fewer than all the values the source can give leaves the domain
+// not_assessed with those values possible, and later sources are not read (they could contradict what the
+// stronger source settles); all of them say nothing, and the next source is read. When no source decides,
+// the domain is not_assessed, with the values the first present source left possible.
+func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error) {
+	ce := &st.Comp
+	rs := ce.rs
+	var first []value.Value
+	firstSet := false
+	for _, src := range d.Sources {
+		ie := ce.Inputs[src.Input]
+		if !ie.Present {
+			continue
+		}
+		if src.When != nil {
+			out, err := st.run(src.When, nil, true)
+			if err != nil && !isMissing(err) {
+				return value.Value{}, evalError(rs.Key, d.Names.Local+".when", err)
+			}
+			if err != nil || !out.IsTrue() {
+				continue
+			}
+		}
+		out, err := st.run(src.Expr, nil, true)
+		if err == nil {
+			return out, nil
+		}
+		fe, _, missing := MissingData(err)
+		if !missing {
+			return value.Value{}, evalError(rs.Key, d.Names.Local, err)
+		}
+		if fe != nil {
+			// The reasons say what the actual answers did not settle.
+			st.recordMissing(fieldIE(ie, fe), fe.Kind, fe.Idx)
+		}
+		gives := src.Gives
+		if gives == nil {
+			for _, v := range d.Values {
+				if v != d.NotAssessed {
+					gives = append(gives, v)
+				}
+			}
+		}
+		if !open(ie, src.Deps) {
+			continue // nothing to complete: the source cannot read what it needs
+		}
+		set, limit, serr := st.sourceValues(src, ie, gives)
+		if serr != nil {
+			return value.Value{}, evalError(rs.Key, d.Names.Local, serr)
+		}
+		if limit {
+			ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteDeterminacyLimit, Domain: di, Input: src.Input})
+			ce.Possible[di] = append(ce.Possible[di][:0], gives...)
+			return d.NotAssessed, nil
+		}
+		if len(set) == 1 {
+			ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteDetermined, Domain: di, Input: src.Input})
+			return set[0], nil
+		}
+		if !firstSet {
+			first, firstSet = set, true
+		}
+		all := true
+		for _, g := range gives {
+			all = all && slices.Contains(set, g)
+		}
+		if !all {
+			ce.Possible[di] = append(ce.Possible[di][:0], set...)
+			return d.NotAssessed, nil
+		}
+	}
+	if len(first) > 1 {
+		ce.Possible[di] = append(ce.Possible[di][:0], first...)
+	}
+	return d.NotAssessed, nil
+}
+
+// fieldIE is the instrument state a missing field belongs to (domains and the tier have none).
+func fieldIE(ie *InstEval, fe *plan.FieldError) *InstEval {
+	if fe.Kind == plan.ReadDomain || fe.Kind == plan.ReadTier {
+		return nil
+	}
+	return ie
+}
+
+// sourceValues evaluates a source over the completions of its input's missing items and returns the values
+// it gives, stopping once it has given every value it can (it then says nothing).
+func (st *State) sourceValues(src *plan.Source, ie *InstEval, gives []value.Value) (set []value.Value, limit bool, err error) {
+	ce := &st.Comp
+	defer func() { ce.Inputs[src.Input] = ie }()
+	limit = st.complete(ie, src.Deps, func(x *InstEval) bool {
+		ce.Inputs[src.Input] = x
+		mark := len(st.Reads)
+		out, rerr := st.run(src.Expr, nil, true)
+		st.Reads = st.Reads[:mark]
+		if rerr != nil {
+			if isMissing(rerr) {
+				return true // a completion in which the source still cannot read what it needs says nothing
+			}
+			err = rerr
+			return false
+		}
+		if !slices.Contains(set, out) {
+			set = append(set, out)
+		}
+		all := true
+		for _, g := range gives {
+			all = all && slices.Contains(set, g)
+		}
+		return !all
+	})
+	return set, limit && err == nil, err
+}
+
+// tiersAndReferrals evaluates the tier and the referrals: over every combination of the possible values of
+// the domains the answers leave open (a domain with no possible values is its value). A referral that fires
+// in every combination applies; one that fires in some is possible. The tier is the one every combination
+// gives, when they agree; otherwise the lowest of them (the last in the rule set's order: what holds
+// whatever the missing answers are), and the others are possible.
+func (st *State) tiersAndReferrals() *Error {
+	ce := &st.Comp
+	rs := ce.rs
+	var open []int
+	combos := 1
+	for di := range rs.Domains {
+		if n := len(ce.Possible[di]); n > 1 {
+			open = append(open, di)
+			combos *= n
+			if combos > maxCombinations {
+				break
+			}
+		}
+	}
+	if combos > maxCombinations {
+		// Too many to enumerate: evaluate once with the open domains not_assessed, and say so.
+		for _, di := range open {
+			ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteDeterminacyLimit, Domain: di, Input: -1})
+			ce.Possible[di] = ce.Possible[di][:0]
+		}
+		open = nil
+	}
+	if len(open) == 0 {
+		ti, err := st.evalTier()
+		if err != nil {
+			return err
+		}
+		ce.Tier, ce.TierVal = ti, rs.Tiers[ti].Val
+		for ri := range rs.Referrals {
+			fired, err := st.evalReferral(ri)
+			if err != nil {
+				return err
+			}
+			ce.Fired[ri] = fired
+		}
+		return nil
+	}
+	saved := make([]value.Value, len(open))
+	for k, di := range open {
+		saved[k] = ce.DV[di]
+	}
+	defer func() {
+		for k, di := range open {
+			ce.DV[di] = saved[k]
+		}
+	}()
+	idx := make([]int, len(open))
+	firedAll := make([]bool, len(rs.Referrals))
+	for ri := range firedAll {
+		firedAll[ri] = true
+	}
+	tierSpans := make([]Span, len(rs.Tiers))
+	for {
+		for k, di := range open {
+			ce.DV[di] = ce.Possible[di][idx[k]]
+		}
+		start := int32(len(st.Reads))
+		ti, err := st.evalTier()
+		if err != nil {
+			return err
+		}
+		if !ce.PossibleTiers[ti] {
+			ce.PossibleTiers[ti] = true
+			tierSpans[ti] = st.span(start)
+		}
+		for ri, r := range rs.Referrals {
+			rstart := int32(len(st.Reads))
+			on, err := st.evalReferralOnly(ri)
+			if err != nil {
+				return err
+			}
+			if on && !ce.PossibleFired[ri] {
+				ce.PossibleFired[ri] = true
+				ce.PossibleFR[ri] = st.span(rstart)
+			}
+			if !on {
+				firedAll[ri] = false
+			}
+			if on {
+				// Addenda apply when they hold in every combination in which the referral fires.
+				for ai, a := range r.Addenda {
+					out, err := st.run(a, nil, true)
+					if err != nil {
+						return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
+					}
+					if !ce.Fired[ri] { // the first combination in which it fires
+						ce.AddFired[ri][ai] = out.IsTrue()
+					} else {
+						ce.AddFired[ri][ai] = ce.AddFired[ri][ai] && out.IsTrue()
+					}
+				}
+				ce.Fired[ri] = true // fired in some combination so far; firedAll says whether in all
+			}
+		}
+		k := 0
+		for ; k < len(open); k++ {
+			idx[k]++
+			if idx[k] < len(ce.Possible[open[k]]) {
+				break
+			}
+			idx[k] = 0
+		}
+		if k == len(open) {
+			break
+		}
+	}
+	// The tier: the one every combination gives, or the lowest that some does.
+	ce.Tier = -1
+	n := 0
+	for ti, on := range ce.PossibleTiers {
+		if on {
+			ce.Tier = ti
+			n++
+		}
+	}
+	ce.TierVal = rs.Tiers[ce.Tier].Val
+	ce.TR = tierSpans[ce.Tier]
+	if n == 1 {
+		clear(ce.PossibleTiers)
+	}
+	for ri := range rs.Referrals {
+		switch {
+		case firedAll[ri]:
+			ce.Fired[ri], ce.PossibleFired[ri] = true, false
+			ce.FR[ri] = ce.PossibleFR[ri]
+		case ce.PossibleFired[ri]:
+			ce.Fired[ri] = false
+			clear(ce.AddFired[ri])
+		}
+	}
+	return nil
+}
+
+// maxCombinations bounds the combinations of possible domain values a record may enumerate.
+const maxCombinations = 1 << 12
+
+// evalTier returns the index of the first tier that holds.
+func (st *State) evalTier() (int, *Error) {
+	rs := st.Comp.rs
+	start := int32(len(st.Reads))
+	for ti, t := range rs.Tiers {
+		if t.When == nil {
+			st.Comp.TR = st.span(start)
+			return ti, nil
+		}
+		out, err := st.run(t.When, nil, true)
+		if err != nil {
+			return 0, evalError(rs.Key, "tiers."+t.ID, err)
+		}
+		if out.IsTrue() {
+			st.Comp.TR = st.span(start)
+			return ti, nil
+		}
+	}
+	return 0, Errorf(KindEvaluation, rs.Key, "tiers", "no tier matched and there is no fallback tier (a definition bug)")
+}
+
+// evalReferralOnly evaluates a referral's condition.
+func (st *State) evalReferralOnly(ri int) (bool, *Error) {
+	r := st.Comp.rs.Referrals[ri]
+	out, err := st.run(r.When, nil, true)
+	if err != nil {
+		return false, evalError(st.Comp.rs.Key, "referrals."+r.Def.ID, err)
+	}
+	return out.IsTrue(), nil
+}
+
+// evalReferral evaluates a referral and, when it fires, its addenda, recording its reads.
+func (st *State) evalReferral(ri int) (bool, *Error) {
+	ce := &st.Comp
+	r := ce.rs.Referrals[ri]
+	start := int32(len(st.Reads))
+	on, err := st.evalReferralOnly(ri)
+	if err != nil {
+		return false, err
+	}
+	if on {
+		for ai, a := range r.Addenda {
+			out, err := st.run(a, nil, true)
+			if err != nil {
+				return false, evalError(ce.rs.Key, "referrals."+r.Def.ID+".addenda", err)
+			}
+			ce.AddFired[ri][ai] = out.IsTrue()
+		}
+	}
+	ce.FR[ri] = st.span(start)
+	return on, nil
+}

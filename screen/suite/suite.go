@@ -210,7 +210,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 	}
 	rep, err := e.Score(ctx, resp)
 	var fails []Failure
+	var re *screen.ResponseErrors
 	if t.WantError != nil {
+		// The record's first problem: a fatal error, or the first of the errors a report carries.
 		var se *screen.ScoreError
 		switch {
 		case err == nil:
@@ -231,8 +233,13 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 		}
 		return fails
 	}
-	if err != nil {
+	if err != nil && !errors.As(err, &re) {
 		return []Failure{mismatch("error", "none", err.Error())}
+	}
+	if t.Want != nil && t.Want.Errors != nil {
+		fails = append(fails, compareErrors(t.Want.Errors, rep.Errors)...)
+	} else if re != nil {
+		return []Failure{mismatch("errors", "none", err.Error())}
 	}
 	w := t.Want
 	if w == nil {
@@ -241,9 +248,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 	if s.Kind == "instrument" {
 		res := rep.Instrument(s.Target)
 		if res == nil {
-			return []Failure{mismatch("result", s.Target, "none (not answered)")}
+			return append(fails, mismatch("result", s.Target, "none (not answered)"))
 		}
-		return compareInstrument("", res, w)
+		return append(fails, compareInstrument("", res, w)...)
 	}
 	for id, iw := range w.Instruments {
 		res := rep.Instrument(id)
@@ -289,7 +296,80 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 	if w.NotAssessed != nil && !sameSet(w.NotAssessed, c.NotAssessed) {
 		fails = append(fails, mismatch("not_assessed", listText(w.NotAssessed), listText(c.NotAssessed)))
 	}
+	for _, id := range sortedKeys(w.Possible) {
+		var got []string
+		for _, d := range c.Domains {
+			if d.ID == id {
+				for _, v := range d.Possible {
+					got = append(got, v.String())
+				}
+			}
+		}
+		if !sameSet(w.Possible[id], got) {
+			fails = append(fails, mismatch("possible."+id, listText(w.Possible[id]), listText(got)))
+		}
+	}
+	if w.PossibleTiers != nil {
+		var got []string
+		for _, t := range c.PossibleTiers {
+			got = append(got, string(t))
+		}
+		if !sameSet(w.PossibleTiers, got) {
+			fails = append(fails, mismatch("possible_tiers", listText(w.PossibleTiers), listText(got)))
+		}
+	}
+	if w.PossibleReferrals != nil {
+		var got []string
+		for _, r := range c.PossibleReferrals {
+			got = append(got, r.ID)
+		}
+		if !slices.Equal(w.PossibleReferrals, got) && !(len(w.PossibleReferrals) == 0 && len(got) == 0) {
+			fails = append(fails, mismatch("possible_referrals", listText(w.PossibleReferrals), listText(got)))
+		}
+	}
+	if w.Notes != nil {
+		if got := noteCodes(c.Notes); !sameSet(w.Notes, got) {
+			fails = append(fails, mismatch("notes", listText(w.Notes), listText(got)))
+		}
+	}
 	return fails
+}
+
+// noteCodes lists the distinct codes of notes.
+func noteCodes(notes []screen.Note) []string {
+	var out []string
+	for _, n := range notes {
+		if !slices.Contains(out, n.Code) {
+			out = append(out, n.Code)
+		}
+	}
+	return out
+}
+
+// compareErrors checks the record's errors, in order, by code (and instrument and item where given).
+func compareErrors(want []def.WantError, got []screen.ScoreError) []Failure {
+	text := func(code, inst, item string) string {
+		s := code
+		if inst != "" || item != "" {
+			s += " (" + strings.Trim(inst+"."+item, ".") + ")"
+		}
+		return s
+	}
+	var w, g []string
+	match := len(want) == len(got)
+	for i, e := range want {
+		w = append(w, text(e.Code, e.Instrument, e.Item))
+		if match && (got[i].Code != e.Code || e.Instrument != "" && got[i].Instrument != e.Instrument || e.Item != "" && got[i].Item != e.Item) {
+			match = false
+		}
+	}
+	for _, e := range got {
+		g = append(g, text(e.Code, e.Instrument, e.Item))
+	}
+	if match {
+		return nil
+	}
+	return []Failure{mismatch("errors", listText(w), listText(g))}
 }
 
 func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want) []Failure {
@@ -321,6 +401,14 @@ func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want)
 	}
 	if w.Missing != nil && !sameSet(w.Missing, res.Missing) {
 		fails = append(fails, mismatch(prefix+"missing", listText(w.Missing), listText(res.Missing)))
+	}
+	if w.Notes != nil {
+		if got := noteCodes(res.Notes); !sameSet(w.Notes, got) {
+			fails = append(fails, mismatch(prefix+"notes", listText(w.Notes), listText(got)))
+		}
+	}
+	if w.DefStatus != "" && w.DefStatus != res.Definition {
+		fails = append(fails, mismatch(prefix+"definition_status", w.DefStatus, res.Definition))
 	}
 	return fails
 }

@@ -48,7 +48,7 @@ type Result struct {
 
 // builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
 // the bundled content compares it with "male" and "female").
-var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, Bounded: true}, {ID: "sex", Type: "string"}}
+var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, Bounded: true}, {ID: "sex", Type: "string", Sex: true}}
 
 // Build compiles a set of definitions. Problems go to list; the error is for a failure of the CEL library
 // itself.

@@ -292,6 +292,9 @@ func convertContext(f *plan.CtxField, v any) (value.Value, *Error) {
 		if len(s) > celenv.MaxContextString || !utf8.ValidString(s) {
 			return bad("context field %s must be valid UTF-8 text of at most %d bytes", f.ID, celenv.MaxContextString)
 		}
+		if f.Sex {
+			return value.OfString(normalizeSex(s)), nil
+		}
 		return value.OfString(s), nil
 	}
 	n, err := convertItem(anyWholeNumber, v)
@@ -302,4 +305,17 @@ func convertContext(f *plan.CtxField, v any) (value.Value, *Error) {
 		return bad("context field %s must be a whole number from %d to %d", f.ID, f.Min, f.Max)
 	}
 	return value.OfInt(n), nil
+}
+
+// normalizeSex matches sex as composite contract §1 says: trimmed and case-insensitive, with m and f for male
+// and female (FHIR writes male/female, exports often Male or M). Anything else is kept as given: unknown.
+func normalizeSex(s string) string {
+	t := strings.ToLower(strings.TrimSpace(s))
+	switch t {
+	case "male", "m":
+		return "male"
+	case "female", "f":
+		return "female"
+	}
+	return s
 }

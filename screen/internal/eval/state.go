@@ -140,8 +140,8 @@ type InstEval struct {
 	given []bool
 	// noProrate turns proration off (the instrument has unknown answers).
 	noProrate bool
-	cur     int
-	ctxView contextView
+	cur       int
+	ctxView   contextView
 }
 
 // Status is the instrument's status as rule sets read it.

@@ -290,6 +290,9 @@ type CtxField struct {
 	Min, Max int64 // int fields with Bounded set: the accepted range
 	Bounded  bool
 	Names    Names // context.<id>
+	// Sex marks the builtin field sex: matched after trimming and ignoring case, with m and f for male and
+	// female; any other text is kept as given (unknown, not an error).
+	Sex bool
 }
 
 // FieldError is the error of reading a field that is not set. One is made per field at compile time, so the

@@ -149,7 +149,8 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		case ie.Present && ie.Incomplete:
 			var why []string
 			for _, n := range ie.Notes {
-				if n.Kind != eval.NoteProrated && n.Kind != eval.NoteNotApplicable && n.Kind != eval.NoteFlagNotEvaluated {
+				switch n.Kind {
+				case eval.NoteNotComputed, eval.NoteTooFew, eval.NoteDependency, eval.NoteFailed, eval.NoteUnknownAnswers, eval.NoteDeterminacyLimit:
 					why = append(why, ie.Note(n).Message)
 				}
 			}

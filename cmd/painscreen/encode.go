@@ -49,6 +49,8 @@ const (
 type recStat struct {
 	n, line int
 	ok      bool
+	partial bool // a report was written, but the record has errors (ok is false)
+	nerrs   int  // how many errors the record has
 	fatal   bool // the input cannot be read further (not a record of the input)
 	tier    int
 	code    string
@@ -123,6 +125,11 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 			}
 		}
 	}
+	// Safety first (composite contract §1a rule 4): an urgent flag that fired counts as the rule set's
+	// highest tier for the summary and --fail-on-tier, whatever else happened to the record.
+	if len(e.tiers) > 0 && hasUrgentFlag(rep) {
+		st.tier = 0
+	}
 	switch e.format {
 	case outJSON:
 		b = append(b, ",\n"...)
@@ -191,6 +198,25 @@ func fillInputError(st *recStat, ie *respfile.Error) {
 	st.ok, st.tier = false, tierNone
 	st.code, st.msg, st.inst, st.item = ie.Code, ie.Msg, ie.Instrument, ie.Item
 	st.errLine, st.col = ie.Line, ie.Col
+}
+
+// hasUrgentFlag reports whether any instrument's urgent flag fired.
+func hasUrgentFlag(rep *screen.Report) bool {
+	for i := range rep.Instruments {
+		for _, f := range rep.Instruments[i].Flags {
+			if f.Level == screen.LevelUrgent {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fillResponseErrors records the errors of a record that was scored (its report is written).
+func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
+	st.ok, st.partial, st.nerrs = false, true, len(re.Errors)
+	se := re.Errors[0]
+	st.code, st.msg, st.inst, st.item = se.Code, se.Message, se.Instrument, se.Item
 }
 
 // fillScoreError records a scoring problem.
@@ -266,11 +292,15 @@ const (
 	colTier
 	colReferrals
 	colNotAssessed
+	colPossibleTiers
+	colPossibleReferrals
+	colPossibleDomains
 	nFixedCols
 )
 
 var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
-	"error_item", "error_message", "composite_applied", "tier", "referrals", "not_assessed"}
+	"error_item", "error_message", "composite_applied", "tier", "referrals", "not_assessed", "possible_tiers",
+	"possible_referrals", "possible_domains"}
 
 func newCSVLayout(eng *screen.Engine) *csvLayout {
 	l := &csvLayout{cols: fixedCols[:], domain: map[string]int{}, inst: map[string]*instCols{}}
@@ -386,8 +416,28 @@ func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject stri
 }
 
 func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
-	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, "ok")
-	b = append(b, ",,,,,"...) // error columns
+	status := "ok"
+	if len(rep.Errors) > 0 {
+		status = "partial" // scored, with errors: what the usable answers settle
+	}
+	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, status)
+	// Error columns: each the record's errors joined with ';' (messages with "; ").
+	for k := range 4 {
+		b = append(b, ',')
+		sc.tmp = sc.tmp[:0]
+		for i := range rep.Errors {
+			e := &rep.Errors[i]
+			if i > 0 {
+				sc.tmp = append(sc.tmp, ';')
+				if k == 3 {
+					sc.tmp = append(sc.tmp, ' ')
+				}
+			}
+			sc.tmp = append(sc.tmp, [4]string{e.Code, e.Instrument, e.Item, e.Message}[k]...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	b = append(b, ',')
 	c := rep.Composite
 	if c != nil {
 		b = strconv.AppendBool(b, c.Applied)
@@ -415,6 +465,52 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 				sc.tmp = append(sc.tmp, ';')
 			}
 			sc.tmp = append(sc.tmp, d...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	// What the answers leave possible: tiers and referrals joined with ';', domains as
+	// domain=value|value;… .
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = sc.tmp[:0]
+		for i, t := range c.PossibleTiers {
+			if i > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, t...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = sc.tmp[:0]
+		for i := range c.PossibleReferrals {
+			if i > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, c.PossibleReferrals[i].ID...)
+		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = sc.tmp[:0]
+		for i := range c.Domains {
+			d := &c.Domains[i]
+			if len(d.Possible) == 0 {
+				continue
+			}
+			if len(sc.tmp) > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, d.ID...)
+			sc.tmp = append(sc.tmp, '=')
+			for j, v := range d.Possible {
+				if j > 0 {
+					sc.tmp = append(sc.tmp, '|')
+				}
+				sc.tmp = appendValue(sc.tmp, v, "")
+			}
 		}
 		b = appendCSVBytes(b, sc.tmp)
 	}

@@ -85,7 +85,8 @@ func (o *output) finish() error {
 type summary struct {
 	records    int // input records (error records included; the error record of an unreadable input is not one)
 	scored     int
-	failed     int
+	failed     int // records with errors: error records, and reports of records with errors
+	partial    int // reports of records with errors
 	fatal      int // inputs that could not be read to their end (or held no record)
 	tierNames  []string
 	tiers      []int
@@ -101,6 +102,10 @@ func (s *summary) add(st *recStat) {
 		return
 	case st.ok:
 		s.scored++
+	case st.partial:
+		s.scored++
+		s.partial++
+		s.failed++
 	default:
 		s.failed++
 	}
@@ -127,9 +132,12 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
-	if s.failed > 0 {
+	fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+	if s.failed-s.partial > 0 {
 		b.WriteString(" (see the error records in the output)")
+	}
+	if s.partial > 0 {
+		fmt.Fprintf(&b, "; %d scored with errors (invalid or unknown answers: see \"errors\" in the output)", s.partial)
 	}
 	b.WriteString("\n")
 	if len(s.tierNames) > 0 {
@@ -188,6 +196,14 @@ func (l *errorLog) add(file string, st *recStat) {
 		b = append(b, ": "...)
 	}
 	b = append(b, st.msg...)
+	if st.nerrs > 1 {
+		b = append(b, " (and "...)
+		b = strconv.AppendInt(b, int64(st.nerrs-1), 10)
+		b = append(b, " more in this record)"...)
+	}
+	if st.partial {
+		b = append(b, "; the record was scored without it"...)
+	}
 	if st.errLine > 0 && st.col > 0 {
 		b = append(b, " (line "...)
 		b = strconv.AppendInt(b, int64(st.errLine), 10)

@@ -231,11 +231,19 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 			continue
 		}
-		if err := p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep); err != nil {
+		err := p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
+		var re *screen.ResponseErrors
+		switch {
+		case err == nil:
+			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
+		case errors.As(err, &re):
+			// A bad answer spoils only itself: the report, with the record's errors in it; the record
+			// counts as failed.
+			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
+			fillResponseErrors(st, re)
+		default:
 			fillScoreError(st, err)
 			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true, sc)
-		} else {
-			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
 		}
 		// Drop the response so that it can be collected before the batch is reused.
 		rec.Response = nil

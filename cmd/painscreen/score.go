@@ -324,12 +324,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	// A clinical alert outranks failed records (composite contract §1a rule 4).
 	switch {
-	case out.sum.failed > 0:
-		return exitRecords
 	case out.sum.tierHit:
 		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", fl.failOnTier)
 		return exitTier
+	case out.sum.failed > 0:
+		return exitRecords
 	}
 	return exitOK
 }

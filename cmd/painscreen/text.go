@@ -291,6 +291,18 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		t.oneLine(rep.Subject)
 	}
 	t.nl()
+	for i := range rep.Errors {
+		e := &rep.Errors[i]
+		t.raw("Error: ")
+		t.raw(e.Code)
+		t.raw(": ")
+		t.words(e.Error(), 4)
+		t.nl()
+	}
+	if len(rep.Errors) > 0 {
+		t.words("  (these answers could not be used; everything below is what the other answers settle)", 2)
+		t.nl()
+	}
 	c := rep.Composite
 	if c != nil {
 		t.tier(c)
@@ -360,6 +372,17 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		t.reasons(rs, 4, nil)
 		t.nl()
 	}
+	if len(c.PossibleTiers) > 0 {
+		t.raw("  possible with the missing answers: ")
+		for i, p := range c.PossibleTiers {
+			if i > 0 {
+				t.raw(", ")
+			}
+			t.raw(string(p))
+		}
+		t.raw(" (the tier shown is the lowest: it holds whatever they are)")
+		t.nl()
+	}
 }
 
 // composite writes the referrals, the domains, what was not assessed, and the rule set's notes.
@@ -374,8 +397,65 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.raw(")")
 		}
 		t.nl()
-		for i := range c.Referrals {
-			r := &c.Referrals[i]
+		t.referrals(c.Referrals)
+		if len(c.PossibleReferrals) > 0 {
+			t.nl()
+			t.raw("Possible referrals (")
+			t.int(len(c.PossibleReferrals))
+			t.raw("): they apply for some of the answers that are missing")
+			t.nl()
+			t.referrals(c.PossibleReferrals)
+		}
+
+		t.nl()
+		t.raw("Domains (")
+		t.raw(c.ID)
+		t.raw("@")
+		t.raw(c.Version)
+		t.raw(")")
+		t.nl()
+		w, vw := 0, 0
+		for i := range c.Domains {
+			w = max(w, len(c.Domains[i].ID))
+			vw = max(vw, valueLen(c.Domains[i].Value))
+		}
+		for i := range c.Domains {
+			d := &c.Domains[i]
+			t.rs = d.AppendReasons(t.rs[:0])
+			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
+			if len(d.Possible) > 0 {
+				t.padTo(4 + w)
+				t.raw("possible: ")
+				for j, v := range d.Possible {
+					if j > 0 {
+						t.raw(", ")
+					}
+					t.b = appendValue(t.b, v, "null")
+				}
+				t.nl()
+			}
+		}
+		if len(c.NotAssessed) > 0 {
+			t.raw("Not assessed: ")
+			t.list(c.NotAssessed, 2)
+			t.raw(" ")
+			t.words(`(no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
+			t.nl()
+		}
+	}
+	for _, n := range c.Notes {
+		t.raw("Note (")
+		t.raw(n.About)
+		t.raw("): ")
+		t.words(n.Message, 2)
+		t.nl()
+	}
+}
+
+// referrals writes a numbered list of referrals.
+func (t *textBuf) referrals(refs []screen.Referral) {
+		for i := range refs {
+			r := &refs[i]
 			t.raw("  ")
 			t.int(i + 1)
 			t.raw(". [")
@@ -403,38 +483,6 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.nl()
 		}
 
-		t.nl()
-		t.raw("Domains (")
-		t.raw(c.ID)
-		t.raw("@")
-		t.raw(c.Version)
-		t.raw(")")
-		t.nl()
-		w, vw := 0, 0
-		for i := range c.Domains {
-			w = max(w, len(c.Domains[i].ID))
-			vw = max(vw, valueLen(c.Domains[i].Value))
-		}
-		for i := range c.Domains {
-			d := &c.Domains[i]
-			t.rs = d.AppendReasons(t.rs[:0])
-			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
-		}
-		if len(c.NotAssessed) > 0 {
-			t.raw("Not assessed: ")
-			t.list(c.NotAssessed, 2)
-			t.raw(" ")
-			t.words(`(no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
-			t.nl()
-		}
-	}
-	for _, n := range c.Notes {
-		t.raw("Note (")
-		t.raw(n.About)
-		t.raw("): ")
-		t.words(n.Message, 2)
-		t.nl()
-	}
 }
 
 // row writes one line of a table of values: "  id   value   from name = value; …".

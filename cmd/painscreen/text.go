@@ -454,34 +454,34 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 
 // referrals writes a numbered list of referrals.
 func (t *textBuf) referrals(refs []screen.Referral) {
-		for i := range refs {
-			r := &refs[i]
-			t.raw("  ")
-			t.int(i + 1)
-			t.raw(". [")
-			t.upper(string(r.Priority))
-			t.raw("] ")
-			t.raw(r.ID)
-			t.nl()
-			t.para("     ", r.Text, 5)
-			for _, a := range r.Addenda {
-				t.para("     + ", a, 7)
-			}
-			t.para("     Rationale: ", r.Rationale, 7)
-			t.para("     Source: ", r.Source, 7)
-			t.raw("     Triggered by ")
-			if t.rs = r.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
-				rs := t.rs
-				t.reasons(rs, 7, nil)
-			} else {
-				t.raw("(nothing)")
-			}
-			t.sep(len(r.Rule)+2, 7)
-			t.raw("[")
-			t.raw(r.Rule)
-			t.raw("]")
-			t.nl()
+	for i := range refs {
+		r := &refs[i]
+		t.raw("  ")
+		t.int(i + 1)
+		t.raw(". [")
+		t.upper(string(r.Priority))
+		t.raw("] ")
+		t.raw(r.ID)
+		t.nl()
+		t.para("     ", r.Text, 5)
+		for _, a := range r.Addenda {
+			t.para("     + ", a, 7)
 		}
+		t.para("     Rationale: ", r.Rationale, 7)
+		t.para("     Source: ", r.Source, 7)
+		t.raw("     Triggered by ")
+		if t.rs = r.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
+			rs := t.rs
+			t.reasons(rs, 7, nil)
+		} else {
+			t.raw("(nothing)")
+		}
+		t.sep(len(r.Rule)+2, 7)
+		t.raw("[")
+		t.raw(r.Rule)
+		t.raw("]")
+		t.nl()
+	}
 
 }
 

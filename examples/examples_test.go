@@ -121,7 +121,7 @@ var singleFiles = map[string]outcome{
 		"integrated_pain_care", "behavioral_health", "collaborative_care", "alcohol_intervention"}},
 	"not_assessed": {tier: "elevated", referrals: []string{"naloxone", "addiction_assessment"},
 		notAssessed: []string{"depression", "anxiety", "alcohol", "trauma", "safety"}},
-	"incomplete_phq9": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"depression"}, incomplete: []string{"phq9"}},
+	"incomplete_phq9": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{}, incomplete: []string{"phq9"}},
 	"not_applied":     {notAppliedFor: "gcps_r"},
 }
 

@@ -63,6 +63,7 @@ type scoreFlags struct {
 	output      string
 	jobs        int
 	failOnTier  string
+	strict      bool
 }
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -73,7 +74,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
-	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set")
+	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
+	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -157,6 +159,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if ruleRef != "" {
 		opts = append(opts, screen.RequireComposite())
+	}
+	if fl.strict {
+		opts = append(opts, screen.WithStrictAnswers())
 	}
 	eng, err := screen.New(opts...)
 	if err != nil {

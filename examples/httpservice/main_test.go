@@ -146,8 +146,6 @@ func TestScoreErrors(t *testing.T) {
 			status: 400, code: "invalid_value", instrument: "gcps_r", item: "pain_avg"},
 		{name: "boolean answer", body: `{"answers": {"sisq_drug": {"times": true}}}`, status: 400, code: "wrong_type", instrument: "sisq_drug", item: "times"},
 		{name: "unknown instrument", body: `{"answers": {"phq99": {"q1": 1}}}`, status: 400, code: "unknown_instrument", instrument: "phq99"},
-		{name: "skipped item answered", body: `{"answers": {"gcps_r": {"pain_frequency": 1, "activity": 4}, "sisq_drug": {"times": 0}}}`,
-			status: 400, code: "disabled_item", instrument: "gcps_r", item: "activity"},
 		{name: "two response sets", body: `[{"answers": {"sisq_drug": {"times": 0}}}, {"answers": {"sisq_drug": {"times": 1}}}]`,
 			status: 400, code: "too_many_records"},
 		{name: "body over the limit", body: `{"subject": "` + strings.Repeat("x", maxBodyBytes+1) + `"}`, status: 413, code: "too_large"},

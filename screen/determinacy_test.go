@@ -163,118 +163,139 @@ func noteAbout(res *screen.InstrumentResult, code, about string) bool {
 
 func TestDeterminacyMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	ctx := context.Background()
 	cases := 400
 	if testing.Short() {
 		cases = 80
 	}
 	determined, open := 0, 0
-	for c := range cases {
-		src, items := genDefinition(rng)
-		eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
-		require.NoError(t, err, src)
-		for range 5 {
-			ans := answerPattern(rng, items)
-			rep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": ans}})
-			var re *screen.ResponseErrors
-			if errors.Is(err, screen.ErrNoAnswers) {
-				continue // only empty answers: nothing administered
-			}
-			if err != nil && !errors.As(err, &re) {
-				require.NoError(t, err)
-			}
-			res := rep.Instrument("gen")
-			if res == nil {
-				continue // nothing valid answered and nothing invalid: not administered
-			}
-			// Brute force: every score and flag over every completion.
-			type outcome struct {
-				val screen.Value
-				ok  bool
-			}
-			scoreSets := map[string]map[outcome]bool{}
-			flagSets := map[string]bool{}
-			completions(items, ans, func(comp map[string]any) {
-				crep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": comp}})
-				if crep == nil {
-					require.NoError(t, err)
-				}
-				cres := crep.Instrument("gen")
-				for _, id := range []string{"total", "level", "either", "guarded", "big"} {
-					if scoreSets[id] == nil {
-						scoreSets[id] = map[outcome]bool{}
-					}
-					v, ok := cres.Score(id)
-					if !ok && noteAbout(cres, "not_applicable", id) {
-						v = screen.StringValue("(not applicable)")
-						ok = true
-					}
-					scoreSets[id][outcome{v, ok}] = true
-				}
-				_, fired := cres.Flag("alert")
-				failed := slices.ContainsFunc(crep.Errors, func(e screen.ScoreError) bool { return e.Item == "flags.alert" })
-				switch {
-				case fired:
-					flagSets["fired"] = true
-				case failed || noteAbout(cres, "flag_not_evaluated", "alert"):
-					flagSets["not evaluated"] = true
-				default:
-					flagSets["not fired"] = true
-				}
-			})
-			where := fmt.Sprintf("case %d\n%s\nanswers %v\nreport %s", c, src, ans, rep.AppendJSON(nil))
-			for _, id := range []string{"total", "level", "either", "guarded", "big"} {
-				got, computed := res.Score(id)
-				if computed && !noteAbout(res, "determined", id) {
-					continue // computed from the answers themselves (a prorated total keeps its value)
-				}
-				if noteAbout(res, "not_applicable", id) && !noteAbout(res, "determined", id) {
-					continue
-				}
-				set := scoreSets[id]
-				var only outcome
-				for o := range set {
-					only = o
-				}
-				decided := len(set) == 1 && only.ok
-				if noteAbout(res, "determinacy_limit", id) {
-					continue
-				}
-				if decided {
-					determined++
-					require.True(t, noteAbout(res, "determined", id), "%s: every completion gives %v, but it is not reported\n%s", id, only.val, where)
-					if only.val.String() == "(not applicable)" {
-						require.False(t, computed, "%s\n%s", id, where)
-					} else {
-						require.True(t, computed, "%s\n%s", id, where)
-						require.Equal(t, only.val, got, "%s\n%s", id, where)
-					}
-				} else {
-					open++
-					require.False(t, computed, "%s: completions give %v, but it is reported as %v\n%s", id, set, got, where)
-					require.False(t, noteAbout(res, "determined", id), "%s\n%s", id, where)
-				}
-			}
-			// The flag: when the answers leave it open, it fires only if it fires in every completion.
-			if noteAbout(res, "flag_not_evaluated", "alert") || noteAbout(res, "determined", "alert") {
-				_, fired := res.Flag("alert")
-				switch {
-				case len(flagSets) == 1 && flagSets["fired"]:
-					require.True(t, fired, "alert fires in every completion\n%s", where)
-					require.True(t, noteAbout(res, "determined", "alert"), where)
-				case len(flagSets) == 1 && flagSets["not fired"]:
-					require.False(t, fired, where)
-					require.True(t, noteAbout(res, "determined", "alert"), where)
-				default:
-					require.False(t, fired, where)
-					require.False(t, noteAbout(res, "determined", "alert"), where)
-				}
-			}
-		}
+	for range cases {
+		d, o := bruteForceCase(t, rng)
+		determined += d
+		open += o
 	}
 	t.Logf("%d results decided by determinacy, %d left open; all as brute force gives", determined, open)
 	require.Greater(t, determined, 50)
 	require.Greater(t, open, 50)
+}
+
+// FuzzDeterminacyMatchesBruteForce runs the brute-force comparison on definitions and answers drawn from
+// the fuzzer's seeds.
+func FuzzDeterminacyMatchesBruteForce(f *testing.F) {
+	for _, s := range []uint64{1, 2, 3, 42, 1 << 40} {
+		f.Add(s, s*7+1)
+	}
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		bruteForceCase(t, rand.New(rand.NewPCG(a, b)))
+	})
+}
+
+// bruteForceCase generates one definition and five answer patterns and compares the engine's determinacy
+// with brute force; it returns how many results were decided and left open.
+func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
+	ctx := context.Background()
+	c := 0
+	src, items := genDefinition(rng)
+	eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
+	require.NoError(t, err, src)
+	for range 5 {
+		ans := answerPattern(rng, items)
+		rep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": ans}})
+		var re *screen.ResponseErrors
+		if errors.Is(err, screen.ErrNoAnswers) {
+			continue // only empty answers: nothing administered
+		}
+		if err != nil && !errors.As(err, &re) {
+			require.NoError(t, err)
+		}
+		res := rep.Instrument("gen")
+		if res == nil {
+			continue // nothing valid answered and nothing invalid: not administered
+		}
+		// Brute force: every score and flag over every completion.
+		type outcome struct {
+			val screen.Value
+			ok  bool
+		}
+		scoreSets := map[string]map[outcome]bool{}
+		flagSets := map[string]bool{}
+		completions(items, ans, func(comp map[string]any) {
+			crep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": comp}})
+			if crep == nil {
+				require.NoError(t, err)
+			}
+			cres := crep.Instrument("gen")
+			for _, id := range []string{"total", "level", "either", "guarded", "big"} {
+				if scoreSets[id] == nil {
+					scoreSets[id] = map[outcome]bool{}
+				}
+				v, ok := cres.Score(id)
+				if !ok && noteAbout(cres, "not_applicable", id) {
+					v = screen.StringValue("(not applicable)")
+					ok = true
+				}
+				scoreSets[id][outcome{v, ok}] = true
+			}
+			_, fired := cres.Flag("alert")
+			failed := slices.ContainsFunc(crep.Errors, func(e screen.ScoreError) bool { return e.Item == "flags.alert" })
+			switch {
+			case fired:
+				flagSets["fired"] = true
+			case failed || noteAbout(cres, "flag_not_evaluated", "alert"):
+				flagSets["not evaluated"] = true
+			default:
+				flagSets["not fired"] = true
+			}
+		})
+		where := fmt.Sprintf("case %d\n%s\nanswers %v\nreport %s", c, src, ans, rep.AppendJSON(nil))
+		for _, id := range []string{"total", "level", "either", "guarded", "big"} {
+			got, computed := res.Score(id)
+			if computed && !noteAbout(res, "determined", id) {
+				continue // computed from the answers themselves (a prorated total keeps its value)
+			}
+			if noteAbout(res, "not_applicable", id) && !noteAbout(res, "determined", id) {
+				continue
+			}
+			set := scoreSets[id]
+			var only outcome
+			for o := range set {
+				only = o
+			}
+			decided := len(set) == 1 && only.ok
+			if noteAbout(res, "determinacy_limit", id) {
+				continue
+			}
+			if decided {
+				determined++
+				require.True(t, noteAbout(res, "determined", id), "%s: every completion gives %v, but it is not reported\n%s", id, only.val, where)
+				if only.val.String() == "(not applicable)" {
+					require.False(t, computed, "%s\n%s", id, where)
+				} else {
+					require.True(t, computed, "%s\n%s", id, where)
+					require.Equal(t, only.val, got, "%s\n%s", id, where)
+				}
+			} else {
+				open++
+				require.False(t, computed, "%s: completions give %v, but it is reported as %v\n%s", id, set, got, where)
+				require.False(t, noteAbout(res, "determined", id), "%s\n%s", id, where)
+			}
+		}
+		// The flag: when the answers leave it open, it fires only if it fires in every completion.
+		if noteAbout(res, "flag_not_evaluated", "alert") || noteAbout(res, "determined", "alert") {
+			_, fired := res.Flag("alert")
+			switch {
+			case len(flagSets) == 1 && flagSets["fired"]:
+				require.True(t, fired, "alert fires in every completion\n%s", where)
+				require.True(t, noteAbout(res, "determined", "alert"), where)
+			case len(flagSets) == 1 && flagSets["not fired"]:
+				require.False(t, fired, where)
+				require.True(t, noteAbout(res, "determined", "alert"), where)
+			default:
+				require.False(t, fired, where)
+				require.False(t, noteAbout(res, "determined", "alert"), where)
+			}
+		}
+	}
+	return determined, open
 }
 
 // bundledItems turns a bundled instrument's items into the brute force's form (its skip logic is a simple

@@ -2,6 +2,9 @@ package screen_test
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/painscreen/painscreen/bundled"
@@ -122,5 +125,47 @@ func BenchmarkAppendJSON(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = rep.AppendJSON(buf[:0])
+	}
+}
+
+// batteriesWithMissing returns n full batteries of which every third leaves one to three answers blank
+// (chosen at random from every instrument's items), as paper forms and interrupted visits do.
+func batteriesWithMissing(n int) []*screen.Response {
+	rng := rand.New(rand.NewPCG(21, 22))
+	out := make([]*screen.Response, n)
+	for i := range out {
+		r := battery()
+		if i%3 == 0 {
+			var keys []string
+			for inst, items := range r.Answers {
+				for item := range items {
+					keys = append(keys, inst+"."+item)
+				}
+			}
+			slices.Sort(keys)
+			for range 1 + rng.IntN(3) {
+				inst, item, _ := strings.Cut(keys[rng.IntN(len(keys))], ".")
+				delete(r.Answers[inst], item)
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// BenchmarkScoreToMissing scores a batch in which a third of the response sets leave answers blank: what
+// their answers settle is decided by completing them (composite contract §1a rule 3).
+func BenchmarkScoreToMissing(b *testing.B) {
+	eng := bundledEngine(b)
+	rs := batteriesWithMissing(300)
+	ctx := context.Background()
+	var rep screen.Report
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := eng.ScoreTo(ctx, rs[i%len(rs)], &rep); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

@@ -9,6 +9,7 @@
 #   -j JOBS     the --jobs values to time (default "1/1 1 2"); N/P runs --jobs N with GOMAXPROCS=P, so
 #               1/1 is strictly one core (by default --jobs 1 still reads and writes on other cores)
 #   -f FORMAT   output format (default jsonl); the output goes to /dev/null
+#   -m PCT      percentage of records that leave some answers blank (default 0: complete records)
 #   -k          keep the temporary directory (binary and data)
 #
 # The data is generated into a temporary directory (never committed) and removed at the end. Peak RSS
@@ -17,16 +18,18 @@
 set -euo pipefail
 
 n=1000000
+missing=0
 jobs="1/1 1 2"
 format=jsonl
 keep=0
-while getopts "n:j:f:kh" opt; do
+while getopts "n:j:f:m:kh" opt; do
 	case $opt in
 	n) n=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	f) format=$OPTARG ;;
+	m) missing=$OPTARG ;;
 	k) keep=1 ;;
-	h) sed -n '2,16p' "$0"; exit 0 ;;
+	h) sed -n '2,17p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -43,7 +46,7 @@ echo "building painscreen and the generator..." >&2
 
 data="$tmp/batch.jsonl"
 echo "generating $n records..." >&2
-"$tmp/genbatch" -n "$n" -seed 1 -o "$data"
+"$tmp/genbatch" -n "$n" -seed 1 -missing "$missing" -o "$data"
 size=$(wc -c <"$data")
 echo "input: $n records, $((size / 1024 / 1024)) MiB; cpus: $(getconf _NPROCESSORS_ONLN); $(go version | cut -d' ' -f3-)"
 
@@ -81,7 +84,7 @@ for spec in $jobs; do
 		secs=$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')
 		cpu="-"
 	fi
-	if ! grep -q "^painscreen: $n records read: $n scored, 0 could not be scored" "$err"; then
+	if ! grep -q "^painscreen: $n records read: $n scored, 0 could not be scored$" "$err"; then
 		echo "jobs $j: not every record scored:" >&2
 		cat "$err" >&2
 		exit 1

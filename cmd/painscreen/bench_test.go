@@ -39,7 +39,7 @@ func benchEngine(b *testing.B) *screen.Engine {
 func benchInput(b *testing.B) []byte {
 	b.Helper()
 	var buf bytes.Buffer
-	if err := gen.Write(&buf, benchRecords, 1); err != nil {
+	if err := gen.Write(&buf, benchRecords, 1, 0); err != nil {
 		b.Fatal(err)
 	}
 	return buf.Bytes()

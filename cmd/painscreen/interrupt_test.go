@@ -32,7 +32,7 @@ func TestInterruptOutput(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
 	var batch bytes.Buffer
-	require.NoError(t, gen.Write(&batch, 500, 7))
+	require.NoError(t, gen.Write(&batch, 500, 7, 0))
 	_, err = stdin.Write(batch.Bytes())
 	require.NoError(t, err)
 	// Stdin stays open: the reader is blocked waiting for more when the signal comes.
@@ -71,7 +71,7 @@ func TestInterruptStdout(t *testing.T) {
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
 	var batch bytes.Buffer
-	require.NoError(t, gen.Write(&batch, 300, 8))
+	require.NoError(t, gen.Write(&batch, 300, 8, 0))
 	_, err = stdin.Write(batch.Bytes())
 	require.NoError(t, err)
 	got := make(chan []byte)

@@ -184,7 +184,7 @@ func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	var b bytes.Buffer
-	ts.Check(gen.Write(&b, n, 1))
+	ts.Check(gen.Write(&b, n, 1, 0))
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b.Bytes(), 0o666))
 }
 

@@ -13,10 +13,11 @@ import (
 	"strconv"
 )
 
-// Write writes n records to w, one JSON object per line.
-func Write(w io.Writer, n int, seed uint64) error {
+// Write writes n records to w, one JSON object per line; missingPct percent of them leave answers blank.
+func Write(w io.Writer, n int, seed uint64, missingPct int) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	g := New(seed)
+	g.MissingPct = missingPct
 	var b []byte
 	for i := 1; i <= n; i++ {
 		b = g.Append(b[:0], i)
@@ -29,7 +30,13 @@ func Write(w io.Writer, n int, seed uint64) error {
 }
 
 // Gen makes records from a seeded random source.
-type Gen struct{ r *rand.Rand }
+type Gen struct {
+	r *rand.Rand
+	// MissingPct is the percentage of records that leave some answers blank (each item of such a record is
+	// null with probability 1 in 12), as paper forms and interrupted visits do; 0 writes complete records.
+	MissingPct int
+	blank      bool // the current record leaves answers blank
+}
 
 // New returns a generator; the same seed gives the same records.
 func New(seed uint64) *Gen { return &Gen{r: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))} }
@@ -56,18 +63,22 @@ func (g *Gen) yes(pct int) int {
 	return 0
 }
 
-func item(b []byte, first bool, id string, v int) []byte {
+func (g *Gen) item(b []byte, first bool, id string, v int) []byte {
 	if !first {
 		b = append(b, ',')
 	}
 	b = append(b, '"')
 	b = append(b, id...)
 	b = append(b, `":`...)
+	if g.blank && g.r.IntN(12) == 0 {
+		return append(b, "null"...)
+	}
 	return strconv.AppendInt(b, int64(v), 10)
 }
 
 // Append appends record i (its subject is gen-<i>) as one line of JSON, without the line end.
 func (g *Gen) Append(b []byte, i int) []byte {
+	g.blank = g.MissingPct > 0 && g.r.IntN(100) < g.MissingPct
 	b = append(b, `{"subject":"gen-`...)
 	b = strconv.AppendInt(b, int64(i), 10)
 	b = append(b, `","context":{"age":`...)
@@ -84,23 +95,23 @@ func (g *Gen) Append(b []byte, i int) []byte {
 		if q == 9 {
 			w = []int{94, 4, 1, 1}
 		}
-		b = item(b, q == 1, "q"+strconv.Itoa(q), g.pick(w))
+		b = g.item(b, q == 1, "q"+strconv.Itoa(q), g.pick(w))
 	}
-	b = item(b, false, "difficulty", g.pick(freq4))
+	b = g.item(b, false, "difficulty", g.pick(freq4))
 
 	b = append(b, `},"gad7":{`...)
 	for q := 1; q <= 7; q++ {
-		b = item(b, q == 1, "q"+strconv.Itoa(q), g.pick(freq4))
+		b = g.item(b, q == 1, "q"+strconv.Itoa(q), g.pick(freq4))
 	}
 
 	b = append(b, `},"gcps_r":{`...)
 	pf := g.pick([]int{30, 30, 20, 20})
-	b = item(b, true, "pain_frequency", pf)
+	b = g.item(b, true, "pain_frequency", pf)
 	if pf >= 2 {
-		b = item(b, false, "limit_frequency", g.pick([]int{30, 30, 20, 20}))
-		b = item(b, false, "pain_avg", g.r.IntN(11))
-		b = item(b, false, "enjoyment", g.r.IntN(11))
-		b = item(b, false, "activity", g.r.IntN(11))
+		b = g.item(b, false, "limit_frequency", g.pick([]int{30, 30, 20, 20}))
+		b = g.item(b, false, "pain_avg", g.r.IntN(11))
+		b = g.item(b, false, "enjoyment", g.r.IntN(11))
+		b = g.item(b, false, "activity", g.r.IntN(11))
 	}
 
 	b = append(b, `},"dsm5_oud":{`...)
@@ -110,28 +121,28 @@ func (g *Gen) Append(b []byte, i int) []byte {
 		pct = 55
 	}
 	for k, id := range dsm5Items {
-		b = item(b, k == 0, id, g.yes(pct))
+		b = g.item(b, k == 0, id, g.yes(pct))
 	}
-	b = item(b, false, "supervised", g.yes(30))
+	b = g.item(b, false, "supervised", g.yes(30))
 
 	b = append(b, `},"sisq_drug":{`...)
 	times := 0
 	if g.r.IntN(100) < 12 {
 		times = 1 + g.r.IntN(50)
 	}
-	b = item(b, true, "times", times)
+	b = g.item(b, true, "times", times)
 
 	b = append(b, `},"auditc":{`...)
-	b = item(b, true, "frequency", g.pick([]int{35, 30, 20, 10, 5}))
-	b = item(b, false, "typical_quantity", g.pick([]int{50, 25, 15, 7, 3}))
-	b = item(b, false, "binge_frequency", g.pick([]int{55, 25, 12, 6, 2}))
+	b = g.item(b, true, "frequency", g.pick([]int{35, 30, 20, 10, 5}))
+	b = g.item(b, false, "typical_quantity", g.pick([]int{50, 25, 15, 7, 3}))
+	b = g.item(b, false, "binge_frequency", g.pick([]int{55, 25, 12, 6, 2}))
 
 	b = append(b, `},"pc_ptsd5":{`...)
 	trauma := g.yes(40)
-	b = item(b, true, "trauma", trauma)
+	b = g.item(b, true, "trauma", trauma)
 	if trauma == 1 {
 		for _, id := range ptsdItems {
-			b = item(b, false, id, g.yes(35))
+			b = g.item(b, false, id, g.yes(35))
 		}
 	}
 	return append(b, `}}}`...)

@@ -9,10 +9,10 @@ import (
 
 func TestWrite(t *testing.T) {
 	var a, b bytes.Buffer
-	if err := Write(&a, 2000, 3); err != nil {
+	if err := Write(&a, 2000, 3, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(&b, 2000, 3); err != nil {
+	if err := Write(&b, 2000, 3, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {

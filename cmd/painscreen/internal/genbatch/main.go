@@ -15,6 +15,7 @@ func main() {
 	n := flag.Int("n", 1000, "number of records")
 	seed := flag.Uint64("seed", 1, "random seed (the same seed gives the same file)")
 	out := flag.String("o", "", "output file (default stdout)")
+	missing := flag.Int("missing", 0, "percentage of records that leave some answers blank")
 	flag.Parse()
 	w := os.Stdout
 	if *out != "" {
@@ -26,7 +27,7 @@ func main() {
 		defer f.Close()
 		w = f
 	}
-	if err := gen.Write(w, *n, *seed); err != nil {
+	if err := gen.Write(w, *n, *seed, *missing); err != nil {
 		fmt.Fprintln(os.Stderr, "genbatch:", err)
 		os.Exit(1)
 	}

@@ -45,13 +45,29 @@
 //
 // An answer is an integer (the option value, or the number for a range item), a string (the code of an
 // option, for example a LOINC answer code), or nil (not answered, the same as leaving it out). Context
-// accepts "age" (whole years, 0–150) and "sex" in every engine, and any field a loaded definition
-// declares. Anything else is an error that names the instrument and item: an unknown instrument, version
-// or item; a value that is not among the options or outside the range; a non-integer number; an answer
-// to an item that skip logic disables; an unknown context field. Nothing is ignored, clamped or guessed.
-// A missing answer is not an error: the scores that need it are not computed, and the report says so. An
-// instrument with nothing answered (every item nil or left out) was not administered: it is left out of
-// the report and is absent for the rule set. A response set with no answer at all is an error.
+// accepts "age" (whole years, 0–150) and "sex" (matched trimmed and case-insensitively; m and f count as
+// male and female; anything else is unknown, not an error) in every engine, and any field a loaded
+// definition declares. An instrument with nothing answered (every item nil or left out) was not
+// administered: it is left out of the report and is absent for the rule set. A response set with no answer
+// at all is an error.
+//
+// # Missing and invalid answers
+//
+// A bad answer spoils only itself. An unknown instrument, version or item, a value that is not among the
+// options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
+// of the record (Report.Errors; Score returns the report and a *ResponseErrors), named by instrument and
+// item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
+// as unknown, and nothing of it is prorated; everything else is scored. An answer to an item that skip logic
+// does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
+// all-or-nothing scoring. Nothing is ignored, clamped or guessed.
+//
+// A missing (or unknown) answer is not an error. A score or flag the definition cannot compute without it is
+// still reported when every way of answering the missing items gives the same value (note "determined"):
+// the engine decides this exactly, by enumerating the completions of only the items the result depends on.
+// A rule set's domains read their sources in order; a domain the answers leave open is not_assessed with its
+// "possible" values; the tier and referrals are evaluated over every combination of possible values: a
+// referral that fires in all is listed, one that fires in some is "possible"; the tier is the one all give,
+// or the lowest of them (with the others "possible"). An urgent flag that fired is always in the report.
 //
 // In a batch loop, ScoreTo scores into a Report the caller reuses, so scoring allocates nothing per
 // response set; Score allocates a new Report each time. A Report owns everything it holds, the reasons of
@@ -83,25 +99,29 @@
 //	  "instruments": {
 //	    "<id>": {
 //	      "id": "phq9", "version": "1.0.0", "digest": "sha256:…",
-//	      "status": "complete" | "incomplete",
+//	      "status": "complete" | "incomplete" | "error",
 //	      "definition_status": "active" | "draft" | "retired",
 //	      "scores": {"<score id>": <number | string | bool>, …},       // computed scores only
 //	      "flags": [{"id", "level", "message", "rule", "reasons"}],   // flags that fired
 //	      "missing": ["<item id>", …],                                 // asked, required, not answered
-//	      "notes": [{"code", "about", "message"}],                     // prorated, not_computed, …
+//	      "notes": [{"code", "about", "message"}],                     // prorated, determined, …
 //	      "explain": {"<score id>": {"rule", "reasons"}}
 //	    }
 //	  },
 //	  "composite": {                                                 // absent when no rule set is loaded
-//	    "id": "pain_oud", "version": "1.0.0", "digest": "sha256:…",
+//	    "id": "pain_oud", "version": "1.1.0", "digest": "sha256:…",
 //	    "applied": true,
 //	    "domains": {"<domain>": <value>, …},
-//	    "tier": "high", "rule": "pain_oud@1.0.0#tiers.high", "reasons": […],
+//	    "possible": {"<domain>": [<value>, …]},                      // domains the answers leave open
+//	    "tier": "high", "rule": "pain_oud@1.1.0#tiers.high", "reasons": […],
+//	    "possible_tiers": ["<tier>", …],                             // when the answers leave it open
 //	    "referrals": [{"id", "priority", "text", "addenda"?, "rationale", "source", "rule", "reasons"}],
+//	    "possible_referrals": [ …referrals that fire for some of the missing answers… ],
 //	    "not_assessed": ["<domain>", …],
 //	    "notes": [{"code", "about", "message"}],
 //	    "explain": {"<domain>": {"rule", "reasons"}}
-//	  }
+//	  },
+//	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
 // When the rule set is not applied (a required input is absent), composite is
@@ -116,6 +136,9 @@
 // score to the answers explains every recommendation down to the answers that produced it.
 //
 // Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
-// or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated,
-// draft_definition, retired_definition, input_incomplete and input_version_mismatch (rule sets).
+// or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated, determined (a
+// result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,
+// unknown_answers (an instrument with invalid answers), draft_definition, retired_definition, the ids of a
+// definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
+// sets). Error codes are those of ScoreError.
 package screen

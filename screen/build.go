@@ -193,11 +193,14 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 			cr.PossibleTiers = append(cr.PossibleTiers, Tier(rs.Tiers[ti].ID))
 		}
 	}
-	notAssessed := strings.Join(cr.NotAssessed, ", ")
+	notAssessed := ""
 	for ri, r := range rs.Referrals {
+		if r.Expands && (ce.Fired[ri] || ce.PossibleFired[ri]) && notAssessed == "" {
+			notAssessed = strings.Join(cr.NotAssessed, ", ")
+		}
 		if ce.PossibleFired[ri] {
 			d := r.Def
-			cr.PossibleReferrals = append(cr.PossibleReferrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(d.Text, notAssessed),
+			cr.PossibleReferrals = append(cr.PossibleReferrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(r, d.Text, notAssessed),
 				Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, why: m.arena.collect(s, ce.PossibleFR[ri], true)})
 		}
 		if !ce.Fired[ri] {
@@ -211,13 +214,13 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		}
 		for ai, on := range ce.AddFired[ri] {
 			if on {
-				addenda = append(addenda, expand(d.Addenda[ai].Text, notAssessed))
+				addenda = append(addenda, expand(r, d.Addenda[ai].Text, notAssessed))
 			}
 		}
 		if len(addenda) == 0 {
 			addenda = nil
 		}
-		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(d.Text, notAssessed), Addenda: addenda,
+		cr.Referrals = append(cr.Referrals, Referral{ID: d.ID, Priority: Priority(d.Priority), Text: expand(r, d.Text, notAssessed), Addenda: addenda,
 			Rationale: d.Rationale, Source: d.Source, Rule: r.Rule, why: m.arena.collect(s, ce.FR[ri], true)})
 	}
 	if len(cr.NotAssessed) == 0 {
@@ -231,9 +234,9 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 }
 
-// expand fills the placeholder {not_assessed} of referral text with the domains not assessed.
-func expand(text, notAssessed string) string {
-	if !strings.Contains(text, "{not_assessed}") {
+// expand fills the placeholder {not_assessed} of a referral's text with the domains not assessed.
+func expand(r *plan.Referral, text, notAssessed string) string {
+	if !r.Expands {
 		return text
 	}
 	return strings.ReplaceAll(text, "{not_assessed}", notAssessed)

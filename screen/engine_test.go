@@ -179,5 +179,5 @@ func TestCheckBundled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Diagnostics.Errors())
 	assert.Len(t, res.Instruments, 11)
-	assert.Equal(t, []string{"pain_oud@1.0.0"}, res.RuleSets)
+	assert.Equal(t, []string{"pain_oud@1.1.0"}, res.RuleSets)
 }

@@ -59,7 +59,7 @@ func TestResultsOwnTheirReasons(t *testing.T) {
 	rep, err := eng.Score(ctx, fullBattery(0))
 	require.NoError(t, err)
 	pain := domainOf(t, rep.Composite, "pain")
-	want := []screen.Reason{{Name: "gcps_r.status", Value: screen.StringValue("complete")}, {Name: "gcps_r.label", Value: screen.StringValue("bothersome")}}
+	want := []screen.Reason{{Name: "gcps_r.label", Value: screen.StringValue("bothersome")}}
 	require.Equal(t, want, pain.Reasons())
 	total := rep.Instrument("phq9").Scores[0]
 

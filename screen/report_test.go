@@ -32,7 +32,7 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 			d = &rep.Composite.Domains[i]
 		}
 	}
-	assert.Equal(t, []screen.Reason{{Name: "has(phq9.answers.q9)", Value: screen.BoolValue(false)}}, d.Reasons())
+	assert.Equal(t, []screen.Reason{{Name: "has(phq9.flags.suicidal_ideation)", Value: screen.BoolValue(false)}}, d.Reasons())
 
 	// The JSON says the same, and is valid.
 	var doc struct {
@@ -48,9 +48,9 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(rep.AppendJSON(nil), &doc))
 	got := doc.Composite.Explain["safety"]
-	assert.Equal(t, "pain_oud@1.0.0#domains.safety", got.Rule)
+	assert.Equal(t, "pain_oud@1.1.0#domains.safety", got.Rule)
 	require.Len(t, got.Reasons, 1)
-	assert.Equal(t, "has(phq9.answers.q9)", got.Reasons[0].Name)
+	assert.Equal(t, "has(phq9.flags.suicidal_ideation)", got.Reasons[0].Name)
 	assert.Equal(t, false, got.Reasons[0].Value)
 }
 

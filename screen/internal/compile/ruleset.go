@@ -130,7 +130,10 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	}
 	scope.tier = true
 	for _, r := range d.Referrals {
-		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID}
+		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID, Expands: strings.Contains(r.Text, "{not_assessed}")}
+		for _, a := range r.Addenda {
+			cr.Expands = cr.Expands || strings.Contains(a.Text, "{not_assessed}")
+		}
 		cr.When = c.compileExpr(refEnv, scope, r.When, types.BoolType, cr.Rule)
 		for i, a := range r.Addenda {
 			cr.Addenda = append(cr.Addenda, c.compileExpr(refEnv, scope, a.When, types.BoolType, fmt.Sprintf("%s.addenda[%d]", cr.Rule, i)))

@@ -397,6 +397,8 @@ type Referral struct {
 	Rule    string
 	When    *Program
 	Addenda []*Program
+	// Expands is set when its text or an addendum holds the placeholder {not_assessed}.
+	Expands bool
 }
 
 // PriorityRank orders referral priorities: urgent first.

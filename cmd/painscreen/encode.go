@@ -448,48 +448,24 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 	}
 	b = append(b, ',')
 	if c != nil {
-		sc.tmp = sc.tmp[:0]
-		for i := range c.Referrals {
-			if i > 0 {
-				sc.tmp = append(sc.tmp, ';')
-			}
-			sc.tmp = append(sc.tmp, c.Referrals[i].ID...)
-		}
+		sc.tmp = joined(sc.tmp[:0], len(c.Referrals), func(i int) string { return c.Referrals[i].ID })
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	b = append(b, ',')
 	if c != nil {
-		sc.tmp = sc.tmp[:0]
-		for i, d := range c.NotAssessed {
-			if i > 0 {
-				sc.tmp = append(sc.tmp, ';')
-			}
-			sc.tmp = append(sc.tmp, d...)
-		}
+		sc.tmp = joined(sc.tmp[:0], len(c.NotAssessed), func(i int) string { return c.NotAssessed[i] })
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	// What the answers leave possible: tiers and referrals joined with ';', domains as
 	// domain=value|value;… .
 	b = append(b, ',')
 	if c != nil {
-		sc.tmp = sc.tmp[:0]
-		for i, t := range c.PossibleTiers {
-			if i > 0 {
-				sc.tmp = append(sc.tmp, ';')
-			}
-			sc.tmp = append(sc.tmp, t...)
-		}
+		sc.tmp = joined(sc.tmp[:0], len(c.PossibleTiers), func(i int) string { return string(c.PossibleTiers[i]) })
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	b = append(b, ',')
 	if c != nil {
-		sc.tmp = sc.tmp[:0]
-		for i := range c.PossibleReferrals {
-			if i > 0 {
-				sc.tmp = append(sc.tmp, ';')
-			}
-			sc.tmp = append(sc.tmp, c.PossibleReferrals[i].ID...)
-		}
+		sc.tmp = joined(sc.tmp[:0], len(c.PossibleReferrals), func(i int) string { return c.PossibleReferrals[i].ID })
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	b = append(b, ',')
@@ -558,6 +534,17 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	return append(b, '\n')
+}
+
+// joined appends n strings separated by ';'.
+func joined(b []byte, n int, at func(i int) string) []byte {
+	for i := range n {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, at(i)...)
+	}
+	return b
 }
 
 // appendFlags writes the ids of the fired flags of the instrument whose flags column is col.

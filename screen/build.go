@@ -213,9 +213,13 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 			addenda = cr.Referrals[:k+1][k].Addenda[:0]
 		}
 		for ai, on := range ce.AddFired[ri] {
-			if on {
-				addenda = append(addenda, expand(r, d.Addenda[ai].Text, notAssessed))
+			if !on {
+				continue
 			}
+			if notAssessed == "" && r.Expands && strings.Contains(d.Addenda[ai].Text, "{not_assessed}") {
+				continue // it would name no domain: every domain was assessed
+			}
+			addenda = append(addenda, expand(r, d.Addenda[ai].Text, notAssessed))
 		}
 		if len(addenda) == 0 {
 			addenda = nil

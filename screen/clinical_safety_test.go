@@ -6,6 +6,9 @@ package screen_test
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,3 +121,119 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	r, _ := rep.Composite.Referral("rescreen")
 	assert.Equal(t, "Rescreen at the next routine visit.", r.Text)
 }
+
+// §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its
+// instrument's status is error and nothing of it is prorated, what the valid answers settle is still
+// reported, and the notes do not call the invalid answer "not answered".
+func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
+	eng := safetyEngine(t)
+	a := negativeBattery()
+	a["phq9"]["q9"] = 1       // urgent
+	a["gad7"]["q3"] = "often" // not an option code
+	a["gcps_r"] = map[string]any{"pain_frequency": 3, "limit_frequency": 1, "pain_avg": 4, "enjoyment": 4, "activity": 4}
+	rep, err := eng.Score(context.Background(), &screen.Response{Subject: "pt-1", Answers: a})
+	var re *screen.ResponseErrors
+	require.ErrorAs(t, err, &re, "a record with an invalid answer is a failed record")
+	require.NotNil(t, rep, "and still has its report")
+	require.Len(t, re.Errors, 1)
+	assert.True(t, errors.Is(err, screen.ErrInvalidValue))
+	require.Len(t, rep.Errors, 1)
+	e := rep.Errors[0]
+	assert.Equal(t, "invalid_value", e.Code)
+	assert.Equal(t, "gad7", e.Instrument)
+	assert.Equal(t, "q3", e.Item)
+	assert.NotContains(t, e.Message, "often", "errors never carry the answer")
+	assert.NotContains(t, e.Error(), "pt-1", "errors never carry the subject")
+
+	gad7 := rep.Instrument("gad7")
+	require.NotNil(t, gad7)
+	assert.Equal(t, screen.StatusError, gad7.Status)
+	// Six answers of 0 and one unknown: the total (0..3) is not computed and not prorated, but the
+	// severity is minimal whatever the unknown answer is, and anxiety is negative.
+	_, ok := gad7.Score("total")
+	assert.False(t, ok)
+	sev, ok := gad7.Score("severity")
+	require.True(t, ok, "notes: %v", gad7.Notes)
+	assert.Equal(t, "minimal", sev.String())
+	for _, n := range gad7.Notes {
+		assert.NotEqual(t, "prorated", n.Code)
+		if n.Code == "not_computed" && n.About == "total" {
+			assert.Contains(t, n.Message, "not valid")
+			assert.NotContains(t, n.Message, "not answered")
+		}
+	}
+	assert.True(t, slices.ContainsFunc(gad7.Notes, func(n screen.Note) bool { return n.Code == "unknown_answers" }))
+
+	// Rule 4: the urgent flag and tier are there, whatever else failed.
+	phq9 := rep.Instrument("phq9")
+	_, fired := phq9.Flag("suicidal_ideation")
+	assert.True(t, fired)
+	c := rep.Composite
+	require.True(t, c.Applied)
+	assert.Equal(t, screen.Tier("urgent"), c.Tier)
+	anx, _ := c.Domain("anxiety")
+	assert.Equal(t, "negative", anx.String())
+	assert.Equal(t, []string{"suicide_safety_assessment", "integrated_pain_care"}, referralIDs(c.Referrals))
+
+	// Strict mode: the first problem ends the record, as before.
+	_, err = safetyEngine(t, screen.WithStrictAnswers()).Score(context.Background(), &screen.Response{Answers: a})
+	var se *screen.ScoreError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "invalid_value", se.Code)
+	assert.False(t, errors.As(err, &re))
+}
+
+// §1a rule 4: an urgent flag that fired is in the report when the rule set is not applied (required inputs
+// absent) and when other answers are invalid.
+func TestUrgentFlagSurfacesWithoutTheRuleSet(t *testing.T) {
+	eng := safetyEngine(t)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
+		"phq9":   {"q9": 2},
+		"auditc": {"frequency": 9},
+		"phq10":  {"q1": 1},
+	}})
+	var re *screen.ResponseErrors
+	require.ErrorAs(t, err, &re)
+	require.NotNil(t, rep)
+	codes := []string{}
+	for _, e := range rep.Errors {
+		codes = append(codes, e.Code+" "+e.Instrument+"."+e.Item)
+	}
+	assert.Equal(t, []string{"invalid_value auditc.frequency", "unknown_instrument phq10."}, codes)
+	require.NotNil(t, rep.Composite)
+	assert.False(t, rep.Composite.Applied)
+	phq9 := rep.Instrument("phq9")
+	require.NotNil(t, phq9)
+	f, fired := phq9.Flag("suicidal_ideation")
+	require.True(t, fired)
+	assert.Equal(t, screen.LevelUrgent, f.Level)
+}
+
+// §1a rule 2: an answer to an item skip logic does not ask is kept with a note, is not scored and is not an
+// error; in strict mode it is the error disabled_item. The PC-PTSD-5 note says what a yes there means.
+func TestAnsweredWhenSkipped(t *testing.T) {
+	eng := safetyEngine(t, screen.WithoutRuleSet())
+	resp := &screen.Response{Answers: map[string]map[string]any{"pc_ptsd5": {"trauma": 0, "nightmares": 1, "avoidance": 1, "on_guard": 1}}}
+	rep, err := eng.Score(context.Background(), resp)
+	require.NoError(t, err)
+	res := rep.Instrument("pc_ptsd5")
+	assert.Equal(t, screen.StatusComplete, res.Status)
+	tot, _ := res.Score("total")
+	assert.Equal(t, "0", tot.String())
+	var about []string
+	for _, n := range res.Notes {
+		if n.Code == "answered_when_skipped" {
+			about = append(about, n.About)
+			assert.Contains(t, n.Message, "symptoms were endorsed without a reported traumatic event")
+		}
+	}
+	assert.Equal(t, []string{"nightmares", "avoidance", "on_guard"}, about)
+
+	_, err = safetyEngine(t, screen.WithoutRuleSet(), screen.WithStrictAnswers()).Score(context.Background(), resp)
+	assert.ErrorIs(t, err, screen.ErrDisabledItem)
+	var se *screen.ScoreError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "nightmares", se.Item)
+}
+
+var _ = strings.Contains

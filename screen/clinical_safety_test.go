@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,6 +119,29 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	assert.NotContains(t, text, "alcohol")
 	r, _ := rep.Composite.Referral("rescreen")
 	assert.Equal(t, "Rescreen at the next routine visit.", r.Text)
+}
+
+// A domain that is not assessed but whose every possible value gives tier low (pain none or mild, pain
+// frequency unanswered) is still not assessed: the rescreen text must name it (composite.md §2, rescreen).
+//
+// Engine bug, not fixed here: referral addenda are evaluated over the combinations of possible domain values,
+// in which pain is none or mild — never not_assessed — so the rescreen addendum's condition
+// ("some domain is not_assessed") is false in every combination and the addendum is dropped, although the
+// report lists pain as not assessed. Fixing it needs a decision on what addenda conditions read (the
+// combination's values, as the moud addendum needs, or the reported values, as the rescreen addendum needs).
+func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
+	t.Skip("engine bug: addenda over combinations never see not_assessed (see the comment); remove this skip when fixed")
+	eng := safetyEngine(t)
+	a := negativeBattery()
+	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a})
+	require.NoError(t, err)
+	c := rep.Composite
+	require.Equal(t, []string{"pain"}, c.NotAssessed)
+	r, ok := c.Referral("rescreen")
+	require.True(t, ok)
+	require.Len(t, r.Addenda, 1, "the report says pain was not assessed; the rescreen text must say so")
+	assert.Contains(t, r.Addenda[0], "Not assessed at this visit: pain.")
 }
 
 // §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its
@@ -236,4 +258,3 @@ func TestAnsweredWhenSkipped(t *testing.T) {
 	assert.Equal(t, "nightmares", se.Item)
 }
 
-var _ = strings.Contains

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/painscreen/painscreen/bundled"
@@ -559,6 +560,28 @@ func auditcCut(ctx map[string]any) int {
 // not read; one that can give any of its values says nothing. With no source deciding, possible comes from
 // the first present source. Absent inputs are never completed.
 func refDomain(name string, in map[string][]int, ctx map[string]any) (value string, possible []string) {
+	key := name + "|" + refSex(ctx)
+	for _, src := range refDomains[name] {
+		key += fmt.Sprintf("|%s%v", src.input, in[src.input])
+	}
+	if r, ok := refCache.Load(key); ok {
+		r := r.(refDomainResult)
+		return r.value, r.possible
+	}
+	value, possible = refDomainUncached(name, in, ctx)
+	refCache.Store(key, refDomainResult{value, possible})
+	return value, possible
+}
+
+// refCache memoizes refDomain: the exhaustive checks meet the same answers many times.
+var refCache sync.Map
+
+type refDomainResult struct {
+	value    string
+	possible []string
+}
+
+func refDomainUncached(name string, in map[string][]int, ctx map[string]any) (value string, possible []string) {
 	var first []string
 	firstSet := false
 	for _, src := range refDomains[name] {

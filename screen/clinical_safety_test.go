@@ -257,4 +257,3 @@ func TestAnsweredWhenSkipped(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "nightmares", se.Item)
 }
-

@@ -190,6 +190,145 @@ func boolean(res *screen.InstrumentResult, id string) (bool, bool) {
 	return v.Bool()
 }
 
+// ---- Determinacy by brute force (composite.md §1a rule 3) ----
+//
+// A result the definition leaves not computed because answers are missing or invalid is still reported when
+// every completion — each missing or invalid answer replaced by each value its item allows — gives it the
+// same value, with a note "determined". The checks below enumerate the completions here, in Go, with the
+// reference rules, independently of the engine's own (lazy) enumeration.
+
+// Answer states in the pattern slices below, besides the item values themselves.
+const (
+	missing = -1 // not answered
+	invalid = -2 // answered with a value the item does not allow: an error of the record, unknown for scoring
+)
+
+// completions calls fn with every completion of vals: each open index (missing or invalid) takes each of
+// the values its item allows. Skip logic needs no special care here: the reference rules read only the items
+// a completion asks, so filling an item that is not asked changes nothing.
+func completions(vals []int, values func(i int) []int, fn func(c []int)) {
+	c := slices.Clone(vals)
+	var open []int
+	for i, v := range vals {
+		if v == missing || v == invalid {
+			open = append(open, i)
+		}
+	}
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(open) {
+			fn(c)
+			return
+		}
+		for _, x := range values(open[k]) {
+			c[open[k]] = x
+			rec(k + 1)
+		}
+	}
+	rec(0)
+}
+
+func valueRange(lo, hi int) []int {
+	var out []int
+	for v := lo; v <= hi; v++ {
+		out = append(out, v)
+	}
+	return out
+}
+
+// expected is what composite.md says of one score: reported or not, its value, and whether it is reported
+// only because every completion gives it (note "determined").
+type expected struct {
+	id         string
+	ok         bool
+	v          screen.Value
+	determined bool
+}
+
+// decideScore combines the definition's own result on the actual answers (ownOK: it computed one) with the
+// set of results the completions give.
+func decideScore(id string, own screen.Value, ownOK bool, set map[screen.Value]bool) expected {
+	if ownOK {
+		return expected{id: id, ok: true, v: own}
+	}
+	if len(set) == 1 {
+		for v := range set {
+			return expected{id: id, ok: true, v: v, determined: true}
+		}
+	}
+	return expected{id: id}
+}
+
+// checkExpected compares a result's scores and determined notes with the expectations.
+func checkExpected(f *failures, what string, res *screen.InstrumentResult, ws ...expected) {
+	for _, w := range ws {
+		got, ok := res.Score(w.id)
+		switch {
+		case ok != w.ok:
+			f.errorf("%s: %s reported %v (%v), want reported %v (%v); notes %v", what, w.id, ok, got, w.ok, w.v, res.Notes)
+		case ok && !got.Equal(w.v):
+			f.errorf("%s: %s = %v, want %v", what, w.id, got, w.v)
+		}
+		if hasNote(res, "determined", w.id) != (w.ok && w.determined) {
+			f.errorf("%s: determined note about %s: %v, want %v", what, w.id, hasNote(res, "determined", w.id), w.ok && w.determined)
+		}
+	}
+}
+
+// answersOf turns a pattern into answers: missing items are left out, invalid ones get bad(i).
+func answersOf(ids []string, d []int, bad func(i int) any) map[string]any {
+	a := map[string]any{}
+	for i, v := range d {
+		switch v {
+		case missing:
+		case invalid:
+			a[ids[i]] = bad(i)
+		default:
+			a[ids[i]] = v
+		}
+	}
+	return a
+}
+
+// checkErrors checks that the record's errors are exactly the invalid items of the pattern, in item order,
+// and that the instrument's status is error when there are any.
+func checkErrors(f *failures, what string, rep *screen.Report, err error, ids []string, d []int) bool {
+	var want []string
+	for i, v := range d {
+		if v == invalid {
+			want = append(want, ids[i])
+		}
+	}
+	var got []string
+	for _, e := range rep.Errors {
+		got = append(got, e.Item)
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		f.errorf("%s: errors about %v, want %v", what, got, want)
+		return false
+	}
+	var re *screen.ResponseErrors
+	if (len(want) > 0) != errors.As(err, &re) {
+		f.errorf("%s: error %v with %d invalid answers", what, err, len(want))
+		return false
+	}
+	return true
+}
+
+// scoreReport scores one instrument's answers and returns the report (also when it carries errors).
+func scoreReport(eng *screen.Engine, id string, answers map[string]any, ctx map[string]any) (*screen.Report, *screen.InstrumentResult, error) {
+	rep, err := eng.Score(context.Background(), &screen.Response{Context: ctx, Answers: map[string]map[string]any{id: answers}})
+	if rep == nil {
+		return nil, nil, err
+	}
+	res := rep.Instrument(id)
+	if res == nil {
+		return rep, nil, fmt.Errorf("no result for %s", id)
+	}
+	return rep, res, err
+}
+
 // ---- Independent reference rules (composite.md §1) ----
 
 func phq9Severity(total float64) string {
@@ -320,11 +459,25 @@ func TestPHQ9Exhaustive(t *testing.T) {
 	t.Logf("scored %d patterns, checked %d monotonicity pairs", len(work), checked)
 }
 
-// TestPHQ9MissingData checks the prorating rule and the item-9 flag on random patterns with 0 to 5 items
-// missing, against an independent computation.
+// TestPHQ9MissingData checks the prorating rule, the severity every completion agrees on and the item-9
+// flag on random patterns with 0 to 5 items missing, against an independent computation.
 func TestPHQ9MissingData(t *testing.T) {
 	t.Parallel()
 	checkProrating(t, "phq9", 9, 20000, 5)
+}
+
+// TestPHQ9InvalidAnswers adds invalid answers (composite.md §1a rule 1): each is an error of the record, the
+// form's status is error, nothing is prorated, and the severity is still reported when every value the
+// invalid and missing items could have gives the same band; the item-9 flag needs a valid item 9.
+func TestPHQ9InvalidAnswers(t *testing.T) {
+	t.Parallel()
+	checkProratingInvalid(t, "phq9", 9, 12000, 3, 2)
+}
+
+// TestGAD7InvalidAnswers is TestPHQ9InvalidAnswers for the GAD-7.
+func TestGAD7InvalidAnswers(t *testing.T) {
+	t.Parallel()
+	checkProratingInvalid(t, "gad7", 7, 8000, 3, 2)
 }
 
 // TestGAD7MissingDataExhaustive covers every GAD-7 pattern where each item is missing or 0-3 (5^7 = 78,125).
@@ -341,20 +494,30 @@ func TestGAD7MissingDataExhaustive(t *testing.T) {
 }
 
 func checkProrating(t *testing.T, id string, n, count, maxMissing int) {
+	checkProratingInvalid(t, id, n, count, maxMissing, 0)
+}
+
+// checkProratingInvalid is checkProrating with up to maxInvalid items answered with invalid values.
+func checkProratingInvalid(t *testing.T, id string, n, count, maxMissing, maxInvalid int) {
 	e := engine(t)
 	ids := itemIDs("q", n)
 	if reduced() {
 		count /= 4
 	}
-	r := rand.New(rand.NewPCG(3, 4))
+	r := rand.New(rand.NewPCG(3, uint64(4+maxInvalid)))
 	cases := make([][]int, count)
 	for c := range cases {
 		d := make([]int, n)
 		for i := range d {
 			d[i] = r.IntN(4)
 		}
-		for _, i := range r.Perm(n)[:r.IntN(maxMissing+1)] {
+		perm := r.Perm(n)
+		nm := r.IntN(maxMissing + 1)
+		for _, i := range perm[:nm] {
 			d[i] = 4 // missing
+		}
+		for _, i := range perm[nm : nm+r.IntN(maxInvalid+1)] {
+			d[i] = 5 // invalid
 		}
 		cases[c] = d
 	}
@@ -366,22 +529,30 @@ func checkProrating(t *testing.T, id string, n, count, maxMissing int) {
 	parallel(idx, func(c int) { checkProratedPattern(t, f, e, id, ids, cases[c]) })
 }
 
-// checkProratedPattern scores one pattern (digit 4 = missing) and checks total, severity, status, the missing
-// list, the prorating note and (PHQ-9) the item-9 flag.
+// checkProratedPattern scores one pattern (digit 4 = missing, 5 = invalid) and checks total, severity, status,
+// the missing list, the prorating note, the record's errors and (PHQ-9) the item-9 flag. With 1-2 items
+// missing the total is prorated; with more, or with any invalid answer (nothing of the form is prorated),
+// the total is not computed and the severity is reported only when every completion gives the same band.
 func checkProratedPattern(t *testing.T, f *failures, e *screen.Engine, id string, ids []string, d []int) {
-	answers := map[string]any{}
-	var missing []string
-	sum, answered := 0, 0
+	pat := make([]int, len(d))
+	var missingIDs []string
+	sum, answered, bad := 0, 0, 0
 	for i, v := range d {
-		if v == 4 {
-			missing = append(missing, ids[i])
-			continue
+		switch v {
+		case 4:
+			pat[i] = missing
+			missingIDs = append(missingIDs, ids[i])
+		case 5:
+			pat[i] = invalid
+			bad++
+		default:
+			pat[i] = v
+			sum += v
+			answered++
 		}
-		answers[ids[i]] = v
-		sum += v
-		answered++
 	}
-	if answered == 0 {
+	answers := answersOf(ids, pat, func(int) any { return 7 })
+	if answered == 0 && bad == 0 {
 		_, err := score(e, id, answers, nil)
 		var se *screen.ScoreError
 		if !errors.As(err, &se) || se.Code != "no_answers" {
@@ -389,34 +560,57 @@ func checkProratedPattern(t *testing.T, f *failures, e *screen.Engine, id string
 		}
 		return
 	}
-	res, err := score(e, id, answers, nil)
-	if err != nil {
-		f.errorf("%s %v: %v", id, d, err)
+	what := fmt.Sprintf("%s %v", id, d)
+	rep, res, err := scoreReport(e, id, answers, nil)
+	if res == nil {
+		f.errorf("%s: %v", what, err)
 		return
 	}
-	if !slices.Equal(res.Missing, missing) {
-		f.errorf("%s %v: missing %v, want %v", id, d, res.Missing, missing)
+	if !checkErrors(f, what, rep, err, ids, pat) {
+		return
+	}
+	if !slices.Equal(res.Missing, missingIDs) {
+		f.errorf("%s: missing %v, want %v", what, res.Missing, missingIDs)
 	}
 	severity := phq9Severity
 	if id == "gad7" {
 		severity = gad7Severity
 	}
-	got, ok := num(res, "total")
-	sev, sevOK := str(res, "severity")
-	if len(missing) <= 2 {
-		want := float64(proratedTenths(sum, len(d), answered)) / 10
-		switch {
-		case res.Status != screen.StatusComplete:
-			f.errorf("%s %v: status %s, want complete", id, d, res.Status)
-		case !ok || got != want:
-			f.errorf("%s %v: total %v (computed %v), want %v", id, d, got, ok, want)
-		case !sevOK || sev != severity(want):
-			f.errorf("%s %v: severity %q, want %q", id, d, sev, severity(want))
-		case hasNote(res, "prorated", "") != (len(missing) > 0):
-			f.errorf("%s %v: prorated note %v with %d missing", id, d, hasNote(res, "prorated", ""), len(missing))
-		}
-	} else if res.Status != screen.StatusIncomplete || ok || sevOK {
-		f.errorf("%s %v: %d missing: status %s, total computed %v, severity computed %v", id, d, len(missing), res.Status, ok, sevOK)
+	// The definition's own rule: prorate 1-2 missing, never with invalid answers.
+	var ownTotal float64
+	ownOK := bad == 0 && len(missingIDs) <= 2
+	if ownOK {
+		ownTotal = float64(proratedTenths(sum, len(d), answered)) / 10
+	}
+	totals, bands := map[screen.Value]bool{}, map[screen.Value]bool{}
+	if !ownOK {
+		completions(pat, func(int) []int { return valueRange(0, 3) }, func(c []int) {
+			full := 0
+			for _, v := range c {
+				full += v
+			}
+			totals[screen.DoubleValue(float64(full))] = true
+			bands[screen.StringValue(severity(float64(full)))] = true
+		})
+	}
+	wantTotal := decideScore("total", screen.DoubleValue(ownTotal), ownOK, totals)
+	wantSeverity := decideScore("severity", screen.StringValue(severity(ownTotal)), ownOK, bands)
+	checkExpected(f, what, res, wantTotal, wantSeverity)
+	wantStatus := screen.StatusComplete
+	switch {
+	case bad > 0:
+		wantStatus = screen.StatusError
+	case !wantTotal.ok:
+		wantStatus = screen.StatusIncomplete
+	}
+	if res.Status != wantStatus {
+		f.errorf("%s: status %s, want %s", what, res.Status, wantStatus)
+	}
+	if hasNote(res, "prorated", "") != (ownOK && len(missingIDs) > 0) {
+		f.errorf("%s: prorated note %v", what, hasNote(res, "prorated", ""))
+	}
+	if hasNote(res, "unknown_answers", "") != (bad > 0) {
+		f.errorf("%s: unknown_answers note %v with %d invalid answers", what, hasNote(res, "unknown_answers", ""), bad)
 	}
 	if id != "phq9" {
 		return
@@ -425,10 +619,10 @@ func checkProratedPattern(t *testing.T, f *failures, e *screen.Engine, id string
 	fired := slices.Contains(flagIDs(res), "suicidal_ideation")
 	notEvaluated := hasNote(res, "flag_not_evaluated", "suicidal_ideation")
 	switch q9 := d[8]; {
-	case q9 == 4 && (fired || !notEvaluated):
-		f.errorf("phq9 %v: item 9 missing: fired %v, not-evaluated note %v", d, fired, notEvaluated)
-	case q9 != 4 && (fired != (q9 >= 1) || notEvaluated):
-		f.errorf("phq9 %v: item 9 = %d: fired %v, not-evaluated note %v", d, q9, fired, notEvaluated)
+	case q9 >= 4 && (fired || !notEvaluated):
+		f.errorf("%s: item 9 missing or invalid: fired %v, not-evaluated note %v", what, fired, notEvaluated)
+	case q9 < 4 && (fired != (q9 >= 1) || notEvaluated):
+		f.errorf("%s: item 9 = %d: fired %v, not-evaluated note %v", what, q9, fired, notEvaluated)
 	}
 }
 
@@ -520,6 +714,47 @@ func TestTwoItemScreensExhaustive(t *testing.T) {
 	}
 }
 
+// TestTwoItemScreensMissingAndInvalid covers every PHQ-2 and GAD-2 pattern with items missing or invalid:
+// no prorating, so the total needs both; the screen result is reported when every completion agrees (the
+// answered item alone reaches 3).
+func TestTwoItemScreensMissingAndInvalid(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	f := &failures{t: t}
+	ids := []string{"q1", "q2"}
+	states := []int{0, 1, 2, 3, missing, invalid}
+	for _, id := range []string{"phq2", "gad2"} {
+		for _, a := range states {
+			for _, b := range states {
+				d := []int{a, b}
+				if a == missing && b == missing {
+					continue // nothing answered: no_answers (TestPHQ9 covers it)
+				}
+				what := fmt.Sprintf("%s %v", id, d)
+				rep, res, err := scoreReport(e, id, answersOf(ids, d, func(int) any { return 4 }), nil)
+				if res == nil {
+					f.errorf("%s: %v", what, err)
+					continue
+				}
+				if !checkErrors(f, what, rep, err, ids, d) {
+					continue
+				}
+				ownOK := a >= 0 && b >= 0
+				totals, positives := map[screen.Value]bool{}, map[screen.Value]bool{}
+				if !ownOK {
+					completions(d, func(int) []int { return valueRange(0, 3) }, func(c []int) {
+						totals[screen.IntValue(int64(c[0]+c[1]))] = true
+						positives[screen.BoolValue(c[0]+c[1] >= 3)] = true
+					})
+				}
+				checkExpected(f, what, res,
+					decideScore("total", screen.IntValue(int64(a+b)), ownOK, totals),
+					decideScore("positive", screen.BoolValue(a+b >= 3), ownOK, positives))
+			}
+		}
+	}
+}
+
 // ---- PEG and GCPS-R ----
 
 // TestPEGExhaustive covers all 11^3 PEG patterns: mean = sum/3 rounded half-up to one decimal.
@@ -556,13 +791,16 @@ func gcpsGrade(pf, lf, sum int) int {
 var gcpsLabels = []string{"none", "mild", "bothersome", "high_impact"}
 
 // TestGCPSRExhaustive covers every frequency pair with every 0-10 rating triple (when they are asked), and
-// checks that answering a skipped item is always an error.
+// checks that an answer to a skipped item is kept with a note and not scored (composite.md §1a rule 2), and
+// is the error disabled_item only in strict mode.
 func TestGCPSRExhaustive(t *testing.T) {
 	t.Parallel()
 	e := engine(t)
+	strict, err := screen.New(screen.WithDefinitions(instruments.FS, "instruments"), screen.WithoutRuleSet(), screen.WithStrictAnswers())
+	require.NoError(t, err)
 	f := &failures{t: t}
 
-	// Pain on fewer than most days: grade 0, nothing else asked; any answer to a skipped item is an error.
+	// Pain on fewer than most days: grade 0, nothing else asked; an answer to a skipped item changes nothing.
 	for pf := range 2 {
 		res, err := score(e, "gcps_r", map[string]any{"pain_frequency": pf}, nil)
 		require.NoError(t, err)
@@ -582,9 +820,20 @@ func TestGCPSRExhaustive(t *testing.T) {
 		assert.Empty(t, res.Missing)
 		for item, max := range map[string]int{"limit_frequency": 3, "pain_avg": 10, "enjoyment": 10, "activity": 10} {
 			for v := 0; v <= max; v++ {
-				_, err := score(e, "gcps_r", map[string]any{"pain_frequency": pf, item: v}, nil)
+				answers := map[string]any{"pain_frequency": pf, item: v}
+				res, err := score(e, "gcps_r", answers, nil)
+				if assert.NoError(t, err, "pf %d %s %d", pf, item, v) {
+					g, _ := res.Score("grade")
+					assert.Equal(t, "0", g.String(), "pf %d %s %d", pf, item, v)
+					assert.Equal(t, screen.StatusComplete, res.Status)
+					assert.Empty(t, res.Missing)
+					assert.True(t, hasNote(res, "answered_when_skipped", item), "pf %d %s %d: notes %v", pf, item, v, res.Notes)
+					_, ok := res.Score("peg_mean")
+					assert.False(t, ok)
+				}
+				_, err = score(strict, "gcps_r", answers, nil)
 				var se *screen.ScoreError
-				if assert.ErrorAs(t, err, &se, "pf %d %s %d", pf, item, v) {
+				if assert.ErrorAs(t, err, &se, "strict: pf %d %s %d", pf, item, v) {
 					assert.Equal(t, "disabled_item", se.Code)
 					assert.Equal(t, item, se.Item)
 					assert.ErrorIs(t, err, screen.ErrDisabledItem)
@@ -616,6 +865,125 @@ func TestGCPSRExhaustive(t *testing.T) {
 			!ok || mean != wantMean || res.Status != screen.StatusComplete || len(res.Missing) != 0 {
 			f.errorf("gcps_r pf=%d lf=%d ratings=%d,%d,%d: grade %d %q chronic %v high %v peg %v status %s; want grade %d, peg %v",
 				pf, lf, pain, enj, act, gi, lbl, cp, hi, mean, res.Status, want, wantMean)
+		}
+	})
+}
+
+// TestGCPSRMissingAndInvalid covers GCPS-R patterns where each item is answered, missing or invalid (every
+// pattern, or a sample in reduced mode), against the grade rule applied to every completion: a completion
+// fills only the items its own answers ask (pain frequency < 2 asks nothing more), answers to items the
+// actual answers do not ask are kept with a note and not scored, and the grade and what follows from it are
+// reported when every completion agrees.
+func TestGCPSRMissingAndInvalid(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	f := &failures{t: t}
+	ids := []string{"pain_frequency", "limit_frequency", "pain_avg", "enjoyment", "activity"}
+	freq := append(valueRange(0, 3), missing, invalid)
+	rating := append(valueRange(0, 10), missing, invalid)
+	sizes := []int{len(freq), len(freq), len(rating), len(rating), len(rating)}
+	total := 1
+	for _, n := range sizes {
+		total *= n
+	}
+	values := func(i int) []int {
+		if i < 2 {
+			return valueRange(0, 3)
+		}
+		return valueRange(0, 10)
+	}
+	parallel(patterns(total, 6000), func(p int) {
+		d := make([]int, 5)
+		for i, n := range sizes {
+			if i < 2 {
+				d[i] = freq[p%n]
+			} else {
+				d[i] = rating[p%n]
+			}
+			p /= n
+		}
+		if d[0] == missing && d[1] == missing && d[2] == missing && d[3] == missing && d[4] == missing {
+			return
+		}
+		what := fmt.Sprintf("gcps_r %v", d)
+		rep, res, err := scoreReport(e, "gcps_r", answersOf(ids, d, func(i int) any {
+			if i < 2 {
+				return 4
+			}
+			return 11
+		}), nil)
+		if res == nil {
+			f.errorf("%s: %v", what, err)
+			return
+		}
+		if !checkErrors(f, what, rep, err, ids, d) {
+			return
+		}
+		known := func(i int) bool { return d[i] >= 0 }
+		// The definition's own rule on the actual answers: it reads pain frequency, then limitation, then
+		// the three ratings, each only when needed.
+		ownGrade, ownOK := 0, false
+		switch {
+		case !known(0):
+		case d[0] < 2:
+			ownGrade, ownOK = 0, true
+		case !known(1):
+		case d[1] >= 2:
+			ownGrade, ownOK = 3, true
+		case known(2) && known(3) && known(4):
+			ownGrade, ownOK = gcpsGrade(d[0], d[1], d[2]+d[3]+d[4]), true
+		}
+		grades := map[int]bool{}
+		if !ownOK {
+			completions(d, values, func(c []int) { grades[gcpsGrade(c[0], c[1], c[2]+c[3]+c[4])] = true })
+		}
+		derived := func(id string, fn func(g int) screen.Value) expected {
+			set := map[screen.Value]bool{}
+			for g := range grades {
+				set[fn(g)] = true
+			}
+			return decideScore(id, fn(ownGrade), ownOK, set)
+		}
+		ws := []expected{
+			derived("grade", func(g int) screen.Value { return screen.IntValue(int64(g)) }),
+			derived("label", func(g int) screen.Value { return screen.StringValue(gcpsLabels[g]) }),
+			derived("chronic_pain", func(g int) screen.Value { return screen.BoolValue(g >= 1) }),
+			derived("high_impact", func(g int) screen.Value { return screen.BoolValue(g == 3) }),
+		}
+		// peg_mean applies when the three ratings are answered (validly) and asked.
+		asked := !known(0) || d[0] >= 2
+		if asked && known(2) && known(3) && known(4) {
+			ws = append(ws, expected{id: "peg_mean", ok: true, v: screen.DoubleValue(float64(meanTenths(d[2]+d[3]+d[4])) / 10)})
+		} else {
+			ws = append(ws, expected{id: "peg_mean"})
+		}
+		checkExpected(f, what, res, ws...)
+
+		bad := slices.Contains(d, invalid)
+		wantStatus := screen.StatusComplete
+		switch {
+		case bad:
+			wantStatus = screen.StatusError
+		case !ws[0].ok || !ws[1].ok || !ws[2].ok || !ws[3].ok:
+			wantStatus = screen.StatusIncomplete
+		}
+		if res.Status != wantStatus {
+			f.errorf("%s: status %s, want %s", what, res.Status, wantStatus)
+		}
+		var wantMissing []string
+		for i, v := range d {
+			if v == missing && (i == 0 || asked) {
+				wantMissing = append(wantMissing, ids[i])
+			}
+		}
+		if !slices.Equal(res.Missing, wantMissing) {
+			f.errorf("%s: missing %v, want %v", what, res.Missing, wantMissing)
+		}
+		for i := 1; i < 5; i++ {
+			skipped := !asked && known(i)
+			if hasNote(res, "answered_when_skipped", ids[i]) != skipped {
+				f.errorf("%s: answered_when_skipped note about %s: %v, want %v", what, ids[i], !skipped, skipped)
+			}
 		}
 	})
 }
@@ -669,27 +1037,146 @@ func TestDSM5OUDExhaustive(t *testing.T) {
 	})
 }
 
-// TestDSM5OUDRequiresAllAnswers removes each of the 12 answers in turn from an otherwise complete form.
+// dsm5Count is the criteria count of composite.md §1: tolerance and withdrawal are not counted when the
+// opioids are taken only as prescribed under medical supervision. d holds the 11 criteria then supervised.
+func dsm5Count(d []int) int {
+	count := 0
+	for i := range 9 {
+		count += d[i]
+	}
+	if d[11] != 1 {
+		count += d[9] + d[10]
+	}
+	return count
+}
+
+var dsm5Items = append(slices.Clone(dsm5Behavioural), "tolerance", "withdrawal", "supervised")
+
+// checkDSM5Pattern scores one DSM-5 pattern (answers, missing or invalid) against the reference: all 12
+// answers are needed for the count; the count and the severity are reported when every completion agrees.
+func checkDSM5Pattern(f *failures, e *screen.Engine, d []int) {
+	what := fmt.Sprintf("dsm5_oud %v", d)
+	rep, res, err := scoreReport(e, "dsm5_oud", answersOf(dsm5Items, d, func(int) any { return 2 }), nil)
+	if res == nil {
+		f.errorf("%s: %v", what, err)
+		return
+	}
+	if !checkErrors(f, what, rep, err, dsm5Items, d) {
+		return
+	}
+	ownOK := !slices.Contains(d, missing) && !slices.Contains(d, invalid)
+	own := 0
+	if ownOK {
+		own = dsm5Count(d)
+	}
+	counts, severities := map[screen.Value]bool{}, map[screen.Value]bool{}
+	if !ownOK {
+		completions(d, func(int) []int { return []int{0, 1} }, func(c []int) {
+			counts[screen.IntValue(int64(dsm5Count(c)))] = true
+			severities[screen.StringValue(dsm5Severity(dsm5Count(c)))] = true
+		})
+	}
+	wc := decideScore("count", screen.IntValue(int64(own)), ownOK, counts)
+	ws := decideScore("severity", screen.StringValue(dsm5Severity(own)), ownOK, severities)
+	checkExpected(f, what, res, wc, ws)
+	wantStatus := screen.StatusComplete
+	switch {
+	case slices.Contains(d, invalid):
+		wantStatus = screen.StatusError
+	case !wc.ok || !ws.ok:
+		wantStatus = screen.StatusIncomplete
+	}
+	if res.Status != wantStatus {
+		f.errorf("%s: status %s, want %s", what, res.Status, wantStatus)
+	}
+	var wantMissing []string
+	for i, v := range d {
+		if v == missing {
+			wantMissing = append(wantMissing, dsm5Items[i])
+		}
+	}
+	if !slices.Equal(res.Missing, wantMissing) {
+		f.errorf("%s: missing %v, want %v", what, res.Missing, wantMissing)
+	}
+}
+
+// TestDSM5OUDRequiresAllAnswers removes each of the 12 answers in turn from forms with every criterion met and
+// with none met, supervised or not: the count is never computed from 11 answers unless the missing one cannot
+// change it (tolerance or withdrawal under supervision); the severity is reported when it cannot change.
 func TestDSM5OUDRequiresAllAnswers(t *testing.T) {
 	t.Parallel()
 	e := engine(t)
-	all := append(slices.Clone(dsm5Behavioural), "tolerance", "withdrawal", "supervised")
-	for _, sup := range []int{0, 1} {
-		for _, drop := range all {
-			answers := map[string]any{}
-			for _, id := range all {
-				answers[id] = 1
+	f := &failures{t: t}
+	for _, met := range []int{0, 1} {
+		for _, sup := range []int{0, 1} {
+			for drop := range 12 {
+				d := make([]int, 12)
+				for i := range 11 {
+					d[i] = met
+				}
+				d[11] = sup
+				d[drop] = missing
+				checkDSM5Pattern(f, e, d)
 			}
-			answers["supervised"] = sup
-			delete(answers, drop)
-			res, err := score(e, "dsm5_oud", answers, nil)
-			require.NoError(t, err)
-			_, ok := res.Score("count")
-			assert.False(t, ok, "supervised=%d without %s: count must not be computed", sup, drop)
-			assert.Equal(t, screen.StatusIncomplete, res.Status)
-			assert.Equal(t, []string{drop}, res.Missing)
 		}
 	}
+	// Spelled out: 6 criteria met and one unanswered is severe (count 6 or 7, not computed).
+	res, err := score(e, "dsm5_oud", map[string]any{"larger_or_longer": 1, "cut_down": 1, "time_spent": 1, "craving": 1,
+		"role_failure": 1, "social_problems": 1, "activities_given_up": 0, "hazardous_use": 0, "tolerance": 0, "withdrawal": 0, "supervised": 0}, nil)
+	require.NoError(t, err)
+	_, ok := res.Score("count")
+	assert.False(t, ok)
+	sev, ok := str(res, "severity")
+	assert.True(t, ok)
+	assert.Equal(t, "severe", sev)
+	assert.True(t, hasNote(res, "determined", "severity"))
+}
+
+// TestDSM5OUDMissingAndInvalid samples DSM-5 patterns where each answer is 0, 1, missing or invalid (4^12
+// patterns; a deterministic sample, weighted towards few open answers), against the reference count over
+// every completion.
+func TestDSM5OUDMissingAndInvalid(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	f := &failures{t: t}
+	n := 20000
+	if reduced() {
+		n = 3000
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := make([][]int, n)
+	for c := range cases {
+		d := make([]int, 12)
+		open := r.IntN(7) // 0 to 6 open answers
+		for i := range d {
+			d[i] = r.IntN(2)
+		}
+		for _, i := range r.Perm(12)[:open] {
+			d[i] = missing
+			if r.IntN(4) == 0 {
+				d[i] = invalid
+			}
+		}
+		if open == 6 && r.IntN(2) == 0 { // now and then, almost nothing answered
+			for i := range d {
+				if r.IntN(3) > 0 {
+					d[i] = missing
+				}
+			}
+		}
+		cases[c] = d
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	parallel(idx, func(c int) {
+		d := cases[c]
+		if !slices.ContainsFunc(d, func(v int) bool { return v != missing }) {
+			return
+		}
+		checkDSM5Pattern(f, e, d)
+	})
 }
 
 // ---- SISQ ----
@@ -710,21 +1197,41 @@ func TestSISQDrug(t *testing.T) {
 
 // ---- AUDIT-C ----
 
-// TestAUDITCExhaustive covers all 5^3 patterns for a man, a woman, another value and no sex given.
+// auditcContexts are sex values as exports write them, with the sex composite.md §1 (rev 2) reads: trimmed,
+// case-insensitive, m and f for male and female; anything else (or nothing) is unknown.
+var auditcContexts = []struct {
+	ctx map[string]any
+	sex string // male, female or "" (unknown)
+}{
+	{map[string]any{"sex": "male"}, "male"}, {map[string]any{"sex": "female"}, "female"},
+	{map[string]any{"sex": "Male"}, "male"}, {map[string]any{"sex": " M "}, "male"}, {map[string]any{"sex": "m"}, "male"},
+	{map[string]any{"sex": "f"}, "female"}, {map[string]any{"sex": "FEMALE"}, "female"}, {map[string]any{"sex": "\tFemale "}, "female"},
+	{map[string]any{"sex": "unknown"}, ""}, {map[string]any{"sex": "other"}, ""}, {map[string]any{"sex": ""}, ""},
+	{map[string]any{"sex": "ma le"}, ""}, {map[string]any{"sex": "mf"}, ""}, {map[string]any{"sex": nil}, ""}, {nil, ""},
+}
+
+// auditcCut is the positive-screen cut-point: 4 for men, 3 for women and when sex is unknown (our choice).
+func auditcCut(sex string) int {
+	if sex == "male" {
+		return 4
+	}
+	return 3
+}
+
+// TestAUDITCExhaustive covers all 5^3 patterns for every way of writing sex above, and the note naming the
+// cut-point applied when sex is unknown.
 func TestAUDITCExhaustive(t *testing.T) {
 	t.Parallel()
 	e := engine(t)
-	contexts := []map[string]any{{"sex": "male"}, {"sex": "female"}, {"sex": "unknown"}, nil}
-	for _, ctx := range contexts {
+	for _, tc := range auditcContexts {
+		ctx := tc.ctx
 		for p := range 125 {
 			d := digits(p, 3, 5)
 			res, err := score(e, "auditc", map[string]any{"frequency": d[0], "typical_quantity": d[1], "binge_frequency": d[2]}, ctx)
 			require.NoError(t, err)
 			sum := d[0] + d[1] + d[2]
-			cut := 3 // women, and unknown or absent sex (our choice: sensitivity)
-			if ctx != nil && ctx["sex"] == "male" {
-				cut = 4
-			}
+			cut := auditcCut(tc.sex)
+			assert.Equal(t, tc.sex == "", hasNote(res, "sex_unknown_cutpoint", ""), "%v: sex_unknown_cutpoint note", ctx)
 			tot, _ := res.Score("total")
 			ti, _ := tot.Int()
 			pos, ok := boolean(res, "positive")
@@ -735,12 +1242,56 @@ func TestAUDITCExhaustive(t *testing.T) {
 	}
 }
 
+// TestAUDITCMissingAndInvalid covers every pattern with answers missing or invalid (7^3) for every way of
+// writing sex: no prorating, so the total needs all three; the screen result is reported when every
+// completion agrees (4 + 4 with the binge question unanswered is positive).
+func TestAUDITCMissingAndInvalid(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	f := &failures{t: t}
+	ids := []string{"frequency", "typical_quantity", "binge_frequency"}
+	states := append(valueRange(0, 4), missing, invalid)
+	for _, tc := range auditcContexts {
+		cut := auditcCut(tc.sex)
+		for p := range 7 * 7 * 7 {
+			d := []int{states[p%7], states[(p/7)%7], states[p/49]}
+			if d[0] == missing && d[1] == missing && d[2] == missing {
+				continue
+			}
+			what := fmt.Sprintf("auditc %v %v", tc.ctx, d)
+			rep, res, err := scoreReport(e, "auditc", answersOf(ids, d, func(int) any { return 5 }), tc.ctx)
+			if res == nil {
+				f.errorf("%s: %v", what, err)
+				continue
+			}
+			if !checkErrors(f, what, rep, err, ids, d) {
+				continue
+			}
+			ownOK := !slices.Contains(d, missing) && !slices.Contains(d, invalid)
+			sum := d[0] + d[1] + d[2]
+			totals, positives := map[screen.Value]bool{}, map[screen.Value]bool{}
+			if !ownOK {
+				completions(d, func(int) []int { return valueRange(0, 4) }, func(c []int) {
+					totals[screen.IntValue(int64(c[0]+c[1]+c[2]))] = true
+					positives[screen.BoolValue(c[0]+c[1]+c[2] >= cut)] = true
+				})
+			}
+			checkExpected(f, what, res,
+				decideScore("total", screen.IntValue(int64(sum)), ownOK, totals),
+				decideScore("positive", screen.BoolValue(sum >= cut), ownOK, positives))
+			if hasNote(res, "sex_unknown_cutpoint", "") != (tc.sex == "") {
+				f.errorf("%s: sex_unknown_cutpoint note %v", what, hasNote(res, "sex_unknown_cutpoint", ""))
+			}
+		}
+	}
+}
+
 // ---- PC-PTSD-5 ----
 
 var ptsdSymptoms = []string{"nightmares", "avoidance", "on_guard", "numb", "guilt"}
 
 // TestPCPTSD5Exhaustive covers the no-trauma case, all 2^5 symptom patterns after trauma, and every answer
-// to a skipped symptom question.
+// to a skipped symptom question (kept with a note, not scored; an error only in strict mode).
 func TestPCPTSD5Exhaustive(t *testing.T) {
 	t.Parallel()
 	e := engine(t)
@@ -754,9 +1305,19 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 	assert.Equal(t, screen.StatusComplete, res.Status)
 	assert.Empty(t, res.Missing)
 
+	strict, err := screen.New(screen.WithDefinitions(instruments.FS, "instruments"), screen.WithoutRuleSet(), screen.WithStrictAnswers())
+	require.NoError(t, err)
 	for _, item := range ptsdSymptoms {
 		for v := range 2 {
-			_, err := score(e, "pc_ptsd5", map[string]any{"trauma": 0, item: v}, nil)
+			answers := map[string]any{"trauma": 0, item: v}
+			res, err := score(e, "pc_ptsd5", answers, nil)
+			if assert.NoError(t, err) {
+				tot, _ := res.Score("total")
+				assert.Equal(t, "0", tot.String(), "%s %d", item, v)
+				assert.Equal(t, screen.StatusComplete, res.Status)
+				assert.True(t, hasNote(res, "answered_when_skipped", item), "notes %v", res.Notes)
+			}
+			_, err = score(strict, "pc_ptsd5", answers, nil)
 			var se *screen.ScoreError
 			if assert.ErrorAs(t, err, &se) {
 				assert.Equal(t, "disabled_item", se.Code)
@@ -781,6 +1342,88 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 		assert.Equal(t, int64(sum), ti, "%v", d)
 		assert.Equal(t, sum >= 3, pos, "%v", d)
 		assert.Equal(t, screen.StatusComplete, res.Status)
+	}
+}
+
+// TestPCPTSD5MissingAndInvalid covers every pattern where the trauma question and each symptom question is
+// 0, 1, missing or invalid (4^6): a completion fills the symptoms only when its trauma answer asks them; the
+// score and the screen result are reported when every completion agrees.
+func TestPCPTSD5MissingAndInvalid(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	f := &failures{t: t}
+	ids := append([]string{"trauma"}, ptsdSymptoms...)
+	states := []int{0, 1, missing, invalid}
+	total := func(c []int) int {
+		if c[0] == 0 {
+			return 0
+		}
+		sum := 0
+		for _, v := range c[1:] {
+			sum += v
+		}
+		return sum
+	}
+	for p := range 4096 {
+		d := make([]int, 6)
+		for i := range d {
+			d[i] = states[(p>>(2*i))&3]
+		}
+		if !slices.ContainsFunc(d, func(v int) bool { return v != missing }) {
+			continue
+		}
+		what := fmt.Sprintf("pc_ptsd5 %v", d)
+		rep, res, err := scoreReport(e, "pc_ptsd5", answersOf(ids, d, func(int) any { return 2 }), nil)
+		if res == nil {
+			f.errorf("%s: %v", what, err)
+			continue
+		}
+		if !checkErrors(f, what, rep, err, ids, d) {
+			continue
+		}
+		own, ownOK := 0, false
+		switch {
+		case d[0] == 0:
+			own, ownOK = 0, true
+		case d[0] == 1 && !slices.Contains(d[1:], missing) && !slices.Contains(d[1:], invalid):
+			own, ownOK = total(d), true
+		}
+		totals, positives := map[screen.Value]bool{}, map[screen.Value]bool{}
+		if !ownOK {
+			completions(d, func(int) []int { return []int{0, 1} }, func(c []int) {
+				totals[screen.IntValue(int64(total(c)))] = true
+				positives[screen.BoolValue(total(c) >= 3)] = true
+			})
+		}
+		wt := decideScore("total", screen.IntValue(int64(own)), ownOK, totals)
+		wp := decideScore("positive", screen.BoolValue(own >= 3), ownOK, positives)
+		checkExpected(f, what, res, wt, wp)
+		wantStatus := screen.StatusComplete
+		switch {
+		case slices.Contains(d, invalid):
+			wantStatus = screen.StatusError
+		case !wt.ok || !wp.ok:
+			wantStatus = screen.StatusIncomplete
+		}
+		if res.Status != wantStatus {
+			f.errorf("%s: status %s, want %s", what, res.Status, wantStatus)
+		}
+		asked := d[0] != 0
+		var wantMissing []string
+		for i, v := range d {
+			if v == missing && (i == 0 || asked) {
+				wantMissing = append(wantMissing, ids[i])
+			}
+		}
+		if !slices.Equal(res.Missing, wantMissing) {
+			f.errorf("%s: missing %v, want %v", what, res.Missing, wantMissing)
+		}
+		for i := 1; i < 6; i++ {
+			skipped := d[0] == 0 && d[i] >= 0
+			if hasNote(res, "answered_when_skipped", ids[i]) != skipped {
+				f.errorf("%s: answered_when_skipped note about %s, want %v", what, ids[i], skipped)
+			}
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/painscreen/painscreen/bundled"
@@ -23,8 +24,11 @@ func TestSuites(t *testing.T) {
 }
 
 // ============================================================================================================
-// The contract, written again in Go from composite.md §2 (not from the YAML), as the reference the engine
-// and pain_oud.v1.yaml are checked against.
+// The contract, written again in Go from composite.md revision 2 §2 (not from the YAML), as the reference
+// the engine and pain_oud.v1.yaml (version 1.1.0) are checked against: domains, tiers and referrals. The
+// rev-2 context fields (moud_current, opioid_mme, benzodiazepine, prior_overdose), the population rule, the
+// overdose_risk domain, the moud_continue and opioid_benzodiazepine_review referrals and follow-up (§3)
+// are not implemented yet and not checked here; with no context given they change nothing below.
 // ============================================================================================================
 
 // domains holds the seven domain values of composite.md §2.
@@ -137,17 +141,12 @@ func contractReferralIDs(d domains, tier string) []string {
 	return ids
 }
 
-// facts are instrument results as the rule set names them: "phq9.status" (complete, incomplete or
-// absent), "phq9.total", "phq9.flags.suicidal_ideation". A fact that is not there was not computed.
+// facts are instrument results as the rule set reads them, by name: "phq9.total", "phq2.positive",
+// "phq9.answers.q1", "phq9.flags.suicidal_ideation". A fact that is not there was not computed (or not
+// answered).
 type facts map[string]screen.Value
 
-func (f facts) status(inst string) string {
-	if s, ok := f[inst+".status"].Str(); ok {
-		return s
-	}
-	return "absent"
-}
-
+func (f facts) has(name string) bool   { _, ok := f[name]; return ok }
 func (f facts) str(name string) string { s, _ := f[name].Str(); return s }
 func (f facts) yes(name string) bool   { b, _ := f[name].Bool(); return b }
 func (f facts) num(name string) float64 {
@@ -162,76 +161,55 @@ func posNeg(positive bool) string {
 	return "negative"
 }
 
-// contractDomain is the domain table of composite.md §2: the value of one domain from instrument results.
-func contractDomain(name string, f facts) string {
-	complete := func(inst string) bool { return f.status(inst) == "complete" }
+// contractDomainFromFacts is the domain table of composite.md §2 read on known results only: the first
+// source whose result is known decides. It re-evaluates a domain on nothing but the reasons the report gives
+// for it, for domains the answers decide directly (not by completions, whose reasons cannot list every
+// completion).
+func contractDomainFromFacts(name string, f facts) string {
 	switch name {
 	case "pain":
-		if complete("gcps_r") {
+		if f.has("gcps_r.label") {
 			return f.str("gcps_r.label")
 		}
 	case "oud":
 		switch {
-		case complete("dsm5_oud"):
+		case f.has("dsm5_oud.severity"):
 			return f.str("dsm5_oud.severity")
-		case complete("sisq_drug") && f.yes("sisq_drug.positive"):
+		case f.has("sisq_drug.positive") && f.yes("sisq_drug.positive"):
 			return "screen_positive"
-		case complete("sisq_drug"):
+		case f.has("sisq_drug.positive"):
 			return "none"
 		}
-	case "depression":
-		switch {
-		case complete("phq9"):
-			return posNeg(f.num("phq9.total") >= 10)
-		case complete("phq2"):
-			return posNeg(f.yes("phq2.positive"))
+	case "depression", "anxiety":
+		full, short := "phq9", "phq2"
+		if name == "anxiety" {
+			full, short = "gad7", "gad2"
 		}
-	case "anxiety":
 		switch {
-		case complete("gad7"):
-			return posNeg(f.num("gad7.total") >= 10)
-		case complete("gad2"):
-			return posNeg(f.yes("gad2.positive"))
+		case f.has(full + ".total"):
+			return posNeg(f.num(full+".total") >= 10)
+		case f.has(short + ".positive"):
+			return posNeg(f.yes(short + ".positive"))
+		case f.has(full+".answers.q1") && f.has(full+".answers.q2"):
+			return posNeg(f.num(full+".answers.q1")+f.num(full+".answers.q2") >= 3)
 		}
 	case "alcohol":
-		if complete("auditc") {
+		if f.has("auditc.positive") {
 			return posNeg(f.yes("auditc.positive"))
 		}
 	case "trauma":
-		if complete("pc_ptsd5") {
+		if f.has("pc_ptsd5.positive") {
 			return posNeg(f.yes("pc_ptsd5.positive"))
 		}
 	case "safety":
-		// "phq9 q9 answered → its flag": the flag reads q9 alone, so it is known exactly when q9 was answered.
-		if v, known := f["phq9.flags.suicidal_ideation"]; known {
-			if b, _ := v.Bool(); b {
+		if f.has("phq9.flags.suicidal_ideation") {
+			if f.yes("phq9.flags.suicidal_ideation") {
 				return "suicidal_ideation"
 			}
 			return "none"
 		}
 	}
 	return "not_assessed"
-}
-
-// factsOf collects every instrument result of a report under its rule-set name. Flags that fired are true;
-// flags evaluated without firing are false; flags not evaluated (a note says so) are left out.
-func factsOf(rep *screen.Report) facts {
-	f := facts{}
-	for _, res := range rep.Instruments {
-		f[res.ID+".status"] = screen.StringValue(res.Status)
-		for _, s := range res.Scores {
-			f[res.ID+"."+s.ID] = s.Value
-		}
-		for _, fl := range res.Flags {
-			f[res.ID+".flags."+fl.ID] = screen.BoolValue(true)
-		}
-		if res.ID == "phq9" && !hasNote(res.Notes, "flag_not_evaluated", "suicidal_ideation") {
-			if _, fired := f["phq9.flags.suicidal_ideation"]; !fired {
-				f["phq9.flags.suicidal_ideation"] = screen.BoolValue(false)
-			}
-		}
-	}
-	return f
 }
 
 // factsFrom turns a rule's reasons into facts, so the contract can be re-evaluated on what the rule says
@@ -270,6 +248,491 @@ func hasNote(notes []screen.Note, code, about string) bool {
 }
 
 // ============================================================================================================
+// The reference: composite.md §1 (instrument results) and §1a rule 3 (what the answers settle), written
+// again in Go and decided by brute force over every completion — independent of the engine's enumeration.
+// ============================================================================================================
+
+// Answer states, besides the item values themselves.
+const (
+	missing = -1 // not answered (left out or null)
+	invalid = -2 // answered with a value the item does not allow: an error of the record, unknown for scoring
+)
+
+// refInput describes an input instrument: its items in order and the values each allows.
+type refInput struct {
+	items  []string
+	values func(i int) []int
+	codes  func(i int) map[string]int // LOINC answer codes accepted for item i
+}
+
+var (
+	phqCodes    = map[string]int{"LA6568-5": 0, "LA6569-3": 1, "LA6570-1": 2, "LA6571-9": 3}
+	noCodes     = map[string]int{}
+	auditcCodes = []map[string]int{
+		{"LA6270-8": 0, "LA18926-8": 1, "LA18927-6": 2, "LA18928-4": 3, "LA18929-2": 4},
+		{"LA15694-5": 0, "LA15695-2": 1, "LA18930-0": 2, "LA18931-8": 3, "LA18932-6": 4},
+		{"LA6270-8": 0, "LA18933-4": 1, "LA18876-5": 2, "LA18891-4": 3, "LA18934-2": 4},
+	}
+)
+
+func valueRange(lo, hi int) []int {
+	var out []int
+	for v := lo; v <= hi; v++ {
+		out = append(out, v)
+	}
+	return out
+}
+
+func qItems(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("q%d", i+1)
+	}
+	return out
+}
+
+var refInputs = map[string]refInput{
+	"gcps_r": {items: []string{"pain_frequency", "limit_frequency", "pain_avg", "enjoyment", "activity"},
+		values: func(i int) []int {
+			if i < 2 {
+				return valueRange(0, 3)
+			}
+			return valueRange(0, 10)
+		}, codes: func(int) map[string]int { return noCodes }},
+	"dsm5_oud": {items: []string{"larger_or_longer", "cut_down", "time_spent", "craving", "role_failure", "social_problems",
+		"activities_given_up", "hazardous_use", "physical_psych_problems", "tolerance", "withdrawal", "supervised"},
+		values: func(int) []int { return []int{0, 1} }, codes: func(int) map[string]int { return noCodes }},
+	// The count has no upper bound; 0 and 1 stand for every value (the screen reads only times >= 1).
+	"sisq_drug": {items: []string{"times"}, values: func(int) []int { return []int{0, 1} }, codes: func(int) map[string]int { return noCodes }},
+	"phq9":      {items: qItems(9), values: func(int) []int { return valueRange(0, 3) }, codes: func(int) map[string]int { return phqCodes }},
+	"phq2":      {items: qItems(2), values: func(int) []int { return valueRange(0, 3) }, codes: func(int) map[string]int { return phqCodes }},
+	"gad7":      {items: qItems(7), values: func(int) []int { return valueRange(0, 3) }, codes: func(int) map[string]int { return phqCodes }},
+	"gad2":      {items: qItems(2), values: func(int) []int { return valueRange(0, 3) }, codes: func(int) map[string]int { return phqCodes }},
+	"auditc": {items: []string{"frequency", "typical_quantity", "binge_frequency"}, values: func(int) []int { return valueRange(0, 4) },
+		codes: func(i int) map[string]int { return auditcCodes[i] }},
+	"pc_ptsd5": {items: []string{"trauma", "nightmares", "avoidance", "on_guard", "numb", "guilt"},
+		values: func(int) []int { return []int{0, 1} }, codes: func(int) map[string]int { return noCodes }},
+}
+
+// states reads one instrument's answers into states: each item's value, missing or invalid. present is
+// false when nothing was answered (the instrument counts as absent).
+func states(inst string, its map[string]any) (d []int, present bool) {
+	in := refInputs[inst]
+	d = make([]int, len(in.items))
+	for i, id := range in.items {
+		d[i] = missing
+		v, ok := its[id]
+		if !ok || v == nil {
+			continue
+		}
+		present = true
+		d[i] = invalid
+		switch x := v.(type) {
+		case int:
+			if inst == "sisq_drug" {
+				if x >= 0 {
+					d[i] = min(x, 1) // only times >= 1 matters
+				}
+			} else if slices.Contains(in.values(i), x) {
+				d[i] = x
+			}
+		case string:
+			if n, ok := in.codes(i)[x]; ok {
+				d[i] = n
+			}
+		}
+	}
+	return d, present
+}
+
+func known(v int) bool { return v >= 0 }
+
+func allKnown(d []int) bool {
+	for _, v := range d {
+		if !known(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// completionsOf calls fn with every completion of d: each missing or invalid item takes each value it
+// allows. Skip logic needs no care: the reference rules read only what a completion asks.
+func completionsOf(in refInput, d []int, fn func(c []int)) {
+	c := slices.Clone(d)
+	var open []int
+	for i, v := range d {
+		if !known(v) {
+			open = append(open, i)
+		}
+	}
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(open) {
+			fn(c)
+			return
+		}
+		for _, x := range in.values(open[k]) {
+			c[open[k]] = x
+			rec(k + 1)
+		}
+	}
+	rec(0)
+}
+
+// Reference instrument rules (composite.md §1), each on complete answers.
+
+func refGCPSLabel(c []int) string {
+	switch {
+	case c[0] < 2:
+		return "none"
+	case c[1] >= 2:
+		return "high_impact"
+	case c[2]+c[3]+c[4] >= 12:
+		return "bothersome"
+	}
+	return "mild"
+}
+
+func refDSM5Severity(c []int) string {
+	count := 0
+	for i := range 9 {
+		count += c[i]
+	}
+	if c[11] != 1 {
+		count += c[9] + c[10]
+	}
+	switch {
+	case count >= 6:
+		return "severe"
+	case count >= 4:
+		return "moderate"
+	case count >= 2:
+		return "mild"
+	}
+	return "none"
+}
+
+func refSum(c []int) int {
+	s := 0
+	for _, v := range c {
+		s += v
+	}
+	return s
+}
+
+// refSex is context sex as composite.md §1 (rev 2) reads it: trimmed, case-insensitive, m/f accepted.
+func refSex(ctx map[string]any) string {
+	s, _ := ctx["sex"].(string)
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "male", "m":
+		return "male"
+	case "female", "f":
+		return "female"
+	}
+	return ""
+}
+
+// refSource is one source of a domain: its input, an optional condition on the actual answers, the value it
+// gives when the instrument's own results (with its own missing-data rule) settle it, the value it gives
+// for a complete set of answers, and every value it can give.
+type refSource struct {
+	input string
+	when  func(d []int) bool
+	own   func(d []int, ctx map[string]any) (string, bool)
+	full  func(c []int, ctx map[string]any) string
+	gives []string
+}
+
+// prorated reports whether a PHQ-9/GAD-7 total is computed by its own rule (1-2 missing prorated, never
+// with invalid answers) and whether it is 10 or more.
+func prorated(d []int) (positive, ok bool) {
+	sum, answered, missingN := 0, 0, 0
+	for _, v := range d {
+		switch v {
+		case invalid:
+			return false, false
+		case missing:
+			missingN++
+		default:
+			sum += v
+			answered++
+		}
+	}
+	if answered == 0 || missingN > 2 {
+		return false, false
+	}
+	// sum × n / answered, rounded half-up to one decimal, >= 10.0
+	tenths := (2*10*sum*len(d) + answered) / (2 * answered)
+	return tenths >= 100, true
+}
+
+func totalSources(full, short string) []refSource {
+	pn := []string{"negative", "positive"}
+	return []refSource{
+		{input: full, own: func(d []int, _ map[string]any) (string, bool) {
+			pos, ok := prorated(d)
+			return posNeg(pos), ok
+		}, full: func(c []int, _ map[string]any) string { return posNeg(refSum(c) >= 10) }, gives: pn},
+		{input: short, own: func(d []int, _ map[string]any) (string, bool) {
+			return posNeg(known(d[0]) && known(d[1]) && d[0]+d[1] >= 3), known(d[0]) && known(d[1])
+		}, full: func(c []int, _ map[string]any) string { return posNeg(c[0]+c[1] >= 3) }, gives: pn},
+		// rev 2: the PHQ-2 (GAD-2) embedded in items 1 and 2, when both were answered.
+		{input: full, when: func(d []int) bool { return known(d[0]) && known(d[1]) },
+			own:  func(d []int, _ map[string]any) (string, bool) { return posNeg(d[0]+d[1] >= 3), true },
+			full: func(c []int, _ map[string]any) string { return posNeg(c[0]+c[1] >= 3) }, gives: pn},
+	}
+}
+
+var refDomains = map[string][]refSource{
+	"pain": {{input: "gcps_r", own: func(d []int, _ map[string]any) (string, bool) {
+		switch {
+		case !known(d[0]):
+			return "", false
+		case d[0] < 2:
+			return "none", true
+		case !known(d[1]):
+			return "", false
+		case d[1] >= 2:
+			return "high_impact", true
+		case !allKnown(d[2:]):
+			return "", false
+		}
+		return refGCPSLabel(d), true
+	}, full: func(c []int, _ map[string]any) string { return refGCPSLabel(c) }, gives: []string{"none", "mild", "bothersome", "high_impact"}}},
+	"oud": {
+		{input: "dsm5_oud", own: func(d []int, _ map[string]any) (string, bool) { return refDSM5Severity(d), allKnown(d) },
+			full: func(c []int, _ map[string]any) string { return refDSM5Severity(c) }, gives: []string{"none", "mild", "moderate", "severe"}},
+		{input: "sisq_drug", own: func(d []int, _ map[string]any) (string, bool) {
+			if d[0] >= 1 {
+				return "screen_positive", true
+			}
+			return "none", known(d[0])
+		}, full: func(c []int, _ map[string]any) string {
+			if c[0] >= 1 {
+				return "screen_positive"
+			}
+			return "none"
+		}, gives: []string{"none", "screen_positive"}},
+	},
+	"depression": totalSources("phq9", "phq2"),
+	"anxiety":    totalSources("gad7", "gad2"),
+	"alcohol": {{input: "auditc", own: func(d []int, ctx map[string]any) (string, bool) {
+		return posNeg(allKnown(d) && refSum(d) >= auditcCut(ctx)), allKnown(d)
+	}, full: func(c []int, ctx map[string]any) string { return posNeg(refSum(c) >= auditcCut(ctx)) }, gives: []string{"negative", "positive"}}},
+	"trauma": {{input: "pc_ptsd5", own: func(d []int, _ map[string]any) (string, bool) {
+		switch {
+		case d[0] == 0:
+			return "negative", true
+		case d[0] == 1 && allKnown(d[1:]):
+			return posNeg(refSum(d[1:]) >= 3), true
+		}
+		return "", false
+	}, full: func(c []int, _ map[string]any) string {
+		if c[0] == 0 {
+			return "negative"
+		}
+		return posNeg(refSum(c[1:]) >= 3)
+	}, gives: []string{"negative", "positive"}}},
+	"safety": {{input: "phq9", own: func(d []int, _ map[string]any) (string, bool) {
+		if d[8] >= 1 {
+			return "suicidal_ideation", true
+		}
+		return "none", known(d[8])
+	}, full: func(c []int, _ map[string]any) string {
+		if c[8] >= 1 {
+			return "suicidal_ideation"
+		}
+		return "none"
+	}, gives: []string{"none", "suicidal_ideation"}}},
+}
+
+func auditcCut(ctx map[string]any) int {
+	if refSex(ctx) == "male" {
+		return 4
+	}
+	return 3
+}
+
+// refDomain decides one domain by composite.md §1a rule 3: the sources in order; a present source that its
+// answers settle (by its own rule, or one value over every completion) decides; one whose completions give
+// some but not all of its values leaves the domain not_assessed with those possible, and later sources are
+// not read; one that can give any of its values says nothing. With no source deciding, possible comes from
+// the first present source. Absent inputs are never completed.
+func refDomain(name string, in map[string][]int, ctx map[string]any) (value string, possible []string) {
+	key := name + "|" + refSex(ctx)
+	for _, src := range refDomains[name] {
+		key += fmt.Sprintf("|%s%v", src.input, in[src.input])
+	}
+	if r, ok := refCache.Load(key); ok {
+		r := r.(refDomainResult)
+		return r.value, r.possible
+	}
+	value, possible = refDomainUncached(name, in, ctx)
+	refCache.Store(key, refDomainResult{value, possible})
+	return value, possible
+}
+
+// refCache memoizes refDomain: the exhaustive checks meet the same answers many times.
+var refCache sync.Map
+
+type refDomainResult struct {
+	value    string
+	possible []string
+}
+
+func refDomainUncached(name string, in map[string][]int, ctx map[string]any) (value string, possible []string) {
+	var first []string
+	firstSet := false
+	for _, src := range refDomains[name] {
+		d, present := in[src.input]
+		if !present || (src.when != nil && !src.when(d)) {
+			continue
+		}
+		if v, ok := src.own(d, ctx); ok {
+			return v, nil
+		}
+		set := map[string]bool{}
+		completionsOf(refInputs[src.input], d, func(c []int) { set[src.full(c, ctx)] = true })
+		var vals []string
+		for _, g := range src.gives {
+			if set[g] {
+				vals = append(vals, g)
+			}
+		}
+		if len(vals) == 1 {
+			return vals[0], nil
+		}
+		if !firstSet {
+			first, firstSet = vals, true
+		}
+		if len(vals) < len(src.gives) {
+			return "not_assessed", vals
+		}
+	}
+	if len(first) > 1 {
+		return "not_assessed", first
+	}
+	return "not_assessed", nil
+}
+
+// refResult is everything the reference says of one response set.
+type refResult struct {
+	domains                  domains
+	possible                 map[string][]string
+	tier                     string
+	possibleTiers            []string // nil when every combination gives the same tier
+	referrals                []string
+	possibleRefs             []string
+	moudAddendum             bool
+	notAssessed              []string
+	rescreenNamesNotAssessed bool
+}
+
+var tierOrder = []string{"urgent", "high", "elevated", "low"}
+
+// refComposite applies composite.md §2 with §1a rule 3 to a response set (the required inputs present).
+func refComposite(resp *screen.Response) refResult {
+	in := map[string][]int{}
+	for inst, its := range resp.Answers {
+		if _, ok := refInputs[inst]; !ok {
+			continue
+		}
+		if d, present := states(inst, its); present {
+			in[inst] = d
+		}
+	}
+	r := refResult{possible: map[string][]string{}}
+	vals := map[string]string{}
+	for _, name := range domainOrder {
+		v, p := refDomain(name, in, resp.Context)
+		vals[name] = v
+		if v == "not_assessed" {
+			r.notAssessed = append(r.notAssessed, name)
+		}
+		if len(p) > 1 {
+			r.possible[name] = p
+		}
+	}
+	r.domains = domains{vals["pain"], vals["oud"], vals["depression"], vals["anxiety"], vals["alcohol"], vals["trauma"], vals["safety"]}
+	// Every combination of the possible values of the open domains.
+	combos := []domains{r.domains}
+	for _, name := range domainOrder {
+		p, ok := r.possible[name]
+		if !ok {
+			continue
+		}
+		var next []domains
+		for _, c := range combos {
+			for _, v := range p {
+				c2 := c
+				c2.set(name, v)
+				next = append(next, c2)
+			}
+		}
+		combos = next
+	}
+	tiers := map[string]bool{}
+	firesIn := map[string]int{}
+	moudChronic := true
+	for _, c := range combos {
+		t := contractTier(c)
+		tiers[t] = true
+		for _, id := range contractReferralIDs(c, t) {
+			firesIn[id]++
+			if id == "moud" && !anyChronicPain(c) {
+				moudChronic = false
+			}
+		}
+	}
+	for _, t := range tierOrder {
+		if tiers[t] {
+			r.tier = t // the last, lowest one that some combination gives
+			if len(tiers) > 1 {
+				r.possibleTiers = append(r.possibleTiers, t)
+			}
+		}
+	}
+	for _, priority := range []string{"urgent", "high", "routine"} {
+		for _, cr := range contractReferrals {
+			if cr.priority != priority {
+				continue
+			}
+			switch n := firesIn[cr.id]; {
+			case n == len(combos):
+				r.referrals = append(r.referrals, cr.id)
+			case n > 0:
+				r.possibleRefs = append(r.possibleRefs, cr.id)
+			}
+		}
+	}
+	r.moudAddendum = slices.Contains(r.referrals, "moud") && moudChronic
+	r.rescreenNamesNotAssessed = slices.Contains(r.referrals, "rescreen") && len(r.notAssessed) > 0
+	return r
+}
+
+func (d *domains) set(name, v string) {
+	switch name {
+	case "pain":
+		d.pain = v
+	case "oud":
+		d.oud = v
+	case "depression":
+		d.depression = v
+	case "anxiety":
+		d.anxiety = v
+	case "alcohol":
+		d.alcohol = v
+	case "trauma":
+		d.trauma = v
+	case "safety":
+		d.safety = v
+	default:
+		panic("unknown domain " + name)
+	}
+}
+
+// ============================================================================================================
 // Realistic answer sets for every value of every domain
 // ============================================================================================================
 
@@ -277,11 +740,15 @@ func hasNote(notes []screen.Note, code, about string) bool {
 type answers map[string]map[string]any
 
 // way is one set of answers that gives a domain its value; several ways per value vary the route (which
-// instrument decides, fallbacks, prorating, cut-point edges).
+// instrument decides, fallbacks, prorating, cut-point edges, what missing or invalid answers still settle).
+// possible lists, for a not_assessed value, the values the answers leave possible (worked out by hand);
+// errs names the invalid answers ("phq9.q5"), errors of the record.
 type way struct {
-	note    string
-	answers answers
-	context map[string]any
+	note     string
+	answers  answers
+	context  map[string]any
+	possible []string
+	errs     []string
 }
 
 // dsm5 returns a complete DSM-5 checklist with the named criteria met.
@@ -295,6 +762,17 @@ func dsm5(supervised int, met ...string) map[string]any {
 		}
 	}
 	return m
+}
+
+// without returns m without the named items (unanswered).
+func without(m map[string]any, drop ...string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if !slices.Contains(drop, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // items numbers answers q1, q2, … (nil = unanswered).
@@ -318,22 +796,33 @@ var painWays = map[string][]way{
 	"none": {
 		{note: "pain never", answers: answers{"gcps_r": gcps(0, nil, nil, nil, nil)}},
 		{note: "pain some days", answers: answers{"gcps_r": gcps(1, nil, nil, nil, nil)}},
+		{note: "pain some days, the rest answered anyway (kept, not scored)", answers: answers{"gcps_r": gcps(1, 3, 9, 9, 9)}},
 	},
 	"mild": {
 		{note: "most days, ratings sum 11", answers: answers{"gcps_r": gcps(2, 1, 4, 4, 3)}},
 		{note: "every day, no limitation, ratings 0", answers: answers{"gcps_r": gcps(3, 0, 0, 0, 0)}},
+		{note: "limited some days, one rating missing, the others 0 (at most 10)", answers: answers{"gcps_r": {"pain_frequency": 2, "limit_frequency": 1, "pain_avg": 0, "enjoyment": 0}}},
 	},
 	"bothersome": {
 		{note: "most days, ratings sum 12", answers: answers{"gcps_r": gcps(2, 1, 4, 4, 4)}},
 		{note: "every day, ratings 10", answers: answers{"gcps_r": gcps(3, 0, 10, 10, 10)}},
+		{note: "one rating missing, the others sum 18", answers: answers{"gcps_r": {"pain_frequency": 2, "limit_frequency": 1, "pain_avg": 9, "enjoyment": 9}}},
+		{note: "one rating invalid (11), the others sum 20", answers: answers{"gcps_r": gcps(3, 0, 11, 10, 10)}, errs: []string{"gcps_r.pain_avg"}},
 	},
 	"high_impact": {
 		{note: "limited most days, ratings 0", answers: answers{"gcps_r": gcps(2, 2, 0, 0, 0)}},
 		{note: "limited every day", answers: answers{"gcps_r": gcps(3, 3, 9, 8, 9)}},
+		{note: "limited every day, ratings unanswered", answers: answers{"gcps_r": {"pain_frequency": 3, "limit_frequency": 3}}},
 	},
 	"not_assessed": {
-		{note: "limitation unanswered", answers: answers{"gcps_r": {"pain_frequency": 3, "pain_avg": 6, "enjoyment": 6, "activity": 6}}},
-		{note: "frequency unanswered", answers: answers{"gcps_r": {"pain_frequency": nil, "limit_frequency": 1}}},
+		{note: "limitation unanswered, ratings sum 18", answers: answers{"gcps_r": {"pain_frequency": 3, "pain_avg": 6, "enjoyment": 6, "activity": 6}},
+			possible: []string{"bothersome", "high_impact"}},
+		{note: "limitation unanswered, ratings sum 9", answers: answers{"gcps_r": {"pain_frequency": 2, "pain_avg": 3, "enjoyment": 3, "activity": 3}},
+			possible: []string{"mild", "high_impact"}},
+		{note: "frequency unanswered, limited some days", answers: answers{"gcps_r": {"pain_frequency": nil, "limit_frequency": 1}},
+			possible: []string{"none", "mild", "bothersome"}},
+		{note: "frequency invalid, limited every day", answers: answers{"gcps_r": {"pain_frequency": 4, "limit_frequency": 3}},
+			possible: []string{"none", "high_impact"}, errs: []string{"gcps_r.pain_frequency"}},
 	},
 }
 
@@ -343,11 +832,13 @@ var oudWays = map[string][]way{
 		{note: "DSM-5 tolerance+withdrawal under supervision", answers: answers{"dsm5_oud": dsm5(1, "tolerance", "withdrawal")}},
 		{note: "drug screen 0 alone", answers: answers{"sisq_drug": {"times": 0}}},
 		{note: "DSM-5 count 0 over a positive screen", answers: answers{"dsm5_oud": dsm5(0), "sisq_drug": {"times": 3}}},
-		{note: "DSM-5 incomplete, screen 0", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": 0}}},
+		{note: "DSM-5 incomplete (any severity), screen 0", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": 0}}},
+		{note: "DSM-5 none met, one unanswered (0 or 1)", answers: answers{"dsm5_oud": without(dsm5(0), "hazardous_use")}},
+		{note: "DSM-5 supervised, tolerance unanswered", answers: answers{"dsm5_oud": without(dsm5(1, "withdrawal"), "tolerance")}},
 	},
 	"screen_positive": {
 		{note: "drug screen 1 alone", answers: answers{"sisq_drug": {"times": 1}}},
-		{note: "DSM-5 incomplete, screen 30", answers: answers{"dsm5_oud": {"craving": 1, "tolerance": 1}, "sisq_drug": {"times": 30}}},
+		{note: "DSM-5 incomplete (any severity), screen 30", answers: answers{"dsm5_oud": {"craving": 1, "tolerance": 1}, "sisq_drug": {"times": 30}}},
 	},
 	"mild": {
 		{note: "DSM-5 count 2", answers: answers{"dsm5_oud": dsm5(0, "larger_or_longer", "craving")}},
@@ -362,12 +853,25 @@ var oudWays = map[string][]way{
 		{note: "DSM-5 count 6", answers: answers{"dsm5_oud": dsm5(0, "larger_or_longer", "cut_down", "time_spent", "craving", "role_failure", "tolerance")}},
 		{note: "DSM-5 all 11", answers: answers{"dsm5_oud": dsm5(0, "larger_or_longer", "cut_down", "time_spent", "craving", "role_failure",
 			"social_problems", "activities_given_up", "hazardous_use", "physical_psych_problems", "tolerance", "withdrawal")}},
+		{note: "DSM-5 6 met, one unanswered (6 or 7)", answers: answers{"dsm5_oud": without(dsm5(0, "larger_or_longer", "cut_down", "time_spent",
+			"craving", "role_failure", "social_problems"), "physical_psych_problems")}},
+		{note: "DSM-5 all 11 met, supervision unanswered (9 or 11), screen 0", answers: answers{"dsm5_oud": without(dsm5(0, "larger_or_longer",
+			"cut_down", "time_spent", "craving", "role_failure", "social_problems", "activities_given_up", "hazardous_use",
+			"physical_psych_problems", "tolerance", "withdrawal"), "supervised"), "sisq_drug": {"times": 0}}},
+		{note: "DSM-5 6 met, one invalid", answers: answers{"dsm5_oud": func() map[string]any {
+			m := dsm5(0, "larger_or_longer", "cut_down", "time_spent", "craving", "role_failure", "social_problems")
+			m["hazardous_use"] = "yes"
+			return m
+		}()}, errs: []string{"dsm5_oud.hazardous_use"}},
 	},
 	"not_assessed": {
-		{note: "DSM-5 without the supervision answer", answers: answers{"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1, "time_spent": 1,
-			"craving": 1, "role_failure": 1, "social_problems": 1, "activities_given_up": 1, "hazardous_use": 1,
-			"physical_psych_problems": 1, "tolerance": 1, "withdrawal": 1}}},
-		{note: "DSM-5 incomplete, screen unanswered", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": nil}}},
+		{note: "DSM-5 supervision unanswered, 2 + tolerance + withdrawal (mild or moderate): the screen is not read",
+			answers:  answers{"dsm5_oud": without(dsm5(0, "larger_or_longer", "cut_down", "tolerance", "withdrawal"), "supervised"), "sisq_drug": {"times": 0}},
+			possible: []string{"mild", "moderate"}},
+		{note: "DSM-5 incomplete, screen unanswered", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": nil}},
+			possible: []string{"none", "mild", "moderate", "severe"}},
+		{note: "DSM-5 3 + tolerance + withdrawal, 7 unanswered (at least mild)", answers: answers{"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1,
+			"craving": 1, "tolerance": 1, "withdrawal": 1}}, possible: []string{"mild", "moderate", "severe"}},
 	},
 }
 
@@ -376,11 +880,14 @@ var depressionSafetyWays = map[[2]string][]way{
 	{"negative", "none"}: {
 		{note: "PHQ-9 9, item 9 = 0", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 2, 0)}},
 		{note: "PHQ-9 0 over a positive PHQ-2", answers: answers{"phq9": items(0, 0, 0, 0, 0, 0, 0, 0, 0), "phq2": items(3, 3)}},
+		{note: "PHQ-9 total open, embedded PHQ-2 1 + 1", answers: answers{"phq9": items(1, 1, 3, 3, nil, nil, nil, nil, 0)}},
+		{note: "PHQ-9 item 5 invalid, the others 0 (0 to 3)", answers: answers{"phq9": items(0, 0, 0, 0, 7, 0, 0, 0, 0)}, errs: []string{"phq9.q5"}},
 	},
 	{"negative", "suicidal_ideation"}: {
 		{note: "PHQ-9 9 with item 9 = 1", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 1, 1)}},
 		{note: "PHQ-9 3 with item 9 = 3 (LOINC)", answers: answers{"phq9": items("LA6568-5", "LA6568-5", "LA6568-5", "LA6568-5",
 			"LA6568-5", "LA6568-5", "LA6568-5", "LA6568-5", "LA6571-9")}},
+		{note: "PHQ-9 6 missing, item 9 = 1, embedded 1 + 1", answers: answers{"phq9": items(1, 1, nil, nil, nil, nil, nil, nil, 1)}},
 	},
 	{"negative", "not_assessed"}: {
 		{note: "PHQ-9 item 9 missing, prorated 9.0", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 1, nil)}},
@@ -389,26 +896,31 @@ var depressionSafetyWays = map[[2]string][]way{
 	{"positive", "none"}: {
 		{note: "PHQ-9 10, item 9 = 0", answers: answers{"phq9": items(1, 2, 1, 1, 1, 1, 1, 2, 0)}},
 		{note: "PHQ-9 incomplete, PHQ-2 3", answers: answers{"phq9": items(2, 1, nil, nil, nil, nil, nil, nil, 0), "phq2": items(2, 1)}},
+		{note: "PHQ-9 3 missing, the rest 15 (15 or more)", answers: answers{"phq9": items(3, 3, 3, 3, 3, nil, nil, nil, 0)}},
+		{note: "PHQ-9 total open, embedded PHQ-2 2 + 1", answers: answers{"phq9": items(2, 1, 0, 0, nil, nil, nil, nil, 0)}},
 	},
 	{"positive", "suicidal_ideation"}: {
 		{note: "PHQ-9 10 with item 9 = 3", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 0, 3)}},
 		{note: "PHQ-9 incomplete with item 9 = 1, PHQ-2 6", answers: answers{"phq9": items(3, 3, nil, nil, nil, nil, nil, nil, 1), "phq2": items(3, 3)}},
+		{note: "PHQ-9 item 1 invalid, the others 22, item 9 = 1", answers: answers{"phq9": items(9, 3, 3, 3, 3, 3, 3, 3, 1)}, errs: []string{"phq9.q1"}},
 	},
 	{"positive", "not_assessed"}: {
 		{note: "PHQ-9 item 9 missing, prorated 11.3", answers: answers{"phq9": items(2, 2, 1, 1, 1, 1, 1, 1, nil)}},
 		{note: "PHQ-2 3 alone (LOINC)", answers: answers{"phq2": items("LA6570-1", "LA6569-3")}},
+		{note: "PHQ-9 items 7-9 unanswered, the six others 18", answers: answers{"phq9": items(3, 3, 3, 3, 3, 3)}},
+		{note: "PHQ-2 3 + missing", answers: answers{"phq2": {"q1": 3}}},
 	},
 	{"not_assessed", "none"}: {
-		{note: "PHQ-9 incomplete, item 9 = 0", answers: answers{"phq9": items(1, nil, nil, nil, nil, nil, nil, nil, 0)}},
+		{note: "PHQ-9 incomplete, item 2 missing, item 9 = 0", answers: answers{"phq9": items(1, nil, nil, nil, nil, nil, nil, nil, 0)}, possible: []string{"negative", "positive"}},
 	},
 	{"not_assessed", "suicidal_ideation"}: {
-		{note: "PHQ-9 incomplete, item 9 = 1", answers: answers{"phq9": items(2, 2, nil, nil, nil, nil, nil, nil, 1)}},
-		{note: "PHQ-9 item 9 = 2 only, PHQ-2 incomplete", answers: answers{"phq9": {"q9": 2}, "phq2": {"q1": 2}}},
+		{note: "PHQ-9 incomplete, item 2 missing, item 9 = 1", answers: answers{"phq9": items(2, nil, 1, nil, nil, nil, nil, nil, 1)}, possible: []string{"negative", "positive"}},
+		{note: "PHQ-9 item 9 = 2 only, PHQ-2 incomplete", answers: answers{"phq9": {"q9": 2}, "phq2": {"q1": 2}}, possible: []string{"negative", "positive"}},
 	},
 	{"not_assessed", "not_assessed"}: {
 		{note: "no PHQ", answers: answers{}},
-		{note: "PHQ-2 incomplete", answers: answers{"phq2": {"q1": 3}}},
-		{note: "PHQ-9 and PHQ-2 incomplete, no item 9", answers: answers{"phq9": items(3, 3, 3, 3, 3, 3), "phq2": {"q2": 1}}},
+		{note: "PHQ-2 incomplete (1 + missing)", answers: answers{"phq2": {"q1": 1}}, possible: []string{"negative", "positive"}},
+		{note: "PHQ-9 and PHQ-2 incomplete, no item 9", answers: answers{"phq9": {"q3": 1, "q4": 1}, "phq2": {"q2": 1}}, possible: []string{"negative", "positive"}},
 	},
 }
 
@@ -418,17 +930,20 @@ var anxietyWays = map[string][]way{
 		{note: "GAD-2 2 alone", answers: answers{"gad2": items(1, 1)}},
 		{note: "GAD-7 4 over a positive GAD-2", answers: answers{"gad7": items(1, 1, 1, 0, 0, 1, 0), "gad2": items(3, 3)}},
 		{note: "GAD-7 prorated 9.8", answers: answers{"gad7": items(2, 2, 1, 1, 1)}},
+		{note: "GAD-7 total open, embedded GAD-2 1 + 1", answers: answers{"gad7": items(1, 1, 1)}},
 	},
 	"positive": {
 		{note: "GAD-7 10", answers: answers{"gad7": items(2, 1, 1, 2, 1, 2, 1)}},
 		{note: "GAD-2 3 alone (LOINC)", answers: answers{"gad2": items("LA6571-9", "LA6568-5")}},
 		{note: "GAD-7 incomplete, GAD-2 4", answers: answers{"gad7": items(2, 2, 2), "gad2": items(2, 2)}},
 		{note: "GAD-7 prorated 10.5", answers: answers{"gad7": items(2, 2, 2, 1, 1, 1)}},
+		{note: "GAD-7 3 missing, the rest 12", answers: answers{"gad7": items(3, 3, 3, 3)}},
+		{note: "GAD-7 item 7 invalid, the others 12", answers: answers{"gad7": items(2, 2, 2, 2, 2, 2, "sometimes")}, errs: []string{"gad7.q7"}},
 	},
 	"not_assessed": {
 		{note: "no GAD", answers: answers{}},
-		{note: "GAD-7 incomplete", answers: answers{"gad7": items(3, 3, 3, 3)}},
-		{note: "GAD-2 incomplete", answers: answers{"gad2": {"q2": 3}}},
+		{note: "GAD-7 incomplete without item 1", answers: answers{"gad7": {"q2": 1, "q3": 1, "q4": 1}}, possible: []string{"negative", "positive"}},
+		{note: "GAD-2 incomplete (1 + missing)", answers: answers{"gad2": {"q2": 1}}, possible: []string{"negative", "positive"}},
 	},
 }
 
@@ -441,16 +956,20 @@ var alcoholWays = map[string][]way{
 		{note: "AUDIT-C 3, male", answers: answers{"auditc": auditc(2, 1, 0)}, context: map[string]any{"sex": "male"}},
 		{note: "AUDIT-C 2, female", answers: answers{"auditc": auditc(1, 1, 0)}, context: map[string]any{"sex": "female"}},
 		{note: "AUDIT-C 2, sex unknown", answers: answers{"auditc": auditc(2, 0, 0)}},
+		{note: "AUDIT-C 3, sex 'Male'", answers: answers{"auditc": auditc(1, 1, 1)}, context: map[string]any{"sex": "Male"}},
 	},
 	"positive": {
 		{note: "AUDIT-C 4, male", answers: answers{"auditc": auditc(2, 1, 1)}, context: map[string]any{"sex": "male", "age": 58}},
 		{note: "AUDIT-C 3, female (LOINC)", answers: answers{"auditc": auditc("LA18927-6", "LA15695-2", "LA6270-8")}, context: map[string]any{"sex": "female"}},
 		{note: "AUDIT-C 3, sex not given", answers: answers{"auditc": auditc(1, 1, 1)}},
 		{note: "AUDIT-C 3, sex other", answers: answers{"auditc": auditc(3, 0, 0)}, context: map[string]any{"sex": "other"}},
+		{note: "AUDIT-C 3, sex ' f '", answers: answers{"auditc": auditc(1, 1, 1)}, context: map[string]any{"sex": " f "}},
+		{note: "AUDIT-C 4 + 4, binge unanswered, male", answers: answers{"auditc": {"frequency": 4, "typical_quantity": 4}}, context: map[string]any{"sex": "M"}},
 	},
 	"not_assessed": {
 		{note: "no AUDIT-C", answers: answers{}},
-		{note: "AUDIT-C incomplete", answers: answers{"auditc": {"frequency": 4, "typical_quantity": 4}}, context: map[string]any{"sex": "male"}},
+		{note: "AUDIT-C 1 + 1, binge unanswered, male", answers: answers{"auditc": {"frequency": 1, "typical_quantity": 1}}, context: map[string]any{"sex": "male"},
+			possible: []string{"negative", "positive"}},
 	},
 }
 
@@ -466,14 +985,19 @@ var traumaWays = map[string][]way{
 	"negative": {
 		{note: "no trauma", answers: answers{"pc_ptsd5": ptsd(0)}},
 		{note: "trauma, 2 symptoms", answers: answers{"pc_ptsd5": ptsd(1, 1, 0, 1, 0, 0)}},
+		{note: "no trauma, symptoms endorsed anyway (kept, not scored)", answers: answers{"pc_ptsd5": ptsd(0, 1, 1, 1, 1)}},
+		{note: "trauma, 2 symptoms unanswered, none endorsed", answers: answers{"pc_ptsd5": ptsd(1, 0, 0, 0)}},
 	},
 	"positive": {
 		{note: "trauma, 3 symptoms", answers: answers{"pc_ptsd5": ptsd(1, 0, 1, 1, 0, 1)}},
 		{note: "trauma, 5 symptoms", answers: answers{"pc_ptsd5": ptsd(1, 1, 1, 1, 1, 1)}},
+		{note: "trauma, a symptom unanswered, 4 endorsed", answers: answers{"pc_ptsd5": ptsd(1, 1, 1, 1, 1)}},
 	},
 	"not_assessed": {
 		{note: "no PC-PTSD-5", answers: answers{}},
-		{note: "trauma, a symptom unanswered", answers: answers{"pc_ptsd5": ptsd(1, 1, 1, 1, 1)}},
+		{note: "trauma, a symptom unanswered, 2 endorsed", answers: answers{"pc_ptsd5": ptsd(1, 1, 1, 0, 0)}, possible: []string{"negative", "positive"}},
+		{note: "trauma unanswered, symptoms endorsed", answers: answers{"pc_ptsd5": {"nightmares": 1, "avoidance": 1, "on_guard": 1, "numb": 1, "guilt": 1}},
+			possible: []string{"negative", "positive"}},
 	},
 }
 
@@ -483,12 +1007,14 @@ var traumaWays = map[string][]way{
 
 // TestContractExhaustive scores every combination of domain values — pain (5 values) × oud (6) × depression
 // (3) × anxiety (3) × alcohol (3) × trauma (3) × safety (3), 7,290 response sets — each built from one of
-// several realistic ways to reach those values, and checks the report against the contract re-implemented
-// above: the domains (from the instrument results, by composite.md's domain table), the tier, the exact
-// referral list and order, the moud addendum, not_assessed, the input_incomplete notes, and that every
-// domain, the tier and every referral gives reasons from which the contract reaches the same value.
-// Dropping the required inputs from a sample of the combinations checks that the rule set is then not
-// applied.
+// several realistic ways to reach those values (complete answers, and answers missing or invalid that still
+// settle a value, or leave some values possible), and checks the report against the reference above: the
+// domains and their possible values, the tier and the possible tiers, the exact referral list and order and
+// the possible referrals (every combination of the possible values, composite.md §1a rule 3), the moud and
+// rescreen addenda, not_assessed, the record's errors, the input_incomplete notes, and that every domain the
+// answers decide directly, the tier and every referral give reasons from which the contract reaches the
+// same value. Dropping the required inputs from a sample of the combinations checks that the rule set is
+// then not applied, and that an endorsed item 9 still surfaces.
 func TestContractExhaustive(t *testing.T) {
 	eng := newEngine(t)
 	strict := newEngine(t, screen.RequireComposite())
@@ -567,6 +1093,210 @@ func TestContractExhaustive(t *testing.T) {
 	t.Logf("%d combinations checked, %d of them also without their required inputs", combos, notApplied)
 }
 
+// ============================================================================================================
+// §1a rule 3 on incomplete answers, input by input
+// ============================================================================================================
+
+// pattern builds one instrument's answers from states: values as given, missing left out, invalid answers
+// replaced by bad.
+func pattern(inst string, d []int, bad any) map[string]any {
+	m := map[string]any{}
+	for i, id := range refInputs[inst].items {
+		switch d[i] {
+		case missing:
+		case invalid:
+			m[id] = bad
+		default:
+			m[id] = d[i]
+		}
+	}
+	return m
+}
+
+// randomStates draws states for an instrument: each item answered with one of its values, or (with
+// probability pOpen) missing, or now and then invalid; at most maxOpen open items.
+func randomStates(r *rand.Rand, inst string, pOpen float64, maxOpen int) []int {
+	in := refInputs[inst]
+	d := make([]int, len(in.items))
+	open := 0
+	for i := range d {
+		vals := in.values(i)
+		d[i] = vals[r.IntN(len(vals))]
+		if open < maxOpen && r.Float64() < pOpen {
+			open++
+			d[i] = missing
+			if r.IntN(5) == 0 {
+				d[i] = invalid
+			}
+		}
+	}
+	return d
+}
+
+// TestDomainsOnIncompleteAnswers scores, input by input, answers that are missing or invalid — every pattern
+// where that is small (AUDIT-C for several spellings of sex, PC-PTSD-5, PHQ-2 with GAD-2), a deterministic
+// sample otherwise (DSM-5 with and without the drug screen, GCPS-R, PHQ-9 with and without PHQ-2, GAD-7) —
+// next to a complete battery, and checks the composite against the reference decided by brute force over
+// every completion: each domain's value and possible values (which source decides, and when a later source
+// is not read), the tier and possible tiers, the referrals and possible referrals, the addenda, and the
+// record's errors.
+func TestDomainsOnIncompleteAnswers(t *testing.T) {
+	eng := newEngine(t)
+	scale := 1
+	if testing.Short() {
+		scale = 5
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	checked := 0
+	check := func(what string, resp *screen.Response) {
+		t.Helper()
+		checked++
+		fail := func(format string, args ...any) {
+			t.Helper()
+			t.Errorf("%s %v: %s", what, resp.Answers, fmt.Sprintf(format, args...))
+		}
+		rep, err := eng.Score(context.Background(), resp)
+		if rep == nil {
+			fail("%v", err)
+			return
+		}
+		var wantErrs []string
+		for inst, its := range resp.Answers {
+			d, _ := states(inst, its)
+			for i, v := range d {
+				if v == invalid {
+					wantErrs = append(wantErrs, inst+"."+refInputs[inst].items[i])
+				}
+			}
+		}
+		slices.Sort(wantErrs)
+		var gotErrs []string
+		for _, e := range rep.Errors {
+			gotErrs = append(gotErrs, e.Instrument+"."+e.Item)
+		}
+		if !slices.Equal(gotErrs, wantErrs) {
+			fail("errors %v, want %v", gotErrs, wantErrs)
+		}
+		if rep.Composite == nil || !rep.Composite.Applied {
+			fail("composite not applied")
+			return
+		}
+		compareWithReference(fail, rep.Composite, refComposite(resp))
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	anyKnown := func(d []int) bool { return slices.ContainsFunc(d, func(v int) bool { return v != missing }) }
+	battery := func(extra answers) answers {
+		a := answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}, "phq9": items(0, 1, 0, 1, 0, 0, 0, 0, 0),
+			"gad7": items(0, 0, 1, 0, 0, 1, 0), "auditc": auditc(1, 0, 0), "pc_ptsd5": ptsd(0)}
+		for k, v := range extra {
+			a[k] = v
+		}
+		return a
+	}
+
+	// AUDIT-C: every pattern (7^3), for sex written several ways.
+	for _, sex := range []any{"male", " F ", "other", nil} {
+		for p := range 343 {
+			d := []int{[]int{0, 1, 2, 3, 4, missing, invalid}[p%7], []int{0, 1, 2, 3, 4, missing, invalid}[(p/7)%7], []int{0, 1, 2, 3, 4, missing, invalid}[p/49]}
+			if !anyKnown(d) {
+				continue
+			}
+			check("auditc", &screen.Response{Context: map[string]any{"sex": sex}, Answers: battery(answers{"auditc": pattern("auditc", d, 9)})})
+		}
+	}
+
+	// PC-PTSD-5: every pattern (4^6), trauma gate included.
+	for p := range 4096 {
+		d := make([]int, 6)
+		for i := range d {
+			d[i] = []int{0, 1, missing, invalid}[(p>>(2*i))&3]
+		}
+		if !anyKnown(d) {
+			continue
+		}
+		check("pc_ptsd5", &screen.Response{Answers: battery(answers{"pc_ptsd5": pattern("pc_ptsd5", d, "yes")})})
+	}
+
+	// PHQ-2 with GAD-2 (the PHQ-9 and GAD-7 absent): every pattern (6^4).
+	st := []int{0, 1, 2, 3, missing, invalid}
+	for p := range 1296 {
+		a, b := []int{st[p%6], st[(p/6)%6]}, []int{st[(p/36)%6], st[p/216]}
+		extra := answers{}
+		if anyKnown(a) {
+			extra["phq2"] = pattern("phq2", a, 4)
+		}
+		if anyKnown(b) {
+			extra["gad2"] = pattern("gad2", b, 4)
+		}
+		resp := battery(extra)
+		delete(resp, "phq9")
+		delete(resp, "gad7")
+		check("phq2/gad2", &screen.Response{Answers: resp})
+	}
+
+	// DSM-5: a sample, with the drug screen absent, negative or positive, and pain none or bothersome.
+	for n := range 4000 / scale {
+		d := randomStates(r, "dsm5_oud", 0.3, 8)
+		if !anyKnown(d) {
+			continue
+		}
+		extra := answers{"dsm5_oud": pattern("dsm5_oud", d, "yes")}
+		if n%2 == 1 {
+			extra["gcps_r"] = gcps(2, 1, 4, 4, 4)
+		}
+		resp := battery(extra)
+		switch n % 3 {
+		case 0:
+			delete(resp, "sisq_drug")
+		case 1:
+			resp["sisq_drug"] = map[string]any{"times": 5}
+		}
+		check("dsm5_oud", &screen.Response{Answers: resp})
+	}
+
+	// GCPS-R: a sample, next to mild OUD (so bothersome or high-impact pain raises the tier to high).
+	for range 3000 / scale {
+		d := randomStates(r, "gcps_r", 0.35, 5)
+		if !anyKnown(d) {
+			continue
+		}
+		check("gcps_r", &screen.Response{Answers: battery(answers{"gcps_r": pattern("gcps_r", d, 11),
+			"dsm5_oud": dsm5(0, "larger_or_longer", "craving")})})
+	}
+
+	// PHQ-9 (depression and safety), with the PHQ-2 absent, complete or partial.
+	for n := range 3000 / scale {
+		d := randomStates(r, "phq9", 0.4, 6)
+		if !anyKnown(d) {
+			continue
+		}
+		extra := answers{"phq9": pattern("phq9", d, 7)}
+		switch n % 3 {
+		case 1:
+			extra["phq2"] = items(r.IntN(4), r.IntN(4))
+		case 2:
+			extra["phq2"] = map[string]any{"q1": r.IntN(4)}
+		}
+		check("phq9", &screen.Response{Answers: battery(extra)})
+	}
+
+	// GAD-7, with the GAD-2 absent or complete.
+	for n := range 2000 / scale {
+		d := randomStates(r, "gad7", 0.4, 6)
+		if !anyKnown(d) {
+			continue
+		}
+		extra := answers{"gad7": pattern("gad7", d, "often")}
+		if n%2 == 1 {
+			extra["gad2"] = items(r.IntN(4), r.IntN(4))
+		}
+		check("gad7", &screen.Response{Answers: battery(extra)})
+	}
+	t.Logf("%d response sets checked", checked)
+}
+
 func newEngine(t testing.TB, opts ...screen.Option) *screen.Engine {
 	t.Helper()
 	eng, err := screen.New(append([]screen.Option{bundled.Definitions()}, opts...)...)
@@ -603,75 +1333,63 @@ func describe(ways []way) string {
 
 func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *screen.Response, ways []way) {
 	t.Helper()
-	rep, err := eng.Score(context.Background(), resp)
-	if err != nil {
-		t.Errorf("%s [%s]: %v", want, describe(ways), err)
-		return
-	}
-	c := rep.Composite
-	if c == nil || !c.Applied {
-		t.Errorf("%s [%s]: composite not applied", want, describe(ways))
-		return
-	}
 	fail := func(format string, args ...any) {
 		t.Helper()
 		t.Errorf("%s [%s]: %s", want, describe(ways), fmt.Sprintf(format, args...))
 	}
-
-	// Domains: the engine, and the contract's domain table applied to the instrument results, both give
-	// the values the answers were chosen for.
-	f := factsOf(rep)
-	var wantNotAssessed []string
-	for _, name := range domainOrder {
-		got, _ := c.Domain(name)
-		if got.String() != want.get(name) {
-			fail("domain %s = %s", name, got)
-		}
-		if byContract := contractDomain(name, f); byContract != want.get(name) {
-			fail("the contract's domain table gives %s = %s from the instrument results", name, byContract)
-		}
-		if want.get(name) == "not_assessed" {
-			wantNotAssessed = append(wantNotAssessed, name)
-		}
+	rep, err := eng.Score(context.Background(), resp)
+	// The record's errors: exactly the invalid answers the ways give, in order (instrument key, then item).
+	var wantErrs []string
+	for _, w := range ways {
+		wantErrs = append(wantErrs, w.errs...)
 	}
-	if !slices.Equal(c.NotAssessed, wantNotAssessed) {
-		fail("not_assessed = %v, want %v", c.NotAssessed, wantNotAssessed)
+	slices.Sort(wantErrs)
+	var re *screen.ResponseErrors
+	switch {
+	case rep == nil:
+		fail("%v", err)
+		return
+	case len(wantErrs) == 0 && err != nil:
+		fail("%v", err)
+		return
+	case len(wantErrs) > 0 && !errors.As(err, &re):
+		fail("error %v, want the record's errors %v", err, wantErrs)
 	}
-
-	// Tier and referrals.
-	tier := contractTier(want)
-	if string(c.Tier) != tier {
-		fail("tier = %s, want %s", c.Tier, tier)
+	var gotErrs []string
+	for _, e := range rep.Errors {
+		gotErrs = append(gotErrs, e.Instrument+"."+e.Item)
 	}
-	var gotIDs []string
-	for _, r := range c.Referrals {
-		gotIDs = append(gotIDs, r.ID)
+	if !slices.Equal(gotErrs, wantErrs) {
+		fail("errors %v, want %v", gotErrs, wantErrs)
 	}
-	if wantIDs := contractReferralIDs(want, tier); !slices.Equal(gotIDs, wantIDs) {
-		fail("referrals = %v, want %v", gotIDs, wantIDs)
+	c := rep.Composite
+	if c == nil || !c.Applied {
+		fail("composite not applied")
+		return
 	}
-	for _, r := range c.Referrals {
-		if i := slices.IndexFunc(contractReferrals, func(cr contractReferral) bool { return cr.id == r.ID }); i >= 0 && string(r.Priority) != contractReferrals[i].priority {
-			fail("referral %s has priority %s, want %s", r.ID, r.Priority, contractReferrals[i].priority)
-		}
+	if c.Version != "1.1.0" {
+		fail("rule set version %s, want 1.1.0", c.Version)
 	}
 
-	// The moud addendum (treat pain and OUD together) appears exactly when there is chronic pain of any grade;
-	// no other referral has addenda.
-	for _, r := range c.Referrals {
-		wantAddenda := 0
-		if r.ID == "moud" && anyChronicPain(want) {
-			wantAddenda = 1
-		}
-		if len(r.Addenda) != wantAddenda {
-			fail("referral %s has %d addenda, want %d", r.ID, len(r.Addenda), wantAddenda)
+	// The reference must reach the values the ways were chosen for (and the possible values worked out by
+	// hand); the engine must agree with the reference in everything.
+	ref := refComposite(resp)
+	if ref.domains != want {
+		fail("the reference gives %s", ref.domains)
+	}
+	for _, w := range ways {
+		for _, name := range domainOrder {
+			if p := ref.possible[name]; len(w.possible) > 0 && w.possible[0] != "" && wayAxis(w, name) && !slices.Equal(p, w.possible) {
+				fail("the reference gives %s possible %v, the way says %v", name, p, w.possible)
+			}
 		}
 	}
+	compareWithReference(fail, c, ref)
 
-	// Every present but incomplete input, and only those, gets a note saying why.
+	// Every present input that leaves a score not computed, and only those, gets a note saying why.
 	var incomplete, noted []string
 	for _, res := range rep.Instruments {
-		if res.Status == screen.StatusIncomplete {
+		if res.Status == screen.StatusIncomplete || res.Status == screen.StatusError && slices.ContainsFunc(res.Notes, func(n screen.Note) bool { return n.Code == "not_computed" }) {
 			incomplete = append(incomplete, res.ID)
 		}
 	}
@@ -689,7 +1407,9 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 	}
 
 	// Explanations: re-evaluating the contract on nothing but a rule's reasons gives the same result, and
-	// every reason agrees with the report.
+	// every reason agrees with the report — for what the answers decide directly. (A domain decided by
+	// completions, or a tier over possible values, cannot list every completion among its reasons.)
+	f := factsOf(rep)
 	for i := range c.Domains {
 		d := &c.Domains[i]
 		reasons := d.Reasons()
@@ -698,9 +1418,15 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 				fail("domain %s: reason %s = %s, but the report says %s", d.ID, r.Name, r.Value, v)
 			}
 		}
-		if got := contractDomain(d.ID, factsFrom(reasons)); got != d.Value.String() {
+		if len(d.Possible) > 0 || hasNote(c.Notes, "determined", d.ID) {
+			continue
+		}
+		if got := contractDomainFromFacts(d.ID, factsFrom(reasons)); got != d.Value.String() {
 			fail("domain %s = %s, but its reasons %v only support %s", d.ID, d.Value, reasons, got)
 		}
+	}
+	if len(ref.possible) > 0 {
+		return
 	}
 	if d, _ := domainsFrom(c.TierReasons()); contractTier(d) != string(c.Tier) {
 		fail("tier %s, but its reasons %v support %s", c.Tier, c.TierReasons(), contractTier(d))
@@ -721,8 +1447,119 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 	}
 }
 
+// compareWithReference checks a report's composite against the reference: domains and their possible
+// values, not_assessed, the tier and possible tiers, referrals and possible referrals (in order), their
+// priorities, and the addenda.
+func compareWithReference(fail func(format string, args ...any), c *screen.CompositeResult, ref refResult) {
+	for _, name := range domainOrder {
+		got, _ := c.Domain(name)
+		if got.String() != ref.domains.get(name) {
+			fail("domain %s = %s, want %s", name, got, ref.domains.get(name))
+		}
+		var gotPossible []string
+		for _, d := range c.Domains {
+			if d.ID == name {
+				for _, v := range d.Possible {
+					gotPossible = append(gotPossible, v.String())
+				}
+			}
+		}
+		if !slices.Equal(gotPossible, ref.possible[name]) {
+			fail("domain %s possible %v, want %v", name, gotPossible, ref.possible[name])
+		}
+	}
+	if !slices.Equal(c.NotAssessed, ref.notAssessed) {
+		fail("not_assessed = %v, want %v", c.NotAssessed, ref.notAssessed)
+	}
+
+	// Tier and referrals, over every combination of the possible values.
+	if string(c.Tier) != ref.tier {
+		fail("tier = %s, want %s", c.Tier, ref.tier)
+	}
+	var gotTiers []string
+	for _, tr := range c.PossibleTiers {
+		gotTiers = append(gotTiers, string(tr))
+	}
+	if !slices.Equal(gotTiers, ref.possibleTiers) {
+		fail("possible tiers = %v, want %v", gotTiers, ref.possibleTiers)
+	}
+	var gotIDs, gotPossible []string
+	for _, r := range c.Referrals {
+		gotIDs = append(gotIDs, r.ID)
+	}
+	for _, r := range c.PossibleReferrals {
+		gotPossible = append(gotPossible, r.ID)
+	}
+	if !slices.Equal(gotIDs, ref.referrals) {
+		fail("referrals = %v, want %v", gotIDs, ref.referrals)
+	}
+	if !slices.Equal(gotPossible, ref.possibleRefs) {
+		fail("possible referrals = %v, want %v", gotPossible, ref.possibleRefs)
+	}
+	for _, r := range append(slices.Clone(c.Referrals), c.PossibleReferrals...) {
+		if i := slices.IndexFunc(contractReferrals, func(cr contractReferral) bool { return cr.id == r.ID }); i >= 0 && string(r.Priority) != contractReferrals[i].priority {
+			fail("referral %s has priority %s, want %s", r.ID, r.Priority, contractReferrals[i].priority)
+		}
+	}
+
+	// Addenda: moud's (treat pain and OUD together) when every combination has chronic pain of some grade;
+	// rescreen's names the domains not assessed; no other referral has addenda.
+	for _, r := range c.Referrals {
+		var wantAddenda []string
+		switch {
+		case r.ID == "moud" && ref.moudAddendum:
+			wantAddenda = []string{"pain and OUD together"}
+		case r.ID == "rescreen" && ref.rescreenNamesNotAssessed:
+			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(ref.notAssessed, ", ") + "."}
+		}
+		if len(r.Addenda) != len(wantAddenda) {
+			fail("referral %s has addenda %q, want %d", r.ID, r.Addenda, len(wantAddenda))
+			continue
+		}
+		for i, a := range wantAddenda {
+			if !strings.Contains(r.Addenda[i], a) {
+				fail("referral %s addendum %q does not say %q", r.ID, r.Addenda[i], a)
+			}
+		}
+	}
+
+}
+
+// wayAxis reports whether a way answers the inputs of a domain (its possible list is about that domain).
+func wayAxis(w way, domain string) bool {
+	inputs := map[string][]string{"pain": {"gcps_r"}, "oud": {"dsm5_oud", "sisq_drug"}, "depression": {"phq9", "phq2"},
+		"anxiety": {"gad7", "gad2"}, "alcohol": {"auditc"}, "trauma": {"pc_ptsd5"}}
+	for _, in := range inputs[domain] {
+		if _, ok := w.answers[in]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// factsOf collects every instrument result of a report under its rule-set name. Flags that fired are true;
+// flags evaluated without firing are false; flags not evaluated (a note says so) are left out.
+func factsOf(rep *screen.Report) facts {
+	f := facts{}
+	for _, res := range rep.Instruments {
+		for _, s := range res.Scores {
+			f[res.ID+"."+s.ID] = s.Value
+		}
+		for _, fl := range res.Flags {
+			f[res.ID+".flags."+fl.ID] = screen.BoolValue(true)
+		}
+		if res.ID == "phq9" && !hasNote(res.Notes, "flag_not_evaluated", "suicidal_ideation") {
+			if _, fired := f["phq9.flags.suicidal_ideation"]; !fired {
+				f["phq9.flags.suicidal_ideation"] = screen.BoolValue(false)
+			}
+		}
+	}
+	return f
+}
+
 // checkNotApplied removes the required inputs: without gcps_r, or without both dsm5_oud and sisq_drug, the
-// rule set is not applied (and, when the caller requires it, scoring fails with composite_not_applied).
+// rule set is not applied (and, when the caller requires it, scoring fails with composite_not_applied). An
+// endorsed PHQ-9 item 9 is in the report all the same (composite.md §1a rule 4).
 func checkNotApplied(t *testing.T, eng, strict *screen.Engine, resp *screen.Response) {
 	t.Helper()
 	without := func(drop ...string) *screen.Response {
@@ -747,9 +1584,16 @@ func checkNotApplied(t *testing.T, eng, strict *screen.Engine, resp *screen.Resp
 			continue // nothing left to score
 		}
 		rep, err := eng.Score(context.Background(), r)
-		if err != nil {
+		var re *screen.ResponseErrors
+		if rep == nil || err != nil && !errors.As(err, &re) {
 			t.Errorf("without %v: %v", tc.drop, err)
 			continue
+		}
+		if d, ok := states("phq9", r.Answers["phq9"]); ok && d[8] >= 1 {
+			phq9 := rep.Instrument("phq9")
+			if _, fired := phq9.Flag("suicidal_ideation"); !fired {
+				t.Errorf("without %v: the suicidal ideation flag is not in the report", tc.drop)
+			}
 		}
 		c := rep.Composite
 		if c == nil || c.Applied {
@@ -883,7 +1727,7 @@ func TestExplainHighTier(t *testing.T) {
 	if !c.Applied || c.Tier != "high" {
 		t.Fatalf("applied %v, tier %q; want an applied high tier", c.Applied, c.Tier)
 	}
-	if c.Rule != "pain_oud@1.0.0#tiers.high" {
+	if c.Rule != "pain_oud@1.1.0#tiers.high" {
 		t.Errorf("tier rule %q", c.Rule)
 	}
 	mustName(t, "tier", c.Reasons, map[string]any{"domains.safety": "none", "domains.oud": "mild", "domains.pain": "bothersome"})
@@ -900,7 +1744,7 @@ func TestExplainHighTier(t *testing.T) {
 	var ids []string
 	for _, r := range c.Referrals {
 		ids = append(ids, r.ID)
-		if r.Rule != "pain_oud@1.0.0#referrals."+r.ID {
+		if r.Rule != "pain_oud@1.1.0#referrals."+r.ID {
 			t.Errorf("referral %s: rule %q", r.ID, r.Rule)
 		}
 		if r.Text == "" || r.Source == "" {
@@ -917,14 +1761,15 @@ func TestExplainHighTier(t *testing.T) {
 		t.Fatalf("referrals %v, want %v", ids, want)
 	}
 
-	// Each domain names the instrument results it read.
+	// Each domain names the instrument results it read (rule set 1.1.0 reads results, decided or not, rather
+	// than the instruments' status).
 	wantDomainReasons := map[string]map[string]any{
-		"pain":       {"gcps_r.status": "complete", "gcps_r.label": "bothersome"},
-		"oud":        {"dsm5_oud.status": "complete", "dsm5_oud.severity": "mild"},
-		"depression": {"phq9.status": "complete", "phq9.total": 11},
-		"anxiety":    {"gad7.status": "complete", "gad7.total": 4},
-		"alcohol":    {"auditc.status": "complete", "auditc.positive": false},
-		"trauma":     {"pc_ptsd5.status": "complete", "pc_ptsd5.positive": false},
+		"pain":       {"gcps_r.label": "bothersome"},
+		"oud":        {"dsm5_oud.severity": "mild"},
+		"depression": {"phq9.total": 11},
+		"anxiety":    {"gad7.total": 4},
+		"alcohol":    {"auditc.positive": false},
+		"trauma":     {"pc_ptsd5.positive": false},
 		"safety":     {"phq9.flags.suicidal_ideation": false},
 	}
 	for _, name := range domainOrder {
@@ -933,7 +1778,7 @@ func TestExplainHighTier(t *testing.T) {
 			t.Errorf("no explanation for domain %s", name)
 			continue
 		}
-		if ex.Rule != "pain_oud@1.0.0#domains."+name {
+		if ex.Rule != "pain_oud@1.1.0#domains."+name {
 			t.Errorf("domain %s: rule %q", name, ex.Rule)
 		}
 		mustName(t, "domain "+name, ex.Reasons, wantDomainReasons[name])
@@ -997,7 +1842,11 @@ func TestMoudAddendum(t *testing.T) {
 		{"mild pain", gcps(2, 1, 4, 4, 3), true},
 		{"bothersome pain", gcps(3, 0, 6, 6, 6), true},
 		{"high-impact pain", gcps(3, 3, 8, 8, 8), true},
-		{"pain not assessed", map[string]any{"pain_frequency": 3}, false},
+		// Pain every day with the rest unanswered: mild, bothersome or high impact — chronic pain whatever
+		// the missing answers are, so the addendum holds in every combination.
+		{"pain not assessed, chronic pain either way", map[string]any{"pain_frequency": 3}, true},
+		// Pain frequency unanswered with no limitation and ratings 0: none or mild, so maybe no chronic pain.
+		{"pain not assessed, none possible", map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, jr := scoreJSON(t, eng, &screen.Response{Answers: map[string]map[string]any{"gcps_r": tc.gcps, "dsm5_oud": moderate}})
@@ -1035,7 +1884,8 @@ func TestNotes(t *testing.T) {
 	}
 
 	t.Run("incomplete PHQ-9 says why depression is not assessed", func(t *testing.T) {
-		c := score(answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}, "phq9": items(1, 1, 1, 1, 1, 1, nil, nil, nil)})
+		// Items 1, 8 and 9 unanswered: the total (6 to 15) is open and the embedded PHQ-2 needs item 1.
+		c := score(answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}, "phq9": items(nil, 1, 1, 1, 1, 1, 1, nil, nil)})
 		if !slices.Contains(c.NotAssessed, "depression") || !slices.Contains(c.NotAssessed, "safety") {
 			t.Errorf("not_assessed %v, want depression and safety in it", c.NotAssessed)
 		}

@@ -193,6 +193,8 @@ func (st *State) tiersAndReferrals() *Error {
 			ce.PossibleTiers[ti] = true
 			tierSpans[ti] = st.span(start)
 		}
+		// Referrals that read `tier` (rescreen) read this combination's tier.
+		ce.TierVal = rs.Tiers[ti].Val
 		for ri, r := range rs.Referrals {
 			rstart := int32(len(st.Reads))
 			on, err := st.evalReferralOnly(ri)

@@ -17,9 +17,13 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		return plan.Note{Code: "prorated", About: id, Message: fmt.Sprintf("%s prorated from %d of %d answered items", id, n.A, n.B)}
 	case NoteNotComputed:
 		id := in.Scores[n.About].ID
-		return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %s", id, missingWhat(n.Field))}
+		return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %s", id, ie.missingWhat(n.Field))}
 	case NoteTooFew:
 		id := in.Scores[n.About].ID
+		if ie.noProrate {
+			// Invalid answers turn prorating off (§1a rule 1): say so rather than "at most 0 allowed".
+			return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %d of its items are missing or have answers that are not valid, and nothing is prorated when answers are not valid", id, n.A)}
+		}
 		return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %d items missing, at most %d allowed", id, n.A, n.B)}
 	case NoteDependency:
 		id := in.Scores[n.About].ID
@@ -31,7 +35,7 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		id := in.Flags[n.About].ID
 		why := "the items it reads are missing"
 		if n.Field != nil {
-			why = missingWhat(n.Field)
+			why = ie.missingWhat(n.Field)
 		}
 		return plan.Note{Code: "flag_not_evaluated", About: id, Message: fmt.Sprintf("flag %s not evaluated: %s", id, why)}
 	case NoteAnsweredWhenSkipped:
@@ -80,9 +84,14 @@ func (ie *InstEval) OpenItems(mask []bool) string {
 	return strings.Join(ids, ", ")
 }
 
-func missingWhat(fe *plan.FieldError) string {
+// missingWhat says why a field could not be read: an item that was not answered, or whose answer is not
+// valid for it (unknown, §1a rule 1: the record's errors name it).
+func (ie *InstEval) missingWhat(fe *plan.FieldError) string {
 	switch fe.Kind {
 	case plan.ReadItem:
+		if fe.Idx >= 0 && fe.Idx < len(ie.St) && ie.St[fe.Idx] == ItemUnknown {
+			return fe.Name + " has an answer that is not valid (see the record's errors)"
+		}
 		return fe.Name + " is not answered"
 	case plan.ReadContext:
 		return fe.Name + " is not given"

@@ -155,7 +155,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 				}
 			}
 			cr.Notes = append(cr.Notes, Note{Code: "input_incomplete", About: in.ID,
-				Message: fmt.Sprintf("%s is incomplete (%s); what depends on it counts as not assessed", in.ID, strings.Join(why, "; "))})
+				Message: fmt.Sprintf("%s is incomplete (%s); what depends on it is decided from what its answers settle, or is not assessed", in.ID, strings.Join(why, "; "))})
 		case !ie.Present && ce.Mismatch[i] != nil:
 			other := ce.Mismatch[i]
 			cr.Notes = append(cr.Notes, Note{Code: "input_version_mismatch", About: in.ID,

@@ -124,13 +124,11 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 // A domain that is not assessed but whose every possible value gives tier low (pain none or mild, pain
 // frequency unanswered) is still not assessed: the rescreen text must name it (composite.md §2, rescreen).
 //
-// Bug on this branch's base (3b89ca4): referral addenda are evaluated over the combinations of possible
-// domain values, in which pain is none or mild — never not_assessed — so the rescreen addendum's condition
-// ("some domain is not_assessed") is false in every combination and the addendum is dropped, although the
-// report lists pain as not assessed. wip/safety 6ec1c2c fixes it (the addendum's condition is "true" and an
-// addendum whose {not_assessed} would be empty is left out); this test passes on a merge with it.
+// Referral addenda are evaluated over the combinations of possible domain values, in which pain is none or
+// mild — never not_assessed — so an addendum conditioned on "some domain is not_assessed" would be dropped
+// although the report lists pain as not assessed: the rescreen addendum is unconditional, and left out only
+// when {not_assessed} would name no domain.
 func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
-	t.Skip("fails on 3b89ca4, passes once merged with wip/safety 6ec1c2c: remove this skip after the merge")
 	eng := safetyEngine(t)
 	a := negativeBattery()
 	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}

@@ -6,9 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
-	"testing/fstest"
+	"strings"
 
 	"github.com/painscreen/painscreen/bundled"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -25,7 +26,8 @@ type defSource struct {
 }
 
 // openDefs turns a path into a definitions source. A directory is read recursively (as
-// screen.WithDefinitions does); a file is read on its own. The label keeps the user's spelling of the path
+// screen.WithDefinitions does); a file is read on its own, through the same checks (a regular file, its
+// size bounded), following links since the user named it. The label keeps the user's spelling of the path
 // so that diagnostics point at files the user can open.
 func openDefs(p string) (defSource, error) {
 	st, err := os.Stat(p)
@@ -36,17 +38,46 @@ func openDefs(p string) (defSource, error) {
 	if st.IsDir() {
 		return defSource{fsys: os.DirFS(p), label: clean}, nil
 	}
-	data, err := os.ReadFile(p)
+	if ext := strings.ToLower(filepath.Ext(p)); ext != ".yaml" && ext != ".yml" {
+		return defSource{}, fmt.Errorf("%s: not a definition file (a name ending in .yaml or .yml) nor a directory", p)
+	}
+	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return defSource{}, err
 	}
-	base := filepath.Base(p)
-	dir := filepath.ToSlash(filepath.Dir(clean))
-	if dir == "." {
-		dir = ""
+	if filepath.Clean(real) != filepath.Clean(p) {
+		clean = filepath.ToSlash(filepath.Clean(real)) // a link: diagnostics name the file read
 	}
-	return defSource{fsys: fstest.MapFS{base: &fstest.MapFile{Data: data, Mode: 0o444}}, label: dir}, nil
+	dir := path.Dir(clean)
+	label := dir
+	if label == "." {
+		label = ""
+	}
+	return defSource{fsys: oneFileFS{FS: os.DirFS(filepath.FromSlash(dir)), name: path.Base(clean)}, label: label}, nil
 }
+
+// oneFileFS is a directory that lists only one of its files.
+type oneFileFS struct {
+	fs.FS
+	name string
+}
+
+func (o oneFileFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(o.FS, name)
+	if err != nil || name != "." {
+		return es, err
+	}
+	for _, e := range es {
+		if e.Name() == o.name {
+			return []fs.DirEntry{e}, nil
+		}
+	}
+	return nil, nil
+}
+
+func (o oneFileFS) ReadLink(name string) (string, error) { return fs.ReadLink(o.FS, name) }
+
+func (o oneFileFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(o.FS, name) }
 
 // refPattern is a rule-set reference: an id, optionally @version.
 var refPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(@[0-9A-Za-z.+-]+)?$`)

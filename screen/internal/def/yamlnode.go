@@ -14,20 +14,22 @@ import (
 
 // Limits bound what one definition file may contain; definitions may come from outside and be hostile.
 type Limits struct {
-	MaxFileBytes  int // size of one definition or suite file
-	MaxDepth      int // YAML nesting depth
-	MaxItems      int // items, scores, flags, domains, referrals... of one kind in one definition
-	MaxExprBytes  int // length of one CEL expression
-	MaxTextBytes  int // length of one text field
-	MaxTests      int // test cases in one suite
-	MaxNodeCount  int // YAML nodes in one file
-	MaxScaleItems int // options in one scale, rows in one lookup table
+	MaxFileBytes  int   // size of one definition or suite file
+	MaxDepth      int   // YAML nesting depth
+	MaxItems      int   // items, scores, flags, domains, referrals... of one kind in one definition
+	MaxExprBytes  int   // length of one CEL expression
+	MaxTextBytes  int   // length of one text field
+	MaxTests      int   // test cases in one suite
+	MaxNodeCount  int   // YAML nodes in one file
+	MaxScaleItems int   // options in one scale, rows in one lookup table
+	MaxFiles      int   // definition (or suite) files read by one load
+	MaxTotalBytes int64 // their total size
 }
 
 // DefaultLimits are generous for real instruments and small enough to stop abuse.
 func DefaultLimits() Limits {
 	return Limits{MaxFileBytes: 1 << 20, MaxDepth: 24, MaxItems: 500, MaxExprBytes: 4096, MaxTextBytes: 8192,
-		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000}
+		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000, MaxFiles: 1000, MaxTotalBytes: 8 << 20}
 }
 
 var idRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)

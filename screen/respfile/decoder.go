@@ -84,7 +84,7 @@ func (d *Decoder) Next() (Record, error) {
 	var err error
 	if !d.checked {
 		d.checked = true
-		if b, _ := d.br.Peek(2); len(b) == 2 && isUTF16(b) {
+		if b, _ := d.br.Peek(4); isUTF16(b) {
 			d.err = &Error{Line: 1, Col: 1, Code: CodeInvalidUTF8, Msg: "input is UTF-16; response files must be UTF-8"}
 			return Record{}, d.err
 		}
@@ -131,16 +131,17 @@ func (d *Decoder) ioError(err error, line int) error {
 	return fmt.Errorf("reading %s responses: %w", string(d.format), err)
 }
 
-// isUTF16 reports whether an input starting with b is UTF-16: a UTF-16 byte order mark, or text whose
-// first character is ASCII written in two bytes (no UTF-8 text starts with a NUL byte).
+// isUTF16 reports whether an input starting with b (its first two to four bytes) is UTF-16: a UTF-16 byte
+// order mark, or two ASCII characters each written in two bytes (no UTF-8 text holds NUL bytes there).
 func isUTF16(b []byte) bool {
-	switch {
-	case string(b) == "\xff\xfe" || string(b) == "\xfe\xff":
-		return true
-	case b[0] == 0 && b[1] != 0 && b[1] < utf8.RuneSelf, b[0] != 0 && b[0] < utf8.RuneSelf && b[1] == 0:
+	if len(b) >= 2 && (string(b[:2]) == "\xff\xfe" || string(b[:2]) == "\xfe\xff") {
 		return true
 	}
-	return false
+	if len(b) < 4 {
+		return false
+	}
+	text := func(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' }
+	return b[0] == 0 && b[2] == 0 && text(b[1]) && text(b[3]) || b[1] == 0 && b[3] == 0 && text(b[0]) && text(b[2])
 }
 
 // skipBOM drops a UTF-8 byte order mark at the start of the input.

@@ -156,7 +156,7 @@ func FuzzJSONL(f *testing.F) {
 		}
 		for _, lim := range fuzzLimits {
 			recs, fatal := fuzzDecode(t, FormatJSONL, in, lim)
-			if fatal != nil && len(in) >= 2 && isUTF16(in[:2]) {
+			if fatal != nil && isUTF16(in[:min(len(in), 4)]) {
 				continue // the one fatal problem of JSONL data: it is not UTF-8 text at all
 			}
 			if fatal != nil {
@@ -304,7 +304,7 @@ func FuzzCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, lim := range fuzzLimits {
 			recs, fatal := fuzzDecode(t, FormatCSV, in, lim)
-			if lim != (Limits{}) || len(in) >= 2 && isUTF16(in[:2]) {
+			if lim != (Limits{}) || isUTF16(in[:min(len(in), 4)]) {
 				continue
 			}
 			compareWithEncodingCSV(t, bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")), recs, fatal)
@@ -468,7 +468,7 @@ func wholeYAML(in []byte) (recs []Record, ok bool) {
 			recs, ok = nil, false
 		}
 	}()
-	if len(in) > DefaultMaxRecordBytes || !utf8.Valid(in) || len(in) >= 2 && isUTF16(in[:2]) {
+	if len(in) > DefaultMaxRecordBytes || !utf8.Valid(in) || isUTF16(in[:min(len(in), 4)]) {
 		return nil, false
 	}
 	d := NewDecoder(nil, FormatYAML, Limits{})

@@ -175,7 +175,7 @@ func (f *cmdFlags) parse(args []string, stdout, stderr io.Writer) ([]string, int
 
 // fail reports a usage error and returns exitUsage.
 func (f *cmdFlags) fail(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "painscreen %s: %s\nRun 'painscreen %s -h' for usage.\n", f.name, fmt.Sprintf(format, args...), f.name)
+	fmt.Fprintf(stderr, "painscreen %s: %s\nRun 'painscreen %s -h' for usage.\n", f.name, safe(fmt.Sprintf(format, args...)), f.name)
 	return exitUsage
 }
 

@@ -123,7 +123,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 	if interrupted {
 		fmt.Fprintf(&b, "painscreen: interrupted: %d records read, %d written", read, s.records)
 		if outName != "" {
-			fmt.Fprintf(&b, "; %s was not written", outName)
+			fmt.Fprintf(&b, "; %s was not written", safe(outName))
 		}
 		b.WriteString("\n")
 	}
@@ -138,7 +138,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 			if i > 0 {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, " %s %d", name, s.tiers[i])
+			fmt.Fprintf(&b, " %s %d", safe(name), s.tiers[i])
 		}
 		if s.notApplied > 0 {
 			fmt.Fprintf(&b, "; rule set not applied %d", s.notApplied)
@@ -165,7 +165,7 @@ func (l *errorLog) add(file string, st *recStat) {
 	}
 	b := l.buf[:0]
 	b = append(b, "painscreen: "...)
-	b = append(b, file...)
+	b = appendSafe(b, file)
 	if st.line > 0 {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(st.line), 10)
@@ -177,17 +177,17 @@ func (l *errorLog) add(file string, st *recStat) {
 		b = strconv.AppendInt(b, int64(st.n), 10)
 		b = append(b, ": "...)
 	}
-	b = append(b, st.code...)
+	b = appendSafe(b, st.code)
 	b = append(b, ": "...)
 	if st.inst != "" || st.item != "" {
-		b = append(b, st.inst...)
+		b = appendSafe(b, st.inst)
 		if st.inst != "" && st.item != "" {
 			b = append(b, '.')
 		}
-		b = append(b, st.item...)
+		b = appendSafe(b, st.item)
 		b = append(b, ": "...)
 	}
-	b = append(b, st.msg...)
+	b = appendSafe(b, st.msg)
 	if st.errLine > 0 && st.col > 0 {
 		b = append(b, " (line "...)
 		b = strconv.AppendInt(b, int64(st.errLine), 10)

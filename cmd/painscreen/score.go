@@ -203,7 +203,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fl.output != "" {
 		of, err = createOutFile(fl.output)
 		if err != nil {
-			fmt.Fprintf(stderr, "painscreen score: --output: %v\n", err)
+			fmt.Fprintf(stderr, "painscreen score: --output: %s\n", safe(err.Error()))
 			return exitUsage
 		}
 		dst = of.f
@@ -308,19 +308,19 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case fatal != nil:
 		if of != nil {
 			of.abort()
-			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", fl.output)
+			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", safe(fl.output))
 		}
 		return exitUsage
 	case runErr != nil:
 		if of != nil {
 			of.abort()
 		}
-		fmt.Fprintf(stderr, "painscreen: writing the output: %v\n", runErr)
+		fmt.Fprintf(stderr, "painscreen: writing the output: %s\n", safe(runErr.Error()))
 		return exitUsage
 	}
 	if of != nil {
 		if err := of.commit(); err != nil {
-			fmt.Fprintf(stderr, "painscreen: writing %s: %v\n", fl.output, err)
+			fmt.Fprintf(stderr, "painscreen: writing %s: %s\n", safe(fl.output), safe(err.Error()))
 			return exitUsage
 		}
 	}
@@ -328,7 +328,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case out.sum.failed > 0:
 		return exitRecords
 	case out.sum.tierHit:
-		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", fl.failOnTier)
+		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", safe(fl.failOnTier))
 		return exitTier
 	}
 	return exitOK

@@ -63,6 +63,7 @@ type scoreFlags struct {
 	output      string
 	jobs        int
 	failOnTier  string
+	csvSafe     bool
 }
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -74,6 +75,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set")
+	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -163,6 +165,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if fl.csvSafe {
+		if format != outCSV {
+			return f.fail(stderr, "--csv-safe applies to --format csv only")
+		}
+		enc.csv.safe = true
+	}
 	tiers := enc.tiers
 	failTier := -1
 	if fl.failOnTier != "" {

@@ -152,6 +152,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	if in, ok := sameAsInput(fl.output, files, stdin); ok {
+		return f.fail(stderr, "--output %s is the input %s: the reports would replace it", fl.output, in)
+	}
+
 	// Definitions.
 	opts, ruleRef, err := fl.options()
 	if err != nil {
@@ -209,7 +213,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var dst io.Writer = stdout
 	var of *outFile
 	if fl.output != "" {
-		of, err = createOutFile(fl.output)
+		var stale int
+		of, stale, err = createOutFile(fl.output)
+		if stale > 0 {
+			fmt.Fprintf(stderr, "painscreen: removed %s left in the directory of %s by a run that was killed\n", plural(stale, "temporary file"), safe(fl.output))
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "painscreen score: --output: %s\n", safe(err.Error()))
 			return exitUsage
@@ -340,6 +348,34 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitTier
 	}
 	return exitOK
+}
+
+// sameAsInput returns the input that the regular file output is, also through links (os.SameFile):
+// writing it would replace the responses with the reports. Stdin counts when it is redirected from a file.
+func sameAsInput(output string, files []string, stdin io.Reader) (string, bool) {
+	if output == "" {
+		return "", false
+	}
+	ost, err := os.Stat(output)
+	if err != nil || !ost.Mode().IsRegular() {
+		return "", false
+	}
+	for _, name := range files {
+		var st os.FileInfo
+		if name == "-" {
+			if f, ok := stdin.(*os.File); ok {
+				st, err = f.Stat()
+			} else {
+				continue
+			}
+		} else {
+			st, err = os.Stat(name)
+		}
+		if err == nil && os.SameFile(ost, st) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // errReader fails every read with err.

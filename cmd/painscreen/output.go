@@ -56,6 +56,11 @@ func (o *output) writeBatch(b *batch) error {
 	if _, err := o.w.Write(data); err != nil {
 		return err
 	}
+	// Each batch goes out as it is written: records are delivered in whole batches, and a reader at the
+	// other end of a pipe sees them at once; what is counted as written has been.
+	if err := o.w.Flush(); err != nil {
+		return err
+	}
 	for i := range b.stats {
 		st := &b.stats[i]
 		o.sum.add(st)
@@ -128,7 +133,12 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
+	if interrupted {
+		// Of what was read, only what is written counts: say so, not "read".
+		fmt.Fprintf(&b, "painscreen: of the %s written: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
+	} else {
+		fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed)
+	}
 	if s.failed > 0 {
 		b.WriteString(" (see the error records in the output)")
 	}

@@ -236,7 +236,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
 
-	// Signals: the first stops the run cleanly; a second one exits at once (removing the temporary file).
+	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
+	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
+	// exits at once (removing the temporary file).
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -253,15 +255,20 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case <-finished:
 			return
 		}
+		why := "interrupted twice"
 		select {
 		case <-sigs:
-			if of != nil {
-				of.abort()
-			}
-			fmt.Fprintln(stderr, "\npainscreen: interrupted twice: stopped at once")
-			os.Exit(exitInterrupted)
+		case <-time.After(interruptGrace):
+			why = "the output does not take what is left"
 		case <-finished:
+			return
 		}
+		if of != nil {
+			of.abort()
+		}
+		fmt.Fprintf(stderr, "\npainscreen: interrupted: %d records read, %d written; stopped at once (%s)\n",
+			pl.nread.Load(), out.written.Load(), why)
+		os.Exit(exitInterrupted)
 	}()
 	defer func() {
 		close(finished)
@@ -277,18 +284,19 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			break
 		}
 		var r io.Reader
+		file := false
 		if name == "-" {
-			r = stdinR
+			r, file = stdinR, isRegularFile(stdin)
 		} else {
 			fh, err := os.Open(name)
 			if err != nil {
 				// It could be opened when checked: report it like any unreadable input, in the output too.
-				r = errReader{err}
+				r, file = errReader{err}, true
 			} else {
-				r = fh
+				r, file = fh, isRegularFile(fh)
 			}
 		}
-		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i]})
+		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file})
 		if c, ok := r.(io.Closer); ok && name != "-" {
 			_ = c.Close()
 		}
@@ -302,7 +310,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	prog.stop()
-	out.errLog.finish()
+	// A reader of stdout that went away (score … | head -1) ends the run as if the input ended there,
+	// quietly: no summary, and the status of the records written.
+	brokenPipe := errors.Is(runErr, syscall.EPIPE)
+	if !brokenPipe {
+		out.errLog.finish()
+	}
 
 	interrupted := errors.Is(runErr, errInterrupted)
 	if interrupted {
@@ -313,9 +326,22 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if of != nil && !of.direct {
 		outName = fl.output
 	}
-	out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+	if !brokenPipe {
+		out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+	}
 
 	switch {
+	case brokenPipe:
+		if of != nil {
+			of.abort()
+		}
+		switch {
+		case out.sum.failed > 0:
+			return exitRecords
+		case out.sum.tierHit:
+			return exitTier
+		}
+		return exitOK
 	case interrupted:
 		if of != nil {
 			of.abort()
@@ -376,6 +402,20 @@ func sameAsInput(output string, files []string, stdin io.Reader) (string, bool) 
 		}
 	}
 	return "", false
+}
+
+// interruptGrace is how long a first signal waits for the records already read to be written before
+// the run stops at once.
+const interruptGrace = time.Second
+
+// isRegularFile reports whether r is an *os.File that is a regular file.
+func isRegularFile(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode().IsRegular()
 }
 
 // errReader fails every read with err.

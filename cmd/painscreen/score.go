@@ -38,7 +38,9 @@ per line (row). Record numbers restart in every file.
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
 for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
-that replaces FILE only when the run completes (new files are readable by their owner only).
+that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
+keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
+--csv-safe asks to disarm cells a spreadsheet would run as formulas.
 
 The summary (records read, scored, failed; counts per tier) and the first error records' positions and
 messages go to stderr. Neither ever holds subject ids or answers.
@@ -46,8 +48,9 @@ messages go to stderr. Neither ever holds subject ids or answers.
 Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
 missing or unreadable input (a JSON/YAML syntax error, a bad CSV header, an input with no record), or
 output that cannot be written; 3 invalid definitions; 4 --fail-on-tier reached (when every record
-scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, nothing more is written, and
---output is not created).`
+scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, the records already read are
+written, and --output is not created). When the reader of stdout goes away (score … | head), the run
+ends quietly with the status of the records written.`
 
 const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --jobs 4 --output reports.jsonl batch.jsonl

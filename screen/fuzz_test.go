@@ -60,7 +60,7 @@ func FuzzLoadDefinition(f *testing.F) {
 			fsys["fuzz/def.v1.yaml"] = &fstest.MapFile{Data: data}
 		}
 		if len(prog) > 0 {
-			g := &celGen{b: prog}
+			g := &celGen{p: screen.NewFuzzPicker(prog)}
 			fsys["fuzz/gen.v1.yaml"] = &fstest.MapFile{Data: []byte(genDefinition(
 				g.scalar(g.expr(g.scoreType(), 4)), g.scalar(g.expr(tBool, 3)), g.scalar(g.expr(tBool, 2))))}
 		}
@@ -203,19 +203,9 @@ const (
 // the fast-path compiler and the evaluators, and they cover what definitions rarely hold: literals of every
 // kind (uint, bytes, null, doubles out of the int range), mixed-kind in-lists, nested ternaries,
 // conversions that fail, comprehensions.
-type celGen struct {
-	b []byte
-	i int
-}
+type celGen struct{ p *screen.FuzzPicker }
 
-func (g *celGen) pick(n int) int {
-	if g.i >= len(g.b) || n <= 1 {
-		return 0
-	}
-	v := int(g.b[g.i]) % n
-	g.i++
-	return v
-}
+func (g *celGen) pick(n int) int { return g.p.Pick(n) }
 
 func (g *celGen) one(s ...string) string { return s[g.pick(len(s))] }
 

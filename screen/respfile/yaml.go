@@ -128,23 +128,18 @@ func (d *Decoder) readYAML() (rec Record, done bool, err error) {
 	}
 	// A group of small items parsed as one text, when it gives one record per item.
 	size, n := 0, 0
-	for {
+	for ; ; n++ {
+		if err := d.fillQueue(n + 1); err != nil {
+			return Record{}, true, err
+		}
 		if n == len(s.queue) {
-			it, ok, err := d.readItem()
-			if err != nil {
-				return Record{}, true, err
-			}
-			if !ok {
-				break
-			}
-			s.queue = append(s.queue, it)
+			break
 		}
 		it := s.queue[n]
 		if it.big || size+len(it.text) > yamlGroupBytes || !utf8.Valid(it.text) {
 			break
 		}
 		size += len(it.text)
-		n++
 	}
 	if len(s.queue) == 0 {
 		return Record{}, false, nil // the end of the document
@@ -197,15 +192,8 @@ func (d *Decoder) readYAMLItem() (rec Record, done bool, err error) {
 	}
 	text := it.text
 	for n, want := 1, 1; ; want *= 2 {
-		for len(s.queue) < n+want {
-			more, ok, err := d.readItem()
-			if err != nil {
-				return Record{}, true, err
-			}
-			if !ok {
-				break
-			}
-			s.queue = append(s.queue, more)
+		if err := d.fillQueue(n + want); err != nil {
+			return Record{}, true, err
 		}
 		if n == len(s.queue) {
 			return Record{}, true, perr // nothing more to try
@@ -223,6 +211,19 @@ func (d *Decoder) readYAMLItem() (rec Record, done bool, err error) {
 			return Record{}, false, nil
 		}
 	}
+}
+
+// fillQueue reads items into the queue until it holds n, or the document ends.
+func (d *Decoder) fillQueue(n int) error {
+	s := d.yml
+	for len(s.queue) < n {
+		it, ok, err := d.readItem()
+		if err != nil || !ok {
+			return err
+		}
+		s.queue = append(s.queue, it)
+	}
+	return nil
 }
 
 // readItem reads the next item of the current document: its lines up to the next item of the block

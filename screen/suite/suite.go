@@ -41,7 +41,7 @@ func Load(fsys fs.FS, label string) ([]*Suite, error) {
 	lim := def.DefaultLimits()
 	files, err := load.ReadFiles([]load.Root{{FS: fsys, Label: label}}, true, lim, &list)
 	if err != nil {
-		return nil, fmt.Errorf("reading test suites: %w", err)
+		return nil, err
 	}
 	for _, file := range files {
 		if f := def.Parse(file.Name, file.Src, lim, &list); f.Suite != nil {

@@ -82,9 +82,9 @@ func ReadFiles(roots []Root, suites bool, lim def.Limits, list *diag.List) ([]Fi
 			return nil
 		})
 		if err != nil {
-			where := "definitions"
+			where := map[bool]string{false: "definitions", true: "test suites"}[suites]
 			if root.Label != "" {
-				where = fmt.Sprintf("definitions in %q", root.Label)
+				where += fmt.Sprintf(" in %q", root.Label)
 			}
 			return nil, fmt.Errorf("reading %s: %w", where, err)
 		}

@@ -30,7 +30,7 @@ type genItem struct {
 	gateOn  func(vals map[string]int64, present map[string]bool) bool
 }
 
-func genDefinition(rng *rand.Rand) (string, []genItem) {
+func genRandomDefinition(rng *rand.Rand) (string, []genItem) {
 	n := 3 + rng.IntN(3)
 	var items []genItem
 	for i := range n {
@@ -194,7 +194,7 @@ func FuzzDeterminacyMatchesBruteForce(f *testing.F) {
 func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
 	ctx := context.Background()
 	c := 0
-	src, items := genDefinition(rng)
+	src, items := genRandomDefinition(rng)
 	eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
 	require.NoError(t, err, src)
 	for range 5 {

@@ -6,9 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
-	"testing/fstest"
+	"strings"
 
 	"github.com/painscreen/painscreen/bundled"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -25,7 +26,8 @@ type defSource struct {
 }
 
 // openDefs turns a path into a definitions source. A directory is read recursively (as
-// screen.WithDefinitions does); a file is read on its own. The label keeps the user's spelling of the path
+// screen.WithDefinitions does); a file is read on its own, through the same checks (a regular file, its
+// size bounded), following links since the user named it. The label keeps the user's spelling of the path
 // so that diagnostics point at files the user can open.
 func openDefs(p string) (defSource, error) {
 	st, err := os.Stat(p)
@@ -36,17 +38,46 @@ func openDefs(p string) (defSource, error) {
 	if st.IsDir() {
 		return defSource{fsys: os.DirFS(p), label: clean}, nil
 	}
-	data, err := os.ReadFile(p)
+	if ext := strings.ToLower(filepath.Ext(p)); ext != ".yaml" && ext != ".yml" {
+		return defSource{}, fmt.Errorf("%s: not a definition file (a name ending in .yaml or .yml) nor a directory", p)
+	}
+	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return defSource{}, err
 	}
-	base := filepath.Base(p)
-	dir := filepath.ToSlash(filepath.Dir(clean))
-	if dir == "." {
-		dir = ""
+	if filepath.Clean(real) != filepath.Clean(p) {
+		clean = filepath.ToSlash(filepath.Clean(real)) // a link: diagnostics name the file read
 	}
-	return defSource{fsys: fstest.MapFS{base: &fstest.MapFile{Data: data, Mode: 0o444}}, label: dir}, nil
+	dir := path.Dir(clean)
+	label := dir
+	if label == "." {
+		label = ""
+	}
+	return defSource{fsys: oneFileFS{FS: os.DirFS(filepath.FromSlash(dir)), name: path.Base(clean)}, label: label}, nil
 }
+
+// oneFileFS is a directory that lists only one of its files.
+type oneFileFS struct {
+	fs.FS
+	name string
+}
+
+func (o oneFileFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(o.FS, name)
+	if err != nil || name != "." {
+		return es, err
+	}
+	for _, e := range es {
+		if e.Name() == o.name {
+			return []fs.DirEntry{e}, nil
+		}
+	}
+	return nil, nil
+}
+
+func (o oneFileFS) ReadLink(name string) (string, error) { return fs.ReadLink(o.FS, name) }
+
+func (o oneFileFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(o.FS, name) }
 
 // refPattern is a rule-set reference: an id, optionally @version.
 var refPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(@[0-9A-Za-z.+-]+)?$`)
@@ -136,12 +167,14 @@ func reportLoadError(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
 		return exitDefinitions
 	}
-	fmt.Fprintf(stderr, "painscreen: the definitions do not load: %v\n", err)
+	fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s\n", safe(err.Error()))
 	return exitDefinitions
 }
 
 // writeDiags prints diagnostics with source snippets. A diagnostic without a file (about the set of
 // definitions as a whole, such as two rule sets and no choice) prints as "painscreen: code: message".
+// File names, messages and source lines come from definition folders: each is escaped (see appendSafe),
+// and the caret is placed under the escaped column.
 func writeDiags(w io.Writer, diags diag.List, snippets bool) {
 	for _, d := range diags {
 		if d.Pos.File == "" {
@@ -149,10 +182,15 @@ func writeDiags(w io.Writer, diags diag.List, snippets bool) {
 			if len(diag.List{d}.Warnings()) > 0 {
 				sev = "warning: "
 			}
-			fmt.Fprintf(w, "painscreen: %s%s: %s\n", sev, d.Code, d.Message)
+			fmt.Fprintf(w, "painscreen: %s%s: %s\n", sev, safe(d.Code), safe(d.Message))
 			continue
 		}
-		_ = diag.List{d}.Write(w, snippets)
+		fmt.Fprintf(w, "%s\n", safe(d.String()))
+		if snippets && d.Source != "" && d.Pos.Col > 0 {
+			src := strings.TrimRight(d.Source, "\r\n")
+			col := len(safe(src[:min(d.Pos.Col-1, len(src))])) + 1
+			_, _ = io.WriteString(w, diag.Snippet(safe(src), col))
+		}
 	}
 }
 

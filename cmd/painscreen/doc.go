@@ -24,6 +24,21 @@
 // stderr gets counts, positions, codes and the engine's error messages, which never contain answers or
 // subject ids. Files written with --output are created readable by their owner only (mode 0600).
 //
+// # Terminal safety
+//
+// Strings from definitions (titles, labels, flag messages, referral texts, expressions, suite case names)
+// and from input (response keys, file names, subjects, context text) are escaped wherever they are
+// written as text — the text report, show, list, test, and everything on stderr: control characters,
+// escape sequences, C1 controls, bidirectional overrides and isolates and bytes that are not UTF-8 appear
+// as \t, \n, \x1b, \u202e …, so that no definition or response can clear the screen, hide part of a
+// line or forge a log line. JSON, JSONL and CSV output are data and keep values as they are.
+//
+// # Output errors
+//
+// Every command exits 2 when stdout cannot be written (a full disk). When the reader of stdout goes away
+// (score … | head -1), score ends quietly, as if its input had ended there: no summary, and the exit
+// status of the records it wrote.
+//
 // # score
 //
 //	painscreen score [flags] [FILE|-]...
@@ -51,6 +66,7 @@
 //	--no-rules             score the instruments only
 //	--fail-on-tier TIER    exit 4 when a record reaches TIER or a higher tier (tiers are ordered as the
 //	                       rule set lists them, highest first: urgent, high, elevated, low for pain_oud)
+//	--csv-safe             csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR
 //
 // By default the rule set is applied to every response set that holds its required inputs; for the
 // others the report says it was not applied, and why (composite.applied false, composite.reason).
@@ -74,7 +90,10 @@
 //     id (sorted) <id>.status (complete, incomplete, or empty when not answered), <id>.<score> for each
 //     score (the union over the loaded versions) and <id>.flags (fired flags, ";"). Values are written as
 //     in the JSON report; a score that was not computed is an empty cell. Fields are quoted as RFC 4180
-//     requires and are otherwise never altered.
+//     requires and are otherwise not altered: the CSV is data, and a changed subject id breaks linkage.
+//     A spreadsheet, though, runs a cell that starts with =, +, -, @ (or tab, CR) as a formula: with
+//     --csv-safe, such a text cell (a subject, a file name, an error message, a band label) is written
+//     with a leading ', and cells written from numbers are never changed.
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
 //     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
 //     values that triggered it, the domains with the instrument results they were derived from, what was
@@ -99,15 +118,24 @@
 // positions, codes and messages of the first ten error records. When stderr is a terminal and the run
 // lasts more than two seconds, a progress line is updated every second.
 //
-// --output FILE writes a temporary file in FILE's directory, syncs it and renames it over FILE only when
-// the run completes with status 0, 1 or 4; after a fatal input error, invalid definitions, an interrupt
-// or a write error, FILE is left as it was and the temporary file is removed. A FILE that is not a regular
-// file (/dev/null, a FIFO) is written directly.
+// --output FILE writes a temporary file in FILE's directory (.FILE.tmp-…), syncs it and renames it over
+// FILE only when the run completes with status 0, 1 or 4; after a fatal input error, invalid definitions,
+// an interrupt or a write error, FILE is left as it was and the temporary file is removed. The temporary
+// file is locked while the run lasts (on unix): one left by a run that was killed outright is removed by
+// the next run writing FILE, which says so. A FILE that is a symbolic link is followed (the file it points
+// to is replaced; a link to nothing is an error). A new FILE is created with mode 0600 whatever the umask;
+// a FILE that exists keeps its permission bits. A FILE that is not a regular file (/dev/null, a FIFO) is
+// written directly. FILE may not be one of the inputs (the same file, also through links): that is a
+// usage error, before anything is read.
 //
-// SIGINT or SIGTERM: reading stops, records not yet written are dropped (the output ends at a record
-// boundary; a JSON array is left unterminated, so it cannot pass for complete), the summary says how many
-// records were read and how many written, --output is not created, and the exit status is 130. A second
-// signal exits at once.
+// Output goes out as soon as it is scored, in whole batches of records, and whenever the input has nothing
+// more to read for the moment, so that a producer piping a record at a time sees each report at once.
+//
+// SIGINT or SIGTERM: reading stops at once (a read waiting on stdin too), the records already read are
+// scored and written (the output ends at a record boundary; a JSON array is left unterminated, so it
+// cannot pass for complete), the summary says how many records were read and how many written, --output
+// is not created, and the exit status is 130. A second signal, or an output that does not take the
+// remaining records within a second (a pipe nobody reads), stops the run at once.
 //
 // Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
 // missing or unreadable input (missing file, fatal syntax error in a JSON or YAML document, bad CSV

@@ -267,6 +267,7 @@ func appendValue(b []byte, v screen.Value, null string) []byte {
 // files written by separate runs concatenate.
 type csvLayout struct {
 	cols    []string
+	safe    bool // --csv-safe: text cells that a spreadsheet would take for a formula get a leading '
 	ruleSet string
 	domain  map[string]int // domain id -> column
 	inst    map[string]*instCols
@@ -388,9 +389,24 @@ func appendCSVField(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// formulaLike reports whether a spreadsheet would read a cell starting like s as a formula (or strip
+// what starts it): =, +, -, @, tab or carriage return.
+func formulaLike(s string) bool {
+	return len(s) > 0 && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}
+
+// text writes a text cell: with --csv-safe, one that looks like a formula is prefixed with '; otherwise it
+// is written as it is (quoted as RFC 4180 requires). Cells written from numbers never go through here.
+func (l *csvLayout) text(b []byte, s string) []byte {
+	if l.safe && formulaLike(s) {
+		return appendCSVField(b, "'"+s)
+	}
+	return appendCSVField(b, s)
+}
+
 // appendFixed writes the first columns of a row, up to status.
 func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, status string) []byte {
-	b = appendCSVField(b, file)
+	b = l.text(b, file)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, ',')
@@ -398,7 +414,7 @@ func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, sta
 		b = strconv.AppendInt(b, int64(line), 10)
 	}
 	b = append(b, ',')
-	b = appendCSVField(b, subject)
+	b = l.text(b, subject)
 	b = append(b, ',')
 	return append(b, status...)
 }
@@ -407,7 +423,7 @@ func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject stri
 	b = l.appendFixed(b, file, st.n, st.line, subject, "error")
 	for _, s := range []string{st.code, st.inst, st.item, st.msg} {
 		b = append(b, ',')
-		b = appendCSVField(b, s)
+		b = l.text(b, s)
 	}
 	for i := colErrMsg + 1; i < len(l.cols); i++ {
 		b = append(b, ',')
@@ -435,7 +451,9 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 			}
 			sc.tmp = append(sc.tmp, [4]string{e.Code, e.Instrument, e.Item, e.Message}[k]...)
 		}
-		b = appendCSVBytes(b, sc.tmp)
+		if len(sc.tmp) > 0 {
+			b = l.text(b, string(sc.tmp)) // keys and messages from the input: --csv-safe applies
+		}
 	}
 	b = append(b, ',')
 	c := rep.Composite
@@ -444,7 +462,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 	}
 	b = append(b, ',')
 	if c != nil && c.Applied {
-		b = appendCSVField(b, string(c.Tier))
+		b = l.text(b, string(c.Tier))
 	}
 	b = append(b, ',')
 	if c != nil {
@@ -528,6 +546,10 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 			continue
 		case cellFlags:
 			b = l.appendFlags(b, rep, col, sc)
+			continue
+		}
+		if s, ok := vals[col].Str(); ok {
+			b = l.text(b, s) // a band label, a domain value, a status
 			continue
 		}
 		sc.tmp = appendValue(sc.tmp[:0], vals[col], "")

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/painscreen/painscreen/screen"
 )
@@ -25,6 +26,7 @@ const (
 )
 
 func main() {
+	ignoreSIGPIPE()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -72,8 +74,34 @@ func printMainUsage(w io.Writer) {
 	fmt.Fprintf(w, mainUsage, b.String())
 }
 
-// run is the whole program: it never calls os.Exit, so tests can call it.
+// run is the whole program: it never calls os.Exit, so tests can call it. Every command's writes to
+// stdout are checked: when one fails (a full disk, /dev/full), the command exits 2 and says so, unless
+// the reader went away (EPIPE: score … | head), which ends it quietly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out := &checkedWriter{w: stdout}
+	code := dispatch(args, stdin, out, stderr)
+	if out.err != nil && code != exitUsage && !errors.Is(out.err, syscall.EPIPE) {
+		fmt.Fprintf(stderr, "painscreen: writing the output: %s\n", safe(out.err.Error()))
+		return exitUsage
+	}
+	return code
+}
+
+// checkedWriter remembers the first error of the writes to it.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		printMainUsage(stderr)
 		return exitUsage
@@ -82,7 +110,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch name {
 	case "-h", "-help", "--help", "help":
 		if name == "help" && len(args) > 1 {
-			return run([]string{args[1], "-h"}, stdin, stdout, stderr)
+			return dispatch([]string{args[1], "-h"}, stdin, stdout, stderr)
 		}
 		printMainUsage(stdout)
 		return exitOK
@@ -175,7 +203,7 @@ func (f *cmdFlags) parse(args []string, stdout, stderr io.Writer) ([]string, int
 
 // fail reports a usage error and returns exitUsage.
 func (f *cmdFlags) fail(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "painscreen %s: %s\nRun 'painscreen %s -h' for usage.\n", f.name, fmt.Sprintf(format, args...), f.name)
+	fmt.Fprintf(stderr, "painscreen %s: %s\nRun 'painscreen %s -h' for usage.\n", f.name, safe(fmt.Sprintf(format, args...)), f.name)
 	return exitUsage
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // output writes encoded batches in order: the format's framing (CSV header, JSON array brackets), the
@@ -53,6 +54,11 @@ func (o *output) writeBatch(b *batch) error {
 		o.started = true
 	}
 	if _, err := o.w.Write(data); err != nil {
+		return err
+	}
+	// Each batch goes out as it is written: records are delivered in whole batches, and a reader at the
+	// other end of a pipe sees them at once; what is counted as written has been.
+	if err := o.w.Flush(); err != nil {
 		return err
 	}
 	for i := range b.stats {
@@ -128,11 +134,16 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 	if interrupted {
 		fmt.Fprintf(&b, "painscreen: interrupted: %d records read, %d written", read, s.records)
 		if outName != "" {
-			fmt.Fprintf(&b, "; %s was not written", outName)
+			fmt.Fprintf(&b, "; %s was not written", safe(outName))
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+	if interrupted {
+		// Of what was read, only what is written counts: say so, not "read".
+		fmt.Fprintf(&b, "painscreen: of the %s written: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+	} else {
+		fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+	}
 	if s.failed-s.partial > 0 {
 		b.WriteString(" (see the error records in the output)")
 	}
@@ -146,7 +157,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 			if i > 0 {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, " %s %d", name, s.tiers[i])
+			fmt.Fprintf(&b, " %s %d", safe(name), s.tiers[i])
 		}
 		if s.notApplied > 0 {
 			fmt.Fprintf(&b, "; rule set not applied %d", s.notApplied)
@@ -173,7 +184,7 @@ func (l *errorLog) add(file string, st *recStat) {
 	}
 	b := l.buf[:0]
 	b = append(b, "painscreen: "...)
-	b = append(b, file...)
+	b = appendSafe(b, file)
 	if st.line > 0 {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(st.line), 10)
@@ -185,17 +196,17 @@ func (l *errorLog) add(file string, st *recStat) {
 		b = strconv.AppendInt(b, int64(st.n), 10)
 		b = append(b, ": "...)
 	}
-	b = append(b, st.code...)
+	b = appendSafe(b, st.code)
 	b = append(b, ": "...)
 	if st.inst != "" || st.item != "" {
-		b = append(b, st.inst...)
+		b = appendSafe(b, st.inst)
 		if st.inst != "" && st.item != "" {
 			b = append(b, '.')
 		}
-		b = append(b, st.item...)
+		b = appendSafe(b, st.item)
 		b = append(b, ": "...)
 	}
-	b = append(b, st.msg...)
+	b = appendSafe(b, st.msg)
 	if st.nerrs > 1 {
 		b = append(b, " (and "...)
 		b = strconv.AppendInt(b, int64(st.nerrs-1), 10)
@@ -228,6 +239,13 @@ func (l *errorLog) finish() {
 // the same directory, which is synced and renamed over the destination only when the run completes, so
 // an interrupted or failed run never leaves a file that looks complete. A device or pipe (/dev/null, a
 // FIFO) is written directly.
+//
+// The temporary file is named .<FILE>.tmp-<random> and, where the system has advisory locks (unix), is
+// locked while the run lasts: a run killed outright (kill -9, a power cut) leaves it behind unlocked, and
+// the next run writing FILE removes it. A symbolic link FILE is followed: the file it points to is
+// replaced (the link stays a link); a link to nothing is an error. A new file is created readable by its
+// owner only (0600, whatever the umask: the output is health data); a file that exists keeps its
+// permission bits.
 type outFile struct {
 	f      *os.File
 	final  string
@@ -236,26 +254,59 @@ type outFile struct {
 	done   bool
 }
 
-func createOutFile(path string) (*outFile, error) {
+func createOutFile(path string) (of *outFile, stale int, err error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s is a symbolic link to a file that does not exist", path)
+		}
+		path = target
+	}
 	st, err := os.Stat(path)
 	switch {
 	case err == nil && st.IsDir():
-		return nil, fmt.Errorf("%s is a directory", path)
+		return nil, 0, fmt.Errorf("%s is a directory", path)
 	case err == nil && !st.Mode().IsRegular():
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return &outFile{f: f, final: path, direct: true}, nil
+		return &outFile{f: f, final: path, direct: true}, 0, nil
 	case err != nil && !errors.Is(err, os.ErrNotExist):
-		return nil, err
+		return nil, 0, err
 	}
+	dir, pattern := filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"
+	stale = removeStaleTemps(dir, pattern)
 	// CreateTemp makes the file readable by its owner only (0600), which suits health data.
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return nil, err
+		return nil, stale, err
 	}
-	return &outFile{f: f, final: path}, nil
+	lockTemp(f)
+	if st != nil && st.Mode().Perm() != 0o600 {
+		_ = f.Chmod(st.Mode().Perm())
+	}
+	return &outFile{f: f, final: path}, stale, nil
+}
+
+// staleAge is how old a temporary file must be, besides unlocked, to count as left by a killed run.
+const staleAge = time.Minute
+
+// removeStaleTemps removes the temporary files of earlier runs writing the same file that were killed
+// (unlocked, and not changed for staleAge), and returns how many it removed.
+func removeStaleTemps(dir, pattern string) int {
+	matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+	n := 0
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.Mode().IsRegular() || time.Since(fi.ModTime()) < staleAge || !unlocked(m) {
+			continue
+		}
+		if os.Remove(m) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // commit makes the output visible under its final name.

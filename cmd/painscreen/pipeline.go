@@ -53,6 +53,9 @@ type source struct {
 	name   string // as shown in error records: the path as given, or "-"
 	r      io.Reader
 	format respfile.Format
+	// file is set when r is a regular file: its reads never wait for a producer, so it is read directly.
+	// Anything else (a pipe, a terminal, a FIFO) is read through an idleReader.
+	file bool
 }
 
 // pipeline scores sources one after the other into one output.
@@ -67,7 +70,7 @@ type pipeline struct {
 	// nread counts the records read (for the summary of an interrupted run).
 	nread atomic.Int64
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
-	// normally, and the writer decides what is written.
+	// and written normally.
 	scoreCtx context.Context
 }
 
@@ -95,8 +98,8 @@ func (e *errFatalInput) Unwrap() error { return e.err }
 
 // run scores one source. It returns nil when every record was read, an *errFatalInput when the input
 // could not be read to its end (the records before the problem and an error record for the problem
-// have been written), errInterrupted when ctx was cancelled (batches not yet written are dropped, and
-// the reader may stay blocked on its input), or the output's write error.
+// have been written), errInterrupted when ctx was cancelled (reading stopped; every record read before
+// was scored and written), or the output's write error.
 func (p *pipeline) run(ctx context.Context, src source) error {
 	work := make(chan *batch, p.nbatch)
 	done := make(chan *batch, p.nbatch)
@@ -106,7 +109,7 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.score(ctx, work, done)
+			p.score(work, done)
 		}()
 	}
 	go func() {
@@ -117,103 +120,187 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 	pending := make([]*batch, p.nbatch)
 	next := 0
 	var fatal error
-	for {
-		select {
-		case <-ctx.Done():
-			return errInterrupted
-		case b, ok := <-done:
-			if !ok {
-				if ctx.Err() != nil {
-					return errInterrupted
-				}
-				if fatal != nil {
-					return &errFatalInput{fatal}
-				}
-				return nil
+	// Every batch the reader ships is scored and written, in order, also after an interrupt: the reader
+	// stops reading at once (an idleReader's blocked read returns), so this ends promptly.
+	for b := range done {
+		pending[b.seq%p.nbatch] = b
+		for {
+			b := pending[next%p.nbatch]
+			if b == nil || b.seq != next {
+				break
 			}
-			pending[b.seq%p.nbatch] = b
-			for {
-				b := pending[next%p.nbatch]
-				if b == nil || b.seq != next {
-					break
-				}
-				// An interrupt wins over a batch that is ready: nothing more is written once it is seen.
-				if ctx.Err() != nil {
-					return errInterrupted
-				}
-				pending[next%p.nbatch] = nil
-				next++
-				if b.fatal != nil {
-					fatal = b.fatal
-				}
-				if err := p.out.writeBatch(b); err != nil {
-					return err
-				}
-				p.free <- b
+			pending[next%p.nbatch] = nil
+			next++
+			if b.fatal != nil {
+				fatal = b.fatal
 			}
+			if err := p.out.writeBatch(b); err != nil {
+				return err
+			}
+			p.free <- b
 		}
 	}
+	switch {
+	case ctx.Err() != nil:
+		return errInterrupted
+	case fatal != nil:
+		return &errFatalInput{fatal}
+	}
+	return nil
 }
 
 // read decodes src into batches. It stops at the end of the input, at a fatal input error, or when ctx
-// is cancelled (checked between records; a read that blocks is not interrupted).
+// is cancelled: checked between records, and a read that waits for input (from anything but a regular
+// file) returns at once. A batch is shipped when it is full, at the end, and whenever the input has
+// nothing more to read for the moment, so that an interactive or piped producer sees its results at once.
 func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	defer close(work)
-	dec := respfile.NewDecoder(src.r, src.format, p.limits)
+	if ctx.Err() != nil {
+		return
+	}
+	var b *batch // the batch being filled, nil when none is
 	seq, n := 0, 0
-	for {
-		var b *batch
+	ship := func() {
+		work <- b // never blocks: work holds nbatch batches
+		b = nil
+	}
+	get := func() bool {
 		select {
 		case b = <-p.free:
-		case <-ctx.Done():
-			return
+		default:
+			select {
+			case b = <-p.free:
+			case <-ctx.Done():
+				return false
+			}
 		}
 		b.seq, b.file, b.fatal, b.fatalN = seq, src.name, nil, 0
 		b.recs = b.recs[:0]
 		seq++
-		end := false
-		for len(b.recs) < batchSize {
-			rec, err := dec.Next()
-			if err == io.EOF {
-				if n == 0 {
-					b.fatal = errEmptyInput
-					b.fatalN = 1
-				}
-				end = true
-				break
+		return true
+	}
+	r := src.r
+	if !src.file {
+		r = newIdleReader(ctx, r, func() {
+			if b != nil && len(b.recs) > 0 {
+				ship()
 			}
-			if err != nil {
-				b.fatal, b.fatalN = err, n+1
-				end = true
-				break
-			}
-			n++
-			p.nread.Add(1)
-			b.recs = append(b.recs, rec)
-			if ctx.Err() != nil {
-				break
-			}
+		})
+	}
+	dec := respfile.NewDecoder(r, src.format, p.limits)
+	for ctx.Err() == nil {
+		rec, err := dec.Next()
+		if err != nil && ctx.Err() != nil {
+			break // interrupted while reading
 		}
-		work <- b // never blocks: work holds nbatch batches
-		if end || ctx.Err() != nil {
+		if b == nil && !get() {
 			return
 		}
+		if err != nil {
+			b.fatal, b.fatalN = err, n+1
+			if err == io.EOF {
+				b.fatal = nil
+				if n == 0 {
+					b.fatal, b.fatalN = errEmptyInput, 1
+				}
+			}
+			ship()
+			return
+		}
+		n++
+		p.nread.Add(1)
+		b.recs = append(b.recs, rec)
+		if len(b.recs) == batchSize {
+			ship()
+		}
 	}
+	switch {
+	case b != nil && len(b.recs) > 0:
+		ship()
+	case b != nil:
+		p.free <- b
+	}
+}
+
+// idleReader reads r on its own goroutine, so that a read that would wait can first tell (idle) and can
+// be cut short by ctx (it returns errInterrupted). The goroutine may stay blocked in r after that, until
+// the process ends.
+type idleReader struct {
+	ctx  context.Context
+	idle func()
+	ch   chan idleChunk
+	free chan []byte
+	cur  []byte // unread part of the current chunk
+	last []byte // the current chunk's buffer, given back to the pump once read
+	err  error
+}
+
+type idleChunk struct {
+	b   []byte
+	err error
+}
+
+func newIdleReader(ctx context.Context, r io.Reader, idle func()) *idleReader {
+	ir := &idleReader{ctx: ctx, idle: idle, ch: make(chan idleChunk, 1), free: make(chan []byte, 2)}
+	for range 2 {
+		ir.free <- make([]byte, 64<<10)
+	}
+	go func() {
+		for {
+			var buf []byte
+			select {
+			case buf = <-ir.free:
+			case <-ctx.Done():
+				return
+			}
+			n, err := r.Read(buf)
+			select {
+			case ir.ch <- idleChunk{buf[:n], err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ir
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	for len(ir.cur) == 0 {
+		if ir.err != nil {
+			return 0, ir.err
+		}
+		if ir.last != nil {
+			ir.free <- ir.last[:cap(ir.last)]
+			ir.last = nil
+		}
+		var c idleChunk
+		select {
+		case c = <-ir.ch:
+		default:
+			ir.idle() // nothing to read now
+			select {
+			case c = <-ir.ch:
+			case <-ir.ctx.Done():
+				return 0, errInterrupted
+			}
+		}
+		ir.cur, ir.last, ir.err = c.b, c.b, c.err
+	}
+	n := copy(p, ir.cur)
+	ir.cur = ir.cur[n:]
+	return n, nil
 }
 
 // errEmptyInput is the fatal error of an input that holds no record.
 var errEmptyInput = &respfile.Error{Code: "empty", Msg: "the input holds no response records"}
 
-// score scores and encodes batches.
-func (p *pipeline) score(ctx context.Context, work <-chan *batch, done chan<- *batch) {
+// score scores and encodes batches (after an interrupt too: what was read is finished).
+func (p *pipeline) score(work <-chan *batch, done chan<- *batch) {
 	sc := &scratch{rep: new(screen.Report)}
 	for b := range work {
-		if ctx.Err() != nil {
-			// Interrupted: the writer no longer writes; hand the batch back quickly.
-			b.out, b.stats = b.out[:0], b.stats[:0]
-			done <- b
-			continue
-		}
 		p.scoreBatch(b, sc)
 		done <- b
 	}

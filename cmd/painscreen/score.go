@@ -38,7 +38,9 @@ per line (row). Record numbers restart in every file.
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
 for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
-that replaces FILE only when the run completes (new files are readable by their owner only).
+that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
+keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
+--csv-safe asks to disarm cells a spreadsheet would run as formulas.
 
 The summary (records read, scored, failed; counts per tier) and the first error records' positions and
 messages go to stderr. Neither ever holds subject ids or answers.
@@ -46,8 +48,9 @@ messages go to stderr. Neither ever holds subject ids or answers.
 Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
 missing or unreadable input (a JSON/YAML syntax error, a bad CSV header, an input with no record), or
 output that cannot be written; 3 invalid definitions; 4 --fail-on-tier reached (when every record
-scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, nothing more is written, and
---output is not created).`
+scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, the records already read are
+written, and --output is not created). When the reader of stdout goes away (score … | head), the run
+ends quietly with the status of the records written.`
 
 const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --jobs 4 --output reports.jsonl batch.jsonl
@@ -64,6 +67,7 @@ type scoreFlags struct {
 	jobs        int
 	failOnTier  string
 	strict      bool
+	csvSafe     bool
 }
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -76,6 +80,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
+	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -152,6 +157,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	if in, ok := sameAsInput(fl.output, files, stdin); ok {
+		return f.fail(stderr, "--output %s is the input %s: the reports would replace it", fl.output, in)
+	}
+
 	// Definitions.
 	opts, ruleRef, err := fl.options()
 	if err != nil {
@@ -168,6 +177,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if fl.csvSafe {
+		if format != outCSV {
+			return f.fail(stderr, "--csv-safe applies to --format csv only")
+		}
+		enc.csv.safe = true
+	}
 	tiers := enc.tiers
 	failTier := -1
 	if fl.failOnTier != "" {
@@ -206,9 +221,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var dst io.Writer = stdout
 	var of *outFile
 	if fl.output != "" {
-		of, err = createOutFile(fl.output)
+		var stale int
+		of, stale, err = createOutFile(fl.output)
+		if stale > 0 {
+			fmt.Fprintf(stderr, "painscreen: removed %s left in the directory of %s by a run that was killed\n", plural(stale, "temporary file"), safe(fl.output))
+		}
 		if err != nil {
-			fmt.Fprintf(stderr, "painscreen score: --output: %v\n", err)
+			fmt.Fprintf(stderr, "painscreen score: --output: %s\n", safe(err.Error()))
 			return exitUsage
 		}
 		dst = of.f
@@ -225,7 +244,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
 
-	// Signals: the first stops the run cleanly; a second one exits at once (removing the temporary file).
+	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
+	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
+	// exits at once (removing the temporary file).
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -242,15 +263,20 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case <-finished:
 			return
 		}
+		why := "interrupted twice"
 		select {
 		case <-sigs:
-			if of != nil {
-				of.abort()
-			}
-			fmt.Fprintln(stderr, "\npainscreen: interrupted twice: stopped at once")
-			os.Exit(exitInterrupted)
+		case <-time.After(interruptGrace):
+			why = "the output does not take what is left"
 		case <-finished:
+			return
 		}
+		if of != nil {
+			of.abort()
+		}
+		fmt.Fprintf(stderr, "\npainscreen: interrupted: %d records read, %d written; stopped at once (%s)\n",
+			pl.nread.Load(), out.written.Load(), why)
+		os.Exit(exitInterrupted)
 	}()
 	defer func() {
 		close(finished)
@@ -266,18 +292,19 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			break
 		}
 		var r io.Reader
+		file := false
 		if name == "-" {
-			r = stdinR
+			r, file = stdinR, isRegularFile(stdin)
 		} else {
 			fh, err := os.Open(name)
 			if err != nil {
 				// It could be opened when checked: report it like any unreadable input, in the output too.
-				r = errReader{err}
+				r, file = errReader{err}, true
 			} else {
-				r = fh
+				r, file = fh, isRegularFile(fh)
 			}
 		}
-		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i]})
+		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file})
 		if c, ok := r.(io.Closer); ok && name != "-" {
 			_ = c.Close()
 		}
@@ -291,7 +318,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	prog.stop()
-	out.errLog.finish()
+	// A reader of stdout that went away (score … | head -1) ends the run as if the input ended there,
+	// quietly: no summary, and the status of the records written.
+	brokenPipe := errors.Is(runErr, syscall.EPIPE)
+	if !brokenPipe {
+		out.errLog.finish()
+	}
 
 	interrupted := errors.Is(runErr, errInterrupted)
 	if interrupted {
@@ -302,9 +334,22 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if of != nil && !of.direct {
 		outName = fl.output
 	}
-	out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+	if !brokenPipe {
+		out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+	}
 
 	switch {
+	case brokenPipe:
+		if of != nil {
+			of.abort()
+		}
+		switch {
+		case out.sum.failed > 0:
+			return exitRecords
+		case out.sum.tierHit:
+			return exitTier
+		}
+		return exitOK
 	case interrupted:
 		if of != nil {
 			of.abort()
@@ -313,31 +358,73 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case fatal != nil:
 		if of != nil {
 			of.abort()
-			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", fl.output)
+			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", safe(fl.output))
 		}
 		return exitUsage
 	case runErr != nil:
 		if of != nil {
 			of.abort()
 		}
-		fmt.Fprintf(stderr, "painscreen: writing the output: %v\n", runErr)
+		fmt.Fprintf(stderr, "painscreen: writing the output: %s\n", safe(runErr.Error()))
 		return exitUsage
 	}
 	if of != nil {
 		if err := of.commit(); err != nil {
-			fmt.Fprintf(stderr, "painscreen: writing %s: %v\n", fl.output, err)
+			fmt.Fprintf(stderr, "painscreen: writing %s: %s\n", safe(fl.output), safe(err.Error()))
 			return exitUsage
 		}
 	}
 	// A clinical alert outranks failed records (composite contract §1a rule 4).
 	switch {
 	case out.sum.tierHit:
-		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", fl.failOnTier)
+		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", safe(fl.failOnTier))
 		return exitTier
 	case out.sum.failed > 0:
 		return exitRecords
 	}
 	return exitOK
+}
+
+// sameAsInput returns the input that the regular file output is, also through links (os.SameFile):
+// writing it would replace the responses with the reports. Stdin counts when it is redirected from a file.
+func sameAsInput(output string, files []string, stdin io.Reader) (string, bool) {
+	if output == "" {
+		return "", false
+	}
+	ost, err := os.Stat(output)
+	if err != nil || !ost.Mode().IsRegular() {
+		return "", false
+	}
+	for _, name := range files {
+		var st os.FileInfo
+		if name == "-" {
+			if f, ok := stdin.(*os.File); ok {
+				st, err = f.Stat()
+			} else {
+				continue
+			}
+		} else {
+			st, err = os.Stat(name)
+		}
+		if err == nil && os.SameFile(ost, st) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// interruptGrace is how long a first signal waits for the records already read to be written before
+// the run stops at once.
+const interruptGrace = time.Second
+
+// isRegularFile reports whether r is an *os.File that is a regular file.
+func isRegularFile(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode().IsRegular()
 }
 
 // errReader fails every read with err.

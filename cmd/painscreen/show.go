@@ -62,11 +62,11 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if versions[in.ID] > 1 && in.Default {
 			v += " *"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", in.ID, v, in.Status, in.Domain, in.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safe(in.ID), safe(v), safe(in.Status), safe(in.Domain), safe(in.Title))
 	}
 	_ = tw.Flush()
 	if rs, ok := eng.RuleSet(); ok {
-		fmt.Fprintf(stdout, "\nRule set: %s %s (%s): %s\n", rs.ID, rs.Version, rs.Status, rs.Title)
+		fmt.Fprintf(stdout, "\nRule set: %s %s (%s): %s\n", safe(rs.ID), safe(rs.Version), safe(rs.Status), safe(rs.Title))
 		ids := make([]string, 0, len(rs.Inputs))
 		for id := range rs.Inputs {
 			ids = append(ids, id)
@@ -76,9 +76,9 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		for _, id := range ids {
 			parts = append(parts, id+" "+rs.Inputs[id])
 		}
-		fmt.Fprintf(stdout, "  inputs: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(stdout, "  inputs: %s\n", safe(strings.Join(parts, ", ")))
 	} else if len(several) > 0 {
-		fmt.Fprintf(stdout, "\nRule sets: %s (several are loaded: choose one with --rules ID)\n", strings.Join(several, ", "))
+		fmt.Fprintf(stdout, "\nRule sets: %s (several are loaded: choose one with --rules ID)\n", safe(strings.Join(several, ", ")))
 	} else {
 		fmt.Fprintln(stdout, "\nRule set: none")
 	}
@@ -177,7 +177,7 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if rs, ok := eng.RuleSet(); ok {
 		names = append(names, rs.ID+"@"+rs.Version+" (rule set)")
 	}
-	fmt.Fprintf(stderr, "painscreen show: no instrument or rule set %q is loaded (loaded: %s)\n", ref, strings.Join(names, ", "))
+	fmt.Fprintf(stderr, "painscreen show: no instrument or rule set %q is loaded (loaded: %s)\n", ref, safe(strings.Join(names, ", ")))
 	return exitUsage
 }
 
@@ -223,11 +223,12 @@ func (d *docWriter) field(indent int, name, value string) {
 	_, _ = d.w.Write(d.buf)
 }
 
-// block writes an expression, keeping its own line breaks.
+// block writes an expression, keeping its own line breaks (each line escaped, see appendSafe).
 func (d *docWriter) block(indent int, prefix, expr string) {
 	lines := strings.Split(strings.TrimSpace(expr), "\n")
 	pad := strings.Repeat(" ", indent)
 	for i, l := range lines {
+		l = safe(strings.TrimSuffix(l, "\r"))
 		if i == 0 {
 			fmt.Fprintf(d.w, "%s%s%s\n", pad, prefix, l)
 		} else {
@@ -329,10 +330,10 @@ func writeInstrumentDoc(w io.Writer, doc *catalog.InstrumentDoc) {
 			d.line(6, "bands of "+s.Of+":")
 			w := 0
 			for _, b := range s.Bands {
-				w = max(w, len(b.Label))
+				w = max(w, len(safe(b.Label)))
 			}
 			for i, b := range s.Bands {
-				fmt.Fprintf(d.w, "        %-*s  %s\n", w, b.Label, bandRange(s.Bands, i, s.Of))
+				fmt.Fprintf(d.w, "        %-*s  %s\n", w, safe(b.Label), safe(bandRange(s.Bands, i, s.Of)))
 			}
 		case s.Lookup != nil:
 			d.line(6, "lookup table of "+s.Of+":")

@@ -64,7 +64,7 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		case errors.As(err, &ds):
 			diags = append(diags, ds...)
 		case err != nil:
-			fmt.Fprintf(stderr, "painscreen test: %v\n", err)
+			fmt.Fprintf(stderr, "painscreen test: %s\n", safe(err.Error()))
 			return exitDefinitions
 		}
 		suites = append(suites, ss...)
@@ -180,13 +180,13 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 		for _, c := range s.Cases {
 			switch c.Status {
 			case "fail":
-				fmt.Fprintf(&b, "--- FAIL: %s/%s (%s:%d)\n", s.Target, c.Name, s.File, c.Line)
+				fmt.Fprintf(&b, "--- FAIL: %s/%s (%s:%d)\n", safe(s.Target), safe(c.Name), safe(s.File), c.Line)
 				for _, f := range c.Failures {
 					b.WriteString(failureDiff(f.f))
 				}
 			case "pass":
 				if verbose {
-					fmt.Fprintf(&b, "--- PASS: %s/%s (%s:%d)\n", s.Target, c.Name, s.File, c.Line)
+					fmt.Fprintf(&b, "--- PASS: %s/%s (%s:%d)\n", safe(s.Target), safe(c.Name), safe(s.File), c.Line)
 				}
 			}
 		}
@@ -196,9 +196,9 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 			skipped = fmt.Sprintf(", %d skipped", s.Skipped)
 		}
 		if s.Failed > 0 {
-			fmt.Fprintf(&b, "FAIL\t%s\t%s\t%d of %d failed%s\n", s.Target, s.File, s.Failed, ran, skipped)
+			fmt.Fprintf(&b, "FAIL\t%s\t%s\t%d of %d failed%s\n", safe(s.Target), safe(s.File), s.Failed, ran, skipped)
 		} else {
-			fmt.Fprintf(&b, "ok  \t%s\t%s\t%d passed%s\n", s.Target, s.File, s.Passed, skipped)
+			fmt.Fprintf(&b, "ok  \t%s\t%s\t%d passed%s\n", safe(s.Target), safe(s.File), s.Passed, skipped)
 		}
 	}
 	if rep.Failed > 0 {
@@ -213,21 +213,21 @@ func writeTestText(w io.Writer, rep *testReport, verbose bool) {
 // is unexpected.
 func failureDiff(f suite.Failure) string {
 	if f.Want == "" && f.Got == "" {
-		return "    " + f.String() + "\n"
+		return "    " + safe(f.String()) + "\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "    %s:\n        want: %s\n        got:  %s\n", f.What, f.Want, f.Got)
+	fmt.Fprintf(&b, "    %s:\n        want: %s\n        got:  %s\n", safe(f.What), safe(f.Want), safe(f.Got))
 	if f.Detail != "" {
-		fmt.Fprintf(&b, "        (%s)\n", f.Detail)
+		fmt.Fprintf(&b, "        (%s)\n", safe(f.Detail))
 	}
 	wl, okw := listItems(f.Want)
 	gl, okg := listItems(f.Got)
 	if okw && okg {
 		if miss := minus(wl, gl); len(miss) > 0 {
-			fmt.Fprintf(&b, "        missing:    %s\n", strings.Join(miss, ", "))
+			fmt.Fprintf(&b, "        missing:    %s\n", safe(strings.Join(miss, ", ")))
 		}
 		if extra := minus(gl, wl); len(extra) > 0 {
-			fmt.Fprintf(&b, "        unexpected: %s\n", strings.Join(extra, ", "))
+			fmt.Fprintf(&b, "        unexpected: %s\n", safe(strings.Join(extra, ", ")))
 		}
 	}
 	return b.String()

@@ -52,17 +52,28 @@ func (t *textBuf) int(n int) {
 	t.col += len(t.b) - l
 }
 
-// oneLine writes a value that comes from the input (a subject id, an instrument key) with control
-// characters escaped, so that it cannot break the layout.
-func (t *textBuf) oneLine(s string) {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			q := strconv.Quote(s)
-			t.raw(q[1 : len(q)-1])
-			return
-		}
+// safe writes text from the input or from definitions (a subject id, an instrument key, a label) with
+// what could act on a terminal escaped (see appendSafe), so that it cannot break the layout either.
+func (t *textBuf) safe(s string) {
+	l := len(t.b)
+	t.b = appendSafe(t.b, s)
+	t.col += len(t.b) - l
+}
+
+// value writes a value as the report's JSON does, strings unquoted and escaped, null as "null".
+func (t *textBuf) value(v screen.Value) {
+	l := len(t.b)
+	t.b = appendSafeValue(t.b, v)
+	t.col += len(t.b) - l
+}
+
+// appendSafeValue is appendValue with "null" for null and strings (band labels, domain values, context
+// text) escaped for a terminal.
+func appendSafeValue(b []byte, v screen.Value) []byte {
+	if s, ok := v.Str(); ok {
+		return appendSafe(b, s)
 	}
-	t.raw(s)
+	return appendValue(b, v, "null")
 }
 
 func (t *textBuf) nl() {
@@ -94,7 +105,7 @@ func (t *textBuf) sep(n, indent int) {
 }
 
 // words writes the words of s (any run of white space is one space), wrapping before textWidth;
-// continuation lines start at indent. The first word goes where the line is.
+// continuation lines start at indent. The first word goes where the line is. Words are escaped (safe).
 func (t *textBuf) words(s string, indent int) {
 	first := true
 	for len(s) > 0 {
@@ -110,12 +121,16 @@ func (t *textBuf) words(s string, indent int) {
 		for j < len(s) && !isSpace(s[j]) {
 			j++
 		}
+		w := s[:j]
+		if needsEscape(w) {
+			w = string(appendSafe(nil, w))
+		}
 		if first {
 			first = false
 		} else {
-			t.sep(j, indent)
+			t.sep(len(w), indent)
 		}
-		t.raw(s[:j])
+		t.raw(w)
 		s = s[j:]
 	}
 }
@@ -133,12 +148,12 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\
 // followed by its option label when lbl knows it: "answers.q9 = 1 (Several days)".
 func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 	for i := range rs {
-		u := append(t.tmp[:0], rs[i].Name...)
+		u := appendSafe(t.tmp[:0], rs[i].Name)
 		u = append(u, " = "...)
-		u = appendValue(u, rs[i].Value, "null")
+		u = appendSafeValue(u, rs[i].Value)
 		if l := lbl.of(rs[i]); l != "" {
 			u = append(u, " ("...)
-			u = append(u, l...)
+			u = appendSafe(u, l)
 			u = append(u, ')')
 		}
 		if i < len(rs)-1 {
@@ -155,6 +170,7 @@ func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 // list writes ids joined by ", ", wrapped.
 func (t *textBuf) list(ids []string, indent int) {
 	for i, id := range ids {
+		id = safe(id)
 		if i > 0 {
 			t.raw(",")
 			t.sep(len(id), indent)
@@ -167,7 +183,7 @@ func (t *textBuf) recordHead(file string, n, line int) {
 	t.raw("=== record ")
 	t.int(n)
 	t.raw(" (")
-	t.oneLine(file)
+	t.safe(file)
 	if line > 0 {
 		t.raw(", line ")
 		t.int(line)
@@ -182,7 +198,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	t.nl()
 	if hasSubject {
 		t.raw("Subject: ")
-		t.oneLine(subject)
+		t.safe(subject)
 		t.nl()
 	}
 	if st.fatal {
@@ -190,7 +206,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 		t.nl()
 	}
 	t.raw("Error ")
-	t.raw(st.code)
+	t.safe(st.code)
 	t.raw(": ")
 	t.words(st.msg, 2)
 	if st.errLine > 0 {
@@ -207,14 +223,14 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 		t.raw("  where: ")
 		if st.inst != "" {
 			t.raw("instrument ")
-			t.oneLine(st.inst)
+			t.safe(st.inst)
 		}
 		if st.item != "" {
 			if st.inst != "" {
 				t.raw(", ")
 			}
 			t.raw("item ")
-			t.oneLine(st.item)
+			t.safe(st.item)
 		}
 		t.nl()
 	}
@@ -288,13 +304,13 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	if rep.Subject == "" {
 		t.raw("(none given)")
 	} else {
-		t.oneLine(rep.Subject)
+		t.safe(rep.Subject)
 	}
 	t.nl()
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		t.raw("Error: ")
-		t.raw(e.Code)
+		t.safe(e.Code)
 		t.raw(": ")
 		t.words(e.Error(), 4)
 		t.nl()
@@ -314,9 +330,9 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 			t.raw("Flag [")
 			t.upper(string(f.Level))
 			t.raw("] ")
-			t.raw(in.ID)
+			t.safe(in.ID)
 			t.raw(".")
-			t.raw(f.ID)
+			t.safe(f.ID)
 			t.raw(": ")
 			t.words(f.Message, 4)
 			t.nl()
@@ -338,9 +354,9 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.nl()
 	t.raw("Scored by ")
-	t.raw(rep.Engine.Name)
+	t.safe(rep.Engine.Name)
 	t.raw(" ")
-	t.raw(rep.Engine.Version)
+	t.safe(rep.Engine.Version)
 	t.raw(". Decision support for a clinician, not a diagnosis.")
 	t.nl()
 	t.nl()
@@ -352,9 +368,9 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 func (t *textBuf) tier(c *screen.CompositeResult) {
 	if !c.Applied {
 		t.raw("Risk tier: NOT DETERMINED (")
-		t.raw(c.ID)
+		t.safe(c.ID)
 		t.raw("@")
-		t.raw(c.Version)
+		t.safe(c.Version)
 		t.raw(" not applied)")
 		t.nl()
 		t.para("  Why: ", c.Reason, 7)
@@ -363,7 +379,7 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 	t.raw("Risk tier: ")
 	t.upper(string(c.Tier))
 	t.raw("   [")
-	t.raw(c.TierRule)
+	t.safe(c.TierRule)
 	t.raw("]")
 	t.nl()
 	if t.rs = c.AppendTierReasons(t.rs[:0]); len(t.rs) > 0 {
@@ -378,7 +394,7 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 			if i > 0 {
 				t.raw(", ")
 			}
-			t.raw(string(p))
+			t.safe(string(p))
 		}
 		t.raw(" (the tier shown is the lowest: it holds whatever they are)")
 		t.nl()
@@ -409,9 +425,9 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 
 		t.nl()
 		t.raw("Domains (")
-		t.raw(c.ID)
+		t.safe(c.ID)
 		t.raw("@")
-		t.raw(c.Version)
+		t.safe(c.Version)
 		t.raw(")")
 		t.nl()
 		w, vw := 0, 0
@@ -445,7 +461,7 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 	}
 	for _, n := range c.Notes {
 		t.raw("Note (")
-		t.raw(n.About)
+		t.safe(n.About)
 		t.raw("): ")
 		t.words(n.Message, 2)
 		t.nl()
@@ -461,7 +477,7 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		t.raw(". [")
 		t.upper(string(r.Priority))
 		t.raw("] ")
-		t.raw(r.ID)
+		t.safe(r.ID)
 		t.nl()
 		t.para("     ", r.Text, 5)
 		for _, a := range r.Addenda {
@@ -478,21 +494,18 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		}
 		t.sep(len(r.Rule)+2, 7)
 		t.raw("[")
-		t.raw(r.Rule)
+		t.safe(r.Rule)
 		t.raw("]")
 		t.nl()
 	}
-
 }
 
 // row writes one line of a table of values: "  id   value   from name = value; …".
 func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs []screen.Reason, lbl *labels) {
 	t.padTo(indent)
-	t.raw(id)
+	t.safe(id)
 	t.padTo(indent + w + 2)
-	start := len(t.b)
-	t.b = appendValue(t.b, v, "null")
-	t.col += len(t.b) - start
+	t.value(v)
 	t.padTo(indent + w + 2 + vw + 2)
 	if len(rs) > 0 {
 		t.raw("from ")
@@ -503,14 +516,14 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 
 func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	t.raw("  ")
-	t.raw(in.ID)
+	t.safe(in.ID)
 	t.raw(" ")
-	t.raw(in.Version)
+	t.safe(in.Version)
 	t.raw(": ")
-	t.raw(in.Status)
+	t.safe(in.Status)
 	if in.Definition != "" && in.Definition != "active" {
 		t.raw(" (definition is ")
-		t.raw(in.Definition)
+		t.safe(in.Definition)
 		t.raw(")")
 	}
 	t.nl()
@@ -529,7 +542,7 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 		t.raw("    FLAG [")
 		t.upper(string(f.Level))
 		t.raw("] ")
-		t.raw(f.ID)
+		t.safe(f.ID)
 		t.raw(": ")
 		t.words(f.Message, 6)
 		t.nl()
@@ -554,7 +567,7 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 
 func valueLen(v screen.Value) int {
 	var tmp [32]byte
-	return len(appendValue(tmp[:0], v, "null"))
+	return len(appendSafeValue(tmp[:0], v))
 }
 
 // appendWrapped writes s, which starts with its own indentation, wrapped at textWidth; continuation lines

@@ -66,7 +66,7 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	diags, ninst, nrules, err := validateSources(srcs)
 	if err != nil {
-		fmt.Fprintf(stderr, "painscreen: %v\n", err)
+		fmt.Fprintf(stderr, "painscreen: %s\n", safe(err.Error()))
 		return exitDefinitions
 	}
 	writeDiags(stderr, diags, *snippets)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a definition file. Line and Col are 1-based; Col counts bytes. A zero Line means
@@ -147,10 +148,33 @@ func (l List) Write(w io.Writer, snippets bool) error {
 	return nil
 }
 
+// maxSnippet is the most bytes of a source line a snippet shows: a longer line (a definition written on
+// one line) is cut to the part around the column.
+const maxSnippet = 160
+
 // Snippet renders a source line and a caret under byte column col (1-based). Tabs in the prefix are kept so
-// the caret lines up in a terminal.
+// the caret lines up in a terminal. A line longer than 160 bytes is cut to the 160 around the column, the
+// cuts marked "...".
 func Snippet(line string, col int) string {
 	line = strings.TrimRight(line, "\r\n")
+	if len(line) > maxSnippet {
+		start := max(0, min(col-1-maxSnippet/2, len(line)-maxSnippet))
+		end := min(len(line), start+maxSnippet)
+		for start > 0 && !utf8.RuneStart(line[start]) {
+			start--
+		}
+		for end < len(line) && !utf8.RuneStart(line[end]) {
+			end++
+		}
+		head, tail := "", ""
+		if start > 0 {
+			head = "..."
+		}
+		if end < len(line) {
+			tail = "..."
+		}
+		line, col = head+line[start:end]+tail, col-start+len(head)
+	}
 	var pad strings.Builder
 	for i := 0; i < col-1 && i < len(line); i++ {
 		if line[i] == '\t' {

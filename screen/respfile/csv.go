@@ -353,6 +353,10 @@ func (d *Decoder) readHeader() error {
 		if name == "" {
 			return bad(i, "is empty")
 		}
+		if t := strings.TrimSpace(name); t != name {
+			// " phq9.q1" would be an instrument " phq9" that no definition has, in every row: say so once.
+			return bad(i, showKey(name)+" has white space at its start or end (header names are not trimmed)")
+		}
 		if j, dup := seen[name]; dup {
 			return bad(i, showKey(name)+" repeats column "+strconv.Itoa(j+1))
 		}

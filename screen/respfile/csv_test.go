@@ -134,7 +134,7 @@ func TestCSVHeader(t *testing.T) {
 		{"duplicate", "subject,p.q,p.r,p.q", Error{Line: 1, Col: 17, Code: CodeCSVHeader, Msg: "header: column 4 p.q repeats column 2"}},
 		{"duplicate subject", "subject,p.q,subject", Error{Line: 1, Col: 13, Code: CodeCSVHeader, Msg: "header: column 3 subject repeats column 1"}},
 		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key> or <instrument>.<item>"}},
-		{"padded name", "subject ,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: `header: column 1 "subject " is not subject, context.<key> or <instrument>.<item>`}},
+		{"padded name", "subject ,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: `header: column 1 "subject " has white space at its start or end (header names are not trimmed)`}},
 		{"empty context key", "context.,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 context. has an empty context key"}},
 		{"empty instrument", ".q1", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 .q1 has an empty instrument or item id"}},
 		{"empty item", "phq9.", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 phq9. has an empty instrument or item id"}},

@@ -29,15 +29,16 @@ type Record struct {
 // memory use is bounded by the Limits (one record, plus for YAML one document), not by the number of
 // records. A Decoder is not safe for concurrent use.
 type Decoder struct {
-	format Format
-	lim    Limits
-	br     *bufio.Reader
-	doc    *limitReader // JSON and YAML: the reader that enforces MaxDocumentBytes
-	n      int          // records returned so far
-	err    error        // sticky: io.EOF or a fatal error
-	begun  bool
-	in     interner
-	p      jparser
+	format  Format
+	lim     Limits
+	br      *bufio.Reader
+	doc     *limitReader // JSON and YAML: the reader that enforces MaxDocumentBytes
+	n       int          // records returned so far
+	err     error        // sticky: io.EOF or a fatal error
+	begun   bool
+	checked bool // the input was checked for UTF-16
+	in      interner
+	p       jparser
 
 	line    int    // JSONL and CSV: physical lines read so far
 	lineBuf []byte // JSONL and CSV: a line longer than the bufio buffer
@@ -81,6 +82,13 @@ func (d *Decoder) Next() (Record, error) {
 	}
 	var rec Record
 	var err error
+	if !d.checked {
+		d.checked = true
+		if b, _ := d.br.Peek(4); isUTF16(b) {
+			d.err = &Error{Line: 1, Col: 1, Code: CodeInvalidUTF8, Msg: "input is UTF-16; response files must be UTF-8"}
+			return Record{}, d.err
+		}
+	}
 	switch d.format {
 	case FormatJSONL:
 		rec, err = d.nextJSONL()
@@ -121,6 +129,19 @@ func (d *Decoder) ioError(err error, line int) error {
 			Msg: "input is larger than the limit of " + strconv.FormatInt(d.lim.MaxDocumentBytes, 10) + " bytes"}
 	}
 	return fmt.Errorf("reading %s responses: %w", string(d.format), err)
+}
+
+// isUTF16 reports whether an input starting with b (its first two to four bytes) is UTF-16: a UTF-16 byte
+// order mark, or two ASCII characters each written in two bytes (no UTF-8 text holds NUL bytes there).
+func isUTF16(b []byte) bool {
+	if len(b) >= 2 && (string(b[:2]) == "\xff\xfe" || string(b[:2]) == "\xfe\xff") {
+		return true
+	}
+	if len(b) < 4 {
+		return false
+	}
+	text := func(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' }
+	return b[0] == 0 && b[2] == 0 && text(b[1]) && text(b[3]) || b[1] == 0 && b[3] == 0 && text(b[0]) && text(b[2])
 }
 
 // skipBOM drops a UTF-8 byte order mark at the start of the input.

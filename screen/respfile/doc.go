@@ -16,7 +16,7 @@
 //	        each array element ([] holds no record)       element's first byte   input, too_large input
 //	YAML    each document's mapping, or each element of   the line of the        syntax errors, empty
 //	        a document's sequence; empty documents hold   mapping                input, too_large input
-//	        no record
+//	        no record                                                            or document
 //	CSV     each row after the header; blank lines are    the line where the     header errors, empty
 //	        not rows                                      row starts             input
 //
@@ -72,9 +72,11 @@
 //
 // Input must be UTF-8. A byte sequence that is not UTF-8 anywhere in a record, or a JSON \u escape that is
 // a lone surrogate, makes that record an invalid_utf8 error; nothing is ever replaced by U+FFFD, since a
-// mangled subject id breaks linkage. (For YAML, whose parser checks the bytes as it reads ahead, invalid
-// UTF-8 is fatal, and records of earlier documents still in its read buffer are lost with it.) A UTF-8 byte order mark at the start of the input is skipped, and CRLF line ends are accepted
-// everywhere. Line and column numbers are 1-based; columns count bytes, not characters, and the byte
+// mangled subject id breaks linkage. (For YAML, invalid UTF-8 in an item of a block list is that
+// record's error; elsewhere in a YAML document it is fatal.) A UTF-8 byte order mark at the start of the
+// input is skipped, and CRLF line ends are accepted everywhere. An input that starts with a UTF-16 byte
+// order mark, or with an ASCII character written in two bytes, is fatal in every format (invalid_utf8:
+// "input is UTF-16"). Line and column numbers are 1-based; columns count bytes, not characters, and the byte
 // order mark is not counted.
 //
 // # Limits
@@ -83,8 +85,13 @@
 // answers per record and records per input; see Limits and DefaultLimits. A record over a per-record limit
 // is an error record (too_large, too_deep) and decoding goes on: an over-long JSONL line or CSV row is
 // skipped without being buffered. JSON arrays are streamed element by element, so memory does not grow
-// with the number of records. YAML documents are parsed whole by gopkg.in/yaml.v3, so a syntax error in a
-// document loses all of that document's records (records of earlier documents stay returned). YAML
+// with the number of records. A YAML block list (a document of "- …" items, the usual shape of a batch)
+// is streamed item by item too: each item is parsed on its own by go.yaml.in/yaml/v3 (small items a
+// group at a time), so memory holds about one record, whatever the size of the list; an item that does
+// not parse on its own (a multi-line quoted string can hold a line that looks like the start of the next
+// item) is parsed again with the items after it. Any other YAML document (one mapping, a flow list) is
+// parsed whole and may be at most MaxRecordBytes long. A syntax error in a YAML document is fatal; the
+// records before it stay returned. YAML
 // anchors, aliases and merge keys are rejected (code alias), which also rules out "billion laughs"
 // inputs.
 //

@@ -6,15 +6,15 @@ package respfile
 // To lift another limit, set it to a very large value.
 type Limits struct {
 	// MaxRecordBytes bounds the bytes of one record: a JSONL line (without its line end), one element of
-	// a JSON array (or the whole JSON object), or one CSV row (all its physical lines). A record over it
-	// is a too_large error record; its bytes are skipped without being buffered. A CSV header over it, or a
-	// JSON element over it whose brackets do not balance, is fatal. It does not apply to YAML, whose
-	// documents are parsed whole (see MaxDocumentBytes).
+	// a JSON array (or the whole JSON object), one CSV row (all its physical lines), or one item of a YAML
+	// block list. A record over it is a too_large error record; its bytes are skipped without being
+	// buffered. A CSV header over it, a JSON element over it whose brackets do not balance, and a YAML
+	// document over it that is not a block list (one mapping, a flow list [ … ]: these are parsed whole)
+	// are fatal.
 	MaxRecordBytes int
 	// MaxDocumentBytes bounds the bytes of the whole input for JSON and YAML. Going over it is a fatal
-	// too_large error. It does not apply to JSONL and CSV, which are read one record at a time. YAML is
-	// parsed whole into memory, so it is further capped at MaxYAMLDocumentBytes: use JSON Lines for large
-	// batches.
+	// too_large error. It does not apply to JSONL and CSV, which are read one record at a time. For YAML it
+	// is further capped at MaxYAMLDocumentBytes.
 	MaxDocumentBytes int64
 	// MaxDepth bounds the nesting of objects and arrays (mappings and sequences) within one record; the
 	// record's own object is level 1 and a valid record needs 3 (record, answers, instrument), so values
@@ -41,7 +41,8 @@ const (
 	DefaultMaxDepth         = 16
 	DefaultMaxStringBytes   = 4096
 	DefaultMaxAnswers       = 10000
-	// MaxYAMLDocumentBytes caps YAML input whatever MaxDocumentBytes says.
+	// MaxYAMLDocumentBytes caps YAML input whatever MaxDocumentBytes says. (Memory does not depend on
+	// it: block lists are read one item at a time, other documents are at most MaxRecordBytes.)
 	MaxYAMLDocumentBytes = 32 << 20 // 32 MiB
 )
 

@@ -39,18 +39,14 @@ func Load(fsys fs.FS, label string) ([]*Suite, error) {
 	var list diag.List
 	var out []*Suite
 	lim := def.DefaultLimits()
-	err := load.Walk(fsys, label, true, func(p, name string) error {
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		if f := def.Parse(name, src, lim, &list); f.Suite != nil {
+	files, err := load.ReadFiles([]load.Root{{FS: fsys, Label: label}}, true, lim, &list)
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range files {
+		if f := def.Parse(file.Name, file.Src, lim, &list); f.Suite != nil {
 			out = append(out, &Suite{s: f.Suite})
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading test suites: %w", err)
 	}
 	if list = list.Sort(); list.HasErrors() {
 		return out, list

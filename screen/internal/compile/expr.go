@@ -10,7 +10,10 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
 	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/parser"
 
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/celenv"
@@ -79,6 +82,9 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		c.errAt(e.Pos, "cel_cost", "expression may cost up to %s evaluation steps; the limit is %d", costString(est.Max, err), c.maxCost)
 		return nil
 	}
+	if !c.checkConstants(env, e, checked) {
+		return nil
+	}
 	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		c.errAt(e.Pos, "cel_program", "%v", err)
@@ -92,6 +98,159 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		}
 	}
 	return p
+}
+
+// checkConstants evaluates, once, each largest part of the expression that reads nothing (literals and
+// functions of them) and calls a function: such a part that fails — an integer overflow, a division by
+// zero, an index out of range, a conversion that cannot be done — would fail for every response, so it is
+// a load error at the part's position (CEL's own optimizer folds only some of them: int(1e19), not
+// 9223372036854775807 + 1).
+func (c *compiler) checkConstants(env *cel.Env, e *def.Expr, checked *cel.Ast) bool {
+	a := checked.NativeRep()
+	known := map[int64]bool{}
+	var isConst func(n celast.Expr) bool
+	isConst = func(n celast.Expr) bool {
+		if v, ok := known[n.ID()]; ok {
+			return v
+		}
+		v := false
+		switch n.Kind() {
+		case celast.LiteralKind:
+			v = true
+		case celast.ListKind:
+			l := n.AsList()
+			v = len(l.OptionalIndices()) == 0 && !slices.ContainsFunc(l.Elements(), func(x celast.Expr) bool { return !isConst(x) })
+		case celast.MapKind:
+			v = true
+			for _, en := range n.AsMap().Entries() {
+				me := en.AsMapEntry()
+				v = v && !me.IsOptional() && isConst(me.Key()) && isConst(me.Value())
+			}
+		case celast.CallKind:
+			call := n.AsCall()
+			v = (!call.IsMemberFunction() || isConst(call.Target())) &&
+				!slices.ContainsFunc(call.Args(), func(x celast.Expr) bool { return !isConst(x) })
+		}
+		known[n.ID()] = v
+		return v
+	}
+	ok := true
+	var visit func(n celast.Expr)
+	visit = func(n celast.Expr) {
+		switch {
+		case n.Kind() == celast.CallKind && isConst(n):
+			src, err := parser.Unparse(n, a.SourceInfo())
+			if err != nil {
+				return // cannot tell: evaluation will
+			}
+			if err := evalConstant(env, src); err != nil {
+				what := "this constant part of the expression"
+				if len(src) <= 60 {
+					what = src
+				}
+				c.errAt(nodePos(e, a, n), "cel_constant", "%s fails for every response: %v", what, err)
+				ok = false
+			}
+			return
+		case isConst(n):
+			return // literals only
+		case n.Kind() == celast.CallKind:
+			// A branch a constant condition never takes, or the other side of a constant false && (true
+			// ||), is never the result: what fails there fails for no response.
+			call, args := n.AsCall(), n.AsCall().Args()
+			switch fn := call.FunctionName(); {
+			case fn == operators.Conditional && isConst(args[0]):
+				if v, ok := constantBool(env, args[0], a); ok {
+					visit(map[bool]celast.Expr{true: args[1], false: args[2]}[v])
+					return
+				}
+			case fn == operators.LogicalAnd || fn == operators.LogicalOr:
+				for _, x := range args {
+					if !isConst(x) {
+						continue
+					}
+					if v, ok := constantBool(env, x, a); ok && v == (fn == operators.LogicalOr) {
+						return
+					}
+				}
+			}
+		}
+		for _, x := range children(n) {
+			visit(x)
+		}
+	}
+	visit(a.Expr())
+	return ok
+}
+
+// evalConstant evaluates an expression that reads no variable. A part that does not compile on its own is
+// left to evaluation.
+func evalConstant(env *cel.Env, src string) error {
+	_, err := evalConstantValue(env, src)
+	return err
+}
+
+func evalConstantValue(env *cel.Env, src string) (ref.Val, error) {
+	ast, iss := env.Compile(src)
+	if iss.Err() != nil {
+		return nil, nil
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		return nil, err
+	}
+	v, _, err := prg.Eval(cel.NoVars())
+	return v, err
+}
+
+// constantBool is the value of a constant boolean sub-expression, when it has one.
+func constantBool(env *cel.Env, n celast.Expr, a *celast.AST) (v, ok bool) {
+	if n.Kind() == celast.LiteralKind {
+		b, ok := n.AsLiteral().(types.Bool)
+		return bool(b), ok
+	}
+	src, err := parser.Unparse(n, a.SourceInfo())
+	if err != nil {
+		return false, false
+	}
+	val, err := evalConstantValue(env, src)
+	if err != nil || val == nil {
+		return false, false
+	}
+	b, ok := val.(types.Bool)
+	return bool(b), ok
+}
+
+// children lists the sub-expressions of n.
+func children(n celast.Expr) []celast.Expr {
+	switch n.Kind() {
+	case celast.CallKind:
+		call := n.AsCall()
+		if call.IsMemberFunction() {
+			return append([]celast.Expr{call.Target()}, call.Args()...)
+		}
+		return call.Args()
+	case celast.ListKind:
+		return n.AsList().Elements()
+	case celast.MapKind:
+		var out []celast.Expr
+		for _, en := range n.AsMap().Entries() {
+			out = append(out, en.AsMapEntry().Key(), en.AsMapEntry().Value())
+		}
+		return out
+	case celast.SelectKind:
+		return []celast.Expr{n.AsSelect().Operand()}
+	case celast.ComprehensionKind:
+		cm := n.AsComprehension()
+		return []celast.Expr{cm.IterRange(), cm.AccuInit(), cm.LoopCondition(), cm.LoopStep(), cm.Result()}
+	case celast.StructKind:
+		var out []celast.Expr
+		for _, f := range n.AsStruct().Fields() {
+			out = append(out, f.AsStructField().Value())
+		}
+		return out
+	}
+	return nil
 }
 
 // celIssues converts CEL errors into diagnostics at their YAML positions.
@@ -200,7 +359,8 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 			if call.IsMemberFunction() && strings.HasPrefix(fn, celenv.ExpandedPrefix) && scope.itemLimit >= 0 {
 				for _, el := range call.Args()[0].AsList().Elements() {
 					if i, ok := celenv.LiteralInt(el); ok && int(i) >= scope.itemLimit {
-						fail(el, "forward_reference", "skip logic may read only earlier items; %q comes later", scope.inst.Items[i].ID)
+						code, msg := laterItem(scope.inst.Items[i].ID, int(i), scope.itemLimit)
+						fail(el, code, "%s", msg)
 					}
 				}
 			}
@@ -224,6 +384,15 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 		}
 	}))
 	return ok
+}
+
+// laterItem is the diagnostic (code and message) of skip logic that reads item id, at index i, from the
+// item at index limit: itself, or one that comes later.
+func laterItem(id string, i, limit int) (code, msg string) {
+	if i == limit {
+		return "self_reference", fmt.Sprintf("skip logic of %q reads the item itself; it may read only earlier items", id)
+	}
+	return "forward_reference", fmt.Sprintf("skip logic may read only earlier items; %q comes later", id)
 }
 
 func isMacroName(fn string) bool {
@@ -257,12 +426,16 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 			case !found:
 				fail("unknown_item", "%s has no item %q%s", in.Key, field, didYouMean(field, itemIDs(in.Def)))
 			case scope.itemLimit >= 0 && i >= scope.itemLimit:
-				fail("forward_reference", "skip logic may read only earlier items; %q comes later", field)
+				code, msg := laterItem(field, i, scope.itemLimit)
+				fail(code, "%s", msg)
 			}
 		case "scores":
 			for i, s := range in.Def.Scores {
 				if s.ID == field {
-					if i >= scope.scoreLimit {
+					switch {
+					case i == scope.scoreLimit:
+						fail("self_reference", "score %q reads itself; an expression may read only earlier scores", field)
+					case i > scope.scoreLimit:
 						fail("forward_reference", "score %q is defined later; an expression may read only earlier scores", field)
 					}
 					return
@@ -279,7 +452,10 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 		if ident == "domains" {
 			for i, d := range rs.Def.Domains {
 				if d.ID == field {
-					if i >= scope.domLimit {
+					switch {
+					case i == scope.domLimit:
+						fail("self_reference", "domain %q reads itself; a domain may read only earlier ones", field)
+					case i > scope.domLimit:
 						fail("forward_reference", "domain %q is defined later; a domain may read only earlier ones", field)
 					}
 					return
@@ -351,7 +527,8 @@ func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, c
 		case seen[id]:
 			fail(el, "item_list", "item %q is listed twice", id)
 		case scope.itemLimit >= 0 && i >= scope.itemLimit:
-			fail(el, "forward_reference", "skip logic may read only earlier items; %q comes later", id)
+			code, msg := laterItem(id, i, scope.itemLimit)
+			fail(el, code, "%s", msg)
 		}
 		seen[id] = true
 	}

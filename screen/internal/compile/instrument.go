@@ -254,6 +254,10 @@ func (c *compiler) scoreRef(in *plan.Instrument, id string, pos diag.Pos, self i
 			return i
 		}
 	}
+	if in.Def.Scores[self].ID == id {
+		c.errAt(pos, "self_reference", "%s of %q: the score reads itself; a score may only read earlier ones", what, id)
+		return -1
+	}
 	for _, s := range in.Def.Scores[self:] {
 		if s.ID == id {
 			c.errAt(pos, "forward_reference", "%s of %q: score %q is defined later; a score may only read earlier ones", what, in.Def.Scores[self].ID, id)

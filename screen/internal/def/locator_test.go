@@ -51,3 +51,36 @@ func splitLines(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+// Escapes and folding in quoted scalars: each offset of the value maps to the source character it came
+// from, and never past the end of the file.
+func TestLocatorQuoted(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		src       string
+		off       int
+		line, col int
+	}{
+		{"hex escapes", `expr: "\x61nswers.a + \u0062"` + "\n", 12, 1, 23},
+		{"escape itself", `expr: "\x61nswers.a + \u0062"` + "\n", 0, 1, 8},
+		{"escaped quote", `expr: "a + \"b\" + c"` + "\n", 10, 1, 20},
+		{"non-ASCII escape", `expr: "\u00e9 + x"` + "\n", 5, 1, 17},
+		{"folded double", "expr: \"a +\n  b\"\n", 4, 2, 3},
+		{"escaped break", "expr: \"a +\\\n  b\"\n", 3, 2, 3},
+		{"blank line", "expr: \"a\n\n  b\"\n", 2, 3, 3},
+		{"single quoted quote", "expr: 'a + ''b'' + c'\n", 10, 1, 20},
+		{"closing quote", `expr: "\x61"` + "\n", 1, 1, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			require.NoError(t, yaml.Unmarshal([]byte(tc.src), &doc))
+			n := doc.Content[0].Content[1]
+			lines := splitLines(tc.src)
+			_, ok := quotedPositions(lines, n.Line, n.Column+1, n.Style == yaml.DoubleQuotedStyle, n.Value)
+			require.True(t, ok, "decoding %q", n.Value)
+			p := locator(lines, "f", n)(tc.off)
+			assert.Equal(t, tc.line, p.Line, "line")
+			assert.Equal(t, tc.col, p.Col, "col")
+		})
+	}
+}

@@ -81,25 +81,28 @@ func Parse(file string, src []byte, lim Limits, list *diag.List) File {
 	if root == nil {
 		return File{}
 	}
-	if IsSuiteFile(file) {
-		return File{Suite: p.suite(root)}
-	}
-	if root.Kind != yaml.MappingNode {
-		p.errf(root, "schema", "a definition must be a mapping, found %s", kindName(root))
-		return File{}
-	}
 	has := func(k string) bool {
-		for i := 0; i+1 < len(root.Content); i += 2 {
+		for i := 0; root.Kind == yaml.MappingNode && i+1 < len(root.Content); i += 2 {
 			if root.Content[i].Value == k {
 				return true
 			}
 		}
 		return false
 	}
+	if IsSuiteFile(file) {
+		p.sink.Recognised = has("tests")
+		return File{Suite: p.suite(root)}
+	}
+	if root.Kind != yaml.MappingNode {
+		p.errf(root, "schema", "a definition must be a mapping, found %s", kindName(root))
+		return File{}
+	}
 	switch {
 	case has("items"):
+		p.sink.Recognised = true
 		return File{Instrument: p.instrument(root)}
 	case has("inputs"):
+		p.sink.Recognised = true
 		return File{RuleSet: p.ruleSet(root)}
 	}
 	p.errf(root, "schema", "cannot tell what this file defines: an instrument has \"items\", a rule set has \"inputs\" (test suites are named *_test.yaml)")

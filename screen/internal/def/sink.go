@@ -7,11 +7,14 @@ import (
 	"github.com/painscreen/painscreen/screen/diag"
 )
 
-// Sink collects diagnostics for one file, filling in the source line of each position.
+// Sink collects diagnostics for one file, filling in the source line of each position once the file is
+// Recognised as a definition or suite. A file that is not one (a stray YAML file, a copy of /etc/passwd)
+// never has its lines quoted in a diagnostic.
 type Sink struct {
-	File  string
-	lines []string
-	List  *diag.List
+	File       string
+	lines      []string
+	List       *diag.List
+	Recognised bool
 }
 
 // NewSink returns a sink that appends to list, reading source lines from src.
@@ -41,5 +44,9 @@ func (s *Sink) Warnf(line, col int, code, format string, args ...any) {
 }
 
 func (s *Sink) add(sev diag.Severity, line, col int, code, msg string) {
-	*s.List = append(*s.List, diag.Diagnostic{Pos: s.At(line, col), Severity: sev, Code: code, Message: msg, Source: s.Line(line)})
+	src := ""
+	if s.Recognised {
+		src = s.Line(line)
+	}
+	*s.List = append(*s.List, diag.Diagnostic{Pos: s.At(line, col), Severity: sev, Code: code, Message: msg, Source: src})
 }

@@ -14,20 +14,22 @@ import (
 
 // Limits bound what one definition file may contain; definitions may come from outside and be hostile.
 type Limits struct {
-	MaxFileBytes  int // size of one definition or suite file
-	MaxDepth      int // YAML nesting depth
-	MaxItems      int // items, scores, flags, domains, referrals... of one kind in one definition
-	MaxExprBytes  int // length of one CEL expression
-	MaxTextBytes  int // length of one text field
-	MaxTests      int // test cases in one suite
-	MaxNodeCount  int // YAML nodes in one file
-	MaxScaleItems int // options in one scale, rows in one lookup table
+	MaxFileBytes  int   // size of one definition or suite file
+	MaxDepth      int   // YAML nesting depth
+	MaxItems      int   // items, scores, flags, domains, referrals... of one kind in one definition
+	MaxExprBytes  int   // length of one CEL expression
+	MaxTextBytes  int   // length of one text field
+	MaxTests      int   // test cases in one suite
+	MaxNodeCount  int   // YAML nodes in one file
+	MaxScaleItems int   // options in one scale, rows in one lookup table
+	MaxFiles      int   // definition (or suite) files read by one load
+	MaxTotalBytes int64 // their total size
 }
 
 // DefaultLimits are generous for real instruments and small enough to stop abuse.
 func DefaultLimits() Limits {
 	return Limits{MaxFileBytes: 1 << 20, MaxDepth: 24, MaxItems: 500, MaxExprBytes: 4096, MaxTextBytes: 8192,
-		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000}
+		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000, MaxFiles: 1000, MaxTotalBytes: 8 << 20}
 }
 
 var idRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
@@ -74,6 +76,11 @@ func (p *parser) parseDocument() *yaml.Node {
 	}
 	if !utf8.Valid(p.src) {
 		p.sink.Errorf(0, 0, "encoding", "file is not valid UTF-8")
+		return nil
+	}
+	if line, col, what := strayBreak(p.src); line > 0 {
+		// YAML reads these as line breaks and editors mostly do not: positions would point at other lines.
+		p.sink.Errorf(line, col, "encoding", "%s: lines must end in \\n or \\r\\n", what)
 		return nil
 	}
 	var doc yaml.Node
@@ -137,6 +144,26 @@ func (p *parser) parseDocument() *yaml.Node {
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// strayBreak finds the first character YAML takes for a line break other than \n and \r\n: a carriage
+// return on its own, NEL (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029). It returns
+// its 1-based line and byte column (lines split at \n) and a description, or line 0.
+func strayBreak(src []byte) (line, col int, what string) {
+	line, start := 1, 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\n':
+			line, start = line+1, i+1
+		case c == '\r' && (i+1 == len(src) || src[i+1] != '\n'):
+			return line, i - start + 1, "a carriage return (\\r) that does not end a line"
+		case c == 0xc2 && i+1 < len(src) && src[i+1] == 0x85:
+			return line, i - start + 1, "a next-line character (U+0085)"
+		case c == 0xe2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xa8 || src[i+2] == 0xa9):
+			return line, i - start + 1, "a line or paragraph separator (U+2028, U+2029)"
+		}
+	}
+	return 0, 0, ""
 }
 
 // fields is a checked mapping: key -> value node, in file order.
@@ -409,6 +436,14 @@ func locator(lines []string, file string, n *yaml.Node) func(int) Pos {
 		}
 	}
 	val := n.Value
+	if n.Style == yaml.DoubleQuotedStyle || n.Style == yaml.SingleQuotedStyle {
+		if at, ok := quotedPositions(lines, startLine, startCol, n.Style == yaml.DoubleQuotedStyle, val); ok {
+			return func(off int) Pos {
+				p := at[min(max(off, 0), len(at)-1)]
+				return Pos{File: file, Line: p[0], Col: p[1]}
+			}
+		}
+	}
 	return func(off int) Pos {
 		line, col := startLine, startCol
 		if off > len(val) {
@@ -452,6 +487,102 @@ func locator(lines []string, file string, n *yaml.Node) func(int) Pos {
 		}
 		return Pos{File: file, Line: line, Col: col}
 	}
+}
+
+// quotedPositions decodes a quoted scalar from the source, which starts at line:col (just after the
+// opening quote), and returns the line and column of each byte of its value, and one more for the closing
+// quote. An escape (\x41, \u00e9, a doubled single quote) gives each byte it stands for the position of its backslash or
+// first quote; a folded line break the position of the next line's first character. ok is false when the
+// decoding does not give val (then the caller falls back to aligning the value with the source).
+func quotedPositions(lines []string, line, col int, double bool, val string) (at [][2]int, ok bool) {
+	quote := byte('\'')
+	if double {
+		quote = '"'
+	}
+	var got []byte
+	emit := func(l, c int, bs ...byte) {
+		for _, b := range bs {
+			got = append(got, b)
+			at = append(at, [2]int{l, c})
+		}
+	}
+	text := func(l int) string {
+		if l < 1 || l > len(lines) {
+			return ""
+		}
+		return strings.TrimRight(lines[l-1], "\r")
+	}
+	isBlank := func(s string) bool { return strings.Trim(s, " \t") == "" }
+	i := col - 1 // byte index in the current line
+	for line <= len(lines) && len(got) <= len(val) {
+		l := text(line)
+		if isBlank(l[i:]) {
+			// A line break inside the scalar: trailing white space is dropped; one break folds to a
+			// space, each further (empty) line to a newline; the next line's indentation is dropped.
+			blank := 0
+			line++
+			for line <= len(lines) && isBlank(text(line)) {
+				blank++
+				line++
+			}
+			nl := text(line)
+			i = len(nl) - len(strings.TrimLeft(nl, " \t"))
+			if blank == 0 {
+				emit(line, i+1, ' ')
+			}
+			for ; blank > 0; blank-- {
+				emit(line, i+1, '\n')
+			}
+			continue
+		}
+		c := l[i]
+		switch {
+		case c == quote && !double && i+1 < len(l) && l[i+1] == '\'':
+			emit(line, i+1, '\'')
+			i += 2
+		case c == quote:
+			at = append(at, [2]int{line, i + 1})
+			return at, string(got) == val
+		case c == '\\' && double && i+1 == len(l):
+			// An escaped line break: the break and the next line's indentation are dropped.
+			line++
+			nl := text(line)
+			i = len(nl) - len(strings.TrimLeft(nl, " \t"))
+		case c == '\\' && double:
+			bs, n := unescape(l[i+1:])
+			if n == 0 {
+				return nil, false
+			}
+			emit(line, i+1, bs...)
+			i += 1 + n
+		default:
+			emit(line, i+1, c)
+			i++
+		}
+	}
+	return nil, false
+}
+
+// unescape decodes the YAML escape at the start of s (after the backslash): the bytes it stands for and
+// how many bytes of s it takes (0 when it is not an escape).
+func unescape(s string) ([]byte, int) {
+	if s == "" {
+		return nil, 0
+	}
+	simple := map[byte]rune{'0': 0, 'a': 7, 'b': 8, 't': 9, '\t': 9, 'n': 10, 'v': 11, 'f': 12, 'r': 13, 'e': 27,
+		' ': ' ', '"': '"', '/': '/', '\\': '\\', 'N': 0x85, '_': 0xa0, 'L': 0x2028, 'P': 0x2029}
+	if r, ok := simple[s[0]]; ok {
+		return utf8.AppendRune(nil, r), 1
+	}
+	digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[0]]
+	if digits == 0 || len(s) < 1+digits {
+		return nil, 0
+	}
+	v, err := strconv.ParseUint(s[1:1+digits], 16, 32)
+	if err != nil {
+		return nil, 0
+	}
+	return utf8.AppendRune(nil, rune(v)), 1 + digits
 }
 
 func indentOf(lines []string, line int) int {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,4 +160,29 @@ func TestAccessorsAndErrorsForFirstTimeEmbedders(t *testing.T) {
 	var nilCtx context.Context
 	assert.Error(t, eng.ScoreTo(nilCtx, fullBattery(0), &screen.Report{}))
 	assert.Error(t, eng.ScoreTo(context.Background(), fullBattery(0), nil))
+}
+
+// A score that is not a finite number (a division by zero or an overflow of doubles) is an evaluation
+// error of that score and of the record, never a silent null.
+func TestNonFiniteScoresAreErrors(t *testing.T) {
+	for _, expr := range []string{"double(answers.a) / 0.0", "0.0 / double(answers.a - answers.a)", "double(answers.a + 1) * 1e308 * 10.0"} {
+		t.Run(expr, func(t *testing.T) {
+			src := "id: nf\nversion: 1.0.0\ntitle: t\ndomain: test\nstatus: active\nrecall: none\ncitation: c\nlicense: l\nitem_text: paraphrased\n" +
+				"items:\n  - {id: a, text: A, options: [{value: 0, label: z}, {value: 1, label: o}]}\n" +
+				"scores:\n  - {id: bad, expr: '" + expr + "'}\n  - {id: ok, expr: 'answers.a + 1'}\n"
+			eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"nf.v1.yaml": {Data: []byte(src)}}, ""))
+			require.NoError(t, err)
+			rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"nf": {"a": 1}}})
+			require.ErrorIs(t, err, screen.ErrEvaluation)
+			res := rep.Instrument("nf")
+			_, ok := res.Score("bad")
+			assert.False(t, ok)
+			v, ok := res.Score("ok")
+			assert.True(t, ok)
+			assert.Equal(t, "2", v.String())
+			assert.Equal(t, screen.StatusError, res.Status)
+			require.Len(t, rep.Errors, 1)
+			assert.Contains(t, rep.Errors[0].Message, "not a finite number")
+		})
+	}
 }

@@ -148,7 +148,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 		b.WriteString(" (see the error records in the output)")
 	}
 	if s.partial > 0 {
-		fmt.Fprintf(&b, "; %d scored with errors (invalid or unknown answers: see \"errors\" in the output)", s.partial)
+		fmt.Fprintf(&b, "; %d scored with errors (answers that could not be used, or a definition bug: see \"errors\" in the output)", s.partial)
 	}
 	b.WriteString("\n")
 	if len(s.tierNames) > 0 {

@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"cel.dev/cel-go/cel"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
 // Kind classifies a problem with a response set; the facade maps each kind to its public sentinel error and
@@ -71,6 +73,7 @@ const (
 	ExprModulusByZero
 	ExprNoOverload
 	ExprRoundDigits
+	ExprNonFinite
 )
 
 // ExprError is an expression failure that points at a definition bug. Both evaluators return these, so
@@ -90,6 +93,7 @@ var (
 	errModulusZero  = &ExprError{ExprModulusByZero, "modulus by zero"}
 	errNoOverload   = &ExprError{ExprNoOverload, "no such overload"}
 	errRoundDigits  = &ExprError{ExprRoundDigits, celenv.ErrRoundDigits.Error()}
+	errNonFinite    = &ExprError{ExprNonFinite, "the result is not a finite number"}
 	errOther        = &ExprError{ExprOther, "runtime error"}
 )
 
@@ -190,7 +194,19 @@ func evalError(key, what string, err error) *Error {
 			reason = "no matching function for these value types"
 		case ExprRoundDigits:
 			reason = e.msg
+		case ExprNonFinite:
+			reason = "the result is not a finite number (a division by zero or an overflow of doubles gives infinity or NaN)"
 		}
 	}
 	return Errorf(KindEvaluation, key, what, "evaluating %s failed: %s (a definition bug: please report it with the definition's digest)", what, reason)
+}
+
+// finite returns errNonFinite for a double that is NaN or infinite: a score or domain never holds one.
+func finite(v value.Value) error {
+	if v.Kind() == value.Double {
+		if f := v.F(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return errNonFinite
+		}
+	}
+	return nil
 }

@@ -108,6 +108,9 @@ func (st *State) scoreScoresAndFlags(ie, base *InstEval, c *completer) *Error {
 		switch s.Kind {
 		case plan.ScoreExpr:
 			out, err := st.run(s.Expr, ie, false)
+			if err == nil {
+				err = finite(out)
+			}
 			switch {
 			case err == nil:
 				ie.SV[si], ie.SS[si] = out, ScoreComputed
@@ -261,6 +264,9 @@ func (st *State) scoreComposite() *Error {
 			}
 		} else {
 			v, err := st.run(d.Prog, nil, true)
+			if err == nil {
+				err = finite(v)
+			}
 			if err != nil {
 				if !isMissing(err) || d.NotAssessed.Kind() == value.Null {
 					return stop(evalError(rs.Key, d.Names.Local, err))

@@ -47,9 +47,6 @@ type exprScope struct {
 	tier       bool // rule sets: `tier` is visible (referrals)
 	// source, when not "", is the only input a domain source may read.
 	source string
-	// itemRead marks, per instrument, the items expressions read (answers.<item>, <input>.answers.<item>,
-	// the answers functions' lists); compile fills it as it goes.
-	itemRead map[*plan.Instrument][]bool
 }
 
 // compileExpr parses, checks references, type-checks and bounds the cost of one expression. want may be
@@ -559,7 +556,7 @@ func costString(n uint64, err error) string {
 	return fmt.Sprint(n)
 }
 
-// reads finds what a checked expression reads (and marks the items in scope.itemRead).
+// reads finds what a checked expression reads.
 func (s *exprScope) reads(a *celast.AST) plan.Reads {
 	var r plan.Reads
 	input := func(idx int) *plan.InputReads {
@@ -571,17 +568,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 		r.Inputs = append(r.Inputs, plan.InputReads{Input: idx})
 		return &r.Inputs[len(r.Inputs)-1]
 	}
-	mark := func(in *plan.Instrument, idx int) {
-		if s.itemRead == nil || in == nil || idx < 0 || idx >= len(in.Items) {
-			return
-		}
-		m := s.itemRead[in]
-		if m == nil {
-			m = make([]bool, len(in.Items))
-			s.itemRead[in] = m
-		}
-		m[idx] = true
-	}
 	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
 		switch n.Kind() {
 		case celast.SelectKind:
@@ -592,7 +578,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 			case s.kind == scopeInstrument && op.Kind() == celast.IdentKind && op.AsIdent() == "answers":
 				if i, ok := s.inst.ItemIdx[field]; ok {
 					r.Items = append(r.Items, i)
-					mark(s.inst, i)
 				}
 			case s.kind == scopeInstrument && op.Kind() == celast.IdentKind && op.AsIdent() == "scores":
 				if i := s.inst.ScoreIndex(field); i >= 0 {
@@ -621,7 +606,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 					if i, ok := in.ItemIdx[field]; ok {
 						ir := input(idx)
 						ir.Items = append(ir.Items, i)
-						mark(in, i)
 					}
 				case "flags":
 					if fi := in.FlagIndex(field); fi >= 0 {
@@ -637,7 +621,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 				for _, el := range call.Args()[0].AsList().Elements() {
 					if i, ok := celenv.LiteralInt(el); ok {
 						r.Items = append(r.Items, int(i))
-						mark(s.inst, int(i))
 					}
 				}
 			}

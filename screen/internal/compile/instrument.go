@@ -118,7 +118,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	scope := &exprScope{kind: scopeInstrument, inst: in, itemRead: map[*plan.Instrument][]bool{}}
+	scope := &exprScope{kind: scopeInstrument, inst: in}
 
 	// Skip logic: enable_when may read earlier items only.
 	for i, it := range d.Items {
@@ -212,10 +212,6 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			When: c.compileExpr(env, scope, n.When, types.BoolType, in.Key+"#conditional_notes."+n.ID)})
 	}
 	instrumentDeps(in)
-	in.ItemRead = scope.itemRead[in]
-	if in.ItemRead == nil {
-		in.ItemRead = make([]bool, len(in.Items))
-	}
 	if c.errors() > errs {
 		return nil
 	}

@@ -74,7 +74,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
-	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1, itemRead: map[*plan.Instrument][]bool{}}
+	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
 		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID)}
@@ -139,11 +139,6 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 			cr.Addenda = append(cr.Addenda, c.compileExpr(refEnv, scope, a.When, types.BoolType, fmt.Sprintf("%s.addenda[%d]", cr.Rule, i)))
 		}
 		rs.Referrals = append(rs.Referrals, cr)
-	}
-	for _, in := range rs.Inputs {
-		if in.Inst != nil {
-			in.ItemRead = scope.itemRead[in.Inst]
-		}
 	}
 	slices.SortStableFunc(rs.Referrals, func(a, b *plan.Referral) int {
 		return plan.PriorityRank[a.Def.Priority] - plan.PriorityRank[b.Def.Priority]

@@ -122,9 +122,6 @@ type Instrument struct {
 	Status                                                      Names  // <id>.status (rule sets only)
 	// CondNotes are notes a report carries when their condition holds.
 	CondNotes []*CondNote
-	// ItemRead marks the items some expression of the instrument reads (scores, flags, skip logic, notes):
-	// only those matter when completing missing answers.
-	ItemRead []bool
 }
 
 // CondNote is a conditional note.
@@ -350,8 +347,6 @@ type Input struct {
 	Required bool
 	// AbsentReason is the text used when a required input is absent.
 	AbsentReason string
-	// ItemRead marks the items of Inst the rule set reads directly (<id>.answers.<item>).
-	ItemRead []bool
 }
 
 // NotAssessed is the domain value for "could not be assessed".

@@ -18,7 +18,7 @@ import (
 //	t.Begin()
 //	for _, r := range st.Reads[sp.From:sp.To] {
 //		if t.First(r) {
-//			keep(FieldOf(r, rules), Value(st, r)) // Field.Name(plan) names it when asked
+//			keep(r, Value(st, r)) // as a Field, named by Field.Name(plan) when asked
 //		}
 //	}
 type Tracer struct {
@@ -90,15 +90,6 @@ type Field struct {
 	Kind    plan.ReadKind
 	Rules   bool
 	Missing bool
-}
-
-// FieldOf returns the field a read names; rules says whether the read was a rule set's.
-func FieldOf(r eval.Read, rules bool) Field {
-	f := Field{Idx: r.Idx, Inst: -1, Kind: r.Kind, Rules: rules, Missing: r.Missing}
-	if r.IE != nil {
-		f.Inst = int16(r.IE.Inst.Index)
-	}
-	return f
 }
 
 // Name is the field's name as the expression wrote it: answers.q9 in an instrument, phq9.answers.q9 in a

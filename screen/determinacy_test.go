@@ -193,7 +193,6 @@ func FuzzDeterminacyMatchesBruteForce(f *testing.F) {
 // with brute force; it returns how many results were decided and left open.
 func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
 	ctx := context.Background()
-	c := 0
 	src, items := genRandomDefinition(rng)
 	eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
 	require.NoError(t, err, src)
@@ -246,7 +245,7 @@ func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
 				flagSets["not fired"] = true
 			}
 		})
-		where := fmt.Sprintf("case %d\n%s\nanswers %v\nreport %s", c, src, ans, rep.AppendJSON(nil))
+		where := fmt.Sprintf("%s\nanswers %v\nreport %s", src, ans, rep.AppendJSON(nil))
 		for _, id := range []string{"total", "level", "either", "guarded", "big"} {
 			got, computed := res.Score(id)
 			if computed && !noteAbout(res, "determined", id) {

@@ -65,7 +65,10 @@
 //	--no-bundled           use only --instruments and --rules
 //	--no-rules             score the instruments only
 //	--fail-on-tier TIER    exit 4 when a record reaches TIER or a higher tier (tiers are ordered as the
-//	                       rule set lists them, highest first: urgent, high, elevated, low for pain_oud)
+//	                       rule set lists them, highest first: urgent, high, elevated, low for pain_oud);
+//	                       a fired urgent flag counts as the highest tier; exit 4 outranks exit 1
+//	--strict               all or nothing: a record with an invalid or unknown answer (or an answer to an
+//	                       item skip logic does not ask) is an error record, not a report with errors
 //	--csv-safe             csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR
 //
 // By default the rule set is applied to every response set that holds its required inputs; for the
@@ -150,7 +153,7 @@
 //	painscreen score --jobs 4 --output reports.jsonl batch.jsonl
 //	painscreen score --format csv --output scores.csv site1.csv site2.csv
 //	cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
-//	painscreen score --rules pain_oud@1.0.0 --format json visit.json
+//	painscreen score --rules pain_oud@1.1.0 --format json visit.json
 //	painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml
 //
 // # validate

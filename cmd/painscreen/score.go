@@ -34,6 +34,12 @@ Input: FILE... or - (stdin; also when no FILE is given). The format comes from t
 .jsonl/.ndjson, .yaml/.yml, .csv) or --input-format. Stdin without --input-format must be JSONL (one
 JSON object per line). A JSON or YAML file holds one response set or a list of them; JSONL and CSV one
 per line (row). Record numbers restart in every file.
+FHIR R4: a JSON file whose top-level object has a resourceType is read as FHIR (or say --input-format
+fhir): a QuestionnaireResponse is one response set; a Bundle of them gives one response set per subject
+and date (subject.reference; the date of authored). Questionnaires are matched to instruments by
+canonical (painscreen's https://painscreen.dev/fhir/Questionnaire/ID[|VERSION], or a LOINC panel code)
+or by their items' LOINC codes; an item or answer that maps to nothing is an error of that item in the
+report, and the rest is scored.
 
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
 for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
@@ -57,6 +63,7 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --format csv --output scores.csv site1.csv site2.csv
   cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
+  painscreen score --format text questionnaire-response.json
   painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml`
 
 type scoreFlags struct {
@@ -75,7 +82,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var fl scoreFlags
 	fl.register(f, true)
 	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
-	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
+	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv or fhir (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
@@ -243,6 +250,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
 	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),

@@ -19,6 +19,7 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/fhir"
 )
 
 const scoreAbout = `Score response sets and write one output record per input record, in input order: a report, or an
@@ -42,7 +43,10 @@ or by their items' LOINC codes; an item or answer that maps to nothing is an err
 report, and the rest is scored.
 
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
-for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
+for a clinician), csv (one row per response set, fixed columns), fhir (one FHIR R4 Bundle per line:
+an Observation per score and fired flag, LOINC-coded where the definition has a code, derived from the
+QuestionnaireResponses read, and a RiskAssessment for the tier and referrals; an OperationOutcome for a
+record that could not be scored). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
 that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
@@ -81,7 +85,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
 	var fl scoreFlags
 	fl.register(f, true)
-	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
+	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, csv or fhir (default jsonl, or from the --output extension)")
 	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv or fhir (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
@@ -184,6 +188,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if format == outFHIR {
+		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
+			return f.fail(stderr, "%v", err)
+		}
+	}
 	if fl.csvSafe {
 		if format != outCSV {
 			return f.fail(stderr, "--csv-safe applies to --format csv only")

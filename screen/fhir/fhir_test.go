@@ -208,3 +208,22 @@ func TestOperationOutcome(t *testing.T) {
 	assert.Equal(t, "OperationOutcome", oo["resourceType"])
 	assert.Contains(t, string(b), `"diagnostics":"in.jsonl: record 2 (line 2, col 7): answers.phq9.q1: number is not an integer"`)
 }
+
+// A date that is not a FHIR dateTime is left out, with a note; a valid one is written as given.
+func TestBundleDate(t *testing.T) {
+	eng := bundledEngine(t)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 0}}})
+	require.NoError(t, err)
+	for date, want := range map[string]string{"2026-03-04": "2026-03-04", "2026": "2026", "2026-03-04T10:00:00Z": "2026-03-04T10:00:00Z",
+		"yesterday": "", "2026-13-01": "", "": ""} {
+		o := w.NewBundle(rep, fhir.Input{Date: date}).Entry[0].Resource.(*fhir.Observation)
+		assert.Equal(t, want, o.EffectiveDateTime, date)
+		hasNote := false
+		for _, n := range o.Note {
+			hasNote = hasNote || strings.Contains(n.Text, "not a FHIR dateTime")
+		}
+		assert.Equal(t, date != "" && want == "", hasNote, date)
+	}
+}

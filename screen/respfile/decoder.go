@@ -23,6 +23,9 @@ type Record struct {
 	Response *screen.Response
 	// Err is a problem with this record only; decoding goes on with the next record.
 	Err *Error
+	// Kept holds the cells of the CSV columns named in CSVOptions.Keep, in that order (also for a record
+	// with Err, when its row has the header's number of fields); nil for other formats.
+	Kept []string
 }
 
 // Decoder reads records from a response file one at a time. It reads its input in a streaming way:
@@ -43,9 +46,10 @@ type Decoder struct {
 	line    int    // JSONL and CSV: physical lines read so far
 	lineBuf []byte // JSONL and CSV: a line longer than the bufio buffer
 
-	js  jsonState
-	csv *csvState
-	yml *yamlState
+	js     jsonState
+	csv    *csvState
+	csvOpt CSVOptions
+	yml    *yamlState
 }
 
 // bufSize is the size of the read buffer; lines and records up to this size are parsed in place.

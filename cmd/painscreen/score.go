@@ -68,6 +68,8 @@ type scoreFlags struct {
 	failOnTier  string
 	strict      bool
 	csvSafe     bool
+	csvIn       csvInFlags
+	out         outFlags
 }
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -81,6 +83,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
 	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
+	fl.csvIn.register(f)
+	fl.out.register(f)
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -177,6 +181,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	csvOpt, err := fl.csvIn.options(eng)
+	if err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	if err := fl.out.apply(enc, csvOpt.Keep, stdout, fl.output); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
 	if fl.csvSafe {
 		if format != outCSV {
 			return f.fail(stderr, "--csv-safe applies to --format csv only")
@@ -243,6 +254,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	pl.csv = csvOpt
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
 	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
@@ -304,7 +316,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				r, file = fh, isRegularFile(fh)
 			}
 		}
-		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file})
+		tsv := isTSV(name) || strings.EqualFold(strings.TrimSpace(fl.inputFormat), "tsv")
+		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file, tsv: tsv})
 		if c, ok := r.(io.Closer); ok && name != "-" {
 			_ = c.Close()
 		}

@@ -68,7 +68,7 @@
 //     all is an error"); a CSV row whose answer cells are all empty is empty. An empty instrument next
 //     to others that have answers is kept as an empty map.
 //   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins".
-
+//
 // # CSV files from spreadsheets, R, pandas and REDCap
 //
 // The delimiter is ',', ';' (the default of Excel in much of Europe) or tab: CSVOptions.Delimiter, or

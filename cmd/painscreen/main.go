@@ -46,6 +46,7 @@ func init() {
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
+		{"template", "write an empty response file (CSV, JSONL, YAML) or a REDCap data dictionary", runTemplate},
 		{"version", "print the version", runVersion},
 	}
 }

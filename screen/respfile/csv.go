@@ -400,7 +400,7 @@ func (d *Decoder) readHeader() error {
 			switch {
 			case name == "subject":
 				bad(i, "subject is read as the subject; it cannot also be a kept column")
-			case strings.HasPrefix(name, "context."):
+			case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 				bad(i, showKey(name)+" is read as context; it cannot also be a kept column")
 			case answer:
 				bad(i, showKey(name)+" is read as an answer; it cannot also be a kept column")
@@ -413,9 +413,9 @@ func (d *Decoder) readHeader() error {
 		switch {
 		case name == "subject":
 			col.kind = colSubject
-		case strings.HasPrefix(name, "context."):
+		case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 			col.kind = colContext
-			col.key = name[len("context."):]
+			col.key = strings.TrimPrefix(strings.TrimPrefix(name, "context."), "context"+REDCapSeparator)
 			if col.key == "" {
 				bad(i, showKey(name)+" has an empty context key")
 				continue

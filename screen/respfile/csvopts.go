@@ -36,7 +36,7 @@ var DefaultNA = []string{"NA", "N/A", "#N/A", "NaN", "nan"}
 
 // REDCap columns. REDCap variable names hold only lowercase letters, digits and underscores, so an answer
 // column may also be named <instrument>__<item> (two underscores; the instrument is everything before the
-// first "__"). REDCap's own bookkeeping columns in a data export (redcap_event_name,
+// first "__"), and a context column context__<key>. REDCap's own bookkeeping columns in a data export (redcap_event_name,
 // redcap_repeat_instrument, redcap_repeat_instance, redcap_data_access_group, redcap_survey_identifier,
 // and <instrument>_complete and <instrument>_timestamp of an instrument that has answer columns) carry no
 // answer and are skipped.

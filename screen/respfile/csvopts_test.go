@@ -140,14 +140,16 @@ func TestCSVHeaderAgainstItems(t *testing.T) {
 
 func TestCSVREDCap(t *testing.T) {
 	items := map[string][]string{"phq9": {"q1", "q2"}, "gcps_r": {"pain_avg"}}
-	in := "subject,redcap_event_name,phq9__q1,phq9__q2,phq9_complete,gcps_r__pain_avg,gcps_r_timestamp,gcps_r_complete\n" +
-		"s1,baseline_arm_1,0,3,2,7,2024-01-01 10:00,2\n"
+	in := "subject,redcap_event_name,context__sex,phq9__q1,phq9__q2,phq9_complete,gcps_r__pain_avg,gcps_r_timestamp,gcps_r_complete\n" +
+		"s1,baseline_arm_1,female,0,3,2,7,2024-01-01 10:00,2\n"
 	recs, _, err := decodeCSV(t, in, CSVOptions{Items: items})
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
-	assert.Equal(t, &screen.Response{Subject: "s1", Answers: map[string]map[string]any{
+	assert.Equal(t, &screen.Response{Subject: "s1", Context: map[string]any{"sex": "female"}, Answers: map[string]map[string]any{
 		"phq9": {"q1": int64(0), "q2": int64(3)}, "gcps_r": {"pain_avg": int64(7)}}}, recs[0].Response)
 
+	_, _, err = decodeCSV(t, "context__,p.q\n1,2\n", CSVOptions{})
+	assert.Equal(t, "header: column 1 context__ has an empty context key", fatalErr(t, err).Msg)
 	// A bookkeeping column of an instrument without answer columns is not skipped.
 	_, _, err = decodeCSV(t, "subject,phq9__q1,gad7_complete\ns,1,2\n", CSVOptions{})
 	assert.Equal(t, "header: column 3 gad7_complete is not subject, context.<key>, <instrument>.<item> or a kept column",

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -429,4 +431,48 @@ func (t *textBuf) kept(sc *scratch) {
 		t.rawBytes(u)
 	}
 	t.nl()
+}
+
+// errorCodes counts the errors of the records written by code, for the summary.
+type errorCodes map[string]int
+
+func (c *errorCodes) add(st *recStat) {
+	if st.ok || st.fatal {
+		return
+	}
+	if *c == nil {
+		*c = errorCodes{}
+	}
+	if len(st.codes) > 0 {
+		for _, code := range st.codes {
+			(*c)[code]++
+		}
+		return
+	}
+	(*c)[st.code]++
+}
+
+// write adds "painscreen: errors by code: invalid_value 3, csv_columns 1" (most frequent first).
+func (c errorCodes) write(b *strings.Builder) {
+	if len(c) == 0 {
+		return
+	}
+	codes := make([]string, 0, len(c))
+	for code := range c {
+		codes = append(codes, code)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if c[codes[i]] != c[codes[j]] {
+			return c[codes[i]] > c[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	b.WriteString("painscreen: errors by code:")
+	for i, code := range codes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(b, " %s %d", safe(code), c[code])
+	}
+	b.WriteByte('\n')
 }

@@ -64,8 +64,9 @@ type recStat struct {
 	msg     string
 	inst    string
 	item    string
-	col     int // input errors: column of the problem, 0 when unknown
-	errLine int // input errors: line of the problem
+	col     int      // input errors: column of the problem, 0 when unknown
+	errLine int      // input errors: line of the problem
+	codes   []string // a scored record with several errors: every error's code (for the summary)
 }
 
 // encoder turns reports and errors into output bytes. It is read-only once built, so the scorer
@@ -243,6 +244,12 @@ func hasUrgentFlag(rep *screen.Report) bool {
 // fillResponseErrors records the errors of a record that was scored (its report is written).
 func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
 	st.ok, st.partial, st.nerrs = false, true, len(re.Errors)
+	if len(re.Errors) > 1 {
+		st.codes = make([]string, len(re.Errors))
+		for i, e := range re.Errors {
+			st.codes[i] = e.Code
+		}
+	}
 	se := re.Errors[0]
 	st.code, st.msg, st.inst, st.item = se.Code, se.Message, se.Instrument, se.Item
 }

@@ -31,12 +31,15 @@ otherwise the report says why it was not. --rules ID[@VERSION] (not a path) sele
 requires it: a record without its required inputs is then an error record.
 
 Input: FILE... or - (stdin; also when no FILE is given). The format comes from the extension (.json,
-.jsonl/.ndjson, .yaml/.yml, .csv) or --input-format. Stdin without --input-format must be JSONL (one
+.jsonl/.ndjson, .yaml/.yml, .csv, .tsv) or --input-format. Stdin without --input-format must be JSONL (one
 JSON object per line). A JSON or YAML file holds one response set or a list of them; JSONL and CSV one
-per line (row). Record numbers restart in every file.
+per line (row). Record numbers restart in every file. CSV as R, pandas, Excel and REDCap write it: the
+delimiter (, ; or tab) is sniffed, NA cells are missing answers, --keep passes other columns through,
+and the header is checked once against the loaded instruments ('painscreen template' writes one).
 
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
-for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
+for a clinician, as wide as the terminal), brief (one line per record), csv (one row per response
+set, fixed columns), long (tidy CSV: one row per subject and result, for R and pandas). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
 that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
@@ -57,7 +60,8 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --format csv --output scores.csv site1.csv site2.csv
   cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
-  painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml`
+  painscreen score --format long --keep site,visit --na NA,-99 t.csv >tidy.csv
+  painscreen score --no-bundled --instruments my-defs/ --no-rules answers.yaml`
 
 type scoreFlags struct {
 	defFlags
@@ -76,8 +80,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
 	var fl scoreFlags
 	fl.register(f, true)
-	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
-	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
+	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, brief, csv or long (default jsonl, or from the --output\nextension)")
+	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv or tsv (default: from the extension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")

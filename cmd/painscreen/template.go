@@ -18,15 +18,18 @@ none is, for the inputs of the rule set (every loaded instrument when there is n
 and score.
 
 Formats (--format):
-  csv     the header row: subject, the context fields the instruments read, then <instrument>.<item>
+  csv     the header row: subject, the context fields the instruments read,
+          then <instrument>.<item>
   jsonl   one record with every item (and context field) null
   yaml    a skeleton with the item texts, options and ranges as comments
-  redcap  a REDCap data dictionary (the 18 columns REDCap imports): one form per instrument, a radio
-          field per option item (choices "value, label | …"), an integer text field per range item,
-          and the record id field "subject". REDCap variable names cannot hold dots, so a field is
-          named <instrument>__<item> (context fields context__<key>); score reads a REDCap data export
-          ("raw" values) with those names as it is, skipping REDCap's own columns
-          (redcap_event_name, <instrument>_complete, …).
+  redcap  a REDCap data dictionary (the 18 columns REDCap imports): one form
+          per instrument, a radio field per option item (choices
+          "value, label | ..."), an integer text field per range item, and
+          the record id field "subject"
+
+REDCap variable names cannot hold dots, so a REDCap field is named <instrument>__<item> (and a context
+field context__<key>). score reads a REDCap data export (raw values) with those names as it is,
+skipping REDCap's own columns (redcap_event_name, <instrument>_complete, ...).
 
 Item texts are those of the definitions ('painscreen show ID' gives the licence and whether the text
 is the instrument's own or a paraphrase).`

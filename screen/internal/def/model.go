@@ -136,6 +136,15 @@ type Score struct {
 	Type        string // declared result type (int, double, bool, string), "" = inferred
 	TypePos     Pos
 	Description string
+	// Range is the declared range of a numeric score (both bounds inclusive), checked by validate against
+	// what the items' options can produce; nil when not declared.
+	Range *ScoreRange
+}
+
+// ScoreRange is a score's declared range.
+type ScoreRange struct {
+	Min, Max float64
+	Pos      Pos
 }
 
 // Bands maps a numeric score onto labels.

@@ -36,7 +36,7 @@ var allowedImports = map[string][]string{
 	"screen/internal/compile":     {"screen/diag", "screen/internal/celenv", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/semver", "screen/internal/value"},
 	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
 	"screen/respfile":             {"screen"},
-	"screen/suite":                {"screen", "screen/diag", "screen/internal/def", "screen/internal/load"},
+	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
 	"screentest":                  {"screen", "screen/suite"},
 	"bundled":                     {"instruments", "rules", "screen"},
 	"instruments":                 {},

@@ -177,7 +177,7 @@
 //
 // # test
 //
-//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [PATH]...
+//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
 // bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
@@ -199,6 +199,26 @@
 //	painscreen test
 //	painscreen test -v --run 'phq9@.*/moderate'
 //	painscreen test --format junit my-instruments/ > junit.xml
+//
+// Clinical coverage: --coverage adds, per loaded definition, the share of its elements that a passing case
+// reaches and each element none reaches, then the total:
+//
+//	coverage:
+//	  phq9@1.0.0      94.4%  (17 of 18)
+//	      not reached: cut severity: mild|moderate, upper side: total 10 (moderate)
+//	  pain_oud@1.1.0 100.0%  (60 of 60)
+//	coverage: 98.7% of 78 elements
+//
+// The elements come from the definitions: each band and each side of each cut-point, each lookup-table row,
+// each yes/no score true and false, each flag firing and evaluated without firing, each missing-data rule at
+// its limit and one past it, each skip-logic condition asking and skipping, each band or yes/no score decided
+// despite missing answers; each domain value, domain left open, tier, tier left open, referral, addendum and
+// possible referral (go doc ./screen/suite Coverage has the rules). --min-coverage PERCENT implies --coverage
+// and exits 1 when the total is below PERCENT; --format json adds "coverage":{"definitions":[{"definition",
+// "kind","file","elements":[{"kind","id","name","covered","by"}],"covered","total","percent"}],"covered",
+// "total","percent"}. The bundled catalogue is at 100 %.
+//
+//	painscreen test --min-coverage 100 my-instruments/
 //
 // # list
 //

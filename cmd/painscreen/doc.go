@@ -210,7 +210,8 @@
 //	  pain_oud@1.1.0 100.0%  (60 of 60)
 //	coverage: 98.7% of 78 elements
 //
-// The elements come from the definitions: each band and each side of each cut-point, each lookup-table row,
+// The elements come from the definitions: each band and each side of each cut-point (of bands, and of each
+// comparison with a constant in an expression, such as scores.total >= 3), each lookup-table row,
 // each yes/no score true and false, each flag firing and evaluated without firing, each missing-data rule at
 // its limit and one past it, each skip-logic condition asking and skipping, each band or yes/no score decided
 // despite missing answers; each domain value, domain left open, tier, tier left open, referral, addendum and

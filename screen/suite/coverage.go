@@ -21,7 +21,7 @@ type Kind string
 // elements by the rule set's suites.
 const (
 	KindBand         Kind = "band"          // a score's band label is given
-	KindCut          Kind = "cut"           // one side of a band cut-point: the nearest value on that side
+	KindCut          Kind = "cut"           // one side of a cut-point (of bands, or in an expression): the nearest value on that side
 	KindLookupRow    Kind = "lookup_row"    // a lookup table row is used
 	KindValue        Kind = "value"         // a yes/no score is true, or false
 	KindFlagFires    Kind = "flag_fires"    // a flag fires
@@ -109,6 +109,9 @@ func (d *DefinitionCoverage) Uncovered() []Element {
 // appears without any change here: per instrument, each band and each side of each cut-point (the nearest
 // value the score can take below and above it: whole numbers for an int score, the table values for a score
 // read from a lookup table, the cut itself and a value within 1 on the other side for other numbers), each
+// side of each cut-point written in an expression (a score, item, context field, an answers.sum or a sum
+// of them compared with a constant, such as scores.total >= 3, in a score, flag or skip condition, or in a
+// rule set's domains, tiers and referrals — reached on a side whatever the conditions around it), each
 // lookup-table row, each yes/no score true and false, each flag firing and evaluated without firing, each
 // missing-data rule at its limit and one past it (answers.prorated_sum with as many items missing as it
 // allows, prorated, and with one more, not computed; answers.sum and answers.mean, which need every item,
@@ -168,7 +171,8 @@ func percent(n, total int) float64 {
 type caseOutcome struct {
 	rep     *screen.Report
 	res     *screen.InstrumentResult // instrument suites: the instrument's result
-	answers map[string]any           // instrument suites: the answers given
+	answers map[string]any           // the answers given: item → answer (instrument suites), key → item → answer (rules)
+	context map[string]any
 }
 
 // collector builds a Coverage from the engines of a run and marks it from the cases.
@@ -209,9 +213,15 @@ func (c *collector) addRuleSet(e *screen.Engine) {
 	if _, ok := c.defs[key]; ok {
 		return
 	}
+	inputs := map[string]*catalog.InstrumentDoc{}
+	for id, ver := range doc.Inputs {
+		if in, err := e.Describe(id + "@" + ver); err == nil {
+			inputs[id] = in
+		}
+	}
 	c.defs[key] = len(c.cov.Definitions)
 	c.cov.Definitions = append(c.cov.Definitions, DefinitionCoverage{Definition: key, Kind: "rules", File: doc.File,
-		Elements: ruleSetElements(doc)})
+		Elements: ruleSetElements(doc, inputs)})
 }
 
 // mark records what a passing case reached in the definition key.
@@ -309,7 +319,170 @@ func instrumentElements(doc *catalog.InstrumentDoc) []Element {
 			}})
 	}
 	els = append(els, skipElements(doc)...)
+	var exprs []ownedExpr
+	for _, s := range doc.Scores {
+		exprs = append(exprs, ownedExpr{"score " + s.ID, s.When}, ownedExpr{"score " + s.ID, s.Expr})
+	}
+	for _, f := range doc.Flags {
+		exprs = append(exprs, ownedExpr{"flag " + f.ID, f.When})
+	}
+	for _, it := range doc.Items {
+		exprs = append(exprs, ownedExpr{"item " + it.ID, it.EnableWhen})
+	}
+	els = append(els, comparisonElements(exprs, &resolver{inst: doc})...)
 	return els
+}
+
+// ownedExpr is an expression and the part of the definition it belongs to.
+type ownedExpr struct{ owner, src string }
+
+// comparisonElements makes the two sides of each distinct comparison of a value with a constant (a
+// cut-point written in an expression, such as scores.total >= 3) elements, like the sides of a band's
+// cut-point. A comparison is reached on a side whatever the conditions around it.
+func comparisonElements(exprs []ownedExpr, r *resolver) []Element {
+	var els []Element
+	seen := map[string]bool{}
+	for _, x := range exprs {
+		for _, c := range comparisons(x.src) {
+			key := c.String()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			lo := interval{lo: math.Inf(-1), hi: c.n}
+			hi := interval{lo: c.n, hi: math.Inf(1)}
+			switch c.op {
+			case ">=", "<":
+				lo.hiOpen = true
+			case ">", "<=":
+				hi.loOpen = true
+			}
+			below, above := sideTargets(lo, hi, nil, r.whole(c))
+			value := func(o *caseOutcome, ok func(float64) bool) bool {
+				v, found := r.value(o, c.terms)
+				return found && ok(v)
+			}
+			els = append(els,
+				Element{Kind: KindCut, ID: x.owner, Name: fmt.Sprintf("%s, lower side: %s", key, below.text),
+					reached: func(o *caseOutcome) bool { return value(o, below.match) }},
+				Element{Kind: KindCut, ID: x.owner, Name: fmt.Sprintf("%s, upper side: %s", key, above.text),
+					reached: func(o *caseOutcome) bool { return value(o, above.match) }})
+		}
+	}
+	return els
+}
+
+// resolver gives the value of a comparison's terms in a case: from an instrument suite's result and answers
+// (inst set), or from a rules suite's report and answers (inputs: the input instruments).
+type resolver struct {
+	inst   *catalog.InstrumentDoc
+	inputs map[string]*catalog.InstrumentDoc
+}
+
+// whole reports whether every term is a whole number (items, int scores, context fields).
+func (r *resolver) whole(c comparison) bool {
+	for _, t := range c.terms {
+		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || len(t.path) == 3 && t.path[1] == "answers" {
+			continue
+		}
+		doc, id := r.inst, t.path[1]
+		if doc == nil {
+			doc = r.inputs[t.path[0]]
+		} else if t.path[0] == "answers" {
+			continue
+		}
+		if doc == nil || !slices.ContainsFunc(doc.Scores, func(s catalog.ScoreDoc) bool { return s.ID == id && s.Type == "int" }) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *resolver) value(o *caseOutcome, terms []term) (float64, bool) {
+	total := 0.0
+	for _, t := range terms {
+		v, ok := r.term(o, t)
+		if !ok {
+			return 0, false
+		}
+		total += v
+	}
+	return total, true
+}
+
+func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
+	if t.sum != nil {
+		total := 0.0
+		for _, id := range t.sum {
+			v, ok := answerValue(r.inst, o.answers, id)
+			if !ok {
+				return 0, false
+			}
+			total += v
+		}
+		return total, true
+	}
+	p := t.path
+	switch {
+	case len(p) == 2 && p[0] == "context":
+		return numberOf(o.context[p[1]])
+	case r.inst != nil && len(p) == 2 && p[0] == "scores":
+		return scoreValue(o.res, p[1])
+	case r.inst != nil && len(p) == 2 && p[0] == "answers":
+		return answerValue(r.inst, o.answers, p[1])
+	case r.inst == nil && len(p) == 2:
+		return scoreValue(o.rep.Instrument(p[0]), p[1])
+	case r.inst == nil && len(p) == 3 && p[1] == "answers":
+		for key, v := range o.answers {
+			if id, _, _ := strings.Cut(key, "@"); id == p[0] {
+				m, _ := v.(map[string]any)
+				return answerValue(r.inputs[p[0]], m, p[2])
+			}
+		}
+	}
+	return 0, false
+}
+
+func scoreValue(res *screen.InstrumentResult, id string) (float64, bool) {
+	v, ok := res.Score(id)
+	if !ok {
+		return 0, false
+	}
+	return v.Float()
+}
+
+// answerValue is the value of an item's answer as given: a number, or an option's code.
+func answerValue(doc *catalog.InstrumentDoc, answers map[string]any, item string) (float64, bool) {
+	v, ok := answers[item]
+	if !ok {
+		return 0, false
+	}
+	if code, isCode := v.(string); isCode && doc != nil {
+		for _, it := range doc.Items {
+			if it.ID != item {
+				continue
+			}
+			for _, opt := range it.Options {
+				if opt.Code == code {
+					return float64(opt.Value), true
+				}
+			}
+		}
+		return 0, false
+	}
+	return numberOf(v)
+}
+
+func numberOf(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
 }
 
 // skipElements makes two elements (asked, skipped) per distinct skip-logic condition.
@@ -533,8 +706,25 @@ func countIn(items, missing []string) int {
 
 // ---- rule-set elements ----
 
-func ruleSetElements(doc *catalog.RuleSetDoc) []Element {
+func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.InstrumentDoc) []Element {
 	var els []Element
+	var exprs []ownedExpr
+	for _, d := range doc.Domains {
+		exprs = append(exprs, ownedExpr{"domain " + d.ID, d.Expr})
+		for _, src := range d.Sources {
+			exprs = append(exprs, ownedExpr{"domain " + d.ID, src.When}, ownedExpr{"domain " + d.ID, src.Expr})
+		}
+	}
+	for _, t := range doc.Tiers {
+		exprs = append(exprs, ownedExpr{"tier " + t.ID, t.When})
+	}
+	for _, r := range doc.Referrals {
+		exprs = append(exprs, ownedExpr{"referral " + r.ID, r.When})
+		for _, a := range r.Addenda {
+			exprs = append(exprs, ownedExpr{"referral " + r.ID, a.When})
+		}
+	}
+	els = append(els, comparisonElements(exprs, &resolver{inputs: inputs})...)
 	for _, d := range doc.Domains {
 		id := d.ID
 		for _, v := range d.Values {
@@ -637,14 +827,14 @@ func (c *collector) caseMark(s *def.Suite, t *def.Test, rep *screen.Report) {
 		if rep.Composite == nil || !rep.Composite.Applied {
 			return
 		}
-		c.mark(rep.Composite.ID+"@"+rep.Composite.Version, &caseOutcome{rep: rep}, by)
+		c.mark(rep.Composite.ID+"@"+rep.Composite.Version, &caseOutcome{rep: rep, answers: t.Answers, context: t.Context}, by)
 		return
 	}
 	res := rep.Instrument(s.Target)
 	if res == nil {
 		return
 	}
-	c.mark(res.ID+"@"+res.Version, &caseOutcome{rep: rep, res: res, answers: t.Answers}, by)
+	c.mark(res.ID+"@"+res.Version, &caseOutcome{rep: rep, res: res, answers: t.Answers, context: t.Context}, by)
 }
 
 // MarshalJSON writes the definition's coverage with its totals: covered, total and percent beside the

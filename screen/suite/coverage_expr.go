@@ -1,6 +1,8 @@
 package suite
 
 import (
+	"strings"
+
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
@@ -165,4 +167,115 @@ func (d *depFinder) ofScore(id string) []string {
 	}
 	d.memo[id] = out
 	return out
+}
+
+// comparison is a comparison of a value with a constant in an expression: scores.total >= 3,
+// answers.q9 >= 1, phq9.total >= 10, answers.sum(["a", "b", "c"]) >= 12, context.age >= 65. Each term of the
+// value is a field path (scores.total, phq9.answers.q1) or an answers.sum call (sum: its items); the value
+// is their sum.
+type comparison struct {
+	terms []term
+	op    string // >=, >, <=, <  (the value on the left)
+	n     float64
+}
+
+type term struct {
+	path []string // field path: [scores total], [phq9 answers q1], [context age]
+	sum  []string // answers.sum items
+}
+
+func (c comparison) operand() string {
+	var parts []string
+	for _, t := range c.terms {
+		if t.sum != nil {
+			parts = append(parts, `answers.sum(["`+strings.Join(t.sum, `", "`)+`"])`)
+		} else {
+			parts = append(parts, strings.Join(t.path, "."))
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+func (c comparison) String() string { return c.operand() + " " + c.op + " " + num(c.n) }
+
+var flipped = map[string]string{">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+var compareOps = map[string]string{"_>=_": ">=", "_>_": ">", "_<=_": "<=", "_<_": "<"}
+
+// comparisons finds the comparisons of a value with a numeric constant in an expression.
+func comparisons(src string) []comparison {
+	root := parse(src)
+	if root == nil {
+		return nil
+	}
+	var out []comparison
+	ast.PreOrderVisit(root, ast.NewExprVisitor(func(e ast.Expr) {
+		if e.Kind() != ast.CallKind {
+			return
+		}
+		call := e.AsCall()
+		op, ok := compareOps[call.FunctionName()]
+		if !ok || call.IsMemberFunction() || len(call.Args()) != 2 {
+			return
+		}
+		l, r := call.Args()[0], call.Args()[1]
+		if n, ok := numLiteral(l); ok { // 3 <= x is x >= 3
+			l, r, op = r, l, flipped[op]
+			if terms, ok := operandTerms(l); ok {
+				out = append(out, comparison{terms: terms, op: op, n: n})
+			}
+			return
+		}
+		if n, ok := numLiteral(r); ok {
+			if terms, ok := operandTerms(l); ok {
+				out = append(out, comparison{terms: terms, op: op, n: n})
+			}
+		}
+	}))
+	return out
+}
+
+func numLiteral(e ast.Expr) (float64, bool) {
+	if e.Kind() != ast.LiteralKind {
+		return 0, false
+	}
+	switch v := e.AsLiteral().(type) {
+	case types.Int:
+		return float64(v), true
+	case types.Uint:
+		return float64(v), true
+	case types.Double:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// operandTerms reads a value that is a field path, an answers.sum call, or a sum of them.
+func operandTerms(e ast.Expr) ([]term, bool) {
+	switch e.Kind() {
+	case ast.SelectKind:
+		var path []string
+		for e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly() {
+			path = append([]string{e.AsSelect().FieldName()}, path...)
+			e = e.AsSelect().Operand()
+		}
+		if e.Kind() != ast.IdentKind {
+			return nil, false
+		}
+		return []term{{path: append([]string{e.AsIdent()}, path...)}}, true
+	case ast.CallKind:
+		call := e.AsCall()
+		if call.FunctionName() == "_+_" && len(call.Args()) == 2 {
+			a, okA := operandTerms(call.Args()[0])
+			b, okB := operandTerms(call.Args()[1])
+			return append(a, b...), okA && okB
+		}
+		if call.FunctionName() == "sum" && call.IsMemberFunction() && call.Target().Kind() == ast.IdentKind &&
+			call.Target().AsIdent() == "answers" && len(call.Args()) == 1 {
+			if items := stringList(call.Args()[0]); len(items) > 0 {
+				return []term{{sum: items}}, true
+			}
+		}
+	}
+	return nil, false
 }

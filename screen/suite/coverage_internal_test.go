@@ -20,7 +20,7 @@ func TestComparisons(t *testing.T) {
 		{`answers.sum(["a", "b"]) >= 12.5`, []string{`answers.sum(["a", "b"]) >= 12.5`}},
 		{"phq9.answers.q1 + phq9.answers.q2 >= 3 ? 'positive' : 'negative'", []string{"phq9.answers.q1 + phq9.answers.q2 >= 3"}},
 		{"(domains.oud == 'mild' ? 1 : 0) + 1 >= 2", nil}, // not a value painscreen can read from a case
-		{"answers.q1 == 1", nil},                          // equality is not a cut-point
+		{"answers.q1 == 1", nil}, // equality is not a cut-point
 		{"scores.total >= scores.limit", nil},
 		{"", nil},
 		{"not CEL (", nil},

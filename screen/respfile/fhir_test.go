@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -298,4 +299,67 @@ func BenchmarkFHIRBundle(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/response")
+}
+
+// The LOINC form of every bundled instrument that has LOINC item codes, written as LHC-Forms writes a LOINC
+// Questionnaire's response ("/CODE" linkIds, LOINC answer Codings, numbers for uncoded scales; the LOINC
+// panel canonical where the instrument has a panel code, else no canonical at all), scores exactly as the
+// same answers in painscreen's own form.
+func TestFHIRLOINCFormsMatchNative(t *testing.T) {
+	eng, _ := engineAndMapper(t)
+	tested := 0
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID)
+		require.NoError(t, err)
+		var items []string
+		native := map[string]any{}
+		for k, it := range doc.Items {
+			code := ""
+			for _, c := range it.Codes {
+				if c.System == "http://loinc.org" {
+					code = c.Code
+				}
+			}
+			if code == "" {
+				continue
+			}
+			var answer string
+			switch {
+			case it.Options == nil:
+				native[it.ID] = int64(k + 1)
+				answer = `{"valueInteger":` + strconv.Itoa(k+1) + `}`
+			default:
+				o := it.Options[(2*k+1)%len(it.Options)]
+				native[it.ID] = o.Value
+				if o.Code != "" {
+					answer = `{"valueCoding":{"system":"http://loinc.org","code":"` + o.Code + `","display":"` + o.Label + `"}}`
+				} else {
+					answer = `{"valueDecimal":` + strconv.FormatInt(o.Value, 10) + `}`
+				}
+			}
+			items = append(items, `{"linkId":"/`+code+`","text":"`+strings.ReplaceAll(it.Text, `"`, `'`)+`","answer":[`+answer+`]}`)
+		}
+		if len(items) == 0 {
+			continue // no LOINC item codes: painscreen's canonical and linkIds (the LHC-Forms round trip)
+		}
+		t.Run(in.ID, func(t *testing.T) {
+			canonical := ""
+			for _, c := range doc.Codes {
+				canonical = "http://loinc.org/q/" + c.Code
+			}
+			recs, err := decodeFHIR(t, qr("x", canonical, "", "", strings.Join(items, ",")))
+			require.NoError(t, err)
+			require.Len(t, recs, 1)
+			require.Nil(t, recs[0].Err)
+			require.Equal(t, in.ID, recs[0].Sources[0].Instrument)
+			got := scoreOne(t, recs[0])
+			want := scoreOne(t, respfile.Record{Response: &screen.Response{Answers: map[string]map[string]any{in.ID: native}}})
+			gotJSON, _ := got.MarshalJSON()
+			wantJSON, _ := want.MarshalJSON()
+			assert.JSONEq(t, string(wantJSON), string(gotJSON))
+			assert.Empty(t, got.Errors)
+		})
+		tested++
+	}
+	assert.GreaterOrEqual(t, tested, 7, "auditc, gad2, gad7, peg, phq2, phq9, promis_pi_4a")
 }

@@ -363,3 +363,27 @@ func TestFHIRLOINCFormsMatchNative(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, tested, 7, "auditc, gad2, gad7, peg, phq2, phq9, promis_pi_4a")
 }
+
+// resourceType is looked for among the top-level members that begin in the first 64 KiB; a later one
+// leaves the document to the native reader (which reports it as an unknown field of the record).
+func TestFHIRDetectionWindow(t *testing.T) {
+	item := loincItem("/44250-9", "LA6569-3") + "," + loincItem("/44255-8", "LA6569-3")
+	late := `{"id":"x","item":[` + item + `],"resourceType":"QuestionnaireResponse","status":"completed"}`
+	recs, err := decodeFHIR(t, late)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Nil(t, recs[0].Err)
+	assert.Equal(t, "phq2", recs[0].Sources[0].Instrument)
+
+	pad := `"text":"` + strings.Repeat("x", 3000) + `"`
+	var items []string
+	for range 30 {
+		items = append(items, `{"linkId":"/44250-9",`+pad+`}`)
+	}
+	tooLate := `{"id":"x","item":[` + strings.Join(items, ",") + `],"resourceType":"QuestionnaireResponse"}`
+	recs, err = decodeFHIR(t, tooLate)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.NotNil(t, recs[0].Err)
+	assert.Equal(t, respfile.CodeUnknownField, recs[0].Err.Code)
+}

@@ -98,6 +98,21 @@ func TestFHIRUSCorePHQ9(t *testing.T) {
 	assert.Empty(t, phq9.Flags)
 }
 
+// A LOINC-coded GAD-7 response exactly as LHC-Forms writes it (see testdata/fhir/SOURCES.md).
+func TestFHIRLHCFormsGAD7(t *testing.T) {
+	b, err := os.ReadFile("testdata/fhir/lhcforms-gad7-loinc-questionnaireresponse.json")
+	require.NoError(t, err)
+	recs, err := decodeFHIR(t, string(b))
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	rep := scoreOne(t, recs[0])
+	require.Empty(t, rep.Errors)
+	total, _ := rep.Instrument("gad7").Score("total")
+	severity, _ := rep.Instrument("gad7").Score("severity")
+	assert.Equal(t, "10", total.String())
+	assert.Equal(t, "moderate", severity.String())
+}
+
 // qr builds a QuestionnaireResponse with the given questionnaire canonical and items (JSON).
 func qr(id, canonical, subject, authored, items string) string {
 	var b strings.Builder

@@ -4,8 +4,10 @@
 // LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', el). painscreen must score each exported
 // QuestionnaireResponse exactly as it scores the same answers written as native JSON Lines (byte-identical
 // reports), for three answer sets per instrument (highest options, lowest options — which closes skip
-// logic —, and a mixed pattern), and a Bundle of all the instruments' responses exactly as one native
-// record holding all of them (with the composite rule set applied).
+// logic —, and a mixed pattern); the same for the LOINC form of every instrument whose items all have
+// LOINC codes ("/CODE" linkIds, the LOINC panel canonical or none, so the instrument is recognised by its
+// codes); and a Bundle of all the instruments' responses exactly as one native record holding all of
+// them (with the composite rule set applied).
 //
 // Usage: node roundtrip.mjs PAINSCREEN_BINARY OUT_DIR
 // Environment: CHROMIUM (default /usr/bin/chromium).
@@ -88,11 +90,29 @@ function enabled(item, chosen) {
   return item.enableBehavior === 'all' ? item.enableWhen.every(test) : item.enableWhen.some(test);
 }
 
+// loincForm rewrites painscreen's Questionnaire as a LOINC form, or returns null when an item has no LOINC
+// code. Each item remembers its painscreen id (painscreenItem, removed before export) for the native record.
+function loincForm(q) {
+  const code = (it) => (it.code || []).find((c) => c.system === 'http://loinc.org');
+  if (!q.item.every(code) || q.item.some((it) => it.enableWhen)) return null;
+  const panel = (q.code || []).find((c) => c.system === 'http://loinc.org');
+  const l = JSON.parse(JSON.stringify(q));
+  delete l.version;
+  delete l.url;
+  if (panel) l.url = `http://loinc.org/q/${panel.code}`;
+  for (const it of l.item) {
+    it.painscreenItem = it.linkId;
+    it.linkId = `/${code(it).code}`;
+  }
+  return l;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
 });
 let failures = 0;
+let trips = 1; // the Bundle of all instruments
 const allQRs = [];
 const allNative = {};
 try {
@@ -102,51 +122,72 @@ try {
   await page.goto(base);
   await page.waitForFunction(() => window.LForms && LForms.Util && LForms.Util.getFormFHIRData, null, { timeout: 60000 });
 
+  // fill renders q, answers it by plan through the form, and exports what LHC-Forms holds.
+  async function fill(q, plan) {
+    await page.evaluate(async (q) => {
+      document.getElementById('form').innerHTML = '';
+      await LForms.Util.addFormToPage(q, 'form');
+    }, q);
+    await page.waitForSelector('.lhc-form');
+    const chosen = {};
+    const native = {};
+    for (const [k, item] of q.item.entries()) {
+      if (!enabled(item, chosen)) continue;
+      const field = `${item.linkId}/1`;
+      const key = item.painscreenItem || item.linkId;
+      if (item.type === 'choice') {
+        const opts = item.answerOption;
+        const o = opts[plan.opt(k, opts.length)].valueCoding;
+        chosen[item.linkId] = { coding: o };
+        native[key] = Number(o.extension[0].valueDecimal);
+        await page.locator(`[id="${field}|${o.system}|${o.code}"]`).click();
+      } else {
+        const v = plan.int(k);
+        chosen[item.linkId] = { integer: v };
+        native[key] = v;
+        const input = page.locator(`[id="${field}"]`);
+        await input.fill(String(v));
+        await input.press('Tab');
+      }
+    }
+    for (const item of q.item) delete item.painscreenItem;
+    const qr = await page.evaluate(() => LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('form')));
+    return { qr, native };
+  }
+
+  // compare scores the exported response and the native record and says whether they agree.
+  function compare(id, stem, qr, native, label) {
+    fs.writeFileSync(`${stem}.qr.json`, JSON.stringify(qr, null, 2) + '\n');
+    fs.writeFileSync(`${stem}.jsonl`, JSON.stringify({ answers: { [id]: native } }) + '\n');
+    const got = score(['--no-rules', `${stem}.qr.json`]);
+    const want = score(['--no-rules', `${stem}.jsonl`]);
+    const ok = got === want && got.length > 0 && !got.includes('"errors":[{');
+    trips++;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${label}: ${Object.keys(native).length} answers`);
+    if (!ok) {
+      failures++;
+      console.error(`  LHC-Forms QuestionnaireResponse: ${got}  native JSON Lines:              ${want}`);
+    }
+  }
+
   for (const id of ids) {
     const q = JSON.parse(painscreen('fhir', 'questionnaire', id));
     fs.writeFileSync(path.join(outDir, `${id}.questionnaire.json`), JSON.stringify(q, null, 2) + '\n');
     for (const [planName, plan] of Object.entries(plans)) {
-      await page.evaluate(async (q) => {
-        document.getElementById('form').innerHTML = '';
-        await LForms.Util.addFormToPage(q, 'form');
-      }, q);
-      await page.waitForSelector('.lhc-form');
-      const chosen = {};
-      const native = {};
-      for (const [k, item] of q.item.entries()) {
-        if (!enabled(item, chosen)) continue;
-        const field = `${item.linkId}/1`;
-        if (item.type === 'choice') {
-          const opts = item.answerOption;
-          const o = opts[plan.opt(k, opts.length)].valueCoding;
-          chosen[item.linkId] = { coding: o };
-          native[item.linkId] = Number(o.extension[0].valueDecimal);
-          await page.locator(`[id="${field}|${o.system}|${o.code}"]`).click();
-        } else {
-          const v = plan.int(k);
-          chosen[item.linkId] = { integer: v };
-          native[item.linkId] = v;
-          const input = page.locator(`[id="${field}"]`);
-          await input.fill(String(v));
-          await input.press('Tab');
-        }
-      }
-      const qr = await page.evaluate(() => LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('form')));
-      const stem = path.join(outDir, `${id}.${planName}`);
-      fs.writeFileSync(`${stem}.qr.json`, JSON.stringify(qr, null, 2) + '\n');
-      fs.writeFileSync(`${stem}.jsonl`, JSON.stringify({ answers: { [id]: native } }) + '\n');
-      const got = score(['--no-rules', `${stem}.qr.json`]);
-      const want = score(['--no-rules', `${stem}.jsonl`]);
-      const ok = got === want && got.length > 0;
-      console.log(`${ok ? 'ok  ' : 'FAIL'} ${id} ${planName}: ${Object.keys(native).length} answers`);
-      if (!ok) {
-        failures++;
-        console.error(`  LHC-Forms QuestionnaireResponse: ${got}  native JSON Lines:              ${want}`);
-      }
+      const { qr, native } = await fill(q, plan);
+      compare(id, path.join(outDir, `${id}.${planName}`), qr, native, planName);
       if (planName === 'mixed') {
         allQRs.push(qr);
         allNative[id] = native;
       }
+    }
+    // The LOINC form of the same instrument, when every item has a LOINC code: linkIds "/CODE" (as LHC-Forms
+    // writes LOINC forms), the LOINC panel as canonical where there is one, otherwise no canonical at all, so
+    // painscreen must recognise the instrument by its item codes.
+    const loinc = loincForm(q);
+    if (loinc) {
+      const { qr, native } = await fill(loinc, plans.mixed);
+      compare(id, path.join(outDir, `${id}.loinc`), qr, native, `LOINC form (${loinc.url ? loinc.url : 'no canonical'})`);
     }
   }
 } finally {
@@ -172,5 +213,5 @@ if (!ok) {
   failures++;
   console.error(`  Bundle: ${got}  native: ${want}`);
 }
-console.log(`LHC-Forms ${lformsVersion}, ${os.platform()}: ${ids.length} instruments, ${ids.length * Object.keys(plans).length + 1} round trips, ${failures} failed`);
+console.log(`LHC-Forms ${lformsVersion}, ${os.platform()}: ${ids.length} instruments, ${trips} round trips, ${failures} failed`);
 process.exit(failures ? 1 : 0);

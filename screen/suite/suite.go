@@ -265,6 +265,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 		f.Detail = c.Reason
 		fails = append(fails, f)
 	}
+	if w.Reason != "" && w.Reason != c.Reason {
+		fails = append(fails, mismatch("reason", w.Reason, c.Reason))
+	}
 	if (w.Tier != "" || w.Domains != nil || w.Referrals != nil || w.NotAssessed != nil) && !c.Applied {
 		return append(fails, Failure{What: "composite", Want: "applied", Got: "not applied", Detail: c.Reason})
 	}

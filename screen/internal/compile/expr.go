@@ -405,7 +405,7 @@ func (s *exprScope) knownIdent(name string) bool {
 	case scopeInstrument:
 		return name == "answers" || name == "scores" || name == "context"
 	}
-	if name == "domains" || (name == "tier" && s.tier) {
+	if name == "domains" || name == "context" || (name == "tier" && s.tier) {
 		return true
 	}
 	return s.rs.InputInst(name) != nil
@@ -446,6 +446,12 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 		}
 	case scopeRules:
 		rs := scope.rs
+		if ident == "context" {
+			if !slices.ContainsFunc(rs.Def.Context, func(f def.ContextField) bool { return f.ID == field }) {
+				fail("unknown_context", "context field %q is not declared in this rule set's context section", field)
+			}
+			return
+		}
 		if ident == "domains" {
 			for i, d := range rs.Def.Domains {
 				if d.ID == field {

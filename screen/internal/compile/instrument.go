@@ -80,16 +80,9 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 
 	// Context fields.
 	for _, cf := range d.Context {
-		f, ok := c.ctxIdx[cf.ID]
-		if !ok {
-			f = c.addContext(plan.CtxField{ID: cf.ID, Type: cf.Type})
-		} else if f.Type != cf.Type {
-			c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)
+		f, t := c.declareContext(cf)
+		if f == nil {
 			continue
-		}
-		t := types.IntType
-		if cf.Type == "string" {
-			t = types.StringType
 		}
 		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
 		in.CtxSlots = append(in.CtxSlots, f.Slot)

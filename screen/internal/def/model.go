@@ -85,8 +85,19 @@ type ConditionalNote struct {
 // ContextField declares a respondent fact that expressions may read as context.<id>.
 type ContextField struct {
 	ID   string
-	Type string // "int" or "string"
+	Type string // "int", "number", "bool" or "string"
 	Pos  Pos
+	// Min and Max bound an int or number field (inclusive); nil = unbounded.
+	Min, Max    *float64
+	Description string
+}
+
+// Population says whom a rule set is for: when context age is given and below MinAge, the rule set is not
+// applied (reason outside_population). An absent age does not stop it.
+type Population struct {
+	MinAge      int64
+	Description string
+	Pos         Pos
 }
 
 // Scale is a named list of response options.
@@ -182,9 +193,13 @@ type RuleSet struct {
 	Description string
 	Inputs      []*Input
 	AnyOf       []AnyOf
-	Domains     []*Domain
-	Tiers       []*Tier
-	Referrals   []*Referral
+	// Context lists the respondent facts the rule set reads as context.<id>.
+	Context []ContextField
+	// Population, when set, limits whom the rule set applies to.
+	Population *Population
+	Domains    []*Domain
+	Tiers      []*Tier
+	Referrals  []*Referral
 }
 
 // Input is an instrument the rule set reads.
@@ -289,6 +304,7 @@ type Want struct {
 	Missing           []string            // exact missing items (nil = not checked)
 	Instruments       map[string]*Want    // rules suites: per-instrument expectations
 	Applied           *bool               // rules suites: whether the composite was applied
+	Reason            string              // rules suites: why it was not applied (outside_population), "" = not checked
 	Domains           map[string]string   // rules suites
 	Tier              string
 	Referrals         []string // exact ordered list (nil = not checked)

@@ -183,16 +183,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 	}
 	in.Codes = p.codes(f.get("codes"), "codes")
 
-	if cf := p.mapping(f.get("context"), "context"); cf != nil {
-		for _, k := range cf.keys {
-			id, _ := p.id(k, "context field")
-			t, _ := p.str(cf.vals[k.Value], "context type")
-			if t != "int" && t != "string" {
-				p.errf(cf.vals[k.Value], "schema", "context field %q: type must be int or string", k.Value)
-			}
-			in.Context = append(in.Context, ContextField{ID: id, Type: t, Pos: p.pos(k)})
-		}
-	}
+	in.Context = p.contextFields(f.get("context"))
 
 	scales := map[string]*Scale{}
 	if sf := p.mapping(f.get("options"), "options"); sf != nil {
@@ -509,3 +500,52 @@ func (p *parser) flag(n *yaml.Node) *Flag {
 }
 
 var priorities = []string{"urgent", "high", "routine"}
+
+// contextTypes are the types a context field may declare.
+var contextTypes = []string{"int", "number", "bool", "string"}
+
+// contextFields reads a context section: field -> type, or field -> {type, min, max, description}.
+func (p *parser) contextFields(n *yaml.Node) []ContextField {
+	cf := p.mapping(n, "context")
+	if cf == nil {
+		return nil
+	}
+	var out []ContextField
+	for _, k := range cf.keys {
+		id, _ := p.id(k, "context field")
+		f := ContextField{ID: id, Pos: p.pos(k)}
+		v := cf.vals[k.Value]
+		tn := v
+		if v.Kind == yaml.MappingNode {
+			ff := p.mapping(v, "context field "+id, "type", "min", "max", "description")
+			if !p.require(ff, "context field "+id, "type") {
+				continue
+			}
+			tn = ff.get("type")
+			f.Description = p.optStr(ff, "description", "context field")
+			for _, b := range []struct {
+				key string
+				dst **float64
+			}{{"min", &f.Min}, {"max", &f.Max}} {
+				if bn := ff.get(b.key); bn != nil {
+					if x, ok := p.number(bn, b.key); ok {
+						*b.dst = &x
+					}
+				}
+			}
+		}
+		f.Type, _ = p.str(tn, "context type")
+		if !slices.Contains(contextTypes, f.Type) {
+			p.errf(tn, "schema", "context field %q: type must be int, number, bool or string", k.Value)
+			continue
+		}
+		if (f.Min != nil || f.Max != nil) && f.Type != "int" && f.Type != "number" {
+			p.errf(tn, "schema", "context field %q: min and max apply to int and number fields only", k.Value)
+		}
+		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+			p.errf(tn, "schema", "context field %q: min is greater than max", k.Value)
+		}
+		out = append(out, f)
+	}
+	return out
+}

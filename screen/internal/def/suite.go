@@ -94,7 +94,7 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 func (p *parser) want(n *yaml.Node, rules bool) *Want {
 	allowed := []string{"status", "definition_status", "scores", "flags", "missing", "notes", "errors"}
 	if rules {
-		allowed = []string{"applied", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
+		allowed = []string{"applied", "reason", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
 			"possible", "possible_tiers", "possible_referrals"}
 	}
 	f := p.mapping(n, "want", allowed...)
@@ -104,6 +104,7 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 	w := &Want{Pos: p.pos(n)}
 	w.Status = p.optStr(f, "status", "want")
 	w.Tier = p.optStr(f, "tier", "want")
+	w.Reason = p.optStr(f, "reason", "want")
 	if a := f.get("applied"); a != nil {
 		if b, ok := p.boolean(a, "applied"); ok {
 			w.Applied = &b

@@ -138,14 +138,27 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 					}
 					slot, unset := in.CtxSlots[i], in.CtxUnset[i]
 					if test {
-						return func(x *fctx) (value.Value, error) { return ctxHas(x.ie, slot), nil }
+						return func(x *fctx) (value.Value, error) { return ctxHas(x.st, x.ie, slot), nil }
 					}
-					return func(x *fctx) (value.Value, error) { return ctxGet(x.ie, slot, unset) }
+					return func(x *fctx) (value.Value, error) { return ctxGet(x.st, x.ie, slot, unset) }
 				}
 			}
 			return fc.fail()
 		}
 		rs := s.Rules
+		if ident == "context" {
+			for i, cf := range rs.Def.Context {
+				if cf.ID != field || i >= len(rs.Context) {
+					continue
+				}
+				slot, unset := rs.Context[i], rs.CtxUnset[i]
+				if test {
+					return func(x *fctx) (value.Value, error) { return ctxHas(x.st, nil, slot), nil }
+				}
+				return func(x *fctx) (value.Value, error) { return ctxGet(x.st, nil, slot, unset) }
+			}
+			return fc.fail()
+		}
 		if ident == "domains" {
 			for i, d := range rs.Domains {
 				if d.ID != field {

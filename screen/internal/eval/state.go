@@ -202,6 +202,8 @@ type CompEval struct {
 	PossibleFR    []Span
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
+	// ctxView is the rule set's context view.
+	ctxView contextView
 }
 
 // DomainNote is a note about a domain: NoteDetermined (decided by every completion of Input's missing
@@ -223,6 +225,7 @@ func NewState(p *plan.Plan) *State {
 	if rs := p.Rules; rs != nil {
 		ce := &st.Comp
 		ce.rs, ce.st = rs, st
+		ce.ctxView = contextView{st: st, typ: rs.ContextType}
 		ce.Inputs = make([]*InstEval, len(rs.Inputs))
 		ce.Mismatch = make([]*InstEval, len(rs.Inputs))
 		ce.placeholders = make([]InstEval, len(rs.Inputs))
@@ -253,7 +256,7 @@ func newInstEval(in *plan.Instrument, st *State) InstEval {
 		SV: make([]value.Value, len(in.Scores)), SS: make([]uint8, len(in.Scores)), SR: make([]Span, len(in.Scores)),
 		FS: make([]uint8, len(in.Flags)), FR: make([]Span, len(in.Flags)),
 		Notes: make([]NoteRec, 0, 4)}
-	ie.ctxView.typ = in.ContextType
+	ie.ctxView.typ, ie.ctxView.st = in.ContextType, st
 	return ie
 }
 
@@ -339,6 +342,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "domains":
 		return (*domainsView)(&a.st.Comp), true
+	case "context":
+		return &a.st.Comp.ctxView, true
 	case "tier":
 		return refOf(tierGet(&a.st.Comp)), true
 	}

@@ -281,12 +281,13 @@ type Flag struct {
 
 // CtxField is one engine-wide context field.
 type CtxField struct {
-	ID       string
-	Type     string // int | string
-	Slot     int
-	Min, Max int64 // int fields with Bounded set: the accepted range
-	Bounded  bool
-	Names    Names // context.<id>
+	ID   string
+	Type string // int | number | bool | string
+	Slot int
+	// Min and Max bound an int or number field (inclusive), when HasMin and HasMax say so.
+	Min, Max       float64
+	HasMin, HasMax bool
+	Names          Names // context.<id>
 	// Sex marks the builtin field sex: matched after trimming and ignoring case, with m and f for male and
 	// female; any other text is kept as given (unknown, not an error).
 	Sex bool
@@ -321,7 +322,20 @@ type RuleSet struct {
 	// Referrals in report order: urgent, high, routine, then as defined.
 	Referrals   []*Referral
 	DomainsType *types.Type
+	// Context are the slots of the context fields the rule set declares (Def.Context order), CtxUnset
+	// their not-set errors, ContextType the CEL type of its context view.
+	Context     []int
+	CtxUnset    []*FieldError
+	ContextType *types.Type
+	// MinAge, when HasPopulation, is the youngest age (context.age) the rule set applies to; AgeSlot is the
+	// slot of context.age.
+	HasPopulation bool
+	MinAge        int64
+	AgeSlot       int
 }
+
+// ReasonOutsidePopulation is the reason a rule set is not applied to a respondent outside its population.
+const ReasonOutsidePopulation = "outside_population"
 
 // InputInst returns the instrument input id is bound to, or nil.
 func (rs *RuleSet) InputInst(id string) *Instrument {

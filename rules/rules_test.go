@@ -33,7 +33,7 @@ func TestSuites(t *testing.T) {
 // domains holds the eight domain values of composite.md §2, and the context facts the referrals read.
 type domains struct {
 	pain, oud, depression, anxiety, alcohol, trauma, safety, overdose string
-	ctx                                                             refCtx
+	ctx                                                               refCtx
 }
 
 // refCtx is the §2 context as the rule set sees it: an absent (or invalid) field is "not reported".

@@ -100,8 +100,8 @@ type RuleSetDoc struct {
 	MinAge                *int64
 	PopulationDescription string
 	Domains               []DomainDoc
-	Tiers     []TierDoc
-	Referrals []ReferralDoc
+	Tiers                 []TierDoc
+	Referrals             []ReferralDoc
 }
 
 // DomainDoc describes a domain: one expression (Expr), or sources read in order (Sources).

@@ -84,8 +84,13 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	if pop := d.Population; pop != nil {
 		rs.HasPopulation, rs.MinAge, rs.AgeSlot = true, pop.MinAge, c.ctxIdx["age"].Slot
 	}
+	followupT := p.NewStruct(rs.Key + "/followup")
+	rs.FollowupType = followupT.Type
+	rs.DaysUnset = &plan.FieldError{Kind: plan.ReadDays, Name: "followup.days"}
+	has, get := eval.DaysField()
+	followupT.Add("days", types.IntType, has, get)
 	opts := append([]cel.EnvOption{cel.CustomTypeProvider(p), cel.Variable("domains", domainsT.Type),
-		cel.Variable("context", contextT.Type)}, vars...)
+		cel.Variable("context", contextT.Type), cel.Variable("followup", followupT.Type)}, vars...)
 	env, err := c.base.Extend(opts...)
 	if err != nil {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)

@@ -71,6 +71,20 @@ type Instrument struct {
 	Flags    []*Flag
 	// ConditionalNotes are notes a report carries when their condition holds.
 	ConditionalNotes []*ConditionalNote
+	// FollowUps are the measures that compare a current response set with a baseline one.
+	FollowUps []*FollowUp
+}
+
+// FollowUp is a follow-up measure: CEL over baseline.<score>, current.<score> (the two response sets'
+// scores of this instrument) and days (from baseline to current).
+type FollowUp struct {
+	ID          string
+	Pos         Pos
+	Label       string
+	Description string
+	Expr        *Expr
+	Type        string // declared result type, "" = inferred
+	TypePos     Pos
 }
 
 // ConditionalNote is a note with a condition: a report carries it (code ID) when When holds, for example
@@ -288,6 +302,27 @@ type Test struct {
 	Answers   map[string]any
 	Want      *Want
 	WantError *WantError
+	// Date is the response set's date; Baseline, when set, is the earlier visit it is scored against
+	// (follow-up), with answers shaped as Answers.
+	Date     string
+	Baseline *Baseline
+}
+
+// Baseline is a test case's baseline response set.
+type Baseline struct {
+	Date    string
+	Context map[string]any
+	Answers map[string]any
+}
+
+// WantFollowUp is the expected follow-up block; only what is given is compared.
+type WantFollowUp struct {
+	Computed *bool
+	Days     *int64
+	// Measures: measure id (instrument suites) or <instrument>.<measure> (rules suites) -> value; nil
+	// value = not computed.
+	Measures map[string]any
+	Notes    []string // exact set of note codes (nil = not checked)
 }
 
 // Want is the expected part of a report; only what is given is compared.
@@ -309,6 +344,7 @@ type Want struct {
 	Tier              string
 	Referrals         []string // exact ordered list (nil = not checked)
 	NotAssessed       []string // exact (nil = not checked)
+	FollowUp          *WantFollowUp
 	Pos               Pos
 }
 

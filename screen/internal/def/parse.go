@@ -163,7 +163,7 @@ func (p *parser) codes(n *yaml.Node, what string) []Code {
 func (p *parser) instrument(root *yaml.Node) *Instrument {
 	const what = "instrument"
 	f := p.mapping(root, what, "id", "version", "title", "domain", "status", "recall", "citation", "license",
-		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes")
+		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes", "followup")
 	if f == nil {
 		return nil
 	}
@@ -263,6 +263,35 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 		noteIDs[id] = cn.Pos
 		if cn.When != nil {
 			in.ConditionalNotes = append(in.ConditionalNotes, cn)
+		}
+	}
+	fuIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("followup"), "followup") {
+		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type")
+		if !p.require(ff, "follow-up measure", "id", "expr") {
+			continue
+		}
+		id, ok := p.id(ff.get("id"), "follow-up measure id")
+		if !ok {
+			continue
+		}
+		if prev, dup := fuIDs[id]; dup {
+			p.errf(n, "duplicate_id", "follow-up measure %q is already defined at line %d", id, prev.Line)
+			continue
+		}
+		m := &FollowUp{ID: id, Pos: p.pos(ff.get("id")), Label: p.optStr(ff, "label", "follow-up measure"),
+			Description: p.optStr(ff, "description", "follow-up measure"), Expr: p.expr(ff.get("expr"), "expr")}
+		if t := ff.get("type"); t != nil {
+			m.TypePos = p.pos(t)
+			m.Type, _ = p.str(t, "type")
+			if !slices.Contains([]string{"int", "double", "bool", "string"}, m.Type) {
+				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string", id)
+				m.Type = ""
+			}
+		}
+		fuIDs[id] = m.Pos
+		if m.Expr != nil {
+			in.FollowUps = append(in.FollowUps, m)
 		}
 	}
 	return in

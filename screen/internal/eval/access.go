@@ -309,6 +309,12 @@ func viewIE(t any) *InstEval {
 		return (*InstEval)(v)
 	case *resultView:
 		return (*InstEval)(v)
+	case *baselineView:
+		return (*InstEval)(v)
+	case *currentView:
+		return (*InstEval)(v)
+	case *followupView:
+		return (*InstEval)(v)
 	}
 	return nil
 }

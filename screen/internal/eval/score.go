@@ -27,6 +27,11 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 			return err
 		}
 	}
+	if st.Base != nil {
+		if err := st.followUp(); err != nil {
+			return err
+		}
+	}
 	if rs := st.Plan.Rules; rs != nil {
 		if err := ctx.Err(); err != nil {
 			return err

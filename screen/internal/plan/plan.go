@@ -41,6 +41,12 @@ const (
 	ReadFlag
 	ReadDomain
 	ReadTier
+	ReadBaseline // a score of the baseline response set (follow-up: baseline.<score>, <inst>.baseline.<score>)
+	ReadCurrent  // a score of the current response set, as a follow-up measure reads it (current.<score>)
+	ReadFollowup // a follow-up measure, as a rule set reads it (<inst>.followup.<measure>)
+	ReadDays     // the days from baseline to current (days; followup.days in a rule set)
+	// NumReadKinds is the number of read kinds.
+	NumReadKinds
 )
 
 // Program is one compiled expression.
@@ -122,6 +128,33 @@ type Instrument struct {
 	Status                                                      Names  // <id>.status (rule sets only)
 	// CondNotes are notes a report carries when their condition holds.
 	CondNotes []*CondNote
+	// FollowUps are the follow-up measures; BaselineType, CurrentType and FollowupType the CEL types of the
+	// views baseline.<score>, current.<score> and <inst>.followup.<measure>.
+	FollowUps                               []*FollowUp
+	BaselineType, CurrentType, FollowupType *types.Type
+}
+
+// FollowUp is one compiled follow-up measure.
+type FollowUp struct {
+	ID, Label, Description string
+	Rule                   string
+	Prog                   *Program
+	Type                   *types.Type
+	Names                  Names // followup.<id>, <inst>.followup.<id>
+	QUnset                 *FieldError
+	// BaseScores and CurScores are the scores the measure reads at baseline and now: it is computed only
+	// when every one of them was decided at its visit.
+	BaseScores, CurScores []int
+}
+
+// FollowIndex returns the index of follow-up measure id, or -1.
+func (in *Instrument) FollowIndex(id string) int {
+	for i, f := range in.FollowUps {
+		if f.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // CondNote is a conditional note.
@@ -217,6 +250,10 @@ type Score struct {
 	// Unset and QUnset are the errors of reading the score when it was not computed, from the instrument
 	// and from a rule set.
 	Unset, QUnset *FieldError
+	// Base names the baseline's value of the score (baseline.<id>, <inst>.baseline.<id>), Cur the current
+	// one as a follow-up measure reads it (current.<id>); their errors when not computed.
+	Base, Cur                       Names
+	BaseUnset, BaseQUnset, CurUnset *FieldError
 	// Deps marks the items the score depends on, through the scores it reads and the skip logic of those
 	// items: only they matter when deciding it from completions.
 	Deps []bool
@@ -327,6 +364,10 @@ type RuleSet struct {
 	Context     []int
 	CtxUnset    []*FieldError
 	ContextType *types.Type
+	// FollowupType is the CEL type of followup (followup.days); DaysUnset the error of reading days when
+	// the response set is not scored against a baseline.
+	FollowupType *types.Type
+	DaysUnset    *FieldError
 	// MinAge, when HasPopulation, is the youngest age (context.age) the rule set applies to; AgeSlot is the
 	// slot of context.age.
 	HasPopulation bool

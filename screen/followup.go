@@ -126,7 +126,9 @@ func (e *Engine) FollowUpTo(ctx context.Context, baseline, current *Response, ds
 		return newScoreError(ErrNoAnswers, "", "", "no response set")
 	}
 	fu := &followUpRun{date: baseline.Date}
-	note := func(code, about, msg string) { fu.notes = append(fu.notes, Note{Code: code, About: about, Message: msg}) }
+	note := func(code, about, msg string) {
+		fu.notes = append(fu.notes, Note{Code: code, About: about, Message: msg})
+	}
 	b, bok := ParseDate(baseline.Date)
 	c, cok := ParseDate(current.Date)
 	switch {

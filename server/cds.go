@@ -115,7 +115,7 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 	maker := h.cards
 	for _, resp := range resps {
 		rep, err := h.eng.Score(r.Context(), resp)
-		if err != nil {
+		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)
 			writeError(w, status, ae)
 			return

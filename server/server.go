@@ -422,8 +422,10 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.apiError)
 		return
 	}
+	// Invalid answers spoil only themselves: the report of the usable answers (with its errors) is the
+	// answer, so that a signal they raise (an urgent flag) is never lost behind a 400.
 	rep, err := h.eng.Score(r.Context(), resp)
-	if err != nil {
+	if rep == nil {
 		status, ae := scoreError(err)
 		writeError(w, status, ae)
 		return

@@ -96,9 +96,8 @@ func TestScoreErrors(t *testing.T) {
 		{"not an object", "/score", `[1]`, 400, ""},
 		{"empty body", "/score", ``, 400, "empty"},
 		{"blank body", "/score", "  \n", 400, "empty"},
-		{"unknown item", "/score", `{"answers":{"phq9":{"q10":1}}}`, 400, "unknown_item"},
-		{"unknown instrument", "/score", `{"answers":{"nope":{"q1":1}}}`, 400, "unknown_instrument"},
-		{"invalid value", "/score", `{"answers":{"phq9":{"q1":7}}}`, 400, "invalid_value"},
+		{"no answers", "/score", `{"answers":{}}`, 400, "empty"},
+		{"bad subject type", "/score", `{"subject":12,"answers":{"phq9":{"q1":1}}}`, 400, "wrong_type"},
 		{"two records", "/score", `[{"answers":{"phq9":{"q1":1}}},{"answers":{"phq9":{"q1":1}}}]`, 400, "too_many_records"},
 		{"oversized", "/score", big, 413, "too_large"},
 		{"bad format", "/score?format=xml", `{"answers":{"phq9":{"q1":1}}}`, 400, "bad_format"},
@@ -121,9 +120,24 @@ func TestScoreErrors(t *testing.T) {
 
 func TestErrorBodiesHoldNoValues(t *testing.T) {
 	srv, _ := newServer(t, Config{InsecureNoAuth: true})
-	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE"}}}`))
+	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q2":1.5}}}`))
 	assert.Equal(t, 400, r.status)
+	assert.Equal(t, "not_integer", r.code(t))
 	assert.NotContains(t, string(r.body), "SECRET")
+}
+
+// An invalid answer spoils only itself: the report of the other answers is the answer (200), with the
+// problem in its errors, so an urgent flag is never lost behind a 400.
+func TestScoreWithInvalidAnswers(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", []byte(`{"answers":{"phq9":{"q1":7,"q9":2},"nope":{"x":1}}}`))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	m := r.json(t)
+	errs := m["errors"].([]any)
+	require.Len(t, errs, 2)
+	assert.Equal(t, "invalid_value", errs[1].(map[string]any)["code"])
+	phq9 := m["instruments"].(map[string]any)["phq9"].(map[string]any)
+	assert.Equal(t, "suicidal_ideation", phq9["flags"].([]any)[0].(map[string]any)["id"])
 }
 
 func TestNoJWKSRefusesScoringButServesDiscovery(t *testing.T) {
@@ -247,7 +261,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	body := []byte(`{"subject":"pt-SECRET-42","context":{"age":47,"sex":"female"},"answers":{"phq9":{"q1":1,"q2":"LA6570-1","q9":0}}}`)
 	assert.Equal(t, 200, call(t, srv, "POST", "/score?subject=pt-SECRET-42", "", body).status)
 	assert.Equal(t, 404, call(t, srv, "GET", "/Patient/pt-SECRET-42", "", nil).status)
-	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":"LA-SECRET"}}}`)).status)
+	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1.5}}}`)).status)
 	out := log.String()
 	assert.NotContains(t, out, "SECRET")
 	assert.NotContains(t, out, "LA6570")
@@ -264,7 +278,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	assert.Equal(t, "POST /score", lines[0]["route"])
 	assert.EqualValues(t, 200, lines[0]["status"])
 	assert.Equal(t, "other", lines[1]["route"])
-	assert.Equal(t, "invalid_value", lines[2]["error"])
+	assert.Equal(t, "not_integer", lines[2]["error"])
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.

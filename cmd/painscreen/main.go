@@ -46,6 +46,7 @@ func init() {
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
+		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -145,18 +146,22 @@ func (v *verifier) verify(r *http.Request) *httpError {
 	return nil
 }
 
-// replayCache remembers token ids until their token expires, in bounded memory.
+// replayCache remembers token ids until their token expires, in bounded memory: at most max entries of
+// a fixed size (a 128-bit hash of issuer and jti, never the caller's string, which may be long), about
+// 100 bytes each with the map's overhead.
 type replayCache struct {
 	mu    sync.Mutex
 	max   int
-	seen  map[string]time.Time // id → when it may be forgotten
-	queue []replayEntry        // insertion order, for pruning
+	seen  map[replayKey]int64 // → unix nanoseconds when it may be forgotten
+	queue []replayEntry       // insertion order, for pruning
 	head  int
 }
 
+type replayKey [16]byte
+
 type replayEntry struct {
-	id  string
-	exp time.Time
+	key replayKey
+	exp int64
 }
 
 type replayResult int
@@ -168,43 +173,47 @@ const (
 )
 
 func newReplayCache(max int) *replayCache {
-	return &replayCache{max: max, seen: make(map[string]time.Time)}
+	return &replayCache{max: max, seen: make(map[replayKey]int64)}
 }
 
 // add records id until exp; it reports whether the id was already there, or that there is no room.
 func (c *replayCache) add(id string, exp, now time.Time) replayResult {
+	sum := sha256.Sum256([]byte(id))
+	key := replayKey(sum[:16])
+	t, e := now.UnixNano(), exp.UnixNano()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if until, ok := c.seen[id]; ok && now.Before(until) {
+	if until, ok := c.seen[key]; ok && t < until {
 		return replaySeen
 	}
-	c.prune(now)
+	c.prune(t)
 	if len(c.seen) >= c.max {
 		return replayFull
 	}
-	c.seen[id] = exp
-	c.queue = append(c.queue, replayEntry{id, exp})
+	c.seen[key] = e
+	c.queue = append(c.queue, replayEntry{key, e})
 	return replayNew
 }
 
 // prune forgets the expired ids at the front of the queue (tokens live at most a few minutes, so the
 // queue is close to expiry order), and the expired ones anywhere when the cache is full.
-func (c *replayCache) prune(now time.Time) {
-	for c.head < len(c.queue) && !now.Before(c.queue[c.head].exp) {
-		e := c.queue[c.head]
-		if until, ok := c.seen[e.id]; ok && !now.Before(until) {
-			delete(c.seen, e.id)
+func (c *replayCache) prune(now int64) {
+	forget := func(e replayEntry) {
+		if until, ok := c.seen[e.key]; ok && now >= until {
+			delete(c.seen, e.key)
 		}
-		c.queue[c.head] = replayEntry{}
+	}
+	for c.head < len(c.queue) && now >= c.queue[c.head].exp {
+		forget(c.queue[c.head])
 		c.head++
 	}
 	if len(c.seen) >= c.max {
 		live := c.queue[:0]
 		for _, e := range c.queue[c.head:] {
-			if now.Before(e.exp) {
+			if now < e.exp {
 				live = append(live, e)
-			} else if until, ok := c.seen[e.id]; ok && !now.Before(until) {
-				delete(c.seen, e.id)
+			} else {
+				forget(e)
 			}
 		}
 		c.queue, c.head = live, 0

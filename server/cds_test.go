@@ -106,6 +106,7 @@ func exampleReport(t testing.TB, name string) *screen.Report {
 }
 
 func testMaker(t testing.TB) *cardMaker {
+	t.Helper()
 	_, h := newServer(t, Config{SourceURL: "https://cds.example.org/painscreen/about"})
 	return h.cards
 }

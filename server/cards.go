@@ -3,10 +3,12 @@ package server
 import (
 	"crypto/rand"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // CDS Hooks cards, as the 2.0 specification names their fields. Only what painscreen fills is declared.
@@ -220,6 +222,27 @@ func (m *cardMaker) errorsCard(rep *screen.Report) card {
 	m.footer(&d, rep)
 	c.Detail = d.String()
 	return c
+}
+
+// unreadCard says that some prefetched QuestionnaireResponses could not be read, so the other cards
+// do not reflect them.
+func (m *cardMaker) unreadCard(problems []respfile.Error) card {
+	c := card{UUID: m.newUUID(), Indicator: indicatorWarning, Source: cardSource{Label: "painscreen", URL: m.sourceURL},
+		Summary: summary(fmt.Sprintf("%d questionnaire response(s) could not be read and are not in these results", len(problems)))}
+	var d strings.Builder
+	d.WriteString("**Some questionnaire responses could not be read.** The results on the other cards come from the responses that could; check these in the record.\n\n")
+	for _, p := range problems {
+		fmt.Fprintf(&d, "- `%s`: %s\n", mdCode(p.Code), mdText(p.Error()))
+	}
+	d.WriteString("\n_Decision support for a clinician, not a diagnosis._\n")
+	c.Detail = d.String()
+	return c
+}
+
+// sortCards orders cards most pressing first, keeping the order of equals.
+func sortCards(cs []card) {
+	rank := map[string]int{indicatorCritical: 0, indicatorWarning: 1, indicatorInfo: 2}
+	sort.SliceStable(cs, func(i, j int) bool { return rank[cs[i].Indicator] < rank[cs[j].Indicator] })
 }
 
 // tierLine states the tier, and the possible tiers when it is open.

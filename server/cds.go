@@ -106,21 +106,24 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 			Message: "the request has no prefetch " + prefetchKey + " (" + prefetchTemplate + "); this service does not query the EHR's FHIR server, so the EHR must send it"})
 		return
 	}
-	resps, e := prefetchResponses(raw, pctx.PatientID)
+	pre, e := h.prefetchResponses(raw, pctx.PatientID)
 	if e != nil {
 		writeError(w, e.status, e.apiError)
 		return
 	}
 	out := cdsResponse{Cards: []card{}}
-	maker := h.cards
-	for _, resp := range resps {
-		rep, err := h.eng.Score(r.Context(), resp)
+	if pre.resp != nil {
+		rep, err := h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)
 			writeError(w, status, ae)
 			return
 		}
-		out.Cards = append(out.Cards, maker.cards(rep)...)
+		out.Cards = h.cards.cards(rep)
+	}
+	if len(pre.problems) > 0 {
+		out.Cards = append(out.Cards, h.cards.unreadCard(pre.problems))
+		sortCards(out.Cards)
 	}
 	if rec, ok := w.(*recorder); ok {
 		rec.cards = len(out.Cards)

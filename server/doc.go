@@ -5,10 +5,13 @@
 // # Endpoints
 //
 //	POST /score               a response set → the JSON report (screen's JSON contract); ?format=fhir asks
-//	                          for a FHIR Bundle instead. The body is a native response set (JSON, one
-//	                          record), or FHIR (application/fhir+json, or JSON with a resourceType) when
-//	                          the build supports FHIR. 400 for bad input, with {"code", "message",
-//	                          "instrument", "item"}; 413 for a body over Config.MaxBodyBytes.
+//	                          for a FHIR R4 Bundle (Observations and a RiskAssessment, screen/fhir)
+//	                          instead. The body is a native response set (JSON, one record), or FHIR: a
+//	                          QuestionnaireResponse or a Bundle of them holding one subject's responses
+//	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
+//	                          the report, whose errors list answers that could not be used; 400 for
+//	                          input that cannot be read, with {"code", "message", "instrument", "item"};
+//	                          413 for a body over Config.MaxBodyBytes.
 //	GET  /cds-services        CDS Hooks discovery: one patient-view service, with a prefetch template for
 //	                          the patient's completed QuestionnaireResponses.
 //	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
@@ -20,10 +23,13 @@
 //
 // # Cards
 //
-// A CDS call scores the prefetched response sets and returns one card per urgent flag and per referral,
+// A CDS call reads the prefetched searchset Bundle of the patient's QuestionnaireResponses, takes each
+// instrument's most recent answers authored within Config.Lookback of the newest response, scores them
+// together, and returns one card per urgent flag and per referral,
 // with the indicator critical for an urgent flag or referral, warning for a high-priority referral and
 // info for a routine one; possible referrals and a tier the answers leave open (missing answers) get
-// cards of their own that say so; answers that could not be used get a warning card. Each card has a
+// cards of their own that say so; answers, or whole responses, that could not be used get a warning
+// card. A response of another patient than context.patientId is refused (400). Each card has a
 // summary under 140 characters, a Markdown detail with the chain of reasons (referral → domains →
 // instrument scores → answers), the guideline source and the rule set's digest, a source {label, url}
 // and a uuid. "cards": [] means there is nothing to say.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -25,6 +26,7 @@ const (
 	DefaultReplayCacheSize = 100_000
 	DefaultClockSkew       = 30 * time.Second
 	DefaultMaxTokenAge     = 5 * time.Minute
+	DefaultLookback        = 14 * 24 * time.Hour
 	// DefaultServiceID is the id of the CDS service in discovery (POST /cds-services/{id}).
 	DefaultServiceID = "painscreen-pain-oud"
 )
@@ -73,9 +75,13 @@ type Config struct {
 	// Logger receives the access log (one record per request, without health data) and warnings.
 	// Default: slog.Default().
 	Logger *slog.Logger
-	// Limits bound the decoding of native response sets (see respfile.Limits); zero fields take the
-	// respfile defaults.
+	// Limits bound the decoding of response sets, native or FHIR (see respfile.Limits); zero fields take
+	// the respfile defaults.
 	Limits respfile.Limits
+	// Lookback is how far back from the newest prefetched QuestionnaireResponse a CDS call takes answers:
+	// each instrument's most recent answers authored within Lookback of the newest response are scored
+	// together. Default DefaultLookback.
+	Lookback time.Duration
 
 	now     func() time.Time // tests: the clock of token checks
 	newUUID func() string    // tests: card uuids
@@ -102,6 +108,8 @@ type Handler struct {
 	version  []byte // the /version body, computed once
 	disco    []byte // the /cds-services body
 	cards    *cardMaker
+	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
+	writer   *fhir.Writer         // report → FHIR Bundle
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -128,6 +136,9 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	}
 	if len(cfg.AllowedOrigins) == 0 {
 		cfg.AllowedOrigins = []string{"*"}
+	}
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = DefaultLookback
 	}
 	if cfg.ServiceID == "" {
 		cfg.ServiceID = DefaultServiceID
@@ -161,6 +172,13 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 		h.log.Warn("INSECURE: --insecure-no-auth: scoring and CDS calls are accepted without a token; use only for local development, never with real patients' data")
 	case h.auth == nil:
 		h.log.Warn("no JWKS configured: scoring and CDS calls are refused with 401 until one is")
+	}
+	var err error
+	if h.mapper, err = respfile.FHIRMapperFor(eng); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if h.writer, err = fhir.NewWriter(eng); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()
@@ -412,33 +430,24 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.apiError)
 		return
 	}
-	var resp *screen.Response
-	if isFHIR(r.Header.Get("Content-Type"), body) {
-		resp, e = decodeFHIRResponse(body)
-	} else {
-		resp, e = decodeNative(body, h.cfg.Limits)
-	}
+	d, e := h.decodeOne(r.Header.Get("Content-Type"), body)
 	if e != nil {
 		writeError(w, e.status, e.apiError)
 		return
 	}
 	// Invalid answers spoil only themselves: the report of the usable answers (with its errors) is the
 	// answer, so that a signal they raise (an urgent flag) is never lost behind a 400.
-	rep, err := h.eng.Score(r.Context(), resp)
+	rep, err := h.eng.Score(r.Context(), d.resp)
 	if rep == nil {
 		status, ae := scoreError(err)
 		writeError(w, status, ae)
 		return
 	}
 	if format == "fhir" {
-		out, e := encodeFHIRReport(rep)
-		if e != nil {
-			writeError(w, e.status, e.apiError)
-			return
-		}
 		w.Header().Set("Content-Type", "application/fhir+json")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		_, _ = w.Write(out)
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(h.fhirBundle(rep, d, body))
 		return
 	}
 	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
@@ -458,25 +467,6 @@ func readBody(r *http.Request) ([]byte, *httpError) {
 		return nil, &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body is empty"}}
 	}
 	return b, nil
-}
-
-// decodeNative reads exactly one native response set (JSON) with the public decoder.
-func decodeNative(body []byte, lim respfile.Limits) (*screen.Response, *httpError) {
-	dec := respfile.NewDecoder(strings.NewReader(string(body)), respfile.FormatJSON, lim)
-	rec, err := dec.Next()
-	if err != nil {
-		return nil, inputError(err)
-	}
-	if rec.Err != nil {
-		return nil, inputError(rec.Err)
-	}
-	switch _, err := dec.Next(); {
-	case errors.Is(err, io.EOF):
-		return rec.Response, nil
-	case err != nil:
-		return nil, inputError(err)
-	}
-	return nil, &httpError{http.StatusBadRequest, apiError{Code: "too_many_records", Message: "send one response set per request"}}
 }
 
 // inputError maps a decoding problem to a status and error body. respfile messages name positions and

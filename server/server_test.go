@@ -101,8 +101,8 @@ func TestScoreErrors(t *testing.T) {
 		{"two records", "/score", `[{"answers":{"phq9":{"q1":1}}},{"answers":{"phq9":{"q1":1}}}]`, 400, "too_many_records"},
 		{"oversized", "/score", big, 413, "too_large"},
 		{"bad format", "/score?format=xml", `{"answers":{"phq9":{"q1":1}}}`, 400, "bad_format"},
-		{"fhir output not built", "/score?format=fhir", `{"answers":{"phq9":{"q1":1}}}`, 406, "fhir_unsupported"},
-		{"fhir input not built", "/score", `{"resourceType":"QuestionnaireResponse","status":"completed"}`, 501, "fhir_unsupported"},
+		{"fhir without answers", "/score", `{"resourceType":"QuestionnaireResponse","status":"completed"}`, 400, "empty"},
+		{"fhir other resource", "/score", `{"resourceType":"Observation"}`, 400, "fhir"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
+	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
@@ -21,9 +22,10 @@ const (
 	outJSON
 	outText
 	outCSV
+	outFHIR // one FHIR R4 Bundle (or OperationOutcome) per line: see fhirout.go
 )
 
-var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV}
+var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV, "fhir": outFHIR}
 
 func (f outFormat) String() string {
 	switch f {
@@ -33,6 +35,8 @@ func (f outFormat) String() string {
 		return "text"
 	case outCSV:
 		return "csv"
+	case outFHIR:
+		return "fhir"
 	}
 	return "jsonl"
 }
@@ -69,6 +73,7 @@ type encoder struct {
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
+	fhir    *fhir.Writer
 }
 
 func newEncoder(f outFormat, eng *screen.Engine) *encoder {
@@ -141,6 +146,8 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case outText:
 		b = appendTextReport(b, file, rec, rep, e.labels, sc)
+	case outFHIR:
+		b = e.appendFHIRReport(b, file, rec, rep)
 	}
 	return b
 }
@@ -189,6 +196,8 @@ func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string
 		b = e.csv.appendError(b, file, st, subject)
 	case outText:
 		b = appendTextError(b, file, st, subject, hasSubject, sc)
+	case outFHIR:
+		b = appendFHIRError(b, file, st)
 	}
 	return b
 }
@@ -607,5 +616,5 @@ func parseOutFormat(s string) (outFormat, error) {
 	if f, ok := outFormatNames[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return f, nil
 	}
-	return 0, fmt.Errorf("unknown output format %q (want json, jsonl, text or csv)", s)
+	return 0, fmt.Errorf("unknown output format %q (want json, jsonl, text, csv or fhir)", s)
 }

@@ -41,11 +41,12 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"score", "score response files (YAML, JSON, JSONL, CSV) into reports", runScore},
+		{"score", "score response files (YAML, JSON, JSONL, CSV, FHIR) into reports", runScore},
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
+		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
 		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}

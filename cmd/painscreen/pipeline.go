@@ -72,6 +72,8 @@ type pipeline struct {
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
+	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
+	fhir *respfile.FHIRMapper
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -188,6 +190,9 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		})
 	}
 	dec := respfile.NewDecoder(r, src.format, p.limits)
+	if p.fhir != nil {
+		dec.UseFHIR(p.fhir)
+	}
 	for ctx.Err() == nil {
 		rec, err := dec.Next()
 		if err != nil && ctx.Err() != nil {

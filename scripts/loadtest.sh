@@ -11,8 +11,9 @@
 #                verification and the jti replay cache are in the measured path; none: --insecure-no-auth
 #   -k           keep the temporary directory (binary, keys, server log)
 #
-# Two runs against one server process after a warm-up run, then SIGTERM: the server must stop with
-# status 0, and its access log must hold no health data.
+# Against one server process, after a warm-up run: two runs of POST /score (RSS must stay flat), one
+# of CDS patient-view calls (examples/cds/patient-view.json: 7 QuestionnaireResponses in the prefetch
+# → cards); then SIGTERM: the server must stop with status 0, and its access log hold no health data.
 # The load generator is scripts/loadtest (go run ./scripts/loadtest -h).
 set -euo pipefail
 
@@ -69,18 +70,25 @@ hwm() { awk '/^VmHWM/ {print $2 " " $3}' "/proc/$pid/status"; }
 echo "painscreen serve on $addr (pid $pid), $(nproc) cores; body $body"
 echo "RSS after start: $(rss)"
 
+# load PATH BODY EXPECT [loadtest flags]: POST BODY to PATH from the clients.
 load() {
-	"$tmp/loadtest" -url "http://$addr/score" -audience "$public/score" -issuer "$issuer" ${keyflags[@]+"${keyflags[@]}"} \
-		-body "$body" -expect '"composite"' "$@"
+	local path=$1 file=$2 expect=$3
+	shift 3
+	"$tmp/loadtest" -url "http://$addr$path" -audience "$public$path" -issuer "$issuer" ${keyflags[@]+"${keyflags[@]}"} \
+		-body "$file" -expect "$expect" "$@"
 }
-load -clients "$clients" -requests $((n / 10)) >/dev/null
+cds=/cds-services/painscreen-pain-oud
+load /score "$body" '"composite"' -clients "$clients" -requests $((n / 10)) >/dev/null
 echo "RSS after warm-up ($clients × $((n / 10))): $(rss)"
 echo "--- run 1: $clients clients × $n requests, POST /score (auth: $auth)"
-load -clients "$clients" -requests "$n"
+load /score "$body" '"composite"' -clients "$clients" -requests "$n"
 echo "RSS after run 1: $(rss)"
 echo "--- run 2: the same again (RSS must stay flat)"
-load -clients "$clients" -requests "$n"
-echo "RSS after run 2: $(rss) (peak $(hwm))"
+load /score "$body" '"composite"' -clients "$clients" -requests "$n"
+echo "RSS after run 2: $(rss)"
+echo "--- run 3: $clients clients × $n requests, POST $cds (patient-view, examples/cds/patient-view.json)"
+load "$cds" examples/cds/patient-view.json '"indicator":"critical"' -clients "$clients" -requests "$n"
+echo "RSS after run 3: $(rss) (peak $(hwm))"
 
 kill -TERM "$pid"
 status=0
@@ -89,7 +97,7 @@ pid=
 echo "SIGTERM: server exited with status $status"
 lines=$(grep -c '"msg":"request"' "$tmp/server.log" || true)
 echo "access log: $lines request records"
-if grep -q 'pt-0003\|LA6570' "$tmp/server.log"; then
+if grep -q 'pt-0003\|example-123\|LA6570\|suicid' "$tmp/server.log"; then
 	echo "FAIL: health data in the access log"
 	exit 1
 fi

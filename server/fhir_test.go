@@ -244,3 +244,32 @@ func TestCDSWithToken(t *testing.T) {
 	r = call(t, srv, "POST", path, tok, body)
 	assert.Equal(t, "replayed", r.code(t))
 }
+
+// TestCDSExampleRequest keeps examples/cds/patient-view.json (a patient-view call whose prefetch holds
+// the urgent example's answers as QuestionnaireResponses; the README and scripts/loadtest.sh use it) in
+// step with the QuestionnaireResponses painscreen reads (-update rewrites it), and checks its cards.
+func TestCDSExampleRequest(t *testing.T) {
+	var req map[string]any
+	require.NoError(t, json.Unmarshal(cdsBody(t, "patient-view", "example-123",
+		map[string]any{prefetchKey: searchset(exampleQRs(t, "urgent.yaml", "example-123", "2026-11-30")...)}), &req))
+	req["fhirServer"] = "https://ehr.example.org/fhir"
+	got, err := json.MarshalIndent(req, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	file := filepath.Join("..", "examples", "cds", "patient-view.json")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+		require.NoError(t, os.WriteFile(file, got, 0o644))
+	}
+	want, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/cds-services/"+DefaultServiceID, "", want)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	var res cdsResult
+	require.NoError(t, json.Unmarshal(r.body, &res))
+	require.NotEmpty(t, res.Cards)
+	assert.Equal(t, indicatorCritical, res.Cards[0].Indicator)
+}

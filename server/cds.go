@@ -16,6 +16,13 @@ const hookPatientView = "patient-view"
 // prefetchKey names the prefetched search of the patient's completed QuestionnaireResponses.
 const prefetchKey = "questionnaireResponses"
 
+// patientPrefetchKey names the prefetched Patient (optional): its US Core birth sex is the context sex
+// that sex-specific cut-points read.
+const patientPrefetchKey = "patient"
+
+// patientPrefetchTemplate reads the patient.
+const patientPrefetchTemplate = "Patient/{{context.patientId}}"
+
 // prefetchTemplate is the FHIR search the EHR runs before calling: the patient's completed
 // QuestionnaireResponses.
 const prefetchTemplate = "QuestionnaireResponse?subject={{context.patientId}}&status=completed"
@@ -45,9 +52,10 @@ func (h *Handler) discoveryJSON() []byte {
 		Description: "Scores the patient's completed screening questionnaires (pain impact, opioid use disorder, drug use, " +
 			"depression, anxiety, alcohol, PTSD) into a risk tier and referrals with the reasons behind them. " +
 			"Decision support for a clinician, not a diagnosis.",
-		ID:                h.cfg.ServiceID,
-		Prefetch:          map[string]string{prefetchKey: prefetchTemplate},
-		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's completed QuestionnaireResponses) and a signed JWT.",
+		ID:       h.cfg.ServiceID,
+		Prefetch: map[string]string{prefetchKey: prefetchTemplate, patientPrefetchKey: patientPrefetchTemplate},
+		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's completed QuestionnaireResponses) and a signed JWT; " +
+			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points).",
 	}}}
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
@@ -99,7 +107,7 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw, ok := req.Prefetch[prefetchKey]
-	if !ok || len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+	if !ok || isNull(raw) {
 		// CDS Hooks: 412 when the service cannot get the data it needs. Fetching from fhirServer with
 		// fhirAuthorization is not implemented: the EHR must prefetch.
 		writeError(w, http.StatusPreconditionFailed, apiError{Code: "no_prefetch",
@@ -112,6 +120,19 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := cdsResponse{Cards: []card{}}
+	if raw, ok := req.Prefetch[patientPrefetchKey]; ok && pre.resp != nil && !isNull(raw) && h.contextSex {
+		sex, e := patientSex(raw, pctx.PatientID)
+		if e != nil {
+			writeError(w, e.status, e.apiError)
+			return
+		}
+		if _, given := pre.resp.Context["sex"]; sex != "" && !given {
+			if pre.resp.Context == nil {
+				pre.resp.Context = map[string]any{}
+			}
+			pre.resp.Context["sex"] = sex
+		}
+	}
 	if pre.resp != nil {
 		rep, err := h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
@@ -134,6 +155,11 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, append(b, '\n'))
+}
+
+func isNull(raw []byte) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
 }
 
 // parseCDSRequest decodes and checks a patient-view call.

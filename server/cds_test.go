@@ -34,6 +34,7 @@ func TestDiscovery(t *testing.T) {
 	assert.NotEmpty(t, s["description"])
 	pre := s["prefetch"].(map[string]any)
 	assert.Equal(t, "QuestionnaireResponse?subject={{context.patientId}}&status=completed", pre["questionnaireResponses"])
+	assert.Equal(t, "Patient/{{context.patientId}}", pre["patient"])
 	for k := range s {
 		assert.Contains(t, []string{"hook", "id", "title", "description", "prefetch", "usageRequirements"}, k, "a CDS Hooks 2.0 field name")
 	}

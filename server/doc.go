@@ -12,8 +12,9 @@
 //	                          the report, whose errors list answers that could not be used; 400 for
 //	                          input that cannot be read, with {"code", "message", "instrument", "item"};
 //	                          413 for a body over Config.MaxBodyBytes.
-//	GET  /cds-services        CDS Hooks discovery: one patient-view service, with a prefetch template for
-//	                          the patient's completed QuestionnaireResponses.
+//	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
+//	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
+//	                          whose US Core birth sex is the context sex of sex-specific cut-points.
 //	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
 //	GET  /healthz             200 while the process runs.
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -137,6 +138,43 @@ func (h *Handler) prefetchResponses(raw []byte, patientID string) (*prefetched, 
 	}
 	out.resp = merged
 	return out, nil
+}
+
+// birthSexURL is the US Core birth sex extension of Patient (valueCode F, M, or UNK and others).
+const birthSexURL = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex"
+
+// patientSex reads the prefetched Patient: the context sex ("female", "male") from its US Core birth sex
+// extension, or "" when it has none or another value. Patient.gender is administrative gender, not the
+// sex a cut-point such as AUDIT-C's depends on, so it is not read: without a birth sex, an instrument
+// whose cut-point depends on sex applies the cut-point its definition chooses for an unknown sex (the
+// more sensitive one) and its report says so. A Patient whose id is not context.patientId is refused.
+func patientSex(raw []byte, patientID string) (string, *httpError) {
+	var p struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+		Extension    []struct {
+			URL       string `json:"url"`
+			ValueCode string `json:"valueCode"`
+		} `json:"extension"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil || p.ResourceType != "Patient" {
+		return "", badRequest("fhir", "prefetch "+patientPrefetchKey+" must be a FHIR Patient resource")
+	}
+	if p.ID != "" && p.ID != patientID {
+		return "", badRequest("wrong_patient", "prefetch "+patientPrefetchKey+" is another patient than context.patientId")
+	}
+	for _, e := range p.Extension {
+		if e.URL != birthSexURL {
+			continue
+		}
+		switch e.ValueCode {
+		case "F":
+			return "female", nil
+		case "M":
+			return "male", nil
+		}
+	}
+	return "", nil
 }
 
 // dateOf is the response set's date as YYYY-MM-DD (sortable), or "" when it has none.

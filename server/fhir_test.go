@@ -273,3 +273,42 @@ func TestCDSExampleRequest(t *testing.T) {
 	require.NotEmpty(t, res.Cards)
 	assert.Equal(t, indicatorCritical, res.Cards[0].Indicator)
 }
+
+// TestCDSPatientBirthSex: the prefetched Patient's US Core birth sex selects AUDIT-C's cut-point (≥ 4 for
+// men, ≥ 3 for women); without it, the sensitive one applies. Patient.gender is not read.
+func TestCDSPatientBirthSex(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	path := "/cds-services/" + DefaultServiceID
+	qrs := searchset(
+		qrJSON("g", "123", "2026-11-30", "gcps_r", map[string]int{"pain_frequency": 1, "limit_frequency": 1, "pain_avg": 2, "enjoyment": 2, "activity": 2}),
+		qrJSON("d", "123", "2026-11-30", "sisq_drug", map[string]int{"times": 0}),
+		qrJSON("a", "123", "2026-11-30", "auditc", map[string]int{"frequency": 2, "typical_quantity": 1, "binge_frequency": 0}))
+	patient := func(sex, gender string) map[string]any {
+		p := map[string]any{"resourceType": "Patient", "id": "123", "gender": gender}
+		if sex != "" {
+			p["extension"] = []any{map[string]any{"url": birthSexURL, "valueCode": sex}}
+		}
+		return p
+	}
+	alcoholCard := func(pre map[string]any) bool {
+		t.Helper()
+		r := call(t, srv, "POST", path, "", cdsBody(t, "patient-view", "123", pre))
+		require.Equal(t, 200, r.status, "%s", r.body)
+		return strings.Contains(string(r.body), "brief alcohol intervention")
+	}
+	assert.True(t, alcoholCard(map[string]any{prefetchKey: qrs}), "sex unknown: the sensitive cut-point")
+	assert.True(t, alcoholCard(map[string]any{prefetchKey: qrs, patientPrefetchKey: nil}))
+	assert.True(t, alcoholCard(map[string]any{prefetchKey: qrs, patientPrefetchKey: patient("F", "female")}))
+	assert.False(t, alcoholCard(map[string]any{prefetchKey: qrs, patientPrefetchKey: patient("M", "male")}), "a man's cut-point is 4")
+	assert.True(t, alcoholCard(map[string]any{prefetchKey: qrs, patientPrefetchKey: patient("", "male")}), "gender is not birth sex")
+	assert.True(t, alcoholCard(map[string]any{prefetchKey: qrs, patientPrefetchKey: patient("UNK", "male")}))
+
+	other := patient("M", "male")
+	other["id"] = "999"
+	r := call(t, srv, "POST", path, "", cdsBody(t, "patient-view", "123", map[string]any{prefetchKey: qrs, patientPrefetchKey: other}))
+	assert.Equal(t, 400, r.status)
+	assert.Equal(t, "wrong_patient", r.code(t))
+	r = call(t, srv, "POST", path, "", cdsBody(t, "patient-view", "123", map[string]any{prefetchKey: qrs, patientPrefetchKey: []int{1}}))
+	assert.Equal(t, 400, r.status)
+	assert.Equal(t, "fhir", r.code(t))
+}

@@ -110,6 +110,8 @@ type Handler struct {
 	cards    *cardMaker
 	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
 	writer   *fhir.Writer         // report → FHIR Bundle
+	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
+	contextSex bool
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -179,6 +181,13 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	}
 	if h.writer, err = fhir.NewWriter(eng); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
+	}
+	for _, in := range eng.Instruments() {
+		if d, err := eng.Describe(in.ID + "@" + in.Version); err == nil {
+			for _, c := range d.Context {
+				h.contextSex = h.contextSex || c.ID == "sex"
+			}
+		}
 	}
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()

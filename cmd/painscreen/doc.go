@@ -235,6 +235,7 @@
 //	                          has FHIR export, else 406
 //	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
 //	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
 //	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
 //	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
 //	GET  /version             engine version and the digest of every loaded definition

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -332,23 +333,24 @@ func (r *recorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// guard checks what every scoring and CDS call needs before its body is read: a verified token, room
-// under the concurrency limit, and a bounded body.
+// guard checks what every scoring and CDS call needs before its body is read: room under the
+// concurrency limit (taken first, so that token verification, the costliest step of a call, is bounded
+// too), a verified token, and a bounded body.
 func (h *Handler) guard(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if e := h.authenticate(r); e != nil {
-			if e.status == http.StatusUnauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			}
-			writeError(w, e.status, e.apiError)
-			return
-		}
 		select {
 		case h.sem <- struct{}{}:
 			defer func() { <-h.sem }()
 		default:
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusServiceUnavailable, apiError{Code: "busy", Message: "too many requests in flight; retry"})
+			return
+		}
+		if e := h.authenticate(r); e != nil {
+			if e.status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			}
+			writeError(w, e.status, e.apiError)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
@@ -472,7 +474,7 @@ func readBody(r *http.Request) ([]byte, *httpError) {
 		}
 		return nil, &httpError{http.StatusBadRequest, apiError{Code: "read_error", Message: "the request body could not be read"}}
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
+	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body is empty"}}
 	}
 	return b, nil

@@ -357,7 +357,7 @@ func comparisonElements(exprs []ownedExpr, r *resolver) []Element {
 			case ">", "<=":
 				hi.loOpen = true
 			}
-			below, above := sideTargets(lo, hi, nil, r.whole(c))
+			below, above := sideTargets(lo, hi, nil, !c.real && r.whole(c))
 			value := func(o *caseOutcome, ok func(float64) bool) bool {
 				v, found := r.value(o, c.terms)
 				return found && ok(v)
@@ -725,6 +725,7 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 		}
 	}
 	els = append(els, comparisonElements(exprs, &resolver{inputs: inputs})...)
+	open := openable(doc)
 	for _, d := range doc.Domains {
 		id := d.ID
 		for _, v := range d.Values {
@@ -732,6 +733,9 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 				got, ok := o.rep.Composite.Domain(id)
 				return ok && got.String() == v
 			}})
+		}
+		if !open.domains[id] {
+			continue
 		}
 		els = append(els, Element{Kind: KindDomainOpen, ID: id, Name: "left open by missing answers (possible values)",
 			reached: func(o *caseOutcome) bool {
@@ -749,8 +753,10 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			return string(o.rep.Composite.Tier) == id
 		}})
 	}
-	els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
-		reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	if open.tier {
+		els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
+			reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	}
 	for _, r := range doc.Referrals {
 		id := r.ID
 		els = append(els, Element{Kind: KindReferral, ID: id, Name: "fires", reached: func(o *caseOutcome) bool {
@@ -773,6 +779,9 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 					return false
 				}})
 		}
+		if !open.referrals[id] {
+			continue
+		}
 		els = append(els, Element{Kind: KindPossible, ID: id, Name: "possible, left open by missing answers",
 			reached: func(o *caseOutcome) bool {
 				for _, p := range o.rep.Composite.PossibleReferrals {
@@ -784,6 +793,44 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			}})
 	}
 	return els
+}
+
+// openness says which results of a rule set missing answers can leave open.
+type openness struct {
+	domains, referrals map[string]bool
+	tier               bool
+}
+
+// openable finds the results answers can leave open: a domain that reads an input instrument (a source,
+// or an expression naming one), the tier and a referral whose conditions read such a domain, an input, or
+// an open tier. A domain computed from context fields alone is never open, so it gets no "open" element.
+func openable(doc *catalog.RuleSetDoc) openness {
+	o := openness{domains: map[string]bool{}, referrals: map[string]bool{}}
+	inputs := map[string]bool{}
+	for id := range doc.Inputs {
+		inputs[id] = true
+	}
+	reads := func(src string) bool {
+		names, domains := roots(src)
+		return slices.ContainsFunc(names, func(n string) bool { return inputs[n] || n == "tier" && o.tier }) ||
+			slices.ContainsFunc(domains, func(d string) bool { return o.domains[d] })
+	}
+	for range 2 { // domains may read domains defined later
+		for _, d := range doc.Domains {
+			if len(d.Sources) > 0 || reads(d.Expr) {
+				o.domains[d.ID] = true
+			}
+		}
+	}
+	for _, t := range doc.Tiers {
+		if reads(t.When) {
+			o.tier = true
+		}
+	}
+	for _, r := range doc.Referrals {
+		o.referrals[r.ID] = reads(r.When)
+	}
+	return o
 }
 
 // matchTemplate reports whether text is tmpl with its {placeholders} filled in.

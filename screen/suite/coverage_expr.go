@@ -177,6 +177,8 @@ type comparison struct {
 	terms []term
 	op    string // >=, >, <=, <  (the value on the left)
 	n     float64
+	// real is set when the constant is written as a double (50.0): the value is not a whole number.
+	real bool
 }
 
 type term struct {
@@ -222,17 +224,22 @@ func comparisons(src string) []comparison {
 		if n, ok := numLiteral(l); ok { // 3 <= x is x >= 3
 			l, r, op = r, l, flipped[op]
 			if terms, ok := operandTerms(l); ok {
-				out = append(out, comparison{terms: terms, op: op, n: n})
+				out = append(out, comparison{terms: terms, op: op, n: n, real: isDouble(r)})
 			}
 			return
 		}
 		if n, ok := numLiteral(r); ok {
 			if terms, ok := operandTerms(l); ok {
-				out = append(out, comparison{terms: terms, op: op, n: n})
+				out = append(out, comparison{terms: terms, op: op, n: n, real: isDouble(r)})
 			}
 		}
 	}))
 	return out
+}
+
+func isDouble(e ast.Expr) bool {
+	_, ok := e.AsLiteral().(types.Double)
+	return ok
 }
 
 func numLiteral(e ast.Expr) (float64, bool) {
@@ -278,4 +285,25 @@ func operandTerms(e ast.Expr) ([]term, bool) {
 		}
 	}
 	return nil, false
+}
+
+// roots lists what an expression reads at the top: the first name of each field path (domains, context,
+// tier, an input instrument id …) and, separately, the domains it reads (domains.<id>).
+func roots(src string) (names, domains []string) {
+	root := parse(src)
+	if root == nil {
+		return nil, nil
+	}
+	ast.PostOrderVisit(root, ast.NewExprVisitor(func(e ast.Expr) {
+		switch e.Kind() {
+		case ast.IdentKind:
+			names = append(names, e.AsIdent())
+		case ast.SelectKind:
+			sel := e.AsSelect()
+			if op := sel.Operand(); op.Kind() == ast.IdentKind && op.AsIdent() == "domains" {
+				domains = append(domains, sel.FieldName())
+			}
+		}
+	}))
+	return names, domains
 }

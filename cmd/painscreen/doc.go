@@ -270,6 +270,20 @@
 //
 //	painscreen test --min-coverage 100 my-instruments/
 //
+// # template
+//
+//	painscreen template [--format csv|jsonl|yaml|redcap] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [INSTRUMENT[@VERSION]]...
+//
+// Writes an empty response file for the instruments named, or the rule set's inputs when none is (every
+// loaded instrument without a rule set): csv, the header row (subject, the context fields the
+// instruments read, <instrument>.<item>); jsonl, one record with every answer and context field null;
+// yaml, a skeleton with the item texts, options, ranges and skip logic as comments; redcap, a REDCap
+// data dictionary (REDCap's 18 columns, "Variable / Field Name" to "Field Annotation"): the record id
+// field subject, context__<key> text fields, and per instrument a form of that name with a radio field
+// <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
+// text field with the item's range, marked required as the definition says. A REDCap data export of it
+// ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
+//
 // # diff
 //
 //	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
@@ -303,20 +317,6 @@
 //
 //	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
 //	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
-//
-// # template
-//
-//	painscreen template [--format csv|jsonl|yaml|redcap] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [INSTRUMENT[@VERSION]]...
-//
-// Writes an empty response file for the instruments named, or the rule set's inputs when none is (every
-// loaded instrument without a rule set): csv, the header row (subject, the context fields the
-// instruments read, <instrument>.<item>); jsonl, one record with every answer and context field null;
-// yaml, a skeleton with the item texts, options, ranges and skip logic as comments; redcap, a REDCap
-// data dictionary (REDCap's 18 columns, "Variable / Field Name" to "Field Annotation"): the record id
-// field subject, context__<key> text fields, and per instrument a form of that name with a radio field
-// <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
-// text field with the item's range, marked required as the definition says. A REDCap data export of it
-// ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
 //
 // # list
 //

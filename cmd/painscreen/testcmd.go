@@ -22,13 +22,17 @@ Output (--format text) is like go test: a "--- FAIL: target/name (file:line)" bl
 with what was wanted and what came out, then an "ok" or "FAIL" line per suite file and a final verdict;
 -v also lists the cases that pass. --format json and junit write machine-readable results.
 
+A want that names something its definition does not have (a score, flag, item, domain, tier or
+referral) fails its case with "no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"; validate
+reports the same at the suite's file:line:col.
+
 --coverage adds clinical coverage: per definition, the share of its elements (bands and each side of each
 cut-point, lookup rows, flags firing and not, missing-data rules at their limit and past it, skip-logic
 branches, scores decided despite missing answers, domain values, tiers and referrals, open and possible
 outcomes) that a passing case reaches, and each one none reaches. --min-coverage fails under a threshold.
 
 Exit status: 0 all cases pass; 1 some fail, or the coverage is below --min-coverage; 2 usage error; 3 the
-definitions or suites do not load.`
+definitions or suites do not load, or the PATHs hold no test suite (nothing was tested).`
 
 const testExamples = `  painscreen test
   painscreen test -v --run 'phq9@.*/moderate' 
@@ -81,8 +85,10 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, diags)
 	}
 	if len(suites) == 0 {
-		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml) found\n")
-		return exitOK
+		// Nothing to run is not a pass: a CI job pointed at the wrong folder, or whose suites were
+		// deleted, must fail.
+		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml files) found in %s; nothing was tested\n", safe(strings.Join(paths, ", ")))
+		return exitDefinitions
 	}
 	topts := suite.Options{Run: re}
 	if covf.enabled() {

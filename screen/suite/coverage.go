@@ -382,10 +382,13 @@ type resolver struct {
 // whole reports whether every term is a whole number (items, int scores, context fields).
 func (r *resolver) whole(c comparison) bool {
 	for _, t := range c.terms {
-		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || len(t.path) == 3 && t.path[1] == "answers" {
-			continue
+		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || t.path[0] == "followup" || len(t.path) == 3 && t.path[1] == "answers" {
+			continue // items, context fields and follow-up days are whole numbers
 		}
 		doc, id := r.inst, t.path[1]
+		if len(t.path) == 3 && t.path[1] == "baseline" {
+			id = t.path[2] // a score at the baseline visit
+		}
 		if doc == nil {
 			doc = r.inputs[t.path[0]]
 		} else if t.path[0] == "answers" {
@@ -810,10 +813,21 @@ func openable(doc *catalog.RuleSetDoc) openness {
 	for id := range doc.Inputs {
 		inputs[id] = true
 	}
+	// A path can be open when it reads an input's current result (phq9.total, phq9.answers.q1, phq9.flags.x;
+	// not its baseline or follow-up measures, which are computed only from scores decided at both visits),
+	// an open domain, or an open tier.
 	reads := func(src string) bool {
-		names, domains := roots(src)
-		return slices.ContainsFunc(names, func(n string) bool { return inputs[n] || n == "tier" && o.tier }) ||
-			slices.ContainsFunc(domains, func(d string) bool { return o.domains[d] })
+		for _, p := range paths(src) {
+			switch {
+			case inputs[p[0]] && (len(p) < 2 || p[1] != "baseline" && p[1] != "followup"):
+				return true
+			case p[0] == "domains" && len(p) > 1 && o.domains[p[1]]:
+				return true
+			case p[0] == "tier" && o.tier:
+				return true
+			}
+		}
+		return false
 	}
 	for range 2 { // domains may read domains defined later
 		for _, d := range doc.Domains {

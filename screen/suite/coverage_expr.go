@@ -287,23 +287,59 @@ func operandTerms(e ast.Expr) ([]term, bool) {
 	return nil, false
 }
 
-// roots lists what an expression reads at the top: the first name of each field path (domains, context,
-// tier, an input instrument id …) and, separately, the domains it reads (domains.<id>).
-func roots(src string) (names, domains []string) {
+// paths lists the field paths an expression reads, each as written from its first name: [domains oud],
+// [phq9 total], [phq9 baseline total], [context sex], [tier]. has(x.y) reads x.y too.
+func paths(src string) [][]string {
 	root := parse(src)
 	if root == nil {
-		return nil, nil
+		return nil
 	}
-	ast.PostOrderVisit(root, ast.NewExprVisitor(func(e ast.Expr) {
+	var out [][]string
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
 		switch e.Kind() {
 		case ast.IdentKind:
-			names = append(names, e.AsIdent())
+			out = append(out, []string{e.AsIdent()})
+			return
 		case ast.SelectKind:
-			sel := e.AsSelect()
-			if op := sel.Operand(); op.Kind() == ast.IdentKind && op.AsIdent() == "domains" {
-				domains = append(domains, sel.FieldName())
+			var path []string
+			x := e
+			for x.Kind() == ast.SelectKind {
+				path = append([]string{x.AsSelect().FieldName()}, path...)
+				x = x.AsSelect().Operand()
 			}
+			if x.Kind() == ast.IdentKind {
+				out = append(out, append([]string{x.AsIdent()}, path...))
+				return
+			}
+			walk(x)
+			return
+		case ast.CallKind:
+			c := e.AsCall()
+			if c.IsMemberFunction() {
+				walk(c.Target())
+			}
+			for _, a := range c.Args() {
+				walk(a)
+			}
+		case ast.ListKind:
+			for _, el := range e.AsList().Elements() {
+				walk(el)
+			}
+		case ast.MapKind:
+			for _, en := range e.AsMap().Entries() {
+				walk(en.AsMapEntry().Key())
+				walk(en.AsMapEntry().Value())
+			}
+		case ast.ComprehensionKind:
+			c := e.AsComprehension()
+			walk(c.IterRange())
+			walk(c.AccuInit())
+			walk(c.LoopCondition())
+			walk(c.LoopStep())
+			walk(c.Result())
 		}
-	}))
-	return names, domains
+	}
+	walk(root)
+	return out
 }

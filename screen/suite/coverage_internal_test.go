@@ -95,12 +95,15 @@ func TestOpenable(t *testing.T) {
 			{ID: "taper", When: "domains.dose == 'high'"},
 			{ID: "rescreen", When: "tier == 'low'"},
 			{ID: "both", When: "domains.dose == 'high' && domains.mood == 'low'"},
+			{ID: "adjust", When: "has(followup.days) && followup.days >= 70 && has(phq9.baseline.total) && phq9.followup.response == false"},
+			{ID: "item9", When: "phq9.answers.q9 >= 1"},
 		},
 	}
 	o := openable(doc)
 	assert.Equal(t, map[string]bool{"safety": true, "mood": true}, o.domains, "a context-only domain is never open")
 	assert.True(t, o.tier)
-	assert.Equal(t, map[string]bool{"assess": true, "taper": false, "rescreen": true, "both": true}, o.referrals)
+	assert.Equal(t, map[string]bool{"assess": true, "taper": false, "rescreen": true, "both": true, "adjust": false, "item9": true}, o.referrals,
+		"baseline and follow-up values are never open; current answers are")
 
 	var els []string
 	for _, e := range ruleSetElements(doc, nil) {
@@ -111,5 +114,14 @@ func TestOpenable(t *testing.T) {
 	assert.Equal(t, []string{
 		"phq9.total >= 10, lower side: in [9, 10)", "phq9.total >= 10, upper side: 10",
 		"context.mme >= 50, lower side: in [49, 50)", "context.mme >= 50, upper side: 50",
+		"followup.days >= 70, lower side: 69", "followup.days >= 70, upper side: 70",
+		"phq9.answers.q9 >= 1, lower side: 0", "phq9.answers.q9 >= 1, upper side: 1",
 	}, els, "a constant written 50.0 compares a value that need not be whole")
+}
+
+func TestPaths(t *testing.T) {
+	got := paths("has(phq9.answers.q1) && domains.oud in ['mild'] ? tier == 'low' : [1].exists(x, x > gad7.total)")
+	for _, want := range [][]string{{"phq9", "answers", "q1"}, {"domains", "oud"}, {"tier"}, {"x"}, {"gad7", "total"}} {
+		assert.Contains(t, got, want)
+	}
 }

@@ -286,7 +286,7 @@
 //
 // # diff
 //
-//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
+//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--missing] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
 //
 // Compares two versions of an instrument or rule set (from the bundled definitions and the folders given)
 // by what they give. Both are replayed over the test vectors — the cases of every suite of either version
@@ -294,7 +294,9 @@
 // each value it allows, with each context the test vectors give; items no expression reads are held at
 // one value) when there are at most --max-patterns (default 1,048,576), otherwise --samples random
 // patterns (default 20,000, seed 1, so the output is reproducible; an item without an upper bound is drawn
-// from its minimum up 20); for a rule set, --samples random response sets. Each change of an outcome — an
+// from its minimum up 20); --missing adds "unanswered" to each item's values, so prorating and results
+// decided despite missing answers are compared too; for a rule set, --samples random response sets (each
+// input present or not, each item answered or not). Each change of an outcome — an
 // instrument's status, errors, scores and flags; a rule set's tier, domains and referrals (fires, possible,
 // does not fire) — is counted with up to --examples examples:
 //

@@ -39,7 +39,10 @@ def main(wide_path, long_path, out_path):
     left.tick_params(axis="x", rotation=30)
 
     present = [s for s in TOTALS if s in set(scores["id"])]
-    for tier, group in scores.groupby("tier"):
+    for tier in TIERS + ["not applied"]:  # legend in tier order
+        group = scores[scores["tier"] == tier]
+        if group.empty:
+            continue
         x = [present.index(i) + 0.12 * (TIERS + ["not applied"]).index(tier) - 0.2 for i in group["id"]]
         right.scatter(x, group["value"], color=COLOURS[tier], label=tier, s=28, alpha=0.85)
     right.set_xticks(range(len(present)), present, rotation=15)

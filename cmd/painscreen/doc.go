@@ -10,6 +10,7 @@
 //	painscreen score    [flags] [FILE|-]...   score response files into reports
 //	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
 //	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
 //	painscreen version                        print the version
@@ -225,7 +226,7 @@
 //
 // # test
 //
-//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [PATH]...
+//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
 // bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
@@ -248,6 +249,27 @@
 //	painscreen test -v --run 'phq9@.*/moderate'
 //	painscreen test --format junit my-instruments/ > junit.xml
 //
+// Clinical coverage: --coverage adds, per loaded definition, the share of its elements that a passing case
+// reaches and each element none reaches, then the total:
+//
+//	coverage:
+//	  phq9@1.0.0      94.4%  (17 of 18)
+//	      not reached: cut severity: mild|moderate, upper side: total 10 (moderate)
+//	  pain_oud@1.1.0 100.0%  (60 of 60)
+//	coverage: 98.7% of 78 elements
+//
+// The elements come from the definitions: each band and each side of each cut-point (of bands, and of each
+// comparison with a constant in an expression, such as scores.total >= 3), each lookup-table row,
+// each yes/no score true and false, each flag firing and evaluated without firing, each missing-data rule at
+// its limit and one past it, each skip-logic condition asking and skipping, each band or yes/no score decided
+// despite missing answers; each domain value, domain left open, tier, tier left open, referral, addendum and
+// possible referral (go doc ./screen/suite Coverage has the rules). --min-coverage PERCENT implies --coverage
+// and exits 1 when the total is below PERCENT; --format json adds "coverage":{"definitions":[{"definition",
+// "kind","file","elements":[{"kind","id","name","covered","by"}],"covered","total","percent"}],"covered",
+// "total","percent"}. The bundled catalogue is at 100 %.
+//
+//	painscreen test --min-coverage 100 my-instruments/
+//
 // # template
 //
 //	painscreen template [--format csv|jsonl|yaml|redcap] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [INSTRUMENT[@VERSION]]...
@@ -261,6 +283,39 @@
 // <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
 // text field with the item's range, marked required as the definition says. A REDCap data export of it
 // ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
+// # diff
+//
+//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
+//
+// Compares two versions of an instrument or rule set (from the bundled definitions and the folders given)
+// by what they give. Both are replayed over the test vectors — the cases of every suite of either version
+// — and over answer patterns: for an instrument, every complete answer pattern (each item answered with
+// each value it allows, with each context the test vectors give; items no expression reads are held at
+// one value) when there are at most --max-patterns (default 1,048,576), otherwise --samples random
+// patterns (default 20,000, seed 1, so the output is reproducible; an item without an upper bound is drawn
+// from its minimum up 20); for a rule set, --samples random response sets. Each change of an outcome — an
+// instrument's status, errors, scores and flags; a rule set's tier, domains and referrals (fires, possible,
+// does not fire) — is counted with up to --examples examples:
+//
+//	instrument gad7@1.0.0 → gad7@1.0.1
+//
+//	test vectors: 32 cases of both versions' suites
+//	  3 of 32 cases change an outcome
+//	  3 of 32 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//
+//	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
+//	  1,918 of 16,384 patterns change an outcome
+//	  1,918 of 16,384 patterns change scores.severity: mild → moderate
+//	      e.g. q1=0 q2=0 q3=0 q4=0 q5=3 q6=3 q7=3
+//
+// --format json writes {"kind","from","to","vectors":{…},"patterns":{"mode" (cases, exhaustive, sampled,
+// skipped),"space","note","checked","changed","changes":[{"outcome","from","to","count","examples":[{"case",
+// "file","line"} or {"answers","context"}]}]}}. Exit status: 0 no outcome changes, 1 some change, 2 usage
+// error or a version that is not loaded, 3 the definitions or suites do not load.
+//
+//	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
+//	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
 //
 // # list
 //

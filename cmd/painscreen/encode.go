@@ -8,6 +8,7 @@ import (
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
+	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
@@ -21,12 +22,13 @@ const (
 	outJSON
 	outText
 	outCSV
+	outFHIR  // one FHIR R4 Bundle (or OperationOutcome) per line: see fhirout.go
 	outLong  // tidy CSV: one row per subject × result (analyst.go)
 	outBrief // one line of text per record (analyst.go)
 )
 
 var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV,
-	"long": outLong, "brief": outBrief}
+	"long": outLong, "brief": outBrief, "fhir": outFHIR}
 
 func (f outFormat) String() string {
 	switch f {
@@ -36,6 +38,8 @@ func (f outFormat) String() string {
 		return "text"
 	case outCSV:
 		return "csv"
+	case outFHIR:
+		return "fhir"
 	case outLong:
 		return "long"
 	case outBrief:
@@ -77,6 +81,7 @@ type encoder struct {
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
+	fhir    *fhir.Writer
 	long    *longLayout
 	keep    []string // --keep: the kept CSV columns, echoed in every format
 	width   int      // text: wrap at this column
@@ -160,6 +165,8 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 	case outText:
 		sc.width, sc.keep = e.width, e.keep
 		b = appendTextReport(b, file, rec, rep, e.labels, sc)
+	case outFHIR:
+		b = e.appendFHIRReport(b, file, rec, rep)
 	case outLong:
 		b = e.long.appendReport(b, file, rec, rep, len(e.keep), sc)
 	case outBrief:
@@ -214,6 +221,8 @@ func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string
 	case outText:
 		sc.width, sc.keep = e.width, e.keep
 		b = appendTextError(b, file, st, subject, hasSubject, sc)
+	case outFHIR:
+		b = appendFHIRError(b, file, st)
 	case outLong:
 		b = e.long.appendError(b, file, st, subject, len(e.keep), sc)
 	case outBrief:
@@ -649,5 +658,5 @@ func parseOutFormat(s string) (outFormat, error) {
 	if f, ok := outFormatNames[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return f, nil
 	}
-	return 0, fmt.Errorf("unknown output format %q (want jsonl, json, text, brief, csv or long)", s)
+	return 0, fmt.Errorf("unknown output format %q (want jsonl, json, text, brief, csv, long or fhir)", s)
 }

@@ -73,7 +73,9 @@ type pipeline struct {
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
-	csv      respfile.CSVOptions // CSV input
+	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
+	fhir *respfile.FHIRMapper
+	csv  respfile.CSVOptions // CSV input
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -196,6 +198,9 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 			opt.Delimiter = '\t'
 		}
 		dec = respfile.NewCSVDecoder(r, p.limits, opt)
+	}
+	if p.fhir != nil {
+		dec.UseFHIR(p.fhir)
 	}
 	for ctx.Err() == nil {
 		rec, err := dec.Next()

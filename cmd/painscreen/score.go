@@ -19,6 +19,7 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/fhir"
 )
 
 const scoreAbout = `Score response sets and write one output record per input record, in input order: a report, or an
@@ -36,10 +37,19 @@ JSON object per line). A JSON or YAML file holds one response set or a list of t
 per line (row). Record numbers restart in every file. CSV as R, pandas, Excel and REDCap write it: the
 delimiter (, ; or tab) is sniffed, NA cells are missing answers, --keep passes other columns through,
 and the header is checked once against the loaded instruments ('painscreen template' writes one).
+FHIR R4: a JSON file whose top-level object has a resourceType is read as FHIR (or say --input-format
+fhir): a QuestionnaireResponse is one response set; a Bundle of them gives one response set per subject
+and date (subject.reference; the date of authored). Questionnaires are matched to instruments by
+canonical (painscreen's https://painscreen.dev/fhir/Questionnaire/ID[|VERSION], or a LOINC panel code)
+or by their items' LOINC codes; an item or answer that maps to nothing is an error of that item in the
+report, and the rest is scored.
 
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
 for a clinician, as wide as the terminal), brief (one line per record), csv (one row per response
-set, fixed columns), long (tidy CSV: one row per subject and result, for R and pandas). Without --format, an --output file
+set, fixed columns), long (tidy CSV: one row per subject and result, for R and pandas), fhir (one FHIR
+R4 Bundle per line: an Observation per score and fired flag, LOINC-coded where the definition has a
+code, derived from the QuestionnaireResponses read, and a RiskAssessment for the tier and referrals;
+an OperationOutcome for a record that could not be scored). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
 that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
@@ -60,6 +70,7 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --format csv --output scores.csv site1.csv site2.csv
   cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
+  painscreen score --format text questionnaire-response.json
   painscreen score --format long --keep site,visit --na NA,-99 t.csv >tidy.csv
   painscreen score --no-bundled --instruments my-defs/ --no-rules answers.yaml`
 
@@ -80,8 +91,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
 	var fl scoreFlags
 	fl.register(f, true)
-	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, brief, csv or long (default jsonl, or from the --output\nextension)")
-	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv or tsv (default: from the extension)")
+	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, brief, csv, long or fhir (default jsonl, or from the\n--output extension)")
+	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv, tsv or fhir (default: from the\nextension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
@@ -185,6 +196,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if format == outFHIR {
+		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
+			return f.fail(stderr, "%v", err)
+		}
+	}
 	csvOpt, err := fl.csvIn.options(eng)
 	if err != nil {
 		return f.fail(stderr, "%v", err)
@@ -258,6 +274,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
 	pl.csv = csvOpt
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second

@@ -1,4 +1,4 @@
-// Package respfile reads response files: it turns JSON, JSON Lines, YAML and CSV files into screen.Response
+// Package respfile reads response files: it turns JSON, JSON Lines, YAML, CSV and FHIR R4 files into screen.Response
 // values, one record at a time, strictly (nothing is guessed, merged, replaced or silently dropped) and safely (memory, nesting
 // and string sizes are bounded by Limits, and no input makes them panic).
 //
@@ -19,8 +19,27 @@
 //	        no record                                                            or document
 //	CSV     each row after the header; blank lines are    the line where the     header errors, empty
 //	        not rows                                      row starts             input
+//	FHIR    the QuestionnaireResponses of one subject     the line of its first  any JSON problem,
+//	        and date (see FHIR R4 below)                  response               other resources
 //
 // In every format, I/O errors and going over Limits.MaxRecords are fatal too.
+//
+// # FHIR R4
+//
+// FHIR input is one JSON resource: a QuestionnaireResponse (one record) or a Bundle whose entries hold
+// QuestionnaireResponses (other resources in it are not answers and are passed over). The responses of
+// one subject (subject.reference, else subject.identifier.value) on one date (the calendar date of
+// authored, as written) are one record, in the order their first response appears; a second response
+// to the same instrument on the same date starts a record of its own, so both are scored. A FHIRMapper
+// (see its documentation for the mapping rules) says which instrument, item and answer each part
+// stands for; Decoder.UseFHIR gives it to a decoder. Record.Sources names the responses merged into a
+// record. A FHIR document is read whole (at most Limits.MaxDocumentBytes) since a Bundle is grouped
+// before its first record is returned; JSON problems anywhere in it (syntax, a duplicate key, invalid
+// UTF-8) are fatal. A QuestionnaireResponse that breaks the FHIR structure painscreen reads (an item
+// that is not an object, a missing linkId) or that is entered-in-error is an error record of its own
+// (code fhir); an item or answer that maps to nothing is not a decoding error but an error of that item
+// in the report, so the record is still scored (see FHIRMapper). Nesting may be as deep as the larger of
+// Limits.MaxDepth and 128.
 //
 // # screen.Response shape
 //

@@ -19,6 +19,9 @@ const (
 	FormatYAML Format = "yaml"
 	// FormatCSV is RFC 4180 CSV with a header row naming the columns.
 	FormatCSV Format = "csv"
+	// FormatFHIR is one FHIR R4 resource as JSON: a QuestionnaireResponse, or a Bundle of them (see
+	// FHIRMapper and Decoder.UseFHIR). A FormatJSON decoder with a mapper detects it by itself.
+	FormatFHIR Format = "fhir"
 )
 
 // FormatFromPath picks the format from a file name's extension, ignoring case: .json, .jsonl or .ndjson,
@@ -50,6 +53,8 @@ func ParseFormat(s string) (Format, error) {
 		return FormatYAML, nil
 	case "csv", "tsv":
 		return FormatCSV, nil
+	case "fhir":
+		return FormatFHIR, nil
 	}
-	return "", fmt.Errorf("unknown response format %q (want json, jsonl, yaml, csv or tsv)", s)
+	return "", fmt.Errorf("unknown response format %q (want json, jsonl, yaml, csv, tsv or fhir)", s)
 }

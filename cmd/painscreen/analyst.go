@@ -32,6 +32,8 @@ func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output 
 	switch {
 	case fl.width < 0 || fl.width > 0 && fl.width < minWidth:
 		return fmt.Errorf("--width must be at least %d", minWidth)
+	case fl.width > 0 && enc.format != outText:
+		return fmt.Errorf("--width applies to --format text only")
 	case fl.width > 0:
 		enc.width = fl.width
 	case output == "":

@@ -37,7 +37,9 @@ func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output 
 	case fl.width > 0:
 		enc.width = fl.width
 	case output == "":
-		enc.width = terminalWidth(stdout)
+		if w := terminalWidth(stdout); w > 0 {
+			enc.width = max(w, minWidth)
+		}
 	}
 	if enc.width == 0 {
 		enc.width = defaultWidth

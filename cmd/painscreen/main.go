@@ -44,6 +44,7 @@ func init() {
 		{"score", "score response files (YAML, JSON, JSONL, CSV) into reports", runScore},
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
+		{"new", "write a new instrument or rule set and its test suite, to start from", runNew},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
 		{"version", "print the version", runVersion},

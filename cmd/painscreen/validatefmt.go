@@ -33,6 +33,9 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	v := &validation{diags: res.Diagnostics, instruments: res.Instruments, ruleSets: res.RuleSets}
 	var suites []*suite.Suite
 	for _, s := range srcs {
+		if s.bundled {
+			continue // --bundled brings definitions to check against; the suites are the user's
+		}
 		ss, err := suite.Load(s.fsys, s.label)
 		var ds diag.List
 		switch {

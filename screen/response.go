@@ -15,9 +15,9 @@ package screen
 // "sex"); each key must be declared by a loaded definition. Values are integers, strings or nil.
 //
 // Subject is opaque: it is echoed into the report and never interpreted, logged or put in error text.
-//
-// Date is the calendar date the answers were given, as an ISO 8601 date ("2026-03-04"). Only follow-up
-// (Engine.FollowUp) reads it; nothing reads the clock.
+// Date is when the response set was answered, an ISO 8601 calendar date ("2026-03-04") as the input gave
+// it; nothing reads the clock. Scoring does not read it; follow-up (Engine.FollowUp) compares it with the
+// baseline's, and writers that date their results (FHIR) do.
 type Response struct {
 	Subject string                    `json:"subject,omitempty" yaml:"subject,omitempty"`
 	Date    string                    `json:"date,omitempty" yaml:"date,omitempty"`

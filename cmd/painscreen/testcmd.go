@@ -22,7 +22,12 @@ Output (--format text) is like go test: a "--- FAIL: target/name (file:line)" bl
 with what was wanted and what came out, then an "ok" or "FAIL" line per suite file and a final verdict;
 -v also lists the cases that pass. --format json and junit write machine-readable results.
 
-Exit status: 0 all cases pass; 1 some fail; 2 usage error; 3 the definitions or suites do not load.`
+A want that names something its definition does not have (a score, flag, item, domain, tier or
+referral) fails its case with "no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"; validate
+reports the same at the suite's file:line:col.
+
+Exit status: 0 all cases pass; 1 some fail; 2 usage error; 3 the definitions or suites do not load, or
+the PATHs hold no test suite (nothing was tested).`
 
 const testExamples = `  painscreen test
   painscreen test -v --run 'phq9@.*/moderate' 
@@ -73,8 +78,10 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, diags)
 	}
 	if len(suites) == 0 {
-		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml) found\n")
-		return exitOK
+		// Nothing to run is not a pass: a CI job pointed at the wrong folder, or whose suites were
+		// deleted, must fail.
+		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml files) found in %s; nothing was tested\n", safe(strings.Join(paths, ", ")))
+		return exitDefinitions
 	}
 	results, err := suite.Run(context.Background(), suites, suite.Options{Run: re}, sourceOptions(srcs)...)
 	if err != nil {

@@ -21,7 +21,8 @@ import (
 
 // Suite is a parsed test suite (a *_test.yaml file) for one instrument or rule set.
 type Suite struct {
-	s *def.Suite
+	s   *def.Suite
+	src []byte // the file, to quote a line in a diagnostic
 }
 
 // File is the suite's file name.
@@ -45,7 +46,7 @@ func Load(fsys fs.FS, label string) ([]*Suite, error) {
 	}
 	for _, file := range files {
 		if f := def.Parse(file.Name, file.Src, lim, &list); f.Suite != nil {
-			out = append(out, &Suite{s: f.Suite})
+			out = append(out, &Suite{s: f.Suite, src: file.Src})
 		}
 	}
 	if list = list.Sort(); list.HasErrors() {
@@ -135,6 +136,13 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			return results, err
 		}
 		setupErr := checkTarget(e, s)
+		var refs map[*def.Test][]problem
+		if setupErr == "" {
+			refs = map[*def.Test][]problem{}
+			for _, pr := range checkRefs(e, s) {
+				refs[pr.test] = append(refs[pr.test], pr)
+			}
+		}
 		for _, t := range s.Tests {
 			res := Result{Suite: s.File, Name: t.Name, Pos: t.Pos}
 			if topts.Run != nil && !topts.Run.MatchString(s.Definition+"/"+t.Name) {
@@ -146,13 +154,32 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			if setupErr != "" {
 				res.Failures = []Failure{{What: setupErr}}
 			} else {
-				res.Failures = runCase(ctx, e, s, t)
+				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t))
 			}
 			res.Duration = time.Since(start)
 			results = append(results, res)
 		}
 	}
 	return results, nil
+}
+
+// withRefs puts first what a test's want names that its definition does not have ("no score \"totl\"
+// in phq4@1.0.0; did you mean \"total\"?"), in place of the comparison it spoils ("want 6, got not
+// computed"); the other comparisons stay.
+func withRefs(refs []problem, fails []Failure) []Failure {
+	if len(refs) == 0 {
+		return fails
+	}
+	out := make([]Failure, 0, len(refs)+len(fails))
+	for _, pr := range refs {
+		out = append(out, Failure{What: pr.msg})
+	}
+	for _, f := range fails {
+		if !slices.ContainsFunc(refs, func(pr problem) bool { return pr.what != "" && pr.what == f.What }) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // checkTarget verifies the suite's target is loaded, returning a failure message otherwise.

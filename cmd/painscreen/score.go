@@ -83,6 +83,7 @@ type scoreFlags struct {
 	failOnTier  string
 	strict      bool
 	csvSafe     bool
+	followUp    bool
 	csvIn       csvInFlags
 	out         outFlags
 }
@@ -98,6 +99,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
 	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
+	f.BoolVar(&fl.followUp, "follow-up", false, "report each record against its subject's baseline: the subject's earliest dated record\n(date: YYYY-MM-DD) in the same input, which must hold each subject's records together\n(grouped, e.g. sorted by subject); adds a followup block (csv: followup.* columns)")
 	fl.csvIn.register(f)
 	fl.out.register(f)
 	files, code, ok := f.parse(args, stdout, stderr)
@@ -196,6 +198,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if fl.followUp && enc.csv != nil {
+		enc.csv.followUpCols(eng)
+	}
 	if format == outFHIR {
 		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
 			return f.fail(stderr, "%v", err)
@@ -278,6 +283,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "%v", err)
 	}
 	pl.csv = csvOpt
+	if fl.followUp {
+		pl.fu = eng
+	}
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
 	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),

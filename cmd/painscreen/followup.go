@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"strconv"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -199,4 +200,32 @@ func (t *textBuf) followUp(f *screen.FollowUpResult) {
 		t.words(n.Message, 4)
 		t.nl()
 	}
+}
+
+// appendBriefFollowUp writes " since=<days>d <inst>.<measure>=<value>,…" (or " since=not_computed").
+func appendBriefFollowUp(b []byte, f *screen.FollowUpResult) []byte {
+	if f == nil {
+		return b
+	}
+	if !f.Computed {
+		return append(b, " since=not_computed"...)
+	}
+	b = append(b, " since="...)
+	b = strconv.AppendInt(b, int64(f.Days), 10)
+	b = append(b, 'd')
+	n := 0
+	for _, in := range f.Instruments {
+		for _, m := range in.Measures {
+			if n == 0 {
+				b = append(b, ' ')
+			} else {
+				b = append(b, ',')
+			}
+			n++
+			b = appendSafe(b, in.ID+"."+m.ID)
+			b = append(b, '=')
+			b = appendSafeValue(b, m.Value)
+		}
+	}
+	return b
 }

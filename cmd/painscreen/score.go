@@ -55,6 +55,13 @@ that replaces FILE only when the run completes (a new FILE is readable by its ow
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
 --csv-safe asks to disarm cells a spreadsheet would run as formulas.
 
+Follow-up (--follow-up): each record is reported against its subject's baseline, the subject's earliest
+record with a valid date ("date": "YYYY-MM-DD") in the same input; every later visit gets a followup
+block (PHQ-9/GAD-7 response and remission, PEG 30 % improvement, ...) and the follow-up referrals. The
+input must hold each subject's records together (grouped, e.g. sorted by subject then date); it then
+streams, one subject at a time, and a subject that comes back later stops the run (not_grouped, exit 2).
+A missing or invalid date, or one before the baseline's, leaves follow-up not computed, with a note.
+
 The summary (records read, scored, failed; counts per tier) and the first error records' positions and
 messages go to stderr. Neither ever holds subject ids or answers.
 
@@ -72,6 +79,7 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
   painscreen score --format text questionnaire-response.json
   painscreen score --format long --keep site,visit --na NA,-99 t.csv >tidy.csv
+  painscreen score --follow-up --format csv --output followup.csv cohort.jsonl
   painscreen score --no-bundled --instruments my-defs/ --no-rules answers.yaml`
 
 type scoreFlags struct {

@@ -4,29 +4,39 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/painscreen/painscreen/screen/diag"
-
 	"github.com/painscreen/painscreen/instruments"
 	"github.com/painscreen/painscreen/rules"
 	"github.com/painscreen/painscreen/screen"
 )
 
-const validateAbout = `Load definitions (instrument and rule-set YAML files; directories are read recursively, *_test.yaml
-files are suites and are skipped) and print every problem as
+const validateAbout = `Load definitions (instrument and rule-set YAML files; directories are read recursively) and the
+test suites beside them (*_test.yaml), and print every problem as
 
   file:line:col: code: message
       <the source line>
       ^
 
-warnings included. With no PATH the bundled definitions are checked. When several rule sets are loaded,
-each is compiled in turn. The problems go to stderr; "ok: N instruments, M rule sets" goes to stdout.
+warnings included. With no PATH the bundled definitions and suites are checked. When several rule sets
+are loaded, each is compiled in turn. Besides what every load checks (YAML syntax, the shape of each
+file, CEL syntax and types, references, bands), validate checks the suites — unknown fields, a target
+that is not loaded, a want that names a score, flag, item, domain, value, tier or referral the definition
+does not have — and says when a PATH holds no definitions (error) or only test suites (warning: their
+definitions must come from another PATH or --bundled).
 
-Exit status: 0 when the definitions load (warnings allowed), 2 for a usage error or a missing PATH,
-3 when there is at least one error.`
+--format text (default) writes the problems to stderr and "ok: N instruments, M rule sets; K test
+suites" to stdout. --format json writes one JSON object to stdout: {"ok", "instruments", "rule_sets",
+"suites", "errors", "warnings", "diagnostics": [{"file", "line", "col", "severity", "code", "message",
+"source"}]}. --format github writes GitHub Actions workflow commands to stdout, one per problem
+("::error file=F,line=L,col=C,title=painscreen CODE::MESSAGE", ::warning for warnings), which a
+workflow step turns into annotations on the pull request.
+
+Exit status: 0 when the definitions and suites load (warnings allowed), 2 for a usage error or a missing
+PATH, 3 when there is at least one error.`
 
 const validateExamples = `  painscreen validate
   painscreen validate my-instruments/ my-rules/pain_oud.v2.yaml
-  painscreen validate --bundled my-rules/   # my rule set, reading the bundled instruments`
+  painscreen validate --bundled my-rules/   # my rule set, reading the bundled instruments
+  painscreen validate --format github my-instruments/   # in a GitHub Actions step: annotations`
 
 // pathFlags are the definition sources of validate and test: PATHs, plus the bundled set when asked.
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {
@@ -53,44 +63,54 @@ func sourceOptions(srcs []defSource) []screen.Option {
 }
 
 func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	f := newFlags("validate", "painscreen validate [--bundled] [PATH]...", validateAbout, validateExamples)
+	f := newFlags("validate", "painscreen validate [--bundled] [--format FORMAT] [PATH]...", validateAbout, validateExamples)
 	bundled := f.Bool("bundled", false, "also load the bundled definitions when PATHs are given")
 	snippets := f.Bool("snippets", true, "print the source line and a caret under each problem")
+	format := f.String("format", "text", "output `FORMAT`: text, json or github (GitHub Actions annotations)")
 	paths, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	switch *format {
+	case "text", "json", "github":
+	default:
+		return f.fail(stderr, "--format: unknown format %q (want text, json or github)", *format)
 	}
 	srcs, err := definitionSources(paths, *bundled)
 	if err != nil {
 		return f.fail(stderr, "%v", err)
 	}
-	diags, ninst, nrules, err := validateSources(srcs)
+	v, err := validateAll(srcs, len(paths) > 0)
 	if err != nil {
 		fmt.Fprintf(stderr, "painscreen: %s\n", safe(err.Error()))
 		return exitDefinitions
 	}
-	writeDiags(stderr, diags, *snippets)
-	nerr, nwarn := countDiags(diags)
+	nerr, nwarn := countDiags(v.diags)
+	switch *format {
+	case "json":
+		writeValidateJSON(stdout, v, nerr, nwarn)
+	case "github":
+		writeValidateGitHub(stdout, v.diags)
+	default:
+		writeDiags(stderr, v.diags, *snippets)
+	}
 	if nerr > 0 {
-		fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
+		if *format == "text" {
+			fmt.Fprintf(stderr, "painscreen: the definitions do not load: %s, %s\n", plural(nerr, "error"), plural(nwarn, "warning"))
+		}
 		return exitDefinitions
 	}
-	fmt.Fprintf(stdout, "ok: %s, %s", plural(ninst, "instrument"), plural(nrules, "rule set"))
-	if nwarn > 0 {
-		fmt.Fprintf(stdout, " (%s)", plural(nwarn, "warning"))
+	if *format == "text" {
+		fmt.Fprintf(stdout, "ok: %s, %s", plural(len(v.instruments), "instrument"), plural(len(v.ruleSets), "rule set"))
+		if v.suites > 0 {
+			fmt.Fprintf(stdout, "; %s", plural(v.suites, "test suite"))
+		}
+		if nwarn > 0 {
+			fmt.Fprintf(stdout, " (%s)", plural(nwarn, "warning"))
+		}
+		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintln(stdout)
 	return exitOK
-}
-
-// validateSources compiles every definition in the sources (every rule set, each against the
-// instruments it reads) and collects every diagnostic.
-func validateSources(srcs []defSource) (diags diag.List, ninst, nrules int, err error) {
-	res, err := screen.Check(sourceOptions(srcs)...)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	return res.Diagnostics, len(res.Instruments), len(res.RuleSets), nil
 }
 
 // ruleSetRefs lists "id@version" of every rule set in the sources that compiles.

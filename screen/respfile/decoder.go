@@ -26,6 +26,9 @@ type Record struct {
 	// Sources lists the resources the response set was read from: for FHIR input, each
 	// QuestionnaireResponse merged into it, in input order; nil for other formats and for error records.
 	Sources []Source
+	// Kept holds the cells of the CSV columns named in CSVOptions.Keep, in that order (also for a record
+	// with Err, when its row has the header's number of fields); nil for other formats.
+	Kept []string
 }
 
 // Decoder reads records from a response file one at a time. It reads its input in a streaming way:
@@ -46,9 +49,10 @@ type Decoder struct {
 	line    int    // JSONL and CSV: physical lines read so far
 	lineBuf []byte // JSONL and CSV: a line longer than the bufio buffer
 
-	js  jsonState
-	csv *csvState
-	yml *yamlState
+	js     jsonState
+	csv    *csvState
+	csvOpt CSVOptions
+	yml    *yamlState
 
 	fhirMap *FHIRMapper // UseFHIR
 	fh      *fhirState  // a FHIR document being read

@@ -72,7 +72,8 @@
 //     leading zeros, no '+', no spaces), optionally with a fraction of zeros (2.0); a cell that is some
 //     other JSON number (1.5, 1e3) is
 //     not_integer; any other non-empty cell is a string, so "01", "+1" and " 1" are option codes that the
-//     engine will reject unless an item has them. Only the empty cell is nil; "NA" or "null" are strings.
+//     engine will reject unless an item has them. The empty cell and the NA tokens (CSVOptions.NA, by
+//     default DefaultNA: NA, N/A, #N/A, NaN, nan) are nil; "null" is a string.
 //   - CSV context cells follow the same rules; an empty one gives the key a nil value (as JSON null
 //     does), so JSON, YAML and CSV files with the same content give the same screen.Response.
 //   - YAML: !!int must be plain decimal (an optional sign, no leading zeros, no 0x/0o/0b or underscores,
@@ -86,6 +87,22 @@
 //     all is an error"); a CSV row whose answer cells are all empty is empty. An empty instrument next
 //     to others that have answers is kept as an empty map.
 //   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins".
+//
+// # CSV files from spreadsheets, R, pandas and REDCap
+//
+// The delimiter is ',', ';' (the default of Excel in much of Europe) or tab: CSVOptions.Delimiter, or
+// sniffed from the header row. NA tokens are read as missing answers (see above). Columns other than
+// subject, context.<key> and answers (a site, a visit) are passed through when CSVOptions.Keep names them:
+// their cells come back in Record.Kept. REDCap data exports are read as they are: an answer column may be
+// named <instrument>__<item> (REDCap variable names cannot hold dots) and REDCap's bookkeeping columns are
+// skipped (see REDCapSeparator).
+//
+// Everything about a column is decided once, from the header, and every problem with the header is
+// listed in one fatal csv_header error, each with its column number: an empty, padded, duplicate or
+// unrecognised name, a kept column that is missing or is read as something else, and — when
+// CSVOptions.Items lists the loaded instruments — an instrument or item that is not loaded, with "did you
+// mean". Per record are only the problems of what a cell holds (not_integer, invalid_utf8, too_large), a
+// row with the wrong number of fields (csv_columns) and a row without any answer (empty).
 //
 // # Bytes
 //

@@ -21,7 +21,8 @@ import (
 
 // Suite is a parsed test suite (a *_test.yaml file) for one instrument or rule set.
 type Suite struct {
-	s *def.Suite
+	s   *def.Suite
+	src []byte // the file, to quote a line in a diagnostic
 }
 
 // File is the suite's file name.
@@ -45,7 +46,7 @@ func Load(fsys fs.FS, label string) ([]*Suite, error) {
 	}
 	for _, file := range files {
 		if f := def.Parse(file.Name, file.Src, lim, &list); f.Suite != nil {
-			out = append(out, &Suite{s: f.Suite})
+			out = append(out, &Suite{s: f.Suite, src: file.Src})
 		}
 	}
 	if list = list.Sort(); list.HasErrors() {
@@ -101,6 +102,9 @@ func (r Result) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
 type Options struct {
 	// Run, when set, selects cases whose "suite-target/name" matches (like go test -run).
 	Run *regexp.Regexp
+	// Coverage, when set, is filled with the clinical coverage of the run: the elements of every loaded
+	// definition and which of them the passing cases reached (see Coverage).
+	Coverage *Coverage
 }
 
 // Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
@@ -108,6 +112,11 @@ type Options struct {
 // An error is returned only when an engine cannot be built; failing cases are in the results.
 func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
 	var results []Result
+	var cov *collector
+	if topts.Coverage != nil {
+		cov = newCollector(topts.Coverage)
+		defer cov.finish()
+	}
 	engines := map[string]*screen.Engine{}
 	engineFor := func(s *def.Suite) (*screen.Engine, error) {
 		key := ""
@@ -126,7 +135,20 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			return nil, err
 		}
 		engines[key] = e
+		if cov != nil {
+			cov.addInstruments(e)
+			cov.addRuleSet(e)
+		}
 		return e, nil
+	}
+	if cov != nil {
+		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).
+		if e, err := engineFor(&def.Suite{Kind: "instrument"}); err == nil {
+			cov.addInstruments(e)
+		}
+		if e, err := screen.New(opts...); err == nil {
+			cov.addRuleSet(e)
+		}
 	}
 	for _, su := range suites {
 		s := su.s
@@ -135,6 +157,13 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			return results, err
 		}
 		setupErr := checkTarget(e, s)
+		var refs map[*def.Test][]problem
+		if setupErr == "" {
+			refs = map[*def.Test][]problem{}
+			for _, pr := range checkRefs(e, s) {
+				refs[pr.test] = append(refs[pr.test], pr)
+			}
+		}
 		for _, t := range s.Tests {
 			res := Result{Suite: s.File, Name: t.Name, Pos: t.Pos}
 			if topts.Run != nil && !topts.Run.MatchString(s.Definition+"/"+t.Name) {
@@ -146,13 +175,36 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			if setupErr != "" {
 				res.Failures = []Failure{{What: setupErr}}
 			} else {
-				res.Failures = runCase(ctx, e, s, t)
+				var rep *screen.Report
+				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t, &rep))
+				if cov != nil && len(res.Failures) == 0 {
+					cov.caseMark(s, t, rep)
+				}
 			}
 			res.Duration = time.Since(start)
 			results = append(results, res)
 		}
 	}
 	return results, nil
+}
+
+// withRefs puts first what a test's want names that its definition does not have ("no score \"totl\"
+// in phq4@1.0.0; did you mean \"total\"?"), in place of the comparison it spoils ("want 6, got not
+// computed"); the other comparisons stay.
+func withRefs(refs []problem, fails []Failure) []Failure {
+	if len(refs) == 0 {
+		return fails
+	}
+	out := make([]Failure, 0, len(refs)+len(fails))
+	for _, pr := range refs {
+		out = append(out, Failure{What: pr.msg})
+	}
+	for _, f := range fails {
+		if !slices.ContainsFunc(refs, func(pr problem) bool { return pr.what != "" && pr.what == f.What }) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // checkTarget verifies the suite's target is loaded, returning a failure message otherwise.
@@ -183,7 +235,8 @@ func instrumentKey(e *screen.Engine, s *def.Suite) string {
 	return ""
 }
 
-func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) []Failure {
+// runCase runs one case; out receives its report when the case expects one (not an error).
+func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, out **screen.Report) []Failure {
 	resp := &screen.Response{Subject: t.Subject, Context: t.Context, Answers: map[string]map[string]any{}}
 	instKey := s.Definition
 	if s.Kind == "instrument" {
@@ -205,6 +258,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 		}
 	}
 	rep, err := e.Score(ctx, resp)
+	if t.WantError == nil {
+		*out = rep
+	}
 	var fails []Failure
 	var re *screen.ResponseErrors
 	if t.WantError != nil {

@@ -93,11 +93,17 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	}
 
 	if opts.All {
+		var compiled []*plan.RuleSet
 		for _, r := range set.RuleSets {
-			if usable(r) && c.ruleSet(r, p.ByID) != nil {
+			if !usable(r) {
+				continue
+			}
+			if rs := c.ruleSet(r, p.ByID); rs != nil {
 				res.RuleSets = append(res.RuleSets, r.Key())
+				compiled = append(compiled, rs)
 			}
 		}
+		c.lint(p.Insts, compiled)
 		return res, nil
 	}
 	if opts.NoRules || len(set.RuleSets) == 0 {

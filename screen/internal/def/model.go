@@ -136,6 +136,15 @@ type Score struct {
 	Type        string // declared result type (int, double, bool, string), "" = inferred
 	TypePos     Pos
 	Description string
+	// Range is the declared range of a numeric score (both bounds inclusive), checked by validate against
+	// what the items' options can produce; nil when not declared.
+	Range *ScoreRange
+}
+
+// ScoreRange is a score's declared range.
+type ScoreRange struct {
+	Min, Max float64
+	Pos      Pos
 }
 
 // Bands maps a numeric score onto labels.
@@ -294,6 +303,16 @@ type Want struct {
 	Referrals         []string // exact ordered list (nil = not checked)
 	NotAssessed       []string // exact (nil = not checked)
 	Pos               Pos
+	// Refs lists every id the expectation names (score, flag, item, domain, tier, referral, instrument),
+	// each at its position, so that a suite can be checked against its definition before it runs.
+	Refs []Ref
+}
+
+// Ref is an id a test's want names: Kind is "score", "flag", "item", "domain", "tier", "referral" or
+// "instrument"; for a domain value, Kind is "value" and Domain names the domain.
+type Ref struct {
+	Kind, ID, Domain string
+	Pos              Pos
 }
 
 // WantError expects scoring to fail.

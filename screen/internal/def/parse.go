@@ -383,7 +383,7 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 }
 
 func (p *parser) score(n *yaml.Node) *Score {
-	f := p.mapping(n, "score", "id", "label", "expr", "bands", "lookup", "type", "when", "codes", "description")
+	f := p.mapping(n, "score", "id", "label", "expr", "bands", "lookup", "type", "when", "codes", "description", "range")
 	if !p.require(f, "score", "id") {
 		return nil
 	}
@@ -415,6 +415,19 @@ func (p *parser) score(n *yaml.Node) *Score {
 	}
 	s.Expr = p.expr(f.get("expr"), "expr")
 	s.When = p.expr(f.get("when"), "when")
+	if r := f.get("range"); r != nil {
+		rf := p.mapping(r, "score range", "min", "max")
+		if p.require(rf, "score range", "min", "max") {
+			lo, ok1 := p.number(rf.get("min"), "range min")
+			hi, ok2 := p.number(rf.get("max"), "range max")
+			switch {
+			case ok1 && ok2 && hi < lo:
+				p.errf(rf.get("max"), "schema", "score %q: range max %v is below min %v", id, hi, lo)
+			case ok1 && ok2:
+				s.Range = &ScoreRange{Min: lo, Max: hi, Pos: p.pos(r)}
+			}
+		}
+	}
 	if b := f.get("bands"); b != nil {
 		bf := p.mapping(b, "bands", "of", "cuts")
 		if p.require(bf, "bands", "of", "cuts") {

@@ -102,8 +102,55 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 		return nil
 	}
 	w := &Want{Pos: p.pos(n)}
+	ref := func(kind string, n *yaml.Node) {
+		if n != nil && n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+			w.Refs = append(w.Refs, Ref{Kind: kind, ID: n.Value, Pos: p.pos(n)})
+		}
+	}
+	refs := func(kind string, n *yaml.Node) {
+		if n != nil && n.Kind == yaml.SequenceNode {
+			for _, e := range n.Content {
+				ref(kind, e)
+			}
+		}
+	}
+	keys := func(kind string, n *yaml.Node) {
+		if n != nil && n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				ref(kind, n.Content[i])
+			}
+		}
+	}
 	w.Status = p.optStr(f, "status", "want")
 	w.Tier = p.optStr(f, "tier", "want")
+	ref("tier", f.get("tier"))
+	keys("score", f.get("scores"))
+	refs("flag", f.get("flags"))
+	refs("item", f.get("missing"))
+	refs("referral", f.get("referrals"))
+	refs("referral", f.get("possible_referrals"))
+	refs("tier", f.get("possible_tiers"))
+	keys("domain", f.get("possible"))
+	keys("domain", f.get("domains"))
+	keys("instrument", f.get("instruments"))
+	if d := f.get("domains"); d != nil && d.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(d.Content); i += 2 {
+			if v := d.Content[i+1]; v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+				w.Refs = append(w.Refs, Ref{Kind: "value", ID: v.Value, Domain: d.Content[i].Value, Pos: p.pos(v)})
+			}
+		}
+	}
+	if pd := f.get("possible"); pd != nil && pd.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(pd.Content); i += 2 {
+			if l := pd.Content[i+1]; l.Kind == yaml.SequenceNode {
+				for _, v := range l.Content {
+					if v.Kind == yaml.ScalarNode {
+						w.Refs = append(w.Refs, Ref{Kind: "value", ID: v.Value, Domain: pd.Content[i].Value, Pos: p.pos(v)})
+					}
+				}
+			}
+		}
+	}
 	if a := f.get("applied"); a != nil {
 		if b, ok := p.boolean(a, "applied"); ok {
 			w.Applied = &b

@@ -86,22 +86,9 @@ func (p *parser) parseDocument() *yaml.Node {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(strings.NewReader(string(p.src)))
 	if err := dec.Decode(&doc); err != nil {
-		line := 0
-		msg := err.Error()
-		// yaml.v3 errors read "yaml: line N: message".
-		if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-			if num, after, ok := strings.Cut(rest, ": "); ok {
-				if n, err := strconv.Atoi(num); err == nil {
-					line, msg = n, after
-				}
-			}
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
-		}
-		if msg == "EOF" {
-			msg = "file is empty"
-		}
-		p.sink.Errorf(line, 0, "yaml", "%s", msg)
+		ye := locateYAMLError(p.src, err)
+		p.sink.Recognised = looksLikeDefinition(p.src)
+		p.sink.Errorf(ye.Line, ye.Col, "yaml", "%s", ye.Msg)
 		return nil
 	}
 	var extra yaml.Node

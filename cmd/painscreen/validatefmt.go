@@ -1,0 +1,176 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/suite"
+)
+
+// validation is what validate found: the diagnostics of the definitions and of the test suites beside
+// them, and what loaded.
+type validation struct {
+	diags                 diag.List
+	instruments, ruleSets []string
+	suites                int
+}
+
+// validateAll checks the definitions in srcs (screen.Check), the test suites among them (their shape,
+// their targets, every id their wants name: suite.Check), and that each PATH the user named holds a
+// definition or a suite and that some definition was found at all.
+func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
+	res, err := screen.Check(sourceOptions(srcs)...)
+	if err != nil {
+		return nil, err
+	}
+	v := &validation{diags: res.Diagnostics, instruments: res.Instruments, ruleSets: res.RuleSets}
+	var suites []*suite.Suite
+	for _, s := range srcs {
+		ss, err := suite.Load(s.fsys, s.label)
+		var ds diag.List
+		switch {
+		case errors.As(err, &ds):
+			v.diags = append(v.diags, ds...)
+		case err != nil:
+			return nil, err
+		}
+		suites = append(suites, ss...)
+		if !userPaths {
+			continue
+		}
+		if defs, nsuites := countFiles(s.fsys); defs == 0 {
+			what := "no instrument or rule-set definitions (and no test suites)"
+			if nsuites > 0 {
+				what = fmt.Sprintf("no instrument or rule-set definitions, only %s", plural(nsuites, "test suite"))
+			}
+			v.diags = append(v.diags, diag.Diagnostic{Pos: diag.Pos{File: pathLabel(s)}, Code: "no_definitions",
+				Message: what + " (a definition is a *.yaml file that is not *_test.yaml)", Severity: sourceSeverity(nsuites)})
+		}
+	}
+	v.suites = len(suites)
+	if len(v.instruments)+len(v.ruleSets) == 0 && !v.diags.HasErrors() {
+		v.diags = append(v.diags, diag.Diagnostic{Code: "no_definitions", Message: "no definitions were loaded: 0 instruments, 0 rule sets"})
+	}
+	sd, err := suite.Check(suites, sourceOptions(srcs)...)
+	if err != nil {
+		return nil, err
+	}
+	v.diags = append(v.diags, sd...).Sort()
+	return v, nil
+}
+
+// sourceSeverity: a PATH of suites only is fine beside other PATHs that hold their definitions (a
+// warning says so); a PATH with nothing at all is an error.
+func sourceSeverity(nsuites int) diag.Severity {
+	if nsuites > 0 {
+		return diag.Warning
+	}
+	return diag.Error
+}
+
+func pathLabel(s defSource) string {
+	if s.label == "" {
+		return "."
+	}
+	return s.label
+}
+
+// countFiles counts the definition and suite files under fsys by name, as the loader tells them apart.
+func countFiles(fsys fs.FS) (defs, suites int) {
+	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		base := strings.ToLower(path.Base(p))
+		switch {
+		case strings.HasSuffix(base, "_test.yaml") || strings.HasSuffix(base, "_test.yml"):
+			suites++
+		case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+			defs++
+		}
+		return nil
+	})
+	return defs, suites
+}
+
+// validateJSON is validate --format json.
+type validateJSON struct {
+	OK          bool             `json:"ok"`
+	Instruments []string         `json:"instruments"`
+	RuleSets    []string         `json:"rule_sets"`
+	Suites      int              `json:"suites"`
+	Errors      int              `json:"errors"`
+	Warnings    int              `json:"warnings"`
+	Diagnostics []diagnosticJSON `json:"diagnostics"`
+}
+
+type diagnosticJSON struct {
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Col      int    `json:"col,omitempty"`
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Source   string `json:"source,omitempty"`
+}
+
+func writeValidateJSON(w io.Writer, v *validation, nerr, nwarn int) {
+	out := validateJSON{OK: nerr == 0, Instruments: v.instruments, RuleSets: v.ruleSets, Suites: v.suites,
+		Errors: nerr, Warnings: nwarn, Diagnostics: []diagnosticJSON{}}
+	if out.Instruments == nil {
+		out.Instruments = []string{}
+	}
+	if out.RuleSets == nil {
+		out.RuleSets = []string{}
+	}
+	for _, d := range v.diags {
+		out.Diagnostics = append(out.Diagnostics, diagnosticJSON{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col,
+			Severity: d.Severity.String(), Code: d.Code, Message: d.Message, Source: d.Source})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
+}
+
+// writeValidateGitHub writes one GitHub Actions workflow command per diagnostic:
+// "::error file=F,line=L,col=C,title=CODE::MESSAGE" (::warning for warnings), which the Actions runner
+// shows as an annotation on the line of the pull request's diff.
+func writeValidateGitHub(w io.Writer, diags diag.List) {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString("::")
+		b.WriteString(d.Severity.String())
+		var props []string
+		if d.Pos.File != "" {
+			props = append(props, "file="+ghProperty(safe(d.Pos.File)))
+		}
+		if d.Pos.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
+		}
+		if d.Pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
+		}
+		props = append(props, "title="+ghProperty("painscreen "+safe(d.Code)))
+		b.WriteString(" " + strings.Join(props, ","))
+		b.WriteString("::")
+		b.WriteString(ghData(safe(d.Message)))
+		b.WriteByte('\n')
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// ghData escapes a workflow command's message (% CR LF), ghProperty a property value (also : and ,).
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

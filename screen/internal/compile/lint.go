@@ -1,0 +1,55 @@
+package compile
+
+import (
+	"github.com/painscreen/painscreen/screen/internal/lint"
+	"github.com/painscreen/painscreen/screen/internal/plan"
+)
+
+// lint runs the static checks (package lint) over what compiled, in the validator's view (Options.All):
+// they judge definitions that load, so only definitions without errors are checked.
+func (c *compiler) lint(insts []*plan.Instrument, rules []*plan.RuleSet) {
+	if c.errors() > 0 {
+		return
+	}
+	lc := &lint.Checker{List: c.list, LineOf: c.lineOf}
+	readByRules := map[*plan.Instrument]map[int]bool{}
+	for _, rs := range rules {
+		var progs []*plan.Program
+		for _, d := range rs.Domains {
+			progs = append(progs, d.Prog)
+			for _, s := range d.Sources {
+				progs = append(progs, s.When, s.Expr)
+			}
+		}
+		for _, t := range rs.Tiers {
+			progs = append(progs, t.When)
+		}
+		for _, r := range rs.Referrals {
+			progs = append(progs, r.When)
+			progs = append(progs, r.Addenda...)
+		}
+		for _, p := range progs {
+			if p == nil {
+				continue
+			}
+			for _, r := range p.Reads.Inputs {
+				in := rs.Inputs[r.Input].Inst
+				if in == nil {
+					continue
+				}
+				m := readByRules[in]
+				if m == nil {
+					m = map[int]bool{}
+					readByRules[in] = m
+				}
+				for _, i := range r.Items {
+					m[i] = true
+				}
+			}
+		}
+		lc.RuleSet(rs)
+	}
+	for _, in := range insts {
+		lc.Instrument(in, readByRules[in])
+	}
+}

@@ -13,6 +13,7 @@
 //	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
+//	painscreen serve    [flags]               serve scoring and CDS Hooks over HTTP
 //	painscreen version                        print the version
 //
 // Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
@@ -342,6 +343,62 @@
 //
 //	painscreen show phq9
 //	painscreen show pain_oud
+//
+// # serve
+//
+//	painscreen serve [--addr 127.0.0.1:8080] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
+//	                 [--public-url URL --jwks FILE --issuer ISS... | --insecure-no-auth] [flags]
+//
+// Serves the engine over HTTP (package server) until SIGINT or SIGTERM, with the definitions chosen as
+// for score:
+//
+//	POST /score               one response set (JSON, as score reads it) → 200 with the JSON report (with
+//	                          its errors when some answers could not be used); 400 for input that cannot
+//	                          be read, 413 over --max-body; ?format=fhir for a FHIR Bundle when the build
+//	                          has FHIR export, else 406
+//	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
+//	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
+//	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
+//	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
+//	GET  /version             engine version and the digest of every loaded definition
+//
+// Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
+// info); possible referrals and an open tier (missing answers) are cards that say so; answers that could
+// not be used are a warning card. Each card has a summary under 140 characters, a Markdown detail with
+// the chain of reasons (referral → domains → scores → answers) and the guideline source, a source and a
+// uuid.
+//
+// Flags (besides the definition flags of score):
+//
+//	--addr HOST:PORT        listen address (default 127.0.0.1:8080; port 0 picks a free port, logged)
+//	--public-url URL        the external base URL the EHR calls: the audience (aud) tokens must name
+//	--jwks FILE             public keys (JWKS) of the EHRs; tokens are verified with the key their kid names
+//	--issuer ISS            accepted token issuer (iss); repeatable; required with --jwks
+//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning)
+//	--max-body BYTES        largest request body (default 1 MiB); more is 413
+//	--max-in-flight N       scoring and CDS calls served at once (default 16 × GOMAXPROCS); more is 503
+//	                        with Retry-After: 1, at once (no queue)
+//	--cors-origin ORIGIN    browser origin allowed by CORS; repeatable (default: any)
+//	--service-id ID         the CDS service id (default painscreen-pain-oud)
+//	--source-url URL        the url of the cards' source
+//	--shutdown-grace D      how long SIGTERM waits for requests in flight (default 20s)
+//	--log-format json|text  the access log on stderr (default json)
+//	--replay-cache N        token ids (jti) remembered against replay (default 100000)
+//
+// Tokens follow CDS Hooks 2.0: a JWT signed with an asymmetric algorithm (ES384, RS384, …; never HS* or
+// none), a kid naming a key of --jwks, iss one of --issuer, aud --public-url or the URL of the endpoint
+// called, exp at most 5 minutes after iat, and a jti not seen before. Without --jwks, scoring and CDS
+// calls are refused with 401; health, version and discovery answer. Timeouts: 5 s to read the headers,
+// 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
+// request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or
+// patient id, an answer, a token or card text.
+//
+// Exit status: 0 after a clean shutdown; 1 when requests were still running at the end of
+// --shutdown-grace; 2 usage error (or the address cannot be listened on); 3 invalid definitions.
+//
+//	painscreen serve --insecure-no-auth
+//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
 //
 // # version
 //

@@ -48,6 +48,7 @@ func init() {
 		{"show", "describe an instrument or the rule set", runShow},
 		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
 		{"template", "write an empty response file, or a REDCap data dictionary", runTemplate},
+		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}
 }

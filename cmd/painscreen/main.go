@@ -44,6 +44,7 @@ func init() {
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"diff", "compare two versions of an instrument or rule set by what they give", runDiff},
+		{"new", "write a new instrument or rule set and its test suite, to start from", runNew},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
 		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},

@@ -100,7 +100,9 @@ func (d *defFlags) register(f *cmdFlags, ruleRef bool) {
 		f.Var(&d.rules, "rules", "load rule sets from `DIR` (or one file); repeatable. A value that is not a path selects the rule\nset (id or id@version)")
 	}
 	f.BoolVar(&d.noBundled, "no-bundled", false, "do not load the bundled instruments and rule set (use only --instruments and --rules)")
-	f.BoolVar(&d.noRules, "no-rules", false, "score instruments only: apply no rule set")
+	if ruleRef { // score: where applying a rule set or not makes a difference
+		f.BoolVar(&d.noRules, "no-rules", false, "score instruments only: apply no rule set")
+	}
 }
 
 // options builds the engine options. required reports that a rule set was named (not a path): the caller

@@ -10,8 +10,10 @@
 //	painscreen score    [flags] [FILE|-]...   score response files into reports
 //	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
 //	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
+//	painscreen serve    [flags]               serve scoring and CDS Hooks over HTTP
 //	painscreen version                        print the version
 //
 // Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
@@ -51,11 +53,21 @@
 //
 // Flags:
 //
-//	--format FORMAT        jsonl (default), json, text or csv; without --format an --output name ending in
-//	                       .json, .jsonl/.ndjson, .csv or .txt picks it
+//	--format FORMAT        jsonl (default), json, text, brief, csv or long; without --format an --output
+//	                       name ending in .json, .jsonl/.ndjson, .csv or .txt picks it
 //	--output FILE          write to FILE instead of stdout, atomically (see below)
-//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml) or csv, for every FILE (default: from the
+//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml), csv or tsv, for every FILE (default: from the
 //	                       extension; stdin without it must be JSONL)
+//	--delimiter DELIM      CSV input: , ; or tab (default: tab for .tsv and tsv, else sniffed from the
+//	                       header row: the one of the three that occurs most outside quotes)
+//	--na TOKENS            CSV input: comma-separated cell texts read as a missing answer, besides the
+//	                       empty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none). An integer token
+//	                       (-99) matches the cells of that value (-99, -99.0). Not applied to the subject
+//	                       cell or kept columns.
+//	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
+//	                       output format (see "Kept columns")
+//	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
+//	                       is a terminal, else 80)
 //	--jobs N               scorer goroutines (default 0: GOMAXPROCS); each scores and encodes whole batches
 //	--instruments DIR      load instrument definitions from DIR (or one file) in addition to the bundled
 //	                       ones; repeatable
@@ -75,7 +87,8 @@
 // others the report says it was not applied, and why (composite.applied false, composite.reason).
 //
 // Input formats: YAML or JSON (one response set, or a list of them), JSONL (one per line: the batch
-// format), CSV (a header, then one row per response set: subject, context.<key>, <instrument>.<item>).
+// format), CSV (a header, then one row per response set: subject, context.<key>, <instrument>.<item>;
+// .tsv is CSV separated by tabs).
 // Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
 // when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
 // its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
@@ -97,11 +110,47 @@
 //     A spreadsheet, though, runs a cell that starts with =, +, -, @ (or tab, CR) as a formula: with
 //     --csv-safe, such a text cell (a subject, a file name, an error message, a band label) is written
 //     with a leading ', and cells written from numbers are never changed.
+//   - csv (continued): after possible_domains come missing (required items not answered, as
+//     <instrument>.<item> joined with ";"), notes (the notes' codes, as <instrument>.<about>=<code> and
+//     <ruleset>.<about>=<code>, joined with ";") and not_applied_reason (why the rule set was not
+//     applied), before the rule set's domains. The determinacy columns possible_tiers,
+//     possible_referrals (ids joined with ";") and possible_domains (domain=value|value;…) say what the
+//     missing answers leave open. Kept columns come last, under their own names.
+//   - long: tidy CSV for R's tidyverse and pandas, one row per subject and result. Columns: file,
+//     record, subject, the kept columns, then kind, id, value, band, note. Kinds, in this order per
+//     record: record (value ok, partial or error), error (id <instrument>.<item>, value the code, note
+//     the message), tier (id the rule set, value the tier; empty with note "not applied: <reason>"),
+//     possible_tier, referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
+//     possible_domain (one row per value), note (id <owner>.<about>, value the code, note the message),
+//     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
+//     label of the band score computed from it, if any), flag (value the level, note the message),
+//     missing (id <instrument>.<item>), note. An error record gives a record row and an error row.
+//   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
+//     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
+//     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
+//     flags are left out); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
 //     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
 //     values that triggered it, the domains with the instrument results they were derived from, what was
 //     not assessed and why, then each instrument's scores and bands with the answers they were computed
-//     from (with option labels), flags, missing items and notes.
+//     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's
+//     width, or 80 columns.
+//
+// Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
+// in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
+// for a record without them: a row with the wrong number of fields, or a record of a JSON or YAML
+// input); the last CSV columns; the long format's columns after subject; "Kept: site = A; visit = 2"
+// under the text format's subject; site=A visit=2 at the end of a brief line.
+//
+// CSV header: everything about a column is decided once, from the header, and every problem is listed
+// together in one fatal csv_header error with column numbers: an empty, padded, duplicate or
+// unrecognised name ("Subject ID": did you mean subject?), a --keep column that is missing or names an
+// answer, and an instrument or item that is not loaded (with did you mean). Per record are only the
+// problems of a cell's content and a row's length. REDCap exports are read as they are: a column named
+// <instrument>__<item> or context__<key> is an answer or context column, and REDCap's bookkeeping
+// columns (redcap_event_name, redcap_repeat_instrument, redcap_repeat_instance,
+// redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
+// are skipped.
 //
 // An error record in JSON/JSONL:
 //
@@ -117,7 +166,8 @@
 // status is 2.
 //
 // At the end, stderr gets a summary: records, how many were scored and how many could not be, and the
-// count of reports per tier (and of reports where the rule set was not applied); before it, the
+// count of reports per tier (and of reports where the rule set was not applied), and the errors of the
+// records written counted by code ("errors by code: invalid_value 3, csv_columns 1"); before it, the
 // positions, codes and messages of the first ten error records. When stderr is a terminal and the run
 // lasts more than two seconds, a progress line is updated every second.
 //
@@ -177,7 +227,7 @@
 //
 // # test
 //
-//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [PATH]...
+//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
 // bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
@@ -200,16 +250,87 @@
 //	painscreen test -v --run 'phq9@.*/moderate'
 //	painscreen test --format junit my-instruments/ > junit.xml
 //
+// Clinical coverage: --coverage adds, per loaded definition, the share of its elements that a passing case
+// reaches and each element none reaches, then the total:
+//
+//	coverage:
+//	  phq9@1.0.0      94.4%  (17 of 18)
+//	      not reached: cut severity: mild|moderate, upper side: total 10 (moderate)
+//	  pain_oud@1.1.0 100.0%  (60 of 60)
+//	coverage: 98.7% of 78 elements
+//
+// The elements come from the definitions: each band and each side of each cut-point (of bands, and of each
+// comparison with a constant in an expression, such as scores.total >= 3), each lookup-table row,
+// each yes/no score true and false, each flag firing and evaluated without firing, each missing-data rule at
+// its limit and one past it, each skip-logic condition asking and skipping, each band or yes/no score decided
+// despite missing answers; each domain value, domain left open, tier, tier left open, referral, addendum and
+// possible referral (go doc ./screen/suite Coverage has the rules). --min-coverage PERCENT implies --coverage
+// and exits 1 when the total is below PERCENT; --format json adds "coverage":{"definitions":[{"definition",
+// "kind","file","elements":[{"kind","id","name","covered","by"}],"covered","total","percent"}],"covered",
+// "total","percent"}. The bundled catalogue is at 100 %.
+//
+//	painscreen test --min-coverage 100 my-instruments/
+//
+// # template
+//
+//	painscreen template [--format csv|jsonl|yaml|redcap] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [INSTRUMENT[@VERSION]]...
+//
+// Writes an empty response file for the instruments named, or the rule set's inputs when none is (every
+// loaded instrument without a rule set): csv, the header row (subject, the context fields the
+// instruments read, <instrument>.<item>); jsonl, one record with every answer and context field null;
+// yaml, a skeleton with the item texts, options, ranges and skip logic as comments; redcap, a REDCap
+// data dictionary (REDCap's 18 columns, "Variable / Field Name" to "Field Annotation"): the record id
+// field subject, context__<key> text fields, and per instrument a form of that name with a radio field
+// <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
+// text field with the item's range, marked required as the definition says. A REDCap data export of it
+// ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
+// # diff
+//
+//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
+//
+// Compares two versions of an instrument or rule set (from the bundled definitions and the folders given)
+// by what they give. Both are replayed over the test vectors — the cases of every suite of either version
+// — and over answer patterns: for an instrument, every complete answer pattern (each item answered with
+// each value it allows, with each context the test vectors give; items no expression reads are held at
+// one value) when there are at most --max-patterns (default 1,048,576), otherwise --samples random
+// patterns (default 20,000, seed 1, so the output is reproducible; an item without an upper bound is drawn
+// from its minimum up 20); for a rule set, --samples random response sets. Each change of an outcome — an
+// instrument's status, errors, scores and flags; a rule set's tier, domains and referrals (fires, possible,
+// does not fire) — is counted with up to --examples examples:
+//
+//	instrument gad7@1.0.0 → gad7@1.0.1
+//
+//	test vectors: 32 cases of both versions' suites
+//	  3 of 32 cases change an outcome
+//	  3 of 32 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//
+//	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
+//	  1,918 of 16,384 patterns change an outcome
+//	  1,918 of 16,384 patterns change scores.severity: mild → moderate
+//	      e.g. q1=0 q2=0 q3=0 q4=0 q5=3 q6=3 q7=3
+//
+// --format json writes {"kind","from","to","vectors":{…},"patterns":{"mode" (cases, exhaustive, sampled,
+// skipped),"space","note","checked","changed","changes":[{"outcome","from","to","count","examples":[{"case",
+// "file","line"} or {"answers","context"}]}]}}. Exit status: 0 no outcome changes, 1 some change, 2 usage
+// error or a version that is not loaded, 3 the definitions or suites do not load.
+//
+//	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
+//	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
+//
 // # list
 //
-//	painscreen list [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
+//	painscreen list [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled]
 //
 // Lists the loaded instruments (id, version, status, domain, title; * marks the version an unpinned key
 // selects when there are several) and the rule set, with the version each of its inputs is bound to.
+// --format json writes {"instruments":[{"id","version","status","domain","title","digest","file",
+// "default"}],"rule_set":{"id","version","status","title","digest","file","inputs":{id:version}} or
+// null, "rule_sets":[…] when several are loaded and none chosen}.
 //
 // # show
 //
-//	painscreen show [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
+//	painscreen show [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
 //
 // Describes an instrument: items (options with values, labels and codes, or the integer range; required
 // or optional; skip logic), scores (type, expression, bands as intervals, lookup tables, codes), flags,
@@ -217,12 +338,73 @@
 // versions bound, domains with their values and expressions, tiers in order, and referrals with their
 // conditions, text, addenda, rationale and source.
 //
+// --format json writes the same description as one object with snake_case keys (the fields of
+// catalog.InstrumentDoc or catalog.RuleSetDoc).
+//
 //	painscreen show phq9
 //	painscreen show pain_oud
 //
+// # serve
+//
+//	painscreen serve [--addr 127.0.0.1:8080] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
+//	                 [--public-url URL --jwks FILE --issuer ISS... | --insecure-no-auth] [flags]
+//
+// Serves the engine over HTTP (package server) until SIGINT or SIGTERM, with the definitions chosen as
+// for score:
+//
+//	POST /score               one response set (JSON, as score reads it) → 200 with the JSON report (with
+//	                          its errors when some answers could not be used); 400 for input that cannot
+//	                          be read, 413 over --max-body; ?format=fhir for a FHIR Bundle when the build
+//	                          has FHIR export, else 406
+//	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
+//	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
+//	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
+//	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
+//	GET  /version             engine version and the digest of every loaded definition
+//
+// Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
+// info); possible referrals and an open tier (missing answers) are cards that say so; answers that could
+// not be used are a warning card. Each card has a summary under 140 characters, a Markdown detail with
+// the chain of reasons (referral → domains → scores → answers) and the guideline source, a source and a
+// uuid.
+//
+// Flags (besides the definition flags of score):
+//
+//	--addr HOST:PORT        listen address (default 127.0.0.1:8080; port 0 picks a free port, logged)
+//	--public-url URL        the external base URL the EHR calls: the audience (aud) tokens must name
+//	--jwks FILE             public keys (JWKS) of the EHRs; tokens are verified with the key their kid names
+//	--issuer ISS            accepted token issuer (iss); repeatable; required with --jwks
+//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning)
+//	--max-body BYTES        largest request body (default 1 MiB); more is 413
+//	--max-in-flight N       scoring and CDS calls served at once (default 16 × GOMAXPROCS); more is 503
+//	                        with Retry-After: 1, at once (no queue)
+//	--cors-origin ORIGIN    browser origin allowed by CORS; repeatable (default: any)
+//	--service-id ID         the CDS service id (default painscreen-pain-oud)
+//	--source-url URL        the url of the cards' source
+//	--shutdown-grace D      how long SIGTERM waits for requests in flight (default 20s)
+//	--log-format json|text  the access log on stderr (default json)
+//	--replay-cache N        token ids (jti) remembered against replay (default 100000)
+//
+// Tokens follow CDS Hooks 2.0: a JWT signed with an asymmetric algorithm (ES384, RS384, …; never HS* or
+// none), a kid naming a key of --jwks, iss one of --issuer, aud --public-url or the URL of the endpoint
+// called, exp at most 5 minutes after iat, and a jti not seen before. Without --jwks, scoring and CDS
+// calls are refused with 401; health, version and discovery answer. Timeouts: 5 s to read the headers,
+// 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
+// request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or
+// patient id, an answer, a token or card text.
+//
+// Exit status: 0 after a clean shutdown; 1 when requests were still running at the end of
+// --shutdown-grace; 2 usage error (or the address cannot be listened on); 3 invalid definitions.
+//
+//	painscreen serve --insecure-no-auth
+//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+//
 // # version
 //
-//	painscreen version
+//	painscreen version [--format text|json]
 //
-// Prints the module version, the engine name and version (as in every report) and the Go version.
+// Prints the module version from the build information (the version go install …@VERSION built;
+// "(devel)" and the VCS revision for a build in a checkout), the engine name and version (as in every
+// report) and the Go version. --format json: {"painscreen","revision","modified","engine","go"}.
 package main

@@ -8,6 +8,7 @@ import (
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
+	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
@@ -21,9 +22,13 @@ const (
 	outJSON
 	outText
 	outCSV
+	outFHIR  // one FHIR R4 Bundle (or OperationOutcome) per line: see fhirout.go
+	outLong  // tidy CSV: one row per subject × result (analyst.go)
+	outBrief // one line of text per record (analyst.go)
 )
 
-var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV}
+var outFormatNames = map[string]outFormat{"jsonl": outJSONL, "ndjson": outJSONL, "json": outJSON, "text": outText, "csv": outCSV,
+	"long": outLong, "brief": outBrief, "fhir": outFHIR}
 
 func (f outFormat) String() string {
 	switch f {
@@ -33,6 +38,12 @@ func (f outFormat) String() string {
 		return "text"
 	case outCSV:
 		return "csv"
+	case outFHIR:
+		return "fhir"
+	case outLong:
+		return "long"
+	case outBrief:
+		return "brief"
 	}
 	return "jsonl"
 }
@@ -57,8 +68,9 @@ type recStat struct {
 	msg     string
 	inst    string
 	item    string
-	col     int // input errors: column of the problem, 0 when unknown
-	errLine int // input errors: line of the problem
+	col     int      // input errors: column of the problem, 0 when unknown
+	errLine int      // input errors: line of the problem
+	codes   []string // a scored record with several errors: every error's code (for the summary)
 }
 
 // encoder turns reports and errors into output bytes. It is read-only once built, so the scorer
@@ -69,6 +81,10 @@ type encoder struct {
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
+	fhir    *fhir.Writer
+	long    *longLayout
+	keep    []string // --keep: the kept CSV columns, echoed in every format
+	width   int      // text: wrap at this column
 }
 
 func newEncoder(f outFormat, eng *screen.Engine) *encoder {
@@ -84,16 +100,21 @@ func newEncoder(f outFormat, eng *screen.Engine) *encoder {
 		e.csv = newCSVLayout(eng)
 	case outText:
 		e.labels = newTextLabels(eng)
+	case outLong:
+		e.long = newLongLayout(eng)
 	}
 	return e
 }
 
 // scratch is per-goroutine encoding state, reused from record to record.
 type scratch struct {
-	rep  *screen.Report // reused by ScoreTo
-	vals []screen.Value
-	set  []uint8 // cellUnset, cellValue, cellFlags
-	tmp  []byte
+	rep   *screen.Report // reused by ScoreTo
+	vals  []screen.Value
+	set   []uint8 // cellUnset, cellValue, cellFlags
+	tmp   []byte
+	kept  []string // the record's kept cells (Record.Kept)
+	keep  []string // text: the kept columns' names
+	width int      // text: wrap at this column (0: textWidth)
 }
 
 // Cell kinds in scratch.set.
@@ -108,6 +129,8 @@ func (e *encoder) header() []byte {
 	switch e.format {
 	case outCSV:
 		return e.csv.header()
+	case outLong:
+		return e.long.header(e.keep)
 	}
 	return nil
 }
@@ -133,14 +156,21 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 	switch e.format {
 	case outJSON:
 		b = append(b, ",\n"...)
-		b = rep.AppendJSON(b)
+		b = e.appendKeptJSON(rep.AppendJSON(b), sc)
 	case outJSONL:
-		b = rep.AppendJSON(b)
+		b = e.appendKeptJSON(rep.AppendJSON(b), sc)
 		b = append(b, '\n')
 	case outCSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case outText:
+		sc.width, sc.keep = e.width, e.keep
 		b = appendTextReport(b, file, rec, rep, e.labels, sc)
+	case outFHIR:
+		b = e.appendFHIRReport(b, file, rec, rep)
+	case outLong:
+		b = e.long.appendReport(b, file, rec, rep, len(e.keep), sc)
+	case outBrief:
+		b = e.appendBriefReport(b, file, rec, rep, sc)
 	}
 	return b
 }
@@ -182,13 +212,21 @@ func (e *encoder) errorRecord(b []byte, file string, st *recStat, subject string
 			}
 		}
 		b = append(b, "}}"...)
+		b = e.appendKeptJSON(b, sc)
 		if e.format == outJSONL {
 			b = append(b, '\n')
 		}
 	case outCSV:
-		b = e.csv.appendError(b, file, st, subject)
+		b = e.csv.appendError(b, file, st, subject, sc)
 	case outText:
+		sc.width, sc.keep = e.width, e.keep
 		b = appendTextError(b, file, st, subject, hasSubject, sc)
+	case outFHIR:
+		b = appendFHIRError(b, file, st)
+	case outLong:
+		b = e.long.appendError(b, file, st, subject, len(e.keep), sc)
+	case outBrief:
+		b = e.appendBriefError(b, file, st, subject, hasSubject, sc)
 	}
 	return b
 }
@@ -215,6 +253,12 @@ func hasUrgentFlag(rep *screen.Report) bool {
 // fillResponseErrors records the errors of a record that was scored (its report is written).
 func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
 	st.ok, st.partial, st.nerrs = false, true, len(re.Errors)
+	if len(re.Errors) > 1 {
+		st.codes = make([]string, len(re.Errors))
+		for i, e := range re.Errors {
+			st.codes[i] = e.Code
+		}
+	}
 	se := re.Errors[0]
 	st.code, st.msg, st.inst, st.item = se.Code, se.Message, se.Instrument, se.Item
 }
@@ -271,6 +315,7 @@ type csvLayout struct {
 	ruleSet string
 	domain  map[string]int // domain id -> column
 	inst    map[string]*instCols
+	keep    []string // kept columns, last in every row
 }
 
 type instCols struct {
@@ -296,12 +341,15 @@ const (
 	colPossibleTiers
 	colPossibleReferrals
 	colPossibleDomains
+	colMissing          // required items not answered: inst.item;…
+	colNotes            // note codes: inst.about=code;… (rule set notes as ruleset.about=code)
+	colNotAppliedReason // why the rule set was not applied
 	nFixedCols
 )
 
 var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
 	"error_item", "error_message", "composite_applied", "tier", "referrals", "not_assessed", "possible_tiers",
-	"possible_referrals", "possible_domains"}
+	"possible_referrals", "possible_domains", "missing", "notes", "not_applied_reason"}
 
 func newCSVLayout(eng *screen.Engine) *csvLayout {
 	l := &csvLayout{cols: fixedCols[:], domain: map[string]int{}, inst: map[string]*instCols{}}
@@ -419,15 +467,16 @@ func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, sta
 	return append(b, status...)
 }
 
-func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject string) []byte {
+func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject string, sc *scratch) []byte {
 	b = l.appendFixed(b, file, st.n, st.line, subject, "error")
 	for _, s := range []string{st.code, st.inst, st.item, st.msg} {
 		b = append(b, ',')
 		b = l.text(b, s)
 	}
-	for i := colErrMsg + 1; i < len(l.cols); i++ {
+	for i := colErrMsg + 1; i < len(l.cols)-len(l.keep); i++ {
 		b = append(b, ',')
 	}
+	b = l.keptCells(b, sc)
 	return append(b, '\n')
 }
 
@@ -508,8 +557,9 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 		}
 		b = appendCSVBytes(b, sc.tmp)
 	}
+	b = l.appendAnalystCells(b, rep, sc)
 	// Variable columns.
-	n := len(l.cols)
+	n := len(l.cols) - len(l.keep)
 	if cap(sc.vals) < n {
 		sc.vals = make([]screen.Value, n)
 		sc.set = make([]uint8, n)
@@ -555,6 +605,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 		sc.tmp = appendValue(sc.tmp[:0], vals[col], "")
 		b = appendCSVBytes(b, sc.tmp)
 	}
+	b = l.keptCells(b, sc)
 	return append(b, '\n')
 }
 
@@ -607,5 +658,5 @@ func parseOutFormat(s string) (outFormat, error) {
 	if f, ok := outFormatNames[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return f, nil
 	}
-	return 0, fmt.Errorf("unknown output format %q (want json, jsonl, text or csv)", s)
+	return 0, fmt.Errorf("unknown output format %q (want jsonl, json, text, brief, csv, long or fhir)", s)
 }

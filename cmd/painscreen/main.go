@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,12 +40,16 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"score", "score response files (YAML, JSON, JSONL, CSV) into reports", runScore},
+		{"score", "score response files (YAML, JSON, JSONL, CSV, FHIR) into reports", runScore},
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"new", "write a new instrument or rule set and its test suite, to start from", runNew},
+		{"diff", "compare two versions of an instrument or rule set by what they give", runDiff},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
+		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
+		{"template", "write an empty response file (CSV, JSONL, YAML) or a REDCap data dictionary", runTemplate},
+		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -147,7 +150,7 @@ func newFlags(name, synopsis, about, examples string) *cmdFlags {
 
 // usage writes the command's help.
 func (f *cmdFlags) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", f.synopsis, strings.TrimSpace(f.about))
+	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", f.synopsis, reflow(strings.TrimSpace(f.about), helpWidth))
 	var names []*flag.Flag
 	f.VisitAll(func(fl *flag.Flag) { names = append(names, fl) })
 	if len(names) > 0 {
@@ -163,11 +166,10 @@ func (f *cmdFlags) usage(w io.Writer) {
 			if typ != "" {
 				head += " " + typ
 			}
-			fmt.Fprintf(w, "%s\n      %s", head, strings.ReplaceAll(text, "\n", "\n      "))
 			if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "[]" && fl.DefValue != "0" {
-				fmt.Fprintf(w, " (default %s)", fl.DefValue)
+				text += " (default " + fl.DefValue + ")"
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "%s\n%s", head, appendWrappedAt([]byte("      "), text, 6, 6))
 		}
 	}
 	if f.examples != "" {
@@ -187,7 +189,7 @@ func (f *cmdFlags) parse(args []string, stdout, stderr io.Writer) ([]string, int
 			return nil, exitOK, false
 		}
 		if err != nil {
-			return nil, f.fail(stderr, "%v", err), false
+			return nil, f.fail(stderr, "%v", f.explainParseError(err)), false
 		}
 		rest := f.Args()
 		consumed := len(args) - len(rest)
@@ -223,8 +225,9 @@ func (m *multiFlag) Set(s string) error {
 // --- version ----------------------------------------------------------------------------------------
 
 func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	f := newFlags("version", "painscreen version", "Print the version of painscreen, of its scoring engine, and of Go.",
-		"  painscreen version")
+	f := newFlags("version", "painscreen version [--format json]", "Print the version of painscreen (the module version, from the build information), of its scoring\nengine, and of Go.",
+		"  painscreen version\n  painscreen version --format json")
+	asJSON := formatFlag(f)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -232,9 +235,20 @@ func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return f.fail(stderr, "unexpected argument %q", pos[0])
 	}
-	mod := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		mod = bi.Main.Version
+	jsonOut, err := asJSON()
+	if err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	v := buildVersion()
+	if jsonOut {
+		return writeJSON(stdout, v)
+	}
+	mod := v.Painscreen
+	if v.Revision != "" && mod == "(devel)" {
+		mod += " " + v.Revision[:min(12, len(v.Revision))]
+		if v.Modified {
+			mod += "+dirty"
+		}
 	}
 	fmt.Fprintf(stdout, "painscreen %s (engine %s %s, %s)\n", mod, screen.EngineName, screen.Version, runtime.Version())
 	return exitOK

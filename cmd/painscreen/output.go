@@ -99,6 +99,7 @@ type summary struct {
 	notApplied int
 	failTier   int  // --fail-on-tier: index of the tier, -1 when not asked
 	tierHit    bool // a record reached failTier or a higher tier
+	codes      errorCodes
 }
 
 func (s *summary) add(st *recStat) {
@@ -115,6 +116,7 @@ func (s *summary) add(st *recStat) {
 	default:
 		s.failed++
 	}
+	s.codes.add(st)
 	s.records++
 	switch {
 	case st.tier >= 0:
@@ -164,6 +166,7 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 		}
 		b.WriteString("\n")
 	}
+	s.codes.write(&b)
 	_, _ = io.WriteString(w, b.String())
 }
 

@@ -56,6 +56,7 @@ type source struct {
 	// file is set when r is a regular file: its reads never wait for a producer, so it is read directly.
 	// Anything else (a pipe, a terminal, a FIFO) is read through an idleReader.
 	file bool
+	tsv  bool // CSV separated by tabs (a .tsv file, --input-format tsv)
 }
 
 // pipeline scores sources one after the other into one output.
@@ -72,6 +73,9 @@ type pipeline struct {
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
+	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
+	fhir *respfile.FHIRMapper
+	csv  respfile.CSVOptions // CSV input
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -188,6 +192,16 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		})
 	}
 	dec := respfile.NewDecoder(r, src.format, p.limits)
+	if src.format == respfile.FormatCSV {
+		opt := p.csv
+		if src.tsv && opt.Delimiter == 0 {
+			opt.Delimiter = '\t'
+		}
+		dec = respfile.NewCSVDecoder(r, p.limits, opt)
+	}
+	if p.fhir != nil {
+		dec.UseFHIR(p.fhir)
+	}
 	for ctx.Err() == nil {
 		rec, err := dec.Next()
 		if err != nil && ctx.Err() != nil {
@@ -313,6 +327,7 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		rec := &b.recs[i]
 		stats = append(stats, recStat{n: rec.N, line: rec.Line})
 		st := &stats[len(stats)-1]
+		sc.kept = rec.Kept
 		if rec.Err != nil {
 			fillInputError(st, rec.Err)
 			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
@@ -336,6 +351,7 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		rec.Response = nil
 	}
 	if b.fatal != nil {
+		sc.kept = nil
 		stats = append(stats, recStat{n: b.fatalN})
 		st := &stats[len(stats)-1]
 		fillFatal(st, b.fatal)

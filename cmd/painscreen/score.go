@@ -19,6 +19,7 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/fhir"
 )
 
 const scoreAbout = `Score response sets and write one output record per input record, in input order: a report, or an
@@ -31,12 +32,24 @@ otherwise the report says why it was not. --rules ID[@VERSION] (not a path) sele
 requires it: a record without its required inputs is then an error record.
 
 Input: FILE... or - (stdin; also when no FILE is given). The format comes from the extension (.json,
-.jsonl/.ndjson, .yaml/.yml, .csv) or --input-format. Stdin without --input-format must be JSONL (one
+.jsonl/.ndjson, .yaml/.yml, .csv, .tsv) or --input-format. Stdin without --input-format must be JSONL (one
 JSON object per line). A JSON or YAML file holds one response set or a list of them; JSONL and CSV one
-per line (row). Record numbers restart in every file.
+per line (row). Record numbers restart in every file. CSV as R, pandas, Excel and REDCap write it: the
+delimiter (, ; or tab) is sniffed, NA cells are missing answers, --keep passes other columns through,
+and the header is checked once against the loaded instruments ('painscreen template' writes one).
+FHIR R4: a JSON file whose top-level object has a resourceType is read as FHIR (or say --input-format
+fhir): a QuestionnaireResponse is one response set; a Bundle of them gives one response set per subject
+and date (subject.reference; the date of authored). Questionnaires are matched to instruments by
+canonical (painscreen's https://painscreen.dev/fhir/Questionnaire/ID[|VERSION], or a LOINC panel code)
+or by their items' LOINC codes; an item or answer that maps to nothing is an error of that item in the
+report, and the rest is scored.
 
 Output (--format): jsonl (default; one report per line), json (one array), text (a readable summary
-for a clinician), csv (one row per response set, fixed columns). Without --format, an --output file
+for a clinician, as wide as the terminal), brief (one line per record), csv (one row per response
+set, fixed columns), long (tidy CSV: one row per subject and result, for R and pandas), fhir (one FHIR
+R4 Bundle per line: an Observation per score and fired flag, LOINC-coded where the definition has a
+code, derived from the QuestionnaireResponses read, and a RiskAssessment for the tier and referrals;
+an OperationOutcome for a record that could not be scored). Without --format, an --output file
 ending in .json, .jsonl, .ndjson, .csv or .txt picks the format. --output writes to a temporary file
 that replaces FILE only when the run completes (a new FILE is readable by its owner only; an existing one
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
@@ -57,7 +70,9 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --format csv --output scores.csv site1.csv site2.csv
   cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
-  painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml`
+  painscreen score --format text questionnaire-response.json
+  painscreen score --format long --keep site,visit --na NA,-99 t.csv >tidy.csv
+  painscreen score --no-bundled --instruments my-defs/ --no-rules answers.yaml`
 
 type scoreFlags struct {
 	defFlags
@@ -68,19 +83,23 @@ type scoreFlags struct {
 	failOnTier  string
 	strict      bool
 	csvSafe     bool
+	csvIn       csvInFlags
+	out         outFlags
 }
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
 	var fl scoreFlags
 	fl.register(f, true)
-	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text or csv (default jsonl, or from the --output extension)")
-	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml or csv (default: from the extension)")
+	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, brief, csv, long or fhir (default jsonl, or from the\n--output extension)")
+	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv, tsv or fhir (default: from the\nextension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
 	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
+	fl.csvIn.register(f)
+	fl.out.register(f)
 	files, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -177,6 +196,18 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if format == outFHIR {
+		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
+			return f.fail(stderr, "%v", err)
+		}
+	}
+	csvOpt, err := fl.csvIn.options(eng)
+	if err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	if err := fl.out.apply(enc, csvOpt.Keep, stdout, fl.output); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
 	if fl.csvSafe {
 		if format != outCSV {
 			return f.fail(stderr, "--csv-safe applies to --format csv only")
@@ -243,6 +274,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
+		return f.fail(stderr, "%v", err)
+	}
+	pl.csv = csvOpt
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
 	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
@@ -304,7 +339,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				r, file = fh, isRegularFile(fh)
 			}
 		}
-		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file})
+		tsv := isTSV(name) || strings.EqualFold(strings.TrimSpace(fl.inputFormat), "tsv")
+		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file, tsv: tsv})
 		if c, ok := r.(io.Closer); ok && name != "-" {
 			_ = c.Close()
 		}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
@@ -85,6 +86,7 @@ func TestScripts(t *testing.T) {
 			"glob":       cmdGlob,
 			"gen":        cmdGen,
 			"chomp":      cmdChomp,
+			"maxwidth":   cmdMaxWidth,
 		},
 	})
 }
@@ -158,6 +160,20 @@ func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if got := strings.Count(ts.ReadFile(args[0]), "\n"); got != want {
 		ts.Fatalf("%s: %d lines, want %d", args[0], got, want)
+	}
+}
+
+// maxwidth stdout|stderr|FILE N: no line is wider than N characters (runes).
+func cmdMaxWidth(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: maxwidth stdout|stderr|file N")
+	}
+	limit, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	for i, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+		if n := utf8.RuneCountInString(line); n > limit {
+			ts.Fatalf("%s: line %d is %d wide, more than %d: %s", args[0], i+1, n, limit, line)
+		}
 	}
 }
 

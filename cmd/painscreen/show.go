@@ -26,9 +26,14 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("list", "painscreen list [flags]", listAbout, listExamples)
 	var df defFlags
 	df.register(f, false)
+	asJSON := formatFlag(f)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	jsonOut, err := asJSON()
+	if err != nil {
+		return f.fail(stderr, "%v", err)
 	}
 	if len(pos) > 0 {
 		return f.fail(stderr, "unexpected argument %q", pos[0])
@@ -49,6 +54,9 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if eng == nil {
 			return code
 		}
+	}
+	if jsonOut {
+		return writeJSON(stdout, listJSON(eng, several))
 	}
 	infos := eng.Instruments()
 	versions := map[string]int{}
@@ -122,9 +130,14 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("show", "painscreen show [flags] ID[@VERSION]", showAbout, showExamples)
 	var df defFlags
 	df.register(f, false)
+	asJSON := formatFlag(f)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	jsonOut, err := asJSON()
+	if err != nil {
+		return f.fail(stderr, "%v", err)
 	}
 	if len(pos) != 1 {
 		return f.fail(stderr, "want one ID[@VERSION]")
@@ -151,6 +164,9 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	if doc, err := eng.Describe(ref); err == nil {
+		if jsonOut {
+			return writeJSON(stdout, doc)
+		}
 		writeInstrumentDoc(stdout, doc)
 		return exitOK
 	}
@@ -166,6 +182,9 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if rs, ok := eng.RuleSet(); ok && (rs.ID == ref || rs.ID+"@"+rs.Version == ref) {
 		doc, err := eng.DescribeRuleSet()
 		if err == nil {
+			if jsonOut {
+				return writeJSON(stdout, doc)
+			}
 			writeRuleSetDoc(stdout, doc)
 			return exitOK
 		}
@@ -422,6 +441,26 @@ func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc) {
 	}
 	for _, g := range doc.AnyOf {
 		d.line(2, "at least one of: "+strings.Join(g, ", "))
+	}
+	if doc.MinAge != nil {
+		d.blank()
+		d.line(0, fmt.Sprintf("Population: %s, context.age %d or over (younger: not applied, reason outside_population; an absent age does not stop it)",
+			doc.PopulationDescription, *doc.MinAge))
+	}
+	if len(doc.Context) > 0 {
+		d.blank()
+		d.line(0, "Context (optional; absent = not reported; invalid = an error of the record, then absent)")
+		for _, c := range doc.Context {
+			t := c.Type
+			if c.Min != nil {
+				t += fmt.Sprintf(", at least %g", *c.Min)
+			}
+			if c.Max != nil {
+				t += fmt.Sprintf(", at most %g", *c.Max)
+			}
+			d.line(2, "context."+c.ID+" ("+t+")")
+			d.field(6, "description", c.Description)
+		}
 	}
 
 	d.blank()

@@ -12,16 +12,18 @@ import (
 
 // The text format is a view of the JSON report for a clinician: tier and referrals first, then the
 // domains and instrument scores behind them, each followed by the values it was computed from ("from"),
-// so that every referral can be traced down to the answers. Long texts wrap at textWidth columns.
-const textWidth = 100
+// so that every referral can be traced down to the answers. Long texts wrap at the width of the terminal
+// (score --width; textWidth when stdout is not a terminal).
+const textWidth = defaultWidth
 
 // textBuf appends text to b and tracks the column of the current line, so that words and reasons can be
 // wrapped without building intermediate strings.
 type textBuf struct {
-	b   []byte
-	col int
-	tmp []byte
-	rs  []screen.Reason // reused for reasons
+	b     []byte
+	col   int
+	width int // wrap before this column; 0: textWidth
+	tmp   []byte
+	rs    []screen.Reason // reused for reasons
 }
 
 func (t *textBuf) raw(s string) {
@@ -94,7 +96,11 @@ func (t *textBuf) padTo(col int) {
 // sep goes before a unit of n bytes that may not be split: a space, or a new line indented by indent when
 // the unit would pass textWidth.
 func (t *textBuf) sep(n, indent int) {
-	if t.col+1+n > textWidth {
+	w := t.width
+	if w == 0 {
+		w = textWidth
+	}
+	if t.col+1+n > w {
 		t.b = append(t.b, '\n')
 		t.col = 0
 		t.padTo(indent)
@@ -192,7 +198,7 @@ func (t *textBuf) recordHead(file string, n, line int) {
 }
 
 func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
-	t := textBuf{b: b, tmp: sc.tmp}
+	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
 	t.recordHead(file, st.n, st.line)
 	t.raw(" ERROR")
 	t.nl()
@@ -201,6 +207,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 		t.safe(subject)
 		t.nl()
 	}
+	t.kept(sc)
 	if st.fatal {
 		t.raw("The rest of this input was not read.")
 		t.nl()
@@ -297,7 +304,7 @@ func newTextLabels(eng *screen.Engine) textLabels {
 }
 
 func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
-	t := textBuf{b: b, tmp: sc.tmp}
+	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
 	t.raw("Subject: ")
@@ -307,6 +314,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		t.safe(rep.Subject)
 	}
 	t.nl()
+	t.kept(sc)
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		t.raw("Error: ")

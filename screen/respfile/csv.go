@@ -2,6 +2,7 @@ package respfile
 
 import (
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,6 +20,8 @@ const (
 	colSubject = iota
 	colContext
 	colAnswer
+	colKeep // passed through in Record.Kept (inst: index into CSVOptions.Keep)
+	colSkip // a REDCap bookkeeping column
 )
 
 type csvCol struct {
@@ -40,7 +43,10 @@ type csvState struct {
 	ends []int      // end of each field in rec
 	pos  []fieldPos // start of each field
 
-	col int // column (1-based, bytes) of the next byte on the current line
+	col   int  // column (1-based, bytes) of the next byte on the current line
+	delim byte // the field delimiter
+	na    naSet
+	nkeep int // kept columns
 }
 
 // CSV scanner states.
@@ -70,6 +76,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 	begun := false // a byte of the row has been read (blank lines before it are skipped)
 	size := 0
 	maxRec := d.lim.MaxRecordBytes
+	delim := s.delim
 	var fpos fieldPos
 
 	endField := func() {
@@ -166,7 +173,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 				switch {
 				case c == '"':
 					state = csQuoted
-				case c == ',':
+				case c == delim:
 					endField()
 				case nl:
 					endField()
@@ -180,7 +187,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 				j := k
 				for j < len(chunk) {
 					b := chunk[j]
-					if b == ',' || b == '\n' || b == '\r' || b == '"' {
+					if b == delim || b == '\n' || b == '\r' || b == '"' {
 						break
 					}
 					j++
@@ -195,7 +202,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 					continue
 				}
 				switch {
-				case c == ',':
+				case c == delim:
 					endField()
 					state = csFieldStart
 				case nl:
@@ -238,7 +245,7 @@ func (d *Decoder) readRow() (csvRow, error) {
 				case c == '"':
 					s.rec = append(s.rec, '"')
 					state = csQuoted
-				case c == ',':
+				case c == delim:
 					endField()
 					state = csFieldStart
 				case nl:
@@ -280,9 +287,12 @@ func (d *Decoder) readRow() (csvRow, error) {
 
 func (d *Decoder) nextCSV() (Record, error) {
 	if d.csv == nil {
-		d.csv = &csvState{col: 1}
+		d.csv = &csvState{col: 1, delim: d.csvOpt.Delimiter, na: newNASet(d.csvOpt.NA)}
 		if err := d.skipBOM(); err != nil {
 			return Record{}, d.ioError(err, 1)
+		}
+		if d.csv.delim == 0 {
+			d.csv.delim = d.sniffDelimiter()
 		}
 		if err := d.readHeader(); err != nil {
 			return Record{}, err
@@ -304,7 +314,10 @@ func (d *Decoder) nextCSV() (Record, error) {
 		rec.Err = &Error{Line: row.line, Code: CodeCSVColumns,
 			Msg: "record: row has " + strconv.Itoa(len(s.ends)) + " fields, header has " + strconv.Itoa(len(s.cols))}
 	default:
-		rec.Response, rec.Err = d.csvResponse()
+		if s.nkeep > 0 {
+			rec.Kept = make([]string, s.nkeep)
+		}
+		rec.Response, rec.Err = d.csvResponse(rec.Kept)
 	}
 	return rec, nil
 }
@@ -335,50 +348,109 @@ func (d *Decoder) readHeader() error {
 		return &Error{Line: row.line, Code: CodeTooLarge,
 			Msg: "header: row is larger than " + strconv.Itoa(d.lim.MaxRecordBytes) + " bytes"}
 	}
-	bad := func(i int, msg string) error {
-		return &Error{Line: s.pos[i].line, Col: s.pos[i].col, Code: CodeCSVHeader, Msg: "header: column " + strconv.Itoa(i+1) + " " + msg}
+	var probs headerProblems
+	bad := func(i int, msg string) {
+		probs.add(s.pos[i].line, s.pos[i].col, "column "+strconv.Itoa(i+1)+" "+msg)
 	}
+	opt := &d.csvOpt
+	keep := make(map[string]int, len(opt.Keep))
+	for k, name := range opt.Keep {
+		if _, dup := keep[name]; !dup {
+			keep[name] = k
+		}
+	}
+	s.nkeep = len(opt.Keep)
+	keptAt := make([]int, len(opt.Keep)) // column+1 of each kept name
 	seen := make(map[string]int, len(s.ends))
 	instIdx := map[string]int{}
+	var maybeBookkeeping []int // columns <x>_complete / <x>_timestamp, checked once the instruments are known
+	var names []string         // every well-formed column name, for suggestions
 	answers := 0
 	for i := range s.ends {
 		f := s.field(i)
+		s.cols = append(s.cols, csvCol{kind: colSkip, name: string(f)})
 		if !utf8.Valid(f) {
-			return bad(i, "is not valid UTF-8")
+			bad(i, "is not valid UTF-8")
+			continue
 		}
 		if len(f) > d.lim.MaxStringBytes {
-			return bad(i, "is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
+			bad(i, "is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
+			continue
 		}
 		name := string(f)
 		if name == "" {
-			return bad(i, "is empty")
+			bad(i, "is empty")
+			continue
 		}
 		if t := strings.TrimSpace(name); t != name {
 			// " phq9.q1" would be an instrument " phq9" that no definition has, in every row: say so once.
-			return bad(i, showKey(name)+" has white space at its start or end (header names are not trimmed)")
+			bad(i, showKey(name)+" has white space at its start or end (header names are not trimmed)")
+			continue
 		}
 		if j, dup := seen[name]; dup {
-			return bad(i, showKey(name)+" repeats column "+strconv.Itoa(j+1))
+			bad(i, showKey(name)+" repeats column "+strconv.Itoa(j+1))
+			continue
 		}
 		seen[name] = i
+		names = append(names, name)
 		col := csvCol{name: name}
+		if k, kept := keep[name]; kept {
+			keptAt[k] = i + 1
+			_, _, answer := splitAnswerColumn(name)
+			switch {
+			case name == "subject":
+				bad(i, "subject is read as the subject; it cannot also be a kept column")
+			case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
+				bad(i, showKey(name)+" is read as context; it cannot also be a kept column")
+			case answer:
+				bad(i, showKey(name)+" is read as an answer; it cannot also be a kept column")
+			default:
+				col.kind, col.inst = colKeep, k
+				s.cols[i] = col
+			}
+			continue
+		}
 		switch {
 		case name == "subject":
 			col.kind = colSubject
-		case strings.HasPrefix(name, "context."):
+		case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 			col.kind = colContext
-			col.key = name[len("context."):]
+			col.key = strings.TrimPrefix(strings.TrimPrefix(name, "context."), "context"+REDCapSeparator)
 			if col.key == "" {
-				return bad(i, showKey(name)+" has an empty context key")
+				bad(i, showKey(name)+" has an empty context key")
+				continue
 			}
+		case redcapSystem[name]:
+			col.kind = colSkip
 		default:
-			dot := strings.LastIndexByte(name, '.')
-			if dot < 0 {
-				return bad(i, showKey(name)+" is not subject, context.<key> or <instrument>.<item>")
+			inst, item, ok := splitAnswerColumn(name)
+			if !ok {
+				if !strings.Contains(name, ".") && (strings.HasSuffix(name, "_complete") || strings.HasSuffix(name, "_timestamp")) {
+					col.kind = colSkip
+					maybeBookkeeping = append(maybeBookkeeping, i)
+					break
+				}
+				hint := ""
+				if strings.EqualFold(strings.Map(func(r rune) rune {
+					if r == ' ' || r == '_' || r == '-' {
+						return -1
+					}
+					return r
+				}, name), "subjectid") {
+					hint = " (did you mean subject?)"
+				}
+				bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+hint)
+				continue
 			}
-			inst, item := name[:dot], name[dot+1:]
 			if inst == "" || item == "" {
-				return bad(i, showKey(name)+" has an empty instrument or item id")
+				bad(i, showKey(name)+" has an empty instrument or item id")
+				continue
+			}
+			if opt.Items != nil {
+				if msg := checkAnswerColumn(opt.Items, inst, item); msg != "" {
+					bad(i, showKey(name)+": "+msg)
+					continue
+				}
 			}
 			col.kind = colAnswer
 			col.key = item
@@ -393,16 +465,68 @@ func (d *Decoder) readHeader() error {
 			s.instItems[k]++
 			answers++
 		}
-		s.cols = append(s.cols, col)
+		s.cols[i] = col
 	}
-	if answers == 0 {
-		return &Error{Line: row.line, Code: CodeCSVHeader, Msg: "header: no answer columns (<instrument>.<item>)"}
+	for _, i := range maybeBookkeeping {
+		name := s.cols[i].name
+		base := strings.TrimSuffix(strings.TrimSuffix(name, "_complete"), "_timestamp")
+		if _, ok := instIdx[base]; !ok {
+			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column")
+		}
+	}
+	for k, at := range keptAt {
+		if at == 0 && keep[opt.Keep[k]] == k {
+			probs.add(row.line, 0, "kept column "+showKey(opt.Keep[k])+" is not in the header"+didYouMean(suggest(opt.Keep[k], names)))
+		}
+	}
+	if answers == 0 && len(probs.msgs) == 0 {
+		probs.add(row.line, 0, "no answer columns (<instrument>.<item>)")
+	}
+	if err := probs.err(); err != nil {
+		return err
 	}
 	if answers > d.lim.MaxAnswers {
 		return &Error{Line: row.line, Code: CodeTooLarge,
 			Msg: "header: " + strconv.Itoa(answers) + " answer columns, more than the limit of " + strconv.Itoa(d.lim.MaxAnswers)}
 	}
 	return nil
+}
+
+// splitAnswerColumn splits an answer column's name: <instrument>.<item> at the last dot, or, for a name
+// without a dot, <instrument>__<item> at the first "__" (REDCap). ok is false for any other name.
+func splitAnswerColumn(name string) (inst, item string, ok bool) {
+	if dot := strings.LastIndexByte(name, '.'); dot >= 0 {
+		return name[:dot], name[dot+1:], true
+	}
+	if i := strings.Index(name, REDCapSeparator); i >= 0 {
+		return name[:i], name[i+len(REDCapSeparator):], true
+	}
+	return "", "", false
+}
+
+// checkAnswerColumn checks an answer column against the loaded instruments; it returns a message, or "".
+func checkAnswerColumn(items map[string][]string, inst, item string) string {
+	ids, ok := items[inst]
+	if !ok {
+		base, version, pinned := strings.Cut(inst, "@")
+		if _, ok := items[base]; ok && pinned {
+			return "no loaded version of " + showKey(base) + " is " + showKey(version)
+		}
+		var cands []string
+		for k := range items {
+			if !strings.Contains(k, "@") {
+				cands = append(cands, k)
+			}
+		}
+		sort.Strings(cands)
+		return "no instrument " + showKey(inst) + " is loaded" + didYouMean(suggest(inst, cands))
+	}
+	for _, id := range ids {
+		if id == item {
+			return ""
+		}
+	}
+	return showKey(inst) + " has no item " + showKey(item) + didYouMean(suggest(item, ids))
 }
 
 // Kinds of CSV cell.
@@ -475,7 +599,8 @@ func classifyCell(b []byte) (int64, int) {
 }
 
 // csvResponse converts the current row (with the right number of fields) into a screen.Response.
-func (d *Decoder) csvResponse() (*screen.Response, *Error) {
+// Kept cells are stored in kept.
+func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 	s := d.csv
 	var first *Error
 	fail := func(i int, code, msg string) {
@@ -506,8 +631,14 @@ func (d *Decoder) csvResponse() (*screen.Response, *Error) {
 			fail(i, CodeTooLarge, "cell is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
 			continue
 		}
-		if c.kind == colSubject {
+		switch c.kind {
+		case colSubject:
 			resp.Subject = string(f)
+			continue
+		case colKeep:
+			kept[c.inst] = d.in.bytes(f)
+			continue
+		case colSkip:
 			continue
 		}
 		var v any
@@ -515,10 +646,27 @@ func (d *Decoder) csvResponse() (*screen.Response, *Error) {
 			n, kind := classifyCell(f)
 			switch kind {
 			case cellInt:
-				v = n
+				if len(s.na.ints) == 0 || !s.na.int(n) {
+					v = n
+				}
 			case cellString:
-				v = d.in.boxed(f)
+				if !s.na.str(f) {
+					v = d.in.boxed(f)
+					if c.kind == colContext && (string(f) == "true" || string(f) == "false") {
+						v = string(f) == "true" // a CSV cell has no type: true and false are booleans here
+					}
+				}
 			case cellNotInt:
+				if s.na.str(f) {
+					break
+				}
+				if c.kind == colContext {
+					// A context field may be a number with a fraction (opioid_mme); the engine checks its type.
+					if x, err := strconv.ParseFloat(string(f), 64); err == nil {
+						v = x
+						break
+					}
+				}
 				fail(i, CodeNotInteger, "number is not a whole number (write it without a fraction or exponent)")
 				continue
 			case cellOverflow:

@@ -28,7 +28,7 @@ func TestCSVValues(t *testing.T) {
 		{Subject: "S-3", Context: map[string]any{"age": int64(math.MaxInt64), "sex": "x"},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": int64(math.MinInt64), "q2": "01"}, "gad7": {"q1": "+1"}}},
 		{Subject: "S-4", Context: map[string]any{"age": int64(1), "sex": int64(2)},
-			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": " 1", "q2": "NA"}, "gad7": {"q1": "null"}}},
+			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": " 1", "q2": nil}, "gad7": {"q1": "null"}}}, // NA is a DefaultNA token
 		{Subject: "S,5", Context: map[string]any{"age": `4"2`, "sex": nil},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": nil, "q2": "multi\nline"}, "gad7": {"q1": nil}}},
 	}
@@ -71,7 +71,7 @@ func TestCSVRecordErrors(t *testing.T) {
 		{"all answers empty", "a,1,,\n", Limits{}, errWant{CodeEmpty, 2, 0, "record: no answers (every answer cell is empty)", "", ""}},
 		{"fraction", "a,1,1.5,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
 		{"exponent", "a,1,1e3,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
-		{"context fraction", "a,47.5,1,2\n", Limits{}, errWant{CodeNotInteger, 2, 3, "context.age" + notIntMsg, "", ""}},
+		{"context exponent out of range", "a,1e999,1,2\n", Limits{}, errWant{CodeNotInteger, 2, 3, "context.age" + notIntMsg, "", ""}},
 		{"overflow", "a,1,9223372036854775808,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1: integer does not fit in 64 bits", "phq9", "q1"}},
 		{"invalid utf8", "a,1,\"x\xffy\",2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 5, "phq9.q1: invalid UTF-8", "phq9", "q1"}},
 		{"invalid utf8 subject", "\xfe,1,1,2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 1, "subject: invalid UTF-8", "", ""}},
@@ -133,7 +133,7 @@ func TestCSVHeader(t *testing.T) {
 		{"empty column", "subject,,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 is empty"}},
 		{"duplicate", "subject,p.q,p.r,p.q", Error{Line: 1, Col: 17, Code: CodeCSVHeader, Msg: "header: column 4 p.q repeats column 2"}},
 		{"duplicate subject", "subject,p.q,subject", Error{Line: 1, Col: 13, Code: CodeCSVHeader, Msg: "header: column 3 subject repeats column 1"}},
-		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key> or <instrument>.<item>"}},
+		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key>, <instrument>.<item> or a kept column"}},
 		{"padded name", "subject ,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: `header: column 1 "subject " has white space at its start or end (header names are not trimmed)`}},
 		{"empty context key", "context.,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 context. has an empty context key"}},
 		{"empty instrument", ".q1", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 .q1 has an empty instrument or item id"}},

@@ -23,6 +23,12 @@ type Record struct {
 	Response *screen.Response
 	// Err is a problem with this record only; decoding goes on with the next record.
 	Err *Error
+	// Sources lists the resources the response set was read from: for FHIR input, each
+	// QuestionnaireResponse merged into it, in input order; nil for other formats and for error records.
+	Sources []Source
+	// Kept holds the cells of the CSV columns named in CSVOptions.Keep, in that order (also for a record
+	// with Err, when its row has the header's number of fields); nil for other formats.
+	Kept []string
 }
 
 // Decoder reads records from a response file one at a time. It reads its input in a streaming way:
@@ -43,9 +49,13 @@ type Decoder struct {
 	line    int    // JSONL and CSV: physical lines read so far
 	lineBuf []byte // JSONL and CSV: a line longer than the bufio buffer
 
-	js  jsonState
-	csv *csvState
-	yml *yamlState
+	js     jsonState
+	csv    *csvState
+	csvOpt CSVOptions
+	yml    *yamlState
+
+	fhirMap *FHIRMapper // UseFHIR
+	fh      *fhirState  // a FHIR document being read
 }
 
 // bufSize is the size of the read buffer; lines and records up to this size are parsed in place.
@@ -59,7 +69,7 @@ func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 		// yaml.v3 holds a whole document in memory as nodes, several times its size.
 		d.lim.MaxDocumentBytes = MaxYAMLDocumentBytes
 	}
-	if f == FormatJSON || f == FormatYAML {
+	if f == FormatJSON || f == FormatYAML || f == FormatFHIR {
 		d.doc = &limitReader{r: r, left: d.lim.MaxDocumentBytes}
 		r = d.doc
 	}
@@ -89,17 +99,21 @@ func (d *Decoder) Next() (Record, error) {
 			return Record{}, d.err
 		}
 	}
-	switch d.format {
-	case FormatJSONL:
+	switch {
+	case d.fh != nil:
+		rec, err = d.fhirRecord()
+	case d.format == FormatFHIR:
+		rec, err = d.nextFHIR()
+	case d.format == FormatJSONL:
 		rec, err = d.nextJSONL()
-	case FormatJSON:
+	case d.format == FormatJSON:
 		rec, err = d.nextJSON()
-	case FormatCSV:
+	case d.format == FormatCSV:
 		rec, err = d.nextCSV()
-	case FormatYAML:
+	case d.format == FormatYAML:
 		rec, err = d.nextYAML()
 	default:
-		err = fmt.Errorf("unknown response format %q (want json, jsonl, yaml or csv)", string(d.format))
+		err = fmt.Errorf("unknown response format %q (want json, jsonl, yaml, csv or fhir)", string(d.format))
 	}
 	if err == nil && d.lim.MaxRecords > 0 && rec.N > d.lim.MaxRecords {
 		err = &Error{Record: rec.N, Line: rec.Line, Code: CodeTooManyRecords,

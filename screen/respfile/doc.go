@@ -1,4 +1,4 @@
-// Package respfile reads response files: it turns JSON, JSON Lines, YAML and CSV files into screen.Response
+// Package respfile reads response files: it turns JSON, JSON Lines, YAML, CSV and FHIR R4 files into screen.Response
 // values, one record at a time, strictly (nothing is guessed, merged, replaced or silently dropped) and safely (memory, nesting
 // and string sizes are bounded by Limits, and no input makes them panic).
 //
@@ -19,8 +19,27 @@
 //	        no record                                                            or document
 //	CSV     each row after the header; blank lines are    the line where the     header errors, empty
 //	        not rows                                      row starts             input
+//	FHIR    the QuestionnaireResponses of one subject     the line of its first  any JSON problem,
+//	        and date (see FHIR R4 below)                  response               other resources
 //
 // In every format, I/O errors and going over Limits.MaxRecords are fatal too.
+//
+// # FHIR R4
+//
+// FHIR input is one JSON resource: a QuestionnaireResponse (one record) or a Bundle whose entries hold
+// QuestionnaireResponses (other resources in it are not answers and are passed over). The responses of
+// one subject (subject.reference, else subject.identifier.value) on one date (the calendar date of
+// authored, as written) are one record, in the order their first response appears; a second response
+// to the same instrument on the same date starts a record of its own, so both are scored. A FHIRMapper
+// (see its documentation for the mapping rules) says which instrument, item and answer each part
+// stands for; Decoder.UseFHIR gives it to a decoder. Record.Sources names the responses merged into a
+// record. A FHIR document is read whole (at most Limits.MaxDocumentBytes) since a Bundle is grouped
+// before its first record is returned; JSON problems anywhere in it (syntax, a duplicate key, invalid
+// UTF-8) are fatal. A QuestionnaireResponse that breaks the FHIR structure painscreen reads (an item
+// that is not an object, a missing linkId) or that is entered-in-error is an error record of its own
+// (code fhir); an item or answer that maps to nothing is not a decoding error but an error of that item
+// in the report, so the record is still scored (see FHIRMapper). Nesting may be as deep as the larger of
+// Limits.MaxDepth and 128.
 //
 // # screen.Response shape
 //
@@ -53,7 +72,8 @@
 //     leading zeros, no '+', no spaces), optionally with a fraction of zeros (2.0); a cell that is some
 //     other JSON number (1.5, 1e3) is
 //     not_integer; any other non-empty cell is a string, so "01", "+1" and " 1" are option codes that the
-//     engine will reject unless an item has them. Only the empty cell is nil; "NA" or "null" are strings.
+//     engine will reject unless an item has them. The empty cell and the NA tokens (CSVOptions.NA, by
+//     default DefaultNA: NA, N/A, #N/A, NaN, nan) are nil; "null" is a string.
 //   - CSV context cells follow the same rules; an empty one gives the key a nil value (as JSON null
 //     does), so JSON, YAML and CSV files with the same content give the same screen.Response.
 //   - YAML: !!int must be plain decimal (an optional sign, no leading zeros, no 0x/0o/0b or underscores,
@@ -67,6 +87,22 @@
 //     all is an error"); a CSV row whose answer cells are all empty is empty. An empty instrument next
 //     to others that have answers is kept as an empty map.
 //   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins".
+//
+// # CSV files from spreadsheets, R, pandas and REDCap
+//
+// The delimiter is ',', ';' (the default of Excel in much of Europe) or tab: CSVOptions.Delimiter, or
+// sniffed from the header row. NA tokens are read as missing answers (see above). Columns other than
+// subject, context.<key> and answers (a site, a visit) are passed through when CSVOptions.Keep names them:
+// their cells come back in Record.Kept. REDCap data exports are read as they are: an answer column may be
+// named <instrument>__<item> (REDCap variable names cannot hold dots) and REDCap's bookkeeping columns are
+// skipped (see REDCapSeparator).
+//
+// Everything about a column is decided once, from the header, and every problem with the header is
+// listed in one fatal csv_header error, each with its column number: an empty, padded, duplicate or
+// unrecognised name, a kept column that is missing or is read as something else, and — when
+// CSVOptions.Items lists the loaded instruments — an instrument or item that is not loaded, with "did you
+// mean". Per record are only the problems of what a cell holds (not_integer, invalid_utf8, too_large), a
+// row with the wrong number of fields (csv_columns) and a row without any answer (empty).
 //
 // # Bytes
 //

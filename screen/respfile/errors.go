@@ -43,6 +43,10 @@ const (
 	CodeCSVHeader = "csv_header"
 	// CodeAlias: a YAML anchor, alias or merge key.
 	CodeAlias = "alias"
+	// CodeFHIR: a FHIR resource breaks a rule of FHIR R4 JSON that reading it relies on (an item that is
+	// not an array, a linkId that is not a string, …), or is one painscreen does not read (a top-level
+	// resource other than a QuestionnaireResponse or a Bundle; a QuestionnaireResponse entered in error).
+	CodeFHIR = "fhir"
 )
 
 // Error is a problem with the data: with one record (returned in Record.Err, and decoding goes on) or with

@@ -1,9 +1,12 @@
 package respfile_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -27,4 +30,34 @@ func ExampleNewDecoder() {
 	// Output:
 	// 1 pt-1 2
 	// 2 not_integer
+}
+
+// A decoder with a FHIRMapper reads FHIR R4 QuestionnaireResponses: the instrument, items and answers are
+// recognised by their LOINC codes, and subject and authored become the response set's subject and date.
+func ExampleDecoder_UseFHIR() {
+	eng, err := screen.New(bundled.Definitions())
+	if err != nil {
+		panic(err)
+	}
+	m, err := respfile.FHIRMapperFor(eng) // once; safe to share between decoders and goroutines
+	if err != nil {
+		panic(err)
+	}
+	in := strings.NewReader(`{"resourceType": "QuestionnaireResponse", "id": "qr1", "status": "completed",
+	  "subject": {"reference": "Patient/1"}, "authored": "2026-03-04T09:30:00Z",
+	  "item": [{"linkId": "/44250-9", "answer": [{"valueCoding": {"system": "http://loinc.org", "code": "LA6571-9"}}]},
+	           {"linkId": "/44255-8", "answer": [{"valueCoding": {"system": "http://loinc.org", "code": "LA6569-3"}}]}]}`)
+	dec := respfile.NewDecoder(in, respfile.FormatJSON, respfile.DefaultLimits())
+	dec.UseFHIR(m)
+	rec, err := dec.Next()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.Response.Subject, rec.Response.Date, rec.Response.Answers, rec.Sources[0].Reference)
+	rep, _ := eng.Score(context.Background(), rec.Response)
+	total, _ := rep.Instrument("phq2").Score("total")
+	fmt.Println("PHQ-2 total", total)
+	// Output:
+	// Patient/1 2026-03-04 map[phq2:map[q1:LA6571-9 q2:LA6569-3]] QuestionnaireResponse/qr1
+	// PHQ-2 total 4
 }

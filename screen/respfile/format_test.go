@@ -20,6 +20,7 @@ func TestFormatFromPath(t *testing.T) {
 		{"a.yaml", FormatYAML, true},
 		{"a.Yml", FormatYAML, true},
 		{"/x/y/export.csv", FormatCSV, true},
+		{"r-export.TSV", FormatCSV, true},
 		{"a.txt", "", false},
 		{"json", "", false},
 		{"a.json.gz", "", false},
@@ -34,13 +35,13 @@ func TestFormatFromPath(t *testing.T) {
 
 func TestParseFormat(t *testing.T) {
 	for in, want := range map[string]Format{
-		"json": FormatJSON, "JSONL": FormatJSONL, "ndjson": FormatJSONL, " yaml ": FormatYAML, "yml": FormatYAML, "csv": FormatCSV,
+		"json": FormatJSON, "JSONL": FormatJSONL, "ndjson": FormatJSONL, " yaml ": FormatYAML, "yml": FormatYAML, "csv": FormatCSV, "tsv": FormatCSV,
 	} {
 		got, err := ParseFormat(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "xml", "json5", "tsv"} {
+	for _, in := range []string{"", "xml", "json5", "psv"} {
 		_, err := ParseFormat(in)
 		assert.Error(t, err, in)
 	}

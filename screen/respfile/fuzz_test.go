@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +20,8 @@ import (
 )
 
 // The fuzz tests check the decoders' invariants on any input: no panic, every record is either a screen.Response
-// or an *Error, decoded values are int64, valid UTF-8 strings or nil, and (for JSONL, JSON and CSV) the
+// or an *Error, decoded values are int64, valid UTF-8 strings or nil (context values also true/false and
+// finite numbers with a fraction), and (for JSONL, JSON and CSV) the
 // record structure agrees with the standard library's reading of the same bytes.
 
 var fuzzLimits = []Limits{{}, {MaxRecordBytes: 64, MaxStringBytes: 8, MaxDepth: 4, MaxAnswers: 3}}
@@ -31,7 +34,15 @@ func checkResponse(t *testing.T, r *screen.Response) {
 	}
 	for k, v := range r.Context {
 		checkKey(t, k)
-		checkValue(t, v)
+		switch x := v.(type) {
+		case bool:
+		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				t.Fatalf("context %q: %v is not a finite number", k, x)
+			}
+		default:
+			checkValue(t, v)
+		}
 	}
 	if len(r.Answers) == 0 {
 		t.Fatalf("response without instruments")
@@ -307,14 +318,60 @@ func FuzzCSV(f *testing.F) {
 			if lim != (Limits{}) || isUTF16(in[:min(len(in), 4)]) {
 				continue
 			}
-			compareWithEncodingCSV(t, bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")), recs, fatal)
+			compareWithEncodingCSV(t, bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")), recs, fatal, CSVOptions{}, sniffed(in))
 		}
 	})
 }
 
+// sniffed returns the delimiter a decoder picks for in.
+func sniffed(in []byte) byte {
+	d := NewDecoder(bytes.NewReader(in), FormatCSV, Limits{})
+	_, _ = d.Next()
+	if d.Delimiter() == 0 {
+		return ','
+	}
+	return d.Delimiter()
+}
+
+// FuzzCSVOptions reads arbitrary CSV with a delimiter, NA tokens and kept columns, and requires the same
+// records as encoding/csv with that delimiter.
+func FuzzCSVOptions(f *testing.F) {
+	f.Add([]byte("site;subject;p.q;p__r;p_complete\r\nA;s;1;NA\r\n\"B;\";;-99;x;2\n"), byte(';'), "NA,-99", "site")
+	f.Add([]byte("subject\tp.q\tvisit\n\"s\t1\"\t.\tv\n"), byte(0), ".", "visit,site")
+	f.Add([]byte(csvSeeds[1]), byte(','), "", "")
+	f.Fuzz(func(t *testing.T, in []byte, delim byte, na, keep string) {
+		switch delim {
+		case 0, ',', ';', '\t':
+		default:
+			delim = ';'
+		}
+		opt := CSVOptions{Delimiter: delim}
+		if na != "" {
+			opt.NA = strings.Split(na, ",")
+		}
+		if keep != "" {
+			opt.Keep = strings.Split(keep, ",")
+		}
+		if isUTF16(in[:min(len(in), 4)]) {
+			return
+		}
+		d := NewCSVDecoder(bytes.NewReader(in), Limits{}, opt)
+		recs, fatal := fuzzDecodeFrom(t, d, in)
+		recs2, fatal2 := fuzzDecodeFrom(t, NewCSVDecoder(&smallReader{data: string(in), n: 1 + len(in)%5}, Limits{}, opt), in)
+		if !reflect.DeepEqual(recs, recs2) || !reflect.DeepEqual(fatal, fatal2) {
+			t.Fatalf("reading a few bytes at a time gives other records")
+		}
+		if delim == 0 {
+			delim = sniffed(in)
+		}
+		compareWithEncodingCSV(t, bytes.TrimPrefix(in, []byte("\xef\xbb\xbf")), recs, fatal, opt, delim)
+	})
+}
+
 // compareWithEncodingCSV checks the rows against encoding/csv's reading of the same bytes.
-func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error) {
+func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error, opt CSVOptions, delim byte) {
 	t.Helper()
+	na := newNASet(opt.NA)
 	type row struct {
 		fields []string
 		err    error
@@ -323,6 +380,7 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error)
 	var rows []row
 	cr := csv.NewReader(bytes.NewReader(in))
 	cr.FieldsPerRecord = -1
+	cr.Comma = rune(delim)
 	for {
 		fields, err := cr.Read()
 		if err == io.EOF {
@@ -387,6 +445,13 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error)
 		for j, name := range header {
 			cell := want.fields[j]
 			var got any
+			if k := slices.Index(opt.Keep, name); k >= 0 {
+				if r.Kept[k] != cell {
+					t.Fatalf("record %d: kept column %q differs", r.N, name)
+				}
+				continue
+			}
+			inst, item, answer := splitAnswerColumn(name)
 			switch {
 			case name == "subject":
 				if r.Response.Subject != cell {
@@ -395,15 +460,25 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error)
 				continue
 			case strings.HasPrefix(name, "context."):
 				got = r.Response.Context[name[len("context."):]]
+			case answer:
+				got = r.Response.Answers[inst][item]
 			default:
-				dot := strings.LastIndexByte(name, '.')
-				got = r.Response.Answers[name[:dot]][name[dot+1:]]
+				continue // a REDCap bookkeeping column
 			}
 			var wantV any
 			if cell != "" {
-				if n, kind := classifyCell([]byte(cell)); kind == cellInt {
-					wantV = n
-				} else {
+				n, kind := classifyCell([]byte(cell))
+				switch {
+				case kind == cellInt:
+					if !na.int(n) {
+						wantV = n
+					}
+				case na.str([]byte(cell)):
+				case strings.HasPrefix(name, "context.") && kind == cellNotInt:
+					wantV, _ = strconv.ParseFloat(cell, 64)
+				case strings.HasPrefix(name, "context.") && (cell == "true" || cell == "false"):
+					wantV = cell == "true"
+				default:
 					wantV = cell
 				}
 			}

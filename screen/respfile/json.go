@@ -92,6 +92,14 @@ func (d *Decoder) nextJSON() (Record, error) {
 				s.phase = jsArrayHead
 				continue
 			}
+			if c == '{' && d.fhirMap != nil {
+				if isFHIR, err := d.sniffFHIR(); isFHIR {
+					if err != nil {
+						return Record{}, err
+					}
+					return d.fhirRecord()
+				}
+			}
 			s.phase = jsTrailing
 			return d.jsonElement()
 		case jsArrayHead, jsArrayNext:

@@ -1,0 +1,478 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/respfile"
+)
+
+// Output for analysts: kept columns in every format, the tidy long format, the one-line brief format, and
+// the width of the text format.
+
+// outFlags are score's output flags beside --format.
+type outFlags struct {
+	width int
+}
+
+func (fl *outFlags) register(f *cmdFlags) {
+	f.IntVar(&fl.width, "width", 0, "text: wrap at `N` columns (default: the terminal's width, 80 when stdout is\nnot a terminal)")
+}
+
+// minWidth is the narrowest text layout.
+const minWidth = 40
+
+// apply sets the encoder's kept columns and text width.
+func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output string) error {
+	enc.keep = keep
+	switch {
+	case fl.width < 0 || fl.width > 0 && fl.width < minWidth:
+		return fmt.Errorf("--width must be at least %d", minWidth)
+	case fl.width > 0:
+		enc.width = fl.width
+	case output == "":
+		enc.width = terminalWidth(stdout)
+	}
+	if enc.width == 0 {
+		enc.width = defaultWidth
+	}
+	if enc.csv != nil {
+		enc.csv.keep = keep
+		enc.csv.cols = append(enc.csv.cols, keep...)
+	}
+	return nil
+}
+
+// defaultWidth is the text width when stdout is not a terminal.
+const defaultWidth = 80
+
+// terminalWidth returns the width of the terminal w is, or 0.
+func terminalWidth(w io.Writer) int {
+	if cw, ok := w.(*checkedWriter); ok {
+		w = cw.w
+	}
+	return termCols(w)
+}
+
+// appendKeptJSON adds "kept":{…} to a JSON object that b ends with.
+func (e *encoder) appendKeptJSON(b []byte, sc *scratch) []byte {
+	if len(e.keep) == 0 || len(b) == 0 || b[len(b)-1] != '}' {
+		return b
+	}
+	b = append(b[:len(b)-1], `,"kept":{`...)
+	for i, k := range e.keep {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		if i < len(sc.kept) {
+			b = appendJSONString(b, sc.kept[i])
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, "}}"...)
+}
+
+// keptCells writes the kept columns of a CSV row (empty when the record has none).
+func (l *csvLayout) keptCells(b []byte, sc *scratch) []byte {
+	for i := range l.keep {
+		b = append(b, ',')
+		if i < len(sc.kept) {
+			b = l.text(b, sc.kept[i])
+		}
+	}
+	return b
+}
+
+// --- long -----------------------------------------------------------------------------------------
+
+// longLayout is the tidy format: one row per subject × result.
+type longLayout struct {
+	csv   *csvLayout                   // cell quoting (--csv-safe)
+	bands map[string]map[string]string // instrument id -> score id -> the score holding its band
+}
+
+func newLongLayout(eng *screen.Engine) *longLayout {
+	l := &longLayout{csv: &csvLayout{}, bands: map[string]map[string]string{}}
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID + "@" + in.Version)
+		if err != nil {
+			continue
+		}
+		for _, s := range doc.Scores {
+			if s.Of != "" && len(s.Bands) > 0 {
+				if l.bands[in.ID] == nil {
+					l.bands[in.ID] = map[string]string{}
+				}
+				l.bands[in.ID][s.Of] = s.ID
+			}
+		}
+	}
+	return l
+}
+
+// longColumns is the header of the long format, before and after the kept columns.
+var longColumns = [2][]string{{"file", "record", "subject"}, {"kind", "id", "value", "band", "note"}}
+
+func (l *longLayout) header(keep []string) []byte {
+	var b []byte
+	for i, c := range append(append(append([]string{}, longColumns[0]...), keep...), longColumns[1]...) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCSVField(b, c)
+	}
+	return append(b, '\n')
+}
+
+// longRow writes the rows of one record.
+type longRow struct {
+	l       *longLayout
+	file    string
+	n       int
+	subject string
+	keep    int
+	sc      *scratch
+	b       []byte
+}
+
+func (r *longRow) row(kind, id, value, band, note string) {
+	c := r.l.csv
+	r.b = c.text(r.b, r.file)
+	r.b = append(r.b, ',')
+	r.b = strconv.AppendInt(r.b, int64(r.n), 10)
+	r.b = append(r.b, ',')
+	r.b = c.text(r.b, r.subject)
+	for i := range r.keep {
+		r.b = append(r.b, ',')
+		if i < len(r.sc.kept) {
+			r.b = c.text(r.b, r.sc.kept[i])
+		}
+	}
+	for _, s := range [...]string{kind, id, value, band, note} {
+		r.b = append(r.b, ',')
+		r.b = c.text(r.b, s)
+	}
+	r.b = append(r.b, '\n')
+}
+
+// val renders a value as text (null as "").
+func (r *longRow) val(v screen.Value) string {
+	if s, ok := v.Str(); ok {
+		return s
+	}
+	r.sc.tmp = appendValue(r.sc.tmp[:0], v, "")
+	return string(r.sc.tmp)
+}
+
+func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, keep int, sc *scratch) []byte {
+	r := longRow{l: l, file: file, n: rec.N, subject: rep.Subject, keep: keep, sc: sc, b: b}
+	status := "ok"
+	if len(rep.Errors) > 0 {
+		status = "partial"
+	}
+	r.row("record", "", status, "", "")
+	for i := range rep.Errors {
+		e := &rep.Errors[i]
+		r.row("error", dotted(e.Instrument, e.Item), e.Code, "", e.Message)
+	}
+	if c := rep.Composite; c != nil {
+		if c.Applied {
+			r.row("tier", c.ID, string(c.Tier), "", "")
+		} else {
+			r.row("tier", c.ID, "", "", "not applied: "+c.Reason)
+		}
+		for _, t := range c.PossibleTiers {
+			r.row("possible_tier", c.ID, string(t), "", "")
+		}
+		for i := range c.Referrals {
+			r.row("referral", c.Referrals[i].ID, string(c.Referrals[i].Priority), "", "")
+		}
+		for i := range c.PossibleReferrals {
+			r.row("possible_referral", c.PossibleReferrals[i].ID, string(c.PossibleReferrals[i].Priority), "", "")
+		}
+		for i := range c.Domains {
+			d := &c.Domains[i]
+			r.row("domain", c.ID+"."+d.ID, r.val(d.Value), "", "")
+			for _, v := range d.Possible {
+				r.row("possible_domain", c.ID+"."+d.ID, r.val(v), "", "")
+			}
+		}
+		for _, n := range c.Notes {
+			r.row("note", dotted(c.ID, n.About), n.Code, "", n.Message)
+		}
+	}
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		r.row("status", in.ID, in.Status, "", "")
+		bands := l.bands[in.ID]
+		for j := range in.Scores {
+			s := &in.Scores[j]
+			band := ""
+			if bs, ok := bands[s.ID]; ok {
+				if v, ok := in.Score(bs); ok {
+					band = r.val(v)
+				}
+			}
+			r.row("score", in.ID+"."+s.ID, r.val(s.Value), band, "")
+		}
+		for j := range in.Flags {
+			f := &in.Flags[j]
+			r.row("flag", in.ID+"."+f.ID, string(f.Level), "", f.Message)
+		}
+		for _, m := range in.Missing {
+			r.row("missing", in.ID+"."+m, "", "", "")
+		}
+		for _, n := range in.Notes {
+			r.row("note", dotted(in.ID, n.About), n.Code, "", n.Message)
+		}
+	}
+	return r.b
+}
+
+func (l *longLayout) appendError(b []byte, file string, st *recStat, subject string, keep int, sc *scratch) []byte {
+	r := longRow{l: l, file: file, n: st.n, subject: subject, keep: keep, sc: sc, b: b}
+	r.row("record", "", "error", "", "")
+	r.row("error", dotted(st.inst, st.item), st.code, "", st.msg)
+	return r.b
+}
+
+// dotted joins an instrument and an item (either may be empty).
+func dotted(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "." + b
+}
+
+// --- brief ----------------------------------------------------------------------------------------
+
+// appendBriefReport writes one line: where, subject, status, tier, referrals, urgent and warning flags,
+// error codes, kept columns.
+func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
+	b = briefHead(b, file, rec.N, rep.Subject, true)
+	status := "ok"
+	if len(rep.Errors) > 0 {
+		status = "partial"
+	}
+	b = append(b, status...)
+	if c := rep.Composite; c != nil {
+		b = append(b, " tier="...)
+		if c.Applied {
+			b = appendSafe(b, string(c.Tier))
+			for i, t := range c.PossibleTiers {
+				if i == 0 {
+					b = append(b, "(possible:"...)
+				} else {
+					b = append(b, '|')
+				}
+				b = appendSafe(b, string(t))
+			}
+			if len(c.PossibleTiers) > 0 {
+				b = append(b, ')')
+			}
+		} else {
+			b = append(b, "not_applied"...)
+		}
+		if len(c.Referrals) > 0 {
+			b = append(b, " referrals="...)
+			for i := range c.Referrals {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendSafe(b, c.Referrals[i].ID)
+			}
+		}
+	}
+	nf := 0
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		for j := range in.Flags {
+			if in.Flags[j].Level == screen.LevelInfo {
+				continue
+			}
+			if nf == 0 {
+				b = append(b, " flags="...)
+			} else {
+				b = append(b, ',')
+			}
+			nf++
+			b = appendSafe(b, in.ID)
+			b = append(b, '.')
+			b = appendSafe(b, in.Flags[j].ID)
+			if in.Flags[j].Level == screen.LevelUrgent {
+				b = append(b, "(URGENT)"...)
+			}
+		}
+	}
+	for i := range rep.Errors {
+		if i == 0 {
+			b = append(b, " errors="...)
+		} else {
+			b = append(b, ',')
+		}
+		b = appendSafe(b, rep.Errors[i].Code)
+	}
+	b = e.briefKept(b, sc)
+	return append(b, '\n')
+}
+
+func (e *encoder) appendBriefError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
+	b = briefHead(b, file, st.n, subject, hasSubject)
+	b = append(b, "error "...)
+	b = appendSafe(b, st.code)
+	b = append(b, ": "...)
+	if st.inst != "" || st.item != "" {
+		b = appendSafe(b, dotted(st.inst, st.item))
+		b = append(b, ": "...)
+	}
+	b = appendSafe(b, st.msg)
+	b = e.briefKept(b, sc)
+	return append(b, '\n')
+}
+
+func briefHead(b []byte, file string, n int, subject string, has bool) []byte {
+	b = appendSafe(b, file)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	if has && subject != "" {
+		b = appendSafe(b, subject)
+	} else {
+		b = append(b, '-')
+	}
+	return append(b, ' ')
+}
+
+func (e *encoder) briefKept(b []byte, sc *scratch) []byte {
+	for i, k := range e.keep {
+		b = append(b, ' ')
+		b = appendSafe(b, k)
+		b = append(b, '=')
+		if i < len(sc.kept) {
+			b = appendSafe(b, sc.kept[i])
+		}
+	}
+	return b
+}
+
+// appendAnalystCells writes the CSV columns missing, notes and not_applied_reason.
+func (l *csvLayout) appendAnalystCells(b []byte, rep *screen.Report, sc *scratch) []byte {
+	b = append(b, ',')
+	sc.tmp = sc.tmp[:0]
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		for _, m := range in.Missing {
+			if len(sc.tmp) > 0 {
+				sc.tmp = append(sc.tmp, ';')
+			}
+			sc.tmp = append(sc.tmp, in.ID...)
+			sc.tmp = append(sc.tmp, '.')
+			sc.tmp = append(sc.tmp, m...)
+		}
+	}
+	b = l.text(b, string(sc.tmp))
+	b = append(b, ',')
+	sc.tmp = sc.tmp[:0]
+	note := func(owner string, n *screen.Note) {
+		if len(sc.tmp) > 0 {
+			sc.tmp = append(sc.tmp, ';')
+		}
+		sc.tmp = append(sc.tmp, dotted(owner, n.About)...)
+		sc.tmp = append(sc.tmp, '=')
+		sc.tmp = append(sc.tmp, n.Code...)
+	}
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		for j := range in.Notes {
+			note(in.ID, &in.Notes[j])
+		}
+	}
+	c := rep.Composite
+	if c != nil {
+		for j := range c.Notes {
+			note(c.ID, &c.Notes[j])
+		}
+	}
+	b = l.text(b, string(sc.tmp))
+	b = append(b, ',')
+	if c != nil && !c.Applied {
+		b = l.text(b, c.Reason)
+	}
+	return b
+}
+
+// kept writes the kept columns of a text record: "Kept: site = A; visit = 2".
+func (t *textBuf) kept(sc *scratch) {
+	if len(sc.keep) == 0 {
+		return
+	}
+	t.raw("Kept:")
+	for i, k := range sc.keep {
+		u := appendSafe(t.tmp[:0], k)
+		u = append(u, " = "...)
+		if i < len(sc.kept) {
+			u = appendSafe(u, sc.kept[i])
+		}
+		if i < len(sc.keep)-1 {
+			u = append(u, ';')
+		}
+		t.tmp = u
+		t.sep(len(u), 2)
+		t.rawBytes(u)
+	}
+	t.nl()
+}
+
+// errorCodes counts the errors of the records written by code, for the summary.
+type errorCodes map[string]int
+
+func (c *errorCodes) add(st *recStat) {
+	if st.ok || st.fatal {
+		return
+	}
+	if *c == nil {
+		*c = errorCodes{}
+	}
+	if len(st.codes) > 0 {
+		for _, code := range st.codes {
+			(*c)[code]++
+		}
+		return
+	}
+	(*c)[st.code]++
+}
+
+// write adds "painscreen: errors by code: invalid_value 3, csv_columns 1" (most frequent first).
+func (c errorCodes) write(b *strings.Builder) {
+	if len(c) == 0 {
+		return
+	}
+	codes := make([]string, 0, len(c))
+	for code := range c {
+		codes = append(codes, code)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if c[codes[i]] != c[codes[j]] {
+			return c[codes[i]] > c[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	b.WriteString("painscreen: errors by code:")
+	for i, code := range codes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(b, " %s %d", safe(code), c[code])
+	}
+	b.WriteByte('\n')
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/respfile"
+)
+
+// csvInFlags are score's flags for CSV input as analysts' tools write it.
+type csvInFlags struct {
+	delimiter string
+	na        []string
+	naSet     bool
+	keep      []string
+}
+
+func (fl *csvInFlags) register(f *cmdFlags) {
+	f.StringVar(&fl.delimiter, "delimiter", "", "CSV input: field `DELIM`: , ; or tab (default: tab for .tsv, else sniffed\nfrom the header row)")
+	f.Func("na", "CSV input: comma-separated `TOKENS` read as a missing answer, besides the\nempty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none)", func(s string) error {
+		fl.naSet = true
+		fl.na = fl.na[:0]
+		if s == "" {
+			return nil
+		}
+		fl.na = append(fl.na, strings.Split(s, ",")...)
+		return nil
+	})
+	f.Func("keep", "CSV input: pass the `COLUMNS` (comma-separated, e.g. site,visit) through to\nevery output format", func(s string) error {
+		for _, c := range strings.Split(s, ",") {
+			if c = strings.TrimSpace(c); c == "" {
+				return fmt.Errorf("empty column name")
+			}
+			for _, k := range fl.keep {
+				if k == c {
+					return fmt.Errorf("%s is named twice", c)
+				}
+			}
+			fl.keep = append(fl.keep, c)
+		}
+		return nil
+	})
+}
+
+// options returns the CSV options for the engine: answer columns are checked against its instruments.
+func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
+	opt := respfile.CSVOptions{Keep: fl.keep, Items: engineItems(eng)}
+	if fl.naSet {
+		opt.NA = append([]string{}, fl.na...)
+	}
+	switch strings.ToLower(fl.delimiter) {
+	case "":
+	case ",", "comma":
+		opt.Delimiter = ','
+	case ";", "semicolon":
+		opt.Delimiter = ';'
+	case "tab", `\t`, "\t":
+		opt.Delimiter = '\t'
+	default:
+		return opt, fmt.Errorf("--delimiter: %q is not , ; or tab", fl.delimiter)
+	}
+	return opt, nil
+}
+
+// engineItems maps each instrument key an answers column may name (the id, and id@version of every
+// loaded version) to its item ids.
+func engineItems(eng *screen.Engine) map[string][]string {
+	m := map[string][]string{}
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID + "@" + in.Version)
+		if err != nil {
+			continue
+		}
+		ids := make([]string, len(doc.Items))
+		for i, it := range doc.Items {
+			ids[i] = it.ID
+		}
+		m[in.ID+"@"+in.Version] = ids
+		if in.Default {
+			m[in.ID] = ids
+		}
+	}
+	return m
+}
+
+// isTSV reports whether a file name says tab-separated.
+func isTSV(name string) bool { return strings.EqualFold(filepath.Ext(name), ".tsv") }

@@ -1,0 +1,416 @@
+package fhir
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/catalog"
+)
+
+// Writer writes reports as FHIR R4 Bundles. It holds what the definitions say about each score (LOINC
+// codes, labels, bands), so build it once per engine (NewWriter); it is immutable and safe for
+// concurrent use.
+type Writer struct {
+	insts   map[string]*instInfo // "id@version"
+	ruleSet *catalog.RuleSetDoc
+}
+
+type instInfo struct {
+	doc    *catalog.InstrumentDoc
+	scores map[string]*catalog.ScoreDoc
+	bandOf map[string]string // score id -> the id of the score that bands it
+}
+
+// NewWriter builds a Writer for the definitions an engine has loaded.
+func NewWriter(eng *screen.Engine) (*Writer, error) {
+	w := &Writer{insts: map[string]*instInfo{}}
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID + "@" + in.Version)
+		if err != nil {
+			return nil, fmt.Errorf("fhir: %w", err)
+		}
+		info := &instInfo{doc: doc, scores: map[string]*catalog.ScoreDoc{}, bandOf: map[string]string{}}
+		for i := range doc.Scores {
+			s := &doc.Scores[i]
+			info.scores[s.ID] = s
+			if s.Bands != nil && s.Of != "" {
+				info.bandOf[s.Of] = s.ID
+			}
+		}
+		w.insts[in.ID+"@"+in.Version] = info
+	}
+	if rs, err := eng.DescribeRuleSet(); err == nil {
+		w.ruleSet = rs
+	}
+	return w, nil
+}
+
+// Input is what a Bundle says about where a report came from; every field may be empty.
+type Input struct {
+	// Subject is the response set's subject. A FHIR reference ("Patient/123", "urn:uuid:…", an absolute
+	// URL) becomes subject.reference; any other id becomes subject.identifier.value.
+	Subject string
+	// Date is when the response set was answered (an ISO 8601 date or dateTime): the Observations'
+	// effectiveDateTime and the RiskAssessment's occurrenceDateTime. Nothing reads the clock.
+	Date string
+	// Responses are the QuestionnaireResponses the answers came from: each Observation of an instrument is
+	// derivedFrom the responses whose Instrument is that instrument.
+	Responses []ResponseRef
+	// Seed makes the Bundle's entry ids (fullUrl urn:uuid:…, derived from it by hashing): the same seed and
+	// report give the same Bundle, byte for byte. Give each response set its own seed (the CLI uses the
+	// file name, record number, subject and date).
+	Seed string
+}
+
+// ResponseRef names a QuestionnaireResponse and the instrument its answers were read as.
+type ResponseRef struct {
+	// Reference is a FHIR reference to it ("QuestionnaireResponse/abc" or a fullUrl); empty when it had
+	// neither an id nor a fullUrl.
+	Reference string
+	// Instrument is the instrument id, optionally "id@version".
+	Instrument string
+}
+
+// Codes painscreen writes.
+const (
+	observationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
+	interpretationV3    = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+	dataAbsentSystem    = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+	ucum                = "http://unitsofmeasure.org"
+	// FlagSystem codes fired flags: "ID.FLAG" (for example "phq9.suicidal_ideation").
+	FlagSystem = "https://painscreen.dev/fhir/CodeSystem/flag"
+	// BandSystem codes band labels, the interpretation of a banded score: "ID.SCORE.LABEL" (for example
+	// "phq9.severity.moderate").
+	BandSystem = "https://painscreen.dev/fhir/CodeSystem/band"
+)
+
+// NewBundle returns the Bundle (type collection) of one report:
+//
+//   - one Observation per computed score (category survey; code its LOINC code where the definition has
+//     one, else ScoreSystem "ID.SCORE"; valueInteger, valueQuantity {score}, valueBoolean or valueString;
+//     interpretation the band of the score when another score bands it; method the instrument id, version
+//     and digest; derivedFrom the QuestionnaireResponses; subject; effectiveDateTime);
+//   - one Observation per fired flag (FlagSystem "ID.FLAG", valueBoolean true, interpretation AA for an
+//     urgent flag, A otherwise, note its message);
+//   - for an instrument with no score and no flag, one Observation for the instrument (its panel code)
+//     with a dataAbsentReason, so what was answered is never silent;
+//   - each Observation carries the report's notes about it (prorated; decided despite missing answers;
+//     not computed; flag not evaluated) and its instrument's notes and errors, as notes;
+//   - one RiskAssessment for the composite when the engine has a rule set: code the rule set, method its
+//     version and digest, prediction[0].qualitativeRisk the tier (RuleSetSystem "RULESET.tier.TIER"), with
+//     a note naming the possible tiers when missing answers leave it open; basis every Observation; one
+//     note per referral (priority, id, text, addenda, and the reasons: the domain values that fired it),
+//     per possible referral, for the domains not assessed, per composite note and per error of the
+//     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
+//     why.
+func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
+	b := &Bundle{ResourceType: "Bundle", Type: "collection"}
+	subject := subjectRef(rep.Subject)
+	date := in.Date
+	var basis []Reference
+	for i := range rep.Instruments {
+		res := &rep.Instruments[i]
+		info := w.insts[res.ID+"@"+res.Version]
+		var derived []Reference
+		for _, r := range in.Responses {
+			id, _, _ := strings.Cut(r.Instrument, "@")
+			if id != res.ID {
+				continue
+			}
+			if r.Reference != "" {
+				derived = append(derived, Reference{Reference: r.Reference})
+			} else {
+				derived = append(derived, Reference{Type: "QuestionnaireResponse", Display: "QuestionnaireResponse without id"})
+			}
+		}
+		method := &CodeableConcept{Text: res.ID + " " + res.Version + " (" + res.Digest + ")"}
+		scoreIDs := map[string]bool{}
+		for _, s := range res.Scores {
+			scoreIDs[s.ID] = true
+		}
+		for _, f := range res.Flags {
+			scoreIDs[f.ID] = true
+		}
+		// Notes about the instrument, about scores not computed and about flags not evaluated go on every
+		// Observation of the instrument; notes about a computed score go on its own.
+		var common []Annotation
+		for _, n := range res.Notes {
+			if !scoreIDs[n.About] {
+				common = append(common, Annotation{Text: n.Message})
+			}
+		}
+		for _, e := range rep.Errors {
+			if e.Instrument == res.ID || strings.HasPrefix(e.Instrument, res.ID+"@") {
+				common = append(common, Annotation{Text: "Answer not used (" + e.Code + "): " + e.Error()})
+			}
+		}
+		if len(res.Missing) > 0 {
+			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
+		}
+		add := func(o *Observation, local string) {
+			o.ResourceType, o.Status = "Observation", "final"
+			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
+			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
+			o.Note = append(o.Note, common...)
+			url := entryURL(in.Seed, local)
+			b.Entry = append(b.Entry, BundleEntry{FullURL: url, Resource: o})
+			basis = append(basis, Reference{Reference: url})
+		}
+		for _, s := range res.Scores {
+			o := &Observation{Code: w.scoreCode(info, res.ID, s.ID)}
+			setValue(o, s.Value)
+			if info != nil {
+				if band, ok := info.bandOf[s.ID]; ok {
+					if v, ok := res.Score(band); ok {
+						label := v.String()
+						o.Interpretation = []CodeableConcept{{Coding: []Coding{{System: BandSystem, Code: res.ID + "." + band + "." + label, Display: label}}, Text: label}}
+					}
+				}
+			}
+			for _, n := range res.Notes {
+				if n.About == s.ID {
+					o.Note = append(o.Note, Annotation{Text: n.Message})
+				}
+			}
+			add(o, "obs/"+res.ID+"/"+s.ID)
+		}
+		for _, f := range res.Flags {
+			t := true
+			interp := "A"
+			if f.Level == screen.LevelUrgent {
+				interp = "AA"
+			}
+			o := &Observation{Code: CodeableConcept{Coding: []Coding{{System: FlagSystem, Code: res.ID + "." + f.ID}}, Text: f.Message},
+				ValueBoolean: &t,
+				Interpretation: []CodeableConcept{{Coding: []Coding{{System: interpretationV3, Code: interp}},
+					Text: string(f.Level) + " flag"}},
+				Note: []Annotation{{Text: f.Message + " (" + reasonText(f.Reasons()) + ")"}}}
+			add(o, "flag/"+res.ID+"/"+f.ID)
+		}
+		if len(res.Scores) == 0 && len(res.Flags) == 0 {
+			code := CodeableConcept{Coding: []Coding{{System: ScoreSystem, Code: res.ID}}, Text: res.ID}
+			if info != nil {
+				code = panelCode(info.doc)
+			}
+			reason := "not-performed"
+			if res.Status == screen.StatusError {
+				reason = "error"
+			}
+			o := &Observation{Code: code, DataAbsentReason: &CodeableConcept{Coding: []Coding{{System: dataAbsentSystem, Code: reason}}}}
+			add(o, "obs/"+res.ID)
+		}
+	}
+	if c := rep.Composite; c != nil {
+		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: w.riskAssessment(rep, c, subject, date, basis)})
+	}
+	return b
+}
+
+// riskAssessment builds the composite's RiskAssessment.
+func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, subject *Reference, date string, basis []Reference) *RiskAssessment {
+	title := c.ID
+	if w.ruleSet != nil && w.ruleSet.ID == c.ID && w.ruleSet.Title != "" {
+		title = w.ruleSet.Title
+	}
+	ra := &RiskAssessment{ResourceType: "RiskAssessment", Status: "final",
+		Code:   &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID, Display: title}}, Text: title},
+		Method: &CodeableConcept{Text: c.ID + " " + c.Version + " (" + c.Digest + ")"}, OccurrenceDateTime: date, Basis: basis}
+	if subject != nil {
+		ra.Subject = *subject
+	} else {
+		ra.Subject = Reference{Display: "subject not given"}
+	}
+	note := func(s string) { ra.Note = append(ra.Note, Annotation{Text: s}) }
+	if !c.Applied {
+		note("Not applied: " + c.Reason)
+	} else {
+		tier := string(c.Tier)
+		p := Prediction{Outcome: &CodeableConcept{Text: title},
+			QualitativeRisk: &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID + ".tier." + tier, Display: tier}}, Text: tier},
+			Rationale:       "Risk tier " + tier + " (" + c.TierRule + "): " + reasonText(c.TierReasons())}
+		ra.Prediction = []Prediction{p}
+		if len(c.PossibleTiers) > 0 {
+			var ts []string
+			for _, t := range c.PossibleTiers {
+				ts = append(ts, string(t))
+			}
+			note("Missing answers leave the tier open: " + tier + " holds whatever they are; possible tiers: " + strings.Join(ts, ", ") + ".")
+		}
+		var mit []string
+		for _, r := range c.Referrals {
+			mit = append(mit, r.Text)
+			note(referralText("Referral", r))
+		}
+		ra.Mitigation = strings.Join(mit, " ")
+		for _, r := range c.PossibleReferrals {
+			note(referralText("Possible referral (some of the possible answers give it)", r))
+		}
+		if len(c.NotAssessed) > 0 {
+			note("Not assessed: " + strings.Join(c.NotAssessed, ", ") + ".")
+		}
+	}
+	for _, n := range c.Notes {
+		note(n.Message)
+	}
+	for _, e := range rep.Errors {
+		note("Answer not used (" + e.Code + "): " + e.Error())
+	}
+	note("Decision support for a clinician, not a diagnosis.")
+	return ra
+}
+
+func referralText(kind string, r screen.Referral) string {
+	var b strings.Builder
+	b.WriteString(kind + " [" + string(r.Priority) + "] " + r.ID + ": " + r.Text)
+	for _, a := range r.Addenda {
+		b.WriteString(" " + a)
+	}
+	b.WriteString(" Why: " + reasonText(r.Reasons()) + " (" + r.Rule + ").")
+	if r.Source != "" {
+		b.WriteString(" Source: " + r.Source)
+	}
+	return b.String()
+}
+
+func reasonText(rs []screen.Reason) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		parts = append(parts, r.Name+" = "+r.Value.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// scoreCode is a score's code: its codes from the definition (LOINC), else ScoreSystem ID.SCORE.
+func (w *Writer) scoreCode(info *instInfo, inst, score string) CodeableConcept {
+	cc := CodeableConcept{Text: inst + " " + score}
+	if info != nil {
+		if sd := info.scores[score]; sd != nil {
+			if sd.Label != "" {
+				cc.Text = sd.Label
+			}
+			for _, c := range sd.Codes {
+				cc.Coding = append(cc.Coding, codingOf(c))
+			}
+		}
+	}
+	if len(cc.Coding) == 0 {
+		cc.Coding = []Coding{{System: ScoreSystem, Code: inst + "." + score, Display: cc.Text}}
+	}
+	return cc
+}
+
+func panelCode(doc *catalog.InstrumentDoc) CodeableConcept {
+	cc := CodeableConcept{Text: doc.Title}
+	for _, c := range doc.Codes {
+		cc.Coding = append(cc.Coding, codingOf(c))
+	}
+	if len(cc.Coding) == 0 {
+		cc.Coding = []Coding{{System: ScoreSystem, Code: doc.ID}}
+	}
+	return cc
+}
+
+// setValue sets an Observation's value from a score.
+func setValue(o *Observation, v screen.Value) {
+	switch v.Kind() {
+	case screen.KindInt:
+		n, _ := v.Int()
+		o.ValueInteger = &n
+	case screen.KindDouble:
+		o.ValueQuantity = &Quantity{Value: json.Number(v.String()), Unit: "{score}", System: ucum, Code: "{score}"}
+	case screen.KindBool:
+		t, _ := v.Bool()
+		o.ValueBoolean = &t
+	case screen.KindString:
+		s, _ := v.Str()
+		o.ValueString = &s
+	default:
+		o.DataAbsentReason = &CodeableConcept{Coding: []Coding{{System: dataAbsentSystem, Code: "unknown"}}}
+	}
+}
+
+// subjectRef makes a Reference of a subject id; nil when there is none.
+func subjectRef(s string) *Reference {
+	switch {
+	case s == "":
+		return nil
+	case isReference(s):
+		return &Reference{Reference: s}
+	}
+	return &Reference{Identifier: &Identifier{Value: s}}
+}
+
+// isReference reports whether s reads as a FHIR reference: Type/id, a urn:uuid: or urn:oid:, or an
+// absolute http(s) URL.
+func isReference(s string) bool {
+	if strings.HasPrefix(s, "urn:uuid:") || strings.HasPrefix(s, "urn:oid:") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		return !strings.ContainsAny(s, " \t\r\n")
+	}
+	typ, id, ok := strings.Cut(s, "/")
+	if !ok || typ == "" || id == "" || typ[0] < 'A' || typ[0] > 'Z' || len(id) > 64 {
+		return false
+	}
+	for _, c := range typ {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	for _, c := range id {
+		if !(c == '-' || c == '.' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// entryURL derives a urn:uuid (version 4 layout, bits from SHA-256) from the seed and a local name.
+func entryURL(seed, local string) string {
+	h := sha256.Sum256([]byte(seed + "\x00" + local))
+	h[6] = h[6]&0x0f | 0x40
+	h[8] = h[8]&0x3f | 0x80
+	x := hex.EncodeToString(h[:16])
+	return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
+// newline.
+func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
+	return appendJSON(b, w.NewBundle(rep, in))
+}
+
+// WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.
+func (w *Writer) WriteBundle(out io.Writer, rep *screen.Report, in Input) error {
+	b := w.AppendBundle(nil, rep, in)
+	_, err := out.Write(append(b, '\n'))
+	return err
+}
+
+// AppendOperationOutcome appends an OperationOutcome for a record that could not be scored: code is the
+// error code (as in the JSON error record), msg its message, where the position or item ("line 3, col 7",
+// "phq9.q1"; may be empty). Neither may hold answers or subject ids (painscreen's messages never do).
+func AppendOperationOutcome(b []byte, code, msg, where string) []byte {
+	is := Issue{Severity: "error", Code: "processing", Details: &CodeableConcept{Coding: []Coding{{System: "https://painscreen.dev/fhir/CodeSystem/error", Code: code}}}, Diagnostics: msg}
+	if where != "" {
+		is.Diagnostics = where + ": " + msg
+	}
+	return appendJSON(b, &OperationOutcome{ResourceType: "OperationOutcome", Issue: []Issue{is}})
+}
+
+func appendJSON(b []byte, v any) []byte {
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// The structs hold only strings, numbers and booleans: they always encode. Say so if not.
+		return strconv.AppendQuote(buf.Bytes(), "fhir: "+err.Error())
+	}
+	out := buf.Bytes()
+	return out[:len(out)-1] // Encode's newline
+}

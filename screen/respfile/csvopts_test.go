@@ -1,0 +1,179 @@
+package respfile
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decodeCSV reads every record of in with the given options.
+func decodeCSV(t testing.TB, in string, opt CSVOptions) (recs []Record, delim byte, fatal error) {
+	t.Helper()
+	d := NewCSVDecoder(strings.NewReader(in), Limits{}, opt)
+	for {
+		r, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			return recs, d.Delimiter(), nil
+		}
+		if err != nil {
+			return recs, d.Delimiter(), err
+		}
+		recs = append(recs, r)
+	}
+}
+
+func TestCSVDelimiter(t *testing.T) {
+	want := &screen.Response{Subject: "s,1", Answers: map[string]map[string]any{"p": {"q": int64(1), "r": "x;y"}}}
+	cases := []struct {
+		name  string
+		in    string
+		opt   CSVOptions
+		delim byte
+	}{
+		{"comma", "subject,p.q,p.r\n\"s,1\",1,x;y\n", CSVOptions{}, ','},
+		{"semicolon sniffed", "subject;p.q;p.r\ns,1;1;\"x;y\"\n", CSVOptions{}, ';'},
+		{"tab sniffed", "subject\tp.q\tp.r\ns,1\t1\tx;y\n", CSVOptions{}, '\t'},
+		{"semicolon, Excel BOM and CRLF", "\xef\xbb\xbfsubject;p.q;p.r\r\ns,1;1;\"x;y\"\r\n", CSVOptions{}, ';'},
+		{"quoted delimiters do not count", "\"subject\";\"p.q\";\"p,r\"\n", CSVOptions{}, ';'},
+		{"given", "subject;p.q;p.r\ns,1;1;\"x;y\"\n", CSVOptions{Delimiter: ';'}, ';'},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			recs, delim, err := decodeCSV(t, c.in, c.opt)
+			if c.name == "quoted delimiters do not count" {
+				assert.Equal(t, c.delim, delim)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, recs, 1)
+			require.Nil(t, recs[0].Err)
+			assert.Equal(t, want, recs[0].Response)
+			assert.Equal(t, c.delim, delim)
+		})
+	}
+	// A wrong delimiter given explicitly is not second-guessed: the header is one unknown column.
+	_, _, err := decodeCSV(t, "subject;p.q\ns;1\n", CSVOptions{Delimiter: ',', Items: map[string][]string{"p": {"q"}}})
+	assert.Equal(t, CodeCSVHeader, fatalErr(t, err).Code)
+}
+
+func TestCSVNA(t *testing.T) {
+	in := "subject,context.age,p.a,p.b,p.c,p.d\n" +
+		"NA,NA,NA,.,-99,-99.0\n" +
+		"s,,NaN,#N/A,N/A,nan\n"
+	recs, _, err := decodeCSV(t, in, CSVOptions{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers). The subject
+	// is an identifier, kept as written.
+	assert.Equal(t, &screen.Response{Subject: "NA", Context: map[string]any{"age": nil},
+		Answers: map[string]map[string]any{"p": {"a": nil, "b": ".", "c": int64(-99), "d": int64(-99)}}}, recs[0].Response)
+	assert.Equal(t, CodeEmpty, recs[1].Err.Code, "every answer is NA: no answers")
+
+	recs, _, err = decodeCSV(t, in, CSVOptions{NA: []string{"NA", ".", "-99"}})
+	require.NoError(t, err)
+	assert.Equal(t, CodeEmpty, recs[0].Err.Code, "NA . -99 -99.0 are all missing")
+	assert.Equal(t, &screen.Response{Subject: "s", Context: map[string]any{"age": nil},
+		Answers: map[string]map[string]any{"p": {"a": "NaN", "b": "#N/A", "c": "N/A", "d": "nan"}}}, recs[1].Response)
+
+	// An empty list: only the empty cell is missing.
+	recs, _, err = decodeCSV(t, "p.a,p.b\nNA,\n", CSVOptions{NA: []string{}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": "NA", "b": nil}, recs[0].Response.Answers["p"])
+
+	// A fractional NA token: 1.5 as NA is missing rather than not_integer.
+	recs, _, err = decodeCSV(t, "p.a,p.b\n1.5,1\n", CSVOptions{NA: []string{"1.5"}})
+	require.NoError(t, err)
+	require.Nil(t, recs[0].Err)
+	assert.Equal(t, map[string]any{"a": nil, "b": int64(1)}, recs[0].Response.Answers["p"])
+}
+
+func TestCSVKeep(t *testing.T) {
+	in := "site,subject,p.q,visit\nA,s1,1,\"v 1\"\nB,s2\nC,s3,,v3\n"
+	recs, _, err := decodeCSV(t, in, CSVOptions{Keep: []string{"visit", "site"}})
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	assert.Equal(t, []string{"v 1", "A"}, recs[0].Kept)
+	assert.Equal(t, "s1", recs[0].Response.Subject)
+	assert.Nil(t, recs[1].Kept, "a row with too few fields has no kept cells")
+	assert.Equal(t, CodeCSVColumns, recs[1].Err.Code)
+	assert.Equal(t, []string{"v3", "C"}, recs[2].Kept, "an error record keeps its cells")
+	assert.Equal(t, CodeEmpty, recs[2].Err.Code)
+
+	// Without --keep the extra columns are a header error, listed together.
+	_, _, err = decodeCSV(t, in, CSVOptions{})
+	assert.Equal(t, &Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 2 problems: " +
+		"column 1 site is not subject, context.<key>, <instrument>.<item> or a kept column; " +
+		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column"}, fatalErr(t, err))
+
+	// Kept columns that are absent, or that are read as something else.
+	_, _, err = decodeCSV(t, in, CSVOptions{Keep: []string{"site", "vist", "p.q", "subject"}})
+	assert.Equal(t, &Error{Line: 1, Col: 6, Code: CodeCSVHeader, Msg: "header: 4 problems: " +
+		"column 2 subject is read as the subject; it cannot also be a kept column; " +
+		"column 3 p.q is read as an answer; it cannot also be a kept column; " +
+		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column; " +
+		"kept column vist is not in the header (did you mean visit?)"}, fatalErr(t, err))
+}
+
+func TestCSVHeaderAgainstItems(t *testing.T) {
+	items := map[string][]string{"phq9": {"q1", "q7", "difficulty"}, "phq9@1.0.0": {"q1", "q7", "difficulty"}, "gad7": {"q1"}}
+	in := "Subject ID,phq9.q77,phq9.q1,phq9@2.0.0.q1,phq.q1,gad7.q1,GAD7.q1,phq9@1.0.0.q7\n1,2,3,4,5,6,7,8\n"
+	recs, _, err := decodeCSV(t, in, CSVOptions{Items: items})
+	assert.Empty(t, recs)
+	e := fatalErr(t, err)
+	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 5 problems: " +
+		`column 1 "Subject ID" is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean subject?); ` +
+		"column 2 phq9.q77: phq9 has no item q77 (did you mean q7?); " +
+		"column 4 phq9@2.0.0.q1: no loaded version of phq9 is 2.0.0; " +
+		"column 5 phq.q1: no instrument phq is loaded (did you mean phq9?); " +
+		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?)"}, *e)
+
+	// Without Items, answer columns are not checked (the engine reports unknown items per record).
+	recs, _, err = decodeCSV(t, "phq9.q77\n1\n", CSVOptions{})
+	require.NoError(t, err)
+	assert.Len(t, recs, 1)
+}
+
+func TestCSVREDCap(t *testing.T) {
+	items := map[string][]string{"phq9": {"q1", "q2"}, "gcps_r": {"pain_avg"}}
+	in := "subject,redcap_event_name,context__sex,phq9__q1,phq9__q2,phq9_complete,gcps_r__pain_avg,gcps_r_timestamp,gcps_r_complete\n" +
+		"s1,baseline_arm_1,female,0,3,2,7,2024-01-01 10:00,2\n"
+	recs, _, err := decodeCSV(t, in, CSVOptions{Items: items})
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, &screen.Response{Subject: "s1", Context: map[string]any{"sex": "female"}, Answers: map[string]map[string]any{
+		"phq9": {"q1": int64(0), "q2": int64(3)}, "gcps_r": {"pain_avg": int64(7)}}}, recs[0].Response)
+
+	_, _, err = decodeCSV(t, "context__,p.q\n1,2\n", CSVOptions{})
+	assert.Equal(t, "header: column 1 context__ has an empty context key", fatalErr(t, err).Msg)
+	// A bookkeeping column of an instrument without answer columns is not skipped.
+	_, _, err = decodeCSV(t, "subject,phq9__q1,gad7_complete\ns,1,2\n", CSVOptions{})
+	assert.Equal(t, "header: column 3 gad7_complete is not subject, context.<key>, <instrument>.<item> or a kept column",
+		fatalErr(t, err).Msg)
+	// REDCap names are checked like dotted ones.
+	_, _, err = decodeCSV(t, "subject,phq9__q3\ns,1\n", CSVOptions{Items: items})
+	assert.Equal(t, "header: column 2 phq9__q3: phq9 has no item q3 (did you mean q1?)", fatalErr(t, err).Msg)
+}
+
+func TestCSVManyHeaderProblems(t *testing.T) {
+	cols := make([]string, 30)
+	for i := range cols {
+		cols[i] = "x" + strings.Repeat("y", i)
+	}
+	_, _, err := decodeCSV(t, strings.Join(cols, ",")+",p.q\n", CSVOptions{})
+	msg := fatalErr(t, err).Msg
+	assert.True(t, strings.HasPrefix(msg, "header: 30 problems: column 1 x is not"), msg)
+	assert.True(t, strings.HasSuffix(msg, "; and 10 more"), msg)
+}
+
+func TestSuggest(t *testing.T) {
+	assert.Equal(t, "q7", suggest("q77", []string{"q1", "q7", "difficulty"}))
+	assert.Equal(t, "difficulty", suggest("dificulty", []string{"q1", "difficulty"}))
+	assert.Equal(t, "", suggest("zzzz", []string{"q1", "difficulty"}))
+	assert.Equal(t, "gad7", suggest("GAD7", []string{"gad7", "phq9"}))
+	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+}

@@ -1,0 +1,85 @@
+package respfile_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/respfile"
+)
+
+// FuzzFHIR checks the FHIR decoder on any input: no panic; every record is a response set or an error of
+// its own; a document that is not valid JSON yields no record; answers are keyed by non-empty UTF-8 strings;
+// scoring what was decoded never panics; and no error message (decoder's or engine's) holds the subject.
+func FuzzFHIR(f *testing.F) {
+	fixture, err := os.ReadFile("testdata/fhir/uscore-phq9-questionnaireresponse.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fixture)
+	item := loincItem("/44250-9", "LA6569-3") + "," + loincItem("/44255-8", "LA6569-3")
+	f.Add([]byte(qr("a", "", "Patient/SECRET", "2026-01-05T09:00:00Z", item)))
+	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":` + qr("a", "http://loinc.org/q/44249-1", "Patient/SECRET", "2026-01-05", item) +
+		`},{"resource":` + qr("b", "https://painscreen.dev/fhir/Questionnaire/pc_ptsd5|1.0.0", "Patient/SECRET", "2026-01-06",
+		`{"linkId":"g","item":[{"linkId":"trauma","answer":[{"valueBoolean":true,"item":[{"linkId":"numb","answer":[{"valueInteger":1}]}]}]}]}`) + `}]}`))
+	f.Add([]byte(qr("c", "", "Patient/SECRET", "", `{"linkId":"q1","answer":[{"valueCoding":{"code":"x","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/itemWeight","valueDecimal":2.5}]}},{"valueDate":"2020"}]}`)))
+	f.Add([]byte(`{"resourceType":"QuestionnaireResponse","item":[{"linkId":"a","answer":[{"valueDecimal":1e400}]}],"item":[]}`))
+	eng, m := engineAndMapper(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d := respfile.NewDecoder(bytes.NewReader(in), respfile.FormatFHIR, respfile.Limits{MaxStringBytes: 256})
+		d.UseFHIR(m)
+		n := 0
+		for {
+			rec, err := d.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				if strings.Contains(err.Error(), "SECRET") {
+					t.Fatalf("fatal error holds the subject: %v", err)
+				}
+				break
+			}
+			n++
+			if rec.N != n || (rec.Err == nil) == (rec.Response == nil) {
+				t.Fatalf("record %d: N=%d, Err=%v, Response=%v", n, rec.N, rec.Err, rec.Response)
+			}
+			if rec.Err != nil {
+				if strings.Contains(rec.Err.Error(), "SECRET") {
+					t.Fatalf("record error holds the subject: %v", rec.Err)
+				}
+				continue
+			}
+			for inst, answers := range rec.Response.Answers {
+				if inst == "" || !utf8.ValidString(inst) {
+					t.Fatalf("bad instrument key %q", inst)
+				}
+				for item := range answers {
+					if item == "" || !utf8.ValidString(item) {
+						t.Fatalf("bad item key %q", item)
+					}
+				}
+			}
+			rep, err := eng.Score(context.Background(), rec.Response)
+			var re *screen.ResponseErrors
+			var se *screen.ScoreError
+			if err != nil && !errors.As(err, &re) && !errors.As(err, &se) {
+				t.Fatalf("score: unexpected error %v", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "SECRET") {
+				t.Fatalf("score error holds the subject: %v", err)
+			}
+			_ = rep
+		}
+		if n > 0 && !json.Valid(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))) {
+			t.Fatalf("%d records from a document that is not valid JSON", n)
+		}
+	})
+}

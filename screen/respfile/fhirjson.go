@@ -1,0 +1,211 @@
+package respfile
+
+import (
+	"strconv"
+)
+
+// jnode is one JSON value of a FHIR document, with the byte offset where it starts. FHIR resources are read
+// whole into this small tree (a document is bounded by Limits.MaxDocumentBytes) because a Bundle is grouped
+// by subject and date before any record is returned; the tree keeps positions for error messages, which
+// encoding/json does not.
+type jnode struct {
+	kind byte   // 'o' object, 'a' array, 's' string, 'n' number, 'b' boolean, 'z' null
+	off  int    // offset of the value's first byte in the document
+	str  string // a string's value, or a number's literal text
+	b    bool   // a boolean's value
+	keys []string
+	kids []*jnode // object member values (parallel to keys) or array elements
+}
+
+// get returns the member named key of an object node, or nil.
+func (n *jnode) get(key string) *jnode {
+	if n == nil || n.kind != 'o' {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+// fhirMaxDepth is the nesting a FHIR document may have when Limits.MaxDepth is lower: nested item groups
+// of a QuestionnaireResponse inside a Bundle need more levels than a native record.
+const fhirMaxDepth = 128
+
+// domParser builds a jnode tree. It reuses jparser's scanning of strings, numbers and white space, so
+// syntax errors read as they do for the other JSON formats.
+type domParser struct {
+	p        jparser
+	maxDepth int
+	nodes    []jnode // allocation slab
+}
+
+// parseDOM parses doc as one JSON value (surrounding white space allowed). On failure it returns the problem:
+// a syntax error, too_deep, too_large (a string over MaxStringBytes), invalid_utf8 or duplicate_key; the
+// tree is returned too after a duplicate key (the only problem that does not stop the parse), so the
+// caller can still tell what the document is.
+func parseDOM(doc []byte, lim *Limits, in *interner) (*jnode, *problem) {
+	dp := &domParser{maxDepth: max(lim.MaxDepth, fhirMaxDepth)}
+	dp.p.lim = lim
+	dp.p.in = in
+	dp.p.reset(doc)
+	dp.p.ws()
+	n := dp.value(0)
+	if !dp.p.abort {
+		dp.p.ws()
+		if dp.p.i < len(doc) {
+			dp.p.syntax(dp.p.i, "unexpected data after the top-level JSON value")
+		}
+	}
+	if dp.p.abort {
+		pr := dp.p.prob
+		return nil, &pr
+	}
+	if dp.p.hasProb {
+		pr := dp.p.prob
+		return n, &pr
+	}
+	return n, nil
+}
+
+func (dp *domParser) node(kind byte, off int) *jnode {
+	if len(dp.nodes) == cap(dp.nodes) {
+		dp.nodes = make([]jnode, 0, min(max(2*cap(dp.nodes), 16), 1024))
+	}
+	dp.nodes = append(dp.nodes, jnode{kind: kind, off: off})
+	return &dp.nodes[len(dp.nodes)-1]
+}
+
+// str parses a string at p.i and returns its unescaped value.
+func (dp *domParser) str() (string, bool) {
+	p := &dp.p
+	off := p.i
+	raw, esc, ok := p.str()
+	if !ok {
+		return "", false
+	}
+	if esc {
+		var good bool
+		raw, good = p.unescape(raw)
+		if !good {
+			p.fail(off, CodeInvalidUTF8, "string holds an escaped lone surrogate (not valid UTF-8)", "", "")
+			p.abort = true
+			return "", false
+		}
+	}
+	if len(raw) > p.lim.MaxStringBytes {
+		p.fail(off, CodeTooLarge, "string is longer than "+strconv.Itoa(p.lim.MaxStringBytes)+" bytes", "", "")
+		p.abort = true
+		return "", false
+	}
+	return p.in.bytes(raw), true
+}
+
+func (dp *domParser) value(depth int) *jnode {
+	p := &dp.p
+	if p.i >= len(p.b) {
+		p.syntax(p.i, "unexpected end of input, expected a value")
+		return nil
+	}
+	off := p.i
+	switch c := p.b[p.i]; {
+	case c == '{' || c == '[':
+		if depth+1 > dp.maxDepth {
+			p.prob = problem{off: off, code: CodeTooDeep, msg: "resource: nested deeper than " + strconv.Itoa(dp.maxDepth) + " levels"}
+			p.hasProb, p.abort = true, true
+			return nil
+		}
+		return dp.container(c, off, depth+1)
+	case c == '"':
+		s, ok := dp.str()
+		if !ok {
+			return nil
+		}
+		n := dp.node('s', off)
+		n.str = s
+		return n
+	case c == '-' || ('0' <= c && c <= '9'):
+		if _, _, _, ok := p.number(); !ok {
+			return nil
+		}
+		n := dp.node('n', off)
+		n.str = string(p.b[off:p.i])
+		return n
+	case c == 't' || c == 'f':
+		if !p.literal("true") && !p.literal("false") {
+			return nil
+		}
+		n := dp.node('b', off)
+		n.b = c == 't'
+		return n
+	case c == 'n':
+		if !p.literal("null") {
+			return nil
+		}
+		return dp.node('z', off)
+	}
+	p.syntax(p.i, "unexpected character, expected a value")
+	return nil
+}
+
+func (dp *domParser) container(c byte, off, depth int) *jnode {
+	p := &dp.p
+	kind, closer := byte('o'), byte('}')
+	if c == '[' {
+		kind, closer = 'a', ']'
+	}
+	n := dp.node(kind, off)
+	if kind == 'o' {
+		n.keys, n.kids = make([]string, 0, 4), make([]*jnode, 0, 4)
+	}
+	p.i++
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == closer {
+		p.i++
+		return n
+	}
+	for {
+		p.ws()
+		if kind == 'o' {
+			koff := p.i
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				p.syntax(p.i, p.unexpected("expected a string key"))
+				return nil
+			}
+			k, ok := dp.str()
+			if !ok || !p.expect(':', "expected ':' after an object key") {
+				return nil
+			}
+			for _, seen := range n.keys {
+				if seen == k {
+					p.fail(koff, CodeDuplicateKey, "key "+showKey(k)+" appears twice in one object", "", "")
+					break
+				}
+			}
+			p.ws()
+			n.keys = append(n.keys, k)
+		}
+		v := dp.value(depth)
+		if p.abort {
+			return nil
+		}
+		n.kids = append(n.kids, v)
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.i < len(p.b) && p.b[p.i] == closer {
+			p.i++
+			return n
+		}
+		if kind == 'o' {
+			p.syntax(p.i, p.unexpected("expected ',' or '}' after an object member"))
+		} else {
+			p.syntax(p.i, p.unexpected("expected ',' or ']' after an array element"))
+		}
+		return nil
+	}
+}

@@ -252,7 +252,7 @@
 //
 // # validate
 //
-//	painscreen validate [--bundled] [--format text|json|github] [--snippets=false] [PATH]...
+//	painscreen validate [--bundled] [--format text|json|github|sarif] [--snippets=false] [PATH]...
 //
 // Loads the definitions in PATHs (directories recursively; no PATH: the bundled ones; --bundled: the
 // bundled ones too) and the test suites (*_test.yaml) beside them, and prints every problem, warnings
@@ -280,6 +280,8 @@
 // "diagnostics":[{"file","line","col","severity","code","message","source"}]}. --format github writes
 // GitHub Actions workflow commands to stdout, one per problem, which become annotations on the pull
 // request: "::error file=F,line=L,col=C,title=painscreen CODE::MESSAGE" (::warning for warnings).
+// --format sarif writes a SARIF 2.1.0 log (GitHub code scanning, other analysis dashboards): one result
+// per problem, the code as its rule id, columns in Unicode code points.
 // Exit status: 0 the definitions and suites load (warnings allowed), 2 usage error or missing PATH, 3 at
 // least one error.
 //

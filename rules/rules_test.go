@@ -25,19 +25,64 @@ func TestSuites(t *testing.T) {
 
 // ============================================================================================================
 // The contract, written again in Go from composite.md revision 2 §2 (not from the YAML), as the reference
-// the engine and pain_oud.v1.yaml (version 1.1.0) are checked against: domains, tiers and referrals. The
-// rev-2 context fields (moud_current, opioid_mme, benzodiazepine, prior_overdose), the population rule, the
-// overdose_risk domain, the moud_continue and opioid_benzodiazepine_review referrals and follow-up (§3)
-// are not implemented yet and not checked here; with no context given they change nothing below.
+// the engine and pain_oud.v1.yaml (version 1.1.0) are checked against: domains (overdose_risk from the
+// context fields moud_current, opioid_mme, benzodiazepine, prior_overdose included), tiers and referrals.
+// The population rule and follow-up (§3) are checked by TestPopulation and the suites.
 // ============================================================================================================
 
-// domains holds the seven domain values of composite.md §2.
+// domains holds the eight domain values of composite.md §2, and the context facts the referrals read.
 type domains struct {
-	pain, oud, depression, anxiety, alcohol, trauma, safety string
+	pain, oud, depression, anxiety, alcohol, trauma, safety, overdose string
+	ctx                                                               refCtx
+}
+
+// refCtx is the §2 context as the rule set sees it: an absent (or invalid) field is "not reported".
+type refCtx struct {
+	moud, benzo, overdose bool
+	mme                   float64
+	given                 bool // any of prior_overdose, opioid_mme, benzodiazepine is given (valid)
+}
+
+// refContext reads the context fields of a response set; an invalid value is treated as absent.
+func refContext(m map[string]any) refCtx {
+	var c refCtx
+	flag := func(k string) (bool, bool) { b, ok := m[k].(bool); return b, ok }
+	c.moud, _ = flag("moud_current")
+	if b, ok := flag("benzodiazepine"); ok {
+		c.benzo, c.given = b, true
+	}
+	if b, ok := flag("prior_overdose"); ok {
+		c.overdose, c.given = b, true
+	}
+	var mme float64
+	okMME := true
+	switch x := m["opioid_mme"].(type) {
+	case int:
+		mme = float64(x)
+	case float64:
+		mme = x
+	default:
+		okMME = false
+	}
+	if okMME && mme >= 0 {
+		c.mme, c.given = mme, true
+	}
+	return c
+}
+
+// contractOverdoseRisk is the overdose_risk row of the domain table.
+func contractOverdoseRisk(c refCtx) string {
+	switch {
+	case !c.given:
+		return "not_assessed"
+	case c.overdose || c.mme >= 50 || c.benzo && c.mme > 0:
+		return "present"
+	}
+	return "none"
 }
 
 // domainOrder is the order the report lists domains in.
-var domainOrder = []string{"pain", "oud", "depression", "anxiety", "alcohol", "trauma", "safety"}
+var domainOrder = []string{"pain", "oud", "depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}
 
 func (d domains) get(name string) string {
 	switch name {
@@ -55,6 +100,8 @@ func (d domains) get(name string) string {
 		return d.trauma
 	case "safety":
 		return d.safety
+	case "overdose_risk":
+		return d.overdose
 	}
 	panic("unknown domain " + name)
 }
@@ -83,9 +130,10 @@ func contractTier(d domains) string {
 	switch {
 	case d.safety == "suicidal_ideation":
 		return "urgent"
-	case moderateOrSevereOUD(d), d.oud == "mild" && bothersomeOrWorsePain(d):
+	case moderateOrSevereOUD(d), d.oud == "mild" && bothersomeOrWorsePain(d),
+		d.overdose == "present" && in(d.oud, "mild", "screen_positive"):
 		return "high"
-	case in(d.oud, "mild", "screen_positive"),
+	case d.overdose == "present", in(d.oud, "mild", "screen_positive"),
 		bothersomeOrWorsePain(d),
 		d.depression == "positive", d.anxiety == "positive", d.alcohol == "positive", d.trauma == "positive":
 		return "elevated"
@@ -103,8 +151,10 @@ type contractReferral struct {
 // contractReferrals is the referral table, in the table's order.
 var contractReferrals = []contractReferral{
 	{"suicide_safety_assessment", "urgent", func(d domains, _ string) bool { return d.safety == "suicidal_ideation" }},
-	{"moud", "high", func(d domains, _ string) bool { return moderateOrSevereOUD(d) }},
-	{"naloxone", "high", func(d domains, _ string) bool { return oudDiagnosed(d) }},
+	{"moud", "high", func(d domains, _ string) bool { return moderateOrSevereOUD(d) && !d.ctx.moud }},
+	{"moud_continue", "high", func(d domains, _ string) bool { return oudDiagnosed(d) && d.ctx.moud }},
+	{"naloxone", "high", func(d domains, _ string) bool { return oudDiagnosed(d) || d.overdose == "present" }},
+	{"opioid_benzodiazepine_review", "high", func(d domains, _ string) bool { return d.ctx.benzo && d.ctx.mme > 0 }},
 	{"integrated_pain_oud_therapy", "high", func(d domains, _ string) bool { return oudDiagnosed(d) && bothersomeOrWorsePain(d) }},
 	{"addiction_assessment", "routine", func(d domains, _ string) bool { return in(d.oud, "screen_positive", "mild") }},
 	{"integrated_pain_care", "routine", func(d domains, _ string) bool { return bothersomeOrWorsePain(d) }},
@@ -201,6 +251,8 @@ func contractDomainFromFacts(name string, f facts) string {
 		if f.has("pc_ptsd5.positive") {
 			return posNeg(f.yes("pc_ptsd5.positive"))
 		}
+	case "overdose_risk":
+		return contractOverdoseRisk(ctxFromFacts(f))
 	case "safety":
 		if f.has("phq9.flags.suicidal_ideation") {
 			if f.yes("phq9.flags.suicidal_ideation") {
@@ -210,6 +262,20 @@ func contractDomainFromFacts(name string, f facts) string {
 		}
 	}
 	return "not_assessed"
+}
+
+// ctxFromFacts reads the context a rule's reasons name (a failed has(context.x) is not a fact: absent).
+func ctxFromFacts(f facts) refCtx {
+	m := map[string]any{}
+	for _, k := range []string{"moud_current", "benzodiazepine", "prior_overdose"} {
+		if f.has("context." + k) {
+			m[k] = f.yes("context." + k)
+		}
+	}
+	if f.has("context.opioid_mme") {
+		m["opioid_mme"] = f.num("context.opioid_mme")
+	}
+	return refContext(m)
 }
 
 // factsFrom turns a rule's reasons into facts, so the contract can be re-evaluated on what the rule says
@@ -226,6 +292,7 @@ func factsFrom(reasons []screen.Reason) facts {
 // counts as not_assessed, a value that never triggers anything.
 func domainsFrom(reasons []screen.Reason) (d domains, tier string) {
 	vals := map[string]string{}
+	f := factsFrom(reasons)
 	for _, r := range reasons {
 		s, _ := r.Value.Str()
 		if r.Name == "tier" {
@@ -240,7 +307,7 @@ func domainsFrom(reasons []screen.Reason) (d domains, tier string) {
 		}
 		return "not_assessed"
 	}
-	return domains{v("pain"), v("oud"), v("depression"), v("anxiety"), v("alcohol"), v("trauma"), v("safety")}, tier
+	return domains{v("pain"), v("oud"), v("depression"), v("anxiety"), v("alcohol"), v("trauma"), v("safety"), v("overdose_risk"), ctxFromFacts(f)}, tier
 }
 
 func hasNote(notes []screen.Note, code, about string) bool {
@@ -645,6 +712,13 @@ func refComposite(resp *screen.Response) refResult {
 	r := refResult{possible: map[string][]string{}}
 	vals := map[string]string{}
 	for _, name := range domainOrder {
+		if name == "overdose_risk" {
+			vals[name] = contractOverdoseRisk(refContext(resp.Context))
+			if vals[name] == "not_assessed" {
+				r.notAssessed = append(r.notAssessed, name)
+			}
+			continue
+		}
 		v, p := refDomain(name, in, resp.Context)
 		vals[name] = v
 		if v == "not_assessed" {
@@ -654,7 +728,7 @@ func refComposite(resp *screen.Response) refResult {
 			r.possible[name] = p
 		}
 	}
-	r.domains = domains{vals["pain"], vals["oud"], vals["depression"], vals["anxiety"], vals["alcohol"], vals["trauma"], vals["safety"]}
+	r.domains = domains{vals["pain"], vals["oud"], vals["depression"], vals["anxiety"], vals["alcohol"], vals["trauma"], vals["safety"], vals["overdose_risk"], refContext(resp.Context)}
 	// Every combination of the possible values of the open domains.
 	combos := []domains{r.domains}
 	for _, name := range domainOrder {
@@ -727,6 +801,8 @@ func (d *domains) set(name, v string) {
 		d.trauma = v
 	case "safety":
 		d.safety = v
+	case "overdose_risk":
+		d.overdose = v
 	default:
 		panic("unknown domain " + name)
 	}
@@ -1044,8 +1120,13 @@ func TestContractExhaustive(t *testing.T) {
 					for _, anx := range values(anxietyWays) {
 						for _, alc := range values(alcoholWays) {
 							for _, trauma := range values(traumaWays) {
-								want := domains{pain: pain, oud: oud, depression: dep, anxiety: anx, alcohol: alc, trauma: trauma, safety: safety}
+								// The context axis turns with the combinations, so each context meets every domain
+								// value many times.
+								cw := contextWays[combos%len(contextWays)]
+								want := domains{pain: pain, oud: oud, depression: dep, anxiety: anx, alcohol: alc, trauma: trauma, safety: safety,
+									overdose: cw.possible[0], ctx: refContext(cw.context)}
 								ways := []way{
+									cw,
 									pick("pain", pain, painWays[pain]),
 									pick("oud", oud, oudWays[oud]),
 									pick("depression×safety", dep+"×"+safety, depressionSafetyWays[[2]string{dep, safety}]),
@@ -1091,6 +1172,27 @@ func TestContractExhaustive(t *testing.T) {
 		}
 	}
 	t.Logf("%d combinations checked, %d of them also without their required inputs", combos, notApplied)
+}
+
+// contextWays are the §2 context fields on both sides of every threshold; possible[0] is the overdose_risk
+// value each gives. An invalid field is an error of the record and then counts as absent.
+var contextWays = []way{
+	{note: "no context", possible: []string{"not_assessed"}},
+	{note: "on MOUD, nothing else", context: map[string]any{"moud_current": true}, possible: []string{"not_assessed"}},
+	{note: "not on MOUD, no prior overdose", context: map[string]any{"moud_current": false, "prior_overdose": false}, possible: []string{"none"}},
+	{note: "prior overdose", context: map[string]any{"prior_overdose": true}, possible: []string{"present"}},
+	{note: "49.5 MME", context: map[string]any{"opioid_mme": 49.5}, possible: []string{"none"}},
+	{note: "50 MME", context: map[string]any{"opioid_mme": 50}, possible: []string{"present"}},
+	{note: "benzodiazepine with 0 MME", context: map[string]any{"benzodiazepine": true, "opioid_mme": 0}, possible: []string{"none"}},
+	{note: "benzodiazepine with 0.5 MME", context: map[string]any{"benzodiazepine": true, "opioid_mme": 0.5}, possible: []string{"present"}},
+	{note: "benzodiazepine, no opioid reported", context: map[string]any{"benzodiazepine": true}, possible: []string{"none"}},
+	{note: "no benzodiazepine, 20 MME", context: map[string]any{"benzodiazepine": false, "opioid_mme": 20.0}, possible: []string{"none"}},
+	{note: "negative MME (invalid) with a benzodiazepine", context: map[string]any{"opioid_mme": -1, "benzodiazepine": true},
+		possible: []string{"none"}, errs: []string{".context.opioid_mme"}},
+	{note: "moud_current as text (invalid), prior overdose", context: map[string]any{"moud_current": "yes", "prior_overdose": true},
+		possible: []string{"present"}, errs: []string{".context.moud_current"}},
+	{note: "on MOUD, 90 MME with a benzodiazepine, prior overdose",
+		context: map[string]any{"moud_current": true, "opioid_mme": 90, "benzodiazepine": true, "prior_overdose": true}, possible: []string{"present"}},
 }
 
 // ============================================================================================================
@@ -1323,6 +1425,16 @@ func merge(t *testing.T, ways []way) *screen.Response {
 	return resp
 }
 
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
 func describe(ways []way) string {
 	var notes []string
 	for _, w := range ways {
@@ -1344,6 +1456,10 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 		wantErrs = append(wantErrs, w.errs...)
 	}
 	slices.Sort(wantErrs)
+	// Context errors come after the answers' errors.
+	slices.SortStableFunc(wantErrs, func(a, b string) int {
+		return cmpBool(strings.HasPrefix(a, ".context."), strings.HasPrefix(b, ".context."))
+	})
 	var re *screen.ResponseErrors
 	switch {
 	case rep == nil:
@@ -1902,7 +2018,7 @@ func TestNotes(t *testing.T) {
 
 	t.Run("absent optional inputs are listed, without notes", func(t *testing.T) {
 		c := score(answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}})
-		if want := []string{"depression", "anxiety", "alcohol", "trauma", "safety"}; !slices.Equal(c.NotAssessed, want) {
+		if want := []string{"depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}; !slices.Equal(c.NotAssessed, want) {
 			t.Errorf("not_assessed %v, want %v", c.NotAssessed, want)
 		}
 		if len(c.Notes) != 0 {

@@ -164,6 +164,12 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 	if !ce.Applied {
 		cr.Domains, cr.Referrals, cr.NotAssessed = nil, nil, nil
+		if ce.Reason == plan.ReasonOutsidePopulation {
+			pop := rs.Def.Population
+			cr.Notes = append(cr.Notes, Note{Code: plan.ReasonOutsidePopulation, About: "context.age",
+				Message: fmt.Sprintf("%s is for ages %d and over (%s); context.age is under %d, so its domains, tier and referrals are not given. Instrument results and flags are reported.",
+					rs.Key, pop.MinAge, pop.Description, pop.MinAge)})
+		}
 		return
 	}
 	for _, dn := range ce.DomainNotes {

@@ -62,7 +62,8 @@ func TestRescreenReadsEachCombinationsTier(t *testing.T) {
 	// no limitation and ratings 0 gives mild. Pain is open, possible none and mild; both give tier low.
 	a := negativeBattery()
 	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a})
+	// Overdose risk factors reported absent, so pain is the only domain not assessed.
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{"prior_overdose": false}})
 	require.NoError(t, err)
 	c := rep.Composite
 	require.True(t, c.Applied)
@@ -100,8 +101,9 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 		return r.Addenda[0], true
 	}
 
-	// Everything assessed: no addendum.
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: negativeBattery()})
+	// Everything assessed (overdose risk factors too): no addendum.
+	noRisk := map[string]any{"prior_overdose": false, "opioid_mme": 0}
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: negativeBattery(), Context: noRisk})
 	require.NoError(t, err)
 	_, ok := addendum(rep.Composite)
 	assert.False(t, ok, "no domain is not assessed, so no addendum")
@@ -111,10 +113,10 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 		"gcps_r": {"pain_frequency": 0}, "sisq_drug": {"times": 0}, "auditc": {"frequency": 0, "typical_quantity": 0, "binge_frequency": 0},
 	}})
 	require.NoError(t, err)
-	require.Equal(t, []string{"depression", "anxiety", "trauma", "safety"}, rep.Composite.NotAssessed)
+	require.Equal(t, []string{"depression", "anxiety", "trauma", "safety", "overdose_risk"}, rep.Composite.NotAssessed)
 	text, ok := addendum(rep.Composite)
 	require.True(t, ok)
-	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety.")
+	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety, overdose_risk.")
 	assert.NotContains(t, text, "{not_assessed}")
 	assert.NotContains(t, text, "alcohol")
 	r, _ := rep.Composite.Referral("rescreen")
@@ -132,7 +134,8 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 	eng := safetyEngine(t)
 	a := negativeBattery()
 	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a})
+	// Overdose risk factors reported absent, so pain is the only domain not assessed.
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{"prior_overdose": false}})
 	require.NoError(t, err)
 	c := rep.Composite
 	require.Equal(t, []string{"pain"}, c.NotAssessed)

@@ -35,7 +35,7 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 		Digest: info.Digest, File: info.File}, Domain: info.Domain, Default: info.Default,
 		Recall: d.Recall, Citation: d.Citation, License: d.License, ItemText: d.ItemText, Notes: d.Notes, Codes: codes(d.Codes)}
 	for _, c := range d.Context {
-		doc.Context = append(doc.Context, catalog.ContextDoc{ID: c.ID, Type: c.Type})
+		doc.Context = append(doc.Context, contextDoc(c))
 	}
 	for _, it := range d.Items {
 		id := catalog.ItemDoc{ID: it.ID, Text: it.Text, Required: it.Required, Min: it.Min, Max: it.Max, Codes: codes(it.Codes)}
@@ -87,6 +87,10 @@ func typeName(s *plan.Score) string {
 // ErrNoRuleSet is DescribeRuleSet's error when the engine applies no rule set.
 var ErrNoRuleSet = errors.New("screen: the engine has no rule set")
 
+func contextDoc(c def.ContextField) catalog.ContextDoc {
+	return catalog.ContextDoc{ID: c.ID, Type: c.Type, Min: c.Min, Max: c.Max, Description: c.Description}
+}
+
 // DescribeRuleSet describes the rule set the engine applies.
 func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 	info, ok := e.RuleSet()
@@ -105,6 +109,13 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 	}
 	for _, g := range d.AnyOf {
 		doc.AnyOf = append(doc.AnyOf, g.IDs)
+	}
+	for _, c := range d.Context {
+		doc.Context = append(doc.Context, contextDoc(c))
+	}
+	if p := d.Population; p != nil {
+		age := p.MinAge
+		doc.MinAge, doc.PopulationDescription = &age, p.Description
 	}
 	for _, dm := range d.Domains {
 		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values}

@@ -239,16 +239,28 @@ func (e *Engine) ScoreTo(ctx context.Context, r *Response, dst *Report) error {
 	if r == nil {
 		return newScoreError(ErrNoAnswers, "", "", "no response set")
 	}
+	return e.scoreTo(ctx, r, dst, nil)
+}
+
+// scoreTo scores r into dst; fu, when set, is the baseline it is compared with (follow-up).
+func (e *Engine) scoreTo(ctx context.Context, r *Response, dst *Report, fu *followUpRun) error {
 	s := e.pool.Get().(*scratch)
 	defer func() {
 		s.st.Reset()
 		e.pool.Put(s)
 	}()
 	s.st.Strict = e.strict
+	if fu != nil && fu.base != nil {
+		s.st.SetFollowUp(fu.base, fu.days)
+	}
 	if err := s.st.Score(ctx, r.Subject, r.Context, r.Answers, e.requireComposite); err != nil {
 		return scoreError(err)
 	}
 	s.report(dst, r.Subject)
+	dst.FollowUp = nil
+	if fu != nil {
+		s.followUp(dst, fu)
+	}
 	if len(dst.Errors) > 0 {
 		re := &ResponseErrors{Errors: make([]*ScoreError, len(dst.Errors))}
 		for i := range dst.Errors {

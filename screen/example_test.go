@@ -163,3 +163,40 @@ func ExampleScoreError() {
 	// invalid_value phq9 q1 true
 	// phq9.q1: value is not among the options (one of 0, 1, 2, 3)
 }
+
+// Score a visit against the subject's baseline visit: the report of the current visit, with the follow-up
+// measures the instrument definitions declare, and the referrals that read them.
+func ExampleEngine_FollowUp() {
+	eng, err := screen.New(bundled.Definitions())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	visit := func(date string, phq9 map[string]any) *screen.Response {
+		return &screen.Response{Subject: "pt-0042", Date: date, Context: map[string]any{"age": 47},
+			Answers: map[string]map[string]any{"gcps_r": {"pain_frequency": 1}, "sisq_drug": {"times": 0}, "phq9": phq9}}
+	}
+	baseline := visit("2026-01-05", map[string]any{"q1": 3, "q2": 3, "q3": 2, "q4": 2, "q5": 2, "q6": 2, "q7": 2, "q8": 0, "q9": 0})
+	current := visit("2026-03-24", map[string]any{"q1": 2, "q2": 2, "q3": 2, "q4": 1, "q5": 1, "q6": 1, "q7": 1, "q8": 0, "q9": 0})
+	rep, err := eng.FollowUp(context.Background(), baseline, current)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("days:", rep.FollowUp.Days)
+	for _, in := range rep.FollowUp.Instruments {
+		for _, m := range in.Measures {
+			fmt.Println(in.ID, m.ID, m.Value)
+		}
+	}
+	for _, r := range rep.Composite.Referrals {
+		fmt.Println("referral:", r.ID)
+	}
+	// Output:
+	// days: 78
+	// phq9 change -6
+	// phq9 response false
+	// phq9 remission false
+	// referral: behavioral_health
+	// referral: treatment_adjustment
+}

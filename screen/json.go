@@ -36,6 +36,10 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = append(b, `,"composite":`...)
 		b = r.Composite.appendJSON(b)
 	}
+	if r.FollowUp != nil {
+		b = append(b, `,"followup":`...)
+		b = r.FollowUp.appendJSON(b)
+	}
 	b = append(b, `,"errors":[`...)
 	for i := range r.Errors {
 		if i > 0 {
@@ -276,4 +280,58 @@ func appendReferrals(b []byte, refs []Referral) []byte {
 		b = append(b, '}')
 	}
 	return append(b, ']')
+}
+
+// appendJSON writes the follow-up block: {"baseline":{"date"},"days","instruments":{"<id>":{"<measure>":
+// <value>}},"notes","explain":{"<id>":{"<measure>":{"rule","reasons"}}}}; days is null when not computed.
+func (f *FollowUpResult) appendJSON(b []byte) []byte {
+	b = append(b, `{"baseline":{"date":`...)
+	b = appendString(b, f.BaselineDate)
+	b = append(b, `},"days":`...)
+	if f.Computed {
+		b = strconv.AppendInt(b, int64(f.Days), 10)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"instruments":{`...)
+	for i := range f.Instruments {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		in := &f.Instruments[i]
+		b = appendString(b, in.ID)
+		b = append(b, ':', '{')
+		for j := range in.Measures {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, in.Measures[j].ID)
+			b = append(b, ':')
+			b = in.Measures[j].Value.AppendJSON(b)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `},"notes":`...)
+	b = appendNotes(b, f.Notes)
+	b = append(b, `,"explain":{`...)
+	for i := range f.Instruments {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		in := &f.Instruments[i]
+		b = appendString(b, in.ID)
+		b = append(b, ':', '{')
+		for j := range in.Measures {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			m := &in.Measures[j]
+			b = appendString(b, m.ID)
+			b = append(b, ':', '{')
+			b = appendRule(b, m.Rule, m.why)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}', '}')
 }

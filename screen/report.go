@@ -16,12 +16,15 @@ type Report struct {
 	Instruments []InstrumentResult
 	// Composite is the rule set's result; nil when the engine has no rule set.
 	Composite *CompositeResult
+	// FollowUp compares this response set with a baseline (Engine.FollowUp); nil otherwise.
+	FollowUp *FollowUpResult
 	// Errors lists the problems with the response set that did not stop it from being scored (invalid
 	// answers, unknown items or instruments, invalid context, definition bugs met while scoring), in a
 	// stable order. A report with errors describes a failed record: its results are what the usable answers
 	// settle.
 	Errors []ScoreError
 	mem    reportMem
+	fu     FollowUpResult
 }
 
 // EngineInfo names the scoring engine.

@@ -442,6 +442,26 @@ func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc) {
 	for _, g := range doc.AnyOf {
 		d.line(2, "at least one of: "+strings.Join(g, ", "))
 	}
+	if doc.MinAge != nil {
+		d.blank()
+		d.line(0, fmt.Sprintf("Population: %s, context.age %d or over (younger: not applied, reason outside_population; an absent age does not stop it)",
+			doc.PopulationDescription, *doc.MinAge))
+	}
+	if len(doc.Context) > 0 {
+		d.blank()
+		d.line(0, "Context (optional; absent = not reported; invalid = an error of the record, then absent)")
+		for _, c := range doc.Context {
+			t := c.Type
+			if c.Min != nil {
+				t += fmt.Sprintf(", at least %g", *c.Min)
+			}
+			if c.Max != nil {
+				t += fmt.Sprintf(", at most %g", *c.Max)
+			}
+			d.line(2, "context."+c.ID+" ("+t+")")
+			d.field(6, "description", c.Description)
+		}
+	}
 
 	d.blank()
 	d.line(0, fmt.Sprintf("Domains (%d), evaluated in this order", len(doc.Domains)))

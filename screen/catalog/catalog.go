@@ -37,8 +37,13 @@ type InstrumentDoc struct {
 	Flags    []FlagDoc
 }
 
-// ContextDoc is a declared context field.
-type ContextDoc struct{ ID, Type string }
+// ContextDoc is a declared context field: its type (int, number, bool or string), its bounds when
+// declared, and what it means.
+type ContextDoc struct {
+	ID, Type    string
+	Min, Max    *float64
+	Description string
+}
 
 // ItemDoc describes an item.
 type ItemDoc struct {
@@ -87,11 +92,16 @@ type RuleSetDoc struct {
 	// Inputs maps each input instrument id to the version it is bound to.
 	Inputs map[string]string
 	// Required lists required inputs; AnyOf the groups of which at least one input is required.
-	Required  []string
-	AnyOf     [][]string
-	Domains   []DomainDoc
-	Tiers     []TierDoc
-	Referrals []ReferralDoc
+	Required []string
+	AnyOf    [][]string
+	// Context lists the context fields the rule set reads; MinAge, when set, is the youngest age it applies
+	// to (younger respondents: not applied, reason outside_population), PopulationDescription whom it is for.
+	Context               []ContextDoc
+	MinAge                *int64
+	PopulationDescription string
+	Domains               []DomainDoc
+	Tiers                 []TierDoc
+	Referrals             []ReferralDoc
 }
 
 // DomainDoc describes a domain: one expression (Expr), or sources read in order (Sources).

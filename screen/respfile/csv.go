@@ -652,10 +652,20 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 			case cellString:
 				if !s.na.str(f) {
 					v = d.in.boxed(f)
+					if c.kind == colContext && (string(f) == "true" || string(f) == "false") {
+						v = string(f) == "true" // a CSV cell has no type: true and false are booleans here
+					}
 				}
 			case cellNotInt:
 				if s.na.str(f) {
 					break
+				}
+				if c.kind == colContext {
+					// A context field may be a number with a fraction (opioid_mme); the engine checks its type.
+					if x, err := strconv.ParseFloat(string(f), 64); err == nil {
+						v = x
+						break
+					}
 				}
 				fail(i, CodeNotInteger, "number is not a whole number (write it without a fraction or exponent)")
 				continue

@@ -71,7 +71,7 @@ func TestCSVRecordErrors(t *testing.T) {
 		{"all answers empty", "a,1,,\n", Limits{}, errWant{CodeEmpty, 2, 0, "record: no answers (every answer cell is empty)", "", ""}},
 		{"fraction", "a,1,1.5,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
 		{"exponent", "a,1,1e3,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1" + notIntMsg, "phq9", "q1"}},
-		{"context fraction", "a,47.5,1,2\n", Limits{}, errWant{CodeNotInteger, 2, 3, "context.age" + notIntMsg, "", ""}},
+		{"context exponent out of range", "a,1e999,1,2\n", Limits{}, errWant{CodeNotInteger, 2, 3, "context.age" + notIntMsg, "", ""}},
 		{"overflow", "a,1,9223372036854775808,2\n", Limits{}, errWant{CodeNotInteger, 2, 5, "phq9.q1: integer does not fit in 64 bits", "phq9", "q1"}},
 		{"invalid utf8", "a,1,\"x\xffy\",2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 5, "phq9.q1: invalid UTF-8", "phq9", "q1"}},
 		{"invalid utf8 subject", "\xfe,1,1,2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 1, "subject: invalid UTF-8", "", ""}},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -19,7 +20,8 @@ import (
 )
 
 // The fuzz tests check the decoders' invariants on any input: no panic, every record is either a screen.Response
-// or an *Error, decoded values are int64, valid UTF-8 strings or nil, and (for JSONL, JSON and CSV) the
+// or an *Error, decoded values are int64, valid UTF-8 strings or nil (context values also true/false and
+// finite numbers with a fraction), and (for JSONL, JSON and CSV) the
 // record structure agrees with the standard library's reading of the same bytes.
 
 var fuzzLimits = []Limits{{}, {MaxRecordBytes: 64, MaxStringBytes: 8, MaxDepth: 4, MaxAnswers: 3}}
@@ -32,7 +34,15 @@ func checkResponse(t *testing.T, r *screen.Response) {
 	}
 	for k, v := range r.Context {
 		checkKey(t, k)
-		checkValue(t, v)
+		switch x := v.(type) {
+		case bool:
+		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				t.Fatalf("context %q: %v is not a finite number", k, x)
+			}
+		default:
+			checkValue(t, v)
+		}
 	}
 	if len(r.Answers) == 0 {
 		t.Fatalf("response without instruments")
@@ -457,11 +467,18 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 			}
 			var wantV any
 			if cell != "" {
-				if n, kind := classifyCell([]byte(cell)); kind == cellInt {
+				n, kind := classifyCell([]byte(cell))
+				switch {
+				case kind == cellInt:
 					if !na.int(n) {
 						wantV = n
 					}
-				} else if !na.str([]byte(cell)) {
+				case na.str([]byte(cell)):
+				case strings.HasPrefix(name, "context.") && kind == cellNotInt:
+					wantV, _ = strconv.ParseFloat(cell, 64)
+				case strings.HasPrefix(name, "context.") && (cell == "true" || cell == "false"):
+					wantV = cell == "true"
+				default:
 					wantV = cell
 				}
 			}

@@ -37,6 +37,12 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 			return nil, false
 		}
 		if !isInt {
+			if section == "context" {
+				// A context field may be a number with a fraction (opioid_mme); the engine checks its type.
+				if x, err := strconv.ParseFloat(string(p.b[off:p.i]), 64); err == nil {
+					return x, true
+				}
+			}
 			p.fail(off, CodeNotInteger, where()+": number is not a whole number (write it without a fraction or exponent)", errInst, item)
 			return nil, true
 		}
@@ -50,6 +56,9 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 	case c == 't' || c == 'f':
 		if !p.literal("true") && !p.literal("false") {
 			return nil, false
+		}
+		if section == "context" {
+			return c == 't', true // context fields may be true/false (moud_current)
 		}
 		p.fail(off, CodeWrongType, where()+": expected an integer, a string or null, got a boolean", errInst, item)
 		return nil, true

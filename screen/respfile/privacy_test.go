@@ -54,7 +54,7 @@ func TestErrorsDoNotLeakData(t *testing.T) {
 		`{"subject":"` + s + `" "answers":{"p":{"q":"` + c + `"}}}`,
 		`{"subject":"` + s + `","answers":{"p":{"q":` + c + `}}}`,
 		`{"subject":"` + s + `","answers":{"p":{"q":"` + c,
-		`{"subject":"` + s + `","context":{"sex":"` + c + `","age":4.5},"answers":{"p":{"q":1}}}`,
+		`{"subject":"` + s + `","context":{"sex":"` + c + `","age":4e999},"answers":{"p":{"q":1}}}`,
 		`{"subject":"` + s + `","answers":{"p":{"q":null}}}`,
 		`{"subject":"` + s + `","answers":{}}`,
 		`{"subject":"` + s + `"}`,

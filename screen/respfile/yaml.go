@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -716,7 +717,7 @@ func (w *yamlWalker) context(v *yaml.Node, resp *screen.Response) {
 			w.fail(kn, CodeDuplicateKey, path("context", k)+": duplicate key", "", "")
 			return
 		}
-		val, ok := w.scalar(vn, path("context", k), "", "")
+		val, ok := w.contextScalar(vn, path("context", k))
 		if !ok {
 			return
 		}
@@ -794,6 +795,24 @@ func (w *yamlWalker) answers(v *yaml.Node, resp *screen.Response) {
 	if w.err == nil && w.given == 0 {
 		w.fail(v, CodeEmpty, "answers: no answers (every instrument is empty or all its answers are null)", "", "")
 	}
+}
+
+// contextScalar converts a context value: as an answer, and also true/false and numbers with a fraction
+// (the engine checks each against the field's declared type).
+func (w *yamlWalker) contextScalar(n *yaml.Node, where string) (any, bool) {
+	if n.Kind == yaml.ScalarNode && w.plain(n, where, "", "") {
+		switch n.Tag {
+		case "!!bool":
+			if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
+				return b, true
+			}
+		case "!!float":
+			if x, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+				return x, true
+			}
+		}
+	}
+	return w.scalar(n, where, "", "")
 }
 
 // scalar converts an answer or context value: !!int to int64, !!str to string, !!null to nil.

@@ -357,7 +357,7 @@ func comparisonElements(exprs []ownedExpr, r *resolver) []Element {
 			case ">", "<=":
 				hi.loOpen = true
 			}
-			below, above := sideTargets(lo, hi, nil, r.whole(c))
+			below, above := sideTargets(lo, hi, nil, !c.real && r.whole(c))
 			value := func(o *caseOutcome, ok func(float64) bool) bool {
 				v, found := r.value(o, c.terms)
 				return found && ok(v)
@@ -382,10 +382,13 @@ type resolver struct {
 // whole reports whether every term is a whole number (items, int scores, context fields).
 func (r *resolver) whole(c comparison) bool {
 	for _, t := range c.terms {
-		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || len(t.path) == 3 && t.path[1] == "answers" {
-			continue
+		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || t.path[0] == "followup" || len(t.path) == 3 && t.path[1] == "answers" {
+			continue // items, context fields and follow-up days are whole numbers
 		}
 		doc, id := r.inst, t.path[1]
+		if len(t.path) == 3 && t.path[1] == "baseline" {
+			id = t.path[2] // a score at the baseline visit
+		}
 		if doc == nil {
 			doc = r.inputs[t.path[0]]
 		} else if t.path[0] == "answers" {
@@ -725,6 +728,7 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 		}
 	}
 	els = append(els, comparisonElements(exprs, &resolver{inputs: inputs})...)
+	open := openable(doc)
 	for _, d := range doc.Domains {
 		id := d.ID
 		for _, v := range d.Values {
@@ -732,6 +736,9 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 				got, ok := o.rep.Composite.Domain(id)
 				return ok && got.String() == v
 			}})
+		}
+		if !open.domains[id] {
+			continue
 		}
 		els = append(els, Element{Kind: KindDomainOpen, ID: id, Name: "left open by missing answers (possible values)",
 			reached: func(o *caseOutcome) bool {
@@ -749,8 +756,10 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			return string(o.rep.Composite.Tier) == id
 		}})
 	}
-	els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
-		reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	if open.tier {
+		els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
+			reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	}
 	for _, r := range doc.Referrals {
 		id := r.ID
 		els = append(els, Element{Kind: KindReferral, ID: id, Name: "fires", reached: func(o *caseOutcome) bool {
@@ -773,6 +782,9 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 					return false
 				}})
 		}
+		if !open.referrals[id] {
+			continue
+		}
 		els = append(els, Element{Kind: KindPossible, ID: id, Name: "possible, left open by missing answers",
 			reached: func(o *caseOutcome) bool {
 				for _, p := range o.rep.Composite.PossibleReferrals {
@@ -784,6 +796,55 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			}})
 	}
 	return els
+}
+
+// openness says which results of a rule set missing answers can leave open.
+type openness struct {
+	domains, referrals map[string]bool
+	tier               bool
+}
+
+// openable finds the results answers can leave open: a domain that reads an input instrument (a source,
+// or an expression naming one), the tier and a referral whose conditions read such a domain, an input, or
+// an open tier. A domain computed from context fields alone is never open, so it gets no "open" element.
+func openable(doc *catalog.RuleSetDoc) openness {
+	o := openness{domains: map[string]bool{}, referrals: map[string]bool{}}
+	inputs := map[string]bool{}
+	for id := range doc.Inputs {
+		inputs[id] = true
+	}
+	// A path can be open when it reads an input's current result (phq9.total, phq9.answers.q1, phq9.flags.x;
+	// not its baseline or follow-up measures, which are computed only from scores decided at both visits),
+	// an open domain, or an open tier.
+	reads := func(src string) bool {
+		for _, p := range paths(src) {
+			switch {
+			case inputs[p[0]] && (len(p) < 2 || p[1] != "baseline" && p[1] != "followup"):
+				return true
+			case p[0] == "domains" && len(p) > 1 && o.domains[p[1]]:
+				return true
+			case p[0] == "tier" && o.tier:
+				return true
+			}
+		}
+		return false
+	}
+	for range 2 { // domains may read domains defined later
+		for _, d := range doc.Domains {
+			if len(d.Sources) > 0 || reads(d.Expr) {
+				o.domains[d.ID] = true
+			}
+		}
+	}
+	for _, t := range doc.Tiers {
+		if reads(t.When) {
+			o.tier = true
+		}
+	}
+	for _, r := range doc.Referrals {
+		o.referrals[r.ID] = reads(r.When)
+	}
+	return o
 }
 
 // matchTemplate reports whether text is tmpl with its {placeholders} filled in.

@@ -109,7 +109,10 @@ type Options struct {
 
 // Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
 // instrument pinned to the suite's version, rules suites with screen.WithRuleSet set to the suite's target.
-// An error is returned only when an engine cannot be built; failing cases are in the results.
+// An error is returned only when an engine cannot be built, or when a suite's instrument is not loaded (a
+// diag.List with an unknown_target diagnostic at the suite's "instrument:" line); failing cases are in the
+// results. A want that names a score, flag, item, domain, tier or referral its definition does not have
+// fails its case with that message ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?").
 func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
 	var results []Result
 	var cov *collector
@@ -140,6 +143,28 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			cov.addRuleSet(e)
 		}
 		return e, nil
+	}
+	// A suite whose instrument is not loaded cannot run at all: that is a load error, like a rule set that
+	// is not loaded (which New reports).
+	var missing diag.List
+	for _, su := range suites {
+		if su.s.Kind != "instrument" {
+			continue
+		}
+		e, err := engineFor(su.s)
+		if err != nil {
+			return nil, err
+		}
+		if checkTarget(e, su.s) != "" {
+			var loaded []string
+			for _, in := range e.Instruments() {
+				loaded = append(loaded, in.ID+"@"+in.Version)
+			}
+			missing = append(missing, su.diag(su.s.TargetPos, "unknown_target", missingTarget(su.s, loaded)))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, missing.Sort()
 	}
 	if cov != nil {
 		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).
@@ -257,7 +282,15 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 			resp.Answers[k] = m
 		}
 	}
-	rep, err := e.Score(ctx, resp)
+	resp.Date = t.Date
+	var rep *screen.Report
+	var err error
+	if b := t.Baseline; b != nil {
+		base := &screen.Response{Subject: t.Subject, Date: b.Date, Context: b.Context, Answers: answersOf(s, instKey, b.Answers)}
+		rep, err = e.FollowUp(ctx, base, resp)
+	} else {
+		rep, err = e.Score(ctx, resp)
+	}
 	if t.WantError == nil {
 		*out = rep
 	}
@@ -297,6 +330,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 	if w == nil {
 		return nil
 	}
+	if w.FollowUp != nil {
+		fails = append(fails, compareFollowUp(s, w.FollowUp, rep.FollowUp)...)
+	}
 	if s.Kind == "instrument" {
 		res := rep.Instrument(s.Target)
 		if res == nil {
@@ -320,6 +356,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		f := mismatch("applied", fmt.Sprint(*w.Applied), fmt.Sprint(c.Applied))
 		f.Detail = c.Reason
 		fails = append(fails, f)
+	}
+	if w.Reason != "" && w.Reason != c.Reason {
+		fails = append(fails, mismatch("reason", w.Reason, c.Reason))
 	}
 	if (w.Tier != "" || w.Domains != nil || w.Referrals != nil || w.NotAssessed != nil) && !c.Applied {
 		return append(fails, Failure{What: "composite", Want: "applied", Got: "not applied", Detail: c.Reason})
@@ -505,4 +544,72 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// answersOf shapes a test's answers as a response set's: an instrument suite's items under its
+// instrument key, a rules suite's instruments as given.
+func answersOf(s *def.Suite, instKey string, answers map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	if s.Kind == "instrument" {
+		items := map[string]any{}
+		for k, v := range answers {
+			items[k] = v
+		}
+		out[instKey] = items
+		return out
+	}
+	for k, v := range answers {
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		out[k] = m
+	}
+	return out
+}
+
+// compareFollowUp checks the follow-up block: computed, days, measures (by id in an instrument suite,
+// <instrument>.<measure> in a rules suite; null = not computed) and note codes.
+func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResult) []Failure {
+	if got == nil {
+		return []Failure{mismatch("followup", "a follow-up block", "none (no baseline)")}
+	}
+	var fails []Failure
+	if w.Computed != nil && *w.Computed != got.Computed {
+		fails = append(fails, mismatch("followup.computed", fmt.Sprint(*w.Computed), fmt.Sprint(got.Computed)))
+	}
+	if w.Days != nil && (!got.Computed || int64(got.Days) != *w.Days) {
+		g := "not computed"
+		if got.Computed {
+			g = fmt.Sprint(got.Days)
+		}
+		fails = append(fails, mismatch("followup.days", fmt.Sprint(*w.Days), g))
+	}
+	for _, id := range sortedKeys(w.Measures) {
+		inst, m := s.Target, id
+		if s.Kind == "rules" {
+			inst, m, _ = strings.Cut(id, ".")
+		}
+		want := w.Measures[id]
+		v, ok := got.Measure(inst, m)
+		switch {
+		case want == nil && ok:
+			fails = append(fails, mismatch("followup.measures."+id, "not computed", v.String()))
+		case want == nil:
+		case !ok:
+			var why []string
+			for _, n := range got.Notes {
+				why = append(why, n.Message)
+			}
+			fails = append(fails, Failure{What: "followup.measures." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: strings.Join(why, "; ")})
+		case !v.Equal(wantValue(want)):
+			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), v.String()))
+		}
+	}
+	if w.Notes != nil {
+		if codes := noteCodes(got.Notes); !sameSet(w.Notes, codes) {
+			fails = append(fails, mismatch("followup.notes", listText(w.Notes), listText(codes)))
+		}
+	}
+	return fails
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
 
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/celenv"
@@ -48,7 +49,7 @@ type Result struct {
 
 // builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
 // the bundled content compares it with "male" and "female").
-var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, Bounded: true}, {ID: "sex", Type: "string", Sex: true}}
+var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, HasMin: true, HasMax: true}, {ID: "sex", Type: "string", Sex: true}}
 
 // Build compiles a set of definitions. Problems go to list; the error is for a failure of the CEL library
 // itself.
@@ -104,6 +105,7 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 			}
 		}
 		c.lint(p.Insts, compiled)
+		p.Ctx = c.ctxOrder
 		return res, nil
 	}
 	if opts.NoRules || len(set.RuleSets) == 0 {
@@ -121,6 +123,7 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 		return res, nil
 	}
 	rs := c.ruleSet(chosen, p.ByID)
+	p.Ctx = c.ctxOrder // the rule set's context fields
 	if rs == nil {
 		return res, nil
 	}
@@ -197,6 +200,38 @@ func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {
 	c.ctxIdx[f.ID] = &f
 	c.ctxOrder = append(c.ctxOrder, &f)
 	return &f
+}
+
+// declareContext adds a definition's context field to the engine's, or checks it against the declaration
+// already there (a field means one thing in one engine), and returns it with its CEL type.
+func (c *compiler) declareContext(cf def.ContextField) (*plan.CtxField, *types.Type) {
+	want := plan.CtxField{ID: cf.ID, Type: cf.Type}
+	if cf.Min != nil {
+		want.Min, want.HasMin = *cf.Min, true
+	}
+	if cf.Max != nil {
+		want.Max, want.HasMax = *cf.Max, true
+	}
+	f, ok := c.ctxIdx[cf.ID]
+	switch {
+	case !ok:
+		f = c.addContext(want)
+	case f.Type != cf.Type:
+		c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)
+		return nil, nil
+	case (cf.Min != nil || cf.Max != nil) && (f.HasMin != want.HasMin || f.HasMax != want.HasMax || f.Min != want.Min || f.Max != want.Max):
+		c.errAt(cf.Pos, "context_type", "context field %q is declared with other bounds elsewhere", cf.ID)
+		return nil, nil
+	}
+	switch cf.Type {
+	case "string":
+		return f, types.StringType
+	case "bool":
+		return f, types.BoolType
+	case "number":
+		return f, types.DoubleType
+	}
+	return f, types.IntType
 }
 
 func (c *compiler) errAt(pos diag.Pos, code, format string, args ...any) {

@@ -34,6 +34,7 @@ type scopeKind uint8
 const (
 	scopeInstrument scopeKind = iota
 	scopeRules
+	scopeFollowUp // a follow-up measure: baseline.<score>, current.<score>, days
 )
 
 // exprScope says what an expression may refer to, for precise "unknown …" diagnostics.
@@ -340,6 +341,14 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 						if in.FlagIndex(field) < 0 {
 							fail(n, "unknown_flag", "%s has no flag %q", in.Key, field)
 						}
+					case "followup":
+						if in.FollowIndex(field) < 0 {
+							fail(n, "unknown_followup", "%s has no follow-up measure %q", in.Key, field)
+						}
+					case "baseline":
+						if in.ScoreIndex(field) < 0 {
+							fail(n, "unknown_score", "%s has no score %q%s", in.Key, field, didYouMean(field, scoreIDs(in.Def)))
+						}
 					}
 				}
 			}
@@ -374,6 +383,8 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 				switch scope.kind {
 				case scopeInstrument:
 					fail(n, "unknown_reference", "%q is not defined here: expressions read answers.<item>, scores.<score> and context.<field>", name)
+				case scopeFollowUp:
+					fail(n, "unknown_reference", "%q is not defined here: follow-up measures read baseline.<score>, current.<score> and days", name)
 				default:
 					fail(n, "unknown_instrument", "%q is not an input of %s%s (inputs: %s)", name, scope.rs.Key, didYouMean(name, scope.rs.InputIDs()), strings.Join(scope.rs.InputIDs(), ", "))
 				}
@@ -404,8 +415,10 @@ func (s *exprScope) knownIdent(name string) bool {
 	switch s.kind {
 	case scopeInstrument:
 		return name == "answers" || name == "scores" || name == "context"
+	case scopeFollowUp:
+		return name == "baseline" || name == "current" || name == "days"
 	}
-	if name == "domains" || (name == "tier" && s.tier) {
+	if name == "domains" || name == "context" || name == "followup" || (name == "tier" && s.tier) {
 		return true
 	}
 	return s.rs.InputInst(name) != nil
@@ -444,8 +457,24 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 				fail("unknown_context", "context field %q is not declared in this definition's context section", field)
 			}
 		}
+	case scopeFollowUp:
+		if (ident == "baseline" || ident == "current") && scope.inst.ScoreIndex(field) < 0 {
+			fail("unknown_score", "%s has no score %q%s", scope.inst.Key, field, didYouMean(field, scoreIDs(scope.inst.Def)))
+		}
 	case scopeRules:
 		rs := scope.rs
+		if ident == "followup" {
+			if field != "days" {
+				fail("unknown_reference", "followup has one field, days (not %q)", field)
+			}
+			return
+		}
+		if ident == "context" {
+			if !slices.ContainsFunc(rs.Def.Context, func(f def.ContextField) bool { return f.ID == field }) {
+				fail("unknown_context", "context field %q is not declared in this rule set's context section", field)
+			}
+			return
+		}
 		if ident == "domains" {
 			for i, d := range rs.Def.Domains {
 				if d.ID == field {
@@ -469,7 +498,7 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 		if in == nil {
 			return // reported as an identifier
 		}
-		if field == "status" || field == "answers" || field == "flags" {
+		if field == "status" || field == "answers" || field == "flags" || field == "baseline" || field == "followup" {
 			return
 		}
 		for _, s := range in.Scores {
@@ -477,7 +506,7 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 				return
 			}
 		}
-		fail("unknown_score", "%s has no score %q%s (also: status, answers, flags)", in.Key, field, didYouMean(field, scoreIDs(in.Def)))
+		fail("unknown_score", "%s has no score %q%s (also: status, answers, flags, baseline, followup)", in.Key, field, didYouMean(field, scoreIDs(in.Def)))
 	}
 }
 
@@ -543,8 +572,11 @@ func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, c
 
 // eval is the scope as the fast path needs it.
 func (s *exprScope) eval() eval.Scope {
-	if s.kind == scopeInstrument {
+	switch s.kind {
+	case scopeInstrument:
 		return eval.Scope{Inst: s.inst}
+	case scopeFollowUp:
+		return eval.Scope{FollowUp: true}
 	}
 	return eval.Scope{Rules: s.rs, Tier: s.tier}
 }

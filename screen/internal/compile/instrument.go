@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/painscreen/painscreen/screen/diag"
@@ -43,6 +44,10 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	resultT := p.NewStruct(prefix + "result")
 	contextT := p.NewStruct(prefix + "context")
 	in.AnswersType, in.ScoresType, in.FlagsType, in.ResultType, in.ContextType = answersT.Type, scoresT.Type, flagsT.Type, resultT.Type, contextT.Type
+	baselineT := p.NewStruct(prefix + "baseline")
+	currentT := p.NewStruct(prefix + "current")
+	followupT := p.NewStruct(prefix + "followup")
+	in.BaselineType, in.CurrentType, in.FollowupType = baselineT.Type, currentT.Type, followupT.Type
 
 	// Items: answers.<id> is an int.
 	for i, it := range d.Items {
@@ -80,16 +85,9 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 
 	// Context fields.
 	for _, cf := range d.Context {
-		f, ok := c.ctxIdx[cf.ID]
-		if !ok {
-			f = c.addContext(plan.CtxField{ID: cf.ID, Type: cf.Type})
-		} else if f.Type != cf.Type {
-			c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)
+		f, t := c.declareContext(cf)
+		if f == nil {
 			continue
-		}
-		t := types.IntType
-		if cf.Type == "string" {
-			t = types.StringType
 		}
 		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
 		in.CtxSlots = append(in.CtxSlots, f.Slot)
@@ -106,6 +104,10 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	resultT.Add("answers", answersT.Type, has, get)
 	has, get = eval.FlagsField()
 	resultT.Add("flags", flagsT.Type, has, get)
+	has, get = eval.BaselineViewField()
+	resultT.Add("baseline", baselineT.Type, has, get)
+	has, get = eval.FollowupViewField()
+	resultT.Add("followup", followupT.Type, has, get)
 
 	env, err := c.base.Extend(
 		cel.CustomTypeProvider(p),
@@ -137,7 +139,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		scope.scoreLimit = si
 		// when: the score applies only if this holds (it may read items and earlier scores).
 		cs.When = c.compileExpr(env, scope, s.When, types.BoolType, cs.Rule+".when")
-		if slices.Contains([]string{"status", "answers", "flags"}, s.ID) {
+		if slices.Contains([]string{"status", "answers", "flags", "baseline", "followup"}, s.ID) {
 			c.errAt(s.Pos, "reserved_id", "score id %q is reserved (rule sets read %s.%s)", s.ID, in.ID, s.ID)
 		}
 		switch {
@@ -187,6 +189,11 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		}
 		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local}
 		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified}
+		cs.Base = plan.NewNames("baseline."+s.ID, in.ID+".baseline."+s.ID)
+		cs.Cur = plan.NewNames("current."+s.ID, in.ID+"."+s.ID)
+		cs.BaseUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Local}
+		cs.BaseQUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Qualified}
+		cs.CurUnset = &plan.FieldError{Kind: plan.ReadCurrent, Idx: si, Name: cs.Cur.Local}
 		in.Scores = append(in.Scores, cs)
 		if cs.Type == nil {
 			continue
@@ -195,6 +202,12 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		scoresT.Add(s.ID, cs.Type, has, get)
 		has, get = eval.ScoreField(si, cs.QUnset)
 		resultT.Add(s.ID, cs.Type, has, get)
+		// A follow-up measure reads baseline.<id> and current.<id>; a rule set <inst>.baseline.<id>. (A rule
+		// set's view and a measure's share the baseline type: their names differ only in the report.)
+		has, get = eval.BaselineField(si, cs.BaseUnset)
+		baselineT.Add(s.ID, cs.Type, has, get)
+		has, get = eval.CurrentField(si, cs.CurUnset)
+		currentT.Add(s.ID, cs.Type, has, get)
 	}
 	scope.scoreLimit = len(d.Scores)
 
@@ -211,12 +224,55 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		in.CondNotes = append(in.CondNotes, &plan.CondNote{ID: n.ID, Message: n.Message,
 			When: c.compileExpr(env, scope, n.When, types.BoolType, in.Key+"#conditional_notes."+n.ID)})
 	}
+	c.followUps(in, p, followupT)
 	instrumentDeps(in)
 	if c.errors() > errs {
 		return nil
 	}
 	c.provs[in] = p
 	return in
+}
+
+// followUps compiles the instrument's follow-up measures: CEL over baseline.<score>, current.<score> and
+// days, each an int, double, bool or string.
+func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT *celenv.StructType) {
+	d := in.Def
+	if len(d.FollowUps) == 0 {
+		return
+	}
+	env, err := c.base.Extend(cel.CustomTypeProvider(p),
+		cel.Variable("baseline", in.BaselineType), cel.Variable("current", in.CurrentType), cel.Variable("days", types.IntType))
+	if err != nil {
+		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
+		return
+	}
+	scope := &exprScope{kind: scopeFollowUp, inst: in, itemLimit: -1, scoreLimit: len(d.Scores)}
+	for fi, f := range d.FollowUps {
+		if in.ScoreIndex(f.ID) >= 0 {
+			c.errAt(f.Pos, "duplicate_id", "follow-up measure %q has the same id as a score; reasons name both, so they must differ", f.ID)
+		}
+		m := &plan.FollowUp{ID: f.ID, Label: f.Label, Description: f.Description, Rule: in.Key + "#followup." + f.ID,
+			Names: plan.NewNames("followup."+f.ID, in.ID+".followup."+f.ID)}
+		var want *types.Type
+		if f.Type != "" {
+			want = typeNamed(f.Type)
+		}
+		m.Prog = c.compileExpr(env, scope, f.Expr, want, m.Rule)
+		if m.Prog != nil {
+			m.BaseScores, m.CurScores = c.followUpReads(in, f.Expr)
+			m.Type = m.Prog.Type
+			if !slices.Contains([]*types.Type{types.IntType, types.DoubleType, types.BoolType, types.StringType}, m.Type) {
+				c.errAt(f.Expr.Pos, "wrong_type", "follow-up measure %q must be an int, double, bool or string; the expression gives %s", f.ID, typeName(m.Type))
+				m.Type = nil
+			}
+		}
+		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified}
+		in.FollowUps = append(in.FollowUps, m)
+		if m.Type != nil {
+			has, get := eval.FollowupField(fi, m.QUnset)
+			followupT.Add(f.ID, m.Type, has, get)
+		}
+	}
 }
 
 func typeNamed(s string) *types.Type {
@@ -278,4 +334,33 @@ func itemIDs(d *def.Instrument) []string {
 		out = append(out, s.ID)
 	}
 	return out
+}
+
+// followUpReads lists the scores a follow-up measure reads at baseline and now (baseline.<score>,
+// current.<score>).
+func (c *compiler) followUpReads(in *plan.Instrument, e *def.Expr) (base, cur []int) {
+	a, iss := c.base.Parse(e.Src)
+	if iss.Err() != nil {
+		return nil, nil
+	}
+	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(n celast.Expr) {
+		if n.Kind() != celast.SelectKind || n.AsSelect().Operand().Kind() != celast.IdentKind {
+			return
+		}
+		si := in.ScoreIndex(n.AsSelect().FieldName())
+		if si < 0 {
+			return
+		}
+		switch n.AsSelect().Operand().AsIdent() {
+		case "baseline":
+			if !slices.Contains(base, si) {
+				base = append(base, si)
+			}
+		case "current":
+			if !slices.Contains(cur, si) {
+				cur = append(cur, si)
+			}
+		}
+	}))
+	return base, cur
 }

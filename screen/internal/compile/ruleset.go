@@ -68,7 +68,29 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	}
 	domainsT := p.NewStruct(rs.Key + "/domains")
 	rs.DomainsType = domainsT.Type
-	opts := append([]cel.EnvOption{cel.CustomTypeProvider(p), cel.Variable("domains", domainsT.Type)}, vars...)
+	contextT := p.NewStruct(rs.Key + "/context")
+	rs.ContextType = contextT.Type
+	for _, cf := range d.Context {
+		f, t := c.declareContext(cf)
+		if f == nil {
+			continue
+		}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		rs.Context = append(rs.Context, f.Slot)
+		rs.CtxUnset = append(rs.CtxUnset, unset)
+		has, get := eval.ContextField(f.Slot, unset)
+		contextT.Add(cf.ID, t, has, get)
+	}
+	if pop := d.Population; pop != nil {
+		rs.HasPopulation, rs.MinAge, rs.AgeSlot = true, pop.MinAge, c.ctxIdx["age"].Slot
+	}
+	followupT := p.NewStruct(rs.Key + "/followup")
+	rs.FollowupType = followupT.Type
+	rs.DaysUnset = &plan.FieldError{Kind: plan.ReadDays, Name: "followup.days"}
+	has, get := eval.DaysField()
+	followupT.Add("days", types.IntType, has, get)
+	opts := append([]cel.EnvOption{cel.CustomTypeProvider(p), cel.Variable("domains", domainsT.Type),
+		cel.Variable("context", contextT.Type), cel.Variable("followup", followupT.Type)}, vars...)
 	env, err := c.base.Extend(opts...)
 	if err != nil {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)

@@ -71,6 +71,20 @@ type Instrument struct {
 	Flags    []*Flag
 	// ConditionalNotes are notes a report carries when their condition holds.
 	ConditionalNotes []*ConditionalNote
+	// FollowUps are the measures that compare a current response set with a baseline one.
+	FollowUps []*FollowUp
+}
+
+// FollowUp is a follow-up measure: CEL over baseline.<score>, current.<score> (the two response sets'
+// scores of this instrument) and days (from baseline to current).
+type FollowUp struct {
+	ID          string
+	Pos         Pos
+	Label       string
+	Description string
+	Expr        *Expr
+	Type        string // declared result type, "" = inferred
+	TypePos     Pos
 }
 
 // ConditionalNote is a note with a condition: a report carries it (code ID) when When holds, for example
@@ -85,8 +99,19 @@ type ConditionalNote struct {
 // ContextField declares a respondent fact that expressions may read as context.<id>.
 type ContextField struct {
 	ID   string
-	Type string // "int" or "string"
+	Type string // "int", "number", "bool" or "string"
 	Pos  Pos
+	// Min and Max bound an int or number field (inclusive); nil = unbounded.
+	Min, Max    *float64
+	Description string
+}
+
+// Population says whom a rule set is for: when context age is given and below MinAge, the rule set is not
+// applied (reason outside_population). An absent age does not stop it.
+type Population struct {
+	MinAge      int64
+	Description string
+	Pos         Pos
 }
 
 // Scale is a named list of response options.
@@ -191,9 +216,13 @@ type RuleSet struct {
 	Description string
 	Inputs      []*Input
 	AnyOf       []AnyOf
-	Domains     []*Domain
-	Tiers       []*Tier
-	Referrals   []*Referral
+	// Context lists the respondent facts the rule set reads as context.<id>.
+	Context []ContextField
+	// Population, when set, limits whom the rule set applies to.
+	Population *Population
+	Domains    []*Domain
+	Tiers      []*Tier
+	Referrals  []*Referral
 }
 
 // Input is an instrument the rule set reads.
@@ -282,6 +311,27 @@ type Test struct {
 	Answers   map[string]any
 	Want      *Want
 	WantError *WantError
+	// Date is the response set's date; Baseline, when set, is the earlier visit it is scored against
+	// (follow-up), with answers shaped as Answers.
+	Date     string
+	Baseline *Baseline
+}
+
+// Baseline is a test case's baseline response set.
+type Baseline struct {
+	Date    string
+	Context map[string]any
+	Answers map[string]any
+}
+
+// WantFollowUp is the expected follow-up block; only what is given is compared.
+type WantFollowUp struct {
+	Computed *bool
+	Days     *int64
+	// Measures: measure id (instrument suites) or <instrument>.<measure> (rules suites) -> value; nil
+	// value = not computed.
+	Measures map[string]any
+	Notes    []string // exact set of note codes (nil = not checked)
 }
 
 // Want is the expected part of a report; only what is given is compared.
@@ -298,10 +348,12 @@ type Want struct {
 	Missing           []string            // exact missing items (nil = not checked)
 	Instruments       map[string]*Want    // rules suites: per-instrument expectations
 	Applied           *bool               // rules suites: whether the composite was applied
+	Reason            string              // rules suites: why it was not applied (outside_population), "" = not checked
 	Domains           map[string]string   // rules suites
 	Tier              string
 	Referrals         []string // exact ordered list (nil = not checked)
 	NotAssessed       []string // exact (nil = not checked)
+	FollowUp          *WantFollowUp
 	Pos               Pos
 	// Refs lists every id the expectation names (score, flag, item, domain, tier, referral, instrument),
 	// each at its position, so that a suite can be checked against its definition before it runs.

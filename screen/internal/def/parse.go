@@ -163,7 +163,7 @@ func (p *parser) codes(n *yaml.Node, what string) []Code {
 func (p *parser) instrument(root *yaml.Node) *Instrument {
 	const what = "instrument"
 	f := p.mapping(root, what, "id", "version", "title", "domain", "status", "recall", "citation", "license",
-		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes")
+		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes", "followup")
 	if f == nil {
 		return nil
 	}
@@ -183,16 +183,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 	}
 	in.Codes = p.codes(f.get("codes"), "codes")
 
-	if cf := p.mapping(f.get("context"), "context"); cf != nil {
-		for _, k := range cf.keys {
-			id, _ := p.id(k, "context field")
-			t, _ := p.str(cf.vals[k.Value], "context type")
-			if t != "int" && t != "string" {
-				p.errf(cf.vals[k.Value], "schema", "context field %q: type must be int or string", k.Value)
-			}
-			in.Context = append(in.Context, ContextField{ID: id, Type: t, Pos: p.pos(k)})
-		}
-	}
+	in.Context = p.contextFields(f.get("context"))
 
 	scales := map[string]*Scale{}
 	if sf := p.mapping(f.get("options"), "options"); sf != nil {
@@ -272,6 +263,35 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 		noteIDs[id] = cn.Pos
 		if cn.When != nil {
 			in.ConditionalNotes = append(in.ConditionalNotes, cn)
+		}
+	}
+	fuIDs := map[string]Pos{}
+	for _, n := range p.seq(f.get("followup"), "followup") {
+		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type")
+		if !p.require(ff, "follow-up measure", "id", "expr") {
+			continue
+		}
+		id, ok := p.id(ff.get("id"), "follow-up measure id")
+		if !ok {
+			continue
+		}
+		if prev, dup := fuIDs[id]; dup {
+			p.errf(n, "duplicate_id", "follow-up measure %q is already defined at line %d", id, prev.Line)
+			continue
+		}
+		m := &FollowUp{ID: id, Pos: p.pos(ff.get("id")), Label: p.optStr(ff, "label", "follow-up measure"),
+			Description: p.optStr(ff, "description", "follow-up measure"), Expr: p.expr(ff.get("expr"), "expr")}
+		if t := ff.get("type"); t != nil {
+			m.TypePos = p.pos(t)
+			m.Type, _ = p.str(t, "type")
+			if !slices.Contains([]string{"int", "double", "bool", "string"}, m.Type) {
+				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string", id)
+				m.Type = ""
+			}
+		}
+		fuIDs[id] = m.Pos
+		if m.Expr != nil {
+			in.FollowUps = append(in.FollowUps, m)
 		}
 	}
 	return in
@@ -522,3 +542,52 @@ func (p *parser) flag(n *yaml.Node) *Flag {
 }
 
 var priorities = []string{"urgent", "high", "routine"}
+
+// contextTypes are the types a context field may declare.
+var contextTypes = []string{"int", "number", "bool", "string"}
+
+// contextFields reads a context section: field -> type, or field -> {type, min, max, description}.
+func (p *parser) contextFields(n *yaml.Node) []ContextField {
+	cf := p.mapping(n, "context")
+	if cf == nil {
+		return nil
+	}
+	var out []ContextField
+	for _, k := range cf.keys {
+		id, _ := p.id(k, "context field")
+		f := ContextField{ID: id, Pos: p.pos(k)}
+		v := cf.vals[k.Value]
+		tn := v
+		if v.Kind == yaml.MappingNode {
+			ff := p.mapping(v, "context field "+id, "type", "min", "max", "description")
+			if !p.require(ff, "context field "+id, "type") {
+				continue
+			}
+			tn = ff.get("type")
+			f.Description = p.optStr(ff, "description", "context field")
+			for _, b := range []struct {
+				key string
+				dst **float64
+			}{{"min", &f.Min}, {"max", &f.Max}} {
+				if bn := ff.get(b.key); bn != nil {
+					if x, ok := p.number(bn, b.key); ok {
+						*b.dst = &x
+					}
+				}
+			}
+		}
+		f.Type, _ = p.str(tn, "context type")
+		if !slices.Contains(contextTypes, f.Type) {
+			p.errf(tn, "schema", "context field %q: type must be int, number, bool or string", k.Value)
+			continue
+		}
+		if (f.Min != nil || f.Max != nil) && f.Type != "int" && f.Type != "number" {
+			p.errf(tn, "schema", "context field %q: min and max apply to int and number fields only", k.Value)
+		}
+		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+			p.errf(tn, "schema", "context field %q: min is greater than max", k.Value)
+		}
+		out = append(out, f)
+	}
+	return out
+}

@@ -11,7 +11,7 @@ import (
 func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 	const what = "rule set"
 	f := p.mapping(root, what, "id", "version", "title", "status", "description", "citation", "license", "notes",
-		"inputs", "any_of", "domains", "tiers", "referrals")
+		"inputs", "any_of", "context", "population", "domains", "tiers", "referrals")
 	if f == nil {
 		return nil
 	}
@@ -65,6 +65,20 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 			continue
 		}
 		rs.AnyOf = append(rs.AnyOf, group)
+	}
+	rs.Context = p.contextFields(f.get("context"))
+	if pn := f.get("population"); pn != nil {
+		pf := p.mapping(pn, "population", "min_age", "description")
+		if p.require(pf, "population", "min_age") {
+			pop := &Population{Pos: p.pos(pn), Description: p.optStr(pf, "description", "population")}
+			if a, ok := p.integer(pf.get("min_age"), "min_age"); ok {
+				if a < 0 || a > 150 {
+					p.errf(pf.get("min_age"), "schema", "population min_age must be from 0 to 150")
+				}
+				pop.MinAge = a
+				rs.Population = pop
+			}
+		}
 	}
 	seen := map[string]int{}
 	dup := func(kind, id string, n *yaml.Node) bool {

@@ -48,7 +48,7 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 	entries := p.seq(tests, "tests")
 	p.lim.MaxItems = saved
 	for _, n := range entries {
-		tf := p.mapping(n, "test", "name", "subject", "context", "answers", "want", "want_error")
+		tf := p.mapping(n, "test", "name", "subject", "context", "date", "baseline", "answers", "want", "want_error")
 		if !p.require(tf, "test", "name", "answers") {
 			continue
 		}
@@ -71,6 +71,23 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 		if m, ok := p.plainValue(tf.get("answers"), "answers", depth).(map[string]any); ok {
 			t.Answers = m
 		}
+		if d := tf.get("date"); d != nil {
+			t.Date = p.dateStr(d)
+		}
+		if bn := tf.get("baseline"); bn != nil {
+			bf := p.mapping(bn, "baseline", "date", "context", "answers")
+			if p.require(bf, "baseline", "answers") {
+				b := &Baseline{}
+				if d := bf.get("date"); d != nil {
+					b.Date = p.dateStr(d)
+				}
+				if c := bf.get("context"); c != nil {
+					b.Context, _ = p.plainValue(c, "baseline.context", 1).(map[string]any)
+				}
+				b.Answers, _ = p.plainValue(bf.get("answers"), "baseline.answers", depth).(map[string]any)
+				t.Baseline = b
+			}
+		}
 		w, we := tf.get("want"), tf.get("want_error")
 		switch {
 		case w != nil && we != nil:
@@ -92,9 +109,9 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 }
 
 func (p *parser) want(n *yaml.Node, rules bool) *Want {
-	allowed := []string{"status", "definition_status", "scores", "flags", "missing", "notes", "errors"}
+	allowed := []string{"status", "definition_status", "scores", "flags", "missing", "notes", "errors", "followup"}
 	if rules {
-		allowed = []string{"applied", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
+		allowed = []string{"applied", "reason", "followup", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
 			"possible", "possible_tiers", "possible_referrals"}
 	}
 	f := p.mapping(n, "want", allowed...)
@@ -151,6 +168,7 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 			}
 		}
 	}
+	w.Reason = p.optStr(f, "reason", "want")
 	if a := f.get("applied"); a != nil {
 		if b, ok := p.boolean(a, "applied"); ok {
 			w.Applied = &b
@@ -183,6 +201,26 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 				w.Errors = append(w.Errors, WantError{Pos: p.pos(e), Code: p.optStr(ef, "code", "error"),
 					Instrument: p.optStr(ef, "instrument", "error"), Item: p.optStr(ef, "item", "error")})
 			}
+		}
+	}
+	if fn := f.get("followup"); fn != nil {
+		ff := p.mapping(fn, "followup", "computed", "days", "measures", "notes")
+		if ff != nil {
+			wf := &WantFollowUp{Notes: p.idList(ff.get("notes"), "followup.notes")}
+			if c := ff.get("computed"); c != nil {
+				if b, ok := p.boolean(c, "computed"); ok {
+					wf.Computed = &b
+				}
+			}
+			if d := ff.get("days"); d != nil {
+				if n, ok := p.integer(d, "days"); ok {
+					wf.Days = &n
+				}
+			}
+			if m := ff.get("measures"); m != nil {
+				wf.Measures, _ = p.plainValue(m, "followup.measures", 0).(map[string]any)
+			}
+			w.FollowUp = wf
 		}
 	}
 	if d := p.mapping(f.get("domains"), "domains"); d != nil {
@@ -253,4 +291,14 @@ func (p *parser) plainValue(n *yaml.Node, what string, mapDepth int) any {
 	}
 	p.errf(n, "schema", "%s: unexpected %s", what, kindName(n))
 	return nil
+}
+
+// dateStr reads a date as written: YAML would read an unquoted 2026-01-05 as a timestamp, but a date here
+// is text for the engine to check (an invalid one is a test case too).
+func (p *parser) dateStr(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!timestamp" || n.Tag == "!!str") {
+		return n.Value
+	}
+	s, _ := p.str(n, "date")
+	return s
 }

@@ -50,12 +50,13 @@ func statusGet(ie *InstEval) value.Value {
 	return ie.Status()
 }
 
-func ctxGet(ie *InstEval, slot int, unset *plan.FieldError) (value.Value, error) {
-	ctx := &ie.st.Ctx
+// ctxGet reads context field slot, for instrument ie (nil in a rule set).
+func ctxGet(st *State, ie *InstEval, slot int, unset *plan.FieldError) (value.Value, error) {
+	ctx := &st.Ctx
 	if !ctx.Set[slot] {
 		return value.Value{}, unset
 	}
-	ie.st.record(ie, plan.ReadContext, slot)
+	st.record(ie, plan.ReadContext, slot)
 	return ctx.Vals[slot], nil
 }
 
@@ -104,11 +105,11 @@ func flagHas(ie *InstEval, idx int) value.Value {
 	return value.OfBool(false)
 }
 
-func ctxHas(ie *InstEval, slot int) value.Value {
-	if ie.st.Ctx.Set[slot] {
+func ctxHas(st *State, ie *InstEval, slot int) value.Value {
+	if st.Ctx.Set[slot] {
 		return value.OfBool(true)
 	}
-	ie.st.recordMissing(ie, plan.ReadContext, slot)
+	st.recordMissing(ie, plan.ReadContext, slot)
 	return value.OfBool(false)
 }
 
@@ -164,10 +165,12 @@ func getter(v value.Value, err error) (any, error) {
 //
 //	answers.<item>    int; set when the item was answered (has(answers.x) tests that)
 //	scores.<score>    the type of that score; set when it was computed (only earlier scores are visible)
-//	context.<field>   int or string, as the instrument declares; set when the response gives it
+//	context.<field>   int, number (double), bool or string, as the instrument declares; set when the
+//	                  response gives it
 //
 // and a rule-set expression sees one object per input instrument (<id>.status, <id>.<score>,
-// <id>.answers.<item>, <id>.flags.<flag>), domains.<domain> (earlier domains) and, in referrals, `tier`.
+// <id>.answers.<item>, <id>.flags.<flag>), domains.<domain> (earlier domains), context.<field> (the
+// fields the rule set declares) and, in referrals, `tier`.
 
 var errNotObject = errors.New("engine objects cannot be converted")
 
@@ -224,8 +227,10 @@ func (v *resultView) Equal(o ref.Val) ref.Val                   { return types.B
 func (v *resultView) Type() ref.Type                            { return v.Inst.ResultType }
 func (v *resultView) Value() any                                { return v }
 
-// contextView exposes the respondent context with the fields one definition declares.
+// contextView exposes the respondent context with the fields one definition declares: an instrument's
+// (ie set) or the rule set's (ie nil).
 type contextView struct {
+	st  *State
 	ie  *InstEval
 	typ *types.Type
 }
@@ -283,8 +288,8 @@ func FlagsField() (ref.FieldTester, ref.FieldGetter) {
 
 // ContextField binds context.<id>.
 func ContextField(slot int, unset *plan.FieldError) (ref.FieldTester, ref.FieldGetter) {
-	return func(t any) bool { return ctxHas(t.(*contextView).ie, slot).B() },
-		func(t any) (any, error) { return getter(ctxGet(t.(*contextView).ie, slot, unset)) }
+	return func(t any) bool { v := t.(*contextView); return ctxHas(v.st, v.ie, slot).B() },
+		func(t any) (any, error) { v := t.(*contextView); return getter(ctxGet(v.st, v.ie, slot, unset)) }
 }
 
 // DomainField binds domains.<id>.
@@ -303,6 +308,12 @@ func viewIE(t any) *InstEval {
 	case *flagsView:
 		return (*InstEval)(v)
 	case *resultView:
+		return (*InstEval)(v)
+	case *baselineView:
+		return (*InstEval)(v)
+	case *currentView:
+		return (*InstEval)(v)
+	case *followupView:
 		return (*InstEval)(v)
 	}
 	return nil

@@ -43,6 +43,8 @@ type Scope struct {
 	Inst  *plan.Instrument
 	Rules *plan.RuleSet
 	Tier  bool
+	// FollowUp marks a follow-up measure, which CEL's interpreter evaluates (it is not on the hot path).
+	FollowUp bool
 }
 
 // fastCompiler compiles one checked expression; ok turns false at the first unsupported construct.
@@ -55,6 +57,9 @@ type fastCompiler struct {
 // CompileFast returns the fast evaluator of a checked expression, or nil when it uses a construct the fast
 // path does not model (CEL's interpreter then evaluates it).
 func CompileFast(a *celast.AST, scope Scope) Node {
+	if scope.FollowUp {
+		return nil
+	}
 	fc := &fastCompiler{a: a, scope: scope, ok: true}
 	n := fc.expr(a.Expr())
 	if !fc.ok || n == nil {
@@ -138,14 +143,33 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 					}
 					slot, unset := in.CtxSlots[i], in.CtxUnset[i]
 					if test {
-						return func(x *fctx) (value.Value, error) { return ctxHas(x.ie, slot), nil }
+						return func(x *fctx) (value.Value, error) { return ctxHas(x.st, x.ie, slot), nil }
 					}
-					return func(x *fctx) (value.Value, error) { return ctxGet(x.ie, slot, unset) }
+					return func(x *fctx) (value.Value, error) { return ctxGet(x.st, x.ie, slot, unset) }
 				}
 			}
 			return fc.fail()
 		}
 		rs := s.Rules
+		if ident == "followup" && field == "days" {
+			if test {
+				return func(x *fctx) (value.Value, error) { return daysHas(x.st), nil }
+			}
+			return func(x *fctx) (value.Value, error) { return daysGet(x.st) }
+		}
+		if ident == "context" {
+			for i, cf := range rs.Def.Context {
+				if cf.ID != field || i >= len(rs.Context) {
+					continue
+				}
+				slot, unset := rs.Context[i], rs.CtxUnset[i]
+				if test {
+					return func(x *fctx) (value.Value, error) { return ctxHas(x.st, nil, slot), nil }
+				}
+				return func(x *fctx) (value.Value, error) { return ctxGet(x.st, nil, slot, unset) }
+			}
+			return fc.fail()
+		}
 		if ident == "domains" {
 			for i, d := range rs.Domains {
 				if d.ID != field {
@@ -209,6 +233,26 @@ func (fc *fastCompiler) selection(e celast.Expr) fnode {
 			}
 			return func(x *fctx) (value.Value, error) { return flagGet(x.st.Comp.Inputs[i], idx) }
 		}
+	case "followup":
+		idx := in.FollowIndex(field)
+		if idx < 0 {
+			return fc.fail()
+		}
+		unset := in.FollowUps[idx].QUnset
+		if test {
+			return func(x *fctx) (value.Value, error) { return followHas(x.st.Comp.Inputs[i], idx), nil }
+		}
+		return func(x *fctx) (value.Value, error) { return followGet(x.st.Comp.Inputs[i], idx, unset) }
+	case "baseline":
+		idx := in.ScoreIndex(field)
+		if idx < 0 {
+			return fc.fail()
+		}
+		unset := in.Scores[idx].BaseQUnset
+		if test {
+			return func(x *fctx) (value.Value, error) { return baseHas(x.st.Comp.Inputs[i], idx), nil }
+		}
+		return func(x *fctx) (value.Value, error) { return baseGet(x.st.Comp.Inputs[i], idx, unset) }
 	}
 	return fc.fail()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -297,14 +298,72 @@ func convertContext(f *plan.CtxField, v any) (value.Value, *Error) {
 		}
 		return value.OfString(s), nil
 	}
-	n, err := convertItem(anyWholeNumber, v)
-	if err != nil {
-		return bad("context field %s must be a whole number", f.ID)
+	var out value.Value
+	switch f.Type {
+	case "bool":
+		b, ok := v.(bool)
+		if !ok {
+			return bad("context field %s must be true or false", f.ID)
+		}
+		return value.OfBool(b), nil
+	case "number":
+		x, ok := contextNumber(v)
+		if !ok {
+			return bad("context field %s must be a finite number", f.ID)
+		}
+		out = value.OfDouble(x)
+	default:
+		n, err := convertItem(anyWholeNumber, v)
+		if err != nil {
+			return bad("context field %s must be a whole number", f.ID)
+		}
+		out = value.OfInt(n)
 	}
-	if f.Bounded && (n < f.Min || n > f.Max) {
-		return bad("context field %s must be a whole number from %d to %d", f.ID, f.Min, f.Max)
+	x, _ := out.Float()
+	if (f.HasMin && x < f.Min) || (f.HasMax && x > f.Max) {
+		return bad("context field %s must be %s", f.ID, boundsText(f))
 	}
-	return value.OfInt(n), nil
+	return out, nil
+}
+
+// boundsText describes a context field's accepted range.
+func boundsText(f *plan.CtxField) string {
+	what := "a number"
+	if f.Type == "int" {
+		what = "a whole number"
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	switch {
+	case f.HasMin && f.HasMax:
+		return what + " from " + num(f.Min) + " to " + num(f.Max)
+	case f.HasMin:
+		return what + " of at least " + num(f.Min)
+	}
+	return what + " of at most " + num(f.Max)
+}
+
+// contextNumber converts a number context value: any Go integer, a finite float, or a json.Number.
+func contextNumber(v any) (float64, bool) {
+	var x float64
+	switch n := v.(type) {
+	case float64:
+		x = n
+	case float32:
+		x = float64(n)
+	case json.Number:
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil {
+			return 0, false
+		}
+		x = f
+	default:
+		i, err := convertItem(anyWholeNumber, v)
+		if err != nil {
+			return 0, false
+		}
+		x = float64(i)
+	}
+	return x, !math.IsNaN(x) && !math.IsInf(x, 0)
 }
 
 // normalizeSex matches sex as composite contract §1 says: trimmed and case-insensitive, with m and f for male

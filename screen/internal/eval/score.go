@@ -27,6 +27,11 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 			return err
 		}
 	}
+	if st.Base != nil {
+		if err := st.followUp(); err != nil {
+			return err
+		}
+	}
 	if rs := st.Plan.Rules; rs != nil {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -34,7 +39,8 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 		if err := st.scoreComposite(); err != nil {
 			return err
 		}
-		if !st.Comp.Applied && requireComposite {
+		// A respondent outside the rule set's population is not a problem with the record.
+		if !st.Comp.Applied && requireComposite && st.Comp.Reason != plan.ReasonOutsidePopulation {
 			return Errorf(KindCompositeNotApplied, "", rs.Key, "%s was not applied: %s", rs.Key, st.Comp.Reason)
 		}
 	}
@@ -224,6 +230,12 @@ func (st *State) scoreComposite() *Error {
 				ce.Mismatch[i] = &st.Insts[j]
 			}
 		}
+	}
+	if rs.HasPopulation && st.Ctx.Set[rs.AgeSlot] && st.Ctx.Vals[rs.AgeSlot].I() < rs.MinAge {
+		// The rule set is not for this respondent (its referrals follow adult guidelines, say); instrument
+		// results and flags stand.
+		ce.Applied, ce.Reason = false, plan.ReasonOutsidePopulation
+		return nil
 	}
 	ce.Applied = true
 	for i, in := range rs.Inputs {

@@ -6,6 +6,7 @@
 package eval
 
 import (
+	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/painscreen/painscreen/screen/internal/plan"
@@ -80,6 +81,10 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
+	// it to this one.
+	Base *State
+	Days int64
 }
 
 // need records that an evaluation read pending item idx.
@@ -142,6 +147,13 @@ type InstEval struct {
 	noProrate bool
 	cur       int
 	ctxView   contextView
+	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
+	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
+	FUV       []value.Value
+	FUS       []uint8
+	FUR       []Span
+	FUMissing []*plan.FieldError
+	base      *InstEval
 }
 
 // Status is the instrument's status as rule sets read it.
@@ -172,6 +184,13 @@ func (ie *InstEval) reset() {
 	clear(ie.FS)
 	clear(ie.FR)
 	ie.Notes = ie.Notes[:0]
+	if ie.base != nil {
+		clear(ie.FUV)
+		clear(ie.FUS)
+		clear(ie.FUR)
+		clear(ie.FUMissing)
+		ie.base = nil
+	}
 }
 
 // CompEval is the evaluation state of the rule set.
@@ -202,6 +221,8 @@ type CompEval struct {
 	PossibleFR    []Span
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
+	// ctxView is the rule set's context view.
+	ctxView contextView
 }
 
 // DomainNote is a note about a domain: NoteDetermined (decided by every completion of Input's missing
@@ -223,6 +244,7 @@ func NewState(p *plan.Plan) *State {
 	if rs := p.Rules; rs != nil {
 		ce := &st.Comp
 		ce.rs, ce.st = rs, st
+		ce.ctxView = contextView{st: st, typ: rs.ContextType}
 		ce.Inputs = make([]*InstEval, len(rs.Inputs))
 		ce.Mismatch = make([]*InstEval, len(rs.Inputs))
 		ce.placeholders = make([]InstEval, len(rs.Inputs))
@@ -253,7 +275,10 @@ func newInstEval(in *plan.Instrument, st *State) InstEval {
 		SV: make([]value.Value, len(in.Scores)), SS: make([]uint8, len(in.Scores)), SR: make([]Span, len(in.Scores)),
 		FS: make([]uint8, len(in.Flags)), FR: make([]Span, len(in.Flags)),
 		Notes: make([]NoteRec, 0, 4)}
-	ie.ctxView.typ = in.ContextType
+	ie.ctxView.typ, ie.ctxView.st = in.ContextType, st
+	if n := len(in.FollowUps); n > 0 {
+		ie.FUV, ie.FUS, ie.FUR, ie.FUMissing = make([]value.Value, n), make([]uint8, n), make([]Span, n), make([]*plan.FieldError, n)
+	}
 	return ie
 }
 
@@ -291,6 +316,7 @@ func (st *State) Reset() {
 		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil
+	st.Base, st.Days = nil, 0
 }
 
 func (st *State) record(ie *InstEval, k plan.ReadKind, idx int) {
@@ -322,9 +348,21 @@ type activation struct {
 	st    *State
 	ie    *InstEval
 	rules bool
+	fu    bool // a follow-up measure: baseline, current, days
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
+	if a.fu {
+		switch name {
+		case "baseline":
+			return (*baselineView)(a.ie), true
+		case "current":
+			return (*currentView)(a.ie), true
+		case "days":
+			return types.Int(a.st.Days), true
+		}
+		return nil, false
+	}
 	if !a.rules {
 		switch name {
 		case "answers":
@@ -339,6 +377,10 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "domains":
 		return (*domainsView)(&a.st.Comp), true
+	case "context":
+		return &a.st.Comp.ctxView, true
+	case "followup":
+		return (*fuGlobalView)(a.st), true
 	case "tier":
 		return refOf(tierGet(&a.st.Comp)), true
 	}

@@ -41,6 +41,12 @@ const (
 	ReadFlag
 	ReadDomain
 	ReadTier
+	ReadBaseline // a score of the baseline response set (follow-up: baseline.<score>, <inst>.baseline.<score>)
+	ReadCurrent  // a score of the current response set, as a follow-up measure reads it (current.<score>)
+	ReadFollowup // a follow-up measure, as a rule set reads it (<inst>.followup.<measure>)
+	ReadDays     // the days from baseline to current (days; followup.days in a rule set)
+	// NumReadKinds is the number of read kinds.
+	NumReadKinds
 )
 
 // Program is one compiled expression.
@@ -122,6 +128,33 @@ type Instrument struct {
 	Status                                                      Names  // <id>.status (rule sets only)
 	// CondNotes are notes a report carries when their condition holds.
 	CondNotes []*CondNote
+	// FollowUps are the follow-up measures; BaselineType, CurrentType and FollowupType the CEL types of the
+	// views baseline.<score>, current.<score> and <inst>.followup.<measure>.
+	FollowUps                               []*FollowUp
+	BaselineType, CurrentType, FollowupType *types.Type
+}
+
+// FollowUp is one compiled follow-up measure.
+type FollowUp struct {
+	ID, Label, Description string
+	Rule                   string
+	Prog                   *Program
+	Type                   *types.Type
+	Names                  Names // followup.<id>, <inst>.followup.<id>
+	QUnset                 *FieldError
+	// BaseScores and CurScores are the scores the measure reads at baseline and now: it is computed only
+	// when every one of them was decided at its visit.
+	BaseScores, CurScores []int
+}
+
+// FollowIndex returns the index of follow-up measure id, or -1.
+func (in *Instrument) FollowIndex(id string) int {
+	for i, f := range in.FollowUps {
+		if f.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // CondNote is a conditional note.
@@ -217,6 +250,10 @@ type Score struct {
 	// Unset and QUnset are the errors of reading the score when it was not computed, from the instrument
 	// and from a rule set.
 	Unset, QUnset *FieldError
+	// Base names the baseline's value of the score (baseline.<id>, <inst>.baseline.<id>), Cur the current
+	// one as a follow-up measure reads it (current.<id>); their errors when not computed.
+	Base, Cur                       Names
+	BaseUnset, BaseQUnset, CurUnset *FieldError
 	// Deps marks the items the score depends on, through the scores it reads and the skip logic of those
 	// items: only they matter when deciding it from completions.
 	Deps []bool
@@ -281,12 +318,13 @@ type Flag struct {
 
 // CtxField is one engine-wide context field.
 type CtxField struct {
-	ID       string
-	Type     string // int | string
-	Slot     int
-	Min, Max int64 // int fields with Bounded set: the accepted range
-	Bounded  bool
-	Names    Names // context.<id>
+	ID   string
+	Type string // int | number | bool | string
+	Slot int
+	// Min and Max bound an int or number field (inclusive), when HasMin and HasMax say so.
+	Min, Max       float64
+	HasMin, HasMax bool
+	Names          Names // context.<id>
 	// Sex marks the builtin field sex: matched after trimming and ignoring case, with m and f for male and
 	// female; any other text is kept as given (unknown, not an error).
 	Sex bool
@@ -321,7 +359,24 @@ type RuleSet struct {
 	// Referrals in report order: urgent, high, routine, then as defined.
 	Referrals   []*Referral
 	DomainsType *types.Type
+	// Context are the slots of the context fields the rule set declares (Def.Context order), CtxUnset
+	// their not-set errors, ContextType the CEL type of its context view.
+	Context     []int
+	CtxUnset    []*FieldError
+	ContextType *types.Type
+	// FollowupType is the CEL type of followup (followup.days); DaysUnset the error of reading days when
+	// the response set is not scored against a baseline.
+	FollowupType *types.Type
+	DaysUnset    *FieldError
+	// MinAge, when HasPopulation, is the youngest age (context.age) the rule set applies to; AgeSlot is the
+	// slot of context.age.
+	HasPopulation bool
+	MinAge        int64
+	AgeSlot       int
 }
+
+// ReasonOutsidePopulation is the reason a rule set is not applied to a respondent outside its population.
+const ReasonOutsidePopulation = "outside_population"
 
 // InputInst returns the instrument input id is bound to, or nil.
 func (rs *RuleSet) InputInst(id string) *Instrument {

@@ -24,15 +24,15 @@ import (
 type Tracer struct {
 	// off gives, per read kind, where the marks of that kind of field start: global for the context,
 	// domains and tier; per instrument (by Instrument.Index) for its items, scores, flags and status.
-	global [plan.ReadTier + 1]int32
-	inst   [][plan.ReadTier + 1]int32
+	global [plan.NumReadKinds]int32
+	inst   [][plan.NumReadKinds]int32
 	marks  []uint32
 	epoch  uint32
 }
 
 // New returns a tracer for states of p.
 func New(p *plan.Plan) *Tracer {
-	t := &Tracer{inst: make([][plan.ReadTier + 1]int32, len(p.Insts))}
+	t := &Tracer{inst: make([][plan.NumReadKinds]int32, len(p.Insts))}
 	n := int32(0)
 	t.global[plan.ReadContext] = n
 	n += int32(len(p.Ctx))
@@ -42,6 +42,8 @@ func New(p *plan.Plan) *Tracer {
 	}
 	t.global[plan.ReadTier] = n
 	n++
+	t.global[plan.ReadDays] = n
+	n++
 	for i, in := range p.Insts {
 		o := &t.inst[i]
 		*o = t.global
@@ -49,6 +51,12 @@ func New(p *plan.Plan) *Tracer {
 		n += int32(len(in.Items))
 		o[plan.ReadScore] = n
 		n += int32(len(in.Scores))
+		o[plan.ReadBaseline] = n
+		n += int32(len(in.Scores))
+		o[plan.ReadCurrent] = n
+		n += int32(len(in.Scores))
+		o[plan.ReadFollowup] = n
+		n += int32(len(in.FollowUps))
 		o[plan.ReadFlag] = n
 		n += int32(len(in.Flags))
 		o[plan.ReadStatus] = n
@@ -108,6 +116,15 @@ func (f Field) Name(p *plan.Plan) string {
 		return p.Insts[f.Inst].Flags[f.Idx].Names.Name(true, f.Missing)
 	case plan.ReadDomain:
 		return p.Rules.Domains[f.Idx].Names.Name(false, f.Missing)
+	case plan.ReadBaseline:
+		return p.Insts[f.Inst].Scores[f.Idx].Base.Name(f.Rules, f.Missing)
+	case plan.ReadCurrent:
+		return p.Insts[f.Inst].Scores[f.Idx].Cur.Name(false, f.Missing)
+	case plan.ReadFollowup:
+		return p.Insts[f.Inst].FollowUps[f.Idx].Names.Name(f.Rules, f.Missing)
+	case plan.ReadDays:
+		n := plan.NewNames("days", "followup.days")
+		return n.Name(f.Rules, f.Missing)
 	}
 	return "tier"
 }
@@ -130,6 +147,12 @@ func Value(st *eval.State, r eval.Read) value.Value {
 		return value.OfBool(r.IE.FS[r.Idx] == eval.FlagFired)
 	case plan.ReadDomain:
 		return st.Comp.DV[r.Idx]
+	case plan.ReadBaseline, plan.ReadCurrent:
+		return r.IE.SV[r.Idx]
+	case plan.ReadFollowup:
+		return r.IE.FUV[r.Idx]
+	case plan.ReadDays:
+		return value.OfInt(st.Days)
 	}
 	return st.Comp.TierVal
 }

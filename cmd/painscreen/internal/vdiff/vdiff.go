@@ -32,7 +32,13 @@ type Options struct {
 	// UnboundedSpan is how far above its minimum values are drawn for an integer item without an upper
 	// bound (default 20).
 	UnboundedSpan int64
+	// Missing adds "unanswered" to each item's values, so the patterns include missing answers (and what
+	// prorating and determinacy make of them).
+	Missing bool
 }
+
+// unanswered stands for a missing answer among an item's values.
+const unanswered = math.MinInt64
 
 func (o *Options) defaults() {
 	if o.MaxPatterns == 0 {
@@ -331,7 +337,7 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 	contexts := distinctContexts(vectors)
 	res.Patterns = Section{Changes: []Change{}}
 	tp := newTally(&res.Patterns, opt.Examples)
-	space, bounded := spaceSize(items, held, len(contexts))
+	space, bounded := spaceSize(items, held, len(contexts), opt.Missing)
 	defer func() {
 		if len(held) > 0 {
 			res.Patterns.Note += "; held at their first value, since no expression of either version reads them: " + strings.Join(slices.Sorted(maps.Keys(held)), ", ")
@@ -347,6 +353,9 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 		clear(ansA)
 		clear(ansB)
 		for i, it := range items {
+			if vals[i] == unanswered {
+				continue
+			}
 			if inA[it.ID] {
 				ansA[it.ID] = vals[i]
 			}
@@ -377,14 +386,20 @@ func patterns(sec *Section, items []catalog.ItemDoc, held map[string]bool, conte
 	vs := make([][]int64, len(items))
 	for i, it := range items {
 		vs[i] = values(it, opt)
-		if held[it.ID] {
+		switch {
+		case held[it.ID]:
 			vs[i] = vs[i][:1]
+		case opt.Missing:
+			vs[i] = append(vs[i], unanswered)
 		}
 	}
 	switch {
 	case bounded && space.le(opt.MaxPatterns):
 		sec.Mode = "exhaustive"
 		sec.Note = fmt.Sprintf("every complete answer pattern: %s (each of %d items answered with each value it allows%s)", Thousands(space.exact), len(items)-len(held), ctxNote)
+		if opt.Missing {
+			sec.Note = fmt.Sprintf("every answer pattern: %s (each of %d items answered with each value it allows or left unanswered%s)", Thousands(space.exact), len(items)-len(held), ctxNote)
+		}
 		idx := make([]int, len(items))
 		for _, c := range contexts {
 			for i := range vals {
@@ -408,7 +423,11 @@ func patterns(sec *Section, items []catalog.ItemDoc, held map[string]bool, conte
 		if !bounded {
 			why = "unbounded: an item has no upper bound, drawn from its minimum to minimum+" + fmt.Sprint(opt.UnboundedSpan)
 		}
-		sec.Note = fmt.Sprintf("%s random complete answer patterns (seed %d; the answer space is %s%s)", Thousands(int64(opt.Samples)), opt.Seed, why, ctxNote)
+		kind := "complete answer patterns"
+		if opt.Missing {
+			kind = "answer patterns, each item possibly unanswered"
+		}
+		sec.Note = fmt.Sprintf("%s random %s (seed %d; the answer space is %s%s)", Thousands(int64(opt.Samples)), kind, opt.Seed, why, ctxNote)
 		rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		for range opt.Samples {
 			for i := range items {
@@ -468,23 +487,29 @@ func next(vs [][]int64, idx []int, vals []int64) bool {
 func patternExample(items []catalog.ItemDoc, vals []int64, c map[string]any) Example {
 	ex := Example{Answers: map[string]any{}, Context: c}
 	for i, it := range items {
-		ex.Answers[it.ID] = vals[i]
+		if vals[i] != unanswered {
+			ex.Answers[it.ID] = vals[i]
+		}
 	}
 	return ex
 }
 
 // spaceSize is the number of complete patterns times contexts; bounded is false when an item has no
 // upper bound.
-func spaceSize(items []catalog.ItemDoc, held map[string]bool, contexts int) (*bigInt, bool) {
+func spaceSize(items []catalog.ItemDoc, held map[string]bool, contexts int, missing bool) (*bigInt, bool) {
 	n := newBig(int64(contexts))
 	bounded := true
+	extra := int64(0)
+	if missing {
+		extra = 1
+	}
 	for _, it := range items {
 		switch {
 		case held[it.ID]:
 		case it.Options != nil:
-			n.mul(int64(len(it.Options)))
+			n.mul(int64(len(it.Options)) + extra)
 		case it.Min != nil && it.Max != nil && *it.Max >= *it.Min:
-			n.mul(*it.Max - *it.Min + 1)
+			n.mul(*it.Max - *it.Min + 1 + extra)
 		default:
 			bounded = false
 		}

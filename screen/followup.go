@@ -1,0 +1,211 @@
+package screen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/painscreen/painscreen/screen/internal/eval"
+)
+
+// Follow-up: measurement-based care across visits (composite contract §3). A current response set is
+// scored against a baseline one of the same subject: the report is the current one's, explained as usual,
+// with a FollowUp block holding each instrument's follow-up measures (declared in its definition: PHQ-9
+// change, response and remission, PEG meaningful improvement, …) and their reasons; the rule set can read
+// them (<inst>.followup.<measure>, <inst>.baseline.<score>, followup.days).
+
+// FollowUpResult compares a response set with its baseline.
+type FollowUpResult struct {
+	// BaselineDate is the baseline's date as given ("" when it gave none).
+	BaselineDate string
+	// Computed is false when the dates do not allow a comparison (missing, not an ISO 8601 calendar date,
+	// or the current date before the baseline's) or the baseline could not be scored; Notes say why, and
+	// there are no measures.
+	Computed bool
+	// Days from the baseline to the current response set (when Computed).
+	Days int
+	// Instruments holds, per instrument answered at both visits with follow-up measures, the measures
+	// computed, ordered by instrument id.
+	Instruments []FollowUpInstrument
+	// Notes say what was not computed and why: dates, instruments not in the baseline, measures whose
+	// scores were not decided at one visit.
+	Notes []Note
+}
+
+// FollowUpInstrument is one instrument's follow-up measures.
+type FollowUpInstrument struct {
+	ID string
+	// Measures holds the measures computed, in definition order; one whose scores were not decided at both
+	// visits is absent (a note says why).
+	Measures []FollowUpMeasure
+}
+
+// FollowUpMeasure is one follow-up measure, with the rule and the values it compared.
+type FollowUpMeasure struct {
+	ID    string
+	Value Value
+	// Rule is "<id>@<version>#followup.<measure>".
+	Rule string
+	why  reasons
+}
+
+// Reasons returns what the measure read: baseline.<score>, current.<score>, days.
+func (m FollowUpMeasure) Reasons() []Reason { return m.why.appendTo(nil) }
+
+// Measure returns the instrument's measure id, if computed.
+func (f *FollowUpResult) Measure(instrument, id string) (Value, bool) {
+	if f == nil {
+		return Value{}, false
+	}
+	for _, in := range f.Instruments {
+		if in.ID != instrument {
+			continue
+		}
+		for _, m := range in.Measures {
+			if m.ID == id {
+				return m.Value, true
+			}
+		}
+	}
+	return Value{}, false
+}
+
+// ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD) as a day number; ok is false for anything else,
+// including dates that do not exist (2026-02-30).
+func ParseDate(s string) (day int64, ok bool) {
+	if len(s) != 10 {
+		return 0, false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Unix() / 86400, true
+}
+
+// followUpRun is a follow-up in progress: the scored baseline (nil when not computed) and what the report
+// says about it.
+type followUpRun struct {
+	base  *eval.State
+	days  int64
+	date  string
+	notes []Note
+}
+
+// FollowUp scores current against baseline, a response set of the same subject from an earlier visit: the
+// report of current with a FollowUp block. It is safe to call from many goroutines at once. The baseline
+// is scored too, but only to read its results: its problems do not fail this call (a score it leaves
+// undecided leaves the measures that read it not computed). Errors are as for Score, for current.
+func (e *Engine) FollowUp(ctx context.Context, baseline, current *Response) (*Report, error) {
+	rep := new(Report)
+	err := e.FollowUpTo(ctx, baseline, current, rep)
+	var re *ResponseErrors
+	if err != nil && !errors.As(err, &re) {
+		return nil, err
+	}
+	return rep, err
+}
+
+// FollowUpTo is FollowUp writing into dst, reusing its memory as ScoreTo does.
+func (e *Engine) FollowUpTo(ctx context.Context, baseline, current *Response, dst *Report) error {
+	switch {
+	case e == nil || e.plan == nil:
+		return errZeroEngine
+	case ctx == nil:
+		return errors.New("screen: nil context")
+	case dst == nil:
+		return errors.New("screen: nil Report")
+	case baseline == nil:
+		return errors.New("screen: nil baseline")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if current == nil {
+		return newScoreError(ErrNoAnswers, "", "", "no response set")
+	}
+	fu := &followUpRun{date: baseline.Date}
+	note := func(code, about, msg string) {
+		fu.notes = append(fu.notes, Note{Code: code, About: about, Message: msg})
+	}
+	b, bok := ParseDate(baseline.Date)
+	c, cok := ParseDate(current.Date)
+	switch {
+	case baseline.Date == "":
+		note("date_missing", "baseline", "the baseline has no date: follow-up is not computed")
+	case !bok:
+		note("date_invalid", "baseline", "the baseline's date is not an ISO 8601 calendar date (YYYY-MM-DD): follow-up is not computed")
+	case current.Date == "":
+		note("date_missing", "current", "this response set has no date: follow-up is not computed")
+	case !cok:
+		note("date_invalid", "current", "this response set's date is not an ISO 8601 calendar date (YYYY-MM-DD): follow-up is not computed")
+	case c < b:
+		note("date_order", "current", "this response set is dated before its baseline: follow-up is not computed")
+	default:
+		s := e.pool.Get().(*scratch)
+		defer func() {
+			s.st.Reset()
+			e.pool.Put(s)
+		}()
+		s.st.Strict = e.strict
+		if err := s.st.Score(ctx, baseline.Subject, baseline.Context, baseline.Answers, false); err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			code := "error"
+			var se *ScoreError
+			if errors.As(scoreError(err), &se) {
+				code = se.Code
+			}
+			note("baseline_not_scored", "baseline", "the baseline could not be scored ("+code+"): follow-up is not computed")
+			break
+		}
+		fu.base, fu.days = s.st, c-b
+	}
+	return e.scoreTo(ctx, current, dst, fu)
+}
+
+// followUp fills the report's follow-up block from the evaluation state.
+func (s *scratch) followUp(rep *Report, fu *followUpRun) {
+	st := s.st
+	f := &rep.fu
+	*f = FollowUpResult{BaselineDate: fu.date, Computed: fu.base != nil, Days: int(fu.days),
+		Instruments: f.Instruments[:0], Notes: append(f.Notes[:0], fu.notes...)}
+	rep.FollowUp = f
+	if fu.base == nil {
+		f.Days = 0
+		return
+	}
+	m := &rep.mem
+	for _, i := range st.Used {
+		ie := &st.Insts[i]
+		in := ie.Inst
+		if len(in.FollowUps) == 0 {
+			continue
+		}
+		if !ie.HasBase() {
+			f.Notes = append(f.Notes, Note{Code: "not_in_baseline", About: in.ID,
+				Message: fmt.Sprintf("%s was not answered at baseline (in this version): its follow-up measures are not computed", in.Key)})
+			continue
+		}
+		var ms []FollowUpMeasure
+		for fi, fm := range in.FollowUps {
+			switch ie.FUS[fi] {
+			case eval.FollowComputed:
+				ms = append(ms, FollowUpMeasure{ID: fm.ID, Value: Value(ie.FUV[fi]), Rule: fm.Rule, why: m.arena.collect(s, ie.FUR[fi], false)})
+			case eval.FollowNotComputed:
+				why := "a score it compares was not decided at both visits"
+				if fe := ie.FUMissing[fi]; fe != nil {
+					why = fe.Name + " was not decided"
+				}
+				f.Notes = append(f.Notes, Note{Code: "not_computed", About: in.ID + "." + fm.ID,
+					Message: fmt.Sprintf("%s.%s not computed: %s", in.ID, fm.ID, why)})
+			default:
+				f.Notes = append(f.Notes, Note{Code: "failed", About: in.ID + "." + fm.ID,
+					Message: fmt.Sprintf("%s.%s failed (a definition bug; see the record's errors)", in.ID, fm.ID)})
+			}
+		}
+		f.Instruments = append(f.Instruments, FollowUpInstrument{ID: in.ID, Measures: ms})
+	}
+}

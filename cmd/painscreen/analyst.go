@@ -32,10 +32,14 @@ func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output 
 	switch {
 	case fl.width < 0 || fl.width > 0 && fl.width < minWidth:
 		return fmt.Errorf("--width must be at least %d", minWidth)
+	case fl.width > 0 && enc.format != outText:
+		return fmt.Errorf("--width applies to --format text only")
 	case fl.width > 0:
 		enc.width = fl.width
 	case output == "":
-		enc.width = terminalWidth(stdout)
+		if w := terminalWidth(stdout); w > 0 {
+			enc.width = max(w, minWidth)
+		}
 	}
 	if enc.width == 0 {
 		enc.width = defaultWidth

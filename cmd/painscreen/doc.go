@@ -14,6 +14,7 @@
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
 //	painscreen serve    [flags]               serve scoring and CDS Hooks over HTTP
+//	painscreen fhir     questionnaire ID[@VERSION]  write an instrument's FHIR R4 Questionnaire
 //	painscreen version                        print the version
 //
 // Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
@@ -53,10 +54,10 @@
 //
 // Flags:
 //
-//	--format FORMAT        jsonl (default), json, text, brief, csv or long; without --format an --output
+//	--format FORMAT        jsonl (default), json, text, brief, csv, long or fhir; without --format an --output
 //	                       name ending in .json, .jsonl/.ndjson, .csv or .txt picks it
 //	--output FILE          write to FILE instead of stdout, atomically (see below)
-//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml), csv or tsv, for every FILE (default: from the
+//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml), csv, tsv or fhir, for every FILE (default: from the
 //	                       extension; stdin without it must be JSONL)
 //	--delimiter DELIM      CSV input: , ; or tab (default: tab for .tsv and tsv, else sniffed from the
 //	                       header row: the one of the three that occurs most outside quotes)
@@ -88,7 +89,20 @@
 //
 // Input formats: YAML or JSON (one response set, or a list of them), JSONL (one per line: the batch
 // format), CSV (a header, then one row per response set: subject, context.<key>, <instrument>.<item>;
-// .tsv is CSV separated by tabs).
+// .tsv is CSV separated by tabs), and FHIR R4 JSON: a .json file whose top-level object has a
+// resourceType (or any file with --input-format fhir) holds a QuestionnaireResponse (one response set) or
+// a Bundle of them (one response set per subject reference and authored date, in order of first
+// appearance; a second response to the same instrument that day is a response set of its own). A response
+// is mapped to an instrument by its questionnaire canonical (https://painscreen.dev/fhir/Questionnaire/ID,
+// optionally |VERSION, which pins the version; or a canonical ending in an instrument's LOINC panel code),
+// else by the LOINC codes of its items; its items by linkId = item id or LOINC item code ("/44250-9"
+// too), nested groups included; answers by valueCoding (LOINC answer code, painscreen's option-value
+// system, or an ordinalValue/itemWeight extension), valueInteger, valueDecimal, valueBoolean (no/yes items)
+// or valueString. A linkId that names one of the instrument's scores (a form's own total) is not read.
+// Anything else that maps to nothing is an error of its item in the report (unknown_item names the
+// linkId; wrong_type for a valueDate or several answers), and the rest is scored. A response that breaks
+// the FHIR structure painscreen reads, or is entered-in-error, is an error record (code fhir); a FHIR
+// document that is not valid JSON, or a resource other than a QuestionnaireResponse or Bundle, is exit 2.
 // Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
 // when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
 // its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
@@ -125,6 +139,19 @@
 //     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
 //     label of the band score computed from it, if any), flag (value the level, note the message),
 //     missing (id <instrument>.<item>), note. An error record gives a record row and an error row.
+//   - fhir: one FHIR R4 resource per line (NDJSON). A report is a Bundle of type collection: an
+//     Observation per computed score (category survey; code the score's LOINC code, else
+//     https://painscreen.dev/fhir/CodeSystem/score ID.SCORE; valueInteger, valueQuantity {score},
+//     valueBoolean or valueString; interpretation the band when another score bands it; method the
+//     definition's id, version and digest; derivedFrom the QuestionnaireResponses the answers came from;
+//     subject: a FHIR reference (Patient/123) as reference, any other id as identifier.value;
+//     effectiveDateTime the response set's date; notes for prorated totals, results decided despite
+//     missing answers, scores not computed, flags not evaluated, unanswered items and invalid answers),
+//     an Observation per fired flag (interpretation AA for urgent), and a RiskAssessment for the
+//     composite (qualitativeRisk the tier, basis the Observations, a note per referral with its reasons,
+//     per possible referral and possible tier, and why the rule set was not applied). Entry fullUrls are
+//     urn:uuids derived from the file, record number, subject and date, so output is reproducible. An
+//     error record is an OperationOutcome (issue.details the error code, diagnostics where and why).
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
 //     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
@@ -402,6 +429,21 @@
 //
 //	painscreen serve --insecure-no-auth
 //	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+// # fhir
+//
+//	painscreen fhir [--instruments DIR] [--no-bundled] questionnaire ID[@VERSION]
+//
+// Writes the instrument's FHIR R4 Questionnaire as indented JSON: url
+// https://painscreen.dev/fhir/Questionnaire/ID and version the instrument's (a QuestionnaireResponse to
+// it is scored with that version), id the instrument id with '_' as '-', code the instrument's codes;
+// one item per instrument item in order (linkId the item id, code its LOINC codes, required unless skip
+// logic may hide it); a choice item (shown as radio buttons) has an answerOption valueCoding per option
+// (its LOINC answer code, or https://painscreen.dev/fhir/CodeSystem/option-value with the value in
+// decimal) with the option's value as ordinalValue; a range item is an integer item with
+// minValue/maxValue; skip logic that compares one earlier item with a number becomes enableWhen ("=" per
+// matching option, enableBehavior any). scripts/fhir-roundtrip renders each bundled one in LHC-Forms.
+//
+//	painscreen fhir questionnaire phq9 > phq9.questionnaire.json
 //
 // # version
 //

@@ -42,7 +42,8 @@ const validateExamples = `  painscreen validate
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {
 	var srcs []defSource
 	if len(paths) == 0 || bundled {
-		srcs = append(srcs, defSource{fsys: instruments.FS, label: "instruments"}, defSource{fsys: rules.FS, label: "rules"})
+		b := len(paths) > 0 // --bundled beside PATHs: definitions to read, suites that are not the user's
+		srcs = append(srcs, defSource{fsys: instruments.FS, label: "instruments", bundled: b}, defSource{fsys: rules.FS, label: "rules", bundled: b})
 	}
 	for _, p := range paths {
 		s, err := openDefs(p)

@@ -33,6 +33,9 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	v := &validation{diags: res.Diagnostics, instruments: res.Instruments, ruleSets: res.RuleSets}
 	var suites []*suite.Suite
 	for _, s := range srcs {
+		if s.bundled {
+			continue // --bundled brings definitions to check against; the suites are the user's
+		}
 		ss, err := suite.Load(s.fsys, s.label)
 		var ds diag.List
 		switch {
@@ -56,7 +59,16 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	}
 	v.suites = len(suites)
 	if len(v.instruments)+len(v.ruleSets) == 0 && !v.diags.HasErrors() {
-		v.diags = append(v.diags, diag.Diagnostic{Code: "no_definitions", Message: "no definitions were loaded: 0 instruments, 0 rule sets"})
+		// Nothing loaded from any PATH: a PATH of suites only is then an error too.
+		found := false
+		for i := range v.diags {
+			if v.diags[i].Code == "no_definitions" {
+				v.diags[i].Severity, found = diag.Error, true
+			}
+		}
+		if !found {
+			v.diags = append(v.diags, diag.Diagnostic{Code: "no_definitions", Message: "no definitions were loaded: 0 instruments, 0 rule sets"})
+		}
 	}
 	sd, err := suite.Check(suites, sourceOptions(srcs)...)
 	if err != nil {

@@ -55,12 +55,12 @@ func Example() {
 	fmt.Println("not assessed:", c.NotAssessed)
 	// Output:
 	// tier: high
-	// high    moud domains.oud=moderate domains.pain=high_impact
+	// high    moud domains.oud=moderate has(context.moud_current)=false domains.pain=high_impact
 	//         + addendum: treat pain and OUD together
 	// high    naloxone domains.oud=moderate
 	// high    integrated_pain_oud_therapy domains.oud=moderate domains.pain=high_impact
 	// routine integrated_pain_care domains.pain=high_impact
 	// routine behavioral_health domains.depression=positive
 	// routine collaborative_care domains.pain=high_impact domains.oud=moderate domains.depression=positive
-	// not assessed: []
+	// not assessed: [overdose_risk]
 }

@@ -113,15 +113,15 @@ func check(t *testing.T, eng *screen.Engine, where string, resp *screen.Response
 
 // singleFiles are the one-record examples; the referrals are those their comments promise.
 var singleFiles = map[string]outcome{
-	"low":      {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{}, incomplete: []string{}},
-	"elevated": {tier: "elevated", referrals: []string{"addiction_assessment", "integrated_pain_care"}, notAssessed: []string{}},
-	"high": {tier: "high", notAssessed: []string{}, referrals: []string{"moud", "naloxone", "integrated_pain_oud_therapy",
+	"low":      {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"overdose_risk"}, incomplete: []string{}},
+	"elevated": {tier: "elevated", referrals: []string{"addiction_assessment", "integrated_pain_care"}, notAssessed: []string{"overdose_risk"}},
+	"high": {tier: "high", notAssessed: []string{"overdose_risk"}, referrals: []string{"moud", "naloxone", "integrated_pain_oud_therapy",
 		"integrated_pain_care", "behavioral_health", "collaborative_care"}},
-	"urgent": {tier: "urgent", notAssessed: []string{}, referrals: []string{"suicide_safety_assessment", "addiction_assessment",
+	"urgent": {tier: "urgent", notAssessed: []string{"overdose_risk"}, referrals: []string{"suicide_safety_assessment", "addiction_assessment",
 		"integrated_pain_care", "behavioral_health", "collaborative_care", "alcohol_intervention"}},
 	"not_assessed": {tier: "elevated", referrals: []string{"naloxone", "addiction_assessment"},
-		notAssessed: []string{"depression", "anxiety", "alcohol", "trauma", "safety"}},
-	"incomplete_phq9": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{}, incomplete: []string{"phq9"}},
+		notAssessed: []string{"depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}},
+	"incomplete_phq9": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"overdose_risk"}, incomplete: []string{"phq9"}},
 	"not_applied":     {notAppliedFor: "gcps_r"},
 }
 
@@ -185,14 +185,14 @@ var batchJSONL = map[string]string{
 // column, so an instrument whose cells are all empty is present with nothing answered: incomplete, and
 // its domain not assessed.
 var batchCSV = map[string]outcome{
-	"pt-0101": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"safety"}},
+	"pt-0101": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"safety", "overdose_risk"}},
 	"pt-0102": {tier: "elevated", referrals: []string{"addiction_assessment", "integrated_pain_care"}},
 	"pt-0103": {tier: "elevated", referrals: []string{"addiction_assessment", "integrated_pain_care", "behavioral_health",
-		"collaborative_care", "alcohol_intervention"}, notAssessed: []string{"safety"}},
+		"collaborative_care", "alcohol_intervention"}, notAssessed: []string{"safety", "overdose_risk"}},
 	"pt-0104": {tier: "elevated", referrals: []string{"alcohol_intervention"}},
 	"pt-0105": {tier: "low", referrals: []string{"rescreen"}},
 	// pt-0106 leaves every PHQ-2 and GAD-2 cell empty: those instruments were not administered (absent).
-	"pt-0106": {tier: "elevated", referrals: []string{"integrated_pain_care"}, notAssessed: []string{"depression", "anxiety", "safety"}},
+	"pt-0106": {tier: "elevated", referrals: []string{"integrated_pain_care"}, notAssessed: []string{"depression", "anxiety", "safety", "overdose_risk"}},
 }
 
 func TestBatchJSONL(t *testing.T) {

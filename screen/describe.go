@@ -74,6 +74,10 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 	for _, f := range d.Flags {
 		doc.Flags = append(doc.Flags, catalog.FlagDoc{ID: f.ID, Level: f.Level, Message: f.Message, When: strings.TrimSpace(f.When.Src)})
 	}
+	for _, m := range in.FollowUps {
+		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Description: m.Description,
+			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src)})
+	}
 	return doc, nil
 }
 

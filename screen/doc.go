@@ -47,9 +47,25 @@
 // option, for example a LOINC answer code), or nil (not answered, the same as leaving it out). Context
 // accepts "age" (whole years, 0–150) and "sex" (matched trimmed and case-insensitively; m and f count as
 // male and female; anything else is unknown, not an error) in every engine, and any field a loaded
-// definition declares. An instrument with nothing answered (every item nil or left out) was not
+// definition declares, as an int, a number, a bool or a string (within its declared bounds): the bundled
+// pain_oud declares moud_current, benzodiazepine and prior_overdose (bool) and opioid_mme (number ≥ 0).
+// A rule set may declare whom it is for: pain_oud is for adults, so a response set whose context age is
+// under 18 gets composite {"applied": false, "reason": "outside_population"} — its instrument results and
+// flags are reported, and an urgent flag still counts (RequireComposite does not make it an error). An instrument with nothing answered (every item nil or left out) was not
 // administered: it is left out of the report and is absent for the rule set. A response set with no answer
 // at all is an error.
+//
+// # Follow-up
+//
+// Engine.FollowUp (and FollowUpTo) scores a current response set against a baseline one of the same
+// subject, an earlier visit: the current report with a followup block. Response.Date (ISO 8601, YYYY-MM-DD)
+// gives each visit's date and days between them; a missing or invalid date, or a current date before the
+// baseline's, leaves follow-up not computed with a note. Nothing reads the clock. Instrument definitions
+// declare follow-up measures (PHQ-9 change, response, remission; PEG 30 % improvement; …), each computed
+// only from scores decided at both visits; rule sets read them (pain_oud's treatment_adjustment and
+// pain_treatment_review). The baseline itself is scored only to read its results: its own problems are
+// not errors of the call. painscreen score --follow-up pairs each record with its subject's earliest dated
+// record in the input.
 //
 // # Missing and invalid answers
 //
@@ -122,17 +138,27 @@
 //	    "notes": [{"code", "about", "message"}],
 //	    "explain": {"<domain>": {"rule", "reasons"}}
 //	  },
+//	  "followup": {                                                  // only when scored against a baseline
+//	    "baseline": {"date": "2026-01-05"},
+//	    "days": 78,                                                  // null when not computed (notes say why)
+//	    "instruments": {"phq9": {"change": -8, "response": false, "remission": false}, …},   // computed measures
+//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed, …
+//	    "explain": {"phq9": {"response": {"rule", "reasons"}}}     // reasons: baseline.total, current.total, days
+//	  },
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
-// When the rule set is not applied (a required input is absent), composite is
+// When the rule set is not applied (a required input is absent, or the respondent is outside its population:
+// reason "outside_population", with a note of that code), composite is
 // {"id", "version", "digest", "applied": false, "reason": "…", "notes": […]}.
 //
 // A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
 // "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule
 // read while evaluating, in order, each {"name", "value"}: answers ("answers.q9"), earlier scores
-// ("scores.total"), context ("context.sex"), instrument results in a rule set ("phq9.total",
-// "phq9.status", "phq9.answers.q9", "phq9.flags.suicidal_ideation"), domains ("domains.oud") and "tier".
+// ("scores.total"), context ("context.sex", "context.opioid_mme"), instrument results in a rule set
+// ("phq9.total", "phq9.status", "phq9.answers.q9", "phq9.flags.suicidal_ideation"), domains ("domains.oud"),
+// "tier", and in follow-up "baseline.total", "current.total", "days" (measures) and "phq9.baseline.total",
+// "phq9.followup.response", "followup.days" (rule sets).
 // Following the reasons from a referral to its domains, from a domain to instrument scores, and from a
 // score to the answers explains every recommendation down to the answers that produced it.
 //

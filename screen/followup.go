@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen/internal/eval"
+	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
 // Follow-up: measurement-based care across visits (composite contract §3). A current response set is
@@ -198,6 +199,13 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 				why := "a score it compares was not decided at both visits"
 				if fe := ie.FUMissing[fi]; fe != nil {
 					why = fe.Name + " was not decided"
+					at := ie
+					if fe.Kind == plan.ReadBaseline {
+						at = ie.Base()
+					}
+					if fe.Idx < len(at.SS) && at.SS[fe.Idx] == eval.ScoreNotApplicable {
+						why = fe.Name + " does not apply to that visit's answers"
+					}
 				}
 				f.Notes = append(f.Notes, Note{Code: "not_computed", About: in.ID + "." + fm.ID,
 					Message: fmt.Sprintf("%s.%s not computed: %s", in.ID, fm.ID, why)})

@@ -4,9 +4,9 @@
 //
 // # Endpoints
 //
-//	POST /score               a response set → the JSON report (screen's JSON contract); ?format=fhir asks
-//	                          for a FHIR R4 Bundle (Observations and a RiskAssessment, screen/fhir)
-//	                          instead. The body is a native response set (JSON, one record), or FHIR: a
+//	POST /score               a response set → the JSON report (screen's JSON contract); ?format=fhir (or
+//	                          Accept: application/fhir+json alone) asks for a FHIR R4 Bundle
+//	                          (Observations and a RiskAssessment, screen/fhir) instead. The body is a native response set (JSON, one record), or FHIR: a
 //	                          QuestionnaireResponse or a Bundle of them holding one subject's responses
 //	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
 //	                          the report, whose errors list answers that could not be used; 400 for

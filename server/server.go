@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -436,6 +437,9 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, apiError{Code: "bad_format", Message: "format must be json or fhir"})
 		return
 	}
+	if format == "" && acceptsOnlyFHIR(r.Header.Get("Accept")) {
+		format = "fhir"
+	}
 	body, e := readBody(r)
 	if e != nil {
 		writeError(w, e.status, e.apiError)
@@ -462,6 +466,25 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
+}
+
+// acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for
+// application/json (the report) or anything.
+func acceptsOnlyFHIR(accept string) bool {
+	fhirOK := false
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "application/fhir+json":
+			fhirOK = true
+		case "application/json", "*/*", "application/*":
+			return false
+		}
+	}
+	return fhirOK
 }
 
 // readBody reads the whole (bounded) body.

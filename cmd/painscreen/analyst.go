@@ -326,6 +326,7 @@ func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 		}
 		b = appendSafe(b, rep.Errors[i].Code)
 	}
+	b = appendBriefFollowUp(b, rep.FollowUp)
 	b = e.briefKept(b, sc)
 	return append(b, '\n')
 }

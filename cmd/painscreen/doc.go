@@ -70,6 +70,7 @@
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
 //	                       is a terminal, else 80)
 //	--jobs N               scorer goroutines (default 0: GOMAXPROCS); each scores and encodes whole batches
+//	--follow-up            report each record against its subject's baseline (see "Follow-up")
 //	--instruments DIR      load instrument definitions from DIR (or one file) in addition to the bundled
 //	                       ones; repeatable
 //	--rules DIR|ID[@VER]   a path: load rule sets from it; repeatable. Not a path: apply that rule set and
@@ -208,6 +209,20 @@
 // written directly. FILE may not be one of the inputs (the same file, also through links): that is a
 // usage error, before anything is read.
 //
+// Follow-up (--follow-up): each record is reported against its subject's baseline, the subject's earliest
+// record in the same input with a valid date (ISO 8601, "date": "2026-01-05"; the first of them on a tie).
+// The baseline record is reported as usual; every other record of the subject gets a "followup" block (the
+// instruments' follow-up measures: PHQ-9/GAD-7 change, response, remission; PEG and GCPS-R change and 30 %
+// improvement; PROMIS PI 4a change, each with the values it compared) and the rule set's follow-up
+// referrals (treatment_adjustment, pain_treatment_review) read them. csv adds followup.baseline_date,
+// followup.days and <id>.followup.<measure> columns; text adds a "Since baseline" table; brief a since=
+// field. A record without a date or with an invalid one, or dated before its baseline, gets the block with
+// days null and a note; nothing reads the clock. Records without a subject, and error records, are
+// reported as usual where they stand. The input must hold each subject's records together (grouped, for
+// example sorted by subject then date): it streams, holding one subject's records at a time (at most
+// 10000), and a subject that comes back after other subjects' records stops the run with an error record
+// not_grouped (exit 2) that says so; the records before it are reported. Each input is grouped on its own.
+//
 // Output goes out as soon as it is scored, in whole batches of records, and whenever the input has nothing
 // more to read for the moment, so that a producer piping a record at a time sees each report at once.
 //
@@ -231,6 +246,7 @@
 //	painscreen score --format csv --output scores.csv site1.csv site2.csv
 //	cat batch.jsonl | painscreen score --fail-on-tier high > reports.jsonl
 //	painscreen score --rules pain_oud@1.1.0 --format json visit.json
+//	painscreen score --follow-up --format csv --output followup.csv cohort.jsonl
 //	painscreen score --no-bundled --instruments my-instruments/ --no-rules answers.yaml
 //
 // # validate

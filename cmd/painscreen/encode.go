@@ -316,6 +316,9 @@ type csvLayout struct {
 	domain  map[string]int // domain id -> column
 	inst    map[string]*instCols
 	keep    []string // kept columns, last in every row
+	// --follow-up: the column of followup.baseline_date (followup.days next) and of each measure.
+	fuDate int
+	fu     map[string]int
 }
 
 type instCols struct {
@@ -589,6 +592,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 			set[ic.flags] = cellFlags
 		}
 	}
+	l.followUpCells(rep, vals, set)
 	for col := nFixedCols; col < n; col++ {
 		b = append(b, ',')
 		switch set[col] {

@@ -39,6 +39,7 @@ type batch struct {
 	seq   int
 	file  string
 	recs  []respfile.Record
+	bases []*screen.Response // --follow-up: each record's baseline (nil: scored on its own)
 	stats []recStat
 	out   []byte
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
@@ -76,6 +77,8 @@ type pipeline struct {
 	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
 	fhir *respfile.FHIRMapper
 	csv  respfile.CSVOptions // CSV input
+	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
+	fu followUpScorer
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -180,6 +183,8 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		}
 		b.seq, b.file, b.fatal, b.fatalN = seq, src.name, nil, 0
 		b.recs = b.recs[:0]
+		clear(b.bases)
+		b.bases = b.bases[:0]
 		seq++
 		return true
 	}
@@ -202,10 +207,39 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	if p.fhir != nil {
 		dec.UseFHIR(p.fhir)
 	}
+	// push adds a record (with its --follow-up baseline) to the batch being filled.
+	push := func(rec respfile.Record, base *screen.Response) {
+		if b == nil && !get() {
+			return
+		}
+		b.recs = append(b.recs, rec)
+		if p.fu != nil {
+			b.bases = append(b.bases, base)
+		}
+		if len(b.recs) == batchSize {
+			ship()
+		}
+	}
+	var g *grouper
+	if p.fu != nil {
+		g = newGrouper()
+	}
 	for ctx.Err() == nil {
 		rec, err := dec.Next()
 		if err != nil && ctx.Err() != nil {
 			break // interrupted while reading
+		}
+		if err == nil && g != nil {
+			n++
+			p.nread.Add(1)
+			gerr := g.add(rec, push)
+			if gerr == nil {
+				continue
+			}
+			err, n = gerr, n-1 // the record is not reported: the error record takes its number
+		}
+		if g != nil {
+			g.flush(push) // what was read is reported; a fatal error comes after it
 		}
 		if b == nil && !get() {
 			return
@@ -227,6 +261,9 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		if len(b.recs) == batchSize {
 			ship()
 		}
+	}
+	if g != nil {
+		g.flush(push) // interrupted: what was read is reported
 	}
 	switch {
 	case b != nil && len(b.recs) > 0:
@@ -333,7 +370,12 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 			continue
 		}
-		err := p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
+		var err error
+		if p.fu != nil && b.bases[i] != nil {
+			err = p.scoreFollowUp(b.bases[i], rec, sc)
+		} else {
+			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
+		}
 		var re *screen.ResponseErrors
 		switch {
 		case err == nil:

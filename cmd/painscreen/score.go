@@ -55,6 +55,13 @@ that replaces FILE only when the run completes (a new FILE is readable by its ow
 keeps its mode; a link is followed; FILE may not be an input). CSV values are written unaltered unless
 --csv-safe asks to disarm cells a spreadsheet would run as formulas.
 
+Follow-up (--follow-up): each record is reported against its subject's baseline, the subject's earliest
+record with a valid date ("date": "YYYY-MM-DD") in the same input; every later visit gets a followup
+block (PHQ-9/GAD-7 response and remission, PEG 30 % improvement, ...) and the follow-up referrals. The
+input must hold each subject's records together (grouped, e.g. sorted by subject then date); it then
+streams, one subject at a time, and a subject that comes back later stops the run (not_grouped, exit 2).
+A missing or invalid date, or one before the baseline's, leaves follow-up not computed, with a note.
+
 The summary (records read, scored, failed; counts per tier) and the first error records' positions and
 messages go to stderr. Neither ever holds subject ids or answers.
 
@@ -72,6 +79,7 @@ const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --rules pain_oud@1.0.0 --format json visit.json
   painscreen score --format text questionnaire-response.json
   painscreen score --format long --keep site,visit --na NA,-99 t.csv >tidy.csv
+  painscreen score --follow-up --format csv --output followup.csv cohort.jsonl
   painscreen score --no-bundled --instruments my-defs/ --no-rules answers.yaml`
 
 type scoreFlags struct {
@@ -83,6 +91,7 @@ type scoreFlags struct {
 	failOnTier  string
 	strict      bool
 	csvSafe     bool
+	followUp    bool
 	csvIn       csvInFlags
 	out         outFlags
 }
@@ -98,6 +107,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
 	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
+	f.BoolVar(&fl.followUp, "follow-up", false, "report each record against its subject's baseline: the subject's earliest dated record\n(date: YYYY-MM-DD) in the same input, which must hold each subject's records together\n(grouped, e.g. sorted by subject); adds a followup block (csv: followup.* columns)")
 	fl.csvIn.register(f)
 	fl.out.register(f)
 	files, code, ok := f.parse(args, stdout, stderr)
@@ -196,6 +206,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return reportLoadError(stderr, err)
 	}
 	enc := newEncoder(format, eng)
+	if fl.followUp && enc.csv != nil {
+		enc.csv.followUpCols(eng)
+	}
 	if format == outFHIR {
 		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
 			return f.fail(stderr, "%v", err)
@@ -278,6 +291,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "%v", err)
 	}
 	pl.csv = csvOpt
+	if fl.followUp {
+		pl.fu = eng
+	}
 
 	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
 	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),

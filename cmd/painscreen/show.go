@@ -377,6 +377,16 @@ func writeInstrumentDoc(w io.Writer, doc *catalog.InstrumentDoc) {
 			d.line(6, fl.Message)
 		}
 	}
+	if len(doc.FollowUps) > 0 {
+		d.blank()
+		d.line(0, fmt.Sprintf("Follow-up measures (%d): this visit (current) against the subject's baseline visit", len(doc.FollowUps)))
+		for _, m := range doc.FollowUps {
+			d.line(2, m.ID+" ("+m.Type+")")
+			d.field(6, "label", m.Label)
+			d.field(6, "description", m.Description)
+			d.block(6, "= ", m.Expr)
+		}
+	}
 }
 
 // bandRange renders the interval of band i, resolving bounds shared with a neighbour: "0 <= total < 5".

@@ -360,6 +360,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		in := &rep.Instruments[i]
 		t.instrument(in, tl[in.ID][in.Version])
 	}
+	t.followUp(rep.FollowUp)
 	t.nl()
 	t.raw("Scored by ")
 	t.safe(rep.Engine.Name)

@@ -34,7 +34,9 @@ type InstrumentDoc struct {
 	Context  []ContextDoc
 	Items    []ItemDoc
 	Scores   []ScoreDoc
-	Flags    []FlagDoc
+	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
+	FollowUps []FollowUpDoc
+	Flags     []FlagDoc
 }
 
 // ContextDoc is a declared context field: its type (int, number, bool or string), its bounds when
@@ -81,6 +83,9 @@ type BandDoc struct {
 	Label    string
 	Min, Max *float64
 }
+
+// FollowUpDoc describes a follow-up measure: CEL over baseline.<score>, current.<score> and days.
+type FollowUpDoc struct{ ID, Label, Description, Type, Expr string }
 
 // FlagDoc describes a flag.
 type FlagDoc struct{ ID, Level, Message, When string }

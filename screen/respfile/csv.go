@@ -18,6 +18,7 @@ import (
 // Kinds of CSV column.
 const (
 	colSubject = iota
+	colDate    // the record's date (follow-up)
 	colContext
 	colAnswer
 	colKeep // passed through in Record.Kept (inst: index into CSVOptions.Keep)
@@ -400,6 +401,8 @@ func (d *Decoder) readHeader() error {
 			switch {
 			case name == "subject":
 				bad(i, "subject is read as the subject; it cannot also be a kept column")
+			case name == "date":
+				bad(i, "date is read as the record's date; it cannot also be a kept column")
 			case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 				bad(i, showKey(name)+" is read as context; it cannot also be a kept column")
 			case answer:
@@ -413,6 +416,8 @@ func (d *Decoder) readHeader() error {
 		switch {
 		case name == "subject":
 			col.kind = colSubject
+		case name == "date":
+			col.kind = colDate
 		case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 			col.kind = colContext
 			col.key = strings.TrimPrefix(strings.TrimPrefix(name, "context."), "context"+REDCapSeparator)
@@ -634,6 +639,9 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 		switch c.kind {
 		case colSubject:
 			resp.Subject = string(f)
+			continue
+		case colDate:
+			resp.Date = string(f)
 			continue
 		case colKeep:
 			kept[c.inst] = d.in.bytes(f)

@@ -119,9 +119,9 @@ var jsonRecordCases = []struct {
 
 	// keys
 	{name: "unknown field", in: `{"answers":{"p":{"q":1}},"subjectid":"x"}`,
-		err: errWant{CodeUnknownField, 1, 26, "subjectid: unknown field (a record has only subject, context and answers)", "", ""}},
+		err: errWant{CodeUnknownField, 1, 26, "subjectid: unknown field (a record has only subject, date, context and answers)", "", ""}},
 	{name: "unknown field odd key", in: `{"an swers":{}}`,
-		err: errWant{CodeUnknownField, 1, 2, `"an swers": unknown field (a record has only subject, context and answers)`, "", ""}},
+		err: errWant{CodeUnknownField, 1, 2, `"an swers": unknown field (a record has only subject, date, context and answers)`, "", ""}},
 	{name: "missing answers", in: `{"subject":"x"}`,
 		err: errWant{CodeMissingField, 1, 1, "answers: missing (a record needs at least one answer)", "", ""}},
 	{name: "missing answers empty object", in: `{}`,

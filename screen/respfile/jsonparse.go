@@ -183,7 +183,7 @@ func (p *jparser) object(start int) *screen.Response {
 	p.i++ // '{'
 	p.depth = 1
 	resp := &screen.Response{}
-	var seenSubject, seenContext, seenAnswers bool
+	var seenSubject, seenContext, seenAnswers, seenDate bool
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -204,6 +204,12 @@ func (p *jparser) object(start int) *screen.Response {
 				}
 				seenSubject = true
 				ok = p.subject(resp)
+			case "date":
+				if seenDate {
+					p.fail(keyOff, CodeDuplicateKey, "date: duplicate key", "", "")
+				}
+				seenDate = true
+				ok = p.date(resp)
 			case "context":
 				if seenContext {
 					p.fail(keyOff, CodeDuplicateKey, "context: duplicate key", "", "")
@@ -218,7 +224,7 @@ func (p *jparser) object(start int) *screen.Response {
 				ok = p.answersValue(resp)
 			default:
 				p.fail(keyOff, CodeUnknownField,
-					showKey(string(key))+": unknown field (a record has only subject, context and answers)", "", "")
+					showKey(string(key))+": unknown field (a record has only subject, date, context and answers)", "", "")
 				ok = p.skipValue()
 			}
 			if !ok {
@@ -266,6 +272,26 @@ func (p *jparser) kindAt() string {
 
 func (p *jparser) isNull() bool {
 	return p.i < len(p.b) && p.b[p.i] == 'n'
+}
+
+// date parses the date value: a string (an ISO 8601 calendar date, which follow-up checks), or null.
+func (p *jparser) date(resp *screen.Response) bool {
+	if p.i < len(p.b) && p.b[p.i] == '"' {
+		if raw, ok := p.stringBytes("date", "", ""); ok {
+			resp.Date = string(raw)
+		}
+		return !p.abort
+	}
+	if p.isNull() {
+		return p.literal("null")
+	}
+	off := p.i
+	kind := p.kindAt()
+	if !p.skipValue() {
+		return false
+	}
+	p.fail(off, CodeWrongType, "date: expected a string (YYYY-MM-DD), got "+kind, "", "")
+	return true
 }
 
 // subject parses the subject value: a string, or null for none.

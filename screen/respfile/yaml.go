@@ -630,7 +630,7 @@ func (w *yamlWalker) record(n *yaml.Node) *screen.Response {
 		return nil
 	}
 	resp := &screen.Response{}
-	var seenSubject, seenContext, seenAnswers bool
+	var seenSubject, seenContext, seenAnswers, seenDate bool
 	for i := 0; i+1 < len(n.Content) && w.err == nil; i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		key, ok := w.key(k, "record", "")
@@ -650,6 +650,10 @@ func (w *yamlWalker) record(n *yaml.Node) *screen.Response {
 			if !dup(&seenSubject) {
 				w.subject(v, resp)
 			}
+		case "date":
+			if !dup(&seenDate) {
+				w.date(v, resp)
+			}
 		case "context":
 			if !dup(&seenContext) {
 				w.context(v, resp)
@@ -659,7 +663,7 @@ func (w *yamlWalker) record(n *yaml.Node) *screen.Response {
 				w.answers(v, resp)
 			}
 		default:
-			w.fail(k, CodeUnknownField, showKey(key)+": unknown field (a record has only subject, context and answers)", "", "")
+			w.fail(k, CodeUnknownField, showKey(key)+": unknown field (a record has only subject, date, context and answers)", "", "")
 		}
 	}
 	if w.err == nil && !seenAnswers {
@@ -669,6 +673,18 @@ func (w *yamlWalker) record(n *yaml.Node) *screen.Response {
 		return nil
 	}
 	return resp
+}
+
+// date reads the date as written (an unquoted 2026-01-05 is a YAML timestamp; follow-up checks the text).
+func (w *yamlWalker) date(v *yaml.Node, resp *screen.Response) {
+	if !w.plain(v, "date", "", "") || isNullNode(v) {
+		return
+	}
+	if v.Kind != yaml.ScalarNode || (v.Tag != "!!str" && v.Tag != "!!timestamp") || !utf8.ValidString(v.Value) || len(v.Value) > w.d.lim.MaxStringBytes {
+		w.fail(v, CodeWrongType, "date: expected a date (YYYY-MM-DD), got "+yamlKind(v), "", "")
+		return
+	}
+	resp.Date = v.Value
 }
 
 func (w *yamlWalker) subject(v *yaml.Node, resp *screen.Response) {

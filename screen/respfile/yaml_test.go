@@ -85,7 +85,7 @@ func TestYAMLRecords(t *testing.T) {
 		{name: "subject number", in: "subject: 12345\nanswers: {p: {q: 1}}\n",
 			err: errWant{CodeWrongType, 1, 10, "subject: expected a string, got an integer (quote it to make it a string)", "", ""}},
 		{name: "unknown field", in: "answers: {p: {q: 1}}\nsubject_id: x\n",
-			err: errWant{CodeUnknownField, 2, 1, "subject_id: unknown field (a record has only subject, context and answers)", "", ""}},
+			err: errWant{CodeUnknownField, 2, 1, "subject_id: unknown field (a record has only subject, date, context and answers)", "", ""}},
 		{name: "missing answers", in: "subject: x\n",
 			err: errWant{CodeMissingField, 1, 1, "answers: missing (a record needs at least one answer)", "", ""}},
 		{name: "answers null", in: "answers:\n",

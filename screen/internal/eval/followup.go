@@ -96,6 +96,9 @@ func undecided(ie *InstEval, scores []int, base bool) *plan.FieldError {
 	return nil
 }
 
+// Base returns the baseline's state of the instrument (nil: no follow-up).
+func (ie *InstEval) Base() *InstEval { return ie.base }
+
 // HasBase reports whether ie was scored against a baseline (the instrument was answered at both visits).
 func (ie *InstEval) HasBase() bool { return ie.base != nil }
 

@@ -77,10 +77,60 @@ func (g *Gen) item(b []byte, first bool, id string, v int) []byte {
 }
 
 // Append appends record i (its subject is gen-<i>) as one line of JSON, without the line end.
-func (g *Gen) Append(b []byte, i int) []byte {
+func (g *Gen) Append(b []byte, i int) []byte { return g.appendRecord(b, i, "") }
+
+// WriteCohort writes visits records for each of subjects subjects (gen-1 …), grouped by subject, as for
+// score --follow-up: the visits of a subject are dated 42 days apart from a baseline in early 2026 (the
+// first visit, or for every fifth subject the second record, so the earliest is not always first).
+func WriteCohort(w io.Writer, subjects, visits int, seed uint64, missingPct int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	g := New(seed)
+	g.MissingPct = missingPct
+	var b []byte
+	for s := 1; s <= subjects; s++ {
+		start := g.r.IntN(60) // days after 2026-01-01
+		for v := range visits {
+			day := start + 42*v
+			if s%5 == 0 && v < 2 {
+				day = start + 42*(1-v) // the first two visits swapped in the file
+			}
+			b = g.appendRecord(b[:0], s, Date(day))
+			b = append(b, '\n')
+			if _, err := bw.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// Date returns the ISO 8601 date day days after 2026-01-01 (day < 365).
+func Date(day int) string {
+	months := []int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	m := 0
+	for day >= months[m] {
+		day -= months[m]
+		m++
+	}
+	return "2026-" + two(m+1) + "-" + two(day+1)
+}
+
+func two(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// appendRecord appends one record of subject gen-<i>, dated when date is not "".
+func (g *Gen) appendRecord(b []byte, i int, date string) []byte {
 	g.blank = g.MissingPct > 0 && g.r.IntN(100) < g.MissingPct
 	b = append(b, `{"subject":"gen-`...)
 	b = strconv.AppendInt(b, int64(i), 10)
+	if date != "" {
+		b = append(b, `","date":"`...)
+		b = append(b, date...)
+	}
 	b = append(b, `","context":{"age":`...)
 	b = strconv.AppendInt(b, int64(18+g.r.IntN(73)), 10)
 	if g.r.IntN(2) == 0 {

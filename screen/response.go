@@ -12,12 +12,14 @@ package screen
 //   - nil: not answered (the same as leaving the item out).
 //
 // Context carries respondent facts that some scoring rules read (for example "age" in whole years and
-// "sex"); each key must be declared by a loaded definition. Values are integers, strings or nil.
+// "sex"); each key must be declared by a loaded definition. Values are integers, numbers, booleans, strings or
+// nil, as the field declares.
 //
 // Subject is opaque: it is echoed into the report and never interpreted, logged or put in error text.
-// Date is when the response set was answered, an ISO 8601 calendar date ("2026-03-04") as the input gave
-// it; nothing reads the clock. Scoring does not read it; follow-up (Engine.FollowUp) compares it with the
-// baseline's, and writers that date their results (FHIR) do.
+//
+// Date is the calendar date the answers were given, an ISO 8601 date ("2026-03-04") as the input gave it.
+// Scoring does not read it; follow-up (Engine.FollowUp) and writers that date their results (FHIR) do.
+// Nothing reads the clock.
 type Response struct {
 	Subject string                    `json:"subject,omitempty" yaml:"subject,omitempty"`
 	Date    string                    `json:"date,omitempty" yaml:"date,omitempty"`

@@ -10,8 +10,10 @@
 //	painscreen score    [flags] [FILE|-]...   score response files into reports
 //	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
 //	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
+//	painscreen serve    [flags]               serve scoring and CDS Hooks over HTTP
 //	painscreen version                        print the version
 //
 // Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
@@ -241,7 +243,7 @@
 //
 // # test
 //
-//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [PATH]...
+//	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
 // bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
@@ -264,6 +266,27 @@
 //	painscreen test -v --run 'phq9@.*/moderate'
 //	painscreen test --format junit my-instruments/ > junit.xml
 //
+// Clinical coverage: --coverage adds, per loaded definition, the share of its elements that a passing case
+// reaches and each element none reaches, then the total:
+//
+//	coverage:
+//	  phq9@1.0.0      94.4%  (17 of 18)
+//	      not reached: cut severity: mild|moderate, upper side: total 10 (moderate)
+//	  pain_oud@1.1.0 100.0%  (60 of 60)
+//	coverage: 98.7% of 78 elements
+//
+// The elements come from the definitions: each band and each side of each cut-point (of bands, and of each
+// comparison with a constant in an expression, such as scores.total >= 3), each lookup-table row,
+// each yes/no score true and false, each flag firing and evaluated without firing, each missing-data rule at
+// its limit and one past it, each skip-logic condition asking and skipping, each band or yes/no score decided
+// despite missing answers; each domain value, domain left open, tier, tier left open, referral, addendum and
+// possible referral (go doc ./screen/suite Coverage has the rules). --min-coverage PERCENT implies --coverage
+// and exits 1 when the total is below PERCENT; --format json adds "coverage":{"definitions":[{"definition",
+// "kind","file","elements":[{"kind","id","name","covered","by"}],"covered","total","percent"}],"covered",
+// "total","percent"}. The bundled catalogue is at 100 %.
+//
+//	painscreen test --min-coverage 100 my-instruments/
+//
 // # template
 //
 //	painscreen template [--format csv|jsonl|yaml|redcap] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [INSTRUMENT[@VERSION]]...
@@ -277,6 +300,39 @@
 // <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
 // text field with the item's range, marked required as the definition says. A REDCap data export of it
 // ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
+// # diff
+//
+//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
+//
+// Compares two versions of an instrument or rule set (from the bundled definitions and the folders given)
+// by what they give. Both are replayed over the test vectors — the cases of every suite of either version
+// — and over answer patterns: for an instrument, every complete answer pattern (each item answered with
+// each value it allows, with each context the test vectors give; items no expression reads are held at
+// one value) when there are at most --max-patterns (default 1,048,576), otherwise --samples random
+// patterns (default 20,000, seed 1, so the output is reproducible; an item without an upper bound is drawn
+// from its minimum up 20); for a rule set, --samples random response sets. Each change of an outcome — an
+// instrument's status, errors, scores and flags; a rule set's tier, domains and referrals (fires, possible,
+// does not fire) — is counted with up to --examples examples:
+//
+//	instrument gad7@1.0.0 → gad7@1.0.1
+//
+//	test vectors: 32 cases of both versions' suites
+//	  3 of 32 cases change an outcome
+//	  3 of 32 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//
+//	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
+//	  1,918 of 16,384 patterns change an outcome
+//	  1,918 of 16,384 patterns change scores.severity: mild → moderate
+//	      e.g. q1=0 q2=0 q3=0 q4=0 q5=3 q6=3 q7=3
+//
+// --format json writes {"kind","from","to","vectors":{…},"patterns":{"mode" (cases, exhaustive, sampled,
+// skipped),"space","note","checked","changed","changes":[{"outcome","from","to","count","examples":[{"case",
+// "file","line"} or {"answers","context"}]}]}}. Exit status: 0 no outcome changes, 1 some change, 2 usage
+// error or a version that is not loaded, 3 the definitions or suites do not load.
+//
+//	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
+//	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
 //
 // # list
 //
@@ -303,6 +359,62 @@
 //
 //	painscreen show phq9
 //	painscreen show pain_oud
+//
+// # serve
+//
+//	painscreen serve [--addr 127.0.0.1:8080] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
+//	                 [--public-url URL --jwks FILE --issuer ISS... | --insecure-no-auth] [flags]
+//
+// Serves the engine over HTTP (package server) until SIGINT or SIGTERM, with the definitions chosen as
+// for score:
+//
+//	POST /score               one response set (JSON, as score reads it) → 200 with the JSON report (with
+//	                          its errors when some answers could not be used); 400 for input that cannot
+//	                          be read, 413 over --max-body; ?format=fhir for a FHIR Bundle when the build
+//	                          has FHIR export, else 406
+//	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
+//	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
+//	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
+//	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
+//	GET  /version             engine version and the digest of every loaded definition
+//
+// Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
+// info); possible referrals and an open tier (missing answers) are cards that say so; answers that could
+// not be used are a warning card. Each card has a summary under 140 characters, a Markdown detail with
+// the chain of reasons (referral → domains → scores → answers) and the guideline source, a source and a
+// uuid.
+//
+// Flags (besides the definition flags of score):
+//
+//	--addr HOST:PORT        listen address (default 127.0.0.1:8080; port 0 picks a free port, logged)
+//	--public-url URL        the external base URL the EHR calls: the audience (aud) tokens must name
+//	--jwks FILE             public keys (JWKS) of the EHRs; tokens are verified with the key their kid names
+//	--issuer ISS            accepted token issuer (iss); repeatable; required with --jwks
+//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning)
+//	--max-body BYTES        largest request body (default 1 MiB); more is 413
+//	--max-in-flight N       scoring and CDS calls served at once (default 16 × GOMAXPROCS); more is 503
+//	                        with Retry-After: 1, at once (no queue)
+//	--cors-origin ORIGIN    browser origin allowed by CORS; repeatable (default: any)
+//	--service-id ID         the CDS service id (default painscreen-pain-oud)
+//	--source-url URL        the url of the cards' source
+//	--shutdown-grace D      how long SIGTERM waits for requests in flight (default 20s)
+//	--log-format json|text  the access log on stderr (default json)
+//	--replay-cache N        token ids (jti) remembered against replay (default 100000)
+//
+// Tokens follow CDS Hooks 2.0: a JWT signed with an asymmetric algorithm (ES384, RS384, …; never HS* or
+// none), a kid naming a key of --jwks, iss one of --issuer, aud --public-url or the URL of the endpoint
+// called, exp at most 5 minutes after iat, and a jti not seen before. Without --jwks, scoring and CDS
+// calls are refused with 401; health, version and discovery answer. Timeouts: 5 s to read the headers,
+// 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
+// request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or
+// patient id, an answer, a token or card text.
+//
+// Exit status: 0 after a clean shutdown; 1 when requests were still running at the end of
+// --shutdown-grace; 2 usage error (or the address cannot be listened on); 3 invalid definitions.
+//
+//	painscreen serve --insecure-no-auth
+//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
 //
 // # version
 //

@@ -43,10 +43,12 @@ func init() {
 		{"score", "score response files (YAML, JSON, JSONL, CSV, FHIR) into reports", runScore},
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
+		{"diff", "compare two versions of an instrument or rule set by what they give", runDiff},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
 		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
 		{"template", "write an empty response file (CSV, JSONL, YAML) or a REDCap data dictionary", runTemplate},
+		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}
 }

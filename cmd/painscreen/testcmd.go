@@ -26,12 +26,18 @@ A want that names something its definition does not have (a score, flag, item, d
 referral) fails its case with "no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"; validate
 reports the same at the suite's file:line:col.
 
-Exit status: 0 all cases pass; 1 some fail; 2 usage error; 3 the definitions or suites do not load, or
-the PATHs hold no test suite (nothing was tested).`
+--coverage adds clinical coverage: per definition, the share of its elements (bands and each side of each
+cut-point, lookup rows, flags firing and not, missing-data rules at their limit and past it, skip-logic
+branches, scores decided despite missing answers, domain values, tiers and referrals, open and possible
+outcomes) that a passing case reaches, and each one none reaches. --min-coverage fails under a threshold.
+
+Exit status: 0 all cases pass; 1 some fail, or the coverage is below --min-coverage; 2 usage error; 3 the
+definitions or suites do not load, or the PATHs hold no test suite (nothing was tested).`
 
 const testExamples = `  painscreen test
   painscreen test -v --run 'phq9@.*/moderate' 
-  painscreen test --format junit my-instruments/ > junit.xml`
+  painscreen test --format junit my-instruments/ > junit.xml
+  painscreen test --coverage --min-coverage 100 my-instruments/`
 
 func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("test", "painscreen test [flags] [PATH]...", testAbout, testExamples)
@@ -39,6 +45,7 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	verbose := f.Bool("v", false, "list passing cases too")
 	runExpr := f.String("run", "", "run only the cases whose \"target/name\" matches `REGEX` (target is the suite's phq9@1.0.0)")
 	format := f.String("format", "text", "output `FORMAT`: text, json or junit")
+	covf := addCoverageFlags(f)
 	paths, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -83,7 +90,11 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "painscreen test: no test suites (*_test.yaml files) found in %s; nothing was tested\n", safe(strings.Join(paths, ", ")))
 		return exitDefinitions
 	}
-	results, err := suite.Run(context.Background(), suites, suite.Options{Run: re}, sourceOptions(srcs)...)
+	topts := suite.Options{Run: re}
+	if covf.enabled() {
+		topts.Coverage = &suite.Coverage{}
+	}
+	results, err := suite.Run(context.Background(), suites, topts, sourceOptions(srcs)...)
 	if err != nil {
 		return reportLoadError(stderr, err)
 	}
@@ -96,6 +107,7 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		target[s.File()] = s.Target()
 	}
 	rep := summarizeTests(order, target, results)
+	rep.Coverage = topts.Coverage
 	switch *format {
 	case "json":
 		writeTestJSON(stdout, rep)
@@ -103,8 +115,14 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		writeTestJUnit(stdout, rep)
 	default:
 		writeTestText(stdout, rep, *verbose)
+		if rep.Coverage != nil {
+			writeCoverageText(stdout, rep.Coverage)
+		}
 	}
 	if rep.Failed > 0 {
+		return exitRecords
+	}
+	if rep.Coverage != nil && covf.belowMin(stderr, rep.Coverage) {
 		return exitRecords
 	}
 	return exitOK
@@ -116,6 +134,8 @@ type testReport struct {
 	Passed  int            `json:"passed"`
 	Failed  int            `json:"failed"`
 	Skipped int            `json:"skipped"`
+	// Coverage is set with --coverage.
+	Coverage *suite.Coverage `json:"coverage,omitempty"`
 }
 
 type suiteReport struct {

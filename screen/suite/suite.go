@@ -102,6 +102,9 @@ func (r Result) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
 type Options struct {
 	// Run, when set, selects cases whose "suite-target/name" matches (like go test -run).
 	Run *regexp.Regexp
+	// Coverage, when set, is filled with the clinical coverage of the run: the elements of every loaded
+	// definition and which of them the passing cases reached (see Coverage).
+	Coverage *Coverage
 }
 
 // Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
@@ -109,6 +112,11 @@ type Options struct {
 // An error is returned only when an engine cannot be built; failing cases are in the results.
 func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
 	var results []Result
+	var cov *collector
+	if topts.Coverage != nil {
+		cov = newCollector(topts.Coverage)
+		defer cov.finish()
+	}
 	engines := map[string]*screen.Engine{}
 	engineFor := func(s *def.Suite) (*screen.Engine, error) {
 		key := ""
@@ -127,7 +135,20 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			return nil, err
 		}
 		engines[key] = e
+		if cov != nil {
+			cov.addInstruments(e)
+			cov.addRuleSet(e)
+		}
 		return e, nil
+	}
+	if cov != nil {
+		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).
+		if e, err := engineFor(&def.Suite{Kind: "instrument"}); err == nil {
+			cov.addInstruments(e)
+		}
+		if e, err := screen.New(opts...); err == nil {
+			cov.addRuleSet(e)
+		}
 	}
 	for _, su := range suites {
 		s := su.s
@@ -154,7 +175,11 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			if setupErr != "" {
 				res.Failures = []Failure{{What: setupErr}}
 			} else {
-				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t))
+				var rep *screen.Report
+				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t, &rep))
+				if cov != nil && len(res.Failures) == 0 {
+					cov.caseMark(s, t, rep)
+				}
 			}
 			res.Duration = time.Since(start)
 			results = append(results, res)
@@ -210,7 +235,8 @@ func instrumentKey(e *screen.Engine, s *def.Suite) string {
 	return ""
 }
 
-func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) []Failure {
+// runCase runs one case; out receives its report when the case expects one (not an error).
+func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, out **screen.Report) []Failure {
 	resp := &screen.Response{Subject: t.Subject, Context: t.Context, Answers: map[string]map[string]any{}}
 	instKey := s.Definition
 	if s.Kind == "instrument" {
@@ -239,6 +265,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) [
 		rep, err = e.FollowUp(ctx, base, resp)
 	} else {
 		rep, err = e.Score(ctx, resp)
+	}
+	if t.WantError == nil {
+		*out = rep
 	}
 	var fails []Failure
 	var re *screen.ResponseErrors

@@ -104,8 +104,8 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 				compiled = append(compiled, rs)
 			}
 		}
-		p.Ctx = c.ctxOrder
 		c.lint(p.Insts, compiled)
+		p.Ctx = c.ctxOrder
 		return res, nil
 	}
 	if opts.NoRules || len(set.RuleSets) == 0 {

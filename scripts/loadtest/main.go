@@ -1,0 +1,201 @@
+// Command loadtest sends concurrent requests to a running painscreen service and reports latency
+// percentiles, throughput and errors. scripts/loadtest.sh starts the real binary and runs it; run it by
+// hand as
+//
+//	go run ./scripts/loadtest -url http://127.0.0.1:8080/score -body examples/responses/high.json
+//
+// With -key (a PKCS#8 PEM EC P-384 private key, written with its JWKS by -keygen DIR), every request
+// carries its own ES384 token (a fresh jti; signed before the clock starts, so signing is not timed).
+//
+// Every response must be 200 (and, with -expect, contain that text); anything else is an error, and
+// the command exits 1 when there was any.
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+const kid = "loadtest-1"
+
+func main() {
+	url := flag.String("url", "http://127.0.0.1:8080/score", "endpoint to POST to")
+	bodyFile := flag.String("body", "examples/responses/high.json", "request body file")
+	contentType := flag.String("content-type", "application/json", "request Content-Type")
+	clients := flag.Int("clients", 20, "concurrent clients")
+	requests := flag.Int("requests", 2000, "requests per client")
+	expect := flag.String("expect", "", "text every response body must contain")
+	keyFile := flag.String("key", "", "sign a token per request with this private key (PEM)")
+	issuer := flag.String("issuer", "https://ehr.loadtest.invalid", "token issuer")
+	audience := flag.String("audience", "", "token audience (default: -url)")
+	keygen := flag.String("keygen", "", "write key.pem and jwks.json into `DIR` and exit")
+	flag.Parse()
+	if *keygen != "" {
+		if err := writeKeys(*keygen); err != nil {
+			fail(err)
+		}
+		return
+	}
+	body, err := os.ReadFile(*bodyFile)
+	if err != nil {
+		fail(err)
+	}
+	var tokens [][]string
+	if *keyFile != "" {
+		aud := *audience
+		if aud == "" {
+			aud = *url
+		}
+		if tokens, err = signTokens(*keyFile, *issuer, aud, *clients, *requests); err != nil {
+			fail(err)
+		}
+	}
+
+	tr := &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	lat := make([][]time.Duration, *clients)
+	errs := make([]int, *clients)
+	var firstErr sync.Once
+	var errText string
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat[c] = make([]time.Duration, 0, *requests)
+			for i := range *requests {
+				req, _ := http.NewRequest(http.MethodPost, *url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", *contentType)
+				if tokens != nil {
+					req.Header.Set("Authorization", "Bearer "+tokens[c][i])
+				}
+				t0 := time.Now()
+				res, err := client.Do(req)
+				var b []byte
+				if err == nil {
+					b, err = io.ReadAll(res.Body)
+					res.Body.Close()
+					if err == nil && res.StatusCode != http.StatusOK {
+						err = fmt.Errorf("status %d: %.200s", res.StatusCode, b)
+					}
+					if err == nil && *expect != "" && !bytes.Contains(b, []byte(*expect)) {
+						err = fmt.Errorf("response without %q", *expect)
+					}
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+				if err != nil {
+					errs[c]++
+					firstErr.Do(func() { errText = err.Error() })
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	nerr := 0
+	for c := range *clients {
+		all = append(all, lat[c]...)
+		nerr += errs[c]
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	fmt.Printf("requests %d (%d clients × %d), errors %d\n", len(all), *clients, *requests, nerr)
+	fmt.Printf("elapsed %.2fs, throughput %.0f req/s\n", elapsed.Seconds(), float64(len(all))/elapsed.Seconds())
+	fmt.Printf("latency p50 %s, p90 %s, p99 %s, max %s\n", round(pct(0.50)), round(pct(0.90)), round(pct(0.99)), round(all[len(all)-1]))
+	if nerr > 0 {
+		fmt.Printf("first error: %s\n", errText)
+		os.Exit(1)
+	}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "loadtest:", err)
+	os.Exit(2)
+}
+
+func writeKeys(dir string) error {
+	priv, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: kid, Algorithm: string(jose.ES384), Use: "sig"}}}
+	b, err := json.Marshal(set)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "jwks.json"), b, 0o644)
+}
+
+// signTokens signs one token per request, in parallel, before the timed run.
+func signTokens(keyFile, issuer, audience string, clients, requests int) ([][]string, error) {
+	b, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errors.New("-key: not PEM")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES384, Key: k},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tokens := make([][]string, clients)
+	errc := make(chan error, clients)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tokens[c] = make([]string, requests)
+			for i := range requests {
+				s, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: issuer, Subject: "loadtest", Audience: jwt.Audience{audience},
+					IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(4 * time.Minute)),
+					ID: fmt.Sprintf("lt-%d-%d-%d", now.UnixNano(), c, i)}).Serialize()
+				if err != nil {
+					errc <- err
+					return
+				}
+				tokens[c][i] = s
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return tokens, <-errc
+}

@@ -1,0 +1,51 @@
+// Package server is painscreen as an HTTP service: a scoring endpoint and a CDS Hooks 2.0 service, so an
+// EHR (or any program) can call the engine over HTTP. `painscreen serve` runs it; a Go program can mount
+// the same Handler in its own server.
+//
+// # Endpoints
+//
+//	POST /score               a response set → the JSON report (screen's JSON contract); ?format=fhir asks
+//	                          for a FHIR R4 Bundle (Observations and a RiskAssessment, screen/fhir)
+//	                          instead. The body is a native response set (JSON, one record), or FHIR: a
+//	                          QuestionnaireResponse or a Bundle of them holding one subject's responses
+//	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
+//	                          the report, whose errors list answers that could not be used; 400 for
+//	                          input that cannot be read, with {"code", "message", "instrument", "item"};
+//	                          413 for a body over Config.MaxBodyBytes.
+//	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
+//	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
+//	                          whose US Core birth sex is the context sex of sex-specific cut-points.
+//	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
+//	GET  /healthz             200 while the process runs.
+//	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
+//	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
+//	                          definition.
+//	OPTIONS *                 CORS preflight.
+//
+// # Cards
+//
+// A CDS call reads the prefetched searchset Bundle of the patient's QuestionnaireResponses, takes each
+// instrument's most recent answers authored within Config.Lookback of the newest response, scores them
+// together, and returns one card per urgent flag and per referral,
+// with the indicator critical for an urgent flag or referral, warning for a high-priority referral and
+// info for a routine one; possible referrals and a tier the answers leave open (missing answers) get
+// cards of their own that say so; answers, or whole responses, that could not be used get a warning
+// card. A response of another patient than context.patientId is refused (400). Each card has a
+// summary under 140 characters, a Markdown detail with the chain of reasons (referral → domains →
+// instrument scores → answers), the guideline source and the rule set's digest, a source {label, url}
+// and a uuid. "cards": [] means there is nothing to say.
+//
+// # Security
+//
+// Scoring and CDS calls need a JWT bearer token, as CDS Hooks specifies: signed by a key of
+// Config.JWKS (asymmetric algorithms only), from one of Config.Issuers, for audience Config.PublicURL
+// (or the URL of the endpoint called), unexpired, living at most Config.MaxTokenAge, with a jti never
+// seen before (a bounded in-memory replay cache). Without a JWKS every such call is refused with 401;
+// health, version and discovery answer without a token. Config.InsecureNoAuth turns the check off for
+// local development. Calls beyond Config.MaxInFlight are refused with 503 and Retry-After. NewHTTPServer
+// sets read, write, header and idle timeouts; Serve shuts down gracefully.
+//
+// The access log (log/slog) has one record per request: method, endpoint, status, size, duration,
+// client address and the error code of a refusal. It never holds a subject or patient id, a query
+// string, an answer, a token or card text; error bodies name fields and positions, never values.
+package server

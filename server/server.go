@@ -1,0 +1,538 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/fhir"
+	"github.com/painscreen/painscreen/screen/respfile"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes    = 1 << 20 // 1 MiB: one response set is a few kilobytes, a CDS request with prefetch tens
+	DefaultReplayCacheSize = 100_000
+	DefaultClockSkew       = 30 * time.Second
+	DefaultMaxTokenAge     = 5 * time.Minute
+	DefaultLookback        = 14 * 24 * time.Hour
+	// DefaultServiceID is the id of the CDS service in discovery (POST /cds-services/{id}).
+	DefaultServiceID = "painscreen-pain-oud"
+)
+
+// Config configures a Handler. The zero Config is valid: it serves health, version and discovery, and
+// refuses every scoring and CDS call with 401 (no keys to verify tokens with).
+type Config struct {
+	// PublicURL is the service's external base URL as the EHR calls it, such as
+	// "https://cds.example.org/painscreen" (no trailing slash needed). A token's audience (aud) must be
+	// this URL or the URL of the endpoint called (PublicURL + "/cds-services/{id}", PublicURL + "/score").
+	// Required when JWKS is set.
+	PublicURL string
+	// JWKS is a JSON Web Key Set (RFC 7517) holding the public keys of the EHRs allowed to call the
+	// service. A token is verified with the key its header's kid names. Empty: every scoring and CDS
+	// call is refused with 401 (unless InsecureNoAuth).
+	JWKS []byte
+	// Issuers lists the accepted token issuers (iss); required when JWKS is set.
+	Issuers []string
+	// InsecureNoAuth accepts scoring and CDS calls without a token, for local development only. New logs
+	// a warning; never use it where real patients' data flows.
+	InsecureNoAuth bool
+	// MaxBodyBytes bounds a request body; a larger one is refused with 413. Default DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxInFlight bounds the scoring and CDS calls served at once; a call over it is refused at once
+	// with 503 and Retry-After: 1 (no queue: a call takes well under a millisecond, so a queue would only
+	// hide an overload from the load balancer). Default 16 × GOMAXPROCS. Health, version and discovery
+	// are never limited.
+	MaxInFlight int
+	// ReplayCacheSize bounds the token ids (jti) remembered to refuse a replayed token. An id is
+	// forgotten when its token expires; when the cache is full of unexpired ids, new calls are refused
+	// with 503 rather than forgetting one early. Default DefaultReplayCacheSize.
+	ReplayCacheSize int
+	// ClockSkew is the leeway allowed on exp, nbf and iat. Default DefaultClockSkew.
+	ClockSkew time.Duration
+	// MaxTokenAge bounds a token's lifetime (exp − iat, and exp − now): CDS Hooks says a token expires
+	// at most 5 minutes after it is issued. Default DefaultMaxTokenAge.
+	MaxTokenAge time.Duration
+	// AllowedOrigins lists the browser origins (scheme://host[:port]) allowed to call the service
+	// through CORS; "*" allows any. Default: any, as CDS Hooks expects of a service (a token is needed
+	// anyway and no cookie is used).
+	AllowedOrigins []string
+	// ServiceID is the CDS service id in discovery. Default DefaultServiceID.
+	ServiceID string
+	// SourceURL is the card source's url (where a clinician learns about the service); optional.
+	SourceURL string
+	// Logger receives the access log (one record per request, without health data) and warnings.
+	// Default: slog.Default().
+	Logger *slog.Logger
+	// Limits bound the decoding of response sets, native or FHIR (see respfile.Limits); zero fields take
+	// the respfile defaults.
+	Limits respfile.Limits
+	// Lookback is how far back from the newest prefetched QuestionnaireResponse a CDS call takes answers:
+	// each instrument's most recent answers authored within Lookback of the newest response are scored
+	// together. Default DefaultLookback.
+	Lookback time.Duration
+
+	now     func() time.Time // tests: the clock of token checks
+	newUUID func() string    // tests: card uuids
+}
+
+// Handler is the painscreen service: an http.Handler serving
+//
+//	POST /score                 a response set (native JSON, or FHIR when supported) → the JSON report
+//	GET  /cds-services          CDS Hooks discovery
+//	POST /cds-services/{id}     a CDS Hooks call → cards
+//	GET  /healthz, /readyz      liveness; readiness (503 once Drain is called)
+//	GET  /version               the engine, definitions and their digests
+//
+// It is safe for concurrent use. Mount it at the root of a server, or under a prefix with
+// http.StripPrefix (PublicURL must then include the prefix).
+type Handler struct {
+	eng      *screen.Engine
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	auth     *verifier // nil: no keys configured
+	sem      chan struct{}
+	draining atomic.Bool
+	version  []byte // the /version body, computed once
+	disco    []byte // the /cds-services body
+	cards    *cardMaker
+	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
+	writer   *fhir.Writer         // report → FHIR Bundle
+	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
+	contextSex bool
+}
+
+// New returns the service around an engine built by the caller (screen.New); the engine is shared by
+// every request. It fails when the configuration is inconsistent: a JWKS that does not parse, a JWKS
+// without PublicURL or Issuers.
+func New(eng *screen.Engine, cfg Config) (*Handler, error) {
+	if eng == nil {
+		return nil, errors.New("server: nil engine")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 16 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.ReplayCacheSize <= 0 {
+		cfg.ReplayCacheSize = DefaultReplayCacheSize
+	}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = DefaultClockSkew
+	}
+	if cfg.MaxTokenAge <= 0 {
+		cfg.MaxTokenAge = DefaultMaxTokenAge
+	}
+	if len(cfg.AllowedOrigins) == 0 {
+		cfg.AllowedOrigins = []string{"*"}
+	}
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = DefaultLookback
+	}
+	if cfg.ServiceID == "" {
+		cfg.ServiceID = DefaultServiceID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.newUUID == nil {
+		cfg.newUUID = randomUUID
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("server: PublicURL %q is not an absolute http(s) URL without query", cfg.PublicURL)
+		}
+	}
+	h := &Handler{eng: eng, cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxInFlight)}
+	if len(cfg.JWKS) > 0 {
+		v, err := newVerifier(cfg)
+		if err != nil {
+			return nil, err
+		}
+		h.auth = v
+	}
+	switch {
+	case cfg.InsecureNoAuth:
+		h.log.Warn("INSECURE: --insecure-no-auth: scoring and CDS calls are accepted without a token; use only for local development, never with real patients' data")
+	case h.auth == nil:
+		h.log.Warn("no JWKS configured: scoring and CDS calls are refused with 401 until one is")
+	}
+	var err error
+	if h.mapper, err = respfile.FHIRMapperFor(eng); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if h.writer, err = fhir.NewWriter(eng); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	for _, in := range eng.Instruments() {
+		if d, err := eng.Describe(in.ID + "@" + in.Version); err == nil {
+			for _, c := range d.Context {
+				h.contextSex = h.contextSex || c.ID == "sex"
+			}
+		}
+	}
+	h.version = h.versionJSON()
+	h.disco = h.discoveryJSON()
+	h.cards = h.newCardMaker()
+	h.routes()
+	return h, nil
+}
+
+// Drain makes /readyz answer 503, so that a load balancer stops sending new requests while the server
+// shuts down; requests keep being served.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("/healthz", h.only(http.MethodGet, h.healthz))
+	m.HandleFunc("/readyz", h.only(http.MethodGet, h.readyz))
+	m.HandleFunc("/version", h.only(http.MethodGet, h.serveVersion))
+	m.HandleFunc("/cds-services", h.only(http.MethodGet, h.discovery))
+	m.HandleFunc("/cds-services/{id}", h.only(http.MethodPost, h.guard(h.cdsCall)))
+	m.HandleFunc("/score", h.only(http.MethodPost, h.guard(h.score)))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such endpoint"})
+	})
+	h.mux = m
+}
+
+// only serves an endpoint for one method (GET includes HEAD), answers OPTIONS (CORS preflight), and
+// refuses other methods with 405 and an Allow header.
+func (h *Handler) only(method string, next http.HandlerFunc) http.HandlerFunc {
+	allow := method + ", OPTIONS"
+	if method == http.MethodGet {
+		allow = "GET, HEAD, OPTIONS"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == method, method == http.MethodGet && r.Method == http.MethodHead:
+			next(w, r)
+		case r.Method == http.MethodOptions:
+			h.preflight(w, r, allow)
+		default:
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, apiError{Code: "method_not_allowed", Message: "use " + method})
+		}
+	}
+}
+
+// ServeHTTP serves one request, writing one access-log record for it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, cards: -1}
+	h.cors(rec, r)
+	defer func() {
+		if p := recover(); p != nil {
+			// A bug, never input: log where, not what the request held.
+			h.log.Error("panic serving a request", "route", route(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if !rec.wrote {
+				writeError(rec, http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"})
+			}
+		}
+		h.access(r, rec, time.Since(start))
+	}()
+	h.mux.ServeHTTP(rec, r)
+}
+
+// access writes the access-log record: method, route (the endpoint pattern, never the raw path or query,
+// which an EHR could fill with a patient id), status, size, duration, and the reason of a refusal. Never
+// a subject id, an answer, a token or card text.
+func (h *Handler) access(r *http.Request, rec *recorder, d time.Duration) {
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("route", route(r)),
+		slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.n),
+		slog.Float64("ms", float64(d.Microseconds())/1000),
+		slog.String("remote", remoteHost(r)),
+	}
+	if rec.code != "" {
+		attrs = append(attrs, slog.String("error", rec.code))
+	}
+	if rec.cards >= 0 && rec.status == http.StatusOK && strings.HasPrefix(route(r), "POST /cds-services/") {
+		attrs = append(attrs, slog.Int("cards", rec.cards))
+	}
+	h.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// route names the endpoint a request went to: its method and the mux pattern, or "other".
+func route(r *http.Request) string {
+	switch r.Pattern {
+	case "", "/":
+		return "other"
+	case "/cds-services/{id}":
+		return r.Method + " /cds-services/" + safeID(r.PathValue("id"))
+	}
+	return r.Method + " " + r.Pattern
+}
+
+// safeID returns a service id for the log: the id when it is a plain identifier, else "unknown".
+func safeID(id string) string {
+	if len(id) == 0 || len(id) > 64 {
+		return "unknown"
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return "unknown"
+		}
+	}
+	return id
+}
+
+func remoteHost(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+// recorder remembers what was written, for the access log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	n      int64
+	wrote  bool
+	code   string // error code of an error response
+	cards  int    // cards returned by a CDS call; -1 unknown
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(p)
+	r.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// guard checks what every scoring and CDS call needs before its body is read: room under the
+// concurrency limit (taken first, so that token verification, the costliest step of a call, is bounded
+// too), a verified token, and a bounded body.
+func (h *Handler) guard(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case h.sem <- struct{}{}:
+			defer func() { <-h.sem }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusServiceUnavailable, apiError{Code: "busy", Message: "too many requests in flight; retry"})
+			return
+		}
+		if e := h.authenticate(r); e != nil {
+			if e.status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			}
+			writeError(w, e.status, e.apiError)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+		next(w, r)
+	}
+}
+
+// authenticate verifies the request's bearer token; nil when the call may go on.
+func (h *Handler) authenticate(r *http.Request) *httpError {
+	if h.cfg.InsecureNoAuth {
+		return nil
+	}
+	if h.auth == nil {
+		return unauthorized("unauthorized", "the service has no keys to verify tokens with (no JWKS configured)")
+	}
+	return h.auth.verify(r)
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`+"\n"))
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, _ *http.Request) {
+	if h.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, []byte(`{"status":"draining"}`+"\n"))
+		return
+	}
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ready"}`+"\n"))
+}
+
+func (h *Handler) serveVersion(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, h.version)
+}
+
+// versionBody is the /version document.
+type versionBody struct {
+	Engine      screen.EngineInfo   `json:"engine"`
+	Module      string              `json:"module"`
+	Go          string              `json:"go"`
+	RuleSet     *definitionVersion  `json:"rule_set"`
+	Instruments []definitionVersion `json:"instruments"`
+	Auth        string              `json:"auth"`
+}
+
+type definitionVersion struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Digest  string `json:"digest"`
+	Status  string `json:"status"`
+	Default bool   `json:"default,omitempty"`
+}
+
+func (h *Handler) versionJSON() []byte {
+	v := versionBody{Engine: screen.EngineInfo{Name: screen.EngineName, Version: screen.Version}, Module: "(devel)",
+		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode()}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v.Module = bi.Main.Version
+	}
+	if rs, ok := h.eng.RuleSet(); ok {
+		v.RuleSet = &definitionVersion{ID: rs.ID, Version: rs.Version, Digest: rs.Digest, Status: rs.Status}
+	}
+	for _, in := range h.eng.Instruments() {
+		v.Instruments = append(v.Instruments, definitionVersion{ID: in.ID, Version: in.Version, Digest: in.Digest, Status: in.Status, Default: in.Default})
+	}
+	b, _ := json.Marshal(v)
+	return append(b, '\n')
+}
+
+func (h *Handler) authMode() string {
+	switch {
+	case h.cfg.InsecureNoAuth:
+		return "none (insecure)"
+	case h.auth != nil:
+		return "jwt"
+	}
+	return "unconfigured (scoring refused)"
+}
+
+// score serves POST /score: one response set → the JSON report.
+func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "fhir" {
+		writeError(w, http.StatusBadRequest, apiError{Code: "bad_format", Message: "format must be json or fhir"})
+		return
+	}
+	body, e := readBody(r)
+	if e != nil {
+		writeError(w, e.status, e.apiError)
+		return
+	}
+	d, e := h.decodeOne(r.Header.Get("Content-Type"), body)
+	if e != nil {
+		writeError(w, e.status, e.apiError)
+		return
+	}
+	// Invalid answers spoil only themselves: the report of the usable answers (with its errors) is the
+	// answer, so that a signal they raise (an urgent flag) is never lost behind a 400.
+	rep, err := h.eng.Score(r.Context(), d.resp)
+	if rep == nil {
+		status, ae := scoreError(err)
+		writeError(w, status, ae)
+		return
+	}
+	if format == "fhir" {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(h.fhirBundle(rep, d, body))
+		return
+	}
+	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
+}
+
+// readBody reads the whole (bounded) body.
+func readBody(r *http.Request) ([]byte, *httpError) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &httpError{http.StatusRequestEntityTooLarge, apiError{Code: "too_large", Message: fmt.Sprintf("the request body is over the limit of %d bytes", tooBig.Limit)}}
+		}
+		return nil, &httpError{http.StatusBadRequest, apiError{Code: "read_error", Message: "the request body could not be read"}}
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body is empty"}}
+	}
+	return b, nil
+}
+
+// inputError maps a decoding problem to a status and error body. respfile messages name positions and
+// field paths only.
+func inputError(err error) *httpError {
+	var ie *respfile.Error
+	if errors.As(err, &ie) {
+		return &httpError{http.StatusBadRequest, apiError{Code: ie.Code, Message: ie.Error(), Instrument: ie.Instrument, Item: ie.Item}}
+	}
+	if errors.Is(err, io.EOF) {
+		return &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body holds no response set"}}
+	}
+	return &httpError{http.StatusBadRequest, apiError{Code: "read_error", Message: "the request body could not be read"}}
+}
+
+// scoreError maps a scoring error to a status and error body. ScoreError messages never hold answer values
+// or the subject id. An evaluation error points at a definition bug: the service's fault (500).
+func scoreError(err error) (int, apiError) {
+	var se *screen.ScoreError
+	switch {
+	case errors.As(err, &se) && errors.Is(err, screen.ErrEvaluation):
+		return http.StatusInternalServerError, apiError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
+	case errors.As(err, &se):
+		return http.StatusBadRequest, apiError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, apiError{Code: "canceled", Message: "the request was canceled"}
+	}
+	return http.StatusInternalServerError, apiError{Code: "internal", Message: "scoring failed"}
+}
+
+// apiError is the JSON body of every error response. Message names fields and positions, never values.
+type apiError struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Instrument string `json:"instrument,omitempty"`
+	Item       string `json:"item,omitempty"`
+}
+
+type httpError struct {
+	status int
+	apiError
+}
+
+func writeError(w http.ResponseWriter, status int, e apiError) {
+	if rec, ok := w.(*recorder); ok {
+		rec.code = e.Code
+	}
+	b, _ := json.Marshal(e)
+	writeJSON(w, status, append(b, '\n'))
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

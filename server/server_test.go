@@ -1,0 +1,295 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+func TestHealthReadyVersion(t *testing.T) {
+	srv, h := newServer(t, Config{})
+	r := call(t, srv, "GET", "/healthz", "", nil)
+	assert.Equal(t, 200, r.status)
+	assert.Equal(t, "ok", r.json(t)["status"])
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+
+	r = call(t, srv, "GET", "/readyz", "", nil)
+	assert.Equal(t, 200, r.status)
+	h.Drain()
+	r = call(t, srv, "GET", "/readyz", "", nil)
+	assert.Equal(t, 503, r.status)
+	assert.Equal(t, "draining", r.json(t)["status"])
+	assert.Equal(t, 200, call(t, srv, "GET", "/healthz", "", nil).status, "healthz stays up while draining")
+
+	r = call(t, srv, "GET", "/version", "", nil)
+	require.Equal(t, 200, r.status)
+	var v versionBody
+	require.NoError(t, json.Unmarshal(r.body, &v))
+	assert.Equal(t, screen.Version, v.Engine.Version)
+	require.NotNil(t, v.RuleSet)
+	rs, _ := engine(t).RuleSet()
+	assert.Equal(t, rs.Digest, v.RuleSet.Digest)
+	assert.Len(t, v.Instruments, len(engine(t).Instruments()))
+	for _, in := range v.Instruments {
+		assert.True(t, strings.HasPrefix(in.Digest, "sha256:"), in.ID)
+	}
+	assert.Equal(t, "unconfigured (scoring refused)", v.Auth)
+}
+
+func TestMethodsAndUnknownPaths(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	tests := []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/nope", 404},
+		{"GET", "/score", 405},
+		{"PUT", "/score", 405},
+		{"DELETE", "/cds-services", 405},
+		{"GET", "/cds-services/" + DefaultServiceID, 405},
+		{"POST", "/healthz", 405},
+		{"OPTIONS", "/score", 204},
+	}
+	for _, tt := range tests {
+		r := call(t, srv, tt.method, tt.path, "", nil)
+		assert.Equal(t, tt.status, r.status, "%s %s: %s", tt.method, tt.path, r.body)
+	}
+}
+
+func TestScoreNative(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	body := readFile(t, "../examples/responses/high.json")
+	r := call(t, srv, "POST", "/score", "", body)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	rep := r.json(t)
+	comp := rep["composite"].(map[string]any)
+	assert.Equal(t, "high", comp["tier"])
+
+	// The service's report is the engine's JSON, byte for byte.
+	var resp screen.Response
+	require.NoError(t, json.Unmarshal(body, &resp))
+	want, err := engine(t).Score(t.Context(), &resp)
+	require.NoError(t, err)
+	assert.Equal(t, string(want.AppendJSON(nil))+"\n", string(r.body))
+}
+
+func TestScoreErrors(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, MaxBodyBytes: 4096})
+	big := `{"answers":{"phq9":{"q1":1}},"subject":"` + strings.Repeat("x", 5000) + `"}`
+	tests := []struct {
+		name, path, body string
+		status           int
+		code             string
+	}{
+		{"bad JSON", "/score", `{"answers":`, 400, "syntax"},
+		{"not an object", "/score", `[1]`, 400, ""},
+		{"empty body", "/score", ``, 400, "empty"},
+		{"blank body", "/score", "  \n", 400, "empty"},
+		{"no answers", "/score", `{"answers":{}}`, 400, "empty"},
+		{"bad subject type", "/score", `{"subject":12,"answers":{"phq9":{"q1":1}}}`, 400, "wrong_type"},
+		{"two records", "/score", `[{"answers":{"phq9":{"q1":1}}},{"answers":{"phq9":{"q1":1}}}]`, 400, "too_many_records"},
+		{"oversized", "/score", big, 413, "too_large"},
+		{"bad format", "/score?format=xml", `{"answers":{"phq9":{"q1":1}}}`, 400, "bad_format"},
+		{"fhir without answers", "/score", `{"resourceType":"QuestionnaireResponse","status":"completed"}`, 400, "empty"},
+		{"fhir other resource", "/score", `{"resourceType":"Observation"}`, 400, "fhir"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := call(t, srv, "POST", tt.path, "", []byte(tt.body))
+			require.Equal(t, tt.status, r.status, "%s", r.body)
+			m := r.json(t)
+			if tt.code != "" {
+				assert.Equal(t, tt.code, m["code"])
+			}
+			assert.NotEmpty(t, m["message"])
+			assert.NotContains(t, string(r.body), "xxxx", "error bodies never echo input")
+		})
+	}
+}
+
+func TestErrorBodiesHoldNoValues(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q2":1.5}}}`))
+	assert.Equal(t, 400, r.status)
+	assert.Equal(t, "not_integer", r.code(t))
+	assert.NotContains(t, string(r.body), "SECRET")
+}
+
+// An invalid answer spoils only itself: the report of the other answers is the answer (200), with the
+// problem in its errors, so an urgent flag is never lost behind a 400.
+func TestScoreWithInvalidAnswers(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", []byte(`{"answers":{"phq9":{"q1":7,"q9":2},"nope":{"x":1}}}`))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	m := r.json(t)
+	errs := m["errors"].([]any)
+	require.Len(t, errs, 2)
+	assert.Equal(t, "invalid_value", errs[1].(map[string]any)["code"])
+	phq9 := m["instruments"].(map[string]any)["phq9"].(map[string]any)
+	assert.Equal(t, "suicidal_ideation", phq9["flags"].([]any)[0].(map[string]any)["id"])
+}
+
+func TestNoJWKSRefusesScoringButServesDiscovery(t *testing.T) {
+	srv, _ := newServer(t, Config{})
+	assert.Equal(t, 200, call(t, srv, "GET", "/cds-services", "", nil).status)
+	r := call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/high.json"))
+	assert.Equal(t, 401, r.status)
+	assert.Equal(t, "unauthorized", r.code(t))
+	assert.Contains(t, r.header.Get("WWW-Authenticate"), "Bearer")
+	r = call(t, srv, "POST", "/cds-services/"+DefaultServiceID, "", []byte(`{}`))
+	assert.Equal(t, 401, r.status)
+}
+
+func TestConfigErrors(t *testing.T) {
+	jwks := ehrKeys(t).jwks
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"jwks without url", Config{JWKS: jwks, Issuers: []string{testIssuer}}, "PublicURL"},
+		{"jwks without issuers", Config{JWKS: jwks, PublicURL: testURL}, "Issuers"},
+		{"bad jwks", Config{JWKS: []byte(`{"keys":[{"kty":"nope"}]}`), PublicURL: testURL, Issuers: []string{testIssuer}}, "JWKS"},
+		{"symmetric key", Config{JWKS: []byte(`{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}`), PublicURL: testURL, Issuers: []string{testIssuer}}, "symmetric"},
+		{"relative url", Config{PublicURL: "/painscreen"}, "PublicURL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(engine(t), Config{Logger: discardLogger(), JWKS: tt.cfg.JWKS, PublicURL: tt.cfg.PublicURL, Issuers: tt.cfg.Issuers})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	_, err := New(nil, Config{})
+	assert.Error(t, err)
+}
+
+func TestInsecureModeIsLoud(t *testing.T) {
+	var log bytes.Buffer
+	_, err := New(engine(t), Config{InsecureNoAuth: true, Logger: logTo(&log)})
+	require.NoError(t, err)
+	assert.Contains(t, log.String(), "INSECURE")
+	assert.Contains(t, log.String(), `"level":"WARN"`)
+}
+
+func TestCORS(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "OPTIONS", "/cds-services/"+DefaultServiceID, "", nil,
+		"Origin", "https://ehr-app.example.org", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type")
+	assert.Equal(t, 204, r.status)
+	assert.Equal(t, "https://ehr-app.example.org", r.header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "GET, POST, OPTIONS", r.header.Get("Access-Control-Allow-Methods"))
+	assert.Equal(t, "Authorization, Content-Type", r.header.Get("Access-Control-Allow-Headers"))
+	assert.Empty(t, r.header.Get("Access-Control-Allow-Credentials"), "not for any origin")
+
+	r = call(t, srv, "GET", "/cds-services", "", nil, "Origin", "https://ehr-app.example.org")
+	assert.Equal(t, "https://ehr-app.example.org", r.header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, r.header.Get("Access-Control-Expose-Headers"), "Location")
+
+	srv2, _ := newServer(t, Config{InsecureNoAuth: true, AllowedOrigins: []string{"https://ehr-app.example.org"}})
+	r = call(t, srv2, "GET", "/cds-services", "", nil, "Origin", "https://evil.example.com")
+	assert.Empty(t, r.header.Get("Access-Control-Allow-Origin"))
+	r = call(t, srv2, "GET", "/cds-services", "", nil, "Origin", "https://ehr-app.example.org")
+	assert.Equal(t, "https://ehr-app.example.org", r.header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "true", r.header.Get("Access-Control-Allow-Credentials"))
+}
+
+// blockingBody is a request body that delivers its bytes only when released.
+type blockingBody struct {
+	data    []byte
+	release chan struct{}
+	started chan struct{}
+	once    sync.Once
+}
+
+func (b *blockingBody) Read(p []byte) (int, error) {
+	b.once.Do(func() { close(b.started) })
+	<-b.release
+	if len(b.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, MaxInFlight: 1})
+	body := &blockingBody{data: readFile(t, "../examples/responses/low.json"), release: make(chan struct{}), started: make(chan struct{})}
+	done := make(chan int)
+	go func() {
+		req, _ := http.NewRequest("POST", srv.URL+"/score", body)
+		req.ContentLength = -1
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			done <- -1
+			return
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		done <- res.StatusCode
+	}()
+	<-body.started
+	// The first call holds the only slot while its body is read.
+	var r result
+	require.Eventually(t, func() bool {
+		r = call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/low.json"))
+		return r.status == 503
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "busy", r.code(t))
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	assert.Equal(t, 200, call(t, srv, "GET", "/healthz", "", nil).status, "health is never limited")
+	close(body.release)
+	assert.Equal(t, 200, <-done)
+	assert.Equal(t, 200, call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/low.json")).status)
+}
+
+func TestAccessLogHoldsNoPHI(t *testing.T) {
+	var log syncBuffer
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, Logger: logTo(&log)})
+	body := []byte(`{"subject":"pt-SECRET-42","context":{"age":47,"sex":"female"},"answers":{"phq9":{"q1":1,"q2":"LA6570-1","q9":0}}}`)
+	assert.Equal(t, 200, call(t, srv, "POST", "/score?subject=pt-SECRET-42", "", body).status)
+	assert.Equal(t, 404, call(t, srv, "GET", "/Patient/pt-SECRET-42", "", nil).status)
+	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1.5}}}`)).status)
+	out := log.String()
+	assert.NotContains(t, out, "SECRET")
+	assert.NotContains(t, out, "LA6570")
+	assert.NotContains(t, out, "female")
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m))
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	require.Len(t, lines, 3)
+	assert.Equal(t, "POST /score", lines[0]["route"])
+	assert.EqualValues(t, 200, lines[0]["status"])
+	assert.Equal(t, "other", lines[1]["route"])
+	assert.Equal(t, "not_integer", lines[2]["error"])
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

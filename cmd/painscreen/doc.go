@@ -445,6 +445,7 @@
 //
 //	painscreen serve --insecure-no-auth
 //	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+//
 // # fhir
 //
 //	painscreen fhir [--instruments DIR] [--no-bundled] questionnaire ID[@VERSION]

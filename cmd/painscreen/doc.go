@@ -10,6 +10,7 @@
 //	painscreen score    [flags] [FILE|-]...   score response files into reports
 //	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
 //	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen new      instrument|ruleset ID write a new definition and its test suite, to start from
 //	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
@@ -251,29 +252,67 @@
 //
 // # validate
 //
-//	painscreen validate [--bundled] [--snippets=false] [PATH]...
+//	painscreen validate [--bundled] [--format text|json|github|sarif] [--snippets=false] [PATH]...
 //
-// Loads the definitions in PATHs (directories recursively; *_test.yaml files are suites and are skipped;
-// no PATH: the bundled ones; --bundled: the bundled ones too) and prints every problem, warnings
+// Loads the definitions in PATHs (directories recursively; no PATH: the bundled ones; --bundled: the
+// bundled ones too) and the test suites (*_test.yaml) beside them, and prints every problem, warnings
 // included, to stderr as
 //
 //	file:line:col: code: message
 //	    <source line>
 //	    ^
 //
-// When several rule sets are loaded, each is compiled in turn. On success it prints "ok: N instruments,
-// M rule sets" to stdout. Exit status: 0 the definitions load (warnings allowed), 2 usage error or
-// missing PATH, 3 at least one error.
+// YAML syntax errors are at the token where the parser stopped (a mis-indented key at its own line and
+// column). When several rule sets are loaded, each is compiled in turn. Besides what every load checks,
+// validate runs the static checks of docs/definitions.md: a score's declared range against what its items
+// give (score_range), bands that leave a reachable value out or can never apply (band_range,
+// band_unreachable; a bound past the range is the warning band_beyond_range), lookup tables missing a
+// reachable raw value (lookup_gap; an unreachable row is the warning lookup_unreachable), required items
+// nothing reads and option scales no item uses (warnings unused_item, unused_scale), tiers and referrals
+// that can never fire or are shadowed by an earlier tier (never_fires, shadowed_tier). It checks the suites
+// too: unknown fields, a target version that is not loaded (unknown_target), and every id a want names
+// ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"). A PATH that holds no definition is
+// no_definitions: an error when nothing loaded at all, a warning beside another PATH (a folder of suites
+// whose definitions come from elsewhere).
+//
+// --format text (default) prints "ok: N instruments, M rule sets; K test suites" to stdout on success.
+// --format json writes one object to stdout: {"ok","instruments","rule_sets","suites","errors","warnings",
+// "diagnostics":[{"file","line","col","severity","code","message","source"}]}. --format github writes
+// GitHub Actions workflow commands to stdout, one per problem, which become annotations on the pull
+// request: "::error file=F,line=L,col=C,title=painscreen CODE::MESSAGE" (::warning for warnings).
+// --format sarif writes a SARIF 2.1.0 log (GitHub code scanning, other analysis dashboards): one result
+// per problem, the code as its rule id, columns in Unicode code points.
+// Exit status: 0 the definitions and suites load (warnings allowed), 2 usage error or missing PATH, 3 at
+// least one error.
 //
 //	painscreen validate
 //	painscreen validate --bundled my-rules/
+//	painscreen validate --format github my-instruments/
+//
+// # new
+//
+//	painscreen new [--dir DIR] instrument|ruleset ID
+//
+// Writes DIR/ID/ID.v1.yaml and DIR/ID/ID.v1_test.yaml (DIR defaults to the current directory): an
+// instrument (items with a named and an inline option scale, a range item, skip logic with a skipped
+// note, a prorated total with a declared range, bands, a cut-point, a raw sum with a lookup table, a
+// conditional score, flags, a conditional note, context) or a rule set over the bundled PHQ-2 and GAD-2
+// (inputs, any_of, domains from sources with a condition, tiers, a referral with an addendum), each part
+// with a comment, and a suite that passes. The content is placeholder, to be replaced. The first line of
+// each file names its JSON Schema by URL, for editors (yaml-language-server). Existing files are never
+// overwritten. Exit status: 0 written; 2 usage error (an unknown kind, an invalid id) or a file that exists
+// or cannot be written.
+//
+//	painscreen new instrument phq4 && painscreen validate phq4 && painscreen test phq4
+//	painscreen new ruleset my_composite && painscreen test --bundled my_composite
 //
 // # test
 //
 //	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
-// bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
+// bundled suites and definitions; --bundled adds the bundled definitions, not their suites). Text output
+// is like go test:
 //
 //	--- FAIL: phq9@1.0.0/moderate at the lower bound (instruments/phq9/phq9.v1_test.yaml:12)
 //	    scores.total:
@@ -286,8 +325,11 @@
 // A list that differs also says which elements are missing and which are unexpected. -v lists passing
 // cases ("--- PASS: …"). --run selects the cases whose "target/name" matches (target as in the suite:
 // phq9@1.0.0). --format json writes {"suites":[{"file","target","cases":[{"name","line","status",
-// "failures"}],…}],"passed","failed","skipped"}; junit writes JUnit XML. Exit status: 0 all pass, 1 some
-// fail, 2 usage error, 3 the definitions or suites do not load.
+// "failures"}],…}],"passed","failed","skipped"}; junit writes JUnit XML. A want that names a score, flag,
+// item, domain, tier or referral its definition does not have fails its case with that message (no score
+// "totl" in phq4@1.0.0; did you mean "total"?) rather than "want 6, got not computed". Exit status: 0 all
+// pass, 1 some fail, 2 usage error, 3 the definitions or suites do not load (a suite whose instrument
+// version is not loaded included), or the PATHs hold no suite at all (nothing was tested).
 //
 //	painscreen test
 //	painscreen test -v --run 'phq9@.*/moderate'
@@ -346,10 +388,10 @@
 //
 //	instrument gad7@1.0.0 → gad7@1.0.1
 //
-//	test vectors: 32 cases of both versions' suites
-//	  3 of 32 cases change an outcome
-//	  3 of 32 cases change scores.severity: mild → moderate
-//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//	test vectors: 37 cases of both versions' suites
+//	  3 of 37 cases change an outcome
+//	  3 of 37 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:27)
 //
 //	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
 //	  1,918 of 16,384 patterns change an outcome

@@ -163,6 +163,8 @@ func context(what string, allowed []string) string {
 	switch {
 	case strings.HasPrefix(what, "input "):
 		return "input"
+	case strings.HasPrefix(what, "context field "):
+		return "context field"
 	case strings.HasSuffix(what, " option"):
 		return "option"
 	case strings.HasSuffix(what, " entry"):

@@ -444,11 +444,6 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 		return scoreValue(o.res, p[1])
 	case r.inst != nil && len(p) == 2 && p[0] == "answers":
 		return answerValue(r.inst, o.answers, p[1])
-	case r.inst == nil && len(p) == 2 && p[0] == "followup":
-		if f := o.rep.FollowUp; f != nil && f.Computed && p[1] == "days" {
-			return float64(f.Days), true
-		}
-		return 0, false
 	case r.inst == nil && len(p) == 2:
 		return scoreValue(o.rep.Instrument(p[0]), p[1])
 	case r.inst == nil && len(p) == 3 && p[1] == "followup":
@@ -456,34 +451,11 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 			return v.Float()
 		}
 		return 0, false
-	case r.inst == nil && len(p) == 3 && p[1] == "baseline":
-		return baselineValue(o.rep.FollowUp, p[0], p[2])
 	case r.inst == nil && len(p) == 3 && p[1] == "answers":
 		for key, v := range o.answers {
 			if id, _, _ := strings.Cut(key, "@"); id == p[0] {
 				m, _ := v.(map[string]any)
 				return answerValue(r.inputs[p[0]], m, p[2])
-			}
-		}
-	}
-	return 0, false
-}
-
-// baselineValue is an instrument's baseline score as the follow-up measures read it (their reasons name
-// baseline.<score>); not found when no measure of the instrument was computed.
-func baselineValue(f *screen.FollowUpResult, inst, score string) (float64, bool) {
-	if f == nil {
-		return 0, false
-	}
-	for _, in := range f.Instruments {
-		if in.ID != inst {
-			continue
-		}
-		for _, m := range in.Measures {
-			for _, r := range m.Reasons() {
-				if r.Name == "baseline."+score {
-					return r.Value.Float()
-				}
 			}
 		}
 	}

@@ -93,8 +93,9 @@
 // # Packages
 //
 // This package is the facade over the engine's stages (docs/architecture.md in the repository draws them).
-// Beside it: screen/respfile reads response files (JSON, JSON Lines, YAML, CSV) one record at a time;
-// screen/catalog describes loaded definitions (what `painscreen show` prints); screen/suite loads and runs
+// Beside it: screen/respfile reads response files (JSON, JSON Lines, YAML, CSV, FHIR R4
+// QuestionnaireResponses and Bundles) one record at a time; screen/fhir writes FHIR R4 (an instrument's
+// Questionnaire; a report as a Bundle of Observations and a RiskAssessment); screen/catalog describes loaded definitions (what `painscreen show` prints); screen/suite loads and runs
 // test suites; screen/diag holds load-time diagnostics; and package bundled (outside screen, so an engine
 // holds only what its caller loads) is the bundled catalogue and rule set.
 //

@@ -66,6 +66,14 @@ func TestScoreFHIROutput(t *testing.T) {
 	require.NotNil(t, rep)
 	assert.Equal(t, string(h.fhirBundle(rep, &decoded{resp: rec.Response, sources: rec.Sources}, body)), string(r.body))
 
+	// Content negotiation: Accept: application/fhir+json alone asks for the Bundle.
+	r = call(t, srv, "POST", "/score", "", body, "Accept", "application/fhir+json")
+	assert.Equal(t, "application/fhir+json", r.header.Get("Content-Type"))
+	for _, accept := range []string{"", "application/json", "application/fhir+json, application/json;q=0.9", "*/*"} {
+		r = call(t, srv, "POST", "/score", "", body, "Accept", accept)
+		assert.Equal(t, "application/json", r.header.Get("Content-Type"), accept)
+	}
+
 	// Native input, FHIR output.
 	r = call(t, srv, "POST", "/score?format=fhir", "", readFile(t, "../examples/responses/urgent.json"))
 	require.Equal(t, 200, r.status)

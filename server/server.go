@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -162,6 +163,12 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("server: PublicURL %q is not an absolute http(s) URL without query", cfg.PublicURL)
 		}
 	}
+	if safeID(cfg.ServiceID) != cfg.ServiceID {
+		return nil, fmt.Errorf("server: ServiceID %q: use 1 to 64 letters, digits, '.', '-' or '_'", cfg.ServiceID)
+	}
+	if cfg.InsecureNoAuth && len(cfg.JWKS) > 0 {
+		return nil, errors.New("server: JWKS and InsecureNoAuth contradict each other")
+	}
 	h := &Handler{eng: eng, cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxInFlight)}
 	if len(cfg.JWKS) > 0 {
 		v, err := newVerifier(cfg)
@@ -267,6 +274,9 @@ func (h *Handler) access(r *http.Request, rec *recorder, d time.Duration) {
 	}
 	if rec.code != "" {
 		attrs = append(attrs, slog.String("error", rec.code))
+	}
+	if h.cfg.InsecureNoAuth {
+		attrs = append(attrs, slog.Bool("insecure_no_auth", true))
 	}
 	if rec.cards >= 0 && rec.status == http.StatusOK && strings.HasPrefix(route(r), "POST /cds-services/") {
 		attrs = append(attrs, slog.Int("cards", rec.cards))
@@ -436,6 +446,9 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, apiError{Code: "bad_format", Message: "format must be json or fhir"})
 		return
 	}
+	if format == "" && acceptsOnlyFHIR(r.Header.Get("Accept")) {
+		format = "fhir"
+	}
 	body, e := readBody(r)
 	if e != nil {
 		writeError(w, e.status, e.apiError)
@@ -462,6 +475,25 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
+}
+
+// acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for
+// application/json (the report) or anything.
+func acceptsOnlyFHIR(accept string) bool {
+	fhirOK := false
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "application/fhir+json":
+			fhirOK = true
+		case "application/json", "*/*", "application/*":
+			return false
+		}
+	}
+	return fhirOK
 }
 
 // readBody reads the whole (bounded) body.

@@ -32,10 +32,14 @@ func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output 
 	switch {
 	case fl.width < 0 || fl.width > 0 && fl.width < minWidth:
 		return fmt.Errorf("--width must be at least %d", minWidth)
+	case fl.width > 0 && enc.format != outText:
+		return fmt.Errorf("--width applies to --format text only")
 	case fl.width > 0:
 		enc.width = fl.width
 	case output == "":
-		enc.width = terminalWidth(stdout)
+		if w := terminalWidth(stdout); w > 0 {
+			enc.width = max(w, minWidth)
+		}
 	}
 	if enc.width == 0 {
 		enc.width = defaultWidth
@@ -476,4 +480,20 @@ func (c errorCodes) write(b *strings.Builder) {
 		fmt.Fprintf(b, " %s %d", safe(code), c[code])
 	}
 	b.WriteByte('\n')
+}
+
+// appendMessage writes an error record's message for stderr. A CSV header with several problems lists
+// them one per line, indented, so that each can be read (and fixed) at a glance.
+func appendMessage(b []byte, st *recStat) []byte {
+	const sep = " problems: "
+	i := strings.Index(st.msg, sep)
+	if st.code != respfile.CodeCSVHeader || i < 0 {
+		return appendSafe(b, st.msg)
+	}
+	b = appendSafe(b, st.msg[:i+len(sep)-1])
+	for _, p := range strings.Split(st.msg[i+len(sep):], "; ") {
+		b = append(b, "\n    "...)
+		b = appendSafe(b, p)
+	}
+	return b
 }

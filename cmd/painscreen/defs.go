@@ -23,6 +23,8 @@ import (
 type defSource struct {
 	fsys  fs.FS
 	label string // prefix of file names in diagnostics: the path as the user wrote it
+	// bundled marks the bundled definitions added by --bundled: their suites are not the user's.
+	bundled bool
 }
 
 // openDefs turns a path into a definitions source. A directory is read recursively (as

@@ -47,6 +47,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f.Int64Var(&opt.MaxPatterns, "max-patterns", 1<<20, "enumerate every answer pattern when there are at most `N`")
 	f.IntVar(&opt.Samples, "samples", 20_000, "otherwise, and for rule sets, score `N` random patterns (reproducible; 0 skips them)")
 	f.IntVar(&opt.Examples, "examples", 3, "show up to `N` examples per change")
+	f.BoolVar(&opt.Missing, "missing", false, "instruments: also leave each item unanswered, so the patterns include missing answers\n(prorating, and results decided despite them)")
 	paths, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
@@ -166,7 +167,11 @@ func diffVectors(srcs []defSource, id string, stderr io.Writer) ([]vdiff.Vector,
 				continue
 			}
 			for _, c := range su.Cases() {
-				out = append(out, vdiff.Vector{Name: c.Name, File: su.File(), Line: c.Pos.Line, Context: c.Context, Items: c.Items, Answers: c.Answers})
+				v := vdiff.Vector{Name: c.Name, File: su.File(), Line: c.Pos.Line, Context: c.Context, Items: c.Items, Answers: c.Answers, Date: c.Date}
+				if b := c.Baseline; b != nil {
+					v.Baseline = &vdiff.Vector{Date: b.Date, Context: b.Context, Items: b.Items, Answers: b.Answers}
+				}
+				out = append(out, v)
 			}
 		}
 	}

@@ -10,10 +10,12 @@
 //	painscreen score    [flags] [FILE|-]...   score response files into reports
 //	painscreen validate [--bundled] [PATH]... check definitions, print every problem with file:line:col
 //	painscreen test     [flags] [PATH]...     run the test suites (*_test.yaml) of definitions
+//	painscreen new      instrument|ruleset ID write a new definition and its test suite, to start from
 //	painscreen diff     [flags] ID@A ID@B     compare two versions of a definition by what they give
 //	painscreen list     [flags]               list the loaded instruments and the rule set
 //	painscreen show     [flags] ID[@VERSION]  describe an instrument or the rule set
 //	painscreen serve    [flags]               serve scoring and CDS Hooks over HTTP
+//	painscreen fhir     questionnaire ID[@VERSION]  write an instrument's FHIR R4 Questionnaire
 //	painscreen version                        print the version
 //
 // Every command takes -h (or --help) and prints its flags and examples. Flags may come before or after
@@ -53,10 +55,10 @@
 //
 // Flags:
 //
-//	--format FORMAT        jsonl (default), json, text, brief, csv or long; without --format an --output
+//	--format FORMAT        jsonl (default), json, text, brief, csv, long or fhir; without --format an --output
 //	                       name ending in .json, .jsonl/.ndjson, .csv or .txt picks it
 //	--output FILE          write to FILE instead of stdout, atomically (see below)
-//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml), csv or tsv, for every FILE (default: from the
+//	--input-format FORMAT  json, jsonl (ndjson), yaml (yml), csv, tsv or fhir, for every FILE (default: from the
 //	                       extension; stdin without it must be JSONL)
 //	--delimiter DELIM      CSV input: , ; or tab (default: tab for .tsv and tsv, else sniffed from the
 //	                       header row: the one of the three that occurs most outside quotes)
@@ -89,7 +91,20 @@
 //
 // Input formats: YAML or JSON (one response set, or a list of them), JSONL (one per line: the batch
 // format), CSV (a header, then one row per response set: subject, context.<key>, <instrument>.<item>;
-// .tsv is CSV separated by tabs).
+// .tsv is CSV separated by tabs), and FHIR R4 JSON: a .json file whose top-level object has a
+// resourceType (or any file with --input-format fhir) holds a QuestionnaireResponse (one response set) or
+// a Bundle of them (one response set per subject reference and authored date, in order of first
+// appearance; a second response to the same instrument that day is a response set of its own). A response
+// is mapped to an instrument by its questionnaire canonical (https://painscreen.dev/fhir/Questionnaire/ID,
+// optionally |VERSION, which pins the version; or a canonical ending in an instrument's LOINC panel code),
+// else by the LOINC codes of its items; its items by linkId = item id or LOINC item code ("/44250-9"
+// too), nested groups included; answers by valueCoding (LOINC answer code, painscreen's option-value
+// system, or an ordinalValue/itemWeight extension), valueInteger, valueDecimal, valueBoolean (no/yes items)
+// or valueString. A linkId that names one of the instrument's scores (a form's own total) is not read.
+// Anything else that maps to nothing is an error of its item in the report (unknown_item names the
+// linkId; wrong_type for a valueDate or several answers), and the rest is scored. A response that breaks
+// the FHIR structure painscreen reads, or is entered-in-error, is an error record (code fhir); a FHIR
+// document that is not valid JSON, or a resource other than a QuestionnaireResponse or Bundle, is exit 2.
 // Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
 // when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
 // its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
@@ -126,6 +141,19 @@
 //     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
 //     label of the band score computed from it, if any), flag (value the level, note the message),
 //     missing (id <instrument>.<item>), note. An error record gives a record row and an error row.
+//   - fhir: one FHIR R4 resource per line (NDJSON). A report is a Bundle of type collection: an
+//     Observation per computed score (category survey; code the score's LOINC code, else
+//     https://painscreen.dev/fhir/CodeSystem/score ID.SCORE; valueInteger, valueQuantity {score},
+//     valueBoolean or valueString; interpretation the band when another score bands it; method the
+//     definition's id, version and digest; derivedFrom the QuestionnaireResponses the answers came from;
+//     subject: a FHIR reference (Patient/123) as reference, any other id as identifier.value;
+//     effectiveDateTime the response set's date; notes for prorated totals, results decided despite
+//     missing answers, scores not computed, flags not evaluated, unanswered items and invalid answers),
+//     an Observation per fired flag (interpretation AA for urgent), and a RiskAssessment for the
+//     composite (qualitativeRisk the tier, basis the Observations, a note per referral with its reasons,
+//     per possible referral and possible tier, and why the rule set was not applied). Entry fullUrls are
+//     urn:uuids derived from the file, record number, subject and date, so output is reproducible. An
+//     error record is an OperationOutcome (issue.details the error code, diagnostics where and why).
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
 //     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
@@ -224,29 +252,67 @@
 //
 // # validate
 //
-//	painscreen validate [--bundled] [--snippets=false] [PATH]...
+//	painscreen validate [--bundled] [--format text|json|github|sarif] [--snippets=false] [PATH]...
 //
-// Loads the definitions in PATHs (directories recursively; *_test.yaml files are suites and are skipped;
-// no PATH: the bundled ones; --bundled: the bundled ones too) and prints every problem, warnings
+// Loads the definitions in PATHs (directories recursively; no PATH: the bundled ones; --bundled: the
+// bundled ones too) and the test suites (*_test.yaml) beside them, and prints every problem, warnings
 // included, to stderr as
 //
 //	file:line:col: code: message
 //	    <source line>
 //	    ^
 //
-// When several rule sets are loaded, each is compiled in turn. On success it prints "ok: N instruments,
-// M rule sets" to stdout. Exit status: 0 the definitions load (warnings allowed), 2 usage error or
-// missing PATH, 3 at least one error.
+// YAML syntax errors are at the token where the parser stopped (a mis-indented key at its own line and
+// column). When several rule sets are loaded, each is compiled in turn. Besides what every load checks,
+// validate runs the static checks of docs/definitions.md: a score's declared range against what its items
+// give (score_range), bands that leave a reachable value out or can never apply (band_range,
+// band_unreachable; a bound past the range is the warning band_beyond_range), lookup tables missing a
+// reachable raw value (lookup_gap; an unreachable row is the warning lookup_unreachable), required items
+// nothing reads and option scales no item uses (warnings unused_item, unused_scale), tiers and referrals
+// that can never fire or are shadowed by an earlier tier (never_fires, shadowed_tier). It checks the suites
+// too: unknown fields, a target version that is not loaded (unknown_target), and every id a want names
+// ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"). A PATH that holds no definition is
+// no_definitions: an error when nothing loaded at all, a warning beside another PATH (a folder of suites
+// whose definitions come from elsewhere).
+//
+// --format text (default) prints "ok: N instruments, M rule sets; K test suites" to stdout on success.
+// --format json writes one object to stdout: {"ok","instruments","rule_sets","suites","errors","warnings",
+// "diagnostics":[{"file","line","col","severity","code","message","source"}]}. --format github writes
+// GitHub Actions workflow commands to stdout, one per problem, which become annotations on the pull
+// request: "::error file=F,line=L,col=C,title=painscreen CODE::MESSAGE" (::warning for warnings).
+// --format sarif writes a SARIF 2.1.0 log (GitHub code scanning, other analysis dashboards): one result
+// per problem, the code as its rule id, columns in Unicode code points.
+// Exit status: 0 the definitions and suites load (warnings allowed), 2 usage error or missing PATH, 3 at
+// least one error.
 //
 //	painscreen validate
 //	painscreen validate --bundled my-rules/
+//	painscreen validate --format github my-instruments/
+//
+// # new
+//
+//	painscreen new [--dir DIR] instrument|ruleset ID
+//
+// Writes DIR/ID/ID.v1.yaml and DIR/ID/ID.v1_test.yaml (DIR defaults to the current directory): an
+// instrument (items with a named and an inline option scale, a range item, skip logic with a skipped
+// note, a prorated total with a declared range, bands, a cut-point, a raw sum with a lookup table, a
+// conditional score, flags, a conditional note, context) or a rule set over the bundled PHQ-2 and GAD-2
+// (inputs, any_of, domains from sources with a condition, tiers, a referral with an addendum), each part
+// with a comment, and a suite that passes. The content is placeholder, to be replaced. The first line of
+// each file names its JSON Schema by URL, for editors (yaml-language-server). Existing files are never
+// overwritten. Exit status: 0 written; 2 usage error (an unknown kind, an invalid id) or a file that exists
+// or cannot be written.
+//
+//	painscreen new instrument phq4 && painscreen validate phq4 && painscreen test phq4
+//	painscreen new ruleset my_composite && painscreen test --bundled my_composite
 //
 // # test
 //
 //	painscreen test [--bundled] [-v] [--run REGEX] [--format text|json|junit] [--coverage] [--min-coverage PERCENT] [PATH]...
 //
 // Runs the test suites (*_test.yaml) in PATHs against the definitions in the same PATHs (no PATH: the
-// bundled suites and definitions; --bundled adds the bundled definitions). Text output is like go test:
+// bundled suites and definitions; --bundled adds the bundled definitions, not their suites). Text output
+// is like go test:
 //
 //	--- FAIL: phq9@1.0.0/moderate at the lower bound (instruments/phq9/phq9.v1_test.yaml:12)
 //	    scores.total:
@@ -259,8 +325,11 @@
 // A list that differs also says which elements are missing and which are unexpected. -v lists passing
 // cases ("--- PASS: …"). --run selects the cases whose "target/name" matches (target as in the suite:
 // phq9@1.0.0). --format json writes {"suites":[{"file","target","cases":[{"name","line","status",
-// "failures"}],…}],"passed","failed","skipped"}; junit writes JUnit XML. Exit status: 0 all pass, 1 some
-// fail, 2 usage error, 3 the definitions or suites do not load.
+// "failures"}],…}],"passed","failed","skipped"}; junit writes JUnit XML. A want that names a score, flag,
+// item, domain, tier or referral its definition does not have fails its case with that message (no score
+// "totl" in phq4@1.0.0; did you mean "total"?) rather than "want 6, got not computed". Exit status: 0 all
+// pass, 1 some fail, 2 usage error, 3 the definitions or suites do not load (a suite whose instrument
+// version is not loaded included), or the PATHs hold no suite at all (nothing was tested).
 //
 //	painscreen test
 //	painscreen test -v --run 'phq9@.*/moderate'
@@ -300,9 +369,10 @@
 // <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
 // text field with the item's range, marked required as the definition says. A REDCap data export of it
 // ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.
+//
 // # diff
 //
-//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
+//	painscreen diff [--instruments DIR] [--rules DIR] [--no-bundled] [--format text|json] [--missing] [--max-patterns N] [--samples N] [--examples N] ID@A ID@B
 //
 // Compares two versions of an instrument or rule set (from the bundled definitions and the folders given)
 // by what they give. Both are replayed over the test vectors — the cases of every suite of either version
@@ -310,16 +380,18 @@
 // each value it allows, with each context the test vectors give; items no expression reads are held at
 // one value) when there are at most --max-patterns (default 1,048,576), otherwise --samples random
 // patterns (default 20,000, seed 1, so the output is reproducible; an item without an upper bound is drawn
-// from its minimum up 20); for a rule set, --samples random response sets. Each change of an outcome — an
+// from its minimum up 20); --missing adds "unanswered" to each item's values, so prorating and results
+// decided despite missing answers are compared too; for a rule set, --samples random response sets (each
+// input present or not, each item answered or not). Each change of an outcome — an
 // instrument's status, errors, scores and flags; a rule set's tier, domains and referrals (fires, possible,
 // does not fire) — is counted with up to --examples examples:
 //
 //	instrument gad7@1.0.0 → gad7@1.0.1
 //
-//	test vectors: 32 cases of both versions' suites
-//	  3 of 32 cases change an outcome
-//	  3 of 32 cases change scores.severity: mild → moderate
-//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//	test vectors: 37 cases of both versions' suites
+//	  3 of 37 cases change an outcome
+//	  3 of 37 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:27)
 //
 //	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
 //	  1,918 of 16,384 patterns change an outcome
@@ -415,6 +487,22 @@
 //
 //	painscreen serve --insecure-no-auth
 //	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+//
+// # fhir
+//
+//	painscreen fhir [--instruments DIR] [--no-bundled] questionnaire ID[@VERSION]
+//
+// Writes the instrument's FHIR R4 Questionnaire as indented JSON: url
+// https://painscreen.dev/fhir/Questionnaire/ID and version the instrument's (a QuestionnaireResponse to
+// it is scored with that version), id the instrument id with '_' as '-', code the instrument's codes;
+// one item per instrument item in order (linkId the item id, code its LOINC codes, required unless skip
+// logic may hide it); a choice item (shown as radio buttons) has an answerOption valueCoding per option
+// (its LOINC answer code, or https://painscreen.dev/fhir/CodeSystem/option-value with the value in
+// decimal) with the option's value as ordinalValue; a range item is an integer item with
+// minValue/maxValue; skip logic that compares one earlier item with a number becomes enableWhen ("=" per
+// matching option, enableBehavior any). scripts/fhir-roundtrip renders each bundled one in LHC-Forms.
+//
+//	painscreen fhir questionnaire phq9 > phq9.questionnaire.json
 //
 // # version
 //

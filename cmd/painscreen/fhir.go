@@ -10,13 +10,12 @@ import (
 
 const fhirAbout = `Write FHIR R4 resources of the loaded definitions.
 
-  questionnaire ID[@VERSION]   the instrument's Questionnaire, as indented JSON: canonical url
-                               https://painscreen.dev/fhir/Questionnaire/ID and the instrument's version;
-                               one item per instrument item (linkId = item id, LOINC codes); answerOption
-                               Codings with the LOINC answer codes (or the option value in the system
-                               https://painscreen.dev/fhir/CodeSystem/option-value) and the option values as
-                               ordinalValue; integer items with min/max; enableWhen for simple skip logic.
-                               A QuestionnaireResponse to it (from LHC-Forms, say) is read by 'score'.
+questionnaire ID[@VERSION] writes the instrument's Questionnaire as indented JSON: canonical url
+https://painscreen.dev/fhir/Questionnaire/ID and the instrument's version; one item per instrument
+item (linkId = item id, with its LOINC codes); answerOption Codings with the LOINC answer codes (or the
+option value in the system https://painscreen.dev/fhir/CodeSystem/option-value), the option values as
+ordinalValue, shown as radio buttons; integer items with min/max; enableWhen for simple skip logic. A
+QuestionnaireResponse to it (from LHC-Forms, say) is read by 'score'.
 
 Scored reports as FHIR (Observations and a RiskAssessment per response set): 'score --format fhir'.`
 

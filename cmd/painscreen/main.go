@@ -44,18 +44,19 @@ func init() {
 		{"validate", "check definitions and print every problem with file:line:col", runValidate},
 		{"test", "run the test suites (*_test.yaml) of definitions", runTest},
 		{"diff", "compare two versions of an instrument or rule set by what they give", runDiff},
+		{"new", "write a new instrument or rule set and its test suite, to start from", runNew},
 		{"list", "list the loaded instruments and the rule set", runList},
 		{"show", "describe an instrument or the rule set", runShow},
 		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
-		{"template", "write an empty response file (CSV, JSONL, YAML) or a REDCap data dictionary", runTemplate},
+		{"template", "write an empty response file, or a REDCap data dictionary", runTemplate},
 		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
 		{"version", "print the version", runVersion},
 	}
 }
 
-const mainUsage = `painscreen screens adults for co-occurring chronic pain and opioid use disorder: it scores validated
-questionnaires and combines them into a risk tier and referrals. It is decision support for a
-clinician, not a diagnosis.
+const mainUsage = `painscreen screens adults for co-occurring chronic pain and opioid use disorder:
+it scores validated questionnaires and combines them into a risk tier and
+referrals. It is decision support for a clinician, not a diagnosis.
 
 Usage:
   painscreen <command> [flags] [arguments]

@@ -72,7 +72,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	f.StringVar(&fl.serviceID, "service-id", server.DefaultServiceID, "the CDS service `ID` in discovery")
 	f.StringVar(&fl.sourceURL, "source-url", "", "the `URL` cards give as their source (where clinicians learn about the service)")
 	f.DurationVar(&fl.grace, "shutdown-grace", 20*time.Second, "on SIGTERM, wait up to `DURATION` for requests in flight")
-	f.StringVar(&fl.logFormat, "log-format", "json", "access log on stderr: json or text")
+	f.StringVar(&fl.logFormat, "log-format", "json", "access log on stderr, as `FORMAT`: json or text")
 	f.IntVar(&fl.replaySize, "replay-cache", server.DefaultReplayCacheSize, "remember up to `N` token ids (jti) to refuse replays")
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {

@@ -16,7 +16,8 @@ import (
 
 const testAbout = `Run the test suites (*_test.yaml files) found in PATHs (directories are read recursively), against
 the definitions found in the same PATHs; with no PATH, the bundled suites and definitions. --bundled
-adds the bundled definitions to PATHs (for suites of your own rule set over the bundled instruments).
+adds the bundled definitions to PATHs (for suites of your own rule set over the bundled instruments);
+the suites run are still only those in PATHs.
 
 Output (--format text) is like go test: a "--- FAIL: target/name (file:line)" block per failing case
 with what was wanted and what came out, then an "ok" or "FAIL" line per suite file and a final verdict;
@@ -70,6 +71,9 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var suites []*suite.Suite
 	var diags diag.List
 	for _, s := range srcs {
+		if s.bundled {
+			continue // --bundled brings definitions; the suites run are those in PATHs
+		}
 		ss, err := suite.Load(s.fsys, s.label)
 		var ds diag.List
 		switch {

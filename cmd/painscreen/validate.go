@@ -28,7 +28,8 @@ suites" to stdout. --format json writes one JSON object to stdout: {"ok", "instr
 "suites", "errors", "warnings", "diagnostics": [{"file", "line", "col", "severity", "code", "message",
 "source"}]}. --format github writes GitHub Actions workflow commands to stdout, one per problem
 ("::error file=F,line=L,col=C,title=painscreen CODE::MESSAGE", ::warning for warnings), which a
-workflow step turns into annotations on the pull request.
+workflow step turns into annotations on the pull request. --format sarif writes a SARIF 2.1.0 log to
+stdout (for GitHub code scanning's upload-sarif and other analysis dashboards).
 
 Exit status: 0 when the definitions and suites load (warnings allowed), 2 for a usage error or a missing
 PATH, 3 when there is at least one error.`
@@ -42,7 +43,8 @@ const validateExamples = `  painscreen validate
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {
 	var srcs []defSource
 	if len(paths) == 0 || bundled {
-		srcs = append(srcs, defSource{fsys: instruments.FS, label: "instruments"}, defSource{fsys: rules.FS, label: "rules"})
+		b := len(paths) > 0 // --bundled beside PATHs: definitions to read, suites that are not the user's
+		srcs = append(srcs, defSource{fsys: instruments.FS, label: "instruments", bundled: b}, defSource{fsys: rules.FS, label: "rules", bundled: b})
 	}
 	for _, p := range paths {
 		s, err := openDefs(p)
@@ -66,15 +68,15 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("validate", "painscreen validate [--bundled] [--format FORMAT] [PATH]...", validateAbout, validateExamples)
 	bundled := f.Bool("bundled", false, "also load the bundled definitions when PATHs are given")
 	snippets := f.Bool("snippets", true, "print the source line and a caret under each problem")
-	format := f.String("format", "text", "output `FORMAT`: text, json or github (GitHub Actions annotations)")
+	format := f.String("format", "text", "output `FORMAT`: text, json, github (GitHub Actions annotations) or sarif (SARIF 2.1.0)")
 	paths, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	switch *format {
-	case "text", "json", "github":
+	case "text", "json", "github", "sarif":
 	default:
-		return f.fail(stderr, "--format: unknown format %q (want text, json or github)", *format)
+		return f.fail(stderr, "--format: unknown format %q (want text, json, github or sarif)", *format)
 	}
 	srcs, err := definitionSources(paths, *bundled)
 	if err != nil {
@@ -91,6 +93,8 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		writeValidateJSON(stdout, v, nerr, nwarn)
 	case "github":
 		writeValidateGitHub(stdout, v.diags)
+	case "sarif":
+		writeValidateSARIF(stdout, v.diags)
 	default:
 		writeDiags(stderr, v.diags, *snippets)
 	}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -33,6 +35,9 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	v := &validation{diags: res.Diagnostics, instruments: res.Instruments, ruleSets: res.RuleSets}
 	var suites []*suite.Suite
 	for _, s := range srcs {
+		if s.bundled {
+			continue // --bundled brings definitions to check against; the suites are the user's
+		}
 		ss, err := suite.Load(s.fsys, s.label)
 		var ds diag.List
 		switch {
@@ -56,7 +61,16 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	}
 	v.suites = len(suites)
 	if len(v.instruments)+len(v.ruleSets) == 0 && !v.diags.HasErrors() {
-		v.diags = append(v.diags, diag.Diagnostic{Code: "no_definitions", Message: "no definitions were loaded: 0 instruments, 0 rule sets"})
+		// Nothing loaded from any PATH: a PATH of suites only is then an error too.
+		found := false
+		for i := range v.diags {
+			if v.diags[i].Code == "no_definitions" {
+				v.diags[i].Severity, found = diag.Error, true
+			}
+		}
+		if !found {
+			v.diags = append(v.diags, diag.Diagnostic{Code: "no_definitions", Message: "no definitions were loaded: 0 instruments, 0 rule sets"})
+		}
 	}
 	sd, err := suite.Check(suites, sourceOptions(srcs)...)
 	if err != nil {
@@ -173,4 +187,80 @@ func ghData(s string) string {
 
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// writeValidateSARIF writes the diagnostics as a SARIF 2.1.0 log (what GitHub code scanning and other
+// static-analysis dashboards read): one result per diagnostic, with its code as the rule id, its severity
+// as the level, and its file, line and column (in Unicode code points, as the run declares).
+func writeValidateSARIF(w io.Writer, diags diag.List) {
+	type region struct {
+		StartLine   int `json:"startLine"`
+		StartColumn int `json:"startColumn,omitempty"`
+	}
+	type physical struct {
+		ArtifactLocation struct {
+			URI string `json:"uri"`
+		} `json:"artifactLocation"`
+		Region *region `json:"region,omitempty"`
+	}
+	type location struct {
+		PhysicalLocation physical `json:"physicalLocation"`
+	}
+	type message struct {
+		Text string `json:"text"`
+	}
+	type result struct {
+		RuleID    string     `json:"ruleId"`
+		Level     string     `json:"level"`
+		Message   message    `json:"message"`
+		Locations []location `json:"locations,omitempty"`
+	}
+	type rule struct {
+		ID string `json:"id"`
+	}
+	type driver struct {
+		Name           string `json:"name"`
+		InformationURI string `json:"informationUri"`
+		Rules          []rule `json:"rules"`
+	}
+	type run struct {
+		Tool struct {
+			Driver driver `json:"driver"`
+		} `json:"tool"`
+		ColumnKind string   `json:"columnKind"`
+		Results    []result `json:"results"`
+	}
+	var r run
+	r.Tool.Driver = driver{Name: "painscreen", InformationURI: "https://github.com/painscreen/painscreen/blob/main/docs/definitions.md#diagnostic-codes", Rules: []rule{}}
+	r.ColumnKind = "unicodeCodePoints"
+	r.Results = []result{}
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if !seen[d.Code] {
+			seen[d.Code] = true
+			r.Tool.Driver.Rules = append(r.Tool.Driver.Rules, rule{ID: d.Code})
+		}
+		res := result{RuleID: d.Code, Level: d.Severity.String(), Message: message{Text: d.Message}}
+		if d.Pos.File != "" {
+			var loc location
+			loc.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(d.Pos.File)
+			if d.Pos.Line > 0 {
+				col := d.Pos.Col
+				if col > 1 && col-1 <= len(d.Source) {
+					col = utf8.RuneCountInString(d.Source[:col-1]) + 1 // bytes to code points
+				}
+				loc.PhysicalLocation.Region = &region{StartLine: d.Pos.Line, StartColumn: col}
+			}
+			res.Locations = []location{loc}
+		}
+		r.Results = append(r.Results, res)
+	}
+	log := struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []run  `json:"runs"`
+	}{"https://json.schemastore.org/sarif-2.1.0.json", "2.1.0", []run{r}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(log)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -114,6 +115,11 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 	b := &Bundle{ResourceType: "Bundle", Type: "collection"}
 	subject := subjectRef(rep.Subject)
 	date := in.Date
+	var dateNote []Annotation
+	if date != "" && !dateTime.MatchString(date) {
+		dateNote = []Annotation{{Text: "The response date is not a FHIR dateTime, so it is not given here."}}
+		date = ""
+	}
 	var basis []Reference
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
@@ -158,7 +164,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			o.ResourceType, o.Status = "Observation", "final"
 			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
-			o.Note = append(o.Note, common...)
+			o.Note = append(append(o.Note, common...), dateNote...)
 			url := entryURL(in.Seed, local)
 			b.Entry = append(b.Entry, BundleEntry{FullURL: url, Resource: o})
 			basis = append(basis, Reference{Reference: url})
@@ -212,6 +218,9 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 	}
 	return b
 }
+
+// dateTime is the lexical form of an R4 dateTime.
+var dateTime = regexp.MustCompile(`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`)
 
 // riskAssessment builds the composite's RiskAssessment.
 func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, subject *Reference, date string, basis []Reference) *RiskAssessment {

@@ -208,3 +208,47 @@ func TestOperationOutcome(t *testing.T) {
 	assert.Equal(t, "OperationOutcome", oo["resourceType"])
 	assert.Contains(t, string(b), `"diagnostics":"in.jsonl: record 2 (line 2, col 7): answers.phq9.q1: number is not an integer"`)
 }
+
+// A date that is not a FHIR dateTime is left out, with a note; a valid one is written as given.
+func TestBundleDate(t *testing.T) {
+	eng := bundledEngine(t)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 0}}})
+	require.NoError(t, err)
+	for date, want := range map[string]string{"2026-03-04": "2026-03-04", "2026": "2026", "2026-03-04T10:00:00Z": "2026-03-04T10:00:00Z",
+		"yesterday": "", "2026-13-01": "", "": ""} {
+		o := w.NewBundle(rep, fhir.Input{Date: date}).Entry[0].Resource.(*fhir.Observation)
+		assert.Equal(t, want, o.EffectiveDateTime, date)
+		hasNote := false
+		for _, n := range o.Note {
+			hasNote = hasNote || strings.Contains(n.Text, "not a FHIR dateTime")
+		}
+		assert.Equal(t, date != "" && want == "", hasNote, date)
+	}
+}
+
+// BenchmarkAppendBundle writes the Bundle of a full-battery report (score --format fhir's per-record work
+// beyond scoring).
+func BenchmarkAppendBundle(b *testing.B) {
+	eng := bundledEngine(b)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(b, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Subject: "Patient/1", Answers: map[string]map[string]any{
+		"phq9":   {"q1": 1, "q2": 2, "q3": 0, "q4": 3, "q5": 1, "q6": 0, "q7": 2, "q8": 1, "q9": 0},
+		"gad7":   {"q1": 1, "q2": 1, "q3": 2, "q4": 0, "q5": 3, "q6": 1, "q7": 2},
+		"gcps_r": {"pain_frequency": 3, "limit_frequency": 2, "pain_avg": 6, "enjoyment": 5, "activity": 4},
+		"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1, "time_spent": 1, "craving": 1, "role_failure": 0,
+			"social_problems": 0, "activities_given_up": 0, "hazardous_use": 0, "physical_psych_problems": 0,
+			"tolerance": 0, "withdrawal": 0, "supervised": 0},
+		"sisq_drug": {"times": 0}, "auditc": {"frequency": 2, "typical_quantity": 1, "binge_frequency": 0},
+	}})
+	require.NoError(b, err)
+	in := fhir.Input{Subject: rep.Subject, Date: "2026-03-04", Seed: "bench"}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = w.AppendBundle(buf[:0], rep, in)
+	}
+	b.SetBytes(int64(len(buf)))
+}

@@ -16,7 +16,7 @@ import (
 //     this canonical is scored with exactly this version); id is the instrument id with '_' written '-'
 //     (FHIR ids allow no '_'); code the instrument's codes (LOINC panel);
 //   - one item per instrument item, in order, with the item id as linkId and the item's codes (LOINC);
-//   - an item with options is a choice item: each option is an answerOption valueCoding with the option's
+//   - an item with options is a choice item shown as radio buttons (itemControl): each option is an answerOption valueCoding with the option's
 //     own code (LOINC answer code) and label, or, for an option with no code, OptionValueSystem and the
 //     value in decimal; the option's value is its ordinalValue extension, so a renderer can show totals;
 //   - an item with a range is an integer item with minValue/maxValue extensions;
@@ -50,6 +50,7 @@ func NewQuestionnaire(doc *catalog.InstrumentDoc) *Questionnaire {
 			qi.Code = append(qi.Code, codingOf(c))
 		}
 		if it.Options != nil {
+			qi.Extension = []Extension{radioButtons}
 			for _, o := range it.Options {
 				qi.AnswerOption = append(qi.AnswerOption, AnswerOption{ValueCoding: optionCoding(o)})
 			}
@@ -83,6 +84,11 @@ func WriteQuestionnaire(w io.Writer, doc *catalog.InstrumentDoc) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(NewQuestionnaire(doc))
 }
+
+// radioButtons asks a renderer to show a choice item's options as radio buttons (R4 core extension
+// questionnaire-itemControl): every option of a screening scale is seen at once.
+var radioButtons = Extension{URL: "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
+	ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: "http://hl7.org/fhir/questionnaire-item-control", Code: "radio-button", Display: "Radio Button"}}}}
 
 // optionCoding is the Coding of an answer option, with its value as ordinalValue.
 func optionCoding(o catalog.OptionDoc) *Coding {

@@ -50,9 +50,10 @@ type Quantity struct {
 
 // Extension is an R4 Extension with the value types painscreen uses.
 type Extension struct {
-	URL          string      `json:"url"`
-	ValueDecimal json.Number `json:"valueDecimal,omitempty"`
-	ValueInteger *int64      `json:"valueInteger,omitempty"`
+	URL                  string           `json:"url"`
+	ValueDecimal         json.Number      `json:"valueDecimal,omitempty"`
+	ValueInteger         *int64           `json:"valueInteger,omitempty"`
+	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept,omitempty"`
 }
 
 // Questionnaire is an R4 Questionnaire.

@@ -33,8 +33,10 @@
 // to the same instrument on the same date starts a record of its own, so both are scored. A FHIRMapper
 // (see its documentation for the mapping rules) says which instrument, item and answer each part
 // stands for; Decoder.UseFHIR gives it to a decoder. Record.Sources names the responses merged into a
-// record. A FHIR document is read whole (at most Limits.MaxDocumentBytes) since a Bundle is grouped
-// before its first record is returned; JSON problems anywhere in it (syntax, a duplicate key, invalid
+// record. With FormatJSON, an object with a "resourceType" member among those that begin in its first 64
+// KiB is FHIR (FHIR writers put resourceType first). A FHIR document is read whole (at most
+// MaxFHIRDocumentBytes, and Limits.MaxDocumentBytes) since a Bundle is grouped before its first record is
+// returned; JSON problems anywhere in it (syntax, a duplicate key, invalid
 // UTF-8) are fatal. A QuestionnaireResponse that breaks the FHIR structure painscreen reads (an item
 // that is not an object, a missing linkId) or that is entered-in-error is an error record of its own
 // (code fhir); an item or answer that maps to nothing is not a decoding error but an error of that item

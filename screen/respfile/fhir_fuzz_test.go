@@ -24,6 +24,11 @@ func FuzzFHIR(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(fixture)
+	lhc, err := os.ReadFile("testdata/fhir/lhcforms-gad7-loinc-questionnaireresponse.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(lhc)
 	item := loincItem("/44250-9", "LA6569-3") + "," + loincItem("/44255-8", "LA6569-3")
 	f.Add([]byte(qr("a", "", "Patient/SECRET", "2026-01-05T09:00:00Z", item)))
 	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":` + qr("a", "http://loinc.org/q/44249-1", "Patient/SECRET", "2026-01-05", item) +

@@ -1,10 +1,12 @@
 package respfile_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,6 +97,21 @@ func TestFHIRUSCorePHQ9(t *testing.T) {
 	assert.Equal(t, "12", total.String())
 	assert.Equal(t, "moderate", severity.String())
 	assert.Empty(t, phq9.Flags)
+}
+
+// A LOINC-coded GAD-7 response exactly as LHC-Forms writes it (see testdata/fhir/SOURCES.md).
+func TestFHIRLHCFormsGAD7(t *testing.T) {
+	b, err := os.ReadFile("testdata/fhir/lhcforms-gad7-loinc-questionnaireresponse.json")
+	require.NoError(t, err)
+	recs, err := decodeFHIR(t, string(b))
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	rep := scoreOne(t, recs[0])
+	require.Empty(t, rep.Errors)
+	total, _ := rep.Instrument("gad7").Score("total")
+	severity, _ := rep.Instrument("gad7").Score("severity")
+	assert.Equal(t, "10", total.String())
+	assert.Equal(t, "moderate", severity.String())
 }
 
 // qr builds a QuestionnaireResponse with the given questionnaire canonical and items (JSON).
@@ -298,4 +315,115 @@ func BenchmarkFHIRBundle(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/response")
+}
+
+// The LOINC form of every bundled instrument that has LOINC item codes, written as LHC-Forms writes a LOINC
+// Questionnaire's response ("/CODE" linkIds, LOINC answer Codings, numbers for uncoded scales; the LOINC
+// panel canonical where the instrument has a panel code, else no canonical at all), scores exactly as the
+// same answers in painscreen's own form.
+func TestFHIRLOINCFormsMatchNative(t *testing.T) {
+	eng, _ := engineAndMapper(t)
+	tested := 0
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID)
+		require.NoError(t, err)
+		var items []string
+		native := map[string]any{}
+		for k, it := range doc.Items {
+			code := ""
+			for _, c := range it.Codes {
+				if c.System == "http://loinc.org" {
+					code = c.Code
+				}
+			}
+			if code == "" {
+				continue
+			}
+			var answer string
+			switch {
+			case it.Options == nil:
+				native[it.ID] = int64(k + 1)
+				answer = `{"valueInteger":` + strconv.Itoa(k+1) + `}`
+			default:
+				o := it.Options[(2*k+1)%len(it.Options)]
+				native[it.ID] = o.Value
+				if o.Code != "" {
+					answer = `{"valueCoding":{"system":"http://loinc.org","code":"` + o.Code + `","display":"` + o.Label + `"}}`
+				} else {
+					answer = `{"valueDecimal":` + strconv.FormatInt(o.Value, 10) + `}`
+				}
+			}
+			items = append(items, `{"linkId":"/`+code+`","text":"`+strings.ReplaceAll(it.Text, `"`, `'`)+`","answer":[`+answer+`]}`)
+		}
+		if len(items) == 0 {
+			continue // no LOINC item codes: painscreen's canonical and linkIds (the LHC-Forms round trip)
+		}
+		t.Run(in.ID, func(t *testing.T) {
+			canonical := ""
+			for _, c := range doc.Codes {
+				canonical = "http://loinc.org/q/" + c.Code
+			}
+			recs, err := decodeFHIR(t, qr("x", canonical, "", "", strings.Join(items, ",")))
+			require.NoError(t, err)
+			require.Len(t, recs, 1)
+			require.Nil(t, recs[0].Err)
+			require.Equal(t, in.ID, recs[0].Sources[0].Instrument)
+			got := scoreOne(t, recs[0])
+			want := scoreOne(t, respfile.Record{Response: &screen.Response{Answers: map[string]map[string]any{in.ID: native}}})
+			gotJSON, _ := got.MarshalJSON()
+			wantJSON, _ := want.MarshalJSON()
+			assert.JSONEq(t, string(wantJSON), string(gotJSON))
+			assert.Empty(t, got.Errors)
+		})
+		tested++
+	}
+	assert.GreaterOrEqual(t, tested, 7, "auditc, gad2, gad7, peg, phq2, phq9, promis_pi_4a")
+}
+
+// resourceType is looked for among the top-level members that begin in the first 64 KiB; a later one
+// leaves the document to the native reader (which reports it as an unknown field of the record).
+func TestFHIRDetectionWindow(t *testing.T) {
+	item := loincItem("/44250-9", "LA6569-3") + "," + loincItem("/44255-8", "LA6569-3")
+	late := `{"id":"x","item":[` + item + `],"resourceType":"QuestionnaireResponse","status":"completed"}`
+	recs, err := decodeFHIR(t, late)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.Nil(t, recs[0].Err)
+	assert.Equal(t, "phq2", recs[0].Sources[0].Instrument)
+
+	pad := `"text":"` + strings.Repeat("x", 3000) + `"`
+	var items []string
+	for range 30 {
+		items = append(items, `{"linkId":"/44250-9",`+pad+`}`)
+	}
+	tooLate := `{"id":"x","item":[` + strings.Join(items, ",") + `],"resourceType":"QuestionnaireResponse"}`
+	recs, err = decodeFHIR(t, tooLate)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	require.NotNil(t, recs[0].Err)
+	assert.Equal(t, respfile.CodeUnknownField, recs[0].Err.Code)
+}
+
+// One mapper serves many decoders at once (run with -race).
+func TestFHIRMapperConcurrent(t *testing.T) {
+	b, err := os.ReadFile("testdata/fhir/uscore-phq9-questionnaireresponse.json")
+	require.NoError(t, err)
+	_, m := engineAndMapper(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				d := respfile.NewDecoder(bytes.NewReader(b), respfile.FormatJSON, respfile.Limits{})
+				d.UseFHIR(m)
+				rec, err := d.Next()
+				if err != nil || rec.Err != nil || rec.Response.Answers["phq9"]["q1"] != "LA6570-1" {
+					t.Errorf("concurrent decode: %v %v", err, rec.Err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

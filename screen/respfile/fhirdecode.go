@@ -1,8 +1,6 @@
 package respfile
 
 import (
-	"bufio"
-	"bytes"
 	"io"
 	"slices"
 	"strconv"
@@ -26,7 +24,8 @@ type Source struct {
 }
 
 // UseFHIR lets the decoder read FHIR R4 JSON with the mapper m. With FormatJSON, an input whose top-level
-// value is an object with a "resourceType" member is read as FHIR (a QuestionnaireResponse or a Bundle)
+// value is an object with a "resourceType" member (among the members that begin in its first 64 KiB) is
+// read as FHIR (a QuestionnaireResponse or a Bundle)
 // instead of as a native response set; FormatFHIR inputs need a mapper (without one, Next fails). Call it
 // before the first Next.
 func (d *Decoder) UseFHIR(m *FHIRMapper) { d.fhirMap = m }
@@ -57,9 +56,9 @@ func (d *Decoder) nextFHIR() (Record, error) {
 		if c != '{' {
 			return Record{}, d.jsonFatal(CodeFHIR, "a FHIR resource must be a JSON object", 0)
 		}
-		doc, err := io.ReadAll(d.br)
+		doc, err := d.readFHIRDocument()
 		if err != nil {
-			return Record{}, d.ioError(err, d.js.line)
+			return Record{}, err
 		}
 		root, ferr := d.fhirParse(doc)
 		if ferr != nil {
@@ -72,22 +71,73 @@ func (d *Decoder) nextFHIR() (Record, error) {
 	return d.fhirRecord()
 }
 
-// sniffFHIR is called by the JSON reader when the input starts with '{' and the decoder has a mapper: it
-// reads the document, and either starts reading it as FHIR (true) or puts it back for the JSON reader.
+// sniffFHIR is called by the JSON reader when the input starts with '{' and the decoder has a mapper. It
+// looks for a "resourceType" member among the top-level object's members that begin in the first
+// bufSize bytes (FHIR writers put it first); when there is one, it reads the document as FHIR (true),
+// otherwise the JSON reader goes on as usual, having read nothing.
 func (d *Decoder) sniffFHIR() (bool, error) {
-	doc, err := io.ReadAll(d.br)
+	win, _ := d.br.Peek(bufSize)
+	if !hasTopLevelKey(win, "resourceType", &d.lim) {
+		return false, nil
+	}
+	doc, err := d.readFHIRDocument()
 	if err != nil {
-		return true, d.ioError(err, d.js.line)
+		return true, err
 	}
-	if root, perr := parseDOM(doc, &d.lim, &d.in); root != nil && root.get("resourceType") != nil {
-		if perr != nil || !utf8.Valid(doc) {
-			_, err := d.fhirParse(doc)
-			return true, err
+	root, ferr := d.fhirParse(doc)
+	if ferr != nil {
+		return true, ferr
+	}
+	return true, d.fhirStart(root, doc)
+}
+
+// readFHIRDocument reads the rest of the input, at most MaxFHIRDocumentBytes.
+func (d *Decoder) readFHIRDocument() ([]byte, error) {
+	doc, err := io.ReadAll(io.LimitReader(d.br, MaxFHIRDocumentBytes+1))
+	if err != nil {
+		return nil, d.ioError(err, d.js.line)
+	}
+	if len(doc) > MaxFHIRDocumentBytes {
+		return nil, &Error{Line: d.js.line, Code: CodeTooLarge,
+			Msg: "FHIR input is larger than the limit of " + strconv.Itoa(MaxFHIRDocumentBytes) + " bytes"}
+	}
+	return doc, nil
+}
+
+// hasTopLevelKey reports whether win, the start of a JSON document, is an object with a member named key
+// among the members that begin within win.
+func hasTopLevelKey(win []byte, key string, lim *Limits) bool {
+	p := jparser{lim: lim}
+	p.reset(win)
+	p.ws()
+	if !p.expect('{', "") {
+		return false
+	}
+	for {
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return false
 		}
-		return true, d.fhirStart(root, doc)
+		raw, _, ok := p.str()
+		if !ok {
+			return false
+		}
+		if string(raw) == key {
+			return true
+		}
+		if !p.expect(':', "") {
+			return false
+		}
+		p.ws()
+		if !p.skipValue() {
+			return false
+		}
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != ',' {
+			return false
+		}
+		p.i++
 	}
-	d.br = bufio.NewReaderSize(bytes.NewReader(doc), bufSize)
-	return false, nil
 }
 
 // fhirParse parses a whole FHIR document; every problem is fatal.

@@ -39,7 +39,11 @@ const fhirMaxDepth = 128
 type domParser struct {
 	p        jparser
 	maxDepth int
-	nodes    []jnode // allocation slab
+	nodes    []jnode  // allocation slab
+	keys     []string // member names of the open objects (a stack)
+	kids     []*jnode
+	keyArena []string // slabs the closed containers' members are copied into
+	kidArena []*jnode
 }
 
 // parseDOM parses doc as one JSON value (surrounding white space allowed). On failure it returns the problem:
@@ -157,15 +161,18 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 		kind, closer = 'a', ']'
 	}
 	n := dp.node(kind, off)
-	if kind == 'o' {
-		n.keys, n.kids = make([]string, 0, 4), make([]*jnode, 0, 4)
-	}
 	p.i++
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == closer {
 		p.i++
 		return n
 	}
+	// Members are gathered on a stack shared by all levels, then copied into slabs when the container
+	// closes: a handful of allocations per document instead of two per object.
+	mark, kmark := len(dp.kids), len(dp.keys)
+	defer func() {
+		dp.kids, dp.keys = dp.kids[:mark], dp.keys[:kmark]
+	}()
 	for {
 		p.ws()
 		if kind == 'o' {
@@ -178,20 +185,20 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 			if !ok || !p.expect(':', "expected ':' after an object key") {
 				return nil
 			}
-			for _, seen := range n.keys {
+			for _, seen := range dp.keys[kmark:] {
 				if seen == k {
 					p.fail(koff, CodeDuplicateKey, "key "+showKey(k)+" appears twice in one object", "", "")
 					break
 				}
 			}
 			p.ws()
-			n.keys = append(n.keys, k)
+			dp.keys = append(dp.keys, k)
 		}
 		v := dp.value(depth)
 		if p.abort {
 			return nil
 		}
-		n.kids = append(n.kids, v)
+		dp.kids = append(dp.kids, v)
 		p.ws()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -199,6 +206,13 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 		}
 		if p.i < len(p.b) && p.b[p.i] == closer {
 			p.i++
+			m := len(dp.kids) - mark
+			n.kids = dp.kidSlab(m)
+			copy(n.kids, dp.kids[mark:])
+			if kind == 'o' {
+				n.keys = dp.keySlab(m)
+				copy(n.keys, dp.keys[kmark:])
+			}
 			return n
 		}
 		if kind == 'o' {
@@ -208,4 +222,24 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 		}
 		return nil
 	}
+}
+
+const slabSize = 1024
+
+func (dp *domParser) kidSlab(n int) []*jnode {
+	if cap(dp.kidArena)-len(dp.kidArena) < n {
+		dp.kidArena = make([]*jnode, 0, max(slabSize, n))
+	}
+	l := len(dp.kidArena)
+	dp.kidArena = dp.kidArena[:l+n]
+	return dp.kidArena[l : l+n : l+n]
+}
+
+func (dp *domParser) keySlab(n int) []string {
+	if cap(dp.keyArena)-len(dp.keyArena) < n {
+		dp.keyArena = make([]string, 0, max(slabSize, n))
+	}
+	l := len(dp.keyArena)
+	dp.keyArena = dp.keyArena[:l+n]
+	return dp.keyArena[l : l+n : l+n]
 }

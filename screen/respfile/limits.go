@@ -14,7 +14,7 @@ type Limits struct {
 	MaxRecordBytes int
 	// MaxDocumentBytes bounds the bytes of the whole input for JSON and YAML. Going over it is a fatal
 	// too_large error. It does not apply to JSONL and CSV, which are read one record at a time. For YAML it
-	// is further capped at MaxYAMLDocumentBytes.
+	// is further capped at MaxYAMLDocumentBytes, for FHIR at MaxFHIRDocumentBytes.
 	MaxDocumentBytes int64
 	// MaxDepth bounds the nesting of objects and arrays (mappings and sequences) within one record; the
 	// record's own object is level 1 and a valid record needs 3 (record, answers, instrument), so values
@@ -44,6 +44,9 @@ const (
 	// MaxYAMLDocumentBytes caps YAML input whatever MaxDocumentBytes says. (Memory does not depend on
 	// it: block lists are read one item at a time, other documents are at most MaxRecordBytes.)
 	MaxYAMLDocumentBytes = 32 << 20 // 32 MiB
+	// MaxFHIRDocumentBytes caps a FHIR document whatever MaxDocumentBytes says: it is read whole, as a
+	// tree several times its size, since a Bundle is grouped by subject and date before its first record.
+	MaxFHIRDocumentBytes = 64 << 20 // 64 MiB
 )
 
 // minDepth is the nesting a valid record needs: the record object, answers, one instrument; maxDepth

@@ -358,7 +358,7 @@ func comparisonElements(exprs []ownedExpr, r *resolver) []Element {
 			case ">", "<=":
 				hi.loOpen = true
 			}
-			below, above := sideTargets(lo, hi, nil, r.whole(c))
+			below, above := sideTargets(lo, hi, nil, !c.real && r.whole(c))
 			value := func(o *caseOutcome, ok func(float64) bool) bool {
 				v, found := r.value(o, c.terms)
 				return found && ok(v)
@@ -383,10 +383,13 @@ type resolver struct {
 // whole reports whether every term is a whole number (items, int scores, context fields).
 func (r *resolver) whole(c comparison) bool {
 	for _, t := range c.terms {
-		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || len(t.path) == 3 && t.path[1] == "answers" {
-			continue
+		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || t.path[0] == "followup" || len(t.path) == 3 && t.path[1] == "answers" {
+			continue // items, context fields and follow-up days are whole numbers
 		}
 		doc, id := r.inst, t.path[1]
+		if len(t.path) == 3 && t.path[1] == "baseline" {
+			id = t.path[2] // a score at the baseline visit
+		}
 		if doc == nil {
 			doc = r.inputs[t.path[0]]
 		} else if t.path[0] == "answers" {
@@ -441,13 +444,46 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 		return scoreValue(o.res, p[1])
 	case r.inst != nil && len(p) == 2 && p[0] == "answers":
 		return answerValue(r.inst, o.answers, p[1])
+	case r.inst == nil && len(p) == 2 && p[0] == "followup":
+		if f := o.rep.FollowUp; f != nil && f.Computed && p[1] == "days" {
+			return float64(f.Days), true
+		}
+		return 0, false
 	case r.inst == nil && len(p) == 2:
 		return scoreValue(o.rep.Instrument(p[0]), p[1])
+	case r.inst == nil && len(p) == 3 && p[1] == "followup":
+		if v, ok := o.rep.FollowUp.Measure(p[0], p[2]); ok {
+			return v.Float()
+		}
+		return 0, false
+	case r.inst == nil && len(p) == 3 && p[1] == "baseline":
+		return baselineValue(o.rep.FollowUp, p[0], p[2])
 	case r.inst == nil && len(p) == 3 && p[1] == "answers":
 		for key, v := range o.answers {
 			if id, _, _ := strings.Cut(key, "@"); id == p[0] {
 				m, _ := v.(map[string]any)
 				return answerValue(r.inputs[p[0]], m, p[2])
+			}
+		}
+	}
+	return 0, false
+}
+
+// baselineValue is an instrument's baseline score as the follow-up measures read it (their reasons name
+// baseline.<score>); not found when no measure of the instrument was computed.
+func baselineValue(f *screen.FollowUpResult, inst, score string) (float64, bool) {
+	if f == nil {
+		return 0, false
+	}
+	for _, in := range f.Instruments {
+		if in.ID != inst {
+			continue
+		}
+		for _, m := range in.Measures {
+			for _, r := range m.Reasons() {
+				if r.Name == "baseline."+score {
+					return r.Value.Float()
+				}
 			}
 		}
 	}
@@ -736,6 +772,7 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 		}
 	}
 	els = append(els, comparisonElements(exprs, &resolver{inputs: inputs})...)
+	open := openable(doc)
 	for _, d := range doc.Domains {
 		id := d.ID
 		for _, v := range d.Values {
@@ -744,8 +781,8 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 				return ok && got.String() == v
 			}})
 		}
-		if len(d.Sources) == 0 {
-			continue // only a domain read from sources is left open by missing answers (one from context never is)
+		if !open.domains[id] {
+			continue
 		}
 		els = append(els, Element{Kind: KindDomainOpen, ID: id, Name: "left open by missing answers (possible values)",
 			reached: func(o *caseOutcome) bool {
@@ -763,8 +800,10 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			return string(o.rep.Composite.Tier) == id
 		}})
 	}
-	els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
-		reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	if open.tier {
+		els = append(els, Element{Kind: KindTierOpen, ID: "tier", Name: "left open by missing answers (possible tiers)",
+			reached: func(o *caseOutcome) bool { return len(o.rep.Composite.PossibleTiers) > 0 }})
+	}
 	for _, r := range doc.Referrals {
 		id := r.ID
 		els = append(els, Element{Kind: KindReferral, ID: id, Name: "fires", reached: func(o *caseOutcome) bool {
@@ -787,8 +826,8 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 					return false
 				}})
 		}
-		if !strings.Contains(r.When, "domains.") && !strings.Contains(r.When, "tier") {
-			continue // only a referral that reads domains (or the tier) is evaluated over their possible values
+		if !open.referrals[id] {
+			continue
 		}
 		els = append(els, Element{Kind: KindPossible, ID: id, Name: "possible, left open by missing answers",
 			reached: func(o *caseOutcome) bool {
@@ -801,6 +840,55 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 			}})
 	}
 	return els
+}
+
+// openness says which results of a rule set missing answers can leave open.
+type openness struct {
+	domains, referrals map[string]bool
+	tier               bool
+}
+
+// openable finds the results answers can leave open: a domain that reads an input instrument (a source,
+// or an expression naming one), the tier and a referral whose conditions read such a domain, an input, or
+// an open tier. A domain computed from context fields alone is never open, so it gets no "open" element.
+func openable(doc *catalog.RuleSetDoc) openness {
+	o := openness{domains: map[string]bool{}, referrals: map[string]bool{}}
+	inputs := map[string]bool{}
+	for id := range doc.Inputs {
+		inputs[id] = true
+	}
+	// A path can be open when it reads an input's current result (phq9.total, phq9.answers.q1, phq9.flags.x;
+	// not its baseline or follow-up measures, which are computed only from scores decided at both visits),
+	// an open domain, or an open tier.
+	reads := func(src string) bool {
+		for _, p := range paths(src) {
+			switch {
+			case inputs[p[0]] && (len(p) < 2 || p[1] != "baseline" && p[1] != "followup"):
+				return true
+			case p[0] == "domains" && len(p) > 1 && o.domains[p[1]]:
+				return true
+			case p[0] == "tier" && o.tier:
+				return true
+			}
+		}
+		return false
+	}
+	for range 2 { // domains may read domains defined later
+		for _, d := range doc.Domains {
+			if len(d.Sources) > 0 || reads(d.Expr) {
+				o.domains[d.ID] = true
+			}
+		}
+	}
+	for _, t := range doc.Tiers {
+		if reads(t.When) {
+			o.tier = true
+		}
+	}
+	for _, r := range doc.Referrals {
+		o.referrals[r.ID] = reads(r.When)
+	}
+	return o
 }
 
 // matchTemplate reports whether text is tmpl with its {placeholders} filled in.

@@ -177,6 +177,8 @@ type comparison struct {
 	terms []term
 	op    string // >=, >, <=, <  (the value on the left)
 	n     float64
+	// real is set when the constant is written as a double (50.0): the value is not a whole number.
+	real bool
 }
 
 type term struct {
@@ -222,17 +224,22 @@ func comparisons(src string) []comparison {
 		if n, ok := numLiteral(l); ok { // 3 <= x is x >= 3
 			l, r, op = r, l, flipped[op]
 			if terms, ok := operandTerms(l); ok {
-				out = append(out, comparison{terms: terms, op: op, n: n})
+				out = append(out, comparison{terms: terms, op: op, n: n, real: isDouble(r)})
 			}
 			return
 		}
 		if n, ok := numLiteral(r); ok {
 			if terms, ok := operandTerms(l); ok {
-				out = append(out, comparison{terms: terms, op: op, n: n})
+				out = append(out, comparison{terms: terms, op: op, n: n, real: isDouble(r)})
 			}
 		}
 	}))
 	return out
+}
+
+func isDouble(e ast.Expr) bool {
+	_, ok := e.AsLiteral().(types.Double)
+	return ok
 }
 
 func numLiteral(e ast.Expr) (float64, bool) {
@@ -278,4 +285,61 @@ func operandTerms(e ast.Expr) ([]term, bool) {
 		}
 	}
 	return nil, false
+}
+
+// paths lists the field paths an expression reads, each as written from its first name: [domains oud],
+// [phq9 total], [phq9 baseline total], [context sex], [tier]. has(x.y) reads x.y too.
+func paths(src string) [][]string {
+	root := parse(src)
+	if root == nil {
+		return nil
+	}
+	var out [][]string
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		switch e.Kind() {
+		case ast.IdentKind:
+			out = append(out, []string{e.AsIdent()})
+			return
+		case ast.SelectKind:
+			var path []string
+			x := e
+			for x.Kind() == ast.SelectKind {
+				path = append([]string{x.AsSelect().FieldName()}, path...)
+				x = x.AsSelect().Operand()
+			}
+			if x.Kind() == ast.IdentKind {
+				out = append(out, append([]string{x.AsIdent()}, path...))
+				return
+			}
+			walk(x)
+			return
+		case ast.CallKind:
+			c := e.AsCall()
+			if c.IsMemberFunction() {
+				walk(c.Target())
+			}
+			for _, a := range c.Args() {
+				walk(a)
+			}
+		case ast.ListKind:
+			for _, el := range e.AsList().Elements() {
+				walk(el)
+			}
+		case ast.MapKind:
+			for _, en := range e.AsMap().Entries() {
+				walk(en.AsMapEntry().Key())
+				walk(en.AsMapEntry().Value())
+			}
+		case ast.ComprehensionKind:
+			c := e.AsComprehension()
+			walk(c.IterRange())
+			walk(c.AccuInit())
+			walk(c.LoopCondition())
+			walk(c.LoopStep())
+			walk(c.Result())
+		}
+	}
+	walk(root)
+	return out
 }

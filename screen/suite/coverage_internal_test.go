@@ -80,3 +80,48 @@ func TestIntervals(t *testing.T) {
 	assert.Equal(t, "5", above.text)
 	assert.True(t, below.match(4) && below.match(4.9) && !below.match(5) && !below.match(3.9))
 }
+
+func TestOpenable(t *testing.T) {
+	doc := &catalog.RuleSetDoc{
+		Inputs: map[string]string{"phq9": "1.0.0"},
+		Domains: []catalog.DomainDoc{
+			{ID: "safety", Sources: []catalog.SourceDoc{{Input: "phq9", Expr: "phq9.flags.suicidal_ideation ? 'yes' : 'no'"}}},
+			{ID: "mood", Expr: "has(phq9.total) && phq9.total >= 10.0 ? 'low' : 'ok'"},
+			{ID: "dose", Expr: "has(context.mme) && context.mme >= 50.0 ? 'high' : 'none'"},
+		},
+		Tiers: []catalog.TierDoc{{ID: "urgent", When: "domains.safety == 'yes'"}, {ID: "low"}},
+		Referrals: []catalog.ReferralDoc{
+			{ID: "assess", When: "domains.safety == 'yes'"},
+			{ID: "taper", When: "domains.dose == 'high'"},
+			{ID: "rescreen", When: "tier == 'low'"},
+			{ID: "both", When: "domains.dose == 'high' && domains.mood == 'low'"},
+			{ID: "adjust", When: "has(followup.days) && followup.days >= 70 && has(phq9.baseline.total) && phq9.followup.response == false"},
+			{ID: "item9", When: "phq9.answers.q9 >= 1"},
+		},
+	}
+	o := openable(doc)
+	assert.Equal(t, map[string]bool{"safety": true, "mood": true}, o.domains, "a context-only domain is never open")
+	assert.True(t, o.tier)
+	assert.Equal(t, map[string]bool{"assess": true, "taper": false, "rescreen": true, "both": true, "adjust": false, "item9": true}, o.referrals,
+		"baseline and follow-up values are never open; current answers are")
+
+	var els []string
+	for _, e := range ruleSetElements(doc, nil) {
+		if e.Kind == KindCut {
+			els = append(els, e.Name)
+		}
+	}
+	assert.Equal(t, []string{
+		"phq9.total >= 10, lower side: in [9, 10)", "phq9.total >= 10, upper side: 10",
+		"context.mme >= 50, lower side: in [49, 50)", "context.mme >= 50, upper side: 50",
+		"followup.days >= 70, lower side: 69", "followup.days >= 70, upper side: 70",
+		"phq9.answers.q9 >= 1, lower side: 0", "phq9.answers.q9 >= 1, upper side: 1",
+	}, els, "a constant written 50.0 compares a value that need not be whole")
+}
+
+func TestPaths(t *testing.T) {
+	got := paths("has(phq9.answers.q1) && domains.oud in ['mild'] ? tier == 'low' : [1].exists(x, x > gad7.total)")
+	for _, want := range [][]string{{"phq9", "answers", "q1"}, {"domains", "oud"}, {"tier"}, {"x"}, {"gad7", "total"}} {
+		assert.Contains(t, got, want)
+	}
+}

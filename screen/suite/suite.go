@@ -109,7 +109,10 @@ type Options struct {
 
 // Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
 // instrument pinned to the suite's version, rules suites with screen.WithRuleSet set to the suite's target.
-// An error is returned only when an engine cannot be built; failing cases are in the results.
+// An error is returned only when an engine cannot be built, or when a suite's instrument is not loaded (a
+// diag.List with an unknown_target diagnostic at the suite's "instrument:" line); failing cases are in the
+// results. A want that names a score, flag, item, domain, tier or referral its definition does not have
+// fails its case with that message ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?").
 func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
 	var results []Result
 	var cov *collector
@@ -140,6 +143,28 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 			cov.addRuleSet(e)
 		}
 		return e, nil
+	}
+	// A suite whose instrument is not loaded cannot run at all: that is a load error, like a rule set that
+	// is not loaded (which New reports).
+	var missing diag.List
+	for _, su := range suites {
+		if su.s.Kind != "instrument" {
+			continue
+		}
+		e, err := engineFor(su.s)
+		if err != nil {
+			return nil, err
+		}
+		if checkTarget(e, su.s) != "" {
+			var loaded []string
+			for _, in := range e.Instruments() {
+				loaded = append(loaded, in.ID+"@"+in.Version)
+			}
+			missing = append(missing, su.diag(su.s.TargetPos, "unknown_target", missingTarget(su.s, loaded)))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, missing.Sort()
 	}
 	if cov != nil {
 		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).

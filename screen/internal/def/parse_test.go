@@ -151,6 +151,13 @@ func FuzzParse(f *testing.F) {
 				if d.Pos.Line > lines+1 {
 					t.Fatalf("diagnostic past the end of the file (line %d of %d): %v", d.Pos.Line, lines, d)
 				}
+				if d.Code == "yaml" && d.Pos.Line > 0 {
+					// A syntax error's measured position is a byte of the file: inside its line.
+					ls := strings.Split(string(data), "\n")
+					if d.Pos.Line > len(ls) || d.Pos.Col > len(ls[d.Pos.Line-1])+1 {
+						t.Fatalf("yaml diagnostic outside its line: %v", d)
+					}
+				}
 			}
 		}
 	})

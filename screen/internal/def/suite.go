@@ -140,6 +140,7 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 	}
 	w.Status = p.optStr(f, "status", "want")
 	w.Tier = p.optStr(f, "tier", "want")
+	w.Reason = p.optStr(f, "reason", "want")
 	ref("tier", f.get("tier"))
 	keys("score", f.get("scores"))
 	refs("flag", f.get("flags"))
@@ -168,7 +169,6 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 			}
 		}
 	}
-	w.Reason = p.optStr(f, "reason", "want")
 	if a := f.get("applied"); a != nil {
 		if b, ok := p.boolean(a, "applied"); ok {
 			w.Applied = &b

@@ -1,6 +1,7 @@
 package def
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -71,4 +72,24 @@ func TestYAMLErrorNotQuoted(t *testing.T) {
 	require.Equal(t, "yaml", list[0].Code)
 	require.Equal(t, 2, list[0].Pos.Line)
 	require.Empty(t, list[0].Source)
+}
+
+// BenchmarkYAMLErrorPosition measures the cost of locating a syntax error in a bundled-size file (the
+// error path only: a file that parses never pays it).
+func BenchmarkYAMLErrorPosition(b *testing.B) {
+	src, err := os.ReadFile("../../../instruments/phq9/phq9.v1.yaml")
+	require.NoError(b, err)
+	broken := strings.Replace(string(src), "    options: frequency\n", "   options: frequency\n", 1)
+	b.Run("yaml.v3 decode", func(b *testing.B) {
+		for b.Loop() {
+			var doc yaml.Node
+			_ = yaml.Unmarshal([]byte(broken), &doc)
+		}
+	})
+	b.Run("Parse with position", func(b *testing.B) {
+		for b.Loop() {
+			var list diag.List
+			Parse("x.v1.yaml", []byte(broken), DefaultLimits(), &list)
+		}
+	})
 }

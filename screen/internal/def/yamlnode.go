@@ -167,11 +167,18 @@ func (f *fields) get(k string) *yaml.Node {
 	return f.vals[k]
 }
 
+// mappingHook, when set (by a test), sees every mapping the parser reads and the keys it allows: the
+// JSON Schema test checks the schema's objects against them.
+var mappingHook func(what string, allowed []string)
+
 // mapping checks that n is a mapping whose keys are all in allowed (nil allows any key) and unique.
 // Unknown keys are errors; "did you mean" helps with typos.
 func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) *fields {
 	if n == nil {
 		return nil
+	}
+	if mappingHook != nil {
+		mappingHook(what, allowed)
 	}
 	if n.Kind != yaml.MappingNode {
 		p.errf(n, "schema", "%s must be a mapping, found %s", what, kindName(n))

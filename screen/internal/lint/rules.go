@@ -2,6 +2,8 @@ package lint
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -160,6 +162,7 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 
 	// Tiers: never fires, or shadowed by the tiers before it.
 	var earlier []*rule
+	var earlierIDs []string
 	decidable := true
 	for i, t := range d.Tiers {
 		if t.When == nil {
@@ -179,13 +182,17 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 			}
 		}
 		fires, alone := false, false
+		var by []string // the earlier tiers that take its place
 		ok := enumerate(doms, false, func(act interpreter.Activation) {
 			if !holds(r, act) {
 				return
 			}
 			fires = true
-			for _, e := range earlier {
+			for j, e := range earlier {
 				if holds(e, act) {
+					if id := earlierIDs[j]; !slices.Contains(by, id) {
+						by = append(by, id)
+					}
 					return
 				}
 			}
@@ -196,8 +203,9 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 		case !fires:
 			c.errAt(t.Pos, "never_fires", "tier %q can never apply: no combination of the declared values of %s satisfies its condition", t.ID, listText(r.domains))
 		case decidable && !alone && i > 0:
-			c.errAt(t.Pos, "shadowed_tier", "tier %q can never apply: whenever its condition holds, an earlier tier's does too (tiers are tried in order)", t.ID)
+			c.errAt(t.Pos, "shadowed_tier", "tier %q can never apply: whenever its condition holds, %s, tried before it, applies", t.ID, tierList(by))
 		}
+		earlierIDs = append(earlierIDs, t.ID)
 		earlier = append(earlier, r)
 	}
 	for _, ref := range d.Referrals {
@@ -229,4 +237,15 @@ func listText(ids []string) string {
 		out += "domains." + id
 	}
 	return out
+}
+
+func tierList(ids []string) string {
+	q := make([]string, len(ids))
+	for i, id := range ids {
+		q[i] = strconv.Quote(id)
+	}
+	if len(q) == 1 {
+		return "tier " + q[0]
+	}
+	return "tier " + strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

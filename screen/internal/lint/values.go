@@ -26,6 +26,9 @@ type vset struct {
 func unknown() vset { return vset{} }
 
 func exact(vals []float64) vset {
+	for i, v := range vals {
+		vals[i] = v + 0 // -0 is 0
+	}
 	slices.Sort(vals)
 	vals = slices.Compact(vals)
 	if len(vals) == 0 {

@@ -32,7 +32,13 @@ type Options struct {
 	// UnboundedSpan is how far above its minimum values are drawn for an integer item without an upper
 	// bound (default 20).
 	UnboundedSpan int64
+	// Missing adds "unanswered" to each item's values, so the patterns include missing answers (and what
+	// prorating and determinacy make of them).
+	Missing bool
 }
+
+// unanswered stands for a missing answer among an item's values.
+const unanswered = math.MinInt64
 
 func (o *Options) defaults() {
 	if o.MaxPatterns == 0 {
@@ -60,6 +66,9 @@ type Vector struct {
 	Context map[string]any
 	Items   map[string]any
 	Answers map[string]map[string]any
+	// Date and Baseline make a follow-up case: scored against its baseline visit.
+	Date     string
+	Baseline *Vector
 }
 
 // Result is the comparison of two versions.
@@ -165,6 +174,32 @@ func instrumentOutcomes(o *outcomes, rep *screen.Report, err error, id string, s
 		}
 		o.add("flags."+f, v)
 	}
+	followupOutcomes(o, rep, id)
+}
+
+// followupOutcomes adds the follow-up measures of a report scored against a baseline: followup.<measure>
+// (or followup.<instrument>.<measure> for a rule set's report, id "").
+func followupOutcomes(o *outcomes, rep *screen.Report, id string) {
+	f := rep.FollowUp
+	if f == nil {
+		return
+	}
+	if !f.Computed {
+		o.add("followup", "not computed")
+		return
+	}
+	for _, in := range f.Instruments {
+		if id != "" && in.ID != id {
+			continue
+		}
+		prefix := "followup."
+		if id == "" {
+			prefix += in.ID + "."
+		}
+		for _, m := range in.Measures {
+			o.add(prefix+m.ID, m.Value.String())
+		}
+	}
 }
 
 // ruleOutcomes reads a rule set's result: tier, each domain, each referral (fires, possible or not).
@@ -196,6 +231,7 @@ func ruleOutcomes(o *outcomes, rep *screen.Report, err error, domains, referrals
 		}
 		o.add("referrals."+r, v)
 	}
+	followupOutcomes(o, rep, "")
 }
 
 // fatal records a record that could not be scored at all.
@@ -309,16 +345,29 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 		instrumentOutcomes(o, rep, err, id, scores, flags)
 		return nil
 	}
+	// scoreVector scores a test case, against its baseline when it has one.
+	scoreVector := func(v Vector, key string, rep *screen.Report, o *outcomes, id string) error {
+		if v.Baseline == nil {
+			return score(&screen.Response{Context: v.Context, Date: v.Date}, key, rep, o, v.Items, id)
+		}
+		base := &screen.Response{Context: v.Baseline.Context, Date: v.Baseline.Date, Answers: map[string]map[string]any{key: v.Baseline.Items}}
+		cur := &screen.Response{Context: v.Context, Date: v.Date, Answers: map[string]map[string]any{key: v.Items}}
+		err := eng.FollowUpTo(ctx, base, cur, rep)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		instrumentOutcomes(o, rep, err, id, scores, flags)
+		return nil
+	}
 
 	// Test vectors.
 	res.Vectors = Section{Mode: "cases", Space: fmt.Sprint(len(vectors)), Changes: []Change{}}
 	tv := newTally(&res.Vectors, opt.Examples)
 	for _, v := range vectors {
-		rA, rB := &screen.Response{Context: v.Context}, &screen.Response{Context: v.Context}
-		if err := score(rA, ka, &ra, &oa, v.Items, da.ID); err != nil {
+		if err := scoreVector(v, ka, &ra, &oa, da.ID); err != nil {
 			return nil, err
 		}
-		if err := score(rB, kb, &rb, &ob, v.Items, db.ID); err != nil {
+		if err := scoreVector(v, kb, &rb, &ob, db.ID); err != nil {
 			return nil, err
 		}
 		tv.compare(&oa, &ob, func() Example { return Example{Case: v.Name, File: v.File, Line: v.Line} })
@@ -331,7 +380,7 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 	contexts := distinctContexts(vectors)
 	res.Patterns = Section{Changes: []Change{}}
 	tp := newTally(&res.Patterns, opt.Examples)
-	space, bounded := spaceSize(items, held, len(contexts))
+	space, bounded := spaceSize(items, held, len(contexts), opt.Missing)
 	defer func() {
 		if len(held) > 0 {
 			res.Patterns.Note += "; held at their first value, since no expression of either version reads them: " + strings.Join(slices.Sorted(maps.Keys(held)), ", ")
@@ -347,6 +396,9 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 		clear(ansA)
 		clear(ansB)
 		for i, it := range items {
+			if vals[i] == unanswered {
+				continue
+			}
 			if inA[it.ID] {
 				ansA[it.ID] = vals[i]
 			}
@@ -377,14 +429,20 @@ func patterns(sec *Section, items []catalog.ItemDoc, held map[string]bool, conte
 	vs := make([][]int64, len(items))
 	for i, it := range items {
 		vs[i] = values(it, opt)
-		if held[it.ID] {
+		switch {
+		case held[it.ID]:
 			vs[i] = vs[i][:1]
+		case opt.Missing:
+			vs[i] = append(vs[i], unanswered)
 		}
 	}
 	switch {
 	case bounded && space.le(opt.MaxPatterns):
 		sec.Mode = "exhaustive"
 		sec.Note = fmt.Sprintf("every complete answer pattern: %s (each of %d items answered with each value it allows%s)", Thousands(space.exact), len(items)-len(held), ctxNote)
+		if opt.Missing {
+			sec.Note = fmt.Sprintf("every answer pattern: %s (each of %d items answered with each value it allows or left unanswered%s)", Thousands(space.exact), len(items)-len(held), ctxNote)
+		}
 		idx := make([]int, len(items))
 		for _, c := range contexts {
 			for i := range vals {
@@ -408,7 +466,11 @@ func patterns(sec *Section, items []catalog.ItemDoc, held map[string]bool, conte
 		if !bounded {
 			why = "unbounded: an item has no upper bound, drawn from its minimum to minimum+" + fmt.Sprint(opt.UnboundedSpan)
 		}
-		sec.Note = fmt.Sprintf("%s random complete answer patterns (seed %d; the answer space is %s%s)", Thousands(int64(opt.Samples)), opt.Seed, why, ctxNote)
+		kind := "complete answer patterns"
+		if opt.Missing {
+			kind = "answer patterns, each item possibly unanswered"
+		}
+		sec.Note = fmt.Sprintf("%s random %s (seed %d; the answer space is %s%s)", Thousands(int64(opt.Samples)), kind, opt.Seed, why, ctxNote)
 		rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		for range opt.Samples {
 			for i := range items {
@@ -468,23 +530,29 @@ func next(vs [][]int64, idx []int, vals []int64) bool {
 func patternExample(items []catalog.ItemDoc, vals []int64, c map[string]any) Example {
 	ex := Example{Answers: map[string]any{}, Context: c}
 	for i, it := range items {
-		ex.Answers[it.ID] = vals[i]
+		if vals[i] != unanswered {
+			ex.Answers[it.ID] = vals[i]
+		}
 	}
 	return ex
 }
 
 // spaceSize is the number of complete patterns times contexts; bounded is false when an item has no
 // upper bound.
-func spaceSize(items []catalog.ItemDoc, held map[string]bool, contexts int) (*bigInt, bool) {
+func spaceSize(items []catalog.ItemDoc, held map[string]bool, contexts int, missing bool) (*bigInt, bool) {
 	n := newBig(int64(contexts))
 	bounded := true
+	extra := int64(0)
+	if missing {
+		extra = 1
+	}
 	for _, it := range items {
 		switch {
 		case held[it.ID]:
 		case it.Options != nil:
-			n.mul(int64(len(it.Options)))
+			n.mul(int64(len(it.Options)) + extra)
 		case it.Min != nil && it.Max != nil && *it.Max >= *it.Min:
-			n.mul(*it.Max - *it.Min + 1)
+			n.mul(*it.Max - *it.Min + 1 + extra)
 		default:
 			bounded = false
 		}
@@ -621,10 +689,25 @@ func RuleSets(ctx context.Context, engA, engB *screen.Engine, vectors []Vector, 
 		ruleOutcomes(&ob, &rb, errB, domains, referrals)
 		return nil
 	}
+	scoreVector := func(v Vector) error {
+		cur := &screen.Response{Context: v.Context, Date: v.Date, Answers: v.Answers}
+		if v.Baseline == nil {
+			return score(cur)
+		}
+		base := &screen.Response{Context: v.Baseline.Context, Date: v.Baseline.Date, Answers: v.Baseline.Answers}
+		errA := engA.FollowUpTo(ctx, base, cur, &ra)
+		errB := engB.FollowUpTo(ctx, base, cur, &rb)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ruleOutcomes(&oa, &ra, errA, domains, referrals)
+		ruleOutcomes(&ob, &rb, errB, domains, referrals)
+		return nil
+	}
 	res.Vectors = Section{Mode: "cases", Space: fmt.Sprint(len(vectors)), Changes: []Change{}}
 	tv := newTally(&res.Vectors, opt.Examples)
 	for _, v := range vectors {
-		if err := score(&screen.Response{Context: v.Context, Answers: v.Answers}); err != nil {
+		if err := scoreVector(v); err != nil {
 			return nil, err
 		}
 		tv.compare(&oa, &ob, func() Example { return Example{Case: v.Name, File: v.File, Line: v.Line} })
@@ -655,7 +738,7 @@ func RuleSets(ctx context.Context, engA, engB *screen.Engine, vectors []Vector, 
 		inputs = append(inputs, input{key: id, items: doc.Items})
 	}
 	contexts := distinctContexts(vectors)
-	res.Patterns.Note = fmt.Sprintf("%s random response sets (seed %d): each of %d input instruments present with probability 0.8, each item answered with probability 0.9 with any value it allows", Thousands(int64(opt.Samples)), opt.Seed, len(inputs))
+	res.Patterns.Note = fmt.Sprintf("%s random response sets (seed %d): each of %d input instruments present with probability 0.8, each item answered with probability 0.9 with any value it allows; single visits, so follow-up rules change only over the test vectors", Thousands(int64(opt.Samples)), opt.Seed, len(inputs))
 	if len(contexts) > 1 || contexts[0] != nil {
 		res.Patterns.Note += fmt.Sprintf(", with one of the %d contexts the test vectors give", len(contexts))
 	}

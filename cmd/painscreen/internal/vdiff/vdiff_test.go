@@ -17,7 +17,7 @@ func TestSpaceAndOdometer(t *testing.T) {
 		{ID: "c", Options: []catalog.OptionDoc{{Value: 5}, {Value: 6}}},
 	}
 	held := map[string]bool{"c": true}
-	n, bounded := spaceSize(items, held, 2)
+	n, bounded := spaceSize(items, held, 2, false)
 	assert.True(t, bounded)
 	assert.Equal(t, "12", n.String(), "2 values × 3 values × (c held) × 2 contexts")
 
@@ -34,7 +34,9 @@ func TestSpaceAndOdometer(t *testing.T) {
 	}
 	assert.Equal(t, [][]int64{{0, 1, 5}, {0, 2, 5}, {0, 3, 5}, {2, 1, 5}, {2, 2, 5}, {2, 3, 5}}, got)
 
-	_, bounded = spaceSize([]catalog.ItemDoc{{ID: "times", Min: ptr(0)}}, nil, 1)
+	n, _ = spaceSize(items, held, 1, true)
+	assert.Equal(t, "12", n.String(), "with unanswered: 3 × 4")
+	_, bounded = spaceSize([]catalog.ItemDoc{{ID: "times", Min: ptr(0)}}, nil, 1, false)
 	assert.False(t, bounded, "a range without an upper bound cannot be enumerated")
 	assert.Len(t, values(catalog.ItemDoc{ID: "times", Min: ptr(0)}, opt), 21, "drawn from the minimum up 20")
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -138,4 +139,21 @@ func TestParseDate(t *testing.T) {
 	a, _ := screen.ParseDate("2025-12-31")
 	b, _ := screen.ParseDate("2026-03-01")
 	assert.Equal(t, int64(60), b-a)
+}
+
+// ParseDate accepts exactly the calendar dates time formats back to the same text.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-01-05", "2024-02-29", "2026-02-29", "0000-01-01", "9999-12-31", "2026-1-5", "2026-01-05 ", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		day, ok := screen.ParseDate(s)
+		if !ok {
+			return
+		}
+		back := time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+		if back != s {
+			t.Fatalf("%q parsed as day %d, which is %s", s, day, back)
+		}
+	})
 }

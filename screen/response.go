@@ -12,7 +12,8 @@ package screen
 //   - nil: not answered (the same as leaving the item out).
 //
 // Context carries respondent facts that some scoring rules read (for example "age" in whole years and
-// "sex"); each key must be declared by a loaded definition. Values are integers, strings or nil.
+// "sex"); each key must be declared by a loaded definition. Values are integers, numbers, booleans, strings or
+// nil, as the field declares.
 //
 // Subject is opaque: it is echoed into the report and never interpreted, logged or put in error text.
 //

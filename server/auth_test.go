@@ -4,6 +4,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,4 +132,25 @@ func TestReplayCacheFullIs503(t *testing.T) {
 	r := call(t, srv, "POST", "/score", sign(), body)
 	assert.Equal(t, 503, r.status)
 	assert.Equal(t, "busy", r.code(t))
+}
+
+// TestRS384 checks the other algorithm CDS Hooks requires of a service, with a JWKS of two keys.
+func TestRS384(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ec := ehrKeys(t).priv
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		{Key: &ec.PublicKey, KeyID: testKid, Algorithm: string(jose.ES384), Use: "sig"},
+		{Key: &rsaKey.PublicKey, KeyID: "ehr-rsa", Algorithm: string(jose.RS384), Use: "sig"},
+	}}
+	jwks, err := json.Marshal(set)
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	srv, _ := newServer(t, Config{PublicURL: testURL, JWKS: jwks, Issuers: []string{testIssuer}, now: newClock(now).now})
+	body := readFile(t, "../examples/responses/low.json")
+	assert.Equal(t, 200, call(t, srv, "POST", "/score", token(t, rsaKey, jose.RS384, "ehr-rsa", goodClaims(now, "/score")), body).status)
+	assert.Equal(t, 200, call(t, srv, "POST", "/score", token(t, ec, jose.ES384, testKid, goodClaims(now, "/score")), body).status)
+	// The RSA key under the EC key's kid does not verify.
+	r := call(t, srv, "POST", "/score", token(t, rsaKey, jose.RS384, testKid, goodClaims(now, "/score")), body)
+	assert.Equal(t, "bad_signature", r.code(t))
 }

@@ -163,6 +163,12 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("server: PublicURL %q is not an absolute http(s) URL without query", cfg.PublicURL)
 		}
 	}
+	if safeID(cfg.ServiceID) != cfg.ServiceID {
+		return nil, fmt.Errorf("server: ServiceID %q: use 1 to 64 letters, digits, '.', '-' or '_'", cfg.ServiceID)
+	}
+	if cfg.InsecureNoAuth && len(cfg.JWKS) > 0 {
+		return nil, errors.New("server: JWKS and InsecureNoAuth contradict each other")
+	}
 	h := &Handler{eng: eng, cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxInFlight)}
 	if len(cfg.JWKS) > 0 {
 		v, err := newVerifier(cfg)
@@ -268,6 +274,9 @@ func (h *Handler) access(r *http.Request, rec *recorder, d time.Duration) {
 	}
 	if rec.code != "" {
 		attrs = append(attrs, slog.String("error", rec.code))
+	}
+	if h.cfg.InsecureNoAuth {
+		attrs = append(attrs, slog.Bool("insecure_no_auth", true))
 	}
 	if rec.cards >= 0 && rec.status == http.StatusOK && strings.HasPrefix(route(r), "POST /cds-services/") {
 		attrs = append(attrs, slog.Int("cards", rec.cards))

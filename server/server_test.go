@@ -163,10 +163,14 @@ func TestConfigErrors(t *testing.T) {
 		{"bad jwks", Config{JWKS: []byte(`{"keys":[{"kty":"nope"}]}`), PublicURL: testURL, Issuers: []string{testIssuer}}, "JWKS"},
 		{"symmetric key", Config{JWKS: []byte(`{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}`), PublicURL: testURL, Issuers: []string{testIssuer}}, "symmetric"},
 		{"relative url", Config{PublicURL: "/painscreen"}, "PublicURL"},
+		{"bad service id", Config{ServiceID: "a b"}, "ServiceID"},
+		{"jwks and insecure", Config{JWKS: jwks, PublicURL: testURL, Issuers: []string{testIssuer}, InsecureNoAuth: true}, "contradict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(engine(t), Config{Logger: discardLogger(), JWKS: tt.cfg.JWKS, PublicURL: tt.cfg.PublicURL, Issuers: tt.cfg.Issuers})
+			cfg := tt.cfg
+			cfg.Logger = discardLogger()
+			_, err := New(engine(t), cfg)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -279,6 +283,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	assert.EqualValues(t, 200, lines[0]["status"])
 	assert.Equal(t, "other", lines[1]["route"])
 	assert.Equal(t, "not_integer", lines[2]["error"])
+	assert.Equal(t, true, lines[0]["insecure_no_auth"], "every record says the service runs without authentication")
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.

@@ -481,3 +481,19 @@ func (c errorCodes) write(b *strings.Builder) {
 	}
 	b.WriteByte('\n')
 }
+
+// appendMessage writes an error record's message for stderr. A CSV header with several problems lists
+// them one per line, indented, so that each can be read (and fixed) at a glance.
+func appendMessage(b []byte, st *recStat) []byte {
+	const sep = " problems: "
+	i := strings.Index(st.msg, sep)
+	if st.code != respfile.CodeCSVHeader || i < 0 {
+		return appendSafe(b, st.msg)
+	}
+	b = appendSafe(b, st.msg[:i+len(sep)-1])
+	for _, p := range strings.Split(st.msg[i+len(sep):], "; ") {
+		b = append(b, "\n    "...)
+		b = appendSafe(b, p)
+	}
+	return b
+}

@@ -167,7 +167,11 @@ func diffVectors(srcs []defSource, id string, stderr io.Writer) ([]vdiff.Vector,
 				continue
 			}
 			for _, c := range su.Cases() {
-				out = append(out, vdiff.Vector{Name: c.Name, File: su.File(), Line: c.Pos.Line, Context: c.Context, Items: c.Items, Answers: c.Answers})
+				v := vdiff.Vector{Name: c.Name, File: su.File(), Line: c.Pos.Line, Context: c.Context, Items: c.Items, Answers: c.Answers, Date: c.Date}
+				if b := c.Baseline; b != nil {
+					v.Baseline = &vdiff.Vector{Date: b.Date, Context: b.Context, Items: b.Items, Answers: b.Answers}
+				}
+				out = append(out, v)
 			}
 		}
 	}

@@ -388,10 +388,10 @@
 //
 //	instrument gad7@1.0.0 → gad7@1.0.1
 //
-//	test vectors: 32 cases of both versions' suites
-//	  3 of 32 cases change an outcome
-//	  3 of 32 cases change scores.severity: mild → moderate
-//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:26)
+//	test vectors: 37 cases of both versions' suites
+//	  3 of 37 cases change an outcome
+//	  3 of 37 cases change scores.severity: mild → moderate
+//	      e.g. "total 9 is mild (top)" (instruments/gad7/gad7.v1_test.yaml:27)
 //
 //	answer patterns: every complete answer pattern: 16,384 (each of 7 items answered with each value it allows)
 //	  1,918 of 16,384 patterns change an outcome

@@ -209,7 +209,7 @@ func (l *errorLog) add(file string, st *recStat) {
 		b = appendSafe(b, st.item)
 		b = append(b, ": "...)
 	}
-	b = appendSafe(b, st.msg)
+	b = appendMessage(b, st)
 	if st.nerrs > 1 {
 		b = append(b, " (and "...)
 		b = strconv.AppendInt(b, int64(st.nerrs-1), 10)

@@ -1,6 +1,7 @@
 package respfile_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -401,4 +402,28 @@ func TestFHIRDetectionWindow(t *testing.T) {
 	require.Len(t, recs, 1)
 	require.NotNil(t, recs[0].Err)
 	assert.Equal(t, respfile.CodeUnknownField, recs[0].Err.Code)
+}
+
+// One mapper serves many decoders at once (run with -race).
+func TestFHIRMapperConcurrent(t *testing.T) {
+	b, err := os.ReadFile("testdata/fhir/uscore-phq9-questionnaireresponse.json")
+	require.NoError(t, err)
+	_, m := engineAndMapper(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				d := respfile.NewDecoder(bytes.NewReader(b), respfile.FormatJSON, respfile.Limits{})
+				d.UseFHIR(m)
+				rec, err := d.Next()
+				if err != nil || rec.Err != nil || rec.Response.Answers["phq9"]["q1"] != "LA6570-1" {
+					t.Errorf("concurrent decode: %v %v", err, rec.Err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

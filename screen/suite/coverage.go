@@ -173,6 +173,7 @@ type caseOutcome struct {
 	res     *screen.InstrumentResult // instrument suites: the instrument's result
 	answers map[string]any           // the answers given: item → answer (instrument suites), key → item → answer (rules)
 	context map[string]any
+	base    *screen.Report // the case's baseline scored on its own (follow-up cases), or nil
 }
 
 // collector builds a Coverage from the engines of a run and marks it from the cases.
@@ -429,17 +430,60 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 	switch {
 	case len(p) == 2 && p[0] == "context":
 		return numberOf(o.context[p[1]])
+	case r.inst == nil && len(p) == 3 && p[1] == "baseline":
+		if o.base == nil {
+			return 0, false
+		}
+		return scoreValue(o.base.Instrument(p[0]), p[2])
+	case r.inst == nil && len(p) == 2 && p[0] == "followup" && p[1] == "days":
+		if f := o.rep.FollowUp; f != nil && f.Computed {
+			return float64(f.Days), true
+		}
+		return 0, false
 	case r.inst != nil && len(p) == 2 && p[0] == "scores":
 		return scoreValue(o.res, p[1])
 	case r.inst != nil && len(p) == 2 && p[0] == "answers":
 		return answerValue(r.inst, o.answers, p[1])
+	case r.inst == nil && len(p) == 2 && p[0] == "followup":
+		if f := o.rep.FollowUp; f != nil && f.Computed && p[1] == "days" {
+			return float64(f.Days), true
+		}
+		return 0, false
 	case r.inst == nil && len(p) == 2:
 		return scoreValue(o.rep.Instrument(p[0]), p[1])
+	case r.inst == nil && len(p) == 3 && p[1] == "followup":
+		if v, ok := o.rep.FollowUp.Measure(p[0], p[2]); ok {
+			return v.Float()
+		}
+		return 0, false
+	case r.inst == nil && len(p) == 3 && p[1] == "baseline":
+		return baselineValue(o.rep.FollowUp, p[0], p[2])
 	case r.inst == nil && len(p) == 3 && p[1] == "answers":
 		for key, v := range o.answers {
 			if id, _, _ := strings.Cut(key, "@"); id == p[0] {
 				m, _ := v.(map[string]any)
 				return answerValue(r.inputs[p[0]], m, p[2])
+			}
+		}
+	}
+	return 0, false
+}
+
+// baselineValue is an instrument's baseline score as the follow-up measures read it (their reasons name
+// baseline.<score>); not found when no measure of the instrument was computed.
+func baselineValue(f *screen.FollowUpResult, inst, score string) (float64, bool) {
+	if f == nil {
+		return 0, false
+	}
+	for _, in := range f.Instruments {
+		if in.ID != inst {
+			continue
+		}
+		for _, m := range in.Measures {
+			for _, r := range m.Reasons() {
+				if r.Name == "baseline."+score {
+					return r.Value.Float()
+				}
 			}
 		}
 	}
@@ -879,7 +923,7 @@ func matchTemplate(tmpl, text string) bool {
 }
 
 // caseMark is called by Run for each passing case.
-func (c *collector) caseMark(s *def.Suite, t *def.Test, rep *screen.Report) {
+func (c *collector) caseMark(s *def.Suite, t *def.Test, rep, base *screen.Report) {
 	if rep == nil {
 		return
 	}
@@ -888,7 +932,7 @@ func (c *collector) caseMark(s *def.Suite, t *def.Test, rep *screen.Report) {
 		if rep.Composite == nil || !rep.Composite.Applied {
 			return
 		}
-		c.mark(rep.Composite.ID+"@"+rep.Composite.Version, &caseOutcome{rep: rep, answers: t.Answers, context: t.Context}, by)
+		c.mark(rep.Composite.ID+"@"+rep.Composite.Version, &caseOutcome{rep: rep, answers: t.Answers, context: t.Context, base: base}, by)
 		return
 	}
 	res := rep.Instrument(s.Target)

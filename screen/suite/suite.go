@@ -203,7 +203,7 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 				var rep *screen.Report
 				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t, &rep))
 				if cov != nil && len(res.Failures) == 0 {
-					cov.caseMark(s, t, rep)
+					cov.caseMark(s, t, rep, baselineReport(ctx, e, s, t))
 				}
 			}
 			res.Duration = time.Since(start)
@@ -612,4 +612,18 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 		}
 	}
 	return fails
+}
+
+// baselineReport scores a case's baseline on its own (for coverage: the values its rules compared), or nil.
+func baselineReport(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) *screen.Report {
+	b := t.Baseline
+	if b == nil {
+		return nil
+	}
+	instKey := s.Definition
+	if s.Kind == "instrument" && s.Version == "" {
+		instKey = instrumentKey(e, s)
+	}
+	rep, _ := e.Score(ctx, &screen.Response{Subject: t.Subject, Date: b.Date, Context: b.Context, Answers: answersOf(s, instKey, b.Answers)})
+	return rep
 }

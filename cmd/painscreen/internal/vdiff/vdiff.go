@@ -66,6 +66,9 @@ type Vector struct {
 	Context map[string]any
 	Items   map[string]any
 	Answers map[string]map[string]any
+	// Date and Baseline make a follow-up case: scored against its baseline visit.
+	Date     string
+	Baseline *Vector
 }
 
 // Result is the comparison of two versions.
@@ -171,6 +174,32 @@ func instrumentOutcomes(o *outcomes, rep *screen.Report, err error, id string, s
 		}
 		o.add("flags."+f, v)
 	}
+	followupOutcomes(o, rep, id)
+}
+
+// followupOutcomes adds the follow-up measures of a report scored against a baseline: followup.<measure>
+// (or followup.<instrument>.<measure> for a rule set's report, id "").
+func followupOutcomes(o *outcomes, rep *screen.Report, id string) {
+	f := rep.FollowUp
+	if f == nil {
+		return
+	}
+	if !f.Computed {
+		o.add("followup", "not computed")
+		return
+	}
+	for _, in := range f.Instruments {
+		if id != "" && in.ID != id {
+			continue
+		}
+		prefix := "followup."
+		if id == "" {
+			prefix += in.ID + "."
+		}
+		for _, m := range in.Measures {
+			o.add(prefix+m.ID, m.Value.String())
+		}
+	}
 }
 
 // ruleOutcomes reads a rule set's result: tier, each domain, each referral (fires, possible or not).
@@ -202,6 +231,7 @@ func ruleOutcomes(o *outcomes, rep *screen.Report, err error, domains, referrals
 		}
 		o.add("referrals."+r, v)
 	}
+	followupOutcomes(o, rep, "")
 }
 
 // fatal records a record that could not be scored at all.
@@ -315,16 +345,29 @@ func Instruments(ctx context.Context, eng *screen.Engine, from, to string, vecto
 		instrumentOutcomes(o, rep, err, id, scores, flags)
 		return nil
 	}
+	// scoreVector scores a test case, against its baseline when it has one.
+	scoreVector := func(v Vector, key string, rep *screen.Report, o *outcomes, id string) error {
+		if v.Baseline == nil {
+			return score(&screen.Response{Context: v.Context, Date: v.Date}, key, rep, o, v.Items, id)
+		}
+		base := &screen.Response{Context: v.Baseline.Context, Date: v.Baseline.Date, Answers: map[string]map[string]any{key: v.Baseline.Items}}
+		cur := &screen.Response{Context: v.Context, Date: v.Date, Answers: map[string]map[string]any{key: v.Items}}
+		err := eng.FollowUpTo(ctx, base, cur, rep)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		instrumentOutcomes(o, rep, err, id, scores, flags)
+		return nil
+	}
 
 	// Test vectors.
 	res.Vectors = Section{Mode: "cases", Space: fmt.Sprint(len(vectors)), Changes: []Change{}}
 	tv := newTally(&res.Vectors, opt.Examples)
 	for _, v := range vectors {
-		rA, rB := &screen.Response{Context: v.Context}, &screen.Response{Context: v.Context}
-		if err := score(rA, ka, &ra, &oa, v.Items, da.ID); err != nil {
+		if err := scoreVector(v, ka, &ra, &oa, da.ID); err != nil {
 			return nil, err
 		}
-		if err := score(rB, kb, &rb, &ob, v.Items, db.ID); err != nil {
+		if err := scoreVector(v, kb, &rb, &ob, db.ID); err != nil {
 			return nil, err
 		}
 		tv.compare(&oa, &ob, func() Example { return Example{Case: v.Name, File: v.File, Line: v.Line} })
@@ -646,10 +689,25 @@ func RuleSets(ctx context.Context, engA, engB *screen.Engine, vectors []Vector, 
 		ruleOutcomes(&ob, &rb, errB, domains, referrals)
 		return nil
 	}
+	scoreVector := func(v Vector) error {
+		cur := &screen.Response{Context: v.Context, Date: v.Date, Answers: v.Answers}
+		if v.Baseline == nil {
+			return score(cur)
+		}
+		base := &screen.Response{Context: v.Baseline.Context, Date: v.Baseline.Date, Answers: v.Baseline.Answers}
+		errA := engA.FollowUpTo(ctx, base, cur, &ra)
+		errB := engB.FollowUpTo(ctx, base, cur, &rb)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ruleOutcomes(&oa, &ra, errA, domains, referrals)
+		ruleOutcomes(&ob, &rb, errB, domains, referrals)
+		return nil
+	}
 	res.Vectors = Section{Mode: "cases", Space: fmt.Sprint(len(vectors)), Changes: []Change{}}
 	tv := newTally(&res.Vectors, opt.Examples)
 	for _, v := range vectors {
-		if err := score(&screen.Response{Context: v.Context, Answers: v.Answers}); err != nil {
+		if err := scoreVector(v); err != nil {
 			return nil, err
 		}
 		tv.compare(&oa, &ob, func() Example { return Example{Case: v.Name, File: v.File, Line: v.Line} })
@@ -680,7 +738,7 @@ func RuleSets(ctx context.Context, engA, engB *screen.Engine, vectors []Vector, 
 		inputs = append(inputs, input{key: id, items: doc.Items})
 	}
 	contexts := distinctContexts(vectors)
-	res.Patterns.Note = fmt.Sprintf("%s random response sets (seed %d): each of %d input instruments present with probability 0.8, each item answered with probability 0.9 with any value it allows", Thousands(int64(opt.Samples)), opt.Seed, len(inputs))
+	res.Patterns.Note = fmt.Sprintf("%s random response sets (seed %d): each of %d input instruments present with probability 0.8, each item answered with probability 0.9 with any value it allows; single visits, so follow-up rules change only over the test vectors", Thousands(int64(opt.Samples)), opt.Seed, len(inputs))
 	if len(contexts) > 1 || contexts[0] != nil {
 		res.Patterns.Note += fmt.Sprintf(", with one of the %d contexts the test vectors give", len(contexts))
 	}

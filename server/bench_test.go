@@ -2,6 +2,9 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -73,5 +76,49 @@ func BenchmarkCards(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.cards(rep)
+	}
+}
+
+// BenchmarkVerify is the token check alone (signature, claims, replay cache), by algorithm.
+func BenchmarkVerify(b *testing.B) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ec := ehrKeys(b).priv
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+		{Key: &ec.PublicKey, KeyID: "ec", Use: "sig"}, {Key: &rsaKey.PublicKey, KeyID: "rsa", Use: "sig"}}}
+	jwks, _ := json.Marshal(set)
+	now := time.Now()
+	for _, alg := range []struct {
+		name string
+		key  any
+		alg  jose.SignatureAlgorithm
+		kid  string
+	}{{"ES384", ec, jose.ES384, "ec"}, {"RS384", rsaKey, jose.RS384, "rsa"}} {
+		b.Run(alg.name, func(b *testing.B) {
+			v, err := newVerifier(Config{PublicURL: testURL, JWKS: jwks, Issuers: []string{testIssuer}, ClockSkew: time.Second,
+				MaxTokenAge: time.Minute, ReplayCacheSize: 1 << 20, now: func() time.Time { return now }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			toks := make([]string, 1000)
+			for i := range toks {
+				toks[i] = token(b, alg.key, alg.alg, alg.kid, goodClaims(now, "/score"))
+			}
+			i := 0
+			for b.Loop() {
+				if i == len(toks) {
+					v.replay = newReplayCache(1 << 20)
+					i = 0
+				}
+				req := httptest.NewRequest("POST", "/score", nil)
+				req.Header.Set("Authorization", "Bearer "+toks[i])
+				i++
+				if e := v.verify(req); e != nil {
+					b.Fatal(e.Message)
+				}
+			}
+		})
 	}
 }

@@ -92,8 +92,9 @@ func (d *Decoder) sniffDelimiter() byte {
 
 // naSet is the compiled NA tokens.
 type naSet struct {
-	strs []string
-	ints []int64
+	strs  []string
+	ints  []int64
+	first [256]bool // the first bytes of strs: most cells are ruled out by one lookup
 }
 
 func newNASet(tokens []string) naSet {
@@ -110,12 +111,16 @@ func newNASet(tokens []string) naSet {
 			s.ints = append(s.ints, n)
 		default:
 			s.strs = append(s.strs, t)
+			s.first[t[0]] = true
 		}
 	}
 	return s
 }
 
 func (s *naSet) str(b []byte) bool {
+	if len(b) == 0 || !s.first[b[0]] {
+		return false
+	}
 	for _, t := range s.strs {
 		if string(b) == t {
 			return true

@@ -28,10 +28,12 @@ On SIGINT or SIGTERM, /readyz turns 503, the listener closes, and requests in fl
 --shutdown-grace); the exit status is then 0. The access log (JSON on stderr) holds no subject ids,
 answers, tokens or card text.`
 
-const serveExamples = `  painscreen serve --insecure-no-auth                       # local development on 127.0.0.1:8080
-  painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen \
+const serveExamples = `  painscreen serve --insecure-no-auth      # local development on 127.0.0.1:8080
+  painscreen serve --addr :8443 \
+      --public-url https://cds.example.org/painscreen \
       --jwks ehr-keys.json --issuer https://ehr.example.org
-  curl -s -H 'Authorization: Bearer …' --data-binary @examples/responses/high.json localhost:8080/score`
+  curl -s -H 'Authorization: Bearer …' \
+      --data-binary @examples/responses/high.json localhost:8080/score`
 
 type serveFlags struct {
 	defFlags

@@ -28,8 +28,8 @@ The files go to DIR/ID/ (DIR is --dir, the current directory by default): ID.v1.
 Existing files are never overwritten. Both pass validate (with a warning: the definition is a draft) and
 test as written:
 
-  painscreen validate DIR/ID            painscreen validate --bundled DIR/ID   (a rule set)
-  painscreen test DIR/ID                painscreen test --bundled DIR/ID
+  painscreen validate DIR/ID    (a rule set: validate --bundled DIR/ID)
+  painscreen test DIR/ID        (a rule set: test --bundled DIR/ID)
 
 Editors that use yaml-language-server (VS Code's YAML extension, …) complete and check the files as they
 are typed: the first line of each names its JSON Schema.

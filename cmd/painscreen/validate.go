@@ -36,8 +36,8 @@ PATH, 3 when there is at least one error.`
 
 const validateExamples = `  painscreen validate
   painscreen validate my-instruments/ my-rules/pain_oud.v2.yaml
-  painscreen validate --bundled my-rules/   # my rule set, reading the bundled instruments
-  painscreen validate --format github my-instruments/   # in a GitHub Actions step: annotations`
+  painscreen validate --bundled my-rules/    # over the bundled instruments
+  painscreen validate --format github defs/  # annotations in GitHub Actions`
 
 // pathFlags are the definition sources of validate and test: PATHs, plus the bundled set when asked.
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {

@@ -96,10 +96,16 @@ func pathLabel(s defSource) string {
 	return s.label
 }
 
-// countFiles counts the definition and suite files under fsys by name, as the loader tells them apart.
+// countFiles counts the definition and suite files under fsys by name, as the loader tells them apart
+// (and where it looks: not in hidden folders or testdata).
 func countFiles(fsys fs.FS) (defs, suites int) {
 	_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
+			return fs.SkipDir // the loader skips them too
+		case d.IsDir():
 			return nil
 		}
 		base := strings.ToLower(path.Base(p))

@@ -23,12 +23,13 @@ const module = "github.com/painscreen/painscreen/"
 // those listed for "*".
 var allowedImports = map[string][]string{
 	"internal/jsonenc":            {},
+	"internal/suggest":            {},
 	"screen/diag":                 {},
 	"screen/catalog":              {},
 	"screen/internal/semver":      {},
 	"screen/internal/celenv":      {},
 	"screen/internal/value":       {"internal/jsonenc"},
-	"screen/internal/def":         {"screen/diag", "screen/internal/semver"},
+	"screen/internal/def":         {"internal/suggest", "screen/diag", "screen/internal/semver"},
 	"screen/internal/load":        {"screen/diag", "screen/internal/def"},
 	"screen/internal/plan":        {"screen/internal/def", "screen/internal/semver", "screen/internal/value"},
 	"screen/internal/eval":        {"screen/internal/celenv", "screen/internal/plan", "screen/internal/value"},
@@ -36,7 +37,7 @@ var allowedImports = map[string][]string{
 	"screen/internal/compile":     {"screen/diag", "screen/internal/celenv", "screen/internal/def", "screen/internal/eval", "screen/internal/lint", "screen/internal/load", "screen/internal/plan", "screen/internal/semver", "screen/internal/value"},
 	"screen/internal/lint":        {"screen/diag", "screen/internal/def", "screen/internal/plan", "screen/internal/value"},
 	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
-	"screen/respfile":             {"screen", "screen/catalog", "screen/fhir"},
+	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/fhir"},
 	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog"},
 	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
 	"screentest":                  {"screen", "screen/suite"},

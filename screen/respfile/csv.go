@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/painscreen/painscreen/internal/suggest"
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -481,7 +482,7 @@ func (d *Decoder) readHeader() error {
 	}
 	for k, at := range keptAt {
 		if at == 0 && keep[opt.Keep[k]] == k {
-			probs.add(row.line, 0, "kept column "+showKey(opt.Keep[k])+" is not in the header"+didYouMean(suggest(opt.Keep[k], names)))
+			probs.add(row.line, 0, "kept column "+showKey(opt.Keep[k])+" is not in the header"+didYouMean(suggest.Closest(opt.Keep[k], names)))
 		}
 	}
 	if answers == 0 && len(probs.msgs) == 0 {
@@ -524,14 +525,14 @@ func checkAnswerColumn(items map[string][]string, inst, item string) string {
 			}
 		}
 		sort.Strings(cands)
-		return "no instrument " + showKey(inst) + " is loaded" + didYouMean(suggest(inst, cands))
+		return "no instrument " + showKey(inst) + " is loaded" + didYouMean(suggest.Closest(inst, cands))
 	}
 	for _, id := range ids {
 		if id == item {
 			return ""
 		}
 	}
-	return showKey(inst) + " has no item " + showKey(item) + didYouMean(suggest(item, ids))
+	return showKey(inst) + " has no item " + showKey(item) + didYouMean(suggest.Closest(item, ids))
 }
 
 // Kinds of CSV cell.

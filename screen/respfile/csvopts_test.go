@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/painscreen/painscreen/internal/suggest"
 	"github.com/painscreen/painscreen/screen"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,9 +172,9 @@ func TestCSVManyHeaderProblems(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	assert.Equal(t, "q7", suggest("q77", []string{"q1", "q7", "difficulty"}))
-	assert.Equal(t, "difficulty", suggest("dificulty", []string{"q1", "difficulty"}))
-	assert.Equal(t, "", suggest("zzzz", []string{"q1", "difficulty"}))
-	assert.Equal(t, "gad7", suggest("GAD7", []string{"gad7", "phq9"}))
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+	assert.Equal(t, "q7", suggest.Closest("q77", []string{"q1", "q7", "difficulty"}))
+	assert.Equal(t, "difficulty", suggest.Closest("dificulty", []string{"q1", "difficulty"}))
+	assert.Equal(t, "", suggest.Closest("zzzz", []string{"q1", "difficulty"}))
+	assert.Equal(t, "gad7", suggest.Closest("GAD7", []string{"gad7", "phq9"}))
+	assert.Equal(t, 3, suggest.Distance("kitten", "sitting"))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/painscreen/painscreen/internal/suggest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -225,39 +226,8 @@ func (p *parser) require(f *fields, what string, keys ...string) bool {
 	return ok
 }
 
-// Suggest returns the candidate closest to k within an edit distance of 2 (for "did you mean"), or "".
-func Suggest(k string, allowed []string) string {
-	best, bestD := "", 3
-	for _, a := range allowed {
-		if d := editDistance(k, a); d < bestD {
-			best, bestD = a, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// Suggest returns the candidate within an edit distance of 2 of k (for "did you mean"), or "".
+func Suggest(k string, allowed []string) string { return suggest.Near(k, allowed) }
 
 // str reads a text scalar. Numbers are accepted as text (a code such as 123456 is text).
 func (p *parser) str(n *yaml.Node, what string) (string, bool) {

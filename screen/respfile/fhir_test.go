@@ -84,7 +84,8 @@ func TestFHIRUSCorePHQ9(t *testing.T) {
 	require.Nil(t, rec.Err)
 	assert.Equal(t, "Patient/example", rec.Response.Subject)
 	assert.Equal(t, "2022-11-29", rec.Response.Date)
-	assert.Equal(t, []respfile.Source{{Reference: "QuestionnaireResponse/phq-9-example", Instrument: "phq9", Line: 1}}, rec.Sources)
+	assert.Equal(t, []respfile.Source{{Reference: "QuestionnaireResponse/phq-9-example", Instrument: "phq9", Line: 1,
+		Authored: "2022-11-29T20:50:32.718Z", Status: "completed"}}, rec.Sources)
 	// The form's own total (/44261-6) is not an answer; the difficulty item is.
 	assert.Equal(t, map[string]any{"q1": "LA6570-1", "q2": "LA6570-1", "q3": "LA6570-1", "q4": "LA6570-1",
 		"q5": "LA6569-3", "q6": "LA6569-3", "q7": "LA6570-1", "q8": "LA6568-5", "q9": "LA6568-5",
@@ -170,7 +171,8 @@ func TestFHIRInstruments(t *testing.T) {
 	assert.Equal(t, "Patient/1", rec.Response.Subject)
 	assert.Equal(t, "2026-03-04", rec.Response.Date)
 	require.Len(t, rec.Sources, 5)
-	assert.Equal(t, respfile.Source{Reference: "QuestionnaireResponse/g1", Instrument: "gad7", Line: 1}, rec.Sources[0])
+	assert.Equal(t, respfile.Source{Reference: "QuestionnaireResponse/g1", Instrument: "gad7", Line: 1,
+		Authored: "2026-03-04T10:00:00-05:00", Status: "completed"}, rec.Sources[0])
 	assert.Equal(t, "auditc@1.0.0", rec.Sources[3].Instrument)
 	rep := scoreOne(t, rec)
 	require.Empty(t, rep.Errors)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
@@ -21,7 +22,47 @@ type Source struct {
 	Instrument string
 	// Line is the line where the resource starts.
 	Line int
+	// Authored is the resource's authored instant exactly as written ("" when it has none); the record's
+	// date is its calendar date.
+	Authored string
+	// Status is the resource's status as written: "completed", "amended", "in-progress", "stopped" or ""
+	// when it has none. A response that is not completed or amended gives preliminary results (a note
+	// says so); a status that R4 does not define is read the same way, with a note.
+	Status string
+	// Notes say what the reader did with the resource that the results depend on: answers declined
+	// (data-absent-reason), a version or questionnaire it was read as, a status that makes its results
+	// preliminary, answers that conflict. They never hold an answer value.
+	Notes []SourceNote
 }
+
+// SourceNote is one note about a resource read (Source.Notes).
+type SourceNote struct {
+	// Code is one of the Note* constants.
+	Code string
+	// Item is the instrument item concerned ("" for the whole resource).
+	Item string
+	// Message explains the note in words.
+	Message string
+}
+
+// The codes of SourceNote.
+const (
+	// NoteVersionNotLoaded: the canonical names a version that is not loaded; the loaded one read the answers.
+	NoteVersionNotLoaded = "version_not_loaded"
+	// NoteQuestionnaireMismatch: the canonical names an instrument whose items are not the ones answered;
+	// the instrument that holds them read the answers.
+	NoteQuestionnaireMismatch = "questionnaire_mismatch"
+	// NoteDeclined: an answer is a data-absent-reason (asked-declined, asked-unknown …): the item is missing.
+	NoteDeclined = "declined"
+	// NotePreliminary: the response is not completed (in-progress, stopped): its results are preliminary.
+	NotePreliminary = "preliminary"
+	// NoteInvalidStatus: the status is not an R4 QuestionnaireResponse status (they are lower case); the
+	// response is read and its results are preliminary.
+	NoteInvalidStatus = "invalid_status"
+	// NoteConflict: an item's answers disagree (a code and an ordinalValue of different values, an item
+	// answered twice): the item is an invalid answer, an error of its own.
+	NoteConflict = "conflicting_answers"
+)
 
 // UseFHIR lets the decoder read FHIR R4 JSON with the mapper m. With FormatJSON, an input whose top-level
 // value is an object with a "resourceType" member (among the members that begin in its first 64 KiB) is
@@ -318,6 +359,7 @@ type qrReader struct {
 	answers map[string]any
 	n       int // answers read
 	bad     *problem
+	notes   []SourceNote
 }
 
 // response adds one QuestionnaireResponse to its subject's and date's record.
@@ -344,6 +386,18 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	if status == "entered-in-error" {
 		b.errorRecord(off, CodeFHIR, "QuestionnaireResponse has status entered-in-error: it is not scored")
 		return
+	}
+	var notes []SourceNote
+	switch status {
+	case "", "completed", "amended":
+	case "in-progress", "stopped":
+		notes = append(notes, SourceNote{Code: NotePreliminary,
+			Message: "the response has status " + status + ": its results are preliminary"})
+	default:
+		// Not an R4 status (codes are case-sensitive): still read, so that no answer is lost, but never as
+		// a completed response.
+		notes = append(notes, SourceNote{Code: NoteInvalidStatus,
+			Message: "the response's status is not an R4 QuestionnaireResponse status: it is read as preliminary"})
 	}
 	subject := ""
 	if s := qr.get("subject"); s != nil {
@@ -373,8 +427,11 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	if items != nil {
 		collectLinks(items, &links, 0)
 	}
-	key, fi := b.m.resolve(canonical, links)
-	r := &qrReader{b: b, fi: fi, answers: map[string]any{}}
+	key, fi, note := b.m.resolve(canonical, links)
+	if note != nil {
+		notes = append(notes, *note)
+	}
+	r := &qrReader{b: b, fi: fi, answers: map[string]any{}, notes: notes}
 	if items != nil {
 		r.items(items, &fpath{parent: &fpath{name: "QuestionnaireResponse"}, name: "item"})
 	}
@@ -382,18 +439,20 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 		b.errorRecord(r.bad.off, r.bad.code, r.bad.msg)
 		return
 	}
+	if r.n > b.lim.MaxAnswers {
+		// Only this response fails; the others of its subject and date are read as usual.
+		b.errorRecord(off, CodeTooLarge, "QuestionnaireResponse: more than "+strconv.Itoa(b.lim.MaxAnswers)+" answers")
+		return
+	}
 	ref := fullURL
 	if id != "" {
 		ref = "QuestionnaireResponse/" + id
 	}
-	g := b.group(subject, date, key, line)
-	if g.nAns+r.n > b.lim.MaxAnswers {
-		g.err = &Error{Line: g.line, Code: CodeTooLarge, Msg: "record: more than " + strconv.Itoa(b.lim.MaxAnswers) + " answers"}
-	}
+	g := b.group(subject, date, key, r.n, line)
 	g.resp.Answers[key] = r.answers
 	g.ids[instID(key)] = true
 	g.nAns += r.n
-	g.sources = append(g.sources, Source{Reference: ref, Instrument: key, Line: line})
+	g.sources = append(g.sources, Source{Reference: ref, Instrument: key, Line: line, Authored: authored, Status: status, Notes: r.notes})
 }
 
 // instID is the instrument id of an answers key.
@@ -406,11 +465,12 @@ func instID(key string) string {
 	return key
 }
 
-// group returns the record for subject and date that does not yet answer the instrument of key: a second
-// response to the same instrument on the same date starts a record of its own (both are scored).
-func (b *fhirBuilder) group(subject, date, key string, line int) *fhirGroup {
+// group returns the record for subject and date that does not yet answer the instrument of key and has room
+// for n more answers: a second response to the same instrument on the same date starts a record of its own
+// (both are scored), as does one that would take the record over MaxAnswers.
+func (b *fhirBuilder) group(subject, date, key string, n, line int) *fhirGroup {
 	k := subject + "\x00" + date
-	if i, ok := b.groups[k]; ok && !b.order[i].ids[instID(key)] {
+	if i, ok := b.groups[k]; ok && !b.order[i].ids[instID(key)] && b.order[i].nAns+n <= b.lim.MaxAnswers {
 		return b.order[i]
 	}
 	g := &fhirGroup{line: line, resp: &screen.Response{Subject: subject, Date: date, Answers: map[string]map[string]any{}},
@@ -512,17 +572,25 @@ func (r *qrReader) answer(link string, ans *jnode, where *fpath) {
 			}
 			r.items(sub, &fpath{parent: w, name: "item"})
 		}
-		if v, ok := answerValue(a, item); ok {
-			switch n {
-			case 0:
-				one = v
-			case 1:
-				vals = []any{one, v}
-			default:
-				vals = append(vals, v)
-			}
-			n++
+		v, st := answerValue(a, item)
+		switch st {
+		case answerNone:
+			continue
+		case answerDeclined:
+			r.note(NoteDeclined, key, "the answer is a data-absent-reason (declined or unknown): the item is missing")
+			continue
+		case answerConflict:
+			r.note(NoteConflict, key, "the answer's code and its ordinal value disagree: the answer is invalid")
 		}
+		switch n {
+		case 0:
+			one = v
+		case 1:
+			vals = []any{one, v}
+		default:
+			vals = append(vals, v)
+		}
+		n++
 	}
 	if n == 0 {
 		return
@@ -530,9 +598,11 @@ func (r *qrReader) answer(link string, ans *jnode, where *fpath) {
 	v := one
 	if n > 1 {
 		v = vals // more than one answer: the engine's wrong_type error (a list)
+		r.note(NoteConflict, key, "the item has more than one answer: it is invalid")
 	}
 	if old, dup := r.answers[key]; dup {
 		// The same item answered twice (a repeated linkId): both are kept, as a list the engine rejects.
+		r.note(NoteConflict, key, "the item is answered more than once (a repeated linkId): it is invalid")
 		list, _ := old.([]any)
 		if list == nil {
 			list = []any{old}
@@ -548,30 +618,59 @@ func (r *qrReader) answer(link string, ans *jnode, where *fpath) {
 	r.answers[key] = v
 }
 
+// note adds a note about an item, once per code and item.
+func (r *qrReader) note(code, item, msg string) {
+	for _, n := range r.notes {
+		if n.Code == code && n.Item == item {
+			return
+		}
+	}
+	r.notes = append(r.notes, SourceNote{Code: code, Item: item, Message: msg})
+}
+
+// What one FHIR answer holds.
+const (
+	answerNone     = iota // no value[x] (only nested items)
+	answerValid          // a value (possibly one the engine rejects)
+	answerDeclined        // a data-absent-reason: the item is not answered
+	answerConflict        // a Coding whose code and ordinal value disagree: an invalid answer
+)
+
 // unsupported stands for a FHIR answer painscreen cannot use (a valueDate, a Coding with no code): the
 // engine reports it as a wrong_type error of its item.
 func unsupported() any { return map[string]any{} }
 
-// answerValue turns one FHIR answer into an answer value; ok is false when the answer holds no value[x]
-// (only nested items).
-func answerValue(a *jnode, item *fhirItem) (any, bool) {
+// dataAbsentSystem is the code system of data-absent-reason (asked-declined, asked-unknown, unknown …);
+// dataAbsentURL is the extension that carries one where a value would be.
+const (
+	dataAbsentSystem = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+	dataAbsentURL    = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+)
+
+// answerValue turns one FHIR answer into an answer value and says what the answer holds.
+func answerValue(a *jnode, item *fhirItem) (any, int) {
 	var val *jnode
 	var name string
 	for i, k := range a.keys {
-		if len(k) > 5 && k[:5] == "value" {
-			if val != nil {
-				return unsupported(), true // two value[x]: not FHIR
+		if len(k) > 5 && (k[:5] == "value" || strings.EqualFold(k[:5], "value")) {
+			if val != nil || k[:5] != "value" {
+				// Two value[x] (not FHIR), or a misspelt one ("ValueInteger"): an answer is there, and it is
+				// unusable, so it is an error of its item, never silently no answer.
+				return unsupported(), answerValid
 			}
 			val, name = a.kids[i], k
 		}
 	}
 	if val == nil {
-		return nil, false
+		if hasExtension(a, dataAbsentURL) {
+			return nil, answerDeclined
+		}
+		return nil, answerNone
 	}
 	switch name {
 	case "valueCoding":
 		if val.kind != 'o' {
-			return unsupported(), true
+			return unsupported(), answerValid
 		}
 		code, system := "", ""
 		if c := val.get("code"); c != nil && c.kind == 's' {
@@ -580,49 +679,84 @@ func answerValue(a *jnode, item *fhirItem) (any, bool) {
 		if s := val.get("system"); s != nil && s.kind == 's' {
 			system = s.str
 		}
+		if system == dataAbsentSystem {
+			return nil, answerDeclined
+		}
+		w, hasW := weight(val)
+		if !hasW {
+			w, hasW = weight(a)
+		}
 		if item != nil {
-			if item.codes[code] {
-				return code, true
+			if cv, ok := item.codes[code]; ok && (system == "" || system != fhir.OptionValueSystem) {
+				if hasW && !sameNumber(w, cv) {
+					return []any{code, w}, answerConflict
+				}
+				return code, answerValid
 			}
 			if system == fhir.OptionValueSystem {
 				if n, err := strconv.ParseInt(code, 10, 64); err == nil && item.values[n] {
-					return n, true
+					if hasW && !sameNumber(w, n) {
+						return []any{n, w}, answerConflict
+					}
+					return n, answerValid
 				}
 			}
 		}
-		if w, ok := weight(val); ok {
-			return w, true
-		}
-		if w, ok := weight(a); ok {
-			return w, true
+		if hasW {
+			return w, answerValid
 		}
 		if code != "" {
-			return code, true
+			return code, answerValid
 		}
-		return unsupported(), true
+		return unsupported(), answerValid
 	case "valueInteger", "valueDecimal":
 		if val.kind != 'n' {
-			return unsupported(), true
+			return unsupported(), answerValid
 		}
-		return numberValue(val.str), true
+		return numberValue(val.str), answerValid
 	case "valueBoolean":
 		if val.kind != 'b' {
-			return unsupported(), true
+			return unsupported(), answerValid
 		}
 		if item != nil && item.binary {
 			if val.b {
-				return int64(1), true
+				return int64(1), answerValid
 			}
-			return int64(0), true
+			return int64(0), answerValid
 		}
-		return val.b, true
+		return val.b, answerValid
 	case "valueString":
 		if val.kind != 's' {
-			return unsupported(), true
+			return unsupported(), answerValid
 		}
-		return val.str, true
+		return val.str, answerValid
 	}
-	return unsupported(), true
+	return unsupported(), answerValid
+}
+
+// sameNumber reports whether an ordinal value (int64 or float64) equals an option value.
+func sameNumber(w any, v int64) bool {
+	switch w := w.(type) {
+	case int64:
+		return w == v
+	case float64:
+		return w == float64(v)
+	}
+	return false
+}
+
+// hasExtension reports whether n has an extension with the given url.
+func hasExtension(n *jnode, url string) bool {
+	ext := n.get("extension")
+	if ext == nil || ext.kind != 'a' {
+		return false
+	}
+	for _, e := range ext.kids {
+		if u := e.get("url"); u != nil && u.kind == 's' && u.str == url {
+			return true
+		}
+	}
+	return false
 }
 
 // weight reads an ordinalValue or itemWeight extension of n.

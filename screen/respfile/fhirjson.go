@@ -9,7 +9,7 @@ import (
 // by subject and date before any record is returned; the tree keeps positions for error messages, which
 // encoding/json does not.
 type jnode struct {
-	kind byte   // 'o' object, 'a' array, 's' string, 'n' number, 'b' boolean, 'z' null
+	kind byte   // 'o' object, 'a' array, 's' string, 'L' string over MaxStringBytes (not kept), 'n' number, 'b' boolean, 'z' null
 	off  int    // offset of the value's first byte in the document
 	str  string // a string's value, or a number's literal text
 	b    bool   // a boolean's value
@@ -38,7 +38,9 @@ const fhirMaxDepth = 128
 // syntax errors read as they do for the other JSON formats.
 type domParser struct {
 	p        jparser
+	lim      Limits
 	maxDepth int
+	long     bool // the last string read was over MaxStringBytes (not kept)
 	nodes    []jnode  // allocation slab
 	keys     []string // member names of the open objects (a stack)
 	kids     []*jnode
@@ -46,13 +48,17 @@ type domParser struct {
 	kidArena []*jnode
 }
 
-// parseDOM parses doc as one JSON value (surrounding white space allowed). On failure it returns the problem:
-// a syntax error, too_deep, too_large (a string over MaxStringBytes), invalid_utf8 or duplicate_key; the
+// parseDOM parses doc as one JSON value (surrounding white space allowed). Members that are never read
+// (skipKey) and members whose key is over MaxStringBytes are skipped; a string value over MaxStringBytes
+// is a node of kind 'L' without its text. On failure it returns the problem: a syntax error, too_deep,
+// invalid_utf8 or duplicate_key; the
 // tree is returned too after a duplicate key (the only problem that does not stop the parse), so the
 // caller can still tell what the document is.
 func parseDOM(doc []byte, lim *Limits, in *interner) (*jnode, *problem) {
 	dp := &domParser{maxDepth: max(lim.MaxDepth, fhirMaxDepth)}
-	dp.p.lim = lim
+	dp.lim = *lim
+	dp.lim.MaxDepth = dp.maxDepth // skipValue's bound, for the members skipped
+	dp.p.lim = &dp.lim
 	dp.p.in = in
 	dp.p.reset(doc)
 	dp.p.ws()
@@ -100,11 +106,23 @@ func (dp *domParser) str() (string, bool) {
 		}
 	}
 	if len(raw) > p.lim.MaxStringBytes {
-		p.fail(off, CodeTooLarge, "string is longer than "+strconv.Itoa(p.lim.MaxStringBytes)+" bytes", "", "")
-		p.abort = true
-		return "", false
+		// Not kept, and not an error of the document: a string is read only where painscreen needs it
+		// (linkIds, codes, dates, references), and there a string this long is an error of its resource.
+		dp.long = true
+		return "", true
 	}
 	return p.in.bytes(raw), true
+}
+
+// skipKey reports whether a member is never read, so its value is skipped without being kept: narratives
+// (a generated one can be far larger than the answers), metadata, contained resources, display texts and
+// the extensions of primitives.
+func skipKey(k string) bool {
+	switch k {
+	case "text", "div", "meta", "contained", "modifierExtension", "display", "definition", "language", "implicitRules":
+		return true
+	}
+	return len(k) > 0 && k[0] == '_'
 }
 
 func (dp *domParser) value(depth int) *jnode {
@@ -123,9 +141,13 @@ func (dp *domParser) value(depth int) *jnode {
 		}
 		return dp.container(c, off, depth+1)
 	case c == '"':
+		dp.long = false
 		s, ok := dp.str()
 		if !ok {
 			return nil
+		}
+		if dp.long {
+			return dp.node('L', off) // a string over MaxStringBytes, not kept
 		}
 		n := dp.node('s', off)
 		n.str = s
@@ -181,9 +203,18 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 				p.syntax(p.i, p.unexpected("expected a string key"))
 				return nil
 			}
+			dp.long = false
 			k, ok := dp.str()
 			if !ok || !p.expect(':', "expected ':' after an object key") {
 				return nil
+			}
+			p.ws()
+			if dp.long || skipKey(k) {
+				p.depth = depth
+				if !p.skipValue() {
+					return nil
+				}
+				goto next
 			}
 			for _, seen := range dp.keys[kmark:] {
 				if seen == k {
@@ -191,14 +222,16 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 					break
 				}
 			}
-			p.ws()
 			dp.keys = append(dp.keys, k)
 		}
-		v := dp.value(depth)
-		if p.abort {
-			return nil
+		{
+			v := dp.value(depth)
+			if p.abort {
+				return nil
+			}
+			dp.kids = append(dp.kids, v)
 		}
-		dp.kids = append(dp.kids, v)
+	next:
 		p.ws()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++

@@ -76,7 +76,7 @@ type fhirInst struct {
 
 type fhirItem struct {
 	id     string
-	codes  map[string]bool // option codes
+	codes  map[string]int64 // option code -> value
 	values map[int64]bool  // option values; nil for a range item
 	binary bool            // options are exactly the values 0 and 1
 }
@@ -91,13 +91,13 @@ func NewFHIRMapper(instruments []*catalog.InstrumentDoc) *FHIRMapper {
 		}
 		fi := &fhirInst{id: doc.ID, version: doc.Version, nItems: len(doc.Items), items: map[string]*fhirItem{}, scores: map[string]bool{}}
 		for _, it := range doc.Items {
-			item := &fhirItem{id: it.ID, codes: map[string]bool{}}
+			item := &fhirItem{id: it.ID, codes: map[string]int64{}}
 			if it.Options != nil {
 				item.values = map[int64]bool{}
 				for _, o := range it.Options {
 					item.values[o.Value] = true
 					if o.Code != "" {
-						item.codes[o.Code] = true
+						item.codes[o.Code] = o.Value
 					}
 				}
 				item.binary = len(it.Options) == 2 && item.values[0] && item.values[1]
@@ -116,9 +116,16 @@ func NewFHIRMapper(instruments []*catalog.InstrumentDoc) *FHIRMapper {
 				}
 			}
 		}
+		var panelLinks []string
+		for _, c := range doc.Codes {
+			panelLinks = append(panelLinks, fi.addPanelLinks(c.Code)...)
+		}
 		m.byKey[doc.ID+"@"+doc.Version] = fi
 		if !doc.Default {
 			continue
+		}
+		for _, l := range panelLinks {
+			m.byLink[l] = append(m.byLink[l], fi)
 		}
 		m.byKey[doc.ID] = fi
 		m.insts = append(m.insts, fi)
@@ -176,26 +183,93 @@ func (fi *fhirInst) isScore(link string) bool {
 	return fi.scores[link] || fi.scores[lastSegment(link)]
 }
 
+// knows reports whether a linkId names one of the instrument's items or scores.
+func (fi *fhirInst) knows(link string) bool {
+	return fi.item(link) != nil || fi.isScore(link)
+}
+
+// fits reports whether every linkId names one of the instrument's items or scores.
+func (fi *fhirInst) fits(links []string) bool {
+	for _, l := range links {
+		if !fi.knows(l) {
+			return false
+		}
+	}
+	return true
+}
+
 // resolve picks the answers key and the instrument (nil when unknown) for a questionnaire canonical and the
-// linkIds of the answered items.
-func (m *FHIRMapper) resolve(canonical string, links []string) (string, *fhirInst) {
+// linkIds of the answered items, and says (note, "" when none) when it read the response as another
+// instrument or version than its canonical names.
+func (m *FHIRMapper) resolve(canonical string, links []string) (string, *fhirInst, *SourceNote) {
+	key, fi, note := m.resolveCanonical(canonical, links)
+	if fi == nil || fi.fits(links) {
+		return key, fi, note
+	}
+	// The items are not the named instrument's (a canonical naming phq2 or gad7 over PHQ-9 items, by code,
+	// by the LOINC form's linkIds or by item id): when exactly one instrument holds every answered item and
+	// has the fewest items of those that do, the items are its. Item 9 of the PHQ-9 is found by its code
+	// whatever the canonical says.
+	var best *fhirInst
+	tie := false
+	for _, c := range m.insts {
+		if !c.fits(links) {
+			continue
+		}
+		switch {
+		case best == nil || c.nItems < best.nItems:
+			best, tie = c, false
+		case c.nItems == best.nItems:
+			tie = true
+		}
+	}
+	if best == nil || tie || best == fi {
+		return key, fi, note
+	}
+	return best.id, best, &SourceNote{Code: NoteQuestionnaireMismatch,
+		Message: "the questionnaire names " + showKey(key) + " but its answered items are those of " + best.id + ": read as " + best.id}
+}
+
+// resolveCanonical applies the canonical and, failing that, the items' codes (steps 1 to 4 above).
+func (m *FHIRMapper) resolveCanonical(canonical string, links []string) (string, *fhirInst, *SourceNote) {
 	url, version, _ := strings.Cut(canonical, "|")
 	if id, ok := strings.CutPrefix(url, fhir.QuestionnaireBase); ok && id != "" {
-		key := id
+		if version == "" {
+			if fi := m.byKey[id]; fi != nil {
+				return id, fi, nil
+			}
+		} else if fi := m.byKey[id+"@"+version]; fi != nil {
+			return id + "@" + version, fi, nil
+		} else if fi := m.byKey[id]; fi != nil {
+			// A version that is not loaded (a form written before an upgrade): its items are read with the
+			// loaded version, and the record says so, rather than losing every answer to unknown_version.
+			return id, fi, &SourceNote{Code: NoteVersionNotLoaded,
+				Message: "questionnaire version " + showKey(version) + " of " + id + " is not loaded: read as version " + fi.version}
+		}
+		if key, fi := m.byItems(links); fi != nil {
+			return key, fi, nil
+		}
 		if version != "" {
-			key = id + "@" + version
+			return id + "@" + version, nil, nil
 		}
-		fi := m.byKey[key]
-		if fi == nil && version != "" {
-			fi = m.byKey[id] // the version is not loaded: the engine says so; map the items with the default
-		}
-		return key, fi
+		return id, nil, nil
 	}
 	if url != "" {
 		if fi := m.byPanel[lastSegment(url)]; fi != nil {
-			return fi.id, fi
+			return fi.id, fi, nil
 		}
 	}
+	if key, fi := m.byItems(links); fi != nil {
+		return key, fi, nil
+	}
+	if url != "" {
+		return url, nil, nil
+	}
+	return "QuestionnaireResponse", nil, nil
+}
+
+// byItems is step 3: the instrument whose item codes match the most answered linkIds.
+func (m *FHIRMapper) byItems(links []string) (string, *fhirInst) {
 	var best *fhirInst
 	bestN := 0
 	count := map[*fhirInst]int{}
@@ -217,10 +291,7 @@ func (m *FHIRMapper) resolve(canonical string, links []string) (string, *fhirIns
 	if best != nil {
 		return best.id, best
 	}
-	if url != "" {
-		return url, nil
-	}
-	return "QuestionnaireResponse", nil
+	return "", nil
 }
 
 // numberValue turns a JSON number literal into an answer: an int64 when it is an integer that fits, else

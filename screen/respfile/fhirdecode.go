@@ -631,7 +631,7 @@ func (r *qrReader) note(code, item, msg string) {
 // What one FHIR answer holds.
 const (
 	answerNone     = iota // no value[x] (only nested items)
-	answerValid          // a value (possibly one the engine rejects)
+	answerValid           // a value (possibly one the engine rejects)
 	answerDeclined        // a data-absent-reason: the item is not answered
 	answerConflict        // a Coding whose code and ordinal value disagree: an invalid answer
 )

@@ -40,7 +40,7 @@ type domParser struct {
 	p        jparser
 	lim      Limits
 	maxDepth int
-	long     bool // the last string read was over MaxStringBytes (not kept)
+	long     bool     // the last string read was over MaxStringBytes (not kept)
 	nodes    []jnode  // allocation slab
 	keys     []string // member names of the open objects (a stack)
 	kids     []*jnode

@@ -77,8 +77,8 @@ type fhirInst struct {
 type fhirItem struct {
 	id     string
 	codes  map[string]int64 // option code -> value
-	values map[int64]bool  // option values; nil for a range item
-	binary bool            // options are exactly the values 0 and 1
+	values map[int64]bool   // option values; nil for a range item
+	binary bool             // options are exactly the values 0 and 1
 }
 
 // NewFHIRMapper builds a mapper for the given instruments (every loaded version; a doc whose Default is true

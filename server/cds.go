@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/painscreen/painscreen/screen"
 )
 
 // CDS Hooks 2.0: discovery and the patient-view service.
@@ -13,19 +16,43 @@ import (
 // screening questionnaires the patient completed are scored into cards.
 const hookPatientView = "patient-view"
 
-// prefetchKey names the prefetched search of the patient's completed QuestionnaireResponses.
+// prefetchKey names the prefetched search of the patient's QuestionnaireResponses.
 const prefetchKey = "questionnaireResponses"
 
 // patientPrefetchKey names the prefetched Patient (optional): its US Core birth sex is the context sex
-// that sex-specific cut-points read.
+// that sex-specific cut-points read, its birthDate gives the age at the response date.
 const patientPrefetchKey = "patient"
 
 // patientPrefetchTemplate reads the patient.
 const patientPrefetchTemplate = "Patient/{{context.patientId}}"
 
-// prefetchTemplate is the FHIR search the EHR runs before calling: the patient's completed
-// QuestionnaireResponses.
-const prefetchTemplate = "QuestionnaireResponse?subject={{context.patientId}}&status=completed"
+// prefetchTemplate is the FHIR search the EHR runs before calling: every QuestionnaireResponse of the
+// patient, whatever its status (an in-progress PHQ-9 with item 9 endorsed must arrive; entered-in-error
+// ones are left out when read).
+const prefetchTemplate = "QuestionnaireResponse?patient={{context.patientId}}"
+
+// prefetchSpec is one prefetch key of the service: discovery asks for it, a call reads it from the
+// prefetch or, when the EHR did not or could not prefetch it, from fhirServer. Adding a prefetch (say
+// MedicationRequest) is one more entry here and one more reader of its documents.
+type prefetchSpec struct {
+	key      string
+	template string // with {{context.patientId}}
+	search   bool   // a search (a searchset Bundle, possibly paged) rather than a read
+	required bool   // without it and without fhirServer, the call is refused with 412
+}
+
+var prefetchSpecs = []prefetchSpec{
+	{key: prefetchKey, template: prefetchTemplate, search: true, required: true},
+	{key: patientPrefetchKey, template: patientPrefetchTemplate},
+}
+
+func prefetchTemplates() map[string]string {
+	m := map[string]string{}
+	for _, p := range prefetchSpecs {
+		m[p.key] = p.template
+	}
+	return m
+}
 
 type discoveryDoc struct {
 	Services []discoveryService `json:"services"`
@@ -53,9 +80,10 @@ func (h *Handler) discoveryJSON() []byte {
 			"depression, anxiety, alcohol, PTSD) into a risk tier and referrals with the reasons behind them. " +
 			"Decision support for a clinician, not a diagnosis.",
 		ID:       h.cfg.ServiceID,
-		Prefetch: map[string]string{prefetchKey: prefetchTemplate, patientPrefetchKey: patientPrefetchTemplate},
-		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's completed QuestionnaireResponses) and a signed JWT; " +
-			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points).",
+		Prefetch: prefetchTemplates(),
+		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's QuestionnaireResponses), " +
+			"or fhirServer and fhirAuthorization to read it, and a signed JWT; " +
+			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points, its birthDate gives the age).",
 	}}}
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
@@ -73,6 +101,8 @@ type cdsRequest struct {
 	FHIRAuthorization json.RawMessage            `json:"fhirAuthorization,omitempty"`
 	Context           json.RawMessage            `json:"context"`
 	Prefetch          map[string]json.RawMessage `json:"prefetch,omitempty"`
+
+	auth *fhirAuthorization // parsed fhirAuthorization; nil when none
 }
 
 // patientViewContext is the context of patient-view.
@@ -106,35 +136,37 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e.status, e.apiError)
 		return
 	}
-	raw, ok := req.Prefetch[prefetchKey]
-	if !ok || isNull(raw) {
-		// CDS Hooks: 412 when the service cannot get the data it needs. Fetching from fhirServer with
-		// fhirAuthorization is not implemented: the EHR must prefetch.
-		writeError(w, http.StatusPreconditionFailed, apiError{Code: "no_prefetch",
-			Message: "the request has no prefetch " + prefetchKey + " (" + prefetchTemplate + "); this service does not query the EHR's FHIR server, so the EHR must send it"})
+	f, err := h.newFetcher(req.FHIRServer, req.auth)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, apiError{Code: "bad_fhir_server", Message: err.Error()})
 		return
 	}
-	pre, e := h.prefetchResponses(raw, pctx.PatientID)
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.FetchTimeout)
+	defer cancel()
+	data := map[string]*prefetchData{}
+	for _, spec := range prefetchSpecs {
+		d, e := h.prefetchFor(ctx, req, spec, pctx.PatientID, f)
+		if e != nil {
+			writeError(w, e.status, e.apiError)
+			return
+		}
+		data[spec.key] = d
+	}
+	pre, e := h.readPrefetch(data[prefetchKey], pctx.PatientID)
+	if e != nil {
+		writeError(w, e.status, e.apiError)
+		return
+	}
+	pat, e := h.readPatient(data[patientPrefetchKey], pctx.PatientID)
 	if e != nil {
 		writeError(w, e.status, e.apiError)
 		return
 	}
 	out := cdsResponse{Cards: []card{}}
-	if raw, ok := req.Prefetch[patientPrefetchKey]; ok && pre.resp != nil && !isNull(raw) && h.contextSex {
-		sex, e := patientSex(raw, pctx.PatientID)
-		if e != nil {
-			writeError(w, e.status, e.apiError)
-			return
-		}
-		if _, given := pre.resp.Context["sex"]; sex != "" && !given {
-			if pre.resp.Context == nil {
-				pre.resp.Context = map[string]any{}
-			}
-			pre.resp.Context["sex"] = sex
-		}
-	}
+	var rep *screen.Report
 	if pre.resp != nil {
-		rep, err := h.eng.Score(r.Context(), pre.resp)
+		h.applyPatient(pre, pat)
+		rep, err = h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)
 			writeError(w, status, ae)
@@ -142,10 +174,11 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Cards = h.cards.cards(rep)
 	}
+	out.Cards = append(out.Cards, h.inputCards(pre, rep, data)...)
 	if len(pre.problems) > 0 {
 		out.Cards = append(out.Cards, h.cards.unreadCard(pre.problems))
-		sortCards(out.Cards)
 	}
+	sortCards(out.Cards)
 	if rec, ok := w.(*recorder); ok {
 		rec.cards = len(out.Cards)
 	}
@@ -162,11 +195,37 @@ func isNull(raw []byte) bool {
 	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
 }
 
-// parseCDSRequest decodes and checks a patient-view call.
+// The members of the CDS Hooks request objects painscreen reads; parseCDSRequest refuses another spelling
+// of one of them (JSON member names are case-sensitive) and any member given twice.
+var (
+	requestMembers = []string{"hook", "hookInstance", "fhirServer", "fhirAuthorization", "context", "prefetch"}
+	contextMembers = []string{"userId", "patientId", "encounterId"}
+	authMembers    = []string{"access_token", "token_type", "expires_in", "scope", "subject", "patient"}
+)
+
+// parseCDSRequest decodes and checks a patient-view call. The envelope is read strictly: a member given
+// twice, or a known member spelt in another case ("Hook", "PatientId"), is refused rather than read
+// last-wins or case-insensitively as encoding/json would.
 func parseCDSRequest(body []byte) (*cdsRequest, *patientViewContext, *httpError) {
 	var req cdsRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, nil, badRequest("bad_json", "the request is not a CDS Hooks request (JSON object with hook, hookInstance, context)")
+	}
+	if e := strictMembers(body, "the request", requestMembers); e != nil {
+		return nil, nil, e
+	}
+	if len(req.Prefetch) > 0 {
+		var raw json.RawMessage
+		_ = json.Unmarshal(body, &struct {
+			P *json.RawMessage `json:"prefetch"`
+		}{&raw})
+		keys := make([]string, 0, len(prefetchSpecs))
+		for _, p := range prefetchSpecs {
+			keys = append(keys, p.key)
+		}
+		if e := strictMembers(raw, "prefetch", keys); e != nil {
+			return nil, nil, e
+		}
 	}
 	switch {
 	case req.Hook == "":
@@ -175,15 +234,73 @@ func parseCDSRequest(body []byte) (*cdsRequest, *patientViewContext, *httpError)
 		return nil, nil, badRequest("unsupported_hook", "this service answers the "+hookPatientView+" hook only")
 	case req.HookInstance == "":
 		return nil, nil, badRequest("missing_field", "the request has no hookInstance")
-	case len(req.FHIRAuthorization) > 0 && !bytes.Equal(req.FHIRAuthorization, []byte("null")) && req.FHIRServer == "":
+	case len(req.FHIRAuthorization) > 0 && !isNull(req.FHIRAuthorization) && req.FHIRServer == "":
 		return nil, nil, badRequest("missing_field", "fhirAuthorization is given without fhirServer")
+	}
+	if len(req.FHIRAuthorization) > 0 && !isNull(req.FHIRAuthorization) {
+		var a fhirAuthorization
+		if json.Unmarshal(req.FHIRAuthorization, &a) != nil || a.AccessToken == "" {
+			return nil, nil, badRequest("bad_authorization", "fhirAuthorization must be an object with an access_token")
+		}
+		if e := strictMembers(req.FHIRAuthorization, "fhirAuthorization", authMembers); e != nil {
+			return nil, nil, e
+		}
+		if a.TokenType != "" && !strings.EqualFold(a.TokenType, "Bearer") {
+			return nil, nil, badRequest("bad_authorization", "fhirAuthorization.token_type must be Bearer")
+		}
+		req.auth = &a
 	}
 	var pctx patientViewContext
 	if len(req.Context) == 0 || json.Unmarshal(req.Context, &pctx) != nil {
 		return nil, nil, badRequest("bad_context", "context must be an object with userId and patientId strings")
 	}
+	if e := strictMembers(req.Context, "context", contextMembers); e != nil {
+		return nil, nil, e
+	}
 	if strings.TrimSpace(pctx.PatientID) == "" {
 		return nil, nil, badRequest("missing_field", "context.patientId is required")
 	}
 	return &req, &pctx, nil
+}
+
+// strictMembers checks the members of the JSON object raw (a no-op for another value): none may be given
+// twice, and none may be another spelling (case) of a known member. The message names the member (a
+// field name of the protocol, never a value).
+func strictMembers(raw []byte, where string, known []string) *httpError {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil // the syntax was checked by json.Unmarshal
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return badRequest("duplicate_key", where+" has a member given twice"+memberName(k, known))
+		}
+		seen[k] = true
+		for _, m := range known {
+			if k != m && strings.EqualFold(k, m) {
+				return badRequest("bad_member", where+": member names are case-sensitive; write "+m)
+			}
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// memberName names a duplicated member when it is one of the protocol's (other names could be anything).
+func memberName(k string, known []string) string {
+	for _, m := range known {
+		if k == m {
+			return " (" + m + ")"
+		}
+	}
+	return ""
 }

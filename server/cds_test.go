@@ -33,7 +33,7 @@ func TestDiscovery(t *testing.T) {
 	assert.NotEmpty(t, s["title"])
 	assert.NotEmpty(t, s["description"])
 	pre := s["prefetch"].(map[string]any)
-	assert.Equal(t, "QuestionnaireResponse?subject={{context.patientId}}&status=completed", pre["questionnaireResponses"])
+	assert.Equal(t, "QuestionnaireResponse?patient={{context.patientId}}", pre["questionnaireResponses"])
 	assert.Equal(t, "Patient/{{context.patientId}}", pre["patient"])
 	for k := range s {
 		assert.Contains(t, []string{"hook", "id", "title", "description", "prefetch", "usageRequirements"}, k, "a CDS Hooks 2.0 field name")
@@ -73,7 +73,6 @@ func TestCDSCallErrors(t *testing.T) {
 		{"context not an object", path, `{"hook":"patient-view","hookInstance":"x","context":[1]}`, 400, "bad_context"},
 		{"authorization without server", path, `{"hook":"patient-view","hookInstance":"x","context":{"patientId":"p"},"fhirAuthorization":{"access_token":"t"}}`, 400, "missing_field"},
 		{"no prefetch", path, string(cdsBody(t, "patient-view", "123", nil)), 412, "no_prefetch"},
-		{"null prefetch", path, string(cdsBody(t, "patient-view", "123", map[string]any{"questionnaireResponses": nil})), 412, "no_prefetch"},
 		{"other prefetch key", path, string(cdsBody(t, "patient-view", "123", map[string]any{"patient": map[string]any{}})), 412, "no_prefetch"},
 		{"unknown service", "/cds-services/nope", string(cdsBody(t, "patient-view", "123", nil)), 404, "unknown_service"},
 		{"empty body", path, ``, 400, "empty"},

@@ -175,7 +175,7 @@ func TestCDSPatientView(t *testing.T) {
 }
 
 func TestCDSPrefetchSelection(t *testing.T) {
-	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, now: newClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)).now})
 	path := "/cds-services/" + DefaultServiceID
 	gcps := map[string]int{"pain_frequency": 3, "limit_frequency": 3, "pain_avg": 7, "enjoyment": 7, "activity": 7}
 	drug := map[string]int{"times": 0}
@@ -202,12 +202,18 @@ func TestCDSPrefetchSelection(t *testing.T) {
 	// The newest PHQ-9 wins, whatever the order of the search result.
 	res := post(qrJSON("p-old", "123", "2026-11-01", "phq9", phq9(2)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
 		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug), qrJSON("p-new", "123", "2026-11-29", "phq9", phq9(0)))
-	assert.Zero(t, critical(res), "item 9 endorsed a month ago, not yesterday")
+	require.Equal(t, 1, critical(res), "item 9 endorsed a month ago, not yesterday: one card naming the date, no flag")
+	assert.Contains(t, res.Cards[0].Summary, "2026-11-01")
 	res = post(qrJSON("p-old", "123", "2026-11-01", "phq9", phq9(0)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
 		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug), qrJSON("p-new", "123", "2026-11-29", "phq9", phq9(2)))
 	assert.Equal(t, 2, critical(res), "the newest PHQ-9 endorses item 9: the flag and the referral")
-	// Outside the lookback (14 days before the newest response): not scored.
+	// Outside the lookback (14 days before the newest response): not scored, but its item 9 still surfaces.
 	res = post(qrJSON("p-old", "123", "2026-11-01", "phq9", phq9(2)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
+		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug))
+	require.Equal(t, 1, critical(res))
+	assert.Contains(t, res.Cards[0].Summary, "2026-11-01")
+	// Outside the item 9 window (90 days before the call): not said.
+	res = post(qrJSON("p-old", "123", "2026-08-01", "phq9", phq9(2)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
 		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug))
 	assert.Zero(t, critical(res))
 	// No QuestionnaireResponse at all: nothing to say.

@@ -29,6 +29,7 @@ const (
 	DefaultClockSkew       = 30 * time.Second
 	DefaultMaxTokenAge     = 5 * time.Minute
 	DefaultLookback        = 14 * 24 * time.Hour
+	DefaultItemNineWindow  = 90 * 24 * time.Hour
 	// DefaultServiceID is the id of the CDS service in discovery (POST /cds-services/{id}).
 	DefaultServiceID = "painscreen-pain-oud"
 )
@@ -84,9 +85,19 @@ type Config struct {
 	// each instrument's most recent answers authored within Lookback of the newest response are scored
 	// together. Default DefaultLookback.
 	Lookback time.Duration
+	// ItemNineWindow is how far back from the call a PHQ-9 item 9 endorsement in any prefetched
+	// QuestionnaireResponse surfaces as a critical card naming its date, whatever else is newer (the scores
+	// use the newest answers). Default DefaultItemNineWindow.
+	ItemNineWindow time.Duration
+	// FetchTimeout bounds the time a CDS call spends reading from the EHR's fhirServer (a missing or failed
+	// prefetch, the next pages of a paged search). Default DefaultFetchTimeout.
+	FetchTimeout time.Duration
+	// MaxFetchPages bounds the requests one CDS call makes to fhirServer. Default DefaultMaxFetchPages.
+	MaxFetchPages int
 
-	now     func() time.Time // tests: the clock of token checks
-	newUUID func() string    // tests: card uuids
+	fetchClient *http.Client     // tests: the client of fhirServer fetches
+	now         func() time.Time // tests: the clock of token checks
+	newUUID     func() string    // tests: card uuids
 }
 
 // Handler is the painscreen service: an http.Handler serving
@@ -114,6 +125,8 @@ type Handler struct {
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
 	contextSex bool
+	// contextAge: a loaded definition declares the context field age (from the Patient's birthDate).
+	contextAge bool
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -143,6 +156,15 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	}
 	if cfg.Lookback <= 0 {
 		cfg.Lookback = DefaultLookback
+	}
+	if cfg.ItemNineWindow <= 0 {
+		cfg.ItemNineWindow = DefaultItemNineWindow
+	}
+	if cfg.FetchTimeout <= 0 {
+		cfg.FetchTimeout = DefaultFetchTimeout
+	}
+	if cfg.MaxFetchPages <= 0 {
+		cfg.MaxFetchPages = DefaultMaxFetchPages
 	}
 	if cfg.ServiceID == "" {
 		cfg.ServiceID = DefaultServiceID
@@ -194,6 +216,7 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 		if d, err := eng.Describe(in.ID + "@" + in.Version); err == nil {
 			for _, c := range d.Context {
 				h.contextSex = h.contextSex || c.ID == "sex"
+				h.contextAge = h.contextAge || c.ID == "age"
 			}
 		}
 	}

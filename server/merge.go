@@ -42,16 +42,16 @@ type qrEntry struct {
 // prefetched is what the prefetch yields: the response set to score (nil when no response could be read),
 // and what the cards must say about the inputs.
 type prefetched struct {
-	resp       *screen.Response
-	problems   []respfile.Error // responses that could not be read
-	incomplete []string         // why the data may be incomplete
-	undated    []*qrEntry       // read without a usable date
-	future     []*qrEntry       // dated after the day of the call
-	notes      []entryNote      // the reader's notes and the merge's
-	stale      []string         // instruments whose newest answers are older than Lookback
-	decided    map[*qrEntry]bool
-	endorsed   []*qrEntry // responses endorsing PHQ-9 item 9 within ItemNineWindow
-	preliminary bool      // a scored response is not completed
+	resp        *screen.Response
+	problems    []respfile.Error // responses that could not be read
+	incomplete  []string         // why the data may be incomplete
+	undated     []*qrEntry       // read without a usable date
+	future      []*qrEntry       // dated after the day of the call
+	notes       []entryNote      // the reader's notes and the merge's
+	stale       []string         // instruments whose newest answers are older than Lookback
+	decided     map[*qrEntry]bool
+	endorsed    []*qrEntry // responses endorsing PHQ-9 item 9 within ItemNineWindow
+	preliminary bool       // a scored response is not completed
 }
 
 // entryNote is a note about one response.

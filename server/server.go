@@ -220,6 +220,12 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			}
 		}
 	}
+	if d, err := eng.DescribeRuleSet(); err == nil && d != nil {
+		h.contextAge = d.MinAge != nil // the rule set's population is by age
+		for _, c := range d.Context {
+			h.contextAge = h.contextAge || c.ID == "age"
+		}
+	}
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()
 	h.cards = h.newCardMaker()

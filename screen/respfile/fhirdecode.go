@@ -2,6 +2,7 @@ package respfile
 
 import (
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,11 +102,7 @@ func (d *Decoder) nextFHIR() (Record, error) {
 		if err != nil {
 			return Record{}, err
 		}
-		root, ferr := d.fhirParse(doc)
-		if ferr != nil {
-			return Record{}, ferr
-		}
-		if err := d.fhirStart(root, doc); err != nil {
+		if err := d.fhirRead(doc); err != nil {
 			return Record{}, err
 		}
 	}
@@ -125,24 +122,79 @@ func (d *Decoder) sniffFHIR() (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	root, ferr := d.fhirParse(doc)
-	if ferr != nil {
-		return true, ferr
-	}
-	return true, d.fhirStart(root, doc)
+	return true, d.fhirRead(doc)
 }
 
 // readFHIRDocument reads the rest of the input, at most MaxFHIRDocumentBytes.
 func (d *Decoder) readFHIRDocument() ([]byte, error) {
-	doc, err := io.ReadAll(io.LimitReader(d.br, MaxFHIRDocumentBytes+1))
-	if err != nil {
-		return nil, d.ioError(err, d.js.line)
+	// Read into a buffer of the right size when the reader knows its length (a bytes or strings Reader: the
+	// server's request bodies), else in chunks copied once: io.ReadAll's repeated growth allocates several
+	// times the document.
+	r := io.LimitReader(d.br, MaxFHIRDocumentBytes+1)
+	var chunks [][]byte
+	total := 0
+	if d.doc != nil {
+		if n, ok := remaining(d.doc.r); ok && n+d.br.Buffered() <= MaxFHIRDocumentBytes {
+			n += d.br.Buffered()
+			doc := make([]byte, n+1)
+			k, err := io.ReadFull(r, doc)
+			switch {
+			case err == io.EOF || err == io.ErrUnexpectedEOF:
+				return doc[:k], nil
+			case err != nil:
+				return nil, d.ioError(err, d.js.line)
+			}
+			chunks, total = append(chunks, doc), k // more than announced (a growing file): read the rest
+		}
+	}
+	for {
+		c := make([]byte, 64<<10)
+		n, err := io.ReadFull(r, c)
+		chunks = append(chunks, c[:n])
+		total += n
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, d.ioError(err, d.js.line)
+		}
+	}
+	doc := chunks[0]
+	if len(chunks) > 1 {
+		doc = make([]byte, 0, total)
+		for _, c := range chunks {
+			doc = append(doc, c...)
+		}
 	}
 	if len(doc) > MaxFHIRDocumentBytes {
 		return nil, &Error{Line: d.js.line, Code: CodeTooLarge,
 			Msg: "FHIR input is larger than the limit of " + strconv.Itoa(MaxFHIRDocumentBytes) + " bytes"}
 	}
 	return doc, nil
+}
+
+// remaining is the number of bytes left in r when r can tell: a bytes or strings Reader, or a regular
+// file (its size less the current offset).
+func remaining(r io.Reader) (int, bool) {
+	if l, ok := r.(interface{ Len() int }); ok {
+		return l.Len(), true
+	}
+	f, ok := r.(interface {
+		Stat() (fs.FileInfo, error)
+		io.Seeker
+	})
+	if !ok {
+		return 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	pos, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || pos > fi.Size() || fi.Size()-pos > MaxFHIRDocumentBytes {
+		return 0, false
+	}
+	return int(fi.Size() - pos), true
 }
 
 // hasTopLevelKey reports whether win, the start of a JSON document, is an object with a member named key
@@ -212,27 +264,7 @@ func (d *Decoder) fhirStart(root *jnode, doc []byte) error {
 		}
 		if entries != nil {
 			for i, e := range entries.kids {
-				where := "Bundle.entry[" + strconv.Itoa(i) + "]"
-				if e.kind != 'o' {
-					b.errorRecord(e.off, CodeFHIR, where+" must be an object")
-					continue
-				}
-				res := e.get("resource")
-				if res == nil {
-					continue // an entry without a resource (a request, a deleted entry) holds no answers
-				}
-				if res.kind != 'o' {
-					b.errorRecord(res.off, CodeFHIR, where+".resource must be an object")
-					continue
-				}
-				if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
-					continue // Patients, Questionnaires, Observations … are not answers
-				}
-				full := ""
-				if fu := e.get("fullUrl"); fu != nil && fu.kind == 's' {
-					full = fu.str
-				}
-				b.response(res, full, res.off)
+				b.entry(i, e)
 			}
 		}
 		if len(b.order) == 0 {
@@ -243,6 +275,182 @@ func (d *Decoder) fhirStart(root *jnode, doc []byte) error {
 	}
 	d.fh = &fhirState{recs: b.records()}
 	return nil
+}
+
+// entry reads the i-th entry of a Bundle.
+func (b *fhirBuilder) entry(i int, e *jnode) {
+	where := "Bundle.entry[" + strconv.Itoa(i) + "]"
+	if e.kind != 'o' {
+		b.errorRecord(e.off, CodeFHIR, where+" must be an object")
+		return
+	}
+	res := e.get("resource")
+	if res == nil {
+		return // an entry without a resource (a request, a deleted entry) holds no answers
+	}
+	if res.kind != 'o' {
+		b.errorRecord(res.off, CodeFHIR, where+".resource must be an object")
+		return
+	}
+	if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
+		return // Patients, Questionnaires, Observations … are not answers
+	}
+	full := ""
+	if fu := e.get("fullUrl"); fu != nil && fu.kind == 's' {
+		full = fu.str
+	}
+	b.response(res, full, res.off)
+}
+
+// fhirRead reads a whole FHIR document into records. A Bundle is read one entry at a time (the tree of
+// one entry at most is in memory besides the document and the records); any other resource is read whole.
+func (d *Decoder) fhirRead(doc []byte) error {
+	if !utf8.Valid(doc) {
+		l, c := position(doc, firstInvalidUTF8(doc), d.js.line, d.js.col())
+		return &Error{Line: l, Col: c, Code: CodeInvalidUTF8, Msg: "resource: invalid UTF-8"}
+	}
+	rt, perr := topLevelType(doc, &d.lim)
+	if perr != nil {
+		return d.docError(doc, perr)
+	}
+	if rt != "Bundle" {
+		root, err := d.fhirParse(doc)
+		if err != nil {
+			return err
+		}
+		return d.fhirStart(root, doc)
+	}
+	b := &fhirBuilder{m: d.fhirMap, lim: &d.lim, doc: doc, line: d.js.line, col: d.js.col(), groups: map[string]int{}}
+	dp := newDOMParser(doc, &d.lim, &d.in)
+	p := &dp.p
+	p.ws()
+	p.i++ // '{', checked by topLevelType
+	for {
+		p.ws()
+		if p.i < len(doc) && doc[p.i] == '}' {
+			break
+		}
+		k, _ := dp.str()
+		p.ws()
+		p.i++ // ':'
+		p.ws()
+		if k != "entry" || dp.long {
+			p.depth = 1
+			p.skipValue()
+		} else {
+			if doc[p.i] != '[' {
+				return b.fatal(p.i, "Bundle.entry must be an array")
+			}
+			p.i++
+			p.ws()
+			for i := 0; p.i < len(doc) && doc[p.i] != ']'; i++ {
+				e, end, perr := dp.parseValueAt(p.i, 2)
+				if perr != nil {
+					return d.docError(doc, perr)
+				}
+				b.entry(i, e)
+				p.i = end
+				p.ws()
+				if doc[p.i] == ',' {
+					p.i++
+					p.ws()
+				}
+			}
+			p.i++ // ']'
+		}
+		p.ws()
+		if p.i < len(doc) && doc[p.i] == ',' {
+			p.i++
+		}
+	}
+	if len(b.order) == 0 {
+		return &Error{Line: b.line, Code: CodeEmpty, Msg: "the Bundle holds no QuestionnaireResponse"}
+	}
+	d.fh = &fhirState{recs: b.records()}
+	return nil
+}
+
+// topLevelType checks the syntax of the whole document (a JSON object and nothing after it), that no
+// top-level member is given twice, and returns its resourceType ("" when it has none or it is not a
+// string).
+func topLevelType(doc []byte, lim *Limits) (string, *problem) {
+	l := *lim
+	l.MaxDepth = max(lim.MaxDepth, fhirMaxDepth)
+	p := jparser{lim: &l}
+	p.reset(doc)
+	p.ws()
+	rt := ""
+	var keys []string
+	if !p.expect('{', "a FHIR resource must be a JSON object") {
+		return "", &p.prob
+	}
+	p.ws()
+	if p.i < len(doc) && doc[p.i] == '}' {
+		p.i++
+	} else {
+		for {
+			p.ws()
+			koff := p.i
+			if p.i >= len(doc) || doc[p.i] != '"' {
+				p.syntax(p.i, p.unexpected("expected a string key"))
+				return "", &p.prob
+			}
+			raw, esc, ok := p.str()
+			if !ok {
+				return "", &p.prob
+			}
+			k := string(raw)
+			if esc {
+				if u, good := p.unescape(raw); good {
+					k = string(u)
+				}
+			}
+			if slices.Contains(keys, k) {
+				return "", &problem{off: koff, code: CodeDuplicateKey, msg: "key " + showKey(k) + " appears twice in one object"}
+			}
+			keys = append(keys, k)
+			if !p.expect(':', "expected ':' after an object key") {
+				return "", &p.prob
+			}
+			p.ws()
+			if k == "resourceType" && p.i < len(doc) && doc[p.i] == '"' {
+				raw, esc, ok := p.str()
+				if !ok {
+					return "", &p.prob
+				}
+				rt = string(raw)
+				if esc {
+					rt = "\x00" // an escaped resourceType is not one painscreen reads
+				}
+			} else {
+				p.depth = 1
+				if !p.skipValue() {
+					return "", &p.prob
+				}
+			}
+			p.ws()
+			if p.i < len(doc) && doc[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if !p.expect('}', "expected ',' or '}' after an object member") {
+				return "", &p.prob
+			}
+			break
+		}
+	}
+	p.ws()
+	if p.i < len(doc) {
+		p.syntax(p.i, "unexpected data after the top-level JSON value")
+		return "", &p.prob
+	}
+	return rt, nil
+}
+
+// docError turns a parse problem of a FHIR document into its fatal error.
+func (d *Decoder) docError(doc []byte, perr *problem) error {
+	l, c := position(doc, perr.off, d.js.line, d.js.col())
+	return &Error{Line: l, Col: c, Code: perr.code, Msg: perr.msg}
 }
 
 // fhirRecord returns the next record of a FHIR document.
@@ -268,6 +476,8 @@ type fhirBuilder struct {
 	line, col int   // position of doc[0]
 	nl        []int // offsets of the line ends of doc
 
+	links  []string       // the answered linkIds of the response being read (reused)
+	path   []fpathElem    // the path stack of the response being read (reused)
 	order  []*fhirGroup   // records in order of first appearance
 	groups map[string]int // subject \x00 date -> index in order of the latest group with that key
 }
@@ -276,7 +486,7 @@ type fhirBuilder struct {
 type fhirGroup struct {
 	line    int
 	resp    *screen.Response
-	ids     map[string]bool // instrument ids answered (without version)
+	ids     []string // instrument ids answered (without version)
 	sources []Source
 	nAns    int
 	err     *Error
@@ -330,27 +540,32 @@ func (b *fhirBuilder) records() []Record {
 	return out
 }
 
-// fpath is a path into a resource for messages ("QuestionnaireResponse.item[2].answer[0]"), built only when
-// a message needs it.
-type fpath struct {
-	parent *fpath
-	name   string // a member name, or "" for an array index
-	idx    int
+// fpathElem is one step of a path into a resource for messages ("QuestionnaireResponse.item[2].answer[0]"):
+// a member name, or an array index when the name is "". The reader keeps the path as a stack, and builds
+// the text only when a message needs it.
+type fpathElem struct {
+	name string
+	idx  int
 }
 
-func (p *fpath) String() string {
-	if p == nil {
-		return ""
+// where is the current path, with suffix.
+func (r *qrReader) where(suffix string) string {
+	var b strings.Builder
+	for _, e := range r.path {
+		switch {
+		case e.name == "":
+			b.WriteString("[" + strconv.Itoa(e.idx) + "]")
+		case b.Len() > 0:
+			b.WriteString("." + e.name)
+		default:
+			b.WriteString(e.name)
+		}
 	}
-	s := p.parent.String()
-	if p.name == "" {
-		return s + "[" + strconv.Itoa(p.idx) + "]"
-	}
-	if s == "" {
-		return p.name
-	}
-	return s + "." + p.name
+	return b.String() + suffix
 }
+
+func (r *qrReader) push(name string, idx int) { r.path = append(r.path, fpathElem{name, idx}) }
+func (r *qrReader) pop()                      { r.path = r.path[:len(r.path)-1] }
 
 // qrReader reads the items of one QuestionnaireResponse.
 type qrReader struct {
@@ -360,6 +575,7 @@ type qrReader struct {
 	n       int // answers read
 	bad     *problem
 	notes   []SourceNote
+	path    []fpathElem
 }
 
 // response adds one QuestionnaireResponse to its subject's and date's record.
@@ -423,17 +639,20 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 		b.errorRecord(items.off, CodeFHIR, "QuestionnaireResponse.item must be an array")
 		return
 	}
-	var links []string
+	links := b.links[:0]
 	if items != nil {
 		collectLinks(items, &links, 0)
 	}
+	b.links = links
 	key, fi, note := b.m.resolve(canonical, links)
 	if note != nil {
 		notes = append(notes, *note)
 	}
-	r := &qrReader{b: b, fi: fi, answers: map[string]any{}, notes: notes}
+	r := &qrReader{b: b, fi: fi, answers: make(map[string]any, len(links)), notes: notes}
 	if items != nil {
-		r.items(items, &fpath{parent: &fpath{name: "QuestionnaireResponse"}, name: "item"})
+		r.path = append(b.path[:0], fpathElem{name: "QuestionnaireResponse"}, fpathElem{name: "item"})
+		r.items(items)
+		b.path = r.path
 	}
 	if r.bad != nil {
 		b.errorRecord(r.bad.off, r.bad.code, r.bad.msg)
@@ -450,7 +669,7 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	}
 	g := b.group(subject, date, key, r.n, line)
 	g.resp.Answers[key] = r.answers
-	g.ids[instID(key)] = true
+	g.ids = append(g.ids, instID(key))
 	g.nAns += r.n
 	g.sources = append(g.sources, Source{Reference: ref, Instrument: key, Line: line, Authored: authored, Status: status, Notes: r.notes})
 }
@@ -470,11 +689,10 @@ func instID(key string) string {
 // (both are scored), as does one that would take the record over MaxAnswers.
 func (b *fhirBuilder) group(subject, date, key string, n, line int) *fhirGroup {
 	k := subject + "\x00" + date
-	if i, ok := b.groups[k]; ok && !b.order[i].ids[instID(key)] && b.order[i].nAns+n <= b.lim.MaxAnswers {
+	if i, ok := b.groups[k]; ok && !slices.Contains(b.order[i].ids, instID(key)) && b.order[i].nAns+n <= b.lim.MaxAnswers {
 		return b.order[i]
 	}
-	g := &fhirGroup{line: line, resp: &screen.Response{Subject: subject, Date: date, Answers: map[string]map[string]any{}},
-		ids: map[string]bool{}}
+	g := &fhirGroup{line: line, resp: &screen.Response{Subject: subject, Date: date, Answers: map[string]map[string]any{}}}
 	b.groups[k] = len(b.order)
 	b.order = append(b.order, g)
 	return g
@@ -509,43 +727,46 @@ func (r *qrReader) fail(off int, msg string) {
 	}
 }
 
-// items reads an item array (where names it for messages).
-func (r *qrReader) items(arr *jnode, where *fpath) {
+// items reads an item array (r.path names it for messages).
+func (r *qrReader) items(arr *jnode) {
 	for i, it := range arr.kids {
 		if r.bad != nil {
 			return
 		}
-		w := &fpath{parent: where, idx: i}
+		r.push("", i)
 		if it.kind != 'o' {
-			r.fail(it.off, w.String()+" must be an object")
+			r.fail(it.off, r.where(" must be an object"))
 			return
 		}
 		l := it.get("linkId")
 		if l == nil || l.kind != 's' || l.str == "" {
-			r.fail(it.off, w.String()+".linkId must be a non-empty string")
+			r.fail(it.off, r.where(".linkId must be a non-empty string"))
 			return
 		}
 		if sub := it.get("item"); sub != nil {
 			if sub.kind != 'a' {
-				r.fail(sub.off, w.String()+".item must be an array")
+				r.fail(sub.off, r.where(".item must be an array"))
 				return
 			}
-			r.items(sub, &fpath{parent: w, name: "item"})
+			r.push("item", 0)
+			r.items(sub)
+			r.pop()
 		}
-		ans := it.get("answer")
-		if ans == nil {
-			continue
+		if ans := it.get("answer"); ans != nil {
+			if ans.kind != 'a' {
+				r.fail(ans.off, r.where(".answer must be an array"))
+				return
+			}
+			r.push("answer", 0)
+			r.answer(l.str, ans)
+			r.pop()
 		}
-		if ans.kind != 'a' {
-			r.fail(ans.off, w.String()+".answer must be an array")
-			return
-		}
-		r.answer(l.str, ans, &fpath{parent: w, name: "answer"})
+		r.pop()
 	}
 }
 
 // answer reads the answers of the item with the given linkId.
-func (r *qrReader) answer(link string, ans *jnode, where *fpath) {
+func (r *qrReader) answer(link string, ans *jnode) {
 	var item *fhirItem
 	key := link
 	if r.fi != nil {
@@ -561,16 +782,22 @@ func (r *qrReader) answer(link string, ans *jnode, where *fpath) {
 	n := 0
 	for i, a := range ans.kids {
 		if a.kind != 'o' {
-			r.fail(a.off, (&fpath{parent: where, idx: i}).String()+" must be an object")
+			r.fail(a.off, r.where("["+strconv.Itoa(i)+"] must be an object"))
 			return
 		}
 		if sub := a.get("item"); sub != nil {
-			w := &fpath{parent: where, idx: i}
 			if sub.kind != 'a' {
-				r.fail(sub.off, w.String()+".item must be an array")
+				r.fail(sub.off, r.where("["+strconv.Itoa(i)+"].item must be an array"))
 				return
 			}
-			r.items(sub, &fpath{parent: w, name: "item"})
+			r.push("", i)
+			r.push("item", 0)
+			r.items(sub)
+			r.pop()
+			r.pop()
+			if r.bad != nil {
+				return
+			}
 		}
 		v, st := answerValue(a, item)
 		switch st {

@@ -55,12 +55,7 @@ type domParser struct {
 // tree is returned too after a duplicate key (the only problem that does not stop the parse), so the
 // caller can still tell what the document is.
 func parseDOM(doc []byte, lim *Limits, in *interner) (*jnode, *problem) {
-	dp := &domParser{maxDepth: max(lim.MaxDepth, fhirMaxDepth)}
-	dp.lim = *lim
-	dp.lim.MaxDepth = dp.maxDepth // skipValue's bound, for the members skipped
-	dp.p.lim = &dp.lim
-	dp.p.in = in
-	dp.p.reset(doc)
+	dp := newDOMParser(doc, lim, in)
 	dp.p.ws()
 	n := dp.value(0)
 	if !dp.p.abort {
@@ -69,6 +64,21 @@ func parseDOM(doc []byte, lim *Limits, in *interner) (*jnode, *problem) {
 			dp.p.syntax(dp.p.i, "unexpected data after the top-level JSON value")
 		}
 	}
+	return dp.result(n)
+}
+
+// newDOMParser returns a parser of doc; parse values with value, one after another (parseValueAt).
+func newDOMParser(doc []byte, lim *Limits, in *interner) *domParser {
+	dp := &domParser{maxDepth: max(lim.MaxDepth, fhirMaxDepth)}
+	dp.lim = *lim
+	dp.lim.MaxDepth = dp.maxDepth // skipValue's bound, for the members skipped
+	dp.p.lim = &dp.lim
+	dp.p.in = in
+	dp.p.reset(doc)
+	return dp
+}
+
+func (dp *domParser) result(n *jnode) (*jnode, *problem) {
 	if dp.p.abort {
 		pr := dp.p.prob
 		return nil, &pr
@@ -78,6 +88,18 @@ func parseDOM(doc []byte, lim *Limits, in *interner) (*jnode, *problem) {
 		return n, &pr
 	}
 	return n, nil
+}
+
+// parseValueAt parses the value at offset off of the document, at nesting depth, reusing the memory of
+// the trees parsed before (they must no longer be used): a Bundle is read one entry at a time, so its
+// tree is never bigger than one entry. It returns the tree and the offset after the value.
+func (dp *domParser) parseValueAt(off, depth int) (*jnode, int, *problem) {
+	dp.nodes, dp.kidArena, dp.keyArena = dp.nodes[:0], dp.kidArena[:0], dp.keyArena[:0]
+	dp.p.i = off
+	dp.p.hasProb, dp.p.abort, dp.p.prob = false, false, problem{}
+	n := dp.value(depth)
+	n, pr := dp.result(n)
+	return n, dp.p.i, pr
 }
 
 func (dp *domParser) node(kind byte, off int) *jnode {

@@ -96,6 +96,8 @@ func TestFHIRItem9AlwaysMappedOrLoud(t *testing.T) {
 		{"phq2 canonical over PHQ-9 codes", qr9(base+"phq2", "completed", phq9Items(codeLinks, coding9("44260-8", "LA6569-3"))...), "flag", []string{respfile.NoteQuestionnaireMismatch}},
 		{"gad7 canonical over PHQ-9 item ids", qr9(base+"gad7", "completed", phq9Items(idLinks, integer("q9", 1))...), "flag", []string{respfile.NoteQuestionnaireMismatch}},
 		{"GAD-7 LOINC canonical, only item 9 by code", qr9("http://loinc.org/q/69737-5", "completed", coding9("44260-8", "LA6569-3")), "flag", []string{respfile.NoteQuestionnaireMismatch}},
+		{"GAD-7 response with GAD-7 items and PHQ-9 item 9 by code", qr9("http://loinc.org/q/69737-5", "completed",
+			coding9("57541", "LA6568-5"), coding9("68509-9", "LA6568-5"), coding9("44260-8", "LA6570-1")), "flag", []string{respfile.NoteQuestionnaireMismatch}},
 		{"q9 repeated", qr9(base+"phq9", "completed", phq9Items(idLinks, integer("q9", 0)+","+integer("q9", 2))...), "error", []string{respfile.NoteConflict}},
 		{"two answers to q9", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueInteger":0},{"valueInteger":3}]}`)...), "error", []string{respfile.NoteConflict}},
 		{"ValueInteger", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"ValueInteger":2}]}`)...), "error", nil},

@@ -576,6 +576,7 @@ type qrReader struct {
 	bad     *problem
 	notes   []SourceNote
 	path    []fpathElem
+	stray   map[string]any // PHQ-9 item 9 answered in a response to another instrument
 }
 
 // response adds one QuestionnaireResponse to its subject's and date's record.
@@ -667,11 +668,24 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	if id != "" {
 		ref = "QuestionnaireResponse/" + id
 	}
-	g := b.group(subject, date, key, r.n, line)
-	g.resp.Answers[key] = r.answers
+	if r.stray != nil {
+		r.notes = append(r.notes, SourceNote{Code: NoteQuestionnaireMismatch, Item: b.m.safetyItem.id,
+			Message: "PHQ-9 item 9 (LOINC " + loincPHQ9Item9 + ") is answered in a response to " + showKey(key) + ": read as item 9 of " + b.m.safety.id})
+	}
+	b.add(subject, date, key, r.answers, r.n, line, Source{Reference: ref, Instrument: key, Line: line, Authored: authored, Status: status, Notes: r.notes})
+	if r.stray != nil {
+		sk := b.m.safety.id
+		b.add(subject, date, sk, r.stray, len(r.stray), line, Source{Reference: ref, Instrument: sk, Line: line, Authored: authored, Status: status, Notes: r.notes})
+	}
+}
+
+// add adds the answers of one response to one instrument to its subject's and date's record.
+func (b *fhirBuilder) add(subject, date, key string, answers map[string]any, n, line int, src Source) {
+	g := b.group(subject, date, key, n, line)
+	g.resp.Answers[key] = answers
 	g.ids = append(g.ids, instID(key))
-	g.nAns += r.n
-	g.sources = append(g.sources, Source{Reference: ref, Instrument: key, Line: line, Authored: authored, Status: status, Notes: r.notes})
+	g.nAns += n
+	g.sources = append(g.sources, src)
 }
 
 // instID is the instrument id of an answers key.
@@ -769,12 +783,22 @@ func (r *qrReader) items(arr *jnode) {
 func (r *qrReader) answer(link string, ans *jnode) {
 	var item *fhirItem
 	key := link
+	dst, stray := r.answers, false
 	if r.fi != nil {
 		item = r.fi.item(link)
-		if item != nil {
+		m := r.b.m
+		switch {
+		case item != nil:
 			key = item.id
-		} else if r.fi.isScore(link) {
+		case r.fi.isScore(link):
 			return // the form's own computed score: not an answer
+		case m.safety != nil && m.safety != r.fi && m.safety.item(link) == m.safetyItem:
+			// PHQ-9 item 9 by its code in a response to another instrument: it is read as what it is, the
+			// suicidal ideation item, never an unknown item of the other instrument.
+			if r.stray == nil {
+				r.stray = map[string]any{}
+			}
+			item, key, dst, stray = m.safetyItem, m.safetyItem.id, r.stray, true
 		}
 	}
 	var one any
@@ -827,7 +851,7 @@ func (r *qrReader) answer(link string, ans *jnode) {
 		v = vals // more than one answer: the engine's wrong_type error (a list)
 		r.note(NoteConflict, key, "the item has more than one answer: it is invalid")
 	}
-	if old, dup := r.answers[key]; dup {
+	if old, dup := dst[key]; dup {
 		// The same item answered twice (a repeated linkId): both are kept, as a list the engine rejects.
 		r.note(NoteConflict, key, "the item is answered more than once (a repeated linkId): it is invalid")
 		list, _ := old.([]any)
@@ -839,10 +863,10 @@ func (r *qrReader) answer(link string, ans *jnode) {
 		} else {
 			v = append(list, one)
 		}
-	} else {
+	} else if !stray {
 		r.n++
 	}
-	r.answers[key] = v
+	dst[key] = v
 }
 
 // note adds a note about an item, once per code and item.

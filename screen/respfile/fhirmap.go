@@ -60,10 +60,14 @@ import (
 // An item without an answer is not answered. None of these problems drops the record or another answer:
 // each is an error of its own item in the report, and the rest is scored.
 type FHIRMapper struct {
-	byKey   map[string]*fhirInst // "id" (the default version) and "id@version"
-	byPanel map[string]*fhirInst // panel code -> default version
-	byLink  map[string][]*fhirInst
-	insts   []*fhirInst // default versions, by id
+	// safety is the instrument whose item safetyItem is coded loincPHQ9Item9 (PHQ-9 item 9), nil when none
+	// is loaded: that item is read by its code in a response to any instrument.
+	safety     *fhirInst
+	safetyItem *fhirItem
+	byKey      map[string]*fhirInst // "id" (the default version) and "id@version"
+	byPanel    map[string]*fhirInst // panel code -> default version
+	byLink     map[string][]*fhirInst
+	insts      []*fhirInst // default versions, by id
 }
 
 type fhirInst struct {
@@ -146,8 +150,17 @@ func NewFHIRMapper(instruments []*catalog.InstrumentDoc) *FHIRMapper {
 		}
 	}
 	sort.Slice(m.insts, func(i, j int) bool { return m.insts[i].id < m.insts[j].id })
+	for _, fi := range m.insts {
+		if it := fi.items[loincPHQ9Item9]; it != nil && m.safety == nil {
+			m.safety, m.safetyItem = fi, it
+		}
+	}
 	return m
 }
+
+// loincPHQ9Item9 is the LOINC code of PHQ-9 item 9 (thoughts that you would be better off dead, or of
+// hurting yourself in some way).
+const loincPHQ9Item9 = "44260-8"
 
 // FHIRMapperFor builds a mapper for every instrument an engine has loaded.
 func FHIRMapperFor(eng *screen.Engine) (*FHIRMapper, error) {

@@ -2,13 +2,21 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/painscreen/painscreen/internal/item9oracle"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // FuzzCDSCall sends arbitrary CDS request bodies (seeded with valid calls and their prefetch) through
-// the handler: never a panic, never a 5xx, and an answer that is JSON.
+// the handler: never a panic, never a 5xx, an answer that is JSON, and when the call is answered (200), a
+// PHQ-9 item 9 endorsement its prefetch plainly holds (item9oracle) within the item 9 window, undated or
+// future-dated, gives a critical card, whatever else the prefetch holds.
 func FuzzCDSCall(f *testing.F) {
 	f.Add(cdsBody(f, "patient-view", "123", map[string]any{prefetchKey: searchset(exampleQRs(f, "urgent.yaml", "123", "2026-11-30")...)}))
 	f.Add(cdsBody(f, "patient-view", "123", map[string]any{prefetchKey: searchset(
@@ -17,10 +25,16 @@ func FuzzCDSCall(f *testing.F) {
 	f.Add(cdsBody(f, "patient-view", "123", nil))
 	f.Add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"1"},"prefetch":{"questionnaireResponses":{"resourceType":"QuestionnaireResponse","item":[{"linkId":"q1","answer":[{"valueInteger":1}]}]}}}`))
 	f.Add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"1"},"prefetch":{"questionnaireResponses":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"QuestionnaireResponse","authored":"2026-02-30","item":[{"linkId":"q1","answer":[{"valueCoding":{"code":"LA6570-1"}}]}]}}]}}}`))
-	h, err := New(engine(f), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID()})
+	f.Add(cdsBody(f, "patient-view", "123", map[string]any{prefetchKey: searchset(
+		qrAt("p1", "2026-11-30T15:00:00Z", "phq9", phq9With(0)), qrAt("p2", "2026-11-30T09:00:00Z", "phq9", phq9With(2)),
+		qrAt("g", "2062-01-01", "gcps_r", gcpsMild), qrAt("u", "", "phq9", pick(phq9With(3), "q9")))}))
+	f.Add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"123"},"prefetch":{"questionnaireResponses":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"QuestionnaireResponse","questionnaire":"http://loinc.org/q/69737-5","status":"in-progress","authored":"2026-11","item":[{"linkId":"57541","answer":[{"valueInteger":1}]},{"linkId":"44260-8","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6570-1"}}]}]}}]}}}`))
+	h, err := New(engine(f), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now})
 	if err != nil {
 		f.Fatal(err)
 	}
+	windowStart := callNow.Add(-DefaultItemNineWindow).Format(time.DateOnly)
+	maxString := respfile.DefaultMaxStringBytes // the handler's (Config.Limits is zero)
 	path := "/cds-services/" + DefaultServiceID
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
@@ -31,6 +45,23 @@ func FuzzCDSCall(f *testing.F) {
 		}
 		if !bytes.HasPrefix(w.Body.Bytes(), []byte("{")) {
 			t.Fatalf("not JSON: %q", w.Body.Bytes())
+		}
+		if w.Code != http.StatusOK {
+			return
+		}
+		var env struct {
+			Prefetch map[string]json.RawMessage `json:"prefetch"`
+		}
+		if json.Unmarshal(body, &env) != nil {
+			return
+		}
+		claimed := false
+		for _, e := range item9oracle.Endorsements(env.Prefetch[prefetchKey], maxString) {
+			date, _ := authoredDate(e.Authored)
+			claimed = claimed || date == "" || date >= windowStart
+		}
+		if claimed && !strings.Contains(w.Body.String(), `"indicator":"critical"`) {
+			t.Fatalf("the prefetch endorses PHQ-9 item 9 and no card is critical: %q\n%s", body, w.Body.Bytes())
 		}
 	})
 }

@@ -11,13 +11,16 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/painscreen/painscreen/internal/item9oracle"
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // FuzzFHIR checks the FHIR decoder on any input: no panic; every record is a response set or an error of
 // its own; a document that is not valid JSON yields no record; answers are keyed by non-empty UTF-8 strings;
-// scoring what was decoded never panics; and no error message (decoder's or engine's) holds the subject.
+// scoring what was decoded never panics; no error message (decoder's or engine's) holds the subject; and
+// a PHQ-9 item 9 endorsement the input plainly holds (item9oracle) raises the suicidal ideation flag in
+// some record, whatever else the input holds.
 func FuzzFHIR(f *testing.F) {
 	fixture, err := os.ReadFile("testdata/fhir/uscore-phq9-questionnaireresponse.json")
 	if err != nil {
@@ -36,17 +39,27 @@ func FuzzFHIR(f *testing.F) {
 		`{"linkId":"g","item":[{"linkId":"trauma","answer":[{"valueBoolean":true,"item":[{"linkId":"numb","answer":[{"valueInteger":1}]}]}]}]}`) + `}]}`))
 	f.Add([]byte(qr("c", "", "Patient/SECRET", "", `{"linkId":"q1","answer":[{"valueCoding":{"code":"x","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/itemWeight","valueDecimal":2.5}]}},{"valueDate":"2020"}]}`)))
 	f.Add([]byte(`{"resourceType":"QuestionnaireResponse","item":[{"linkId":"a","answer":[{"valueDecimal":1e400}]}],"item":[]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","entry":[{"resource":` + qr("a", "http://loinc.org/q/69737-5", "Patient/SECRET", "2026-01-05",
+		loincItem("57541", "LA6569-3")+","+loincItem("44260-8", "LA6570-1")) + `},{"resource":` +
+		qr("b", "http://loinc.org/q/44249-1", "Patient/SECRET", "", loincItem("14371", "LA6571-9")) + `}]}`))
 	eng, m := engineAndMapper(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		d := respfile.NewDecoder(bytes.NewReader(in), respfile.FormatFHIR, respfile.Limits{MaxStringBytes: 256})
 		d.UseFHIR(m)
 		n := 0
+		flagged, fatal := false, false
+		defer func() {
+			if !fatal && !flagged && len(item9oracle.Endorsements(in, 256)) > 0 {
+				t.Fatalf("the input endorses PHQ-9 item 9 and no record raises the flag: %q", in)
+			}
+		}()
 		for {
 			rec, err := d.Next()
 			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
+				fatal = true
 				if strings.Contains(err.Error(), "SECRET") {
 					t.Fatalf("fatal error holds the subject: %v", err)
 				}
@@ -81,7 +94,11 @@ func FuzzFHIR(f *testing.F) {
 			if err != nil && strings.Contains(err.Error(), "SECRET") {
 				t.Fatalf("score error holds the subject: %v", err)
 			}
-			_ = rep
+			if rep != nil {
+				if _, ok := rep.Instrument("phq9").Flag("suicidal_ideation"); ok {
+					flagged = true
+				}
+			}
 		}
 		if n > 0 && !json.Valid(bytes.TrimPrefix(in, []byte("\xef\xbb\xbf"))) {
 			t.Fatalf("%d records from a document that is not valid JSON", n)

@@ -13,9 +13,11 @@
 //	                          input that cannot be read, with {"code", "message", "instrument", "item"};
 //	                          413 for a body over Config.MaxBodyBytes.
 //	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
-//	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
-//	                          whose US Core birth sex is the context sex of sex-specific cut-points.
-//	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
+//	                          the patient's QuestionnaireResponses (every status) and (optional) the
+//	                          Patient, whose US Core birth sex is the context sex of sex-specific
+//	                          cut-points and whose birthDate gives the age.
+//	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing and
+//	                          the call gives no fhirServer to read it from.
 //	GET  /healthz             200 while the process runs.
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
 //	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
@@ -24,9 +26,21 @@
 //
 // # Cards
 //
-// A CDS call reads the prefetched searchset Bundle of the patient's QuestionnaireResponses, takes each
-// instrument's most recent answers authored within Config.Lookback of the newest response, scores them
-// together, and returns one card per urgent flag and per referral,
+// A CDS call reads the patient's QuestionnaireResponses as CDS Hooks 2.0 says: from the prefetch; null
+// is "no data" (200, no card); when the key is absent, the prefetch is an OperationOutcome (a failed
+// prefetch) or a searchset with a next link, the service reads the rest from fhirServer with the
+// fhirAuthorization bearer token (https, or http on loopback; at most Config.MaxFetchPages requests within
+// Config.FetchTimeout; only URLs under fhirServer), and when it cannot, answers with what it has and a
+// card saying the data were incomplete. The request envelope is read strictly (a member given twice or
+// spelt in another case is refused). Every response is read and merged without loss (merge.go): per
+// instrument the newest complete answer set decides the scores (by authored instant; responses of one
+// date are merged, an item they answer differently is an error of that item), undated and future-dated
+// responses never displace dated ones and are named on a card, instruments whose answers are older than
+// Config.Lookback before the newest response are not scored (a card says so), and any PHQ-9 item 9
+// endorsement in a response authored within Config.ItemNineWindow (90 days) that the scored PHQ-9 does not
+// show gets a critical card naming its date. A PHQ-9 whose item 9 has no usable answer gets a card asking
+// it. The Patient's birthDate gives context age at the response date (the rule set's adult population).
+// The service then scores the merged answers together, and returns one card per urgent flag and per referral,
 // with the indicator critical for an urgent flag or referral, warning for a high-priority referral and
 // info for a routine one; possible referrals and a tier the answers leave open (missing answers) get
 // cards of their own that say so; answers, or whole responses, that could not be used get a warning

@@ -38,10 +38,18 @@
 // MaxFHIRDocumentBytes, and Limits.MaxDocumentBytes) since a Bundle is grouped before its first record is
 // returned; JSON problems anywhere in it (syntax, a duplicate key, invalid
 // UTF-8) are fatal. A QuestionnaireResponse that breaks the FHIR structure painscreen reads (an item
-// that is not an object, a missing linkId) or that is entered-in-error is an error record of its own
-// (code fhir); an item or answer that maps to nothing is not a decoding error but an error of that item
-// in the report, so the record is still scored (see FHIRMapper). Nesting may be as deep as the larger of
-// Limits.MaxDepth and 128.
+// that is not an object, a missing linkId, a linkId or status longer than Limits.MaxStringBytes), that
+// has more than Limits.MaxAnswers answers, or that is entered-in-error is an error record of its own
+// (code fhir, or too_large), and the other responses of its subject and date are read as usual; an item
+// or answer that maps to nothing is not a decoding error but an error of that item in the report, so the
+// record is still scored (see FHIRMapper). Members painscreen never reads (narratives, meta, contained
+// resources, display texts, primitive extensions) are skipped without being kept, and a long string
+// elsewhere is never an error of the document. A Bundle is parsed one entry at a time: decoding a
+// document allocates a few times its size at most, the records included (TestFHIRMemory: at most 4 ×
+// for 1 MiB Bundles of every shape tested). Record.Sources also carries each response's authored
+// instant, status and notes (SourceNote: a declined answer, a version or questionnaire it was read as, a
+// preliminary status, conflicting answers). Nesting may be as deep as the larger of Limits.MaxDepth and
+// 128.
 //
 // # screen.Response shape
 //

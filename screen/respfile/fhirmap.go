@@ -31,12 +31,22 @@ import (
 //  4. when nothing matches, the answers key is the canonical itself (or "QuestionnaireResponse" when
 //     there is none), which the engine reports as unknown_instrument: the record is still scored.
 //
+// A canonical pinning a version that is not loaded ("…/phq9|1.0" after an upgrade) is read with the loaded
+// version, with a note (SourceNote version_not_loaded). When the answered linkIds are not all the named
+// instrument's, and exactly one instrument holds all of them and has the fewest items of those that do,
+// the response is read as that one, with a note (questionnaire_mismatch): a canonical naming phq2 or gad7
+// over PHQ-9 items is read as the PHQ-9. PHQ-9 item 9 (LOINC 44260-8) answered in a response to another
+// instrument is read as PHQ-9 item 9 of the same subject and date, with a note: the suicidal ideation
+// item is never an unknown item.
+//
 // # Which item
 //
 // An item's linkId matches an instrument item by its id (painscreen's own Questionnaires use the item ids
 // as linkIds; ids are never used to recognise the instrument in step 3, since many instruments have a q1)
 // or by one of its codes (LOINC): the linkId itself or its last "/" segment, so both "44250-9"
-// and the LHC-Forms style "/44250-9" match. Items nested in groups, and items nested under answers, are
+// and the LHC-Forms style "/44250-9" match; or by the numeric linkId the official LOINC Questionnaire of
+// the instrument's panel gives the item ("14371" is PHQ-9 item 9 in http://loinc.org/q/44249-1; the
+// table is fhirloinc.go's, built from the LOINC Questionnaires of PHQ-9, GAD-7, AUDIT-C and PEG). Items nested in groups, and items nested under answers, are
 // read wherever they are. A linkId that is the code of one of the instrument's scores is the form's own
 // computed score (the US Core PHQ-9 example carries its total, 44261-6): it is not an answer and is not
 // read, since painscreen computes its scores from the item answers. Any other linkId is kept under its
@@ -54,8 +64,13 @@ import (
 //	valueBoolean                     1 or 0 when the item's options are exactly the values 0 and 1 (no/yes);
 //	                                 otherwise a wrong_type error of the item
 //	valueString                      the string (an option code, or the engine's invalid_value error)
-//	any other value[x]               a wrong_type error of the item
+//	any other value[x]               a wrong_type error of the item; also a misspelt one ("ValueInteger")
+//	a data-absent-reason             not answered (declined), with a note: as a valueCoding of the
+//	                                 data-absent-reason system or a data-absent-reason extension
+//	a Coding whose option code and   a wrong_type error of the item (never scored by the code alone),
+//	ordinalValue disagree            with a note
 //	more than one answer             a wrong_type error of the item (a list): painscreen items take one answer
+//	                                 (also an item answered twice by a repeated linkId), with a note
 //
 // An item without an answer is not answered. None of these problems drops the record or another answer:
 // each is an error of its own item in the report, and the rest is scored.

@@ -23,11 +23,14 @@ type Limits struct {
 	// bound the parse.
 	MaxDepth int
 	// MaxStringBytes bounds the bytes of any one string (key, subject, option code, CSV cell) after
-	// unescaping. A longer string is a too_large error record.
+	// unescaping. A longer string is a too_large error record. In FHIR input a longer string is not kept
+	// and fails only the resource that needs it (a linkId, a status), never the document: narratives and
+	// other members painscreen does not read may be of any length.
 	MaxStringBytes int
 	// MaxAnswers bounds the number of answers in one record, counted over all its instruments (null
 	// answers count). More is a too_large error record; for CSV, a header with more answer columns is a
-	// fatal too_large error.
+	// fatal too_large error. In FHIR input it bounds one QuestionnaireResponse (more: an error record of
+	// that response only); a record that would grow past it starts a new record.
 	MaxAnswers int
 	// MaxRecords bounds the number of records in the input; 0 means no limit. The record after the last
 	// allowed one is not returned: Next returns a fatal too_many_records error instead.
@@ -44,8 +47,9 @@ const (
 	// MaxYAMLDocumentBytes caps YAML input whatever MaxDocumentBytes says. (Memory does not depend on
 	// it: block lists are read one item at a time, other documents are at most MaxRecordBytes.)
 	MaxYAMLDocumentBytes = 32 << 20 // 32 MiB
-	// MaxFHIRDocumentBytes caps a FHIR document whatever MaxDocumentBytes says: it is read whole, as a
-	// tree several times its size, since a Bundle is grouped by subject and date before its first record.
+	// MaxFHIRDocumentBytes caps a FHIR document whatever MaxDocumentBytes says: it is read whole, since a
+	// Bundle is grouped by subject and date before its first record (a Bundle is parsed one entry at a time,
+	// another resource whole).
 	MaxFHIRDocumentBytes = 64 << 20 // 64 MiB
 )
 

@@ -99,10 +99,8 @@ func authoredDate(s string) (string, time.Time) {
 func (h *Handler) merge(pre *prefetched, entries []*qrEntry, patientID string) {
 	pre.decided = map[*qrEntry]bool{}
 	now := h.cfg.now()
-	today := now.UTC().Format(time.DateOnly)
 	tomorrow := now.UTC().Add(24 * time.Hour).Format(time.DateOnly) // a time zone ahead of UTC
 	windowStart := now.Add(-h.cfg.ItemNineWindow).UTC().Format(time.DateOnly)
-	_ = today
 
 	byInst := map[string][]*qrEntry{}
 	var insts []string

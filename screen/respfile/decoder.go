@@ -206,7 +206,8 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // they do not allocate again; for values it also keeps the string boxed in an interface, since converting
 // a string to an interface allocates. It is bounded: once full, new strings are allocated as usual.
 type interner struct {
-	m map[string]internEntry
+	m     map[string]internEntry
+	limit int // entries kept at most; 0 means maxInterned
 	// cache is a small direct-mapped cache in front of m for values (option codes such as "yes" or
 	// "LA6568-5" repeat on every record), indexed by a cheap hash of the bytes.
 	cache [256]internEntry
@@ -229,7 +230,7 @@ const (
 
 func (in *interner) add(s string) internEntry {
 	e := internEntry{s: s, box: s}
-	if len(in.m) < maxInterned {
+	if limit := in.limit; len(in.m) < maxInterned && (limit == 0 || len(in.m) < limit) {
 		in.m[s] = e
 	}
 	return e

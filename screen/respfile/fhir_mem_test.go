@@ -17,6 +17,17 @@ import (
 // memDoc builds a FHIR Bundle of about size bytes in one of the shapes an EHR sends.
 func memDoc(shape string, size int) []byte {
 	var b bytes.Buffer
+	if shape == "single" { // one QuestionnaireResponse of many items (more than MaxAnswers: an error record)
+		b.WriteString(`{"resourceType":"QuestionnaireResponse","id":"r","status":"completed","subject":{"reference":"Patient/p"},"authored":"2026-11-30","item":[`)
+		for i := 0; b.Len() < size-64; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"linkId":"x%d","answer":[{"valueInteger":%d}]}`, i, i%4)
+		}
+		b.WriteString(`]}`)
+		return b.Bytes()
+	}
 	b.WriteString(`{"resourceType":"Bundle","type":"searchset","entry":[`)
 	for i := 0; b.Len() < size-2048; i++ {
 		if i > 0 {
@@ -77,7 +88,7 @@ func decodeAllFHIR(t testing.TB, m *respfile.FHIRMapper, doc []byte) (uint64, in
 // of the peak), whatever its shape, records included.
 func TestFHIRMemory(t *testing.T) {
 	_, m := engineAndMapper(t)
-	for _, shape := range []string{"dense", "lhc", "narrative"} {
+	for _, shape := range []string{"dense", "lhc", "narrative", "single"} {
 		t.Run(shape, func(t *testing.T) {
 			doc := memDoc(shape, 1<<20)
 			alloc, n := decodeAllFHIR(t, m, doc)
@@ -89,7 +100,7 @@ func TestFHIRMemory(t *testing.T) {
 
 func BenchmarkFHIRDecode(b *testing.B) {
 	_, m := engineAndMapper(b)
-	for _, shape := range []string{"dense", "lhc", "narrative"} {
+	for _, shape := range []string{"dense", "lhc", "narrative", "single"} {
 		doc := memDoc(shape, 1<<20)
 		b.Run(shape, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))

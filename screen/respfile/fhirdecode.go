@@ -305,6 +305,9 @@ func (b *fhirBuilder) entry(i int, e *jnode) {
 // fhirRead reads a whole FHIR document into records. A Bundle is read one entry at a time (the tree of
 // one entry at most is in memory besides the document and the records); any other resource is read whole.
 func (d *Decoder) fhirRead(doc []byte) error {
+	// The strings worth interning in FHIR (member names, codes, systems, the linkIds of a few forms) are
+	// few; ids, dates and references are unique, and would only fill the interner.
+	d.in.limit = fhirInterned
 	if !utf8.Valid(doc) {
 		l, c := position(doc, firstInvalidUTF8(doc), d.js.line, d.js.col())
 		return &Error{Line: l, Col: c, Code: CodeInvalidUTF8, Msg: "resource: invalid UTF-8"}
@@ -312,6 +315,9 @@ func (d *Decoder) fhirRead(doc []byte) error {
 	rt, perr := topLevelType(doc, &d.lim)
 	if perr != nil {
 		return d.docError(doc, perr)
+	}
+	if rt == "QuestionnaireResponse" {
+		return d.fhirReadQR(doc)
 	}
 	if rt != "Bundle" {
 		root, err := d.fhirParse(doc)
@@ -367,6 +373,74 @@ func (d *Decoder) fhirRead(doc []byte) error {
 		return &Error{Line: b.line, Code: CodeEmpty, Msg: "the Bundle holds no QuestionnaireResponse"}
 	}
 	d.fh = &fhirState{recs: b.records()}
+	return nil
+}
+
+// fhirInterned bounds the strings a FHIR document interns.
+const fhirInterned = 1024
+
+// fhirReadQR reads a top-level QuestionnaireResponse: its members but item as a tree, its items one at a
+// time (twice: their linkIds first, which say what instrument the response answers, then their answers).
+func (d *Decoder) fhirReadQR(doc []byte) error {
+	dp := newDOMParser(doc, &d.lim, &d.in)
+	dp.topItems, dp.itemOff = true, -1
+	dp.p.ws()
+	root, perr := dp.result(dp.value(0))
+	if perr != nil {
+		return d.docError(doc, perr)
+	}
+	b := &fhirBuilder{m: d.fhirMap, lim: &d.lim, doc: doc, line: d.js.line, col: d.js.col(), groups: map[string]int{}}
+	switch {
+	case dp.itemOff >= 0 && doc[dp.itemOff] != '[':
+		b.errorRecord(dp.itemOff, CodeFHIR, "QuestionnaireResponse.item must be an array")
+	case dp.itemOff >= 0:
+		s := &streamedItems{dp: newDOMParser(doc, &d.lim, &d.in), off: dp.itemOff}
+		if perr := s.walk(func(_ int, it *jnode) {
+			if len(s.links) <= b.lim.MaxAnswers { // past it, the response is an error whatever the rest
+				collectLinks(it, &s.links, 0)
+			}
+		}); perr != nil {
+			return d.docError(doc, perr)
+		}
+		b.streamed = s
+		b.response(root, "", root.off)
+	default:
+		b.response(root, "", root.off)
+	}
+	d.fh = &fhirState{recs: b.records()}
+	return nil
+}
+
+// streamedItems is the item array of a top-level QuestionnaireResponse, parsed one element at a time
+// (the tree of one item at most is in memory).
+type streamedItems struct {
+	dp    *domParser
+	off   int      // offset of the array's '['
+	links []string // the answered linkIds, gathered by a first walk
+}
+
+func (s *streamedItems) each(fn func(i int, it *jnode)) { _ = s.walk(fn) }
+
+// walk calls fn with each element of the array; a problem of the JSON (a duplicate key, nesting too
+// deep) stops it.
+func (s *streamedItems) walk(fn func(i int, it *jnode)) *problem {
+	p := &s.dp.p
+	doc := p.b
+	p.i = s.off + 1
+	p.ws()
+	for i := 0; p.i < len(doc) && doc[p.i] != ']'; i++ {
+		e, end, pr := s.dp.parseValueAt(p.i, 2)
+		if pr != nil {
+			return pr
+		}
+		fn(i, e)
+		p.i = end
+		p.ws()
+		if p.i < len(doc) && doc[p.i] == ',' {
+			p.i++
+			p.ws()
+		}
+	}
 	return nil
 }
 
@@ -476,10 +550,12 @@ type fhirBuilder struct {
 	line, col int   // position of doc[0]
 	nl        []int // offsets of the line ends of doc
 
-	links  []string       // the answered linkIds of the response being read (reused)
-	path   []fpathElem    // the path stack of the response being read (reused)
-	order  []*fhirGroup   // records in order of first appearance
-	groups map[string]int // subject \x00 date -> index in order of the latest group with that key
+	links []string    // the answered linkIds of the response being read (reused)
+	path  []fpathElem // the path stack of the response being read (reused)
+	// streamed is the item source of a top-level QuestionnaireResponse read one item at a time.
+	streamed *streamedItems
+	order    []*fhirGroup   // records in order of first appearance
+	groups   map[string]int // subject \x00 date -> index in order of the latest group with that key
 }
 
 // fhirGroup is one record: the responses of one subject on one date, or one error.
@@ -634,27 +710,50 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	if len(date) >= 10 && date[4] == '-' && date[7] == '-' {
 		date = date[:10] // the calendar date as the response was written, whatever its time zone
 	}
+	links, each := b.links, (func(func(int, *jnode)))(nil)
+	if b.streamed != nil { // a top-level QuestionnaireResponse read one item at a time (fhirReadQR)
+		links, each = b.streamed.links, b.streamed.each
+	}
 
-	items := qr.get("item")
-	if items != nil && items.kind != 'a' {
-		b.errorRecord(items.off, CodeFHIR, "QuestionnaireResponse.item must be an array")
+	if b.streamed == nil {
+		items := qr.get("item")
+		if items != nil && items.kind != 'a' {
+			b.errorRecord(items.off, CodeFHIR, "QuestionnaireResponse.item must be an array")
+			return
+		}
+		links = b.links[:0]
+		if items != nil {
+			for _, it := range items.kids {
+				collectLinks(it, &links, 0)
+			}
+		}
+		b.links = links
+		each = func(fn func(i int, it *jnode)) {
+			if items != nil {
+				for i, it := range items.kids {
+					fn(i, it)
+				}
+			}
+		}
+	}
+	if len(links) > b.lim.MaxAnswers {
+		// Only this response fails (before its answers are read); the others of its subject and date are
+		// read as usual.
+		b.errorRecord(off, CodeTooLarge, "QuestionnaireResponse: more than "+strconv.Itoa(b.lim.MaxAnswers)+" answered items")
 		return
 	}
-	links := b.links[:0]
-	if items != nil {
-		collectLinks(items, &links, 0)
-	}
-	b.links = links
 	key, fi, note := b.m.resolve(canonical, links)
 	if note != nil {
 		notes = append(notes, *note)
 	}
 	r := &qrReader{b: b, fi: fi, answers: make(map[string]any, len(links)), notes: notes}
-	if items != nil {
-		r.path = append(b.path[:0], fpathElem{name: "QuestionnaireResponse"}, fpathElem{name: "item"})
-		r.items(items)
-		b.path = r.path
-	}
+	r.path = append(b.path[:0], fpathElem{name: "QuestionnaireResponse"}, fpathElem{name: "item"})
+	each(func(i int, it *jnode) {
+		if r.bad == nil {
+			r.item(i, it)
+		}
+	})
+	b.path = r.path
 	if r.bad != nil {
 		b.errorRecord(r.bad.off, r.bad.code, r.bad.msg)
 		return
@@ -712,24 +811,27 @@ func (b *fhirBuilder) group(subject, date, key string, n, line int) *fhirGroup {
 	return g
 }
 
-// collectLinks gathers the linkIds of answered items, nested ones included.
-func collectLinks(items *jnode, out *[]string, depth int) {
-	if items == nil || items.kind != 'a' || depth > fhirMaxDepth {
+// collectLinks gathers the linkIds of the answered items of one item, nested ones included.
+func collectLinks(it *jnode, out *[]string, depth int) {
+	if it == nil || it.kind != 'o' || depth > fhirMaxDepth {
 		return
 	}
-	for _, it := range items.kids {
-		if it.kind != 'o' {
-			continue
+	if l := it.get("linkId"); l != nil && l.kind == 's' {
+		if a := it.get("answer"); a != nil && a.kind == 'a' && len(a.kids) > 0 {
+			*out = append(*out, l.str)
 		}
-		if l := it.get("linkId"); l != nil && l.kind == 's' {
-			if a := it.get("answer"); a != nil && a.kind == 'a' && len(a.kids) > 0 {
-				*out = append(*out, l.str)
-			}
+	}
+	if sub := it.get("item"); sub != nil && sub.kind == 'a' {
+		for _, s := range sub.kids {
+			collectLinks(s, out, depth+1)
 		}
-		collectLinks(it.get("item"), out, depth+1)
-		if a := it.get("answer"); a != nil && a.kind == 'a' {
-			for _, ans := range a.kids {
-				collectLinks(ans.get("item"), out, depth+1)
+	}
+	if a := it.get("answer"); a != nil && a.kind == 'a' {
+		for _, ans := range a.kids {
+			if sub := ans.get("item"); sub != nil && sub.kind == 'a' {
+				for _, s := range sub.kids {
+					collectLinks(s, out, depth+1)
+				}
 			}
 		}
 	}
@@ -747,34 +849,39 @@ func (r *qrReader) items(arr *jnode) {
 		if r.bad != nil {
 			return
 		}
-		r.push("", i)
-		if it.kind != 'o' {
-			r.fail(it.off, r.where(" must be an object"))
+		r.item(i, it)
+	}
+}
+
+// item reads the i-th item of an item array.
+func (r *qrReader) item(i int, it *jnode) {
+	r.push("", i)
+	defer r.pop()
+	if it.kind != 'o' {
+		r.fail(it.off, r.where(" must be an object"))
+		return
+	}
+	l := it.get("linkId")
+	if l == nil || l.kind != 's' || l.str == "" {
+		r.fail(it.off, r.where(".linkId must be a non-empty string"))
+		return
+	}
+	if sub := it.get("item"); sub != nil {
+		if sub.kind != 'a' {
+			r.fail(sub.off, r.where(".item must be an array"))
 			return
 		}
-		l := it.get("linkId")
-		if l == nil || l.kind != 's' || l.str == "" {
-			r.fail(it.off, r.where(".linkId must be a non-empty string"))
+		r.push("item", 0)
+		r.items(sub)
+		r.pop()
+	}
+	if ans := it.get("answer"); ans != nil {
+		if ans.kind != 'a' {
+			r.fail(ans.off, r.where(".answer must be an array"))
 			return
 		}
-		if sub := it.get("item"); sub != nil {
-			if sub.kind != 'a' {
-				r.fail(sub.off, r.where(".item must be an array"))
-				return
-			}
-			r.push("item", 0)
-			r.items(sub)
-			r.pop()
-		}
-		if ans := it.get("answer"); ans != nil {
-			if ans.kind != 'a' {
-				r.fail(ans.off, r.where(".answer must be an array"))
-				return
-			}
-			r.push("answer", 0)
-			r.answer(l.str, ans)
-			r.pop()
-		}
+		r.push("answer", 0)
+		r.answer(l.str, ans)
 		r.pop()
 	}
 }

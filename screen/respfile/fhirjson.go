@@ -40,7 +40,9 @@ type domParser struct {
 	p        jparser
 	lim      Limits
 	maxDepth int
-	long     bool     // the last string read was over MaxStringBytes (not kept)
+	long     bool // the last string read was over MaxStringBytes (not kept)
+	topItems bool // skip the top-level object's "item" member, noting its offset in itemOff
+	itemOff  int
 	nodes    []jnode  // allocation slab
 	keys     []string // member names of the open objects (a stack)
 	kids     []*jnode
@@ -231,7 +233,10 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 				return nil
 			}
 			p.ws()
-			if dp.long || skipKey(k) {
+			if dp.topItems && depth == 1 && k == "item" && !dp.long {
+				dp.itemOff = p.i // read later, one element at a time (streamedItems)
+			}
+			if dp.long || skipKey(k) || (dp.topItems && depth == 1 && k == "item") {
 				p.depth = depth
 				if !p.skipValue() {
 					return nil

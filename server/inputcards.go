@@ -138,9 +138,9 @@ func (h *Handler) item9UnansweredCard(rep *screen.Report) (card, bool) {
 
 // incompleteCard says that the EHR's data were incomplete.
 func (h *Handler) incompleteCard(why []string) card {
-	c := h.newCard(indicatorWarning, "The EHR's data were incomplete: these results may miss questionnaire responses")
+	c := h.newCard(indicatorWarning, "The EHR's data were incomplete: these results may miss some of the patient's responses or details")
 	var d strings.Builder
-	d.WriteString("**Not every questionnaire response could be read.** The other cards use the ones that could; check the record.\n\n")
+	d.WriteString("**Not all of the patient's data could be read.** The other cards use what could; check the record.\n\n")
 	for _, w := range why {
 		fmt.Fprintf(&d, "- %s\n", mdText(w))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen/fhir"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // callNow is the clock of these tests: the day of the CDS call.
@@ -354,7 +355,7 @@ func TestCDSPatientAge(t *testing.T) {
 		{"2010-06-15", 16, true}, {"2010-11-30", 16, true}, {"2010-12-01", 15, true}, {"2010", 0, false}, {"2009-03", 17, true},
 		{"2008-02-29", 18, true}, {"2030-01-01", 0, false}, {"bogus", 0, false},
 	} {
-		age, ok := ageAt(tt.birth, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
+		age, ok := respfile.AgeAt(tt.birth, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
 		assert.Equal(t, tt.ok, ok, tt.birth)
 		assert.Equal(t, tt.age, age, tt.birth)
 	}

@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // birthSexURL is the US Core birth sex extension of Patient (valueCode F, M, or UNK and others).
@@ -84,46 +86,7 @@ func (h *Handler) applyPatient(pre *prefetched, pat *patientInfo) {
 			at = t
 		}
 	}
-	if age, ok := ageAt(pat.birthDate, at); ok {
+	if age, ok := respfile.AgeAt(pat.birthDate, at); ok {
 		set("age", int64(age))
 	}
-}
-
-// ageAt is the age in whole years on date at of a person born on birthDate (YYYY, YYYY-MM or YYYY-MM-DD).
-// A partial birthDate gives an age only when every birth date it allows gives the same age; ok is false
-// otherwise, and for a birthDate that does not parse or is after at.
-func ageAt(birthDate string, at time.Time) (int, bool) {
-	var lo, hi time.Time
-	var err error
-	switch len(birthDate) {
-	case 10:
-		lo, err = time.Parse(time.DateOnly, birthDate)
-		hi = lo
-	case 7:
-		lo, err = time.Parse("2006-01", birthDate)
-		hi = lo.AddDate(0, 1, -1)
-	case 4:
-		lo, err = time.Parse("2006", birthDate)
-		hi = lo.AddDate(1, 0, -1)
-	default:
-		return 0, false
-	}
-	if err != nil || hi.After(at) {
-		return 0, false
-	}
-	a, b := years(lo, at), years(hi, at)
-	if a != b {
-		return 0, false
-	}
-	return a, true
-}
-
-// years is the number of whole years from birth to at (a birthday on 29 February falls on 1 March in
-// other years).
-func years(birth, at time.Time) int {
-	n := at.Year() - birth.Year()
-	if at.Month() < birth.Month() || (at.Month() == birth.Month() && at.Day() < birth.Day()) {
-		n--
-	}
-	return n
 }

@@ -48,8 +48,9 @@
 // document allocates a few times its size at most, the records included (TestFHIRMemory: at most 4 ×
 // for 1 MiB Bundles of every shape tested). Record.Sources also carries each response's authored
 // instant, status and notes (SourceNote: a declined answer, a version or questionnaire it was read as, a
-// preliminary status, conflicting answers). Nesting may be as deep as the larger of Limits.MaxDepth and
-// 128.
+// preliminary status, conflicting answers). A Patient in the Bundle gives the records of its responses
+// the context age at their date from its birthDate (when the definitions read age and the record gives
+// none; see AgeAt), with a note. Nesting may be as deep as the larger of Limits.MaxDepth and 128.
 //
 // # screen.Response shape
 //

@@ -79,10 +79,12 @@ type FHIRMapper struct {
 	// is loaded: that item is read by its code in a response to any instrument.
 	safety     *fhirInst
 	safetyItem *fhirItem
-	byKey      map[string]*fhirInst // "id" (the default version) and "id@version"
-	byPanel    map[string]*fhirInst // panel code -> default version
-	byLink     map[string][]*fhirInst
-	insts      []*fhirInst // default versions, by id
+	// age: the definitions read the context age, so a Bundle's Patient.birthDate gives it.
+	age     bool
+	byKey   map[string]*fhirInst // "id" (the default version) and "id@version"
+	byPanel map[string]*fhirInst // panel code -> default version
+	byLink  map[string][]*fhirInst
+	insts   []*fhirInst // default versions, by id
 }
 
 type fhirInst struct {
@@ -107,6 +109,9 @@ func NewFHIRMapper(instruments []*catalog.InstrumentDoc) *FHIRMapper {
 	for _, doc := range instruments {
 		if doc == nil {
 			continue
+		}
+		for _, c := range doc.Context {
+			m.age = m.age || c.ID == "age"
 		}
 		fi := &fhirInst{id: doc.ID, version: doc.Version, nItems: len(doc.Items), items: map[string]*fhirItem{}, scores: map[string]bool{}}
 		for _, it := range doc.Items {
@@ -187,7 +192,14 @@ func FHIRMapperFor(eng *screen.Engine) (*FHIRMapper, error) {
 		}
 		docs = append(docs, doc)
 	}
-	return NewFHIRMapper(docs), nil
+	m := NewFHIRMapper(docs)
+	if rs, err := eng.DescribeRuleSet(); err == nil && rs != nil {
+		m.age = m.age || rs.MinAge != nil
+		for _, c := range rs.Context {
+			m.age = m.age || c.ID == "age"
+		}
+	}
+	return m, nil
 }
 
 // lastSegment returns what follows the last '/' of s (s itself when there is none).

@@ -231,12 +231,15 @@ func (b *fhirBuilder) entry(i int, e *jnode) {
 		b.errorRecord(res.off, CodeFHIR, where+".resource must be an object")
 		return
 	}
-	if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
-		return // Patients, Questionnaires, Observations … are not answers
-	}
 	full := ""
 	if fu := e.get("fullUrl"); fu != nil && fu.kind == 's' {
 		full = fu.str
+	}
+	if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
+		if t != nil && t.kind == 's' && t.str == "Patient" {
+			b.patient(res, full) // its birthDate gives the context age
+		}
+		return // Patients, Questionnaires, Observations … are not answers
 	}
 	b.response(res, full, res.off)
 }

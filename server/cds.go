@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen"
@@ -215,15 +216,11 @@ func parseCDSRequest(body []byte) (*cdsRequest, *patientViewContext, *httpError)
 		return nil, nil, e
 	}
 	if len(req.Prefetch) > 0 {
-		var raw json.RawMessage
-		_ = json.Unmarshal(body, &struct {
-			P *json.RawMessage `json:"prefetch"`
-		}{&raw})
 		keys := make([]string, 0, len(prefetchSpecs))
 		for _, p := range prefetchSpecs {
 			keys = append(keys, p.key)
 		}
-		if e := strictMembers(raw, "prefetch", keys); e != nil {
+		if e := strictMembers(memberValue(body, "prefetch"), "prefetch", keys); e != nil {
 			return nil, nil, e
 		}
 	}
@@ -265,31 +262,110 @@ func parseCDSRequest(body []byte) (*cdsRequest, *patientViewContext, *httpError)
 
 // strictMembers checks the members of the JSON object raw (a no-op for another value): none may be given
 // twice, and none may be another spelling (case) of a known member. The message names the member (a
-// field name of the protocol, never a value).
+// field name of the protocol, never a value). raw must be valid JSON (json.Unmarshal checked it): the
+// values are skipped without being decoded, so a large prefetch is not copied again.
 func strictMembers(raw []byte, where string, known []string) *httpError {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	i := skipWS(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return nil
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil // the syntax was checked by json.Unmarshal
+	var seen []string
+	i = skipWS(raw, i+1)
+	for i < len(raw) && raw[i] == '"' {
+		end := skipString(raw, i)
+		var k string
+		if json.Unmarshal(raw[i:end], &k) != nil {
+			return nil
 		}
-		k, _ := t.(string)
-		if seen[k] {
+		if slices.Contains(seen, k) {
 			return badRequest("duplicate_key", where+" has a member given twice"+memberName(k, known))
 		}
-		seen[k] = true
+		seen = append(seen, k)
 		for _, m := range known {
 			if k != m && strings.EqualFold(k, m) {
 				return badRequest("bad_member", where+": member names are case-sensitive; write "+m)
 			}
 		}
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			return nil
+		i = skipWS(raw, end)
+		i = skipWS(raw, i+1) // ':'
+		i = skipWS(raw, skipJSONValue(raw, i))
+		if i < len(raw) && raw[i] == ',' {
+			i = skipWS(raw, i+1)
+		}
+	}
+	return nil
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the offset after the JSON string starting at b[i] ('"').
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipJSONValue returns the offset after the (valid) JSON value starting at b[i].
+func skipJSONValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
+}
+
+// memberValue is the raw value of the member named key of the (valid) JSON object raw, or nil.
+func memberValue(raw []byte, key string) []byte {
+	i := skipWS(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil
+	}
+	i = skipWS(raw, i+1)
+	for i < len(raw) && raw[i] == '"' {
+		end := skipString(raw, i)
+		var k string
+		_ = json.Unmarshal(raw[i:end], &k)
+		i = skipWS(raw, skipWS(raw, end)+1)
+		v := skipJSONValue(raw, i)
+		if k == key {
+			return raw[i:v]
+		}
+		i = skipWS(raw, v)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipWS(raw, i+1)
 		}
 	}
 	return nil

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -368,4 +370,41 @@ func TestCDSHistoryReference(t *testing.T) {
 	res := cardsOf(t, srv, map[string]any{"prefetch": map[string]any{prefetchKey: searchset(e)}})
 	assert.NotEmpty(t, criticals(res))
 	assert.False(t, samePatient("Patient/1234/_history/2", "123"))
+}
+
+func TestStrictMembersScanner(t *testing.T) {
+	body := []byte(` { "a" : "x\"}{" , "b\"c" : {"k":[1,{"z":"]"}]} , "prefetch" : {"p":[{"q":"}"}]} , "n" : -1.5e3 , "t":true}`)
+	assert.Nil(t, strictMembers(body, "the request", []string{"a", "prefetch"}))
+	assert.Equal(t, `{"p":[{"q":"}"}]}`, string(memberValue(body, "prefetch")))
+	assert.Equal(t, "-1.5e3", string(memberValue(body, "n")))
+	assert.Nil(t, memberValue(body, "missing"))
+	e := strictMembers([]byte(`{"a":1,"b":{"a":2},"a":3}`), "x", nil)
+	require.NotNil(t, e)
+	assert.Equal(t, "duplicate_key", e.apiError.Code)
+	e = strictMembers([]byte(`{"PreFetch":{}}`), "x", []string{"prefetch"})
+	require.NotNil(t, e)
+	assert.Equal(t, "bad_member", e.apiError.Code)
+}
+
+// TestCDSMemory: a CDS call with a prefetch of about 1 MiB allocates a bounded multiple of its body (the
+// body itself, the prefetch as encoding/json copies it, and the FHIR decoder's at most 4 ×).
+func TestCDSMemory(t *testing.T) {
+	h, err := New(engine(t), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now,
+		MaxBodyBytes: 2 << 20})
+	require.NoError(t, err)
+	var entries []string
+	for i := 0; len(entries) < 1700; i++ {
+		entries = append(entries, qrAt(fmt.Sprintf("r%d", i), fmt.Sprintf("2026-%02d-%02d", 1+i%11, 1+i%28), "phq9", phq9With(i%2)))
+	}
+	body := cdsBody(t, "patient-view", "123", map[string]any{prefetchKey: searchset(entries...)})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/cds-services/"+DefaultServiceID, bytes.NewReader(body)))
+	runtime.ReadMemStats(&after)
+	require.Equal(t, 200, w.Code, "%s", w.Body.Bytes())
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("body %d bytes, %d bytes allocated (%.2f ×)", len(body), alloc, float64(alloc)/float64(len(body)))
+	assert.LessOrEqual(t, alloc, uint64(8*len(body)))
 }

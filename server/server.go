@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -525,21 +524,6 @@ func acceptsOnlyFHIR(accept string) bool {
 	return fhirOK
 }
 
-// readBody reads the whole (bounded) body.
-func readBody(r *http.Request) ([]byte, *httpError) {
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, &httpError{http.StatusRequestEntityTooLarge, apiError{Code: "too_large", Message: fmt.Sprintf("the request body is over the limit of %d bytes", tooBig.Limit)}}
-		}
-		return nil, &httpError{http.StatusBadRequest, apiError{Code: "read_error", Message: "the request body could not be read"}}
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body is empty"}}
-	}
-	return b, nil
-}
 
 // inputError maps a decoding problem to a status and error body. respfile messages name positions and
 // field paths only.

@@ -8,9 +8,10 @@ import (
 	"net/http"
 )
 
-// maxPresize bounds the buffer readBody allocates from Content-Length before reading (a client may
-// announce any length; http.MaxBytesReader stops the read at Config.MaxBodyBytes).
-const maxPresize = 16 << 20
+// maxPresize bounds the buffer readBody allocates from Content-Length before reading: a client may
+// announce any length (http.MaxBytesReader stops the read at Config.MaxBodyBytes), so a false one costs no
+// more than a real body of the default limit; a longer body grows as it is read.
+const maxPresize = DefaultMaxBodyBytes
 
 // readBody reads the whole (bounded) body. When the request says its length, the buffer is allocated
 // once at that size (io.ReadAll's growth would allocate about twice a large body).

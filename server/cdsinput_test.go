@@ -408,3 +408,35 @@ func TestCDSMemory(t *testing.T) {
 	t.Logf("body %d bytes, %d bytes allocated (%.2f ×)", len(body), alloc, float64(alloc)/float64(len(body)))
 	assert.LessOrEqual(t, alloc, uint64(8*len(body)))
 }
+
+// TestScoreFHIRPreliminary: the Observations of an in-progress QuestionnaireResponse are preliminary, with
+// a note; those of a completed one are final.
+func TestScoreFHIRPreliminary(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	for status, want := range map[string]string{"in-progress": "preliminary", "completed": "final", "COMPLETED": "preliminary"} {
+		qr := strings.Replace(qrAt("p", "2026-11-30", "phq9", phq9With(1)), `"status":"completed"`, `"status":"`+status+`"`, 1)
+		qr = strings.TrimSuffix(qr[strings.Index(qr, `"resource":`)+len(`"resource":`):], "}")
+		r := call(t, srv, "POST", "/score?format=fhir", "", []byte(qr), "Content-Type", "application/fhir+json")
+		require.Equal(t, 200, r.status, "%s", r.body)
+		var b struct {
+			Entry []struct {
+				Resource struct {
+					ResourceType string `json:"resourceType"`
+					Status       string `json:"status"`
+				} `json:"resource"`
+			} `json:"entry"`
+		}
+		require.NoError(t, json.Unmarshal(r.body, &b))
+		n := 0
+		for _, e := range b.Entry {
+			if e.Resource.ResourceType == "Observation" {
+				assert.Equal(t, want, e.Resource.Status, status)
+				n++
+			}
+		}
+		assert.NotZero(t, n)
+		if want == "preliminary" {
+			assert.Contains(t, string(r.body), "this result is preliminary")
+		}
+	}
+}

@@ -55,7 +55,7 @@ func (h *Handler) fhirBundle(rep *screen.Report, d *decoded, body []byte) []byte
 	sum := sha256.Sum256(body)
 	in := fhir.Input{Subject: rep.Subject, Date: d.resp.Date, Seed: hex.EncodeToString(sum[:])}
 	for _, s := range d.sources {
-		in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument})
+		in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument, Preliminary: s.Preliminary()})
 	}
 	return append(h.writer.AppendBundle(make([]byte, 0, 16<<10), rep, in), '\n')
 }

@@ -161,7 +161,7 @@ func (h *Handler) merge(pre *prefetched, entries []*qrEntry, patientID string) {
 		resp.Answers[key] = answers
 		for _, e := range set {
 			pre.decided[e] = true
-			if e.src.Status != "" && e.src.Status != "completed" && e.src.Status != "amended" {
+			if e.src.Preliminary() {
 				pre.preliminary = true
 			}
 		}

@@ -18,7 +18,7 @@ func (e *encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, 
 			in.Date = rec.Response.Date
 		}
 		for _, s := range rec.Sources {
-			in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument})
+			in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument, Preliminary: s.Preliminary()})
 		}
 		in.Seed = file + "\x00" + strconv.Itoa(rec.N) + "\x00" + rep.Subject + "\x00" + in.Date
 	}

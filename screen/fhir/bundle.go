@@ -77,6 +77,9 @@ type ResponseRef struct {
 	Reference string
 	// Instrument is the instrument id, optionally "id@version".
 	Instrument string
+	// Preliminary: the response is not completed (status in-progress or stopped, or not an R4 status).
+	// The Observations derived from it have status preliminary, with a note.
+	Preliminary bool
 }
 
 // Codes painscreen writes.
@@ -125,10 +128,14 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
 		var derived []Reference
+		status := "final"
 		for _, r := range in.Responses {
 			id, _, _ := strings.Cut(r.Instrument, "@")
 			if id != res.ID {
 				continue
+			}
+			if r.Preliminary {
+				status = "preliminary"
 			}
 			if r.Reference != "" {
 				derived = append(derived, Reference{Reference: r.Reference})
@@ -160,8 +167,11 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		if len(res.Missing) > 0 {
 			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
 		}
+		if status == "preliminary" {
+			common = append(common, Annotation{Text: "The questionnaire response is not completed (in progress or stopped): this result is preliminary."})
+		}
 		add := func(o *Observation, local string) {
-			o.ResourceType, o.Status = "Observation", "final"
+			o.ResourceType, o.Status = "Observation", status
 			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
 			o.Note = append(append(o.Note, common...), dateNote...)

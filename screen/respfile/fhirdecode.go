@@ -32,6 +32,16 @@ type Source struct {
 	Notes []SourceNote
 }
 
+// Preliminary reports whether the resource's results are preliminary: its status is not completed or
+// amended (in-progress, stopped, or not an R4 status). A resource without a status is not.
+func (s Source) Preliminary() bool {
+	switch s.Status {
+	case "", "completed", "amended":
+		return false
+	}
+	return true
+}
+
 // SourceNote is one note about a resource read (Source.Notes).
 type SourceNote struct {
 	// Code is one of the Note* constants.

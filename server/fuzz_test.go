@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math/rand"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +28,10 @@ func FuzzCDSCall(f *testing.F) {
 	f.Fuzz(check)
 }
 
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // cdsClaims counts the checked calls whose prefetch the oracle says endorses item 9.
 var cdsClaims atomic.Int64
 
@@ -46,12 +51,18 @@ func cdsSeeds(f testing.TB) [][]byte {
 		qrAt("p1", "2026-11-30T15:00:00Z", "phq9", phq9With(0)), qrAt("p2", "2026-11-30T09:00:00Z", "phq9", phq9With(2)),
 		qrAt("g", "2062-01-01", "gcps_r", gcpsMild), qrAt("u", "", "phq9", pick(phq9With(3), "q9")))}))
 	add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"123"},"prefetch":{"questionnaireResponses":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"QuestionnaireResponse","questionnaire":"http://loinc.org/q/69737-5","status":"in-progress","authored":"2026-11","item":[{"linkId":"57541","answer":[{"valueInteger":1}]},{"linkId":"44260-8","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6570-1"}}]}]}}]}}}`))
+	add([]byte(`{"hook":"patient-view","hookInstance":"x","fhirServer":"https://ehr.example.org/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer","expires_in":300,"scope":"s","subject":"c"},"context":{"patientId":"123"},"prefetch":{"questionnaireResponses":{"resourceType":"OperationOutcome"},"patient":{"resourceType":"Patient","id":"123","birthDate":"2010-06"}}}`))
 	return out
 }
 
 // cdsChecker returns FuzzCDSCall's check of one request body.
 func cdsChecker(f testing.TB) func(t *testing.T, body []byte) {
-	h, err := New(engine(f), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now})
+	// A fhirServer in a fuzzed body is never called: every fetch fails at once (as an unreachable server).
+	noNetwork := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, errors.New("no network while fuzzing")
+	})}
+	h, err := New(engine(f), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now,
+		fetchClient: noNetwork})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -524,7 +524,6 @@ func acceptsOnlyFHIR(accept string) bool {
 	return fhirOK
 }
 
-
 // inputError maps a decoding problem to a status and error body. respfile messages name positions and
 // field paths only.
 func inputError(err error) *httpError {

@@ -55,6 +55,8 @@ func fhirSeeds(t testing.TB) [][]byte {
 	add([]byte(`{"resourceType":"Bundle","entry":[{"resource":` + qr("a", "http://loinc.org/q/69737-5", "Patient/SECRET", "2026-01-05",
 		loincItem("57541", "LA6569-3")+","+loincItem("44260-8", "LA6570-1")) + `},{"resource":` +
 		qr("b", "http://loinc.org/q/44249-1", "Patient/SECRET", "", loincItem("14371", "LA6571-9")) + `}]}`))
+	add([]byte(`{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","id":"1","birthDate":"2010-03"}},` +
+		`{"resource":` + qr("a", "https://painscreen.dev/fhir/Questionnaire/phq9", "urn:uuid:p1", "2026-03-04", loincItem("q9", "LA6570-1")) + `}]}`))
 	return out
 }
 

@@ -386,14 +386,14 @@ func TestStrictMembersScanner(t *testing.T) {
 	assert.Equal(t, "bad_member", e.apiError.Code)
 }
 
-// TestCDSMemory: a CDS call with a prefetch of about 1 MiB allocates a bounded multiple of its body (the
+// TestCDSMemory: a CDS call of nearly 1 MiB (the default body limit) allocates a bounded multiple of its body (the
 // body itself, the prefetch as encoding/json copies it, and the FHIR decoder's at most 4 ×).
 func TestCDSMemory(t *testing.T) {
 	h, err := New(engine(t), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now,
 		MaxBodyBytes: 2 << 20})
 	require.NoError(t, err)
 	var entries []string
-	for i := 0; len(entries) < 1700; i++ {
+	for i := 0; len(entries) < 1380; i++ { // just under DefaultMaxBodyBytes
 		entries = append(entries, qrAt(fmt.Sprintf("r%d", i), fmt.Sprintf("2026-%02d-%02d", 1+i%11, 1+i%28), "phq9", phq9With(i%2)))
 	}
 	body := cdsBody(t, "patient-view", "123", map[string]any{prefetchKey: searchset(entries...)})

@@ -28,6 +28,12 @@ func memDoc(shape string, size int) []byte {
 		b.WriteString(`]}`)
 		return b.Bytes()
 	}
+	if shape == "bundled-single" { // the same response as the only entry of a Bundle
+		b.WriteString(`{"resourceType":"Bundle","entry":[{"resource":`)
+		b.Write(memDoc("single", size-64))
+		b.WriteString(`}]}`)
+		return b.Bytes()
+	}
 	b.WriteString(`{"resourceType":"Bundle","type":"searchset","entry":[`)
 	for i := 0; b.Len() < size-2048; i++ {
 		if i > 0 {
@@ -88,7 +94,7 @@ func decodeAllFHIR(t testing.TB, m *respfile.FHIRMapper, doc []byte) (uint64, in
 // of the peak), whatever its shape, records included.
 func TestFHIRMemory(t *testing.T) {
 	_, m := engineAndMapper(t)
-	for _, shape := range []string{"dense", "lhc", "narrative", "single"} {
+	for _, shape := range []string{"dense", "lhc", "narrative", "single", "bundled-single"} {
 		t.Run(shape, func(t *testing.T) {
 			doc := memDoc(shape, 1<<20)
 			alloc, n := decodeAllFHIR(t, m, doc)
@@ -100,7 +106,7 @@ func TestFHIRMemory(t *testing.T) {
 
 func BenchmarkFHIRDecode(b *testing.B) {
 	_, m := engineAndMapper(b)
-	for _, shape := range []string{"dense", "lhc", "narrative", "single"} {
+	for _, shape := range []string{"dense", "lhc", "narrative", "single", "bundled-single"} {
 		doc := memDoc(shape, 1<<20)
 		b.Run(shape, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))

@@ -90,9 +90,10 @@ type fhirBuilder struct {
 	path  []fpathElem       // the path stack of the response being read (reused)
 	birth map[string]string // birthDate of the Bundle's Patients, by "Patient/ID" and fullUrl
 	// streamed is the item source of a top-level QuestionnaireResponse read one item at a time.
-	streamed *streamedItems
-	order    []*fhirGroup   // records in order of first appearance
-	groups   map[string]int // subject \x00 date -> index in order of the latest group with that key
+	streamed   *streamedItems
+	entryItems *streamedItems // the item source of the Bundle entries (reused)
+	order      []*fhirGroup   // records in order of first appearance
+	groups     map[string]int // subject \x00 date -> index in order of the latest group with that key
 }
 
 // fhirGroup is one record: the responses of one subject on one date, or one error.
@@ -250,7 +251,11 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 		date = date[:10] // the calendar date as the response was written, whatever its time zone
 	}
 	links, each := b.links, (func(func(int, *jnode)))(nil)
-	if b.streamed != nil { // a top-level QuestionnaireResponse read one item at a time (fhirReadQR)
+	if b.streamed != nil { // a QuestionnaireResponse read one item at a time (fhirReadQR, streamEntryItems)
+		if b.streamed.notArray {
+			b.errorRecord(b.streamed.off, CodeFHIR, "QuestionnaireResponse.item must be an array")
+			return
+		}
 		links, each = b.streamed.links, b.streamed.each
 	}
 

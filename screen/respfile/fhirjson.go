@@ -41,8 +41,13 @@ type domParser struct {
 	lim      Limits
 	maxDepth int
 	long     bool // the last string read was over MaxStringBytes (not kept)
-	topItems bool // skip the top-level object's "item" member, noting its offset in itemOff
+	// topItems: skip the "item" member of the resource being read, noting its offset in itemOff: the
+	// top-level object's (resDepth 0), or a Bundle entry's resource, the object at depth resDepth that is
+	// the value of a member "resource".
+	topItems bool
 	itemOff  int
+	resDepth int
+	markRes  bool     // the container about to be parsed is an entry's resource
 	nodes    []jnode  // allocation slab
 	keys     []string // member names of the open objects (a stack)
 	kids     []*jnode
@@ -207,6 +212,8 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 		kind, closer = 'a', ']'
 	}
 	n := dp.node(kind, off)
+	isRes := dp.markRes
+	dp.markRes = false
 	p.i++
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == closer {
@@ -233,10 +240,11 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 				return nil
 			}
 			p.ws()
-			if dp.topItems && depth == 1 && k == "item" && !dp.long {
+			skipItems := dp.topItems && k == "item" && !dp.long && ((dp.resDepth == 0 && depth == 1) || isRes)
+			if skipItems {
 				dp.itemOff = p.i // read later, one element at a time (streamedItems)
 			}
-			if dp.long || skipKey(k) || (dp.topItems && depth == 1 && k == "item") {
+			if dp.long || skipKey(k) || skipItems {
 				p.depth = depth
 				if !p.skipValue() {
 					return nil
@@ -252,7 +260,10 @@ func (dp *domParser) container(c byte, off, depth int) *jnode {
 			dp.keys = append(dp.keys, k)
 		}
 		{
+			// The value of an entry's "resource" member is the resource whose items are streamed.
+			dp.markRes = kind == 'o' && dp.resDepth > 0 && depth == dp.resDepth-1 && dp.keys[len(dp.keys)-1] == "resource"
 			v := dp.value(depth)
+			dp.markRes = false
 			if p.abort {
 				return nil
 			}

@@ -270,6 +270,8 @@ func (d *Decoder) fhirRead(doc []byte) error {
 	}
 	b := &fhirBuilder{m: d.fhirMap, lim: &d.lim, doc: doc, line: d.js.line, col: d.js.col(), groups: map[string]int{}}
 	dp := newDOMParser(doc, &d.lim, &d.in)
+	dp.topItems, dp.resDepth = true, 4 // an entry's resource: entry array 2, entry 3, resource 4
+	var itemDP *domParser
 	p := &dp.p
 	p.ws()
 	p.i++ // '{', checked by topLevelType
@@ -292,11 +294,16 @@ func (d *Decoder) fhirRead(doc []byte) error {
 			p.i++
 			p.ws()
 			for i := 0; p.i < len(doc) && doc[p.i] != ']'; i++ {
+				dp.itemOff = -1
 				e, end, perr := dp.parseValueAt(p.i, 2)
 				if perr != nil {
 					return d.docError(doc, perr)
 				}
+				if err := d.streamEntryItems(b, dp, &itemDP, e); err != nil {
+					return err
+				}
 				b.entry(i, e)
+				b.streamed = nil
 				p.i = end
 				p.ws()
 				if doc[p.i] == ',' {
@@ -315,6 +322,39 @@ func (d *Decoder) fhirRead(doc []byte) error {
 		return &Error{Line: b.line, Code: CodeEmpty, Msg: "the Bundle holds no QuestionnaireResponse"}
 	}
 	d.fh = &fhirState{recs: b.records()}
+	return nil
+}
+
+// streamEntryItems prepares the items of a Bundle entry's QuestionnaireResponse, which dp skipped, to be
+// read one at a time: their linkIds are gathered now (a JSON problem among them is fatal, as anywhere in
+// the document). Other resources' items are not read.
+func (d *Decoder) streamEntryItems(b *fhirBuilder, dp *domParser, itemDP **domParser, e *jnode) error {
+	b.streamed = nil
+	if dp.itemOff < 0 {
+		return nil
+	}
+	res := e.get("resource")
+	if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
+		return nil
+	}
+	if *itemDP == nil {
+		*itemDP = newDOMParser(b.doc, &d.lim, &d.in)
+		b.entryItems = &streamedItems{dp: *itemDP}
+	}
+	s := b.entryItems // reused from entry to entry
+	s.off, s.links, s.notArray = dp.itemOff, s.links[:0], false
+	if b.doc[dp.itemOff] == '[' {
+		if perr := s.walk(func(_ int, it *jnode) {
+			if len(s.links) <= b.lim.MaxAnswers {
+				collectLinks(it, &s.links, 0)
+			}
+		}); perr != nil {
+			return d.docError(b.doc, perr)
+		}
+	} else {
+		s.notArray = true
+	}
+	b.streamed = s
 	return nil
 }
 
@@ -356,9 +396,10 @@ func (d *Decoder) fhirReadQR(doc []byte) error {
 // streamedItems is the item array of a top-level QuestionnaireResponse, parsed one element at a time
 // (the tree of one item at most is in memory).
 type streamedItems struct {
-	dp    *domParser
-	off   int      // offset of the array's '['
-	links []string // the answered linkIds, gathered by a first walk
+	dp       *domParser
+	off      int      // offset of the array's '['
+	links    []string // the answered linkIds, gathered by a first walk
+	notArray bool     // the item member is not an array (an error of the response)
 }
 
 func (s *streamedItems) each(fn func(i int, it *jnode)) { _ = s.walk(fn) }

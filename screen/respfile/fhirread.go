@@ -210,7 +210,13 @@ func (d *Decoder) fhirStart(root *jnode, doc []byte) error {
 			return &Error{Line: b.line, Code: CodeEmpty, Msg: "the Bundle holds no QuestionnaireResponse"}
 		}
 	default:
-		return b.fatal(rt.off, "resource: resourceType "+showKey(rt.str)+" is not read (want QuestionnaireResponse or Bundle)")
+		// The type is named only when it has the form of a FHIR resource type (a name of the FHIR vocabulary,
+		// never health data); anything else is not repeated.
+		what := "this resourceType"
+		if isTypeName(rt.str) {
+			what = "resourceType " + rt.str
+		}
+		return b.fatal(rt.off, "resource: "+what+" is not read (want QuestionnaireResponse or Bundle)")
 	}
 	d.fh = &fhirState{recs: b.records()}
 	return nil
@@ -356,6 +362,20 @@ func (d *Decoder) streamEntryItems(b *fhirBuilder, dp *domParser, itemDP **domPa
 	}
 	b.streamed = s
 	return nil
+}
+
+// isTypeName reports whether s has the form of a FHIR resource type: an upper-case ASCII letter, then
+// ASCII letters, at most 64 in all.
+func isTypeName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // fhirInterned bounds the strings a FHIR document interns.

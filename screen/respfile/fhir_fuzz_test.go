@@ -137,6 +137,11 @@ func TestFHIRMutations(t *testing.T) {
 	n, claimed := 0, 0
 	for end := time.Now().Add(budget); time.Now().Before(end); n++ {
 		in := item9oracle.Mutate(r, seeds)
+		if bytes.Count(in, []byte("SECRET")) != bytes.Count(in, []byte(`"Patient/SECRET"`)) {
+			// A splice copied the subject's text into another field (a linkId, a resourceType), which
+			// messages may name: the privacy check would flag what is not the subject.
+			continue
+		}
 		if len(item9oracle.Endorsements(in, 256)) > 0 {
 			claimed++
 		}

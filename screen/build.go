@@ -269,6 +269,14 @@ func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
 	if dn.Kind == eval.NoteDetermined {
 		return Note{Code: "determined", About: d.ID, Message: fmt.Sprintf("%s is the same whatever the missing answers of %s would be, so it is reported", d.ID, rs.Inputs[dn.Input].ID)}
 	}
+	if dn.Kind == eval.NoteUnreadAnswers {
+		prev, next := rs.Inputs[dn.Input].ID, rs.Inputs[dn.Next].ID
+		what := "the next source (" + next + ")"
+		if dn.Next == dn.Input {
+			what = "the next source (a shorter form within " + next + ")"
+		}
+		return Note{Code: "unread_answers", About: d.ID, Message: fmt.Sprintf("%s is not decided: %s leaves it open, and %s does not read every answered item of %s, so it does not decide it; every value %s could give stays possible", d.ID, prev, what, prev, prev)}
+	}
 	if dn.Input < 0 {
 		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.ID)}
 	}

@@ -114,6 +114,7 @@ const (
 	NoteFailed              // About: the score whose expression failed
 	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
+	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
 )
 
 // NoteRec is a note in compact form.
@@ -236,6 +237,8 @@ type DomainNote struct {
 	Kind   uint8
 	Domain int
 	Input  int
+	// Next is, for NoteUnreadAnswers, the input of the later source that was not read.
+	Next int
 }
 
 // NewState returns a state for scoring with p.

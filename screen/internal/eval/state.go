@@ -145,9 +145,9 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given []bool
-	cur       int
-	ctxView   contextView
+	given   []bool
+	cur     int
+	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
 	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
 	FUV       []value.Value

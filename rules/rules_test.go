@@ -798,7 +798,8 @@ func refComposite(resp *screen.Response) refResult {
 		}
 	}
 	r.moudAddendum = slices.Contains(r.referrals, "moud") && moudChronic
-	r.rescreenNamesNotAssessed = slices.Contains(r.referrals, "rescreen") && len(r.notAssessed) > 0
+	// Rev 3: the placeholder names questionnaire domains only, never the context-only overdose_risk.
+	r.rescreenNamesNotAssessed = slices.Contains(r.referrals, "rescreen") && slices.ContainsFunc(r.notAssessed, func(d string) bool { return d != "overdose_risk" })
 	return r
 }
 
@@ -1648,7 +1649,8 @@ func compareWithReference(fail func(format string, args ...any), c *screen.Compo
 		case r.ID == "moud" && ref.moudAddendum:
 			wantAddenda = []string{"pain and OUD together"}
 		case r.ID == "rescreen" && ref.rescreenNamesNotAssessed:
-			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(ref.notAssessed, ", ") + "."}
+			questionnaire := slices.DeleteFunc(slices.Clone(ref.notAssessed), func(d string) bool { return d == "overdose_risk" })
+			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(questionnaire, ", ") + "."}
 		}
 		if len(r.Addenda) != len(wantAddenda) {
 			fail("referral %s has addenda %q, want %d", r.ID, r.Addenda, len(wantAddenda))
@@ -2038,13 +2040,14 @@ func TestNotes(t *testing.T) {
 		}
 	})
 
-	t.Run("absent optional inputs are listed, without notes", func(t *testing.T) {
+	t.Run("absent optional inputs are listed, without notes; absent context is one note (rev 3)", func(t *testing.T) {
 		c := score(answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}})
 		if want := []string{"depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}; !slices.Equal(c.NotAssessed, want) {
 			t.Errorf("not_assessed %v, want %v", c.NotAssessed, want)
 		}
-		if len(c.Notes) != 0 {
-			t.Errorf("notes %+v, want none", c.Notes)
+		if len(c.Notes) != 1 || c.Notes[0].Code != "context_unknown" || c.Notes[0].About != "context" ||
+			!strings.Contains(c.Notes[0].Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose") {
+			t.Errorf("notes %+v, want one context_unknown note naming the four fields", c.Notes)
 		}
 	})
 

@@ -73,7 +73,7 @@
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
 // of the record (Report.Errors; Score returns the report and a *ResponseErrors), named by instrument and
 // item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
-// as unknown, and nothing of it is prorated; everything else is scored. An answer to an item that skip logic
+// as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
 // all-or-nothing scoring. Nothing is ignored, clamped or guessed.
 //

@@ -19,8 +19,9 @@ import (
 // enumeration is a partial assignment (the items the evaluation read) and a tier that holds for every
 // completion it covers. Two leaves with different tiers that conflict in exactly one item make that item
 // matter; conversely, two completions that differ only in one item and give different tiers lie in two such
-// leaves. Past the record's determinacy budget (or when an item's values cannot be enumerated), settle
-// lists every open item the tier can read, and SettleLimit says so.
+// leaves. Past the record's determinacy budget (or when an item's values cannot be enumerated, such as a
+// count with no upper bound), settle lists every unanswered or invalid item the tier can read that the
+// actual answers ask, and SettleLimit says so.
 
 // SettleRef names an item of a rule-set input.
 type SettleRef struct {
@@ -112,10 +113,13 @@ func (st *State) settle() {
 	}
 	ce.Settle = ce.Settle[:0]
 	if r.limit || len(r.tiers) > maxSettleLeaves {
+		// Every open item the tier can read (not those the actual answers' skip logic leaves unasked).
 		ce.SettleLimit = true
 		for _, l := range r.levels {
 			for _, j := range l.items {
-				ce.Settle = append(ce.Settle, SettleRef{Input: l.input, Item: j})
+				if st := l.ie.St[j]; st == ItemUnanswered || st == ItemUnknown {
+					ce.Settle = append(ce.Settle, SettleRef{Input: l.input, Item: j})
+				}
 			}
 		}
 		return

@@ -29,7 +29,7 @@ type SettleRef struct {
 }
 
 // maxSettleLeaves bounds the leaves compared pairwise.
-const maxSettleLeaves = 1 << 12
+const maxSettleLeaves = 1 << 10
 
 // Sentinels in a leaf's assignment.
 const (

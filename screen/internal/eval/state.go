@@ -114,6 +114,7 @@ const (
 	NoteFailed              // About: the score whose expression failed
 	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
+	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
 )
 
 // NoteRec is a note in compact form.
@@ -144,9 +145,9 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given []bool
-	cur       int
-	ctxView   contextView
+	given   []bool
+	cur     int
+	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
 	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
 	FUV       []value.Value
@@ -236,6 +237,8 @@ type DomainNote struct {
 	Kind   uint8
 	Domain int
 	Input  int
+	// Next is, for NoteUnreadAnswers, the input of the later source that was not read.
+	Next int
 }
 
 // NewState returns a state for scoring with p.

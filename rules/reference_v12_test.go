@@ -859,3 +859,34 @@ func TestReferenceV12FollowUp(t *testing.T) {
 		}
 	}
 }
+
+// TestV12TierDecidedAndSettle checks §1b on pain_oud 1.2.0 by hand-worked cases: a tier every completion
+// gives is decided; otherwise settle names exactly the items whose answers could change it (issue 19: PHQ-9
+// item 9 unanswered makes urgent possible, and settle names phq9.q9).
+func TestV12TierDecidedAndSettle(t *testing.T) {
+	eng := v12Engine(t)
+	gn := map[string]any{"pain_frequency": 1}
+	for _, tc := range []struct {
+		name    string
+		answers map[string]map[string]any
+		decided bool
+		settle  []string
+	}{
+		{"complete negative battery: decided", map[string]map[string]any{"gcps_r": gn, "phq9": items(0, 1, 1, 1, 0, 0, 0, 0, 0)}, true, nil},
+		{"item 9 unanswered: urgent possible, settle names it",
+			map[string]map[string]any{"gcps_r": gn, "phq9": items(0, 1, 1, 1, 0, 0, 0, 0, nil)}, false, []string{"phq9.q9"}},
+		{"item 9 invalid: the same", map[string]map[string]any{"gcps_r": gn, "phq9": items(0, 1, 1, 1, 0, 0, 0, 0, 7)}, false, []string{"phq9.q9"}},
+		// Items 1-6 sum to 18: depression positive or severe whatever items 7-8 are (both change the tier:
+		// 18 + 2 = 20 is severe, high), and item 9 may make it urgent.
+		{"items 7-9 blank after 18: every blank item can change the tier",
+			map[string]map[string]any{"phq9": items(3, 3, 3, 3, 3, 3, nil, nil, nil)}, false, []string{"phq9.q7", "phq9.q8", "phq9.q9"}},
+		// Item 9 endorsed: urgent whatever else; the blank GAD-7 items change nothing.
+		{"urgent is decided even with other items open",
+			map[string]map[string]any{"phq9": items(0, 0, 0, 0, 0, 0, 0, 0, 1), "gad7": items(1, 1, nil, nil, nil, nil, nil)}, true, nil},
+	} {
+		rep, _ := eng.Score(context.Background(), &screen.Response{Answers: tc.answers})
+		require.NotNil(t, rep.Composite, tc.name)
+		assert.Equal(t, tc.decided, rep.Composite.TierDecided, tc.name)
+		assert.Equal(t, tc.settle, rep.Composite.Settle, tc.name)
+	}
+}

@@ -144,7 +144,9 @@
 //	    "baseline": {"date": "2026-01-05"},
 //	    "days": 78,                                                  // null when not computed (notes say why)
 //	    "instruments": {"phq9": {"change": -8, "response": false, "remission": false}, …},   // computed measures
-//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed, …
+//	    "possible": {"phq9": {"response": [false, true]}},          // measures the missing answers leave open
+//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed,
+//	                                                 // too_early, determined, determinacy_limit, …
 //	    "explain": {"phq9": {"response": {"rule", "reasons"}}}     // reasons: baseline.total, current.total, days
 //	  },
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none

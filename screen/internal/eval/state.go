@@ -81,6 +81,8 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// settleMem is the memory settle reuses.
+	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
 	// it to this one.
 	Base *State

@@ -1422,9 +1422,11 @@ func TestDomainsOnIncompleteAnswers(t *testing.T) {
 	t.Logf("%d response sets checked", checked)
 }
 
+// newEngine builds an engine on the bundled definitions applying pain_oud 1.1.0, the version this reference
+// is written for (1.2.0, the default, has its own reference in reference_v12_test.go).
 func newEngine(t testing.TB, opts ...screen.Option) *screen.Engine {
 	t.Helper()
-	eng, err := screen.New(append([]screen.Option{bundled.Definitions()}, opts...)...)
+	eng, err := screen.New(append([]screen.Option{bundled.Definitions(), screen.WithRuleSet("pain_oud@1.1.0")}, opts...)...)
 	if err != nil {
 		t.Fatalf("screen.New: %v", err)
 	}

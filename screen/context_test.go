@@ -85,11 +85,11 @@ func TestContextUnknownNote(t *testing.T) {
 		ctx     map[string]any
 		unknown []string // nil: no note
 	}{
-		{"all known", map[string]any{"moud_current": false, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": true}, nil},
-		{"none given", nil, []string{"moud_current", "opioid_mme", "benzodiazepine", "prior_overdose"}},
-		{"two given", map[string]any{"opioid_mme": 30, "prior_overdose": false}, []string{"moud_current", "benzodiazepine"}},
-		{"null is not given", map[string]any{"moud_current": nil, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false}, []string{"moud_current"}},
-		{"age and sex are not the rule set's context", map[string]any{"age": 40, "sex": "f", "moud_current": true, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false}, nil},
+		{"all known", map[string]any{"moud_current": false, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": true, "naloxone_current": false}, nil},
+		{"none given", nil, []string{"moud_current", "opioid_mme", "benzodiazepine", "prior_overdose", "naloxone_current"}},
+		{"two given", map[string]any{"opioid_mme": 30, "prior_overdose": false}, []string{"moud_current", "benzodiazepine", "naloxone_current"}},
+		{"null is not given", map[string]any{"moud_current": nil, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false, "naloxone_current": true}, []string{"moud_current"}},
+		{"age and sex are not the rule set's context", map[string]any{"age": 40, "sex": "f", "moud_current": true, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false, "naloxone_current": false}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

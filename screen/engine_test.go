@@ -115,11 +115,13 @@ func replaceOnce(s, old, new string) string {
 	panic("not found: " + old)
 }
 
-// RequireComposite turns a response set without the rule set's required inputs into an error.
+// RequireComposite turns a response set the rule set cannot be applied to into an error: with pain_oud
+// 1.2.0 (every input optional), one that holds none of its inputs.
 func TestRequireComposite(t *testing.T) {
 	eng, err := screen.New(bundled.Definitions(), screen.RequireComposite())
 	require.NoError(t, err)
-	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	promisOnly := map[string]map[string]any{"promis_pi_4a": {"pi1": 1, "pi2": 1, "pi3": 1, "pi4": 1}}
+	_, err = eng.Score(context.Background(), &screen.Response{Answers: promisOnly})
 	var se *screen.ScoreError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "composite_not_applied", se.Code)
@@ -127,7 +129,15 @@ func TestRequireComposite(t *testing.T) {
 
 	plain, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
-	rep, err := plain.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	rep, err := plain.Score(context.Background(), &screen.Response{Answers: promisOnly})
+	require.NoError(t, err)
+	assert.False(t, rep.Composite.Applied)
+	assert.Equal(t, "no_inputs", rep.Composite.Reason)
+
+	// pain_oud 1.1.0 required the GCPS-R.
+	v11, err := screen.New(bundled.Definitions(), screen.WithRuleSet("pain_oud@1.1.0"))
+	require.NoError(t, err)
+	rep, err = v11.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
 	require.NoError(t, err)
 	assert.False(t, rep.Composite.Applied)
 	assert.Equal(t, "required input gcps_r (^1) is absent", rep.Composite.Reason)
@@ -179,7 +189,7 @@ func TestCheckBundled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Diagnostics, "bundled definitions are clean: no errors, and no warnings either (static checks included)")
 	assert.Len(t, res.Instruments, 11)
-	assert.Equal(t, []string{"pain_oud@1.1.0"}, res.RuleSets)
+	assert.Equal(t, []string{"pain_oud@1.0.0", "pain_oud@1.1.0", "pain_oud@1.2.0"}, res.RuleSets)
 }
 
 // A rule set whose inputs are all optional is not applied when none of them is present (reason

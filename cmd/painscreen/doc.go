@@ -157,9 +157,13 @@
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
 //     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
-//     flags are left out); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
+//     flags are left out); a tier the answers leave open is "tier=not_final(LOW now, URGENT possible:
+//     ask PHQ-9 item 9)", and an urgent flag left open by a missing or invalid answer is listed as
+//     INST.FLAG(NOT_RULED_OUT); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
-//     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
+//     it (a tier the answers leave open leads with "Risk tier: not final — LOW now, URGENT possible: ask
+//     PHQ-9 item 9" and the text of each item to ask), fired flags and urgent flags left open
+//     ("NOT RULED OUT"), each referral with its priority, text, addenda, rationale, source and the domain
 //     values that triggered it, the domains with the instrument results they were derived from, what was
 //     not assessed and why, then each instrument's scores and bands with the answers they were computed
 //     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's

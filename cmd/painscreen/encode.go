@@ -8,6 +8,7 @@ import (
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 
@@ -81,6 +82,7 @@ type encoder struct {
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
+	namer   *cds.Namer // text and brief: names for what a clinician is asked (§1b)
 	fhir    *fhir.Writer
 	long    *longLayout
 	keep    []string // --keep: the kept CSV columns, echoed in every format
@@ -100,6 +102,9 @@ func newEncoder(f outFormat, eng *screen.Engine) *encoder {
 		e.csv = newCSVLayout(eng)
 	case outText:
 		e.labels = newTextLabels(eng)
+		e.namer = cds.NewNamer(eng)
+	case outBrief:
+		e.namer = cds.NewNamer(eng)
 	case outLong:
 		e.long = newLongLayout(eng)
 	}
@@ -164,7 +169,7 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case outText:
 		sc.width, sc.keep = e.width, e.keep
-		b = appendTextReport(b, file, rec, rep, e.labels, sc)
+		b = appendTextReport(b, file, rec, rep, e.labels, e.namer, sc)
 	case outFHIR:
 		b = e.appendFHIRReport(b, file, rec, rep)
 	case outLong:

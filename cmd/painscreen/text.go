@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
@@ -303,7 +304,7 @@ func newTextLabels(eng *screen.Engine) textLabels {
 	return tl
 }
 
-func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
+func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
 	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
@@ -315,6 +316,10 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.nl()
 	t.kept(sc)
+	c := rep.Composite
+	if c != nil {
+		t.tier(rep, nm)
+	}
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		t.raw("Error: ")
@@ -324,13 +329,10 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		t.nl()
 	}
 	if len(rep.Errors) > 0 {
-		t.words("  (these answers could not be used; everything below is what the other answers settle)", 2)
+		t.words("  (these answers could not be used; every result here is what the other answers settle)", 2)
 		t.nl()
 	}
-	c := rep.Composite
-	if c != nil {
-		t.tier(c)
-	}
+	t.openFlags(rep, nm)
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
 		for j := range in.Flags {
@@ -373,8 +375,10 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	return t.b
 }
 
-// tier writes the risk tier and what decided it.
-func (t *textBuf) tier(c *screen.CompositeResult) {
+// tier writes the risk tier and what decided it. A tier the answers leave open leads with what is
+// possible and what to ask (composite.md §1b), never with the lowest tier alone.
+func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
+	c := rep.Composite
 	if !c.Applied {
 		t.raw("Risk tier: NOT DETERMINED (")
 		t.safe(c.ID)
@@ -385,9 +389,21 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		t.para("  Why: ", c.Reason, 7)
 		return
 	}
+	open, isOpen := nm.OpenResult(rep)
 	t.raw("Risk tier: ")
-	t.upper(string(c.Tier))
-	t.raw("   [")
+	if isOpen {
+		t.words(open.Headline(), 2)
+		t.nl()
+		t.settle(rep, open.Settle)
+		t.raw("  ")
+		t.upper(string(c.Tier))
+		t.raw(" holds whatever the missing answers are")
+		t.sep(len(c.TierRule)+2, 4)
+	} else {
+		t.upper(string(c.Tier))
+		t.raw("   ")
+	}
+	t.raw("[")
 	t.safe(c.TierRule)
 	t.raw("]")
 	t.nl()
@@ -397,7 +413,7 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		t.reasons(rs, 4, nil)
 		t.nl()
 	}
-	if len(c.PossibleTiers) > 0 {
+	if len(c.PossibleTiers) > 0 && !isOpen {
 		t.raw("  possible with the missing answers: ")
 		for i, p := range c.PossibleTiers {
 			if i > 0 {
@@ -405,7 +421,49 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 			}
 			t.safe(string(p))
 		}
-		t.raw(" (the tier shown is the lowest: it holds whatever they are)")
+		t.nl()
+	}
+}
+
+// settle lists the items to ask, each with its text and why it is unknown.
+func (t *textBuf) settle(rep *screen.Report, items []cds.Item) {
+	for _, it := range items {
+		t.raw("  - ")
+		s := it.Name
+		if it.Text != "" {
+			s += `: "` + it.Text + `"`
+		}
+		t.words(s+" "+unknownWhy(rep, it), 6)
+		t.nl()
+	}
+}
+
+// unknownWhy says why an item's answer is unknown: not answered, or an answer that could not be used.
+func unknownWhy(rep *screen.Report, it cds.Item) string {
+	if in := rep.Instrument(it.Instrument); in != nil {
+		for _, m := range in.Missing {
+			if m == it.ID {
+				return "(not answered)"
+			}
+		}
+	}
+	return "(answer could not be used)"
+}
+
+// openFlags writes the urgent flags that the answers leave open (PHQ-9 item 9 unanswered or invalid):
+// the signal is unknown, and is never shown as absent.
+func (t *textBuf) openFlags(rep *screen.Report, nm *cds.Namer) {
+	for _, f := range nm.OpenFlags(rep) {
+		t.raw("Flag [URGENT] ")
+		what := "the item it reads is not answered"
+		if len(f.Items) > 0 {
+			names := make([]string, len(f.Items))
+			for i, it := range f.Items {
+				names[i] = it.Name + " " + strings.Trim(unknownWhy(rep, it), "()")
+			}
+			what = strings.Join(names, "; ")
+		}
+		t.words(f.Instrument+"."+f.Flag+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
 		t.nl()
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/cds"
 )
 
 // Writer writes reports as FHIR R4 Bundles. It holds what the definitions say about each score (LOINC
@@ -21,6 +22,7 @@ import (
 type Writer struct {
 	insts   map[string]*instInfo // "id@version"
 	ruleSet *catalog.RuleSetDoc
+	names   *cds.Namer // what to ask when a tier is open (§1b)
 }
 
 type instInfo struct {
@@ -31,7 +33,7 @@ type instInfo struct {
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
 func NewWriter(eng *screen.Engine) (*Writer, error) {
-	w := &Writer{insts: map[string]*instInfo{}}
+	w := &Writer{insts: map[string]*instInfo{}, names: cds.NewNamer(eng)}
 	for _, in := range eng.Instruments() {
 		doc, err := eng.Describe(in.ID + "@" + in.Version)
 		if err != nil {
@@ -105,8 +107,9 @@ const (
 //   - each Observation carries the report's notes about it (prorated; decided despite missing answers;
 //     not computed; flag not evaluated) and its instrument's notes and errors, as notes;
 //   - one RiskAssessment for the composite when the engine has a rule set: code the rule set, method its
-//     version and digest, prediction[0].qualitativeRisk the tier (RuleSetSystem "RULESET.tier.TIER"), with
-//     a note naming the possible tiers when missing answers leave it open; basis every Observation; one
+//     version and digest, prediction[0].qualitativeRisk the tier (RuleSetSystem "RULESET.tier.TIER"),
+//     status final; when missing or invalid answers leave the tier open, status preliminary, one
+//     prediction per possible tier (most pressing first) and a note saying so; basis every Observation; one
 //     note per referral (priority, id, text, addenda, and the reasons: the domain values that fired it),
 //     per possible referral, for the domains not assessed, per composite note and per error of the
 //     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
@@ -241,16 +244,30 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 		note("Not applied: " + c.Reason)
 	} else {
 		tier := string(c.Tier)
-		p := Prediction{Outcome: &CodeableConcept{Text: title},
-			QualitativeRisk: &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID + ".tier." + tier, Display: tier}}, Text: tier},
-			Rationale:       "Risk tier " + tier + " (" + c.TierRule + "): " + reasonText(c.TierReasons())}
-		ra.Prediction = []Prediction{p}
-		if len(c.PossibleTiers) > 0 {
+		qual := func(t string) *CodeableConcept {
+			return &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID + ".tier." + t, Display: t}}, Text: t}
+		}
+		if len(c.PossibleTiers) > 1 {
+			// composite.md §1b: a tier the answers leave open is preliminary, with a prediction per
+			// possible tier (most pressing first), none of them presented as the result.
+			ra.Status = "preliminary"
 			var ts []string
 			for _, t := range c.PossibleTiers {
 				ts = append(ts, string(t))
+				why := "Possible with the missing or invalid answers; not final."
+				if t == c.Tier {
+					why = "Holds whatever the missing or invalid answers are (" + c.TierRule + "): " + reasonText(c.TierReasons()) + "; not final."
+				}
+				ra.Prediction = append(ra.Prediction, Prediction{Outcome: &CodeableConcept{Text: title}, QualitativeRisk: qual(string(t)), Rationale: why})
 			}
-			note("Missing answers leave the tier open: " + tier + " holds whatever they are; possible tiers: " + strings.Join(ts, ", ") + ".")
+			msg := "Not final: missing or invalid answers leave the tier open; " + tier + " holds whatever they are; possible tiers: " + strings.Join(ts, ", ") + "."
+			if open, ok := w.names.OpenResult(rep); ok {
+				msg = "Risk tier " + open.Headline() + ". " + msg
+			}
+			note(msg)
+		} else {
+			ra.Prediction = []Prediction{{Outcome: &CodeableConcept{Text: title}, QualitativeRisk: qual(tier),
+				Rationale: "Risk tier " + tier + " (" + c.TierRule + "): " + reasonText(c.TierReasons())}}
 		}
 		var mit []string
 		for _, r := range c.Referrals {

@@ -84,6 +84,9 @@ type Config struct {
 	// each instrument's most recent answers authored within Lookback of the newest response are scored
 	// together. Default DefaultLookback.
 	Lookback time.Duration
+	// ShowLowTierCard gives a card (a rescreen reminder) for a decided low tier; by default a decided
+	// low tier gives "cards": [].
+	ShowLowTierCard bool
 
 	now     func() time.Time // tests: the clock of token checks
 	newUUID func() string    // tests: card uuids

@@ -33,7 +33,7 @@ type Order struct {
 
 // The links of the cards.
 var (
-	link988 = Link{Label: "988 Suicide & Crisis Lifeline", URL: "https://988lifeline.org/", Type: "absolute"}
+	link988   = Link{Label: "988 Suicide & Crisis Lifeline", URL: "https://988lifeline.org/", Type: "absolute"}
 	linkCSSRS = Link{Label: "Columbia Suicide Severity Rating Scale (C-SSRS) screener",
 		URL: "https://cssrs.columbia.edu/the-columbia-scale-c-ssrs/cssrs-for-communities-and-healthcare/", Type: "absolute"}
 	linkBup = Link{Label: "SAMHSA: buprenorphine",

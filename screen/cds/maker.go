@@ -228,7 +228,15 @@ func (m *Maker) urgentCard(rep *screen.Report) *Card {
 func (m *Maker) openCard(rep *screen.Report) *Card {
 	open, isOpen := m.names.OpenResult(rep)
 	flags := m.names.OpenFlags(rep)
-	if !isOpen && len(flags) == 0 {
+	var possible []screen.Referral
+	if comp := rep.Composite; comp != nil && comp.Applied {
+		for _, r := range comp.PossibleReferrals {
+			if r.ID != "rescreen" { // "possibly nothing to do" is no action
+				possible = append(possible, r)
+			}
+		}
+	}
+	if !isOpen && len(flags) == 0 && len(possible) == 0 {
 		return nil
 	}
 	c := &Card{Indicator: IndicatorInfo}
@@ -239,8 +247,9 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 		if open.Urgent {
 			c.Indicator = IndicatorWarning
 		}
-		fmt.Fprintf(&d, "**Risk tier %s.** %s holds whatever the missing answers are; %s possible.\n\n",
-			mdText(open.Headline()), TierWord(open.Now), mdText(joinTiers(open.Higher)))
+		fmt.Fprintf(&d, "**Risk tier %s.** %s holds whatever the missing answers are.\n\n", mdText(open.Headline()), TierWord(open.Now))
+	} else {
+		ask = m.names.OpenItems(rep)
 	}
 	for _, f := range flags {
 		c.Indicator = IndicatorWarning
@@ -250,6 +259,9 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 			if !containsItem(ask, it) {
 				ask = append(ask, it)
 			}
+		}
+		if a, ok := ReferralActions["suicide_safety_assessment"]; ok && f.Instrument == "phq9" {
+			c.Links = appendLinks(c.Links, a.Links)
 		}
 	}
 	if len(ask) > 0 {
@@ -263,9 +275,9 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 		}
 		d.WriteString("\n")
 	}
-	if comp := rep.Composite; comp != nil && len(comp.PossibleReferrals) > 0 {
+	if len(possible) > 0 {
 		d.WriteString("**What the answers could add:**\n\n")
-		for _, r := range comp.PossibleReferrals {
+		for _, r := range possible {
 			fmt.Fprintf(&d, "- %s (%s priority): %s\n", mdText(m.shortOf(r)), r.Priority, mdText(r.Text))
 			c.Links = appendLinks(c.Links, ReferralActions[r.ID].Links)
 		}
@@ -274,9 +286,20 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	switch {
 	case isOpen:
 		c.Summary = openSummary(open, ask)
+	case len(flags) > 0:
+		c.Summary = fitSummary(m.names.Instrument(flags[0].Instrument)+" "+words(flags[0].Flag)+" not ruled out: ask "+joinNames(ask)+".",
+			m.names.Instrument(flags[0].Instrument)+" "+words(flags[0].Flag)+" not ruled out: ask the missing items.")
 	default:
-		c.Summary = fitSummary(m.names.Instrument(flags[0].Instrument)+" "+words(flags[0].Flag)+" not ruled out: ask "+joinNames(ask),
-			m.names.Instrument(flags[0].Instrument)+" "+words(flags[0].Flag)+" not ruled out: missing answers")
+		names := make([]string, len(possible))
+		for i, r := range possible {
+			names[i] = m.shortOf(r)
+		}
+		head := "Missing answers could add: " + strings.Join(names, "; ") + "."
+		if len(ask) > 0 {
+			c.Summary = fitSummary(head+" Ask "+joinNames(ask)+".", fitSummary(head, "Missing answers could add recommendations (see detail)."))
+		} else {
+			c.Summary = fitSummary(head, "Missing answers could add recommendations (see detail).")
+		}
 	}
 	c.Source = m.source("painscreen#open", "result not final")
 	c.OverrideReasons = []Coding{overrideDeclined, overrideDone, overrideNotApply}

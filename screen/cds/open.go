@@ -300,6 +300,15 @@ func (n *Namer) settle(rep *screen.Report) []Item {
 	return out
 }
 
+// OpenItems lists the missing or invalid items that could change a domain the answers leave open,
+// whether or not the tier is decided (what could add a possible referral).
+func (n *Namer) OpenItems(rep *screen.Report) []Item {
+	if rep.Composite == nil {
+		return nil
+	}
+	return n.settle(rep)
+}
+
 // OpenFlags lists the urgent flags of the report that were not evaluated because an item they read is
 // missing or invalid (PHQ-9 item 9 unanswered): a signal that is unknown, never absent.
 func (n *Namer) OpenFlags(rep *screen.Report) []OpenFlag {

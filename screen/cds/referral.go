@@ -73,7 +73,7 @@ func (m *Maker) routineCard(rep *screen.Report, refs []screen.Referral) *Card {
 // errorCard tells the clinician that answers could not be used when that leaves a result open and no
 // open-result card already names them; integration problems (Problems) never get a card.
 func (m *Maker) errorCard(rep *screen.Report) *Card {
-	if _, open := m.names.OpenResult(rep); open {
+	if m.openCard(rep) != nil {
 		return nil // the open card lists them as items to ask
 	}
 	var bad []screen.ScoreError

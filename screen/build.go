@@ -141,7 +141,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 	*cr = CompositeResult{ID: rs.Def.ID, Version: rs.Version, Digest: rs.Def.Digest, Applied: ce.Applied, Reason: ce.Reason,
 		Domains: reuse(cr.Domains, len(rs.Domains)), Referrals: reuse(cr.Referrals, nRef),
-		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0], PossibleTiers: cr.PossibleTiers[:0],
+		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0], PossibleTiers: cr.PossibleTiers[:0], Settle: cr.Settle[:0],
 		PossibleReferrals: cr.PossibleReferrals[:0]}
 	for i, in := range rs.Inputs {
 		ie := ce.Inputs[i]
@@ -163,7 +163,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		}
 	}
 	if !ce.Applied {
-		cr.Domains, cr.Referrals, cr.NotAssessed = nil, nil, nil
+		cr.Domains, cr.Referrals, cr.NotAssessed, cr.Settle = nil, nil, nil, nil
 		if ce.Reason == plan.ReasonOutsidePopulation {
 			pop := rs.Def.Population
 			cr.Notes = append(cr.Notes, Note{Code: plan.ReasonOutsidePopulation, About: "context.age",
@@ -198,6 +198,14 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		if on {
 			cr.PossibleTiers = append(cr.PossibleTiers, Tier(rs.Tiers[ti].ID))
 		}
+	}
+	cr.TierDecided = len(cr.PossibleTiers) == 0
+	for _, sr := range ce.Settle {
+		cr.Settle = append(cr.Settle, settleName(rs, sr))
+	}
+	if ce.SettleLimit {
+		cr.Notes = append(cr.Notes, Note{Code: "determinacy_limit", About: "settle",
+			Message: "the possible answers are too many to check which of them could change the tier: settle lists every unanswered or invalid item the tier can read"})
 	}
 	notAssessed := ""
 	for ri, r := range rs.Referrals {
@@ -239,6 +247,9 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	if len(cr.PossibleTiers) == 0 {
 		cr.PossibleTiers = nil
 	}
+	if len(cr.Settle) == 0 {
+		cr.Settle = nil
+	}
 	if len(cr.PossibleReferrals) == 0 {
 		cr.PossibleReferrals = nil
 	}
@@ -262,4 +273,10 @@ func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
 		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.ID)}
 	}
 	return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s is not decided: the possible answers of %s are too many to check", d.ID, rs.Inputs[dn.Input].ID)}
+}
+
+// settleName names an item of a rule-set input as "<input>.<item>" (the input ids are the instrument ids).
+func settleName(rs *plan.RuleSet, sr eval.SettleRef) string {
+	in := rs.Inputs[sr.Input]
+	return in.ID + "." + in.Inst.Items[sr.Item].ID
 }

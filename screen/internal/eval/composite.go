@@ -250,6 +250,7 @@ func (st *State) tiersAndReferrals() *Error {
 	if n == 1 {
 		clear(ce.PossibleTiers)
 	}
+
 	for ri := range rs.Referrals {
 		switch {
 		case firedAll[ri]:

@@ -143,8 +143,10 @@ type FollowUp struct {
 	Names                  Names // followup.<id>, <inst>.followup.<id>
 	QUnset                 *FieldError
 	// BaseScores and CurScores are the scores the measure reads at baseline and now: it is computed only
-	// when every one of them was decided at its visit.
+	// when every one of them was decided at its visit (or the completions of both visits agree).
 	BaseScores, CurScores []int
+	// MinDays is the fewest days from baseline to current at which the measure is computed (0: any).
+	MinDays int64
 }
 
 // FollowIndex returns the index of follow-up measure id, or -1.
@@ -373,10 +375,17 @@ type RuleSet struct {
 	HasPopulation bool
 	MinAge        int64
 	AgeSlot       int
+	// TierDeps marks, per input, the items of its instrument the tier can depend on (through the domains'
+	// sources and their conditions, expression domains and the tier conditions): the items settle may name.
+	TierDeps [][]bool
 }
 
 // ReasonOutsidePopulation is the reason a rule set is not applied to a respondent outside its population.
 const ReasonOutsidePopulation = "outside_population"
+
+// ReasonNoInputs is the reason a rule set whose inputs are all optional is not applied when none of them is
+// present.
+const ReasonNoInputs = "no_inputs"
 
 // InputInst returns the instrument input id is bound to, or nil.
 func (rs *RuleSet) InputInst(id string) *Instrument {

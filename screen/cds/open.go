@@ -150,8 +150,10 @@ func (n *Namer) flagDoc(inst, flag string) (catalog.FlagDoc, bool) {
 	return catalog.FlagDoc{}, false
 }
 
-// OpenResult reports whether the composite's tier is not decided and, if so, how it is open. A report
-// without an applied rule set, or with a decided tier, gives false.
+// OpenResult reports whether the composite's tier is not decided and, if so, how it is open: Settle is
+// the report's own list (CompositeResult.Settle, exact) when it has one, else the unknown items of the
+// instruments the open domains read. A report without an applied rule set, or with a decided tier,
+// gives false.
 func (n *Namer) OpenResult(rep *screen.Report) (Open, bool) {
 	c := rep.Composite
 	if c == nil || !c.Applied || len(c.PossibleTiers) < 2 {
@@ -166,7 +168,15 @@ func (n *Namer) OpenResult(rep *screen.Report) (Open, bool) {
 			o.Higher = append(o.Higher, t)
 		}
 	}
-	o.Settle = n.settle(rep)
+	if len(c.Settle) > 0 {
+		// The engine's exact list: the items the tier depends on (composite.md §1b).
+		for _, s := range c.Settle {
+			inst, item, _ := strings.Cut(s, ".")
+			o.Settle = append(o.Settle, n.Item(inst, item))
+		}
+	} else {
+		o.Settle = n.settle(rep)
+	}
 	return o, true
 }
 

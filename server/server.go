@@ -116,7 +116,7 @@ type Handler struct {
 	version  []byte // the /version body, computed once
 	disco    []byte // the /cds-services body
 	cards    *cardMaker
-	feedback feedbackCounts // CDS Hooks card feedback (feedback.go)
+	feedback feedbackCounts       // CDS Hooks card feedback (feedback.go)
 	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).

@@ -83,7 +83,7 @@ var scenarios = []struct {
 	{"item9-endorsed", battery(func(a map[string]map[string]any, _ map[string]any) { a["phq9"]["q9"] = 1 }), cds.Options{}, func(t *testing.T, cards []cds.Card) {
 		require.Len(t, cards, 1, "the flag and the safety assessment are one card")
 		assert.Equal(t, cds.IndicatorCritical, cards[0].Indicator)
-		assert.Contains(t, cards[0].Detail, "“Thoughts that you would be better off dead, or of hurting yourself in some way”: answer 1")
+		assert.Contains(t, cards[0].Detail, "“Thoughts that you would be better off dead, or of hurting yourself in some way”: Several days")
 		assert.Equal(t, "at-most-one", cards[0].SelectionBehavior)
 		assert.Len(t, cards[0].Links, 2)
 	}},

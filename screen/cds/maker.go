@@ -253,7 +253,7 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	}
 	for _, f := range flags {
 		c.Indicator = IndicatorWarning
-		fmt.Fprintf(&d, "**%s: not ruled out.** The item it reads has no usable answer; it is unknown, not negative.\n\n",
+		fmt.Fprintf(&d, "**%s: not ruled out.** The item it reads has no usable answer, so it is unknown — not negative.\n\n",
 			mdText(m.names.Instrument(f.Instrument)+" "+words(f.Flag)))
 		for _, it := range f.Items {
 			if !containsItem(ask, it) {

@@ -61,6 +61,7 @@ type instNames struct {
 type itemName struct {
 	pos  int
 	text string
+	opts map[int64]string // option value → label
 }
 
 // NewNamer reads the names of every instrument the engine has loaded.
@@ -73,7 +74,14 @@ func NewNamer(eng *screen.Engine) *Namer {
 		}
 		in := &instNames{short: ShortName(doc.ID, doc.Title), items: map[string]itemName{}, flags: map[string]catalog.FlagDoc{}}
 		for i, it := range doc.Items {
-			in.items[it.ID] = itemName{pos: i + 1, text: strings.Join(strings.Fields(it.Text), " ")}
+			nm := itemName{pos: i + 1, text: strings.Join(strings.Fields(it.Text), " ")}
+			for _, o := range it.Options {
+				if nm.opts == nil {
+					nm.opts = map[int64]string{}
+				}
+				nm.opts[o.Value] = o.Label
+			}
+			in.items[it.ID] = nm
 			in.order = append(in.order, it.ID)
 		}
 		for _, f := range doc.Flags {
@@ -127,6 +135,18 @@ func (n *Namer) Item(inst, item string) Item {
 		it.Name = in.short + " " + item
 	}
 	return it
+}
+
+// AnswerLabel returns the label of an answer value of an item ("Several days"), or "" when the item
+// has no options or the value is not one of them.
+func (n *Namer) AnswerLabel(inst, item string, v int64) string {
+	inst, _, _ = strings.Cut(inst, "@")
+	if n != nil {
+		if in := n.insts[inst]; in != nil {
+			return in.items[item].opts[v]
+		}
+	}
+	return ""
 }
 
 // itemPos is an item's position in its definition (0 when unknown), for ordering.

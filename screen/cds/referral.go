@@ -194,6 +194,11 @@ func (m *Maker) answerLine(in *screen.InstrumentResult, r screen.Reason) string 
 	if it.Text != "" {
 		s += " “" + mdText(it.Text) + "”"
 	}
+	if v, ok := r.Value.Int(); ok {
+		if l := m.names.AnswerLabel(in.ID, id, v); l != "" {
+			return s + ": " + mdText(l)
+		}
+	}
 	return s + ": answer " + mdText(r.Value.String())
 }
 

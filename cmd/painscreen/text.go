@@ -94,6 +94,14 @@ func (t *textBuf) padTo(col int) {
 	}
 }
 
+// lineWidth is the column to wrap before.
+func (t *textBuf) lineWidth() int {
+	if t.width == 0 {
+		return textWidth
+	}
+	return t.width
+}
+
 // sep goes before a unit of n bytes that may not be split: a space, or a new line indented by indent when
 // the unit would pass textWidth.
 func (t *textBuf) sep(n, indent int) {
@@ -102,6 +110,9 @@ func (t *textBuf) sep(n, indent int) {
 		w = textWidth
 	}
 	if t.col+1+n > w {
+		for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
+			t.b = t.b[:len(t.b)-1]
+		}
 		t.b = append(t.b, '\n')
 		t.col = 0
 		t.padTo(indent)
@@ -115,6 +126,9 @@ func (t *textBuf) sep(n, indent int) {
 // continuation lines start at indent. The first word goes where the line is. Words are escaped (safe).
 func (t *textBuf) words(s string, indent int) {
 	first := true
+	if len(s) > 0 && isSpace(s[0]) && t.col > 0 {
+		first = false // leading space: a separator before the first word (or a new line)
+	}
 	for len(s) > 0 {
 		i := 0
 		for i < len(s) && isSpace(s[i]) {
@@ -134,6 +148,9 @@ func (t *textBuf) words(s string, indent int) {
 		}
 		if first {
 			first = false
+			if t.col > indent && t.col+len(w) > t.lineWidth() {
+				t.sep(len(w), indent) // does not fit where the line is: start a continuation line
+			}
 		} else {
 			t.sep(len(w), indent)
 		}
@@ -167,7 +184,15 @@ func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 			u = append(u, ';')
 		}
 		t.tmp = u
-		if i > 0 {
+		if indent+len(u) > t.lineWidth() {
+			// A reason longer than a whole line (a long option label) is wrapped at its spaces.
+			if i > 0 {
+				t.sep(0, indent)
+			}
+			t.words(string(u), indent)
+			continue
+		}
+		if i > 0 || t.col > indent && t.col+len(u) > t.lineWidth() {
 			t.sep(len(u), indent)
 		}
 		t.rawBytes(u)
@@ -189,13 +214,12 @@ func (t *textBuf) list(ids []string, indent int) {
 func (t *textBuf) recordHead(file string, n, line int) {
 	t.raw("=== record ")
 	t.int(n)
-	t.raw(" (")
-	t.safe(file)
+	where := "(" + file
 	if line > 0 {
-		t.raw(", line ")
-		t.int(line)
+		where += ", line " + strconv.Itoa(line)
 	}
-	t.raw(")")
+	t.sep(0, 4)
+	t.words(where+")", 4)
 }
 
 func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
@@ -365,10 +389,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	t.followUp(rep.FollowUp)
 	t.nl()
 	t.raw("Scored by ")
-	t.safe(rep.Engine.Name)
-	t.raw(" ")
-	t.safe(rep.Engine.Version)
-	t.raw(". Decision support for a clinician, not a diagnosis.")
+	t.words(rep.Engine.Name+" "+rep.Engine.Version+". Decision support for a clinician, not a diagnosis.", 0)
 	t.nl()
 	t.nl()
 	sc.tmp = t.tmp
@@ -397,11 +418,15 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 		t.settle(rep, open.Settle)
 		t.raw("  ")
 		t.upper(string(c.Tier))
-		t.raw(" holds whatever the missing answers are")
+		t.words(" holds whatever the missing answers are", 4)
 		t.sep(len(c.TierRule)+2, 4)
 	} else {
 		t.upper(string(c.Tier))
-		t.raw("   ")
+		if t.col+3+len(c.TierRule)+2 <= t.lineWidth() {
+			t.raw("   ")
+		} else {
+			t.sep(len(c.TierRule)+2, 4)
+		}
 	}
 	t.raw("[")
 	t.safe(c.TierRule)
@@ -485,7 +510,8 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.nl()
 			t.raw("Possible referrals (")
 			t.int(len(c.PossibleReferrals))
-			t.raw("): they apply for some of the answers that are missing")
+			t.raw("):")
+			t.words(" they apply for some of the answers that are missing", 2)
 			t.nl()
 			t.referrals(c.PossibleReferrals)
 		}
@@ -508,13 +534,13 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
 			if len(d.Possible) > 0 {
 				t.padTo(4 + w)
-				t.raw("possible: ")
+				t.raw("possible:")
+				ids := make([]string, len(d.Possible))
 				for j, v := range d.Possible {
-					if j > 0 {
-						t.raw(", ")
-					}
-					t.b = appendValue(t.b, v, "null")
+					ids[j] = string(appendValue(nil, v, "null"))
 				}
+				t.sep(0, 4+w+10)
+				t.list(ids, 4+w+10)
 				t.nl()
 			}
 		}
@@ -559,7 +585,7 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		} else {
 			t.raw("(nothing)")
 		}
-		t.sep(len(r.Rule)+2, 7)
+		t.sep(len(r.Rule)+2, 5)
 		t.raw("[")
 		t.safe(r.Rule)
 		t.raw("]")
@@ -576,7 +602,11 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 	t.padTo(indent + w + 2 + vw + 2)
 	if len(rs) > 0 {
 		t.raw("from ")
-		t.reasons(rs, t.col, lbl)
+		in := t.col
+		if in > t.lineWidth()/2 {
+			in = indent + 4 // wide columns leave too little room: continue further left
+		}
+		t.reasons(rs, in, lbl)
 	}
 	t.nl()
 }

@@ -53,7 +53,6 @@ func TestTextFitsWidth(t *testing.T) {
 	}
 }
 
-
 // Goldens of the text views at 60, 80 and 120 columns: the urgent example, an open tier (PHQ-9 item 9
 // unanswered), list and show pain_oud.
 func TestWidthGoldens(t *testing.T) {

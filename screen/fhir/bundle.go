@@ -66,6 +66,10 @@ type Input struct {
 	// Responses are the QuestionnaireResponses the answers came from: each Observation of an instrument is
 	// derivedFrom the responses whose Instrument is that instrument.
 	Responses []ResponseRef
+	// Baseline are the QuestionnaireResponses of the baseline response set, for a report with follow-up:
+	// each follow-up Observation is derivedFrom the baseline's and the current responses of its
+	// instrument.
+	Baseline []ResponseRef
 	// Seed makes the Bundle's entry ids (fullUrl urn:uuid:…, derived from it by hashing): the same seed and
 	// report give the same Bundle, byte for byte. Give each response set its own seed (the CLI uses the
 	// file name, record number, subject and date).
@@ -79,6 +83,9 @@ type ResponseRef struct {
 	Reference string
 	// Instrument is the instrument id, optionally "id@version".
 	Instrument string
+	// Status is the QuestionnaireResponse's status when known ("completed", "in-progress", "amended"):
+	// results read from an in-progress response are preliminary.
+	Status string
 }
 
 // Codes painscreen writes.
@@ -102,6 +109,12 @@ const (
 //     and digest; derivedFrom the QuestionnaireResponses; subject; effectiveDateTime);
 //   - one Observation per fired flag (FlagSystem "ID.FLAG", valueBoolean true, interpretation AA for an
 //     urgent flag, A otherwise, note its message);
+//   - one Observation per follow-up measure computed (FollowUpSystem "ID.MEASURE"; its value;
+//     effectivePeriod from the baseline's date to the current one; derivedFrom the baseline's and the
+//     current responses of the instrument (Input.Baseline, Input.Responses); a note with the values
+//     compared and the days between);
+//   - Observations read from a QuestionnaireResponse in progress (ResponseRef.Status) are preliminary,
+//     and so is the RiskAssessment;
 //   - for an instrument with no score and no flag, one Observation for the instrument (its panel code)
 //     with a dataAbsentReason, so what was answered is never silent;
 //   - each Observation carries the report's notes about it (prorated; decided despite missing answers;
@@ -127,18 +140,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
-		var derived []Reference
-		for _, r := range in.Responses {
-			id, _, _ := strings.Cut(r.Instrument, "@")
-			if id != res.ID {
-				continue
-			}
-			if r.Reference != "" {
-				derived = append(derived, Reference{Reference: r.Reference})
-			} else {
-				derived = append(derived, Reference{Type: "QuestionnaireResponse", Display: "QuestionnaireResponse without id"})
-			}
-		}
+		derived, status := derivedFrom(in.Responses, res.ID)
 		method := &CodeableConcept{Text: res.ID + " " + res.Version + " (" + res.Digest + ")"}
 		scoreIDs := map[string]bool{}
 		for _, s := range res.Scores {
@@ -164,7 +166,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
 		}
 		add := func(o *Observation, local string) {
-			o.ResourceType, o.Status = "Observation", "final"
+			o.ResourceType, o.Status = "Observation", status
 			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
 			o.Note = append(append(o.Note, common...), dateNote...)
@@ -216,10 +218,47 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			add(o, "obs/"+res.ID)
 		}
 	}
+	basis = w.followUps(b, rep, in, subject, date, basis)
 	if c := rep.Composite; c != nil {
-		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: w.riskAssessment(rep, c, subject, date, basis)})
+		ra := w.riskAssessment(rep, c, subject, date, basis)
+		if ra.Status == "final" && anyInProgress(in.Responses) {
+			ra.Status = "preliminary"
+			ra.Note = append(ra.Note, Annotation{Text: "Read from a QuestionnaireResponse that is still in progress: preliminary."})
+		}
+		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: ra})
 	}
 	return b
+}
+
+// derivedFrom returns the references to the responses of an instrument, and the status of Observations
+// read from them: preliminary when one of them is in progress, else final.
+func derivedFrom(refs []ResponseRef, inst string) ([]Reference, string) {
+	var derived []Reference
+	status := "final"
+	for _, r := range refs {
+		id, _, _ := strings.Cut(r.Instrument, "@")
+		if id != inst {
+			continue
+		}
+		if r.Status == "in-progress" {
+			status = "preliminary"
+		}
+		if r.Reference != "" {
+			derived = append(derived, Reference{Reference: r.Reference})
+		} else {
+			derived = append(derived, Reference{Type: "QuestionnaireResponse", Display: "QuestionnaireResponse without id"})
+		}
+	}
+	return derived, status
+}
+
+func anyInProgress(refs []ResponseRef) bool {
+	for _, r := range refs {
+		if r.Status == "in-progress" {
+			return true
+		}
+	}
+	return false
 }
 
 // dateTime is the lexical form of an R4 dateTime.

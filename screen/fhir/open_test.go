@@ -85,3 +85,63 @@ func TestRiskAssessmentOpenTier(t *testing.T) {
 		})
 	}
 }
+
+// Follow-up results are Observations derivedFrom the baseline's and the current responses, over the
+// period between them; results read from an in-progress response are preliminary (issue 22).
+func TestBundleFollowUp(t *testing.T) {
+	eng := bundledEngine(t)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(t, err)
+	phq := func(v int) map[string]any {
+		return map[string]any{"q1": v, "q2": v, "q3": v, "q4": v, "q5": v, "q6": v, "q7": 0, "q8": 0, "q9": 0}
+	}
+	base := &screen.Response{Subject: "Patient/7", Date: "2026-01-05", Answers: map[string]map[string]any{"phq9": phq(3)}}
+	cur := &screen.Response{Subject: "Patient/7", Date: "2026-04-06", Answers: map[string]map[string]any{"phq9": phq(1)}}
+	rep, err := eng.FollowUp(context.Background(), base, cur)
+	require.NoError(t, err)
+	require.NotNil(t, rep.FollowUp)
+	require.True(t, rep.FollowUp.Computed)
+
+	for _, tc := range []struct {
+		name, status string
+	}{{"completed", "final"}, {"in-progress", "preliminary"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := fhir.Input{Subject: rep.Subject, Date: cur.Date, Seed: "fu",
+				Responses: []fhir.ResponseRef{{Reference: "QuestionnaireResponse/cur", Instrument: "phq9", Status: tc.name}},
+				Baseline:  []fhir.ResponseRef{{Reference: "QuestionnaireResponse/base", Instrument: "phq9", Status: "completed"}}}
+			b := w.NewBundle(rep, in)
+			got := map[string]*fhir.Observation{}
+			var ra *fhir.RiskAssessment
+			for _, e := range b.Entry {
+				switch r := e.Resource.(type) {
+				case *fhir.Observation:
+					if r.Code.Coding[0].System == fhir.FollowUpSystem {
+						got[r.Code.Coding[0].Code] = r
+					} else {
+						assert.Equal(t, tc.status, r.Status, "score Observations")
+					}
+				case *fhir.RiskAssessment:
+					ra = r
+				}
+			}
+			for _, m := range rep.FollowUp.Instruments[0].Measures {
+				o := got["phq9."+m.ID]
+				require.NotNil(t, o, m.ID)
+				assert.Equal(t, tc.status, o.Status)
+				assert.Equal(t, []fhir.Reference{{Reference: "QuestionnaireResponse/base"}, {Reference: "QuestionnaireResponse/cur"}}, o.DerivedFrom)
+				assert.Equal(t, &fhir.Period{Start: "2026-01-05", End: "2026-04-06"}, o.EffectivePeriod)
+				assert.Contains(t, o.Note[0].Text, "91 days")
+			}
+			require.Contains(t, got, "phq9.response")
+			require.NotNil(t, got["phq9.response"].ValueBoolean)
+			assert.True(t, *got["phq9.response"].ValueBoolean, "18 → 6: a response")
+			require.NotNil(t, ra)
+			if tc.status == "preliminary" {
+				assert.Equal(t, "preliminary", ra.Status)
+			}
+			js, err := json.Marshal(b)
+			require.NoError(t, err)
+			assert.NotContains(t, string(js), `"effectiveDateTime":""`)
+		})
+	}
+}

@@ -213,7 +213,11 @@ func (m *Maker) urgentCard(rep *screen.Report) *Card {
 			c.Links = appendLinks(c.Links, a.Links)
 		}
 	}
-	c.Source = m.source(topic, "urgent")
+	display := "urgent flag"
+	if len(refs) > 0 {
+		display = m.shortOf(refs[0])
+	}
+	c.Source = m.source(topic, display)
 	c.OverrideReasons = []Coding{overrideDone, overrideInCare, overrideDataError}
 	if len(c.Suggestions) > 0 {
 		c.SelectionBehavior = "at-most-one"

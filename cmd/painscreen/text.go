@@ -214,6 +214,16 @@ func (t *textBuf) list(ids []string, indent int) {
 func (t *textBuf) recordHead(file string, n, line int) {
 	t.raw("=== record ")
 	t.int(n)
+	if t.col+2+len(file)+len(", line ")+20+1 <= t.lineWidth() && !needsEscape(file) {
+		t.raw(" (") // fits (the usual case): no allocation
+		t.raw(file)
+		if line > 0 {
+			t.raw(", line ")
+			t.int(line)
+		}
+		t.raw(")")
+		return
+	}
 	where := "(" + file
 	if line > 0 {
 		where += ", line " + strconv.Itoa(line)
@@ -388,8 +398,17 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.followUp(rep.FollowUp)
 	t.nl()
-	t.raw("Scored by ")
-	t.words(rep.Engine.Name+" "+rep.Engine.Version+". Decision support for a clinician, not a diagnosis.", 0)
+	const notDiagnosis = ". Decision support for a clinician, not a diagnosis."
+	if 10+len(rep.Engine.Name)+1+len(rep.Engine.Version)+len(notDiagnosis) <= t.lineWidth() {
+		t.raw("Scored by ")
+		t.safe(rep.Engine.Name)
+		t.raw(" ")
+		t.safe(rep.Engine.Version)
+		t.raw(notDiagnosis)
+	} else {
+		t.raw("Scored by ")
+		t.words(rep.Engine.Name+" "+rep.Engine.Version+notDiagnosis, 0)
+	}
 	t.nl()
 	t.nl()
 	sc.tmp = t.tmp

@@ -2,7 +2,7 @@
 // as an EHR shows cards (indicator bar, summary, detail, suggestion buttons, links, override reasons),
 // so that a reviewer can look at them as a clinician would. scripts/cards-screenshot.sh screenshots it.
 //
-//	go run ./scripts/cardpage [-o cards.html] [examples/responses/*.yaml ...]
+//	go run ./cmd/painscreen/internal/cardpage [-o cards.html] [examples/responses/*.yaml ...]
 package main
 
 import (

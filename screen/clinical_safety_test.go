@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,7 +117,12 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	require.Equal(t, []string{"depression", "anxiety", "trauma", "safety", "overdose_risk"}, rep.Composite.NotAssessed)
 	text, ok := addendum(rep.Composite)
 	require.True(t, ok)
-	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety, overdose_risk.")
+	// Rev 3: the questionnaire domains only; the missing treatment context is the note context_unknown.
+	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety.")
+	assert.NotContains(t, text, "overdose_risk")
+	assert.True(t, slices.ContainsFunc(rep.Composite.Notes, func(n screen.Note) bool {
+		return n.Code == "context_unknown" && strings.Contains(n.Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose")
+	}), "notes %+v", rep.Composite.Notes)
 	assert.NotContains(t, text, "{not_assessed}")
 	assert.NotContains(t, text, "alcohol")
 	r, _ := rep.Composite.Referral("rescreen")
@@ -146,7 +152,7 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 }
 
 // §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its
-// instrument's status is error and nothing of it is prorated, what the valid answers settle is still
+// instrument's status is error and no score that reads it is prorated, what the valid answers settle is still
 // reported, and the notes do not call the invalid answer "not answered".
 func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	eng := safetyEngine(t)

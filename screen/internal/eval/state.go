@@ -81,6 +81,8 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// settleMem is the memory settle reuses.
+	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
 	// it to this one.
 	Base *State
@@ -114,6 +116,7 @@ const (
 	NoteFailed              // About: the score whose expression failed
 	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
+	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
 )
 
 // NoteRec is a note in compact form.
@@ -144,16 +147,20 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given []bool
-	cur       int
-	ctxView   contextView
+	given   []bool
+	cur     int
+	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
 	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
 	FUV       []value.Value
 	FUS       []uint8
 	FUR       []Span
 	FUMissing []*plan.FieldError
-	base      *InstEval
+	// FUNote says what completions decided of a measure whose scores were not all decided, and FUPossible
+	// lists the values such a measure may have (FollowNoteOpen).
+	FUNote     []uint8
+	FUPossible [][]value.Value
+	base       *InstEval
 }
 
 // Status is the instrument's status as rule sets read it.
@@ -189,6 +196,10 @@ func (ie *InstEval) reset() {
 		clear(ie.FUS)
 		clear(ie.FUR)
 		clear(ie.FUMissing)
+		clear(ie.FUNote)
+		for i := range ie.FUPossible {
+			ie.FUPossible[i] = ie.FUPossible[i][:0]
+		}
 		ie.base = nil
 	}
 }
@@ -236,6 +247,8 @@ type DomainNote struct {
 	Kind   uint8
 	Domain int
 	Input  int
+	// Next is, for NoteUnreadAnswers, the input of the later source that was not read.
+	Next int
 }
 
 // NewState returns a state for scoring with p.
@@ -283,6 +296,7 @@ func newInstEval(in *plan.Instrument, st *State) InstEval {
 	ie.ctxView.typ, ie.ctxView.st = in.ContextType, st
 	if n := len(in.FollowUps); n > 0 {
 		ie.FUV, ie.FUS, ie.FUR, ie.FUMissing = make([]value.Value, n), make([]uint8, n), make([]Span, n), make([]*plan.FieldError, n)
+		ie.FUNote, ie.FUPossible = make([]uint8, n), make([][]value.Value, n)
 	}
 	return ie
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -108,7 +109,9 @@ const (
 //     interpretation the band of the score when another score bands it; method the instrument id, version
 //     and digest; derivedFrom the QuestionnaireResponses; subject; effectiveDateTime);
 //   - one Observation per fired flag (FlagSystem "ID.FLAG", valueBoolean true, interpretation AA for an
-//     urgent flag, A otherwise, note its message);
+//     urgent flag, A otherwise, note its message); an urgent flag that missing or invalid answers leave
+//     open (PHQ-9 item 9 unanswered) is an Observation too, status preliminary, with no value, a
+//     dataAbsentReason (unknown, or error for an invalid answer) and a note saying it is not ruled out;
 //   - one Observation per follow-up measure computed (FollowUpSystem "ID.MEASURE"; its value;
 //     effectivePeriod from the baseline's date to the current one; derivedFrom the baseline's and the
 //     current responses of the instrument (Input.Baseline, Input.Responses); a note with the values
@@ -137,6 +140,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		date = ""
 	}
 	var basis []Reference
+	openFlags := w.names.OpenFlags(rep)
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
@@ -204,6 +208,25 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 					Text: string(f.Level) + " flag"}},
 				Note: []Annotation{{Text: f.Message + " (" + reasonText(f.Reasons()) + ")"}}}
 			add(o, "flag/"+res.ID+"/"+f.ID)
+		}
+		for _, f := range openFlags {
+			if f.Instrument != res.ID {
+				continue
+			}
+			// composite.md §1b: an urgent flag whose item has no usable answer is unknown, never absent
+			// (a reader that looks for the flag's Observation finds it, with no value and the reason).
+			reason, names := "unknown", make([]string, 0, len(f.Items))
+			for _, it := range f.Items {
+				names = append(names, it.Name)
+				if !slices.Contains(res.Missing, it.ID) {
+					reason = "error"
+				}
+			}
+			o := &Observation{Code: CodeableConcept{Coding: []Coding{{System: FlagSystem, Code: res.ID + "." + f.Flag}}, Text: f.Message},
+				DataAbsentReason: &CodeableConcept{Coding: []Coding{{System: dataAbsentSystem, Code: reason}}},
+				Note: []Annotation{{Text: "Not ruled out: " + strings.Join(names, ", ") + " has no usable answer, so this urgent flag could not be evaluated; ask it."}}}
+			add(o, "flag/"+res.ID+"/"+f.Flag)
+			o.Status = "preliminary"
 		}
 		if len(res.Scores) == 0 && len(res.Flags) == 0 {
 			code := CodeableConcept{Coding: []Coding{{System: ScoreSystem, Code: res.ID}}, Text: res.ID}

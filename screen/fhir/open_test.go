@@ -69,6 +69,26 @@ func TestRiskAssessmentOpenTier(t *testing.T) {
 				got = append(got, p.QualitativeRisk.Text)
 			}
 			assert.Equal(t, tc.tiers, got)
+			var flag *fhir.Observation
+			for _, e := range b.Entry {
+				if o, ok := e.Resource.(*fhir.Observation); ok && o.Code.Coding[0].Code == "phq9.suicidal_ideation" {
+					flag = o
+				}
+			}
+			switch tc.q9 {
+			case 0:
+				assert.Nil(t, flag, "denied: no flag Observation")
+			case 1:
+				require.NotNil(t, flag)
+				assert.True(t, *flag.ValueBoolean)
+			default:
+				require.NotNil(t, flag, "an open urgent flag is an Observation, never absent")
+				assert.Nil(t, flag.ValueBoolean)
+				assert.Equal(t, "preliminary", flag.Status)
+				want := map[any]string{nil: "unknown", 7: "error"}[tc.q9]
+				assert.Equal(t, want, flag.DataAbsentReason.Coding[0].Code)
+				assert.Contains(t, flag.Note[0].Text, "Not ruled out: PHQ-9 item 9")
+			}
 			if tc.golden == "" {
 				return
 			}

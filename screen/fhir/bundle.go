@@ -224,7 +224,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			}
 			o := &Observation{Code: CodeableConcept{Coding: []Coding{{System: FlagSystem, Code: res.ID + "." + f.Flag}}, Text: f.Message},
 				DataAbsentReason: &CodeableConcept{Coding: []Coding{{System: dataAbsentSystem, Code: reason}}},
-				Note: []Annotation{{Text: "Not ruled out: " + strings.Join(names, ", ") + " has no usable answer, so this urgent flag could not be evaluated; ask it."}}}
+				Note:             []Annotation{{Text: "Not ruled out: " + strings.Join(names, ", ") + " has no usable answer, so this urgent flag could not be evaluated; ask it."}}}
 			add(o, "flag/"+res.ID+"/"+f.Flag)
 			o.Status = "preliminary"
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -89,4 +90,19 @@ func appendTable(b []byte, rows [][]string, width int) []byte {
 		b = t.b
 	}
 	return b
+}
+
+// appendWrapped writes s, which starts with its own indentation, wrapped at textWidth; continuation lines
+// are indented by indent spaces. (For show, whose texts are not on the hot path.)
+func appendWrapped(b []byte, s string, indent int) []byte {
+	lead := len(s) - len(strings.TrimLeft(s, " "))
+	return appendWrappedAt(append(b, s[:lead]...), s[lead:], lead, indent)
+}
+
+// appendWrappedAt writes the words of s starting at column col of the current line and ends the line.
+func appendWrappedAt(b []byte, s string, col, indent int) []byte {
+	t := textBuf{b: b, col: col}
+	t.words(s, indent)
+	t.nl()
+	return t.b
 }

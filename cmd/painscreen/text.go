@@ -2,9 +2,7 @@ package main
 
 import (
 	"strconv"
-	"strings"
 
-	"github.com/painscreen/painscreen/screen/catalog"
 	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
 
@@ -283,61 +281,6 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	return t.b
 }
 
-// labels maps the answers of one instrument version to their option labels, for the text view.
-type labels struct {
-	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
-}
-
-// of returns the label of an answer reason ("answers.q9" = 1), or "".
-func (l *labels) of(r screen.Reason) string {
-	const prefix = "answers."
-	if l == nil || len(r.Name) <= len(prefix) || r.Name[:len(prefix)] != prefix {
-		return ""
-	}
-	v, ok := r.Value.Int()
-	if !ok {
-		return ""
-	}
-	for _, o := range l.items[r.Name[len(prefix):]] {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return ""
-}
-
-// textLabels holds the labels of every loaded instrument version: id -> version -> labels.
-type textLabels map[string]map[string]*labels
-
-func newTextLabels(eng *screen.Engine) textLabels {
-	tl := textLabels{}
-	for _, in := range eng.Instruments() {
-		doc, err := eng.Describe(in.ID + "@" + in.Version)
-		if err != nil {
-			continue
-		}
-		l := &labels{items: map[string][]catalog.OptionDoc{}}
-		for _, it := range doc.Items {
-			if len(it.Options) == 0 {
-				continue
-			}
-			opts := make([]catalog.OptionDoc, len(it.Options))
-			for i, o := range it.Options {
-				opts[i] = o
-				if o.Label == strconv.FormatInt(o.Value, 10) {
-					opts[i].Label = ""
-				}
-			}
-			l.items[it.ID] = opts
-		}
-		if tl[in.ID] == nil {
-			tl[in.ID] = map[string]*labels{}
-		}
-		tl[in.ID][in.Version] = l
-	}
-	return tl
-}
-
 func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
 	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
 	t.recordHead(file, rec.N, rec.Line)
@@ -465,49 +408,6 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 			}
 			t.safe(string(p))
 		}
-		t.nl()
-	}
-}
-
-// settle lists the items to ask, each with its text and why it is unknown.
-func (t *textBuf) settle(rep *screen.Report, items []cds.Item) {
-	for _, it := range items {
-		t.raw("  - ")
-		s := it.Name
-		if it.Text != "" {
-			s += `: "` + it.Text + `"`
-		}
-		t.words(s+" "+unknownWhy(rep, it), 6)
-		t.nl()
-	}
-}
-
-// unknownWhy says why an item's answer is unknown: not answered, or an answer that could not be used.
-func unknownWhy(rep *screen.Report, it cds.Item) string {
-	if in := rep.Instrument(it.Instrument); in != nil {
-		for _, m := range in.Missing {
-			if m == it.ID {
-				return "(not answered)"
-			}
-		}
-	}
-	return "(answer could not be used)"
-}
-
-// openFlags writes the urgent flags that the answers leave open (PHQ-9 item 9 unanswered or invalid):
-// the signal is unknown, and is never shown as absent.
-func (t *textBuf) openFlags(rep *screen.Report, nm *cds.Namer) {
-	for _, f := range nm.OpenFlags(rep) {
-		t.raw("Flag [URGENT] ")
-		what := "the item it reads is not answered"
-		if len(f.Items) > 0 {
-			names := make([]string, len(f.Items))
-			for i, it := range f.Items {
-				names[i] = it.Name + " " + strings.Trim(unknownWhy(rep, it), "()")
-			}
-			what = strings.Join(names, "; ")
-		}
-		t.words(f.Instrument+"."+f.Flag+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
 		t.nl()
 	}
 }
@@ -684,19 +584,4 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 func valueLen(v screen.Value) int {
 	var tmp [32]byte
 	return len(appendSafeValue(tmp[:0], v))
-}
-
-// appendWrapped writes s, which starts with its own indentation, wrapped at textWidth; continuation lines
-// are indented by indent spaces. (For show, whose texts are not on the hot path.)
-func appendWrapped(b []byte, s string, indent int) []byte {
-	lead := len(s) - len(strings.TrimLeft(s, " "))
-	return appendWrappedAt(append(b, s[:lead]...), s[lead:], lead, indent)
-}
-
-// appendWrappedAt writes the words of s starting at column col of the current line and ends the line.
-func appendWrappedAt(b []byte, s string, col, indent int) []byte {
-	t := textBuf{b: b, col: col}
-	t.words(s, indent)
-	t.nl()
-	return t.b
 }

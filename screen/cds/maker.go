@@ -80,7 +80,8 @@ func (m *Maker) Cards(rep *screen.Report) []Card {
 		}
 	}
 	add(m.urgentCard(rep))
-	add(m.openCard(rep))
+	open := m.openCard(rep)
+	add(open)
 	if c := rep.Composite; c != nil && c.Applied {
 		var routine []screen.Referral
 		for _, r := range c.Referrals {
@@ -94,7 +95,9 @@ func (m *Maker) Cards(rep *screen.Report) []Card {
 		}
 		add(m.routineCard(rep, routine))
 	}
-	add(m.errorCard(rep))
+	if open == nil { // else the open card names the unusable answers as items to ask
+		add(m.errorCard(rep))
+	}
 	out := make([]Card, 0, len(crit)+len(warn)+len(info))
 	return append(append(append(out, crit...), warn...), info...)
 }

@@ -70,12 +70,9 @@ func (m *Maker) routineCard(rep *screen.Report, refs []screen.Referral) *Card {
 	return c
 }
 
-// errorCard tells the clinician that answers could not be used when that leaves a result open and no
-// open-result card already names them; integration problems (Problems) never get a card.
+// errorCard tells the clinician that answers could not be used when that leaves a result open (called
+// only when no open-result card already names them); integration problems (Problems) never get a card.
 func (m *Maker) errorCard(rep *screen.Report) *Card {
-	if m.openCard(rep) != nil {
-		return nil // the open card lists them as items to ask
-	}
 	var bad []screen.ScoreError
 	for _, e := range rep.Errors {
 		if integration[e.Code] || !m.changesResult(rep, e) {

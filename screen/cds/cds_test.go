@@ -237,7 +237,9 @@ func TestHeadline(t *testing.T) {
 	assert.False(t, ok, "a decided tier is not open")
 	assert.Empty(t, nm.OpenFlags(score(t, eng, battery(nil))))
 
-	for title, want := range map[string]string{"Patient Health Questionnaire-9 (PHQ-9)": "PHQ-9", "PEG three-item scale": "peg", "": "peg", "x ()": "peg"} {
+	for title, want := range map[string]string{"Patient Health Questionnaire-9 (PHQ-9)": "PHQ-9", "PEG three-item scale": "PEG",
+		"DSM-5 opioid use disorder criteria checklist": "DSM-5", "Single-item drug screening question": "Single-item drug screening question",
+		"": "peg", "x ()": "x ()", "A (B)": "B", strings.Repeat("long ", 20): "peg"} {
 		assert.Equal(t, want, cds.ShortName("peg", title), title)
 	}
 	var nilNamer *cds.Namer

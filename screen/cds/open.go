@@ -93,9 +93,10 @@ func NewNamer(eng *screen.Engine) *Namer {
 }
 
 // ShortName is an instrument's name for a clinician: the abbreviation in parentheses at the end of its
-// title ("Patient Health Questionnaire-9 (PHQ-9)" → "PHQ-9"), else its id.
+// title ("Patient Health Questionnaire-9 (PHQ-9)" → "PHQ-9"), else the title's first word when it is an
+// acronym ("DSM-5 opioid use disorder criteria checklist" → "DSM-5"), else the title, else the id.
 func ShortName(id, title string) string {
-	title = strings.TrimSpace(title)
+	title = strings.Join(strings.Fields(title), " ")
 	if strings.HasSuffix(title, ")") {
 		if i := strings.LastIndexByte(title, '('); i >= 0 {
 			if s := strings.TrimSpace(title[i+1 : len(title)-1]); s != "" && len(s) <= 16 {
@@ -103,7 +104,28 @@ func ShortName(id, title string) string {
 			}
 		}
 	}
+	if first, _, _ := strings.Cut(title, " "); len(first) >= 2 && len(first) <= 16 && isAcronym(first) {
+		return first
+	}
+	if title != "" && len(title) <= 60 {
+		return title
+	}
 	return id
+}
+
+// isAcronym reports whether s is capitals, digits and hyphens with at least two capitals ("DSM-5", "PEG").
+func isAcronym(s string) bool {
+	caps := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z':
+			caps++
+		case '0' <= c && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return caps >= 2
 }
 
 // Instrument returns the short name of an instrument id (or id@version).

@@ -84,9 +84,9 @@ type ResponseRef struct {
 	Reference string
 	// Instrument is the instrument id, optionally "id@version".
 	Instrument string
-	// Status is the QuestionnaireResponse's status when known ("completed", "in-progress", "amended"):
-	// results read from an in-progress response are preliminary.
-	Status string
+	// Preliminary: the response is not completed (status in-progress or stopped, or not an R4 status).
+	// The Observations derived from it have status preliminary, with a note.
+	Preliminary bool
 }
 
 // Codes painscreen writes.
@@ -116,8 +116,8 @@ const (
 //     effectivePeriod from the baseline's date to the current one; derivedFrom the baseline's and the
 //     current responses of the instrument (Input.Baseline, Input.Responses); a note with the values
 //     compared and the days between);
-//   - Observations read from a QuestionnaireResponse in progress (ResponseRef.Status) are preliminary,
-//     and so is the RiskAssessment;
+//   - Observations read from a QuestionnaireResponse that is not completed (ResponseRef.Preliminary) are
+//     preliminary, with a note, and so is the RiskAssessment;
 //   - for an instrument with no score and no flag, one Observation for the instrument (its panel code)
 //     with a dataAbsentReason, so what was answered is never silent;
 //   - each Observation carries the report's notes about it (prorated; decided despite missing answers;
@@ -168,6 +168,9 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		}
 		if len(res.Missing) > 0 {
 			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
+		}
+		if status == "preliminary" {
+			common = append(common, Annotation{Text: "The questionnaire response is not completed (in progress or stopped): this result is preliminary."})
 		}
 		add := func(o *Observation, local string) {
 			o.ResourceType, o.Status = "Observation", status
@@ -244,9 +247,9 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 	basis = w.followUps(b, rep, in, subject, date, basis)
 	if c := rep.Composite; c != nil {
 		ra := w.riskAssessment(rep, c, subject, date, basis)
-		if ra.Status == "final" && anyInProgress(in.Responses) {
+		if ra.Status == "final" && anyPreliminary(in.Responses) {
 			ra.Status = "preliminary"
-			ra.Note = append(ra.Note, Annotation{Text: "Read from a QuestionnaireResponse that is still in progress: preliminary."})
+			ra.Note = append(ra.Note, Annotation{Text: "A questionnaire response is not completed (in progress or stopped): this result is preliminary."})
 		}
 		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: ra})
 	}
@@ -263,7 +266,7 @@ func derivedFrom(refs []ResponseRef, inst string) ([]Reference, string) {
 		if id != inst {
 			continue
 		}
-		if r.Status == "in-progress" {
+		if r.Preliminary {
 			status = "preliminary"
 		}
 		if r.Reference != "" {
@@ -275,9 +278,9 @@ func derivedFrom(refs []ResponseRef, inst string) ([]Reference, string) {
 	return derived, status
 }
 
-func anyInProgress(refs []ResponseRef) bool {
+func anyPreliminary(refs []ResponseRef) bool {
 	for _, r := range refs {
-		if r.Status == "in-progress" {
+		if r.Preliminary {
 			return true
 		}
 	}

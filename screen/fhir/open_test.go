@@ -123,12 +123,14 @@ func TestBundleFollowUp(t *testing.T) {
 	require.True(t, rep.FollowUp.Computed)
 
 	for _, tc := range []struct {
-		name, status string
-	}{{"completed", "final"}, {"in-progress", "preliminary"}} {
+		name        string
+		preliminary bool
+		status      string
+	}{{"completed", false, "final"}, {"in-progress", true, "preliminary"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := fhir.Input{Subject: rep.Subject, Date: cur.Date, Seed: "fu",
-				Responses: []fhir.ResponseRef{{Reference: "QuestionnaireResponse/cur", Instrument: "phq9", Status: tc.name}},
-				Baseline:  []fhir.ResponseRef{{Reference: "QuestionnaireResponse/base", Instrument: "phq9", Status: "completed"}}}
+				Responses: []fhir.ResponseRef{{Reference: "QuestionnaireResponse/cur", Instrument: "phq9", Preliminary: tc.preliminary}},
+				Baseline:  []fhir.ResponseRef{{Reference: "QuestionnaireResponse/base", Instrument: "phq9"}}}
 			b := w.NewBundle(rep, in)
 			got := map[string]*fhir.Observation{}
 			var ra *fhir.RiskAssessment

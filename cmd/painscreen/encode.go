@@ -120,6 +120,8 @@ type scratch struct {
 	kept  []string // the record's kept cells (Record.Kept)
 	keep  []string // text: the kept columns' names
 	width int      // text: wrap at this column (0: textWidth)
+	// baseSrc: --follow-up with --format fhir, the responses of the record's baseline (derivedFrom).
+	baseSrc []respfile.Source
 }
 
 // Cell kinds in scratch.set.
@@ -171,7 +173,7 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 		sc.width, sc.keep = e.width, e.keep
 		b = appendTextReport(b, file, rec, rep, e.labels, e.namer, sc)
 	case outFHIR:
-		b = e.appendFHIRReport(b, file, rec, rep)
+		b = e.appendFHIRReport(b, file, rec, rep, sc.baseSrc)
 	case outLong:
 		b = e.long.appendReport(b, file, rec, rep, len(e.keep), sc)
 	case outBrief:

@@ -40,8 +40,10 @@ type batch struct {
 	file  string
 	recs  []respfile.Record
 	bases []*screen.Response // --follow-up: each record's baseline (nil: scored on its own)
-	stats []recStat
-	out   []byte
+	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
+	baseSrc [][]respfile.Source
+	stats   []recStat
+	out     []byte
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
 	// the scorer encodes it as one more error record after recs.
 	fatal error
@@ -185,6 +187,8 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		b.recs = b.recs[:0]
 		clear(b.bases)
 		b.bases = b.bases[:0]
+		clear(b.baseSrc)
+		b.baseSrc = b.baseSrc[:0]
 		seq++
 		return true
 	}
@@ -208,13 +212,14 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		dec.UseFHIR(p.fhir)
 	}
 	// push adds a record (with its --follow-up baseline) to the batch being filled.
-	push := func(rec respfile.Record, base *screen.Response) {
+	push := func(rec respfile.Record, base *screen.Response, baseSrc []respfile.Source) {
 		if b == nil && !get() {
 			return
 		}
 		b.recs = append(b.recs, rec)
 		if p.fu != nil {
 			b.bases = append(b.bases, base)
+			b.baseSrc = append(b.baseSrc, baseSrc)
 		}
 		if len(b.recs) == batchSize {
 			ship()
@@ -371,7 +376,9 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			continue
 		}
 		var err error
+		sc.baseSrc = nil
 		if p.fu != nil && b.bases[i] != nil {
+			sc.baseSrc = b.baseSrc[i]
 			err = p.scoreFollowUp(b.bases[i], rec, sc)
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)

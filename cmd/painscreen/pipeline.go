@@ -40,15 +40,15 @@ type batch struct {
 	file  string
 	recs  []respfile.Record
 	bases []*screen.Response // --follow-up: each record's baseline (nil: scored on its own)
-	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
-	baseSrc [][]respfile.Source
-	stats   []recStat
-	out     []byte
+	stats []recStat
+	out   []byte
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
 	// the scorer encodes it as one more error record after recs.
 	fatal error
 	// fatalN is the record number of that error record: one more than the records read.
 	fatalN int
+	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
+	baseSrc [][]respfile.Source
 }
 
 // source is one input of score.

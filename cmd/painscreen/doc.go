@@ -151,7 +151,9 @@
 //     missing answers, scores not computed, flags not evaluated, unanswered items and invalid answers),
 //     an Observation per fired flag (interpretation AA for urgent), with --follow-up an Observation per
 //     follow-up measure (https://painscreen.dev/fhir/CodeSystem/followup ID.MEASURE, effectivePeriod
-//     from the baseline's date to the current one), and a RiskAssessment for the composite
+//     from the baseline's date to the current one, derivedFrom the baseline's and the current
+//     QuestionnaireResponses), an Observation with no value for an urgent flag that missing answers
+//     leave open (not ruled out), and a RiskAssessment for the composite
 //     (qualitativeRisk the tier, status final; when missing or invalid answers leave the tier open,
 //     status preliminary with a prediction per possible tier and a note naming the items to ask; basis
 //     the Observations, a note per referral with its reasons, per possible referral, and why the rule

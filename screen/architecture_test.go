@@ -38,14 +38,15 @@ var allowedImports = map[string][]string{
 	"screen/internal/lint":        {"screen/diag", "screen/internal/def", "screen/internal/plan", "screen/internal/value"},
 	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
 	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/fhir"},
-	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog"},
+	"screen/cds":                  {"screen", "screen/catalog"},
+	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
 	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
 	"screentest":                  {"screen", "screen/suite"},
 	"bundled":                     {"instruments", "rules", "screen"},
 	"instruments":                 {},
 	"rules":                       {},
 	"cmd/painscreen/internal/gen": {},
-	"server":                      {"screen", "screen/fhir", "screen/respfile"},
+	"server":                      {"screen", "screen/cds", "screen/fhir", "screen/respfile"},
 }
 
 // TestImportRules keeps the package graph the architecture document draws: every stage imports only the

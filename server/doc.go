@@ -16,6 +16,7 @@
 //	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
 //	                          whose US Core birth sex is the context sex of sex-specific cut-points.
 //	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
+//	POST /cds-services/{id}/feedback  CDS Hooks feedback on the cards (accepted, overridden).
 //	GET  /healthz             200 while the process runs.
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
 //	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
@@ -26,14 +27,18 @@
 //
 // A CDS call reads the prefetched searchset Bundle of the patient's QuestionnaireResponses, takes each
 // instrument's most recent answers authored within Config.Lookback of the newest response, scores them
-// together, and returns one card per urgent flag and per referral,
-// with the indicator critical for an urgent flag or referral, warning for a high-priority referral and
-// info for a routine one; possible referrals and a tier the answers leave open (missing answers) get
-// cards of their own that say so; answers, or whole responses, that could not be used get a warning
-// card. A response of another patient than context.patientId is refused (400). Each card has a
-// summary under 140 characters, a Markdown detail with the chain of reasons (referral → domains →
-// instrument scores → answers), the guideline source and the rule set's digest, a source {label, url}
-// and a uuid. "cards": [] means there is nothing to say.
+// together, and returns the cards of screen/cds: one critical card for the urgent action (the PHQ-9
+// item-9 flag and the suicide safety assessment together), one warning card per high-priority referral,
+// one info card for the routine ones, a card that leads with what to ask when missing or invalid answers
+// leave the tier (or an urgent flag) open, and no card for a decided low tier unless
+// Config.ShowLowTierCard. Cards have summaries under 140 characters, links, suggestions (draft orders)
+// with selectionBehavior, overrideReasons, the rule in source.topic and the rule set's digest in the
+// extension. Integration problems that change no result (an unknown item) are logged, not carded; a
+// response that could not be read gets a warning card. A response of another patient than
+// context.patientId is refused (400). "cards": [] means there is nothing to say.
+//
+// POST /cds-services/{id}/feedback takes CDS Hooks 2.0 feedback (accepted, overridden): counted
+// (Config.Feedback) and logged with the outcome and painscreen's override-reason code only.
 //
 // # Security
 //

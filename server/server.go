@@ -84,6 +84,11 @@ type Config struct {
 	// each instrument's most recent answers authored within Lookback of the newest response are scored
 	// together. Default DefaultLookback.
 	Lookback time.Duration
+	// ShowLowTierCard gives a card (a rescreen reminder) for a decided low tier; by default a decided
+	// low tier gives "cards": [].
+	ShowLowTierCard bool
+	// Feedback counts CDS Hooks card feedback (accepted, overridden) for metrics; optional.
+	Feedback FeedbackCounter
 
 	now     func() time.Time // tests: the clock of token checks
 	newUUID func() string    // tests: card uuids
@@ -94,6 +99,7 @@ type Config struct {
 //	POST /score                 a response set (native JSON, or FHIR when supported) → the JSON report
 //	GET  /cds-services          CDS Hooks discovery
 //	POST /cds-services/{id}     a CDS Hooks call → cards
+//	POST /cds-services/{id}/feedback  CDS Hooks feedback on the cards (accepted, overridden): counted, logged without health data
 //	GET  /healthz, /readyz      liveness; readiness (503 once Drain is called)
 //	GET  /version               the engine, definitions and their digests
 //
@@ -110,6 +116,7 @@ type Handler struct {
 	version  []byte // the /version body, computed once
 	disco    []byte // the /cds-services body
 	cards    *cardMaker
+	feedback feedbackCounts       // CDS Hooks card feedback (feedback.go)
 	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
@@ -215,6 +222,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("/version", h.only(http.MethodGet, h.serveVersion))
 	m.HandleFunc("/cds-services", h.only(http.MethodGet, h.discovery))
 	m.HandleFunc("/cds-services/{id}", h.only(http.MethodPost, h.guard(h.cdsCall)))
+	m.HandleFunc("/cds-services/{id}/feedback", h.only(http.MethodPost, h.guard(h.cdsFeedback)))
 	m.HandleFunc("/score", h.only(http.MethodPost, h.guard(h.score)))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such endpoint"})
@@ -291,6 +299,8 @@ func route(r *http.Request) string {
 		return "other"
 	case "/cds-services/{id}":
 		return r.Method + " /cds-services/" + safeID(r.PathValue("id"))
+	case "/cds-services/{id}/feedback":
+		return r.Method + " /cds-services/" + safeID(r.PathValue("id")) + "/feedback"
 	}
 	return r.Method + " " + r.Pattern
 }

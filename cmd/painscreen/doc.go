@@ -149,17 +149,27 @@
 //     subject: a FHIR reference (Patient/123) as reference, any other id as identifier.value;
 //     effectiveDateTime the response set's date; notes for prorated totals, results decided despite
 //     missing answers, scores not computed, flags not evaluated, unanswered items and invalid answers),
-//     an Observation per fired flag (interpretation AA for urgent), and a RiskAssessment for the
-//     composite (qualitativeRisk the tier, basis the Observations, a note per referral with its reasons,
-//     per possible referral and possible tier, and why the rule set was not applied). Entry fullUrls are
+//     an Observation per fired flag (interpretation AA for urgent), with --follow-up an Observation per
+//     follow-up measure (https://painscreen.dev/fhir/CodeSystem/followup ID.MEASURE, effectivePeriod
+//     from the baseline's date to the current one, derivedFrom the baseline's and the current
+//     QuestionnaireResponses), an Observation with no value for an urgent flag that missing answers
+//     leave open (not ruled out), and a RiskAssessment for the composite
+//     (qualitativeRisk the tier, status final; when missing or invalid answers leave the tier open,
+//     status preliminary with a prediction per possible tier and a note naming the items to ask; basis
+//     the Observations, a note per referral with its reasons, per possible referral, and why the rule
+//     set was not applied). Entry fullUrls are
 //     urn:uuids derived from the file, record number, subject and date, so output is reproducible. An
 //     error record is an OperationOutcome (issue.details the error code, diagnostics where and why).
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
 //     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
-//     flags are left out); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
+//     flags are left out); a tier the answers leave open is "tier=not_final(LOW now, URGENT possible:
+//     ask PHQ-9 item 9)", and an urgent flag left open by a missing or invalid answer is listed as
+//     INST.FLAG(NOT_RULED_OUT); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
-//     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
+//     it (a tier the answers leave open leads with "Risk tier: not final — LOW now, URGENT possible: ask
+//     PHQ-9 item 9" and the text of each item to ask), fired flags and urgent flags left open
+//     ("NOT RULED OUT"), each referral with its priority, text, addenda, rationale, source and the domain
 //     values that triggered it, the domains with the instrument results they were derived from, what was
 //     not assessed and why, then each instrument's scores and bands with the answers they were computed
 //     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's
@@ -408,23 +418,27 @@
 //
 // # list
 //
-//	painscreen list [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled]
+//	painscreen list [--format text|json] [--width N] [--instruments DIR] [--rules DIR|ID] [--no-bundled]
 //
 // Lists the loaded instruments (id, version, status, domain, title; * marks the version an unpinned key
 // selects when there are several) and the rule set, with the version each of its inputs is bound to.
 // --format json writes {"instruments":[{"id","version","status","domain","title","digest","file",
 // "default"}],"rule_set":{"id","version","status","title","digest","file","inputs":{id:version}} or
-// null, "rule_sets":[…] when several are loaded and none chosen}.
+// null, "rule_sets":[…] when several are loaded and none chosen}. The text wraps within --width (default
+// the terminal's width, 80 when stdout is not a terminal): a title continues under its column, or on
+// lines of its own indented by 4 when the columns leave it too little room.
 //
 // # show
 //
-//	painscreen show [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
+//	painscreen show [--format text|json] [--width N] [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
 //
 // Describes an instrument: items (options with values, labels and codes, or the integer range; required
 // or optional; skip logic), scores (type, expression, bands as intervals, lookup tables, codes), flags,
 // context fields, recall, citation, licence and notes. The id of a rule set describes it: inputs and the
 // versions bound, domains with their values and expressions, tiers in order, and referrals with their
-// conditions, text, addenda, rationale and source.
+// conditions, text, addenda, rationale and source. The text wraps within --width as list's does,
+// expressions at their spaces (continued 4 columns further in); a token longer than the line (a digest)
+// gets a line of its own and is never cut.
 //
 // --format json writes the same description as one object with snake_case keys (the fields of
 // catalog.InstrumentDoc or catalog.RuleSetDoc).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 
@@ -81,6 +82,7 @@ type encoder struct {
 	tierIdx map[string]int
 	csv     *csvLayout
 	labels  textLabels
+	namer   *cds.Namer // text and brief: names for what a clinician is asked (§1b)
 	fhir    *fhir.Writer
 	long    *longLayout
 	keep    []string // --keep: the kept CSV columns, echoed in every format
@@ -100,6 +102,9 @@ func newEncoder(f outFormat, eng *screen.Engine) *encoder {
 		e.csv = newCSVLayout(eng)
 	case outText:
 		e.labels = newTextLabels(eng)
+		e.namer = cds.NewNamer(eng)
+	case outBrief:
+		e.namer = cds.NewNamer(eng)
 	case outLong:
 		e.long = newLongLayout(eng)
 	}
@@ -115,6 +120,8 @@ type scratch struct {
 	kept  []string // the record's kept cells (Record.Kept)
 	keep  []string // text: the kept columns' names
 	width int      // text: wrap at this column (0: textWidth)
+	// baseSrc: --follow-up with --format fhir, the responses of the record's baseline (derivedFrom).
+	baseSrc []respfile.Source
 }
 
 // Cell kinds in scratch.set.
@@ -164,9 +171,9 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case outText:
 		sc.width, sc.keep = e.width, e.keep
-		b = appendTextReport(b, file, rec, rep, e.labels, sc)
+		b = appendTextReport(b, file, rec, rep, e.labels, e.namer, sc)
 	case outFHIR:
-		b = e.appendFHIRReport(b, file, rec, rep)
+		b = e.appendFHIRReport(b, file, rec, rep, sc.baseSrc)
 	case outLong:
 		b = e.long.appendReport(b, file, rec, rep, len(e.keep), sc)
 	case outBrief:

@@ -665,22 +665,10 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 						v = string(f) == "true" // a CSV cell has no type: true and false are booleans here
 					}
 				}
-			case cellNotInt:
-				if s.na.str(f) {
-					break
+			default: // cellNotInt, cellOverflow: not a whole number within int64 (see scalar.go)
+				if !s.na.str(f) {
+					v = otherNumber(f, &d.lim)
 				}
-				if c.kind == colContext {
-					// A context field may be a number with a fraction (opioid_mme); the engine checks its type.
-					if x, err := strconv.ParseFloat(string(f), 64); err == nil {
-						v = x
-						break
-					}
-				}
-				fail(i, CodeNotInteger, "number is not a whole number (write it without a fraction or exponent)")
-				continue
-			case cellOverflow:
-				fail(i, CodeNotInteger, "integer does not fit in 64 bits")
-				continue
 			}
 		}
 		if c.kind == colContext {

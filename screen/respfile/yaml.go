@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -813,37 +812,35 @@ func (w *yamlWalker) answers(v *yaml.Node, resp *screen.Response) {
 	}
 }
 
-// contextScalar converts a context value: as an answer, and also true/false and numbers with a fraction
-// (the engine checks each against the field's declared type).
+// contextScalar converts a context value: by the same rule as an answer (see scalar.go); the engine checks
+// it against the field's declared type.
 func (w *yamlWalker) contextScalar(n *yaml.Node, where string) (any, bool) {
-	if n.Kind == yaml.ScalarNode && w.plain(n, where, "", "") {
-		switch n.Tag {
-		case "!!bool":
-			if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
-				return b, true
-			}
-		case "!!float":
-			if x, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
-				return x, true
-			}
-		}
-	}
 	return w.scalar(n, where, "", "")
 }
 
-// scalar converts an answer or context value: !!int to int64, !!str to string, !!null to nil.
+// scalar converts an answer or context value by the rule of scalar.go: !!int and !!float that are whole
+// numbers within int64 to int64, other numbers to json.Number, !!bool to bool, !!str (and !!timestamp,
+// which is text the engine will not accept) to string, !!null to nil, a mapping or sequence to an empty
+// one. Only what YAML painscreen does not read (an alias, an anchor, a binary or custom tag) or a string
+// it cannot keep (invalid UTF-8, too long) is an error of the record.
 func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) {
 	if !w.plain(n, where, inst, item) {
 		return nil, false
 	}
-	if n.Kind != yaml.ScalarNode {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return objectValue(), true
+	case yaml.SequenceNode:
+		return arrayValue(), true
+	case yaml.ScalarNode:
+	default:
 		w.fail(n, CodeWrongType, where+": expected an integer, a string or null, got "+yamlKind(n), inst, item)
 		return nil, false
 	}
 	switch n.Tag {
 	case "!!null":
 		return nil, true
-	case "!!str":
+	case "!!str", "!!timestamp":
 		if !utf8.ValidString(n.Value) {
 			w.fail(n, CodeInvalidUTF8, where+": string is not valid UTF-8", inst, item)
 			return nil, false
@@ -853,13 +850,21 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 			return nil, false
 		}
 		return w.d.in.boxedStr(n.Value), true
-	case "!!int":
-		v, ok := yamlInt(n.Value)
-		if !ok {
-			w.fail(n, CodeNotInteger, where+": integer must be written in plain decimal that fits in 64 bits (no 0x, 0o, 0b, underscores or leading zeros)", inst, item)
-			return nil, false
+	case "!!bool":
+		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
+			return b, true
 		}
-		return v, true
+		return otherNumber([]byte(n.Value), &w.d.lim), true // !!bool on text that is not true or false
+	case "!!int":
+		if v, ok := yamlInt(n.Value); ok {
+			return v, true
+		}
+		if plainDecimal(n.Value) {
+			return otherNumber([]byte(n.Value), &w.d.lim), true // out of the int64 range
+		}
+		// 0x1F, 0o17, 007, 1_000: YAML 1.1 and 1.2 read some of them differently, so no reading of one is
+		// passed on (the engine would take 007 as 7).
+		return badNumber, true
 	case "!!float":
 		// 2.0 and 2.00 are whole numbers; 2.5, 1e3, .inf and .nan are not.
 		if whole, frac, ok := strings.Cut(n.Value, "."); ok && frac != "" && strings.Trim(frac, "0") == "" {
@@ -867,30 +872,39 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 				return v, true
 			}
 		}
-		w.fail(n, CodeNotInteger, where+": number is not a whole number (write it without a fraction or exponent)", inst, item)
-		return nil, false
+		return otherNumber([]byte(n.Value), &w.d.lim), true
 	}
 	w.fail(n, CodeWrongType, where+": expected an integer, a string or null, got "+yamlKind(n), inst, item)
 	return nil, false
 }
 
-// yamlInt parses a YAML integer written in plain decimal: an optional sign and digits without leading zeros.
-func yamlInt(s string) (int64, bool) {
-	neg := false
-	switch {
-	case strings.HasPrefix(s, "-"):
-		neg = true
-		s = s[1:]
-	case strings.HasPrefix(s, "+"):
-		s = s[1:]
+// plainDecimal reports whether s is an optional sign and digits without leading zeros.
+func plainDecimal(s string) bool {
+	_, digits := cutSign(s)
+	if digits == "" || (len(digits) > 1 && digits[0] == '0') {
+		return false
 	}
-	if s == "" || (len(s) > 1 && s[0] == '0') {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
 		}
 	}
-	return parseInt64Digits([]byte(s), neg)
+	return true
+}
+
+// cutSign splits an optional leading '-' or '+' from s.
+func cutSign(s string) (neg bool, rest string) {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		return s[0] == '-', s[1:]
+	}
+	return false, s
+}
+
+// yamlInt parses a YAML integer written in plain decimal: an optional sign and digits without leading zeros.
+func yamlInt(s string) (int64, bool) {
+	if !plainDecimal(s) {
+		return 0, false
+	}
+	neg, digits := cutSign(s)
+	return parseInt64Digits([]byte(digits), neg)
 }

@@ -20,15 +20,23 @@ package respfile
 // type alone). A number's text is kept up to Limits.MaxStringBytes; a longer one is passed on as
 // badNumber, which no item or field accepts.
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // badNumber stands for a number whose text is too long to keep: it parses neither as an integer nor as a
 // finite number, so the engine rejects it as an answer (not_integer) and as a context value.
 const badNumber = json.Number("NaN")
 
-// otherNumber returns the value of a number that is not a whole number within int64, from its text.
+// otherNumber returns the value of a number that is not a whole number within int64, from its text. Text
+// that strconv.ParseInt would read (a YAML !!float 012) is never passed on: whether a number is a whole
+// number is the decoder's decision, and such text is not one of the whole numbers it accepts.
 func otherNumber(text []byte, lim *Limits) any {
 	if len(text) > lim.MaxStringBytes {
+		return badNumber
+	}
+	if _, err := strconv.ParseInt(string(text), 10, 64); err == nil {
 		return badNumber
 	}
 	return json.Number(text)

@@ -866,7 +866,10 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 		// passed on (the engine would take 007 as 7).
 		return badNumber, true
 	case "!!float":
-		// 2.0 and 2.00 are whole numbers; 2.5, 1e3, .inf and .nan are not.
+		// 2.0, 2.00 and !!float 2 are whole numbers; 2.5, 1e3, .inf and .nan are not.
+		if v, ok := yamlInt(n.Value); ok {
+			return v, true
+		}
 		if whole, frac, ok := strings.Cut(n.Value, "."); ok && frac != "" && strings.Trim(frac, "0") == "" {
 			if v, ok := yamlInt(whole); ok {
 				return v, true

@@ -178,3 +178,50 @@ func TestSuggest(t *testing.T) {
 	assert.Equal(t, "gad7", suggest.Closest("GAD7", []string{"gad7", "phq9"}))
 	assert.Equal(t, 3, suggest.Distance("kitten", "sitting"))
 }
+
+// TestCSVNAIsAnswer: an NA token that is a valid answer of an item among the file's answer columns would
+// turn real answers into blanks in every row: a fatal csv_na error naming the token and the column.
+func TestCSVNAIsAnswer(t *testing.T) {
+	// p.q takes 0..3 or the codes A0..A3; p.r takes any count of 0 or more; x.y is not a column.
+	isAnswer := func(inst, item string, v any) bool {
+		switch {
+		case inst == "p" && item == "q":
+			n, isInt := v.(int64)
+			s, _ := v.(string)
+			return (isInt && n >= 0 && n <= 3) || s == "A0" || s == "A1" || s == "A2" || s == "A3"
+		case inst == "p" && item == "r":
+			n, isInt := v.(int64)
+			return isInt && n >= 0
+		case inst == "x":
+			return true
+		}
+		return false
+	}
+	in := "subject,p.q,p.r\ns,1,-99\n"
+	cases := []struct {
+		na  []string
+		err string
+	}{
+		{nil, ""}, // NA, N/A, #N/A, NaN, nan
+		{[]string{}, ""},
+		{[]string{"-99", "NA", "9.5"}, ""},
+		{[]string{"3"}, `NA token "3" is a valid answer of p.q (column 2)`},
+		{[]string{"3.0"}, `NA token "3.0" is a valid answer of p.q (column 2)`},
+		{[]string{"A2"}, `NA token "A2" is a valid answer of p.q (column 2)`},
+		{[]string{"99"}, `NA token "99" is a valid answer of p.r (column 3)`},
+		{[]string{"NA", "A1", "-99", "7"}, `NA token "A1" is a valid answer of p.q (column 2); NA token "7" is a valid answer of p.r (column 3)`},
+	}
+	for _, c := range cases {
+		d := NewCSVDecoder(strings.NewReader(in), Limits{}, CSVOptions{NA: c.na, IsAnswer: isAnswer})
+		r, err := d.Next()
+		if c.err == "" {
+			require.NoError(t, err, "%q", c.na)
+			require.Nil(t, r.Err)
+			continue
+		}
+		e := fatalErr(t, err)
+		assert.Equal(t, CodeCSVNA, e.Code, "%q", c.na)
+		assert.Equal(t, 1, e.Line)
+		assert.Equal(t, c.err+": reading it as missing would turn real answers into blanks (choose NA tokens that no answer column accepts)", e.Msg)
+	}
+}

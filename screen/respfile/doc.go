@@ -116,9 +116,14 @@
 //
 // Everything about a column is decided once, from the header, and every problem with the header is
 // listed in one fatal csv_header error, each with its column number: an empty, padded, duplicate or
-// unrecognised name, a kept column that is missing or is read as something else, and — when
+// unrecognised name, two columns read as the same answer or context field in different spellings
+// (phq9.q9 and phq9__q9, context.age and context__age: both columns are named, since a later column
+// would otherwise overwrite an earlier one, even with an empty cell), a kept column that is missing or
+// is read as something else, and — when
 // CSVOptions.Items lists the loaded instruments — an instrument or item that is not loaded, with "did you
-// mean". Per record are only the problems of a cell's bytes (invalid_utf8, too_large), a row with the wrong
+// mean". When CSVOptions.IsAnswer is set, an NA token that is a valid answer of an item among the answer
+// columns (NA 3 for a 0-3 item, an option code) is a fatal csv_na error naming the token and the column.
+// Per record are only the problems of a cell's bytes (invalid_utf8, too_large), a row with the wrong
 // number of fields (csv_columns) and a row without any answer (empty); a cell whose value is wrong for its
 // item is that item's error in the report.
 //

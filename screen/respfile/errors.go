@@ -42,9 +42,13 @@ const (
 	CodeEmpty = "empty"
 	// CodeCSVColumns: a CSV row has a different number of fields from the header.
 	CodeCSVColumns = "csv_columns"
-	// CodeCSVHeader: the CSV header has an empty, duplicate or unrecognised column, or no answer
-	// column (fatal).
+	// CodeCSVHeader: the CSV header has an empty, duplicate or unrecognised column, two columns read as
+	// the same answer or context field (phq9.q9 and phq9__q9), or no answer column (fatal).
 	CodeCSVHeader = "csv_header"
+	// CodeCSVNA: an NA token (CSVOptions.NA) is a valid answer of an item among the file's answer
+	// columns, so that reading it as missing would turn real answers into blanks (fatal; see
+	// CSVOptions.IsAnswer).
+	CodeCSVNA = "csv_na"
 	// CodeAlias: a YAML anchor, alias or merge key.
 	CodeAlias = "alias"
 	// CodeFHIR: a FHIR resource breaks a rule of FHIR R4 JSON that reading it relies on (an item that is

@@ -20,7 +20,7 @@ type csvInFlags struct {
 
 func (fl *csvInFlags) register(f *cmdFlags) {
 	f.StringVar(&fl.delimiter, "delimiter", "", "CSV input: field `DELIM`: , ; or tab (default: tab for .tsv, else sniffed\nfrom the header row)")
-	f.Func("na", "CSV input: comma-separated `TOKENS` read as a missing answer, besides the\nempty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none)", func(s string) error {
+	f.Func("na", "CSV input: comma-separated `TOKENS` read as a missing answer, besides the\nempty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none); a token that is a\nvalid answer of an item among the file's columns is refused", func(s string) error {
 		fl.naSet = true
 		fl.na = fl.na[:0]
 		if s == "" {

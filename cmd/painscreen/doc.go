@@ -41,7 +41,7 @@
 //
 // Every command exits 2 when stdout cannot be written (a full disk). When the reader of stdout goes away
 // (score … | head -1), score ends quietly, as if its input had ended there: no summary, and the exit
-// status of the records it wrote.
+// status of the records it wrote (4 before 1, as always).
 //
 // # score
 //
@@ -65,7 +65,8 @@
 //	--na TOKENS            CSV input: comma-separated cell texts read as a missing answer, besides the
 //	                       empty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none). An integer token
 //	                       (-99) matches the cells of that value (-99, -99.0). Not applied to the subject
-//	                       cell or kept columns.
+//	                       cell or kept columns. A token that is a valid answer of an item among the
+//	                       file's columns (--na 3, --na LA6571-9) is refused (csv_na, exit 2).
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
@@ -173,9 +174,12 @@
 //
 // CSV header: everything about a column is decided once, from the header, and every problem is listed
 // together in one fatal csv_header error with column numbers: an empty, padded, duplicate or
-// unrecognised name ("Subject ID": did you mean subject?), a --keep column that is missing or names an
-// answer, and an instrument or item that is not loaded (with did you mean). Per record are only the
-// problems of a cell's content and a row's length. REDCap exports are read as they are: a column named
+// unrecognised name ("Subject ID": did you mean subject?), two columns naming the same answer or context
+// field in different spellings (phq9.q9 and phq9__q9: both are named, since the later would overwrite
+// the earlier), a --keep column that is missing or names an answer, and an instrument or item that is
+// not loaded (with did you mean). Per record are only the problems of a cell's bytes and a row's
+// length; a cell whose value is wrong for its item (2.5, 1e2, text) is an error of that item in the
+// record's report, and the rest of the record is scored. REDCap exports are read as they are: a column named
 // <instrument>__<item> or context__<key> is an answer or context column, and REDCap's bookkeeping
 // columns (redcap_event_name, redcap_repeat_instrument, redcap_repeat_instance,
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
@@ -233,12 +237,13 @@
 // is not created, and the exit status is 130. A second signal, or an output that does not take the
 // remaining records within a second (a pipe nobody reads), stops the run at once.
 //
-// Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
-// missing or unreadable input (missing file, fatal syntax error in a JSON or YAML document, bad CSV
-// header, an input with no record) or output that cannot be written; 3 invalid definitions; 4
-// --fail-on-tier was reached (only when every record scored: 1 takes precedence, since an unscored
-// record could hide any tier); 130 interrupted. A clinical result never changes the exit status unless
-// --fail-on-tier asks.
+// Exit status: 0 every record scored; 1 some records could not be scored (error records, or records
+// scored with errors); 2 usage error, missing or unreadable input (missing file, fatal syntax error in a
+// JSON or YAML document, bad CSV header, an NA token that is a valid answer, an input with no record) or
+// output that cannot be written; 3 invalid definitions; 4 --fail-on-tier was reached, even when some
+// records could not be scored (4 takes precedence over 1, also when the reader of stdout went away: a
+// clinical alert is never hidden behind a failed record); 130 interrupted. A clinical result never
+// changes the exit status unless --fail-on-tier asks.
 //
 // Examples:
 //

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,7 +117,12 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	require.Equal(t, []string{"depression", "anxiety", "trauma", "safety", "overdose_risk"}, rep.Composite.NotAssessed)
 	text, ok := addendum(rep.Composite)
 	require.True(t, ok)
-	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety, overdose_risk.")
+	// Rev 3: the questionnaire domains only; the missing treatment context is the note context_unknown.
+	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety.")
+	assert.NotContains(t, text, "overdose_risk")
+	assert.True(t, slices.ContainsFunc(rep.Composite.Notes, func(n screen.Note) bool {
+		return n.Code == "context_unknown" && strings.Contains(n.Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose")
+	}), "notes %+v", rep.Composite.Notes)
 	assert.NotContains(t, text, "{not_assessed}")
 	assert.NotContains(t, text, "alcohol")
 	r, _ := rep.Composite.Referral("rescreen")

@@ -132,6 +132,8 @@
 //	    "possible": {"<domain>": [<value>, …]},                      // domains the answers leave open
 //	    "tier": "high", "rule": "pain_oud@1.1.0#tiers.high", "reasons": […],
 //	    "possible_tiers": ["<tier>", …],                             // when the answers leave it open
+//	    "tier_decided": true | false,                                // false when possible_tiers is not empty
+//	    "settle": ["<instrument>.<item>", …],                        // items that could change an open tier
 //	    "referrals": [{"id", "priority", "text", "addenda"?, "rationale", "source", "rule", "reasons"}],
 //	    "possible_referrals": [ …referrals that fire for some of the missing answers… ],
 //	    "not_assessed": ["<domain>", …],
@@ -148,9 +150,22 @@
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
-// When the rule set is not applied (a required input is absent, or the respondent is outside its population:
-// reason "outside_population", with a note of that code), composite is
-// {"id", "version", "digest", "applied": false, "reason": "…", "notes": […]}.
+// When the rule set is not applied (a required input is absent; every input is optional and none is
+// present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
+// with a note of that code), composite is {"id", "version", "digest", "applied": false, "reason": "…",
+// "notes": […]}.
+//
+// "tier_decided" is true when every possible answer gives the same tier ("possible_tiers" is then []);
+// when it is false, "tier" is the lowest possible tier and must not be shown alone as the result. "settle"
+// ([] when the tier is decided) lists the unanswered or invalid items, as "<instrument>.<item>" in the rule
+// set's input order and then item order, whose answers could change the tier. The definition is exact: a
+// completion of the record gives every unanswered or invalid item of the rule set's present inputs a value
+// it allows (skip logic applied to the completed answers); an item is listed when two completions that
+// differ only in its answer give different tiers. These are exactly the items the tier depends on, so
+// answering all of them decides it (PHQ-9 item 9 unanswered: "settle" holds "phq9.q9", and "urgent" is a
+// possible tier). When the completions are too many to check (the engine's determinacy bound), "settle"
+// lists every unanswered or invalid item the tier can read, and a composite note determinacy_limit with
+// about "settle" says so.
 //
 // A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
 // "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule
@@ -167,5 +182,6 @@
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,
 // unknown_answers (an instrument with invalid answers), draft_definition, retired_definition, the ids of a
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
-// sets). Error codes are those of ScoreError.
+// sets), too_early (a follow-up measure with min_days, compared fewer days after baseline).
+// Error codes are those of ScoreError.
 package screen

@@ -209,6 +209,9 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 				}
 				f.Notes = append(f.Notes, Note{Code: "not_computed", About: in.ID + "." + fm.ID,
 					Message: fmt.Sprintf("%s.%s not computed: %s", in.ID, fm.ID, why)})
+			case eval.FollowTooEarly:
+				f.Notes = append(f.Notes, Note{Code: "too_early", About: in.ID + "." + fm.ID,
+					Message: fmt.Sprintf("%s.%s not computed: %d days since baseline, and it is computed from %d days", in.ID, fm.ID, fu.days, fm.MinDays)})
 			default:
 				f.Notes = append(f.Notes, Note{Code: "failed", About: in.ID + "." + fm.ID,
 					Message: fmt.Sprintf("%s.%s failed (a definition bug; see the record's errors)", in.ID, fm.ID)})

@@ -220,7 +220,11 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		}
 		b = appendString(b, string(t))
 	}
-	b = append(b, `],"referrals":`...)
+	b = append(b, `],"tier_decided":`...)
+	b = strconv.AppendBool(b, c.TierDecided)
+	b = append(b, `,"settle":`...)
+	b = appendStrings(b, c.Settle)
+	b = append(b, `,"referrals":`...)
 	b = appendReferrals(b, c.Referrals)
 	b = append(b, `,"possible_referrals":`...)
 	b = appendReferrals(b, c.PossibleReferrals)

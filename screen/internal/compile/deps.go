@@ -89,3 +89,31 @@ func sourceDeps(in *plan.Instrument, p *plan.Program, input int) []bool {
 	}
 	return gate(in, m)
 }
+
+// tierDeps fills RuleSet.TierDeps: per input, the items the tier can depend on — what the domains' sources
+// (and their conditions), the expression domains and the tier conditions read of it.
+func tierDeps(rs *plan.RuleSet) {
+	rs.TierDeps = make([][]bool, len(rs.Inputs))
+	for i, in := range rs.Inputs {
+		if in.Inst == nil {
+			continue
+		}
+		m := make([]bool, len(in.Inst.Items))
+		add := func(p *plan.Program) {
+			if p != nil {
+				or(m, sourceDeps(in.Inst, p, i))
+			}
+		}
+		for _, d := range rs.Domains {
+			add(d.Prog)
+			for _, src := range d.Sources {
+				add(src.When)
+				add(src.Expr)
+			}
+		}
+		for _, t := range rs.Tiers {
+			add(t.When)
+		}
+		rs.TierDeps[i] = m
+	}
+}

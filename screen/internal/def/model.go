@@ -85,6 +85,10 @@ type FollowUp struct {
 	Expr        *Expr
 	Type        string // declared result type, "" = inferred
 	TypePos     Pos
+	// MinDays, when HasMinDays, is the fewest days from baseline to current at which the measure is
+	// computed (min_days); earlier it is not computed, with a note too_early.
+	MinDays    int64
+	HasMinDays bool
 }
 
 // ConditionalNote is a note with a condition: a report carries it (code ID) when When holds, for example

@@ -267,7 +267,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 	}
 	fuIDs := map[string]Pos{}
 	for _, n := range p.seq(f.get("followup"), "followup") {
-		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type")
+		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type", "min_days")
 		if !p.require(ff, "follow-up measure", "id", "expr") {
 			continue
 		}
@@ -287,6 +287,15 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 			if !slices.Contains([]string{"int", "double", "bool", "string"}, m.Type) {
 				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string", id)
 				m.Type = ""
+			}
+		}
+		if md := ff.get("min_days"); md != nil {
+			if v, ok := p.integer(md, "min_days"); ok {
+				if v < 0 || v > 36600 {
+					p.errf(md, "schema", "follow-up measure %q: min_days must be from 0 to 36600", id)
+				} else {
+					m.MinDays, m.HasMinDays = v, true
+				}
 			}
 		}
 		fuIDs[id] = m.Pos

@@ -18,6 +18,11 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 	rs := ce.rs
 	var first []value.Value
 	firstSet := false
+	// silent is the last source read that said nothing (its completions give every value it can), and
+	// silentIE its input's state.
+	var silent *plan.Source
+	var silentIE *InstEval
+	var silentSet []value.Value
 	for _, src := range d.Sources {
 		ie := ce.Inputs[src.Input]
 		if !ie.Present {
@@ -31,6 +36,18 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 			if err != nil || !out.IsTrue() {
 				continue
 			}
+		}
+		if silent != nil {
+			// (rev 3) The source before said nothing: this one is read only when it reads every item that
+			// one has answered. Other answers are evidence this source cannot see (a PHQ-9 whose answered
+			// items sum to 9 with three blank is possibly positive, whatever its first two items say): the
+			// domain stays not_assessed with every value of the source before possible.
+			if !readsAnswered(silent, silentIE, src) {
+				ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteUnreadAnswers, Domain: di, Input: silent.Input, Next: src.Input})
+				ce.Possible[di] = append(ce.Possible[di][:0], silentSet...)
+				return d.NotAssessed, nil
+			}
+			silent = nil
 		}
 		out, err := st.run(src.Expr, nil, true)
 		if err == nil {
@@ -79,11 +96,26 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 			ce.Possible[di] = append(ce.Possible[di][:0], set...)
 			return d.NotAssessed, nil
 		}
+		silent, silentIE, silentSet = src, ie, set
 	}
 	if len(first) > 1 {
 		ce.Possible[di] = append(ce.Possible[di][:0], first...)
 	}
 	return d.NotAssessed, nil
+}
+
+// readsAnswered reports whether next reads every item of prev's input that prev depends on and that was
+// answered (validly or not: an invalid answer is still an answer the respondent gave).
+func readsAnswered(prev *plan.Source, ie *InstEval, next *plan.Source) bool {
+	for j, dep := range prev.Deps {
+		if !dep || !(ie.given[j] || ie.St[j] == ItemUnknown) {
+			continue
+		}
+		if next.Input != prev.Input || !next.Deps[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldIE is the instrument state a missing field belongs to (domains and the tier have none).
@@ -250,6 +282,7 @@ func (st *State) tiersAndReferrals() *Error {
 	if n == 1 {
 		clear(ce.PossibleTiers)
 	}
+
 	for ri := range rs.Referrals {
 		switch {
 		case firedAll[ri]:

@@ -22,6 +22,7 @@ const (
 	FollowNotComputed uint8 = iota
 	FollowComputed
 	FollowFailed
+	FollowTooEarly // days is below the measure's min_days
 )
 
 // FollowUpIn is what scoring against a baseline needs.
@@ -49,6 +50,10 @@ func (st *State) followUp() *Error {
 		}
 		ie.base = b
 		for fi, m := range in.FollowUps {
+			if st.Days < m.MinDays {
+				ie.FUS[fi] = FollowTooEarly
+				continue
+			}
 			// Only decided values: a measure whose scores were not both decided is not computed.
 			if fe := undecided(b, m.BaseScores, true); fe != nil {
 				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, fe

@@ -47,6 +47,16 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 	return nil
 }
 
+// anyInput reports whether some input of the rule set is present.
+func (st *State) anyInput() bool {
+	for _, ie := range st.Comp.Inputs {
+		if ie.Present {
+			return true
+		}
+	}
+	return false
+}
+
 func (st *State) span(start int32) Span { return Span{start, int32(len(st.Reads))} }
 
 // scoreInstrument computes one instrument's scores and flags, decides what its answers settle, and adds its
@@ -208,7 +218,7 @@ func (ie *InstEval) notComputed(si int, err error) {
 	if fe != nil {
 		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteNotComputed, About: si, Field: fe})
 	} else {
-		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteTooFew, About: si, A: ne.Missing, B: ne.Allowed})
+		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteTooFew, About: si, A: ne.Missing, B: ne.Allowed, Unknown: ne.Unknown})
 	}
 	ie.SS[si] = ScoreNotComputed
 	ie.Incomplete = true
@@ -243,6 +253,11 @@ func (st *State) scoreComposite() *Error {
 			ce.Applied, ce.Reason = false, in.AbsentReason
 			return nil
 		}
+	}
+	if !st.anyInput() {
+		// Every input is optional and none is present: nothing to apply the rule set to (§2).
+		ce.Applied, ce.Reason = false, plan.ReasonNoInputs
+		return nil
 	}
 	for _, g := range rs.AnyOf {
 		ok := false
@@ -295,6 +310,9 @@ func (st *State) scoreComposite() *Error {
 	}
 	if err := st.tiersAndReferrals(); err != nil {
 		return stop(err)
+	}
+	if slices.Contains(ce.PossibleTiers, true) {
+		st.settle()
 	}
 	return nil
 }

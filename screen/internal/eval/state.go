@@ -112,8 +112,9 @@ const (
 	NoteDetermined          // About: the score (A = 0) or flag (A = 1)
 	NoteDeterminacyLimit    // About: the score (A = 0) or flag (A = 1)
 	NoteFailed              // About: the score whose expression failed
-	NoteUnknownAnswers      // the instrument has invalid answers: nothing is prorated
+	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
+	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
 )
 
 // NoteRec is a note in compact form.
@@ -122,6 +123,8 @@ type NoteRec struct {
 	About int // score or flag index
 	Field *plan.FieldError
 	A, B  int
+	// Unknown marks a NoteTooFew of a sum that reads an item with an answer that is not valid.
+	Unknown bool
 }
 
 // InstEval is the evaluation state of one instrument.
@@ -142,11 +145,9 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given []bool
-	// noProrate turns proration off (the instrument has unknown answers).
-	noProrate bool
-	cur       int
-	ctxView   contextView
+	given   []bool
+	cur     int
+	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
 	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
 	FUV       []value.Value
@@ -174,7 +175,7 @@ func (ie *InstEval) prorated(answered, listed int) {
 }
 
 func (ie *InstEval) reset() {
-	ie.Present, ie.Incomplete, ie.Key, ie.Error, ie.noProrate = false, false, "", false, false
+	ie.Present, ie.Incomplete, ie.Key, ie.Error = false, false, "", false
 	clear(ie.given)
 	clear(ie.Vals)
 	clear(ie.St)
@@ -219,6 +220,11 @@ type CompEval struct {
 	// PossibleFired marks the referrals that fire for some combination of possible values but not all.
 	PossibleFired []bool
 	PossibleFR    []Span
+	// Settle lists, when the tier is not decided, the open items of the present inputs whose answers could
+	// change it (settle.go), in input order then item order; SettleLimit is set when the completions were
+	// too many to check and Settle holds every open item the tier can read.
+	Settle      []SettleRef
+	SettleLimit bool
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
 	// ctxView is the rule set's context view.
@@ -231,6 +237,8 @@ type DomainNote struct {
 	Kind   uint8
 	Domain int
 	Input  int
+	// Next is, for NoteUnreadAnswers, the input of the later source that was not read.
+	Next int
 }
 
 // NewState returns a state for scoring with p.
@@ -313,6 +321,7 @@ func (st *State) Reset() {
 		clear(ce.PossibleTiers)
 		clear(ce.PossibleFired)
 		clear(ce.PossibleFR)
+		ce.Settle, ce.SettleLimit = ce.Settle[:0], false
 		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil

@@ -118,8 +118,9 @@
 //   - csv: a header, then one row per record. The columns are fixed by the loaded definitions, so files
 //     from runs with the same definitions concatenate: file, record, line, subject, status (ok or
 //     error), error_code, error_instrument, error_item, error_message, composite_applied (true, false, or
-//     empty without a rule set), tier, referrals (ids joined with ";"), not_assessed (domains joined with
-//     ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
+//     empty without a rule set), tier, tier_decided (true when the answers decide the tier, false when
+//     they leave it open; empty when the rule set is not applied), referrals (ids joined with ";"),
+//     not_assessed (domains joined with ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
 //     id (sorted) <id>.status (complete, incomplete, or empty when not answered), <id>.<score> for each
 //     score (the union over the loaded versions) and <id>.flags (fired flags, ";"). Values are written as
 //     in the JSON report; a score that was not computed is an empty cell. Fields are quoted as RFC 4180
@@ -132,12 +133,15 @@
 //     <ruleset>.<about>=<code>, joined with ";") and not_applied_reason (why the rule set was not
 //     applied), before the rule set's domains. The determinacy columns possible_tiers,
 //     possible_referrals (ids joined with ";") and possible_domains (domain=value|value;…) say what the
-//     missing answers leave open. Kept columns come last, under their own names.
+//     missing answers leave open, and settle (after possible_domains: <instrument>.<item> joined with
+//     ";") names the unanswered or invalid items whose answers would decide an open tier. Kept columns
+//     come last, under their own names.
 //   - long: tidy CSV for R's tidyverse and pandas, one row per subject and result. Columns: file,
 //     record, subject, the kept columns, then kind, id, value, band, note. Kinds, in this order per
 //     record: record (value ok, partial or error), error (id <instrument>.<item>, value the code, note
 //     the message), tier (id the rule set, value the tier; empty with note "not applied: <reason>"),
-//     possible_tier, referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
+//     possible_tier, settle (id the rule set, value an item whose answer would decide the tier),
+//     referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
 //     possible_domain (one row per value), note (id <owner>.<about>, value the code, note the message),
 //     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
 //     label of the band score computed from it, if any), flag (value the level, note the message),

@@ -339,11 +339,13 @@ const (
 	colErrMsg
 	colApplied
 	colTier
+	colTierDecided // true when every completion of the answers gives the tier (composite contract §1b)
 	colReferrals
 	colNotAssessed
 	colPossibleTiers
 	colPossibleReferrals
 	colPossibleDomains
+	colSettle // the items whose answers would settle an undecided tier: inst.item;…
 	colMissing          // required items not answered: inst.item;…
 	colNotes            // note codes: inst.about=code;… (rule set notes as ruleset.about=code)
 	colNotAppliedReason // why the rule set was not applied
@@ -351,8 +353,8 @@ const (
 )
 
 var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
-	"error_item", "error_message", "composite_applied", "tier", "referrals", "not_assessed", "possible_tiers",
-	"possible_referrals", "possible_domains", "missing", "notes", "not_applied_reason"}
+	"error_item", "error_message", "composite_applied", "tier", "tier_decided", "referrals", "not_assessed",
+	"possible_tiers", "possible_referrals", "possible_domains", "settle", "missing", "notes", "not_applied_reason"}
 
 func newCSVLayout(eng *screen.Engine) *csvLayout {
 	l := &csvLayout{cols: fixedCols[:], domain: map[string]int{}, inst: map[string]*instCols{}}
@@ -517,6 +519,10 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 		b = l.text(b, string(c.Tier))
 	}
 	b = append(b, ',')
+	if c != nil && c.Applied {
+		b = strconv.AppendBool(b, c.TierDecided)
+	}
+	b = append(b, ',')
 	if c != nil {
 		sc.tmp = joined(sc.tmp[:0], len(c.Referrals), func(i int) string { return c.Referrals[i].ID })
 		b = appendCSVBytes(b, sc.tmp)
@@ -558,6 +564,11 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 				sc.tmp = appendValue(sc.tmp, v, "")
 			}
 		}
+		b = appendCSVBytes(b, sc.tmp)
+	}
+	b = append(b, ',')
+	if c != nil {
+		sc.tmp = joined(sc.tmp[:0], len(c.Settle), func(i int) string { return c.Settle[i] })
 		b = appendCSVBytes(b, sc.tmp)
 	}
 	b = l.appendAnalystCells(b, rep, sc)

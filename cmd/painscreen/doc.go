@@ -180,11 +180,12 @@
 // together in one fatal csv_header error with column numbers: an empty, padded, duplicate or
 // unrecognised name ("Subject ID": did you mean subject?), two columns naming the same answer or context
 // field in different spellings (phq9.q9 and phq9__q9: both are named, since the later would overwrite
-// the earlier), a --keep column that is missing or names an answer, and an instrument or item that is
-// not loaded (with did you mean). Per record are only the problems of a cell's bytes and a row's
-// length; a cell whose value is wrong for its item (2.5, 1e2, text) is an error of that item in the
-// record's report, and the rest of the record is scored. REDCap exports are read as they are: a column named
-// <instrument>__<item> or context__<key> is an answer or context column, and REDCap's bookkeeping
+// the earlier), one instrument under two keys (phq9.q1 and phq9@1.0.0.q9), a --keep column that is
+// missing or names an answer, and an instrument or item that is not loaded (with did you mean). Per
+// record are only the problems of a cell's bytes and a row's length; a cell whose value is wrong for
+// its item (2.5, 1e2, text) is an error of that item in the record's report, and the rest of the record
+// is scored. REDCap exports are read as they are: a column named <instrument>__<item> or context__<key>
+// is an answer or context column, and REDCap's bookkeeping
 // columns (redcap_event_name, redcap_repeat_instrument, redcap_repeat_instance,
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
 // are skipped.

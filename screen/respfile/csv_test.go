@@ -161,6 +161,8 @@ func TestCSVHeader(t *testing.T) {
 			Msg: "header: column 3 phq9.q9 is read as the same answer as column 1 (phq9__q9)"}},
 		{"context in two spellings", "context.age,p.q,context__age", Error{Line: 1, Col: 17, Code: CodeCSVHeader,
 			Msg: "header: column 3 context__age is read as the same context field as column 1 (context.age)"}},
+		{"one instrument under two keys", "p@1.0.0.q,p.r", Error{Line: 1, Col: 11, Code: CodeCSVHeader,
+			Msg: "header: column 2 p.r names instrument p as p, and column 1 (p@1.0.0.q) names it as p@1.0.0: write every column of an instrument with the same key"}},
 		{"both collisions listed", "context__sex,p__q,context.sex,p.q", Error{Line: 1, Col: 19, Code: CodeCSVHeader,
 			Msg: "header: 2 problems: column 3 context.sex is read as the same context field as column 1 (context__sex); column 4 p.q is read as the same answer as column 2 (p__q)"}},
 		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key>, <instrument>.<item> or a kept column"}},

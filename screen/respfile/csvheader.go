@@ -54,8 +54,9 @@ func (d *Decoder) readHeader() error {
 		return false
 	}
 	instIdx := map[string]int{}
-	var maybeBookkeeping []int // columns <x>_complete / <x>_timestamp, checked once the instruments are known
-	var names []string         // every well-formed column name, for suggestions
+	instBase := map[string]int{} // instrument id without a version -> the first column naming it
+	var maybeBookkeeping []int   // columns <x>_complete / <x>_timestamp, checked once the instruments are known
+	var names []string           // every well-formed column name, for suggestions
 	answers := 0
 	for i := range s.ends {
 		f := s.field(i)
@@ -157,6 +158,16 @@ func (d *Decoder) readHeader() error {
 			col.key = item
 			k, ok := instIdx[inst]
 			if !ok {
+				// phq9 and phq9@1.0.0 in one file select the same instrument twice: the engine would
+				// score one key and drop the other's answers (duplicate_instrument) in every row.
+				base, _, _ := strings.Cut(inst, "@")
+				if j, twice := instBase[base]; twice {
+					bad(i, showKey(name)+" names instrument "+showKey(base)+" as "+showKey(inst)+", and column "+
+						strconv.Itoa(j+1)+" ("+showKey(s.cols[j].name)+") names it as "+showKey(s.insts[s.cols[j].inst])+
+						": write every column of an instrument with the same key")
+					continue
+				}
+				instBase[base] = i
 				k = len(s.insts)
 				instIdx[inst] = k
 				s.insts = append(s.insts, inst)

@@ -126,12 +126,15 @@ func TestCSVHeaderAgainstItems(t *testing.T) {
 	recs, _, err := decodeCSV(t, in, CSVOptions{Items: items})
 	assert.Empty(t, recs)
 	e := fatalErr(t, err)
-	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 5 problems: " +
+	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 6 problems: " +
 		`column 1 "Subject ID" is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean subject?); ` +
 		"column 2 phq9.q77: phq9 has no item q77 (did you mean q7?); " +
 		"column 4 phq9@2.0.0.q1: no loaded version of phq9 is 2.0.0; " +
 		"column 5 phq.q1: no instrument phq is loaded (did you mean phq9?); " +
-		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?)"}, *e)
+		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?); " +
+		// One instrument under two keys: the engine would drop one key's answers in every row.
+		"column 8 phq9@1.0.0.q7 names instrument phq9 as phq9@1.0.0, and column 3 (phq9.q1) names it as phq9: " +
+		"write every column of an instrument with the same key"}, *e)
 
 	// Without Items, answer columns are not checked (the engine reports unknown items per record).
 	recs, _, err = decodeCSV(t, "phq9.q77\n1\n", CSVOptions{})

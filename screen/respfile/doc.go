@@ -118,7 +118,9 @@
 // listed in one fatal csv_header error, each with its column number: an empty, padded, duplicate or
 // unrecognised name, two columns read as the same answer or context field in different spellings
 // (phq9.q9 and phq9__q9, context.age and context__age: both columns are named, since a later column
-// would otherwise overwrite an earlier one, even with an empty cell), a kept column that is missing or
+// would otherwise overwrite an earlier one, even with an empty cell), one instrument named under two keys
+// (phq9.q1 and phq9@1.0.0.q9: the engine would score one key and drop the other's answers), a kept
+// column that is missing or
 // is read as something else, and — when
 // CSVOptions.Items lists the loaded instruments — an instrument or item that is not loaded, with "did you
 // mean". When CSVOptions.IsAnswer is set, an NA token that is a valid answer of an item among the answer

@@ -42,8 +42,6 @@ func one(t *testing.T, f Format, in string, lim Limits) Record {
 	return recs[0]
 }
 
-const notIntMsg = ": number is not a whole number (write it without a fraction or exponent)"
-
 // jsonRecordCases are single records, valid as a JSONL line and as a JSON document.
 var jsonRecordCases = []struct {
 	name string

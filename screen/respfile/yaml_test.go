@@ -14,7 +14,6 @@ import (
 )
 
 func TestYAMLValues(t *testing.T) {
-	const plainDec = ": integer must be written in plain decimal that fits in 64 bits (no 0x, 0o, 0b, underscores or leading zeros)"
 	cases := []struct {
 		val  string
 		want any

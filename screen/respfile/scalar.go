@@ -11,7 +11,9 @@ package respfile
 //	written                                  passed on as         the engine, for an item / a context field
 //	a whole number within int64: 2, -1, 2.0  int64                the value
 //	any other number: 2.5, 1e2, 1e400,       json.Number (text)   not_integer / read as a number when the
-//	99999999999999999999, YAML 0x1F, .inf                         field is declared a number, else invalid
+//	99999999999999999999, YAML .inf                               field is declared a number, else invalid
+//	YAML 0x1F, 0o17, 007, 1_000 (YAML 1.1     json.Number("NaN")   not_integer / invalid
+//	and 1.2 read them differently)
 //	true, false                              bool                 wrong_type / read when declared a boolean
 //	an object, a YAML mapping                map[string]any{}     wrong_type / invalid_context
 //	an array, a YAML sequence                []any{}              wrong_type / invalid_context

@@ -31,6 +31,9 @@ type reportMem struct {
 	notes     []Note
 	arena     reasonArena // every result's reasons
 	composite CompositeResult
+	// compNotes is where the composite's first notes go, so that a new Report with a few of them (the
+	// context_unknown note of a record without treatment context) costs no allocation for them.
+	compNotes [4]Note
 }
 
 // scratch is what one Score call works in; the engine pools them.
@@ -138,6 +141,9 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		if v.Kind() == value.String && v.S() == plan.NotAssessed {
 			nNA++
 		}
+	}
+	if cap(cr.Notes) == 0 {
+		cr.Notes = m.compNotes[:0]
 	}
 	*cr = CompositeResult{ID: rs.Def.ID, Version: rs.Version, Digest: rs.Def.Digest, Applied: ce.Applied, Reason: ce.Reason,
 		Domains: reuse(cr.Domains, len(rs.Domains)), Referrals: reuse(cr.Referrals, nRef),
@@ -288,8 +294,7 @@ func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
 
 // settleName names an item of a rule-set input as "<input>.<item>" (the input ids are the instrument ids).
 func settleName(rs *plan.RuleSet, sr eval.SettleRef) string {
-	in := rs.Inputs[sr.Input]
-	return in.ID + "." + in.Inst.Items[sr.Item].ID
+	return rs.ItemNames[sr.Input][sr.Item]
 }
 
 // contextUnknown is the composite note context_unknown: the rule set's declared context fields that are

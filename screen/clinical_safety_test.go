@@ -152,7 +152,7 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 }
 
 // §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its
-// instrument's status is error and nothing of it is prorated, what the valid answers settle is still
+// instrument's status is error and no score that reads it is prorated, what the valid answers settle is still
 // reported, and the notes do not call the invalid answer "not answered".
 func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	eng := safetyEngine(t)

@@ -73,7 +73,7 @@
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
 // of the record (Report.Errors; Score returns the report and a *ResponseErrors), named by instrument and
 // item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
-// as unknown, and nothing of it is prorated; everything else is scored. An answer to an item that skip logic
+// as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
 // all-or-nothing scoring. Nothing is ignored, clamped or guessed.
 //
@@ -144,7 +144,9 @@
 //	    "baseline": {"date": "2026-01-05"},
 //	    "days": 78,                                                  // null when not computed (notes say why)
 //	    "instruments": {"phq9": {"change": -8, "response": false, "remission": false}, …},   // computed measures
-//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed, …
+//	    "possible": {"phq9": {"response": [false, true]}},          // measures the missing answers leave open
+//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed,
+//	                                                 // too_early, determined, determinacy_limit, …
 //	    "explain": {"phq9": {"response": {"rule", "reasons"}}}     // reasons: baseline.total, current.total, days
 //	  },
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
@@ -182,6 +184,8 @@
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,
 // unknown_answers (an instrument with invalid answers), draft_definition, retired_definition, the ids of a
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
-// sets), too_early (a follow-up measure with min_days, compared fewer days after baseline).
+// sets), unread_answers (a domain a later source does not decide because it cannot see answers an earlier
+// source has), context_unknown (declared context fields not given or not valid), too_early (a follow-up
+// measure with min_days, compared fewer days after baseline).
 // Error codes are those of ScoreError.
 package screen

@@ -183,6 +183,7 @@ func TestSettleExamples(t *testing.T) {
 		decided     bool
 		settle      []string
 		possibleHas screen.Tier
+		limit       bool // settle is the bound's superset, with a note
 	}{
 		{name: "complete", edit: func(map[string]map[string]any) {}, decided: true},
 		{name: "phq9 q9 unanswered", edit: func(a map[string]map[string]any) { delete(a["phq9"], "q9") },
@@ -193,6 +194,10 @@ func TestSettleExamples(t *testing.T) {
 			delete(a["phq9"], "q9")
 			delete(a["auditc"], "binge_frequency")
 		}, settle: []string{"phq9.q9", "auditc.binge_frequency"}, possibleHas: screen.TierUrgent},
+		{name: "an invalid drug count cannot be enumerated: every open item the tier reads, with a note", edit: func(a map[string]map[string]any) {
+			a["sisq_drug"]["times"] = -1
+			delete(a["phq9"], "q9")
+		}, settle: []string{"sisq_drug.times", "phq9.q9"}, possibleHas: screen.TierUrgent, limit: true},
 		{name: "phq9 difficulty unanswered changes nothing", edit: func(a map[string]map[string]any) { a["phq9"]["difficulty"] = 9 },
 			decided: true},
 	}
@@ -206,6 +211,7 @@ func TestSettleExamples(t *testing.T) {
 			require.True(t, cr.Applied)
 			assert.Equal(t, tc.decided, cr.TierDecided)
 			assert.Equal(t, tc.settle, cr.Settle)
+			assert.Equal(t, tc.limit, slices.ContainsFunc(cr.Notes, func(n screen.Note) bool { return n.Code == "determinacy_limit" && n.About == "settle" }))
 			js := string(rep.AppendJSON(nil))
 			assert.Contains(t, js, fmt.Sprintf(`"tier_decided":%t`, tc.decided))
 			if tc.decided {

@@ -94,9 +94,13 @@ func sourceDeps(in *plan.Instrument, p *plan.Program, input int) []bool {
 // (and their conditions), the expression domains and the tier conditions read of it.
 func tierDeps(rs *plan.RuleSet) {
 	rs.TierDeps = make([][]bool, len(rs.Inputs))
+	rs.ItemNames = make([][]string, len(rs.Inputs))
 	for i, in := range rs.Inputs {
 		if in.Inst == nil {
 			continue
+		}
+		for _, it := range in.Inst.Items {
+			rs.ItemNames[i] = append(rs.ItemNames[i], in.ID+"."+it.ID)
 		}
 		m := make([]bool, len(in.Inst.Items))
 		add := func(p *plan.Program) {

@@ -174,15 +174,32 @@ func (st *State) tiersAndReferrals() *Error {
 			}
 		}
 	}
+	// Follow-up measures the completions of the two visits leave open take part too (§3 rev 3).
+	var fopen []fuDim
+	if st.Base != nil {
+		for _, ie := range ce.Inputs {
+			for fi := range ie.FUPossible {
+				if n := len(ie.FUPossible[fi]); n > 1 && combos <= maxCombinations {
+					fopen = append(fopen, fuDim{ie, fi})
+					combos *= n
+				}
+			}
+		}
+	}
 	if combos > maxCombinations {
-		// Too many to enumerate: evaluate once with the open domains not_assessed, and say so.
+		// Too many to enumerate: evaluate once with the open domains not_assessed (and the open measures not
+		// computed), and say so.
 		for _, di := range open {
 			ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteDeterminacyLimit, Domain: di, Input: -1})
 			ce.Possible[di] = ce.Possible[di][:0]
 		}
-		open = nil
+		for _, f := range fopen {
+			f.ie.FUNote[f.fi] = FollowNoteLimit
+			f.ie.FUPossible[f.fi] = f.ie.FUPossible[f.fi][:0]
+		}
+		open, fopen = nil, nil
 	}
-	if len(open) == 0 {
+	if len(open) == 0 && len(fopen) == 0 {
 		ti, err := st.evalTier()
 		if err != nil {
 			return err
@@ -205,8 +222,11 @@ func (st *State) tiersAndReferrals() *Error {
 		for k, di := range open {
 			ce.DV[di] = saved[k]
 		}
+		for _, f := range fopen {
+			f.ie.FUS[f.fi], f.ie.FUV[f.fi] = FollowNotComputed, value.Value{}
+		}
 	}()
-	idx := make([]int, len(open))
+	idx := make([]int, len(open)+len(fopen))
 	firedAll := make([]bool, len(rs.Referrals))
 	for ri := range firedAll {
 		firedAll[ri] = true
@@ -215,6 +235,9 @@ func (st *State) tiersAndReferrals() *Error {
 	for {
 		for k, di := range open {
 			ce.DV[di] = ce.Possible[di][idx[k]]
+		}
+		for k, f := range fopen {
+			f.ie.FUS[f.fi], f.ie.FUV[f.fi] = FollowComputed, f.ie.FUPossible[f.fi][idx[len(open)+k]]
 		}
 		start := int32(len(st.Reads))
 		ti, err := st.evalTier()
@@ -257,14 +280,21 @@ func (st *State) tiersAndReferrals() *Error {
 			}
 		}
 		k := 0
-		for ; k < len(open); k++ {
+		for ; k < len(idx); k++ {
 			idx[k]++
-			if idx[k] < len(ce.Possible[open[k]]) {
+			n := 0
+			if k < len(open) {
+				n = len(ce.Possible[open[k]])
+			} else {
+				f := fopen[k-len(open)]
+				n = len(f.ie.FUPossible[f.fi])
+			}
+			if idx[k] < n {
 				break
 			}
 			idx[k] = 0
 		}
-		if k == len(open) {
+		if k == len(idx) {
 			break
 		}
 	}
@@ -294,6 +324,12 @@ func (st *State) tiersAndReferrals() *Error {
 		}
 	}
 	return nil
+}
+
+// fuDim is a follow-up measure with possible values, one dimension of the combinations.
+type fuDim struct {
+	ie *InstEval
+	fi int
 }
 
 // maxCombinations bounds the combinations of possible domain values a record may enumerate.

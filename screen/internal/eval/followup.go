@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"cmp"
 	"reflect"
+	"slices"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -23,6 +25,14 @@ const (
 	FollowComputed
 	FollowFailed
 	FollowTooEarly // days is below the measure's min_days
+)
+
+// What completions said of a measure whose scores were not all decided (InstEval.FUNote).
+const (
+	FollowNoteNone       uint8 = iota
+	FollowNoteDetermined       // every completion gives the same value: computed
+	FollowNoteOpen             // completions differ (FUPossible lists the values, when few)
+	FollowNoteLimit            // too many completions to check
 )
 
 // FollowUpIn is what scoring against a baseline needs.
@@ -54,13 +64,15 @@ func (st *State) followUp() *Error {
 				ie.FUS[fi] = FollowTooEarly
 				continue
 			}
-			// Only decided values: a measure whose scores were not both decided is not computed.
-			if fe := undecided(b, m.BaseScores, true); fe != nil {
-				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, fe
-				continue
-			}
-			if fe := undecided(ie, m.CurScores, false); fe != nil {
-				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, fe
+			// Only decided values: a measure whose scores were not both decided is computed only when every
+			// completion of the two visits' open answers gives it the same value (§3 rev 3).
+			bfe := undecided(b, m.BaseScores, true)
+			cfe := undecided(ie, m.CurScores, false)
+			if bfe != nil || cfe != nil {
+				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, cmp.Or(bfe, cfe)
+				if decidable(b, m.BaseScores) && decidable(ie, m.CurScores) {
+					st.decideFollowUp(ie, b, fi, m)
+				}
 				continue
 			}
 			start := int32(len(st.Reads))
@@ -86,6 +98,134 @@ func (st *State) followUp() *Error {
 		}
 	}
 	return nil
+}
+
+// decidable reports whether each of scores is computed, or not computed for missing or unknown answers
+// that completions can fill.
+func decidable(ie *InstEval, scores []int) bool {
+	for _, si := range scores {
+		switch ie.SS[si] {
+		case ScoreComputed:
+		case ScoreNotComputed:
+			if !open(ie, ie.Inst.Scores[si].Deps) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// openDeps is the union of the dependencies of the scores of ie that are not computed (nil: none).
+func openDeps(ie *InstEval, scores []int) []bool {
+	var m []bool
+	for _, si := range scores {
+		if ie.SS[si] != ScoreComputed {
+			if m == nil {
+				m = make([]bool, len(ie.Inst.Items))
+			}
+			for j, d := range ie.Inst.Scores[si].Deps {
+				m[j] = m[j] || d
+			}
+		}
+	}
+	return m
+}
+
+// maxFollowPossible bounds the possible values a measure lists; a measure that can take more (a change
+// over wide ranges) is simply not decided.
+const maxFollowPossible = 8
+
+// decideFollowUp evaluates measure fi over the completions of the baseline's and the current visit's open
+// answers (the items of the scores it reads that were not computed): the same value in every completion
+// decides it (note determined); otherwise it stays not computed, with the values it may have (when there
+// are few, and every completion computes it) for the rule set's combinations of possible values.
+func (st *State) decideFollowUp(ie, b *InstEval, fi int, m *plan.FollowUp) {
+	base := st.Base
+	bmask, cmask := openDeps(b, m.BaseScores), openDeps(ie, m.CurScores)
+	var set []value.Value
+	all, stopped := true, false
+	measure := func(xb, xc *InstEval) bool {
+		saved := xc.base
+		xc.base = xb
+		mark := len(st.Reads)
+		st.act.fu = true
+		out, err := st.run(m.Prog, xc, false)
+		st.act.fu = false
+		st.Reads = st.Reads[:mark]
+		xc.base = saved
+		if err == nil {
+			err = finite(out)
+		}
+		if err != nil {
+			all, stopped = false, true
+			return false
+		}
+		if !slices.Contains(set, out) {
+			set = append(set, out)
+		}
+		if len(set) > maxFollowPossible || (len(set) > 1 && m.Type != types.BoolType && m.Type != types.StringType) {
+			stopped = true
+			return false
+		}
+		return true
+	}
+	current := func(xb *InstEval) (limit bool) {
+		if cmask == nil {
+			measure(xb, ie)
+			return false
+		}
+		return st.complete(ie, cmask, func(xc *InstEval) bool { return measure(xb, xc) })
+	}
+	var limit bool
+	if bmask == nil {
+		limit = current(b)
+	} else {
+		// The baseline's completions run in its own state, on this record's budget.
+		base.budget = st.budget
+		limit = base.complete(b, bmask, func(xb *InstEval) bool {
+			if current(xb) {
+				limit = true
+				return false
+			}
+			return !stopped
+		}) || limit
+		st.budget = min(st.budget, base.budget)
+	}
+	// The reasons name what the measure read of the decided values (the value read before the open one).
+	start := int32(len(st.Reads))
+	st.act.fu = true
+	_, _ = st.run(m.Prog, ie, false)
+	st.act.fu = false
+	ie.FUR[fi] = st.span(start)
+	switch {
+	case limit && !stopped:
+		ie.FUNote[fi] = FollowNoteLimit
+	case all && !stopped && len(set) == 1:
+		ie.FUS[fi], ie.FUV[fi], ie.FUMissing[fi] = FollowComputed, set[0], nil
+		ie.FUNote[fi] = FollowNoteDetermined
+	case all && len(set) > 1 && len(set) <= maxFollowPossible && (m.Type == types.BoolType || m.Type == types.StringType):
+		slices.SortFunc(set, compareValues)
+		ie.FUPossible[fi] = append(ie.FUPossible[fi][:0], set...)
+		ie.FUNote[fi] = FollowNoteOpen
+	default:
+		ie.FUNote[fi] = FollowNoteOpen
+	}
+}
+
+// compareValues orders possible values: false before true, then by text or number.
+func compareValues(a, b value.Value) int {
+	if a.Kind() == value.Bool && b.Kind() == value.Bool {
+		switch {
+		case a.B() == b.B():
+			return 0
+		case !a.B():
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(a.String(), b.String())
 }
 
 // undecided returns the not-set error of the first of scores that ie did not compute, or nil.

@@ -19,8 +19,9 @@ import (
 // enumeration is a partial assignment (the items the evaluation read) and a tier that holds for every
 // completion it covers. Two leaves with different tiers that conflict in exactly one item make that item
 // matter; conversely, two completions that differ only in one item and give different tiers lie in two such
-// leaves. Past the record's determinacy budget (or when an item's values cannot be enumerated), settle
-// lists every open item the tier can read, and SettleLimit says so.
+// leaves. Past the record's determinacy budget (or when an item's values cannot be enumerated, such as a
+// count with no upper bound), settle lists every unanswered or invalid item the tier can read that the
+// actual answers ask, and SettleLimit says so.
 
 // SettleRef names an item of a rule-set input.
 type SettleRef struct {
@@ -28,7 +29,7 @@ type SettleRef struct {
 }
 
 // maxSettleLeaves bounds the leaves compared pairwise.
-const maxSettleLeaves = 1 << 12
+const maxSettleLeaves = 1 << 10
 
 // Sentinels in a leaf's assignment.
 const (
@@ -44,48 +45,61 @@ type settleLevel struct {
 	items []int // the open items of mask, in item order: the leaf's positions
 }
 
+// settleRun is the state of one settle computation; the State keeps it, so that its memory is reused.
 type settleRun struct {
 	st      *State
 	levels  []settleLevel
+	items   []int          // the levels' items, back to back
 	srcs    []*plan.Source // every domain source, flattened
-	srcDom  []int
-	srcOK   []bool // per source: it gave a value in the current completion of its level
+	srcOK   []bool         // per source: it gave a value in the current completion of its level
 	srcVal  []value.Value
-	leaves  [][]int64
+	width   int     // positions per leaf
+	leaves  []int64 // the leaves' assignments, width each
 	tiers   []int
+	savedDV []value.Value
+	mark    []bool
 	limit   bool
 	stopped bool
 }
+
+// leaf returns the assignment of leaf k.
+func (r *settleRun) leafAt(k int) []int64 { return r.leaves[k*r.width : (k+1)*r.width] }
 
 // settle fills Comp.Settle when the tier is not decided.
 func (st *State) settle() {
 	ce := &st.Comp
 	rs := ce.rs
-	r := &settleRun{st: st}
+	if st.settleMem == nil {
+		st.settleMem = &settleRun{}
+	}
+	r := st.settleMem
+	*r = settleRun{st: st, levels: r.levels[:0], items: r.items[:0], srcs: r.srcs[:0], srcOK: r.srcOK[:0], srcVal: r.srcVal[:0],
+		leaves: r.leaves[:0], tiers: r.tiers[:0], savedDV: r.savedDV[:0], mark: r.mark[:0]}
 	for i, ie := range ce.Inputs {
 		if !ie.Present || rs.TierDeps[i] == nil {
 			continue
 		}
 		mask := rs.TierDeps[i]
-		var items []int
+		from := len(r.items)
 		for j := range ie.Inst.Items {
 			if mask[j] && !ie.given[j] {
-				items = append(items, j)
+				r.items = append(r.items, j)
 			}
 		}
-		if len(items) > 0 {
-			r.levels = append(r.levels, settleLevel{input: i, ie: ie, mask: mask, items: items})
+		if len(r.items) > from {
+			r.levels = append(r.levels, settleLevel{input: i, ie: ie, mask: mask, items: r.items[from:len(r.items):len(r.items)]})
 		}
 	}
-	for di, d := range rs.Domains {
-		for _, src := range d.Sources {
-			r.srcs = append(r.srcs, src)
-			r.srcDom = append(r.srcDom, di)
-		}
+	r.width = len(r.items)
+	for _, d := range rs.Domains {
+		r.srcs = append(r.srcs, d.Sources...)
 	}
-	r.srcOK = make([]bool, len(r.srcs))
-	r.srcVal = make([]value.Value, len(r.srcs))
-	savedDV := append([]value.Value(nil), ce.DV...)
+	for range r.srcs {
+		r.srcOK = append(r.srcOK, false)
+		r.srcVal = append(r.srcVal, value.Value{})
+	}
+	r.savedDV = append(r.savedDV, ce.DV...)
+	savedDV := r.savedDV
 	savedTR, savedTierVal := ce.TR, ce.TierVal
 	mark := len(st.Reads)
 	if len(r.levels) > 0 {
@@ -98,27 +112,28 @@ func (st *State) settle() {
 		ce.Inputs[r.levels[k].input] = r.levels[k].ie
 	}
 	ce.Settle = ce.Settle[:0]
-	if r.limit || len(r.leaves) > maxSettleLeaves {
+	if r.limit || len(r.tiers) > maxSettleLeaves {
+		// Every open item the tier can read (not those the actual answers' skip logic leaves unasked).
 		ce.SettleLimit = true
 		for _, l := range r.levels {
 			for _, j := range l.items {
-				ce.Settle = append(ce.Settle, SettleRef{Input: l.input, Item: j})
+				if st := l.ie.St[j]; st == ItemUnanswered || st == ItemUnknown {
+					ce.Settle = append(ce.Settle, SettleRef{Input: l.input, Item: j})
+				}
 			}
 		}
 		return
 	}
-	var mark2 []bool
-	n := 0
-	for _, l := range r.levels {
-		n += len(l.items)
+	for range r.width {
+		r.mark = append(r.mark, false)
 	}
-	mark2 = make([]bool, n)
-	for a := range r.leaves {
-		for b := a + 1; b < len(r.leaves); b++ {
+	mark2 := r.mark
+	for a := range r.tiers {
+		for b := a + 1; b < len(r.tiers); b++ {
 			if r.tiers[a] == r.tiers[b] {
 				continue
 			}
-			if p := oneConflict(r.leaves[a], r.leaves[b]); p >= 0 {
+			if p := oneConflict(r.leafAt(a), r.leafAt(b)); p >= 0 {
 				mark2[p] = true
 			}
 		}
@@ -202,7 +217,7 @@ func (r *settleRun) level(k int) {
 func (r *settleRun) leaf() {
 	st, ce := r.st, &r.st.Comp
 	rs := ce.rs
-	if len(r.leaves) >= maxSettleLeaves {
+	if len(r.tiers) >= maxSettleLeaves {
 		r.stopped, r.limit = true, true
 		return
 	}
@@ -255,21 +270,19 @@ func (r *settleRun) leaf() {
 		r.stopped, r.limit = true, true
 		return
 	}
-	var leaf []int64
 	for _, l := range r.levels {
 		x := ce.Inputs[l.input]
 		for _, j := range l.items {
 			switch x.St[j] {
 			case ItemAnswered:
-				leaf = append(leaf, x.Vals[j])
+				r.leaves = append(r.leaves, x.Vals[j])
 			case ItemDisabled:
-				leaf = append(leaf, leafDisabled)
+				r.leaves = append(r.leaves, leafDisabled)
 			default:
-				leaf = append(leaf, leafFree)
+				r.leaves = append(r.leaves, leafFree)
 			}
 		}
 	}
-	r.leaves = append(r.leaves, leaf)
 	r.tiers = append(r.tiers, ti)
 }
 

@@ -81,6 +81,8 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// settleMem is the memory settle reuses.
+	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
 	// it to this one.
 	Base *State
@@ -154,7 +156,11 @@ type InstEval struct {
 	FUS       []uint8
 	FUR       []Span
 	FUMissing []*plan.FieldError
-	base      *InstEval
+	// FUNote says what completions decided of a measure whose scores were not all decided, and FUPossible
+	// lists the values such a measure may have (FollowNoteOpen).
+	FUNote     []uint8
+	FUPossible [][]value.Value
+	base       *InstEval
 }
 
 // Status is the instrument's status as rule sets read it.
@@ -190,6 +196,10 @@ func (ie *InstEval) reset() {
 		clear(ie.FUS)
 		clear(ie.FUR)
 		clear(ie.FUMissing)
+		clear(ie.FUNote)
+		for i := range ie.FUPossible {
+			ie.FUPossible[i] = ie.FUPossible[i][:0]
+		}
 		ie.base = nil
 	}
 }
@@ -286,6 +296,7 @@ func newInstEval(in *plan.Instrument, st *State) InstEval {
 	ie.ctxView.typ, ie.ctxView.st = in.ContextType, st
 	if n := len(in.FollowUps); n > 0 {
 		ie.FUV, ie.FUS, ie.FUR, ie.FUMissing = make([]value.Value, n), make([]uint8, n), make([]Span, n), make([]*plan.FieldError, n)
+		ie.FUNote, ie.FUPossible = make([]uint8, n), make([][]value.Value, n)
 	}
 	return ie
 }

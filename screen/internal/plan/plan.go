@@ -381,6 +381,8 @@ type RuleSet struct {
 	// TierDeps marks, per input, the items of its instrument the tier can depend on (through the domains'
 	// sources and their conditions, expression domains and the tier conditions): the items settle may name.
 	TierDeps [][]bool
+	// ItemNames names, per input, its instrument's items as settle lists them: "<input>.<item>".
+	ItemNames [][]string
 }
 
 // ReasonOutsidePopulation is the reason a rule set is not applied to a respondent outside its population.

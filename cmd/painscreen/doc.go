@@ -195,8 +195,10 @@
 //	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
 //	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}
 //
-// subject is present only when the record decoded. Decoding problems (syntax, not_integer, wrong_type,
-// unknown_field, csv_columns, …) also give "line" and "col" of the problem inside "error". Scoring
+// subject is present only when the record decoded. Decoding problems (syntax, duplicate_key, wrong_type
+// of the record's structure, unknown_field, csv_columns, …) also give "line" and "col" of the problem
+// inside "error"; an answer whose value is wrong for its item (2.5, 1e2, true, text) is not one: the
+// record is scored and its report lists the item's error. Scoring
 // problems use the codes of screen.ScoreError (unknown_item, invalid_value, disabled_item,
 // composite_not_applied, …). When an input cannot be read further (a JSON or YAML syntax error, a bad
 // CSV header, an I/O error) or holds no record at all, one more error record is written for it, with

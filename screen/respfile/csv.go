@@ -340,7 +340,7 @@ const (
 
 // classifyCell says how a non-empty cell is read: an integer literal (JSON syntax: optional '-', no '+',
 // no leading zeros), optionally with a fraction of zeros (2.0), is an integer; another JSON number is
-// not_integer; anything else is a string.
+// cellNotInt or cellOverflow (passed on as a json.Number, see scalar.go); anything else is a string.
 func classifyCell(b []byte) (int64, int) {
 	i := 0
 	neg := false

@@ -330,7 +330,7 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
 			return b, true
 		}
-		return otherNumber([]byte(n.Value), &w.d.lim), true // !!bool on text that is not true or false
+		return badNumber, true // !!bool on text that is neither true nor false: no reading of it is passed on
 	case "!!int":
 		if v, ok := yamlInt(n.Value); ok {
 			return v, true

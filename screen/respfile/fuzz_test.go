@@ -205,6 +205,11 @@ func compareWithEncodingJSON(t *testing.T, raw []byte, r Record) {
 	if !valid && r.Err == nil {
 		t.Fatalf("record %d: invalid JSON accepted", r.N)
 	}
+	// A record that parses is never an error record because of an answer's value (§1a rule 1): such a
+	// value is passed on for the engine to report as an error of its item.
+	if valid && r.Err != nil && (r.Err.Code == CodeNotInteger || (r.Err.Code == CodeWrongType && r.Err.Item != "")) {
+		t.Fatalf("record %d: an answer's value made the record an error record: %v", r.N, r.Err)
+	}
 	if r.Response == nil {
 		return
 	}

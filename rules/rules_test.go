@@ -1407,6 +1407,36 @@ func TestDomainsOnIncompleteAnswers(t *testing.T) {
 		check("phq9", &screen.Response{Answers: battery(extra)})
 	}
 
+	// Rev 3: the embedded PHQ-2 / GAD-2 decides only when no other item of the form is answered (validly or
+	// not), and a separate PHQ-2 / GAD-2 is not read over a form with answers it cannot see.
+	for q1 := range 4 {
+		for q2 := range 4 {
+			for other := 1; other < 9; other++ { // 1: only items 1-2; else item other+1 answered too
+				for _, v := range []int{0, 3, invalid} {
+					if other == 1 && v != 0 {
+						continue
+					}
+					d := []int{q1, q2, missing, missing, missing, missing, missing, missing, missing}
+					g := []int{q1, q2, missing, missing, missing, missing, missing}
+					if other > 1 {
+						d[other] = v
+						if other < 7 {
+							g[other] = v
+						}
+					}
+					for _, short := range []bool{false, true} {
+						extra := answers{"phq9": pattern("phq9", d, 7), "gad7": pattern("gad7", g, "often")}
+						if short {
+							extra["phq2"] = items(3-q1, 3-q2)
+							extra["gad2"] = items(3-q1, 3-q2)
+						}
+						check("embedded", &screen.Response{Answers: battery(extra)})
+					}
+				}
+			}
+		}
+	}
+
 	// GAD-7, with the GAD-2 absent or complete.
 	for n := range 2000 / scale {
 		d := randomStates(r, "gad7", 0.4, 6)

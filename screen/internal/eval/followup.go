@@ -182,16 +182,19 @@ func (st *State) decideFollowUp(ie, b *InstEval, fi int, m *plan.FollowUp) {
 	if bmask == nil {
 		limit = current(b)
 	} else {
-		// The baseline's completions run in its own state, on this record's budget.
+		// The baseline's completions run in its own state; both states count down one budget, this record's.
 		base.budget = st.budget
 		limit = base.complete(b, bmask, func(xb *InstEval) bool {
-			if current(xb) {
+			st.budget = base.budget
+			lim := current(xb)
+			base.budget = st.budget
+			if lim {
 				limit = true
 				return false
 			}
 			return !stopped
 		}) || limit
-		st.budget = min(st.budget, base.budget)
+		st.budget = base.budget
 	}
 	// The reasons name what the measure read of the decided values (the value read before the open one).
 	start := int32(len(st.Reads))

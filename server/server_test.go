@@ -120,9 +120,10 @@ func TestScoreErrors(t *testing.T) {
 
 func TestErrorBodiesHoldNoValues(t *testing.T) {
 	srv, _ := newServer(t, Config{InsecureNoAuth: true})
-	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q2":1.5}}}`))
+	// A record that cannot be read (an item given twice); 1.5 would be an error of its item, in a 200 report.
+	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q1":"LA-SECRET-2"}}}`))
 	assert.Equal(t, 400, r.status)
-	assert.Equal(t, "not_integer", r.code(t))
+	assert.Equal(t, "duplicate_key", r.code(t))
 	assert.NotContains(t, string(r.body), "SECRET")
 }
 
@@ -265,7 +266,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	body := []byte(`{"subject":"pt-SECRET-42","context":{"age":47,"sex":"female"},"answers":{"phq9":{"q1":1,"q2":"LA6570-1","q9":0}}}`)
 	assert.Equal(t, 200, call(t, srv, "POST", "/score?subject=pt-SECRET-42", "", body).status)
 	assert.Equal(t, 404, call(t, srv, "GET", "/Patient/pt-SECRET-42", "", nil).status)
-	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1.5}}}`)).status)
+	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1,"q1":2}}}`)).status)
 	out := log.String()
 	assert.NotContains(t, out, "SECRET")
 	assert.NotContains(t, out, "LA6570")
@@ -282,7 +283,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	assert.Equal(t, "POST /score", lines[0]["route"])
 	assert.EqualValues(t, 200, lines[0]["status"])
 	assert.Equal(t, "other", lines[1]["route"])
-	assert.Equal(t, "not_integer", lines[2]["error"])
+	assert.Equal(t, "duplicate_key", lines[2]["error"])
 	assert.Equal(t, true, lines[0]["insecure_no_auth"], "every record says the service runs without authentication")
 }
 

@@ -195,6 +195,9 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 		for _, t := range c.PossibleTiers {
 			r.row("possible_tier", c.ID, string(t), "", "")
 		}
+		for _, item := range c.Settle {
+			r.row("settle", c.ID, item, "", "")
+		}
 		for i := range c.Referrals {
 			r.row("referral", c.Referrals[i].ID, string(c.Referrals[i].Priority), "", "")
 		}

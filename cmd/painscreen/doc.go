@@ -41,7 +41,7 @@
 //
 // Every command exits 2 when stdout cannot be written (a full disk). When the reader of stdout goes away
 // (score … | head -1), score ends quietly, as if its input had ended there: no summary, and the exit
-// status of the records it wrote.
+// status of the records it wrote (4 before 1, as always).
 //
 // # score
 //
@@ -65,7 +65,8 @@
 //	--na TOKENS            CSV input: comma-separated cell texts read as a missing answer, besides the
 //	                       empty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none). An integer token
 //	                       (-99) matches the cells of that value (-99, -99.0). Not applied to the subject
-//	                       cell or kept columns.
+//	                       cell or kept columns. A token that is a valid answer of an item among the
+//	                       file's columns (--na 3, --na LA6571-9) is refused (csv_na, exit 2).
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
@@ -117,8 +118,9 @@
 //   - csv: a header, then one row per record. The columns are fixed by the loaded definitions, so files
 //     from runs with the same definitions concatenate: file, record, line, subject, status (ok or
 //     error), error_code, error_instrument, error_item, error_message, composite_applied (true, false, or
-//     empty without a rule set), tier, referrals (ids joined with ";"), not_assessed (domains joined with
-//     ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
+//     empty without a rule set), tier, tier_decided (true when the answers decide the tier, false when
+//     they leave it open; empty when the rule set is not applied), referrals (ids joined with ";"),
+//     not_assessed (domains joined with ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
 //     id (sorted) <id>.status (complete, incomplete, or empty when not answered), <id>.<score> for each
 //     score (the union over the loaded versions) and <id>.flags (fired flags, ";"). Values are written as
 //     in the JSON report; a score that was not computed is an empty cell. Fields are quoted as RFC 4180
@@ -131,12 +133,15 @@
 //     <ruleset>.<about>=<code>, joined with ";") and not_applied_reason (why the rule set was not
 //     applied), before the rule set's domains. The determinacy columns possible_tiers,
 //     possible_referrals (ids joined with ";") and possible_domains (domain=value|value;…) say what the
-//     missing answers leave open. Kept columns come last, under their own names.
+//     missing answers leave open, and settle (after possible_domains: <instrument>.<item> joined with
+//     ";") names the unanswered or invalid items whose answers would decide an open tier. Kept columns
+//     come last, under their own names.
 //   - long: tidy CSV for R's tidyverse and pandas, one row per subject and result. Columns: file,
 //     record, subject, the kept columns, then kind, id, value, band, note. Kinds, in this order per
 //     record: record (value ok, partial or error), error (id <instrument>.<item>, value the code, note
 //     the message), tier (id the rule set, value the tier; empty with note "not applied: <reason>"),
-//     possible_tier, referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
+//     possible_tier, settle (id the rule set, value an item whose answer would decide the tier),
+//     referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
 //     possible_domain (one row per value), note (id <owner>.<about>, value the code, note the message),
 //     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
 //     label of the band score computed from it, if any), flag (value the level, note the message),
@@ -183,10 +188,14 @@
 //
 // CSV header: everything about a column is decided once, from the header, and every problem is listed
 // together in one fatal csv_header error with column numbers: an empty, padded, duplicate or
-// unrecognised name ("Subject ID": did you mean subject?), a --keep column that is missing or names an
-// answer, and an instrument or item that is not loaded (with did you mean). Per record are only the
-// problems of a cell's content and a row's length. REDCap exports are read as they are: a column named
-// <instrument>__<item> or context__<key> is an answer or context column, and REDCap's bookkeeping
+// unrecognised name ("Subject ID": did you mean subject?), two columns naming the same answer or context
+// field in different spellings (phq9.q9 and phq9__q9: both are named, since the later would overwrite
+// the earlier), one instrument under two keys (phq9.q1 and phq9@1.0.0.q9), a --keep column that is
+// missing or names an answer, and an instrument or item that is not loaded (with did you mean). Per
+// record are only the problems of a cell's bytes and a row's length; a cell whose value is wrong for
+// its item (2.5, 1e2, text) is an error of that item in the record's report, and the rest of the record
+// is scored. REDCap exports are read as they are: a column named <instrument>__<item> or context__<key>
+// is an answer or context column, and REDCap's bookkeeping
 // columns (redcap_event_name, redcap_repeat_instrument, redcap_repeat_instance,
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
 // are skipped.
@@ -196,8 +205,10 @@
 //	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
 //	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}
 //
-// subject is present only when the record decoded. Decoding problems (syntax, not_integer, wrong_type,
-// unknown_field, csv_columns, …) also give "line" and "col" of the problem inside "error". Scoring
+// subject is present only when the record decoded. Decoding problems (syntax, duplicate_key, wrong_type
+// of the record's structure, unknown_field, csv_columns, …) also give "line" and "col" of the problem
+// inside "error"; an answer whose value is wrong for its item (2.5, 1e2, true, text) is not one: the
+// record is scored and its report lists the item's error. Scoring
 // problems use the codes of screen.ScoreError (unknown_item, invalid_value, disabled_item,
 // composite_not_applied, …). When an input cannot be read further (a JSON or YAML syntax error, a bad
 // CSV header, an I/O error) or holds no record at all, one more error record is written for it, with
@@ -243,12 +254,13 @@
 // is not created, and the exit status is 130. A second signal, or an output that does not take the
 // remaining records within a second (a pipe nobody reads), stops the run at once.
 //
-// Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
-// missing or unreadable input (missing file, fatal syntax error in a JSON or YAML document, bad CSV
-// header, an input with no record) or output that cannot be written; 3 invalid definitions; 4
-// --fail-on-tier was reached (only when every record scored: 1 takes precedence, since an unscored
-// record could hide any tier); 130 interrupted. A clinical result never changes the exit status unless
-// --fail-on-tier asks.
+// Exit status: 0 every record scored; 1 some records could not be scored (error records, or records
+// scored with errors); 2 usage error, missing or unreadable input (missing file, fatal syntax error in a
+// JSON or YAML document, bad CSV header, an NA token that is a valid answer, an input with no record) or
+// output that cannot be written; 3 invalid definitions; 4 --fail-on-tier was reached, even when some
+// records could not be scored (4 takes precedence over 1, also when the reader of stdout went away: a
+// clinical alert is never hidden behind a failed record); 130 interrupted. A clinical result never
+// changes the exit status unless --fail-on-tier asks.
 //
 // Examples:
 //

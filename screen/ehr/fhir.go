@@ -1,0 +1,282 @@
+package ehr
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// The few FHIR R4 elements the derivation reads. Numbers are read as float64 and checked where they are
+// used, so that a malformed number spoils only the value it is in, not the resource.
+
+type coding struct {
+	System  string `json:"system"`
+	Code    string `json:"code"`
+	Display string `json:"display"`
+}
+
+type codeableConcept struct {
+	Coding []coding `json:"coding"`
+	Text   string   `json:"text"`
+}
+
+type reference struct {
+	Reference string `json:"reference"`
+}
+
+type quantity struct {
+	Value  *float64 `json:"value"`
+	Unit   string   `json:"unit"`
+	System string   `json:"system"`
+	Code   string   `json:"code"`
+}
+
+type fhirRange struct {
+	Low  *quantity `json:"low"`
+	High *quantity `json:"high"`
+}
+
+type ratio struct {
+	Numerator   *quantity `json:"numerator"`
+	Denominator *quantity `json:"denominator"`
+}
+
+type repeat struct {
+	Frequency    *float64 `json:"frequency"`
+	FrequencyMax *float64 `json:"frequencyMax"`
+	Period       *float64 `json:"period"`
+	PeriodUnit   string   `json:"periodUnit"`
+	TimeOfDay    []string `json:"timeOfDay"`
+	When         []string `json:"when"`
+}
+
+type timing struct {
+	Repeat *repeat          `json:"repeat"`
+	Code   *codeableConcept `json:"code"`
+}
+
+type doseAndRate struct {
+	DoseQuantity *quantity  `json:"doseQuantity"`
+	DoseRange    *fhirRange `json:"doseRange"`
+}
+
+type dosage struct {
+	Sequence                *float64         `json:"sequence"`
+	Text                    string           `json:"text"`
+	Timing                  *timing          `json:"timing"`
+	AsNeededBoolean         *bool            `json:"asNeededBoolean"`
+	AsNeededCodeableConcept *codeableConcept `json:"asNeededCodeableConcept"`
+	DoseAndRate             []doseAndRate    `json:"doseAndRate"`
+	MaxDosePerPeriod        *ratio           `json:"maxDosePerPeriod"`
+}
+
+func (d *dosage) asNeeded() bool {
+	return (d.AsNeededBoolean != nil && *d.AsNeededBoolean) || d.AsNeededCodeableConcept != nil
+}
+
+type medication struct {
+	ID   string           `json:"id"`
+	Code *codeableConcept `json:"code"`
+}
+
+type medicationRequest struct {
+	ResourceType              string            `json:"resourceType"`
+	ID                        string            `json:"id"`
+	Status                    string            `json:"status"`
+	DoNotPerform              *bool             `json:"doNotPerform"`
+	MedicationCodeableConcept *codeableConcept  `json:"medicationCodeableConcept"`
+	MedicationReference       *reference        `json:"medicationReference"`
+	Subject                   *reference        `json:"subject"`
+	ReasonCode                []codeableConcept `json:"reasonCode"`
+	ReasonReference           []reference       `json:"reasonReference"`
+	DosageInstruction         []dosage          `json:"dosageInstruction"`
+	Contained                 []json.RawMessage `json:"contained"`
+
+	fullURL   string
+	contained []medication // the contained Medications
+}
+
+type condition struct {
+	ID                 string           `json:"id"`
+	ClinicalStatus     *codeableConcept `json:"clinicalStatus"`
+	VerificationStatus *codeableConcept `json:"verificationStatus"`
+	Code               *codeableConcept `json:"code"`
+	Subject            *reference       `json:"subject"`
+
+	fullURL string
+}
+
+type extension struct {
+	URL         string      `json:"url"`
+	ValueCode   string      `json:"valueCode"`
+	ValueCoding *coding     `json:"valueCoding"`
+	Extension   []extension `json:"extension"`
+}
+
+type patient struct {
+	ID        string      `json:"id"`
+	BirthDate string      `json:"birthDate"`
+	Gender    string      `json:"gender"`
+	Extension []extension `json:"extension"`
+
+	fullURL string
+}
+
+// Unreadable describes a resource that could not be read. It names the resource by type and id (or its
+// position in the input) and never carries a value from it.
+type Unreadable struct {
+	Type     string // resource type, "" when even that could not be read
+	Resource string // "MedicationRequest/abc", or "entry 3" when the resource has no id
+	Offset   int64  // byte offset of the problem within the resource, when known
+}
+
+// Resources holds the FHIR R4 resources of one or more patients that Derive reads: Patient,
+// MedicationRequest, Medication and Condition. Other resource types are counted and ignored. The zero value
+// is empty and ready to use; a Resources is not safe for concurrent modification.
+type Resources struct {
+	patients    []patient
+	requests    []medicationRequest
+	medications map[string]*medication // by "Medication/id" and by fullUrl
+	conditions  []condition
+	unreadable  []Unreadable
+	other       int
+	entries     int
+}
+
+// ErrNotFHIR is returned by Add when the data is not a JSON object with a resourceType.
+var ErrNotFHIR = errors.New("ehr: not a FHIR resource (a JSON object with a resourceType)")
+
+// Add reads one FHIR R4 resource in JSON: a Bundle (of any type: its entries are read, nested Bundles too),
+// a Patient, MedicationRequest, Medication or Condition. Any other resource type is counted and ignored.
+//
+// A resource whose elements do not have the FHIR types (a string where a number belongs, say) is not an
+// error of the whole input: it is listed as unreadable (Resources.Unreadable) and Derive treats what it
+// could have said as unknown. Add returns an error only when data is not a JSON object with a
+// resourceType; the error gives a byte offset, never a value from the input.
+func (r *Resources) Add(data []byte) error {
+	return r.add(data, "", 0)
+}
+
+func (r *Resources) add(data []byte, fullURL string, depth int) error {
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		ID           string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil || head.ResourceType == "" {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("%w: syntax error at byte %d", ErrNotFHIR, se.Offset)
+		}
+		return ErrNotFHIR
+	}
+	r.entries++
+	name := head.ResourceType + "/" + head.ID
+	if head.ID == "" {
+		name = "entry " + strconv.Itoa(r.entries)
+	}
+	fail := func(err error) error {
+		u := Unreadable{Type: head.ResourceType, Resource: name}
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			u.Offset = te.Offset
+		case errors.As(err, &se):
+			u.Offset = se.Offset
+		}
+		r.unreadable = append(r.unreadable, u)
+		return nil
+	}
+	switch head.ResourceType {
+	case "Bundle":
+		if depth > 4 {
+			return fail(errors.New("nested too deep"))
+		}
+		var b struct {
+			Entry []struct {
+				FullURL  string          `json:"fullUrl"`
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(data, &b); err != nil {
+			return fail(err)
+		}
+		r.entries-- // the Bundle itself is not an entry
+		for _, e := range b.Entry {
+			if len(bytes.TrimSpace(e.Resource)) == 0 || bytes.Equal(bytes.TrimSpace(e.Resource), []byte("null")) {
+				continue // a search Bundle's entry without a resource (e.g. an OperationOutcome link)
+			}
+			if err := r.add(e.Resource, e.FullURL, depth+1); err != nil {
+				r.entries++
+				r.unreadable = append(r.unreadable, Unreadable{Resource: "entry " + strconv.Itoa(r.entries)})
+			}
+		}
+	case "Patient":
+		var p patient
+		if err := json.Unmarshal(data, &p); err != nil {
+			return fail(err)
+		}
+		p.fullURL = fullURL
+		r.patients = append(r.patients, p)
+	case "MedicationRequest":
+		var m medicationRequest
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fail(err)
+		}
+		m.fullURL = fullURL
+		for _, c := range m.Contained {
+			var cm struct {
+				ResourceType string `json:"resourceType"`
+				medication
+			}
+			if json.Unmarshal(c, &cm) == nil && cm.ResourceType == "Medication" {
+				m.contained = append(m.contained, cm.medication)
+			}
+		}
+		m.Contained = nil
+		r.requests = append(r.requests, m)
+	case "Medication":
+		var m medication
+		if err := json.Unmarshal(data, &m); err != nil {
+			return fail(err)
+		}
+		if r.medications == nil {
+			r.medications = map[string]*medication{}
+		}
+		if m.ID != "" {
+			r.medications["Medication/"+m.ID] = &m
+		}
+		if fullURL != "" {
+			r.medications[fullURL] = &m
+		}
+	case "Condition":
+		var c condition
+		if err := json.Unmarshal(data, &c); err != nil {
+			return fail(err)
+		}
+		c.fullURL = fullURL
+		r.conditions = append(r.conditions, c)
+	default:
+		r.other++
+	}
+	return nil
+}
+
+// Unreadable lists the resources that could not be read, in input order.
+func (r *Resources) Unreadable() []Unreadable { return r.unreadable }
+
+// PatientIDs lists the ids of the Patient resources read, in input order.
+func (r *Resources) PatientIDs() []string {
+	ids := make([]string, 0, len(r.patients))
+	for _, p := range r.patients {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
+// Counts reports how many resources of each kind were read (unreadable ones not included).
+func (r *Resources) Counts() (patients, medicationRequests, conditions, other int) {
+	return len(r.patients), len(r.requests), len(r.conditions), r.other
+}

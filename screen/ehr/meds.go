@@ -18,12 +18,14 @@ var opioidNames = []string{
 	"codeine", "fentanyl", "hydrocodone", "hydromorphone", "methadone", "morphine", "oxycodone", "oxymorphone",
 	"tapentadol", "tramadol", "buprenorphine", "butorphanol", "levorphanol", "meperidine", "pethidine",
 	"pentazocine", "dihydrocodeine", "opium", "propoxyphene", "nalbuphine", "sufentanil", "benzhydrocodone",
-	"levomethadyl", "dextromoramide", "dipipanone",
+	"levomethadyl", "dextromoramide", "dipipanone", "heroin", "meptazinol", "phenazocine", "alfentanil",
+	"remifentanil",
 }
 
 var benzoNames = []string{
 	"alprazolam", "chlordiazepoxide", "clobazam", "clonazepam", "clorazepate", "diazepam", "estazolam",
 	"flurazepam", "lorazepam", "midazolam", "oxazepam", "quazepam", "temazepam", "triazolam", "remimazolam",
+	"bromazepam", "flunitrazepam", "halazepam", "lormetazepam", "nitrazepam", "prazepam",
 }
 
 func containsAny(s string, names []string) string {
@@ -292,20 +294,21 @@ func icdOverdose(code string) bool {
 func (d *deriver) finishMedications() {
 	complete := d.opt.MedicationsComplete && !d.medIncomplete
 	n := strconv.Itoa(d.active)
+	opioids := d.opioids + d.bupPain
 	if !d.opt.MedicationsComplete {
 		d.note(NoteIncomplete, "", "", "the medication list was not said to be complete: a product not found is unknown, not absent")
 	}
 	switch {
-	case d.mmeUnknown || (d.opioids > 0 && !complete):
-		if d.opioids > 0 && d.mme > 0 {
+	case d.mmeUnknown || (opioids > 0 && !complete):
+		if d.mme > 0 {
 			d.note(NoteMMEUnknown, FieldOpioidMME, "", "opioid_mme is unknown: the requests that could be computed give "+
 				strconv.FormatFloat(round2(d.mme), 'f', -1, 64)+" MME/day, the others could add more")
 		}
 		d.f[iMME].Reasons = nil
-	case d.opioids > 0 && d.mme == 0:
+	case opioids > 0 && d.mme == 0:
 		d.note(NoteBuprenorphineRx, FieldOpioidMME, "", "opioid_mme is unknown: the only opioid analgesic is buprenorphine for pain, which has no CDC conversion factor (it is not 0: an opioid is prescribed)")
 		d.f[iMME].Reasons = nil
-	case d.opioids > 0:
+	case opioids > 0:
 		d.f[iMME].Known, d.f[iMME].Value = true, round2(d.mme)
 	case complete:
 		d.set(iMME, 0.0, "", "no active opioid analgesic among "+n+" active MedicationRequests")

@@ -38,8 +38,8 @@ var withheld = map[string]string{
 
 // Classes of a drug code in the table.
 const (
-	ClassOpioid         = "opioid"          // an opioid analgesic (MME table or CDC opioid value set)
-	ClassBenzodiazepine = "benzodiazepine"  // CDC benzodiazepine value set
+	ClassOpioid         = "opioid"         // an opioid analgesic (MME table or CDC opioid value set)
+	ClassBenzodiazepine = "benzodiazepine" // CDC benzodiazepine value set
 	ClassBupOUD         = "buprenorphine_oud"
 	ClassBupPain        = "buprenorphine_pain"
 	ClassMethadone      = "methadone"

@@ -197,12 +197,19 @@ func (d *deriver) mine(s *reference) bool {
 	if s == nil || s.Reference == "" {
 		return true
 	}
+	id := d.opt.Patient
 	if d.pat != nil {
-		if s.Reference == "Patient/"+d.pat.ID || (d.pat.fullURL != "" && s.Reference == d.pat.fullURL) ||
-			strings.HasSuffix(s.Reference, "/Patient/"+d.pat.ID) {
+		id = d.pat.ID
+		if d.pat.fullURL != "" && s.Reference == d.pat.fullURL {
 			return true
 		}
-	} else if d.opt.Patient == "" || s.Reference == "Patient/"+d.opt.Patient {
+	}
+	if id == "" {
+		return true
+	}
+	// "Patient/id", or an absolute URL ending in it
+	if rest, ok := strings.CutSuffix(s.Reference, id); ok && strings.HasSuffix(rest, "Patient/") &&
+		(len(rest) == len("Patient/") || rest[len(rest)-len("Patient/")-1] == '/') {
 		return true
 	}
 	d.otherPatient++

@@ -313,6 +313,19 @@ func requestMME(dr *drugEntry, ds []dosage, b []byte) (float64, []byte, string) 
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
+// appendNum appends x rounded to two decimals, without trailing zeros.
 func appendNum(b []byte, x float64) []byte {
-	return strconv.AppendFloat(b, round2(x), 'f', -1, 64)
+	x = round2(x)
+	if x >= 0 && x < 1e15 {
+		c := int64(math.Round(x * 100))
+		b = strconv.AppendInt(b, c/100, 10)
+		if f := c % 100; f != 0 {
+			b = append(b, '.', byte('0'+f/10))
+			if f%10 != 0 {
+				b = append(b, byte('0'+f%10))
+			}
+		}
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'f', -1, 64)
 }

@@ -28,14 +28,61 @@ var benzoNames = []string{
 	"bromazepam", "flunitrazepam", "halazepam", "lormetazepam", "nitrazepam", "prazepam",
 }
 
-func containsAny(s string, names []string) string {
-	for _, n := range names {
-		if strings.Contains(s, n) {
-			return n
-		}
+// Word classes for recognising a medication by name.
+const (
+	wordOpioid uint8 = 1 << iota
+	wordBenzo
+	wordNaloxone
+	wordNaltrexone
+	wordMOUD // buprenorphine, methadone: for pain or for OUD
+)
+
+var nameWords = func() map[string]uint8 {
+	m := map[string]uint8{"naloxone": wordNaloxone, "naltrexone": wordNaltrexone}
+	for _, n := range opioidNames {
+		m[n] = wordOpioid
 	}
-	return ""
+	m["buprenorphine"] |= wordMOUD
+	m["methadone"] |= wordMOUD
+	for _, n := range benzoNames {
+		m[n] = wordBenzo
+	}
+	return m
+}()
+
+// scanNames finds the medication names in s, word by word (ASCII letters, any case), and returns the classes
+// found and the first name of each class.
+func scanNames(s string, found uint8, first *[5]string) uint8 {
+	var buf [24]byte
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !isLetter(c) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isLetter(s[j]) {
+			j++
+		}
+		if n := j - i; n >= 5 && n <= len(buf) {
+			for k := 0; k < n; k++ {
+				buf[k] = s[i+k] | 0x20
+			}
+			if cl, ok := nameWords[string(buf[:n])]; ok {
+				for bit := 0; bit < len(first); bit++ {
+					if cl&(1<<bit) != 0 && found&(1<<bit) == 0 {
+						first[bit] = string(buf[:n])
+					}
+				}
+				found |= cl
+			}
+		}
+		i = j
+	}
+	return found
 }
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 // concept returns the medication concept of a request (its own, or the referenced Medication's code) and
 // false when a reference could not be resolved.
@@ -74,11 +121,10 @@ func (d *deriver) medications() {
 }
 
 func (d *deriver) request(m *medicationRequest) {
-	res := "MedicationRequest/" + m.ID
 	cc, ok := d.concept(m)
 	if !ok {
 		d.medIncomplete = true
-		d.note(NoteUnresolved, "", res, "its medicationReference is not among the resources: the medication could not be classified")
+		d.note(NoteUnresolved, "", "MedicationRequest/"+m.ID, "its medicationReference is not among the resources: the medication could not be classified")
 		return
 	}
 	var dr *drugEntry
@@ -103,11 +149,11 @@ func (d *deriver) request(m *medicationRequest) {
 	}
 	switch {
 	case dr != nil:
-		d.drug(m, res, dr)
+		d.drug(m, "MedicationRequest/"+m.ID, dr)
 	case ingr != 0:
-		d.ingredientOnly(m, res, ingr)
+		d.ingredientOnly(m, "MedicationRequest/"+m.ID, ingr)
 	default:
-		d.byName(m, res, cc)
+		d.byName(m, cc)
 	}
 }
 
@@ -182,53 +228,47 @@ func (d *deriver) ingredientOnly(m *medicationRequest, res string, ingr uint32) 
 }
 
 // byName handles a request with no RxNorm code the table knows: an opioid, a benzodiazepine or an OUD or
-// naloxone product named in its text is recognised; anything else could be any of them.
-func (d *deriver) byName(m *medicationRequest, res string, cc *codeableConcept) {
-	var s strings.Builder
-	if cc != nil {
-		s.WriteString(cc.Text)
-		for _, c := range cc.Coding {
-			s.WriteByte(' ')
-			s.WriteString(c.Display)
-		}
-	}
-	for _, ds := range m.DosageInstruction {
-		s.WriteByte(' ')
-		s.WriteString(ds.Text)
-	}
-	name := strings.ToLower(s.String())
+// naloxone product named in its text or displays is recognised (a newer RxNorm product than the table's is
+// caught so); a request with no RxNorm code and no recognised name could be any of them.
+func (d *deriver) byName(m *medicationRequest, cc *codeableConcept) {
+	var first [5]string
+	var found uint8
 	hasRx := false
 	if cc != nil {
+		found = scanNames(cc.Text, found, &first)
 		for _, c := range cc.Coding {
+			found = scanNames(c.Display, found, &first)
 			hasRx = hasRx || c.System == rxnorm
 		}
 	}
-	found := false
-	if n := containsAny(name, benzoNames); n != "" {
-		found = true
-		d.set(iBenzo, true, res, "names "+n+" (no RxNorm code painscreen knows)")
+	for i := range m.DosageInstruction {
+		found = scanNames(m.DosageInstruction[i].Text, found, &first)
 	}
-	if n := containsAny(name, opioidNames); n != "" {
-		found = true
+	if found == 0 && hasRx {
+		return // an RxNorm code outside every value set, naming none of them, is a medication of no concern here
+	}
+	res := "MedicationRequest/" + m.ID
+	if found&wordBenzo != 0 {
+		d.set(iBenzo, true, res, "names "+first[1]+" (no RxNorm code painscreen knows)")
+	}
+	if found&wordOpioid != 0 {
 		d.opioids++
 		d.mmeUnknown = true
-		d.note(NoteMMEUnknown, FieldOpioidMME, res, "names "+n+" without an RxNorm product code painscreen knows: MME not computed")
-		if n == "buprenorphine" || n == "methadone" {
-			d.moudUnclear = true
-		}
+		d.note(NoteMMEUnknown, FieldOpioidMME, res, "names "+first[0]+" without an RxNorm product code painscreen knows: MME not computed")
 	}
-	if strings.Contains(name, "naloxone") {
-		found = true
+	if found&wordMOUD != 0 {
+		d.moudUnclear = true
+	}
+	if found&wordNaloxone != 0 {
 		d.naloxUnclear = true
 		d.note(NoteNotCoded, FieldNaloxoneCurrent, res, "names naloxone without an RxNorm product code painscreen knows")
 	}
-	if strings.Contains(name, "naltrexone") {
-		found = true
+	if found&wordNaltrexone != 0 {
 		d.moudUnclear = true
 		d.note(NoteOUDUnclear, FieldMOUDCurrent, res, "names naltrexone without an RxNorm product code painscreen knows")
 	}
-	if found || hasRx {
-		return // an RxNorm code outside every value set is a medication of no concern here
+	if found != 0 {
+		return
 	}
 	d.medIncomplete = true
 	d.note(NoteNotCoded, "", res, "no RxNorm code and no name painscreen recognises: an opioid, benzodiazepine, MOUD or naloxone could not be ruled out")

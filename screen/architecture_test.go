@@ -45,7 +45,7 @@ var allowedImports = map[string][]string{
 	"instruments":                    {},
 	"rules":                          {},
 	"cmd/painscreen/internal/gen":    {},
-	"server":                         {"screen", "screen/fhir", "screen/respfile"},
+	"server":                         {"screen", "screen/ehr", "screen/fhir", "screen/respfile"},
 	"screen/ehr":                     {},
 	"screen/ehr/internal/gen":        {},
 	"screen/ehr/internal/gen/mmegen": {"screen/ehr/internal/gen"},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -403,6 +404,7 @@ type versionBody struct {
 	RuleSet     *definitionVersion  `json:"rule_set"`
 	Instruments []definitionVersion `json:"instruments"`
 	Auth        string              `json:"auth"`
+	MMETable    definitionVersion   `json:"mme_table"` // the treatment-context table (screen/ehr)
 }
 
 type definitionVersion struct {
@@ -415,7 +417,8 @@ type definitionVersion struct {
 
 func (h *Handler) versionJSON() []byte {
 	v := versionBody{Engine: screen.EngineInfo{Name: screen.EngineName, Version: screen.Version}, Module: "(devel)",
-		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode()}
+		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode(),
+		MMETable: definitionVersion{ID: "ehr", Version: ehr.TableVersion(), Digest: ehr.TableDigest(), Status: "active"}}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		v.Module = bi.Main.Version
 	}

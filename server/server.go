@@ -115,6 +115,7 @@ type Handler struct {
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
 	contextSex bool
+	ehrFields  map[string]bool // context fields the treatment record may set (ehrcontext.go)
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -198,6 +199,7 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			}
 		}
 	}
+	h.ehrFields = ehrFields(eng)
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()
 	h.cards = h.newCardMaker()

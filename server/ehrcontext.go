@@ -1,0 +1,192 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
+)
+
+// The prefetch of the patient's treatment record (package ehr derives the rule set's context from it).
+const (
+	medicationsPrefetchKey      = "medications"
+	medicationsPrefetchTemplate = "MedicationRequest?patient={{context.patientId}}&status=active"
+	conditionsPrefetchKey       = "conditions"
+	// Every clinical status: a resolved opioid overdose is still a history of overdose.
+	conditionsPrefetchTemplate = "Condition?patient={{context.patientId}}"
+)
+
+// ehrPrefetch adds the treatment-record templates to the discovery's prefetch.
+func ehrPrefetch(p map[string]string) map[string]string {
+	p[medicationsPrefetchKey] = medicationsPrefetchTemplate
+	p[conditionsPrefetchKey] = conditionsPrefetchTemplate
+	return p
+}
+
+// ehrUsage is the discovery's usage note for the treatment-record prefetch.
+const ehrUsage = " The prefetch " + medicationsPrefetchKey + " (active MedicationRequests, RxNorm coded) and " +
+	conditionsPrefetchKey + " (Conditions) are optional: from them, and from the Patient's birthDate, the service derives " +
+	"the treatment context (opioid MME by the CDC 2022 method, benzodiazepine, MOUD, naloxone, prior overdose, age); " +
+	"a search that is not sent leaves its fields unknown, never false."
+
+// ehrFields lists the context fields the engine's definitions declare that Derive may set. sex is left to
+// the prefetched Patient's birth sex (cds.go), which does not read administrative gender.
+func ehrFields(eng *screen.Engine) map[string]bool {
+	f := map[string]bool{ehr.FieldAge: true}
+	if d, err := eng.DescribeRuleSet(); err == nil && d != nil {
+		for _, c := range d.Context {
+			f[c.ID] = true
+		}
+	}
+	for _, in := range eng.Instruments() {
+		if d, err := eng.Describe(in.ID + "@" + in.Version); err == nil {
+			for _, c := range d.Context {
+				f[c.ID] = true
+			}
+		}
+	}
+	delete(f, ehr.FieldSex)
+	return f
+}
+
+// searchComplete reports whether a prefetched search Bundle holds the whole result (no next page).
+func searchComplete(raw []byte) bool {
+	var b struct {
+		ResourceType string `json:"resourceType"`
+		Link         []struct {
+			Relation string `json:"relation"`
+		} `json:"link"`
+	}
+	if json.Unmarshal(raw, &b) != nil || b.ResourceType != "Bundle" {
+		return false
+	}
+	for _, l := range b.Link {
+		if l.Relation == "next" {
+			return false
+		}
+	}
+	return true
+}
+
+// deriveEHRContext derives the treatment context of the call's patient from the prefetch and merges it
+// into resp.Context (an explicit value wins, with a note). It returns the derivation, nil when the prefetch
+// holds no treatment record.
+func (h *Handler) deriveEHRContext(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehr.Context {
+	var rs ehr.Resources
+	opt := ehr.Options{Patient: patientID, AsOf: asOfDate(resp.Date)}
+	var notes []ehr.Note
+	read := false
+	for _, key := range []string{patientPrefetchKey, medicationsPrefetchKey, conditionsPrefetchKey} {
+		raw, ok := prefetch[key]
+		if !ok || isNull(raw) {
+			continue
+		}
+		if err := rs.Add(raw); err != nil {
+			notes = append(notes, ehr.Note{Code: ehr.NoteUnreadable, Text: "the prefetch " + key + " is not a FHIR resource: not read"})
+			continue
+		}
+		read = true
+		switch key {
+		case medicationsPrefetchKey:
+			opt.MedicationsComplete = searchComplete(raw)
+		case conditionsPrefetchKey:
+			opt.ConditionsComplete = searchComplete(raw)
+		}
+	}
+	if !read {
+		if len(notes) > 0 {
+			return &ehr.Context{Notes: notes}
+		}
+		return nil
+	}
+	c, err := ehr.Derive(&rs, opt)
+	if err != nil {
+		return &ehr.Context{Notes: append(notes, ehr.Note{Code: ehr.NoteUnreadable, Text: "the treatment record could not be read: " + err.Error()})}
+	}
+	var merged []ehr.Note
+	resp.Context, merged = c.Merge(resp.Context, func(f string) bool { return h.ehrFields[f] })
+	c.Notes = append(c.Notes, notes...)
+	c.Notes = append(c.Notes, merged...)
+	return c
+}
+
+// asOfDate is the date of the answers (the age they were given at), else today.
+func asOfDate(date string) time.Time {
+	if len(date) >= 10 {
+		if t, err := time.Parse(time.DateOnly, date[:10]); err == nil {
+			return t
+		}
+	}
+	return time.Now().UTC()
+}
+
+// ehrCards adds what the treatment record says to the cards: each card whose reasons read a context
+// field the record gave gets the resources behind it, and one information card lists the derived context
+// and what could not be derived.
+func (h *Handler) ehrCards(cards []card, c *ehr.Context) []card {
+	if c == nil {
+		return cards
+	}
+	for i := range cards {
+		var add strings.Builder
+		for _, f := range c.Fields {
+			if !f.Known || !h.ehrFields[f.Name] || !strings.Contains(cards[i].Detail, "context."+f.Name) {
+				continue
+			}
+			writeField(&add, f)
+		}
+		if add.Len() > 0 {
+			cards[i].Detail += "\n\n**From the EHR record**\n\n" + add.String()
+		}
+	}
+	var d strings.Builder
+	for _, f := range c.Fields {
+		if h.ehrFields[f.Name] {
+			writeField(&d, f)
+		}
+	}
+	if len(c.Notes) > 0 {
+		d.WriteString("\n**Not derived, or not used**\n\n")
+		for _, n := range c.Notes {
+			if n.Field != "" && !h.ehrFields[n.Field] {
+				continue // about a field this service does not take from the record (sex)
+			}
+			d.WriteString("- ")
+			if n.Resource != "" {
+				d.WriteString(n.Resource + ": ")
+			}
+			d.WriteString(mdEscape(n.Text) + "\n")
+		}
+	}
+	d.WriteString("\nMME by the CDC 2022 method (table " + mdEscape(ehr.TableVersion()) + ", `" + ehr.TableDigest() + "`); " +
+		"an MME measures risk, it is not a dose to convert between opioids. Decision support for a clinician, not a diagnosis.\n")
+	card := card{UUID: h.cfg.newUUID(), Summary: "Treatment context read from the EHR record (medications, conditions, age)",
+		Detail: d.String(), Indicator: indicatorInfo, Source: cardSource{Label: "painscreen · treatment context", URL: h.cfg.SourceURL}}
+	return append(cards, card)
+}
+
+func writeField(b *strings.Builder, f ehr.Field) {
+	b.WriteString("- `" + f.Name + "`: ")
+	if !f.Known {
+		b.WriteString("unknown\n")
+		return
+	}
+	v, _ := json.Marshal(f.Value)
+	b.WriteString("`" + string(v) + "`\n")
+	for _, r := range f.Reasons {
+		b.WriteString("  - ")
+		if r.Resource != "" {
+			b.WriteString(r.Resource + ": ")
+		}
+		b.WriteString(mdEscape(r.Text) + "\n")
+	}
+}
+
+// mdEscape keeps text from the record from being read as Markdown.
+func mdEscape(s string) string {
+	return mdReplacer.Replace(s)
+}
+
+var mdReplacer = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "<", "&lt;", ">", "&gt;", "#", "\\#")

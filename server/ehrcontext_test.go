@@ -1,0 +1,132 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// EHR resources for the prefetch.
+const (
+	ehrPatient = `{"resourceType":"Patient","id":"123","birthDate":"1970-05-01","gender":"female"}`
+	oxyQID     = `{"resource":{"resourceType":"MedicationRequest","id":"oxy","status":"active","intent":"order","subject":{"reference":"Patient/123"},
+		"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"1049683","display":"oxycodone hydrochloride 10 MG Oral Tablet"}]},
+		"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet","system":"http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm","code":"TAB"}}],"timing":{"repeat":{"frequency":4,"period":1,"periodUnit":"d"}}}]}}`
+	alprazolam = `{"resource":{"resourceType":"MedicationRequest","id":"alp","status":"active","intent":"order","subject":{"reference":"Patient/123"},
+		"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"308048"}]},
+		"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"repeat":{"frequency":3,"period":1,"periodUnit":"d"}}}]}}`
+	naloxoneSpray = `{"resource":{"resourceType":"MedicationRequest","id":"nal","status":"active","intent":"order","subject":{"reference":"Patient/123"},
+		"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"1725059"}]}}}`
+	suboxone = `{"resource":{"resourceType":"MedicationRequest","id":"bup","status":"active","intent":"order","subject":{"reference":"Patient/123"},
+		"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"1010604"}]},
+		"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"film"}}],"timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d"}}}]}}`
+)
+
+func bundleOf(entries ...string) json.RawMessage {
+	return json.RawMessage(`{"resourceType":"Bundle","type":"searchset","entry":[` + strings.Join(entries, ",") + `]}`)
+}
+
+// ehrCall makes the issue's CDS call: a PHQ-9 and a DSM-5 checklist (no criteria met) and the treatment
+// record in the prefetch.
+func ehrCall(t *testing.T, meds ...string) []card {
+	t.Helper()
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	phq := map[string]int{"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 0}
+	dsm := map[string]int{"larger_or_longer": 0, "cut_down": 0, "time_spent": 0, "craving": 0, "role_failure": 0,
+		"social_problems": 0, "activities_given_up": 0, "hazardous_use": 0, "physical_psych_problems": 0,
+		"tolerance": 1, "withdrawal": 0, "supervised": 1}
+	pre := map[string]any{
+		prefetchKey: searchset(qrJSON("a", "123", "2026-11-30", "phq9", phq), qrJSON("b", "123", "2026-11-30", "dsm5_oud", dsm),
+			// pain_oud 1.1.0 requires the GCPS-R (1.2.0 does not): no pain on most days.
+			qrJSON("c", "123", "2026-11-30", "gcps_r", map[string]int{"pain_frequency": 1})),
+		patientPrefetchKey:     json.RawMessage(ehrPatient),
+		medicationsPrefetchKey: bundleOf(meds...),
+		conditionsPrefetchKey:  bundleOf(),
+	}
+	r := call(t, srv, "POST", "/cds-services/"+DefaultServiceID, "", cdsBody(t, "patient-view", "123", pre))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	var got cdsResult
+	require.NoError(t, json.Unmarshal(r.body, &got))
+	return got.Cards
+}
+
+func cardAbout(cards []card, word string) *card {
+	for i := range cards {
+		if strings.Contains(strings.ToLower(cards[i].Summary), word) {
+			return &cards[i]
+		}
+	}
+	return nil
+}
+
+// TestCDSTreatmentContext is the issue's scenario through the CDS endpoint: a patient on oxycodone 10 mg
+// four times a day and alprazolam gets the naloxone and opioid–benzodiazepine review cards, whose reasons
+// name both MedicationRequests; with rescue naloxone on record there is no naloxone card (rule sets that
+// read naloxone_current); on buprenorphine/naloxone film the patient gets moud_continue and naloxone.
+func TestCDSTreatmentContext(t *testing.T) {
+	_, h := newServer(t, Config{InsecureNoAuth: true})
+	cards := ehrCall(t, oxyQID, alprazolam)
+	nal, benzo := cardAbout(cards, "naloxone"), cardAbout(cards, "benzodiazepine")
+	require.NotNil(t, nal, "naloxone card")
+	require.NotNil(t, benzo, "opioid-benzodiazepine review card")
+	assert.Equal(t, indicatorWarning, benzo.Indicator)
+	assert.Contains(t, nal.Detail, "MedicationRequest/oxy: oxycodone hydrochloride 10 MG Oral Tablet: 1 tablet, 4 per 1 d → 40 mg/day oxycodone × 1.5 = 60 MME/day")
+	assert.Contains(t, benzo.Detail, "MedicationRequest/oxy")
+	assert.Contains(t, benzo.Detail, "MedicationRequest/alp")
+	info := cardAbout(cards, "treatment context")
+	require.NotNil(t, info)
+	assert.Equal(t, indicatorInfo, info.Indicator)
+	assert.Contains(t, info.Detail, "`benzodiazepine`: `true`")
+	assert.NotContains(t, info.Detail, "administrative gender", "sex is not taken from the record here")
+
+	withNaloxone := ehrCall(t, oxyQID, alprazolam, naloxoneSpray)
+	require.NotNil(t, cardAbout(withNaloxone, "benzodiazepine"))
+	if h.ehrFields["naloxone_current"] {
+		assert.Nil(t, cardAbout(withNaloxone, "offer naloxone"), "naloxone is already prescribed")
+	} else {
+		t.Log("the loaded rule set does not read naloxone_current (pain_oud < 1.2.0): the naloxone card stays")
+	}
+
+	bup := ehrCall(t, suboxone)
+	info = cardAbout(bup, "treatment context")
+	require.NotNil(t, info)
+	assert.Contains(t, info.Detail, "`moud_current`: `true`")
+	assert.Contains(t, info.Detail, "MedicationRequest/bup: buprenorphine 8 MG / naloxone 2 MG Sublingual Film")
+	if h.ehrFields["naloxone_current"] {
+		assert.Contains(t, info.Detail, "`naloxone_current`: `false`", "buprenorphine/naloxone is not rescue naloxone")
+		assert.NotNil(t, cardAbout(bup, "continue"), "moud_continue")
+		assert.NotNil(t, cardAbout(bup, "naloxone"), "naloxone")
+	}
+}
+
+// TestCDSTreatmentContextUnknown: without the medications prefetch nothing is concluded from absence, and
+// a paged search (a next link) is not a complete list.
+func TestCDSTreatmentContextUnknown(t *testing.T) {
+	cards := ehrCall(t, alprazolam)
+	info := cardAbout(cards, "treatment context")
+	require.NotNil(t, info)
+	assert.Contains(t, info.Detail, "`opioid_mme`: `0`")
+	assert.Nil(t, cardAbout(cards, "review concurrent"))
+
+	assert.True(t, searchComplete(bundleOf(oxyQID)))
+	assert.False(t, searchComplete(json.RawMessage(`{"resourceType":"Bundle","link":[{"relation":"next","url":"x"}],"entry":[]}`)))
+	assert.False(t, searchComplete(json.RawMessage(`[]`)))
+}
+
+func TestDiscoveryTreatmentPrefetch(t *testing.T) {
+	srv, _ := newServer(t, Config{})
+	r := call(t, srv, "GET", "/cds-services", "", nil)
+	require.Equal(t, 200, r.status)
+	var doc struct {
+		Services []struct {
+			Prefetch map[string]string `json:"prefetch"`
+		} `json:"services"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &doc))
+	require.Len(t, doc.Services, 1)
+	assert.Equal(t, "MedicationRequest?patient={{context.patientId}}&status=active", doc.Services[0].Prefetch[medicationsPrefetchKey])
+	assert.Equal(t, "Condition?patient={{context.patientId}}", doc.Services[0].Prefetch[conditionsPrefetchKey])
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/ehr"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 // The prefetch of the patient's treatment record (package ehr derives the rule set's context from it).
@@ -34,19 +35,7 @@ const ehrUsage = " The prefetch " + medicationsPrefetchKey + " (active Medicatio
 // ehrFields lists the context fields the engine's definitions declare that Derive may set. sex is left to
 // the prefetched Patient's birth sex (cds.go), which does not read administrative gender.
 func ehrFields(eng *screen.Engine) map[string]bool {
-	f := map[string]bool{ehr.FieldAge: true}
-	if d, err := eng.DescribeRuleSet(); err == nil && d != nil {
-		for _, c := range d.Context {
-			f[c.ID] = true
-		}
-	}
-	for _, in := range eng.Instruments() {
-		if d, err := eng.Describe(in.ID + "@" + in.Version); err == nil {
-			for _, c := range d.Context {
-				f[c.ID] = true
-			}
-		}
-	}
+	f := respfile.DeclaredContext(eng)
 	delete(f, ehr.FieldSex)
 	return f
 }

@@ -76,7 +76,9 @@ type pipeline struct {
 	scoreCtx context.Context
 	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
 	fhir *respfile.FHIRMapper
-	csv  respfile.CSVOptions // CSV input
+	// ehr: the declared context fields that a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
+	ehr map[string]bool
+	csv respfile.CSVOptions // CSV input
 	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
 	fu followUpScorer
 }
@@ -206,6 +208,9 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	}
 	if p.fhir != nil {
 		dec.UseFHIR(p.fhir)
+		if p.ehr != nil {
+			dec.UseEHRContext(func(f string) bool { return p.ehr[f] })
+		}
 	}
 	// push adds a record (with its --follow-up baseline) to the batch being filled.
 	push := func(rec respfile.Record, base *screen.Response) {

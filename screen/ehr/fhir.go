@@ -280,3 +280,22 @@ func (r *Resources) PatientIDs() []string {
 func (r *Resources) Counts() (patients, medicationRequests, conditions, other int) {
 	return len(r.patients), len(r.requests), len(r.conditions), r.other
 }
+
+// CountFor reports how many MedicationRequests and Conditions name the patient with this id as their
+// subject ("Patient/id", or a URL ending in it) or name no subject. A caller can take a document that holds
+// some of the patient's requests as holding all of them (Options.MedicationsComplete), as the CLI does for a
+// FHIR Bundle.
+func (r *Resources) CountFor(patient string) (medicationRequests, conditions int) {
+	d := &deriver{r: r, opt: Options{Patient: patient}}
+	for i := range r.requests {
+		if d.mine(r.requests[i].Subject) {
+			medicationRequests++
+		}
+	}
+	for i := range r.conditions {
+		if d.mine(r.conditions[i].Subject) {
+			conditions++
+		}
+	}
+	return medicationRequests, conditions
+}

@@ -14,12 +14,15 @@
 //	                          413 for a body over Config.MaxBodyBytes.
 //	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
 //	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
-//	                          whose US Core birth sex is the context sex of sex-specific cut-points.
+//	                          whose US Core birth sex is the context sex of sex-specific cut-points,
+//	                          and (optional) the patient's active MedicationRequests and Conditions,
+//	                          from which, with the Patient's birthDate, the treatment context is derived
+//	                          (package screen/ehr: opioid MME, benzodiazepine, MOUD, naloxone, overdose).
 //	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
 //	GET  /healthz             200 while the process runs.
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
 //	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
-//	                          definition.
+//	                          definition and of the MME table (mme_table).
 //	OPTIONS *                 CORS preflight.
 //
 // # Cards
@@ -33,7 +36,10 @@
 // card. A response of another patient than context.patientId is refused (400). Each card has a
 // summary under 140 characters, a Markdown detail with the chain of reasons (referral → domains →
 // instrument scores → answers), the guideline source and the rule set's digest, a source {label, url}
-// and a uuid. "cards": [] means there is nothing to say.
+// and a uuid. When the prefetch holds the treatment record, the cards whose reasons read a context field
+// the record gave name the resources behind it, and an information card lists the derived context and
+// what could not be derived (an unknown value is never shown as false). "cards": [] means there is
+// nothing to say.
 //
 // # Security
 //

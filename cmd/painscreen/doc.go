@@ -169,6 +169,11 @@
 //     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's
 //     width, or 80 columns.
 //
+// Treatment context (a FHIR Bundle with the patient's Patient, MedicationRequests and Conditions): a JSON
+// report ends with "ehr_context":{"table":{"version","digest"},"fields":[{"name","known","value",
+// "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
+// known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
+//
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
 // for a record without them: a row with the wrong number of fields, or a record of a JSON or YAML

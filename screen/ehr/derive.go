@@ -126,13 +126,13 @@ type deriver struct {
 	f     [len(fieldOrder)]Field
 	notes []Note
 
-	mme                                  float64
-	opioids, bupPain                     int
-	mmeUnknown                           bool
-	medIncomplete                        bool // some active request could not be classified
-	moudUnclear, naloxUnclear, benzoText bool
-	active                               int
-	otherPatient                         int
+	mme                       float64
+	opioids, bupPain          int
+	mmeUnknown                bool
+	medIncomplete             bool // some active request could not be classified
+	moudUnclear, naloxUnclear bool
+	active                    int
+	otherPatient              int
 }
 
 // Derive derives the pain_oud treatment context of one patient from FHIR resources (CDC 2022 MME method,

@@ -168,4 +168,10 @@
 // unknown_answers (an instrument with invalid answers), draft_definition, retired_definition, the ids of a
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
 // sets). Error codes are those of ScoreError.
+//
+// Context read from an EHR record (package screen/ehr) is context like any other: the reasons show it as
+// "context.opioid_mme" and so on. Where painscreen derived it, the derivation travels beside the report:
+// `painscreen score` appends "ehr_context" to a JSON report ({"table": {"version", "digest"}, "fields":
+// [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
+// "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
 package screen

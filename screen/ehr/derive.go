@@ -332,6 +332,9 @@ func ageAt(birth string, asOf time.Time) (int, bool, string) {
 	if a < 0 || hi.After(asOf) {
 		return 0, false, "birthDate is after the date of the context: age is unknown"
 	}
+	if a > 150 {
+		return 0, false, "birthDate gives an age over 150: age is unknown"
+	}
 	return a, true, ""
 }
 

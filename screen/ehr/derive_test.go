@@ -194,6 +194,7 @@ func TestDemographics(t *testing.T) {
 		{"invalid date", p("1970-13-40", "male"), nil, "male", NoteBirthDate},
 		{"no date", p("", "male"), nil, "male", NoteBirthDate},
 		{"future date", p("2030-01-01", "male"), nil, "male", NoteBirthDate},
+		{"implausible date", p("0001-01-01", "male"), nil, "male", NoteBirthDate},
 		{"birth sex wins over gender", p("1970-05-01", "male", birthsex("F")), 56, "female", ""},
 		{"birth sex unknown", p("1970-05-01", "male", birthsex("UNK")), 56, nil, NoteSexFromGender},
 		{"gender other", p("1970-05-01", "other"), 56, nil, NoteSexFromGender},

@@ -87,12 +87,16 @@ func perDay(d *dosage, b []byte) (n float64, out []byte, why string) {
 		if !(f > 0) || math.IsInf(f, 0) {
 			return 0, b, "its timing has no usable frequency"
 		}
+		n := f / (p * days)
+		if math.IsInf(n, 0) || math.IsNaN(n) {
+			return 0, b, "its timing gives no finite number of doses per day"
+		}
 		b = appendNum(b, f)
 		b = append(b, " per "...)
 		b = appendNum(b, p)
 		b = append(b, ' ')
 		b = append(b, unit...)
-		return f / (p * days), b, ""
+		return n, b, ""
 	}
 	if rep != nil && (rep.Frequency != nil || rep.FrequencyMax != nil) {
 		return 0, b, "its timing has a frequency without a period"
@@ -215,6 +219,9 @@ func lineMME(dr *drugEntry, d *dosage, b []byte) (mme float64, out []byte, why s
 			return 0, b, why
 		}
 		m := daily * factor
+		if math.IsInf(m, 0) || math.IsNaN(m) {
+			return 0, b, "its dose and timing give no finite daily dose"
+		}
 		b = append(b, " → "...)
 		if is.unit == unitMGPerHr {
 			b = appendNum(b, v*is.strength*1000)
@@ -304,6 +311,9 @@ func requestMME(dr *drugEntry, ds []dosage, b []byte) (float64, []byte, string) 
 	best := 0.0
 	for _, g := range gs {
 		best = max(best, g.sum)
+	}
+	if math.IsInf(best, 0) {
+		return 0, b, "its dose and timing give no finite daily dose"
 	}
 	if len(gs) > 1 {
 		b = append(b, " (sequential dosage lines: the highest counts)"...)

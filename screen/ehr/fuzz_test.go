@@ -44,7 +44,7 @@ func FuzzDerive(f *testing.F) {
 						t.Fatalf("%s = %v", fl.Name, v)
 					}
 				case int:
-					if fl.Name != FieldAge || v < 0 {
+					if fl.Name != FieldAge || v < 0 || v > 150 {
 						t.Fatalf("%s = %v", fl.Name, v)
 					}
 				case string:

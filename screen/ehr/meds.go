@@ -1,6 +1,7 @@
 package ehr
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -191,6 +192,11 @@ func (d *deriver) drug(m *medicationRequest, res string, dr *drugEntry) {
 		if why != "" {
 			d.mmeUnknown = true
 			d.note(NoteMMEUnknown, FieldOpioidMME, res, dr.name+": MME not computed: "+why)
+			return
+		}
+		if math.IsInf(d.mme+mme, 0) {
+			d.mmeUnknown = true
+			d.note(NoteMMEUnknown, FieldOpioidMME, res, dr.name+": MME not computed: the total is not a finite number")
 			return
 		}
 		d.mme += mme

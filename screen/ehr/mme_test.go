@@ -173,6 +173,8 @@ func TestDoseShapes(t *testing.T) {
 		{"unit not understood is unknown", mr("a", oxy, line(qty(1, "scoop"), perDayRepeat(4, 1, "d"))), -1},
 		{"zero dose is unknown", mr("a", oxy, line(qty(0, "{tbl}"), perDayRepeat(4, 1, "d"))), -1},
 		{"no dosage is unknown", mr("a", oxy), -1},
+		{"an absurd frequency is unknown, not infinite", mr("a", oxy, line(qty(1, "{tbl}"), obj{"frequency": 1e308, "period": 1, "periodUnit": "h"})), -1},
+		{"an absurd dose is unknown, not infinite", mr("a", oxy, line(qty(1e308, "g"), perDayRepeat(4, 1, "d"))), -1},
 		{"concurrent dosage lines add up", mr("a", oxy, line(qty(1, "{tbl}"), obj{"timeOfDay": []string{"08:00:00"}}),
 			line(qty(2, "{tbl}"), obj{"timeOfDay": []string{"20:00:00"}})), 45},
 		{"sequential dosage lines: the highest counts", mr("a", oxy,

@@ -1,3 +1,3 @@
 package ehr
 
-//go:generate go run ./internal/gen/mmegen -src internal/gen/source -out table.tsv
+//go:generate go run ./internal/mmegen -src internal/gen/source -out table.tsv

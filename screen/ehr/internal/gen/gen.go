@@ -8,7 +8,7 @@
 //     (generated from RxNav, NLM; Apache-2.0);
 //   - valuesets/*.json: the CDC Opioid Prescribing Support value sets (CC0 1.0).
 //
-// The same sources always give the same bytes. Build is the whole generator; cmd/mmegen writes its output
+// The same sources always give the same bytes. Build is the whole generator; ../mmegen writes its output
 // for go generate, and a test in package ehr fails when the checked-in table is not what Build gives.
 package gen
 

@@ -76,11 +76,11 @@ type pipeline struct {
 	scoreCtx context.Context
 	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
 	fhir *respfile.FHIRMapper
-	// ehr: the declared context fields that a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
-	ehr map[string]bool
-	csv respfile.CSVOptions // CSV input
+	csv  respfile.CSVOptions // CSV input
 	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
 	fu followUpScorer
+	// ehr: the declared context fields a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
+	ehr map[string]bool
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {

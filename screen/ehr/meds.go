@@ -244,7 +244,10 @@ func (d *deriver) byName(m *medicationRequest, cc *codeableConcept) {
 		found = scanNames(cc.Text, found, &first)
 		for _, c := range cc.Coding {
 			found = scanNames(c.Display, found, &first)
-			hasRx = hasRx || c.System == rxnorm
+			if c.System == rxnorm {
+				_, err := strconv.ParseUint(strings.TrimSpace(c.Code), 10, 32)
+				hasRx = hasRx || err == nil
+			}
 		}
 	}
 	for i := range m.DosageInstruction {

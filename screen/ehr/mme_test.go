@@ -280,6 +280,12 @@ func TestUnknownCodes(t *testing.T) {
 	assert.False(t, field(t, ctx, FieldMOUDCurrent).Known)
 	assert.False(t, field(t, ctx, FieldNaloxoneCurrent).Known)
 	assert.True(t, hasNote(ctx, NoteNotCoded, "MedicationRequest/l"))
+	// An RxNorm "code" that is not one is no code at all.
+	garbage := mr("g", "", l1)
+	garbage["medicationCodeableConcept"] = obj{"coding": []obj{{"system": rxnorm, "code": "oxy-10"}}}
+	f, ctx = mmeOf(t, garbage)
+	assert.False(t, f.Known)
+	assert.True(t, hasNote(ctx, NoteNotCoded, "MedicationRequest/g"))
 	// An RxNorm code of no concern (lisinopril) does not stop the others from being known.
 	f, _ = mmeOf(t, mr("lis", "314076", l1))
 	assert.Equal(t, 0.0, f.Value)

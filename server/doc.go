@@ -11,7 +11,9 @@
 //	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
 //	                          the report, whose errors list answers that could not be used; 400 for
 //	                          input that cannot be read, with {"code", "message", "instrument", "item"};
-//	                          413 for a body over Config.MaxBodyBytes.
+//	                          413 for a body over Config.MaxBodyBytes. A FHIR Bundle that also carries
+//	                          the patient's Patient, MedicationRequests and Conditions gets the treatment
+//	                          context derived from them, and the report ends with "ehr_context".
 //	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
 //	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
 //	                          whose US Core birth sex is the context sex of sex-specific cut-points,

@@ -179,3 +179,22 @@ func mdEscape(s string) string {
 }
 
 var mdReplacer = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "<", "&lt;", ">", "&gt;", "#", "\\#")
+
+// acceptEHR says which context fields a FHIR Bundle sent to /score may set from its treatment record
+// (sex only from the birth sex extension, which respfile enforces).
+func (h *Handler) acceptEHR(f string) bool { return f == ehr.FieldSex || h.ehrFields[f] }
+
+// appendEHRJSON adds "ehr_context" at the end of a JSON report, as `painscreen score` does: every derived
+// field with the resources it was read from, the notes, and the table's version and digest.
+func appendEHRJSON(b []byte, c *ehr.Context) []byte {
+	if c == nil || len(b) == 0 || b[len(b)-1] != '}' {
+		return b
+	}
+	j, err := json.Marshal(c)
+	if err != nil {
+		return b
+	}
+	b = append(b[:len(b)-1], `,"ehr_context":`...)
+	b = append(b, j...)
+	return append(b, '}')
+}

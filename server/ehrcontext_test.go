@@ -130,3 +130,48 @@ func TestDiscoveryTreatmentPrefetch(t *testing.T) {
 	assert.Equal(t, "MedicationRequest?patient={{context.patientId}}&status=active", doc.Services[0].Prefetch[medicationsPrefetchKey])
 	assert.Equal(t, "Condition?patient={{context.patientId}}", doc.Services[0].Prefetch[conditionsPrefetchKey])
 }
+
+// TestScoreTreatmentContext: POST /score with a FHIR Bundle that carries the treatment record derives the
+// context as `painscreen score` does, and the report ends with ehr_context.
+func TestScoreTreatmentContext(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	body := `{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + ehrPatient + `},` + oxyQID + `,` + alprazolam + `,` +
+		qrJSON("g", "123", "2026-11-30", "gcps_r", map[string]int{"pain_frequency": 1}) + `,` +
+		qrJSON("s", "123", "2026-11-30", "sisq_drug", map[string]int{"times": 0}) + `]}`
+	r := call(t, srv, "POST", "/score", "", []byte(body))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	var rep struct {
+		Composite struct {
+			Referrals []struct {
+				ID string `json:"id"`
+			} `json:"referrals"`
+		} `json:"composite"`
+		EHR struct {
+			Table  map[string]string `json:"table"`
+			Fields []struct {
+				Name    string `json:"name"`
+				Known   bool   `json:"known"`
+				Value   any    `json:"value"`
+				Reasons []struct {
+					Resource string `json:"resource"`
+				} `json:"reasons"`
+			} `json:"fields"`
+		} `json:"ehr_context"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &rep))
+	var ids []string
+	for _, x := range rep.Composite.Referrals {
+		ids = append(ids, x.ID)
+	}
+	assert.Contains(t, ids, "opioid_benzodiazepine_review")
+	assert.Contains(t, rep.EHR.Table["digest"], "sha256:")
+	require.Len(t, rep.EHR.Fields, 7)
+	assert.Equal(t, "opioid_mme", rep.EHR.Fields[2].Name)
+	assert.Equal(t, 60.0, rep.EHR.Fields[2].Value)
+	assert.Equal(t, "MedicationRequest/oxy", rep.EHR.Fields[2].Reasons[0].Resource)
+
+	// A native response set has no ehr_context.
+	r = call(t, srv, "POST", "/score", "", []byte(`{"answers":{"sisq_drug":{"times":0}}}`))
+	require.Equal(t, 200, r.status)
+	assert.NotContains(t, string(r.body), "ehr_context")
+}

@@ -28,3 +28,14 @@ func TestMerge(t *testing.T) {
 	}
 	assert.Equal(t, []string{FieldOpioidMME, FieldBenzodiazepine}, fields, "sex F and age 56 agree")
 }
+
+func TestMarshalJSON(t *testing.T) {
+	c := derive(t, false, pat(), mr("alp", "308048", qid))
+	b, err := json.Marshal(c)
+	assert.NoError(t, err)
+	s := string(b)
+	assert.Contains(t, s, `{"table":{"version":"`+TableVersion()+`","digest":"`+TableDigest()+`"},"fields":[{"name":"age","known":true,"value":56,"reasons":[{"resource":"Patient/p1","text":"birthDate 1970-05-01 → age 56 on 2026-12-07"}]}`)
+	assert.Contains(t, s, `{"name":"benzodiazepine","known":true,"value":true,"reasons":[{"resource":"MedicationRequest/alp","text":"alprazolam 0.5 MG Oral Tablet"}]}`)
+	assert.Contains(t, s, `{"name":"opioid_mme","known":false,"value":null,"reasons":[]}`)
+	assert.Contains(t, s, `"notes":[{"code":"sex_from_gender","field":"sex","resource":"Patient/p1","text":`)
+}

@@ -59,10 +59,28 @@ func searchComplete(raw []byte) bool {
 	return true
 }
 
+// ehrDerived is what a CDS call's prefetch gave: the derivation, and whether a treatment search
+// (medications or conditions) was sent (only then does the information card appear: a Patient alone gives
+// the age, without a card).
+type ehrDerived struct {
+	c         *ehr.Context
+	treatment bool
+}
+
 // deriveEHRContext derives the treatment context of the call's patient from the prefetch and merges it
-// into resp.Context (an explicit value wins, with a note). It returns the derivation, nil when the prefetch
-// holds no treatment record.
-func (h *Handler) deriveEHRContext(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehr.Context {
+// into resp.Context (an explicit value wins, with a note). It returns nil when the prefetch holds no
+// treatment record.
+func (h *Handler) deriveEHRContext(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehrDerived {
+	c := h.deriveEHR(prefetch, patientID, resp)
+	if c == nil {
+		return nil
+	}
+	_, meds := prefetch[medicationsPrefetchKey]
+	_, conds := prefetch[conditionsPrefetchKey]
+	return &ehrDerived{c: c, treatment: meds || conds}
+}
+
+func (h *Handler) deriveEHR(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehr.Context {
 	var rs ehr.Resources
 	opt := ehr.Options{Patient: patientID, AsOf: asOfDate(resp.Date)}
 	var notes []ehr.Note
@@ -112,12 +130,13 @@ func asOfDate(date string) time.Time {
 }
 
 // ehrCards adds what the treatment record says to the cards: each card whose reasons read a context
-// field the record gave gets the resources behind it, and one information card lists the derived context
-// and what could not be derived.
-func (h *Handler) ehrCards(cards []card, c *ehr.Context) []card {
-	if c == nil {
+// field the record gave gets the resources behind it, and, when a treatment search was sent, one
+// information card lists the derived context and what could not be derived.
+func (h *Handler) ehrCards(cards []card, e *ehrDerived) []card {
+	if e == nil {
 		return cards
 	}
+	c := e.c
 	for i := range cards {
 		var add strings.Builder
 		for _, f := range c.Fields {
@@ -129,6 +148,9 @@ func (h *Handler) ehrCards(cards []card, c *ehr.Context) []card {
 		if add.Len() > 0 {
 			cards[i].Detail += "\n\n**From the EHR record**\n\n" + add.String()
 		}
+	}
+	if !e.treatment {
+		return cards
 	}
 	var d strings.Builder
 	for _, f := range c.Fields {

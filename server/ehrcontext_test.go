@@ -114,6 +114,16 @@ func TestCDSTreatmentContextUnknown(t *testing.T) {
 	assert.True(t, searchComplete(bundleOf(oxyQID)))
 	assert.False(t, searchComplete(json.RawMessage(`{"resourceType":"Bundle","link":[{"relation":"next","url":"x"}],"entry":[]}`)))
 	assert.False(t, searchComplete(json.RawMessage(`[]`)))
+
+	// A Patient alone gives the age, without an information card.
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	pre := map[string]any{prefetchKey: searchset(qrJSON("a", "123", "2026-11-30", "phq9", map[string]int{"q1": 0, "q2": 0})),
+		patientPrefetchKey: json.RawMessage(ehrPatient)}
+	r := call(t, srv, "POST", "/cds-services/"+DefaultServiceID, "", cdsBody(t, "patient-view", "123", pre))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	var got cdsResult
+	require.NoError(t, json.Unmarshal(r.body, &got))
+	assert.Nil(t, cardAbout(got.Cards, "treatment context"))
 }
 
 func TestDiscoveryTreatmentPrefetch(t *testing.T) {

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -184,4 +188,40 @@ func TestScoreTreatmentContext(t *testing.T) {
 	r = call(t, srv, "POST", "/score", "", []byte(`{"answers":{"sisq_drug":{"times":0}}}`))
 	require.Equal(t, 200, r.status)
 	assert.NotContains(t, string(r.body), "ehr_context")
+}
+
+// BenchmarkCDSCall: a whole patient-view call (urgent example's answers), without and with a treatment
+// record of 50 active MedicationRequests (5 opioids, a benzodiazepine, naloxone, 43 others) and a Condition.
+func BenchmarkCDSCall(b *testing.B) {
+	h, err := New(engine(b), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	qrs := searchset(exampleQRs(b, "urgent.yaml", "123", "2026-11-30")...)
+	meds := []string{oxyQID, alprazolam, naloxoneSpray, suboxone}
+	for i := len(meds); i < 50; i++ {
+		meds = append(meds, fmt.Sprintf(`{"resource":{"resourceType":"MedicationRequest","id":"m%d","status":"active","subject":{"reference":"Patient/123"},
+			"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"%d","display":"lisinopril 10 MG Oral Tablet"}]},
+			"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}}}]}}`, i, 314076+i))
+	}
+	for _, c := range []struct {
+		name string
+		pre  map[string]any
+	}{
+		{"answers", map[string]any{prefetchKey: qrs}},
+		{"answers+50meds", map[string]any{prefetchKey: qrs, patientPrefetchKey: json.RawMessage(ehrPatient),
+			medicationsPrefetchKey: bundleOf(meds...), conditionsPrefetchKey: bundleOf()}},
+	} {
+		body := cdsBody(b, "patient-view", "123", c.pre)
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/cds-services/"+DefaultServiceID, bytes.NewReader(body)))
+				if w.Code != 200 {
+					b.Fatal(w.Code, w.Body.String())
+				}
+			}
+		})
+	}
 }

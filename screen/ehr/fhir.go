@@ -92,7 +92,6 @@ type medicationRequest struct {
 	ReasonCode                []codeableConcept `json:"reasonCode"`
 	ReasonReference           []reference       `json:"reasonReference"`
 	DosageInstruction         []dosage          `json:"dosageInstruction"`
-	Contained                 []json.RawMessage `json:"contained"`
 
 	fullURL   string
 	contained []medication // the contained Medications
@@ -159,25 +158,65 @@ func (r *Resources) Add(data []byte) error {
 	return r.add(data, "", 0)
 }
 
+// anyResource is the union of the elements read from the resource types Add takes (and a Bundle's
+// entries), so that a resource is decoded once.
+type anyResource struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	// Bundle
+	Entry []struct {
+		FullURL  string          `json:"fullUrl"`
+		Resource json.RawMessage `json:"resource"`
+	} `json:"entry"`
+	// Patient
+	BirthDate string      `json:"birthDate"`
+	Gender    string      `json:"gender"`
+	Extension []extension `json:"extension"`
+	// MedicationRequest
+	Status                    string            `json:"status"`
+	DoNotPerform              *bool             `json:"doNotPerform"`
+	MedicationCodeableConcept *codeableConcept  `json:"medicationCodeableConcept"`
+	MedicationReference       *reference        `json:"medicationReference"`
+	Subject                   *reference        `json:"subject"`
+	ReasonCode                []codeableConcept `json:"reasonCode"`
+	ReasonReference           []reference       `json:"reasonReference"`
+	DosageInstruction         []dosage          `json:"dosageInstruction"`
+	Contained                 []json.RawMessage `json:"contained"`
+	// Condition (and Medication: code)
+	ClinicalStatus     *codeableConcept `json:"clinicalStatus"`
+	VerificationStatus *codeableConcept `json:"verificationStatus"`
+	Code               *codeableConcept `json:"code"`
+}
+
 func (r *Resources) add(data []byte, fullURL string, depth int) error {
-	var head struct {
-		ResourceType string `json:"resourceType"`
-		ID           string `json:"id"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil || head.ResourceType == "" {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%w: syntax error at byte %d", ErrNotFHIR, se.Offset)
+	var u anyResource
+	err := json.Unmarshal(data, &u)
+	if err != nil || u.ResourceType == "" {
+		// Read the type alone: a resource of another type with an element painscreen does not read in
+		// the shape it expects is not a problem; one of the types it reads is unreadable.
+		var head struct {
+			ResourceType string `json:"resourceType"`
+			ID           string `json:"id"`
 		}
-		return ErrNotFHIR
-	}
-	r.entries++
-	name := head.ResourceType + "/" + head.ID
-	if head.ID == "" {
-		name = "entry " + strconv.Itoa(r.entries)
-	}
-	fail := func(err error) error {
-		u := Unreadable{Type: head.ResourceType, Resource: name}
+		if herr := json.Unmarshal(data, &head); herr != nil || head.ResourceType == "" {
+			var se *json.SyntaxError
+			if errors.As(herr, &se) {
+				return fmt.Errorf("%w: syntax error at byte %d", ErrNotFHIR, se.Offset)
+			}
+			return ErrNotFHIR
+		}
+		switch head.ResourceType {
+		case "Bundle", "Patient", "MedicationRequest", "Medication", "Condition":
+		default:
+			r.entries++
+			r.other++
+			return nil
+		}
+		r.entries++
+		u := Unreadable{Type: head.ResourceType, Resource: head.ResourceType + "/" + head.ID}
+		if head.ID == "" {
+			u.Resource = "entry " + strconv.Itoa(r.entries)
+		}
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
@@ -189,24 +228,19 @@ func (r *Resources) add(data []byte, fullURL string, depth int) error {
 		r.unreadable = append(r.unreadable, u)
 		return nil
 	}
-	switch head.ResourceType {
+	if u.ResourceType != "Bundle" {
+		r.entries++
+	}
+	switch u.ResourceType {
 	case "Bundle":
 		if depth > 4 {
-			return fail(errors.New("nested too deep"))
+			r.entries++
+			r.unreadable = append(r.unreadable, Unreadable{Type: "Bundle", Resource: "entry " + strconv.Itoa(r.entries)})
+			return nil
 		}
-		var b struct {
-			Entry []struct {
-				FullURL  string          `json:"fullUrl"`
-				Resource json.RawMessage `json:"resource"`
-			} `json:"entry"`
-		}
-		if err := json.Unmarshal(data, &b); err != nil {
-			return fail(err)
-		}
-		r.entries-- // the Bundle itself is not an entry
-		for _, e := range b.Entry {
+		for _, e := range u.Entry {
 			if len(bytes.TrimSpace(e.Resource)) == 0 || bytes.Equal(bytes.TrimSpace(e.Resource), []byte("null")) {
-				continue // a search Bundle's entry without a resource (e.g. an OperationOutcome link)
+				continue // a search Bundle's entry without a resource
 			}
 			if err := r.add(e.Resource, e.FullURL, depth+1); err != nil {
 				r.entries++
@@ -214,19 +248,13 @@ func (r *Resources) add(data []byte, fullURL string, depth int) error {
 			}
 		}
 	case "Patient":
-		var p patient
-		if err := json.Unmarshal(data, &p); err != nil {
-			return fail(err)
-		}
-		p.fullURL = fullURL
-		r.patients = append(r.patients, p)
+		r.patients = append(r.patients, patient{ID: u.ID, BirthDate: u.BirthDate, Gender: u.Gender, Extension: u.Extension, fullURL: fullURL})
 	case "MedicationRequest":
-		var m medicationRequest
-		if err := json.Unmarshal(data, &m); err != nil {
-			return fail(err)
-		}
-		m.fullURL = fullURL
-		for _, c := range m.Contained {
+		m := medicationRequest{ResourceType: u.ResourceType, ID: u.ID, Status: u.Status, DoNotPerform: u.DoNotPerform,
+			MedicationCodeableConcept: u.MedicationCodeableConcept, MedicationReference: u.MedicationReference,
+			Subject: u.Subject, ReasonCode: u.ReasonCode, ReasonReference: u.ReasonReference,
+			DosageInstruction: u.DosageInstruction, fullURL: fullURL}
+		for _, c := range u.Contained {
 			var cm struct {
 				ResourceType string `json:"resourceType"`
 				medication
@@ -235,29 +263,21 @@ func (r *Resources) add(data []byte, fullURL string, depth int) error {
 				m.contained = append(m.contained, cm.medication)
 			}
 		}
-		m.Contained = nil
 		r.requests = append(r.requests, m)
 	case "Medication":
-		var m medication
-		if err := json.Unmarshal(data, &m); err != nil {
-			return fail(err)
-		}
+		m := &medication{ID: u.ID, Code: u.Code}
 		if r.medications == nil {
 			r.medications = map[string]*medication{}
 		}
 		if m.ID != "" {
-			r.medications["Medication/"+m.ID] = &m
+			r.medications["Medication/"+m.ID] = m
 		}
 		if fullURL != "" {
-			r.medications[fullURL] = &m
+			r.medications[fullURL] = m
 		}
 	case "Condition":
-		var c condition
-		if err := json.Unmarshal(data, &c); err != nil {
-			return fail(err)
-		}
-		c.fullURL = fullURL
-		r.conditions = append(r.conditions, c)
+		r.conditions = append(r.conditions, condition{ID: u.ID, ClinicalStatus: u.ClinicalStatus,
+			VerificationStatus: u.VerificationStatus, Code: u.Code, Subject: u.Subject, fullURL: fullURL})
 	default:
 		r.other++
 	}

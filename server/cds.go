@@ -134,7 +134,7 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if pre.resp != nil {
-		ehrCtx := h.deriveEHRContext(req.Prefetch, pctx.PatientID, pre.resp)
+		ehrCtx := h.deriveEHRContext(prefetchEHRInput(req.Prefetch), pctx.PatientID, pre.resp)
 		rep, err := h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)

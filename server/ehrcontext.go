@@ -67,39 +67,58 @@ type ehrDerived struct {
 	treatment bool
 }
 
-// deriveEHRContext derives the treatment context of the call's patient from the prefetch and merges it
-// into resp.Context (an explicit value wins, with a note). It returns nil when the prefetch holds no
+// ehrInput is a call's treatment record: the documents of each prefetch key (the Patient; the search
+// Bundles of medications and conditions, possibly several pages) and, for a search, whether the documents
+// hold its whole result.
+type ehrInput struct {
+	docs     map[string][][]byte
+	complete map[string]bool
+}
+
+// prefetchEHRInput reads the treatment record from a call's prefetch: a search Bundle is complete unless
+// it has a next link (a paged result the EHR did not follow).
+func prefetchEHRInput(prefetch map[string]json.RawMessage) ehrInput {
+	in := ehrInput{docs: map[string][][]byte{}, complete: map[string]bool{}}
+	for _, key := range []string{patientPrefetchKey, medicationsPrefetchKey, conditionsPrefetchKey} {
+		if raw, ok := prefetch[key]; ok && !isNull(raw) {
+			in.docs[key] = [][]byte{raw}
+			in.complete[key] = searchComplete(raw)
+		}
+	}
+	return in
+}
+
+// deriveEHRContext derives the treatment context of the call's patient from its treatment record and
+// merges it into resp.Context (an explicit value wins, with a note). It returns nil when there is no
 // treatment record.
-func (h *Handler) deriveEHRContext(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehrDerived {
-	c := h.deriveEHR(prefetch, patientID, resp)
+func (h *Handler) deriveEHRContext(in ehrInput, patientID string, resp *screen.Response) *ehrDerived {
+	c := h.deriveEHR(in, patientID, resp)
 	if c == nil {
 		return nil
 	}
-	_, meds := prefetch[medicationsPrefetchKey]
-	_, conds := prefetch[conditionsPrefetchKey]
-	return &ehrDerived{c: c, treatment: meds || conds}
+	return &ehrDerived{c: c, treatment: in.docs[medicationsPrefetchKey] != nil || in.docs[conditionsPrefetchKey] != nil}
 }
 
-func (h *Handler) deriveEHR(prefetch map[string]json.RawMessage, patientID string, resp *screen.Response) *ehr.Context {
+func (h *Handler) deriveEHR(in ehrInput, patientID string, resp *screen.Response) *ehr.Context {
 	var rs ehr.Resources
 	opt := ehr.Options{Patient: patientID, AsOf: asOfDate(resp.Date)}
 	var notes []ehr.Note
 	read := false
 	for _, key := range []string{patientPrefetchKey, medicationsPrefetchKey, conditionsPrefetchKey} {
-		raw, ok := prefetch[key]
-		if !ok || isNull(raw) {
-			continue
+		docs := in.docs[key]
+		ok := len(docs) > 0
+		for _, doc := range docs {
+			if err := rs.Add(doc); err != nil {
+				notes = append(notes, ehr.Note{Code: ehr.NoteUnreadable, Text: "the prefetch " + key + " is not a FHIR resource: not read"})
+				ok = false
+			}
 		}
-		if err := rs.Add(raw); err != nil {
-			notes = append(notes, ehr.Note{Code: ehr.NoteUnreadable, Text: "the prefetch " + key + " is not a FHIR resource: not read"})
-			continue
-		}
-		read = true
+		read = read || ok
 		switch key {
 		case medicationsPrefetchKey:
-			opt.MedicationsComplete = searchComplete(raw)
+			opt.MedicationsComplete = ok && in.complete[key]
 		case conditionsPrefetchKey:
-			opt.ConditionsComplete = searchComplete(raw)
+			opt.ConditionsComplete = ok && in.complete[key]
 		}
 	}
 	if !read {

@@ -225,3 +225,17 @@ func BenchmarkCDSCall(b *testing.B) {
 		})
 	}
 }
+
+// TestExampleTreatmentBundle: examples/fhir/treatment-context-bundle.json gives what its README says.
+func TestExampleTreatmentBundle(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", readFile(t, "../examples/fhir/treatment-context-bundle.json"))
+	require.Equal(t, 200, r.status, "%s", r.body)
+	body := string(r.body)
+	assert.Contains(t, body, `"id":"naloxone"`)
+	assert.Contains(t, body, `"id":"opioid_benzodiazepine_review"`)
+	assert.Contains(t, body, `{"name":"opioid_mme","known":true,"value":60,"reasons":[{"resource":"MedicationRequest/oxy"`)
+	assert.Contains(t, body, `{"name":"benzodiazepine","known":true,"value":true,"reasons":[{"resource":"MedicationRequest/alp"`)
+	assert.Contains(t, body, `{"name":"prior_overdose","known":true,"value":false`)
+	assert.Contains(t, body, `{"name":"age","known":true,"value":58`)
+}

@@ -292,3 +292,30 @@ func TestNamesCoverValueSets(t *testing.T) {
 	assert.Equal(t, true, f.Value)
 	assert.Equal(t, "MedicationRequest/l", f.Reasons[0].Resource)
 }
+
+func TestByPatient(t *testing.T) {
+	p2 := obj{"resourceType": "Patient", "id": "p2", "birthDate": "2000-01-01"}
+	theirs := mr("t", "308048", qid)
+	theirs["subject"] = obj{"reference": "urn:uuid:p2"}
+	shared := mr("s", "1725059")
+	delete(shared, "subject")
+	b := []byte(`{"resourceType":"Bundle","entry":[{"resource":` + string(mustJSON(pat())) + `},{"fullUrl":"urn:uuid:p2","resource":` + string(mustJSON(p2)) + `},` +
+		`{"resource":` + string(mustJSON(mr("o", "1049683", qid))) + `},{"resource":` + string(mustJSON(theirs)) + `},{"resource":` + string(mustJSON(shared)) + `}]}`)
+	var rs Resources
+	require.NoError(t, rs.Add(b))
+	parts := rs.ByPatient()
+	require.Len(t, parts, 2)
+	for id, want := range map[string][2]int{"p1": {2, 0}, "p2": {2, 0}} {
+		m, c := parts[id].CountFor(id)
+		assert.Equal(t, want, [2]int{m, c}, id)
+	}
+	c, err := Derive(parts["p2"], Options{AsOf: asOf, Patient: "p2", MedicationsComplete: true})
+	require.NoError(t, err)
+	assert.Equal(t, true, field(t, c, FieldBenzodiazepine).Value)
+	assert.Equal(t, true, field(t, c, FieldNaloxoneCurrent).Value, "a request without subject belongs to every patient")
+	assert.Equal(t, 0.0, field(t, c, FieldOpioidMME).Value)
+	c, err = Derive(parts["p1"], Options{AsOf: asOf, Patient: "p1", MedicationsComplete: true})
+	require.NoError(t, err)
+	assert.Equal(t, 60.0, field(t, c, FieldOpioidMME).Value)
+	assert.Equal(t, false, field(t, c, FieldBenzodiazepine).Value)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The few FHIR R4 elements the derivation reads. Numbers are read as float64 and checked where they are
@@ -307,6 +308,7 @@ func (r *Resources) Counts() (patients, medicationRequests, conditions, other in
 // FHIR Bundle.
 func (r *Resources) CountFor(patient string) (medicationRequests, conditions int) {
 	d := &deriver{r: r, opt: Options{Patient: patient}}
+	_ = d.choosePatient() // the Patient resource, when present, also matches its fullUrl
 	for i := range r.requests {
 		if d.mine(r.requests[i].Subject) {
 			medicationRequests++
@@ -318,4 +320,61 @@ func (r *Resources) CountFor(patient string) (medicationRequests, conditions int
 		}
 	}
 	return medicationRequests, conditions
+}
+
+// ByPatient splits the resources by the patient they belong to (Patient id; the subject "Patient/id", a URL
+// ending in it, or the fullUrl of a Patient in the same Bundle), so that deriving the context of each
+// patient of a large Bundle reads only that patient's resources. Resources that name no patient, unreadable
+// resources and Medications are in every part.
+func (r *Resources) ByPatient() map[string]*Resources {
+	parts := map[string]*Resources{}
+	byURL := map[string]string{}
+	part := func(id string) *Resources {
+		p := parts[id]
+		if p == nil {
+			p = &Resources{medications: r.medications, unreadable: r.unreadable, other: r.other}
+			parts[id] = p
+		}
+		return p
+	}
+	for _, p := range r.patients {
+		part(p.ID).patients = append(part(p.ID).patients, p)
+		if p.fullURL != "" {
+			byURL[p.fullURL] = p.ID
+		}
+	}
+	owner := func(s *reference) (string, bool) {
+		if s == nil || s.Reference == "" {
+			return "", false
+		}
+		if id, ok := byURL[s.Reference]; ok {
+			return id, true
+		}
+		i := strings.LastIndex(s.Reference, "Patient/")
+		if i < 0 || (i > 0 && s.Reference[i-1] != '/') || strings.ContainsRune(s.Reference[i+len("Patient/"):], '/') {
+			return "", false
+		}
+		return s.Reference[i+len("Patient/"):], true
+	}
+	var sharedReq []medicationRequest
+	var sharedCond []condition
+	for _, m := range r.requests {
+		if id, ok := owner(m.Subject); ok {
+			part(id).requests = append(part(id).requests, m)
+		} else {
+			sharedReq = append(sharedReq, m)
+		}
+	}
+	for _, c := range r.conditions {
+		if id, ok := owner(c.Subject); ok {
+			part(id).conditions = append(part(id).conditions, c)
+		} else {
+			sharedCond = append(sharedCond, c)
+		}
+	}
+	for _, p := range parts {
+		p.requests = append(p.requests, sharedReq...)
+		p.conditions = append(p.conditions, sharedCond...)
+	}
+	return parts
 }

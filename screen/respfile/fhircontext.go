@@ -34,6 +34,7 @@ func (d *Decoder) fhirContext(doc []byte) {
 		return
 	}
 	ids := rs.PatientIDs()
+	parts := rs.ByPatient() // each record reads only its patient's resources: linear in a large Bundle
 	for i := range d.fh.recs {
 		rec := &d.fh.recs[i]
 		if rec.Response == nil {
@@ -46,8 +47,12 @@ func (d *Decoder) fhirContext(doc []byte) {
 		if id == "" {
 			continue
 		}
-		meds, conds := rs.CountFor(id)
-		c, err := ehr.Derive(&rs, ehr.Options{AsOf: asOf(rec.Response.Date), Patient: id,
+		p := parts[id]
+		if p == nil {
+			continue // no resource of this patient in the Bundle
+		}
+		meds, conds := p.CountFor(id)
+		c, err := ehr.Derive(p, ehr.Options{AsOf: asOf(rec.Response.Date), Patient: id,
 			MedicationsComplete: meds > 0, ConditionsComplete: conds > 0})
 		if err != nil {
 			continue // the Bundle holds Patients, none of them this record's

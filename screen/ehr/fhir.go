@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// The few FHIR R4 elements the derivation reads. Numbers are read as float64 and checked where they are
-// used, so that a malformed number spoils only the value it is in, not the resource.
+// The few FHIR R4 elements the derivation reads (a resource is decoded once, into anyResource, and copied
+// into the struct of its type). Numbers are read as float64 and checked where they are used, so that a
+// malformed number spoils only the value it is in, not the resource.
 
 type coding struct {
 	System  string `json:"system"`
@@ -83,27 +84,26 @@ type medication struct {
 }
 
 type medicationRequest struct {
-	ResourceType              string            `json:"resourceType"`
-	ID                        string            `json:"id"`
-	Status                    string            `json:"status"`
-	DoNotPerform              *bool             `json:"doNotPerform"`
-	MedicationCodeableConcept *codeableConcept  `json:"medicationCodeableConcept"`
-	MedicationReference       *reference        `json:"medicationReference"`
-	Subject                   *reference        `json:"subject"`
-	ReasonCode                []codeableConcept `json:"reasonCode"`
-	ReasonReference           []reference       `json:"reasonReference"`
-	DosageInstruction         []dosage          `json:"dosageInstruction"`
+	ID                        string
+	Status                    string
+	DoNotPerform              *bool
+	MedicationCodeableConcept *codeableConcept
+	MedicationReference       *reference
+	Subject                   *reference
+	ReasonCode                []codeableConcept
+	ReasonReference           []reference
+	DosageInstruction         []dosage
 
 	fullURL   string
 	contained []medication // the contained Medications
 }
 
 type condition struct {
-	ID                 string           `json:"id"`
-	ClinicalStatus     *codeableConcept `json:"clinicalStatus"`
-	VerificationStatus *codeableConcept `json:"verificationStatus"`
-	Code               *codeableConcept `json:"code"`
-	Subject            *reference       `json:"subject"`
+	ID                 string
+	ClinicalStatus     *codeableConcept
+	VerificationStatus *codeableConcept
+	Code               *codeableConcept
+	Subject            *reference
 
 	fullURL string
 }
@@ -116,10 +116,10 @@ type extension struct {
 }
 
 type patient struct {
-	ID        string      `json:"id"`
-	BirthDate string      `json:"birthDate"`
-	Gender    string      `json:"gender"`
-	Extension []extension `json:"extension"`
+	ID        string
+	BirthDate string
+	Gender    string
+	Extension []extension
 
 	fullURL string
 }
@@ -251,7 +251,7 @@ func (r *Resources) add(data []byte, fullURL string, depth int) error {
 	case "Patient":
 		r.patients = append(r.patients, patient{ID: u.ID, BirthDate: u.BirthDate, Gender: u.Gender, Extension: u.Extension, fullURL: fullURL})
 	case "MedicationRequest":
-		m := medicationRequest{ResourceType: u.ResourceType, ID: u.ID, Status: u.Status, DoNotPerform: u.DoNotPerform,
+		m := medicationRequest{ID: u.ID, Status: u.Status, DoNotPerform: u.DoNotPerform,
 			MedicationCodeableConcept: u.MedicationCodeableConcept, MedicationReference: u.MedicationReference,
 			Subject: u.Subject, ReasonCode: u.ReasonCode, ReasonReference: u.ReasonReference,
 			DosageInstruction: u.DosageInstruction, fullURL: fullURL}

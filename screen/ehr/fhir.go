@@ -95,6 +95,7 @@ type medicationRequest struct {
 	DosageInstruction         []dosage
 
 	fullURL   string
+	ref       string       // "MedicationRequest/id", as reasons name it
 	contained []medication // the contained Medications
 }
 
@@ -254,7 +255,7 @@ func (r *Resources) add(data []byte, fullURL string, depth int) error {
 		m := medicationRequest{ID: u.ID, Status: u.Status, DoNotPerform: u.DoNotPerform,
 			MedicationCodeableConcept: u.MedicationCodeableConcept, MedicationReference: u.MedicationReference,
 			Subject: u.Subject, ReasonCode: u.ReasonCode, ReasonReference: u.ReasonReference,
-			DosageInstruction: u.DosageInstruction, fullURL: fullURL}
+			DosageInstruction: u.DosageInstruction, fullURL: fullURL, ref: "MedicationRequest/" + u.ID}
 		for _, c := range u.Contained {
 			var cm struct {
 				ResourceType string `json:"resourceType"`

@@ -125,7 +125,7 @@ func (d *deriver) request(m *medicationRequest) {
 	cc, ok := d.concept(m)
 	if !ok {
 		d.medIncomplete = true
-		d.note(NoteUnresolved, "", "MedicationRequest/"+m.ID, "its medicationReference is not among the resources: the medication could not be classified")
+		d.note(NoteUnresolved, "", m.ref, "its medicationReference is not among the resources: the medication could not be classified")
 		return
 	}
 	var dr *drugEntry
@@ -150,9 +150,9 @@ func (d *deriver) request(m *medicationRequest) {
 	}
 	switch {
 	case dr != nil:
-		d.drug(m, "MedicationRequest/"+m.ID, dr)
+		d.drug(m, m.ref, dr)
 	case ingr != 0:
-		d.ingredientOnly(m, "MedicationRequest/"+m.ID, ingr)
+		d.ingredientOnly(m, m.ref, ingr)
 	default:
 		d.byName(m, cc)
 	}
@@ -256,7 +256,7 @@ func (d *deriver) byName(m *medicationRequest, cc *codeableConcept) {
 	if found == 0 && hasRx {
 		return // an RxNorm code outside every value set, naming none of them, is a medication of no concern here
 	}
-	res := "MedicationRequest/" + m.ID
+	res := m.ref
 	if found&wordBenzo != 0 {
 		d.set(iBenzo, true, res, "names "+first[1]+" (no RxNorm code painscreen knows)")
 	}

@@ -179,6 +179,12 @@
 // Following the reasons from a referral to its domains, from a domain to instrument scores, and from a
 // score to the answers explains every recommendation down to the answers that produced it.
 //
+// Context read from an EHR record (package screen/ehr) is context like any other: the reasons show it as
+// "context.opioid_mme" and so on. Where painscreen derived it, the derivation travels beside the report:
+// `painscreen score` appends "ehr_context" to a JSON report ({"table": {"version", "digest"}, "fields":
+// [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
+// "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
+//
 // Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
 // or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated, determined (a
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,

@@ -53,9 +53,9 @@ func (h *Handler) discoveryJSON() []byte {
 			"depression, anxiety, alcohol, PTSD) into a risk tier and referrals with the reasons behind them. " +
 			"Decision support for a clinician, not a diagnosis.",
 		ID:       h.cfg.ServiceID,
-		Prefetch: map[string]string{prefetchKey: prefetchTemplate, patientPrefetchKey: patientPrefetchTemplate},
+		Prefetch: ehrPrefetch(map[string]string{prefetchKey: prefetchTemplate, patientPrefetchKey: patientPrefetchTemplate}),
 		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's completed QuestionnaireResponses) and a signed JWT; " +
-			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points).",
+			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points)." + ehrUsage,
 	}}}
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
@@ -134,13 +134,14 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if pre.resp != nil {
+		ehrCtx := h.deriveEHRContext(prefetchEHRInput(req.Prefetch), pctx.PatientID, pre.resp)
 		rep, err := h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)
 			writeError(w, status, ae)
 			return
 		}
-		out.Cards = h.cards.cards(rep)
+		out.Cards = h.ehrCards(h.cards.cards(rep), rep, ehrCtx)
 	}
 	if len(pre.problems) > 0 {
 		out.Cards = append(out.Cards, h.cards.unreadCard(pre.problems))

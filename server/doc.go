@@ -11,16 +11,21 @@
 //	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
 //	                          the report, whose errors list answers that could not be used; 400 for
 //	                          input that cannot be read, with {"code", "message", "instrument", "item"};
-//	                          413 for a body over Config.MaxBodyBytes.
+//	                          413 for a body over Config.MaxBodyBytes. A FHIR Bundle that also carries
+//	                          the patient's Patient, MedicationRequests and Conditions gets the treatment
+//	                          context derived from them, and the report ends with "ehr_context".
 //	GET  /cds-services        CDS Hooks discovery: one patient-view service, with prefetch templates for
 //	                          the patient's completed QuestionnaireResponses and (optional) the Patient,
-//	                          whose US Core birth sex is the context sex of sex-specific cut-points.
+//	                          whose US Core birth sex is the context sex of sex-specific cut-points,
+//	                          and (optional) the patient's active MedicationRequests and Conditions,
+//	                          from which, with the Patient's birthDate, the treatment context is derived
+//	                          (package screen/ehr: opioid MME, benzodiazepine, MOUD, naloxone, overdose).
 //	POST /cds-services/{id}   a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing.
 //	POST /cds-services/{id}/feedback  CDS Hooks feedback on the cards (accepted, overridden).
 //	GET  /healthz             200 while the process runs.
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
 //	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
-//	                          definition.
+//	                          definition and of the MME table (mme_table).
 //	OPTIONS *                 CORS preflight.
 //
 // # Cards
@@ -35,7 +40,10 @@
 // with selectionBehavior, overrideReasons, the rule in source.topic and the rule set's digest in the
 // extension. Integration problems that change no result (an unknown item) are logged, not carded; a
 // response that could not be read gets a warning card. A response of another patient than
-// context.patientId is refused (400). "cards": [] means there is nothing to say.
+// context.patientId is refused (400). When the prefetch holds the treatment record, the cards whose
+// reasons read a context field the record gave name the resources behind it, and an information card lists
+// the derived context and what could not be derived (an unknown value is never shown as false). "cards":
+// [] means there is nothing to say.
 //
 // POST /cds-services/{id}/feedback takes CDS Hooks 2.0 feedback (accepted, overridden): counted
 // (Config.Feedback) and logged with the outcome and painscreen's override-reason code only.

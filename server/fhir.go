@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -25,6 +26,7 @@ import (
 type decoded struct {
 	resp    *screen.Response
 	sources []respfile.Source
+	ehr     *ehr.Context // treatment context derived from the Bundle (ehrcontext.go)
 }
 
 // decodeOne reads exactly one response set: native JSON, or FHIR (a QuestionnaireResponse or a Bundle
@@ -36,6 +38,7 @@ func (h *Handler) decodeOne(contentType string, body []byte) (*decoded, *httpErr
 	}
 	dec := respfile.NewDecoder(bytes.NewReader(body), format, h.cfg.Limits)
 	dec.UseFHIR(h.mapper)
+	dec.UseEHRContext(h.acceptEHR)
 	rec, err := dec.Next()
 	if err != nil {
 		return nil, inputError(err)
@@ -45,7 +48,7 @@ func (h *Handler) decodeOne(contentType string, body []byte) (*decoded, *httpErr
 	}
 	switch _, err := dec.Next(); {
 	case errors.Is(err, io.EOF):
-		return &decoded{resp: rec.Response, sources: rec.Sources}, nil
+		return &decoded{resp: rec.Response, sources: rec.Sources, ehr: rec.EHR}, nil
 	case err != nil:
 		return nil, inputError(err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -15,6 +16,9 @@ func FuzzCDSCall(f *testing.F) {
 		qrJSON("a", "123", "2026-11-30", "phq9", map[string]int{"q1": 1, "q9": 3}),
 		qrJSON("b", "123", "2026-10-01", "gcps_r", map[string]int{"pain_frequency": 9}))}))
 	f.Add(cdsBody(f, "patient-view", "123", nil))
+	f.Add(cdsBody(f, "patient-view", "123", map[string]any{prefetchKey: searchset(exampleQRs(f, "urgent.yaml", "123", "2026-11-30")...),
+		patientPrefetchKey: json.RawMessage(ehrPatient), medicationsPrefetchKey: bundleOf(oxyQID, alprazolam, suboxone, naloxoneSpray),
+		conditionsPrefetchKey: bundleOf(`{"resource":{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"T40.1X1A"}]}}}`)})) // treatment record (ehrcontext.go)
 	f.Add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"1"},"prefetch":{"questionnaireResponses":{"resourceType":"QuestionnaireResponse","item":[{"linkId":"q1","answer":[{"valueInteger":1}]}]}}}`))
 	f.Add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"1"},"prefetch":{"questionnaireResponses":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"QuestionnaireResponse","authored":"2026-02-30","item":[{"linkId":"q1","answer":[{"valueCoding":{"code":"LA6570-1"}}]}]}}]}}}`))
 	h, err := New(engine(f), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID()})

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -121,6 +122,7 @@ type Handler struct {
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
 	contextSex bool
+	ehrFields  map[string]bool // context fields the treatment record may set (ehrcontext.go)
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -204,6 +206,7 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			}
 		}
 	}
+	h.ehrFields = ehrFields(eng)
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()
 	h.cards = h.newCardMaker()
@@ -413,6 +416,7 @@ type versionBody struct {
 	RuleSet     *definitionVersion  `json:"rule_set"`
 	Instruments []definitionVersion `json:"instruments"`
 	Auth        string              `json:"auth"`
+	MMETable    definitionVersion   `json:"mme_table"` // the treatment-context table (screen/ehr)
 }
 
 type definitionVersion struct {
@@ -425,7 +429,8 @@ type definitionVersion struct {
 
 func (h *Handler) versionJSON() []byte {
 	v := versionBody{Engine: screen.EngineInfo{Name: screen.EngineName, Version: screen.Version}, Module: "(devel)",
-		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode()}
+		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode(),
+		MMETable: definitionVersion{ID: "ehr", Version: ehr.TableVersion(), Digest: ehr.TableDigest(), Status: "active"}}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		v.Module = bi.Main.Version
 	}
@@ -484,7 +489,7 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(h.fhirBundle(rep, d, body))
 		return
 	}
-	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
+	writeJSON(w, http.StatusOK, append(appendEHRJSON(rep.AppendJSON(make([]byte, 0, 8<<10)), d.ehr), '\n'))
 }
 
 // acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 )
 
 func TestHealthReadyVersion(t *testing.T) {
@@ -44,6 +45,8 @@ func TestHealthReadyVersion(t *testing.T) {
 		assert.True(t, strings.HasPrefix(in.Digest, "sha256:"), in.ID)
 	}
 	assert.Equal(t, "unconfigured (scoring refused)", v.Auth)
+	assert.Equal(t, ehr.TableDigest(), v.MMETable.Digest)
+	assert.Equal(t, ehr.TableVersion(), v.MMETable.Version)
 }
 
 func TestMethodsAndUnknownPaths(t *testing.T) {

@@ -106,6 +106,10 @@
 // linkId; wrong_type for a valueDate or several answers), and the rest is scored. A response that breaks
 // the FHIR structure painscreen reads, or is entered-in-error, is an error record (code fhir); a FHIR
 // document that is not valid JSON, or a resource other than a QuestionnaireResponse or Bundle, is exit 2.
+// A Bundle may also carry the patient's Patient, MedicationRequests (with Medications) and Conditions: each
+// response set of that patient then gets the treatment context derived from them (age, opioid_mme by the
+// CDC 2022 method, benzodiazepine, moud_current, naloxone_current, prior_overdose; see docs/ehr.md),
+// unknown rather than false when the Bundle does not settle it; context given explicitly wins.
 // Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
 // when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
 // its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
@@ -179,6 +183,11 @@
 //     not assessed and why, then each instrument's scores and bands with the answers they were computed
 //     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's
 //     width, or 80 columns.
+//
+// Treatment context (a FHIR Bundle with the patient's Patient, MedicationRequests and Conditions): a JSON
+// report ends with "ehr_context":{"table":{"version","digest"},"fields":[{"name","known","value",
+// "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
+// known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
 //
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
@@ -472,10 +481,12 @@
 //	                          has FHIR export, else 406
 //	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
 //	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
-//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex),
+//	                          medications = MedicationRequest?patient={{context.patientId}}&status=active and
+//	                          conditions = Condition?patient={{context.patientId}} (treatment context)
 //	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
 //	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
-//	GET  /version             engine version and the digest of every loaded definition
+//	GET  /version             engine version and the digest of every loaded definition and of the MME table
 //
 // Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
 // info); possible referrals and an open tier (missing answers) are cards that say so; answers that could

@@ -163,9 +163,9 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 	switch e.format {
 	case outJSON:
 		b = append(b, ",\n"...)
-		b = e.appendKeptJSON(rep.AppendJSON(b), sc)
+		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
 	case outJSONL:
-		b = e.appendKeptJSON(rep.AppendJSON(b), sc)
+		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
 		b = append(b, '\n')
 	case outCSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)

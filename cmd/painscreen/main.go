@@ -250,6 +250,6 @@ func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			mod += "+dirty"
 		}
 	}
-	fmt.Fprintf(stdout, "painscreen %s (engine %s %s, %s)\n", mod, screen.EngineName, screen.Version, runtime.Version())
+	fmt.Fprintf(stdout, "painscreen %s (engine %s %s, %s)\nMME table %s\n", mod, screen.EngineName, screen.Version, runtime.Version(), v.MMETable)
 	return exitOK
 }

@@ -81,6 +81,8 @@ type pipeline struct {
 	csv  respfile.CSVOptions // CSV input
 	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
 	fu followUpScorer
+	// ehr: the declared context fields a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
+	ehr map[string]bool
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -210,6 +212,9 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	}
 	if p.fhir != nil {
 		dec.UseFHIR(p.fhir)
+		if p.ehr != nil {
+			dec.UseEHRContext(func(f string) bool { return p.ehr[f] })
+		}
 	}
 	// push adds a record (with its --follow-up baseline) to the batch being filled.
 	push := func(rec respfile.Record, base *screen.Response, baseSrc []respfile.Source) {

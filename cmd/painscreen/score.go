@@ -289,6 +289,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	pl.ehr = respfile.DeclaredContext(eng) // treatment context from FHIR Bundles (screen/ehr)
 	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
 		return f.fail(stderr, "%v", err)
 	}

@@ -43,6 +43,11 @@
 // in the report, so the record is still scored (see FHIRMapper). Nesting may be as deep as the larger of
 // Limits.MaxDepth and 128.
 //
+// With Decoder.UseEHRContext, the Patient, MedicationRequest, Medication and Condition resources of a
+// Bundle are read too: each record's patient gets the treatment context derived from them (package
+// screen/ehr), added to the record's context where it declares no value of its own, and Record.EHR says
+// what was derived and from which resources.
+//
 // # screen.Response shape
 //
 // A record is an object (a YAML mapping) with the keys subject (a string or null; optional), context (an

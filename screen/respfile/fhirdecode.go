@@ -201,6 +201,7 @@ func (d *Decoder) fhirStart(root *jnode, doc []byte) error {
 		return b.fatal(rt.off, "resource: resourceType "+showKey(rt.str)+" is not read (want QuestionnaireResponse or Bundle)")
 	}
 	d.fh = &fhirState{recs: b.records()}
+	d.fhirContext(doc)
 	return nil
 }
 

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	gojwt "github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	opsIssuer = "https://ehr.example.org"
+	opsPublic = "https://cds.example.org/painscreen"
+)
+
+// ehrKey is an EHR signing key; tokens are minted with golang-jwt (an implementation independent of
+// the service's go-jose).
+type ehrKey struct {
+	kid  string
+	priv *ecdsa.PrivateKey
+}
+
+func newEHRKey(t testing.TB, kid string) ehrKey {
+	priv, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	require.NoError(t, err)
+	return ehrKey{kid, priv}
+}
+
+var opsJTI atomic.Int64
+
+func (k ehrKey) token(t testing.TB, path string) string {
+	now := time.Now()
+	tok := gojwt.NewWithClaims(gojwt.SigningMethodES384, gojwt.MapClaims{"iss": opsIssuer, "aud": opsPublic + path,
+		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": fmt.Sprintf("ops-%d-%d", now.UnixNano(), opsJTI.Add(1))})
+	tok.Header["kid"] = k.kid
+	s, err := tok.SignedString(k.priv)
+	require.NoError(t, err)
+	return s
+}
+
+// writeJWKS writes the public keys as a JWKS file, with a modification time unlike the previous one.
+func writeJWKS(t testing.TB, path string, keys ...ehrKey) {
+	var set jose.JSONWebKeySet
+	for _, k := range keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.priv.PublicKey, KeyID: k.kid, Algorithm: "ES384", Use: "sig"})
+	}
+	b, err := json.Marshal(set)
+	require.NoError(t, err)
+	tmp := path + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, b, 0o600))
+	at := time.Now().Add(time.Duration(opsJTI.Add(1)) * time.Second)
+	require.NoError(t, os.Chtimes(tmp, at, at))
+	require.NoError(t, os.Rename(tmp, path))
+}
+
+func postScore(t testing.TB, client *http.Client, url, bearer string) (int, string) {
+	body, err := os.ReadFile("../../examples/responses/high.json")
+	require.NoError(t, err)
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func getStatus(client *http.Client, url string) (int, string) {
+	res, err := client.Get(url)
+	if err != nil {
+		return -1, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestServeReloadAndDrain runs serve in process under a base path: a key rotated in the JWKS file is
+// accepted after a reload (SIGHUP) that logs what changed; /metrics answers; on shutdown /readyz turns
+// 503 while the listener stays open for the drain delay, and both ends of the drain are logged.
+func TestServeReloadAndDrain(t *testing.T) {
+	dir := t.TempDir()
+	jwks := filepath.Join(dir, "ehr.jwks.json")
+	k1, k2 := newEHRKey(t, "k1"), newEHRKey(t, "k2")
+	writeJWKS(t, jwks, k1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan net.Addr, 1)
+	reload := make(chan struct{}, 1)
+	var stderr lockedBuffer
+	codec := make(chan int, 1)
+	go func() {
+		codec <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--issuer", opsIssuer + "=" + jwks, "--public-url", opsPublic,
+			"--base-path", "/painscreen/", "--drain-delay", "700ms", "--shutdown-grace", "5s"}, io.Discard, &stderr,
+			func(a net.Addr) { addrc <- a }, reload)
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String() + "/painscreen"
+	case code := <-codec:
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	c := http.DefaultClient
+	status, body := postScore(t, c, base+"/score", k1.token(t, "/score"))
+	require.Equal(t, 200, status, body)
+	status, _ = getStatus(c, base[:len(base)-len("/painscreen")]+"/score")
+	assert.Equal(t, 404, status, "nothing outside the base path")
+
+	writeJWKS(t, jwks, k2) // rotation: k2 replaces k1
+	reload <- struct{}{}
+	require.Eventually(t, func() bool { return bytes.Contains([]byte(stderr.String()), []byte(`"msg":"SIGHUP: reloaded"`)) }, 5*time.Second, 10*time.Millisecond)
+	log := stderr.String()
+	assert.Contains(t, log, `"keys_added":1,"keys_removed":1`)
+	assert.Contains(t, log, `"added":["k2"],"removed":["k1"]`)
+	status, body = postScore(t, c, base+"/score", k2.token(t, "/score"))
+	assert.Equal(t, 200, status, body)
+	status, body = postScore(t, c, base+"/score", k1.token(t, "/score"))
+	assert.Equal(t, 401, status)
+	assert.Contains(t, body, "unknown_key")
+
+	status, body = getStatus(c, base+"/metrics")
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, `painscreen_http_requests_total{route="POST /score",status="200"} 2`)
+	assert.Contains(t, body, `painscreen_tokens_refused_total{reason="unknown_key"} 1`)
+
+	cancel()
+	saw503 := false
+	for start := time.Now(); time.Since(start) < 600*time.Millisecond; time.Sleep(20 * time.Millisecond) {
+		if s, _ := getStatus(c, base+"/readyz"); s == 503 {
+			saw503 = true
+			break
+		}
+	}
+	assert.True(t, saw503, "/readyz answers 503 during the drain")
+	select {
+	case code := <-codec:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	log = stderr.String()
+	assert.Contains(t, log, `"msg":"shutdown: draining (readiness 503)"`)
+	assert.Contains(t, log, `"msg":"shutdown: drained"`)
+	assert.NotContains(t, log, "eyJ", "no token in the log")
+}

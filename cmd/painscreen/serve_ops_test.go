@@ -143,6 +143,8 @@ func TestServeReloadAndDrain(t *testing.T) {
 	assert.Contains(t, body, `painscreen_http_requests_total{route="POST /score",status="200"} 2`)
 	assert.Contains(t, body, `painscreen_tokens_refused_total{reason="unknown_key"} 1`)
 
+	assert.Equal(t, exitOK, runProbe([]string{base + "/readyz"}, nil, io.Discard, io.Discard))
+
 	cancel()
 	saw503 := false
 	for start := time.Now(); time.Since(start) < 600*time.Millisecond; time.Sleep(20 * time.Millisecond) {
@@ -152,6 +154,7 @@ func TestServeReloadAndDrain(t *testing.T) {
 		}
 	}
 	assert.True(t, saw503, "/readyz answers 503 during the drain")
+	assert.Equal(t, exitRecords, runProbe([]string{base + "/readyz"}, nil, io.Discard, io.Discard), "the probe fails while draining")
 	select {
 	case code := <-codec:
 		assert.Equal(t, exitOK, code)

@@ -36,7 +36,7 @@ func applyEnv(f *cmdFlags, lookup func(string) (string, bool)) error {
 			values = strings.Fields(v)
 		}
 		for _, one := range values {
-			if err := fl.Value.Set(one); err != nil {
+			if err := f.Set(fl.Name, one); err != nil {
 				errs = append(errs, fmt.Errorf("%s (--%s): not a valid value", envName(fl.Name), fl.Name))
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -165,4 +166,42 @@ func TestServeReloadAndDrain(t *testing.T) {
 	assert.Contains(t, log, `"msg":"shutdown: draining (readiness 503)"`)
 	assert.Contains(t, log, `"msg":"shutdown: drained"`)
 	assert.NotContains(t, log, "eyJ", "no token in the log")
+}
+
+// TestOperationsDocListsEveryFlag: docs/operations.md has one configuration row per serve flag, with its
+// environment variable, so that the table cannot fall behind the flags.
+func TestOperationsDocListsEveryFlag(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operations.md")
+	require.NoError(t, err)
+	var fl serveFlags
+	f := newFlags("serve", "", "", "")
+	fl.register(f)
+	n := 0
+	f.VisitAll(func(x *flag.Flag) {
+		n++
+		row := fmt.Sprintf("| `--%s` | `%s` |", x.Name, envName(x.Name))
+		assert.Contains(t, string(doc), row, "docs/operations.md lacks the row of --%s", x.Name)
+	})
+	assert.Equal(t, n, bytes.Count(doc, []byte("| `PAINSCREEN_")), "no row for a flag that does not exist")
+}
+
+func TestApplyEnv(t *testing.T) {
+	env := map[string]string{"PAINSCREEN_ADDR": "127.0.0.1:9", "PAINSCREEN_ISSUER": "a=x.json  b=https://b.example.org/jwks",
+		"PAINSCREEN_MAX_BODY": "", "PAINSCREEN_DRAIN_DELAY": "1s", "PAINSCREEN_INSECURE_NO_AUTH": "true"}
+	var fl serveFlags
+	f := newFlags("serve", "", "", "")
+	fl.register(f)
+	_, _, ok := f.parse([]string{"--drain-delay", "3s"}, io.Discard, io.Discard)
+	require.True(t, ok)
+	require.NoError(t, applyEnv(f, func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	assert.Equal(t, "127.0.0.1:9", fl.addr)
+	assert.Equal(t, multiFlag{"a=x.json", "b=https://b.example.org/jwks"}, fl.issuers)
+	assert.EqualValues(t, 1<<20, fl.maxBody, "an empty variable is unset")
+	assert.Equal(t, 3*time.Second, fl.drainDelay, "the command line wins")
+	assert.True(t, fl.insecure)
+	env["PAINSCREEN_MAX_IN_FLIGHT"] = "many-secret"
+	err := applyEnv(f, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "PAINSCREEN_MAX_IN_FLIGHT (--max-in-flight)")
+	assert.NotContains(t, err.Error(), "secret")
 }

@@ -20,7 +20,7 @@ loopback address (the certificate names the public host); it is refused for othe
 
 const probeExamples = `  painscreen probe
   painscreen probe http://127.0.0.1:9090/healthz
-  painscreen probe --insecure-skip-verify https://127.0.0.1:8443/painscreen/readyz`
+  painscreen probe --insecure-skip-verify https://127.0.0.1:8443/readyz`
 
 func runProbe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("probe", "painscreen probe [flags] [URL]", probeAbout, probeExamples)

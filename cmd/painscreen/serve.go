@@ -39,9 +39,9 @@ tokens or card text.`
 const serveExamples = `  painscreen serve --insecure-no-auth      # local development on 127.0.0.1:8080
   painscreen serve --addr :8443 --tls-cert cert.pem --tls-key key.pem \
       --public-url https://cds.example.org/painscreen --base-path /painscreen \
-      --issuer https://ehr.example.org=https://ehr.example.org/.well-known/jwks.json
+      --issuer https://ehr.example.org=https://ehr.example.org/jwks.json
   PAINSCREEN_ISSUER='https://ehr.example.org=/etc/painscreen/ehr.jwks.json' \
-  PAINSCREEN_PUBLIC_URL=https://cds.example.org PAINSCREEN_ADDR=:8080 painscreen serve
+  PAINSCREEN_PUBLIC_URL=https://cds.example.org painscreen serve
   curl -s -H 'Authorization: Bearer …' \
       --data-binary @examples/responses/high.json localhost:8080/score`
 

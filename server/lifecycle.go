@@ -163,11 +163,11 @@ func stampOf(p string) (fileStamp, error) {
 func (r *CertReloader) load() (bool, error) {
 	cs, err := stampOf(r.certFile)
 	if err != nil {
-		return false, fmt.Errorf("--tls-cert: %w", err)
+		return false, fmt.Errorf("the certificate: %w", err)
 	}
 	ks, err := stampOf(r.keyFile)
 	if err != nil {
-		return false, fmt.Errorf("--tls-key: %w", err)
+		return false, fmt.Errorf("the key: %w", err)
 	}
 	r.mu.RLock()
 	same := r.cert != nil && r.stamp == [2]fileStamp{cs, ks}
@@ -177,7 +177,7 @@ func (r *CertReloader) load() (bool, error) {
 	}
 	cert, err := tls.LoadX509KeyPair(r.certFile, r.keyFile)
 	if err != nil {
-		return false, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		return false, fmt.Errorf("the certificate and key: %w", err)
 	}
 	r.mu.Lock()
 	r.cert, r.stamp = &cert, [2]fileStamp{cs, ks}

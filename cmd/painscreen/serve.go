@@ -139,7 +139,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	var certs *server.CertReloader
 	if fl.tlsCert != "" {
 		if certs, err = server.NewCertReloader(fl.tlsCert, fl.tlsKey); err != nil {
-			return f.fail(stderr, "%v", err)
+			return f.fail(stderr, "--tls-cert/--tls-key: %v", err)
 		}
 		certs.OnReload = func(err error) {
 			if err != nil {

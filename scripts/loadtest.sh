@@ -61,7 +61,10 @@ jwt) authflags=(--public-url "$public" --issuer "$issuer=$tmp/jwks.json") ;;
 none) authflags=(--insecure-no-auth); algs=none ;;
 *) echo "-a: jwt or none"; exit 2 ;;
 esac
-"$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 --drain-delay 500ms 2>"$tmp/server.log" &
+# The replay cache must hold every token id until its token expires: at this load, a few hundred
+# thousand tokens of 5 minutes (docs/operations.md: size it to calls per second × token lifetime).
+"$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 --drain-delay 500ms \
+	--replay-cache 600000 2>"$tmp/server.log" &
 pid=$!
 addr=
 for _ in $(seq 100); do

@@ -335,3 +335,26 @@ func TestReloadFromFile(t *testing.T) {
 }
 
 var gojwtES384 = gojwt.SigningMethodES384
+
+// FuzzCheckedKeys: any key set either loads, holding only public signature keys with a kid and an alg
+// (when declared) that fits the key, or is refused with an error; never a panic.
+func FuzzCheckedKeys(f *testing.F) {
+	ec := newSigner(f, "ec", "ES384")
+	rs := newSigner(f, "rs", "RS256")
+	f.Add(jwksOf(f, ec.jwk(), rs.jwk()))
+	f.Add(jwksOf(f, jose.JSONWebKey{Key: ec.priv, KeyID: "p", Algorithm: "ES384", Use: "sig"}))
+	f.Add([]byte(`{"keys":[{"kty":"oct","kid":"x","k":"c2VjcmV0"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","kid":"x","crv":"P-384","alg":"RS256"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		keys, err := checkedKeys(raw)
+		if err != nil {
+			return
+		}
+		for kid, k := range keys {
+			if kid == "" || kid != k.KeyID || !k.IsPublic() || isSymmetric(k.Key) || (k.Algorithm != "" && !algFits(k.Algorithm, k.Key)) {
+				t.Fatalf("accepted a key it must refuse: kid %q alg %q", kid, k.Algorithm)
+			}
+		}
+	})
+}

@@ -47,7 +47,7 @@ const (
 	minUnknownKidRefresh = 30 * time.Second
 )
 
-// algKeyTypes tells which key type (and curve) each accepted algorithm needs.
+// algFits reports whether key is of the type (and curve) the algorithm alg needs.
 func algFits(alg string, key any) bool {
 	switch k := key.(type) {
 	case *rsa.PublicKey:

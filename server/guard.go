@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/painscreen/painscreen/screen"
 )
 
 // guard checks what every scoring and CDS call needs: a bounded body, read within BodyTimeout before
@@ -102,3 +105,27 @@ func (h *Handler) keysLoaded(ch KeyChange) {
 		h.log.Info("keys reloaded", "issuer", ch.Issuer, "added", ch.Added, "removed", ch.Removed)
 	}
 }
+
+// WithEngine returns a Handler serving eng with h's configuration, sharing h's token verification (its
+// keys, and its replay cache: a token used before the switch stays used) and metrics; painscreen serve
+// switches to it when SIGHUP reloads the definitions. h goes on serving what is routed to it; the caller
+// routes new requests to the returned Handler.
+func (h *Handler) WithEngine(eng *screen.Engine) (*Handler, error) {
+	cfg := h.cfg
+	cfg.JWKS, cfg.Issuers, cfg.TrustedIssuers = nil, nil, nil // the keys are shared, not loaded again
+	cfg.Logger = slog.New(slog.DiscardHandler)                // New's start-up warnings were said once
+	n, err := New(eng, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.cfg, n.log, n.auth, n.metrics = h.cfg, h.log, h.auth, h.metrics
+	n.metrics.setDefinitions(eng)
+	n.version = n.versionJSON() // its auth mode is h's
+	if h.draining.Load() {
+		n.Drain()
+	}
+	return n, nil
+}
+
+// Engine returns the engine the Handler serves.
+func (h *Handler) Engine() *screen.Engine { return h.eng }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,6 +21,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen"
 )
 
 func TestLimitPerIP(t *testing.T) {
@@ -147,4 +151,37 @@ func TestCertReloader(t *testing.T) {
 	assert.Len(t, reloads, 2)
 	_, err = NewCertReloader(filepath.Join(dir, "none.pem"), key)
 	assert.ErrorContains(t, err, "the certificate")
+}
+
+// TestWithEngine: a Handler switched to other definitions keeps the keys, the replay cache and the
+// metrics of the one it replaces.
+func TestWithEngine(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cfg := authConfig(t, newClock(now))
+	cfg.MetricsRoute = true
+	srv, h := newServer(t, cfg)
+	body := readFile(t, "../examples/responses/low.json")
+	tok := ehrSigner(t).mint(t, testIssuer, now, "/score")
+	require.Equal(t, 200, call(t, srv, "POST", "/score", tok, body).status)
+
+	eng, err := screen.New(bundled.Definitions(), screen.WithoutRuleSet())
+	require.NoError(t, err)
+	n, err := h.WithEngine(eng)
+	require.NoError(t, err)
+	srv2 := httptest.NewServer(n)
+	defer srv2.Close()
+	assert.Equal(t, "replayed", call(t, srv2, "POST", "/score", tok, body).code(t), "the replay cache is shared")
+	r := call(t, srv2, "POST", "/score", ehrSigner(t).mint(t, testIssuer, now, "/score"), body)
+	require.Equal(t, 200, r.status, "%s", r.body)
+	assert.NotContains(t, string(r.body), `"composite"`, "the new definitions answer")
+	assert.Contains(t, string(call(t, srv2, "GET", "/version", "", nil).body), `"auth":"jwt"`)
+	m := string(call(t, srv2, "GET", "/metrics", "", nil).body)
+	assert.Contains(t, m, `painscreen_http_requests_total{route="POST /score",status="200"} 2`, "metrics are shared")
+	assert.NotContains(t, m, `kind="rule_set"`, "definition_info lists the new definitions")
+	h.Drain()
+	n2, err := h.WithEngine(eng)
+	require.NoError(t, err)
+	srv3 := httptest.NewServer(n2)
+	defer srv3.Close()
+	assert.Equal(t, 503, call(t, srv3, "GET", "/readyz", "", nil).status, "a draining handler's successor drains")
 }

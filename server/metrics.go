@@ -34,6 +34,7 @@ type Metrics struct {
 	cards    *prometheus.CounterVec
 	feedback *prometheus.CounterVec
 	keyLoads *prometheus.CounterVec
+	info     *prometheus.GaugeVec
 }
 
 func newMetrics(eng *screen.Engine) *Metrics {
@@ -55,24 +56,31 @@ func newMetrics(eng *screen.Engine) *Metrics {
 		keyLoads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "painscreen_jwks_loads_total",
 			Help: "Loads of trusted issuers' key sets (start, refresh, reload, unknown kid), by result."}, []string{"result"}),
 	}
-	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "painscreen_definition_info",
+	m.info = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "painscreen_definition_info",
 		Help: "The loaded definitions (value 1): kind (instrument, rule_set), id, version and content digest."},
 		[]string{"kind", "id", "version", "digest"})
-	if eng != nil {
-		for _, in := range eng.Instruments() {
-			info.WithLabelValues("instrument", in.ID, in.Version, in.Digest).Set(1)
-		}
-		if rs, ok := eng.RuleSet(); ok {
-			info.WithLabelValues("rule_set", rs.ID, rs.Version, rs.Digest).Set(1)
-		}
-	}
-	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.refused, m.cards, m.feedback, m.keyLoads, info,
+	m.setDefinitions(eng)
+	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.refused, m.cards, m.feedback, m.keyLoads, m.info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range tokenReasons {
 		m.refused.WithLabelValues(r) // present at 0, so that a rate() sees the first refusal
 	}
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	return m
+}
+
+// setDefinitions makes painscreen_definition_info list the definitions of eng.
+func (m *Metrics) setDefinitions(eng *screen.Engine) {
+	m.info.Reset()
+	if eng == nil {
+		return
+	}
+	for _, in := range eng.Instruments() {
+		m.info.WithLabelValues("instrument", in.ID, in.Version, in.Digest).Set(1)
+	}
+	if rs, ok := eng.RuleSet(); ok {
+		m.info.WithLabelValues("rule_set", rs.ID, rs.Version, rs.Digest).Set(1)
+	}
 }
 
 // tokenReasons are the codes of a refused token (the error codes of 401 responses).

@@ -245,7 +245,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("/cds-services/{id}", h.only(http.MethodPost, h.guard(h.cdsCall)))
 	m.HandleFunc("/score", h.only(http.MethodPost, h.guard(h.score)))
 	if h.cfg.MetricsRoute {
-		m.Handle("/metrics", h.only(http.MethodGet, h.metrics.handler.ServeHTTP))
+		m.Handle("/metrics", h.only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) { h.metrics.ServeHTTP(w, r) }))
 	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such endpoint"})

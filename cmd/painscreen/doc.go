@@ -488,7 +488,8 @@
 // set, aud --public-url or the URL of the endpoint called, exp at most 5 minutes after iat, and a jti not
 // seen before. A key set holding a private or symmetric key is refused. Key sets are reloaded every
 // --jwks-refresh, for a token naming an unknown kid (at most every 30 s), and on SIGHUP, which reloads
-// the TLS pair too and logs what changed. Without --issuer, scoring and CDS calls are refused with 401;
+// the TLS pair and the definitions of --instruments and --rules too (kept when they do not load) and
+// logs what changed. Without --issuer, scoring and CDS calls are refused with 401;
 // health, version and discovery answer. Timeouts: 5 s to read the headers,
 // 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
 // request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or

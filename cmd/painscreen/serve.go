@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,8 +34,8 @@ Every flag can be given in the environment instead: PAINSCREEN_ and the flag's n
 '_' for '-' (--max-body: PAINSCREEN_MAX_BODY); a repeatable flag takes several values separated by
 spaces. A flag on the command line wins over the environment.
 
-SIGHUP reloads the keys (files re-read, URLs re-fetched) and the TLS certificate, and logs what
-changed; definitions change by a restart. On SIGINT or SIGTERM, /readyz turns 503 for --drain-delay
+SIGHUP reloads the keys (files re-read, URLs re-fetched), the TLS certificate and the definitions
+of --instruments and --rules (switching to them only when they load), and logs what changed. On SIGINT or SIGTERM, /readyz turns 503 for --drain-delay
 while requests are still served, then the listener closes and requests in flight finish (up to
 --shutdown-grace); the exit status is then 0. The log (JSON on stderr) holds no subject ids, answers,
 tokens or card text.`
@@ -150,16 +154,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 		}
 	}
 
-	opts, ruleRef, err := fl.options()
-	if err != nil {
+	eng, err := fl.engine()
+	var le *loadError
+	if errors.As(err, &le) {
+		return reportLoadError(stderr, le.err)
+	} else if err != nil {
 		return f.fail(stderr, "%v", err)
-	}
-	if ruleRef != "" {
-		opts = append(opts, screen.RequireComposite())
-	}
-	eng, err := screen.New(opts...)
-	if err != nil {
-		return reportLoadError(stderr, err)
 	}
 	h, err := server.New(eng, cfg)
 	if err != nil {
@@ -186,7 +186,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 			return exitUsage
 		}
 	}
-	srv := server.NewHTTPServer(mountAt(fl.basePath, h))
+	// The handler serving requests; SIGHUP switches it when it reloads the definitions.
+	var cur atomic.Pointer[server.Handler]
+	cur.Store(h)
+	srv := server.NewHTTPServer(mountAt(fl.basePath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cur.Load().ServeHTTP(w, r)
+	})))
 	scheme := "http"
 	if certs != nil {
 		srv.TLSConfig, scheme = certs.TLSConfig(), "https"
@@ -218,11 +223,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 			case <-tick.C:
 				h.Reload(bg)
 			case <-reload:
-				reloadAll(bg, logger, h, certs)
+				if ctx.Err() == nil { // not while shutting down
+					fl.reloadAll(bg, logger, &cur, certs)
+				}
 			}
 		}
 	}()
-	err = server.ServeUntil(ctx, srv, ln, server.Lifecycle{Drain: h.Drain, DrainDelay: fl.drainDelay, Grace: fl.grace, Logger: logger})
+	err = server.ServeUntil(ctx, srv, ln, server.Lifecycle{Drain: func() { cur.Load().Drain() }, DrainDelay: fl.drainDelay, Grace: fl.grace, Logger: logger})
 	stopBG()
 	<-metricsDone
 	if err != nil {
@@ -233,8 +240,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	return exitOK
 }
 
-// reloadAll is SIGHUP: keys and the certificate, and a log line saying what changed.
-func reloadAll(ctx context.Context, logger *slog.Logger, h *server.Handler, certs *server.CertReloader) {
+// loadError is a definitions load failure, reported with its diagnostics.
+type loadError struct{ err error }
+
+func (e *loadError) Error() string { return e.err.Error() }
+
+// engine loads the definitions the flags name.
+func (fl *serveFlags) engine() (*screen.Engine, error) {
+	opts, ruleRef, err := fl.options()
+	if err != nil {
+		return nil, err
+	}
+	if ruleRef != "" {
+		opts = append(opts, screen.RequireComposite())
+	}
+	eng, err := screen.New(opts...)
+	if err != nil {
+		return nil, &loadError{err}
+	}
+	return eng, nil
+}
+
+// reloadAll is SIGHUP: keys, the certificate, and the definitions when some come from files
+// (--instruments, --rules); one log line says what changed. Definitions that no longer load leave the
+// running ones in place.
+func (fl *serveFlags) reloadAll(ctx context.Context, logger *slog.Logger, cur *atomic.Pointer[server.Handler], certs *server.CertReloader) {
+	h := cur.Load()
 	var added, removed, failed int
 	for _, ch := range h.Reload(ctx) {
 		added += len(ch.Added)
@@ -247,8 +278,55 @@ func reloadAll(ctx context.Context, logger *slog.Logger, h *server.Handler, cert
 	if certs != nil {
 		certChanged, _ = certs.Reload()
 	}
+	defs := "bundled (unchanged)"
+	if len(fl.instruments) > 0 || len(fl.rules) > 0 {
+		defs = fl.reloadDefinitions(logger, cur)
+	}
 	logger.Info("SIGHUP: reloaded", "keys_added", added, "keys_removed", removed, "issuers_failed", failed,
-		"certificate_changed", certChanged, "definitions", "unchanged (restart to change them)")
+		"certificate_changed", certChanged, "definitions", defs)
+}
+
+// reloadDefinitions loads the definitions again and switches to them when they load and differ; it
+// says what happened.
+func (fl *serveFlags) reloadDefinitions(logger *slog.Logger, cur *atomic.Pointer[server.Handler]) string {
+	eng, err := fl.engine()
+	if err != nil {
+		var le *loadError
+		if errors.As(err, &le) {
+			err = le.err
+		}
+		logger.Warn("definitions not reloaded: the running ones stay in use", "error", err.Error())
+		return "failed to load (unchanged)"
+	}
+	h := cur.Load()
+	if digests(h.Engine()) == digests(eng) {
+		return "unchanged"
+	}
+	n, err := h.WithEngine(eng)
+	if err != nil {
+		logger.Warn("definitions not reloaded: the running ones stay in use", "error", err.Error())
+		return "failed to load (unchanged)"
+	}
+	cur.Store(n)
+	return "reloaded: " + digests(eng)
+}
+
+// digests lists an engine's definitions as id@version=digest, sorted.
+func digests(eng *screen.Engine) string {
+	var out []string
+	for _, in := range eng.Instruments() {
+		out = append(out, in.ID+"@"+in.Version+"="+shortDigest(in.Digest))
+	}
+	if rs, ok := eng.RuleSet(); ok {
+		out = append(out, rs.ID+"@"+rs.Version+"="+shortDigest(rs.Digest))
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func shortDigest(d string) string {
+	d = strings.TrimPrefix(d, "sha256:")
+	return d[:min(12, len(d))]
 }
 
 // mountAt serves h under the path prefix base ("" or "/": at the root).

@@ -205,3 +205,57 @@ func TestApplyEnv(t *testing.T) {
 	assert.Contains(t, err.Error(), "PAINSCREEN_MAX_IN_FLIGHT (--max-in-flight)")
 	assert.NotContains(t, err.Error(), "secret")
 }
+
+// TestServeReloadsDefinitions: with definitions from files, SIGHUP loads them again and switches to
+// them when they changed (the digest in /version follows); definitions that no longer load leave the
+// running ones serving.
+func TestServeReloadsDefinitions(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../instruments/phq9/phq9.v1.yaml")
+	require.NoError(t, err)
+	def := filepath.Join(dir, "phq9.v1.yaml")
+	require.NoError(t, os.WriteFile(def, src, 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan net.Addr, 1)
+	reload := make(chan struct{}, 1)
+	var stderr lockedBuffer
+	codec := make(chan int, 1)
+	go func() {
+		codec <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-no-auth", "--no-bundled", "--instruments", dir,
+			"--drain-delay", "0s"}, io.Discard, &stderr, func(a net.Addr) { addrc <- a }, reload)
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case code := <-codec:
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	_, v1 := getStatus(http.DefaultClient, base+"/version")
+	reloaded := func(n int) {
+		t.Helper()
+		reload <- struct{}{}
+		require.Eventually(t, func() bool { return bytes.Count([]byte(stderr.String()), []byte(`"msg":"SIGHUP: reloaded"`)) == n },
+			10*time.Second, 10*time.Millisecond)
+	}
+	reloaded(1)
+	assert.Contains(t, stderr.String(), `"definitions":"unchanged"`)
+
+	changed := bytes.Replace(src, []byte("title: Patient Health Questionnaire-9 (PHQ-9)"), []byte("title: PHQ-9 (reloaded)"), 1)
+	require.NoError(t, os.WriteFile(def, changed, 0o600))
+	reloaded(2)
+	assert.Contains(t, stderr.String(), `"definitions":"reloaded: phq9@1.0.0=`)
+	_, v2 := getStatus(http.DefaultClient, base+"/version")
+	assert.NotEqual(t, v1, v2, "/version gives the new digest")
+
+	require.NoError(t, os.WriteFile(def, []byte("id: [\n"), 0o600))
+	reloaded(3)
+	assert.Contains(t, stderr.String(), `"msg":"definitions not reloaded: the running ones stay in use"`)
+	_, v3 := getStatus(http.DefaultClient, base+"/version")
+	assert.Equal(t, v2, v3)
+	status, _ := postScore(t, http.DefaultClient, base+"/score", "")
+	assert.Equal(t, 200, status, "still scoring")
+	cancel()
+	assert.Equal(t, exitOK, <-codec)
+}

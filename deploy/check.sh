@@ -83,7 +83,7 @@ if need buildah buildah; then
 		user=$("${bah[@]}" inspect --format '{{.OCIv1.Config.User}}' painscreen:check)
 		health=$("${bah[@]}" inspect --format '{{.Docker.Config.Healthcheck.Test}}' painscreen:check)
 		[ "$user" = 65532:65532 ] || bad "the image's user is '$user', not 65532:65532"
-		grep -q probe <<<"$health" || bad "the image has no health check ($health)"
+		grep -q "painscreen probe" <<<"$health" || bad "the image has no health check ($health)"
 		echo "ok: image built, user $user, health check $health"
 		"${bah[@]}" rmi -a >/dev/null 2>&1 || true
 	elif grep -qiE 'user namespace|unshare|operation not permitted|mount|permission denied' "$tmp/buildah.log"; then

@@ -7,16 +7,21 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 )
 
-const probeAbout = `Asks a running painscreen serve whether it is ready (GET URL, by default its /readyz on
-127.0.0.1:8080), and exits 0 when it answers 2xx, 1 when it answers anything else or not at all. It is
-the health check of a container with no shell or curl (deploy/Containerfile); it prints nothing unless
---verbose.
+const probeAbout = `Asks a running painscreen serve whether it is ready (GET URL), and exits 0 when it answers
+2xx, 1 when it answers anything else or not at all. It is the health check of a container with no
+shell or curl (deploy/Containerfile); it prints nothing unless --verbose.
+
+Without URL it asks the /readyz of the server configured by the same environment, on the loopback
+address: the port of PAINSCREEN_ADDR (default 8080), under PAINSCREEN_BASE_PATH, over HTTPS when
+PAINSCREEN_TLS_CERT is set (then without verifying the certificate, which names the public host).
 
 --insecure-skip-verify accepts any TLS certificate, for a server checking itself over HTTPS on a
-loopback address (the certificate names the public host); it is refused for other addresses.`
+loopback address; it is refused for other addresses.`
 
 const probeExamples = `  painscreen probe
   painscreen probe http://127.0.0.1:9090/healthz
@@ -31,9 +36,11 @@ func runProbe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	target := "http://127.0.0.1:8080/readyz"
+	var target string
 	switch len(pos) {
 	case 0:
+		target = selfURL(os.Getenv)
+		*skip = *skip || strings.HasPrefix(target, "https:")
 	case 1:
 		target = pos[0]
 	default:
@@ -67,4 +74,18 @@ func runProbe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitRecords
 	}
 	return exitOK
+}
+
+// selfURL is the loopback /readyz of the server that the environment configures.
+func selfURL(getenv func(string) string) string {
+	port := "8080"
+	if _, p, err := net.SplitHostPort(getenv(envName("addr"))); err == nil && p != "" && p != "0" {
+		port = p
+	}
+	scheme := "http"
+	if getenv(envName("tls-cert")) != "" {
+		scheme = "https"
+	}
+	base := strings.TrimRight(getenv(envName("base-path")), "/")
+	return scheme + "://127.0.0.1:" + port + base + "/readyz"
 }

@@ -112,7 +112,7 @@ func (fl *serveFlags) register(f *cmdFlags) {
 }
 
 // serve runs the service until ctx is done. listening, when not nil, is told the address listened on;
-// each value on reload reloads keys and certificates.
+// each value on reload reloads keys, certificate and definitions (SIGHUP).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listening func(net.Addr), reload <-chan struct{}) int {
 	var fl serveFlags
 	f := newFlags("serve", "painscreen serve [flags]", serveAbout, serveExamples)

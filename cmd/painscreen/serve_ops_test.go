@@ -259,3 +259,17 @@ func TestServeReloadsDefinitions(t *testing.T) {
 	cancel()
 	assert.Equal(t, exitOK, <-codec)
 }
+
+func TestProbeSelfURL(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "http://127.0.0.1:8080/readyz"},
+		{map[string]string{"PAINSCREEN_ADDR": ":9000", "PAINSCREEN_BASE_PATH": "/painscreen/"}, "http://127.0.0.1:9000/painscreen/readyz"},
+		{map[string]string{"PAINSCREEN_ADDR": "0.0.0.0:8443", "PAINSCREEN_TLS_CERT": "/c.pem"}, "https://127.0.0.1:8443/readyz"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, selfURL(func(k string) string { return tt.env[k] }))
+	}
+}

@@ -45,6 +45,9 @@ const (
 	// minUnknownKidRefresh is the least time between two loads of one issuer's keys caused by tokens
 	// naming an unknown kid: a caller inventing kids cannot make the service hammer the EHR.
 	minUnknownKidRefresh = 30 * time.Second
+	// fileCheckInterval is how often a key file's size and modification time are checked (a stat, at a
+	// token's verification), so that a changed file is read within seconds.
+	fileCheckInterval = 10 * time.Second
 )
 
 // algFits reports whether key is of the type (and curve) the algorithm alg needs.
@@ -339,14 +342,19 @@ func (kr *keyring) report(ch KeyChange) {
 }
 
 // lookup returns the key kid names among iss's keys. When the kid is unknown it reloads the issuer's
-// keys first (at most once per minUnknownKidRefresh); when the keys are older than the refresh interval
-// it reloads them in the background.
+// keys first (at most once per minUnknownKidRefresh; a call finding a load under way waits for it, so
+// that the burst of calls following an EHR's switch to a new key all find it); when the keys are older
+// than the refresh interval (fileCheckInterval for a file) it reloads them in the background.
 func (kr *keyring) lookup(ctx context.Context, iss, kid string, now time.Time) (jose.JSONWebKey, bool) {
 	ik := kr.issuers[iss]
 	if ik == nil {
 		return jose.JSONWebKey{}, false
 	}
-	if ik.source != "" && ik.age(now) > kr.refresh && ik.refreshing.CompareAndSwap(false, true) {
+	interval := kr.refresh
+	if !strings.HasPrefix(ik.source, "https://") {
+		interval = min(interval, fileCheckInterval)
+	}
+	if ik.source != "" && ik.age(now) > interval && ik.refreshing.CompareAndSwap(false, true) {
 		go func() {
 			defer ik.refreshing.Store(false)
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ik.limit+time.Second)
@@ -364,7 +372,9 @@ func (kr *keyring) lookup(ctx context.Context, iss, kid string, now time.Time) (
 	}
 	ik.mu.Unlock()
 	if !due {
-		return jose.JSONWebKey{}, false
+		ik.load.Lock() // wait for a load under way, if any
+		ik.load.Unlock()
+		return ik.key(kid)
 	}
 	kr.report(ik.reload(ctx, now))
 	return ik.key(kid)

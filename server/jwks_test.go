@@ -358,3 +358,51 @@ func FuzzCheckedKeys(f *testing.F) {
 		}
 	})
 }
+
+// TestKeySwitchBurst: when the EHR switches to a new key, the burst of concurrent calls naming it all
+// succeed: one reloads the keys, the others wait for that load rather than being refused.
+func TestKeySwitchBurst(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	k1, k2 := newSigner(t, "k1", "ES256"), newSigner(t, "k2", "ES256")
+	js := newJWKSServer(t, jwksOf(t, k1.jwk()))
+	srv, _ := newServer(t, Config{PublicURL: testURL, TrustedIssuers: []TrustedIssuer{{Issuer: issuerA, Source: js.URL}},
+		JWKSClient: js.Client(), JWKSRefresh: time.Hour, now: newClock(now).now})
+	js.mu.Lock()
+	js.body, js.delay = jwksOf(t, k1.jwk(), k2.jwk()), 300*time.Millisecond
+	js.mu.Unlock()
+	body := readFile(t, "../examples/responses/low.json")
+	var wg sync.WaitGroup
+	statuses := make([]int, 8)
+	for i := range statuses {
+		tok := k2.mint(t, issuerA, now, "/score")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = call(t, srv, "POST", "/score", tok, body).status
+		}()
+	}
+	wg.Wait()
+	for _, s := range statuses {
+		assert.Equal(t, 200, s)
+	}
+	assert.EqualValues(t, 2, js.fetches.Load(), "one load for the burst")
+}
+
+// TestKeyFileChangeIsSeen: a changed key file is read within fileCheckInterval at a token's verification,
+// without SIGHUP and without waiting for the refresh interval.
+func TestKeyFileChangeIsSeen(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	clock := newClock(now)
+	k1, k2 := newSigner(t, "k1", "ES384"), newSigner(t, "k2", "ES384")
+	path := filepath.Join(t.TempDir(), "ehr.jwks.json")
+	require.NoError(t, os.WriteFile(path, jwksOf(t, k1.jwk(), k2.jwk()), 0o600))
+	srv, h := newServer(t, Config{PublicURL: testURL, TrustedIssuers: []TrustedIssuer{{Issuer: issuerA, Source: path}},
+		JWKSRefresh: time.Hour, now: clock.now})
+	body := readFile(t, "../examples/responses/low.json")
+	require.NoError(t, os.WriteFile(path, jwksOf(t, k2.jwk()), 0o600)) // k1 revoked
+	require.NoError(t, os.Chtimes(path, time.Now().Add(time.Second), time.Now().Add(time.Second)))
+	later := now.Add(fileCheckInterval + time.Second)
+	clock.set(later)
+	assert.Equal(t, 200, call(t, srv, "POST", "/score", k2.mint(t, issuerA, later, "/score"), body).status)
+	require.Eventually(t, func() bool { return !contains(h.auth.keys.kids(issuerA), "k1") }, 5*time.Second, 5*time.Millisecond)
+}

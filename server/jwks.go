@@ -372,8 +372,7 @@ func (kr *keyring) lookup(ctx context.Context, iss, kid string, now time.Time) (
 	}
 	ik.mu.Unlock()
 	if !due {
-		ik.load.Lock() // wait for a load under way, if any
-		ik.load.Unlock()
+		waitLoad(ik)
 		return ik.key(kid)
 	}
 	kr.report(ik.reload(ctx, now))
@@ -394,4 +393,10 @@ func (kr *keyring) kids(iss string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// waitLoad returns once no load of ik's keys is under way.
+func waitLoad(ik *issuerKeys) {
+	ik.load.Lock()
+	defer ik.load.Unlock()
 }

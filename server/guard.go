@@ -53,7 +53,7 @@ func (h *Handler) authenticate(r *http.Request) *httpError {
 		return nil
 	}
 	if h.auth == nil {
-		return unauthorized("unauthorized", "the service has no keys to verify tokens with (no JWKS configured)")
+		return unauthorized("unauthorized", "the service has no keys to verify tokens with (no trusted issuer configured)")
 	}
 	return h.auth.verify(r)
 }

@@ -210,7 +210,7 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	case cfg.InsecureNoAuth:
 		h.log.Warn("INSECURE: --insecure-no-auth: scoring and CDS calls are accepted without a token; use only for local development, never with real patients' data")
 	case h.auth == nil:
-		h.log.Warn("no JWKS configured: scoring and CDS calls are refused with 401 until one is")
+		h.log.Warn("no trusted issuer configured: scoring and CDS calls are refused with 401 until one is (--issuer ISS=JWKS)")
 	}
 	if h.mapper, err = respfile.FHIRMapperFor(eng); err != nil {
 		return nil, fmt.Errorf("server: %w", err)

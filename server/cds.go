@@ -150,6 +150,11 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 	if rec, ok := w.(*recorder); ok {
 		rec.cards = len(out.Cards)
 	}
+	if h.metrics != nil {
+		for _, c := range out.Cards {
+			h.metrics.CardsIssued(c.Indicator, 1)
+		}
+	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, apiError{Code: "internal", Message: "the cards could not be encoded"})

@@ -26,6 +26,7 @@
 //	GET  /readyz              200 while it accepts work; 503 once Drain is called (shutting down).
 //	GET  /version             the engine version, and the id, version and sha256 digest of every loaded
 //	                          definition and of the MME table (mme_table).
+//	GET  /metrics             Prometheus metrics (Metrics), when Config.MetricsRoute.
 //	OPTIONS *                 CORS preflight.
 //
 // # Cards
@@ -50,16 +51,24 @@
 //
 // # Security
 //
-// Scoring and CDS calls need a JWT bearer token, as CDS Hooks specifies: signed by a key of
-// Config.JWKS (asymmetric algorithms only), from one of Config.Issuers, for audience Config.PublicURL
-// (or the URL of the endpoint called), unexpired, living at most Config.MaxTokenAge, with a jti never
-// seen before (a bounded in-memory replay cache). Without a JWKS every such call is refused with 401;
+// Scoring and CDS calls need a JWT bearer token, as CDS Hooks specifies: from one of
+// Config.TrustedIssuers and signed by a key of that issuer's own JWKS (a token claiming one issuer is
+// never verified with another's keys), with the algorithm the key declares (asymmetric only), for
+// audience Config.PublicURL (or the URL of the endpoint called), unexpired, living at most
+// Config.MaxTokenAge, with a jti never seen before (a bounded in-memory replay cache). A key set holding
+// a private or symmetric key is refused when loaded. Key sets from a file or an https URL
+// (TrustedIssuer.Source) are reloaded every Config.JWKSRefresh, by Handler.Reload, and (rate-limited)
+// when a token names an unknown kid; the jku header is ignored: keys come from configuration only.
+// Without trusted issuers every such call is refused with 401;
 // health, version and discovery answer without a token. Verifying a token is the costliest step of a
 // call: an ES384 signature (Go's P-384 has no assembly) costs about 20 times an RS384 one and about 15
 // times the scoring itself (BenchmarkVerify, BenchmarkScore), so an EHR that can sign with RS384 leaves
 // the service more headroom. Config.InsecureNoAuth turns the check off for
-// local development. Calls beyond Config.MaxInFlight are refused with 503 and Retry-After. NewHTTPServer
-// sets read, write, header and idle timeouts; Serve shuts down gracefully.
+// local development. A request body is read within Config.BodyTimeout (408 after it) before the call
+// takes one of Config.MaxInFlight slots, so slow clients hold none; calls beyond the limit are refused
+// with 503 and Retry-After. NewHTTPServer sets read, write, header and idle timeouts; LimitPerIP caps
+// the connections of one client address; ServeUntil shuts down gracefully after a drain delay during
+// which /readyz answers 503; CertReloader serves a TLS certificate reloaded when its files change.
 //
 // The access log (log/slog) has one record per request: method, endpoint, status, size, duration,
 // client address and the error code of a refusal. It never holds a subject or patient id, a query

@@ -84,6 +84,9 @@ func (h *Handler) cdsFeedback(w http.ResponseWriter, r *http.Request) {
 		} else {
 			h.feedback.overridden.Add(1)
 		}
+		if h.metrics != nil {
+			h.metrics.Feedback(f.Outcome)
+		}
 		if h.cfg.Feedback != nil {
 			h.cfg.Feedback.Feedback(f.Outcome)
 		}

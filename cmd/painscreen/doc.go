@@ -470,7 +470,7 @@
 // # serve
 //
 //	painscreen serve [--addr 127.0.0.1:8080] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
-//	                 [--public-url URL --jwks FILE --issuer ISS... | --insecure-no-auth] [flags]
+//	                 [--public-url URL --issuer ISS=JWKS... | --insecure-no-auth] [flags]
 //
 // Serves the engine over HTTP (package server) until SIGINT or SIGTERM, with the definitions chosen as
 // for score:
@@ -487,6 +487,7 @@
 //	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
 //	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
 //	GET  /version             engine version and the digest of every loaded definition and of the MME table
+//	GET  /metrics             Prometheus metrics, without health data (on --metrics-addr when given)
 //
 // Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
 // info); possible referrals and an open tier (missing answers) are cards that say so; answers that could
@@ -494,13 +495,21 @@
 // the chain of reasons (referral → domains → scores → answers) and the guideline source, a source and a
 // uuid.
 //
-// Flags (besides the definition flags of score):
+// Flags (besides the definition flags of score; docs/operations.md has them all, each with its
+// PAINSCREEN_* environment variable, such as PAINSCREEN_MAX_BODY for --max-body):
 //
 //	--addr HOST:PORT        listen address (default 127.0.0.1:8080; port 0 picks a free port, logged)
 //	--public-url URL        the external base URL the EHR calls: the audience (aud) tokens must name
-//	--jwks FILE             public keys (JWKS) of the EHRs; tokens are verified with the key their kid names
-//	--issuer ISS            accepted token issuer (iss); repeatable; required with --jwks
-//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning)
+//	--issuer ISS=JWKS       a trusted EHR and its own keys (a JWKS file or an https URL); repeatable
+//	--jwks FILE             the keys of a single --issuer ISS given without =JWKS
+//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning),
+//	                        on a loopback address only unless --insecure-allow-remote
+//	--tls-cert, --tls-key   serve HTTPS (the pair is reloaded when it changes)
+//	--base-path PATH        serve under a reverse proxy's prefix
+//	--metrics-addr ADDR     serve /metrics there only
+//	--body-timeout D        time to receive a body (default 10s; 408 after it), before a slot is taken
+//	--max-conns-per-ip N    connections at once from one address (default 64; 0 no limit)
+//	--drain-delay D         after SIGTERM, /readyz answers 503 this long before the listener closes (5s)
 //	--max-body BYTES        largest request body (default 1 MiB); more is 413
 //	--max-in-flight N       scoring and CDS calls served at once (default 16 × GOMAXPROCS); more is 503
 //	                        with Retry-After: 1, at once (no queue)
@@ -512,9 +521,13 @@
 //	--replay-cache N        token ids (jti) remembered against replay (default 100000)
 //
 // Tokens follow CDS Hooks 2.0: a JWT signed with an asymmetric algorithm (ES384, RS384, …; never HS* or
-// none), a kid naming a key of --jwks, iss one of --issuer, aud --public-url or the URL of the endpoint
-// called, exp at most 5 minutes after iat, and a jti not seen before. Without --jwks, scoring and CDS
-// calls are refused with 401; health, version and discovery answer. Timeouts: 5 s to read the headers,
+// none) equal to its key's declared alg, iss a trusted issuer and a kid naming a key of that issuer's own
+// set, aud --public-url or the URL of the endpoint called, exp at most 5 minutes after iat, and a jti not
+// seen before. A key set holding a private or symmetric key is refused. Key sets are reloaded every
+// --jwks-refresh, for a token naming an unknown kid (at most every 30 s), and on SIGHUP, which reloads
+// the TLS pair and the definitions of --instruments and --rules too (kept when they do not load) and
+// logs what changed. Without --issuer, scoring and CDS calls are refused with 401;
+// health, version and discovery answer. Timeouts: 5 s to read the headers,
 // 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
 // request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or
 // patient id, an answer, a token or card text.
@@ -523,7 +536,7 @@
 // --shutdown-grace; 2 usage error (or the address cannot be listened on); 3 invalid definitions.
 //
 //	painscreen serve --insecure-no-auth
-//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --issuer https://ehr.example.org=ehr.jwks.json
 //
 // # fhir
 //

@@ -197,13 +197,17 @@ func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 	}
 }
 
-// list writes ids joined by ", ", wrapped.
+// list writes ids joined by ", ", wrapped; an id is kept on one line with the comma that follows it.
 func (t *textBuf) list(ids []string, indent int) {
 	for i, id := range ids {
 		id = safe(id)
+		n := len(id)
+		if i < len(ids)-1 {
+			n++ // its comma
+		}
 		if i > 0 {
 			t.raw(",")
-			t.sep(len(id), indent)
+			t.sep(n, indent)
 		}
 		t.raw(id)
 	}
@@ -466,8 +470,9 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 		if len(c.NotAssessed) > 0 {
 			t.raw("Not assessed: ")
 			t.list(c.NotAssessed, 2)
-			t.raw(" ")
-			t.words(`(no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
+			// The leading space is a separator: it wraps like any other, so the list's last word never
+			// ends a line one column past the width.
+			t.words(` (no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
 			t.nl()
 		}
 	}

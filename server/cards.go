@@ -64,7 +64,7 @@ func (m *cardMaker) unreadCard(problems []respfile.Error) card {
 	var d strings.Builder
 	d.WriteString("**Some questionnaire responses could not be read.** The results on the other cards come from the responses that could; check these in the record.\n\n")
 	for _, p := range problems {
-		fmt.Fprintf(&d, "- %s\n", mdText(p.Error()))
+		fmt.Fprintf(&d, "- %s\n", cds.EscapeMarkdown(p.Error()))
 	}
 	d.WriteString("\n_Decision support for a clinician, not a diagnosis._\n")
 	c.Detail = d.String()
@@ -75,24 +75,6 @@ func (m *cardMaker) unreadCard(problems []respfile.Error) card {
 func sortCards(cs []card) {
 	rank := map[string]int{indicatorCritical: 0, indicatorWarning: 1, indicatorInfo: 2}
 	sort.SliceStable(cs, func(i, j int) bool { return rank[cs[i].Indicator] < rank[cs[j].Indicator] })
-}
-
-// mdText escapes text for Markdown so that it renders as written.
-func mdText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, c := range s {
-		switch c {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '~':
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		case '\n', '\r':
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
 }
 
 // randomUUID returns a random (version 4) UUID.

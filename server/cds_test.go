@@ -261,7 +261,7 @@ func TestErrorsCard(t *testing.T) {
 }
 
 func TestMarkdownAndUUID(t *testing.T) {
-	assert.Equal(t, `a \*b\* \[c\](d) \<e\>`, mdText("a *b* [c](d) <e>"))
+	assert.Equal(t, `a \*b\* \[c\](d) \<e\>`, cds.EscapeMarkdown("a *b* [c](d) <e>"))
 	u := randomUUID()
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, u)
 	assert.NotEqual(t, u, randomUUID())

@@ -197,10 +197,10 @@ func (h *Handler) ehrCards(cards []card, rep *screen.Report, e *ehrDerived) []ca
 			if n.Resource != "" {
 				d.WriteString(n.Resource + ": ")
 			}
-			d.WriteString(mdEscape(n.Text) + "\n")
+			d.WriteString(cds.EscapeMarkdown(n.Text) + "\n")
 		}
 	}
-	d.WriteString("\nMME by the CDC 2022 method (table " + mdEscape(ehr.TableVersion()) + ", `" + ehr.TableDigest() + "`); " +
+	d.WriteString("\nMME by the CDC 2022 method (table " + cds.EscapeMarkdown(ehr.TableVersion()) + ", `" + ehr.TableDigest() + "`); " +
 		"an MME measures risk, it is not a dose to convert between opioids. Decision support for a clinician, not a diagnosis.\n")
 	card := card{UUID: h.cfg.newUUID(), Summary: "Treatment context read from the EHR record (medications, conditions, age)",
 		Detail: d.String(), Indicator: indicatorInfo,
@@ -283,17 +283,11 @@ func writeField(b *strings.Builder, f ehr.Field) {
 		if r.Resource != "" {
 			b.WriteString(r.Resource + ": ")
 		}
-		b.WriteString(mdEscape(r.Text) + "\n")
+		b.WriteString(cds.EscapeMarkdown(r.Text) + "\n")
 	}
 }
 
 // mdEscape keeps text from the record from being read as Markdown.
-func mdEscape(s string) string {
-	return mdReplacer.Replace(s)
-}
-
-var mdReplacer = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]", "<", "&lt;", ">", "&gt;", "#", "\\#")
-
 // acceptEHR says which context fields a FHIR Bundle sent to /score may set from its treatment record
 // (sex only from the birth sex extension, which respfile enforces).
 func (h *Handler) acceptEHR(f string) bool { return f == ehr.FieldSex || h.ehrFields[f] }

@@ -181,7 +181,7 @@ func (m *Maker) urgentCard(rep *screen.Report) *Card {
 	var rules []string
 	for _, f := range flags {
 		rules = append(rules, f.f.Rule)
-		fmt.Fprintf(&d, "**%s**\n\n", mdText(f.f.Message))
+		fmt.Fprintf(&d, "**%s**\n\n", EscapeMarkdown(f.f.Message))
 		for _, r := range f.f.Reasons() {
 			if line := m.answerLine(f.in, r); line != "" {
 				fmt.Fprintf(&d, "- %s\n", line)
@@ -254,14 +254,14 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 		if open.Urgent {
 			c.Indicator = IndicatorWarning
 		}
-		fmt.Fprintf(&d, "**Risk tier %s.** %s holds whatever the missing answers are.\n\n", mdText(open.Headline()), TierWord(open.Now))
+		fmt.Fprintf(&d, "**Risk tier %s.** %s holds whatever the missing answers are.\n\n", EscapeMarkdown(open.Headline()), TierWord(open.Now))
 	} else {
 		ask = m.names.OpenItems(rep)
 	}
 	for _, f := range flags {
 		c.Indicator = IndicatorWarning
 		fmt.Fprintf(&d, "**%s: not ruled out.** The item it reads has no usable answer, so it is unknown — not negative.\n\n",
-			mdText(m.names.Instrument(f.Instrument)+" "+words(f.Flag)))
+			EscapeMarkdown(m.names.Instrument(f.Instrument)+" "+words(f.Flag)))
 		for _, it := range f.Items {
 			if !containsItem(ask, it) {
 				ask = append(ask, it)
@@ -274,9 +274,9 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	if len(ask) > 0 {
 		d.WriteString("**Ask:**\n\n")
 		for _, it := range ask {
-			fmt.Fprintf(&d, "- %s", mdText(it.Name))
+			fmt.Fprintf(&d, "- %s", EscapeMarkdown(it.Name))
 			if it.Text != "" {
-				fmt.Fprintf(&d, ": “%s”", mdText(it.Text))
+				fmt.Fprintf(&d, ": “%s”", EscapeMarkdown(it.Text))
 			}
 			fmt.Fprintf(&d, " (%s)\n", unknownReason(rep, it))
 		}
@@ -285,7 +285,7 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	if len(possible) > 0 {
 		d.WriteString("**What the answers could add:**\n\n")
 		for _, r := range possible {
-			fmt.Fprintf(&d, "- %s (%s priority): %s\n", mdText(m.shortOf(r)), r.Priority, mdText(r.Text))
+			fmt.Fprintf(&d, "- %s (%s priority): %s\n", EscapeMarkdown(m.shortOf(r)), r.Priority, EscapeMarkdown(r.Text))
 			c.Links = appendLinks(c.Links, ReferralActions[r.ID].Links)
 		}
 		d.WriteString("\n")

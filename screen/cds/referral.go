@@ -94,7 +94,7 @@ func (m *Maker) errorCard(rep *screen.Report) *Card {
 		if e.Item == "" {
 			name = m.names.Instrument(e.Instrument)
 		}
-		fmt.Fprintf(&d, "- %s: %s\n", mdText(name), mdText(e.Message))
+		fmt.Fprintf(&d, "- %s: %s\n", EscapeMarkdown(name), EscapeMarkdown(e.Message))
 	}
 	d.WriteString("\n")
 	footer(&d)
@@ -135,22 +135,22 @@ func (m *Maker) changesResult(rep *screen.Report, e screen.ScoreError) bool {
 
 // referralDetail writes a referral: its text and addenda, what triggered it, rationale and source.
 func (m *Maker) referralDetail(d *strings.Builder, rep *screen.Report, r screen.Referral) {
-	fmt.Fprintf(d, "**%s** (%s priority)\n\n", mdText(capitalize(m.shortOf(r))), r.Priority)
-	fmt.Fprintf(d, "%s\n\n", mdText(r.Text))
+	fmt.Fprintf(d, "**%s** (%s priority)\n\n", EscapeMarkdown(capitalize(m.shortOf(r))), r.Priority)
+	fmt.Fprintf(d, "%s\n\n", EscapeMarkdown(r.Text))
 	for _, a := range r.Addenda {
-		fmt.Fprintf(d, "- %s\n", mdText(a))
+		fmt.Fprintf(d, "- %s\n", EscapeMarkdown(a))
 	}
 	if len(r.Addenda) > 0 {
 		d.WriteString("\n")
 	}
 	if why := reasonWords(r.Reasons()); why != "" {
-		fmt.Fprintf(d, "Why: %s.\n\n", mdText(why))
+		fmt.Fprintf(d, "Why: %s.\n\n", EscapeMarkdown(why))
 	}
 	if r.Rationale != "" {
-		fmt.Fprintf(d, "Rationale: %s\n\n", mdText(r.Rationale))
+		fmt.Fprintf(d, "Rationale: %s\n\n", EscapeMarkdown(r.Rationale))
 	}
 	if r.Source != "" {
-		fmt.Fprintf(d, "Source: %s\n\n", mdText(r.Source))
+		fmt.Fprintf(d, "Source: %s\n\n", EscapeMarkdown(r.Source))
 	}
 }
 
@@ -187,16 +187,16 @@ func (m *Maker) answerLine(in *screen.InstrumentResult, r screen.Reason) string 
 		return ""
 	}
 	it := m.names.Item(in.ID, id)
-	s := mdText(it.Name)
+	s := EscapeMarkdown(it.Name)
 	if it.Text != "" {
-		s += " “" + mdText(it.Text) + "”"
+		s += " “" + EscapeMarkdown(it.Text) + "”"
 	}
 	if v, ok := r.Value.Int(); ok {
 		if l := m.names.AnswerLabel(in.ID, id, v); l != "" {
-			return s + ": " + mdText(l)
+			return s + ": " + EscapeMarkdown(l)
 		}
 	}
-	return s + ": answer " + mdText(r.Value.String())
+	return s + ": answer " + EscapeMarkdown(r.Value.String())
 }
 
 // suggestion proposes the referral's order, when the table has one and the subject is a Patient.
@@ -228,9 +228,10 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// mdText escapes text for Markdown so that definition text renders as written (no emphasis, links or
-// HTML from stray characters).
-func mdText(s string) string {
+// EscapeMarkdown escapes text for a card's Markdown detail so that it renders as written (no emphasis,
+// links or HTML from stray characters; line breaks become spaces). Everything painscreen puts in a card
+// detail that did not come from its own templates goes through it.
+func EscapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for _, c := range s {

@@ -126,11 +126,11 @@
 //	    }
 //	  },
 //	  "composite": {                                                 // absent when no rule set is loaded
-//	    "id": "pain_oud", "version": "1.1.0", "digest": "sha256:…",
+//	    "id": "pain_oud", "version": "1.2.0", "digest": "sha256:…",
 //	    "applied": true,
 //	    "domains": {"<domain>": <value>, …},
 //	    "possible": {"<domain>": [<value>, …]},                      // domains the answers leave open
-//	    "tier": "high", "rule": "pain_oud@1.1.0#tiers.high", "reasons": […],
+//	    "tier": "high", "rule": "pain_oud@1.2.0#tiers.high", "reasons": […],
 //	    "possible_tiers": ["<tier>", …],                             // when the answers leave it open
 //	    "tier_decided": true | false,                                // false when possible_tiers is not empty
 //	    "settle": ["<instrument>.<item>", …],                        // items that could change an open tier

@@ -435,7 +435,7 @@
 // error or a version that is not loaded, 3 the definitions or suites do not load.
 //
 //	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
-//	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
+//	painscreen diff --rules my-rules/ --format json pain_oud@1.2.0 pain_oud@1.3.0
 //
 // # list
 //

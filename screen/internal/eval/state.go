@@ -81,6 +81,9 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
+	// visits' possible score values (followup_decide.go).
+	fuMem [][2]*InstEval
 	// settleMem is the memory settle reuses.
 	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from

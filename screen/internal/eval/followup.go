@@ -172,6 +172,9 @@ func (ie *InstEval) HasBase() bool { return ie.base != nil }
 func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error) {
 	b := ie.base
 	if b == nil || b.SS[idx] != ScoreComputed {
+		if b != nil {
+			ie.st.pendingBase(b, idx)
+		}
 		return value.Value{}, unset
 	}
 	ie.st.record(b, plan.ReadBaseline, idx)
@@ -181,6 +184,9 @@ func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error)
 func baseHas(ie *InstEval, idx int) value.Value {
 	if b := ie.base; b != nil && b.SS[idx] == ScoreComputed {
 		return value.OfBool(true)
+	}
+	if b := ie.base; b != nil && ie.st.pendingBase(b, idx) {
+		return value.OfBool(false)
 	}
 	ie.st.recordMissing(ie, plan.ReadBaseline, idx)
 	return value.OfBool(false)

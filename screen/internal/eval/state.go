@@ -84,6 +84,11 @@ type State struct {
 	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
 	// visits' possible score values (followup_decide.go).
 	fuMem [][2]*InstEval
+	// bdims are the baseline scores the rule set's evaluation branches on, bneed the first one an
+	// evaluation read (-1: none), branching whether they are pending (followup_base.go).
+	bdims     []baseDim
+	bneed     int
+	branching bool
 	// settleMem is the memory settle reuses.
 	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from

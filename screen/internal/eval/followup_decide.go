@@ -34,8 +34,24 @@ func tupleOf(x *InstEval, scores []int) scoreTuple {
 	return t
 }
 
-func (t scoreTuple) equal(o scoreTuple) bool {
-	return slices.Equal(t.ss, o.ss) && slices.Equal(t.sv, o.sv)
+// holds reports whether x's scores have the tuple's states and values.
+func (t scoreTuple) holds(x *InstEval, scores []int) bool {
+	for k, si := range scores {
+		if x.SS[si] != t.ss[k] || x.SV[si] != t.sv[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// tupleMemo is the distinct values one visit's completions gave some scores of an instrument (Score resets
+// it): the measures of an instrument mostly read the same scores (PHQ-9 change, response, remission and
+// worsening all read the total at both visits), which are then enumerated once.
+type tupleMemo struct {
+	ie     *InstEval
+	scores []int
+	out    []scoreTuple
+	limit  bool
 }
 
 // visitTuples returns the distinct states and values scores take over the completions of ie's items in mask
@@ -45,14 +61,23 @@ func (st *State) visitTuples(ie *InstEval, scores []int, mask []bool) (out []sco
 	if mask == nil {
 		return []scoreTuple{tupleOf(ie, scores)}, false
 	}
-	limit = st.complete(ie, mask, func(x *InstEval) bool {
-		t := tupleOf(x, scores)
-		if !slices.ContainsFunc(out, t.equal) {
-			out = append(out, t)
+	for _, m := range st.tupleMemo {
+		if m.ie == ie && slices.Equal(m.scores, scores) {
+			return m.out, m.limit
 		}
+	}
+	limit = st.complete(ie, mask, func(x *InstEval) bool {
+		for _, t := range out {
+			if t.holds(x, scores) {
+				return true
+			}
+		}
+		out = append(out, tupleOf(x, scores))
 		return len(out) <= maxFollowTuples
 	})
-	return out, limit || len(out) > maxFollowTuples
+	limit = limit || len(out) > maxFollowTuples
+	st.tupleMemo = append(st.tupleMemo, tupleMemo{ie: ie, scores: scores, out: out, limit: limit})
+	return out, limit
 }
 
 // baseTuples is visitTuples over the baseline's completions, which run in the baseline's state on this

@@ -16,6 +16,10 @@ import (
 // context's error.
 func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]any, answers map[string]map[string]any, requireComposite bool) error {
 	st.budget = MaxCompletions
+	if len(st.tupleMemo) > 0 {
+		clear(st.tupleMemo)
+		st.tupleMemo = st.tupleMemo[:0]
+	}
 	if err := st.load(subject, ctxVals, answers); err != nil {
 		return err
 	}

@@ -84,6 +84,8 @@ type State struct {
 	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
 	// visits' possible score values (followup_decide.go).
 	fuMem [][2]*InstEval
+	// tupleMemo caches the visits' score values over completions for this Score call.
+	tupleMemo []tupleMemo
 	// bdims are the baseline scores the rule set's evaluation branches on, bneed the first one an
 	// evaluation read (-1: none), branching whether they are pending (followup_base.go).
 	bdims     []baseDim

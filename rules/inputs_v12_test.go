@@ -3,6 +3,7 @@ package rules_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,14 @@ func TestV12FollowUpOpenBaselineReferrals(t *testing.T) {
 		for _, id := range fuRefs {
 			assert.Equal(t, slices.Contains(tc.firm, id), slices.Contains(refIDs(rep.Composite.Referrals), id), "%s: %s listed", tc.name, id)
 			assert.Equal(t, slices.Contains(tc.possible, id), slices.Contains(refIDs(rep.Composite.PossibleReferrals), id), "%s: %s possible", tc.name, id)
+		}
+		// The reasons show the baseline value the rule read (one its completions give), never null.
+		for _, r := range append(slices.Clone(rep.Composite.Referrals), rep.Composite.PossibleReferrals...) {
+			for _, why := range r.Reasons() {
+				if strings.Contains(why.Name, ".baseline.") && !strings.HasPrefix(why.Name, "has(") {
+					assert.False(t, why.Value.IsNull(), "%s: %s reason %s", tc.name, r.ID, why.Name)
+				}
+			}
 		}
 	}
 }

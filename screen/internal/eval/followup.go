@@ -177,7 +177,7 @@ func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error)
 		}
 		return value.Value{}, unset
 	}
-	ie.st.record(b, plan.ReadBaseline, idx)
+	ie.st.record(ie.st.baseRead(b, idx), plan.ReadBaseline, idx)
 	return b.SV[idx], nil
 }
 

@@ -16,6 +16,36 @@ type baseDim struct {
 	si   int
 	vals []scoreTuple
 	done bool // vals enumerated
+	// cur is the index in vals of the value being evaluated (-1: none); holders hold, per value, a state
+	// with that value, which a read records so that the reasons show the value the evaluation read.
+	cur     int
+	holders []*InstEval
+}
+
+// baseRead returns the state a read of baseline score idx of b records: b, or while the rule set branches on
+// that score, a state holding the value being evaluated.
+func (st *State) baseRead(b *InstEval, idx int) *InstEval {
+	if !st.branching {
+		return b
+	}
+	for k := range st.bdims {
+		d := &st.bdims[k]
+		if d.b != b || d.si != idx || d.cur < 0 {
+			continue
+		}
+		if d.holders == nil {
+			d.holders = make([]*InstEval, len(d.vals))
+		}
+		h := d.holders[d.cur]
+		if h == nil {
+			x := newInstEval(b.Inst, b.st)
+			h = &x
+			h.SS[idx], h.SV[idx] = b.SS[idx], b.SV[idx]
+			d.holders[d.cur] = h
+		}
+		return h
+	}
+	return b
 }
 
 // openBaselines marks the baseline scores of the present inputs that the baseline left not computed for
@@ -33,7 +63,7 @@ func (st *State) openBaselines() bool {
 		for si, s := range b.SS {
 			if s == ScoreNotComputed && open(b, b.Inst.Scores[si].Deps) {
 				b.SS[si] = ScorePending
-				st.bdims = append(st.bdims, baseDim{b: b, si: si})
+				st.bdims = append(st.bdims, baseDim{b: b, si: si, cur: -1})
 			}
 		}
 	}
@@ -89,14 +119,15 @@ func (st *State) overBase(leaf func() *Error) *Error {
 			d.vals = vals
 		}
 	}
-	defer func() { d.b.SS[d.si], d.b.SV[d.si] = ScorePending, value.Value{} }()
+	defer func() { d.b.SS[d.si], d.b.SV[d.si], d.cur = ScorePending, value.Value{}, -1 }()
 	if len(d.vals) == 0 {
 		// Past the budget: the score stays not computed, as it was (conservative: a referral that needs it
 		// does not fire).
 		d.b.SS[d.si] = ScoreNotComputed
 		return st.overBase(leaf)
 	}
-	for _, t := range d.vals {
+	for k, t := range d.vals {
+		d.cur = k
 		d.b.SS[d.si], d.b.SV[d.si] = t.ss[0], t.sv[0]
 		if d.b.SS[d.si] == ScorePending {
 			d.b.SS[d.si] = ScoreNotComputed

@@ -152,8 +152,8 @@
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
-// When the rule set is not applied (a required input is absent; every input is optional and none is
-// present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
+// When the rule set is not applied (a required input is absent; every input is optional and none that a
+// domain reads is present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
 // with a note of that code), composite is {"id", "version", "digest", "applied": false, "reason": "…",
 // "notes": […]}.
 //

@@ -100,7 +100,18 @@ func (st *State) pendingBase(b *InstEval, idx int) bool {
 
 // overBase runs leaf over the values of the pending baseline scores it reads. leaf must check st.bneed after
 // each evaluation and, when it is set, return without committing anything.
+//
+// Each evaluation counts against the record's budget. Past it, the pending scores are no longer branched on:
+// they read as not computed, so a referral that needs them does not fire in the evaluations left (it is at
+// most possible, never listed as certain without every value checked), and BaseLimit says so.
 func (st *State) overBase(leaf func() *Error) *Error {
+	if st.branching {
+		if st.budget <= 0 {
+			st.branching, st.Comp.BaseLimit = false, true
+		} else {
+			st.budget--
+		}
+	}
 	st.bneed = -1
 	mark := len(st.Reads)
 	err := leaf()

@@ -245,6 +245,9 @@ type CompEval struct {
 	// too many to check and Settle holds every open item the tier can read.
 	Settle      []SettleRef
 	SettleLimit bool
+	// BaseLimit is set when the values of the baseline scores the referrals read were too many to check
+	// within the record's budget (followup_base.go): a referral that needs them is then at most possible.
+	BaseLimit bool
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
 	// ctxView is the rule set's context view.
@@ -342,7 +345,7 @@ func (st *State) Reset() {
 		clear(ce.PossibleTiers)
 		clear(ce.PossibleFired)
 		clear(ce.PossibleFR)
-		ce.Settle, ce.SettleLimit = ce.Settle[:0], false
+		ce.Settle, ce.SettleLimit, ce.BaseLimit = ce.Settle[:0], false, false
 		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil

@@ -216,6 +216,10 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		cr.Notes = append(cr.Notes, Note{Code: "determinacy_limit", About: "settle",
 			Message: "the possible answers are too many to check which of them could change the tier: settle lists every unanswered or invalid item the tier can read"})
 	}
+	if ce.BaseLimit {
+		cr.Notes = append(cr.Notes, Note{Code: "determinacy_limit", About: "referrals",
+			Message: "the possible baseline scores are too many to check: a follow-up referral that needs them is listed as possible at most"})
+	}
 	notAssessed := ""
 	for ri, r := range rs.Referrals {
 		if r.Expands && (ce.Fired[ri] || ce.PossibleFired[ri]) && notAssessed == "" {

@@ -152,8 +152,8 @@
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
-// When the rule set is not applied (a required input is absent; every input is optional and none is
-// present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
+// When the rule set is not applied (a required input is absent; every input is optional and none that a
+// domain reads is present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
 // with a note of that code), composite is {"id", "version", "digest", "applied": false, "reason": "…",
 // "notes": […]}.
 //
@@ -167,7 +167,9 @@
 // answering all of them decides it (PHQ-9 item 9 unanswered: "settle" holds "phq9.q9", and "urgent" is a
 // possible tier). When the completions are too many to check (the engine's determinacy bound), "settle"
 // lists every unanswered or invalid item the tier can read, and a composite note determinacy_limit with
-// about "settle" says so.
+// about "settle" says so. In a follow-up, a baseline score the referrals read that the baseline's answers
+// leave open is evaluated over the values its completions give; past the bound, a composite note
+// determinacy_limit with about "referrals" says that a referral needing it is listed as possible at most.
 //
 // A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
 // "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule

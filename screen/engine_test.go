@@ -192,19 +192,20 @@ func TestCheckBundled(t *testing.T) {
 	assert.Equal(t, []string{"pain_oud@1.0.0", "pain_oud@1.1.0", "pain_oud@1.2.0"}, res.RuleSets)
 }
 
-// A rule set whose inputs are all optional is not applied when none of them is present (reason
-// no_inputs): the instrument results stand, and RequireComposite makes it an error of the record.
+// A rule set whose inputs are all optional is not applied when none of them that a domain reads is present
+// (reason no_inputs): the instrument results stand, and RequireComposite makes it an error of the record.
 func TestRuleSetNoInputs(t *testing.T) {
 	inst := func(id string) string {
 		return "id: " + id + "\nversion: 1.0.0\ntitle: T\ndomain: test\nstatus: active\nrecall: today\ncitation: c\nlicense: l\nitem_text: paraphrased\n" +
 			"items:\n  - {id: a, text: A, options: [{value: 0, label: No}, {value: 1, label: Yes}]}\nscores:\n  - {id: total, expr: \"answers.a\"}\n" +
 			"flags:\n  - {id: alarm, when: \"answers.a == 1\", level: urgent, message: M}\n"
 	}
-	rule := "id: r\nversion: 1.0.0\ntitle: R\nstatus: active\ncitation: c\nlicense: l\ninputs:\n  one: {version: \"^1\"}\n  two: {version: \"^1\"}\n" +
+	rule := "id: r\nversion: 1.0.0\ntitle: R\nstatus: active\ncitation: c\nlicense: l\ninputs:\n  one: {version: \"^1\"}\n  two: {version: \"^1\"}\n  four: {version: \"^1\"}\n" +
 		"domains:\n  - id: d\n    values: [not_assessed, none, yes]\n    sources:\n      - {input: one, expr: \"one.total == 1 ? 'yes' : 'none'\"}\n" +
+		"  - id: e\n    values: [not_assessed, none, yes]\n    sources:\n      - {input: two, expr: \"two.total == 1 ? 'yes' : 'none'\"}\n" +
 		"tiers:\n  - {id: high, when: \"domains.d == 'yes'\"}\n  - {id: low}\n"
 	fsys := fstest.MapFS{"one.v1.yaml": {Data: []byte(inst("one"))}, "two.v1.yaml": {Data: []byte(inst("two"))},
-		"three.v1.yaml": {Data: []byte(inst("three"))}, "r.v1.yaml": {Data: []byte(rule)}}
+		"three.v1.yaml": {Data: []byte(inst("three"))}, "four.v1.yaml": {Data: []byte(inst("four"))}, "r.v1.yaml": {Data: []byte(rule)}}
 	eng, err := screen.New(screen.WithDefinitions(fsys, ""))
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -217,6 +218,8 @@ func TestRuleSetNoInputs(t *testing.T) {
 		{"an input present", map[string]map[string]any{"one": {"a": 1}}, true, "high"},
 		{"the other input present", map[string]map[string]any{"two": {"a": 0}}, true, "low"},
 		{"no input present", map[string]map[string]any{"three": {"a": 1}}, false, ""},
+		// An input that no domain reads (as pain_oud reads the PEG only in follow-up) does not apply it.
+		{"only an input no domain reads present", map[string]map[string]any{"three": {"a": 1}, "four": {"a": 1}}, false, ""},
 		{"an input present with only an invalid answer", map[string]map[string]any{"two": {"a": 7}}, true, "low"},
 	}
 	for _, tc := range tests {

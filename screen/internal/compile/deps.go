@@ -1,6 +1,10 @@
 package compile
 
-import "github.com/painscreen/painscreen/screen/internal/plan"
+import (
+	"slices"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+)
 
 // Dependencies: which items each score, flag and rule-set source depends on. Deciding a result from
 // completions (determinacy) enumerates only the missing items it depends on, which keeps it exact and
@@ -119,5 +123,37 @@ func tierDeps(rs *plan.RuleSet) {
 			add(t.When)
 		}
 		rs.TierDeps[i] = m
+	}
+}
+
+// domainReads fills RuleSet.DomainReads: the inputs a domain reads, through a source on it or an expression
+// (a domain's, a source's condition or expression) that reads it. When no domain reads any input, every
+// input counts (a rule set whose domains read only context still applies to any input present).
+func domainReads(rs *plan.RuleSet) {
+	rs.DomainReads = make([]bool, len(rs.Inputs))
+	mark := func(p *plan.Program) {
+		if p == nil {
+			return
+		}
+		for _, r := range p.Reads.Inputs {
+			if r.Input >= 0 && r.Input < len(rs.DomainReads) {
+				rs.DomainReads[r.Input] = true
+			}
+		}
+	}
+	for _, d := range rs.Domains {
+		mark(d.Prog)
+		for _, src := range d.Sources {
+			if src.Input >= 0 && src.Input < len(rs.DomainReads) {
+				rs.DomainReads[src.Input] = true
+			}
+			mark(src.When)
+			mark(src.Expr)
+		}
+	}
+	if !slices.Contains(rs.DomainReads, true) {
+		for i := range rs.DomainReads {
+			rs.DomainReads[i] = true
+		}
 	}
 }

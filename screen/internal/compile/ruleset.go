@@ -148,6 +148,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "schema", "a rule set needs at least one tier")
 	}
 	tierDeps(rs)
+	domainReads(rs)
 	refEnv, err := env.Extend(cel.Variable("tier", types.StringType))
 	if err != nil {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)

@@ -199,7 +199,11 @@ func (st *State) tiersAndReferrals() *Error {
 		}
 		open, fopen = nil, nil
 	}
-	if len(open) == 0 && len(fopen) == 0 {
+	// Baseline scores the baseline left open take part when the rule set reads them (followup_base.go).
+	if st.openBaselines() {
+		defer st.closeBaselines()
+	}
+	if len(open) == 0 && len(fopen) == 0 && !st.branching {
 		ti, err := st.evalTier()
 		if err != nil {
 			return err
@@ -232,6 +236,8 @@ func (st *State) tiersAndReferrals() *Error {
 		firedAll[ri] = true
 	}
 	tierSpans := make([]Span, len(rs.Tiers))
+	var ctiers []int
+	var adds []bool
 	for {
 		for k, di := range open {
 			ce.DV[di] = ce.Possible[di][idx[k]]
@@ -239,44 +245,75 @@ func (st *State) tiersAndReferrals() *Error {
 		for k, f := range fopen {
 			f.ie.FUS[f.fi], f.ie.FUV[f.fi] = FollowComputed, f.ie.FUPossible[f.fi][idx[len(open)+k]]
 		}
-		start := int32(len(st.Reads))
-		ti, err := st.evalTier()
-		if err != nil {
-			return err
-		}
-		if !ce.PossibleTiers[ti] {
-			ce.PossibleTiers[ti] = true
-			tierSpans[ti] = st.span(start)
-		}
-		// Referrals that read `tier` (rescreen) read this combination's tier.
-		ce.TierVal = rs.Tiers[ti].Val
-		for ri, r := range rs.Referrals {
-			rstart := int32(len(st.Reads))
-			on, err := st.evalReferralOnly(ri)
+		// The tiers of this combination: one, unless the tier reads a baseline score left open.
+		ctiers = ctiers[:0]
+		if err := st.overBase(func() *Error {
+			start := int32(len(st.Reads))
+			ti, err := st.evalTier()
+			if st.bneed >= 0 {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
-			if on && !ce.PossibleFired[ri] {
-				ce.PossibleFired[ri] = true
-				ce.PossibleFR[ri] = st.span(rstart)
+			if !ce.PossibleTiers[ti] {
+				ce.PossibleTiers[ti] = true
+				tierSpans[ti] = st.span(start)
 			}
-			if !on {
-				firedAll[ri] = false
+			if !slices.Contains(ctiers, ti) {
+				ctiers = append(ctiers, ti)
 			}
-			if on {
-				// Addenda apply when they hold in every combination in which the referral fires.
-				for ai, a := range r.Addenda {
-					out, err := st.run(a, nil, true)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, ti := range ctiers {
+			// Referrals that read `tier` (rescreen) read this combination's tier.
+			ce.TierVal = rs.Tiers[ti].Val
+			for ri, r := range rs.Referrals {
+				if err := st.overBase(func() *Error {
+					rstart := int32(len(st.Reads))
+					on, err := st.evalReferralOnly(ri)
+					if st.bneed >= 0 {
+						return nil
+					}
 					if err != nil {
-						return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
+						return err
 					}
-					if !ce.Fired[ri] { // the first combination in which it fires
-						ce.AddFired[ri][ai] = out.IsTrue()
-					} else {
-						ce.AddFired[ri][ai] = ce.AddFired[ri][ai] && out.IsTrue()
+					adds = adds[:0]
+					if on {
+						for _, a := range r.Addenda {
+							out, err := st.run(a, nil, true)
+							if st.bneed >= 0 {
+								return nil
+							}
+							if err != nil {
+								return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
+							}
+							adds = append(adds, out.IsTrue())
+						}
 					}
+					if on && !ce.PossibleFired[ri] {
+						ce.PossibleFired[ri] = true
+						ce.PossibleFR[ri] = st.span(rstart)
+					}
+					if !on {
+						firedAll[ri] = false
+						return nil
+					}
+					// Addenda apply when they hold in every combination in which the referral fires.
+					for ai, add := range adds {
+						if !ce.Fired[ri] { // the first combination in which it fires
+							ce.AddFired[ri][ai] = add
+						} else {
+							ce.AddFired[ri][ai] = ce.AddFired[ri][ai] && add
+						}
+					}
+					ce.Fired[ri] = true // fired in some combination so far; firedAll says whether in all
+					return nil
+				}); err != nil {
+					return err
 				}
-				ce.Fired[ri] = true // fired in some combination so far; firedAll says whether in all
 			}
 		}
 		k := 0

@@ -3,7 +3,6 @@ package eval
 import (
 	"cmp"
 	"reflect"
-	"slices"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -137,86 +136,6 @@ func openDeps(ie *InstEval, scores []int) []bool {
 // over wide ranges) is simply not decided.
 const maxFollowPossible = 8
 
-// decideFollowUp evaluates measure fi over the completions of the baseline's and the current visit's open
-// answers (the items of the scores it reads that were not computed): the same value in every completion
-// decides it (note determined); otherwise it stays not computed, with the values it may have (when there
-// are few, and every completion computes it) for the rule set's combinations of possible values.
-func (st *State) decideFollowUp(ie, b *InstEval, fi int, m *plan.FollowUp) {
-	base := st.Base
-	bmask, cmask := openDeps(b, m.BaseScores), openDeps(ie, m.CurScores)
-	var set []value.Value
-	all, stopped := true, false
-	measure := func(xb, xc *InstEval) bool {
-		saved := xc.base
-		xc.base = xb
-		mark := len(st.Reads)
-		st.act.fu = true
-		out, err := st.run(m.Prog, xc, false)
-		st.act.fu = false
-		st.Reads = st.Reads[:mark]
-		xc.base = saved
-		if err == nil {
-			err = finite(out)
-		}
-		if err != nil {
-			all, stopped = false, true
-			return false
-		}
-		if !slices.Contains(set, out) {
-			set = append(set, out)
-		}
-		if len(set) > maxFollowPossible || (len(set) > 1 && m.Type != types.BoolType && m.Type != types.StringType) {
-			stopped = true
-			return false
-		}
-		return true
-	}
-	current := func(xb *InstEval) (limit bool) {
-		if cmask == nil {
-			measure(xb, ie)
-			return false
-		}
-		return st.complete(ie, cmask, func(xc *InstEval) bool { return measure(xb, xc) })
-	}
-	var limit bool
-	if bmask == nil {
-		limit = current(b)
-	} else {
-		// The baseline's completions run in its own state; both states count down one budget, this record's.
-		base.budget = st.budget
-		limit = base.complete(b, bmask, func(xb *InstEval) bool {
-			st.budget = base.budget
-			lim := current(xb)
-			base.budget = st.budget
-			if lim {
-				limit = true
-				return false
-			}
-			return !stopped
-		}) || limit
-		st.budget = base.budget
-	}
-	// The reasons name what the measure read of the decided values (the value read before the open one).
-	start := int32(len(st.Reads))
-	st.act.fu = true
-	_, _ = st.run(m.Prog, ie, false)
-	st.act.fu = false
-	ie.FUR[fi] = st.span(start)
-	switch {
-	case limit && !stopped:
-		ie.FUNote[fi] = FollowNoteLimit
-	case all && !stopped && len(set) == 1:
-		ie.FUS[fi], ie.FUV[fi], ie.FUMissing[fi] = FollowComputed, set[0], nil
-		ie.FUNote[fi] = FollowNoteDetermined
-	case all && len(set) > 1 && len(set) <= maxFollowPossible && (m.Type == types.BoolType || m.Type == types.StringType):
-		slices.SortFunc(set, compareValues)
-		ie.FUPossible[fi] = append(ie.FUPossible[fi][:0], set...)
-		ie.FUNote[fi] = FollowNoteOpen
-	default:
-		ie.FUNote[fi] = FollowNoteOpen
-	}
-}
-
 // compareValues orders possible values: false before true, then by text or number.
 func compareValues(a, b value.Value) int {
 	if a.Kind() == value.Bool && b.Kind() == value.Bool {
@@ -253,15 +172,21 @@ func (ie *InstEval) HasBase() bool { return ie.base != nil }
 func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error) {
 	b := ie.base
 	if b == nil || b.SS[idx] != ScoreComputed {
+		if b != nil {
+			ie.st.pendingBase(b, idx)
+		}
 		return value.Value{}, unset
 	}
-	ie.st.record(b, plan.ReadBaseline, idx)
+	ie.st.record(ie.st.baseRead(b, idx), plan.ReadBaseline, idx)
 	return b.SV[idx], nil
 }
 
 func baseHas(ie *InstEval, idx int) value.Value {
 	if b := ie.base; b != nil && b.SS[idx] == ScoreComputed {
 		return value.OfBool(true)
+	}
+	if b := ie.base; b != nil && ie.st.pendingBase(b, idx) {
+		return value.OfBool(false)
 	}
 	ie.st.recordMissing(ie, plan.ReadBaseline, idx)
 	return value.OfBool(false)

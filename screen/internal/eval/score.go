@@ -16,6 +16,10 @@ import (
 // context's error.
 func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]any, answers map[string]map[string]any, requireComposite bool) error {
 	st.budget = MaxCompletions
+	if len(st.tupleMemo) > 0 {
+		clear(st.tupleMemo)
+		st.tupleMemo = st.tupleMemo[:0]
+	}
 	if err := st.load(subject, ctxVals, answers); err != nil {
 		return err
 	}
@@ -47,10 +51,12 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 	return nil
 }
 
-// anyInput reports whether some input of the rule set is present.
+// anyInput reports whether an input that a domain reads is present (§2: an input read only by follow-up, such
+// as the PEG, does not apply the rule set on its own).
 func (st *State) anyInput() bool {
-	for _, ie := range st.Comp.Inputs {
-		if ie.Present {
+	reads := st.Comp.rs.DomainReads
+	for i, ie := range st.Comp.Inputs {
+		if ie.Present && (reads == nil || reads[i]) {
 			return true
 		}
 	}

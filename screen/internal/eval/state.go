@@ -81,6 +81,16 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
+	// visits' possible score values (followup_decide.go).
+	fuMem [][2]*InstEval
+	// tupleMemo caches the visits' score values over completions for this Score call.
+	tupleMemo []tupleMemo
+	// bdims are the baseline scores the rule set's evaluation branches on, bneed the first one an
+	// evaluation read (-1: none), branching whether they are pending (followup_base.go).
+	bdims     []baseDim
+	bneed     int
+	branching bool
 	// settleMem is the memory settle reuses.
 	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
@@ -235,6 +245,9 @@ type CompEval struct {
 	// too many to check and Settle holds every open item the tier can read.
 	Settle      []SettleRef
 	SettleLimit bool
+	// BaseLimit is set when the values of the baseline scores the referrals read were too many to check
+	// within the record's budget (followup_base.go): a referral that needs them is then at most possible.
+	BaseLimit bool
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
 	// ctxView is the rule set's context view.
@@ -332,7 +345,7 @@ func (st *State) Reset() {
 		clear(ce.PossibleTiers)
 		clear(ce.PossibleFired)
 		clear(ce.PossibleFR)
-		ce.Settle, ce.SettleLimit = ce.Settle[:0], false
+		ce.Settle, ce.SettleLimit, ce.BaseLimit = ce.Settle[:0], false, false
 		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil

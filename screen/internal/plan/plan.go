@@ -381,6 +381,10 @@ type RuleSet struct {
 	// TierDeps marks, per input, the items of its instrument the tier can depend on (through the domains'
 	// sources and their conditions, expression domains and the tier conditions): the items settle may name.
 	TierDeps [][]bool
+	// DomainReads marks, per input, whether a domain reads it (a source on it, or an expression that reads
+	// it): only such an input's presence applies a rule set whose inputs are all optional (an input read
+	// only by follow-up referrals, such as the PEG, says nothing the domains could assess).
+	DomainReads []bool
 	// ItemNames names, per input, its instrument's items as settle lists them: "<input>.<item>".
 	ItemNames [][]string
 }

@@ -20,6 +20,7 @@ func TestDefinitionsLoad(t *testing.T) {
 	info, ok := eng.RuleSet()
 	require.True(t, ok)
 	require.Equal(t, "pain_oud", info.ID)
-	require.Equal(t, "rules/pain_oud/pain_oud.v1.yaml", info.File)
+	require.Equal(t, "rules/pain_oud/pain_oud.v1.2.yaml", info.File)
+	require.Equal(t, "1.2.0", info.Version)
 	require.NotEmpty(t, eng.Instruments())
 }

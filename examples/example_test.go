@@ -57,10 +57,10 @@ func Example() {
 	// tier: high
 	// high    moud domains.oud=moderate has(context.moud_current)=false domains.pain=high_impact
 	//         + addendum: treat pain and OUD together
-	// high    naloxone domains.oud=moderate
+	// high    naloxone domains.oud=moderate has(context.naloxone_current)=false
 	// high    integrated_pain_oud_therapy domains.oud=moderate domains.pain=high_impact
 	// routine integrated_pain_care domains.pain=high_impact
 	// routine behavioral_health domains.depression=positive
 	// routine collaborative_care domains.pain=high_impact domains.oud=moderate domains.depression=positive
-	// not assessed: [overdose_risk]
+	// not assessed: [drug_use overdose_risk]
 }

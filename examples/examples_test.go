@@ -115,14 +115,14 @@ func check(t *testing.T, eng *screen.Engine, where string, resp *screen.Response
 var singleFiles = map[string]outcome{
 	"low":      {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"overdose_risk"}, incomplete: []string{}},
 	"elevated": {tier: "elevated", referrals: []string{"addiction_assessment", "integrated_pain_care"}, notAssessed: []string{"overdose_risk"}},
-	"high": {tier: "high", notAssessed: []string{"overdose_risk"}, referrals: []string{"moud", "naloxone", "integrated_pain_oud_therapy",
+	"high": {tier: "high", notAssessed: []string{"drug_use", "overdose_risk"}, referrals: []string{"moud", "naloxone", "integrated_pain_oud_therapy",
 		"integrated_pain_care", "behavioral_health", "collaborative_care"}},
 	"urgent": {tier: "urgent", notAssessed: []string{"overdose_risk"}, referrals: []string{"suicide_safety_assessment", "addiction_assessment",
 		"integrated_pain_care", "behavioral_health", "collaborative_care", "alcohol_intervention"}},
-	"not_assessed": {tier: "elevated", referrals: []string{"naloxone", "addiction_assessment"},
-		notAssessed: []string{"depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}},
-	"incomplete_phq9": {tier: "low", referrals: []string{"rescreen"}, notAssessed: []string{"overdose_risk"}, incomplete: []string{"phq9"}},
-	"not_applied":     {notAppliedFor: "gcps_r"},
+	"not_assessed": {tier: "elevated", referrals: []string{"moud", "naloxone"},
+		notAssessed: []string{"drug_use", "depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}},
+	"incomplete_phq9": {tier: "low", referrals: []string{}, notAssessed: []string{"depression", "overdose_risk"}, incomplete: []string{"phq9"}},
+	"not_applied":     {notAppliedFor: "outside_population"},
 }
 
 func TestSingleFiles(t *testing.T) {
@@ -176,7 +176,7 @@ func TestTierFileNames(t *testing.T) {
 // batchJSONL is the expected tier per subject of responses/batch.jsonl ("" = not applied).
 var batchJSONL = map[string]string{
 	"pt-0001": "low", "pt-0002": "elevated", "pt-0003": "high", "pt-0004": "urgent", "pt-0005": "elevated",
-	"pt-0006": "low", "pt-0007": "", "pt-0008": "", "pt-0009": "high", "pt-0010": "high",
+	"pt-0006": "low", "pt-0007": "", "pt-0008": "elevated", "pt-0009": "high", "pt-0010": "high",
 	"pt-0011": "elevated", "pt-0012": "low", "pt-0013": "elevated", "pt-0014": "elevated", "pt-0015": "urgent",
 	"pt-0016": "low", "pt-0017": "elevated", "pt-0018": "high", "pt-0019": "elevated", "pt-0020": "low",
 }

@@ -509,7 +509,12 @@ type refSource struct {
 	own   func(d []int, ctx map[string]any) (string, bool)
 	full  func(c []int, ctx map[string]any) string
 	gives []string
+	// reads lists the items of input the source reads; nil means every item.
+	reads []int
 }
+
+// readsItem reports whether src reads item i of its input.
+func (src refSource) readsItem(i int) bool { return src.reads == nil || slices.Contains(src.reads, i) }
 
 // prorated reports whether a PHQ-9/GAD-7 total is computed by its own rule (1-2 missing prorated, never
 // with invalid answers) and whether it is 10 or more.
@@ -547,7 +552,7 @@ func totalSources(full, short string) []refSource {
 		// rev 2: the PHQ-2 (GAD-2) embedded in items 1 and 2, when both were answered.
 		{input: full, when: func(d []int) bool { return known(d[0]) && known(d[1]) },
 			own:  func(d []int, _ map[string]any) (string, bool) { return posNeg(d[0]+d[1] >= 3), true },
-			full: func(c []int, _ map[string]any) string { return posNeg(c[0]+c[1] >= 3) }, gives: pn},
+			full: func(c []int, _ map[string]any) string { return posNeg(c[0]+c[1] >= 3) }, gives: pn, reads: []int{0, 1}},
 	}
 }
 
@@ -651,10 +656,21 @@ type refDomainResult struct {
 func refDomainUncached(name string, in map[string][]int, ctx map[string]any) (value string, possible []string) {
 	var first []string
 	firstSet := false
+	var silent *refSource // the last source read that said nothing
+	var silentVals []string
 	for _, src := range refDomains[name] {
 		d, present := in[src.input]
 		if !present || (src.when != nil && !src.when(d)) {
 			continue
+		}
+		if silent != nil {
+			// Rev 3: read only when this source reads every item the silent one has answered (validly or not).
+			for i, v := range in[silent.input] {
+				if v != missing && silent.readsItem(i) && (src.input != silent.input || !src.readsItem(i)) {
+					return "not_assessed", silentVals
+				}
+			}
+			silent = nil
 		}
 		if v, ok := src.own(d, ctx); ok {
 			return v, nil
@@ -676,6 +692,7 @@ func refDomainUncached(name string, in map[string][]int, ctx map[string]any) (va
 		if len(vals) < len(src.gives) {
 			return "not_assessed", vals
 		}
+		silent, silentVals = &src, vals
 	}
 	if len(first) > 1 {
 		return "not_assessed", first
@@ -781,7 +798,8 @@ func refComposite(resp *screen.Response) refResult {
 		}
 	}
 	r.moudAddendum = slices.Contains(r.referrals, "moud") && moudChronic
-	r.rescreenNamesNotAssessed = slices.Contains(r.referrals, "rescreen") && len(r.notAssessed) > 0
+	// Rev 3: the placeholder names questionnaire domains only, never the context-only overdose_risk.
+	r.rescreenNamesNotAssessed = slices.Contains(r.referrals, "rescreen") && slices.ContainsFunc(r.notAssessed, func(d string) bool { return d != "overdose_risk" })
 	return r
 }
 
@@ -908,13 +926,11 @@ var oudWays = map[string][]way{
 		{note: "DSM-5 tolerance+withdrawal under supervision", answers: answers{"dsm5_oud": dsm5(1, "tolerance", "withdrawal")}},
 		{note: "drug screen 0 alone", answers: answers{"sisq_drug": {"times": 0}}},
 		{note: "DSM-5 count 0 over a positive screen", answers: answers{"dsm5_oud": dsm5(0), "sisq_drug": {"times": 3}}},
-		{note: "DSM-5 incomplete (any severity), screen 0", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": 0}}},
 		{note: "DSM-5 none met, one unanswered (0 or 1)", answers: answers{"dsm5_oud": without(dsm5(0), "hazardous_use")}},
 		{note: "DSM-5 supervised, tolerance unanswered", answers: answers{"dsm5_oud": without(dsm5(1, "withdrawal"), "tolerance")}},
 	},
 	"screen_positive": {
 		{note: "drug screen 1 alone", answers: answers{"sisq_drug": {"times": 1}}},
-		{note: "DSM-5 incomplete (any severity), screen 30", answers: answers{"dsm5_oud": {"craving": 1, "tolerance": 1}, "sisq_drug": {"times": 30}}},
 	},
 	"mild": {
 		{note: "DSM-5 count 2", answers: answers{"dsm5_oud": dsm5(0, "larger_or_longer", "craving")}},
@@ -946,6 +962,11 @@ var oudWays = map[string][]way{
 			possible: []string{"mild", "moderate"}},
 		{note: "DSM-5 incomplete, screen unanswered", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": nil}},
 			possible: []string{"none", "mild", "moderate", "severe"}},
+		// Rev 3: a DSM-5 checklist with criteria answered that settles nothing keeps oud open, screen or not.
+		{note: "DSM-5 incomplete (any severity), screen 0", answers: answers{"dsm5_oud": {"craving": 1}, "sisq_drug": {"times": 0}},
+			possible: []string{"none", "mild", "moderate", "severe"}},
+		{note: "DSM-5 incomplete (any severity), screen 30", answers: answers{"dsm5_oud": {"craving": 1, "tolerance": 1}, "sisq_drug": {"times": 30}},
+			possible: []string{"none", "mild", "moderate", "severe"}},
 		{note: "DSM-5 3 + tolerance + withdrawal, 7 unanswered (at least mild)", answers: answers{"dsm5_oud": {"larger_or_longer": 1, "cut_down": 1,
 			"craving": 1, "tolerance": 1, "withdrawal": 1}}, possible: []string{"mild", "moderate", "severe"}},
 	},
@@ -956,14 +977,13 @@ var depressionSafetyWays = map[[2]string][]way{
 	{"negative", "none"}: {
 		{note: "PHQ-9 9, item 9 = 0", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 2, 0)}},
 		{note: "PHQ-9 0 over a positive PHQ-2", answers: answers{"phq9": items(0, 0, 0, 0, 0, 0, 0, 0, 0), "phq2": items(3, 3)}},
-		{note: "PHQ-9 total open, embedded PHQ-2 1 + 1", answers: answers{"phq9": items(1, 1, 3, 3, nil, nil, nil, nil, 0)}},
+		{note: "PHQ-9 3 missing, the rest 0 (0 to 9)", answers: answers{"phq9": items(0, 0, 0, 0, 0, nil, nil, nil, 0)}},
 		{note: "PHQ-9 item 5 invalid, the others 0 (0 to 3)", answers: answers{"phq9": items(0, 0, 0, 0, 7, 0, 0, 0, 0)}, errs: []string{"phq9.q5"}},
 	},
 	{"negative", "suicidal_ideation"}: {
 		{note: "PHQ-9 9 with item 9 = 1", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 1, 1)}},
 		{note: "PHQ-9 3 with item 9 = 3 (LOINC)", answers: answers{"phq9": items("LA6568-5", "LA6568-5", "LA6568-5", "LA6568-5",
 			"LA6568-5", "LA6568-5", "LA6568-5", "LA6568-5", "LA6571-9")}},
-		{note: "PHQ-9 6 missing, item 9 = 1, embedded 1 + 1", answers: answers{"phq9": items(1, 1, nil, nil, nil, nil, nil, nil, 1)}},
 	},
 	{"negative", "not_assessed"}: {
 		{note: "PHQ-9 item 9 missing, prorated 9.0", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 1, nil)}},
@@ -971,13 +991,10 @@ var depressionSafetyWays = map[[2]string][]way{
 	},
 	{"positive", "none"}: {
 		{note: "PHQ-9 10, item 9 = 0", answers: answers{"phq9": items(1, 2, 1, 1, 1, 1, 1, 2, 0)}},
-		{note: "PHQ-9 incomplete, PHQ-2 3", answers: answers{"phq9": items(2, 1, nil, nil, nil, nil, nil, nil, 0), "phq2": items(2, 1)}},
 		{note: "PHQ-9 3 missing, the rest 15 (15 or more)", answers: answers{"phq9": items(3, 3, 3, 3, 3, nil, nil, nil, 0)}},
-		{note: "PHQ-9 total open, embedded PHQ-2 2 + 1", answers: answers{"phq9": items(2, 1, 0, 0, nil, nil, nil, nil, 0)}},
 	},
 	{"positive", "suicidal_ideation"}: {
 		{note: "PHQ-9 10 with item 9 = 3", answers: answers{"phq9": items(1, 1, 1, 1, 1, 1, 1, 0, 3)}},
-		{note: "PHQ-9 incomplete with item 9 = 1, PHQ-2 6", answers: answers{"phq9": items(3, 3, nil, nil, nil, nil, nil, nil, 1), "phq2": items(3, 3)}},
 		{note: "PHQ-9 item 1 invalid, the others 22, item 9 = 1", answers: answers{"phq9": items(9, 3, 3, 3, 3, 3, 3, 3, 1)}, errs: []string{"phq9.q1"}},
 	},
 	{"positive", "not_assessed"}: {
@@ -988,6 +1005,9 @@ var depressionSafetyWays = map[[2]string][]way{
 	},
 	{"not_assessed", "none"}: {
 		{note: "PHQ-9 incomplete, item 2 missing, item 9 = 0", answers: answers{"phq9": items(1, nil, nil, nil, nil, nil, nil, nil, 0)}, possible: []string{"negative", "positive"}},
+		// Rev 3: answers the shorter form cannot see keep the domain open.
+		{note: "PHQ-9 answered items sum 9 with three blank, items 1-2 sum 2", answers: answers{"phq9": items(1, 1, 2, 2, 3, nil, nil, nil, 0)}, possible: []string{"negative", "positive"}},
+		{note: "PHQ-9 items 1, 2, 9 answered (2 + 1), PHQ-2 3", answers: answers{"phq9": items(2, 1, nil, nil, nil, nil, nil, nil, 0), "phq2": items(2, 1)}, possible: []string{"negative", "positive"}},
 	},
 	{"not_assessed", "suicidal_ideation"}: {
 		{note: "PHQ-9 incomplete, item 2 missing, item 9 = 1", answers: answers{"phq9": items(2, nil, 1, nil, nil, nil, nil, nil, 1)}, possible: []string{"negative", "positive"}},
@@ -1006,12 +1026,12 @@ var anxietyWays = map[string][]way{
 		{note: "GAD-2 2 alone", answers: answers{"gad2": items(1, 1)}},
 		{note: "GAD-7 4 over a positive GAD-2", answers: answers{"gad7": items(1, 1, 1, 0, 0, 1, 0), "gad2": items(3, 3)}},
 		{note: "GAD-7 prorated 9.8", answers: answers{"gad7": items(2, 2, 1, 1, 1)}},
-		{note: "GAD-7 total open, embedded GAD-2 1 + 1", answers: answers{"gad7": items(1, 1, 1)}},
+		{note: "GAD-7 items 1-2 only, 1 + 1 (the embedded GAD-2)", answers: answers{"gad7": items(1, 1)}},
 	},
 	"positive": {
 		{note: "GAD-7 10", answers: answers{"gad7": items(2, 1, 1, 2, 1, 2, 1)}},
 		{note: "GAD-2 3 alone (LOINC)", answers: answers{"gad2": items("LA6571-9", "LA6568-5")}},
-		{note: "GAD-7 incomplete, GAD-2 4", answers: answers{"gad7": items(2, 2, 2), "gad2": items(2, 2)}},
+		{note: "GAD-7 items 1-2 only, 2 + 1 (the embedded GAD-2)", answers: answers{"gad7": items(2, 1)}},
 		{note: "GAD-7 prorated 10.5", answers: answers{"gad7": items(2, 2, 2, 1, 1, 1)}},
 		{note: "GAD-7 3 missing, the rest 12", answers: answers{"gad7": items(3, 3, 3, 3)}},
 		{note: "GAD-7 item 7 invalid, the others 12", answers: answers{"gad7": items(2, 2, 2, 2, 2, 2, "sometimes")}, errs: []string{"gad7.q7"}},
@@ -1019,6 +1039,9 @@ var anxietyWays = map[string][]way{
 	"not_assessed": {
 		{note: "no GAD", answers: answers{}},
 		{note: "GAD-7 incomplete without item 1", answers: answers{"gad7": {"q2": 1, "q3": 1, "q4": 1}}, possible: []string{"negative", "positive"}},
+		// Rev 3: answers the shorter forms cannot see keep the domain open.
+		{note: "GAD-7 total open, items 1-2 sum 2 with item 3 answered", answers: answers{"gad7": items(1, 1, 1)}, possible: []string{"negative", "positive"}},
+		{note: "GAD-7 incomplete (2, 2, 2), GAD-2 4", answers: answers{"gad7": items(2, 2, 2), "gad2": items(2, 2)}, possible: []string{"negative", "positive"}},
 		{note: "GAD-2 incomplete (1 + missing)", answers: answers{"gad2": {"q2": 1}}, possible: []string{"negative", "positive"}},
 	},
 }
@@ -1384,6 +1407,36 @@ func TestDomainsOnIncompleteAnswers(t *testing.T) {
 		check("phq9", &screen.Response{Answers: battery(extra)})
 	}
 
+	// Rev 3: the embedded PHQ-2 / GAD-2 decides only when no other item of the form is answered (validly or
+	// not), and a separate PHQ-2 / GAD-2 is not read over a form with answers it cannot see.
+	for q1 := range 4 {
+		for q2 := range 4 {
+			for other := 1; other < 9; other++ { // 1: only items 1-2; else item other+1 answered too
+				for _, v := range []int{0, 3, invalid} {
+					if other == 1 && v != 0 {
+						continue
+					}
+					d := []int{q1, q2, missing, missing, missing, missing, missing, missing, missing}
+					g := []int{q1, q2, missing, missing, missing, missing, missing}
+					if other > 1 {
+						d[other] = v
+						if other < 7 {
+							g[other] = v
+						}
+					}
+					for _, short := range []bool{false, true} {
+						extra := answers{"phq9": pattern("phq9", d, 7), "gad7": pattern("gad7", g, "often")}
+						if short {
+							extra["phq2"] = items(3-q1, 3-q2)
+							extra["gad2"] = items(3-q1, 3-q2)
+						}
+						check("embedded", &screen.Response{Answers: battery(extra)})
+					}
+				}
+			}
+		}
+	}
+
 	// GAD-7, with the GAD-2 absent or complete.
 	for n := range 2000 / scale {
 		d := randomStates(r, "gad7", 0.4, 6)
@@ -1399,9 +1452,11 @@ func TestDomainsOnIncompleteAnswers(t *testing.T) {
 	t.Logf("%d response sets checked", checked)
 }
 
+// newEngine builds an engine on the bundled definitions applying pain_oud 1.1.0, the version this reference
+// is written for (1.2.0, the default, has its own reference in reference_v12_test.go).
 func newEngine(t testing.TB, opts ...screen.Option) *screen.Engine {
 	t.Helper()
-	eng, err := screen.New(append([]screen.Option{bundled.Definitions()}, opts...)...)
+	eng, err := screen.New(append([]screen.Option{bundled.Definitions(), screen.WithRuleSet("pain_oud@1.1.0")}, opts...)...)
 	if err != nil {
 		t.Fatalf("screen.New: %v", err)
 	}
@@ -1626,7 +1681,8 @@ func compareWithReference(fail func(format string, args ...any), c *screen.Compo
 		case r.ID == "moud" && ref.moudAddendum:
 			wantAddenda = []string{"pain and OUD together"}
 		case r.ID == "rescreen" && ref.rescreenNamesNotAssessed:
-			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(ref.notAssessed, ", ") + "."}
+			questionnaire := slices.DeleteFunc(slices.Clone(ref.notAssessed), func(d string) bool { return d == "overdose_risk" })
+			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(questionnaire, ", ") + "."}
 		}
 		if len(r.Addenda) != len(wantAddenda) {
 			fail("referral %s has addenda %q, want %d", r.ID, r.Addenda, len(wantAddenda))
@@ -2016,13 +2072,14 @@ func TestNotes(t *testing.T) {
 		}
 	})
 
-	t.Run("absent optional inputs are listed, without notes", func(t *testing.T) {
+	t.Run("absent optional inputs are listed, without notes; absent context is one note (rev 3)", func(t *testing.T) {
 		c := score(answers{"gcps_r": gcps(1, nil, nil, nil, nil), "sisq_drug": {"times": 0}})
 		if want := []string{"depression", "anxiety", "alcohol", "trauma", "safety", "overdose_risk"}; !slices.Equal(c.NotAssessed, want) {
 			t.Errorf("not_assessed %v, want %v", c.NotAssessed, want)
 		}
-		if len(c.Notes) != 0 {
-			t.Errorf("notes %+v, want none", c.Notes)
+		if len(c.Notes) != 1 || c.Notes[0].Code != "context_unknown" || c.Notes[0].About != "context" ||
+			!strings.Contains(c.Notes[0].Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose") {
+			t.Errorf("notes %+v, want one context_unknown note naming the four fields", c.Notes)
 		}
 	})
 

@@ -37,15 +37,19 @@ var allowedImports = map[string][]string{
 	"screen/internal/compile":     {"screen/diag", "screen/internal/celenv", "screen/internal/def", "screen/internal/eval", "screen/internal/lint", "screen/internal/load", "screen/internal/plan", "screen/internal/semver", "screen/internal/value"},
 	"screen/internal/lint":        {"screen/diag", "screen/internal/def", "screen/internal/plan", "screen/internal/value"},
 	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
-	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/fhir"},
-	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog"},
+	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/ehr", "screen/fhir"},
+	"screen/cds":                  {"screen", "screen/catalog"},
+	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
 	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
 	"screentest":                  {"screen", "screen/suite"},
 	"bundled":                     {"instruments", "rules", "screen"},
 	"instruments":                 {},
 	"rules":                       {},
 	"cmd/painscreen/internal/gen": {},
-	"server":                      {"screen", "screen/fhir", "screen/respfile"},
+	"server":                      {"screen", "screen/cds", "screen/ehr", "screen/fhir", "screen/respfile"},
+	"screen/ehr":                  {},
+	"screen/ehr/internal/gen":     {},
+	"screen/ehr/internal/mmegen":  {"screen/ehr/internal/gen"},
 }
 
 // TestImportRules keeps the package graph the architecture document draws: every stage imports only the

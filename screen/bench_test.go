@@ -169,3 +169,26 @@ func BenchmarkScoreToMissing(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkScoreToRuleSet scores the battery under each bundled rule-set version: the engine's cost is
+// the same for each, so a difference between them is the cost of the rules themselves (pain_oud 1.2.0
+// has two more domains and five more referrals than 1.1.0).
+func BenchmarkScoreToRuleSet(b *testing.B) {
+	for _, v := range []string{"1.0.0", "1.1.0", "1.2.0"} {
+		b.Run("pain_oud@"+v, func(b *testing.B) {
+			eng, err := screen.New(bundled.Definitions(), screen.WithRuleSet("pain_oud@"+v))
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := battery()
+			ctx := context.Background()
+			var rep screen.Report
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := eng.ScoreTo(ctx, r, &rep); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

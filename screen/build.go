@@ -31,6 +31,9 @@ type reportMem struct {
 	notes     []Note
 	arena     reasonArena // every result's reasons
 	composite CompositeResult
+	// compNotes is where the composite's first notes go, so that a new Report with a few of them (the
+	// context_unknown note of a record without treatment context) costs no allocation for them.
+	compNotes [4]Note
 }
 
 // scratch is what one Score call works in; the engine pools them.
@@ -139,9 +142,12 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 			nNA++
 		}
 	}
+	if cap(cr.Notes) == 0 {
+		cr.Notes = m.compNotes[:0]
+	}
 	*cr = CompositeResult{ID: rs.Def.ID, Version: rs.Version, Digest: rs.Def.Digest, Applied: ce.Applied, Reason: ce.Reason,
 		Domains: reuse(cr.Domains, len(rs.Domains)), Referrals: reuse(cr.Referrals, nRef),
-		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0], PossibleTiers: cr.PossibleTiers[:0],
+		NotAssessed: reuse(cr.NotAssessed, nNA), Notes: cr.Notes[:0], PossibleTiers: cr.PossibleTiers[:0], Settle: cr.Settle[:0],
 		PossibleReferrals: cr.PossibleReferrals[:0]}
 	for i, in := range rs.Inputs {
 		ie := ce.Inputs[i]
@@ -163,7 +169,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		}
 	}
 	if !ce.Applied {
-		cr.Domains, cr.Referrals, cr.NotAssessed = nil, nil, nil
+		cr.Domains, cr.Referrals, cr.NotAssessed, cr.Settle = nil, nil, nil, nil
 		if ce.Reason == plan.ReasonOutsidePopulation {
 			pop := rs.Def.Population
 			cr.Notes = append(cr.Notes, Note{Code: plan.ReasonOutsidePopulation, About: "context.age",
@@ -174,6 +180,9 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	}
 	for _, dn := range ce.DomainNotes {
 		cr.Notes = append(cr.Notes, domainNote(rs, dn))
+	}
+	if note, ok := contextUnknown(rs, s.st); ok {
+		cr.Notes = append(cr.Notes, note)
 	}
 	for di, d := range rs.Domains {
 		v := ce.DV[di]
@@ -199,10 +208,22 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 			cr.PossibleTiers = append(cr.PossibleTiers, Tier(rs.Tiers[ti].ID))
 		}
 	}
+	cr.TierDecided = len(cr.PossibleTiers) == 0
+	for _, sr := range ce.Settle {
+		cr.Settle = append(cr.Settle, settleName(rs, sr))
+	}
+	if ce.SettleLimit {
+		cr.Notes = append(cr.Notes, Note{Code: "determinacy_limit", About: "settle",
+			Message: "the possible answers are too many to check which of them could change the tier: settle lists every unanswered or invalid item the tier can read"})
+	}
+	if ce.BaseLimit {
+		cr.Notes = append(cr.Notes, Note{Code: "determinacy_limit", About: "referrals",
+			Message: "the possible baseline scores are too many to check: a follow-up referral that needs them is listed as possible at most"})
+	}
 	notAssessed := ""
 	for ri, r := range rs.Referrals {
 		if r.Expands && (ce.Fired[ri] || ce.PossibleFired[ri]) && notAssessed == "" {
-			notAssessed = strings.Join(cr.NotAssessed, ", ")
+			notAssessed = questionnaireNotAssessed(rs, ce)
 		}
 		if ce.PossibleFired[ri] {
 			d := r.Def
@@ -239,6 +260,9 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 	if len(cr.PossibleTiers) == 0 {
 		cr.PossibleTiers = nil
 	}
+	if len(cr.Settle) == 0 {
+		cr.Settle = nil
+	}
 	if len(cr.PossibleReferrals) == 0 {
 		cr.PossibleReferrals = nil
 	}
@@ -258,8 +282,60 @@ func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
 	if dn.Kind == eval.NoteDetermined {
 		return Note{Code: "determined", About: d.ID, Message: fmt.Sprintf("%s is the same whatever the missing answers of %s would be, so it is reported", d.ID, rs.Inputs[dn.Input].ID)}
 	}
+	if dn.Kind == eval.NoteUnreadAnswers {
+		prev, next := rs.Inputs[dn.Input].ID, rs.Inputs[dn.Next].ID
+		what := "the next source (" + next + ")"
+		if dn.Next == dn.Input {
+			what = "the next source (a shorter form within " + next + ")"
+		}
+		return Note{Code: "unread_answers", About: d.ID, Message: fmt.Sprintf("%s is not decided: %s leaves it open, and %s does not read every answered item of %s, so it does not decide it; every value %s could give stays possible", d.ID, prev, what, prev, prev)}
+	}
 	if dn.Input < 0 {
 		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.ID)}
 	}
 	return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s is not decided: the possible answers of %s are too many to check", d.ID, rs.Inputs[dn.Input].ID)}
+}
+
+// settleName names an item of a rule-set input as "<input>.<item>" (the input ids are the instrument ids).
+func settleName(rs *plan.RuleSet, sr eval.SettleRef) string {
+	return rs.ItemNames[sr.Input][sr.Item]
+}
+
+// contextUnknown is the composite note context_unknown: the rule set's declared context fields that are
+// unknown (not given, or not valid: §1a rule 5), when there are any.
+func contextUnknown(rs *plan.RuleSet, st *eval.State) (Note, bool) {
+	mask := 0
+	for i, slot := range rs.Context {
+		if !st.Ctx.Set[slot] {
+			mask |= 1 << (i % 64)
+		}
+	}
+	if mask == 0 {
+		return Note{}, false
+	}
+	if mask < len(rs.CtxUnknownMsgs) {
+		return Note{Code: "context_unknown", About: "context", Message: rs.CtxUnknownMsgs[mask]}, true
+	}
+	var ids []string
+	for _, slot := range rs.Context {
+		if !st.Ctx.Set[slot] {
+			ids = append(ids, st.Plan.Ctx[slot].ID)
+		}
+	}
+	return Note{Code: "context_unknown", About: "context", Message: plan.ContextUnknownMessage(rs.Key, ids)}, true
+}
+
+// questionnaireNotAssessed lists, for the placeholder {not_assessed}, the domains not assessed that read an
+// instrument: missing treatment context is the note context_unknown, not a domain to screen for.
+func questionnaireNotAssessed(rs *plan.RuleSet, ce *eval.CompEval) string {
+	var b strings.Builder
+	for di, d := range rs.Domains {
+		if v := ce.DV[di]; d.Questionnaire && v.Kind() == value.String && v.S() == plan.NotAssessed {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.ID)
+		}
+	}
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,8 +63,10 @@ func TestRescreenReadsEachCombinationsTier(t *testing.T) {
 	// no limitation and ratings 0 gives mild. Pain is open, possible none and mild; both give tier low.
 	a := negativeBattery()
 	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}
-	// Overdose risk factors reported absent, so pain is the only domain not assessed.
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{"prior_overdose": false}})
+	// Every overdose risk factor reported (pain_oud 1.2.0: overdose_risk is none only when all four are
+	// known), so pain is the only domain not assessed.
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{
+		"prior_overdose": false, "moud_current": false, "opioid_mme": 0, "benzodiazepine": false}})
 	require.NoError(t, err)
 	c := rep.Composite
 	require.True(t, c.Applied)
@@ -116,7 +119,12 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	require.Equal(t, []string{"depression", "anxiety", "trauma", "safety", "overdose_risk"}, rep.Composite.NotAssessed)
 	text, ok := addendum(rep.Composite)
 	require.True(t, ok)
-	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety, overdose_risk.")
+	// Rev 3: the questionnaire domains only; the missing treatment context is the note context_unknown.
+	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety.")
+	assert.NotContains(t, text, "overdose_risk")
+	assert.True(t, slices.ContainsFunc(rep.Composite.Notes, func(n screen.Note) bool {
+		return n.Code == "context_unknown" && strings.Contains(n.Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose")
+	}), "notes %+v", rep.Composite.Notes)
 	assert.NotContains(t, text, "{not_assessed}")
 	assert.NotContains(t, text, "alcohol")
 	r, _ := rep.Composite.Referral("rescreen")
@@ -134,8 +142,10 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 	eng := safetyEngine(t)
 	a := negativeBattery()
 	a["gcps_r"] = map[string]any{"limit_frequency": 0, "pain_avg": 0, "enjoyment": 0, "activity": 0}
-	// Overdose risk factors reported absent, so pain is the only domain not assessed.
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{"prior_overdose": false}})
+	// Every overdose risk factor reported (pain_oud 1.2.0: overdose_risk is none only when all four are
+	// known), so pain is the only domain not assessed.
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a, Context: map[string]any{
+		"prior_overdose": false, "moud_current": false, "opioid_mme": 0, "benzodiazepine": false}})
 	require.NoError(t, err)
 	c := rep.Composite
 	require.Equal(t, []string{"pain"}, c.NotAssessed)
@@ -146,7 +156,7 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 }
 
 // §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its
-// instrument's status is error and nothing of it is prorated, what the valid answers settle is still
+// instrument's status is error and no score that reads it is prorated, what the valid answers settle is still
 // reported, and the notes do not call the invalid answer "not answered".
 func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	eng := safetyEngine(t)
@@ -206,11 +216,11 @@ func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	assert.False(t, errors.As(err, &re))
 }
 
-// §1a rule 4: an urgent flag that fired is in the report when the rule set is not applied (required inputs
-// absent) and when other answers are invalid.
+// §1a rule 4: an urgent flag that fired is in the report when the rule set is not applied (here: a
+// respondent under 18, outside pain_oud's population) and when other answers are invalid.
 func TestUrgentFlagSurfacesWithoutTheRuleSet(t *testing.T) {
 	eng := safetyEngine(t)
-	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
+	rep, err := eng.Score(context.Background(), &screen.Response{Context: map[string]any{"age": 16}, Answers: map[string]map[string]any{
 		"phq9":   {"q9": 2},
 		"auditc": {"frequency": 9},
 		"phq10":  {"q1": 1},

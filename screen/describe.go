@@ -76,7 +76,7 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 	}
 	for _, m := range in.FollowUps {
 		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Description: m.Description,
-			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src)})
+			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src), MinDays: m.MinDays})
 	}
 	return doc, nil
 }

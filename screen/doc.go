@@ -73,7 +73,7 @@
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
 // of the record (Report.Errors; Score returns the report and a *ResponseErrors), named by instrument and
 // item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
-// as unknown, and nothing of it is prorated; everything else is scored. An answer to an item that skip logic
+// as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
 // all-or-nothing scoring. Nothing is ignored, clamped or guessed.
 //
@@ -126,12 +126,14 @@
 //	    }
 //	  },
 //	  "composite": {                                                 // absent when no rule set is loaded
-//	    "id": "pain_oud", "version": "1.1.0", "digest": "sha256:…",
+//	    "id": "pain_oud", "version": "1.2.0", "digest": "sha256:…",
 //	    "applied": true,
 //	    "domains": {"<domain>": <value>, …},
 //	    "possible": {"<domain>": [<value>, …]},                      // domains the answers leave open
-//	    "tier": "high", "rule": "pain_oud@1.1.0#tiers.high", "reasons": […],
+//	    "tier": "high", "rule": "pain_oud@1.2.0#tiers.high", "reasons": […],
 //	    "possible_tiers": ["<tier>", …],                             // when the answers leave it open
+//	    "tier_decided": true | false,                                // false when possible_tiers is not empty
+//	    "settle": ["<instrument>.<item>", …],                        // items that could change an open tier
 //	    "referrals": [{"id", "priority", "text", "addenda"?, "rationale", "source", "rule", "reasons"}],
 //	    "possible_referrals": [ …referrals that fire for some of the missing answers… ],
 //	    "not_assessed": ["<domain>", …],
@@ -142,15 +144,32 @@
 //	    "baseline": {"date": "2026-01-05"},
 //	    "days": 78,                                                  // null when not computed (notes say why)
 //	    "instruments": {"phq9": {"change": -8, "response": false, "remission": false}, …},   // computed measures
-//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed, …
+//	    "possible": {"phq9": {"response": [false, true]}},          // measures the missing answers leave open
+//	    "notes": [{"code", "about", "message"}],     // date_missing, date_invalid, date_order, not_computed,
+//	                                                 // too_early, determined, determinacy_limit, …
 //	    "explain": {"phq9": {"response": {"rule", "reasons"}}}     // reasons: baseline.total, current.total, days
 //	  },
 //	  "errors": [{"code", "message", "instrument"?, "item"?}]         // the record's errors; [] when none
 //	}
 //
-// When the rule set is not applied (a required input is absent, or the respondent is outside its population:
-// reason "outside_population", with a note of that code), composite is
-// {"id", "version", "digest", "applied": false, "reason": "…", "notes": […]}.
+// When the rule set is not applied (a required input is absent; every input is optional and none that a
+// domain reads is present: reason "no_inputs"; or the respondent is outside its population: reason "outside_population",
+// with a note of that code), composite is {"id", "version", "digest", "applied": false, "reason": "…",
+// "notes": […]}.
+//
+// "tier_decided" is true when every possible answer gives the same tier ("possible_tiers" is then []);
+// when it is false, "tier" is the lowest possible tier and must not be shown alone as the result. "settle"
+// ([] when the tier is decided) lists the unanswered or invalid items, as "<instrument>.<item>" in the rule
+// set's input order and then item order, whose answers could change the tier. The definition is exact: a
+// completion of the record gives every unanswered or invalid item of the rule set's present inputs a value
+// it allows (skip logic applied to the completed answers); an item is listed when two completions that
+// differ only in its answer give different tiers. These are exactly the items the tier depends on, so
+// answering all of them decides it (PHQ-9 item 9 unanswered: "settle" holds "phq9.q9", and "urgent" is a
+// possible tier). When the completions are too many to check (the engine's determinacy bound), "settle"
+// lists every unanswered or invalid item the tier can read, and a composite note determinacy_limit with
+// about "settle" says so. In a follow-up, a baseline score the referrals read that the baseline's answers
+// leave open is evaluated over the values its completions give; past the bound, a composite note
+// determinacy_limit with about "referrals" says that a referral needing it is listed as possible at most.
 //
 // A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
 // "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule
@@ -162,10 +181,19 @@
 // Following the reasons from a referral to its domains, from a domain to instrument scores, and from a
 // score to the answers explains every recommendation down to the answers that produced it.
 //
+// Context read from an EHR record (package screen/ehr) is context like any other: the reasons show it as
+// "context.opioid_mme" and so on. Where painscreen derived it, the derivation travels beside the report:
+// `painscreen score` appends "ehr_context" to a JSON report ({"table": {"version", "digest"}, "fields":
+// [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
+// "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
+//
 // Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
 // or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated, determined (a
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,
 // unknown_answers (an instrument with invalid answers), draft_definition, retired_definition, the ids of a
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
-// sets). Error codes are those of ScoreError.
+// sets), unread_answers (a domain a later source does not decide because it cannot see answers an earlier
+// source has), context_unknown (declared context fields not given or not valid), too_early (a follow-up
+// measure with min_days, compared fewer days after baseline).
+// Error codes are those of ScoreError.
 package screen

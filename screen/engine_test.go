@@ -115,11 +115,13 @@ func replaceOnce(s, old, new string) string {
 	panic("not found: " + old)
 }
 
-// RequireComposite turns a response set without the rule set's required inputs into an error.
+// RequireComposite turns a response set the rule set cannot be applied to into an error: with pain_oud
+// 1.2.0 (every input optional), one that holds none of its inputs.
 func TestRequireComposite(t *testing.T) {
 	eng, err := screen.New(bundled.Definitions(), screen.RequireComposite())
 	require.NoError(t, err)
-	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	promisOnly := map[string]map[string]any{"promis_pi_4a": {"pi1": 1, "pi2": 1, "pi3": 1, "pi4": 1}}
+	_, err = eng.Score(context.Background(), &screen.Response{Answers: promisOnly})
 	var se *screen.ScoreError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "composite_not_applied", se.Code)
@@ -127,7 +129,15 @@ func TestRequireComposite(t *testing.T) {
 
 	plain, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
-	rep, err := plain.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
+	rep, err := plain.Score(context.Background(), &screen.Response{Answers: promisOnly})
+	require.NoError(t, err)
+	assert.False(t, rep.Composite.Applied)
+	assert.Equal(t, "no_inputs", rep.Composite.Reason)
+
+	// pain_oud 1.1.0 required the GCPS-R.
+	v11, err := screen.New(bundled.Definitions(), screen.WithRuleSet("pain_oud@1.1.0"))
+	require.NoError(t, err)
+	rep, err = v11.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"sisq_drug": {"times": 1}}})
 	require.NoError(t, err)
 	assert.False(t, rep.Composite.Applied)
 	assert.Equal(t, "required input gcps_r (^1) is absent", rep.Composite.Reason)
@@ -179,5 +189,57 @@ func TestCheckBundled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Diagnostics, "bundled definitions are clean: no errors, and no warnings either (static checks included)")
 	assert.Len(t, res.Instruments, 11)
-	assert.Equal(t, []string{"pain_oud@1.1.0"}, res.RuleSets)
+	assert.Equal(t, []string{"pain_oud@1.0.0", "pain_oud@1.1.0", "pain_oud@1.2.0"}, res.RuleSets)
+}
+
+// A rule set whose inputs are all optional is not applied when none of them that a domain reads is present
+// (reason no_inputs): the instrument results stand, and RequireComposite makes it an error of the record.
+func TestRuleSetNoInputs(t *testing.T) {
+	inst := func(id string) string {
+		return "id: " + id + "\nversion: 1.0.0\ntitle: T\ndomain: test\nstatus: active\nrecall: today\ncitation: c\nlicense: l\nitem_text: paraphrased\n" +
+			"items:\n  - {id: a, text: A, options: [{value: 0, label: No}, {value: 1, label: Yes}]}\nscores:\n  - {id: total, expr: \"answers.a\"}\n" +
+			"flags:\n  - {id: alarm, when: \"answers.a == 1\", level: urgent, message: M}\n"
+	}
+	rule := "id: r\nversion: 1.0.0\ntitle: R\nstatus: active\ncitation: c\nlicense: l\ninputs:\n  one: {version: \"^1\"}\n  two: {version: \"^1\"}\n  four: {version: \"^1\"}\n" +
+		"domains:\n  - id: d\n    values: [not_assessed, none, yes]\n    sources:\n      - {input: one, expr: \"one.total == 1 ? 'yes' : 'none'\"}\n" +
+		"  - id: e\n    values: [not_assessed, none, yes]\n    sources:\n      - {input: two, expr: \"two.total == 1 ? 'yes' : 'none'\"}\n" +
+		"tiers:\n  - {id: high, when: \"domains.d == 'yes'\"}\n  - {id: low}\n"
+	fsys := fstest.MapFS{"one.v1.yaml": {Data: []byte(inst("one"))}, "two.v1.yaml": {Data: []byte(inst("two"))},
+		"three.v1.yaml": {Data: []byte(inst("three"))}, "four.v1.yaml": {Data: []byte(inst("four"))}, "r.v1.yaml": {Data: []byte(rule)}}
+	eng, err := screen.New(screen.WithDefinitions(fsys, ""))
+	require.NoError(t, err)
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		answers map[string]map[string]any
+		applied bool
+		tier    screen.Tier
+	}{
+		{"an input present", map[string]map[string]any{"one": {"a": 1}}, true, "high"},
+		{"the other input present", map[string]map[string]any{"two": {"a": 0}}, true, "low"},
+		{"no input present", map[string]map[string]any{"three": {"a": 1}}, false, ""},
+		// An input that no domain reads (as pain_oud reads the PEG only in follow-up) does not apply it.
+		{"only an input no domain reads present", map[string]map[string]any{"three": {"a": 1}, "four": {"a": 1}}, false, ""},
+		{"an input present with only an invalid answer", map[string]map[string]any{"two": {"a": 7}}, true, "low"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, _ := eng.Score(ctx, &screen.Response{Answers: tc.answers})
+			require.NotNil(t, rep)
+			assert.Equal(t, tc.applied, rep.Composite.Applied)
+			if !tc.applied {
+				assert.Equal(t, "no_inputs", rep.Composite.Reason)
+				assert.Contains(t, string(rep.AppendJSON(nil)), `"applied":false,"reason":"no_inputs"`)
+				_, fired := rep.Instrument("three").Flag("alarm")
+				assert.True(t, fired, "instrument results and flags stand")
+				return
+			}
+			assert.Equal(t, tc.tier, rep.Composite.Tier)
+		})
+	}
+	strict, err := screen.New(screen.WithDefinitions(fsys, ""), screen.RequireComposite())
+	require.NoError(t, err)
+	_, err = strict.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"three": {"a": 0}}})
+	require.ErrorIs(t, err, screen.ErrCompositeNotApplied)
+	assert.Contains(t, err.Error(), "no_inputs")
 }

@@ -197,6 +197,7 @@ func ExampleEngine_FollowUp() {
 	// phq9 change -6
 	// phq9 response false
 	// phq9 remission false
+	// phq9 worsening false
 	// referral: behavioral_health
 	// referral: treatment_adjustment
 }

@@ -38,8 +38,19 @@ type FollowUpResult struct {
 type FollowUpInstrument struct {
 	ID string
 	// Measures holds the measures computed, in definition order; one whose scores were not decided at both
-	// visits is absent (a note says why).
+	// visits is absent (a note says why), unless every completion of the two visits' missing or invalid
+	// answers gives it the same value (note determined).
 	Measures []FollowUpMeasure
+	// Possible lists, for a bool or string measure that is not decided because completions give it
+	// different values, the values it may have (the rule set's tier and referrals are evaluated over them,
+	// so a follow-up referral that fires in only some is listed as possible).
+	Possible []FollowUpPossible
+}
+
+// FollowUpPossible is a follow-up measure that is not decided, with the values it may have.
+type FollowUpPossible struct {
+	ID     string
+	Values []Value
 }
 
 // FollowUpMeasure is one follow-up measure, with the rule and the values it compared.
@@ -191,7 +202,37 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 			continue
 		}
 		var ms []FollowUpMeasure
+		var possible []FollowUpPossible
 		for fi, fm := range in.FollowUps {
+			about := in.ID + "." + fm.ID
+			switch {
+			case ie.FUS[fi] == eval.FollowComputed && ie.FUNote[fi] == eval.FollowNoteDetermined:
+				ms = append(ms, FollowUpMeasure{ID: fm.ID, Value: Value(ie.FUV[fi]), Rule: fm.Rule, why: m.arena.collect(s, ie.FUR[fi], false)})
+				f.Notes = append(f.Notes, Note{Code: "determined", About: about,
+					Message: fmt.Sprintf("%s is the same whatever the missing or invalid answers of either visit would be, so it is reported", about)})
+				continue
+			case ie.FUS[fi] == eval.FollowNotComputed && ie.FUNote[fi] == eval.FollowNoteLimit:
+				f.Notes = append(f.Notes, Note{Code: "determinacy_limit", About: about,
+					Message: fmt.Sprintf("%s is not decided: the possible answers of the two visits are too many to check", about)})
+				continue
+			case ie.FUS[fi] == eval.FollowNotComputed && ie.FUNote[fi] == eval.FollowNoteOpen:
+				msg := fmt.Sprintf("%s not computed: it depends on answers that are missing or not valid at one visit", about)
+				if vals := ie.FUPossible[fi]; len(vals) > 1 {
+					p := FollowUpPossible{ID: fm.ID, Values: make([]Value, len(vals))}
+					var b []byte
+					for k, v := range vals {
+						p.Values[k] = Value(v)
+						if k > 0 {
+							b = append(b, ", "...)
+						}
+						b = v.AppendText(b)
+					}
+					possible = append(possible, p)
+					msg += " (possible: " + string(b) + ")"
+				}
+				f.Notes = append(f.Notes, Note{Code: "not_computed", About: about, Message: msg})
+				continue
+			}
 			switch ie.FUS[fi] {
 			case eval.FollowComputed:
 				ms = append(ms, FollowUpMeasure{ID: fm.ID, Value: Value(ie.FUV[fi]), Rule: fm.Rule, why: m.arena.collect(s, ie.FUR[fi], false)})
@@ -209,11 +250,14 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 				}
 				f.Notes = append(f.Notes, Note{Code: "not_computed", About: in.ID + "." + fm.ID,
 					Message: fmt.Sprintf("%s.%s not computed: %s", in.ID, fm.ID, why)})
+			case eval.FollowTooEarly:
+				f.Notes = append(f.Notes, Note{Code: "too_early", About: in.ID + "." + fm.ID,
+					Message: fmt.Sprintf("%s.%s not computed: %d days since baseline, and it is computed from %d days", in.ID, fm.ID, fu.days, fm.MinDays)})
 			default:
 				f.Notes = append(f.Notes, Note{Code: "failed", About: in.ID + "." + fm.ID,
 					Message: fmt.Sprintf("%s.%s failed (a definition bug; see the record's errors)", in.ID, fm.ID)})
 			}
 		}
-		f.Instruments = append(f.Instruments, FollowUpInstrument{ID: in.ID, Measures: ms})
+		f.Instruments = append(f.Instruments, FollowUpInstrument{ID: in.ID, Measures: ms, Possible: possible})
 	}
 }

@@ -69,7 +69,7 @@ func TestFollowUpReport(t *testing.T) {
 	assert.Equal(t, "2026-01-05", doc.FollowUp.Baseline.Date)
 	require.NotNil(t, doc.FollowUp.Days)
 	assert.Equal(t, 78, *doc.FollowUp.Days)
-	assert.Equal(t, map[string]any{"change": float64(-8), "response": false, "remission": false}, doc.FollowUp.Instruments["phq9"])
+	assert.Equal(t, map[string]any{"change": float64(-8), "response": false, "remission": false, "worsening": false}, doc.FollowUp.Instruments["phq9"])
 	ex := doc.FollowUp.Explain["phq9"]["response"]
 	assert.Equal(t, "phq9@1.0.0#followup.response", ex.Rule)
 	var names []string

@@ -220,7 +220,11 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		}
 		b = appendString(b, string(t))
 	}
-	b = append(b, `],"referrals":`...)
+	b = append(b, `],"tier_decided":`...)
+	b = strconv.AppendBool(b, c.TierDecided)
+	b = append(b, `,"settle":`...)
+	b = appendStrings(b, c.Settle)
+	b = append(b, `,"referrals":`...)
 	b = appendReferrals(b, c.Referrals)
 	b = append(b, `,"possible_referrals":`...)
 	b = appendReferrals(b, c.PossibleReferrals)
@@ -283,7 +287,8 @@ func appendReferrals(b []byte, refs []Referral) []byte {
 }
 
 // appendJSON writes the follow-up block: {"baseline":{"date"},"days","instruments":{"<id>":{"<measure>":
-// <value>}},"notes","explain":{"<id>":{"<measure>":{"rule","reasons"}}}}; days is null when not computed.
+// <value>}},"possible":{"<id>":{"<measure>":[<value>,…]}},"notes","explain":{"<id>":{"<measure>":{"rule",
+// "reasons"}}}}; days is null when not computed.
 func (f *FollowUpResult) appendJSON(b []byte) []byte {
 	b = append(b, `{"baseline":{"date":`...)
 	b = appendString(b, f.BaselineDate)
@@ -308,6 +313,35 @@ func (f *FollowUpResult) appendJSON(b []byte) []byte {
 			b = appendString(b, in.Measures[j].ID)
 			b = append(b, ':')
 			b = in.Measures[j].Value.AppendJSON(b)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `},"possible":{`...)
+	n := 0
+	for i := range f.Instruments {
+		in := &f.Instruments[i]
+		if len(in.Possible) == 0 {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = appendString(b, in.ID)
+		b = append(b, ':', '{')
+		for j := range in.Possible {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, in.Possible[j].ID)
+			b = append(b, ':', '[')
+			for k, v := range in.Possible[j].Values {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = v.AppendJSON(b)
+			}
+			b = append(b, ']')
 		}
 		b = append(b, '}')
 	}

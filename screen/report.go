@@ -187,6 +187,17 @@ type CompositeResult struct {
 	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give
 	// (Tier is then the lowest of them: what holds whatever the missing answers are); nil otherwise.
 	PossibleTiers []Tier
+	// TierDecided is true when the rule set was applied and every possible answer gives the same tier
+	// (PossibleTiers is nil); false when the answers leave the tier open, or the rule set was not applied.
+	TierDecided bool
+	// Settle lists, when the tier is not decided, the unanswered or invalid items ("phq9.q9") whose answers
+	// could change it, in the rule set's input order and then item order: an item is listed when two
+	// completions of the record (every unanswered or invalid item of the present inputs given a value it
+	// allows) that differ only in its answer give different tiers. These are exactly the items the tier
+	// depends on: answering all of them decides it. When the completions are too many to check, Settle lists
+	// every unanswered or invalid item the tier can read, and a note determinacy_limit about "settle" says
+	// so. Nil when the tier is decided.
+	Settle []string
 	// Referrals that apply, ordered urgent, high, routine, then as defined.
 	Referrals []Referral
 	// PossibleReferrals fire for some of the possible answers but not all; never mixed into Referrals.

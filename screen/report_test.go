@@ -48,7 +48,7 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(rep.AppendJSON(nil), &doc))
 	got := doc.Composite.Explain["safety"]
-	assert.Equal(t, "pain_oud@1.1.0#domains.safety", got.Rule)
+	assert.Equal(t, "pain_oud@1.2.0#domains.safety", got.Rule)
 	require.Len(t, got.Reasons, 1)
 	assert.Equal(t, "has(phq9.flags.suicidal_ideation)", got.Reasons[0].Name)
 	assert.Equal(t, false, got.Reasons[0].Value)

@@ -2,18 +2,22 @@
 # loadtest.sh — load-test `painscreen serve` on loopback: the real binary, 20 clients × 2000 requests per
 # run; p50/p99 latency, throughput, errors (must be 0) and the server's RSS before and after.
 #
-# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-k]
+# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-A ALGS] [-k]
 #
 #   -c CLIENTS   concurrent clients (default 20)
 #   -n N         requests per client (default 2000)
 #   -b BODY      response set to POST (default examples/responses/high.json)
-#   -a AUTH      jwt (default): a fresh ES384 JWT per request, signed before the clock starts, so token
+#   -a AUTH      jwt (default): a fresh JWT per request, signed before the clock starts, so token
 #                verification and the jti replay cache are in the measured path; none: --insecure-no-auth
+#   -A ALGS      the token algorithms to measure one run each (default "ES256 RS256 ES384")
 #   -k           keep the temporary directory (binary, keys, server log)
 #
-# Against one server process, after a warm-up run: two runs of POST /score (RSS must stay flat), one
-# of CDS patient-view calls (examples/cds/patient-view.json: 7 QuestionnaireResponses in the prefetch
-# → cards); then SIGTERM: the server must stop with status 0, and its access log hold no health data.
+# Against one server process (auth: one trusted issuer, --issuer ISS=jwks.json, its JWKS holding an
+# ES256, an RS256 and an ES384 key), after a warm-up run: one run of POST /score per algorithm, a second
+# ES384 run (RSS must stay flat), one of CDS patient-view calls (examples/cds/patient-view.json: 7
+# QuestionnaireResponses in the prefetch → cards); /metrics must count them; then SIGTERM: the server
+# must stop with status 0, and its log hold no health data. The closing summary gives throughput and p99
+# per algorithm.
 # The load generator is scripts/loadtest (go run ./scripts/loadtest -h).
 set -euo pipefail
 
@@ -22,14 +26,16 @@ n=2000
 body=examples/responses/high.json
 keep=0
 auth=jwt
-while getopts "c:n:b:a:kh" opt; do
+algs="ES256 RS256 ES384"
+while getopts "c:n:b:a:A:kh" opt; do
 	case $opt in
 	c) clients=$OPTARG ;;
 	n) n=$OPTARG ;;
 	b) body=$OPTARG ;;
 	a) auth=$OPTARG ;;
+	A) algs=$OPTARG ;;
 	k) keep=1 ;;
-	h) sed -n '2,15p' "$0"; exit 0 ;;
+	h) sed -n '2,21p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -51,11 +57,14 @@ issuer=https://ehr.loadtest.invalid
 public=http://painscreen.loadtest.invalid
 
 case $auth in
-jwt) authflags=(--public-url "$public" --jwks "$tmp/jwks.json" --issuer "$issuer"); keyflags=(-key "$tmp/key.pem") ;;
-none) authflags=(--insecure-no-auth); keyflags=() ;;
+jwt) authflags=(--public-url "$public" --issuer "$issuer=$tmp/jwks.json") ;;
+none) authflags=(--insecure-no-auth); algs=none ;;
 *) echo "-a: jwt or none"; exit 2 ;;
 esac
-"$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 2>"$tmp/server.log" &
+# The replay cache must hold every token id until its token expires: at this load, a few hundred
+# thousand tokens of 5 minutes (docs/operations.md: size it to calls per second × token lifetime).
+"$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 --drain-delay 500ms \
+	--replay-cache 600000 2>"$tmp/server.log" &
 pid=$!
 addr=
 for _ in $(seq 100); do
@@ -70,25 +79,39 @@ hwm() { awk '/^VmHWM/ {print $2 " " $3}' "/proc/$pid/status"; }
 echo "painscreen serve on $addr (pid $pid), $(nproc) cores; body $body"
 echo "RSS after start: $(rss)"
 
-# load PATH BODY EXPECT [loadtest flags]: POST BODY to PATH from the clients.
+# load ALG PATH BODY EXPECT [loadtest flags]: POST BODY to PATH from the clients, tokens signed with ALG.
 load() {
-	local path=$1 file=$2 expect=$3
-	shift 3
+	local alg=$1 path=$2 file=$3 expect=$4
+	shift 4
+	local keyflags=()
+	[ "$alg" != none ] && keyflags=(-key "$tmp/key-$alg.pem" -alg "$alg")
 	"$tmp/loadtest" -url "http://$addr$path" -audience "$public$path" -issuer "$issuer" ${keyflags[@]+"${keyflags[@]}"} \
 		-body "$file" -expect "$expect" "$@"
 }
 cds=/cds-services/painscreen-pain-oud
-load /score "$body" '"composite"' -clients "$clients" -requests $((n / 10)) >/dev/null
+last=${algs##* }
+load "$last" /score "$body" '"composite"' -clients "$clients" -requests $((n / 10)) >/dev/null
 echo "RSS after warm-up ($clients × $((n / 10))): $(rss)"
-echo "--- run 1: $clients clients × $n requests, POST /score (auth: $auth)"
-load /score "$body" '"composite"' -clients "$clients" -requests "$n"
-echo "RSS after run 1: $(rss)"
-echo "--- run 2: the same again (RSS must stay flat)"
-load /score "$body" '"composite"' -clients "$clients" -requests "$n"
-echo "RSS after run 2: $(rss)"
-echo "--- run 3: $clients clients × $n requests, POST $cds (patient-view, examples/cds/patient-view.json)"
-load "$cds" examples/cds/patient-view.json '"indicator":"critical"' -clients "$clients" -requests "$n"
-echo "RSS after run 3: $(rss) (peak $(hwm))"
+summary=()
+for alg in $algs; do
+	echo "--- run $alg: $clients clients × $n requests, POST /score (auth: $auth, tokens $alg)"
+	load "$alg" /score "$body" '"composite"' -clients "$clients" -requests "$n" | tee "$tmp/run-$alg.txt"
+	tput=$(sed -n 's/.*throughput \([0-9]*\) req\/s.*/\1/p' "$tmp/run-$alg.txt")
+	p99=$(sed -n 's/.*p99 \([^,]*\),.*/\1/p' "$tmp/run-$alg.txt")
+	summary+=("$(printf '%-6s %6s req/s   p99 %s' "$alg" "$tput" "$p99")")
+	echo "RSS after run $alg: $(rss)"
+done
+echo "--- run again: $last, the same again (RSS must stay flat)"
+load "$last" /score "$body" '"composite"' -clients "$clients" -requests "$n"
+echo "RSS after the second $last run: $(rss)"
+echo "--- run CDS: $clients clients × $n requests, POST $cds (patient-view, examples/cds/patient-view.json)"
+load "$last" "$cds" examples/cds/patient-view.json '"indicator":"critical"' -clients "$clients" -requests "$n"
+echo "RSS after the CDS run: $(rss) (peak $(hwm))"
+metrics=$(curl -fsS "http://$addr/metrics" 2>/dev/null || true)
+if [ -n "$metrics" ]; then
+	served=$(grep '^painscreen_http_requests_total{route="POST /score",status="200"}' <<<"$metrics" | awk '{print $NF}')
+	echo "/metrics: POST /score 200 counted $served"
+fi
 
 kill -TERM "$pid"
 status=0
@@ -101,4 +124,6 @@ if grep -q 'pt-0003\|example-123\|LA6570\|suicid' "$tmp/server.log"; then
 	echo "FAIL: health data in the access log"
 	exit 1
 fi
+echo "--- summary: POST /score per token algorithm ($(nproc) cores, one machine for client and server)"
+printf '%s\n' "${summary[@]}"
 [ "$status" = 0 ]

@@ -1,12 +1,11 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,9 +15,11 @@ import (
 )
 
 // Token verification, as CDS Hooks 2.0 asks of a service: the EHR signs a JWT with a private key whose
-// public half the service knows (here from a JWKS file), and sends it as "Authorization: Bearer <jwt>".
-// The token must carry a kid naming a key of the set, an asymmetric signature algorithm (never none or a
-// shared-secret HMAC), an accepted issuer (iss), the service's URL as audience (aud), an expiry (exp) at
+// public half the service knows (from the EHR's JWKS: a file or an https URL), and sends it as
+// "Authorization: Bearer <jwt>". Each trusted issuer has its own key set: the token's iss picks the set,
+// so no trusted EHR can act as another. The token must carry a kid naming a key of that set, an
+// asymmetric signature algorithm (never none or a shared-secret HMAC) equal to the key's declared alg
+// (or fitting its type when it declares none), the service's URL as audience (aud), an expiry (exp) at
 // most MaxTokenAge after it was issued (iat) and after now, and a unique id (jti) that has not been seen
 // before: a replayed token is refused.
 
@@ -32,8 +33,7 @@ var signatureAlgs = []jose.SignatureAlgorithm{
 const maxTokenBytes = 16 << 10
 
 type verifier struct {
-	keys     jose.JSONWebKeySet // public keys only
-	issuers  []string
+	keys     *keyring
 	audience string // PublicURL
 	skew     time.Duration
 	maxAge   time.Duration
@@ -41,34 +41,18 @@ type verifier struct {
 	replay   *replayCache
 }
 
-func newVerifier(cfg Config) (*verifier, error) {
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(cfg.JWKS, &set); err != nil {
-		return nil, fmt.Errorf("server: the JWKS does not parse: %w", err)
+func newVerifier(ctx context.Context, cfg Config) (*verifier, error) {
+	kr, err := newKeyring(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
-	var pub jose.JSONWebKeySet
-	for _, k := range set.Keys {
-		if k.Use != "" && k.Use != "sig" {
-			continue
-		}
-		if _, ok := k.Key.([]byte); ok {
-			return nil, fmt.Errorf("server: the JWKS holds a symmetric key (kid %q): only public keys verify EHR tokens", k.KeyID)
-		}
-		if k.KeyID == "" {
-			return nil, errors.New("server: a key of the JWKS has no kid (CDS Hooks tokens name their key)")
-		}
-		pub.Keys = append(pub.Keys, k.Public())
-	}
-	if len(pub.Keys) == 0 {
-		return nil, errors.New("server: the JWKS holds no signature key")
+	if len(kr.order) == 0 {
+		return nil, nil
 	}
 	if cfg.PublicURL == "" {
-		return nil, errors.New("server: a JWKS needs PublicURL (the audience tokens must name)")
+		return nil, errors.New("server: trusted issuers need PublicURL (the audience tokens must name)")
 	}
-	if len(cfg.Issuers) == 0 {
-		return nil, errors.New("server: a JWKS needs Issuers (the EHRs whose tokens are accepted)")
-	}
-	return &verifier{keys: pub, issuers: slices.Clone(cfg.Issuers), audience: cfg.PublicURL, skew: cfg.ClockSkew,
+	return &verifier{keys: kr, audience: cfg.PublicURL, skew: cfg.ClockSkew,
 		maxAge: cfg.MaxTokenAge, now: cfg.now, replay: newReplayCache(cfg.ReplayCacheSize)}, nil
 }
 
@@ -91,23 +75,31 @@ func (v *verifier) verify(r *http.Request) *httpError {
 	if err != nil {
 		return unauthorized("invalid_token", "the token is not a JWT signed with an accepted algorithm (ES384, RS384, …)")
 	}
-	kid := tok.Headers[0].KeyID
-	if kid == "" {
+	hdr := tok.Headers[0]
+	if hdr.KeyID == "" {
 		return unauthorized("invalid_token", "the token's header has no kid")
 	}
-	keys := v.keys.Key(kid)
-	if len(keys) == 0 {
-		return unauthorized("unknown_key", "the token's kid names no key of the configured JWKS")
+	// The issuer picks the keys: a token is verified only with the keys of the issuer it claims, so
+	// that no trusted EHR can act as another.
+	var claimed jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&claimed); err != nil {
+		return unauthorized("invalid_token", "the token's claims do not parse")
+	}
+	if claimed.Issuer == "" {
+		return unauthorized("invalid_token", "the token has no iss")
+	}
+	now := v.now()
+	key, ok := v.keys.lookup(r.Context(), claimed.Issuer, hdr.KeyID, now)
+	switch {
+	case v.keys.issuers[claimed.Issuer] == nil:
+		return unauthorized("wrong_issuer", "the token's issuer is not accepted")
+	case !ok:
+		return unauthorized("unknown_key", "the token's kid names no key of its issuer")
+	case key.Algorithm != "" && key.Algorithm != hdr.Algorithm, !algFits(hdr.Algorithm, key.Key):
+		return unauthorized("wrong_algorithm", "the token's alg is not the algorithm of the key its kid names")
 	}
 	var claims jwt.Claims
-	verified := false
-	for _, k := range keys {
-		if err := tok.Claims(k.Key, &claims); err == nil {
-			verified = true
-			break
-		}
-	}
-	if !verified {
+	if err := tok.Claims(key.Key, &claims); err != nil {
 		return unauthorized("bad_signature", "the token's signature does not verify with the key its kid names")
 	}
 	switch {
@@ -117,10 +109,9 @@ func (v *verifier) verify(r *http.Request) *httpError {
 		return unauthorized("invalid_token", "the token has no iat")
 	case claims.ID == "":
 		return unauthorized("invalid_token", "the token has no jti")
-	case !slices.Contains(v.issuers, claims.Issuer):
+	case claims.Issuer != claimed.Issuer: // cannot differ: the same payload
 		return unauthorized("wrong_issuer", "the token's issuer is not accepted")
 	}
-	now := v.now()
 	aud := jwt.Audience{v.audience, v.audience + r.URL.Path}
 	if err := claims.ValidateWithLeeway(jwt.Expected{AnyAudience: aud, Time: now}, v.skew); err != nil {
 		switch {

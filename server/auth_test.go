@@ -150,7 +150,7 @@ func TestRS384(t *testing.T) {
 	body := readFile(t, "../examples/responses/low.json")
 	assert.Equal(t, 200, call(t, srv, "POST", "/score", token(t, rsaKey, jose.RS384, "ehr-rsa", goodClaims(now, "/score")), body).status)
 	assert.Equal(t, 200, call(t, srv, "POST", "/score", token(t, ec, jose.ES384, testKid, goodClaims(now, "/score")), body).status)
-	// The RSA key under the EC key's kid does not verify.
+	// An RS384 token naming the EC key's kid is refused for its algorithm before any verification.
 	r := call(t, srv, "POST", "/score", token(t, rsaKey, jose.RS384, testKid, goodClaims(now, "/score")), body)
-	assert.Equal(t, "bad_signature", r.code(t))
+	assert.Equal(t, "wrong_algorithm", r.code(t))
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -97,7 +98,7 @@ func BenchmarkVerify(b *testing.B) {
 		kid  string
 	}{{"ES384", ec, jose.ES384, "ec"}, {"RS384", rsaKey, jose.RS384, "rsa"}} {
 		b.Run(alg.name, func(b *testing.B) {
-			v, err := newVerifier(Config{PublicURL: testURL, JWKS: jwks, Issuers: []string{testIssuer}, ClockSkew: time.Second,
+			v, err := newVerifier(context.Background(), Config{PublicURL: testURL, JWKS: jwks, Issuers: []string{testIssuer}, ClockSkew: time.Second,
 				MaxTokenAge: time.Minute, ReplayCacheSize: 1 << 20, now: func() time.Time { return now }})
 			if err != nil {
 				b.Fatal(err)

@@ -81,10 +81,10 @@ func (h *Handler) discoveryJSON() []byte {
 			"depression, anxiety, alcohol, PTSD) into a risk tier and referrals with the reasons behind them. " +
 			"Decision support for a clinician, not a diagnosis.",
 		ID:       h.cfg.ServiceID,
-		Prefetch: prefetchTemplates(),
+		Prefetch: ehrPrefetch(prefetchTemplates()),
 		UsageRequirements: "The EHR sends the prefetch " + prefetchKey + " (a searchset Bundle of the patient's QuestionnaireResponses), " +
 			"or fhirServer and fhirAuthorization to read it, and a signed JWT; " +
-			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points, its birthDate gives the age).",
+			"the prefetch " + patientPrefetchKey + " is optional (its US Core birth sex selects sex-specific cut-points, its birthDate gives the age)." + ehrUsage,
 	}}}
 	b, _ := json.Marshal(doc)
 	return append(b, '\n')
@@ -167,13 +167,14 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 	var rep *screen.Report
 	if pre.resp != nil {
 		h.applyPatient(pre, pat)
+		ehrCtx := h.deriveEHRContext(prefetchEHRInput(req.Prefetch), pctx.PatientID, pre.resp)
 		rep, err = h.eng.Score(r.Context(), pre.resp)
 		if rep == nil { // nothing to score; invalid answers alone give a report (and a card about them)
 			status, ae := scoreError(err)
 			writeError(w, status, ae)
 			return
 		}
-		out.Cards = h.cards.cards(rep)
+		out.Cards = h.ehrCards(h.cards.cards(rep), rep, ehrCtx)
 	}
 	out.Cards = append(out.Cards, h.inputCards(pre, rep, data)...)
 	if len(pre.problems) > 0 {
@@ -182,6 +183,11 @@ func (h *Handler) cdsCall(w http.ResponseWriter, r *http.Request) {
 	sortCards(out.Cards)
 	if rec, ok := w.(*recorder); ok {
 		rec.cards = len(out.Cards)
+	}
+	if h.metrics != nil {
+		for _, c := range out.Cards {
+			h.metrics.CardsIssued(c.Indicator, 1)
+		}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -151,46 +152,63 @@ func checkCards(t *testing.T, cards []card) {
 	}
 }
 
+// The cards of issue 22: one critical card for the item-9 flag and the safety assessment together,
+// a card per high-priority referral, the routine ones together, none for a decided low tier.
 func TestCardMapping(t *testing.T) {
 	m := testMaker(t)
 
 	rep := exampleReport(t, "urgent.yaml")
 	cards := m.cards(rep)
-	// One per urgent flag and one per referral.
-	require.Len(t, cards, 1+len(rep.Composite.Referrals))
+	require.NotEmpty(t, cards)
 	assert.Equal(t, indicatorCritical, cards[0].Indicator)
-	assert.Contains(t, cards[0].Detail, "Urgent flag")
-	assert.Contains(t, cards[0].Detail, "`answers.q9` = `1`")
-	assert.Equal(t, indicatorCritical, cards[1].Indicator)
-	assert.Contains(t, cards[1].Detail, "referrals.suicide_safety_assessment")
-	// The reasons chain: referral → domain → instrument result → answers.
-	assert.Contains(t, cards[1].Detail, "`domains.safety` = `suicidal_ideation`")
-	assert.Contains(t, cards[1].Detail, "`phq9.flags.suicidal_ideation` = `true`")
-	assert.Contains(t, cards[1].Detail, "answers: `q9 = 1`")
-	assert.Contains(t, cards[1].Detail, "**Guideline source.** Simon GE et al.")
-	for _, c := range cards[2:] {
-		assert.Equal(t, indicatorInfo, c.Indicator, "routine referrals")
+	crit := 0
+	for _, c := range cards {
+		if c.Indicator == indicatorCritical {
+			crit++
+		}
+		assert.NotContains(t, c.Summary+c.Detail, "sha256:", "digests go to the extension")
+		assert.NotContains(t, c.Summary+c.Detail, "#referrals.", "rule ids go to source.topic")
+		assert.NotContains(t, c.Summary, "…")
 	}
+	assert.Equal(t, 1, crit, "the item-9 flag and suicide_safety_assessment are one card")
+	assert.Contains(t, cards[0].Detail, "PHQ-9 item 9")
+	assert.Equal(t, "pain_oud@"+rep.Composite.Version+"#referrals.suicide_safety_assessment", cards[0].Source.Topic.Code)
+	assert.NotEmpty(t, cards[0].Links)
+	info := 0
+	for _, c := range cards {
+		if c.Indicator == indicatorInfo {
+			info++
+		}
+	}
+	assert.LessOrEqual(t, info, 1, "routine referrals share one card")
 
 	rep = exampleReport(t, "high.yaml")
 	var sawHigh bool
 	for _, c := range m.cards(rep) {
-		if strings.Contains(c.Detail, "(high priority)") {
+		if strings.Contains(c.Detail, "(high priority)") && c.Indicator == indicatorWarning {
 			sawHigh = true
-			assert.Equal(t, indicatorWarning, c.Indicator)
 		}
 	}
 	assert.True(t, sawHigh)
 
-	// Nothing to say: no cards, not null.
+	// A decided low tier, and a rule set not applied without a flag: no cards, not null.
+	assert.Empty(t, m.cards(exampleReport(t, "low.yaml")))
 	assert.Empty(t, m.cards(exampleReport(t, "not_applied.yaml")))
 	b, _ := json.Marshal(cdsResponse{Cards: []card{}})
 	assert.JSONEq(t, `{"cards":[]}`, string(b))
+
+	// Configured, a decided low tier gets its rescreen card.
+	_, h := newServer(t, Config{ShowLowTierCard: true})
+	low := h.cards.cards(exampleReport(t, "low.yaml"))
+	require.Len(t, low, 1)
+	assert.Equal(t, indicatorInfo, low[0].Indicator)
+	assert.Contains(t, low[0].Summary, "rescreen")
 }
 
+// composite.md §1b: PHQ-9 item 9 left blank leads with what to ask; the possible urgent referral is on
+// that card, never dropped, and never a separate card.
 func TestPossibleCards(t *testing.T) {
 	m := testMaker(t)
-	// PHQ-9 item 9 left blank: safety is open, so the urgent referral is possible, never dropped.
 	resp := &screen.Response{Answers: map[string]map[string]any{
 		"gcps_r":    {"pain_frequency": 3, "limit_frequency": 3, "pain_avg": 7, "enjoyment": 7, "activity": 7},
 		"phq9":      {"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2, "q6": 2, "q7": 2, "q8": 2},
@@ -201,28 +219,27 @@ func TestPossibleCards(t *testing.T) {
 	require.NotEmpty(t, rep.Composite.PossibleReferrals)
 	cards := m.cards(rep)
 	checkCards(t, cards)
-	var possibleUrgent, tierCard bool
-	for _, c := range cards {
-		if strings.HasPrefix(c.Summary, "Possible: ") && strings.Contains(c.Detail, "(urgent priority)") {
-			possibleUrgent = true
-			assert.Equal(t, indicatorWarning, c.Indicator)
-			assert.Contains(t, c.Detail, "Missing answers: `phq9: q9`")
-		}
-		if strings.HasPrefix(c.Summary, "Risk tier not settled") {
-			tierCard = true
-			assert.Contains(t, c.Summary, "urgent")
-		}
+	require.NotEmpty(t, cards)
+	open := cards[0]
+	assert.Equal(t, indicatorWarning, open.Indicator)
+	assert.Equal(t, "Risk tier not final: URGENT possible. Ask PHQ-9 item 9.", open.Summary)
+	assert.Contains(t, open.Detail, "suicide risk assessment (urgent priority)")
+	for _, c := range cards[1:] {
+		assert.NotContains(t, c.Detail, "suicide risk assessment")
 	}
-	assert.True(t, possibleUrgent, "possible urgent referral card")
-	assert.True(t, tierCard, "open tier card")
 }
 
+// An invalid answer that leaves a result open gets one card; an unknown item (an integration problem)
+// goes to the log, not to a card.
 func TestErrorsCard(t *testing.T) {
 	m := testMaker(t)
+	var logged []string
+	m.logf = func(p cds.Problem) { logged = append(logged, p.Code+" "+p.Instrument+"."+p.Item) }
 	rep, err := engine(t).Score(t.Context(), &screen.Response{Answers: map[string]map[string]any{
 		"phq9":      {"q1": 9, "q9": 2},
 		"gcps_r":    {"pain_frequency": 1, "limit_frequency": 1, "pain_avg": 2, "enjoyment": 2, "activity": 2},
 		"sisq_drug": {"times": 0},
+		"auditc":    {"frequency": 1, "typical_quantity": 0, "binge_frequency": 0, "1": 2},
 	}})
 	var re *screen.ResponseErrors
 	require.ErrorAs(t, err, &re)
@@ -232,24 +249,18 @@ func TestErrorsCard(t *testing.T) {
 	var urgent, errs bool
 	for _, c := range cards {
 		urgent = urgent || c.Indicator == indicatorCritical
-		if strings.Contains(c.Summary, "answer problem") {
-			errs = true
-			assert.Equal(t, indicatorWarning, c.Indicator)
-			assert.Contains(t, c.Detail, "`invalid_value` `phq9.q1`")
+		assert.NotContains(t, c.Detail, "auditc", "the unknown item is logged, not shown")
+		if strings.Contains(c.Detail, "PHQ-9 item 1") && strings.Contains(c.Detail, "answer could not be used") {
+			errs = true // on the card that says what the missing answers could add
 		}
 	}
 	assert.True(t, urgent, "a bad answer does not hide the urgent flag")
 	assert.True(t, errs)
+	assert.Equal(t, []string{"unknown_item auditc.1"}, logged)
 }
 
-func TestSummaryAndMarkdown(t *testing.T) {
-	long := strings.Repeat("word ", 60)
-	s := summary(long)
-	assert.Less(t, utf8.RuneCountInString(s), 140)
-	assert.True(t, strings.HasSuffix(s, "…"))
-	assert.Equal(t, "short text", summary("short\n text"))
-	assert.Equal(t, `a \*b\* \[c\](d) \<e\>`, mdText("a *b* [c](d) <e>"))
-	assert.Equal(t, "a'b c", mdCode("a`b\nc"))
+func TestMarkdownAndUUID(t *testing.T) {
+	assert.Equal(t, `a \*b\* \[c\](d) \<e\>`, cds.EscapeMarkdown("a *b* [c](d) <e>"))
 	u := randomUUID()
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, u)
 	assert.NotEqual(t, u, randomUUID())

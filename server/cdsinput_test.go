@@ -387,7 +387,8 @@ func TestStrictMembersScanner(t *testing.T) {
 }
 
 // TestCDSMemory: a CDS call of nearly 1 MiB (the default body limit) allocates a bounded multiple of its body (the
-// body itself, the prefetch as encoding/json copies it, and the FHIR decoder's at most 4 ×).
+// body itself, the prefetch as encoding/json copies it, the treatment-record reading, and the FHIR
+// decoder's at most 4 ×).
 func TestCDSMemory(t *testing.T) {
 	h, err := New(engine(t), Config{InsecureNoAuth: true, Logger: discardLogger(), newUUID: seqUUID(), now: newClock(callNow).now,
 		MaxBodyBytes: 2 << 20})
@@ -406,7 +407,7 @@ func TestCDSMemory(t *testing.T) {
 	require.Equal(t, 200, w.Code, "%s", w.Body.Bytes())
 	alloc := after.TotalAlloc - before.TotalAlloc
 	t.Logf("body %d bytes, %d bytes allocated (%.2f ×)", len(body), alloc, float64(alloc)/float64(len(body)))
-	assert.LessOrEqual(t, alloc, uint64(8*len(body)))
+	assert.LessOrEqual(t, alloc, uint64(10*len(body)))
 }
 
 // TestScoreFHIRPreliminary: the Observations of an in-progress QuestionnaireResponse are preliminary, with

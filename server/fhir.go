@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -21,6 +22,7 @@ import (
 type decoded struct {
 	resp    *screen.Response
 	sources []respfile.Source
+	ehr     *ehr.Context // treatment context derived from the Bundle (ehrcontext.go)
 }
 
 // decodeOne reads exactly one response set: native JSON, or FHIR (a QuestionnaireResponse or a Bundle
@@ -32,6 +34,7 @@ func (h *Handler) decodeOne(contentType string, body []byte) (*decoded, *httpErr
 	}
 	dec := respfile.NewDecoder(bytes.NewReader(body), format, h.cfg.Limits)
 	dec.UseFHIR(h.mapper)
+	dec.UseEHRContext(h.acceptEHR)
 	rec, err := dec.Next()
 	if err != nil {
 		return nil, inputError(err)
@@ -41,7 +44,7 @@ func (h *Handler) decodeOne(contentType string, body []byte) (*decoded, *httpErr
 	}
 	switch _, err := dec.Next(); {
 	case errors.Is(err, io.EOF):
-		return &decoded{resp: rec.Response, sources: rec.Sources}, nil
+		return &decoded{resp: rec.Response, sources: rec.Sources, ehr: rec.EHR}, nil
 	case err != nil:
 		return nil, inputError(err)
 	}

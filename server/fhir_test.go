@@ -206,7 +206,7 @@ func TestCDSPrefetchSelection(t *testing.T) {
 	assert.Contains(t, res.Cards[0].Summary, "2026-11-01")
 	res = post(qrJSON("p-old", "123", "2026-11-01", "phq9", phq9(0)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
 		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug), qrJSON("p-new", "123", "2026-11-29", "phq9", phq9(2)))
-	assert.Equal(t, 2, critical(res), "the newest PHQ-9 endorses item 9: the flag and the referral")
+	assert.Equal(t, 1, critical(res), "the newest PHQ-9 endorses item 9: the flag and the referral, one card")
 	// Outside the lookback (14 days before the newest response): not scored, but its item 9 still surfaces.
 	res = post(qrJSON("p-old", "123", "2026-11-01", "phq9", phq9(2)), qrJSON("g", "123", "2026-11-30", "gcps_r", gcps),
 		qrJSON("d", "123", "2026-11-30", "sisq_drug", drug))

@@ -52,6 +52,9 @@ func cdsSeeds(f testing.TB) [][]byte {
 		qrAt("g", "2062-01-01", "gcps_r", gcpsMild), qrAt("u", "", "phq9", pick(phq9With(3), "q9")))}))
 	add([]byte(`{"hook":"patient-view","hookInstance":"x","context":{"patientId":"123"},"prefetch":{"questionnaireResponses":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"QuestionnaireResponse","questionnaire":"http://loinc.org/q/69737-5","status":"in-progress","authored":"2026-11","item":[{"linkId":"57541","answer":[{"valueInteger":1}]},{"linkId":"44260-8","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6570-1"}}]}]}}]}}}`))
 	add([]byte(`{"hook":"patient-view","hookInstance":"x","fhirServer":"https://ehr.example.org/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer","expires_in":300,"scope":"s","subject":"c"},"context":{"patientId":"123"},"prefetch":{"questionnaireResponses":{"resourceType":"OperationOutcome"},"patient":{"resourceType":"Patient","id":"123","birthDate":"2010-06"}}}`))
+	add(cdsBody(f, "patient-view", "123", map[string]any{prefetchKey: searchset(exampleQRs(f, "urgent.yaml", "123", "2026-11-30")...),
+		patientPrefetchKey: json.RawMessage(ehrPatient), medicationsPrefetchKey: bundleOf(oxyQID, alprazolam, suboxone, naloxoneSpray),
+		conditionsPrefetchKey: bundleOf(`{"resource":{"resourceType":"Condition","id":"c","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"T40.1X1A"}]}}}`)})) // treatment record (ehrcontext.go)
 	return out
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -35,24 +34,5 @@ func NewHTTPServer(h http.Handler) *http.Server {
 // for the requests in flight to finish; connections still busy after that are closed. It returns nil
 // after a clean shutdown.
 func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, drain func()) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	if drain != nil {
-		drain()
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		_ = srv.Close()
-	}
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		return serr
-	}
-	return err
+	return ServeUntil(ctx, srv, ln, Lifecycle{Drain: drain, Grace: grace})
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -39,7 +41,7 @@ func (h *Handler) inputCards(pre *prefetched, rep *screen.Report, data map[strin
 
 func (h *Handler) newCard(indicator, summaryText string) card {
 	return card{UUID: h.cards.newUUID(), Indicator: indicator, Summary: summary(summaryText),
-		Source: cardSource{Label: "painscreen", URL: h.cards.sourceURL}}
+		Source: cds.Source{Label: "painscreen", URL: h.cards.sourceURL}}
 }
 
 // whenOf names when a response was authored, for a card.
@@ -206,3 +208,30 @@ func refOf(e *qrEntry) string {
 	}
 	return "QuestionnaireResponse"
 }
+
+// summary keeps a card summary under cds.MaxSummary bytes (cut at a rune, with an ellipsis).
+func summary(s string) string {
+	if len(s) < cds.MaxSummary {
+		return s
+	}
+	cut := cds.MaxSummary - len("…") - 1
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// mdText escapes text for a Markdown detail.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]<>()#+!|", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode makes text safe inside a Markdown code span.
+func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }

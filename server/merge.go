@@ -301,17 +301,18 @@ func (h *Handler) required(key string) []string {
 }
 
 // endorsesItem9 reports whether an answer to PHQ-9 item 9 endorses it in at least one of its values: a
-// number of 1 or more (also one the engine rejects: a fraction or out of range still says "not never"),
-// the code of an option whose value is 1 or more, or such a value among repeated answers.
+// valid option value of 1 or more (a whole number, also written 2.0 or "2"), the code of such an option,
+// or such a value among repeated answers. An invalid value (7, 2.5, text) is not read as an endorsement:
+// it is an error of the item, which the cards present as unknown.
 func (h *Handler) endorsesItem9(key string, v any) bool {
 	switch v := v.(type) {
 	case int64:
-		return v >= 1
+		return v >= 1 && v <= 3
 	case float64:
-		return v >= 1
+		return v == float64(int64(v)) && v >= 1 && v <= 3
 	case string:
-		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-			return n >= 1
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			return n >= 1 && n <= 3
 		}
 		return h.item9Codes(key)[v]
 	case []any:

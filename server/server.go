@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -29,6 +30,7 @@ const (
 	DefaultMaxTokenAge     = 5 * time.Minute
 	DefaultLookback        = 14 * 24 * time.Hour
 	DefaultItemNineWindow  = 90 * 24 * time.Hour
+	DefaultBodyTimeout     = 10 * time.Second
 	// DefaultServiceID is the id of the CDS service in discovery (POST /cds-services/{id}).
 	DefaultServiceID = "painscreen-pain-oud"
 )
@@ -41,12 +43,29 @@ type Config struct {
 	// this URL or the URL of the endpoint called (PublicURL + "/cds-services/{id}", PublicURL + "/score").
 	// Required when JWKS is set.
 	PublicURL string
-	// JWKS is a JSON Web Key Set (RFC 7517) holding the public keys of the EHRs allowed to call the
-	// service. A token is verified with the key its header's kid names. Empty: every scoring and CDS
+	// TrustedIssuers are the EHRs allowed to call the service, each with its own keys (a token is
+	// verified only with the keys of the issuer it claims). None (and no JWKS): every scoring and CDS
 	// call is refused with 401 (unless InsecureNoAuth).
-	JWKS []byte
-	// Issuers lists the accepted token issuers (iss); required when JWKS is set.
+	TrustedIssuers []TrustedIssuer
+	// JWKS and Issuers are the short form of TrustedIssuers for one EHR: a JSON Web Key Set (RFC 7517)
+	// and exactly one issuer (iss) it belongs to. Several Issuers sharing one JWKS are refused: each
+	// could act as the others.
+	JWKS    []byte
 	Issuers []string
+	// JWKSRefresh is how often keys from a Source are reloaded. Default DefaultJWKSRefresh.
+	JWKSRefresh time.Duration
+	// JWKSFetchTimeout bounds the fetch of a key set from an https URL. Default DefaultJWKSFetchTimeout.
+	JWKSFetchTimeout time.Duration
+	// JWKSClient fetches key sets from https URLs (tests: a client trusting a test server). Default: a
+	// client with JWKSFetchTimeout that follows redirects to https only.
+	JWKSClient *http.Client
+	// BodyTimeout bounds the reading of a request body, which happens before the call takes a slot
+	// under MaxInFlight: a client trickling its body holds only its own connection. A body not read in
+	// time is refused with 408. Default DefaultBodyTimeout.
+	BodyTimeout time.Duration
+	// MetricsRoute serves the Prometheus metrics (Handler.Metrics) at GET /metrics too. Off by default:
+	// an embedding application or painscreen serve --metrics-addr may serve them elsewhere.
+	MetricsRoute bool
 	// InsecureNoAuth accepts scoring and CDS calls without a token, for local development only. New logs
 	// a warning; never use it where real patients' data flows.
 	InsecureNoAuth bool
@@ -93,6 +112,11 @@ type Config struct {
 	FetchTimeout time.Duration
 	// MaxFetchPages bounds the requests one CDS call makes to fhirServer. Default DefaultMaxFetchPages.
 	MaxFetchPages int
+	// ShowLowTierCard gives a card (a rescreen reminder) for a decided low tier; by default a decided
+	// low tier gives "cards": [].
+	ShowLowTierCard bool
+	// Feedback counts CDS Hooks card feedback (accepted, overridden) for metrics; optional.
+	Feedback FeedbackCounter
 
 	fetchClient *http.Client     // tests: the client of fhirServer fetches
 	now         func() time.Time // tests: the clock of token checks
@@ -104,6 +128,7 @@ type Config struct {
 //	POST /score                 a response set (native JSON, or FHIR when supported) → the JSON report
 //	GET  /cds-services          CDS Hooks discovery
 //	POST /cds-services/{id}     a CDS Hooks call → cards
+//	POST /cds-services/{id}/feedback  CDS Hooks feedback on the cards (accepted, overridden): counted, logged without health data
 //	GET  /healthz, /readyz      liveness; readiness (503 once Drain is called)
 //	GET  /version               the engine, definitions and their digests
 //
@@ -115,17 +140,20 @@ type Handler struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	auth     *verifier // nil: no keys configured
+	metrics  *Metrics
 	sem      chan struct{}
 	draining atomic.Bool
 	version  []byte // the /version body, computed once
 	disco    []byte // the /cds-services body
 	cards    *cardMaker
+	feedback feedbackCounts       // CDS Hooks card feedback (feedback.go)
 	mapper   *respfile.FHIRMapper // FHIR QuestionnaireResponse → response set
 	writer   *fhir.Writer         // report → FHIR Bundle
 	// contextSex: a loaded definition declares the context field sex (set from the prefetched Patient).
 	contextSex bool
 	// contextAge: a loaded definition declares the context field age (from the Patient's birthDate).
 	contextAge bool
+	ehrFields  map[string]bool // context fields the treatment record may set (ehrcontext.go)
 }
 
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
@@ -165,6 +193,15 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	if cfg.MaxFetchPages <= 0 {
 		cfg.MaxFetchPages = DefaultMaxFetchPages
 	}
+	if cfg.JWKSRefresh <= 0 {
+		cfg.JWKSRefresh = DefaultJWKSRefresh
+	}
+	if cfg.JWKSFetchTimeout <= 0 {
+		cfg.JWKSFetchTimeout = DefaultJWKSFetchTimeout
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	if cfg.ServiceID == "" {
 		cfg.ServiceID = DefaultServiceID
 	}
@@ -187,24 +224,24 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	if safeID(cfg.ServiceID) != cfg.ServiceID {
 		return nil, fmt.Errorf("server: ServiceID %q: use 1 to 64 letters, digits, '.', '-' or '_'", cfg.ServiceID)
 	}
-	if cfg.InsecureNoAuth && len(cfg.JWKS) > 0 {
+	if cfg.InsecureNoAuth && (len(cfg.JWKS) > 0 || len(cfg.TrustedIssuers) > 0) {
 		return nil, errors.New("server: JWKS and InsecureNoAuth contradict each other")
 	}
-	h := &Handler{eng: eng, cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxInFlight)}
-	if len(cfg.JWKS) > 0 {
-		v, err := newVerifier(cfg)
-		if err != nil {
-			return nil, err
-		}
+	h := &Handler{eng: eng, cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxInFlight), metrics: newMetrics(eng)}
+	v, err := newVerifier(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
 		h.auth = v
+		v.keys.onLoad = h.keysLoaded
 	}
 	switch {
 	case cfg.InsecureNoAuth:
 		h.log.Warn("INSECURE: --insecure-no-auth: scoring and CDS calls are accepted without a token; use only for local development, never with real patients' data")
 	case h.auth == nil:
-		h.log.Warn("no JWKS configured: scoring and CDS calls are refused with 401 until one is")
+		h.log.Warn("no trusted issuer configured: scoring and CDS calls are refused with 401 until one is (--issuer ISS=JWKS)")
 	}
-	var err error
 	if h.mapper, err = respfile.FHIRMapperFor(eng); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -225,6 +262,7 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 			h.contextAge = h.contextAge || c.ID == "age"
 		}
 	}
+	h.ehrFields = ehrFields(eng)
 	h.version = h.versionJSON()
 	h.disco = h.discoveryJSON()
 	h.cards = h.newCardMaker()
@@ -243,7 +281,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("/version", h.only(http.MethodGet, h.serveVersion))
 	m.HandleFunc("/cds-services", h.only(http.MethodGet, h.discovery))
 	m.HandleFunc("/cds-services/{id}", h.only(http.MethodPost, h.guard(h.cdsCall)))
+	m.HandleFunc("/cds-services/{id}/feedback", h.only(http.MethodPost, h.guard(h.cdsFeedback)))
 	m.HandleFunc("/score", h.only(http.MethodPost, h.guard(h.score)))
+	if h.cfg.MetricsRoute {
+		m.Handle("/metrics", h.only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) { h.metrics.ServeHTTP(w, r) }))
+	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Code: "not_found", Message: "no such endpoint"})
 	})
@@ -283,7 +325,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(rec, http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"})
 			}
 		}
-		h.access(r, rec, time.Since(start))
+		d := time.Since(start)
+		h.access(r, rec, d)
+		h.metrics.observe(r, rec, d)
 	}()
 	h.mux.ServeHTTP(rec, r)
 }
@@ -319,6 +363,8 @@ func route(r *http.Request) string {
 		return "other"
 	case "/cds-services/{id}":
 		return r.Method + " /cds-services/" + safeID(r.PathValue("id"))
+	case "/cds-services/{id}/feedback":
+		return r.Method + " /cds-services/" + safeID(r.PathValue("id")) + "/feedback"
 	}
 	return r.Method + " " + r.Pattern
 }
@@ -371,42 +417,6 @@ func (r *recorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// guard checks what every scoring and CDS call needs before its body is read: room under the
-// concurrency limit (taken first, so that token verification, the costliest step of a call, is bounded
-// too), a verified token, and a bounded body.
-func (h *Handler) guard(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case h.sem <- struct{}{}:
-			defer func() { <-h.sem }()
-		default:
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusServiceUnavailable, apiError{Code: "busy", Message: "too many requests in flight; retry"})
-			return
-		}
-		if e := h.authenticate(r); e != nil {
-			if e.status == http.StatusUnauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-			}
-			writeError(w, e.status, e.apiError)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
-		next(w, r)
-	}
-}
-
-// authenticate verifies the request's bearer token; nil when the call may go on.
-func (h *Handler) authenticate(r *http.Request) *httpError {
-	if h.cfg.InsecureNoAuth {
-		return nil
-	}
-	if h.auth == nil {
-		return unauthorized("unauthorized", "the service has no keys to verify tokens with (no JWKS configured)")
-	}
-	return h.auth.verify(r)
-}
-
 func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`+"\n"))
 }
@@ -431,6 +441,7 @@ type versionBody struct {
 	RuleSet     *definitionVersion  `json:"rule_set"`
 	Instruments []definitionVersion `json:"instruments"`
 	Auth        string              `json:"auth"`
+	MMETable    definitionVersion   `json:"mme_table"` // the treatment-context table (screen/ehr)
 }
 
 type definitionVersion struct {
@@ -443,7 +454,8 @@ type definitionVersion struct {
 
 func (h *Handler) versionJSON() []byte {
 	v := versionBody{Engine: screen.EngineInfo{Name: screen.EngineName, Version: screen.Version}, Module: "(devel)",
-		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode()}
+		Go: runtime.Version(), Instruments: []definitionVersion{}, Auth: h.authMode(),
+		MMETable: definitionVersion{ID: "ehr", Version: ehr.TableVersion(), Digest: ehr.TableDigest(), Status: "active"}}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		v.Module = bi.Main.Version
 	}
@@ -502,7 +514,7 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(h.fhirBundle(rep, d, body))
 		return
 	}
-	writeJSON(w, http.StatusOK, append(rep.AppendJSON(make([]byte, 0, 8<<10)), '\n'))
+	writeJSON(w, http.StatusOK, append(appendEHRJSON(rep.AppendJSON(make([]byte, 0, 8<<10)), d.ehr), '\n'))
 }
 
 // acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 )
 
 func TestHealthReadyVersion(t *testing.T) {
@@ -44,6 +45,8 @@ func TestHealthReadyVersion(t *testing.T) {
 		assert.True(t, strings.HasPrefix(in.Digest, "sha256:"), in.ID)
 	}
 	assert.Equal(t, "unconfigured (scoring refused)", v.Auth)
+	assert.Equal(t, ehr.TableDigest(), v.MMETable.Digest)
+	assert.Equal(t, ehr.TableVersion(), v.MMETable.Version)
 }
 
 func TestMethodsAndUnknownPaths(t *testing.T) {
@@ -120,9 +123,10 @@ func TestScoreErrors(t *testing.T) {
 
 func TestErrorBodiesHoldNoValues(t *testing.T) {
 	srv, _ := newServer(t, Config{InsecureNoAuth: true})
-	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q2":1.5}}}`))
+	// A record that cannot be read (an item given twice); 1.5 would be an error of its item, in a 200 report.
+	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q1":"LA-SECRET-2"}}}`))
 	assert.Equal(t, 400, r.status)
-	assert.Equal(t, "not_integer", r.code(t))
+	assert.Equal(t, "duplicate_key", r.code(t))
 	assert.NotContains(t, string(r.body), "SECRET")
 }
 
@@ -229,34 +233,65 @@ func (b *blockingBody) Read(p []byte) (int, error) {
 }
 
 func TestConcurrencyLimit(t *testing.T) {
-	srv, _ := newServer(t, Config{InsecureNoAuth: true, MaxInFlight: 1})
-	body := &blockingBody{data: readFile(t, "../examples/responses/low.json"), release: make(chan struct{}), started: make(chan struct{})}
-	done := make(chan int)
-	go func() {
-		req, _ := http.NewRequest("POST", srv.URL+"/score", body)
-		req.ContentLength = -1
-		res, err := srv.Client().Do(req)
-		if err != nil {
-			done <- -1
-			return
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		done <- res.StatusCode
-	}()
-	<-body.started
-	// The first call holds the only slot while its body is read.
-	var r result
-	require.Eventually(t, func() bool {
-		r = call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/low.json"))
-		return r.status == 503
-	}, 5*time.Second, 10*time.Millisecond)
+	srv, h := newServer(t, Config{InsecureNoAuth: true, MaxInFlight: 1})
+	h.sem <- struct{}{} // a call being served holds the only slot
+	r := call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/low.json"))
+	assert.Equal(t, 503, r.status)
 	assert.Equal(t, "busy", r.code(t))
 	assert.Equal(t, "1", r.header.Get("Retry-After"))
 	assert.Equal(t, 200, call(t, srv, "GET", "/healthz", "", nil).status, "health is never limited")
-	close(body.release)
-	assert.Equal(t, 200, <-done)
+	<-h.sem
 	assert.Equal(t, 200, call(t, srv, "POST", "/score", "", readFile(t, "../examples/responses/low.json")).status)
+}
+
+// TestSlowBodiesHoldNoSlot: clients trickling their bodies do not take the in-flight slots (the body is
+// read before a slot is taken), and one that never finishes is cut after BodyTimeout with 408.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, MaxInFlight: 2, BodyTimeout: 700 * time.Millisecond})
+	low := readFile(t, "../examples/responses/low.json")
+	var slow []*blockingBody
+	done := make(chan int, 4)
+	for range 4 {
+		body := &blockingBody{data: low, release: make(chan struct{}), started: make(chan struct{})}
+		slow = append(slow, body)
+		go func() {
+			req, _ := http.NewRequest("POST", srv.URL+"/score", body)
+			req.ContentLength = -1
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				done <- -1
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			done <- res.StatusCode
+		}()
+		<-body.started
+	}
+	start := time.Now()
+	assert.Equal(t, 200, call(t, srv, "POST", "/score", "", low).status, "a real call is served while 4 slow bodies trickle")
+	assert.Less(t, time.Since(start), 500*time.Millisecond)
+	for _, b := range slow {
+		close(b.release) // each is answered: 200 if its body completed in time, else 408
+	}
+	for range 4 {
+		code := <-done
+		assert.Contains(t, []int{200, 408, -1}, code)
+	}
+	// A body that never ends is cut at BodyTimeout.
+	never := &blockingBody{data: low, release: make(chan struct{}), started: make(chan struct{})}
+	defer close(never.release)
+	req, _ := http.NewRequest("POST", srv.URL+"/score", never)
+	req.ContentLength = int64(len(low))
+	start = time.Now()
+	res, err := srv.Client().Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, 408, res.StatusCode, "%s", b)
+		assert.Contains(t, string(b), "body_timeout")
+	}
+	assert.Less(t, time.Since(start), 3*time.Second)
 }
 
 func TestAccessLogHoldsNoPHI(t *testing.T) {
@@ -265,7 +300,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	body := []byte(`{"subject":"pt-SECRET-42","context":{"age":47,"sex":"female"},"answers":{"phq9":{"q1":1,"q2":"LA6570-1","q9":0}}}`)
 	assert.Equal(t, 200, call(t, srv, "POST", "/score?subject=pt-SECRET-42", "", body).status)
 	assert.Equal(t, 404, call(t, srv, "GET", "/Patient/pt-SECRET-42", "", nil).status)
-	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1.5}}}`)).status)
+	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1,"q1":2}}}`)).status)
 	out := log.String()
 	assert.NotContains(t, out, "SECRET")
 	assert.NotContains(t, out, "LA6570")
@@ -282,7 +317,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	assert.Equal(t, "POST /score", lines[0]["route"])
 	assert.EqualValues(t, 200, lines[0]["status"])
 	assert.Equal(t, "other", lines[1]["route"])
-	assert.Equal(t, "not_integer", lines[2]["error"])
+	assert.Equal(t, "duplicate_key", lines[2]["error"])
 	assert.Equal(t, true, lines[0]["insecure_no_auth"], "every record says the service runs without authentication")
 }
 

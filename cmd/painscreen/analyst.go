@@ -195,6 +195,9 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 		for _, t := range c.PossibleTiers {
 			r.row("possible_tier", c.ID, string(t), "", "")
 		}
+		for _, item := range c.Settle {
+			r.row("settle", c.ID, item, "", "")
+		}
 		for i := range c.Referrals {
 			r.row("referral", c.Referrals[i].ID, string(c.Referrals[i].Priority), "", "")
 		}
@@ -271,7 +274,12 @@ func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 	b = append(b, status...)
 	if c := rep.Composite; c != nil {
 		b = append(b, " tier="...)
-		if c.Applied {
+		if open, ok := e.namer.OpenResult(rep); ok {
+			// §1b: an open tier leads with what is possible and what to ask, never the lowest tier alone.
+			b = append(b, "not_final("...)
+			b = appendSafe(b, open.Headline()[len("not final — "):])
+			b = append(b, ')')
+		} else if c.Applied {
 			b = appendSafe(b, string(c.Tier))
 			for i, t := range c.PossibleTiers {
 				if i == 0 {
@@ -317,6 +325,19 @@ func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 				b = append(b, "(URGENT)"...)
 			}
 		}
+	}
+	for _, f := range e.namer.OpenFlags(rep) {
+		// An urgent flag the answers leave open is never dropped from the line.
+		if nf == 0 {
+			b = append(b, " flags="...)
+		} else {
+			b = append(b, ',')
+		}
+		nf++
+		b = appendSafe(b, f.Instrument)
+		b = append(b, '.')
+		b = appendSafe(b, f.Flag)
+		b = append(b, "(NOT_RULED_OUT)"...)
 	}
 	for i := range rep.Errors {
 		if i == 0 {

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 )
 
 // --format json for list, show and version: the same facts as the text, for scripts. Keys are snake_case;
@@ -110,10 +111,12 @@ type versionInfo struct {
 	Modified   bool   `json:",omitempty"` // the checkout had changes
 	Engine     string
 	Go         string
+	MMETable   string // the treatment-context table (screen/ehr): version and digest
 }
 
 func buildVersion() versionInfo {
-	v := versionInfo{Painscreen: "(devel)", Engine: screen.EngineName + " " + screen.Version, Go: runtime.Version()}
+	v := versionInfo{Painscreen: "(devel)", Engine: screen.EngineName + " " + screen.Version, Go: runtime.Version(),
+		MMETable: ehr.TableVersion() + " " + ehr.TableDigest()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
 			v.Painscreen = bi.Main.Version

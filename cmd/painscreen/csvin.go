@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/catalog"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -19,7 +20,7 @@ type csvInFlags struct {
 
 func (fl *csvInFlags) register(f *cmdFlags) {
 	f.StringVar(&fl.delimiter, "delimiter", "", "CSV input: field `DELIM`: , ; or tab (default: tab for .tsv, else sniffed\nfrom the header row)")
-	f.Func("na", "CSV input: comma-separated `TOKENS` read as a missing answer, besides the\nempty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none)", func(s string) error {
+	f.Func("na", "CSV input: comma-separated `TOKENS` read as a missing answer, besides the\nempty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none); a token that is a\nvalid answer of an item among the file's columns is refused", func(s string) error {
 		fl.naSet = true
 		fl.na = fl.na[:0]
 		if s == "" {
@@ -44,9 +45,11 @@ func (fl *csvInFlags) register(f *cmdFlags) {
 	})
 }
 
-// options returns the CSV options for the engine: answer columns are checked against its instruments.
+// options returns the CSV options for the engine: answer columns are checked against its instruments,
+// and NA tokens against the answers their items accept.
 func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
-	opt := respfile.CSVOptions{Keep: fl.keep, Items: engineItems(eng)}
+	items, docs := engineItems(eng)
+	opt := respfile.CSVOptions{Keep: fl.keep, Items: items, IsAnswer: docs.isAnswer}
 	if fl.naSet {
 		opt.NA = append([]string{}, fl.na...)
 	}
@@ -64,25 +67,60 @@ func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
 	return opt, nil
 }
 
+// itemDocs maps an instrument key (as engineItems) and an item id to the item's description.
+type itemDocs map[string]map[string]*catalog.ItemDoc
+
+// isAnswer reports whether v (an int64 or a string) is a valid answer of the item: an option value or a
+// value in its range, or an option code (respfile.CSVOptions.IsAnswer).
+func (m itemDocs) isAnswer(inst, item string, v any) bool {
+	it := m[inst][item]
+	if it == nil {
+		return false
+	}
+	switch v := v.(type) {
+	case int64:
+		if it.Options == nil {
+			return (it.Min == nil || v >= *it.Min) && (it.Max == nil || v <= *it.Max)
+		}
+		for _, o := range it.Options {
+			if o.Value == v {
+				return true
+			}
+		}
+	case string:
+		for _, o := range it.Options {
+			if o.Code != "" && o.Code == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // engineItems maps each instrument key an answers column may name (the id, and id@version of every
-// loaded version) to its item ids.
-func engineItems(eng *screen.Engine) map[string][]string {
+// loaded version) to its item ids, and to its items' descriptions.
+func engineItems(eng *screen.Engine) (map[string][]string, itemDocs) {
 	m := map[string][]string{}
+	docs := itemDocs{}
 	for _, in := range eng.Instruments() {
 		doc, err := eng.Describe(in.ID + "@" + in.Version)
 		if err != nil {
 			continue
 		}
 		ids := make([]string, len(doc.Items))
-		for i, it := range doc.Items {
-			ids[i] = it.ID
+		byID := make(map[string]*catalog.ItemDoc, len(doc.Items))
+		for i := range doc.Items {
+			ids[i] = doc.Items[i].ID
+			byID[doc.Items[i].ID] = &doc.Items[i]
 		}
 		m[in.ID+"@"+in.Version] = ids
+		docs[in.ID+"@"+in.Version] = byID
 		if in.Default {
 			m[in.ID] = ids
+			docs[in.ID] = byID
 		}
 	}
-	return m
+	return m, docs
 }
 
 // isTSV reports whether a file name says tab-separated.

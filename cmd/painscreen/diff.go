@@ -34,7 +34,7 @@ Exit status: 0 no outcome changes; 1 some outcome changes; 2 usage error; 3 the 
 not load.`
 
 const diffExamples = `  painscreen diff --instruments my-phq9/ phq9@1.0.0 phq9@1.0.1
-  painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0`
+  painscreen diff --rules my-rules/ --format json pain_oud@1.2.0 pain_oud@1.3.0`
 
 func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("diff", "painscreen diff [flags] ID@A ID@B", diffAbout, diffExamples)

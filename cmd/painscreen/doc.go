@@ -41,7 +41,7 @@
 //
 // Every command exits 2 when stdout cannot be written (a full disk). When the reader of stdout goes away
 // (score … | head -1), score ends quietly, as if its input had ended there: no summary, and the exit
-// status of the records it wrote.
+// status of the records it wrote (4 before 1, as always).
 //
 // # score
 //
@@ -65,7 +65,8 @@
 //	--na TOKENS            CSV input: comma-separated cell texts read as a missing answer, besides the
 //	                       empty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none). An integer token
 //	                       (-99) matches the cells of that value (-99, -99.0). Not applied to the subject
-//	                       cell or kept columns.
+//	                       cell or kept columns. A token that is a valid answer of an item among the
+//	                       file's columns (--na 3, --na LA6571-9) is refused (csv_na, exit 2).
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
@@ -105,6 +106,10 @@
 // linkId; wrong_type for a valueDate or several answers), and the rest is scored. A response that breaks
 // the FHIR structure painscreen reads, or is entered-in-error, is an error record (code fhir); a FHIR
 // document that is not valid JSON, or a resource other than a QuestionnaireResponse or Bundle, is exit 2.
+// A Bundle may also carry the patient's Patient, MedicationRequests (with Medications) and Conditions: each
+// response set of that patient then gets the treatment context derived from them (age, opioid_mme by the
+// CDC 2022 method, benzodiazepine, moud_current, naloxone_current, prior_overdose; see docs/ehr.md),
+// unknown rather than false when the Bundle does not settle it; context given explicitly wins.
 // Record numbers start at 1 in every file. Stdin is read as JSONL unless --input-format says otherwise;
 // when stdin does not start like JSONL (its first non-blank character is not "{", or that "{" is alone on
 // its line, as in pretty-printed JSON), score stops with exit 2 and asks for --input-format.
@@ -117,8 +122,9 @@
 //   - csv: a header, then one row per record. The columns are fixed by the loaded definitions, so files
 //     from runs with the same definitions concatenate: file, record, line, subject, status (ok or
 //     error), error_code, error_instrument, error_item, error_message, composite_applied (true, false, or
-//     empty without a rule set), tier, referrals (ids joined with ";"), not_assessed (domains joined with
-//     ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
+//     empty without a rule set), tier, tier_decided (true when the answers decide the tier, false when
+//     they leave it open; empty when the rule set is not applied), referrals (ids joined with ";"),
+//     not_assessed (domains joined with ";"), then <ruleset>.<domain> for every domain of the rule set, then for every loaded instrument
 //     id (sorted) <id>.status (complete, incomplete, or empty when not answered), <id>.<score> for each
 //     score (the union over the loaded versions) and <id>.flags (fired flags, ";"). Values are written as
 //     in the JSON report; a score that was not computed is an empty cell. Fields are quoted as RFC 4180
@@ -131,12 +137,15 @@
 //     <ruleset>.<about>=<code>, joined with ";") and not_applied_reason (why the rule set was not
 //     applied), before the rule set's domains. The determinacy columns possible_tiers,
 //     possible_referrals (ids joined with ";") and possible_domains (domain=value|value;…) say what the
-//     missing answers leave open. Kept columns come last, under their own names.
+//     missing answers leave open, and settle (after possible_domains: <instrument>.<item> joined with
+//     ";") names the unanswered or invalid items whose answers would decide an open tier. Kept columns
+//     come last, under their own names.
 //   - long: tidy CSV for R's tidyverse and pandas, one row per subject and result. Columns: file,
 //     record, subject, the kept columns, then kind, id, value, band, note. Kinds, in this order per
 //     record: record (value ok, partial or error), error (id <instrument>.<item>, value the code, note
 //     the message), tier (id the rule set, value the tier; empty with note "not applied: <reason>"),
-//     possible_tier, referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
+//     possible_tier, settle (id the rule set, value an item whose answer would decide the tier),
+//     referral (value the priority), possible_referral, domain (id <ruleset>.<domain>),
 //     possible_domain (one row per value), note (id <owner>.<about>, value the code, note the message),
 //     then per instrument: status (id the instrument), score (id <instrument>.<score>; band holds the
 //     label of the band score computed from it, if any), flag (value the level, note the message),
@@ -149,21 +158,36 @@
 //     subject: a FHIR reference (Patient/123) as reference, any other id as identifier.value;
 //     effectiveDateTime the response set's date; notes for prorated totals, results decided despite
 //     missing answers, scores not computed, flags not evaluated, unanswered items and invalid answers),
-//     an Observation per fired flag (interpretation AA for urgent), and a RiskAssessment for the
-//     composite (qualitativeRisk the tier, basis the Observations, a note per referral with its reasons,
-//     per possible referral and possible tier, and why the rule set was not applied). Entry fullUrls are
+//     an Observation per fired flag (interpretation AA for urgent), with --follow-up an Observation per
+//     follow-up measure (https://painscreen.dev/fhir/CodeSystem/followup ID.MEASURE, effectivePeriod
+//     from the baseline's date to the current one, derivedFrom the baseline's and the current
+//     QuestionnaireResponses), an Observation with no value for an urgent flag that missing answers
+//     leave open (not ruled out), and a RiskAssessment for the composite
+//     (qualitativeRisk the tier, status final; when missing or invalid answers leave the tier open,
+//     status preliminary with a prediction per possible tier and a note naming the items to ask; basis
+//     the Observations, a note per referral with its reasons, per possible referral, and why the rule
+//     set was not applied). Entry fullUrls are
 //     urn:uuids derived from the file, record number, subject and date, so output is reproducible. An
 //     error record is an OperationOutcome (issue.details the error code, diagnostics where and why).
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
 //     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
-//     flags are left out); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
+//     flags are left out); a tier the answers leave open is "tier=not_final(LOW now, URGENT possible:
+//     ask PHQ-9 item 9)", and an urgent flag left open by a missing or invalid answer is listed as
+//     INST.FLAG(NOT_RULED_OUT); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
-//     it, fired flags, each referral with its priority, text, addenda, rationale, source and the domain
+//     it (a tier the answers leave open leads with "Risk tier: not final — LOW now, URGENT possible: ask
+//     PHQ-9 item 9" and the text of each item to ask), fired flags and urgent flags left open
+//     ("NOT RULED OUT"), each referral with its priority, text, addenda, rationale, source and the domain
 //     values that triggered it, the domains with the instrument results they were derived from, what was
 //     not assessed and why, then each instrument's scores and bands with the answers they were computed
 //     from (with option labels), flags, missing items and notes. It wraps at --width, the terminal's
 //     width, or 80 columns.
+//
+// Treatment context (a FHIR Bundle with the patient's Patient, MedicationRequests and Conditions): a JSON
+// report ends with "ehr_context":{"table":{"version","digest"},"fields":[{"name","known","value",
+// "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
+// known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
 //
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
@@ -173,10 +197,14 @@
 //
 // CSV header: everything about a column is decided once, from the header, and every problem is listed
 // together in one fatal csv_header error with column numbers: an empty, padded, duplicate or
-// unrecognised name ("Subject ID": did you mean subject?), a --keep column that is missing or names an
-// answer, and an instrument or item that is not loaded (with did you mean). Per record are only the
-// problems of a cell's content and a row's length. REDCap exports are read as they are: a column named
-// <instrument>__<item> or context__<key> is an answer or context column, and REDCap's bookkeeping
+// unrecognised name ("Subject ID": did you mean subject?), two columns naming the same answer or context
+// field in different spellings (phq9.q9 and phq9__q9: both are named, since the later would overwrite
+// the earlier), one instrument under two keys (phq9.q1 and phq9@1.0.0.q9), a --keep column that is
+// missing or names an answer, and an instrument or item that is not loaded (with did you mean). Per
+// record are only the problems of a cell's bytes and a row's length; a cell whose value is wrong for
+// its item (2.5, 1e2, text) is an error of that item in the record's report, and the rest of the record
+// is scored. REDCap exports are read as they are: a column named <instrument>__<item> or context__<key>
+// is an answer or context column, and REDCap's bookkeeping
 // columns (redcap_event_name, redcap_repeat_instrument, redcap_repeat_instance,
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
 // are skipped.
@@ -186,8 +214,10 @@
 //	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
 //	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}
 //
-// subject is present only when the record decoded. Decoding problems (syntax, not_integer, wrong_type,
-// unknown_field, csv_columns, …) also give "line" and "col" of the problem inside "error". Scoring
+// subject is present only when the record decoded. Decoding problems (syntax, duplicate_key, wrong_type
+// of the record's structure, unknown_field, csv_columns, …) also give "line" and "col" of the problem
+// inside "error"; an answer whose value is wrong for its item (2.5, 1e2, true, text) is not one: the
+// record is scored and its report lists the item's error. Scoring
 // problems use the codes of screen.ScoreError (unknown_item, invalid_value, disabled_item,
 // composite_not_applied, …). When an input cannot be read further (a JSON or YAML syntax error, a bad
 // CSV header, an I/O error) or holds no record at all, one more error record is written for it, with
@@ -233,12 +263,13 @@
 // is not created, and the exit status is 130. A second signal, or an output that does not take the
 // remaining records within a second (a pipe nobody reads), stops the run at once.
 //
-// Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
-// missing or unreadable input (missing file, fatal syntax error in a JSON or YAML document, bad CSV
-// header, an input with no record) or output that cannot be written; 3 invalid definitions; 4
-// --fail-on-tier was reached (only when every record scored: 1 takes precedence, since an unscored
-// record could hide any tier); 130 interrupted. A clinical result never changes the exit status unless
-// --fail-on-tier asks.
+// Exit status: 0 every record scored; 1 some records could not be scored (error records, or records
+// scored with errors); 2 usage error, missing or unreadable input (missing file, fatal syntax error in a
+// JSON or YAML document, bad CSV header, an NA token that is a valid answer, an input with no record) or
+// output that cannot be written; 3 invalid definitions; 4 --fail-on-tier was reached, even when some
+// records could not be scored (4 takes precedence over 1, also when the reader of stdout went away: a
+// clinical alert is never hidden behind a failed record); 130 interrupted. A clinical result never
+// changes the exit status unless --fail-on-tier asks.
 //
 // Examples:
 //
@@ -404,27 +435,31 @@
 // error or a version that is not loaded, 3 the definitions or suites do not load.
 //
 //	painscreen diff --instruments my-gad7/ gad7@1.0.0 gad7@1.0.1
-//	painscreen diff --rules my-rules/ --format json pain_oud@1.1.0 pain_oud@1.2.0
+//	painscreen diff --rules my-rules/ --format json pain_oud@1.2.0 pain_oud@1.3.0
 //
 // # list
 //
-//	painscreen list [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled]
+//	painscreen list [--format text|json] [--width N] [--instruments DIR] [--rules DIR|ID] [--no-bundled]
 //
 // Lists the loaded instruments (id, version, status, domain, title; * marks the version an unpinned key
 // selects when there are several) and the rule set, with the version each of its inputs is bound to.
 // --format json writes {"instruments":[{"id","version","status","domain","title","digest","file",
 // "default"}],"rule_set":{"id","version","status","title","digest","file","inputs":{id:version}} or
-// null, "rule_sets":[…] when several are loaded and none chosen}.
+// null, "rule_sets":[…] when several are loaded and none chosen}. The text wraps within --width (default
+// the terminal's width, 80 when stdout is not a terminal): a title continues under its column, or on
+// lines of its own indented by 4 when the columns leave it too little room.
 //
 // # show
 //
-//	painscreen show [--format text|json] [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
+//	painscreen show [--format text|json] [--width N] [--instruments DIR] [--rules DIR|ID] [--no-bundled] ID[@VERSION]
 //
 // Describes an instrument: items (options with values, labels and codes, or the integer range; required
 // or optional; skip logic), scores (type, expression, bands as intervals, lookup tables, codes), flags,
 // context fields, recall, citation, licence and notes. The id of a rule set describes it: inputs and the
 // versions bound, domains with their values and expressions, tiers in order, and referrals with their
-// conditions, text, addenda, rationale and source.
+// conditions, text, addenda, rationale and source. The text wraps within --width as list's does,
+// expressions at their spaces (continued 4 columns further in); a token longer than the line (a digest)
+// gets a line of its own and is never cut.
 //
 // --format json writes the same description as one object with snake_case keys (the fields of
 // catalog.InstrumentDoc or catalog.RuleSetDoc).
@@ -435,7 +470,7 @@
 // # serve
 //
 //	painscreen serve [--addr 127.0.0.1:8080] [--instruments DIR] [--rules DIR|ID] [--no-bundled] [--no-rules]
-//	                 [--public-url URL --jwks FILE --issuer ISS... | --insecure-no-auth] [flags]
+//	                 [--public-url URL --issuer ISS=JWKS... | --insecure-no-auth] [flags]
 //
 // Serves the engine over HTTP (package server) until SIGINT or SIGTERM, with the definitions chosen as
 // for score:
@@ -446,10 +481,13 @@
 //	                          has FHIR export, else 406
 //	GET  /cds-services        CDS Hooks discovery: a patient-view service with the prefetch
 //	                          questionnaireResponses = QuestionnaireResponse?subject={{context.patientId}}&status=completed
-//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex)
+//	                          and (optional) patient = Patient/{{context.patientId}} (US Core birth sex),
+//	                          medications = MedicationRequest?patient={{context.patientId}}&status=active and
+//	                          conditions = Condition?patient={{context.patientId}} (treatment context)
 //	POST /cds-services/ID     a CDS Hooks call → {"cards": [...]}; 412 when the prefetch is missing
 //	GET  /healthz, /readyz    liveness; readiness (503 while shutting down)
-//	GET  /version             engine version and the digest of every loaded definition
+//	GET  /version             engine version and the digest of every loaded definition and of the MME table
+//	GET  /metrics             Prometheus metrics, without health data (on --metrics-addr when given)
 //
 // Cards: one per urgent flag (critical) and per referral (urgent → critical, high → warning, routine →
 // info); possible referrals and an open tier (missing answers) are cards that say so; answers that could
@@ -457,13 +495,21 @@
 // the chain of reasons (referral → domains → scores → answers) and the guideline source, a source and a
 // uuid.
 //
-// Flags (besides the definition flags of score):
+// Flags (besides the definition flags of score; docs/operations.md has them all, each with its
+// PAINSCREEN_* environment variable, such as PAINSCREEN_MAX_BODY for --max-body):
 //
 //	--addr HOST:PORT        listen address (default 127.0.0.1:8080; port 0 picks a free port, logged)
 //	--public-url URL        the external base URL the EHR calls: the audience (aud) tokens must name
-//	--jwks FILE             public keys (JWKS) of the EHRs; tokens are verified with the key their kid names
-//	--issuer ISS            accepted token issuer (iss); repeatable; required with --jwks
-//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning)
+//	--issuer ISS=JWKS       a trusted EHR and its own keys (a JWKS file or an https URL); repeatable
+//	--jwks FILE             the keys of a single --issuer ISS given without =JWKS
+//	--insecure-no-auth      accept calls without a token: local development only (logged as a warning),
+//	                        on a loopback address only unless --insecure-allow-remote
+//	--tls-cert, --tls-key   serve HTTPS (the pair is reloaded when it changes)
+//	--base-path PATH        serve under a reverse proxy's prefix
+//	--metrics-addr ADDR     serve /metrics there only
+//	--body-timeout D        time to receive a body (default 10s; 408 after it), before a slot is taken
+//	--max-conns-per-ip N    connections at once from one address (default 64; 0 no limit)
+//	--drain-delay D         after SIGTERM, /readyz answers 503 this long before the listener closes (5s)
 //	--max-body BYTES        largest request body (default 1 MiB); more is 413
 //	--max-in-flight N       scoring and CDS calls served at once (default 16 × GOMAXPROCS); more is 503
 //	                        with Retry-After: 1, at once (no queue)
@@ -475,9 +521,13 @@
 //	--replay-cache N        token ids (jti) remembered against replay (default 100000)
 //
 // Tokens follow CDS Hooks 2.0: a JWT signed with an asymmetric algorithm (ES384, RS384, …; never HS* or
-// none), a kid naming a key of --jwks, iss one of --issuer, aud --public-url or the URL of the endpoint
-// called, exp at most 5 minutes after iat, and a jti not seen before. Without --jwks, scoring and CDS
-// calls are refused with 401; health, version and discovery answer. Timeouts: 5 s to read the headers,
+// none) equal to its key's declared alg, iss a trusted issuer and a kid naming a key of that issuer's own
+// set, aud --public-url or the URL of the endpoint called, exp at most 5 minutes after iat, and a jti not
+// seen before. A key set holding a private or symmetric key is refused. Key sets are reloaded every
+// --jwks-refresh, for a token naming an unknown kid (at most every 30 s), and on SIGHUP, which reloads
+// the TLS pair and the definitions of --instruments and --rules too (kept when they do not load) and
+// logs what changed. Without --issuer, scoring and CDS calls are refused with 401;
+// health, version and discovery answer. Timeouts: 5 s to read the headers,
 // 15 s the request, 30 s to write the response, 120 s idle. The access log has one JSON record per
 // request (method, endpoint, status, bytes, ms, client address, error code) and never a subject or
 // patient id, an answer, a token or card text.
@@ -486,7 +536,7 @@
 // --shutdown-grace; 2 usage error (or the address cannot be listened on); 3 invalid definitions.
 //
 //	painscreen serve --insecure-no-auth
-//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --jwks ehr.jwks.json --issuer https://ehr.example.org
+//	painscreen serve --addr :8443 --public-url https://cds.example.org/painscreen --issuer https://ehr.example.org=ehr.jwks.json
 //
 // # fhir
 //

@@ -11,7 +11,7 @@ import (
 // score --format fhir: one line per record, a FHIR R4 Bundle (type collection) of Observations and a
 // RiskAssessment for a report, an OperationOutcome for a record that could not be scored.
 
-func (e *encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, rep *screen.Report) []byte {
+func (e *encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, baseline []respfile.Source) []byte {
 	in := fhir.Input{Subject: rep.Subject}
 	if rec != nil {
 		if rec.Response != nil {
@@ -19,6 +19,11 @@ func (e *encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, 
 		}
 		for _, s := range rec.Sources {
 			in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument, Preliminary: s.Preliminary()})
+		}
+		if rep.FollowUp != nil {
+			for _, s := range baseline {
+				in.Baseline = append(in.Baseline, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument})
+			}
 		}
 		in.Seed = file + "\x00" + strconv.Itoa(rec.N) + "\x00" + rep.Subject + "\x00" + in.Date
 	}

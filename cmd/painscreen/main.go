@@ -50,6 +50,7 @@ func init() {
 		{"fhir", "write an instrument's FHIR R4 Questionnaire", runFHIR},
 		{"template", "write an empty response file, or a REDCap data dictionary", runTemplate},
 		{"serve", "serve scoring and CDS Hooks over HTTP", runServe},
+		{"probe", "check that a running painscreen serve is ready (container health checks)", runProbe},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -250,6 +251,6 @@ func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			mod += "+dirty"
 		}
 	}
-	fmt.Fprintf(stdout, "painscreen %s (engine %s %s, %s)\n", mod, screen.EngineName, screen.Version, runtime.Version())
+	fmt.Fprintf(stdout, "painscreen %s (engine %s %s, %s)\nMME table %s\n", mod, screen.EngineName, screen.Version, runtime.Version(), v.MMETable)
 	return exitOK
 }

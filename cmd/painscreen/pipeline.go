@@ -47,6 +47,8 @@ type batch struct {
 	fatal error
 	// fatalN is the record number of that error record: one more than the records read.
 	fatalN int
+	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
+	baseSrc [][]respfile.Source
 }
 
 // source is one input of score.
@@ -79,6 +81,8 @@ type pipeline struct {
 	csv  respfile.CSVOptions // CSV input
 	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
 	fu followUpScorer
+	// ehr: the declared context fields a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
+	ehr map[string]bool
 }
 
 func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
@@ -185,6 +189,8 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		b.recs = b.recs[:0]
 		clear(b.bases)
 		b.bases = b.bases[:0]
+		clear(b.baseSrc)
+		b.baseSrc = b.baseSrc[:0]
 		seq++
 		return true
 	}
@@ -206,15 +212,19 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 	}
 	if p.fhir != nil {
 		dec.UseFHIR(p.fhir)
+		if p.ehr != nil {
+			dec.UseEHRContext(func(f string) bool { return p.ehr[f] })
+		}
 	}
 	// push adds a record (with its --follow-up baseline) to the batch being filled.
-	push := func(rec respfile.Record, base *screen.Response) {
+	push := func(rec respfile.Record, base *screen.Response, baseSrc []respfile.Source) {
 		if b == nil && !get() {
 			return
 		}
 		b.recs = append(b.recs, rec)
 		if p.fu != nil {
 			b.bases = append(b.bases, base)
+			b.baseSrc = append(b.baseSrc, baseSrc)
 		}
 		if len(b.recs) == batchSize {
 			ship()
@@ -371,7 +381,9 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			continue
 		}
 		var err error
+		sc.baseSrc = nil
 		if p.fu != nil && b.bases[i] != nil {
+			sc.baseSrc = b.baseSrc[i]
 			err = p.scoreFollowUp(b.bases[i], rec, sc)
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)

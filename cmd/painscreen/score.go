@@ -65,12 +65,14 @@ A missing or invalid date, or one before the baseline's, leaves follow-up not co
 The summary (records read, scored, failed; counts per tier) and the first error records' positions and
 messages go to stderr. Neither ever holds subject ids or answers.
 
-Exit status: 0 every record scored; 1 some records could not be scored (error records); 2 usage error,
-missing or unreadable input (a JSON/YAML syntax error, a bad CSV header, an input with no record), or
-output that cannot be written; 3 invalid definitions; 4 --fail-on-tier reached (when every record
-scored: 1 wins over 4); 130 interrupted (SIGINT/SIGTERM: reading stops, the records already read are
-written, and --output is not created). When the reader of stdout goes away (score … | head), the run
-ends quietly with the status of the records written.`
+Exit status: 0 every record scored; 1 some records could not be scored (error records, or records
+scored with errors); 2 usage error, missing or unreadable input (a JSON/YAML syntax error, a bad CSV
+header, an NA token that is a valid answer, an input with no record), or output that cannot be written;
+3 invalid definitions; 4 --fail-on-tier reached, even when some records could not be scored (4 wins
+over 1: a clinical alert is never hidden behind a failed record); 130 interrupted (SIGINT/SIGTERM:
+reading stops, the records already read are written, and --output is not created). When the reader of
+stdout goes away (score … | head), the run ends quietly with the status of the records written (4 still
+wins over 1).`
 
 const scoreExamples = `  painscreen score --format text patient.yaml
   painscreen score --jobs 4 --output reports.jsonl batch.jsonl
@@ -287,6 +289,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newOutput(dst, enc, stderr)
 	out.sum.failTier = failTier
 	pl := newPipeline(eng, enc, fl.jobs, out)
+	pl.ehr = respfile.DeclaredContext(eng) // treatment context from FHIR Bundles (screen/ehr)
 	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
 		return f.fail(stderr, "%v", err)
 	}
@@ -395,11 +398,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if of != nil {
 			of.abort()
 		}
-		switch {
-		case out.sum.failed > 0:
-			return exitRecords
+		switch { // as below: a clinical alert outranks failed records
 		case out.sum.tierHit:
 			return exitTier
+		case out.sum.failed > 0:
+			return exitRecords
 		}
 		return exitOK
 	case interrupted:

@@ -77,6 +77,7 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames: true,
 		ContinueOnError:    true, // report every failed assertion of a script, not just the first
 		Setup: func(env *testscript.Env) error {
+			env.Setenv("PAINSCREEN", binary) // for exec sh -c '"$PAINSCREEN" … | head -1'
 			return copyDefs(env.WorkDir)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -39,8 +39,8 @@ func TestServeStartsAndStops(t *testing.T) {
 	var stderr lockedBuffer
 	codec := make(chan int, 1)
 	go func() {
-		codec <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-no-auth", "--shutdown-grace", "5s"}, io.Discard, &stderr,
-			func(a net.Addr) { addrc <- a })
+		codec <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-no-auth", "--shutdown-grace", "5s", "--drain-delay", "0s"}, io.Discard, &stderr,
+			func(a net.Addr) { addrc <- a }, nil)
 	}()
 	var base string
 	select {

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/painscreen/painscreen/screen/catalog"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -27,9 +26,14 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var df defFlags
 	df.register(f, false)
 	asJSON := formatFlag(f)
+	widthFlag := registerWidth(f)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	width, err := widthFlag(stdout)
+	if err != nil {
+		return f.fail(stderr, "%v", err)
 	}
 	jsonOut, err := asJSON()
 	if err != nil {
@@ -63,18 +67,19 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	for _, in := range infos {
 		versions[in.ID]++
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tVERSION\tSTATUS\tDOMAIN\tTITLE")
+	rows := [][]string{{"ID", "VERSION", "STATUS", "DOMAIN", "TITLE"}}
 	for _, in := range infos {
 		v := in.Version
 		if versions[in.ID] > 1 && in.Default {
 			v += " *"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", safe(in.ID), safe(v), safe(in.Status), safe(in.Domain), safe(in.Title))
+		rows = append(rows, []string{safe(in.ID), safe(v), safe(in.Status), safe(in.Domain), safe(in.Title)})
 	}
-	_ = tw.Flush()
+	_, _ = stdout.Write(appendTable(nil, rows, width))
+	d := &docWriter{w: stdout, width: width}
 	if rs, ok := eng.RuleSet(); ok {
-		fmt.Fprintf(stdout, "\nRule set: %s %s (%s): %s\n", safe(rs.ID), safe(rs.Version), safe(rs.Status), safe(rs.Title))
+		fmt.Fprintln(stdout)
+		d.line(0, fmt.Sprintf("Rule set: %s %s (%s): %s", rs.ID, rs.Version, rs.Status, rs.Title))
 		ids := make([]string, 0, len(rs.Inputs))
 		for id := range rs.Inputs {
 			ids = append(ids, id)
@@ -84,9 +89,10 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		for _, id := range ids {
 			parts = append(parts, id+" "+rs.Inputs[id])
 		}
-		fmt.Fprintf(stdout, "  inputs: %s\n", safe(strings.Join(parts, ", ")))
+		d.field(2, "inputs", strings.Join(parts, ", "))
 	} else if len(several) > 0 {
-		fmt.Fprintf(stdout, "\nRule sets: %s (several are loaded: choose one with --rules ID)\n", safe(strings.Join(several, ", ")))
+		fmt.Fprintln(stdout)
+		d.line(0, fmt.Sprintf("Rule sets: %s (several are loaded: choose one with --rules ID)", strings.Join(several, ", ")))
 	} else {
 		fmt.Fprintln(stdout, "\nRule set: none")
 	}
@@ -131,9 +137,14 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var df defFlags
 	df.register(f, false)
 	asJSON := formatFlag(f)
+	widthFlag := registerWidth(f)
 	pos, code, ok := f.parse(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	width, err := widthFlag(stdout)
+	if err != nil {
+		return f.fail(stderr, "%v", err)
 	}
 	jsonOut, err := asJSON()
 	if err != nil {
@@ -167,7 +178,7 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if jsonOut {
 			return writeJSON(stdout, doc)
 		}
-		writeInstrumentDoc(stdout, doc)
+		writeInstrumentDoc(stdout, doc, width)
 		return exitOK
 	}
 	// A rule set? The engine describes the one it applies, so build one that applies ref.
@@ -185,7 +196,7 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			if jsonOut {
 				return writeJSON(stdout, doc)
 			}
-			writeRuleSetDoc(stdout, doc)
+			writeRuleSetDoc(stdout, doc, width)
 			return exitOK
 		}
 	}
@@ -212,10 +223,11 @@ func newEngineQuiet(df *defFlags, ruleSet string) (*screen.Engine, error) {
 	return screen.New(opts...)
 }
 
-// docWriter writes indented, wrapped text.
+// docWriter writes indented text wrapped at width (0: textWidth), words never broken.
 type docWriter struct {
-	w   io.Writer
-	buf []byte
+	w     io.Writer
+	buf   []byte
+	width int
 }
 
 func (d *docWriter) line(indent int, s string) {
@@ -223,7 +235,7 @@ func (d *docWriter) line(indent int, s string) {
 	for i := 0; i < indent; i++ {
 		d.buf = append(d.buf, ' ')
 	}
-	d.buf = appendWrappedAt(d.buf, s, indent, indent+2)
+	d.buf = appendWrappedWidth(d.buf, s, indent, indent+2, d.width)
 	_, _ = d.w.Write(d.buf)
 }
 
@@ -238,21 +250,37 @@ func (d *docWriter) field(indent int, name, value string) {
 	}
 	d.buf = append(d.buf, name...)
 	d.buf = append(d.buf, ':')
-	d.buf = appendWrappedAt(append(d.buf, ' '), value, indent+len(name)+2, indent+len(name)+2)
+	vi := indent + len(name) + 2
+	w := d.width
+	if w == 0 {
+		w = textWidth
+	}
+	if vi > w/2 || !strings.ContainsAny(strings.TrimSpace(value), " \t\n") && vi+len(value) > w {
+		vi = indent + 2 // too little room after the name (or one long token, a digest): continue under it
+	}
+	d.buf = appendWrappedWidth(append(d.buf, ' '), value, indent+len(name)+2, vi, d.width)
 	_, _ = d.w.Write(d.buf)
 }
 
-// block writes an expression, keeping its own line breaks (each line escaped, see appendSafe).
+// block writes an expression, keeping its own line breaks (each line escaped, see appendSafe); a line
+// longer than the width is wrapped at its spaces, continued 4 columns further in.
 func (d *docWriter) block(indent int, prefix, expr string) {
 	lines := strings.Split(strings.TrimSpace(expr), "\n")
-	pad := strings.Repeat(" ", indent)
 	for i, l := range lines {
-		l = safe(strings.TrimSuffix(l, "\r"))
-		if i == 0 {
-			fmt.Fprintf(d.w, "%s%s%s\n", pad, prefix, l)
-		} else {
-			fmt.Fprintf(d.w, "%s%s%s\n", pad, strings.Repeat(" ", len(prefix)), l)
+		l = strings.TrimSuffix(l, "\r")
+		lead := len(l) - len(strings.TrimLeft(l, " "))
+		d.buf = d.buf[:0]
+		for j := 0; j < indent; j++ {
+			d.buf = append(d.buf, ' ')
 		}
+		if i == 0 {
+			d.buf = append(d.buf, prefix...)
+		} else {
+			d.buf = append(d.buf, strings.Repeat(" ", len(prefix)+lead)...)
+		}
+		col := indent + len(prefix) + lead
+		d.buf = appendWrappedWidth(d.buf, l[lead:], col, col+4, d.width)
+		_, _ = d.w.Write(d.buf)
 	}
 }
 
@@ -270,8 +298,8 @@ func codesText(cs []catalog.Code) string {
 	return strings.Join(parts, "; ")
 }
 
-func writeInstrumentDoc(w io.Writer, doc *catalog.InstrumentDoc) {
-	d := &docWriter{w: w}
+func writeInstrumentDoc(w io.Writer, doc *catalog.InstrumentDoc, width int) {
+	d := &docWriter{w: w, width: width}
 	d.line(0, doc.ID+" "+doc.Version+": "+doc.Title)
 	d.field(2, "domain", doc.Domain)
 	d.field(2, "status", doc.Status)
@@ -420,8 +448,8 @@ func bandRange(bands []catalog.BandDoc, i int, of string) string {
 	return num(*lo) + " " + loOp + " " + of + " " + hiOp + " " + num(*hi)
 }
 
-func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc) {
-	d := &docWriter{w: w}
+func writeRuleSetDoc(w io.Writer, doc *catalog.RuleSetDoc, width int) {
+	d := &docWriter{w: w, width: width}
 	d.line(0, doc.ID+" "+doc.Version+" (rule set): "+doc.Title)
 	d.field(2, "status", doc.Status)
 	d.field(2, "file", doc.File)

@@ -37,6 +37,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -348,7 +349,7 @@ func cdsItem9(t *testing.T, base string, c signalCase) []string {
 			switch {
 			case card.Indicator == "critical":
 				outcome = item9Endorsed
-			case outcome != item9Endorsed && (strings.Contains(s, "item 9") || strings.Contains(s, "suicid")):
+			case outcome != item9Endorsed && asksItem9.MatchString(s):
 				outcome = item9Unknown
 			}
 		}
@@ -356,6 +357,10 @@ func cdsItem9(t *testing.T, base string, c signalCase) []string {
 	}
 	return out
 }
+
+// asksItem9 matches a card summary that keeps item 9 open: it asks for item 9 (alone or in a list of
+// items), names suicidal ideation, or says an urgent tier is possible.
+var asksItem9 = regexp.MustCompile(`\bitems? (\d+, )*(\d+ and )?9\b|suicid|urgent`)
 
 // questionnaireResponses turns the case's input into one list of FHIR QuestionnaireResponses per record.
 func questionnaireResponses(t *testing.T, c signalCase) [][]map[string]any {

@@ -38,7 +38,8 @@ func scoreTemplateOutput(t *testing.T, eng *screen.Engine, f respfile.Format, in
 	t.Helper()
 	d := respfile.NewDecoder(bytes.NewReader(in), f, respfile.Limits{})
 	if f == respfile.FormatCSV {
-		d = respfile.NewCSVDecoder(bytes.NewReader(in), respfile.Limits{}, respfile.CSVOptions{Items: engineItems(eng)})
+		items, docs := engineItems(eng)
+		d = respfile.NewCSVDecoder(bytes.NewReader(in), respfile.Limits{}, respfile.CSVOptions{Items: items, IsAnswer: docs.isAnswer})
 	}
 	n := 0
 	for {

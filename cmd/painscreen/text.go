@@ -2,9 +2,8 @@ package main
 
 import (
 	"strconv"
-	"strings"
 
-	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/painscreen/painscreen/screen"
@@ -93,6 +92,14 @@ func (t *textBuf) padTo(col int) {
 	}
 }
 
+// lineWidth is the column to wrap before.
+func (t *textBuf) lineWidth() int {
+	if t.width == 0 {
+		return textWidth
+	}
+	return t.width
+}
+
 // sep goes before a unit of n bytes that may not be split: a space, or a new line indented by indent when
 // the unit would pass textWidth.
 func (t *textBuf) sep(n, indent int) {
@@ -101,6 +108,9 @@ func (t *textBuf) sep(n, indent int) {
 		w = textWidth
 	}
 	if t.col+1+n > w {
+		for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
+			t.b = t.b[:len(t.b)-1]
+		}
 		t.b = append(t.b, '\n')
 		t.col = 0
 		t.padTo(indent)
@@ -114,6 +124,9 @@ func (t *textBuf) sep(n, indent int) {
 // continuation lines start at indent. The first word goes where the line is. Words are escaped (safe).
 func (t *textBuf) words(s string, indent int) {
 	first := true
+	if len(s) > 0 && isSpace(s[0]) && t.col > 0 {
+		first = false // leading space: a separator before the first word (or a new line)
+	}
 	for len(s) > 0 {
 		i := 0
 		for i < len(s) && isSpace(s[i]) {
@@ -133,6 +146,9 @@ func (t *textBuf) words(s string, indent int) {
 		}
 		if first {
 			first = false
+			if t.col > indent && t.col+len(w) > t.lineWidth() {
+				t.sep(len(w), indent) // does not fit where the line is: start a continuation line
+			}
 		} else {
 			t.sep(len(w), indent)
 		}
@@ -166,20 +182,32 @@ func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 			u = append(u, ';')
 		}
 		t.tmp = u
-		if i > 0 {
+		if indent+len(u) > t.lineWidth() {
+			// A reason longer than a whole line (a long option label) is wrapped at its spaces.
+			if i > 0 {
+				t.sep(0, indent)
+			}
+			t.words(string(u), indent)
+			continue
+		}
+		if i > 0 || t.col > indent && t.col+len(u) > t.lineWidth() {
 			t.sep(len(u), indent)
 		}
 		t.rawBytes(u)
 	}
 }
 
-// list writes ids joined by ", ", wrapped.
+// list writes ids joined by ", ", wrapped; an id is kept on one line with the comma that follows it.
 func (t *textBuf) list(ids []string, indent int) {
 	for i, id := range ids {
 		id = safe(id)
+		n := len(id)
+		if i < len(ids)-1 {
+			n++ // its comma
+		}
 		if i > 0 {
 			t.raw(",")
-			t.sep(len(id), indent)
+			t.sep(n, indent)
 		}
 		t.raw(id)
 	}
@@ -188,13 +216,22 @@ func (t *textBuf) list(ids []string, indent int) {
 func (t *textBuf) recordHead(file string, n, line int) {
 	t.raw("=== record ")
 	t.int(n)
-	t.raw(" (")
-	t.safe(file)
-	if line > 0 {
-		t.raw(", line ")
-		t.int(line)
+	if t.col+2+len(file)+len(", line ")+20+1 <= t.lineWidth() && !needsEscape(file) {
+		t.raw(" (") // fits (the usual case): no allocation
+		t.raw(file)
+		if line > 0 {
+			t.raw(", line ")
+			t.int(line)
+		}
+		t.raw(")")
+		return
 	}
-	t.raw(")")
+	where := "(" + file
+	if line > 0 {
+		where += ", line " + strconv.Itoa(line)
+	}
+	t.sep(0, 4)
+	t.words(where+")", 4)
 }
 
 func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
@@ -248,62 +285,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	return t.b
 }
 
-// labels maps the answers of one instrument version to their option labels, for the text view.
-type labels struct {
-	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
-}
-
-// of returns the label of an answer reason ("answers.q9" = 1), or "".
-func (l *labels) of(r screen.Reason) string {
-	const prefix = "answers."
-	if l == nil || len(r.Name) <= len(prefix) || r.Name[:len(prefix)] != prefix {
-		return ""
-	}
-	v, ok := r.Value.Int()
-	if !ok {
-		return ""
-	}
-	for _, o := range l.items[r.Name[len(prefix):]] {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return ""
-}
-
-// textLabels holds the labels of every loaded instrument version: id -> version -> labels.
-type textLabels map[string]map[string]*labels
-
-func newTextLabels(eng *screen.Engine) textLabels {
-	tl := textLabels{}
-	for _, in := range eng.Instruments() {
-		doc, err := eng.Describe(in.ID + "@" + in.Version)
-		if err != nil {
-			continue
-		}
-		l := &labels{items: map[string][]catalog.OptionDoc{}}
-		for _, it := range doc.Items {
-			if len(it.Options) == 0 {
-				continue
-			}
-			opts := make([]catalog.OptionDoc, len(it.Options))
-			for i, o := range it.Options {
-				opts[i] = o
-				if o.Label == strconv.FormatInt(o.Value, 10) {
-					opts[i].Label = ""
-				}
-			}
-			l.items[it.ID] = opts
-		}
-		if tl[in.ID] == nil {
-			tl[in.ID] = map[string]*labels{}
-		}
-		tl[in.ID][in.Version] = l
-	}
-	return tl
-}
-
-func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, sc *scratch) []byte {
+func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
 	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
@@ -315,6 +297,11 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.nl()
 	t.kept(sc)
+	t.ehrContext(rec.EHR)
+	c := rep.Composite
+	if c != nil {
+		t.tier(rep, nm)
+	}
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		t.raw("Error: ")
@@ -324,13 +311,10 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		t.nl()
 	}
 	if len(rep.Errors) > 0 {
-		t.words("  (these answers could not be used; everything below is what the other answers settle)", 2)
+		t.words("  (these answers could not be used; every result here is what the other answers settle)", 2)
 		t.nl()
 	}
-	c := rep.Composite
-	if c != nil {
-		t.tier(c)
-	}
+	t.openFlags(rep, nm)
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
 		for j := range in.Flags {
@@ -362,19 +346,27 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.followUp(rep.FollowUp)
 	t.nl()
-	t.raw("Scored by ")
-	t.safe(rep.Engine.Name)
-	t.raw(" ")
-	t.safe(rep.Engine.Version)
-	t.raw(". Decision support for a clinician, not a diagnosis.")
+	const notDiagnosis = ". Decision support for a clinician, not a diagnosis."
+	if 10+len(rep.Engine.Name)+1+len(rep.Engine.Version)+len(notDiagnosis) <= t.lineWidth() {
+		t.raw("Scored by ")
+		t.safe(rep.Engine.Name)
+		t.raw(" ")
+		t.safe(rep.Engine.Version)
+		t.raw(notDiagnosis)
+	} else {
+		t.raw("Scored by ")
+		t.words(rep.Engine.Name+" "+rep.Engine.Version+notDiagnosis, 0)
+	}
 	t.nl()
 	t.nl()
 	sc.tmp = t.tmp
 	return t.b
 }
 
-// tier writes the risk tier and what decided it.
-func (t *textBuf) tier(c *screen.CompositeResult) {
+// tier writes the risk tier and what decided it. A tier the answers leave open leads with what is
+// possible and what to ask (composite.md §1b), never with the lowest tier alone.
+func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
+	c := rep.Composite
 	if !c.Applied {
 		t.raw("Risk tier: NOT DETERMINED (")
 		t.safe(c.ID)
@@ -385,9 +377,25 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		t.para("  Why: ", c.Reason, 7)
 		return
 	}
+	open, isOpen := nm.OpenResult(rep)
 	t.raw("Risk tier: ")
-	t.upper(string(c.Tier))
-	t.raw("   [")
+	if isOpen {
+		t.words(open.Headline(), 2)
+		t.nl()
+		t.settle(rep, open.Settle)
+		t.raw("  ")
+		t.upper(string(c.Tier))
+		t.words(" holds whatever the missing answers are", 4)
+		t.sep(len(c.TierRule)+2, 4)
+	} else {
+		t.upper(string(c.Tier))
+		if t.col+3+len(c.TierRule)+2 <= t.lineWidth() {
+			t.raw("   ")
+		} else {
+			t.sep(len(c.TierRule)+2, 4)
+		}
+	}
+	t.raw("[")
 	t.safe(c.TierRule)
 	t.raw("]")
 	t.nl()
@@ -397,7 +405,7 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 		t.reasons(rs, 4, nil)
 		t.nl()
 	}
-	if len(c.PossibleTiers) > 0 {
+	if len(c.PossibleTiers) > 0 && !isOpen {
 		t.raw("  possible with the missing answers: ")
 		for i, p := range c.PossibleTiers {
 			if i > 0 {
@@ -405,7 +413,6 @@ func (t *textBuf) tier(c *screen.CompositeResult) {
 			}
 			t.safe(string(p))
 		}
-		t.raw(" (the tier shown is the lowest: it holds whatever they are)")
 		t.nl()
 	}
 }
@@ -427,7 +434,8 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.nl()
 			t.raw("Possible referrals (")
 			t.int(len(c.PossibleReferrals))
-			t.raw("): they apply for some of the answers that are missing")
+			t.raw("):")
+			t.words(" they apply for some of the answers that are missing", 2)
 			t.nl()
 			t.referrals(c.PossibleReferrals)
 		}
@@ -450,21 +458,22 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
 			if len(d.Possible) > 0 {
 				t.padTo(4 + w)
-				t.raw("possible: ")
+				t.raw("possible:")
+				ids := make([]string, len(d.Possible))
 				for j, v := range d.Possible {
-					if j > 0 {
-						t.raw(", ")
-					}
-					t.b = appendValue(t.b, v, "null")
+					ids[j] = string(appendValue(nil, v, "null"))
 				}
+				t.sep(0, 4+w+10)
+				t.list(ids, 4+w+10)
 				t.nl()
 			}
 		}
 		if len(c.NotAssessed) > 0 {
 			t.raw("Not assessed: ")
 			t.list(c.NotAssessed, 2)
-			t.raw(" ")
-			t.words(`(no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
+			// The leading space is a separator: it wraps like any other, so the list's last word never
+			// ends a line one column past the width.
+			t.words(` (no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
 			t.nl()
 		}
 	}
@@ -501,7 +510,7 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		} else {
 			t.raw("(nothing)")
 		}
-		t.sep(len(r.Rule)+2, 7)
+		t.sep(len(r.Rule)+2, 5)
 		t.raw("[")
 		t.safe(r.Rule)
 		t.raw("]")
@@ -518,7 +527,11 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 	t.padTo(indent + w + 2 + vw + 2)
 	if len(rs) > 0 {
 		t.raw("from ")
-		t.reasons(rs, t.col, lbl)
+		in := t.col
+		if in > t.lineWidth()/2 {
+			in = indent + 4 // wide columns leave too little room: continue further left
+		}
+		t.reasons(rs, in, lbl)
 	}
 	t.nl()
 }
@@ -577,19 +590,4 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 func valueLen(v screen.Value) int {
 	var tmp [32]byte
 	return len(appendSafeValue(tmp[:0], v))
-}
-
-// appendWrapped writes s, which starts with its own indentation, wrapped at textWidth; continuation lines
-// are indented by indent spaces. (For show, whose texts are not on the hot path.)
-func appendWrapped(b []byte, s string, indent int) []byte {
-	lead := len(s) - len(strings.TrimLeft(s, " "))
-	return appendWrappedAt(append(b, s[:lead]...), s[lead:], lead, indent)
-}
-
-// appendWrappedAt writes the words of s starting at column col of the current line and ends the line.
-func appendWrappedAt(b []byte, s string, col, indent int) []byte {
-	t := textBuf{b: b, col: col}
-	t.words(s, indent)
-	t.nl()
-	return t.b
 }

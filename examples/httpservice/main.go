@@ -43,12 +43,20 @@ func main() {
 	flag.Parse()
 
 	cfg := server.Config{PublicURL: *publicURL, InsecureNoAuth: *insecure, Logger: slog.Default()}
-	if *jwks != "" {
-		b, err := os.ReadFile(*jwks)
-		if err != nil {
-			log.Fatal(err)
+	switch {
+	case *jwks != "" && *issuer == "":
+		log.Fatal("-jwks needs -issuer: the EHR (token iss) whose keys it holds; a token without an issuer is never accepted")
+	case *jwks == "" && *issuer != "":
+		log.Fatal("-issuer needs -jwks: the EHR's keys")
+	case *jwks != "":
+		// The issuer is bound to its own keys; the file is re-read when it changes (checked every
+		// Config.JWKSRefresh while tokens arrive, and at once for a token naming an unknown kid).
+		cfg.TrustedIssuers = []server.TrustedIssuer{{Issuer: *issuer, Source: *jwks}}
+	}
+	if *insecure {
+		if host, _, _ := net.SplitHostPort(*addr); host != "localhost" && !net.ParseIP(host).IsLoopback() {
+			log.Fatal("-insecure-no-auth listens on a loopback address only (localhost, 127.0.0.1, ::1)")
 		}
-		cfg.JWKS, cfg.Issuers = b, []string{*issuer}
 	}
 	eng, err := screen.New(bundled.Definitions())
 	if err != nil {

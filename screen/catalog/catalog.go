@@ -85,7 +85,11 @@ type BandDoc struct {
 }
 
 // FollowUpDoc describes a follow-up measure: CEL over baseline.<score>, current.<score> and days.
-type FollowUpDoc struct{ ID, Label, Description, Type, Expr string }
+type FollowUpDoc struct {
+	ID, Label, Description, Type, Expr string
+	// MinDays is the fewest days from baseline at which the measure is computed (0: any interval).
+	MinDays int64
+}
 
 // FlagDoc describes a flag.
 type FlagDoc struct{ ID, Level, Message, When string }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/cds"
 )
 
 // Writer writes reports as FHIR R4 Bundles. It holds what the definitions say about each score (LOINC
@@ -21,6 +23,7 @@ import (
 type Writer struct {
 	insts   map[string]*instInfo // "id@version"
 	ruleSet *catalog.RuleSetDoc
+	names   *cds.Namer // what to ask when a tier is open (§1b)
 }
 
 type instInfo struct {
@@ -31,7 +34,7 @@ type instInfo struct {
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
 func NewWriter(eng *screen.Engine) (*Writer, error) {
-	w := &Writer{insts: map[string]*instInfo{}}
+	w := &Writer{insts: map[string]*instInfo{}, names: cds.NewNamer(eng)}
 	for _, in := range eng.Instruments() {
 		doc, err := eng.Describe(in.ID + "@" + in.Version)
 		if err != nil {
@@ -64,6 +67,10 @@ type Input struct {
 	// Responses are the QuestionnaireResponses the answers came from: each Observation of an instrument is
 	// derivedFrom the responses whose Instrument is that instrument.
 	Responses []ResponseRef
+	// Baseline are the QuestionnaireResponses of the baseline response set, for a report with follow-up:
+	// each follow-up Observation is derivedFrom the baseline's and the current responses of its
+	// instrument.
+	Baseline []ResponseRef
 	// Seed makes the Bundle's entry ids (fullUrl urn:uuid:…, derived from it by hashing): the same seed and
 	// report give the same Bundle, byte for byte. Give each response set its own seed (the CLI uses the
 	// file name, record number, subject and date).
@@ -102,14 +109,23 @@ const (
 //     interpretation the band of the score when another score bands it; method the instrument id, version
 //     and digest; derivedFrom the QuestionnaireResponses; subject; effectiveDateTime);
 //   - one Observation per fired flag (FlagSystem "ID.FLAG", valueBoolean true, interpretation AA for an
-//     urgent flag, A otherwise, note its message);
+//     urgent flag, A otherwise, note its message); an urgent flag that missing or invalid answers leave
+//     open (PHQ-9 item 9 unanswered) is an Observation too, status preliminary, with no value, a
+//     dataAbsentReason (unknown, or error for an invalid answer) and a note saying it is not ruled out;
+//   - one Observation per follow-up measure computed (FollowUpSystem "ID.MEASURE"; its value;
+//     effectivePeriod from the baseline's date to the current one; derivedFrom the baseline's and the
+//     current responses of the instrument (Input.Baseline, Input.Responses); a note with the values
+//     compared and the days between);
+//   - Observations read from a QuestionnaireResponse that is not completed (ResponseRef.Preliminary) are
+//     preliminary, with a note, and so is the RiskAssessment;
 //   - for an instrument with no score and no flag, one Observation for the instrument (its panel code)
 //     with a dataAbsentReason, so what was answered is never silent;
 //   - each Observation carries the report's notes about it (prorated; decided despite missing answers;
 //     not computed; flag not evaluated) and its instrument's notes and errors, as notes;
 //   - one RiskAssessment for the composite when the engine has a rule set: code the rule set, method its
-//     version and digest, prediction[0].qualitativeRisk the tier (RuleSetSystem "RULESET.tier.TIER"), with
-//     a note naming the possible tiers when missing answers leave it open; basis every Observation; one
+//     version and digest, prediction[0].qualitativeRisk the tier (RuleSetSystem "RULESET.tier.TIER"),
+//     status final; when missing or invalid answers leave the tier open, status preliminary, one
+//     prediction per possible tier (most pressing first) and a note saying so; basis every Observation; one
 //     note per referral (priority, id, text, addenda, and the reasons: the domain values that fired it),
 //     per possible referral, for the domains not assessed, per composite note and per error of the
 //     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
@@ -124,25 +140,11 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		date = ""
 	}
 	var basis []Reference
+	openFlags := w.names.OpenFlags(rep)
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
-		var derived []Reference
-		status := "final"
-		for _, r := range in.Responses {
-			id, _, _ := strings.Cut(r.Instrument, "@")
-			if id != res.ID {
-				continue
-			}
-			if r.Preliminary {
-				status = "preliminary"
-			}
-			if r.Reference != "" {
-				derived = append(derived, Reference{Reference: r.Reference})
-			} else {
-				derived = append(derived, Reference{Type: "QuestionnaireResponse", Display: "QuestionnaireResponse without id"})
-			}
-		}
+		derived, status := derivedFrom(in.Responses, res.ID)
 		method := &CodeableConcept{Text: res.ID + " " + res.Version + " (" + res.Digest + ")"}
 		scoreIDs := map[string]bool{}
 		for _, s := range res.Scores {
@@ -210,6 +212,25 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 				Note: []Annotation{{Text: f.Message + " (" + reasonText(f.Reasons()) + ")"}}}
 			add(o, "flag/"+res.ID+"/"+f.ID)
 		}
+		for _, f := range openFlags {
+			if f.Instrument != res.ID {
+				continue
+			}
+			// composite.md §1b: an urgent flag whose item has no usable answer is unknown, never absent
+			// (a reader that looks for the flag's Observation finds it, with no value and the reason).
+			reason, names := "unknown", make([]string, 0, len(f.Items))
+			for _, it := range f.Items {
+				names = append(names, it.Name)
+				if !slices.Contains(res.Missing, it.ID) {
+					reason = "error"
+				}
+			}
+			o := &Observation{Code: CodeableConcept{Coding: []Coding{{System: FlagSystem, Code: res.ID + "." + f.Flag}}, Text: f.Message},
+				DataAbsentReason: &CodeableConcept{Coding: []Coding{{System: dataAbsentSystem, Code: reason}}},
+				Note:             []Annotation{{Text: "Not ruled out: " + strings.Join(names, ", ") + " has no usable answer, so this urgent flag could not be evaluated; ask it."}}}
+			add(o, "flag/"+res.ID+"/"+f.Flag)
+			o.Status = "preliminary"
+		}
 		if len(res.Scores) == 0 && len(res.Flags) == 0 {
 			code := CodeableConcept{Coding: []Coding{{System: ScoreSystem, Code: res.ID}}, Text: res.ID}
 			if info != nil {
@@ -223,10 +244,47 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			add(o, "obs/"+res.ID)
 		}
 	}
+	basis = w.followUps(b, rep, in, subject, date, basis)
 	if c := rep.Composite; c != nil {
-		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: w.riskAssessment(rep, c, subject, date, basis)})
+		ra := w.riskAssessment(rep, c, subject, date, basis)
+		if ra.Status == "final" && anyPreliminary(in.Responses) {
+			ra.Status = "preliminary"
+			ra.Note = append(ra.Note, Annotation{Text: "A questionnaire response is not completed (in progress or stopped): this result is preliminary."})
+		}
+		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: ra})
 	}
 	return b
+}
+
+// derivedFrom returns the references to the responses of an instrument, and the status of Observations
+// read from them: preliminary when one of them is in progress, else final.
+func derivedFrom(refs []ResponseRef, inst string) ([]Reference, string) {
+	var derived []Reference
+	status := "final"
+	for _, r := range refs {
+		id, _, _ := strings.Cut(r.Instrument, "@")
+		if id != inst {
+			continue
+		}
+		if r.Preliminary {
+			status = "preliminary"
+		}
+		if r.Reference != "" {
+			derived = append(derived, Reference{Reference: r.Reference})
+		} else {
+			derived = append(derived, Reference{Type: "QuestionnaireResponse", Display: "QuestionnaireResponse without id"})
+		}
+	}
+	return derived, status
+}
+
+func anyPreliminary(refs []ResponseRef) bool {
+	for _, r := range refs {
+		if r.Preliminary {
+			return true
+		}
+	}
+	return false
 }
 
 // dateTime is the lexical form of an R4 dateTime.
@@ -251,16 +309,30 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 		note("Not applied: " + c.Reason)
 	} else {
 		tier := string(c.Tier)
-		p := Prediction{Outcome: &CodeableConcept{Text: title},
-			QualitativeRisk: &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID + ".tier." + tier, Display: tier}}, Text: tier},
-			Rationale:       "Risk tier " + tier + " (" + c.TierRule + "): " + reasonText(c.TierReasons())}
-		ra.Prediction = []Prediction{p}
-		if len(c.PossibleTiers) > 0 {
+		qual := func(t string) *CodeableConcept {
+			return &CodeableConcept{Coding: []Coding{{System: RuleSetSystem, Code: c.ID + ".tier." + t, Display: t}}, Text: t}
+		}
+		if len(c.PossibleTiers) > 1 {
+			// composite.md §1b: a tier the answers leave open is preliminary, with a prediction per
+			// possible tier (most pressing first), none of them presented as the result.
+			ra.Status = "preliminary"
 			var ts []string
 			for _, t := range c.PossibleTiers {
 				ts = append(ts, string(t))
+				why := "Possible with the missing or invalid answers; not final."
+				if t == c.Tier {
+					why = "Holds whatever the missing or invalid answers are (" + c.TierRule + "): " + reasonText(c.TierReasons()) + "; not final."
+				}
+				ra.Prediction = append(ra.Prediction, Prediction{Outcome: &CodeableConcept{Text: title}, QualitativeRisk: qual(string(t)), Rationale: why})
 			}
-			note("Missing answers leave the tier open: " + tier + " holds whatever they are; possible tiers: " + strings.Join(ts, ", ") + ".")
+			msg := "Not final: missing or invalid answers leave the tier open; " + tier + " holds whatever they are; possible tiers: " + strings.Join(ts, ", ") + "."
+			if open, ok := w.names.OpenResult(rep); ok {
+				msg = "Risk tier " + open.Headline() + ". " + msg
+			}
+			note(msg)
+		} else {
+			ra.Prediction = []Prediction{{Outcome: &CodeableConcept{Text: title}, QualitativeRisk: qual(tier),
+				Rationale: "Risk tier " + tier + " (" + c.TierRule + "): " + reasonText(c.TierReasons())}}
 		}
 		var mit []string
 		for _, r := range c.Referrals {

@@ -17,6 +17,8 @@ const (
 	ScoreSystem = "https://painscreen.dev/fhir/CodeSystem/score"
 	// RuleSetSystem codes the composite results: "RULESET.tier", "RULESET.referral.REFERRAL".
 	RuleSetSystem = "https://painscreen.dev/fhir/CodeSystem/ruleset"
+	// FollowUpSystem codes follow-up measures: "ID.MEASURE" (for example "phq9.response").
+	FollowUpSystem = "https://painscreen.dev/fhir/CodeSystem/followup"
 	// LOINC is the LOINC code system.
 	LOINC = "http://loinc.org"
 )

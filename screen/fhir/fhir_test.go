@@ -122,7 +122,8 @@ func TestBundleUSCorePHQ9(t *testing.T) {
 	require.NoError(t, err)
 	b := w.NewBundle(rep, inputOf(rec, rep))
 	assert.Equal(t, "collection", b.Type)
-	// total, severity, and the RiskAssessment (not applied: PHQ-9 alone is not enough for pain_oud).
+	// total, severity, and the RiskAssessment (pain_oud 1.2.0 applies to a PHQ-9 alone: tier elevated,
+	// depression positive).
 	require.Len(t, b.Entry, 3)
 	total := b.Entry[0].Resource.(*fhir.Observation)
 	assert.Equal(t, []fhir.Coding{{System: "http://loinc.org", Code: "44261-6"}}, total.Code.Coding)
@@ -132,8 +133,11 @@ func TestBundleUSCorePHQ9(t *testing.T) {
 	assert.Equal(t, &fhir.Reference{Reference: "Patient/example"}, total.Subject)
 	assert.Equal(t, "2022-11-29", total.EffectiveDateTime)
 	ra := b.Entry[2].Resource.(*fhir.RiskAssessment)
-	assert.Empty(t, ra.Prediction)
-	assert.Contains(t, ra.Note[0].Text, "Not applied")
+	assert.Equal(t, "final", ra.Status)
+	require.Len(t, ra.Prediction, 1)
+	require.NotNil(t, ra.Prediction[0].QualitativeRisk)
+	assert.Equal(t, "pain_oud.tier.elevated", ra.Prediction[0].QualitativeRisk.Coding[0].Code)
+	assert.Contains(t, ra.Note[0].Text, "Referral [routine] behavioral_health")
 	require.Len(t, ra.Basis, 2)
 	assert.Equal(t, b.Entry[0].FullURL, ra.Basis[0].Reference)
 

@@ -40,6 +40,12 @@ type Annotation struct {
 	Text string `json:"text"`
 }
 
+// Period is an R4 Period.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
 // Quantity is an R4 Quantity.
 type Quantity struct {
 	Value  json.Number `json:"value"`
@@ -121,6 +127,7 @@ type Observation struct {
 	Code              CodeableConcept   `json:"code"`
 	Subject           *Reference        `json:"subject,omitempty"`
 	EffectiveDateTime string            `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod   *Period           `json:"effectivePeriod,omitempty"`
 	ValueQuantity     *Quantity         `json:"valueQuantity,omitempty"`
 	ValueInteger      *int64            `json:"valueInteger,omitempty"`
 	ValueBoolean      *bool             `json:"valueBoolean,omitempty"`

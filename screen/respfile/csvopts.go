@@ -27,6 +27,12 @@ type CSVOptions struct {
 	// that instrument. An instrument or item it does not hold is then a header error with a suggestion,
 	// instead of the same error on every row.
 	Items map[string][]string
+	// IsAnswer, when not nil, checks every NA token once, when the header is read: IsAnswer(inst, item, v)
+	// reports whether v (an int64 for a token that is an integer, else the token's text) is a valid answer
+	// of item of instrument inst, an answer column of the file. A token that is one (NA 3 with a 0-3
+	// item, an option code) is a fatal csv_na error naming the token and the column: reading it as missing
+	// would turn real answers into blanks in every row.
+	IsAnswer func(inst, item string, v any) bool
 }
 
 // DefaultNA is the NA tokens of the zero CSVOptions: R's NA, N/A and Excel's #N/A, and NaN and nan as

@@ -126,12 +126,15 @@ func TestCSVHeaderAgainstItems(t *testing.T) {
 	recs, _, err := decodeCSV(t, in, CSVOptions{Items: items})
 	assert.Empty(t, recs)
 	e := fatalErr(t, err)
-	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 5 problems: " +
+	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 6 problems: " +
 		`column 1 "Subject ID" is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean subject?); ` +
 		"column 2 phq9.q77: phq9 has no item q77 (did you mean q7?); " +
 		"column 4 phq9@2.0.0.q1: no loaded version of phq9 is 2.0.0; " +
 		"column 5 phq.q1: no instrument phq is loaded (did you mean phq9?); " +
-		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?)"}, *e)
+		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?); " +
+		// One instrument under two keys: the engine would drop one key's answers in every row.
+		"column 8 phq9@1.0.0.q7 names instrument phq9 as phq9@1.0.0, and column 3 (phq9.q1) names it as phq9: " +
+		"write every column of an instrument with the same key"}, *e)
 
 	// Without Items, answer columns are not checked (the engine reports unknown items per record).
 	recs, _, err = decodeCSV(t, "phq9.q77\n1\n", CSVOptions{})
@@ -177,4 +180,51 @@ func TestSuggest(t *testing.T) {
 	assert.Equal(t, "", suggest.Closest("zzzz", []string{"q1", "difficulty"}))
 	assert.Equal(t, "gad7", suggest.Closest("GAD7", []string{"gad7", "phq9"}))
 	assert.Equal(t, 3, suggest.Distance("kitten", "sitting"))
+}
+
+// TestCSVNAIsAnswer: an NA token that is a valid answer of an item among the file's answer columns would
+// turn real answers into blanks in every row: a fatal csv_na error naming the token and the column.
+func TestCSVNAIsAnswer(t *testing.T) {
+	// p.q takes 0..3 or the codes A0..A3; p.r takes any count of 0 or more; x.y is not a column.
+	isAnswer := func(inst, item string, v any) bool {
+		switch {
+		case inst == "p" && item == "q":
+			n, isInt := v.(int64)
+			s, _ := v.(string)
+			return (isInt && n >= 0 && n <= 3) || s == "A0" || s == "A1" || s == "A2" || s == "A3"
+		case inst == "p" && item == "r":
+			n, isInt := v.(int64)
+			return isInt && n >= 0
+		case inst == "x":
+			return true
+		}
+		return false
+	}
+	in := "subject,p.q,p.r\ns,1,-99\n"
+	cases := []struct {
+		na  []string
+		err string
+	}{
+		{nil, ""}, // NA, N/A, #N/A, NaN, nan
+		{[]string{}, ""},
+		{[]string{"-99", "NA", "9.5"}, ""},
+		{[]string{"3"}, `NA token "3" is a valid answer of p.q (column 2)`},
+		{[]string{"3.0"}, `NA token "3.0" is a valid answer of p.q (column 2)`},
+		{[]string{"A2"}, `NA token "A2" is a valid answer of p.q (column 2)`},
+		{[]string{"99"}, `NA token "99" is a valid answer of p.r (column 3)`},
+		{[]string{"NA", "A1", "-99", "7"}, `NA token "A1" is a valid answer of p.q (column 2); NA token "7" is a valid answer of p.r (column 3)`},
+	}
+	for _, c := range cases {
+		d := NewCSVDecoder(strings.NewReader(in), Limits{}, CSVOptions{NA: c.na, IsAnswer: isAnswer})
+		r, err := d.Next()
+		if c.err == "" {
+			require.NoError(t, err, "%q", c.na)
+			require.Nil(t, r.Err)
+			continue
+		}
+		e := fatalErr(t, err)
+		assert.Equal(t, CodeCSVNA, e.Code, "%q", c.na)
+		assert.Equal(t, 1, e.Line)
+		assert.Equal(t, c.err+": reading it as missing would turn real answers into blanks (choose NA tokens that no answer column accepts)", e.Msg)
+	}
 }

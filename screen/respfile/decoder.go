@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/ehr"
 )
 
 // Record is one record of the input: a response set, or the problem that kept it from being one.
@@ -29,6 +30,9 @@ type Record struct {
 	// Kept holds the cells of the CSV columns named in CSVOptions.Keep, in that order (also for a record
 	// with Err, when its row has the header's number of fields); nil for other formats.
 	Kept []string
+	// EHR is the treatment context derived from the patient's resources in the same FHIR Bundle, with its
+	// reasons and notes (Decoder.UseEHRContext); nil when none was derived.
+	EHR *ehr.Context
 }
 
 // Decoder reads records from a response file one at a time. It reads its input in a streaming way:
@@ -56,6 +60,8 @@ type Decoder struct {
 
 	fhirMap *FHIRMapper // UseFHIR
 	fh      *fhirState  // a FHIR document being read
+
+	ehrAccept func(string) bool // UseEHRContext (fhircontext.go)
 }
 
 // bufSize is the size of the read buffer; lines and records up to this size are parsed in place.

@@ -48,9 +48,13 @@
 // document allocates a few times its size at most, the records included (TestFHIRMemory: at most 4 ×
 // for 1 MiB Bundles of every shape tested). Record.Sources also carries each response's authored
 // instant, status and notes (SourceNote: a declined answer, a version or questionnaire it was read as, a
-// preliminary status, conflicting answers). A Patient in the Bundle gives the records of its responses
-// the context age at their date from its birthDate (when the definitions read age and the record gives
-// none; see AgeAt), with a note. Nesting may be as deep as the larger of Limits.MaxDepth and 128.
+// preliminary status, conflicting answers). Nesting may be as deep as the larger of Limits.MaxDepth and
+// 128.
+//
+// With Decoder.UseEHRContext, the Patient, MedicationRequest, Medication and Condition resources of a
+// Bundle are read too: each record's patient gets the treatment context derived from them (package
+// screen/ehr), added to the record's context where it declares no value of its own, and Record.EHR says
+// what was derived and from which resources.
 //
 // # screen.Response shape
 //
@@ -64,33 +68,48 @@
 //
 // An answer, or a context value, is one of:
 //
-//	written as                                       decoded as      notes
-//	an integer: 3, -1, 2.0 (JSON/YAML number, CSV    int64           a fraction of zeros is whole (2.0);
-//	cell)                                                            1.5, 2e0 and integers outside the
-//	                                                                 int64 range are not_integer
-//	a string: "LA6568-5"; a CSV cell that is not     string          an option code, kept byte for byte
-//	a number                                                         (never trimmed or normalised)
-//	null (JSON), ~ or null or nothing (YAML), an     nil             not answered; the item stays in its
-//	empty CSV cell                                                   instrument's map with a nil value
-//	absent                                           no key          not answered
-//	true/false, an array or object                   wrong_type
+//	written as                                       decoded as        notes
+//	an integer: 3, -1, 2.0 (JSON/YAML number, CSV    int64             a fraction of zeros is whole (2.0)
+//	cell)
+//	a string: "LA6568-5"; a CSV cell that is not     string            an option code, kept byte for byte
+//	a number                                                           (never trimmed or normalised)
+//	null (JSON), ~ or null or nothing (YAML), an     nil               not answered; the item stays in its
+//	empty CSV cell                                                     instrument's map with a nil value
+//	absent                                           no key            not answered
+//	any other number: 2.5, 1e2, 1e400,               json.Number       its text; the engine reports it as
+//	99999999999999999999, YAML 0x1F or .inf                            not_integer of its item, and reads it
+//	                                                                   for a context field declared a number
+//	true/false (a CSV context cell true/false too)   bool              wrong_type of its item
+//	an array or object (YAML sequence or mapping)    []any{} or        wrong_type of its item; the content is
+//	                                                 map[string]any{}  checked for syntax but not kept
+//
+// A bad answer spoils only itself (composite contract §1a rule 1): whatever is wrong with a value that
+// parses, the record is still returned as a screen.Response, and the engine lists the problem as an error
+// of that item (code, instrument and item, never the value) or, for a context value, as invalid_context,
+// and scores everything else. Only a record that cannot be read at all (a syntax error, a CSV row with the
+// wrong number of fields, a string that is not UTF-8 or is over Limits.MaxStringBytes, a YAML alias or
+// custom tag, a record over a limit) is an error record. All decoders apply the one rule in scalar.go.
 //
 // Decisions in detail:
 //   - Numbers must be whole. A fraction of zeros is accepted (2.0, 2.00: pandas writes integer columns
-//     that hold NaN that way, and the value is exact), anything else with a fraction or an exponent is
-//     not_integer (1.5, 1e1), as are NaN and infinities.
+//     that hold NaN that way, and the value is exact); anything else with a fraction or an exponent (1.5,
+//     1e1), NaN and infinities and integers outside the int64 range are passed on as json.Number, which no
+//     item accepts (a number's text longer than Limits.MaxStringBytes is passed on as json.Number("NaN")).
 //   - CSV cells: a cell is an integer when it is a JSON integer literal (an optional '-', digits, no
 //     leading zeros, no '+', no spaces), optionally with a fraction of zeros (2.0); a cell that is some
-//     other JSON number (1.5, 1e3) is
-//     not_integer; any other non-empty cell is a string, so "01", "+1" and " 1" are option codes that the
-//     engine will reject unless an item has them. The empty cell and the NA tokens (CSVOptions.NA, by
-//     default DefaultNA: NA, N/A, #N/A, NaN, nan) are nil; "null" is a string.
-//   - CSV context cells follow the same rules; an empty one gives the key a nil value (as JSON null
-//     does), so JSON, YAML and CSV files with the same content give the same screen.Response.
-//   - YAML: !!int must be plain decimal (an optional sign, no leading zeros, no 0x/0o/0b or underscores,
-//     which yaml.v3 would read with YAML 1.1 rules) or it is not_integer; !!float is accepted only as a
-//     whole number with a fraction of zeros (2.0), otherwise (2.5, .inf, .nan) it is not_integer; !!bool, !!timestamp, !!binary and other tags are wrong_type (quote the value to make
-//     it a string). Mapping keys are taken as their text, whatever their tag.
+//     other JSON number (1.5, 1e3) is a json.Number; any other non-empty cell is a string, so "01", "+1"
+//     and " 1" are option codes that the engine will reject unless an item has them. The empty cell and
+//     the NA tokens (CSVOptions.NA, by default DefaultNA: NA, N/A, #N/A, NaN, nan) are nil; "null" is a
+//     string.
+//   - CSV context cells follow the same rules, and true and false are booleans; an empty one gives the
+//     key a nil value (as JSON null does), so JSON, YAML and CSV files with the same content give the same
+//     screen.Response.
+//   - YAML: !!int in plain decimal (an optional sign, no leading zeros) is an integer; any other !!int
+//     (0x, 0o, 0b, underscores, which yaml.v3 would read with YAML 1.1 rules) and any !!float that is not
+//     a whole number with a fraction of zeros (2.5, .inf, .nan) is a json.Number; !!bool is a boolean; a
+//     !!timestamp is its text, a string (no item has such a code); !!binary and other tags are wrong_type
+//     errors of the record (quote the value to make it a string). Mapping keys are taken as their text,
+//     whatever their tag.
 //   - The subject must be a string (a number would lose leading zeros or precision and break record
 //     linkage); null or absent means no subject.
 //   - A record with no answers key is missing_field; an answers object with no instrument, or whose
@@ -110,10 +129,18 @@
 //
 // Everything about a column is decided once, from the header, and every problem with the header is
 // listed in one fatal csv_header error, each with its column number: an empty, padded, duplicate or
-// unrecognised name, a kept column that is missing or is read as something else, and — when
+// unrecognised name, two columns read as the same answer or context field in different spellings
+// (phq9.q9 and phq9__q9, context.age and context__age: both columns are named, since a later column
+// would otherwise overwrite an earlier one, even with an empty cell), one instrument named under two keys
+// (phq9.q1 and phq9@1.0.0.q9: the engine would score one key and drop the other's answers), a kept
+// column that is missing or
+// is read as something else, and — when
 // CSVOptions.Items lists the loaded instruments — an instrument or item that is not loaded, with "did you
-// mean". Per record are only the problems of what a cell holds (not_integer, invalid_utf8, too_large), a
-// row with the wrong number of fields (csv_columns) and a row without any answer (empty).
+// mean". When CSVOptions.IsAnswer is set, an NA token that is a valid answer of an item among the answer
+// columns (NA 3 for a 0-3 item, an option code) is a fatal csv_na error naming the token and the column.
+// Per record are only the problems of a cell's bytes (invalid_utf8, too_large), a row with the wrong
+// number of fields (csv_columns) and a row without any answer (empty); a cell whose value is wrong for its
+// item is that item's error in the report.
 //
 // # Bytes
 //

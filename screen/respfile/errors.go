@@ -15,10 +15,14 @@ const (
 	// CodeEmptyKey: a key (instrument, item or context key) is the empty string.
 	CodeEmptyKey = "empty_key"
 	// CodeNotInteger: a number is not written as an integer (it has a fraction or exponent), or it does
-	// not fit in an int64.
+	// not fit in an int64. The decoders no longer return it for an answer or a context value: such a value
+	// is passed on to the engine, which reports it with the same code as an error of its item (see the
+	// package documentation); it stays for tools that match on it.
 	CodeNotInteger = "not_integer"
-	// CodeWrongType: a value has a type that is not allowed where it stands (a boolean answer, an array
-	// for the context, a record that is not an object, ...).
+	// CodeWrongType: a value has a type that is not allowed where it stands in the record's structure (an
+	// array for the context or the answers, a record that is not an object, a subject that is a number,
+	// ...). A boolean, object or array as an answer or a context value is not a decoding error: the
+	// engine reports it as an error of its item (or invalid_context).
 	CodeWrongType = "wrong_type"
 	// CodeInvalidUTF8: the record holds bytes that are not UTF-8, or a \u escape that is not a valid
 	// character (a lone surrogate). Nothing is ever replaced by U+FFFD.
@@ -38,9 +42,13 @@ const (
 	CodeEmpty = "empty"
 	// CodeCSVColumns: a CSV row has a different number of fields from the header.
 	CodeCSVColumns = "csv_columns"
-	// CodeCSVHeader: the CSV header has an empty, duplicate or unrecognised column, or no answer
-	// column (fatal).
+	// CodeCSVHeader: the CSV header has an empty, duplicate or unrecognised column, two columns read as
+	// the same answer or context field (phq9.q9 and phq9__q9), or no answer column (fatal).
 	CodeCSVHeader = "csv_header"
+	// CodeCSVNA: an NA token (CSVOptions.NA) is a valid answer of an item among the file's answer
+	// columns, so that reading it as missing would turn real answers into blanks (fatal; see
+	// CSVOptions.IsAnswer).
+	CodeCSVNA = "csv_na"
 	// CodeAlias: a YAML anchor, alias or merge key.
 	CodeAlias = "alias"
 	// CodeFHIR: a FHIR resource breaks a rule of FHIR R4 JSON that reading it relies on (an item that is

@@ -10,10 +10,13 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// A decoder reads one record at a time; a bad record is an error of that record, and decoding goes on.
+// A decoder reads one record at a time; a record that cannot be read is an error of that record, and
+// decoding goes on. An answer that is wrong for any item (1.5, true, an object) does not spoil its record:
+// it is passed on, and the engine reports it as an error of that item while it scores the rest.
 func ExampleNewDecoder() {
 	in := strings.NewReader(`{"subject":"pt-1","answers":{"sisq_drug":{"times":2}}}
 {"subject":"pt-2","answers":{"sisq_drug":{"times":1.5}}}
+{"subject":"pt-3","answers":{"sisq_drug":{"times":}}}
 `)
 	dec := respfile.NewDecoder(in, respfile.FormatJSONL, respfile.DefaultLimits())
 	for {
@@ -29,7 +32,8 @@ func ExampleNewDecoder() {
 	}
 	// Output:
 	// 1 pt-1 2
-	// 2 not_integer
+	// 2 pt-2 1.5
+	// 3 syntax
 }
 
 // A decoder with a FHIRMapper reads FHIR R4 QuestionnaireResponses: the instrument, items and answers are

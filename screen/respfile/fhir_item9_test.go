@@ -205,35 +205,3 @@ func TestFHIRItemLimitPerResponse(t *testing.T) {
 	require.Nil(t, r2.Err)
 	assert.Equal(t, "flag", item9Outcome(scoreOne(t, r2)))
 }
-
-// TestFHIRPatientAge: the birthDate of a Patient in the Bundle gives each of its records the context age
-// at the record's date (a note says so): a 16-year-old is outside the adult rule set, item 9 still flags.
-func TestFHIRPatientAge(t *testing.T) {
-	patient := func(id, birth string) string {
-		return fmt.Sprintf(`{"fullUrl":"urn:uuid:%s","resource":{"resourceType":"Patient","id":%q,"birthDate":%q}}`, id, id, birth)
-	}
-	phq := qr9(fhirBase()+"phq9", "completed", phq9Items(idLinks, integer("q9", 2))...) // Patient/1, 2026-03-04
-	for _, tt := range []struct {
-		name, birth string
-		age         any
-	}{
-		{"16 years old", "2010-03-05", int64(15)},
-		{"16 on the day", "2010-03-04", int64(16)},
-		{"adult, birth month only", "1970-01", int64(56)},
-		{"birth year only, across the birthday", "1980", nil},
-		{"partial date across the birthday", "2008-03", nil},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			recs, err := decodeFHIR(t, `{"resourceType":"Bundle","type":"collection","entry":[{"resource":`+phq+`},`+patient("1", tt.birth)+`]}`)
-			require.NoError(t, err)
-			require.Len(t, recs, 1)
-			assert.Equal(t, tt.age, recs[0].Response.Context["age"])
-			rep := scoreOne(t, recs[0])
-			assert.Equal(t, "flag", item9Outcome(rep))
-			if tt.age != nil && tt.age.(int64) < 18 {
-				require.NotNil(t, rep.Composite)
-				assert.False(t, rep.Composite.Applied, "outside the adult population")
-			}
-		})
-	}
-}

@@ -86,9 +86,8 @@ type fhirBuilder struct {
 	line, col int   // position of doc[0]
 	nl        []int // offsets of the line ends of doc
 
-	links []string          // the answered linkIds of the response being read (reused)
-	path  []fpathElem       // the path stack of the response being read (reused)
-	birth map[string]string // birthDate of the Bundle's Patients, by "Patient/ID" and fullUrl
+	links []string    // the answered linkIds of the response being read (reused)
+	path  []fpathElem // the path stack of the response being read (reused)
 	// streamed is the item source of a top-level QuestionnaireResponse read one item at a time.
 	streamed   *streamedItems
 	entryItems *streamedItems // the item source of the Bundle entries (reused)
@@ -147,7 +146,6 @@ func (b *fhirBuilder) records() []Record {
 			rec.Err = &Error{Line: g.line, Code: CodeEmpty, Msg: "QuestionnaireResponse: no item is answered"}
 			rec.Sources = nil
 		default:
-			b.applyAge(g)
 			rec.Sources = g.sources
 			rec.Response = g.resp
 		}

@@ -110,9 +110,6 @@ func NewFHIRMapper(instruments []*catalog.InstrumentDoc) *FHIRMapper {
 		if doc == nil {
 			continue
 		}
-		for _, c := range doc.Context {
-			m.age = m.age || c.ID == "age"
-		}
 		fi := &fhirInst{id: doc.ID, version: doc.Version, nItems: len(doc.Items), items: map[string]*fhirItem{}, scores: map[string]bool{}}
 		for _, it := range doc.Items {
 			item := &fhirItem{id: it.ID, codes: map[string]int64{}}
@@ -192,14 +189,7 @@ func FHIRMapperFor(eng *screen.Engine) (*FHIRMapper, error) {
 		}
 		docs = append(docs, doc)
 	}
-	m := NewFHIRMapper(docs)
-	if rs, err := eng.DescribeRuleSet(); err == nil && rs != nil {
-		m.age = m.age || rs.MinAge != nil
-		for _, c := range rs.Context {
-			m.age = m.age || c.ID == "age"
-		}
-	}
-	return m, nil
+	return NewFHIRMapper(docs), nil
 }
 
 // lastSegment returns what follows the last '/' of s (s itself when there is none).

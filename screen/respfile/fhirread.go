@@ -219,6 +219,7 @@ func (d *Decoder) fhirStart(root *jnode, doc []byte) error {
 		return b.fatal(rt.off, "resource: "+what+" is not read (want QuestionnaireResponse or Bundle)")
 	}
 	d.fh = &fhirState{recs: b.records()}
+	d.fhirContext(doc)
 	return nil
 }
 
@@ -242,9 +243,6 @@ func (b *fhirBuilder) entry(i int, e *jnode) {
 		full = fu.str
 	}
 	if t := res.get("resourceType"); t == nil || t.kind != 's' || t.str != "QuestionnaireResponse" {
-		if t != nil && t.kind == 's' && t.str == "Patient" {
-			b.patient(res, full) // its birthDate gives the context age
-		}
 		return // Patients, Questionnaires, Observations … are not answers
 	}
 	b.response(res, full, res.off)
@@ -328,6 +326,7 @@ func (d *Decoder) fhirRead(doc []byte) error {
 		return &Error{Line: b.line, Code: CodeEmpty, Msg: "the Bundle holds no QuestionnaireResponse"}
 	}
 	d.fh = &fhirState{recs: b.records()}
+	d.fhirContext(doc)
 	return nil
 }
 
@@ -410,6 +409,7 @@ func (d *Decoder) fhirReadQR(doc []byte) error {
 		b.response(root, "", root.off)
 	}
 	d.fh = &fhirState{recs: b.records()}
+	d.fhirContext(doc)
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -20,8 +19,8 @@ import (
 )
 
 // The fuzz tests check the decoders' invariants on any input: no panic, every record is either a screen.Response
-// or an *Error, decoded values are int64, valid UTF-8 strings or nil (context values also true/false and
-// finite numbers with a fraction), and (for JSONL, JSON and CSV) the
+// or an *Error, decoded values follow scalar.go's rule (int64, valid UTF-8 strings, nil, or a value the
+// engine rejects: json.Number, bool, an empty object or array), and (for JSONL, JSON and CSV) the
 // record structure agrees with the standard library's reading of the same bytes.
 
 var fuzzLimits = []Limits{{}, {MaxRecordBytes: 64, MaxStringBytes: 8, MaxDepth: 4, MaxAnswers: 3}}
@@ -34,15 +33,7 @@ func checkResponse(t *testing.T, r *screen.Response) {
 	}
 	for k, v := range r.Context {
 		checkKey(t, k)
-		switch x := v.(type) {
-		case bool:
-		case float64:
-			if math.IsInf(x, 0) || math.IsNaN(x) {
-				t.Fatalf("context %q: %v is not a finite number", k, x)
-			}
-		default:
-			checkValue(t, v)
-		}
+		checkValue(t, v)
 	}
 	if len(r.Answers) == 0 {
 		t.Fatalf("response without instruments")
@@ -73,10 +64,23 @@ func checkKey(t *testing.T, k string) {
 func checkValue(t *testing.T, v any) {
 	t.Helper()
 	switch v := v.(type) {
-	case nil, int64:
+	case nil, int64, bool:
 	case string:
 		if !utf8.ValidString(v) {
 			t.Fatalf("string value is not valid UTF-8: %q", v)
+		}
+	case json.Number:
+		// Any other number, for the engine to reject: never one it would read as a whole number.
+		if _, err := strconv.ParseInt(string(v), 10, 64); err == nil || !utf8.ValidString(string(v)) {
+			t.Fatalf("number %q should have been decoded as an int64", v)
+		}
+	case map[string]any:
+		if len(v) != 0 {
+			t.Fatalf("an object value keeps its content")
+		}
+	case []any:
+		if len(v) != 0 {
+			t.Fatalf("an array value keeps its content")
 		}
 	default:
 		t.Fatalf("value of type %T", v)
@@ -201,6 +205,11 @@ func compareWithEncodingJSON(t *testing.T, raw []byte, r Record) {
 	if !valid && r.Err == nil {
 		t.Fatalf("record %d: invalid JSON accepted", r.N)
 	}
+	// A record that parses is never an error record because of an answer's value (§1a rule 1): such a
+	// value is passed on for the engine to report as an error of its item.
+	if valid && r.Err != nil && (r.Err.Code == CodeNotInteger || (r.Err.Code == CodeWrongType && r.Err.Item != "")) {
+		t.Fatalf("record %d: an answer's value made the record an error record: %v", r.N, r.Err)
+	}
 	if r.Response == nil {
 		return
 	}
@@ -235,8 +244,19 @@ func compareWithEncodingJSON(t *testing.T, raw []byte, r Record) {
 					text = whole
 				}
 				n, err := strconv.ParseInt(text, 10, 64)
-				if err != nil || got[item] != n {
+				if err == nil && got[item] != n {
 					t.Fatalf("record %d: %s.%s = %v, encoding/json reads %s", r.N, inst, item, got[item], v)
+				}
+				if err != nil && got[item] != w && !(len(w) > DefaultMaxStringBytes && got[item] == badNumber) {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads %s: not passed on as its text", r.N, inst, item, got[item], v)
+				}
+			case []any:
+				if g, ok := got[item].([]any); !ok || len(g) != 0 {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an array", r.N, inst, item, got[item])
+				}
+			case map[string]any:
+				if g, ok := got[item].(map[string]any); !ok || len(g) != 0 {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an object", r.N, inst, item, got[item])
 				}
 			default:
 				if got[item] != w {
@@ -474,8 +494,8 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 						wantV = n
 					}
 				case na.str([]byte(cell)):
-				case strings.HasPrefix(name, "context.") && kind == cellNotInt:
-					wantV, _ = strconv.ParseFloat(cell, 64)
+				case kind == cellNotInt || kind == cellOverflow:
+					wantV = json.Number(cell) // passed on for the engine to judge (scalar.go)
 				case strings.HasPrefix(name, "context.") && (cell == "true" || cell == "false"):
 					wantV = cell == "true"
 				default:

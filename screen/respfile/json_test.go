@@ -1,6 +1,7 @@
 package respfile
 
 import (
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
@@ -40,8 +41,8 @@ func TestJSONRecords(t *testing.T) {
 func TestJSONArray(t *testing.T) {
 	in := "\xef\xbb\xbf[\r\n" +
 		"  {\"subject\": \"a\", \"answers\": {\"p\": {\"q\": 1}}},\r\n" + // line 2
-		"  {\"answers\": {\"p\": {\"q\": 1.5}}},\n" + // line 3: error record
-		"  {\n    \"answers\": {\n      \"p\": {\"q\": true}\n    }\n  },\n" + // lines 4-8: error at line 6
+		"  {\"answers\": {\"p\": {\"q\": 1.5}}},\n" + // line 3: a record (the engine rejects q)
+		"  {\n    \"answers\": {\n      \"p\": {\"q\": \"\\udc00\"}\n    }\n  },\n" + // lines 4-8: error at line 6
 		"  42, \"x\", null, [],\n" + // line 9: four wrong_type records
 		"  {\"answers\": {\"p\": {\"q\": \"LA1\"}}}\n" + // line 10
 		"]\n\n"
@@ -50,9 +51,10 @@ func TestJSONArray(t *testing.T) {
 	require.Len(t, recs, 8)
 	assert.Equal(t, &screen.Response{Subject: "a", Answers: map[string]map[string]any{"p": {"q": int64(1)}}}, recs[0].Response)
 	assert.Equal(t, 2, recs[0].Line)
-	checkErr(t, errWant{Code: CodeNotInteger, Line: 3, Col: 27, Instrument: "p", Item: "q"}, recs[1].Err)
+	require.Nil(t, recs[1].Err)
+	assert.Equal(t, json.Number("1.5"), recs[1].Response.Answers["p"]["q"])
 	assert.Equal(t, 3, recs[1].Line)
-	checkErr(t, errWant{Code: CodeWrongType, Line: 6, Col: 18, Instrument: "p", Item: "q"}, recs[2].Err)
+	checkErr(t, errWant{Code: CodeInvalidUTF8, Line: 6, Col: 18, Instrument: "p", Item: "q"}, recs[2].Err)
 	assert.Equal(t, 4, recs[2].Line)
 	for i, col := range []int{3, 7, 12, 18} {
 		r := recs[3+i]

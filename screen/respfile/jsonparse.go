@@ -348,7 +348,7 @@ func (p *jparser) context(resp *screen.Response) bool {
 		if k == "" {
 			p.fail(keyOff, CodeEmptyKey, "context: empty key", "", "")
 		}
-		v, ok := p.scalar("context", k, "", "")
+		v, ok := p.scalar("context", k, "")
 		if !ok {
 			return false
 		}
@@ -478,7 +478,7 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		if p.answers == p.lim.MaxAnswers+1 {
 			p.fail(keyOff, CodeTooLarge, "answers: more than "+strconv.Itoa(p.lim.MaxAnswers)+" answers", inst, item)
 		}
-		v, ok := p.scalar("answers", inst, item, inst)
+		v, ok := p.scalar("answers", inst, item)
 		if !ok {
 			return nil, false
 		}
@@ -509,6 +509,3 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 	}
 	return m, true
 }
-
-// scalar parses an answer or context value: an integer (int64), a string or null (nil). The path of the
-// value for messages is section.k (context) or section.inst.k (answers); errInst is set for answers.

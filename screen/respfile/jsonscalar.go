@@ -9,21 +9,14 @@ import (
 	"unicode/utf8"
 )
 
-func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
+// scalar parses an answer or context value: an integer (int64), a string, null (nil), or a value that
+// scalar.go's rule passes on for the engine to reject (another number, a boolean, an object, an array).
+// The path of a string value for messages is section.a (context) or section.a.b (answers).
+func (p *jparser) scalar(section, a, b string) (any, bool) {
 	if p.i >= len(p.b) {
 		return nil, p.syntax(p.i, "unexpected end of input, expected a value")
 	}
 	off := p.i
-	where := func() string {
-		if b == "" && errInst == "" {
-			return path(section, a)
-		}
-		return path(section, a, b)
-	}
-	item := b
-	if errInst == "" {
-		item = ""
-	}
 	switch c := p.b[p.i]; {
 	case c == '"':
 		raw, ok := p.stringBytes(section, a, b)
@@ -36,19 +29,10 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if !isInt {
-			if section == "context" {
-				// A context field may be a number with a fraction (opioid_mme); the engine checks its type.
-				if x, err := strconv.ParseFloat(string(p.b[off:p.i]), 64); err == nil {
-					return x, true
-				}
-			}
-			p.fail(off, CodeNotInteger, where()+": number is not a whole number (write it without a fraction or exponent)", errInst, item)
-			return nil, true
-		}
-		if !fits {
-			p.fail(off, CodeNotInteger, where()+": integer does not fit in 64 bits", errInst, item)
-			return nil, true
+		if !isInt || !fits {
+			// Not a whole number within int64: an error of its item (or context field), not of the record
+			// (see scalar.go).
+			return otherNumber(p.b[off:p.i], p.lim), true
 		}
 		return v, true
 	case c == 'n':
@@ -57,18 +41,15 @@ func (p *jparser) scalar(section, a, b, errInst string) (any, bool) {
 		if !p.literal("true") && !p.literal("false") {
 			return nil, false
 		}
-		if section == "context" {
-			return c == 't', true // context fields may be true/false (moud_current)
-		}
-		p.fail(off, CodeWrongType, where()+": expected an integer, a string or null, got a boolean", errInst, item)
-		return nil, true
+		return c == 't', true
 	case c == '{' || c == '[':
-		kind := p.kindAt()
 		if !p.skipValue() {
 			return nil, false
 		}
-		p.fail(off, CodeWrongType, where()+": expected an integer, a string or null, got "+kind, errInst, item)
-		return nil, true
+		if c == '{' {
+			return objectValue(), true
+		}
+		return arrayValue(), true
 	default:
 		return nil, p.syntax(p.i, "unexpected character, expected a value")
 	}

@@ -19,7 +19,8 @@ type Limits struct {
 	// MaxDepth bounds the nesting of objects and arrays (mappings and sequences) within one record; the
 	// record's own object is level 1 and a valid record needs 3 (record, answers, instrument), so values
 	// below 3 are raised to 3; values above 1000 are lowered to 1000 (the parser recurses per level).
-	// YAML records are never walked past level 3 (deeper values are wrong_type); yaml.v3's own limits
+	// YAML records are never walked past level 3 (a deeper value is an object or array answer, which the
+	// engine rejects as wrong_type of its item); yaml.v3's own limits
 	// bound the parse.
 	MaxDepth int
 	// MaxStringBytes bounds the bytes of any one string (key, subject, option code, CSV cell) after

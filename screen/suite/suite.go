@@ -409,6 +409,12 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 			fails = append(fails, mismatch("possible_tiers", listText(w.PossibleTiers), listText(got)))
 		}
 	}
+	if w.TierDecided != nil && *w.TierDecided != c.TierDecided {
+		fails = append(fails, mismatch("tier_decided", fmt.Sprint(*w.TierDecided), fmt.Sprint(c.TierDecided)))
+	}
+	if w.Settle != nil && !slices.Equal(w.Settle, c.Settle) {
+		fails = append(fails, mismatch("settle", listText(w.Settle), listText(c.Settle)))
+	}
 	if w.PossibleReferrals != nil {
 		var got []string
 		for _, r := range c.PossibleReferrals {

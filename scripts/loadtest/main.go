@@ -4,8 +4,9 @@
 //
 //	go run ./scripts/loadtest -url http://127.0.0.1:8080/score -body examples/responses/high.json
 //
-// With -key (a PKCS#8 PEM EC P-384 private key, written with its JWKS by -keygen DIR), every request
-// carries its own ES384 token (a fresh jti, issued just before use and valid 5 minutes), signed ahead of
+// With -key (a PKCS#8 PEM private key, written with its JWKS by -keygen DIR: key-ES256.pem,
+// key-RS256.pem, key-ES384.pem and one jwks.json holding their public halves), every request carries its
+// own token signed with -alg (a fresh jti, issued just before use and valid 5 minutes), signed ahead of
 // the request by a goroutine per client, so signing is not in the measured latency (it does share the
 // CPU with the server when both run on one machine).
 //
@@ -15,9 +16,11 @@ package main
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -36,7 +39,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-const kid = "loadtest-1"
+// algs are the algorithms -keygen writes a key for; a key's kid is "loadtest-" + its algorithm.
+var algs = []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.ES384}
 
 func main() {
 	url := flag.String("url", "http://127.0.0.1:8080/score", "endpoint to POST to")
@@ -48,7 +52,8 @@ func main() {
 	keyFile := flag.String("key", "", "sign a token per request with this private key (PEM)")
 	issuer := flag.String("issuer", "https://ehr.loadtest.invalid", "token issuer")
 	audience := flag.String("audience", "", "token audience (default: -url)")
-	keygen := flag.String("keygen", "", "write key.pem and jwks.json into `DIR` and exit")
+	keygen := flag.String("keygen", "", "write key-ALG.pem for each algorithm and jwks.json into `DIR` and exit")
+	alg := flag.String("alg", "ES384", "sign tokens with `ALG` (ES256, RS256 or ES384; the -key must fit)")
 	flag.Parse()
 	if *keygen != "" {
 		if err := writeKeys(*keygen); err != nil {
@@ -66,7 +71,7 @@ func main() {
 		if aud == "" {
 			aud = *url
 		}
-		signer, err := newSigner(*keyFile)
+		signer, err := newSigner(*keyFile, jose.SignatureAlgorithm(*alg))
 		if err != nil {
 			fail(err)
 		}
@@ -148,18 +153,30 @@ func fail(err error) {
 }
 
 func writeKeys(dir string) error {
-	priv, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		return err
+	var set jose.JSONWebKeySet
+	for _, alg := range algs {
+		var priv crypto.Signer
+		var err error
+		switch alg {
+		case jose.ES256:
+			priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		case jose.ES384:
+			priv, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+		default:
+			priv, err = rsa.GenerateKey(rand.Reader, 2048)
+		}
+		if err != nil {
+			return err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(priv)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "key-"+string(alg)+".pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			return err
+		}
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: priv.Public(), KeyID: "loadtest-" + string(alg), Algorithm: string(alg), Use: "sig"})
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		return err
-	}
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &priv.PublicKey, KeyID: kid, Algorithm: string(jose.ES384), Use: "sig"}}}
 	b, err := json.Marshal(set)
 	if err != nil {
 		return err
@@ -167,8 +184,8 @@ func writeKeys(dir string) error {
 	return os.WriteFile(filepath.Join(dir, "jwks.json"), b, 0o644)
 }
 
-// newSigner reads an EC private key (PKCS#8 PEM) and returns an ES384 JWT signer for it.
-func newSigner(keyFile string) (jose.Signer, error) {
+// newSigner reads a private key (PKCS#8 PEM) and returns a JWT signer for it with alg.
+func newSigner(keyFile string, alg jose.SignatureAlgorithm) (jose.Signer, error) {
 	b, err := os.ReadFile(keyFile)
 	if err != nil {
 		return nil, err
@@ -181,8 +198,8 @@ func newSigner(keyFile string) (jose.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return jose.NewSigner(jose.SigningKey{Algorithm: jose.ES384, Key: k},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	return jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "loadtest-"+string(alg)))
 }
 
 // signTokens signs client c's tokens, each issued when it is signed, into out (buffered: a few ahead).

@@ -1,6 +1,10 @@
 package compile
 
-import "github.com/painscreen/painscreen/screen/internal/plan"
+import (
+	"slices"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+)
 
 // Dependencies: which items each score, flag and rule-set source depends on. Deciding a result from
 // completions (determinacy) enumerates only the missing items it depends on, which keeps it exact and
@@ -88,4 +92,68 @@ func sourceDeps(in *plan.Instrument, p *plan.Program, input int) []bool {
 		}
 	}
 	return gate(in, m)
+}
+
+// tierDeps fills RuleSet.TierDeps: per input, the items the tier can depend on — what the domains' sources
+// (and their conditions), the expression domains and the tier conditions read of it.
+func tierDeps(rs *plan.RuleSet) {
+	rs.TierDeps = make([][]bool, len(rs.Inputs))
+	rs.ItemNames = make([][]string, len(rs.Inputs))
+	for i, in := range rs.Inputs {
+		if in.Inst == nil {
+			continue
+		}
+		for _, it := range in.Inst.Items {
+			rs.ItemNames[i] = append(rs.ItemNames[i], in.ID+"."+it.ID)
+		}
+		m := make([]bool, len(in.Inst.Items))
+		add := func(p *plan.Program) {
+			if p != nil {
+				or(m, sourceDeps(in.Inst, p, i))
+			}
+		}
+		for _, d := range rs.Domains {
+			add(d.Prog)
+			for _, src := range d.Sources {
+				add(src.When)
+				add(src.Expr)
+			}
+		}
+		for _, t := range rs.Tiers {
+			add(t.When)
+		}
+		rs.TierDeps[i] = m
+	}
+}
+
+// domainReads fills RuleSet.DomainReads: the inputs a domain reads, through a source on it or an expression
+// (a domain's, a source's condition or expression) that reads it. When no domain reads any input, every
+// input counts (a rule set whose domains read only context still applies to any input present).
+func domainReads(rs *plan.RuleSet) {
+	rs.DomainReads = make([]bool, len(rs.Inputs))
+	mark := func(p *plan.Program) {
+		if p == nil {
+			return
+		}
+		for _, r := range p.Reads.Inputs {
+			if r.Input >= 0 && r.Input < len(rs.DomainReads) {
+				rs.DomainReads[r.Input] = true
+			}
+		}
+	}
+	for _, d := range rs.Domains {
+		mark(d.Prog)
+		for _, src := range d.Sources {
+			if src.Input >= 0 && src.Input < len(rs.DomainReads) {
+				rs.DomainReads[src.Input] = true
+			}
+			mark(src.When)
+			mark(src.Expr)
+		}
+	}
+	if !slices.Contains(rs.DomainReads, true) {
+		for i := range rs.DomainReads {
+			rs.DomainReads[i] = true
+		}
+	}
 }

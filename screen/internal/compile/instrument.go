@@ -252,7 +252,7 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 			c.errAt(f.Pos, "duplicate_id", "follow-up measure %q has the same id as a score; reasons name both, so they must differ", f.ID)
 		}
 		m := &plan.FollowUp{ID: f.ID, Label: f.Label, Description: f.Description, Rule: in.Key + "#followup." + f.ID,
-			Names: plan.NewNames("followup."+f.ID, in.ID+".followup."+f.ID)}
+			Names: plan.NewNames("followup."+f.ID, in.ID+".followup."+f.ID), MinDays: f.MinDays}
 		var want *types.Type
 		if f.Type != "" {
 			want = typeNamed(f.Type)

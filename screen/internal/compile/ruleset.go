@@ -81,6 +81,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		has, get := eval.ContextField(f.Slot, unset)
 		contextT.Add(cf.ID, t, has, get)
 	}
+	rs.CtxUnknownMsgs = contextUnknownMessages(rs.Key, d.Context)
 	if pop := d.Population; pop != nil {
 		rs.HasPopulation, rs.MinAge, rs.AgeSlot = true, pop.MinAge, c.ctxIdx["age"].Slot
 	}
@@ -127,6 +128,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 				c.checkDomainLiterals(dd, dd.Expr, dm)
 			}
 		}
+		dm.Questionnaire = len(dm.Sources) > 0 || (dm.Prog != nil && len(dm.Prog.Reads.Inputs) > 0)
 		dm.Unset = &plan.FieldError{Kind: plan.ReadDomain, Idx: di, Name: dm.Names.Local}
 		rs.Domains = append(rs.Domains, dm)
 		if dm.Type != nil {
@@ -145,6 +147,8 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	if len(d.Tiers) == 0 {
 		c.errAt(d.IDPos, "schema", "a rule set needs at least one tier")
 	}
+	tierDeps(rs)
+	domainReads(rs)
 	refEnv, err := env.Extend(cel.Variable("tier", types.StringType))
 	if err != nil {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
@@ -324,6 +328,26 @@ func (c *compiler) bandLabels(in *plan.Instrument, e *def.Expr) []value.Value {
 		if !slices.Contains(out, b.Label) {
 			out = append(out, b.Label)
 		}
+	}
+	return out
+}
+
+// contextUnknownMessages makes the message of the composite note context_unknown for every set of unknown
+// declared context fields (bit i: the i-th field), so that a report carries it without allocating. Past
+// 10 fields it returns nil and the report builds the message.
+func contextUnknownMessages(key string, fields []def.ContextField) []string {
+	if len(fields) == 0 || len(fields) > 10 {
+		return nil
+	}
+	out := make([]string, 1<<len(fields))
+	for m := 1; m < len(out); m++ {
+		var ids []string
+		for i, f := range fields {
+			if m&(1<<i) != 0 {
+				ids = append(ids, f.ID)
+			}
+		}
+		out[m] = plan.ContextUnknownMessage(key, ids)
 	}
 	return out
 }

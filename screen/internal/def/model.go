@@ -85,6 +85,10 @@ type FollowUp struct {
 	Expr        *Expr
 	Type        string // declared result type, "" = inferred
 	TypePos     Pos
+	// MinDays, when HasMinDays, is the fewest days from baseline to current at which the measure is
+	// computed (min_days); earlier it is not computed, with a note too_early.
+	MinDays    int64
+	HasMinDays bool
 }
 
 // ConditionalNote is a note with a condition: a report carries it (code ID) when When holds, for example
@@ -343,6 +347,8 @@ type Want struct {
 	Possible          map[string][]string // rules suites: domain -> possible values (exact set)
 	PossibleTiers     []string            // rules suites: exact set (nil = not checked)
 	PossibleReferrals []string            // rules suites: exact ordered list (nil = not checked)
+	TierDecided       *bool               // rules suites: tier_decided (nil = not checked)
+	Settle            []string            // rules suites: settle, exact ordered list (nil = not checked)
 	Scores            map[string]any      // score id -> value; nil value = not computed
 	Flags             []string            // exact set of fired flags (nil = not checked)
 	Missing           []string            // exact missing items (nil = not checked)

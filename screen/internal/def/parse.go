@@ -265,35 +265,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 			in.ConditionalNotes = append(in.ConditionalNotes, cn)
 		}
 	}
-	fuIDs := map[string]Pos{}
-	for _, n := range p.seq(f.get("followup"), "followup") {
-		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type")
-		if !p.require(ff, "follow-up measure", "id", "expr") {
-			continue
-		}
-		id, ok := p.id(ff.get("id"), "follow-up measure id")
-		if !ok {
-			continue
-		}
-		if prev, dup := fuIDs[id]; dup {
-			p.errf(n, "duplicate_id", "follow-up measure %q is already defined at line %d", id, prev.Line)
-			continue
-		}
-		m := &FollowUp{ID: id, Pos: p.pos(ff.get("id")), Label: p.optStr(ff, "label", "follow-up measure"),
-			Description: p.optStr(ff, "description", "follow-up measure"), Expr: p.expr(ff.get("expr"), "expr")}
-		if t := ff.get("type"); t != nil {
-			m.TypePos = p.pos(t)
-			m.Type, _ = p.str(t, "type")
-			if !slices.Contains([]string{"int", "double", "bool", "string"}, m.Type) {
-				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string", id)
-				m.Type = ""
-			}
-		}
-		fuIDs[id] = m.Pos
-		if m.Expr != nil {
-			in.FollowUps = append(in.FollowUps, m)
-		}
-	}
+	p.followUps(f, in)
 	return in
 }
 

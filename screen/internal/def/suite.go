@@ -112,7 +112,7 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 	allowed := []string{"status", "definition_status", "scores", "flags", "missing", "notes", "errors", "followup"}
 	if rules {
 		allowed = []string{"applied", "reason", "followup", "domains", "tier", "referrals", "not_assessed", "instruments", "notes", "errors",
-			"possible", "possible_tiers", "possible_referrals"}
+			"possible", "possible_tiers", "possible_referrals", "tier_decided", "settle"}
 	}
 	f := p.mapping(n, "want", allowed...)
 	if f == nil {
@@ -174,6 +174,12 @@ func (p *parser) want(n *yaml.Node, rules bool) *Want {
 			w.Applied = &b
 		}
 	}
+	if a := f.get("tier_decided"); a != nil {
+		if b, ok := p.boolean(a, "tier_decided"); ok {
+			w.TierDecided = &b
+		}
+	}
+	w.Settle = p.idList(f.get("settle"), "settle")
 	if sc := f.get("scores"); sc != nil {
 		if m, ok := p.plainValue(sc, "scores", 0).(map[string]any); ok {
 			w.Scores = m

@@ -13,6 +13,7 @@ import (
 // aggregate computes answers.sum/mean/answered/prorated_sum over item indices (both evaluators use it).
 func aggregate(ie *InstEval, idxs []int, mode celenv.Agg, allowed int64) (value.Value, error) {
 	var sum, listed, answered int64
+	unknown := false
 	strict := mode == celenv.AggSum || mode == celenv.AggMean
 	for _, idx := range idxs {
 		switch ie.St[idx] {
@@ -32,6 +33,7 @@ func aggregate(ie *InstEval, idxs []int, mode celenv.Agg, allowed int64) (value.
 			if strict {
 				return value.Value{}, ie.Inst.Items[idx].Unset
 			}
+			unknown = unknown || ie.St[idx] == ItemUnknown
 			listed++
 		}
 	}
@@ -44,11 +46,13 @@ func aggregate(ie *InstEval, idxs []int, mode celenv.Agg, allowed int64) (value.
 		return value.OfInt(answered), nil
 	}
 	missing := listed - answered
-	if ie.noProrate {
-		allowed = 0 // unknown answers: a prorated total would be a guess
+	if unknown {
+		// An item this sum reads has an answer that is not valid: a prorated total from a corrupted form
+		// would be a guess (§1a rule 1). Invalid answers to items the sum does not read change nothing.
+		allowed = 0
 	}
 	if answered == 0 || missing > allowed {
-		return value.Value{}, &NotEnoughError{Missing: int(missing), Allowed: int(allowed)}
+		return value.Value{}, &NotEnoughError{Missing: int(missing), Allowed: int(allowed), Unknown: unknown}
 	}
 	if missing == 0 {
 		return value.OfDouble(float64(sum)), nil

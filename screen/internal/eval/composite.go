@@ -18,6 +18,11 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 	rs := ce.rs
 	var first []value.Value
 	firstSet := false
+	// silent is the last source read that said nothing (its completions give every value it can), and
+	// silentIE its input's state.
+	var silent *plan.Source
+	var silentIE *InstEval
+	var silentSet []value.Value
 	for _, src := range d.Sources {
 		ie := ce.Inputs[src.Input]
 		if !ie.Present {
@@ -31,6 +36,18 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 			if err != nil || !out.IsTrue() {
 				continue
 			}
+		}
+		if silent != nil {
+			// (rev 3) The source before said nothing: this one is read only when it reads every item that
+			// one has answered. Other answers are evidence this source cannot see (a PHQ-9 whose answered
+			// items sum to 9 with three blank is possibly positive, whatever its first two items say): the
+			// domain stays not_assessed with every value of the source before possible.
+			if !readsAnswered(silent, silentIE, src) {
+				ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteUnreadAnswers, Domain: di, Input: silent.Input, Next: src.Input})
+				ce.Possible[di] = append(ce.Possible[di][:0], silentSet...)
+				return d.NotAssessed, nil
+			}
+			silent = nil
 		}
 		out, err := st.run(src.Expr, nil, true)
 		if err == nil {
@@ -79,11 +96,26 @@ func (st *State) domainFromSources(di int, d *plan.Domain) (value.Value, *Error)
 			ce.Possible[di] = append(ce.Possible[di][:0], set...)
 			return d.NotAssessed, nil
 		}
+		silent, silentIE, silentSet = src, ie, set
 	}
 	if len(first) > 1 {
 		ce.Possible[di] = append(ce.Possible[di][:0], first...)
 	}
 	return d.NotAssessed, nil
+}
+
+// readsAnswered reports whether next reads every item of prev's input that prev depends on and that was
+// answered (validly or not: an invalid answer is still an answer the respondent gave).
+func readsAnswered(prev *plan.Source, ie *InstEval, next *plan.Source) bool {
+	for j, dep := range prev.Deps {
+		if !dep || !(ie.given[j] || ie.St[j] == ItemUnknown) {
+			continue
+		}
+		if next.Input != prev.Input || !next.Deps[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldIE is the instrument state a missing field belongs to (domains and the tier have none).
@@ -142,15 +174,36 @@ func (st *State) tiersAndReferrals() *Error {
 			}
 		}
 	}
+	// Follow-up measures the completions of the two visits leave open take part too (§3 rev 3).
+	var fopen []fuDim
+	if st.Base != nil {
+		for _, ie := range ce.Inputs {
+			for fi := range ie.FUPossible {
+				if n := len(ie.FUPossible[fi]); n > 1 && combos <= maxCombinations {
+					fopen = append(fopen, fuDim{ie, fi})
+					combos *= n
+				}
+			}
+		}
+	}
 	if combos > maxCombinations {
-		// Too many to enumerate: evaluate once with the open domains not_assessed, and say so.
+		// Too many to enumerate: evaluate once with the open domains not_assessed (and the open measures not
+		// computed), and say so.
 		for _, di := range open {
 			ce.DomainNotes = append(ce.DomainNotes, DomainNote{Kind: NoteDeterminacyLimit, Domain: di, Input: -1})
 			ce.Possible[di] = ce.Possible[di][:0]
 		}
-		open = nil
+		for _, f := range fopen {
+			f.ie.FUNote[f.fi] = FollowNoteLimit
+			f.ie.FUPossible[f.fi] = f.ie.FUPossible[f.fi][:0]
+		}
+		open, fopen = nil, nil
 	}
-	if len(open) == 0 {
+	// Baseline scores the baseline left open take part when the rule set reads them (followup_base.go).
+	if st.openBaselines() {
+		defer st.closeBaselines()
+	}
+	if len(open) == 0 && len(fopen) == 0 && !st.branching {
 		ti, err := st.evalTier()
 		if err != nil {
 			return err
@@ -173,66 +226,112 @@ func (st *State) tiersAndReferrals() *Error {
 		for k, di := range open {
 			ce.DV[di] = saved[k]
 		}
+		for _, f := range fopen {
+			f.ie.FUS[f.fi], f.ie.FUV[f.fi] = FollowNotComputed, value.Value{}
+		}
 	}()
-	idx := make([]int, len(open))
+	idx := make([]int, len(open)+len(fopen))
 	firedAll := make([]bool, len(rs.Referrals))
 	for ri := range firedAll {
 		firedAll[ri] = true
 	}
 	tierSpans := make([]Span, len(rs.Tiers))
+	var ctiers []int
+	var adds []bool
 	for {
 		for k, di := range open {
 			ce.DV[di] = ce.Possible[di][idx[k]]
 		}
-		start := int32(len(st.Reads))
-		ti, err := st.evalTier()
-		if err != nil {
-			return err
+		for k, f := range fopen {
+			f.ie.FUS[f.fi], f.ie.FUV[f.fi] = FollowComputed, f.ie.FUPossible[f.fi][idx[len(open)+k]]
 		}
-		if !ce.PossibleTiers[ti] {
-			ce.PossibleTiers[ti] = true
-			tierSpans[ti] = st.span(start)
-		}
-		// Referrals that read `tier` (rescreen) read this combination's tier.
-		ce.TierVal = rs.Tiers[ti].Val
-		for ri, r := range rs.Referrals {
-			rstart := int32(len(st.Reads))
-			on, err := st.evalReferralOnly(ri)
+		// The tiers of this combination: one, unless the tier reads a baseline score left open.
+		ctiers = ctiers[:0]
+		if err := st.overBase(func() *Error {
+			start := int32(len(st.Reads))
+			ti, err := st.evalTier()
+			if st.bneed >= 0 {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
-			if on && !ce.PossibleFired[ri] {
-				ce.PossibleFired[ri] = true
-				ce.PossibleFR[ri] = st.span(rstart)
+			if !ce.PossibleTiers[ti] {
+				ce.PossibleTiers[ti] = true
+				tierSpans[ti] = st.span(start)
 			}
-			if !on {
-				firedAll[ri] = false
+			if !slices.Contains(ctiers, ti) {
+				ctiers = append(ctiers, ti)
 			}
-			if on {
-				// Addenda apply when they hold in every combination in which the referral fires.
-				for ai, a := range r.Addenda {
-					out, err := st.run(a, nil, true)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, ti := range ctiers {
+			// Referrals that read `tier` (rescreen) read this combination's tier.
+			ce.TierVal = rs.Tiers[ti].Val
+			for ri, r := range rs.Referrals {
+				if err := st.overBase(func() *Error {
+					rstart := int32(len(st.Reads))
+					on, err := st.evalReferralOnly(ri)
+					if st.bneed >= 0 {
+						return nil
+					}
 					if err != nil {
-						return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
+						return err
 					}
-					if !ce.Fired[ri] { // the first combination in which it fires
-						ce.AddFired[ri][ai] = out.IsTrue()
-					} else {
-						ce.AddFired[ri][ai] = ce.AddFired[ri][ai] && out.IsTrue()
+					adds = adds[:0]
+					if on {
+						for _, a := range r.Addenda {
+							out, err := st.run(a, nil, true)
+							if st.bneed >= 0 {
+								return nil
+							}
+							if err != nil {
+								return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
+							}
+							adds = append(adds, out.IsTrue())
+						}
 					}
+					if on && !ce.PossibleFired[ri] {
+						ce.PossibleFired[ri] = true
+						ce.PossibleFR[ri] = st.span(rstart)
+					}
+					if !on {
+						firedAll[ri] = false
+						return nil
+					}
+					// Addenda apply when they hold in every combination in which the referral fires.
+					for ai, add := range adds {
+						if !ce.Fired[ri] { // the first combination in which it fires
+							ce.AddFired[ri][ai] = add
+						} else {
+							ce.AddFired[ri][ai] = ce.AddFired[ri][ai] && add
+						}
+					}
+					ce.Fired[ri] = true // fired in some combination so far; firedAll says whether in all
+					return nil
+				}); err != nil {
+					return err
 				}
-				ce.Fired[ri] = true // fired in some combination so far; firedAll says whether in all
 			}
 		}
 		k := 0
-		for ; k < len(open); k++ {
+		for ; k < len(idx); k++ {
 			idx[k]++
-			if idx[k] < len(ce.Possible[open[k]]) {
+			n := 0
+			if k < len(open) {
+				n = len(ce.Possible[open[k]])
+			} else {
+				f := fopen[k-len(open)]
+				n = len(f.ie.FUPossible[f.fi])
+			}
+			if idx[k] < n {
 				break
 			}
 			idx[k] = 0
 		}
-		if k == len(open) {
+		if k == len(idx) {
 			break
 		}
 	}
@@ -250,6 +349,7 @@ func (st *State) tiersAndReferrals() *Error {
 	if n == 1 {
 		clear(ce.PossibleTiers)
 	}
+
 	for ri := range rs.Referrals {
 		switch {
 		case firedAll[ri]:
@@ -261,6 +361,12 @@ func (st *State) tiersAndReferrals() *Error {
 		}
 	}
 	return nil
+}
+
+// fuDim is a follow-up measure with possible values, one dimension of the combinations.
+type fuDim struct {
+	ie *InstEval
+	fi int
 }
 
 // maxCombinations bounds the combinations of possible domain values a record may enumerate.

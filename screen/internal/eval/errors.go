@@ -56,6 +56,9 @@ func Errorf(kind Kind, inst, item, format string, args ...any) *Error {
 // a definition bug.
 type NotEnoughError struct {
 	Missing, Allowed int
+	// Unknown is set when some of the sum's items have answers that are not valid: the sum is then not
+	// prorated (Allowed is 0), §1a rule 1.
+	Unknown bool
 }
 
 func (e *NotEnoughError) Error() string {

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"reflect"
 
 	"cel.dev/cel-go/common/types"
@@ -22,6 +23,15 @@ const (
 	FollowNotComputed uint8 = iota
 	FollowComputed
 	FollowFailed
+	FollowTooEarly // days is below the measure's min_days
+)
+
+// What completions said of a measure whose scores were not all decided (InstEval.FUNote).
+const (
+	FollowNoteNone       uint8 = iota
+	FollowNoteDetermined       // every completion gives the same value: computed
+	FollowNoteOpen             // completions differ (FUPossible lists the values, when few)
+	FollowNoteLimit            // too many completions to check
 )
 
 // FollowUpIn is what scoring against a baseline needs.
@@ -49,13 +59,19 @@ func (st *State) followUp() *Error {
 		}
 		ie.base = b
 		for fi, m := range in.FollowUps {
-			// Only decided values: a measure whose scores were not both decided is not computed.
-			if fe := undecided(b, m.BaseScores, true); fe != nil {
-				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, fe
+			if st.Days < m.MinDays {
+				ie.FUS[fi] = FollowTooEarly
 				continue
 			}
-			if fe := undecided(ie, m.CurScores, false); fe != nil {
-				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, fe
+			// Only decided values: a measure whose scores were not both decided is computed only when every
+			// completion of the two visits' open answers gives it the same value (§3 rev 3).
+			bfe := undecided(b, m.BaseScores, true)
+			cfe := undecided(ie, m.CurScores, false)
+			if bfe != nil || cfe != nil {
+				ie.FUS[fi], ie.FUMissing[fi] = FollowNotComputed, cmp.Or(bfe, cfe)
+				if decidable(b, m.BaseScores) && decidable(ie, m.CurScores) {
+					st.decideFollowUp(ie, b, fi, m)
+				}
 				continue
 			}
 			start := int32(len(st.Reads))
@@ -83,6 +99,57 @@ func (st *State) followUp() *Error {
 	return nil
 }
 
+// decidable reports whether each of scores is computed, or not computed for missing or unknown answers
+// that completions can fill.
+func decidable(ie *InstEval, scores []int) bool {
+	for _, si := range scores {
+		switch ie.SS[si] {
+		case ScoreComputed:
+		case ScoreNotComputed:
+			if !open(ie, ie.Inst.Scores[si].Deps) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// openDeps is the union of the dependencies of the scores of ie that are not computed (nil: none).
+func openDeps(ie *InstEval, scores []int) []bool {
+	var m []bool
+	for _, si := range scores {
+		if ie.SS[si] != ScoreComputed {
+			if m == nil {
+				m = make([]bool, len(ie.Inst.Items))
+			}
+			for j, d := range ie.Inst.Scores[si].Deps {
+				m[j] = m[j] || d
+			}
+		}
+	}
+	return m
+}
+
+// maxFollowPossible bounds the possible values a measure lists; a measure that can take more (a change
+// over wide ranges) is simply not decided.
+const maxFollowPossible = 8
+
+// compareValues orders possible values: false before true, then by text or number.
+func compareValues(a, b value.Value) int {
+	if a.Kind() == value.Bool && b.Kind() == value.Bool {
+		switch {
+		case a.B() == b.B():
+			return 0
+		case !a.B():
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(a.String(), b.String())
+}
+
 // undecided returns the not-set error of the first of scores that ie did not compute, or nil.
 func undecided(ie *InstEval, scores []int, base bool) *plan.FieldError {
 	for _, si := range scores {
@@ -105,15 +172,21 @@ func (ie *InstEval) HasBase() bool { return ie.base != nil }
 func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error) {
 	b := ie.base
 	if b == nil || b.SS[idx] != ScoreComputed {
+		if b != nil {
+			ie.st.pendingBase(b, idx)
+		}
 		return value.Value{}, unset
 	}
-	ie.st.record(b, plan.ReadBaseline, idx)
+	ie.st.record(ie.st.baseRead(b, idx), plan.ReadBaseline, idx)
 	return b.SV[idx], nil
 }
 
 func baseHas(ie *InstEval, idx int) value.Value {
 	if b := ie.base; b != nil && b.SS[idx] == ScoreComputed {
 		return value.OfBool(true)
+	}
+	if b := ie.base; b != nil && ie.st.pendingBase(b, idx) {
+		return value.OfBool(false)
 	}
 	ie.st.recordMissing(ie, plan.ReadBaseline, idx)
 	return value.OfBool(false)

@@ -87,9 +87,9 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		}
 		switch {
 		case bad > 0:
-			// A corrupted form: nothing of it is prorated (a prorated total from it would be a guess), and
-			// what the valid answers settle is still reported.
-			ie.Error, ie.noProrate = true, true
+			// A corrupted form: no score that reads an invalid answer is prorated (aggregate.go: a prorated
+			// total from it would be a guess), and what the valid answers settle is still reported.
+			ie.Error = true
 			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteUnknownAnswers, A: bad})
 		case here == 0:
 			// Nothing answered (every item null or left out, as a row of empty CSV cells): the instrument

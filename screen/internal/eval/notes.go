@@ -20,9 +20,10 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %s", id, ie.missingWhat(n.Field))}
 	case NoteTooFew:
 		id := in.Scores[n.About].ID
-		if ie.noProrate {
-			// Invalid answers turn prorating off (§1a rule 1): say so rather than "at most 0 allowed".
-			return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %d of its items are missing or have answers that are not valid, and nothing is prorated when answers are not valid", id, n.A)}
+		if n.Unknown {
+			// An invalid answer to an item it reads turns prorating off (§1a rule 1): say so rather than
+			// "at most 0 allowed".
+			return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %d of its items are missing or have answers that are not valid, and nothing that reads an answer that is not valid is prorated", id, n.A)}
 		}
 		return plan.Note{Code: "not_computed", About: id, Message: fmt.Sprintf("%s not computed: %d items missing, at most %d allowed", id, n.A, n.B)}
 	case NoteDependency:
@@ -55,7 +56,7 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		id := in.Scores[n.About].ID
 		return plan.Note{Code: "not_computed", About: id, Message: id + " not computed: its expression failed (see the record's errors)"}
 	case NoteUnknownAnswers:
-		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) are not valid for %s (see the record's errors): they count as unknown, and nothing is prorated", n.A, in.Key)}
+		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) are not valid for %s (see the record's errors): they count as unknown, and no score that reads them is prorated", n.A, in.Key)}
 	case NoteConditional:
 		c := in.CondNotes[n.About]
 		return plan.Note{Code: c.ID, About: in.Key, Message: c.Message}

@@ -16,6 +16,10 @@ import (
 // context's error.
 func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]any, answers map[string]map[string]any, requireComposite bool) error {
 	st.budget = MaxCompletions
+	if len(st.tupleMemo) > 0 {
+		clear(st.tupleMemo)
+		st.tupleMemo = st.tupleMemo[:0]
+	}
 	if err := st.load(subject, ctxVals, answers); err != nil {
 		return err
 	}
@@ -45,6 +49,18 @@ func (st *State) Score(ctx context.Context, subject string, ctxVals map[string]a
 		}
 	}
 	return nil
+}
+
+// anyInput reports whether an input that a domain reads is present (§2: an input read only by follow-up, such
+// as the PEG, does not apply the rule set on its own).
+func (st *State) anyInput() bool {
+	reads := st.Comp.rs.DomainReads
+	for i, ie := range st.Comp.Inputs {
+		if ie.Present && (reads == nil || reads[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *State) span(start int32) Span { return Span{start, int32(len(st.Reads))} }
@@ -208,7 +224,7 @@ func (ie *InstEval) notComputed(si int, err error) {
 	if fe != nil {
 		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteNotComputed, About: si, Field: fe})
 	} else {
-		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteTooFew, About: si, A: ne.Missing, B: ne.Allowed})
+		ie.Notes = append(ie.Notes, NoteRec{Kind: NoteTooFew, About: si, A: ne.Missing, B: ne.Allowed, Unknown: ne.Unknown})
 	}
 	ie.SS[si] = ScoreNotComputed
 	ie.Incomplete = true
@@ -243,6 +259,11 @@ func (st *State) scoreComposite() *Error {
 			ce.Applied, ce.Reason = false, in.AbsentReason
 			return nil
 		}
+	}
+	if !st.anyInput() {
+		// Every input is optional and none is present: nothing to apply the rule set to (§2).
+		ce.Applied, ce.Reason = false, plan.ReasonNoInputs
+		return nil
 	}
 	for _, g := range rs.AnyOf {
 		ok := false
@@ -295,6 +316,9 @@ func (st *State) scoreComposite() *Error {
 	}
 	if err := st.tiersAndReferrals(); err != nil {
 		return stop(err)
+	}
+	if slices.Contains(ce.PossibleTiers, true) {
+		st.settle()
 	}
 	return nil
 }

@@ -81,6 +81,18 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
+	// visits' possible score values (followup_decide.go).
+	fuMem [][2]*InstEval
+	// tupleMemo caches the visits' score values over completions for this Score call.
+	tupleMemo []tupleMemo
+	// bdims are the baseline scores the rule set's evaluation branches on, bneed the first one an
+	// evaluation read (-1: none), branching whether they are pending (followup_base.go).
+	bdims     []baseDim
+	bneed     int
+	branching bool
+	// settleMem is the memory settle reuses.
+	settleMem *settleRun
 	// Base, when set (SetFollowUp), is the baseline this response set is scored against, Days the days from
 	// it to this one.
 	Base *State
@@ -112,8 +124,9 @@ const (
 	NoteDetermined          // About: the score (A = 0) or flag (A = 1)
 	NoteDeterminacyLimit    // About: the score (A = 0) or flag (A = 1)
 	NoteFailed              // About: the score whose expression failed
-	NoteUnknownAnswers      // the instrument has invalid answers: nothing is prorated
+	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
+	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
 )
 
 // NoteRec is a note in compact form.
@@ -122,6 +135,8 @@ type NoteRec struct {
 	About int // score or flag index
 	Field *plan.FieldError
 	A, B  int
+	// Unknown marks a NoteTooFew of a sum that reads an item with an answer that is not valid.
+	Unknown bool
 }
 
 // InstEval is the evaluation state of one instrument.
@@ -142,18 +157,20 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given []bool
-	// noProrate turns proration off (the instrument has unknown answers).
-	noProrate bool
-	cur       int
-	ctxView   contextView
+	given   []bool
+	cur     int
+	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
 	// computed missed; base is the baseline's state of the instrument (nil: no follow-up).
 	FUV       []value.Value
 	FUS       []uint8
 	FUR       []Span
 	FUMissing []*plan.FieldError
-	base      *InstEval
+	// FUNote says what completions decided of a measure whose scores were not all decided, and FUPossible
+	// lists the values such a measure may have (FollowNoteOpen).
+	FUNote     []uint8
+	FUPossible [][]value.Value
+	base       *InstEval
 }
 
 // Status is the instrument's status as rule sets read it.
@@ -174,7 +191,7 @@ func (ie *InstEval) prorated(answered, listed int) {
 }
 
 func (ie *InstEval) reset() {
-	ie.Present, ie.Incomplete, ie.Key, ie.Error, ie.noProrate = false, false, "", false, false
+	ie.Present, ie.Incomplete, ie.Key, ie.Error = false, false, "", false
 	clear(ie.given)
 	clear(ie.Vals)
 	clear(ie.St)
@@ -189,6 +206,10 @@ func (ie *InstEval) reset() {
 		clear(ie.FUS)
 		clear(ie.FUR)
 		clear(ie.FUMissing)
+		clear(ie.FUNote)
+		for i := range ie.FUPossible {
+			ie.FUPossible[i] = ie.FUPossible[i][:0]
+		}
 		ie.base = nil
 	}
 }
@@ -219,6 +240,14 @@ type CompEval struct {
 	// PossibleFired marks the referrals that fire for some combination of possible values but not all.
 	PossibleFired []bool
 	PossibleFR    []Span
+	// Settle lists, when the tier is not decided, the open items of the present inputs whose answers could
+	// change it (settle.go), in input order then item order; SettleLimit is set when the completions were
+	// too many to check and Settle holds every open item the tier can read.
+	Settle      []SettleRef
+	SettleLimit bool
+	// BaseLimit is set when the values of the baseline scores the referrals read were too many to check
+	// within the record's budget (followup_base.go): a referral that needs them is then at most possible.
+	BaseLimit bool
 	// Failed is set when a rule-set expression failed (a definition bug): the rule set is not applied.
 	Failed bool
 	// ctxView is the rule set's context view.
@@ -231,6 +260,8 @@ type DomainNote struct {
 	Kind   uint8
 	Domain int
 	Input  int
+	// Next is, for NoteUnreadAnswers, the input of the later source that was not read.
+	Next int
 }
 
 // NewState returns a state for scoring with p.
@@ -278,6 +309,7 @@ func newInstEval(in *plan.Instrument, st *State) InstEval {
 	ie.ctxView.typ, ie.ctxView.st = in.ContextType, st
 	if n := len(in.FollowUps); n > 0 {
 		ie.FUV, ie.FUS, ie.FUR, ie.FUMissing = make([]value.Value, n), make([]uint8, n), make([]Span, n), make([]*plan.FieldError, n)
+		ie.FUNote, ie.FUPossible = make([]uint8, n), make([][]value.Value, n)
 	}
 	return ie
 }
@@ -313,6 +345,7 @@ func (st *State) Reset() {
 		clear(ce.PossibleTiers)
 		clear(ce.PossibleFired)
 		clear(ce.PossibleFR)
+		ce.Settle, ce.SettleLimit, ce.BaseLimit = ce.Settle[:0], false, false
 		ce.Applied, ce.Reason, ce.Tier, ce.TierVal, ce.TR, ce.Failed = false, "", 0, value.Value{}, Span{}, false
 	}
 	st.act.ie = nil

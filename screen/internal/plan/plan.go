@@ -143,8 +143,10 @@ type FollowUp struct {
 	Names                  Names // followup.<id>, <inst>.followup.<id>
 	QUnset                 *FieldError
 	// BaseScores and CurScores are the scores the measure reads at baseline and now: it is computed only
-	// when every one of them was decided at its visit.
+	// when every one of them was decided at its visit (or the completions of both visits agree).
 	BaseScores, CurScores []int
+	// MinDays is the fewest days from baseline to current at which the measure is computed (0: any).
+	MinDays int64
 }
 
 // FollowIndex returns the index of follow-up measure id, or -1.
@@ -373,10 +375,33 @@ type RuleSet struct {
 	HasPopulation bool
 	MinAge        int64
 	AgeSlot       int
+	// CtxUnknownMsgs holds, per set of unknown declared context fields (bit i: Context[i]), the message of
+	// the composite note context_unknown; nil when there are too many fields to precompute.
+	CtxUnknownMsgs []string
+	// TierDeps marks, per input, the items of its instrument the tier can depend on (through the domains'
+	// sources and their conditions, expression domains and the tier conditions): the items settle may name.
+	TierDeps [][]bool
+	// DomainReads marks, per input, whether a domain reads it (a source on it, or an expression that reads
+	// it): only such an input's presence applies a rule set whose inputs are all optional (an input read
+	// only by follow-up referrals, such as the PEG, says nothing the domains could assess).
+	DomainReads []bool
+	// ItemNames names, per input, its instrument's items as settle lists them: "<input>.<item>".
+	ItemNames [][]string
 }
 
 // ReasonOutsidePopulation is the reason a rule set is not applied to a respondent outside its population.
 const ReasonOutsidePopulation = "outside_population"
+
+// ContextUnknownMessage is the message of the composite note context_unknown: the rule set's declared
+// context fields ids are unknown (not given, or not valid).
+func ContextUnknownMessage(key string, ids []string) string {
+	return "context not known (not given, or not valid): " + strings.Join(ids, ", ") + ". " + key +
+		" decides what depends on them without them; ask for them to complete the picture"
+}
+
+// ReasonNoInputs is the reason a rule set whose inputs are all optional is not applied when none of them is
+// present.
+const ReasonNoInputs = "no_inputs"
 
 // InputInst returns the instrument input id is bound to, or nil.
 func (rs *RuleSet) InputInst(id string) *Instrument {
@@ -419,6 +444,9 @@ type Domain struct {
 	Unset       *FieldError
 	// Sources, when the domain is defined by sources rather than one expression, in reading order.
 	Sources []*Source
+	// Questionnaire is set when the domain reads an instrument (it has sources, or its expression reads an
+	// input); a domain built from context only (overdose_risk) is not named by {not_assessed}.
+	Questionnaire bool
 }
 
 // Source is one way of deciding a domain from one input.

@@ -1,0 +1,288 @@
+package respfile
+
+import (
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/internal/suggest"
+)
+
+// readHeader reads and checks the header row.
+func (d *Decoder) readHeader() error {
+	s := d.csv
+	row, err := d.readRow()
+	if err == io.EOF {
+		return &Error{Code: CodeEmpty, Msg: "input is empty (no CSV header row)"}
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case row.synMsg != "":
+		return &Error{Line: row.synLine, Col: row.synCol, Code: CodeSyntax, Msg: strings.Replace(row.synMsg, "record:", "header:", 1)}
+	case row.tooLarge:
+		return &Error{Line: row.line, Code: CodeTooLarge,
+			Msg: "header: row is larger than " + strconv.Itoa(d.lim.MaxRecordBytes) + " bytes"}
+	}
+	var probs headerProblems
+	bad := func(i int, msg string) {
+		probs.add(s.pos[i].line, s.pos[i].col, "column "+strconv.Itoa(i+1)+" "+msg)
+	}
+	opt := &d.csvOpt
+	keep := make(map[string]int, len(opt.Keep))
+	for k, name := range opt.Keep {
+		if _, dup := keep[name]; !dup {
+			keep[name] = k
+		}
+	}
+	s.nkeep = len(opt.Keep)
+	keptAt := make([]int, len(opt.Keep)) // column+1 of each kept name
+	seen := make(map[string]int, len(s.ends))
+	// named maps what a column is read as (an answer: instrument and item; a context key) to its column,
+	// so that two spellings of one name (phq9.q9 and phq9__q9) are a header error, never a later column
+	// silently overwriting an earlier one.
+	named := make(map[csvName]int, len(s.ends))
+	sameAs := func(i int, n csvName) bool {
+		if j, dup := named[n]; dup {
+			bad(i, showKey(s.cols[i].name)+" is read as the same "+n.what()+" as column "+strconv.Itoa(j+1)+" ("+showKey(s.cols[j].name)+")")
+			return true
+		}
+		named[n] = i
+		return false
+	}
+	instIdx := map[string]int{}
+	instBase := map[string]int{} // instrument id without a version -> the first column naming it
+	var maybeBookkeeping []int   // columns <x>_complete / <x>_timestamp, checked once the instruments are known
+	var names []string           // every well-formed column name, for suggestions
+	answers := 0
+	for i := range s.ends {
+		f := s.field(i)
+		s.cols = append(s.cols, csvCol{kind: colSkip, name: string(f)})
+		if !utf8.Valid(f) {
+			bad(i, "is not valid UTF-8")
+			continue
+		}
+		if len(f) > d.lim.MaxStringBytes {
+			bad(i, "is longer than "+strconv.Itoa(d.lim.MaxStringBytes)+" bytes")
+			continue
+		}
+		name := string(f)
+		if name == "" {
+			bad(i, "is empty")
+			continue
+		}
+		if t := strings.TrimSpace(name); t != name {
+			// " phq9.q1" would be an instrument " phq9" that no definition has, in every row: say so once.
+			bad(i, showKey(name)+" has white space at its start or end (header names are not trimmed)")
+			continue
+		}
+		if j, dup := seen[name]; dup {
+			bad(i, showKey(name)+" repeats column "+strconv.Itoa(j+1))
+			continue
+		}
+		seen[name] = i
+		names = append(names, name)
+		col := csvCol{name: name}
+		if k, kept := keep[name]; kept {
+			keptAt[k] = i + 1
+			_, _, answer := splitAnswerColumn(name)
+			switch {
+			case name == "subject":
+				bad(i, "subject is read as the subject; it cannot also be a kept column")
+			case name == "date":
+				bad(i, "date is read as the record's date; it cannot also be a kept column")
+			case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
+				bad(i, showKey(name)+" is read as context; it cannot also be a kept column")
+			case answer:
+				bad(i, showKey(name)+" is read as an answer; it cannot also be a kept column")
+			default:
+				col.kind, col.inst = colKeep, k
+				s.cols[i] = col
+			}
+			continue
+		}
+		switch {
+		case name == "subject":
+			col.kind = colSubject
+		case name == "date":
+			col.kind = colDate
+		case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
+			col.kind = colContext
+			col.key = strings.TrimPrefix(strings.TrimPrefix(name, "context."), "context"+REDCapSeparator)
+			if col.key == "" {
+				bad(i, showKey(name)+" has an empty context key")
+				continue
+			}
+			if sameAs(i, csvName{key: col.key}) {
+				continue
+			}
+		case redcapSystem[name]:
+			col.kind = colSkip
+		default:
+			inst, item, ok := splitAnswerColumn(name)
+			if !ok {
+				if !strings.Contains(name, ".") && (strings.HasSuffix(name, "_complete") || strings.HasSuffix(name, "_timestamp")) {
+					col.kind = colSkip
+					maybeBookkeeping = append(maybeBookkeeping, i)
+					break
+				}
+				hint := ""
+				if strings.EqualFold(strings.Map(func(r rune) rune {
+					if r == ' ' || r == '_' || r == '-' {
+						return -1
+					}
+					return r
+				}, name), "subjectid") {
+					hint = " (did you mean subject?)"
+				}
+				bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+hint)
+				continue
+			}
+			if inst == "" || item == "" {
+				bad(i, showKey(name)+" has an empty instrument or item id")
+				continue
+			}
+			if opt.Items != nil {
+				if msg := checkAnswerColumn(opt.Items, inst, item); msg != "" {
+					bad(i, showKey(name)+": "+msg)
+					continue
+				}
+			}
+			if sameAs(i, csvName{inst: inst, key: item}) {
+				continue
+			}
+			col.kind = colAnswer
+			col.key = item
+			k, ok := instIdx[inst]
+			if !ok {
+				// phq9 and phq9@1.0.0 in one file select the same instrument twice: the engine would
+				// score one key and drop the other's answers (duplicate_instrument) in every row.
+				base, _, _ := strings.Cut(inst, "@")
+				if j, twice := instBase[base]; twice {
+					bad(i, showKey(name)+" names instrument "+showKey(base)+" as "+showKey(inst)+", and column "+
+						strconv.Itoa(j+1)+" ("+showKey(s.cols[j].name)+") names it as "+showKey(s.insts[s.cols[j].inst])+
+						": write every column of an instrument with the same key")
+					continue
+				}
+				instBase[base] = i
+				k = len(s.insts)
+				instIdx[inst] = k
+				s.insts = append(s.insts, inst)
+				s.instItems = append(s.instItems, 0)
+			}
+			col.inst = k
+			s.instItems[k]++
+			answers++
+		}
+		s.cols[i] = col
+	}
+	for _, i := range maybeBookkeeping {
+		name := s.cols[i].name
+		base := strings.TrimSuffix(strings.TrimSuffix(name, "_complete"), "_timestamp")
+		if _, ok := instIdx[base]; !ok {
+			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column")
+		}
+	}
+	for k, at := range keptAt {
+		if at == 0 && keep[opt.Keep[k]] == k {
+			probs.add(row.line, 0, "kept column "+showKey(opt.Keep[k])+" is not in the header"+didYouMean(suggest.Closest(opt.Keep[k], names)))
+		}
+	}
+	if answers == 0 && len(probs.msgs) == 0 {
+		probs.add(row.line, 0, "no answer columns (<instrument>.<item>)")
+	}
+	if err := probs.err(); err != nil {
+		return err
+	}
+	if answers > d.lim.MaxAnswers {
+		return &Error{Line: row.line, Code: CodeTooLarge,
+			Msg: "header: " + strconv.Itoa(answers) + " answer columns, more than the limit of " + strconv.Itoa(d.lim.MaxAnswers)}
+	}
+	if opt.IsAnswer != nil {
+		return d.checkNA(row.line)
+	}
+	return nil
+}
+
+// checkNA checks every NA token against every answer column (CSVOptions.IsAnswer): a token that is a
+// valid answer of a column's item would turn that answer into a blank in every row.
+func (d *Decoder) checkNA(line int) error {
+	s := d.csv
+	tokens := d.csvOpt.NA
+	if tokens == nil {
+		tokens = DefaultNA
+	}
+	var msgs []string
+	for _, t := range tokens {
+		if t == "" {
+			continue
+		}
+		var v any = t
+		if n, kind := classifyCell([]byte(t)); kind == cellInt {
+			v = n // an integer token matches cells by value (-99, -99.0)
+		}
+		for i, c := range s.cols {
+			if c.kind != colAnswer || !d.csvOpt.IsAnswer(s.insts[c.inst], c.key, v) {
+				continue
+			}
+			msgs = append(msgs, "NA token "+strconv.Quote(t)+" is a valid answer of "+showKey(s.insts[c.inst])+"."+showKey(c.key)+
+				" (column "+strconv.Itoa(i+1)+")")
+			break
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return &Error{Line: line, Code: CodeCSVNA,
+		Msg: strings.Join(msgs, "; ") + ": reading it as missing would turn real answers into blanks (choose NA tokens that no answer column accepts)"}
+}
+
+// csvName is what a column is read as: an answer (inst and key, the item) or a context key (inst empty).
+type csvName struct{ inst, key string }
+
+func (n csvName) what() string {
+	if n.inst == "" {
+		return "context field"
+	}
+	return "answer"
+}
+
+// splitAnswerColumn splits an answer column's name: <instrument>.<item> at the last dot, or, for a name
+// without a dot, <instrument>__<item> at the first "__" (REDCap). ok is false for any other name.
+func splitAnswerColumn(name string) (inst, item string, ok bool) {
+	if dot := strings.LastIndexByte(name, '.'); dot >= 0 {
+		return name[:dot], name[dot+1:], true
+	}
+	if i := strings.Index(name, REDCapSeparator); i >= 0 {
+		return name[:i], name[i+len(REDCapSeparator):], true
+	}
+	return "", "", false
+}
+
+// checkAnswerColumn checks an answer column against the loaded instruments; it returns a message, or "".
+func checkAnswerColumn(items map[string][]string, inst, item string) string {
+	ids, ok := items[inst]
+	if !ok {
+		base, version, pinned := strings.Cut(inst, "@")
+		if _, ok := items[base]; ok && pinned {
+			return "no loaded version of " + showKey(base) + " is " + showKey(version)
+		}
+		var cands []string
+		for k := range items {
+			if !strings.Contains(k, "@") {
+				cands = append(cands, k)
+			}
+		}
+		sort.Strings(cands)
+		return "no instrument " + showKey(inst) + " is loaded" + didYouMean(suggest.Closest(inst, cands))
+	}
+	for _, id := range ids {
+		if id == item {
+			return ""
+		}
+	}
+	return showKey(inst) + " has no item " + showKey(item) + didYouMean(suggest.Closest(item, ids))
+}

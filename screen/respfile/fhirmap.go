@@ -79,12 +79,10 @@ type FHIRMapper struct {
 	// is loaded: that item is read by its code in a response to any instrument.
 	safety     *fhirInst
 	safetyItem *fhirItem
-	// age: the definitions read the context age, so a Bundle's Patient.birthDate gives it.
-	age     bool
-	byKey   map[string]*fhirInst // "id" (the default version) and "id@version"
-	byPanel map[string]*fhirInst // panel code -> default version
-	byLink  map[string][]*fhirInst
-	insts   []*fhirInst // default versions, by id
+	byKey      map[string]*fhirInst // "id" (the default version) and "id@version"
+	byPanel    map[string]*fhirInst // panel code -> default version
+	byLink     map[string][]*fhirInst
+	insts      []*fhirInst // default versions, by id
 }
 
 type fhirInst struct {

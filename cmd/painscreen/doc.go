@@ -85,7 +85,7 @@
 //	                       a fired urgent flag counts as the highest tier; exit 4 outranks exit 1
 //	--strict               all or nothing: a record with an invalid or unknown answer (or an answer to an
 //	                       item skip logic does not ask) is an error record, not a report with errors
-//	--csv-safe             csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR
+//	--csv-safe             csv, long: prefix with ' every text cell that starts with =, +, -, @, tab or CR
 //
 // By default the rule set is applied to every response set that holds its required inputs; for the
 // others the report says it was not applied, and why (composite.applied false, composite.reason).

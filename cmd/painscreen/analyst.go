@@ -543,6 +543,12 @@ func (c errorCodes) write(b *strings.Builder) {
 	b.WriteByte('\n')
 }
 
+// listsProblems reports whether appendMessage lists the message's problems one per line: each then says
+// where it is, and the record's own position (that of the first problem) is not repeated after the last.
+func listsProblems(st *recStat) bool {
+	return st.code == respfile.CodeCSVHeader && strings.Contains(st.msg, " problems: ")
+}
+
 // appendMessage writes an error record's message for stderr. A CSV header with several problems lists
 // them one per line, indented, so that each can be read (and fixed) at a glance.
 func appendMessage(b []byte, st *recStat) []byte {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -389,6 +390,9 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
 		var re *screen.ResponseErrors
+		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
+			err = addSubjectError(sc.rep, rec.SubjectErr)
+		}
 		switch {
 		case err == nil:
 			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
@@ -412,4 +416,16 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 	}
 	b.out, b.stats = out, stats
+}
+
+// addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
+// scored record: first in the report's errors, and the record counts as failed. The record was scored
+// without a subject, so that a signal in its answers still surfaces.
+func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
+	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
+	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
+	for i := range rep.Errors {
+		re.Errors[i] = &rep.Errors[i]
+	}
+	return re
 }

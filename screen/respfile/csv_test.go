@@ -14,7 +14,7 @@ import (
 func TestCSVValues(t *testing.T) {
 	in := "subject,context.age,context.sex,phq9@1.0.0.q1,phq9@1.0.0.q2,gad7.q1\n" +
 		"S-1,47,female,0,LA6568-5,-3\n" +
-		",,,,1,\n" + // empty cells: nil answers, nil context, no subject
+		"S-2,,,,1,\n" + // empty cells: nil answers, nil context
 		"S-3,9223372036854775807,x,-9223372036854775808,01,+1\n" +
 		"S-4,1,2, 1,NA,null\n" +
 		"\"S,5\",\"4\"\"2\",\"\",\"\",\"multi\nline\",\"\"\n"
@@ -24,7 +24,7 @@ func TestCSVValues(t *testing.T) {
 	want := []*screen.Response{
 		{Subject: "S-1", Context: map[string]any{"age": int64(47), "sex": "female"},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": int64(0), "q2": "LA6568-5"}, "gad7": {"q1": int64(-3)}}},
-		{Context: map[string]any{"age": nil, "sex": nil},
+		{Subject: "S-2", Context: map[string]any{"age": nil, "sex": nil},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": nil, "q2": int64(1)}, "gad7": {"q1": nil}}},
 		{Subject: "S-3", Context: map[string]any{"age": int64(math.MaxInt64), "sex": "x"},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": int64(math.MinInt64), "q2": "01"}, "gad7": {"q1": "+1"}}},

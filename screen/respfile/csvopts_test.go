@@ -64,14 +64,13 @@ func TestCSVDelimiter(t *testing.T) {
 
 func TestCSVNA(t *testing.T) {
 	in := "subject,context.age,p.a,p.b,p.c,p.d\n" +
-		"NA,NA,NA,.,-99,-99.0\n" +
+		"s1,NA,NA,.,-99,-99.0\n" +
 		"s,,NaN,#N/A,N/A,nan\n"
 	recs, _, err := decodeCSV(t, in, CSVOptions{})
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
-	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers). The subject
-	// is an identifier, kept as written.
-	assert.Equal(t, &screen.Response{Subject: "NA", Context: map[string]any{"age": nil},
+	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers).
+	assert.Equal(t, &screen.Response{Subject: "s1", Context: map[string]any{"age": nil},
 		Answers: map[string]map[string]any{"p": {"a": nil, "b": ".", "c": int64(-99), "d": int64(-99)}}}, recs[0].Response)
 	assert.Equal(t, CodeEmpty, recs[1].Err.Code, "every answer is NA: no answers")
 
@@ -259,4 +258,54 @@ func TestCSVHeaderRefusals(t *testing.T) {
 	assert.Equal(t, [2]int{1, 9}, [2]int{e.Line, e.Col})
 	assert.Contains(t, e.Msg, "--keep site) (line 1, col 9); ")
 	assert.Contains(t, e.Msg, `keep it: --keep "vis\nit") (line 1, col 22)`)
+}
+
+func TestCSVNASubject(t *testing.T) {
+	// An empty, white-space or NA subject cell names no patient: the row is read without a subject (never
+	// as subject "NA", which would link all such rows as one patient's visits), its answers are read (a
+	// signal in them must surface), and SubjectErr says so.
+	in := "subject,p.a\nNA,1\n,2\n \t,3\n-99,4\nN/A,5\nNAN,6\ns7,7\n"
+	tests := []struct {
+		name    string
+		opt     CSVOptions
+		missing []bool // per row: is the subject refused
+	}{
+		{"default NA tokens", CSVOptions{}, []bool{true, true, true, false, true, false, false}},
+		{"--na -99", CSVOptions{NA: []string{"-99"}}, []bool{false, true, true, true, false, false, false}},
+		{"--na NAN", CSVOptions{NA: []string{"NAN"}}, []bool{false, true, true, false, false, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, _, err := decodeCSV(t, in, tt.opt)
+			require.NoError(t, err)
+			require.Len(t, recs, len(tt.missing))
+			for i, r := range recs {
+				require.Nil(t, r.Err, "row %d", i+1)
+				require.NotNil(t, r.Response, "row %d", i+1)
+				assert.Equal(t, map[string]any{"a": int64(i + 1)}, r.Response.Answers["p"], "row %d: answers read", i+1)
+				if !tt.missing[i] {
+					assert.Nil(t, r.SubjectErr, "row %d", i+1)
+					assert.NotEmpty(t, r.Response.Subject)
+					continue
+				}
+				assert.Empty(t, r.Response.Subject, "row %d", i+1)
+				require.NotNil(t, r.SubjectErr, "row %d", i+1)
+				assert.Equal(t, Error{Record: i + 1, Line: i + 2, Col: 1, Code: CodeMissingField,
+					Msg: "subject: the subject cell is empty or an NA token: the row is scored without a subject id and linked to no other row"}, *r.SubjectErr)
+			}
+		})
+	}
+	// A row that cannot be read is an error record as before, and the next row's subject is its own.
+	recs, _, err := decodeCSV(t, "subject,p.a\nNA,\ns2,1\n", CSVOptions{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, CodeEmpty, recs[0].Err.Code)
+	assert.Nil(t, recs[0].SubjectErr)
+	assert.Nil(t, recs[1].SubjectErr)
+	// Without a subject column, records have no subject and no SubjectErr.
+	recs, _, err = decodeCSV(t, "p.a\n1\n", CSVOptions{})
+	require.NoError(t, err)
+	require.Nil(t, recs[0].Err)
+	assert.Nil(t, recs[0].SubjectErr)
+	assert.Empty(t, recs[0].Response.Subject)
 }

@@ -159,11 +159,51 @@ func (r *longRow) row(kind, id, value, band, note string) {
 			r.b = c.text(r.b, r.sc.kept[i])
 		}
 	}
-	for _, s := range [...]string{kind, id, value, band, note} {
+	for i, s := range [...]string{kind, id, value, band, note} {
 		r.b = append(r.b, ',')
+		if i == 2 && plainNumber(s) {
+			r.b = append(r.b, s...) // a number (a negative score) is never altered by --csv-safe
+			continue
+		}
 		r.b = c.text(r.b, s)
 	}
 	r.b = append(r.b, '\n')
+}
+
+// plainNumber reports whether s is a decimal number as values are written (-3, 2.5, 1e-07): a cell a
+// spreadsheet reads as a number, never as a formula.
+func plainNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // val renders a value as text (null as "").
@@ -501,6 +541,12 @@ func (c errorCodes) write(b *strings.Builder) {
 		fmt.Fprintf(b, " %s %d", safe(code), c[code])
 	}
 	b.WriteByte('\n')
+}
+
+// listsProblems reports whether appendMessage lists the message's problems one per line: each then says
+// where it is, and the record's own position (that of the first problem) is not repeated after the last.
+func listsProblems(st *recStat) bool {
+	return st.code == respfile.CodeCSVHeader && strings.Contains(st.msg, " problems: ")
 }
 
 // appendMessage writes an error record's message for stderr. A CSV header with several problems lists

@@ -64,9 +64,14 @@
 //	                       header row: the one of the three that occurs most outside quotes)
 //	--na TOKENS            CSV input: comma-separated cell texts read as a missing answer, besides the
 //	                       empty cell (default NA,N/A,#N/A,NaN,nan; --na '' for none). An integer token
-//	                       (-99) matches the cells of that value (-99, -99.0). Not applied to the subject
-//	                       cell or kept columns. A token that is a valid answer of an item among the
-//	                       file's columns (--na 3, --na LA6571-9) is refused (csv_na, exit 2).
+//	                       (-99) matches the cells of that value (-99, -99.0). Not applied to kept
+//	                       columns. A token that is a valid answer of an item among the file's columns
+//	                       (--na 3, --na LA6571-9) is refused (csv_na, exit 2). An answer that fails with a
+//	                       sentinel value (-99, ., 999, -9, -999) says so in its error ("if -99 marks a
+//	                       missing answer, name it in --na: --na NA,-99"). A subject cell that is empty,
+//	                       white space or an NA token is no subject id: the row is scored without one
+//	                       (a safety flag in it still surfaces), its report has the error invalid_subject
+//	                       (item subject; exit 1), and --follow-up links it to no other row.
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
@@ -85,7 +90,7 @@
 //	                       a fired urgent flag counts as the highest tier; exit 4 outranks exit 1
 //	--strict               all or nothing: a record with an invalid or unknown answer (or an answer to an
 //	                       item skip logic does not ask) is an error record, not a report with errors
-//	--csv-safe             csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR
+//	--csv-safe             csv, long: prefix with ' every text cell that starts with =, +, -, @, tab or CR
 //
 // By default the rule set is applied to every response set that holds its required inputs; for the
 // others the report says it was not applied, and why (composite.applied false, composite.reason).
@@ -200,7 +205,11 @@
 // unrecognised name ("Subject ID": did you mean subject?), two columns naming the same answer or context
 // field in different spellings (phq9.q9 and phq9__q9: both are named, since the later would overwrite
 // the earlier), one instrument under two keys (phq9.q1 and phq9@1.0.0.q9), a --keep column that is
-// missing or names an answer, and an instrument or item that is not loaded (with did you mean). Per
+// missing or names an answer, and an instrument or item that is not loaded (with did you mean, also for
+// separator mix-ups: phq9_1 → phq9.q1, or phq9__q1 in a file of REDCap names; phq9.1 → q1). An empty
+// first header cell is R's write.csv row names (or pandas' index): the error says to write the file
+// with row.names = FALSE (R) or index=False (pandas). An unrecognised column names --keep COLUMN as the
+// way to pass it through. With several problems, each ends with its own (line L, col C). Per
 // record are only the problems of a cell's bytes and a row's length; a cell whose value is wrong for
 // its item (2.5, 1e2, text) is an error of that item in the record's report, and the rest of the record
 // is scored. REDCap exports are read as they are: a column named <instrument>__<item> or context__<key>

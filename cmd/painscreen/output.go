@@ -218,7 +218,7 @@ func (l *errorLog) add(file string, st *recStat) {
 	if st.partial {
 		b = append(b, "; the record was scored without it"...)
 	}
-	if st.errLine > 0 && st.col > 0 {
+	if st.errLine > 0 && st.col > 0 && !listsProblems(st) {
 		b = append(b, " (line "...)
 		b = strconv.AppendInt(b, int64(st.errLine), 10)
 		b = append(b, ", col "...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -47,6 +48,8 @@ type batch struct {
 	fatal error
 	// fatalN is the record number of that error record: one more than the records read.
 	fatalN int
+	// csv: the input is CSV (an answer that fails as a sentinel value gets an --na hint).
+	csv bool
 	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
 	baseSrc [][]respfile.Source
 }
@@ -186,6 +189,7 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 			}
 		}
 		b.seq, b.file, b.fatal, b.fatalN = seq, src.name, nil, 0
+		b.csv = src.format == respfile.FormatCSV
 		b.recs = b.recs[:0]
 		clear(b.bases)
 		b.bases = b.bases[:0]
@@ -389,6 +393,12 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
 		var re *screen.ResponseErrors
+		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
+			err = addSubjectError(sc.rep, rec.SubjectErr)
+		}
+		if b.csv && errors.As(err, &re) {
+			hintSentinels(sc.rep, re, rec.Response)
+		}
 		switch {
 		case err == nil:
 			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
@@ -412,4 +422,49 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		out = p.enc.errorRecord(out, b.file, st, "", false, sc)
 	}
 	b.out, b.stats = out, stats
+}
+
+// addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
+// scored record: first in the report's errors, and the record counts as failed. The record was scored
+// without a subject, so that a signal in its answers still surfaces.
+func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
+	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
+	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
+	for i := range rep.Errors {
+		re.Errors[i] = &rep.Errors[i]
+	}
+	return re
+}
+
+// sentinels are the codes data managers write for a missing answer (SPSS, SAS, Stata exports) that
+// painscreen does not read as missing by default, since they could be answers.
+var sentinels = map[any]string{int64(-99): "-99", int64(-999): "-999", int64(-9): "-9", int64(999): "999", ".": "."}
+
+// hintSentinels adds to each error of an answer that failed with a sentinel value (-99, ., 999, ...) how to
+// read that value as missing (--na). It names the sentinel only: it is a code, not an answer; no other
+// value is ever echoed.
+func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.Response) {
+	for i := range rep.Errors {
+		e := &rep.Errors[i]
+		if e.Item == "" || e.Instrument == "" {
+			continue
+		}
+		switch e.Code {
+		case "invalid_value", "wrong_type", "not_integer":
+		default:
+			continue
+		}
+		v, ok := resp.Answers[e.Instrument][e.Item]
+		if !ok {
+			continue
+		}
+		tok, sentinel := sentinels[v]
+		if !sentinel {
+			continue
+		}
+		e.Message += " (if " + tok + " marks a missing answer, name it in --na: --na NA," + tok + ")"
+		if i < len(re.Errors) && re.Errors[i].Code == e.Code && re.Errors[i].Item == e.Item {
+			re.Errors[i].Message = e.Message
+		}
+	}
 }

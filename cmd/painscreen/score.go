@@ -108,7 +108,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.IntVar(&fl.jobs, "jobs", 0, "score and encode on `N` goroutines (one more reads, one writes); 0: GOMAXPROCS, the CPUs Go uses")
 	f.StringVar(&fl.failOnTier, "fail-on-tier", "", "exit 4 when any record reaches `TIER` or a higher tier of the rule set (a fired urgent\nflag counts as the highest tier)")
 	f.BoolVar(&fl.strict, "strict", false, "all or nothing: a record with any invalid or unknown answer (or an answer to an item\nskip logic does not ask) is an error record, not a report with errors")
-	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
+	f.BoolVar(&fl.csvSafe, "csv-safe", false, "csv, long: prefix with ' every text cell that starts with =, +, -, @, tab or CR, so that a spreadsheet\ndoes not run it as a formula (by default values are written unaltered)")
 	f.BoolVar(&fl.followUp, "follow-up", false, "report each record against its subject's baseline: the subject's earliest dated record\n(date: YYYY-MM-DD) in the same input, which must hold each subject's records together\n(grouped, e.g. sorted by subject); adds a followup block (csv: followup.* columns)")
 	fl.csvIn.register(f)
 	fl.out.register(f)
@@ -224,10 +224,14 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "%v", err)
 	}
 	if fl.csvSafe {
-		if format != outCSV {
-			return f.fail(stderr, "--csv-safe applies to --format csv only")
+		switch format {
+		case outCSV:
+			enc.csv.safe = true
+		case outLong:
+			enc.long.csv.safe = true
+		default:
+			return f.fail(stderr, "--csv-safe applies to the CSV-shaped formats only (--format csv or long)")
 		}
-		enc.csv.safe = true
 	}
 	tiers := enc.tiers
 	failTier := -1

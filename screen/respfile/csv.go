@@ -1,6 +1,7 @@
 package respfile
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -34,9 +35,10 @@ type fieldPos struct{ line, col int }
 
 // csvState is the state of the CSV reader: the header, and buffers for the current row.
 type csvState struct {
-	cols      []csvCol
-	insts     []string
-	instItems []int // answer columns per instrument
+	subjectErr *Error // the current row's subject cell is empty or an NA token (Record.SubjectErr)
+	cols       []csvCol
+	insts      []string
+	instItems  []int // answer columns per instrument
 
 	rec  []byte     // the current row's fields, unquoted, one after another
 	ends []int      // end of each field in rec
@@ -316,7 +318,12 @@ func (d *Decoder) nextCSV() (Record, error) {
 		if s.nkeep > 0 {
 			rec.Kept = make([]string, s.nkeep)
 		}
+		s.subjectErr = nil
 		rec.Response, rec.Err = d.csvResponse(rec.Kept)
+		if rec.Err == nil && s.subjectErr != nil {
+			rec.SubjectErr, s.subjectErr = s.subjectErr, nil
+			rec.SubjectErr.Record = rec.N
+		}
 	}
 	return rec, nil
 }
@@ -434,6 +441,14 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 		}
 		switch c.kind {
 		case colSubject:
+			if s.naSubject(f) {
+				// NA is no patient: the row is read without a subject (never as subject "NA", which would
+				// make every such row one patient's visits for follow-up), and says so in SubjectErr. Its
+				// answers are still read and scored: a signal in them must surface.
+				s.subjectErr = &Error{Line: s.pos[i].line, Col: s.pos[i].col, Code: CodeMissingField,
+					Msg: "subject: the subject cell is empty or an NA token: the row is scored without a subject id and linked to no other row"}
+				continue
+			}
 			resp.Subject = string(f)
 			continue
 		case colDate:
@@ -485,4 +500,13 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 		return nil, &Error{Line: s.pos[0].line, Code: CodeEmpty, Msg: "record: no answers (every answer cell is empty)"}
 	}
 	return resp, nil
+}
+
+// naSubject reports whether a subject cell names no subject: it is empty, white space, or an NA token.
+func (s *csvState) naSubject(f []byte) bool {
+	if len(bytes.TrimSpace(f)) == 0 || s.na.str(f) {
+		return true
+	}
+	n, kind := classifyCell(f)
+	return kind == cellInt && len(s.na.ints) > 0 && s.na.int(n)
 }

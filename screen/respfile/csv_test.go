@@ -14,7 +14,7 @@ import (
 func TestCSVValues(t *testing.T) {
 	in := "subject,context.age,context.sex,phq9@1.0.0.q1,phq9@1.0.0.q2,gad7.q1\n" +
 		"S-1,47,female,0,LA6568-5,-3\n" +
-		",,,,1,\n" + // empty cells: nil answers, nil context, no subject
+		"S-2,,,,1,\n" + // empty cells: nil answers, nil context
 		"S-3,9223372036854775807,x,-9223372036854775808,01,+1\n" +
 		"S-4,1,2, 1,NA,null\n" +
 		"\"S,5\",\"4\"\"2\",\"\",\"\",\"multi\nline\",\"\"\n"
@@ -24,7 +24,7 @@ func TestCSVValues(t *testing.T) {
 	want := []*screen.Response{
 		{Subject: "S-1", Context: map[string]any{"age": int64(47), "sex": "female"},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": int64(0), "q2": "LA6568-5"}, "gad7": {"q1": int64(-3)}}},
-		{Context: map[string]any{"age": nil, "sex": nil},
+		{Subject: "S-2", Context: map[string]any{"age": nil, "sex": nil},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": nil, "q2": int64(1)}, "gad7": {"q1": nil}}},
 		{Subject: "S-3", Context: map[string]any{"age": int64(math.MaxInt64), "sex": "x"},
 			Answers: map[string]map[string]any{"phq9@1.0.0": {"q1": int64(math.MinInt64), "q2": "01"}, "gad7": {"q1": "+1"}}},
@@ -164,8 +164,8 @@ func TestCSVHeader(t *testing.T) {
 		{"one instrument under two keys", "p@1.0.0.q,p.r", Error{Line: 1, Col: 11, Code: CodeCSVHeader,
 			Msg: "header: column 2 p.r names instrument p as p, and column 1 (p@1.0.0.q) names it as p@1.0.0: write every column of an instrument with the same key"}},
 		{"both collisions listed", "context__sex,p__q,context.sex,p.q", Error{Line: 1, Col: 19, Code: CodeCSVHeader,
-			Msg: "header: 2 problems: column 3 context.sex is read as the same context field as column 1 (context__sex); column 4 p.q is read as the same answer as column 2 (p__q)"}},
-		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key>, <instrument>.<item> or a kept column"}},
+			Msg: "header: 2 problems: column 3 context.sex is read as the same context field as column 1 (context__sex) (line 1, col 19); column 4 p.q is read as the same answer as column 2 (p__q) (line 1, col 31)"}},
+		{"unrecognised", "subject,age,p.q", Error{Line: 1, Col: 9, Code: CodeCSVHeader, Msg: "header: column 2 age is not subject, context.<key>, <instrument>.<item> or a kept column (to pass it through to the output, keep it: --keep age)"}},
 		{"padded name", "subject ,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: `header: column 1 "subject " has white space at its start or end (header names are not trimmed)`}},
 		{"empty context key", "context.,p.q", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 context. has an empty context key"}},
 		{"empty instrument", ".q1", Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: column 1 .q1 has an empty instrument or item id"}},

@@ -1,6 +1,7 @@
 package respfile
 
 import (
+	"bytes"
 	"io"
 	"sort"
 	"strconv"
@@ -58,6 +59,13 @@ func (d *Decoder) readHeader() error {
 	var maybeBookkeeping []int   // columns <x>_complete / <x>_timestamp, checked once the instruments are known
 	var names []string           // every well-formed column name, for suggestions
 	answers := 0
+	redcapStyle := false // some answer column is named <instrument>__<item>: suggest names in that style
+	for i := range s.ends {
+		if f := s.field(i); bytes.Contains(f, []byte(REDCapSeparator)) && !bytes.ContainsRune(f, '.') {
+			redcapStyle = true
+			break
+		}
+	}
 	for i := range s.ends {
 		f := s.field(i)
 		s.cols = append(s.cols, csvCol{kind: colSkip, name: string(f)})
@@ -71,6 +79,11 @@ func (d *Decoder) readHeader() error {
 		}
 		name := string(f)
 		if name == "" {
+			if i == 0 && len(s.ends) > 1 {
+				// R's write.csv (and pandas' to_csv) write the row names (index) under an empty first header cell.
+				bad(i, "is empty: row names? write the file without them (write.csv(..., row.names = FALSE) in R, to_csv(..., index=False) in pandas)")
+				continue
+			}
 			bad(i, "is empty")
 			continue
 		}
@@ -130,13 +143,17 @@ func (d *Decoder) readHeader() error {
 					break
 				}
 				hint := ""
-				if strings.EqualFold(strings.Map(func(r rune) rune {
+				if m := separatorMixup(opt.Items, name, redcapStyle); m != "" {
+					hint = didYouMean(m)
+				} else if strings.EqualFold(strings.Map(func(r rune) rune {
 					if r == ' ' || r == '_' || r == '-' {
 						return -1
 					}
 					return r
 				}, name), "subjectid") {
 					hint = " (did you mean subject?)"
+				} else {
+					hint = keepHint(name)
 				}
 				bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+hint)
 				continue
@@ -183,7 +200,7 @@ func (d *Decoder) readHeader() error {
 		name := s.cols[i].name
 		base := strings.TrimSuffix(strings.TrimSuffix(name, "_complete"), "_timestamp")
 		if _, ok := instIdx[base]; !ok {
-			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column")
+			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+keepHint(name))
 		}
 	}
 	for k, at := range keptAt {
@@ -284,5 +301,46 @@ func checkAnswerColumn(items map[string][]string, inst, item string) string {
 			return ""
 		}
 	}
+	for _, id := range ids {
+		if id == "q"+item { // phq9.1 for phq9.q1: items are named q1..q9
+			return showKey(inst) + " has no item " + showKey(item) + didYouMean(id)
+		}
+	}
 	return showKey(inst) + " has no item " + showKey(item) + didYouMean(suggest.Closest(item, ids))
+}
+
+// keepHint tells how to pass a column that is not read (site, visit) through to the output.
+func keepHint(name string) string {
+	return " (to pass it through to the output, keep it: --keep " + showKey(name) + ")"
+}
+
+// separatorMixup returns the answer column a name without a dot or "__" was probably meant to be:
+// phq9_1, phq9-q1 or phq9q1 → phq9.q1 (phq9__q1 when the file names its answer columns REDCap's way),
+// when the instrument has that item (also with a "q" added: items named q1..q9); "" otherwise.
+func separatorMixup(items map[string][]string, name string, redcap bool) string {
+	if items == nil {
+		return ""
+	}
+	sep := "."
+	if redcap {
+		sep = REDCapSeparator
+	}
+	best, bestInst := "", 0
+	for inst, ids := range items {
+		rest, ok := strings.CutPrefix(name, inst)
+		if !ok || len(inst) <= bestInst { // the longest instrument id that is a prefix wins
+			continue
+		}
+		rest = strings.TrimLeft(rest, "_-")
+		if rest == "" {
+			continue
+		}
+		for _, id := range ids {
+			if id == rest || id == "q"+rest {
+				best, bestInst = inst+sep+id, len(inst)
+				break
+			}
+		}
+	}
+	return best
 }

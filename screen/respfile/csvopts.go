@@ -148,6 +148,7 @@ func (s *naSet) int(n int64) bool {
 type headerProblems struct {
 	line, col int // of the first problem
 	msgs      []string
+	pos       [][2]int // each problem's own line and column (0: unknown)
 }
 
 func (h *headerProblems) add(line, col int, msg string) {
@@ -155,6 +156,7 @@ func (h *headerProblems) add(line, col int, msg string) {
 		h.line, h.col = line, col
 	}
 	h.msgs = append(h.msgs, msg)
+	h.pos = append(h.pos, [2]int{line, col})
 }
 
 // maxHeaderProblems bounds the problems listed in one header error.
@@ -165,6 +167,13 @@ func (h *headerProblems) err() *Error {
 		return nil
 	}
 	msgs := h.msgs
+	if len(msgs) > 1 {
+		// Error's Line and Col are those of the first problem: each problem says where it is itself.
+		msgs = make([]string, len(h.msgs))
+		for i, m := range h.msgs {
+			msgs[i] = m + posSuffix(h.pos[i][0], h.pos[i][1])
+		}
+	}
 	more := ""
 	if len(msgs) > maxHeaderProblems {
 		more = "; and " + strconv.Itoa(len(msgs)-maxHeaderProblems) + " more"
@@ -183,4 +192,15 @@ func didYouMean(s string) string {
 		return ""
 	}
 	return " (did you mean " + showKey(s) + "?)"
+}
+
+// posSuffix formats " (line L, col C)", " (line L)" or "" for unknown positions.
+func posSuffix(line, col int) string {
+	switch {
+	case line <= 0:
+		return ""
+	case col <= 0:
+		return " (line " + strconv.Itoa(line) + ")"
+	}
+	return " (line " + strconv.Itoa(line) + ", col " + strconv.Itoa(col) + ")"
 }

@@ -64,14 +64,13 @@ func TestCSVDelimiter(t *testing.T) {
 
 func TestCSVNA(t *testing.T) {
 	in := "subject,context.age,p.a,p.b,p.c,p.d\n" +
-		"NA,NA,NA,.,-99,-99.0\n" +
+		"s1,NA,NA,.,-99,-99.0\n" +
 		"s,,NaN,#N/A,N/A,nan\n"
 	recs, _, err := decodeCSV(t, in, CSVOptions{})
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
-	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers). The subject
-	// is an identifier, kept as written.
-	assert.Equal(t, &screen.Response{Subject: "NA", Context: map[string]any{"age": nil},
+	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers).
+	assert.Equal(t, &screen.Response{Subject: "s1", Context: map[string]any{"age": nil},
 		Answers: map[string]map[string]any{"p": {"a": nil, "b": ".", "c": int64(-99), "d": int64(-99)}}}, recs[0].Response)
 	assert.Equal(t, CodeEmpty, recs[1].Err.Code, "every answer is NA: no answers")
 
@@ -108,16 +107,16 @@ func TestCSVKeep(t *testing.T) {
 	// Without --keep the extra columns are a header error, listed together.
 	_, _, err = decodeCSV(t, in, CSVOptions{})
 	assert.Equal(t, &Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 2 problems: " +
-		"column 1 site is not subject, context.<key>, <instrument>.<item> or a kept column; " +
-		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column"}, fatalErr(t, err))
+		"column 1 site is not subject, context.<key>, <instrument>.<item> or a kept column (to pass it through to the output, keep it: --keep site) (line 1, col 1); " +
+		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column (to pass it through to the output, keep it: --keep visit) (line 1, col 18)"}, fatalErr(t, err))
 
 	// Kept columns that are absent, or that are read as something else.
 	_, _, err = decodeCSV(t, in, CSVOptions{Keep: []string{"site", "vist", "p.q", "subject"}})
 	assert.Equal(t, &Error{Line: 1, Col: 6, Code: CodeCSVHeader, Msg: "header: 4 problems: " +
-		"column 2 subject is read as the subject; it cannot also be a kept column; " +
-		"column 3 p.q is read as an answer; it cannot also be a kept column; " +
-		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column; " +
-		"kept column vist is not in the header (did you mean visit?)"}, fatalErr(t, err))
+		"column 2 subject is read as the subject; it cannot also be a kept column (line 1, col 6); " +
+		"column 3 p.q is read as an answer; it cannot also be a kept column (line 1, col 14); " +
+		"column 4 visit is not subject, context.<key>, <instrument>.<item> or a kept column (to pass it through to the output, keep it: --keep visit) (line 1, col 18); " +
+		"kept column vist is not in the header (did you mean visit?) (line 1)"}, fatalErr(t, err))
 }
 
 func TestCSVHeaderAgainstItems(t *testing.T) {
@@ -127,14 +126,14 @@ func TestCSVHeaderAgainstItems(t *testing.T) {
 	assert.Empty(t, recs)
 	e := fatalErr(t, err)
 	assert.Equal(t, Error{Line: 1, Col: 1, Code: CodeCSVHeader, Msg: "header: 6 problems: " +
-		`column 1 "Subject ID" is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean subject?); ` +
-		"column 2 phq9.q77: phq9 has no item q77 (did you mean q7?); " +
-		"column 4 phq9@2.0.0.q1: no loaded version of phq9 is 2.0.0; " +
-		"column 5 phq.q1: no instrument phq is loaded (did you mean phq9?); " +
-		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?); " +
+		`column 1 "Subject ID" is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean subject?) (line 1, col 1); ` +
+		"column 2 phq9.q77: phq9 has no item q77 (did you mean q7?) (line 1, col 12); " +
+		"column 4 phq9@2.0.0.q1: no loaded version of phq9 is 2.0.0 (line 1, col 29); " +
+		"column 5 phq.q1: no instrument phq is loaded (did you mean phq9?) (line 1, col 43); " +
+		"column 7 GAD7.q1: no instrument GAD7 is loaded (did you mean gad7?) (line 1, col 58); " +
 		// One instrument under two keys: the engine would drop one key's answers in every row.
 		"column 8 phq9@1.0.0.q7 names instrument phq9 as phq9@1.0.0, and column 3 (phq9.q1) names it as phq9: " +
-		"write every column of an instrument with the same key"}, *e)
+		"write every column of an instrument with the same key (line 1, col 66)"}, *e)
 
 	// Without Items, answer columns are not checked (the engine reports unknown items per record).
 	recs, _, err = decodeCSV(t, "phq9.q77\n1\n", CSVOptions{})
@@ -156,7 +155,8 @@ func TestCSVREDCap(t *testing.T) {
 	assert.Equal(t, "header: column 1 context__ has an empty context key", fatalErr(t, err).Msg)
 	// A bookkeeping column of an instrument without answer columns is not skipped.
 	_, _, err = decodeCSV(t, "subject,phq9__q1,gad7_complete\ns,1,2\n", CSVOptions{})
-	assert.Equal(t, "header: column 3 gad7_complete is not subject, context.<key>, <instrument>.<item> or a kept column",
+	assert.Equal(t, "header: column 3 gad7_complete is not subject, context.<key>, <instrument>.<item> or a kept column"+
+		" (to pass it through to the output, keep it: --keep gad7_complete)",
 		fatalErr(t, err).Msg)
 	// REDCap names are checked like dotted ones.
 	_, _, err = decodeCSV(t, "subject,phq9__q3\ns,1\n", CSVOptions{Items: items})
@@ -227,4 +227,85 @@ func TestCSVNAIsAnswer(t *testing.T) {
 		assert.Equal(t, 1, e.Line)
 		assert.Equal(t, c.err+": reading it as missing would turn real answers into blanks (choose NA tokens that no answer column accepts)", e.Msg)
 	}
+}
+
+func TestCSVHeaderRefusals(t *testing.T) {
+	items := map[string][]string{"phq9": {"q1", "q2", "q9"}, "gcps_r": {"pain_avg", "interference"}}
+	tests := []struct{ name, header, msg string }{
+		{"R write.csv row names", `"","subject","phq9.q1"`,
+			"header: column 1 is empty: row names? write the file without them (write.csv(..., row.names = FALSE) in R, to_csv(..., index=False) in pandas)"},
+		{"an empty column later is only empty", "subject,,phq9.q1", "header: column 2 is empty"},
+		{"underscore for dot, q missing", "subject,phq9_1",
+			"header: column 2 phq9_1 is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean phq9.q1?)"},
+		{"underscore for dot", "subject,gcps_r_pain_avg",
+			"header: column 2 gcps_r_pain_avg is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean gcps_r.pain_avg?)"},
+		{"REDCap-style file gets REDCap-style names", "subject,phq9__q1,phq9_q2",
+			"header: column 3 phq9_q2 is not subject, context.<key>, <instrument>.<item> or a kept column (did you mean phq9__q2?)"},
+		{"dot, q missing", "subject,phq9.9", "header: column 2 phq9.9: phq9 has no item 9 (did you mean q9?)"},
+		{"REDCap separator, q missing", "subject,phq9__2", "header: column 2 phq9__2: phq9 has no item 2 (did you mean q2?)"},
+		{"no such item: the keep hint", "subject,phq9_7,phq9.q1",
+			"header: column 2 phq9_7 is not subject, context.<key>, <instrument>.<item> or a kept column (to pass it through to the output, keep it: --keep phq9_7)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := decodeCSV(t, tt.header+"\n"+strings.Repeat("1,", strings.Count(tt.header, ","))+"1\n", CSVOptions{Items: items})
+			assert.Equal(t, tt.msg, fatalErr(t, err).Msg)
+		})
+	}
+	// Several problems: the error's position is the first one's, and each problem says where it is.
+	_, _, err := decodeCSV(t, "subject,site,phq9.q1,\"vis\nit\"\ns,a,1,b\n", CSVOptions{Items: items})
+	e := fatalErr(t, err)
+	assert.Equal(t, [2]int{1, 9}, [2]int{e.Line, e.Col})
+	assert.Contains(t, e.Msg, "--keep site) (line 1, col 9); ")
+	assert.Contains(t, e.Msg, `keep it: --keep "vis\nit") (line 1, col 22)`)
+}
+
+func TestCSVNASubject(t *testing.T) {
+	// An empty, white-space or NA subject cell names no patient: the row is read without a subject (never
+	// as subject "NA", which would link all such rows as one patient's visits), its answers are read (a
+	// signal in them must surface), and SubjectErr says so.
+	in := "subject,p.a\nNA,1\n,2\n \t,3\n-99,4\nN/A,5\nNAN,6\ns7,7\n"
+	tests := []struct {
+		name    string
+		opt     CSVOptions
+		missing []bool // per row: is the subject refused
+	}{
+		{"default NA tokens", CSVOptions{}, []bool{true, true, true, false, true, false, false}},
+		{"--na -99", CSVOptions{NA: []string{"-99"}}, []bool{false, true, true, true, false, false, false}},
+		{"--na NAN", CSVOptions{NA: []string{"NAN"}}, []bool{false, true, true, false, false, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, _, err := decodeCSV(t, in, tt.opt)
+			require.NoError(t, err)
+			require.Len(t, recs, len(tt.missing))
+			for i, r := range recs {
+				require.Nil(t, r.Err, "row %d", i+1)
+				require.NotNil(t, r.Response, "row %d", i+1)
+				assert.Equal(t, map[string]any{"a": int64(i + 1)}, r.Response.Answers["p"], "row %d: answers read", i+1)
+				if !tt.missing[i] {
+					assert.Nil(t, r.SubjectErr, "row %d", i+1)
+					assert.NotEmpty(t, r.Response.Subject)
+					continue
+				}
+				assert.Empty(t, r.Response.Subject, "row %d", i+1)
+				require.NotNil(t, r.SubjectErr, "row %d", i+1)
+				assert.Equal(t, Error{Record: i + 1, Line: i + 2, Col: 1, Code: CodeMissingField,
+					Msg: "subject: the subject cell is empty or an NA token: the row is scored without a subject id and linked to no other row"}, *r.SubjectErr)
+			}
+		})
+	}
+	// A row that cannot be read is an error record as before, and the next row's subject is its own.
+	recs, _, err := decodeCSV(t, "subject,p.a\nNA,\ns2,1\n", CSVOptions{})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, CodeEmpty, recs[0].Err.Code)
+	assert.Nil(t, recs[0].SubjectErr)
+	assert.Nil(t, recs[1].SubjectErr)
+	// Without a subject column, records have no subject and no SubjectErr.
+	recs, _, err = decodeCSV(t, "p.a\n1\n", CSVOptions{})
+	require.NoError(t, err)
+	require.Nil(t, recs[0].Err)
+	assert.Nil(t, recs[0].SubjectErr)
+	assert.Empty(t, recs[0].Response.Subject)
 }

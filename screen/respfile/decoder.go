@@ -24,6 +24,11 @@ type Record struct {
 	Response *screen.Response
 	// Err is a problem with this record only; decoding goes on with the next record.
 	Err *Error
+	// SubjectErr is set (with Err nil) for a CSV row whose subject cell is empty, white space or an NA
+	// token in a file with a subject column: the record is read without a subject id (Response.Subject
+	// is empty, never "NA"), so that it is linked to no other record, and its answers are still scored.
+	// Callers report it as an error of the record (the CLI: invalid_subject).
+	SubjectErr *Error
 	// Sources lists the resources the response set was read from: for FHIR input, each
 	// QuestionnaireResponse merged into it, in input order; nil for other formats and for error records.
 	Sources []Source

@@ -35,7 +35,8 @@ const (
 	CodeTooManyRecords = "too_many_records"
 	// CodeUnknownField: a top-level key other than subject, context and answers.
 	CodeUnknownField = "unknown_field"
-	// CodeMissingField: a record without answers.
+	// CodeMissingField: a record without answers, or (in Record.SubjectErr) a CSV row whose subject cell
+	// is empty, white space or an NA token (CSVOptions.NA) in a file with a subject column.
 	CodeMissingField = "missing_field"
 	// CodeEmpty: a record with no answer at all (no instrument, or only null answers and empty
 	// instruments), a CSV row whose answer cells are all empty, or an input with no content (fatal).

@@ -32,7 +32,8 @@ var (
 	ErrUnknownContext = errors.New("unknown context field")
 	// ErrInvalidContext: a context value has the wrong type.
 	ErrInvalidContext = errors.New("invalid context value")
-	// ErrInvalidSubject: the subject id is not valid UTF-8 or is too long.
+	// ErrInvalidSubject: the subject id is not valid UTF-8 or is too long, or (CSV) the subject cell is empty
+	// or an NA token, so the row was scored without a subject.
 	ErrInvalidSubject = errors.New("invalid subject")
 	// ErrEvaluation: an expression failed in a way that points at a definition bug (for example it read an
 	// item that skip logic disabled, divided by zero, or produced a value outside its declared set).

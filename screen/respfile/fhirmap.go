@@ -325,9 +325,32 @@ func (m *FHIRMapper) byItems(links []string) (string, *fhirInst) {
 // numberValue turns a JSON number literal into an answer: an int64 when it is an integer that fits, else
 // a float64 (the engine accepts a whole one and reports any other as not_integer).
 func numberValue(lit string) any {
-	if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
+	if n, ok := wholeLiteral(lit); ok {
 		return n
 	}
-	f, _ := strconv.ParseFloat(lit, 64) // a JSON number always parses; out of range is ±Inf
-	return f
+	// Not a whole number within int64 as written (2.5, 1e2, 3e0): passed on for the engine to report as
+	// an error of its item, as every other decoder does (scalar.go; composite.md §1 rev 3).
+	return otherNumber([]byte(lit), &fhirNumberLimits)
+}
+
+// fhirNumberLimits bounds the text of a number kept from a FHIR document (the document's own limits
+// were applied when it was read).
+var fhirNumberLimits = DefaultLimits()
+
+// wholeLiteral reads a JSON number literal that is a whole number within int64: digits with an optional
+// '-', and optionally a fraction of zeros (2.0, as JSON and CSV accept it); never an exponent.
+func wholeLiteral(lit string) (int64, bool) {
+	intPart := lit
+	if i := strings.IndexByte(lit, '.'); i >= 0 {
+		intPart = lit[:i]
+		frac := lit[i+1:]
+		if frac == "" || strings.Trim(frac, "0") != "" {
+			return 0, false
+		}
+	}
+	if strings.ContainsAny(intPart, "eE+") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(intPart, 10, 64)
+	return n, err == nil
 }

@@ -407,7 +407,13 @@ func TestCDSMemory(t *testing.T) {
 	require.Equal(t, 200, w.Code, "%s", w.Body.Bytes())
 	alloc := after.TotalAlloc - before.TotalAlloc
 	t.Logf("body %d bytes, %d bytes allocated (%.2f ×)", len(body), alloc, float64(alloc)/float64(len(body)))
-	assert.LessOrEqual(t, alloc, uint64(10*len(body)))
+	// Measured at about 8.5 × on a normal build and 11.8 × under the race detector (which changes inlining
+	// and escape analysis): the bound is 10 × for the build that runs in production.
+	bound := uint64(10 * len(body))
+	if raceEnabled {
+		bound = uint64(13 * len(body))
+	}
+	assert.LessOrEqual(t, alloc, bound)
 }
 
 // TestScoreFHIRPreliminary: the Observations of an in-progress QuestionnaireResponse are preliminary, with

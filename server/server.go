@@ -156,6 +156,13 @@ type Handler struct {
 	ehrFields  map[string]bool // context fields the treatment record may set (ehrcontext.go)
 }
 
+// defaultTo sets *p to d when it is zero or negative (an unset Config field).
+func defaultTo[T int | int64 | time.Duration](p *T, d T) {
+	if *p <= 0 {
+		*p = d
+	}
+}
+
 // New returns the service around an engine built by the caller (screen.New); the engine is shared by
 // every request. It fails when the configuration is inconsistent: a JWKS that does not parse, a JWKS
 // without PublicURL or Issuers.
@@ -163,45 +170,21 @@ func New(eng *screen.Engine, cfg Config) (*Handler, error) {
 	if eng == nil {
 		return nil, errors.New("server: nil engine")
 	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = 16 * runtime.GOMAXPROCS(0)
-	}
-	if cfg.ReplayCacheSize <= 0 {
-		cfg.ReplayCacheSize = DefaultReplayCacheSize
-	}
-	if cfg.ClockSkew <= 0 {
-		cfg.ClockSkew = DefaultClockSkew
-	}
-	if cfg.MaxTokenAge <= 0 {
-		cfg.MaxTokenAge = DefaultMaxTokenAge
-	}
+	defaultTo(&cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	defaultTo(&cfg.MaxInFlight, 16*runtime.GOMAXPROCS(0))
+	defaultTo(&cfg.ReplayCacheSize, DefaultReplayCacheSize)
+	defaultTo(&cfg.ClockSkew, DefaultClockSkew)
+	defaultTo(&cfg.MaxTokenAge, DefaultMaxTokenAge)
 	if len(cfg.AllowedOrigins) == 0 {
 		cfg.AllowedOrigins = []string{"*"}
 	}
-	if cfg.Lookback <= 0 {
-		cfg.Lookback = DefaultLookback
-	}
-	if cfg.ItemNineWindow <= 0 {
-		cfg.ItemNineWindow = DefaultItemNineWindow
-	}
-	if cfg.FetchTimeout <= 0 {
-		cfg.FetchTimeout = DefaultFetchTimeout
-	}
-	if cfg.MaxFetchPages <= 0 {
-		cfg.MaxFetchPages = DefaultMaxFetchPages
-	}
-	if cfg.JWKSRefresh <= 0 {
-		cfg.JWKSRefresh = DefaultJWKSRefresh
-	}
-	if cfg.JWKSFetchTimeout <= 0 {
-		cfg.JWKSFetchTimeout = DefaultJWKSFetchTimeout
-	}
-	if cfg.BodyTimeout <= 0 {
-		cfg.BodyTimeout = DefaultBodyTimeout
-	}
+	defaultTo(&cfg.Lookback, DefaultLookback)
+	defaultTo(&cfg.ItemNineWindow, DefaultItemNineWindow)
+	defaultTo(&cfg.FetchTimeout, DefaultFetchTimeout)
+	defaultTo(&cfg.MaxFetchPages, DefaultMaxFetchPages)
+	defaultTo(&cfg.JWKSRefresh, DefaultJWKSRefresh)
+	defaultTo(&cfg.JWKSFetchTimeout, DefaultJWKSFetchTimeout)
+	defaultTo(&cfg.BodyTimeout, DefaultBodyTimeout)
 	if cfg.ServiceID == "" {
 		cfg.ServiceID = DefaultServiceID
 	}

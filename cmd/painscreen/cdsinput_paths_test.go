@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -10,11 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/painscreen/painscreen/bundled"
-	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/fhir"
 	"github.com/painscreen/painscreen/screen/respfile"
-	"github.com/painscreen/painscreen/server"
 )
 
 // TestMergeBulletsPaths: the prefetch-merge cases of issue 21 — Bundles holding several responses of one
@@ -24,12 +20,7 @@ import (
 // on both paths (a record with the flag; a critical card). Dates are relative to today, since the CDS
 // endpoint's item 9 window is.
 func TestMergeBulletsPaths(t *testing.T) {
-	eng, err := screen.New(bundled.Definitions())
-	require.NoError(t, err)
-	h, err := server.New(eng, server.Config{InsecureNoAuth: true})
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	_, srv := pathsServer(t)
 
 	day := func(n int) string { return time.Now().UTC().AddDate(0, 0, -n).Format(time.DateOnly) }
 	qr := func(id, authored, inst string, answers map[string]int) string {

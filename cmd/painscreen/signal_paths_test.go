@@ -128,13 +128,21 @@ func loadSignalCases(t *testing.T) []signalCase {
 	return cases
 }
 
-func TestSignalPaths(t *testing.T) {
+// pathsServer returns the bundled engine and the CDS service around it (no auth, loopback), closed when the
+// test ends: the library and CDS paths of the cross-path tests.
+func pathsServer(t *testing.T) (*screen.Engine, *httptest.Server) {
+	t.Helper()
 	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
 	h, err := server.New(eng, server.Config{InsecureNoAuth: true})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return eng, srv
+}
+
+func TestSignalPaths(t *testing.T) {
+	eng, srv := pathsServer(t)
 
 	for _, c := range loadSignalCases(t) {
 		t.Run(c.name, func(t *testing.T) {

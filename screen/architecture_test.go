@@ -50,6 +50,11 @@ var allowedImports = map[string][]string{
 	"screen/ehr":                  {},
 	"screen/ehr/internal/gen":     {},
 	"screen/ehr/internal/mmegen":  {"screen/ehr/internal/gen"},
+	"internal/safetext":           {},
+	"internal/csvenc":             {},
+	"internal/textfmt":            {"internal/safetext"},
+	"screen/render":               {"internal/csvenc", "internal/jsonenc", "internal/safetext", "internal/textfmt", "screen", "screen/catalog", "screen/cds", "screen/ehr", "screen/fhir", "screen/respfile"},
+	"screen/batch":                {"screen", "screen/render", "screen/respfile"},
 }
 
 // TestImportRules keeps the package graph the architecture document draws: every stage imports only the

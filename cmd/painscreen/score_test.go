@@ -27,20 +27,6 @@ func TestLooksLikeJSONL(t *testing.T) {
 	}
 }
 
-func TestAppendCSVField(t *testing.T) {
-	for in, want := range map[string]string{
-		"":           "",
-		"plain":      "plain",
-		"a,b":        `"a,b"`,
-		`say "hi"`:   `"say ""hi"""`,
-		"two\nlines": "\"two\nlines\"",
-		" lead":      `" lead"`,
-		"=1+1":       "=1+1",
-	} {
-		require.Equal(t, want, string(appendCSVField(nil, in)), "%q", in)
-	}
-}
-
 func TestWrap(t *testing.T) {
 	long := strings.Repeat("word ", 40)
 	out := string(appendWrapped(nil, "    "+long, 6))

@@ -333,16 +333,4 @@ func (l *csvLayout) appendFlags(b []byte, rep *screen.Report, col int, sc *scrat
 	return b
 }
 
-func appendCSVBytes(b, s []byte) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
-	for i := 0; !quote && i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	return appendCSVField(b, string(s))
-}
+func appendCSVBytes(b, s []byte) []byte { return csvenc.AppendFieldBytes(b, s) }

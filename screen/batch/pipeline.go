@@ -52,7 +52,7 @@ type batch struct {
 	fatal error
 	// fatalN is the record number of that error record: one more than the records read.
 	fatalN int
-	// csv: the input is CSV (an answer that fails as a sentinel value gets an --na hint).
+	// csv: the input is CSV (an answer that fails as a sentinel value gets a hint to read it as missing).
 	csv bool
 	// baseSrc: follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
 	baseSrc [][]respfile.Source
@@ -285,7 +285,7 @@ func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 			dec.UseEHRContext(func(f string) bool { return p.opts.EHRContext[f] })
 		}
 	}
-	// push adds a record (with its --follow-up baseline) to the batch being filled.
+	// push adds a record (with its follow-up baseline) to the batch being filled.
 	push := func(rec respfile.Record, base *screen.Response, baseSrc []respfile.Source) {
 		if b == nil && !get() {
 			return

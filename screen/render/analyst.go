@@ -46,7 +46,7 @@ func (l *csvLayout) keptCells(b []byte, sc *scratch) []byte {
 
 // longLayout is the tidy format: one row per subject × result.
 type longLayout struct {
-	csv   *csvLayout                   // cell quoting (--csv-safe)
+	csv   *csvLayout                   // cell quoting (Options.CSVSafe)
 	bands map[string]map[string]string // instrument id -> score id -> the score holding its band
 }
 
@@ -110,7 +110,7 @@ func (r *longRow) row(kind, id, value, band, note string) {
 	for i, s := range [...]string{kind, id, value, band, note} {
 		r.b = append(r.b, ',')
 		if i == 2 && plainNumber(s) {
-			r.b = append(r.b, s...) // a number (a negative score) is never altered by --csv-safe
+			r.b = append(r.b, s...) // a number (a negative score) is never altered by Options.CSVSafe
 			continue
 		}
 		r.b = c.text(r.b, s)

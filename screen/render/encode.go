@@ -173,7 +173,7 @@ type scratch struct {
 	kept  []string // the record's kept cells (Record.Kept)
 	keep  []string // text: the kept columns' names
 	width int      // text: wrap at this column (0: textWidth)
-	// baseSrc: --follow-up with --format fhir, the responses of the record's baseline (derivedFrom).
+	// baseSrc: follow-up in the fhir format, the responses of the record's baseline (derivedFrom).
 	baseSrc []respfile.Source
 }
 

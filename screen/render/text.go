@@ -13,7 +13,7 @@ import (
 // The text format is a view of the JSON report for a clinician: tier and referrals first, then the
 // domains and instrument scores behind them, each followed by the values it was computed from ("from"),
 // so that every referral can be traced down to the answers. Long texts wrap at the width of the terminal
-// (score --width; textWidth when stdout is not a terminal).
+// (Options.Width; textWidth by default).
 const textWidth = 80
 
 // textBuf appends text to b and tracks the column of the current line, so that words and reasons can be

@@ -188,16 +188,16 @@ func fillInputError(st *recStat, ie *respfile.Error) {
 	st.Failure = render.Failure{Code: ie.Code, Message: ie.Msg, Instrument: ie.Instrument, Item: ie.Item, Line: ie.Line, Col: ie.Col}
 }
 
-// fillResponseErrors records the errors of a record that was scored (its report is written).
-func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
-	st.ok, st.Partial, st.Errors = false, true, len(re.Errors)
-	if len(re.Errors) > 1 {
-		st.codes = make([]string, len(re.Errors))
-		for i, e := range re.Errors {
-			st.codes[i] = e.Code
+// fillReportErrors records the errors of a record that was scored (its report is written).
+func fillReportErrors(st *recStat, errs []screen.ScoreError) {
+	st.ok, st.Partial, st.Errors = false, true, len(errs)
+	if len(errs) > 1 {
+		st.codes = make([]string, len(errs))
+		for i := range errs {
+			st.codes[i] = errs[i].Code
 		}
 	}
-	se := re.Errors[0]
+	se := &errs[0]
 	st.Failure = render.Failure{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
 }
 

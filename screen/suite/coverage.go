@@ -285,21 +285,21 @@ func instrumentElements(doc *catalog.InstrumentDoc) []Element {
 					}})
 			}
 		}
-		for _, p := range missingRules(s.Expr) {
-			limit := fmt.Sprintf("%d of %d items missing, prorated", p.max, len(p.items))
-			if p.max == 0 {
-				limit = fmt.Sprintf("all %d items answered, computed", len(p.items))
+		for _, p := range reads(s.ExprReads).Missing {
+			limit := fmt.Sprintf("%d of %d items missing, prorated", p.Max, len(p.Items))
+			if p.Max == 0 {
+				limit = fmt.Sprintf("all %d items answered, computed", len(p.Items))
 			}
 			els = append(els,
 				Element{Kind: KindMissingLimit, ID: id, Name: limit,
 					reached: func(o *caseOutcome) bool {
 						_, ok := o.res.Score(id)
-						return ok && countIn(p.items, o.res.Missing) == p.max
+						return ok && countIn(p.Items, o.res.Missing) == p.Max
 					}},
-				Element{Kind: KindMissingPast, ID: id, Name: fmt.Sprintf("%d of %d items missing, not computed", p.max+1, len(p.items)),
+				Element{Kind: KindMissingPast, ID: id, Name: fmt.Sprintf("%d of %d items missing, not computed", p.Max+1, len(p.Items)),
 					reached: func(o *caseOutcome) bool {
 						_, ok := o.res.Score(id)
-						return !ok && countIn(p.items, o.res.Missing) == p.max+1
+						return !ok && countIn(p.Items, o.res.Missing) == p.Max+1
 					}})
 		}
 		if (s.Bands != nil || s.Type == "bool") && len(deps.ofScore(id)) >= 2 {
@@ -322,20 +322,33 @@ func instrumentElements(doc *catalog.InstrumentDoc) []Element {
 	els = append(els, skipElements(doc)...)
 	var exprs []ownedExpr
 	for _, s := range doc.Scores {
-		exprs = append(exprs, ownedExpr{"score " + s.ID, s.When}, ownedExpr{"score " + s.ID, s.Expr})
+		exprs = append(exprs, ownedExpr{"score " + s.ID, s.WhenReads}, ownedExpr{"score " + s.ID, s.ExprReads})
 	}
 	for _, f := range doc.Flags {
-		exprs = append(exprs, ownedExpr{"flag " + f.ID, f.When})
+		exprs = append(exprs, ownedExpr{"flag " + f.ID, f.WhenReads})
 	}
 	for _, it := range doc.Items {
-		exprs = append(exprs, ownedExpr{"item " + it.ID, it.EnableWhen})
+		exprs = append(exprs, ownedExpr{"item " + it.ID, it.EnableWhenReads})
 	}
 	els = append(els, comparisonElements(exprs, &resolver{inst: doc})...)
 	return els
 }
 
-// ownedExpr is an expression and the part of the definition it belongs to.
-type ownedExpr struct{ owner, src string }
+// ownedExpr is what an expression reads and the part of the definition it belongs to.
+type ownedExpr struct {
+	owner string
+	reads *catalog.Reads
+}
+
+var noReads catalog.Reads
+
+// reads is r, or nothing read when the expression is not set.
+func reads(r *catalog.Reads) *catalog.Reads {
+	if r == nil {
+		return &noReads
+	}
+	return r
+}
 
 // comparisonElements makes the two sides of each distinct comparison of a value with a constant (a
 // cut-point written in an expression, such as scores.total >= 3) elements, like the sides of a band's
@@ -344,23 +357,23 @@ func comparisonElements(exprs []ownedExpr, r *resolver) []Element {
 	var els []Element
 	seen := map[string]bool{}
 	for _, x := range exprs {
-		for _, c := range comparisons(x.src) {
+		for _, c := range reads(x.reads).Cuts {
 			key := c.String()
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			lo := interval{lo: math.Inf(-1), hi: c.n}
-			hi := interval{lo: c.n, hi: math.Inf(1)}
-			switch c.op {
+			lo := interval{lo: math.Inf(-1), hi: c.N}
+			hi := interval{lo: c.N, hi: math.Inf(1)}
+			switch c.Op {
 			case ">=", "<":
 				lo.hiOpen = true
 			case ">", "<=":
 				hi.loOpen = true
 			}
-			below, above := sideTargets(lo, hi, nil, !c.real && r.whole(c))
+			below, above := sideTargets(lo, hi, nil, !c.Real && r.whole(c))
 			value := func(o *caseOutcome, ok func(float64) bool) bool {
-				v, found := r.value(o, c.terms)
+				v, found := r.value(o, c.Terms)
 				return found && ok(v)
 			}
 			els = append(els,
@@ -381,18 +394,18 @@ type resolver struct {
 }
 
 // whole reports whether every term is a whole number (items, int scores, context fields).
-func (r *resolver) whole(c comparison) bool {
-	for _, t := range c.terms {
-		if t.sum != nil || len(t.path) < 2 || t.path[0] == "context" || t.path[0] == "followup" || len(t.path) == 3 && t.path[1] == "answers" {
+func (r *resolver) whole(c catalog.Cut) bool {
+	for _, t := range c.Terms {
+		if t.Sum != nil || len(t.Path) < 2 || t.Path[0] == "context" || t.Path[0] == "followup" || len(t.Path) == 3 && t.Path[1] == "answers" {
 			continue // items, context fields and follow-up days are whole numbers
 		}
-		doc, id := r.inst, t.path[1]
-		if len(t.path) == 3 && t.path[1] == "baseline" {
-			id = t.path[2] // a score at the baseline visit
+		doc, id := r.inst, t.Path[1]
+		if len(t.Path) == 3 && t.Path[1] == "baseline" {
+			id = t.Path[2] // a score at the baseline visit
 		}
 		if doc == nil {
-			doc = r.inputs[t.path[0]]
-		} else if t.path[0] == "answers" {
+			doc = r.inputs[t.Path[0]]
+		} else if t.Path[0] == "answers" {
 			continue
 		}
 		if doc == nil || !slices.ContainsFunc(doc.Scores, func(s catalog.ScoreDoc) bool { return s.ID == id && s.Type == "int" }) {
@@ -402,7 +415,7 @@ func (r *resolver) whole(c comparison) bool {
 	return true
 }
 
-func (r *resolver) value(o *caseOutcome, terms []term) (float64, bool) {
+func (r *resolver) value(o *caseOutcome, terms []catalog.Term) (float64, bool) {
 	total := 0.0
 	for _, t := range terms {
 		v, ok := r.term(o, t)
@@ -414,10 +427,10 @@ func (r *resolver) value(o *caseOutcome, terms []term) (float64, bool) {
 	return total, true
 }
 
-func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
-	if t.sum != nil {
+func (r *resolver) term(o *caseOutcome, t catalog.Term) (float64, bool) {
+	if t.Sum != nil {
 		total := 0.0
-		for _, id := range t.sum {
+		for _, id := range t.Sum {
 			v, ok := answerValue(r.inst, o.answers, id)
 			if !ok {
 				return 0, false
@@ -426,7 +439,7 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 		}
 		return total, true
 	}
-	p := t.path
+	p := t.Path
 	switch {
 	case len(p) == 2 && p[0] == "context":
 		return numberOf(o.context[p[1]])
@@ -729,18 +742,18 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 	var els []Element
 	var exprs []ownedExpr
 	for _, d := range doc.Domains {
-		exprs = append(exprs, ownedExpr{"domain " + d.ID, d.Expr})
+		exprs = append(exprs, ownedExpr{"domain " + d.ID, d.ExprReads})
 		for _, src := range d.Sources {
-			exprs = append(exprs, ownedExpr{"domain " + d.ID, src.When}, ownedExpr{"domain " + d.ID, src.Expr})
+			exprs = append(exprs, ownedExpr{"domain " + d.ID, src.WhenReads}, ownedExpr{"domain " + d.ID, src.ExprReads})
 		}
 	}
 	for _, t := range doc.Tiers {
-		exprs = append(exprs, ownedExpr{"tier " + t.ID, t.When})
+		exprs = append(exprs, ownedExpr{"tier " + t.ID, t.WhenReads})
 	}
 	for _, r := range doc.Referrals {
-		exprs = append(exprs, ownedExpr{"referral " + r.ID, r.When})
+		exprs = append(exprs, ownedExpr{"referral " + r.ID, r.WhenReads})
 		for _, a := range r.Addenda {
-			exprs = append(exprs, ownedExpr{"referral " + r.ID, a.When})
+			exprs = append(exprs, ownedExpr{"referral " + r.ID, a.WhenReads})
 		}
 	}
 	els = append(els, comparisonElements(exprs, &resolver{inputs: inputs})...)
@@ -832,8 +845,8 @@ func openable(doc *catalog.RuleSetDoc) openness {
 	// A path can be open when it reads an input's current result (phq9.total, phq9.answers.q1, phq9.flags.x;
 	// not its baseline or follow-up measures, which are computed only from scores decided at both visits),
 	// an open domain, or an open tier.
-	reads := func(src string) bool {
-		for _, p := range paths(src) {
+	readsOpen := func(r *catalog.Reads) bool {
+		for _, p := range reads(r).Paths {
 			switch {
 			case inputs[p[0]] && (len(p) < 2 || p[1] != "baseline" && p[1] != "followup"):
 				return true
@@ -847,18 +860,18 @@ func openable(doc *catalog.RuleSetDoc) openness {
 	}
 	for range 2 { // domains may read domains defined later
 		for _, d := range doc.Domains {
-			if len(d.Sources) > 0 || reads(d.Expr) {
+			if len(d.Sources) > 0 || readsOpen(d.ExprReads) {
 				o.domains[d.ID] = true
 			}
 		}
 	}
 	for _, t := range doc.Tiers {
-		if reads(t.When) {
+		if readsOpen(t.WhenReads) {
 			o.tier = true
 		}
 	}
 	for _, r := range doc.Referrals {
-		o.referrals[r.ID] = reads(r.When)
+		o.referrals[r.ID] = readsOpen(r.WhenReads)
 	}
 	return o
 }

@@ -560,49 +560,37 @@ func spaceSize(items []catalog.ItemDoc, held map[string]bool, contexts int, miss
 	return n, bounded
 }
 
-// unread lists the items no expression of either version names (scores, flags, skip logic): such an item
-// cannot change an outcome, so patterns hold it at its first value rather than multiplying by its values.
-// The check is textual (the id as a whole word in an expression), so it errs on the side of varying.
+// unread lists the items no expression of either version reads (scores, flags, skip logic; as the
+// compiler found them, catalog.Reads): such an item cannot change an outcome, so patterns hold it at its
+// first value rather than multiplying by its values.
 func unread(items []catalog.ItemDoc, docs ...*catalog.InstrumentDoc) map[string]bool {
-	var src strings.Builder
-	for _, d := range docs {
-		for _, s := range d.Scores {
-			src.WriteString(s.Expr + "\n" + s.When + "\n")
-		}
-		for _, f := range d.Flags {
-			src.WriteString(f.When + "\n")
-		}
-		for _, it := range d.Items {
-			src.WriteString(it.EnableWhen + "\n")
+	read := map[string]bool{}
+	mark := func(r *catalog.Reads) {
+		if r != nil {
+			for _, id := range r.Items {
+				read[id] = true
+			}
 		}
 	}
-	text := src.String()
+	for _, d := range docs {
+		for _, s := range d.Scores {
+			mark(s.WhenReads)
+			mark(s.ExprReads)
+		}
+		for _, f := range d.Flags {
+			mark(f.WhenReads)
+		}
+		for _, it := range d.Items {
+			mark(it.EnableWhenReads)
+		}
+	}
 	held := map[string]bool{}
 	for _, it := range items {
-		if !wordIn(text, it.ID) {
+		if !read[it.ID] {
 			held[it.ID] = true
 		}
 	}
 	return held
-}
-
-// wordIn reports whether id occurs in text as a whole identifier.
-func wordIn(text, id string) bool {
-	ident := func(b byte) bool {
-		return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
-	}
-	for i := 0; ; {
-		k := strings.Index(text[i:], id)
-		if k < 0 {
-			return false
-		}
-		k += i
-		end := k + len(id)
-		if (k == 0 || !ident(text[k-1])) && (end == len(text) || !ident(text[end])) {
-			return true
-		}
-		i = k + 1
-	}
 }
 
 func mergeItems(a, b []catalog.ItemDoc) []catalog.ItemDoc {

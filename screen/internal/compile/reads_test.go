@@ -46,7 +46,6 @@ func TestReads(t *testing.T) {
 		{expr: `answers.prorated_sum(["q1", "q2", "q3"], 1)`, items: []int{0, 1, 2}, // a missing-data rule
 			missing: []plan.MissingRule{{Items: []string{"q1", "q2", "q3"}, Max: 1}}},
 		{expr: `answers.mean(["q3", "q1"]) > 1.0`, items: []int{2, 0}, // a mean is not a value a case gives
-
 			missing: []plan.MissingRule{{Items: []string{"q3", "q1"}}}},
 		{expr: `answers.answered(["q1", "q2"]) >= 1`, items: []int{0, 1}, cuts: nil}, // counts answers: no rule, and not a sum
 	} {

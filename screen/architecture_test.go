@@ -41,6 +41,7 @@ var allowedImports = map[string][]string{
 	"screen/cds":                  {"screen", "screen/catalog"},
 	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
 	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
+	"screen/diff":                 {"screen", "screen/catalog", "screen/suite"},
 	"screentest":                  {"screen", "screen/suite"},
 	"bundled":                     {"instruments", "rules", "screen"},
 	"instruments":                 {},

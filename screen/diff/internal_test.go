@@ -1,4 +1,4 @@
-package vdiff
+package diff
 
 import (
 	"testing"

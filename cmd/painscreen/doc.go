@@ -3,7 +3,9 @@
 // set, into a risk tier and referrals, each with the answers and rules behind it. It is decision support
 // for a clinician, not a diagnosis.
 //
-// It is a thin shell over the public API of package screen.
+// It is a thin shell over the public packages: screen (scoring), screen/respfile (reading responses),
+// screen/render (the output formats), screen/batch (ordered concurrent scoring, follow-up), screen/diff
+// and server.
 //
 // Usage:
 //

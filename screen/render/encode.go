@@ -94,7 +94,8 @@ type Record struct {
 	// N is the record's number in its input (from 1), Line the input line it starts on (0: unknown).
 	N, Line int
 	// Input is what was read: its kept cells, FHIR sources, treatment context and date are written with
-	// the report. Nil for a Failure that ends an input.
+	// the report. It may be nil (always for a Failure that ends an input); N and Line are the record's
+	// position whatever Input says.
 	Input *respfile.Record
 	// Report is the record's report; nil when the record could not be scored (Failure says why).
 	Report *screen.Report
@@ -138,7 +139,19 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	}
 	if rec.Report != nil {
 		sc.baseSrc = rec.Baseline
-		return a.e.report(b, rec.File, rec.Input, rec.Report, sc)
+		in := rec.Input
+		if in == nil || in.N != rec.N || in.Line != rec.Line {
+			// The record's own position wins; without an Input, only the position is known.
+			sc.in = respfile.Record{}
+			if in != nil {
+				sc.in = *in
+			}
+			sc.in.N, sc.in.Line = rec.N, rec.Line
+			in = &sc.in
+		}
+		b = a.e.report(b, rec.File, in, rec.Report, sc)
+		sc.in = respfile.Record{}
+		return b
 	}
 	f := rec.Failure
 	if f == nil {
@@ -175,6 +188,7 @@ type scratch struct {
 	width int      // text: wrap at this column (0: textWidth)
 	// baseSrc: follow-up in the fhir format, the responses of the record's baseline (derivedFrom).
 	baseSrc []respfile.Source
+	in      respfile.Record // a Record's input when it has none, or another position
 }
 
 // Cell kinds in scratch.set.

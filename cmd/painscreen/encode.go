@@ -258,15 +258,15 @@ func hasUrgentFlag(rep *screen.Report) bool {
 }
 
 // fillResponseErrors records the errors of a record that was scored (its report is written).
-func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
-	st.ok, st.partial, st.nerrs = false, true, len(re.Errors)
-	if len(re.Errors) > 1 {
-		st.codes = make([]string, len(re.Errors))
-		for i, e := range re.Errors {
+func fillResponseErrors(st *recStat, errs []screen.ScoreError) {
+	st.ok, st.partial, st.nerrs = false, true, len(errs)
+	if len(errs) > 1 {
+		st.codes = make([]string, len(errs))
+		for i, e := range errs {
 			st.codes[i] = e.Code
 		}
 	}
-	se := re.Errors[0]
+	se := &errs[0]
 	st.code, st.msg, st.inst, st.item = se.Code, se.Message, se.Instrument, se.Item
 }
 

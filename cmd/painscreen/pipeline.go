@@ -392,21 +392,20 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
-		var re *screen.ResponseErrors
-		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
-			err = addSubjectError(sc.rep, rec.SubjectErr)
+		if err == nil && rec.SubjectErr != nil {
+			addSubjectError(sc.rep, rec.SubjectErr)
 		}
-		if b.csv && errors.As(err, &re) {
-			hintSentinels(sc.rep, re, rec.Response)
+		if err == nil && b.csv {
+			hintSentinels(sc.rep, rec.Response)
 		}
 		switch {
-		case err == nil:
+		case err == nil && len(sc.rep.Errors) == 0:
 			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
-		case errors.As(err, &re):
+		case err == nil:
 			// A bad answer spoils only itself: the report, with the record's errors in it; the record
 			// counts as failed.
 			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
-			fillResponseErrors(st, re)
+			fillResponseErrors(st, sc.rep.Errors)
 		default:
 			fillScoreError(st, err)
 			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true, sc)
@@ -427,13 +426,8 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 // addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
 // scored record: first in the report's errors, and the record counts as failed. The record was scored
 // without a subject, so that a signal in its answers still surfaces.
-func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
+func addSubjectError(rep *screen.Report, e *respfile.Error) {
 	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
-	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
-	for i := range rep.Errors {
-		re.Errors[i] = &rep.Errors[i]
-	}
-	return re
 }
 
 // sentinels are the codes data managers write for a missing answer (SPSS, SAS, Stata exports) that
@@ -443,7 +437,7 @@ var sentinels = map[any]string{int64(-99): "-99", int64(-999): "-999", int64(-9)
 // hintSentinels adds to each error of an answer that failed with a sentinel value (-99, ., 999, ...) how to
 // read that value as missing (--na). It names the sentinel only: it is a code, not an answer; no other
 // value is ever echoed.
-func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.Response) {
+func hintSentinels(rep *screen.Report, resp *screen.Response) {
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		if e.Item == "" || e.Instrument == "" {
@@ -463,8 +457,5 @@ func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.R
 			continue
 		}
 		e.Message += " (if " + tok + " marks a missing answer, name it in --na: --na NA," + tok + ")"
-		if i < len(re.Errors) && re.Errors[i].Code == e.Code && re.Errors[i].Item == e.Item {
-			re.Errors[i].Message = e.Message
-		}
 	}
 }

@@ -17,6 +17,10 @@ import (
 
 // wantCodes names, for each broken-definitions case, the diagnostic code it exists to show.
 var wantCodes = map[string]string{
+	"cel_syntax_hint":          "cel_syntax",
+	"score_typo_followon":      "unknown_item",
+	"answer_typo":              "unknown_reference",
+	"type_boolean":             "schema",
 	"band_double_open":         "band_gap",
 	"band_gap":                 "band_gap",
 	"band_overlap":             "band_overlap",

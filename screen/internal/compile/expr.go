@@ -58,6 +58,12 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	}
 	parsed, iss := env.Parse(e.Src)
 	if iss.Err() != nil {
+		if hints := syntaxHints(e.Src); len(hints) > 0 {
+			for _, h := range hints { // in place of the parser's messages
+				c.errAt(e.PosAt(h.off), "cel_syntax", "%s", h.msg())
+			}
+			return nil
+		}
 		c.celIssues(e, iss, "cel_syntax")
 		return nil
 	}

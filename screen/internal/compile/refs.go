@@ -11,6 +11,7 @@ import (
 
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
 // checkRefs walks the parsed expression and reports references to items, scores, context fields,
@@ -30,8 +31,10 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 		}
 	}))
 	fail := func(n celast.Expr, code, format string, args ...any) {
-		c.errAt(nodePos(e, a, n), code, format, args...)
 		ok = false
+		if code != "" { // "": a follow-on of a problem reported where it arose
+			c.errAt(nodePos(e, a, n), code, format, args...)
+		}
 	}
 	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
 		switch n.Kind() {
@@ -95,9 +98,9 @@ func (c *compiler) checkRefs(env *cel.Env, scope *exprScope, e *def.Expr, parsed
 			if !local[name] && !scope.knownIdent(name) {
 				switch scope.kind {
 				case scopeInstrument:
-					fail(n, "unknown_reference", "%q is not defined here: expressions read answers.<item>, scores.<score> and context.<field>", name)
+					fail(n, "unknown_reference", "%q is not defined here: expressions read answers.<item>, scores.<score> and context.<field>%s", name, didYouMean(name, []string{"answers", "scores", "context"}))
 				case scopeFollowUp:
-					fail(n, "unknown_reference", "%q is not defined here: follow-up measures read baseline.<score>, current.<score> and days", name)
+					fail(n, "unknown_reference", "%q is not defined here: follow-up measures read baseline.<score>, current.<score> and days%s", name, didYouMean(name, []string{"baseline", "current", "days"}))
 				default:
 					fail(n, "unknown_instrument", "%q is not an input of %s%s (inputs: %s)", name, scope.rs.Key, didYouMean(name, scope.rs.InputIDs()), strings.Join(scope.rs.InputIDs(), ", "))
 				}
@@ -160,6 +163,8 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 						fail("self_reference", "score %q reads itself; an expression may read only earlier scores", field)
 					case i > scope.scoreLimit:
 						fail("forward_reference", "score %q is defined later; an expression may read only earlier scores", field)
+					case failedScore(in, i):
+						fail("", "") // the score's own problem is reported: not every use of it again
 					}
 					return
 				}
@@ -171,8 +176,15 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 			}
 		}
 	case scopeFollowUp:
-		if (ident == "baseline" || ident == "current") && scope.inst.ScoreIndex(field) < 0 {
+		if ident != "baseline" && ident != "current" {
+			return
+		}
+		i := scope.inst.ScoreIndex(field)
+		switch {
+		case i < 0:
 			fail("unknown_score", "%s has no score %q%s", scope.inst.Key, field, didYouMean(field, scoreIDs(scope.inst.Def)))
+		case failedScore(scope.inst, i):
+			fail("", "") // reported where the score is defined
 		}
 	case scopeRules:
 		rs := scope.rs
@@ -225,6 +237,9 @@ func (c *compiler) checkSelect(scope *exprScope, ident, field string, fail func(
 
 // checkItemList checks the literal item list of answers.sum([...]) and friends.
 func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, call celast.CallExpr, fail func(celast.Expr, string, string, ...any)) {
+	if t := call.Target(); t.Kind() == celast.IdentKind && t.AsIdent() != "answers" && !scope.knownIdent(t.AsIdent()) {
+		return // answer.sum(...): the unknown name is reported, with its "did you mean"
+	}
 	if scope.kind != scopeInstrument || call.Target().Kind() != celast.IdentKind || call.Target().AsIdent() != "answers" {
 		fail(call.Target(), "unknown_function", "%s() is a function of answers: answers.%s([\"item\", ...])", call.FunctionName(), call.FunctionName())
 		return
@@ -262,7 +277,7 @@ func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, c
 		i, found := in.ItemIdx[id]
 		switch {
 		case !found:
-			fail(el, "unknown_item", "%s has no item %q%s", in.Key, id, didYouMean(id, itemIDs(in.Def)))
+			fail(el, "unknown_item", "%s has no item %q%s", in.Key, id, didYouMean(id, unlisted(in.Def, elems)))
 		case seen[id]:
 			fail(el, "item_list", "item %q is listed twice", id)
 		case scope.itemLimit >= 0 && i >= scope.itemLimit:
@@ -281,4 +296,32 @@ func (c *compiler) checkItemList(scope *exprScope, e *def.Expr, a *celast.AST, c
 			fail(k, "item_list", "prorated_sum may allow 0 to %d missing items of %d, not %d", len(elems)-1, len(elems), lit)
 		}
 	}
+}
+
+// failedScore reports whether the instrument's score i (compiled already) failed to compile: its own
+// diagnostic says why, and an expression that reads it is not checked further (the type checker would
+// call every use of it an undefined field).
+func failedScore(in *plan.Instrument, i int) bool {
+	return i < len(in.Scores) && in.Scores[i].Type == nil
+}
+
+// unlisted is the instrument's items that an item list does not name: what a misspelled id in the list
+// was probably meant to be (["a", "c"] on items a and b meant "b"). All items when the list names them all.
+func unlisted(d *def.Instrument, elems []celast.Expr) []string {
+	var out []string
+	for _, id := range itemIDs(d) {
+		if !slices.ContainsFunc(elems, func(el celast.Expr) bool {
+			if el.Kind() != celast.LiteralKind {
+				return false
+			}
+			s, ok := el.AsLiteral().(types.String)
+			return ok && string(s) == id
+		}) {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return itemIDs(d)
+	}
+	return out
 }

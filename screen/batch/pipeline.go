@@ -464,24 +464,20 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
-		// A bad answer spoils only itself: a report with errors in it is written, and the record counts
-		// as failed. The report's own errors say so, whichever way the engine returned them (a
-		// *screen.ResponseErrors beside the report, or the report alone).
-		var re *screen.ResponseErrors
+		if err == nil && rec.SubjectErr != nil {
+			addSubjectError(sc.rep, rec.SubjectErr)
+		}
+		if err == nil && b.csv {
+			hintSentinels(sc.rep, rec.Response)
+		}
 		switch {
-		case err == nil || errors.As(err, &re):
-			if rec.SubjectErr != nil {
-				addSubjectError(sc.rep, rec.SubjectErr)
-			}
-			if b.csv {
-				hintSentinels(sc.rep, rec.Response)
-			}
-			st.tier = p.sum.tierOf(sc.rep)
+		case err == nil:
+			st.ok, st.tier = len(sc.rep.Errors) == 0, p.sum.tierOf(sc.rep)
 			sc.rec.Report = sc.rep
-			if len(sc.rep.Errors) == 0 {
-				st.ok = true
-			} else {
-				fillReportErrors(st, sc.rep.Errors)
+			if len(sc.rep.Errors) > 0 {
+				// A bad answer spoils only itself: the report, with the record's errors in it; the record
+				// counts as failed.
+				fillResponseErrors(st, sc.rep.Errors)
 			}
 		default:
 			fillScoreError(st, err)

@@ -188,13 +188,13 @@ func fillInputError(st *recStat, ie *respfile.Error) {
 	st.Failure = render.Failure{Code: ie.Code, Message: ie.Msg, Instrument: ie.Instrument, Item: ie.Item, Line: ie.Line, Col: ie.Col}
 }
 
-// fillReportErrors records the errors of a record that was scored (its report is written).
-func fillReportErrors(st *recStat, errs []screen.ScoreError) {
+// fillResponseErrors records the errors of a record that was scored (its report is written).
+func fillResponseErrors(st *recStat, errs []screen.ScoreError) {
 	st.ok, st.Partial, st.Errors = false, true, len(errs)
 	if len(errs) > 1 {
 		st.codes = make([]string, len(errs))
-		for i := range errs {
-			st.codes[i] = errs[i].Code
+		for i, e := range errs {
+			st.codes[i] = e.Code
 		}
 	}
 	se := &errs[0]

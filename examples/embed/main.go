@@ -124,13 +124,13 @@ func newMux(eng *screen.Engine) *http.ServeMux {
 			http.Error(w, rec.Err.Error(), http.StatusBadRequest)
 			return
 		}
+		// A bad answer spoils only itself: the report holds the record's errors and the cards say what
+		// they leave open. An error means there is no report at all.
 		rep, err := eng.Score(req.Context(), rec.Response)
-		if rep == nil {
-			// No report at all (not a response problem: a report with errors still gives cards).
+		if err != nil {
 			http.Error(w, "the response set could not be scored", http.StatusUnprocessableEntity)
 			return
 		}
-		_ = err // the report holds the record's errors; the cards say what they leave open
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string][]cds.Card{"cards": maker.Cards(rep)})
 	})

@@ -31,7 +31,8 @@ func records(t *testing.T, eng *screen.Engine, in string) []render.Record {
 		if rec.Err != nil {
 			r.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
 		} else {
-			r.Report, _ = eng.Score(context.Background(), rec.Response)
+			r.Report, err = eng.Score(context.Background(), rec.Response)
+			require.NoError(t, err, "a report whenever one exists")
 			require.NotNil(t, r.Report)
 		}
 		out = append(out, r)
@@ -173,7 +174,8 @@ func TestParseFormat(t *testing.T) {
 func TestWriterMinimalRecords(t *testing.T) {
 	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
-	rep, _ := eng.Score(context.Background(), &screen.Response{Subject: "s", Answers: map[string]map[string]any{"phq2": {"q1": 1, "q2": 1}}})
+	rep, err := eng.Score(context.Background(), &screen.Response{Subject: "s", Answers: map[string]map[string]any{"phq2": {"q1": 1, "q2": 1}}})
+	require.NoError(t, err)
 	require.NotNil(t, rep)
 	for _, f := range allFormats {
 		var buf bytes.Buffer

@@ -93,18 +93,19 @@ type InstrumentResult struct {
 	Notes []Note
 }
 
-// Score returns the score with the given id, if it was computed. It is safe on a nil result (an
-// instrument that was not answered), which has no scores.
-func (r *InstrumentResult) Score(id string) (Value, bool) {
+// Score returns the score with the given id (its value, rule and reasons), if it was computed. It is safe
+// on a nil result (an instrument that was not answered), which has no scores. Like Flag, and like
+// CompositeResult's Domain and Referral, it returns the result itself and whether it is there.
+func (r *InstrumentResult) Score(id string) (Score, bool) {
 	if r == nil {
-		return Value{}, false
+		return Score{}, false
 	}
 	for i := range r.Scores {
 		if r.Scores[i].ID == id {
-			return r.Scores[i].Value, true
+			return r.Scores[i], true
 		}
 	}
-	return Value{}, false
+	return Score{}, false
 }
 
 // Flag returns the flag with the given id, if it fired; safe on a nil result.
@@ -213,17 +214,18 @@ func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.appendTo(nil
 // AppendTierReasons appends the tier's reasons to dst.
 func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason { return c.tierWhy.appendTo(dst) }
 
-// Domain returns the value of a domain. It is safe on a nil result (no rule set), which has no domains.
-func (c *CompositeResult) Domain(id string) (Value, bool) {
+// Domain returns the domain with the given id (its value, possible values, rule and reasons). It is safe
+// on a nil result (no rule set), which has no domains.
+func (c *CompositeResult) Domain(id string) (Domain, bool) {
 	if c == nil {
-		return Value{}, false
+		return Domain{}, false
 	}
 	for i := range c.Domains {
 		if c.Domains[i].ID == id {
-			return c.Domains[i].Value, true
+			return c.Domains[i], true
 		}
 	}
-	return Value{}, false
+	return Domain{}, false
 }
 
 // Referral returns the referral with the given id, if it applies; safe on a nil result.

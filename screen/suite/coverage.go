@@ -280,7 +280,8 @@ func instrumentElements(doc *catalog.InstrumentDoc) []Element {
 			for _, b := range []bool{true, false} {
 				els = append(els, Element{Kind: KindValue, ID: id, Name: strconv.FormatBool(b),
 					reached: func(o *caseOutcome) bool {
-						v, ok := o.res.Score(id)
+						vScore, ok := o.res.Score(id)
+						v := vScore.Value
 						return ok && v.Equal(screen.BoolValue(b))
 					}})
 			}
@@ -448,7 +449,7 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 		return scoreValue(o.rep.Instrument(p[0]), p[1])
 	case r.inst == nil && len(p) == 3 && p[1] == "followup":
 		if v, ok := o.rep.FollowUp.Measure(p[0], p[2]); ok {
-			return v.Float()
+			return v.Value.Float()
 		}
 		return 0, false
 	case r.inst == nil && len(p) == 3 && p[1] == "answers":
@@ -463,7 +464,8 @@ func (r *resolver) term(o *caseOutcome, t term) (float64, bool) {
 }
 
 func scoreValue(res *screen.InstrumentResult, id string) (float64, bool) {
-	v, ok := res.Score(id)
+	vScore, ok := res.Score(id)
+	v := vScore.Value
 	if !ok {
 		return 0, false
 	}
@@ -575,7 +577,8 @@ func bandElements(s, of *catalog.ScoreDoc) []Element {
 	for _, b := range bands {
 		label := b.label
 		els = append(els, Element{Kind: KindBand, ID: s.ID, Name: label, reached: func(o *caseOutcome) bool {
-			v, ok := o.res.Score(s.ID)
+			vScore, ok := o.res.Score(s.ID)
+			v := vScore.Value
 			return ok && v.String() == label
 		}})
 	}
@@ -692,7 +695,8 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // scoreIs matches a case whose score id has a numeric value satisfying ok.
 func scoreIs(id string, ok func(float64) bool) func(*caseOutcome) bool {
 	return func(o *caseOutcome) bool {
-		v, found := o.res.Score(id)
+		vScore, found := o.res.Score(id)
+		v := vScore.Value
 		if !found {
 			return false
 		}
@@ -749,7 +753,8 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 		id := d.ID
 		for _, v := range d.Values {
 			els = append(els, Element{Kind: KindDomainValue, ID: id, Name: v, reached: func(o *caseOutcome) bool {
-				got, ok := o.rep.Composite.Domain(id)
+				gotDomain, ok := o.rep.Composite.Domain(id)
+				got := gotDomain.Value
 				return ok && got.String() == v
 			}})
 		}

@@ -370,7 +370,8 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		fails = append(fails, mismatch("tier", w.Tier, string(c.Tier)))
 	}
 	for _, id := range sortedKeys(w.Domains) {
-		got, ok := c.Domain(id)
+		gotDomain, ok := c.Domain(id)
+		got := gotDomain.Value
 		switch {
 		case !ok:
 			fails = append(fails, mismatch("domains."+id, w.Domains[id], "no such domain"))
@@ -480,7 +481,8 @@ func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want)
 	}
 	for _, id := range sortedKeys(w.Scores) {
 		want := w.Scores[id]
-		got, ok := res.Score(id)
+		gotScore, ok := res.Score(id)
+		got := gotScore.Value
 		switch {
 		case want == nil && ok:
 			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
@@ -600,7 +602,8 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 			inst, m, _ = strings.Cut(id, ".")
 		}
 		want := w.Measures[id]
-		v, ok := got.Measure(inst, m)
+		vMeasure, ok := got.Measure(inst, m)
+		v := vMeasure.Value
 		switch {
 		case want == nil && ok:
 			fails = append(fails, mismatch("followup.measures."+id, "not computed", v.String()))

@@ -156,7 +156,7 @@ func instrumentOutcomes(o *outcomes, rep *screen.Report, err error, id string, s
 	o.add("errors", errorCodes(rep))
 	for _, s := range scores {
 		if v, ok := res.Score(s); ok {
-			o.add("scores."+s, v.String())
+			o.add("scores."+s, v.Value.String())
 		} else {
 			o.add("scores."+s, notComputed)
 		}
@@ -218,7 +218,7 @@ func ruleOutcomes(o *outcomes, rep *screen.Report, err error, domains, referrals
 	for _, d := range domains {
 		v := "no such domain"
 		if got, ok := c.Domain(d); ok {
-			v = got.String()
+			v = got.Value.String()
 		}
 		o.add("domains."+d, v)
 	}

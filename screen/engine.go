@@ -302,6 +302,9 @@ type RuleSetInfo struct {
 	ID, Version, Status, Title, Digest, File string
 	// Inputs maps each input instrument id to the version it is bound to.
 	Inputs map[string]string
+	// Tiers lists the rule set's tiers highest (most pressing) first: the order in which they are tried,
+	// the first whose condition holds winning. A report's Tier and PossibleTiers are among them.
+	Tiers []Tier
 }
 
 // RuleSet returns the rule set the engine applies; ok is false when there is none.
@@ -316,5 +319,24 @@ func (e *Engine) RuleSet() (RuleSetInfo, bool) {
 	for _, in := range rs.Inputs {
 		info.Inputs[in.ID] = in.Inst.Version
 	}
+	info.Tiers = make([]Tier, len(rs.Tiers))
+	for i, t := range rs.Tiers {
+		info.Tiers[i] = Tier(t.ID)
+	}
 	return info, true
+}
+
+// TierRank returns the rank of a tier of the engine's rule set: 0 for the highest (most pressing), then
+// 1, 2, … in RuleSetInfo.Tiers order. ok is false when the engine has no rule set or the rule set has no
+// such tier.
+func (e *Engine) TierRank(t Tier) (rank int, ok bool) {
+	if e == nil || e.plan == nil || e.plan.Rules == nil {
+		return 0, false
+	}
+	for i, rt := range e.plan.Rules.Tiers {
+		if rt.ID == string(t) {
+			return i, true
+		}
+	}
+	return 0, false
 }

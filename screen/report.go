@@ -60,17 +60,10 @@ const (
 	LevelUrgent  Level = "urgent"
 )
 
-// Tier is a risk tier: the id of the rule set's tier that matched. A rule set defines its own tiers; the
-// bundled pain_oud rule set's are the constants below, lowest first.
+// Tier is a risk tier: the id of the rule set's tier that matched. A rule set defines its own tiers and
+// their order (the bundled pain_oud's are urgent, high, elevated, low): RuleSetInfo.Tiers lists them
+// highest first and Engine.TierRank ranks one, so no program needs to know a rule set's tier ids.
 type Tier string
-
-// The tiers of the bundled pain_oud rule set.
-const (
-	TierLow      Tier = "low"
-	TierElevated Tier = "elevated"
-	TierHigh     Tier = "high"
-	TierUrgent   Tier = "urgent"
-)
 
 // InstrumentResult is the result for one instrument.
 type InstrumentResult struct {
@@ -185,8 +178,9 @@ type CompositeResult struct {
 	Tier     Tier
 	TierRule string
 	tierWhy  reasons
-	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give
-	// (Tier is then the lowest of them: what holds whatever the missing answers are); nil otherwise.
+	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give,
+	// highest first as the rule set orders them (Tier is then the lowest of them: what holds whatever the
+	// missing answers are); nil otherwise.
 	PossibleTiers []Tier
 	// TierDecided is true when the rule set was applied and every possible answer gives the same tier
 	// (PossibleTiers is nil); false when the answers leave the tier open, or the rule set was not applied.

@@ -196,6 +196,21 @@
 // [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
 // "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
 //
+// Every public type that appears in a report encodes (MarshalJSON) as its part of this document: an
+// InstrumentResult as an "instruments" entry, a CompositeResult as "composite", a FollowUpResult as
+// "followup", a Flag, Referral, Note, ScoreError (an "errors" entry) or Reason as its entry, an EngineInfo
+// as "engine". A Score, a Domain and a FollowUpMeasure, which the report spreads over two places (the
+// value under "scores", "domains" or the follow-up "instruments"; rule and reasons under "explain"),
+// encode as one object joining both: {"id", "value", "possible"? (a domain the answers leave open),
+// "rule", "reasons"}. A FollowUpInstrument encodes as {"id", "measures": [measure, …], "possible":
+// [{"id", "values"}, …]}. encoding/json escapes <, > and & inside any MarshalJSON output (as \u003c …);
+// an Encoder with SetEscapeHTML(false), or AppendJSON, gives the bytes above exactly.
+//
+// ReadReport (or json.Unmarshal into a *Report) reads a report back: every field, every result's rule and
+// reasons, and the errors (which match their sentinels, and Report.Err gathers); it re-encodes to the same
+// bytes. Fields the contract does not define (a CLI record's kept columns, "ehr_context") are skipped. A
+// number without a fraction or exponent reads back as an integer Value.
+//
 // Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
 // or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated, determined (a
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,

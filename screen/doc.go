@@ -196,6 +196,12 @@
 // [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
 // "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
 //
+// A record that has no report (it could not be decoded, or Score returned an error) is a RecordError:
+// {"record", "line", "file", "subject"? (when the record decoded), "fatal"? (an input that cannot be read
+// further), "error": {"code", "message", "instrument", "item", "line"?, "col"?}}. `painscreen score`
+// writes it in JSON and JSON Lines in place of the report; the HTTP service's error bodies are its "error"
+// object.
+//
 // Every public type that appears in a report encodes (MarshalJSON) as its part of this document: an
 // InstrumentResult as an "instruments" entry, a CompositeResult as "composite", a FollowUpResult as
 // "followup", a Flag, Referral, Note, ScoreError (an "errors" entry) or Reason as its entry, an EngineInfo

@@ -25,8 +25,8 @@
 // comes from a sync.Pool).
 //
 // Evaluation is bounded: every expression's worst-case cost is estimated when it loads (CEL's static cost
-// model) and rejected over the limit (WithMaxCost), so no response can make scoring slow; Score checks its
-// context between instruments. Nothing in a definition can read the clock, the environment or files.
+// model) and rejected over the limit (10,000 steps; diagnostic cel_cost), so no response can make scoring
+// slow; Score checks its context between instruments. Nothing in a definition can read the clock, the environment or files.
 //
 // # Definitions
 //
@@ -78,8 +78,7 @@
 // A bad answer spoils only itself. An unknown instrument, version or item, a value that is not among the
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
 // of the record (Report.Errors; Score returns the report and a nil error, and Report.Err returns the
-// problems as a *ResponseErrors), named by instrument and
-// item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
+// problems as a *ResponseErrors), named by instrument and item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
 // as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
 // all-or-nothing scoring. Nothing is ignored, clamped or guessed.
@@ -108,9 +107,8 @@
 //
 // Score returns an error only when there is no report; the problems of a scored record are in
 // Report.Errors. Both are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends; Report.Err
-// gathers a report's into a *ResponseErrors). Their messages
-// name instruments, items and rules, never answer values or the subject id: those are health data and go
-// only to the report.
+// gathers a report's into a *ResponseErrors). Their messages name instruments, items and rules, never
+// answer values or the subject id: those are health data and go only to the report.
 //
 // # Report JSON contract
 //

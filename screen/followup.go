@@ -65,6 +65,9 @@ type FollowUpMeasure struct {
 // Reasons returns what the measure read: baseline.<score>, current.<score>, days.
 func (m FollowUpMeasure) Reasons() []Reason { return m.why.appendTo(nil) }
 
+// AppendReasons appends the measure's reasons to dst, as Score.AppendReasons does.
+func (m FollowUpMeasure) AppendReasons(dst []Reason) []Reason { return m.why.appendTo(dst) }
+
 // Measure returns the instrument's measure id (its value, rule and reasons), if computed; safe on a nil
 // result (no follow-up).
 func (f *FollowUpResult) Measure(instrument, id string) (FollowUpMeasure, bool) {

@@ -250,3 +250,25 @@ func TestReadReportErrors(t *testing.T) {
 		assert.NotContains(t, err.Error(), "secret")
 	}
 }
+
+// A Report can be scored into after it was read, and read into after it was scored: each replaces
+// everything it held.
+func TestReadReportReuse(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	a := &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": 7, "q9": 2}}}
+	b := &screen.Response{Answers: map[string]map[string]any{"gad7": {"q1": 1}, "sisq_drug": {"times": 2}}}
+	var ra, rb screen.Report
+	require.NoError(t, eng.ScoreTo(context.Background(), a, &ra))
+	require.NoError(t, eng.ScoreTo(context.Background(), b, &rb))
+	encA, encB := ra.AppendJSON(nil), rb.AppendJSON(nil)
+
+	var r screen.Report
+	require.NoError(t, eng.ScoreTo(context.Background(), b, &r))
+	require.NoError(t, json.Unmarshal(encA, &r))
+	assert.Equal(t, string(encA), string(r.AppendJSON(nil)))
+	require.NoError(t, eng.ScoreTo(context.Background(), b, &r))
+	assert.Equal(t, string(encB), string(r.AppendJSON(nil)))
+	require.NoError(t, json.Unmarshal(encA, &r))
+	assert.Equal(t, string(encA), string(r.AppendJSON(nil)))
+}

@@ -77,7 +77,7 @@ func genRandomDefinition(rng *rand.Rand) (string, []genItem) {
 	} else {
 		fmt.Fprintf(&b, "  - {id: total, expr: '%s'}\n", fmt.Sprintf("int(answers.prorated_sum(%s, 1))", list(sumIDs)))
 	}
-	fmt.Fprintf(&b, "  - {id: level, bands: {of: total, cuts: [{max: %d, label: low}, {label: high}]}}\n", 2+rng.IntN(4))
+	fmt.Fprintf(&b, "  - {id: level, bands: {of: total, cuts: [{max: %d, label: low}, {label: high}]}}\n", 1+rng.IntN(3)) // below total's least maximum (4): "high" is reachable, as New requires
 	x, y := pick(2)[0], pick(2)[1]
 	fmt.Fprintf(&b, "  - {id: either, expr: 'answers.%s > 1 || answers.%s == 0'}\n", x, y)
 	fmt.Fprintf(&b, "  - {id: guarded, expr: 'has(answers.%s) ? answers.%s : -1'}\n", x, x)

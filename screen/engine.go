@@ -168,12 +168,12 @@ type CheckResult struct {
 // needs no choice among several rule sets, which makes it what a validator wants. The error is only for
 // definitions that could not be read at all (an I/O error).
 //
-// Check also runs the static checks New does not (they analyse definitions that compile, and cost more
-// than a load should): a score's declared range against what its items give, bands that leave reachable
-// values out or can never apply, lookup tables missing a reachable raw value, required items nothing
-// reads, unused option scales, tiers and referrals that can never fire or are shadowed. Their errors
-// (codes score_range, band_range, band_unreachable, lookup_gap, never_fires, shadowed_tier) mean a
-// definition is wrong even though New would load it; docs/definitions.md lists them.
+// Check and New run the same static checks over definitions that compile: a score's declared range
+// against what its items give, bands that leave reachable values out or can never apply, lookup tables
+// missing a reachable raw value, required items nothing reads, unused option scales, flags, tiers and
+// referrals that can never fire, shadowed tiers. Their errors (codes score_range, band_range,
+// band_unreachable, lookup_gap, never_fires, shadowed_tier) fail New as they fail Check; their warnings
+// are Engine.Warnings. New checks the rule set it applies, Check every one; docs/definitions.md lists them.
 func Check(opts ...Option) (*CheckResult, error) {
 	cfg, err := configure(opts)
 	if err != nil {

@@ -471,15 +471,14 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 			hintSentinels(sc.rep, rec.Response)
 		}
 		switch {
-		case err == nil && len(sc.rep.Errors) == 0:
-			st.ok, st.tier = true, p.sum.tierOf(sc.rep)
-			sc.rec.Report = sc.rep
 		case err == nil:
-			// A bad answer spoils only itself: the report, with the record's errors in it; the record
-			// counts as failed.
-			st.tier = p.sum.tierOf(sc.rep)
+			st.ok, st.tier = len(sc.rep.Errors) == 0, p.sum.tierOf(sc.rep)
 			sc.rec.Report = sc.rep
-			fillResponseErrors(st, sc.rep.Errors)
+			if len(sc.rep.Errors) > 0 {
+				// A bad answer spoils only itself: the report, with the record's errors in it; the record
+				// counts as failed.
+				fillResponseErrors(st, sc.rep.Errors)
+			}
 		default:
 			fillScoreError(st, err)
 			sc.rec.Failure = &st.Failure

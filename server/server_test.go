@@ -333,3 +333,23 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// Every error body is a failed record's "error" object as the CLI writes it (screen.RecordError):
+// {"code","message","instrument","item","line"?,"col"?}, instrument and item always present.
+func TestErrorBodiesAreTheFailedRecordShape(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", []byte("{\"subject\":\"pt-1\",\n \"answers\":{\"phq9\":{\"q1\":1,\"q1\":2}}}"))
+	require.Equal(t, 400, r.status)
+	re := screen.RecordError{Code: "duplicate_key", Instrument: "phq9", Item: "q1", ErrLine: 2}
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(r.body, &got))
+	re.Message, _ = got["message"].(string)
+	if col, ok := got["col"].(float64); ok {
+		re.ErrCol = int(col)
+	}
+	assert.Equal(t, string(re.AppendErrorJSON(nil))+"\n", string(r.body))
+	assert.NotContains(t, re.Message, "line", "the position is in line and col, not in the message")
+
+	r = call(t, srv, "GET", "/nope", "", nil)
+	assert.Equal(t, `{"code":"not_found","message":"no such endpoint","instrument":"","item":""}`+"\n", string(r.body))
+}

@@ -220,7 +220,7 @@
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
 // are skipped.
 //
-// An error record in JSON/JSONL:
+// An error record in JSON/JSONL (screen.RecordError; the HTTP service answers with its "error" object):
 //
 //	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
 //	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}

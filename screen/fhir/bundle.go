@@ -187,7 +187,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			if info != nil {
 				if band, ok := info.bandOf[s.ID]; ok {
 					if v, ok := res.Score(band); ok {
-						label := v.String()
+						label := v.Value.String()
 						o.Interpretation = []CodeableConcept{{Coding: []Coding{{System: BandSystem, Code: res.ID + "." + band + "." + label, Display: label}}, Text: label}}
 					}
 				}

@@ -212,7 +212,7 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 			band := ""
 			if bs, ok := bands[s.ID]; ok {
 				if v, ok := in.Score(bs); ok {
-					band = r.val(v)
+					band = r.val(v.Value)
 				}
 			}
 			r.row("score", in.ID+"."+s.ID, r.val(s.Value), band, "")

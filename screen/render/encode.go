@@ -3,7 +3,6 @@ package render
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
@@ -240,36 +239,9 @@ func (e *Encoder) errorRecord(b []byte, file string, st *recStat, subject string
 		if e.format == JSON {
 			b = append(b, ",\n"...)
 		}
-		b = append(b, `{"record":`...)
-		b = strconv.AppendInt(b, int64(st.n), 10)
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(st.line), 10)
-		b = append(b, `,"file":`...)
-		b = appendJSONString(b, file)
-		if hasSubject {
-			b = append(b, `,"subject":`...)
-			b = appendJSONString(b, subject)
-		}
-		if st.fatal {
-			b = append(b, `,"fatal":true`...)
-		}
-		b = append(b, `,"error":{"code":`...)
-		b = appendJSONString(b, st.code)
-		b = append(b, `,"message":`...)
-		b = appendJSONString(b, st.msg)
-		b = append(b, `,"instrument":`...)
-		b = appendJSONString(b, st.inst)
-		b = append(b, `,"item":`...)
-		b = appendJSONString(b, st.item)
-		if st.errLine > 0 {
-			b = append(b, `,"line":`...)
-			b = strconv.AppendInt(b, int64(st.errLine), 10)
-			if st.col > 0 {
-				b = append(b, `,"col":`...)
-				b = strconv.AppendInt(b, int64(st.col), 10)
-			}
-		}
-		b = append(b, "}}"...)
+		re := screen.RecordError{Record: st.n, Line: st.line, File: file, Subject: subject, HasSubject: hasSubject,
+			Fatal: st.fatal, Code: st.code, Message: st.msg, Instrument: st.inst, Item: st.item, ErrLine: st.errLine, ErrCol: st.col}
+		b = re.AppendJSON(b)
 		b = e.appendKeptJSON(b, sc)
 		if e.format == JSONL {
 			b = append(b, '\n')

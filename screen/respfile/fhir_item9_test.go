@@ -176,7 +176,8 @@ func TestFHIRLOINCForms(t *testing.T) {
 		in := rep.Instrument(inst)
 		require.NotNil(t, in, inst)
 		for id, v := range want {
-			got, ok := in.Score(id)
+			score, ok := in.Score(id)
+			got := score.Value
 			require.True(t, ok, "%s.%s", inst, id)
 			assert.Equal(t, v, got.String(), "%s.%s", inst, id)
 		}

@@ -90,8 +90,10 @@ func TestFHIRUSCorePHQ9(t *testing.T) {
 	rep := scoreOne(t, rec)
 	require.Empty(t, rep.Errors)
 	phq9 := rep.Instrument("phq9")
-	total, _ := phq9.Score("total")
-	severity, _ := phq9.Score("severity")
+	totalScore, _ := phq9.Score("total")
+	total := totalScore.Value
+	severityScore, _ := phq9.Score("severity")
+	severity := severityScore.Value
 	assert.Equal(t, "12", total.String())
 	assert.Equal(t, "moderate", severity.String())
 	assert.Empty(t, phq9.Flags)
@@ -106,8 +108,10 @@ func TestFHIRLHCFormsGAD7(t *testing.T) {
 	require.Len(t, recs, 1)
 	rep := scoreOne(t, recs[0])
 	require.Empty(t, rep.Errors)
-	total, _ := rep.Instrument("gad7").Score("total")
-	severity, _ := rep.Instrument("gad7").Score("severity")
+	totalScore, _ := rep.Instrument("gad7").Score("total")
+	total := totalScore.Value
+	severityScore, _ := rep.Instrument("gad7").Score("severity")
+	severity := severityScore.Value
 	assert.Equal(t, "10", total.String())
 	assert.Equal(t, "moderate", severity.String())
 }
@@ -184,7 +188,8 @@ func TestFHIRInstruments(t *testing.T) {
 		res := rep.Instrument(inst)
 		require.NotNil(t, res, inst)
 		for id, v := range scores {
-			got, ok := res.Score(id)
+			score, ok := res.Score(id)
+			got := score.Value
 			require.True(t, ok, "%s.%s", inst, id)
 			assert.Equal(t, v, got.String(), "%s.%s", inst, id)
 		}

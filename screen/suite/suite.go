@@ -292,7 +292,7 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		rep, err = e.Score(ctx, resp)
 	}
 	if err == nil {
-		err = rep.Err() // the errors the report carries, compared below as the record's errors
+		err = rep.Err() // the report's errors are the record's errors below
 	}
 	if t.WantError == nil {
 		*out = rep
@@ -374,8 +374,8 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		switch {
 		case !ok:
 			fails = append(fails, mismatch("domains."+id, w.Domains[id], "no such domain"))
-		case got.String() != w.Domains[id]:
-			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.String()))
+		case got.Value.String() != w.Domains[id]:
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.Value.String()))
 		}
 	}
 	if w.Referrals != nil {
@@ -483,12 +483,12 @@ func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want)
 		got, ok := res.Score(id)
 		switch {
 		case want == nil && ok:
-			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
+			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.Value.String()))
 		case want == nil:
 		case !ok:
 			fails = append(fails, Failure{What: prefix + "scores." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: notComputedNotes(res)})
-		case !got.Equal(wantValue(want)):
-			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.String()))
+		case !got.Value.Equal(wantValue(want)):
+			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.Value.String()))
 		}
 	}
 	if w.Flags != nil {
@@ -600,10 +600,10 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 			inst, m, _ = strings.Cut(id, ".")
 		}
 		want := w.Measures[id]
-		v, ok := got.Measure(inst, m)
+		meas, ok := got.Measure(inst, m)
 		switch {
 		case want == nil && ok:
-			fails = append(fails, mismatch("followup.measures."+id, "not computed", v.String()))
+			fails = append(fails, mismatch("followup.measures."+id, "not computed", meas.Value.String()))
 		case want == nil:
 		case !ok:
 			var why []string
@@ -611,8 +611,8 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 				why = append(why, n.Message)
 			}
 			fails = append(fails, Failure{What: "followup.measures." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: strings.Join(why, "; ")})
-		case !v.Equal(wantValue(want)):
-			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), v.String()))
+		case !meas.Value.Equal(wantValue(want)):
+			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), meas.Value.String()))
 		}
 	}
 	if w.Notes != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/compile"
 	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/load"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
@@ -32,6 +33,7 @@ func build(t *testing.T, files map[string]string, opts compile.Options) (*compil
 	}
 	opts.MaxExprBytes = lim.MaxExprBytes
 	opts.LineOf = load.Lines(sources)
+	opts.Runtime = eval.Runtime{}
 	res, err := compile.Build(set, opts, &list)
 	require.NoError(t, err)
 	return res, list

@@ -125,4 +125,3 @@ func TestBuildNeedsRuntime(t *testing.T) {
 	_, err := compile.Build(load.Set{}, compile.Options{MaxCost: 100}, nil)
 	assert.ErrorContains(t, err, "Runtime")
 }
-

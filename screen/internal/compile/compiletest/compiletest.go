@@ -3,6 +3,7 @@
 package compiletest
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -25,6 +26,12 @@ func Build(t testing.TB, files map[string]string, opts compile.Options) (*compil
 	for name, src := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(src)}
 	}
+	return BuildFS(t, fsys, opts)
+}
+
+// BuildFS compiles the definitions in fsys (the bundled ones: bundled.FS) as Build does.
+func BuildFS(t testing.TB, fsys fs.FS, opts compile.Options) (*compile.Result, diag.List) {
+	t.Helper()
 	var list diag.List
 	lim := def.DefaultLimits()
 	sources, err := load.Read([]load.Root{{FS: fsys, Label: "t"}}, lim, &list)

@@ -41,6 +41,12 @@ func TestDescribeReads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "q1", again.Scores[0].ExprReads.Items[0], "a description is the caller's own copy")
 
+	require.NotEmpty(t, doc.FollowUps)
+	for _, m := range doc.FollowUps {
+		require.NotNil(t, m.ExprReads, "follow-up %s", m.ID)
+		assert.Contains(t, m.ExprReads.Paths, []string{"current", "total"}, "follow-up %s", m.ID)
+	}
+
 	rs, err := eng.DescribeRuleSet()
 	require.NoError(t, err)
 	for _, d := range rs.Domains {

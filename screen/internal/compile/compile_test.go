@@ -15,11 +15,12 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
-// bandsOf is scores x (answers.q1, an int; or a double) and b, bands of x with the given cuts.
+// bandsOf is scores x (the sum of q1..q3, an int from 0 to 9; or a double from 0 to 9) and b, bands of x
+// with the given cuts.
 func bandsOf(double bool, cuts ...string) string {
-	x := "- {id: x, expr: 'answers.q1'}\n"
+	x := "- {id: x, expr: 'answers.sum([\"q1\", \"q2\", \"q3\"])'}\n"
 	if double {
-		x = "- {id: x, expr: 'answers.mean([\"q1\", \"q2\"])'}\n"
+		x = "- {id: x, expr: 'answers.mean([\"q1\", \"q2\", \"q3\"]) * 3.0'}\n"
 	}
 	s := x + "- id: b\n  bands:\n    of: x\n    cuts:\n"
 	for _, c := range cuts {

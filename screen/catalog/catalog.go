@@ -1,9 +1,6 @@
 // Package catalog describes loaded definitions for people and tools: an instrument's items, options,
 // scores, bands, flags, codes and provenance, and a rule set's inputs, domains, tiers and referrals. It is
-// what `painscreen show` prints; screen.Engine.Describe and DescribeRuleSet return these types. Beside
-// each expression's source, a description carries what the expression reads (Reads: items, scores, field
-// paths, cut-points, missing-data rules), found once by the compiler, so that tools such as suite
-// coverage and diff never parse CEL themselves.
+// what `painscreen show` prints; screen.Engine.Describe and DescribeRuleSet return these types.
 package catalog
 
 import (

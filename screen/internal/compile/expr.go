@@ -393,6 +393,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 			}
 		}
 	}))
-	s.shape(a.Expr(), &r)
+	s.describe(a.Expr(), &r)
 	return r
 }

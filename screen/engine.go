@@ -122,7 +122,7 @@ func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	lineOf := load.Lines(sources)
 	set := load.Dedupe(sources, &list)
 	res, err := compile.Build(set, compile.Options{MaxCost: maxExprCost, MaxExprBytes: cfg.lim.MaxExprBytes,
-		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf}, &list)
+		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{}}, &list)
 	if err != nil {
 		return nil, nil, err
 	}

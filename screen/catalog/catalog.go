@@ -98,6 +98,8 @@ type FollowUpDoc struct {
 	ID, Label, Description, Type, Expr string
 	// MinDays is the fewest days from baseline at which the measure is computed (0: any interval).
 	MinDays int64
+	// ExprReads is what Expr reads (its paths: baseline.<score>, current.<score>, days).
+	ExprReads *Reads `json:"-"`
 }
 
 // FlagDoc describes a flag.

@@ -24,7 +24,8 @@ const module = "github.com/painscreen/painscreen/"
 var allowedImports = map[string][]string{
 	"internal/jsonenc":            {},
 	"internal/suggest":            {},
-	"screen/diag":                 {},
+	"internal/termsafe":           {},
+	"screen/diag":                 {"internal/termsafe"},
 	"screen/catalog":              {},
 	"screen/internal/semver":      {},
 	"screen/internal/celenv":      {},
@@ -40,7 +41,7 @@ var allowedImports = map[string][]string{
 	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/ehr", "screen/fhir"},
 	"screen/cds":                  {"screen", "screen/catalog"},
 	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
-	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
+	"screen/suite":                {"internal/termsafe", "screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
 	"screentest":                  {"screen", "screen/suite"},
 	"bundled":                     {"instruments", "rules", "screen"},
 	"instruments":                 {},

@@ -494,16 +494,6 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // maxJobs bounds --jobs (each scorer adds two batches of buffers).
 const maxJobs = 256
 
-// isTerminal reports whether f is a character device (a terminal).
-func isTerminal(f any) bool {
-	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 // looksLikeJSONL reports whether buffered stdin starts like JSONL: its first non-blank character is '{'
 // and that line goes on after it (a lone "{" is a pretty-printed JSON document). An empty input counts as
 // JSONL (and is then reported as holding no record). It reads only as far as it needs to.

@@ -39,7 +39,7 @@ const validateExamples = `  painscreen validate
   painscreen validate --bundled my-rules/    # over the bundled instruments
   painscreen validate --format github defs/  # annotations in GitHub Actions`
 
-// pathFlags are the definition sources of validate and test: PATHs, plus the bundled set when asked.
+// definitionSources are the definition sources of validate and test: PATHs, plus the bundled set when asked.
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {
 	var srcs []defSource
 	if len(paths) == 0 || bundled {
@@ -92,9 +92,9 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case "json":
 		writeValidateJSON(stdout, v, nerr, nwarn)
 	case "github":
-		writeValidateGitHub(stdout, v.diags)
+		_ = v.diags.WriteGitHub(stdout)
 	case "sarif":
-		writeValidateSARIF(stdout, v.diags)
+		_ = v.diags.WriteSARIF(stdout)
 	default:
 		writeDiags(stderr, v.diags, *snippets)
 	}

@@ -38,7 +38,7 @@ var allowedImports = map[string][]string{
 	"screen/internal/compile":     {"screen/diag", "screen/internal/celenv", "screen/internal/def", "screen/internal/eval", "screen/internal/lint", "screen/internal/load", "screen/internal/plan", "screen/internal/semver", "screen/internal/value"},
 	"screen/internal/lint":        {"screen/diag", "screen/internal/def", "screen/internal/plan", "screen/internal/value"},
 	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
-	"screen/respfile":             {"internal/suggest", "screen", "screen/catalog", "screen/ehr", "screen/fhir"},
+	"screen/respfile":             {"internal/jsonenc", "internal/suggest", "screen", "screen/catalog", "screen/ehr", "screen/fhir"},
 	"screen/cds":                  {"screen", "screen/catalog"},
 	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
 	"screen/suite":                {"internal/termsafe", "screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/painscreen/painscreen/internal/termsafe"
+	"github.com/painscreen/painscreen/internal/safetext"
 )
 
 // TextOptions control WriteText.
@@ -32,15 +32,15 @@ func (l List) WriteText(w io.Writer, opts TextOptions) error {
 			if d.Severity == Warning {
 				sev = "warning: "
 			}
-			fmt.Fprintf(&b, "%s%s%s: %s\n", opts.Prefix, sev, termsafe.String(d.Code), termsafe.String(d.Message))
+			fmt.Fprintf(&b, "%s%s%s: %s\n", opts.Prefix, sev, safetext.String(d.Code), safetext.String(d.Message))
 			continue
 		}
-		b.WriteString(termsafe.String(d.String()))
+		b.WriteString(safetext.String(d.String()))
 		b.WriteByte('\n')
 		if opts.Snippets && d.Source != "" && d.Pos.Col > 0 {
 			src := strings.TrimRight(d.Source, "\r\n")
-			col := len(termsafe.String(src[:min(d.Pos.Col-1, len(src))])) + 1
-			b.WriteString(Snippet(termsafe.String(src), col))
+			col := len(safetext.String(src[:min(d.Pos.Col-1, len(src))])) + 1
+			b.WriteString(Snippet(safetext.String(src), col))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -94,7 +94,7 @@ func (l List) WriteGitHub(w io.Writer) error {
 		b.WriteString(d.Severity.String())
 		var props []string
 		if d.Pos.File != "" {
-			props = append(props, "file="+ghProperty(termsafe.String(d.Pos.File)))
+			props = append(props, "file="+ghProperty(safetext.String(d.Pos.File)))
 		}
 		if d.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
@@ -102,10 +102,10 @@ func (l List) WriteGitHub(w io.Writer) error {
 		if d.Pos.Col > 0 {
 			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
 		}
-		props = append(props, "title="+ghProperty("painscreen "+termsafe.String(d.Code)))
+		props = append(props, "title="+ghProperty("painscreen "+safetext.String(d.Code)))
 		b.WriteString(" " + strings.Join(props, ","))
 		b.WriteString("::")
-		b.WriteString(ghData(termsafe.String(d.Message)))
+		b.WriteString(ghData(safetext.String(d.Message)))
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())

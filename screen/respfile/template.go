@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/painscreen/painscreen/internal/csvenc"
 	"github.com/painscreen/painscreen/internal/jsonenc"
 	"github.com/painscreen/painscreen/internal/suggest"
 	"github.com/painscreen/painscreen/screen"
@@ -61,21 +62,6 @@ func WriteTemplate(w io.Writer, eng *screen.Engine, format string, instruments .
 	}
 	_, err = w.Write(b)
 	return err
-}
-
-// appendCSVCell appends s as a CSV field (RFC 4180), quoted only when it must be.
-func appendCSVCell(b []byte, s string) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
-	for i := 0; !quote && i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	return append(append(b, '"'), strings.ReplaceAll(s, `"`, `""`)+`"`...)
 }
 
 // tmplInst is one instrument of a template: its description and the answers key that names it.
@@ -163,7 +149,7 @@ func templateCSV(insts []tmplInst) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendCSVCell(b, c)
+		b = csvenc.AppendField(b, c)
 	}
 	return append(b, '\n')
 }
@@ -386,7 +372,7 @@ func templateREDCap(insts []tmplInst) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendCSVCell(b, c)
+		b = csvenc.AppendField(b, c)
 	}
 	b = append(b, '\n')
 	for _, r := range rows {
@@ -394,7 +380,7 @@ func templateREDCap(insts []tmplInst) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendCSVCell(b, c)
+			b = csvenc.AppendField(b, c)
 		}
 		b = append(b, '\n')
 	}

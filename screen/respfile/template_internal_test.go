@@ -15,9 +15,3 @@ func TestTemplateREDCapRejectsPinnedNonDefault(t *testing.T) {
 		Items: []catalog.ItemDoc{{ID: "Q1"}}}}})
 	assert.ErrorContains(t, err, `"Q1" cannot be part of a REDCap variable name`)
 }
-
-func TestAppendCSVCell(t *testing.T) {
-	for in, want := range map[string]string{"a": "a", "": "", "a,b": `"a,b"`, `say "x"`: `"say ""x"""`, " lead": `" lead"`, "l\nf": "\"l\nf\""} {
-		assert.Equal(t, want, string(appendCSVCell(nil, in)), "%q", in)
-	}
-}

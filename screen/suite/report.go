@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/painscreen/painscreen/internal/termsafe"
+	"github.com/painscreen/painscreen/internal/safetext"
 )
 
 // Summary is a test run's results grouped by suite file, with the totals: what `painscreen test` prints as
@@ -89,7 +89,7 @@ func Summarize(suites []*Suite, results []Result) *Summary {
 // (Coverage.WriteText).
 func (s *Summary) WriteText(w io.Writer, verbose bool) error {
 	var b strings.Builder
-	safe := termsafe.String
+	safe := safetext.String
 	for _, ss := range s.Suites {
 		for _, c := range ss.Cases {
 			switch c.Status {
@@ -132,7 +132,7 @@ func (s *Summary) WriteText(w io.Writer, verbose bool) error {
 // failureDiff renders one failure as a want/got block; lists ([a, b]) also say what is missing and what
 // is unexpected.
 func failureDiff(f Failure) string {
-	safe := termsafe.String
+	safe := safetext.String
 	if f.Want == "" && f.Got == "" {
 		return "    " + safe(f.String()) + "\n"
 	}
@@ -259,9 +259,9 @@ func (c *Coverage) WriteText(w io.Writer) error {
 	b.WriteString("coverage:\n")
 	for i := range c.Definitions {
 		d := &c.Definitions[i]
-		fmt.Fprintf(&b, "  %-*s  %5s%%  (%d of %d)\n", width, termsafe.String(d.Definition), PercentText(d.Covered(), d.Total()), d.Covered(), d.Total())
+		fmt.Fprintf(&b, "  %-*s  %5s%%  (%d of %d)\n", width, safetext.String(d.Definition), PercentText(d.Covered(), d.Total()), d.Covered(), d.Total())
 		for _, e := range d.Uncovered() {
-			fmt.Fprintf(&b, "      not reached: %s\n", termsafe.String(e.String()))
+			fmt.Fprintf(&b, "      not reached: %s\n", safetext.String(e.String()))
 		}
 	}
 	fmt.Fprintf(&b, "coverage: %s%% of %d elements\n", PercentText(c.Covered(), c.Total()), c.Total())

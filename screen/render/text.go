@@ -1,0 +1,502 @@
+package render
+
+import (
+	"github.com/painscreen/painscreen/internal/textfmt"
+	"strconv"
+
+	"github.com/painscreen/painscreen/screen/cds"
+	"github.com/painscreen/painscreen/screen/respfile"
+
+	"github.com/painscreen/painscreen/screen"
+)
+
+// The text format is a view of the JSON report for a clinician: tier and referrals first, then the
+// domains and instrument scores behind them, each followed by the values it was computed from ("from"),
+// so that every referral can be traced down to the answers. Long texts wrap at the width of the terminal
+// (score --width; textWidth when stdout is not a terminal).
+const textWidth = 80
+
+// textBuf appends text to b and tracks the column of the current line, so that words and reasons can be
+// wrapped without building intermediate strings.
+type textBuf struct {
+	textfmt.Buf
+	tmp []byte
+	rs  []screen.Reason // reused for reasons
+}
+
+func (t *textBuf) raw(s string)                      { t.Raw(s) }
+func (t *textBuf) rawBytes(s []byte)                 { t.RawBytes(s) }
+func (t *textBuf) nl()                               { t.NL() }
+func (t *textBuf) padTo(col int)                     { t.PadTo(col) }
+func (t *textBuf) sep(n, indent int)                 { t.Sep(n, indent) }
+func (t *textBuf) words(s string, indent int)        { t.Words(s, indent) }
+func (t *textBuf) para(prefix, s string, indent int) { t.Para(prefix, s, indent) }
+func (t *textBuf) lineWidth() int                    { return t.LineWidth() }
+
+// upper writes s in capitals (ids are ASCII).
+func (t *textBuf) upper(s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		t.B = append(t.B, c)
+	}
+	t.Col += len(s)
+}
+
+func (t *textBuf) int(n int) {
+	l := len(t.B)
+	t.B = strconv.AppendInt(t.B, int64(n), 10)
+	t.Col += len(t.B) - l
+}
+
+// safe writes text from the input or from definitions (a subject id, an instrument key, a label) with
+// what could act on a terminal escaped (see appendSafe), so that it cannot break the layout either.
+func (t *textBuf) safe(s string) {
+	l := len(t.B)
+	t.B = appendSafe(t.B, s)
+	t.Col += len(t.B) - l
+}
+
+// value writes a value as the report's JSON does, strings unquoted and escaped, null as "null".
+func (t *textBuf) value(v screen.Value) {
+	l := len(t.B)
+	t.B = appendSafeValue(t.B, v)
+	t.Col += len(t.B) - l
+}
+
+// appendSafeValue is appendValue with "null" for null and strings (band labels, domain values, context
+// text) escaped for a terminal.
+func appendSafeValue(b []byte, v screen.Value) []byte {
+	if s, ok := v.Str(); ok {
+		return appendSafe(b, s)
+	}
+	return appendValue(b, v, "null")
+}
+
+// reasons writes "name = value; name = value", breaking lines only between reasons; an answer is
+// followed by its option label when lbl knows it: "answers.q9 = 1 (Several days)".
+func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
+	for i := range rs {
+		u := appendSafe(t.tmp[:0], rs[i].Name)
+		u = append(u, " = "...)
+		u = appendSafeValue(u, rs[i].Value)
+		if l := lbl.of(rs[i]); l != "" {
+			u = append(u, " ("...)
+			u = appendSafe(u, l)
+			u = append(u, ')')
+		}
+		if i < len(rs)-1 {
+			u = append(u, ';')
+		}
+		t.tmp = u
+		if indent+len(u) > t.lineWidth() {
+			// A reason longer than a whole line (a long option label) is wrapped at its spaces.
+			if i > 0 {
+				t.sep(0, indent)
+			}
+			t.words(string(u), indent)
+			continue
+		}
+		if i > 0 || t.Col > indent && t.Col+len(u) > t.lineWidth() {
+			t.sep(len(u), indent)
+		}
+		t.rawBytes(u)
+	}
+}
+
+// list writes ids joined by ", ", wrapped; an id is kept on one line with the comma that follows it.
+func (t *textBuf) list(ids []string, indent int) {
+	for i, id := range ids {
+		id = safe(id)
+		n := len(id)
+		if i < len(ids)-1 {
+			n++ // its comma
+		}
+		if i > 0 {
+			t.raw(",")
+			t.sep(n, indent)
+		}
+		t.raw(id)
+	}
+}
+
+func (t *textBuf) recordHead(file string, n, line int) {
+	t.raw("=== record ")
+	t.int(n)
+	if t.Col+2+len(file)+len(", line ")+20+1 <= t.lineWidth() && !needsEscape(file) {
+		t.raw(" (") // fits (the usual case): no allocation
+		t.raw(file)
+		if line > 0 {
+			t.raw(", line ")
+			t.int(line)
+		}
+		t.raw(")")
+		return
+	}
+	where := "(" + file
+	if line > 0 {
+		where += ", line " + strconv.Itoa(line)
+	}
+	t.sep(0, 4)
+	t.words(where+")", 4)
+}
+
+func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
+	t := textBuf{Buf: textfmt.Buf{B: b, Width: sc.width}, tmp: sc.tmp}
+	t.recordHead(file, st.n, st.line)
+	t.raw(" ERROR")
+	t.nl()
+	if hasSubject {
+		t.raw("Subject: ")
+		t.safe(subject)
+		t.nl()
+	}
+	t.kept(sc)
+	if st.fatal {
+		t.raw("The rest of this input was not read.")
+		t.nl()
+	}
+	t.raw("Error ")
+	t.safe(st.code)
+	t.raw(": ")
+	t.words(st.msg, 2)
+	if st.errLine > 0 {
+		t.B = append(t.B, " (line "...)
+		t.B = strconv.AppendInt(t.B, int64(st.errLine), 10)
+		if st.col > 0 {
+			t.B = append(t.B, ", col "...)
+			t.B = strconv.AppendInt(t.B, int64(st.col), 10)
+		}
+		t.B = append(t.B, ')')
+	}
+	t.nl()
+	if st.inst != "" || st.item != "" {
+		t.raw("  where: ")
+		if st.inst != "" {
+			t.raw("instrument ")
+			t.safe(st.inst)
+		}
+		if st.item != "" {
+			if st.inst != "" {
+				t.raw(", ")
+			}
+			t.raw("item ")
+			t.safe(st.item)
+		}
+		t.nl()
+	}
+	t.raw("Not scored: nothing in this record was assessed.")
+	t.nl()
+	t.nl()
+	sc.tmp = t.tmp
+	return t.B
+}
+
+func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
+	t := textBuf{Buf: textfmt.Buf{B: b, Width: sc.width}, tmp: sc.tmp}
+	t.recordHead(file, rec.N, rec.Line)
+	t.nl()
+	t.raw("Subject: ")
+	if rep.Subject == "" {
+		t.raw("(none given)")
+	} else {
+		t.safe(rep.Subject)
+	}
+	t.nl()
+	t.kept(sc)
+	t.ehrContext(rec.EHR)
+	c := rep.Composite
+	if c != nil {
+		t.tier(rep, nm)
+	}
+	for i := range rep.Errors {
+		e := &rep.Errors[i]
+		t.raw("Error: ")
+		t.safe(e.Code)
+		t.raw(": ")
+		t.words(e.Error(), 4)
+		t.nl()
+	}
+	if len(rep.Errors) > 0 {
+		t.words("  (these answers could not be used; every result here is what the other answers settle)", 2)
+		t.nl()
+	}
+	t.openFlags(rep, nm)
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		for j := range in.Flags {
+			f := &in.Flags[j]
+			t.raw("Flag [")
+			t.upper(string(f.Level))
+			t.raw("] ")
+			t.safe(in.ID)
+			t.raw(".")
+			t.safe(f.ID)
+			t.raw(": ")
+			t.words(f.Message, 4)
+			t.nl()
+		}
+	}
+	if c != nil {
+		t.composite(c)
+	}
+	t.nl()
+	t.raw("Instruments")
+	t.nl()
+	if len(rep.Instruments) == 0 {
+		t.raw("  (none answered)")
+		t.nl()
+	}
+	for i := range rep.Instruments {
+		in := &rep.Instruments[i]
+		t.instrument(in, tl[in.ID][in.Version])
+	}
+	t.followUp(rep.FollowUp)
+	t.nl()
+	const notDiagnosis = ". Decision support for a clinician, not a diagnosis."
+	if 10+len(rep.Engine.Name)+1+len(rep.Engine.Version)+len(notDiagnosis) <= t.lineWidth() {
+		t.raw("Scored by ")
+		t.safe(rep.Engine.Name)
+		t.raw(" ")
+		t.safe(rep.Engine.Version)
+		t.raw(notDiagnosis)
+	} else {
+		t.raw("Scored by ")
+		t.words(rep.Engine.Name+" "+rep.Engine.Version+notDiagnosis, 0)
+	}
+	t.nl()
+	t.nl()
+	sc.tmp = t.tmp
+	return t.B
+}
+
+// tier writes the risk tier and what decided it. A tier the answers leave open leads with what is
+// possible and what to ask (composite.md §1b), never with the lowest tier alone.
+func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
+	c := rep.Composite
+	if !c.Applied {
+		t.raw("Risk tier: NOT DETERMINED (")
+		t.safe(c.ID)
+		t.raw("@")
+		t.safe(c.Version)
+		t.raw(" not applied)")
+		t.nl()
+		t.para("  Why: ", c.Reason, 7)
+		return
+	}
+	open, isOpen := nm.OpenResult(rep)
+	t.raw("Risk tier: ")
+	if isOpen {
+		t.words(open.Headline(), 2)
+		t.nl()
+		t.settle(rep, open.Settle)
+		t.raw("  ")
+		t.upper(string(c.Tier))
+		t.words(" holds whatever the missing answers are", 4)
+		t.sep(len(c.TierRule)+2, 4)
+	} else {
+		t.upper(string(c.Tier))
+		if t.Col+3+len(c.TierRule)+2 <= t.lineWidth() {
+			t.raw("   ")
+		} else {
+			t.sep(len(c.TierRule)+2, 4)
+		}
+	}
+	t.raw("[")
+	t.safe(c.TierRule)
+	t.raw("]")
+	t.nl()
+	if t.rs = c.AppendTierReasons(t.rs[:0]); len(t.rs) > 0 {
+		rs := t.rs
+		t.raw("  because ")
+		t.reasons(rs, 4, nil)
+		t.nl()
+	}
+	if len(c.PossibleTiers) > 0 && !isOpen {
+		t.raw("  possible with the missing answers: ")
+		for i, p := range c.PossibleTiers {
+			if i > 0 {
+				t.raw(", ")
+			}
+			t.safe(string(p))
+		}
+		t.nl()
+	}
+}
+
+// composite writes the referrals, the domains, what was not assessed, and the rule set's notes.
+func (t *textBuf) composite(c *screen.CompositeResult) {
+	if c.Applied {
+		t.nl()
+		if len(c.Referrals) == 0 {
+			t.raw("Referrals: none")
+		} else {
+			t.raw("Referrals (")
+			t.int(len(c.Referrals))
+			t.raw(")")
+		}
+		t.nl()
+		t.referrals(c.Referrals)
+		if len(c.PossibleReferrals) > 0 {
+			t.nl()
+			t.raw("Possible referrals (")
+			t.int(len(c.PossibleReferrals))
+			t.raw("):")
+			t.words(" they apply for some of the answers that are missing", 2)
+			t.nl()
+			t.referrals(c.PossibleReferrals)
+		}
+
+		t.nl()
+		t.raw("Domains (")
+		t.safe(c.ID)
+		t.raw("@")
+		t.safe(c.Version)
+		t.raw(")")
+		t.nl()
+		w, vw := 0, 0
+		for i := range c.Domains {
+			w = max(w, len(c.Domains[i].ID))
+			vw = max(vw, valueLen(c.Domains[i].Value))
+		}
+		for i := range c.Domains {
+			d := &c.Domains[i]
+			t.rs = d.AppendReasons(t.rs[:0])
+			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
+			if len(d.Possible) > 0 {
+				t.padTo(4 + w)
+				t.raw("possible:")
+				ids := make([]string, len(d.Possible))
+				for j, v := range d.Possible {
+					ids[j] = string(appendValue(nil, v, "null"))
+				}
+				t.sep(0, 4+w+10)
+				t.list(ids, 4+w+10)
+				t.nl()
+			}
+		}
+		if len(c.NotAssessed) > 0 {
+			t.raw("Not assessed: ")
+			t.list(c.NotAssessed, 2)
+			// The leading space is a separator: it wraps like any other, so the list's last word never
+			// ends a line one column past the width.
+			t.words(` (no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
+			t.nl()
+		}
+	}
+	for _, n := range c.Notes {
+		t.raw("Note (")
+		t.safe(n.About)
+		t.raw("): ")
+		t.words(n.Message, 2)
+		t.nl()
+	}
+}
+
+// referrals writes a numbered list of referrals.
+func (t *textBuf) referrals(refs []screen.Referral) {
+	for i := range refs {
+		r := &refs[i]
+		t.raw("  ")
+		t.int(i + 1)
+		t.raw(". [")
+		t.upper(string(r.Priority))
+		t.raw("] ")
+		t.safe(r.ID)
+		t.nl()
+		t.para("     ", r.Text, 5)
+		for _, a := range r.Addenda {
+			t.para("     + ", a, 7)
+		}
+		t.para("     Rationale: ", r.Rationale, 7)
+		t.para("     Source: ", r.Source, 7)
+		t.raw("     Triggered by ")
+		if t.rs = r.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
+			rs := t.rs
+			t.reasons(rs, 7, nil)
+		} else {
+			t.raw("(nothing)")
+		}
+		t.sep(len(r.Rule)+2, 5)
+		t.raw("[")
+		t.safe(r.Rule)
+		t.raw("]")
+		t.nl()
+	}
+}
+
+// row writes one line of a table of values: "  id   value   from name = value; …".
+func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs []screen.Reason, lbl *labels) {
+	t.padTo(indent)
+	t.safe(id)
+	t.padTo(indent + w + 2)
+	t.value(v)
+	t.padTo(indent + w + 2 + vw + 2)
+	if len(rs) > 0 {
+		t.raw("from ")
+		in := t.Col
+		if in > t.lineWidth()/2 {
+			in = indent + 4 // wide columns leave too little room: continue further left
+		}
+		t.reasons(rs, in, lbl)
+	}
+	t.nl()
+}
+
+func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
+	t.raw("  ")
+	t.safe(in.ID)
+	t.raw(" ")
+	t.safe(in.Version)
+	t.raw(": ")
+	t.safe(in.Status)
+	if in.Definition != "" && in.Definition != "active" {
+		t.raw(" (definition is ")
+		t.safe(in.Definition)
+		t.raw(")")
+	}
+	t.nl()
+	w, vw := 0, 0
+	for i := range in.Scores {
+		w = max(w, len(in.Scores[i].ID))
+		vw = max(vw, valueLen(in.Scores[i].Value))
+	}
+	for i := range in.Scores {
+		s := &in.Scores[i]
+		t.rs = s.AppendReasons(t.rs[:0])
+		t.row(4, s.ID, w, s.Value, vw, t.rs, lbl)
+	}
+	for i := range in.Flags {
+		f := &in.Flags[i]
+		t.raw("    FLAG [")
+		t.upper(string(f.Level))
+		t.raw("] ")
+		t.safe(f.ID)
+		t.raw(": ")
+		t.words(f.Message, 6)
+		t.nl()
+		t.raw("      from ")
+		if t.rs = f.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
+			rs := t.rs
+			t.reasons(rs, 8, lbl)
+		} else {
+			t.raw("(nothing)")
+		}
+		t.nl()
+	}
+	if len(in.Missing) > 0 {
+		t.raw("    Missing (required, not answered): ")
+		t.list(in.Missing, 6)
+		t.nl()
+	}
+	for _, n := range in.Notes {
+		t.para("    Note: ", n.Message, 10)
+	}
+}
+
+func valueLen(v screen.Value) int {
+	var tmp [32]byte
+	return len(appendSafeValue(tmp[:0], v))
+}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -98,168 +97,6 @@ func listText(l []string) string { return "[" + strings.Join(l, ", ") + "]" }
 
 // Passed reports whether the case ran and matched its expectations.
 func (r Result) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
-
-// Options filter a test run.
-type Options struct {
-	// Run, when set, selects cases whose "suite-target/name" matches (like go test -run).
-	Run *regexp.Regexp
-	// Coverage, when set, is filled with the clinical coverage of the run: the elements of every loaded
-	// definition and which of them the passing cases reached (see Coverage).
-	Coverage *Coverage
-}
-
-// Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
-// instrument pinned to the suite's version, rules suites with screen.WithRuleSet set to the suite's target.
-// An error is returned only when an engine cannot be built, or when a suite's instrument is not loaded (a
-// diag.List with an unknown_target diagnostic at the suite's "instrument:" line); failing cases are in the
-// results. A want that names a score, flag, item, domain, tier or referral its definition does not have
-// fails its case with that message ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?").
-func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
-	var results []Result
-	var cov *collector
-	if topts.Coverage != nil {
-		cov = newCollector(topts.Coverage)
-		defer cov.finish()
-	}
-	engines := map[string]*screen.Engine{}
-	engineFor := func(s *def.Suite) (*screen.Engine, error) {
-		key := ""
-		o := slices.Clone(opts)
-		if s.Kind == "rules" {
-			key = s.Definition
-			o = append(o, screen.WithRuleSet(s.Definition))
-		} else {
-			o = append(o, screen.WithoutRuleSet())
-		}
-		if e, ok := engines[key]; ok {
-			return e, nil
-		}
-		e, err := screen.New(o...)
-		if err != nil {
-			return nil, err
-		}
-		engines[key] = e
-		if cov != nil {
-			cov.addInstruments(e)
-			cov.addRuleSet(e)
-		}
-		return e, nil
-	}
-	// A suite whose instrument is not loaded cannot run at all: that is a load error, like a rule set that
-	// is not loaded (which New reports).
-	var missing diag.List
-	for _, su := range suites {
-		if su.s.Kind != "instrument" {
-			continue
-		}
-		e, err := engineFor(su.s)
-		if err != nil {
-			return nil, err
-		}
-		if checkTarget(e, su.s) != "" {
-			var loaded []string
-			for _, in := range e.Instruments() {
-				loaded = append(loaded, in.ID+"@"+in.Version)
-			}
-			missing = append(missing, su.diag(su.s.TargetPos, "unknown_target", missingTarget(su.s, loaded)))
-		}
-	}
-	if len(missing) > 0 {
-		return nil, missing.Sort()
-	}
-	if cov != nil {
-		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).
-		if e, err := engineFor(&def.Suite{Kind: "instrument"}); err == nil {
-			cov.addInstruments(e)
-		}
-		if e, err := screen.New(opts...); err == nil {
-			cov.addRuleSet(e)
-		}
-	}
-	for _, su := range suites {
-		s := su.s
-		e, err := engineFor(s)
-		if err != nil {
-			return results, err
-		}
-		setupErr := checkTarget(e, s)
-		var refs map[*def.Test][]problem
-		if setupErr == "" {
-			refs = map[*def.Test][]problem{}
-			for _, pr := range checkRefs(e, s) {
-				refs[pr.test] = append(refs[pr.test], pr)
-			}
-		}
-		for _, t := range s.Tests {
-			res := Result{Suite: s.File, Name: t.Name, Pos: t.Pos}
-			if topts.Run != nil && !topts.Run.MatchString(s.Definition+"/"+t.Name) {
-				res.Skipped = true
-				results = append(results, res)
-				continue
-			}
-			start := time.Now()
-			if setupErr != "" {
-				res.Failures = []Failure{{What: setupErr}}
-			} else {
-				var rep *screen.Report
-				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t, &rep))
-				if cov != nil && len(res.Failures) == 0 {
-					cov.caseMark(s, t, rep, baselineReport(ctx, e, s, t))
-				}
-			}
-			res.Duration = time.Since(start)
-			results = append(results, res)
-		}
-	}
-	return results, nil
-}
-
-// withRefs puts first what a test's want names that its definition does not have ("no score \"totl\"
-// in phq4@1.0.0; did you mean \"total\"?"), in place of the comparison it spoils ("want 6, got not
-// computed"); the other comparisons stay.
-func withRefs(refs []problem, fails []Failure) []Failure {
-	if len(refs) == 0 {
-		return fails
-	}
-	out := make([]Failure, 0, len(refs)+len(fails))
-	for _, pr := range refs {
-		out = append(out, Failure{What: pr.msg})
-	}
-	for _, f := range fails {
-		if !slices.ContainsFunc(refs, func(pr problem) bool { return pr.what != "" && pr.what == f.What }) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// checkTarget verifies the suite's target is loaded, returning a failure message otherwise.
-func checkTarget(e *screen.Engine, s *def.Suite) string {
-	if s.Kind == "rules" {
-		rs, ok := e.RuleSet()
-		if !ok || s.Target != rs.ID {
-			return fmt.Sprintf("rule set %s is not loaded", s.Definition)
-		}
-		if s.Version != "" && s.Version != rs.Version {
-			return fmt.Sprintf("rule set %s is not loaded (loaded: %s@%s)", s.Definition, rs.ID, rs.Version)
-		}
-		return ""
-	}
-	if instrumentKey(e, s) == "" {
-		return fmt.Sprintf("instrument %s is not loaded", s.Definition)
-	}
-	return ""
-}
-
-// instrumentKey is the id@version an instrument suite tests: the version it names, or the default one.
-func instrumentKey(e *screen.Engine, s *def.Suite) string {
-	for _, in := range e.Instruments() {
-		if in.ID == s.Target && (in.Version == s.Version || s.Version == "" && in.Default) {
-			return in.ID + "@" + in.Version
-		}
-	}
-	return ""
-}
 
 // runCase runs one case; out receives its report when the case expects one (not an error).
 func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, out **screen.Report) []Failure {
@@ -431,4 +268,206 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		}
 	}
 	return fails
+}
+
+// noteCodes lists the distinct codes of notes.
+func noteCodes(notes []screen.Note) []string {
+	var out []string
+	for _, n := range notes {
+		if !slices.Contains(out, n.Code) {
+			out = append(out, n.Code)
+		}
+	}
+	return out
+}
+
+// compareErrors checks the record's errors, in order, by code (and instrument and item where given).
+func compareErrors(want []def.WantError, got []screen.ScoreError) []Failure {
+	text := func(code, inst, item string) string {
+		s := code
+		if inst != "" || item != "" {
+			s += " (" + strings.Trim(inst+"."+item, ".") + ")"
+		}
+		return s
+	}
+	var w, g []string
+	match := len(want) == len(got)
+	for i, e := range want {
+		w = append(w, text(e.Code, e.Instrument, e.Item))
+		inst, _, _ := strings.Cut(got[i].Instrument, "@") // an instrument suite pins its key: auditc@1.0.0
+		if match && (got[i].Code != e.Code || e.Instrument != "" && got[i].Instrument != e.Instrument && inst != e.Instrument || e.Item != "" && got[i].Item != e.Item) {
+			match = false
+		}
+	}
+	for _, e := range got {
+		g = append(g, text(e.Code, e.Instrument, e.Item))
+	}
+	if match {
+		return nil
+	}
+	return []Failure{mismatch("errors", listText(w), listText(g))}
+}
+
+func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want) []Failure {
+	var fails []Failure
+	if w.Status != "" && w.Status != res.Status {
+		fails = append(fails, Failure{What: prefix + "status", Want: w.Status, Got: res.Status, Detail: notComputedNotes(res)})
+	}
+	for _, id := range sortedKeys(w.Scores) {
+		want := w.Scores[id]
+		got, ok := res.Score(id)
+		switch {
+		case want == nil && ok:
+			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
+		case want == nil:
+		case !ok:
+			fails = append(fails, Failure{What: prefix + "scores." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: notComputedNotes(res)})
+		case !got.Equal(wantValue(want)):
+			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.String()))
+		}
+	}
+	if w.Flags != nil {
+		var got []string
+		for _, f := range res.Flags {
+			got = append(got, f.ID)
+		}
+		if !sameSet(w.Flags, got) {
+			fails = append(fails, mismatch(prefix+"flags", listText(w.Flags), listText(got)))
+		}
+	}
+	if w.Missing != nil && !sameSet(w.Missing, res.Missing) {
+		fails = append(fails, mismatch(prefix+"missing", listText(w.Missing), listText(res.Missing)))
+	}
+	if w.Notes != nil {
+		if got := noteCodes(res.Notes); !sameSet(w.Notes, got) {
+			fails = append(fails, mismatch(prefix+"notes", listText(w.Notes), listText(got)))
+		}
+	}
+	if w.DefStatus != "" && w.DefStatus != res.Definition {
+		fails = append(fails, mismatch(prefix+"definition_status", w.DefStatus, res.Definition))
+	}
+	return fails
+}
+
+// notComputedNotes joins the notes that say why scores were not computed.
+func notComputedNotes(res *screen.InstrumentResult) string {
+	var ms []string
+	for _, n := range res.Notes {
+		if n.Code == "not_computed" {
+			ms = append(ms, n.Message)
+		}
+	}
+	return strings.Join(ms, "; ")
+}
+
+func wantValue(v any) screen.Value {
+	switch x := v.(type) {
+	case int64:
+		return screen.IntValue(x)
+	case float64:
+		return screen.DoubleValue(x)
+	case bool:
+		return screen.BoolValue(x)
+	case string:
+		return screen.StringValue(x)
+	}
+	return screen.Value{}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// answersOf shapes a test's answers as a response set's: an instrument suite's items under its
+// instrument key, a rules suite's instruments as given.
+func answersOf(s *def.Suite, instKey string, answers map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	if s.Kind == "instrument" {
+		items := map[string]any{}
+		for k, v := range answers {
+			items[k] = v
+		}
+		out[instKey] = items
+		return out
+	}
+	for k, v := range answers {
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		out[k] = m
+	}
+	return out
+}
+
+// compareFollowUp checks the follow-up block: computed, days, measures (by id in an instrument suite,
+// <instrument>.<measure> in a rules suite; null = not computed) and note codes.
+func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResult) []Failure {
+	if got == nil {
+		return []Failure{mismatch("followup", "a follow-up block", "none (no baseline)")}
+	}
+	var fails []Failure
+	if w.Computed != nil && *w.Computed != got.Computed {
+		fails = append(fails, mismatch("followup.computed", fmt.Sprint(*w.Computed), fmt.Sprint(got.Computed)))
+	}
+	if w.Days != nil && (!got.Computed || int64(got.Days) != *w.Days) {
+		g := "not computed"
+		if got.Computed {
+			g = fmt.Sprint(got.Days)
+		}
+		fails = append(fails, mismatch("followup.days", fmt.Sprint(*w.Days), g))
+	}
+	for _, id := range sortedKeys(w.Measures) {
+		inst, m := s.Target, id
+		if s.Kind == "rules" {
+			inst, m, _ = strings.Cut(id, ".")
+		}
+		want := w.Measures[id]
+		v, ok := got.Measure(inst, m)
+		switch {
+		case want == nil && ok:
+			fails = append(fails, mismatch("followup.measures."+id, "not computed", v.String()))
+		case want == nil:
+		case !ok:
+			var why []string
+			for _, n := range got.Notes {
+				why = append(why, n.Message)
+			}
+			fails = append(fails, Failure{What: "followup.measures." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: strings.Join(why, "; ")})
+		case !v.Equal(wantValue(want)):
+			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), v.String()))
+		}
+	}
+	if w.Notes != nil {
+		if codes := noteCodes(got.Notes); !sameSet(w.Notes, codes) {
+			fails = append(fails, mismatch("followup.notes", listText(w.Notes), listText(codes)))
+		}
+	}
+	return fails
+}
+
+// baselineReport scores a case's baseline on its own (for coverage: the values its rules compared), or nil.
+func baselineReport(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test) *screen.Report {
+	b := t.Baseline
+	if b == nil {
+		return nil
+	}
+	instKey := s.Definition
+	if s.Kind == "instrument" && s.Version == "" {
+		instKey = instrumentKey(e, s)
+	}
+	rep, _ := e.Score(ctx, &screen.Response{Subject: t.Subject, Date: b.Date, Context: b.Context, Answers: answersOf(s, instKey, b.Answers)})
+	return rep
 }

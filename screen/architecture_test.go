@@ -26,7 +26,7 @@ var allowedImports = map[string][]string{
 	"internal/suggest":            {},
 	"internal/yamlint":            {},
 	"screen/diag":                 {"internal/safetext"},
-	"screen/catalog":              {},
+	"screen/catalog":              {"internal/safetext", "internal/textfmt"},
 	"screen/internal/semver":      {},
 	"screen/internal/celenv":      {},
 	"screen/internal/value":       {"internal/jsonenc"},

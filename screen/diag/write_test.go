@@ -26,7 +26,7 @@ func TestWriteText(t *testing.T) {
               ^
 defs/é\x1b[2J.yaml:2:8: warning: draft: a, b: 100%\nforged
     é: \u202ex
-              ^
+             ^
 painscreen: rule_set: several rule sets are loaded
 `, b.String())
 }

@@ -22,8 +22,8 @@ with what was wanted and what came out, then an "ok" or "FAIL" line per suite fi
 -v also lists the cases that pass. --format json and junit write machine-readable results.
 
 A want that names something its definition does not have (a score, flag, item, domain, tier or
-referral) fails its case with "no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"; validate
-reports the same at the suite's file:line:col.
+referral), or answers that name an item it does not have, fail the case with "no score \"totl\" in
+phq4@1.0.0; did you mean \"total\"?"; validate reports the same at the suite's file:line:col.
 
 --coverage adds clinical coverage: per definition, the share of its elements (bands and each side of each
 cut-point, lookup rows, flags firing and not, missing-data rules at their limit and past it, skip-logic

@@ -38,14 +38,7 @@ func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Opt
 	}
 	engines := map[string]*screen.Engine{}
 	engineFor := func(s *def.Suite) (*screen.Engine, error) {
-		key := ""
-		o := slices.Clone(opts)
-		if s.Kind == "rules" {
-			key = s.Definition
-			o = append(o, screen.WithRuleSet(s.Definition))
-		} else {
-			o = append(o, screen.WithoutRuleSet())
-		}
+		key, o := engineOptions(s, opts)
 		if e, ok := engines[key]; ok {
 			return e, nil
 		}
@@ -174,4 +167,15 @@ func instrumentKey(e *screen.Engine, s *def.Suite) string {
 		}
 	}
 	return ""
+}
+
+// engineOptions are the options of the engine a suite runs against, and the key that engine is shared
+// under: an instrument suite's engine applies no rule set (one for all of them, key ""), a rules suite's
+// applies the suite's target.
+func engineOptions(s *def.Suite, opts []screen.Option) (key string, o []screen.Option) {
+	o = slices.Clone(opts)
+	if s.Kind == "rules" {
+		return s.Definition, append(o, screen.WithRuleSet(s.Definition))
+	}
+	return "", append(o, screen.WithoutRuleSet())
 }

@@ -2,6 +2,7 @@ package diag_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -91,4 +92,21 @@ func ExampleList_WriteGitHub() {
 	list := diag.List{{Pos: diag.Pos{File: "mini.v1.yaml", Line: 9, Col: 12}, Severity: diag.Warning, Code: "draft", Message: "the definition is a draft"}}
 	_ = list.WriteGitHub(os.Stdout)
 	// Output: ::warning file=mini.v1.yaml,line=9,col=12,title=painscreen draft::the definition is a draft
+}
+
+func ExampleList_WriteSARIF() {
+	list := diag.List{{Pos: diag.Pos{File: "mini.v1.yaml", Line: 9, Col: 12}, Code: "band_range", Message: "the value 12 falls in no band"}}
+	var b strings.Builder
+	_ = list.WriteSARIF(&b)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Level  string `json:"level"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	_ = json.Unmarshal([]byte(b.String()), &log)
+	fmt.Println(log.Runs[0].Results[0].RuleID, log.Runs[0].Results[0].Level)
+	// Output: band_range error
 }

@@ -3,6 +3,7 @@ package suite_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -129,4 +130,9 @@ func ExampleSummary_WriteText() {
 	// Output:
 	// ok  	yn@1.0.0	defs/yn.v1_test.yaml	1 passed
 	// PASS: 1 cases
+}
+
+func ExamplePercentText() {
+	fmt.Println(suite.PercentText(18, 27), suite.PercentText(2669, 2670), suite.PercentText(0, 0))
+	// Output: 66.7 99.9 100.0
 }

@@ -408,7 +408,8 @@
 // instruments read, <instrument>.<item>); jsonl, one record with every answer and context field null;
 // yaml, a skeleton with the item texts, options, ranges and skip logic as comments; redcap, a REDCap
 // data dictionary (REDCap's 18 columns, "Variable / Field Name" to "Field Annotation"): the record id
-// field subject, context__<key> text fields, and per instrument a form of that name with a radio field
+// field subject, the response date field date (date_ymd: the visit, which follow-up pairs visits by),
+// context__<key> text fields, and per instrument a form of that name with a radio field
 // <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
 // text field with the item's range, marked required as the definition says. A REDCap data export of it
 // ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.

@@ -103,6 +103,10 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		b = appendString(b, string(f.Level))
 		b = append(b, `,"message":`...)
 		b = appendString(b, f.Message)
+		if f.Conflict != nil {
+			b = append(b, `,"conflict":`...)
+			b = appendStrings(b, f.Conflict)
+		}
 		b = appendRule(b, f.Rule, f.why)
 		b = append(b, '}')
 	}

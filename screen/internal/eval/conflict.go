@@ -1,0 +1,125 @@
+package eval
+
+import (
+	"slices"
+	"strings"
+)
+
+// Conflicting answers (composite contract §1a rules 1 and 4). An item answered more than once (a list of
+// two or more answers: a FHIR item with two answers, a repeated linkId, responses of one date that answer
+// it differently) is an invalid answer of its item, code conflicting_answers: the item is unknown, and
+// scores and domains treat it as any invalid answer. The answers themselves are kept as the item's
+// candidates (those valid for the item), and a flag the valid answers do not fire is evaluated over them:
+// when, for some choice among the candidates, the flag fires whatever the record's other missing or unknown
+// answers are, it is reported as fired in a conflicting answer (InstEval.FC, a note
+// fired_in_conflicting_answer naming the items). It is exact, never a guess: one of the answers given
+// fires it, and a safety signal always surfaces (rule 4).
+
+// maxCandidates bounds the distinct valid answers kept per item (an item's options are fewer).
+const maxCandidates = 16
+
+// loadConflict validates the answers of a list: the valid ones become the item's candidates (in order,
+// once each). It returns the item's error.
+func (ie *InstEval) loadConflict(idx int, list []any) *Error {
+	it := ie.Inst.Items[idx]
+	if ie.Cand == nil {
+		ie.Cand = make([][]int64, len(ie.Inst.Items))
+	}
+	c := ie.Cand[idx][:0]
+	for _, v := range list {
+		if v == nil {
+			continue
+		}
+		if _, nested := v.([]any); nested {
+			continue
+		}
+		n, err := convertItem(it, v)
+		if err != nil || slices.Contains(c, n) || len(c) >= maxCandidates {
+			continue
+		}
+		c = append(c, n)
+	}
+	ie.Cand[idx] = c
+	ie.hasCand = ie.hasCand || len(c) > 0
+	return Errorf(KindConflictingAnswers, "", "", "the item has %d answers (repeated or conflicting): it is invalid, and a flag is reported when one of them fires it", len(list))
+}
+
+// conflictItems appends to dst the items of mask that are unknown and have candidates.
+func (ie *InstEval) conflictItems(dst []int, mask []bool) []int {
+	for i, c := range ie.Cand {
+		if len(c) > 0 && mask[i] && ie.St[i] == ItemUnknown {
+			dst = append(dst, i)
+		}
+	}
+	return dst
+}
+
+// conflictFlags evaluates the flags that did not fire over the candidates of their conflicting items.
+func (st *State) conflictFlags(ie *InstEval) {
+	if !ie.hasCand {
+		return
+	}
+	in := ie.Inst
+	var items []int
+	for fi := range in.Flags {
+		if ie.FS[fi] == FlagFired {
+			continue
+		}
+		items = ie.conflictItems(items[:0], in.Flags[fi].Deps)
+		if len(items) == 0 {
+			continue
+		}
+		if st.firesForSomeCandidate(ie, fi, items, 0) {
+			if ie.FC == nil {
+				ie.FC = make([]bool, len(in.Flags))
+			}
+			ie.FC[fi] = true
+			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteConflictFired, About: fi})
+		}
+	}
+}
+
+// firesForSomeCandidate chooses a candidate for items[k:] in turn and reports whether, for some choice,
+// flag fi fires in every completion of the other open items it reads.
+func (st *State) firesForSomeCandidate(ie *InstEval, fi int, items []int, k int) bool {
+	if k == len(items) {
+		f := ie.Inst.Flags[fi]
+		n, all := 0, true
+		limit := st.complete(ie, f.Deps, func(x *InstEval) bool {
+			n++
+			all = all && x.FS[fi] == FlagFired
+			return all
+		})
+		return all && n > 0 && !limit
+	}
+	i := items[k]
+	defer func() { ie.St[i], ie.Vals[i], ie.given[i] = ItemUnknown, 0, false }()
+	for _, v := range ie.Cand[i] {
+		if st.budget <= 0 {
+			return false
+		}
+		ie.St[i], ie.Vals[i], ie.given[i] = ItemAnswered, v, true
+		if st.firesForSomeCandidate(ie, fi, items, k+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// ConflictItems names the items whose conflicting answers fire flag fi (for its note and the report).
+func (ie *InstEval) ConflictItems(fi int) []string {
+	var ids []string
+	for i, c := range ie.Cand {
+		if len(c) > 0 && ie.Inst.Flags[fi].Deps[i] && ie.St[i] == ItemUnknown {
+			ids = append(ids, ie.Inst.Items[i].ID)
+		}
+	}
+	return ids
+}
+
+// conflictNote renders a NoteConflictFired.
+func (ie *InstEval) conflictNote(fi int) (id, msg string) {
+	id = ie.Inst.Flags[fi].ID
+	return id, "flag " + id + " fires for at least one of the conflicting answers to " + strings.Join(ie.ConflictItems(fi), ", ") +
+		" (the item is answered more than once, with answers that disagree or repeat: it is invalid, and the flag is reported because one of its answers fires it)"
+}

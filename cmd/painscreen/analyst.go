@@ -271,7 +271,11 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 		}
 		for j := range in.Flags {
 			f := &in.Flags[j]
-			r.row("flag", in.ID+"."+f.ID, string(f.Level), "", f.Message)
+			msg := f.Message
+			if f.Conflict != nil {
+				msg += " (fires for one of the conflicting answers to " + strings.Join(f.Conflict, ", ") + ")"
+			}
+			r.row("flag", in.ID+"."+f.ID, string(f.Level), "", msg)
 		}
 		for _, m := range in.Missing {
 			r.row("missing", in.ID+"."+m, "", "", "")
@@ -363,6 +367,9 @@ func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 			b = appendSafe(b, in.Flags[j].ID)
 			if in.Flags[j].Level == screen.LevelUrgent {
 				b = append(b, "(URGENT)"...)
+			}
+			if in.Flags[j].Conflict != nil {
+				b = append(b, "(conflicting answers)"...)
 			}
 		}
 	}

@@ -211,7 +211,7 @@ func TestFHIRUnmappable(t *testing.T) {
 		codes[e.Item] = e.Code
 		assert.NotContains(t, e.Message, "LA0000-0")
 	}
-	assert.Equal(t, map[string]string{"/99999-9": "unknown_item", "q2": "wrong_type", "q3": "wrong_type",
+	assert.Equal(t, map[string]string{"/99999-9": "unknown_item", "q2": "wrong_type", "q3": "conflicting_answers",
 		"q4": "invalid_value", "q5": "not_integer"}, codes)
 	// Everything else is still scored: the item-9 answer raises its flag.
 	_, ok := rep.Instrument("phq9").Flag("suicidal_ideation")

@@ -74,7 +74,14 @@ func (st *State) conflictFlags(ie *InstEval) {
 				ie.FC = make([]bool, len(in.Flags))
 			}
 			ie.FC[fi] = true
-			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteConflictFired, About: fi})
+			// The note fired_in_conflicting_answer replaces flag_not_evaluated: the flag is reported.
+			notes := ie.Notes[:0]
+			for _, n := range ie.Notes {
+				if n.Kind != NoteFlagNotEvaluated || n.About != fi {
+					notes = append(notes, n)
+				}
+			}
+			ie.Notes = append(notes, NoteRec{Kind: NoteConflictFired, About: fi})
 		}
 	}
 }

@@ -255,6 +255,9 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 			r.row("note", dotted(c.ID, n.About), n.Code, "", n.Message)
 		}
 	}
+	sourceNotes(rec, func(src *respfile.Source, n *respfile.SourceNote) {
+		r.row("note", noteOwner(src, n), n.Code, "", n.Message)
+	})
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
 		r.row("status", in.ID, in.Status, "", "")
@@ -476,6 +479,9 @@ func (l *csvLayout) appendAnalystCells(b []byte, rep *screen.Report, sc *scratch
 			note(c.ID, &c.Notes[j])
 		}
 	}
+	sourceNotes(sc.rec, func(src *respfile.Source, n *respfile.SourceNote) {
+		note(src.Instrument, &screen.Note{Code: n.Code, About: n.Item})
+	})
 	b = l.text(b, string(sc.tmp))
 	b = append(b, ',')
 	if c != nil && !c.Applied {

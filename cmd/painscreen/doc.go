@@ -194,6 +194,12 @@
 // "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
 // known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
 //
+// FHIR input notes (how the QuestionnaireResponses were read: answers declined, a version or questionnaire
+// read as another, a preliminary status, conflicting answers): a JSON report ends with
+// "input_notes":[{"code","instrument","item"?,"source"?,"line","message"}]; the text format lists them under
+// "Input notes", the CSV notes column holds them as <instrument>.<item>=<code>, and the long format as note
+// rows. They never hold an answer value.
+//
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
 // for a record without them: a row with the wrong number of fields, or a record of a JSON or YAML

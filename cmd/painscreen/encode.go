@@ -122,6 +122,8 @@ type scratch struct {
 	width int      // text: wrap at this column (0: textWidth)
 	// baseSrc: --follow-up with --format fhir, the responses of the record's baseline (derivedFrom).
 	baseSrc []respfile.Source
+	// rec is the record being encoded (its input notes go to the CSV notes column).
+	rec *respfile.Record
 }
 
 // Cell kinds in scratch.set.
@@ -160,12 +162,13 @@ func (e *encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 	if len(e.tiers) > 0 && hasUrgentFlag(rep) {
 		st.tier = 0
 	}
+	sc.rec = rec
 	switch e.format {
 	case outJSON:
 		b = append(b, ",\n"...)
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 	case outJSONL:
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 		b = append(b, '\n')
 	case outCSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)

@@ -449,7 +449,15 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 		}
 		t.Fatalf("fatal %v", fatal)
 	}
-	data := rows[1:]
+	// Rows with the header's number of fields whose answer cells are all empty or NA are skipped (REDCap
+	// event rows): not records.
+	var data []row
+	for _, rw := range rows[1:] {
+		if rw.err == nil && len(rw.fields) == len(rows[0].fields) && noAnswerCells(rows[0].fields, rw.fields, na, opt) {
+			continue
+		}
+		data = append(data, rw)
+	}
 	if len(recs) != len(data) {
 		t.Fatalf("%d records, encoding/csv reads %d rows", len(recs), len(data))
 	}
@@ -612,4 +620,25 @@ func wholeYAML(in []byte) (recs []Record, ok bool) {
 			recs = append(recs, rec)
 		}
 	}
+}
+
+// noAnswerCells reports whether every answer cell of a row is empty or an NA token.
+func noAnswerCells(header, fields []string, na naSet, opt CSVOptions) bool {
+	for j, name := range header {
+		if slices.Contains(opt.Keep, name) || strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator) {
+			continue
+		}
+		if _, _, ok := splitAnswerColumn(name); !ok {
+			continue
+		}
+		cell := fields[j]
+		if cell == "" || na.str([]byte(cell)) {
+			continue
+		}
+		if n, kind := classifyCell([]byte(cell)); kind == cellInt && len(na.ints) > 0 && na.int(n) {
+			continue
+		}
+		return false
+	}
+	return true
 }

@@ -482,6 +482,9 @@ func (l *csvLayout) appendAnalystCells(b []byte, rep *screen.Report, sc *scratch
 	sourceNotes(sc.rec, func(src *respfile.Source, n *respfile.SourceNote) {
 		note(src.Instrument, &screen.Note{Code: n.Code, About: n.Item})
 	})
+	if sc.rec != nil && sc.rec.DateErr != nil {
+		note("", &screen.Note{Code: respfile.CodeInvalidDate, About: "date"}) // read without a date
+	}
 	b = l.text(b, string(sc.tmp))
 	b = append(b, ',')
 	if c != nil && !c.Applied {

@@ -76,6 +76,8 @@ type pipeline struct {
 	nbatch int
 	// nread counts the records read (for the summary of an interrupted run).
 	nread atomic.Int64
+	// nskipped counts the CSV rows skipped because they hold no answer (respfile.Decoder.SkippedRows).
+	nskipped atomic.Int64
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
@@ -214,6 +216,7 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		}
 		dec = respfile.NewCSVDecoder(r, p.limits, opt)
 	}
+	defer func() { p.nskipped.Add(int64(dec.SkippedRows())) }()
 	if p.fhir != nil {
 		dec.UseFHIR(p.fhir)
 		if p.ehr != nil {
@@ -381,7 +384,7 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		sc.kept = rec.Kept
 		if rec.Err != nil {
 			fillInputError(st, rec.Err)
-			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
+			out = p.enc.errorRecord(out, b.file, st, rec.Subject, rec.Subject != "", sc)
 			continue
 		}
 		var err error
@@ -395,6 +398,9 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		var re *screen.ResponseErrors
 		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
 			err = addSubjectError(sc.rep, rec.SubjectErr)
+		}
+		if rec.DateErr != nil && (err == nil || errors.As(err, &re)) {
+			err = addRecordError(sc.rep, respfile.CodeInvalidDate, "date", strings.TrimPrefix(rec.DateErr.Msg, "date: "))
 		}
 		if b.csv && errors.As(err, &re) {
 			hintSentinels(sc.rep, re, rec.Response)
@@ -428,7 +434,13 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 // scored record: first in the report's errors, and the record counts as failed. The record was scored
 // without a subject, so that a signal in its answers still surfaces.
 func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
-	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
+	return addRecordError(rep, "invalid_subject", "subject", strings.TrimPrefix(e.Msg, "subject: "))
+}
+
+// addRecordError puts a problem the reader found in a row that was still scored (its subject or date cell)
+// first among the report's errors, and returns them all as the record's error.
+func addRecordError(rep *screen.Report, code, item, msg string) *screen.ResponseErrors {
+	rep.Errors = append([]screen.ScoreError{{Code: code, Item: item, Message: msg}}, rep.Errors...)
 	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
 	for i := range rep.Errors {
 		re.Errors[i] = &rep.Errors[i]

@@ -395,6 +395,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !brokenPipe {
 		out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+		if n := pl.nskipped.Load(); n > 0 {
+			fmt.Fprintf(stderr, "painscreen: %s with no answers skipped (every answer cell empty or NA, as REDCap writes rows for events and repeating instruments without answers)\n", plural(int(n), "CSV row"))
+		}
 	}
 
 	switch {

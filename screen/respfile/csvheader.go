@@ -206,10 +206,17 @@ func (d *Decoder) readHeader() error {
 		}
 		s.cols[i] = col
 	}
+	// A REDCap export (its own columns, or its record_id as the subject) has a completion column for every
+	// form, also one that holds no instrument (a visit form with the date field).
+	redcapExport := s.subjectAt >= 0 && s.cols[s.subjectAt].name == "record_id"
+	for name := range redcapSystem {
+		_, has := seen[name]
+		redcapExport = redcapExport || has
+	}
 	for _, i := range maybeBookkeeping {
 		name := s.cols[i].name
 		base := strings.TrimSuffix(strings.TrimSuffix(name, "_complete"), "_timestamp")
-		if _, ok := instIdx[base]; !ok {
+		if _, ok := instIdx[base]; !ok && !redcapExport {
 			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+keepHint(name))
 		}
 	}

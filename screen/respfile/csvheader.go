@@ -377,7 +377,7 @@ var redcapLabels = map[string]bool{"Record ID": true, "Event Name": true, "Repea
 func redcapHint(name string, opt *CSVOptions) string {
 	switch {
 	case name == "record_id" && opt.SubjectColumn == "":
-		return " (did you mean --subject-column record_id? REDCap names the record so; or keep it: --keep record_id)"
+		return " (did you mean --subject-column record_id? or keep it: --keep record_id)"
 	case redcapLabels[name]:
 		return " (a REDCap export with labels as headers: export the raw data, with variable names as headers)"
 	case opt.DateColumn == "" && strings.Contains(strings.ToLower(name), "date"):

@@ -250,3 +250,17 @@ func sniffSlashOrder(buf []byte, delim byte, col int) slashOrder {
 	}
 	return slashUnknown
 }
+
+// dateOfDateTime is, for an ISO date-time (2026-01-05T10:30:00Z) of a JSON or YAML record, its calendar date;
+// any other text is returned as written, for follow-up to check.
+func dateOfDateTime(s string) string {
+	if len(s) <= 10 {
+		return s
+	}
+	if y, m, d, ok := isoDate(s); ok {
+		if date, problem := calendar(y, m, d); problem == "" {
+			return date
+		}
+	}
+	return s
+}

@@ -278,7 +278,7 @@ func (p *jparser) isNull() bool {
 func (p *jparser) date(resp *screen.Response) bool {
 	if p.i < len(p.b) && p.b[p.i] == '"' {
 		if raw, ok := p.stringBytes("date", "", ""); ok {
-			resp.Date = string(raw)
+			resp.Date = dateOfDateTime(string(raw))
 		}
 		return !p.abort
 	}

@@ -161,7 +161,7 @@ func (w *yamlWalker) date(v *yaml.Node, resp *screen.Response) {
 		w.fail(v, CodeWrongType, "date: expected a date (YYYY-MM-DD), got "+yamlKind(v), "", "")
 		return
 	}
-	resp.Date = v.Value
+	resp.Date = dateOfDateTime(v.Value)
 }
 
 func (w *yamlWalker) subject(v *yaml.Node, resp *screen.Response) {

@@ -494,7 +494,18 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 			inst, item, answer := splitAnswerColumn(name)
 			switch {
 			case name == "subject":
-				if r.Response.Subject != cell {
+				// An empty, white-space or NA subject cell is no subject id (Record.SubjectErr).
+				noSubject := strings.TrimSpace(cell) == "" || na.str([]byte(cell))
+				if n, kind := classifyCell([]byte(cell)); kind == cellInt && len(na.ints) > 0 && na.int(n) {
+					noSubject = true
+				}
+				if noSubject {
+					if r.Response.Subject != "" || r.SubjectErr == nil {
+						t.Fatalf("record %d: an NA subject is read as a subject", r.N)
+					}
+					continue
+				}
+				if r.Response.Subject != cell || r.SubjectErr != nil {
 					t.Fatalf("record %d: subject differs", r.N)
 				}
 				continue

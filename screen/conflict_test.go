@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -178,4 +179,34 @@ func TestConflictingAnswersMatchBruteForce(t *testing.T) {
 	t.Logf("%d flags fired in a conflicting answer, %d not; all as brute force gives", conflicted, not)
 	require.Greater(t, conflicted, 20)
 	require.Greater(t, not, 20)
+}
+
+// TestConflictingAnswersPastTheBudget: when checking the conflicting answers would pass the record's
+// determinacy bound, the flag is not reported as fired, and a note determinacy_limit says it is open.
+func TestConflictingAnswersPastTheBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id: big\nversion: 1.0.0\ntitle: Big\ndomain: test\nstatus: active\nrecall: none\ncitation: tests\nlicense: tests\nitem_text: paraphrased\nitems:\n")
+	b.WriteString("  - {id: c, text: c, options: [{value: 0, label: a}, {value: 1, label: b}]}\n")
+	var ids []string
+	for i := range 10 {
+		fmt.Fprintf(&b, "  - {id: i%d, text: i%d, range: {min: 0, max: 10}}\n", i, i)
+		ids = append(ids, fmt.Sprintf("%q", fmt.Sprintf("i%d", i)))
+	}
+	fmt.Fprintf(&b, "scores:\n  - {id: total, expr: 'answers.sum([%s])'}\n", strings.Join(ids, ", "))
+	fmt.Fprintf(&b, "flags:\n  - {id: alert, when: 'answers.c >= 1 && answers.sum([%s]) >= 0', level: urgent, message: Alert}\n", strings.Join(ids, ", "))
+	eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"big.v1.yaml": {Data: []byte(b.String())}}, ""))
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"big": {"c": []any{int64(0), int64(1)}}}})
+	require.Error(t, err)
+	res := rep.Instrument("big")
+	_, fired := res.Flag("alert")
+	assert.False(t, fired)
+	assert.True(t, noteAbout(res, "determinacy_limit", "alert"), "%s", rep.AppendJSON(nil))
+	n := 0
+	for _, note := range res.Notes {
+		if note.Code == "determinacy_limit" {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "one note")
 }

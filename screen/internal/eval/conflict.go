@@ -69,7 +69,15 @@ func (st *State) conflictFlags(ie *InstEval) {
 		if len(items) == 0 {
 			continue
 		}
-		if st.firesForSomeCandidate(ie, fi, items, 0) {
+		limited := false
+		fires := st.firesForSomeCandidate(ie, fi, items, 0, &limited)
+		if !fires && limited && !slices.ContainsFunc(ie.Notes, func(n NoteRec) bool {
+			return n.Kind == NoteDeterminacyLimit && n.About == fi && n.A == 1
+		}) {
+			// Past the record's determinacy budget: the flag stays open, and says so (never "not fired").
+			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteDeterminacyLimit, About: fi, A: 1})
+		}
+		if fires {
 			if ie.FC == nil {
 				ie.FC = make([]bool, len(in.Flags))
 			}
@@ -88,7 +96,8 @@ func (st *State) conflictFlags(ie *InstEval) {
 
 // firesForSomeCandidate chooses a candidate for items[k:] in turn and reports whether, for some choice,
 // flag fi fires in every completion of the other open items it reads.
-func (st *State) firesForSomeCandidate(ie *InstEval, fi int, items []int, k int) bool {
+// limited is set when the record's budget ran out before every choice was checked.
+func (st *State) firesForSomeCandidate(ie *InstEval, fi int, items []int, k int, limited *bool) bool {
 	if k == len(items) {
 		f := ie.Inst.Flags[fi]
 		n, all := 0, true
@@ -97,16 +106,20 @@ func (st *State) firesForSomeCandidate(ie *InstEval, fi int, items []int, k int)
 			all = all && x.FS[fi] == FlagFired
 			return all
 		})
+		if limit && all {
+			*limited = true
+		}
 		return all && n > 0 && !limit
 	}
 	i := items[k]
 	defer func() { ie.St[i], ie.Vals[i], ie.given[i] = ItemUnknown, 0, false }()
 	for _, v := range ie.Cand[i] {
 		if st.budget <= 0 {
+			*limited = true
 			return false
 		}
 		ie.St[i], ie.Vals[i], ie.given[i] = ItemAnswered, v, true
-		if st.firesForSomeCandidate(ie, fi, items, k+1) {
+		if st.firesForSomeCandidate(ie, fi, items, k+1, limited) {
 			return true
 		}
 	}

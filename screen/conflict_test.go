@@ -103,82 +103,102 @@ func TestConflictingAnswersMatchBruteForce(t *testing.T) {
 		cases = 60
 	}
 	conflicted, not := 0, 0
-	ctx := context.Background()
 	for range cases {
-		src, items := genRandomDefinition(rng)
-		eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
-		require.NoError(t, err, src)
-		for range 5 {
-			ans := answerPattern(rng, items)
-			// One or two items answered twice: two allowed values (maybe equal), or one and an invalid one.
-			var lists []string
-			for k := 0; k < 1+rng.IntN(2); k++ {
-				it := items[rng.IntN(len(items))]
-				a := it.values[rng.IntN(len(it.values))]
-				b := it.values[rng.IntN(len(it.values))]
-				if rng.IntN(5) == 0 {
-					b = 9
-				}
-				if _, dup := ans[it.id].([]any); !dup {
-					lists = append(lists, it.id)
-				}
-				ans[it.id] = []any{a, b}
-			}
-			rep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": ans}})
-			require.Error(t, err)
-			res := rep.Instrument("gen")
-			require.NotNil(t, res)
-			f, fired := res.Flag("alert")
-			where := fmt.Sprintf("%s\nanswers %v\nreport %s", src, ans, rep.AppendJSON(nil))
-			if fired && f.Conflict == nil {
-				continue // the valid answers fire it
-			}
-			// Brute force: each choice among the valid answers of the lists, then every completion.
-			want := false
-			var choose func(k int, a map[string]any)
-			choose = func(k int, a map[string]any) {
-				if want {
-					return
-				}
-				if k == len(lists) {
-					all, n := true, 0
-					completions(items, a, func(comp map[string]any) {
-						crep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": comp}})
-						if crep == nil {
-							require.NoError(t, err)
-						}
-						_, ok := crep.Instrument("gen").Flag("alert")
-						all = all && ok
-						n++
-					})
-					want = all && n > 0
-					return
-				}
-				id := lists[k]
-				for _, v := range ans[id].([]any) {
-					if v.(int64) == 9 {
-						continue
-					}
-					b := map[string]any{}
-					for key, x := range a {
-						b[key] = x
-					}
-					b[id] = v
-					choose(k+1, b)
-				}
-			}
-			choose(0, ans)
-			require.Equal(t, want, fired, where)
-			if fired {
-				conflicted++
-			} else {
-				not++
-			}
-		}
+		c, n := conflictBruteForceCase(t, rng)
+		conflicted += c
+		not += n
 	}
 	t.Logf("%d flags fired in a conflicting answer, %d not; all as brute force gives", conflicted, not)
 	require.Greater(t, conflicted, 20)
 	require.Greater(t, not, 20)
+}
+
+// FuzzConflictingAnswersMatchBruteForce runs the brute-force comparison on definitions and answers drawn
+// from the fuzzer's seeds.
+func FuzzConflictingAnswersMatchBruteForce(f *testing.F) {
+	for _, s := range []uint64{1, 2, 3, 42, 1 << 40} {
+		f.Add(s, s*7+1)
+	}
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		conflictBruteForceCase(t, rand.New(rand.NewPCG(a, b)))
+	})
+}
+
+// conflictBruteForceCase generates one definition and five answer patterns with conflicting answers and
+// compares the engine with brute force; it returns how many flags fired in a conflicting answer and not.
+func conflictBruteForceCase(t testing.TB, rng *rand.Rand) (conflicted, not int) {
+	ctx := context.Background()
+	src, items := genRandomDefinition(rng)
+	eng, err := screen.New(screen.WithDefinitions(fstest.MapFS{"gen.v1.yaml": {Data: []byte(src)}}, ""))
+	require.NoError(t, err, src)
+	for range 5 {
+		ans := answerPattern(rng, items)
+		// One or two items answered twice: two allowed values (maybe equal), or one and an invalid one.
+		var lists []string
+		for k := 0; k < 1+rng.IntN(2); k++ {
+			it := items[rng.IntN(len(items))]
+			a := it.values[rng.IntN(len(it.values))]
+			b := it.values[rng.IntN(len(it.values))]
+			if rng.IntN(5) == 0 {
+				b = 9
+			}
+			if _, dup := ans[it.id].([]any); !dup {
+				lists = append(lists, it.id)
+			}
+			ans[it.id] = []any{a, b}
+		}
+		rep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": ans}})
+		require.Error(t, err)
+		res := rep.Instrument("gen")
+		require.NotNil(t, res)
+		f, fired := res.Flag("alert")
+		where := fmt.Sprintf("%s\nanswers %v\nreport %s", src, ans, rep.AppendJSON(nil))
+		if fired && f.Conflict == nil {
+			continue // the valid answers fire it
+		}
+		// Brute force: each choice among the valid answers of the lists, then every completion.
+		want := false
+		var choose func(k int, a map[string]any)
+		choose = func(k int, a map[string]any) {
+			if want {
+				return
+			}
+			if k == len(lists) {
+				all, n := true, 0
+				completions(items, a, func(comp map[string]any) {
+					crep, err := eng.Score(ctx, &screen.Response{Answers: map[string]map[string]any{"gen": comp}})
+					if crep == nil {
+						require.NoError(t, err)
+					}
+					_, ok := crep.Instrument("gen").Flag("alert")
+					all = all && ok
+					n++
+				})
+				want = all && n > 0
+				return
+			}
+			id := lists[k]
+			for _, v := range ans[id].([]any) {
+				if v.(int64) == 9 {
+					continue
+				}
+				b := map[string]any{}
+				for key, x := range a {
+					b[key] = x
+				}
+				b[id] = v
+				choose(k+1, b)
+			}
+		}
+		choose(0, ans)
+		require.Equal(t, want, fired, where)
+		if fired {
+			conflicted++
+		} else {
+			not++
+		}
+	}
+	return conflicted, not
 }
 
 // TestConflictingAnswersPastTheBudget: when checking the conflicting answers would pass the record's

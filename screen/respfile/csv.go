@@ -305,7 +305,9 @@ func (d *Decoder) nextCSV() (Record, error) {
 		}
 		d.csv.dateOrder = orderOf(d.csvOpt.DateFormat)
 		if d.csv.dateAt >= 0 && d.csv.dateOrder == slashUnknown {
-			buf, _ := d.br.Peek(d.br.Buffered())
+			// The rows after the header, as far as the read buffer holds them (as the delimiter is sniffed):
+			// the same bytes however the input arrives.
+			buf, _ := d.br.Peek(bufSize)
 			d.csv.dateOrder = sniffSlashOrder(buf, d.csv.delim, d.csv.dateAt)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 //   - an ISO date, also with a time (2026-01-05T10:30:00Z, or REDCap's 2026-01-05 10:30): its date;
 //   - DD.MM.YYYY (05.01.2026, as European locales write it);
 //   - MM/DD/YYYY or DD/MM/YYYY: CSVOptions.DateFormat says which; without it, the file's slash dates are
-//     sniffed (from the rows the reader has buffered when it reads the header): when some have a first
+//     sniffed (from the first 64 KiB after the header, the read buffer): when some have a first
 //     part above 12 and none a second part above 12, they are DD/MM/YYYY, and the other way round
 //     MM/DD/YYYY; a date whose own parts settle it (13/01/2026) needs nothing. Anything else is ambiguous and
 //     is never guessed.

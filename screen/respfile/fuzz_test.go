@@ -371,13 +371,24 @@ func FuzzCSVOptions(f *testing.F) {
 	f.Add([]byte("site;subject;p.q;p__r;p_complete\r\nA;s;1;NA\r\n\"B;\";;-99;x;2\n"), byte(';'), "NA,-99", "site")
 	f.Add([]byte("subject\tp.q\tvisit\n\"s\t1\"\t.\tv\n"), byte(0), ".", "visit,site")
 	f.Add([]byte(csvSeeds[1]), byte(','), "", "")
+	f.Add([]byte("subject,date,p.q\na,05/01/2026,1\nb,13/01/2026,2\nc,2026-01-05T10:00:00Z,\nd,5.1.2026,3\n"), byte(0), "", "")
+	f.Add([]byte("record_id,visit_date,p.q,p_complete\na,01/13/2026,1,2\nb,,,0\n"), byte(4), "", "")
 	f.Fuzz(func(t *testing.T, in []byte, delim byte, na, keep string) {
+		// The delimiter's byte also picks the date options: the layout, and REDCap's column names.
+		var dateFormat string
+		if k := int(delim) % 8; k < len(DateFormats) {
+			dateFormat = DateFormats[k]
+		}
+		redcap := delim == 4
 		switch delim {
 		case 0, ',', ';', '\t':
 		default:
 			delim = ';'
 		}
-		opt := CSVOptions{Delimiter: delim}
+		opt := CSVOptions{Delimiter: delim, DateFormat: dateFormat}
+		if redcap {
+			opt.SubjectColumn, opt.DateColumn = "record_id", "visit_date"
+		}
 		if na != "" {
 			opt.NA = strings.Split(na, ",")
 		}

@@ -146,3 +146,16 @@ func TestCSVDates(t *testing.T) {
 	_, _, err := decodeCSV(t, "date,p.q\n2026-01-01,1\n", CSVOptions{DateFormat: "YYYY/MM/DD"})
 	assert.Equal(t, CodeCSVHeader, fatalErr(t, err).Code)
 }
+
+// TestCSVDateSniffingReadsTheSameBytes: the slash-date layout is sniffed from the same bytes however the
+// input arrives (a pipe delivering a few bytes at a time reads the dates as a file does).
+func TestCSVDateSniffingReadsTheSameBytes(t *testing.T) {
+	in := "subject,date,p.q\na,05/01/2026,1\nb,13/01/2026,2\n"
+	for _, r := range []io.Reader{strings.NewReader(in), &smallReader{data: in, n: 3}} {
+		d := NewCSVDecoder(r, Limits{}, CSVOptions{})
+		rec, err := d.Next()
+		require.NoError(t, err)
+		require.Nil(t, rec.DateErr)
+		assert.Equal(t, "2026-01-05", rec.Response.Date)
+	}
+}

@@ -158,7 +158,7 @@ func (r *Runner) Read() int64 { return r.nread.Load() }
 
 // Skipped returns how many CSV rows were skipped because every answer cell is empty or NA (REDCap's rows
 // for events and repeating instruments without answers; respfile.Decoder.SkippedRows): they are not
-// records, and callers say how many there were.
+// records, and callers say how many there were. It may be called from any goroutine.
 func (r *Runner) Skipped() int64 { return r.skipped.Load() }
 
 // Written returns the number of records written so far. It may be called from any goroutine.
@@ -472,26 +472,25 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
-		var re *screen.ResponseErrors
-		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
-			err = addSubjectError(sc.rep, rec.SubjectErr)
+		if err == nil && rec.SubjectErr != nil {
+			addSubjectError(sc.rep, rec.SubjectErr)
 		}
-		if rec.DateErr != nil && (err == nil || errors.As(err, &re)) {
-			err = addRecordError(sc.rep, respfile.CodeInvalidDate, "date", strings.TrimPrefix(rec.DateErr.Msg, "date: "))
+		if err == nil && rec.DateErr != nil {
+			// A date cell that cannot be read: the row was scored without a date (respfile.Record.DateErr).
+			addRecordError(sc.rep, respfile.CodeInvalidDate, "date", strings.TrimPrefix(rec.DateErr.Msg, "date: "))
 		}
-		if b.csv && errors.As(err, &re) {
-			hintSentinels(sc.rep, re, rec.Response)
+		if err == nil && b.csv {
+			hintSentinels(sc.rep, rec.Response)
 		}
 		switch {
 		case err == nil:
-			st.ok, st.tier = true, p.sum.tierOf(sc.rep)
+			st.ok, st.tier = len(sc.rep.Errors) == 0, p.sum.tierOf(sc.rep)
 			sc.rec.Report = sc.rep
-		case errors.As(err, &re):
-			// A bad answer spoils only itself: the report, with the record's errors in it; the record
-			// counts as failed.
-			st.tier = p.sum.tierOf(sc.rep)
-			sc.rec.Report = sc.rep
-			fillResponseErrors(st, re)
+			if len(sc.rep.Errors) > 0 {
+				// A bad answer spoils only itself: the report, with the record's errors in it; the record
+				// counts as failed.
+				fillResponseErrors(st, sc.rep.Errors)
+			}
 		default:
 			fillScoreError(st, err)
 			sc.rec.Failure = &st.Failure
@@ -514,19 +513,14 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 // addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
 // scored record: first in the report's errors, and the record counts as failed. The record was scored
 // without a subject, so that a signal in its answers still surfaces.
-func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
-	return addRecordError(rep, "invalid_subject", "subject", strings.TrimPrefix(e.Msg, "subject: "))
+func addSubjectError(rep *screen.Report, e *respfile.Error) {
+	addRecordError(rep, "invalid_subject", "subject", strings.TrimPrefix(e.Msg, "subject: "))
 }
 
 // addRecordError puts a problem the reader found in a row that was still scored (its subject or date cell)
-// first among the report's errors, and returns them all as the record's error.
-func addRecordError(rep *screen.Report, code, item, msg string) *screen.ResponseErrors {
+// first among the report's errors.
+func addRecordError(rep *screen.Report, code, item, msg string) {
 	rep.Errors = append([]screen.ScoreError{{Code: code, Item: item, Message: msg}}, rep.Errors...)
-	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
-	for i := range rep.Errors {
-		re.Errors[i] = &rep.Errors[i]
-	}
-	return re
 }
 
 // sentinels are the codes data managers write for a missing answer (SPSS, SAS, Stata exports) that
@@ -536,7 +530,7 @@ var sentinels = map[any]string{int64(-99): "-99", int64(-999): "-999", int64(-9)
 // hintSentinels adds to each error of an answer that failed with a sentinel value (-99, ., 999, ...) how to
 // read that value as missing (--na). It names the sentinel only: it is a code, not an answer; no other
 // value is ever echoed.
-func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.Response) {
+func hintSentinels(rep *screen.Report, resp *screen.Response) {
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		if e.Item == "" || e.Instrument == "" {
@@ -556,8 +550,5 @@ func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.R
 			continue
 		}
 		e.Message += " (if " + tok + " marks a missing answer, name it in --na: --na NA," + tok + ")"
-		if i < len(re.Errors) && re.Errors[i].Code == e.Code && re.Errors[i].Item == e.Item {
-			re.Errors[i].Message = e.Message
-		}
 	}
 }

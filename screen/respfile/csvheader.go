@@ -66,6 +66,11 @@ func (d *Decoder) readHeader() error {
 	var names []string           // every well-formed column name, for suggestions
 	answers := 0
 	redcapStyle := false // some answer column is named <instrument>__<item>: suggest names in that style
+	hasSubject, hasDate := false, false
+	for i := range s.ends {
+		hasSubject = hasSubject || string(s.field(i)) == subjectName
+		hasDate = hasDate || string(s.field(i)) == dateName
+	}
 	for i := range s.ends {
 		if f := s.field(i); bytes.Contains(f, []byte(REDCapSeparator)) && !bytes.ContainsRune(f, '.') {
 			redcapStyle = true
@@ -160,7 +165,7 @@ func (d *Decoder) readHeader() error {
 					return r
 				}, name), "subjectid") {
 					hint = " (did you mean subject?)"
-				} else if h := redcapHint(name, opt0); h != "" {
+				} else if h := redcapHint(name, opt0, hasSubject, hasDate); h != "" {
 					hint = h
 				} else {
 					hint = keepHint(name)
@@ -374,13 +379,13 @@ var redcapLabels = map[string]bool{"Record ID": true, "Event Name": true, "Repea
 
 // redcapHint says how to read a column of a REDCap export that is not read as it stands: record_id (the
 // subject), a date field (the record's date), or an export with labels as headers. "" for other names.
-func redcapHint(name string, opt *CSVOptions) string {
+func redcapHint(name string, opt *CSVOptions, hasSubject, hasDate bool) string {
 	switch {
-	case name == "record_id" && opt.SubjectColumn == "":
+	case name == "record_id" && opt.SubjectColumn == "" && !hasSubject:
 		return " (did you mean --subject-column record_id? or keep it: --keep record_id)"
 	case redcapLabels[name]:
 		return " (a REDCap export with labels as headers: export the raw data, with variable names as headers)"
-	case opt.DateColumn == "" && strings.Contains(strings.ToLower(name), "date"):
+	case opt.DateColumn == "" && !hasDate && strings.Contains(strings.ToLower(name), "date"):
 		return " (did you mean --date-column " + showKey(name) + "? or keep it: --keep " + showKey(name) + ")"
 	}
 	return ""

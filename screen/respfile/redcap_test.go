@@ -68,6 +68,13 @@ func TestREDCapExport(t *testing.T) {
 	assert.Contains(t, e.Msg, "did you mean --date-column visit_date?")
 	assert.NotContains(t, e.Msg, "visit_complete", "a REDCap form's completion column is REDCap's own")
 
+	// With a subject and a date column, record_id and visit_date are extra columns like any other.
+	_, _, err = decodeCSV(t, "subject,date,record_id,visit_date,p.q\na,2026-01-05,1,2026-01-05,1\n", CSVOptions{})
+	e = fatalErr(t, err)
+	assert.NotContains(t, e.Msg, "--subject-column")
+	assert.NotContains(t, e.Msg, "--date-column")
+	assert.Contains(t, e.Msg, "--keep record_id")
+
 	// A subject or date column that is not in the header.
 	_, _, err = decodeCSV(t, string(raw), CSVOptions{Items: redcapItems, SubjectColumn: "recordid", DateColumn: "visit"})
 	e = fatalErr(t, err)

@@ -45,6 +45,7 @@ func TestConflictingAnswersBundled(t *testing.T) {
 		{"an invalid answer does not endorse", []any{int64(0), int64(7)}, false, nil, "conflicting_answers"},
 		{"a fraction does not endorse", []any{int64(0), 2.5}, false, nil, "conflicting_answers"},
 		{"nulls are no answers", []any{nil, int64(1)}, true, []string{"q9"}, "conflicting_answers"},
+		{"a code and ordinal that disagree, beside another answer", []any{int64(0), []any{"LA6568-5", int64(2)}}, true, []string{"q9"}, "conflicting_answers"},
 		{"one answer in a list is a wrong type", []any{int64(2)}, false, nil, "wrong_type"},
 		{"a single endorsement is a plain flag", int64(2), true, nil, ""},
 	}

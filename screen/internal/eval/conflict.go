@@ -26,19 +26,28 @@ func (ie *InstEval) loadConflict(idx int, list []any) *Error {
 		ie.Cand = make([][]int64, len(ie.Inst.Items))
 	}
 	c := ie.Cand[idx][:0]
-	for _, v := range list {
-		if v == nil {
-			continue
+	var add func(list []any, depth int)
+	add = func(list []any, depth int) {
+		for _, v := range list {
+			if v == nil {
+				continue
+			}
+			if sub, nested := v.([]any); nested {
+				// A list inside the list: the readings of one answer that disagree with themselves (a code
+				// and its ordinal value), merged with other answers. Each of them is an answer given.
+				if depth < 4 {
+					add(sub, depth+1)
+				}
+				continue
+			}
+			n, err := convertItem(it, v)
+			if err != nil || slices.Contains(c, n) || len(c) >= maxCandidates {
+				continue
+			}
+			c = append(c, n)
 		}
-		if _, nested := v.([]any); nested {
-			continue
-		}
-		n, err := convertItem(it, v)
-		if err != nil || slices.Contains(c, n) || len(c) >= maxCandidates {
-			continue
-		}
-		c = append(c, n)
 	}
+	add(list, 0)
 	ie.Cand[idx] = c
 	ie.hasCand = ie.hasCand || len(c) > 0
 	return Errorf(KindConflictingAnswers, "", "", "the item has %d answers (repeated or conflicting): it is invalid, and a flag is reported when one of them fires it", len(list))

@@ -126,7 +126,7 @@
 //	      "status": "complete" | "incomplete" | "error",
 //	      "definition_status": "active" | "draft" | "retired",
 //	      "scores": {"<score id>": <number | string | bool>, …},       // computed scores only
-//	      "flags": [{"id", "level", "message", "rule", "reasons"}],   // flags that fired
+//	      "flags": [{"id", "level", "message", "conflict"?, "rule", "reasons"}],   // flags that fired
 //	      "missing": ["<item id>", …],                                 // asked, required, not answered
 //	      "notes": [{"code", "about", "message"}],                     // prorated, determined, …
 //	      "explain": {"<score id>": {"rule", "reasons"}}
@@ -222,6 +222,14 @@
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
 // sets), unread_answers (a domain a later source does not decide because it cannot see answers an earlier
 // source has), context_unknown (declared context fields not given or not valid), too_early (a follow-up
-// measure with min_days, compared fewer days after baseline).
+// measure with min_days, compared fewer days after baseline), fired_in_conflicting_answer (a flag one of an
+// item's conflicting answers fires).
+//
+// An item answered more than once (a FHIR item with two answers, a repeated linkId) is an error
+// conflicting_answers of that item, which is unknown. A flag that fires for at least one of the answers given
+// (whatever the other missing answers are) is still listed, with "conflict": the items whose conflicting
+// answers fire it, and a note fired_in_conflicting_answer: the answers do not settle it, but a safety signal
+// always surfaces, and an urgent one counts as urgent. "conflict" is absent for a flag the valid answers fire.
+//
 // Error codes are those of ScoreError.
 package screen

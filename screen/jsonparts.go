@@ -62,7 +62,7 @@ func (e *ScoreError) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes the flag as a "flags" entry: {"id","level","message","rule","reasons"}.
+// MarshalJSON encodes the flag as a "flags" entry: {"id","level","message","conflict"?,"rule","reasons"}.
 func (f Flag) MarshalJSON() ([]byte, error) { return f.appendJSON(nil), nil }
 
 func (f *Flag) appendJSON(b []byte) []byte {
@@ -72,6 +72,10 @@ func (f *Flag) appendJSON(b []byte) []byte {
 	b = appendString(b, string(f.Level))
 	b = append(b, `,"message":`...)
 	b = appendString(b, f.Message)
+	if f.Conflict != nil {
+		b = append(b, `,"conflict":`...)
+		b = appendStrings(b, f.Conflict)
+	}
 	b = appendRule(b, f.Rule, f.why)
 	return append(b, '}')
 }

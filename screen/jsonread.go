@@ -315,6 +315,9 @@ func (rd *reader) instrument(n *jnode, path string) InstrumentResult {
 			}
 			f := Flag{ID: rd.str(v.get("id"), p+".id"), Level: Level(rd.str(v.get("level"), p+".level")),
 				Message: rd.str(v.get("message"), p+".message")}
+			if c := v.get("conflict"); c != nil {
+				f.Conflict = rd.strs(c, p+".conflict")
+			}
 			f.Rule, f.why = rd.rule(v, p)
 			in.Flags = append(in.Flags, f)
 		}

@@ -143,7 +143,13 @@ type Flag struct {
 	Level   Level
 	Message string
 	Rule    string
-	why     reasons
+	// Conflict, when not nil, lists the items whose conflicting answers fire the flag: each was answered
+	// more than once (an error conflicting_answers of that item, which is unknown), and the flag fires for at
+	// least one of the answers given whatever the other missing answers are. The answers do not settle it;
+	// it is reported because a safety signal always surfaces (a note fired_in_conflicting_answer says so),
+	// and an urgent one counts as urgent like any other. Nil for a flag the valid answers fire.
+	Conflict []string
+	why      reasons
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.

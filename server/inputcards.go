@@ -178,6 +178,9 @@ func (h *Handler) notesCard(pre *prefetched) (card, bool) {
 		if n.note.Code == respfile.NotePreliminary && pre.preliminary {
 			continue // said once above
 		}
+		if n.note.Code == respfile.NoteUndated || n.note.Code == respfile.NotePartialDate {
+			continue // said above, with how the merge treats it
+		}
 		where := n.ref
 		if n.note.Item != "" {
 			where += " item " + n.note.Item

@@ -76,6 +76,17 @@
 //	                       (item subject; exit 1), and --follow-up links it to no other row.
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
+//	--subject-column NAME  CSV input: the subject column (default subject; REDCap's record_id is refused
+//	                       with this hint)
+//	--date-column NAME     CSV input: the column of the record's date (default date; a REDCap date field
+//	                       such as visit_date)
+//	--date-format LAYOUT   CSV input: YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY. Without it, ISO
+//	                       dates (also with a time: 2026-01-05T10:30:00Z, 2026-01-05 10:30) and DD.MM.YYYY
+//	                       are read, and slash dates when the file's own dates settle the layout (a part
+//	                       above 12); an ambiguous or unreadable date is never guessed: the record is scored
+//	                       without a date, with the error invalid_date (item date; exit 1; also in the CSV
+//	                       notes column). Rows whose answer cells are all empty or NA (REDCap's event rows)
+//	                       are skipped, and the count is on stderr.
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
 //	                       is a terminal, else 80)
 //	--jobs N               scorer goroutines (default 0: GOMAXPROCS); each scores and encodes whole batches
@@ -195,6 +206,12 @@
 // report ends with "ehr_context":{"table":{"version","digest"},"fields":[{"name","known","value",
 // "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
 // known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
+//
+// FHIR input notes (how the QuestionnaireResponses were read: answers declined, a version or questionnaire
+// read as another, a preliminary status, conflicting answers): a JSON report ends with
+// "input_notes":[{"code","instrument","item"?,"source"?,"line","message"}]; the text format lists them under
+// "Input notes", the CSV notes column holds them as <instrument>.<item>=<code>, and the long format as note
+// rows. They never hold an answer value.
 //
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null

@@ -442,3 +442,32 @@ func andList(s []string) string {
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
+
+// ConflictText says in words where a flag reported for conflicting answers comes from (screen.Flag.Conflict):
+// "PHQ-9 item 9 was answered more than once, with answers that disagree or repeat; at least one of them
+// fires this flag, so it is not ruled out: ask it". It is "" for a flag the valid answers fire.
+func (n *Namer) ConflictText(inst string, f screen.Flag) string {
+	if f.Conflict == nil {
+		return ""
+	}
+	names := make([]string, len(f.Conflict))
+	for i, id := range f.Conflict {
+		names[i] = n.Item(inst, id).Name
+	}
+	verb := "was"
+	if len(names) > 1 {
+		verb = "were each"
+	}
+	return joinAnd(names) + " " + verb + " answered more than once, with answers that disagree or repeat; at least one of them fires this flag, so it is not ruled out: ask it"
+}
+
+// joinAnd joins names as "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -161,6 +161,8 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	subject, has := "", false
 	if in := rec.Input; in != nil && in.Err == nil && in.Response != nil {
 		subject, has = in.Response.Subject, true
+	} else if in != nil && in.Subject != "" {
+		subject, has = in.Subject, true // a CSV row that could not be read keeps its subject
 	}
 	return a.e.errorRecord(b, rec.File, &st, subject, has, sc)
 }
@@ -188,6 +190,8 @@ type scratch struct {
 	// baseSrc: follow-up in the fhir format, the responses of the record's baseline (derivedFrom).
 	baseSrc []respfile.Source
 	in      respfile.Record // a Record's input when it has none, or another position
+	// rec is the input record being encoded (its input notes go to the CSV notes column).
+	rec *respfile.Record
 }
 
 // Cell kinds in scratch.set.
@@ -210,12 +214,13 @@ func (e *Encoder) header() []byte {
 
 // report encodes a report (JSON records start with ",\n", which the writer drops before the first one).
 func (e *Encoder) report(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
+	sc.rec = rec
 	switch e.format {
 	case JSON:
 		b = append(b, ",\n"...)
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 	case JSONL:
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 		b = append(b, '\n')
 	case CSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)

@@ -339,9 +339,10 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // {"code","message","instrument","item","line"?,"col"?}, instrument and item always present.
 func TestErrorBodiesAreTheFailedRecordShape(t *testing.T) {
 	srv, _ := newServer(t, Config{InsecureNoAuth: true})
-	r := call(t, srv, "POST", "/score", "", []byte("{\"subject\":\"pt-1\",\n \"answers\":{\"phq9\":{\"q1\":1,\"q1\":2}}}"))
+	r := call(t, srv, "POST", "/score", "", []byte("{\"subject\":\"pt-1\",\n \"subject\":\"pt-2\",\"answers\":{\"phq9\":{\"q1\":1}}}"))
 	require.Equal(t, 400, r.status)
-	re := screen.RecordError{Code: "duplicate_key", Instrument: "phq9", Item: "q1", ErrLine: 2}
+	// (An item answered twice is not a record error: it is the item's conflicting_answers, and the record is scored.)
+	re := screen.RecordError{Code: "duplicate_key", ErrLine: 2}
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(r.body, &got))
 	re.Message, _ = got["message"].(string)

@@ -119,6 +119,7 @@
 //
 //	{
 //	  "subject": "pt-0042",
+//	  "date": "2026-03-04",                                          // Response.Date; absent when it has none
 //	  "engine": {"name": "painscreen", "version": "0.1.0"},
 //	  "instruments": {
 //	    "<id>": {

@@ -255,6 +255,7 @@ func (e *Engine) scoreTo(ctx context.Context, r *Response, dst *Report, fu *foll
 		return scoreError(err)
 	}
 	s.report(dst, r.Subject)
+	dst.Date = r.Date
 	dst.FollowUp = nil
 	if fu != nil {
 		s.followUp(dst, fu)

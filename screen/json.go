@@ -22,6 +22,10 @@ func (r Report) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
 func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `{"subject":`...)
 	b = appendString(b, r.Subject)
+	if r.Date != "" {
+		b = append(b, `,"date":`...)
+		b = appendString(b, r.Date)
+	}
 	b = append(b, `,"engine":`...)
 	b = r.Engine.appendJSON(b)
 	b = append(b, `,"instruments":{`...)

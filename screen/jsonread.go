@@ -256,6 +256,9 @@ func (r *Report) fromNode(n *jnode) error {
 		return rd.err
 	}
 	r.Subject = rd.str(n.get("subject"), "subject")
+	if d := n.get("date"); d != nil {
+		r.Date = rd.str(d, "date")
+	}
 	if e := n.get("engine"); rd.want(e, '{', "engine") {
 		r.Engine = EngineInfo{Name: rd.str(e.get("name"), "engine.name"), Version: rd.str(e.get("version"), "engine.version")}
 	}

@@ -10,6 +10,9 @@ package screen
 type Report struct {
 	// Subject is the response set's subject id, echoed unchanged.
 	Subject string
+	// Date is the response set's date (Response.Date), echoed unchanged: an ISO 8601 date ("2026-03-04")
+	// as the input gave it, after the CSV reader's date formats. Empty when the response set has none.
+	Date string
 	// Engine names the software that scored it.
 	Engine EngineInfo
 	// Instruments holds one result per instrument answered, ordered by id.

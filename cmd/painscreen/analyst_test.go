@@ -34,7 +34,7 @@ func TestLongMatchesWide(t *testing.T) {
 	for i, c := range wide[0] {
 		col[c] = i
 	}
-	require.Equal(t, []string{"file", "record", "subject", "kind", "id", "value", "band", "note"}, long[0])
+	require.Equal(t, []string{"file", "record", "subject", "date", "kind", "id", "value", "band", "note"}, long[0])
 	byRecord := map[string][]string{}
 	for _, r := range wide[1:] {
 		byRecord[r[col["record"]]] = r
@@ -45,7 +45,8 @@ func TestLongMatchesWide(t *testing.T) {
 		w := byRecord[r[1]]
 		require.NotNil(t, w, "record %s", r[1])
 		assert.Equal(t, w[col["subject"]], r[2])
-		kind, id, value := r[3], r[4], r[5]
+		assert.Equal(t, w[col["date"]], r[3])
+		kind, id, value := r[4], r[5], r[6]
 		var c string
 		switch kind {
 		case "score", "domain":
@@ -105,8 +106,8 @@ func TestKeptColumnsEverywhere(t *testing.T) {
 		case "long":
 			rows, err := csv.NewReader(strings.NewReader(s)).ReadAll()
 			require.NoError(t, err)
-			assert.Equal(t, []string{"file", "record", "subject", "site", "visit", "kind"}, rows[0][:6])
-			assert.Equal(t, []string{"s1", "=A", "v,1"}, rows[1][2:5])
+			assert.Equal(t, []string{"file", "record", "subject", "date", "site", "visit", "kind"}, rows[0][:7])
+			assert.Equal(t, []string{"s1", "", "=A", "v,1"}, rows[1][2:6])
 		}
 	}
 }

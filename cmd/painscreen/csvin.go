@@ -60,6 +60,13 @@ func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
 	if !slices.Contains(respfile.DateFormats, fl.dateFormat) && fl.dateFormat != "" {
 		return opt, fmt.Errorf("--date-format: %q is not one of %s", fl.dateFormat, strings.Join(respfile.DateFormats, ", "))
 	}
+	dateCol := fl.dateCol
+	if dateCol == "" {
+		dateCol = "date"
+	}
+	if slices.Contains(fl.keep, dateCol) {
+		return opt, fmt.Errorf("--keep %s: the record's date is written in every format already (csv and long: the date column; brief: date=; JSON: \"date\"): drop it from --keep", dateCol)
+	}
 	if fl.naSet {
 		opt.NA = append([]string{}, fl.na...)
 	}

@@ -138,7 +138,8 @@
 //     one error record per line.
 //   - json: the same records as one JSON array ("[", records separated by ",\n", "]"), streamed.
 //   - csv: a header, then one row per record. The columns are fixed by the loaded definitions, so files
-//     from runs with the same definitions concatenate: file, record, line, subject, status (ok or
+//     from runs with the same definitions concatenate: file, record, line, subject, date (the record's
+//     date, YYYY-MM-DD as read; empty when it has none), status (ok or
 //     error), error_code, error_instrument, error_item, error_message, composite_applied (true, false, or
 //     empty without a rule set), tier, tier_decided (true when the answers decide the tier, false when
 //     they leave it open; empty when the rule set is not applied), referrals (ids joined with ";"),
@@ -159,7 +160,7 @@
 //     ";") names the unanswered or invalid items whose answers would decide an open tier. Kept columns
 //     come last, under their own names.
 //   - long: tidy CSV for R's tidyverse and pandas, one row per subject and result. Columns: file,
-//     record, subject, the kept columns, then kind, id, value, band, note. Kinds, in this order per
+//     record, subject, date (as in csv), the kept columns, then kind, id, value, band, note. Kinds, in this order per
 //     record: record (value ok, partial or error), error (id <instrument>.<item>, value the code, note
 //     the message), tier (id the rule set, value the tier; empty with note "not applied: <reason>"),
 //     possible_tier, settle (id the rule set, value an item whose answer would decide the tier),
@@ -188,11 +189,11 @@
 //     urn:uuids derived from the file, record number, subject and date, so output is reproducible. An
 //     error record is an OperationOutcome (issue.details the error code, diagnostics where and why).
 //   - brief: one line of text per record, for watching a batch: "FILE:RECORD SUBJECT STATUS
-//     tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
+//     [date=YYYY-MM-DD] tier=TIER[(possible:T|T)] [referrals=ID,…] [flags=INST.FLAG[(URGENT)],…] [errors=CODE,…]
 //     [KEPT=VALUE …]" (SUBJECT "-" when none; tier=not_applied when the rule set was not applied; info
 //     flags are left out); a tier the answers leave open is "tier=not_final(LOW now, URGENT possible:
 //     ask PHQ-9 item 9)", and an urgent flag left open by a missing or invalid answer is listed as
-//     INST.FLAG(NOT_RULED_OUT); an error record: "FILE:RECORD SUBJECT error CODE: [INST.ITEM: ]MESSAGE".
+//     INST.FLAG(NOT_RULED_OUT); an error record: "FILE:RECORD SUBJECT error [date=YYYY-MM-DD] CODE: [INST.ITEM: ]MESSAGE".
 //   - text: a summary per record for a clinician: subject, risk tier and the domain values that decided
 //     it (a tier the answers leave open leads with "Risk tier: not final — LOW now, URGENT possible: ask
 //     PHQ-9 item 9" and the text of each item to ask), fired flags and urgent flags left open
@@ -217,7 +218,9 @@
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
 // for a record without them: a row with the wrong number of fields, or a record of a JSON or YAML
 // input); the last CSV columns; the long format's columns after subject; "Kept: site = A; visit = 2"
-// under the text format's subject; site=A visit=2 at the end of a brief line.
+// under the text format's subject; site=A visit=2 at the end of a brief line. The record's date needs no
+// --keep: every format writes it (JSON "date", the date column of csv and long, brief's date=), and
+// --keep naming the date column is refused with that message.
 //
 // CSV header: everything about a column is decided once, from the header, and every problem is listed
 // together in one fatal csv_header error with column numbers: an empty, padded, duplicate or

@@ -24,12 +24,12 @@ func TestScoreCSV(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"score", "../responses/batch.csv"}, &out, &errb))
 	rows, err := csv.NewReader(&out).ReadAll()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"file", "record", "subject", "kind", "id", "value", "band", "note"}, rows[0])
+	assert.Equal(t, []string{"file", "record", "subject", "date", "kind", "id", "value", "band", "note"}, rows[0])
 	n := 0
 	for _, r := range rows[1:] {
-		if r[3] == "record" {
+		if r[4] == "record" {
 			n++
-			assert.Equal(t, "ok", r[5])
+			assert.Equal(t, "ok", r[6])
 		}
 	}
 	assert.Equal(t, 6, n)

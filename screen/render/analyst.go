@@ -71,7 +71,7 @@ func newLongLayout(eng *screen.Engine) *longLayout {
 }
 
 // longColumns is the header of the long format, before and after the kept columns.
-var longColumns = [2][]string{{"file", "record", "subject"}, {"kind", "id", "value", "band", "note"}}
+var longColumns = [2][]string{{"file", "record", "subject", "date"}, {"kind", "id", "value", "band", "note"}}
 
 func (l *longLayout) header(keep []string) []byte {
 	var b []byte
@@ -90,6 +90,7 @@ type longRow struct {
 	file    string
 	n       int
 	subject string
+	date    string
 	keep    int
 	sc      *scratch
 	b       []byte
@@ -102,6 +103,8 @@ func (r *longRow) row(kind, id, value, band, note string) {
 	r.b = strconv.AppendInt(r.b, int64(r.n), 10)
 	r.b = append(r.b, ',')
 	r.b = c.text(r.b, r.subject)
+	r.b = append(r.b, ',')
+	r.b = c.text(r.b, r.date)
 	for i := range r.keep {
 		r.b = append(r.b, ',')
 		if i < len(r.sc.kept) {
@@ -165,7 +168,7 @@ func (r *longRow) val(v screen.Value) string {
 }
 
 func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, keep int, sc *scratch) []byte {
-	r := longRow{l: l, file: file, n: rec.N, subject: rep.Subject, keep: keep, sc: sc, b: b}
+	r := longRow{l: l, file: file, n: rec.N, subject: rep.Subject, date: rep.Date, keep: keep, sc: sc, b: b}
 	status := "ok"
 	if len(rep.Errors) > 0 {
 		status = "partial"
@@ -240,7 +243,7 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 }
 
 func (l *longLayout) appendError(b []byte, file string, st *recStat, subject string, keep int, sc *scratch) []byte {
-	r := longRow{l: l, file: file, n: st.n, subject: subject, keep: keep, sc: sc, b: b}
+	r := longRow{l: l, file: file, n: st.n, subject: subject, date: st.date, keep: keep, sc: sc, b: b}
 	r.row("record", "", "error", "", "")
 	r.row("error", dotted(st.inst, st.item), st.code, "", st.msg)
 	return r.b
@@ -268,6 +271,7 @@ func (e *Encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 		status = "partial"
 	}
 	b = append(b, status...)
+	b = briefDate(b, rep.Date)
 	if c := rep.Composite; c != nil {
 		b = append(b, " tier="...)
 		if open, ok := e.namer.OpenResult(rep); ok {
@@ -353,7 +357,9 @@ func (e *Encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 
 func (e *Encoder) appendBriefError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
 	b = briefHead(b, file, st.n, subject, hasSubject)
-	b = append(b, "error "...)
+	b = append(b, "error"...)
+	b = briefDate(b, st.date)
+	b = append(b, ' ')
 	b = appendSafe(b, st.code)
 	b = append(b, ": "...)
 	if st.inst != "" || st.item != "" {
@@ -363,6 +369,15 @@ func (e *Encoder) appendBriefError(b []byte, file string, st *recStat, subject s
 	b = appendSafe(b, st.msg)
 	b = e.briefKept(b, sc)
 	return append(b, '\n')
+}
+
+// briefDate writes the record's date as the field date=YYYY-MM-DD after the status (nothing when it has none).
+func briefDate(b []byte, date string) []byte {
+	if date == "" {
+		return b
+	}
+	b = append(b, " date="...)
+	return appendSafe(b, date)
 }
 
 func briefHead(b []byte, file string, n int, subject string, has bool) []byte {

@@ -36,6 +36,7 @@ const (
 	colRecord
 	colLine
 	colSubject
+	colDate // the record's date (screen.Report.Date)
 	colStatus
 	colErrCode
 	colErrInst
@@ -56,7 +57,7 @@ const (
 	nFixedCols
 )
 
-var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "status", "error_code", "error_instrument",
+var fixedCols = [nFixedCols]string{"file", "record", "line", "subject", "date", "status", "error_code", "error_instrument",
 	"error_item", "error_message", "composite_applied", "tier", "tier_decided", "referrals", "not_assessed",
 	"possible_tiers", "possible_referrals", "possible_domains", "settle", "missing", "notes", "not_applied_reason"}
 
@@ -138,7 +139,7 @@ func (l *csvLayout) text(b []byte, s string) []byte {
 }
 
 // appendFixed writes the first columns of a row, up to status.
-func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, status string) []byte {
+func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, date, status string) []byte {
 	b = l.text(b, file)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(n), 10)
@@ -149,11 +150,13 @@ func (l *csvLayout) appendFixed(b []byte, file string, n, line int, subject, sta
 	b = append(b, ',')
 	b = l.text(b, subject)
 	b = append(b, ',')
+	b = l.text(b, date)
+	b = append(b, ',')
 	return append(b, status...)
 }
 
 func (l *csvLayout) appendError(b []byte, file string, st *recStat, subject string, sc *scratch) []byte {
-	b = l.appendFixed(b, file, st.n, st.line, subject, "error")
+	b = l.appendFixed(b, file, st.n, st.line, subject, st.date, "error")
 	for _, s := range []string{st.code, st.inst, st.item, st.msg} {
 		b = append(b, ',')
 		b = l.text(b, s)
@@ -170,7 +173,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 	if len(rep.Errors) > 0 {
 		status = "partial" // scored, with errors: what the usable answers settle
 	}
-	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, status)
+	b = l.appendFixed(b, file, rec.N, rec.Line, rep.Subject, rep.Date, status)
 	// Error columns: each the record's errors joined with ';' (messages with "; ").
 	for k := range 4 {
 		b = append(b, ',')

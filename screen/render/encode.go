@@ -161,6 +161,7 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	subject, has := "", false
 	if in := rec.Input; in != nil && in.Err == nil && in.Response != nil {
 		subject, has = in.Response.Subject, true
+		st.date = in.Response.Date
 	} else if in != nil && in.Subject != "" {
 		subject, has = in.Subject, true // a CSV row that could not be read keeps its subject
 	}
@@ -175,8 +176,9 @@ type recStat struct {
 	msg     string
 	inst    string
 	item    string
-	col     int // column of the problem, 0 when unknown
-	errLine int // line of the problem
+	col     int    // column of the problem, 0 when unknown
+	errLine int    // line of the problem
+	date    string // the record's date, when it decoded
 }
 
 // scratch is per-goroutine encoding state, reused from record to record.

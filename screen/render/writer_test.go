@@ -96,19 +96,74 @@ func TestWriterFormats(t *testing.T) {
 				rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 				require.NoError(t, err)
 				require.Len(t, rows, 3)
-				assert.Equal(t, "ok", rows[1][4])
-				assert.Equal(t, "error", rows[2][4])
+				assert.Equal(t, "status", rows[0][5])
+				assert.Equal(t, "ok", rows[1][5])
+				assert.Equal(t, "error", rows[2][5])
 			case render.Long:
 				rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 				require.NoError(t, err)
-				assert.Equal(t, []string{"file", "record", "subject", "kind", "id", "value", "band", "note"}, rows[0])
-				assert.Equal(t, "error", rows[len(rows)-1][3])
+				assert.Equal(t, []string{"file", "record", "subject", "date", "kind", "id", "value", "band", "note"}, rows[0])
+				assert.Equal(t, "error", rows[len(rows)-1][4])
 			case render.Text:
 				assert.Contains(t, out, "pt-1")
 				assert.Contains(t, out, "ERROR")
 			}
 		})
 	}
+}
+
+// The record's date is in the JSON report, in the date column of csv and long and in brief's date= field,
+// for a report and for a failed record whose response decoded; a record without a date leaves it empty.
+func TestWriterDate(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	recs := records(t, eng, `{"subject":"pt-1","date":"2026-01-05","answers":{"phq2":{"q1":1,"q2":1}}}
+{"subject":"pt-2","answers":{"phq2":{"q1":1,"q2":1}}}`)
+	require.Len(t, recs, 2)
+	// A response that decoded but has no report (a batch failure such as a duplicated subject): a failed
+	// record that keeps its date.
+	in := respfile.Record{N: 3, Line: 3, Response: &screen.Response{Subject: "pt-3", Date: "2026-02-01"}}
+	recs = append(recs, render.Record{File: "in.jsonl", N: 3, Line: 3, Input: &in, Failure: &render.Failure{Code: "duplicate_subject", Message: "a duplicated subject"}})
+	write := func(f render.Format) string {
+		var buf bytes.Buffer
+		w, err := render.NewWriter(&buf, eng, f, render.Options{})
+		require.NoError(t, err)
+		for i := range recs {
+			require.NoError(t, w.Write(&recs[i]))
+		}
+		require.NoError(t, w.Close())
+		return buf.String()
+	}
+
+	lines := strings.Split(strings.TrimSuffix(write(render.JSONL), "\n"), "\n")
+	require.Len(t, lines, 3)
+	assert.True(t, strings.HasPrefix(lines[0], `{"subject":"pt-1","date":"2026-01-05","engine":`), lines[0])
+	assert.NotContains(t, lines[1], `"date"`)
+
+	rows, err := csv.NewReader(strings.NewReader(write(render.CSV))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 4)
+	assert.Equal(t, []string{"subject", "date", "status"}, rows[0][3:6])
+	assert.Equal(t, []string{"pt-1", "2026-01-05", "ok"}, rows[1][3:6])
+	assert.Equal(t, []string{"pt-2", "", "ok"}, rows[2][3:6])
+	assert.Equal(t, []string{"pt-3", "2026-02-01", "error"}, rows[3][3:6])
+
+	rows, err = csv.NewReader(strings.NewReader(write(render.Long))).ReadAll()
+	require.NoError(t, err)
+	dates := map[string]map[string]bool{}
+	for _, r := range rows[1:] {
+		if dates[r[2]] == nil {
+			dates[r[2]] = map[string]bool{}
+		}
+		dates[r[2]][r[3]] = true
+	}
+	assert.Equal(t, map[string]map[string]bool{"pt-1": {"2026-01-05": true}, "pt-2": {"": true}, "pt-3": {"2026-02-01": true}}, dates)
+
+	lines = strings.Split(strings.TrimSuffix(write(render.Brief), "\n"), "\n")
+	require.Len(t, lines, 3)
+	assert.True(t, strings.HasPrefix(lines[0], "in.jsonl:1 pt-1 ok date=2026-01-05 "), lines[0])
+	assert.NotContains(t, lines[1], "date=")
+	assert.True(t, strings.HasPrefix(lines[2], "in.jsonl:3 pt-3 error date=2026-02-01 duplicate_subject: "), lines[2])
 }
 
 // The PHQ-9 item-9 flag is in every format that shows flags.
@@ -133,7 +188,7 @@ func TestWriterEmpty(t *testing.T) {
 	for _, c := range []struct {
 		f    render.Format
 		want string
-	}{{render.JSON, "[]\n"}, {render.JSONL, ""}, {render.Text, ""}, {render.Long, "file,record,subject,kind,id,value,band,note\n"}} {
+	}{{render.JSON, "[]\n"}, {render.JSONL, ""}, {render.Text, ""}, {render.Long, "file,record,subject,date,kind,id,value,band,note\n"}} {
 		var buf bytes.Buffer
 		w, err := render.NewWriter(&buf, eng, c.f, render.Options{})
 		require.NoError(t, err)

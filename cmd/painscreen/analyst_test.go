@@ -116,3 +116,49 @@ func writeFile(t *testing.T, name, content string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(name, []byte(content), 0o600))
 }
+
+// TestLongFollowUpMatchesWide: with --follow-up, the long format's followup rows are the wide CSV's
+// follow-up columns, cell for cell (days, every measure, the baseline date in the note), and every
+// non-empty follow-up cell of the wide CSV has its row.
+func TestLongFollowUpMatchesWide(t *testing.T) {
+	in := "../../examples/followup/cohort.jsonl"
+	wide := runCSV(t, "score", "--follow-up", "--format", "csv", in)
+	long := runCSV(t, "score", "--follow-up", "--format", "long", in)
+	col := map[string]int{}
+	for i, c := range wide[0] {
+		col[c] = i
+	}
+	byRecord := map[string][]string{}
+	for _, r := range wide[1:] {
+		byRecord[r[col["record"]]] = r
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, r := range long[1:] {
+		if r[4] != "followup" {
+			continue
+		}
+		w := byRecord[r[1]]
+		require.NotNil(t, w, "record %s", r[1])
+		assert.Equal(t, w[col["followup.baseline_date"]], r[8], "record %s: baseline date", r[1])
+		c := "followup.days"
+		if r[5] != "days" {
+			inst, measure, ok := strings.Cut(r[5], ".")
+			require.True(t, ok, r[5])
+			c = inst + ".followup." + measure
+		}
+		i, ok := col[c]
+		require.True(t, ok, "no wide column %s", c)
+		assert.Equal(t, w[i], r[6], "record %s %s", r[1], c)
+		seen[r[1]+"/"+c] = true
+		n++
+	}
+	assert.Greater(t, n, 20)
+	for _, w := range wide[1:] {
+		for i, c := range wide[0] {
+			if w[i] != "" && (c == "followup.days" || strings.Contains(c, ".followup.")) {
+				assert.True(t, seen[w[col["record"]]+"/"+c], "record %s: %s=%s missing from the long format", w[col["record"]], c, w[i])
+			}
+		}
+	}
+}

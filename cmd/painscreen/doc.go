@@ -277,8 +277,10 @@
 // instruments' follow-up measures: PHQ-9/GAD-7 change, response, remission; PEG and GCPS-R change and 30 %
 // improvement; PROMIS PI 4a change, each with the values it compared) and the rule set's follow-up
 // referrals (treatment_adjustment, pain_treatment_review) read them. csv adds followup.baseline_date,
-// followup.days and <id>.followup.<measure> columns; text adds a "Since baseline" table; brief a since=
-// field. A record without a date or with an invalid one, or dated before its baseline, gets the block with
+// followup.days and <id>.followup.<measure> columns; long adds rows of kind followup (id days, then
+// <id>.<measure>; the note holds the baseline's date), possible_followup (a value a measure the missing
+// answers leave open may have) and note rows with id followup.<about>; text adds a "Since baseline" table;
+// brief a since= field. A record without a date or with an invalid one, or dated before its baseline, gets the block with
 // days null and a note; nothing reads the clock. Records without a subject, and error records, are
 // reported as usual where they stand. The input must hold each subject's records together (grouped, for
 // example sorted by subject then date): it streams, holding one subject's records at a time (at most

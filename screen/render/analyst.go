@@ -239,6 +239,7 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 			r.row("note", dotted(in.ID, n.About), n.Code, "", n.Message)
 		}
 	}
+	r.followUp(rep.FollowUp)
 	return r.b
 }
 

@@ -49,6 +49,34 @@ func (l *csvLayout) followUpCells(rep *screen.Report, vals []screen.Value, set [
 	}
 }
 
+// followUp writes the long format's follow-up rows: kind followup with id days (empty when not
+// computed) and one per measure (<instrument>.<measure>), each with the baseline's date as its note;
+// possible_followup, one row per value a measure the missing answers leave open may have; and the
+// follow-up notes as note rows (id followup.<about>).
+func (r *longRow) followUp(f *screen.FollowUpResult) {
+	if f == nil {
+		return
+	}
+	days := ""
+	if f.Computed {
+		days = strconv.Itoa(f.Days)
+	}
+	r.row("followup", "days", days, "", f.BaselineDate)
+	for _, in := range f.Instruments {
+		for _, m := range in.Measures {
+			r.row("followup", in.ID+"."+m.ID, r.val(m.Value), "", f.BaselineDate)
+		}
+		for _, p := range in.Possible {
+			for _, v := range p.Values {
+				r.row("possible_followup", in.ID+"."+p.ID, r.val(v), "", f.BaselineDate)
+			}
+		}
+	}
+	for _, n := range f.Notes {
+		r.row("note", dotted("followup", n.About), n.Code, "", n.Message)
+	}
+}
+
 // followUp writes the text report's "since baseline" table: each measure with the values it compared.
 func (t *textBuf) followUp(f *screen.FollowUpResult) {
 	if f == nil {

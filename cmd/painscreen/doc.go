@@ -284,7 +284,8 @@
 // days null and a note; nothing reads the clock. Records without a subject, and error records, are
 // reported as usual where they stand. The input must hold each subject's records together (grouped, for
 // example sorted by subject then date): it streams, holding one subject's records at a time (at most
-// 10000), and a subject that comes back after other subjects' records stops the run with an error record
+// 10000: a subject with more fails alone, each of its records scored on its own with the error
+// too_many_visits, and the run goes on), and a subject that comes back after other subjects' records stops the run with an error record
 // not_grouped (exit 2) that says so; the records before it are reported. Each input is grouped on its own.
 //
 // Output goes out as soon as it is scored, in whole batches of records, and whenever the input has nothing

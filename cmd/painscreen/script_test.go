@@ -86,6 +86,7 @@ func TestScripts(t *testing.T) {
 			"lines":      cmdLines,
 			"glob":       cmdGlob,
 			"gen":        cmdGen,
+			"repeat":     cmdRepeat,
 			"chomp":      cmdChomp,
 			"maxwidth":   cmdMaxWidth,
 		},
@@ -203,6 +204,22 @@ func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
 	var b bytes.Buffer
 	ts.Check(gen.Write(&b, n, 1, 0))
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b.Bytes(), 0o666))
+}
+
+// repeat N SRC DST appends SRC's content N times to DST (a subject with many rows).
+func cmdRepeat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: repeat N src dst")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	src, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[2]), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o666)
+	ts.Check(err)
+	_, err = f.Write(bytes.Repeat(src, n))
+	ts.Check(err)
+	ts.Check(f.Close())
 }
 
 // chomp FILE removes the final line end of FILE.

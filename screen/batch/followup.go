@@ -16,8 +16,22 @@ import (
 // The baseline record itself is reported as usual (no followup block). A record without a subject, or an
 // error record, is reported as usual where it stands.
 
-// maxVisits bounds the records of one subject held while its group is read.
+// maxVisits bounds the records of one subject held while its group is read. A subject with more fails
+// alone: each of its records is scored on its own (its signals surface) with the record error
+// too_many_visits, and the run goes on with the next subject.
 const maxVisits = 10000
+
+// tooManyVisits is the baseline push hands on for a record of a subject with more than maxVisits records:
+// the record is scored on its own, with the error CodeTooManyVisits (never dereferenced).
+var tooManyVisits = new(screen.Response)
+
+// CodeTooManyVisits is the record error of each record of a subject that has more than 10000 records in a
+// row under follow-up: scored on its own, without a baseline.
+const CodeTooManyVisits = "too_many_visits"
+
+// tooManyVisitsMsg is that error's message (item "followup"; it never names the subject).
+var tooManyVisitsMsg = fmt.Sprintf("this record's subject has more than %d records in a row, more than --follow-up "+
+	"holds for one subject; each of them is scored on its own", maxVisits)
 
 // followUpScorer is the part of *screen.Engine that scores against a baseline.
 type followUpScorer interface {
@@ -37,20 +51,21 @@ type grouper struct {
 	seen    map[uint64]int
 	visits  []*screen.Response // flush: the subject's responses
 	at      []int              // flush: their indexes in recs
+	// over: the current subject has more than maxVisits records; its records are handed on as they come,
+	// each to be scored on its own (tooManyVisits), and recs holds none.
+	over bool
 }
 
 func newGrouper() *grouper {
 	return &grouper{seed: maphash.MakeSeed(), seen: map[uint64]int{}}
 }
 
-// errNotGrouped and errTooManyVisits are fatal input errors of follow-up (their messages name the CLI flag, which is how most users meet them).
+// errNotGrouped is a fatal input error of follow-up (its message names the CLI flag, which is how most users meet it).
 func errNotGrouped(n, before int) error {
 	return &respfile.Error{Code: "not_grouped", Msg: fmt.Sprintf("--follow-up needs each subject's records together in the input "+
 		"(grouped, for example sorted by subject then date): record %d belongs to the subject of record %d, "+
 		"with other subjects' records in between; sort the input by subject and run again", n, before)}
 }
-
-var errTooManyVisits = &respfile.Error{Code: "too_large", Msg: fmt.Sprintf("--follow-up: one subject has more than %d records in a row", maxVisits)}
 
 // add takes the next record. push hands records on in input order, with their baselines (nil: scored on
 // its own).
@@ -64,6 +79,10 @@ func (g *grouper) add(rec respfile.Record, push func(respfile.Record, *screen.Re
 		return nil
 	}
 	s := rec.Response.Subject
+	if g.over && s == g.cur {
+		push(rec, tooManyVisits, nil)
+		return nil
+	}
 	if len(g.recs) == 0 || s != g.cur {
 		g.flush(push)
 		h := maphash.String(g.seed, s)
@@ -72,16 +91,32 @@ func (g *grouper) add(rec respfile.Record, push func(respfile.Record, *screen.Re
 		}
 		g.cur, g.curHash, g.first = s, h, rec.N
 	}
-	if g.subj++; g.subj > maxVisits {
-		return errTooManyVisits
-	}
 	g.recs = append(g.recs, rec)
+	if g.subj++; g.subj > maxVisits {
+		// This subject fails alone: what is held goes on now, in input order, each of its records to be
+		// scored on its own; the others (records without a subject, error records) as usual.
+		g.over = true
+		for i := range g.recs {
+			r := g.recs[i]
+			if r.Err != nil || r.Response == nil || r.Response.Subject != g.cur {
+				push(r, nil, nil)
+			} else {
+				push(r, tooManyVisits, nil)
+			}
+			g.recs[i] = respfile.Record{}
+		}
+		g.recs = g.recs[:0]
+	}
 	return nil
 }
 
 // flush hands on the current group: the subject's earliest validly dated record is the baseline of the
 // others (without one, the first record is, and every report says why follow-up was not computed).
 func (g *grouper) flush(push func(respfile.Record, *screen.Response, []respfile.Source)) {
+	if g.over {
+		g.seen[g.curHash] = g.first
+		g.over, g.subj = false, 0
+	}
 	if len(g.recs) == 0 {
 		return
 	}

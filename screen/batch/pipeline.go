@@ -466,7 +466,12 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 			continue
 		}
 		var err error
-		if p.fu != nil && b.bases[i] != nil {
+		if p.fu != nil && b.bases[i] == tooManyVisits {
+			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
+			if err == nil {
+				addRecordError(sc.rep, CodeTooManyVisits, "followup", tooManyVisitsMsg)
+			}
+		} else if p.fu != nil && b.bases[i] != nil {
 			sc.rec.Baseline = b.baseSrc[i]
 			err = p.fu.FollowUpTo(p.scoreCtx, b.bases[i], rec.Response, sc.rep)
 		} else {

@@ -24,6 +24,8 @@ const module = "github.com/painscreen/painscreen/"
 var allowedImports = map[string][]string{
 	"internal/jsonenc":            {},
 	"internal/suggest":            {},
+	"internal/naive":              {},
+	"internal/naive/naivescore":   {"internal/naive"},
 	"screen/diag":                 {},
 	"screen/catalog":              {},
 	"screen/internal/semver":      {},

@@ -339,11 +339,11 @@ func itemIDs(d *def.Instrument) []string {
 // followUpReads lists the scores a follow-up measure reads at baseline and now (baseline.<score>,
 // current.<score>).
 func (c *compiler) followUpReads(in *plan.Instrument, e *def.Expr) (base, cur []int) {
-	a, iss := c.base.Parse(e.Src)
-	if iss.Err() != nil {
+	a := c.shape(e)
+	if a == nil {
 		return nil, nil
 	}
-	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(n celast.Expr) {
+	celast.PreOrderVisit(a.Expr(), celast.NewExprVisitor(func(n celast.Expr) {
 		if n.Kind() != celast.SelectKind || n.AsSelect().Operand().Kind() != celast.IdentKind {
 			return
 		}

@@ -194,8 +194,8 @@ type compiler struct {
 	// provs are the instruments' CEL type providers (compile time only: a rule set imports its inputs').
 	provs map[*plan.Instrument]*celenv.Provider
 	// shapes memoises the base environment's parse of an expression for the read-only walks that look at
-	// its shape (resultLiterals, bandLabels, followUpReads): a source expression is walked up to three
-	// times, and parsing is the costliest step of a load. Type checking rewrites an AST in place, so
+	// its shape (resultLiterals, bandLabels): a domain source's expression is walked up to three times,
+	// and parsing is the costliest step of a load. Type checking rewrites an AST in place, so
 	// compileExpr parses its own.
 	shapes map[string]*celast.AST
 }

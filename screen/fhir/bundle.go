@@ -463,11 +463,22 @@ func isReference(s string) bool {
 
 // entryURL derives a urn:uuid (version 4 layout, bits from SHA-256) from the seed and a local name.
 func entryURL(seed, local string) string {
-	h := sha256.Sum256([]byte(seed + "\x00" + local))
+	var in [128]byte // one hash input and one string per entry: a Bundle has a few dozen entries
+	h := sha256.Sum256(append(append(append(in[:0], seed...), 0), local...))
 	h[6] = h[6]&0x0f | 0x40
 	h[8] = h[8]&0x3f | 0x80
-	x := hex.EncodeToString(h[:16])
-	return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	var out [9 + 36]byte
+	copy(out[:], "urn:uuid:")
+	hex.Encode(out[9:17], h[0:4])
+	out[17] = '-'
+	hex.Encode(out[18:22], h[4:6])
+	out[22] = '-'
+	hex.Encode(out[23:27], h[6:8])
+	out[27] = '-'
+	hex.Encode(out[28:32], h[8:10])
+	out[32] = '-'
+	hex.Encode(out[33:45], h[10:16])
+	return string(out[:])
 }
 
 // AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no

@@ -21,8 +21,8 @@ type encoder struct {
 
 // appendBundle appends b's JSON (as appendJSON would) to dst.
 func appendBundle(dst []byte, bd *Bundle) []byte {
-	if free := cap(dst) - len(dst); free < bundleSizeHint {
-		dst = append(make([]byte, 0, len(dst)+bundleSizeHint), dst...)
+	if cap(dst) == 0 {
+		dst = make([]byte, 0, bundleSizeHint)
 	}
 	e := encoder{b: dst}
 	e.bundle(bd)
@@ -32,7 +32,8 @@ func appendBundle(dst []byte, bd *Bundle) []byte {
 	return e.b
 }
 
-// bundleSizeHint is room for the Bundle of a full battery (about 17 KB), allocated once instead of grown.
+// bundleSizeHint is room for the Bundle of a full battery (about 17 KB), allocated once instead of grown
+// when the caller gives no buffer; a caller's buffer grows as append grows it.
 const bundleSizeHint = 24 << 10
 
 // key writes the separator and "k": — a comma unless the object was just opened.

@@ -3,6 +3,8 @@ package fhir_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -334,3 +337,20 @@ func (g *bundleGen) bundle() *fhir.Bundle {
 }
 
 func jsonNumber(s string) json.Number { return json.Number(s) }
+
+// TestEntryURL: the one-allocation entry id is the id the Bundles always had (the UUID layout over
+// SHA-256 of seed NUL local), for short and long seeds.
+func TestEntryURL(t *testing.T) {
+	old := func(seed, local string) string {
+		h := sha256.Sum256([]byte(seed + "\x00" + local))
+		h[6] = h[6]&0x0f | 0x40
+		h[8] = h[8]&0x3f | 0x80
+		x := hex.EncodeToString(h[:16])
+		return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	}
+	for _, seed := range []string{"", "s1", "in.jsonl\x001\x00gen-1\x002026-03-04", strings.Repeat("long seed ", 40)} {
+		for _, local := range []string{"", "obs/phq9/total", "risk/pain_oud"} {
+			require.Equal(t, old(seed, local), fhir.EntryURL(seed, local))
+		}
+	}
+}

@@ -131,7 +131,11 @@ const (
 //     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
 //     why.
 func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
-	b := &Bundle{ResourceType: "Bundle", Type: "collection"}
+	n := 1 // entries: the RiskAssessment, and about one per score and flag
+	for i := range rep.Instruments {
+		n += len(rep.Instruments[i].Scores) + len(rep.Instruments[i].Flags) + 1
+	}
+	b := &Bundle{ResourceType: "Bundle", Type: "collection", Entry: make([]BundleEntry, 0, n)}
 	subject := subjectRef(rep.Subject)
 	date := in.Date
 	var dateNote []Annotation
@@ -139,25 +143,18 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		dateNote = []Annotation{{Text: "The response date is not a FHIR dateTime, so it is not given here."}}
 		date = ""
 	}
-	var basis []Reference
+	basis := make([]Reference, 0, n)
 	openFlags := w.names.OpenFlags(rep)
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
 		derived, status := derivedFrom(in.Responses, res.ID)
 		method := &CodeableConcept{Text: res.ID + " " + res.Version + " (" + res.Digest + ")"}
-		scoreIDs := map[string]bool{}
-		for _, s := range res.Scores {
-			scoreIDs[s.ID] = true
-		}
-		for _, f := range res.Flags {
-			scoreIDs[f.ID] = true
-		}
 		// Notes about the instrument, about scores not computed and about flags not evaluated go on every
 		// Observation of the instrument; notes about a computed score go on its own.
 		var common []Annotation
 		for _, n := range res.Notes {
-			if !scoreIDs[n.About] {
+			if !isResult(res, n.About) {
 				common = append(common, Annotation{Text: n.Message})
 			}
 		}
@@ -254,6 +251,12 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: ra})
 	}
 	return b
+}
+
+// isResult reports whether id names one of the instrument's computed scores or fired flags.
+func isResult(res *screen.InstrumentResult, id string) bool {
+	return slices.ContainsFunc(res.Scores, func(s screen.Score) bool { return s.ID == id }) ||
+		slices.ContainsFunc(res.Flags, func(f screen.Flag) bool { return f.ID == id })
 }
 
 // derivedFrom returns the references to the responses of an instrument, and the status of Observations

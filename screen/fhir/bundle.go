@@ -30,7 +30,13 @@ type instInfo struct {
 	doc    *catalog.InstrumentDoc
 	scores map[string]*catalog.ScoreDoc
 	bandOf map[string]string // score id -> the id of the score that bands it
+	// codes are the scores' codes (scoreCode), made once: AppendBundle's Bundles share them, since the
+	// encoder only reads them (a Bundle from NewBundle gets its own copies, for the caller to change).
+	codes map[string]CodeableConcept
 }
+
+// surveyCategory is every Observation's category, shared by AppendBundle's Bundles like instInfo.codes.
+var surveyCategory = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
 func NewWriter(eng *screen.Engine) (*Writer, error) {
@@ -40,13 +46,16 @@ func NewWriter(eng *screen.Engine) (*Writer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fhir: %w", err)
 		}
-		info := &instInfo{doc: doc, scores: map[string]*catalog.ScoreDoc{}, bandOf: map[string]string{}}
+		info := &instInfo{doc: doc, scores: map[string]*catalog.ScoreDoc{}, bandOf: map[string]string{}, codes: map[string]CodeableConcept{}}
 		for i := range doc.Scores {
 			s := &doc.Scores[i]
 			info.scores[s.ID] = s
 			if s.Bands != nil && s.Of != "" {
 				info.bandOf[s.Of] = s.ID
 			}
+		}
+		for id := range info.scores {
+			info.codes[id] = w.scoreCode(info, in.ID, id)
 		}
 		w.insts[in.ID+"@"+in.Version] = info
 	}
@@ -130,7 +139,11 @@ const (
 //     per possible referral, for the domains not assessed, per composite note and per error of the
 //     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
 //     why.
-func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
+func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle { return w.newBundle(rep, in, false) }
+
+// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle:
+// the Bundle is encoded and dropped, never changed).
+func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 	n := 1 // entries: the RiskAssessment, and about one per score and flag
 	for i := range rep.Instruments {
 		n += len(rep.Instruments[i].Scores) + len(rep.Instruments[i].Flags) + 1
@@ -171,7 +184,11 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		}
 		add := func(o *Observation, local string) {
 			o.ResourceType, o.Status = "Observation", status
-			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
+			if shared {
+				o.Category = surveyCategory
+			} else {
+				o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
+			}
 			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
 			o.Note = append(append(o.Note, common...), dateNote...)
 			url := entryURL(in.Seed, local)
@@ -179,7 +196,12 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			basis = append(basis, Reference{Reference: url})
 		}
 		for _, s := range res.Scores {
-			o := &Observation{Code: w.scoreCode(info, res.ID, s.ID)}
+			var o *Observation
+			if cc, ok := info.code(s.ID); ok && shared {
+				o = &Observation{Code: cc}
+			} else {
+				o = &Observation{Code: w.scoreCode(info, res.ID, s.ID)}
+			}
 			setValue(o, s.Value)
 			if info != nil {
 				if band, ok := info.bandOf[s.ID]; ok {
@@ -381,6 +403,15 @@ func reasonText(rs []screen.Reason) string {
 	return strings.Join(parts, "; ")
 }
 
+// code returns the score's code made by NewWriter, if the instrument is known.
+func (info *instInfo) code(score string) (CodeableConcept, bool) {
+	if info == nil {
+		return CodeableConcept{}, false
+	}
+	cc, ok := info.codes[score]
+	return cc, ok
+}
+
 // scoreCode is a score's code: its codes from the definition (LOINC), else ScoreSystem ID.SCORE.
 func (w *Writer) scoreCode(info *instInfo, inst, score string) CodeableConcept {
 	cc := CodeableConcept{Text: inst + " " + score}
@@ -487,7 +518,7 @@ func entryURL(seed, local string) string {
 // AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
 // newline.
 func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
-	return appendBundle(b, w.NewBundle(rep, in))
+	return appendBundle(b, w.newBundle(rep, in, true))
 }
 
 // WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.

@@ -354,3 +354,26 @@ func TestEntryURL(t *testing.T) {
 		}
 	}
 }
+
+// TestNewBundleOwnsItsValues: AppendBundle's Bundles share the Writer's codes and categories, so a Bundle
+// from NewBundle must not: changing one leaves every later Bundle as it was.
+func TestNewBundleOwnsItsValues(t *testing.T) {
+	eng := bundledEngine(t)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
+		"phq9": {"q1": 1, "q2": 2, "q3": 0, "q4": 3, "q5": 1, "q6": 0, "q7": 2, "q8": 1, "q9": 0}}})
+	require.NoError(t, err)
+	before := string(w.AppendBundle(nil, rep, fhir.Input{Seed: "x"}))
+	b := w.NewBundle(rep, fhir.Input{Seed: "x"})
+	for _, e := range b.Entry {
+		if o, ok := e.Resource.(*fhir.Observation); ok {
+			o.Category[0].Coding[0].Code = "changed"
+			for i := range o.Code.Coding {
+				o.Code.Coding[i].Code = "changed"
+			}
+		}
+	}
+	require.Equal(t, before, string(w.AppendBundle(nil, rep, fhir.Input{Seed: "x"})))
+	require.Equal(t, before, string(w.AppendBundleStd(nil, rep, fhir.Input{Seed: "x"})))
+}

@@ -377,3 +377,18 @@ func TestNewBundleOwnsItsValues(t *testing.T) {
 	require.Equal(t, before, string(w.AppendBundle(nil, rep, fhir.Input{Seed: "x"})))
 	require.Equal(t, before, string(w.AppendBundleStd(nil, rep, fhir.Input{Seed: "x"})))
 }
+
+// TestAppendString: every byte value at every offset of the eight-byte fast path, and the runes encoding/json
+// escapes, are written as encoding/json writes them.
+func TestAppendString(t *testing.T) {
+	var cases []string
+	for c := range 256 {
+		for off := range 10 {
+			cases = append(cases, strings.Repeat("a", off)+string([]byte{byte(c)})+strings.Repeat("b", 9))
+		}
+	}
+	cases = append(cases, "", "\u2028\u2029", "é\xff\xfe€𝄞", "\xe2\x80", strings.Repeat("plain ascii ", 20)+"\"")
+	for _, s := range cases {
+		require.Equal(t, string(fhir.AppendJSONStd(nil, s)), string(fhir.AppendString(nil, s)), "%q", s)
+	}
+}

@@ -20,3 +20,6 @@ func AppendJSONStd(b []byte, v any) []byte { return appendJSON(b, v) }
 
 // EntryURL is entryURL.
 var EntryURL = entryURL
+
+// AppendString is appendString.
+var AppendString = appendString

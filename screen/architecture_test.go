@@ -24,8 +24,6 @@ const module = "github.com/painscreen/painscreen/"
 var allowedImports = map[string][]string{
 	"internal/jsonenc":            {},
 	"internal/suggest":            {},
-	"internal/naive":              {},
-	"internal/naive/naivescore":   {"internal/naive"},
 	"internal/yamlint":            {},
 	"screen/diag":                 {},
 	"screen/catalog":              {},

@@ -16,6 +16,9 @@ type reasonArena struct {
 	plan  *plan.Plan
 	items []xreason
 	strs  []string // the text of string values (xreason.n indexes it)
+	// dec holds the reasons of a Report read back from JSON (ReadReport), which has no plan to name
+	// fields from; a span then indexes dec instead of items.
+	dec []Reason
 }
 
 // xreason is one reason in 16 bytes: a field and its value (a string's text is in reasonArena.strs).
@@ -43,6 +46,9 @@ func (r reasons) len() int { return int(r.to - r.from) }
 
 // at returns reason i of the span.
 func (r reasons) at(i int) Reason {
+	if r.a.plan == nil {
+		return r.a.dec[int(r.from)+i]
+	}
 	x := &r.a.items[int(r.from)+i]
 	v := value.FromBits(x.kind(), x.n, "")
 	if x.kind() == value.String {

@@ -136,12 +136,7 @@ func appendRule(b []byte, rule string, why reasons) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		r := why.at(i)
-		b = append(b, `{"name":`...)
-		b = appendString(b, r.Name)
-		b = append(b, `,"value":`...)
-		b = r.Value.AppendJSON(b)
-		b = append(b, '}')
+		b = why.appendJSON(b, i)
 	}
 	return append(b, ']')
 }

@@ -1,10 +1,57 @@
 package screen
 
 import (
+	"unicode/utf8"
+
+	"github.com/painscreen/painscreen/internal/jsonenc"
 	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/trace"
 	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Reason is one input that caused a result: an answer, a context field, an earlier score, an instrument
+// result, a flag, a domain, the tier, or a follow-up value. Name and Value are the machine form, as the
+// expression wrote the field (answers.q9, phq9.total, context.moud_current, domains.oud; a failed presence
+// test is has(…) with the value false); Ref, Instrument and ID say what it is without parsing Name; Label
+// and Text are the words, generated from the definitions. Only the inputs that caused the result are
+// reasons: for a || b that holds, each term that holds; for a && b, both (see the package documentation).
+type Reason struct {
+	Name  string `json:"name"`
+	Value Value  `json:"value"`
+	// Ref is what the reason refers to: one of the Ref constants.
+	Ref ReasonRef `json:"kind"`
+	// Instrument is the id of the instrument it belongs to; empty for context, domains, the tier and days.
+	Instrument string `json:"instrument,omitempty"`
+	// ID is the item, score, flag, measure, context field or domain id ("status", "tier", "days" for those).
+	ID string `json:"id"`
+	// Missing is true for a failed presence test: the answer, context field or result was not there
+	// ("not reported" — never "false").
+	Missing bool `json:"missing,omitempty"`
+	// Label is the value's label: an answer's option label, a text value in words, yes or no; empty for a
+	// plain number and when Missing.
+	Label string `json:"label,omitempty"`
+	// Text is the reason in words, for people: "PHQ-9 item 9 (thoughts that you would be better off
+	// dead…): Several days", "on MOUD: not reported", "opioid dose: 90 MME/day".
+	Text string `json:"text"`
+}
+
+// ReasonRef is what a reason refers to.
+type ReasonRef string
+
+// The kinds of reason.
+const (
+	RefAnswer   ReasonRef = "answer"   // an item's answer
+	RefContext  ReasonRef = "context"  // a respondent context field
+	RefScore    ReasonRef = "score"    // a score of an instrument (in a rule set: an instrument result)
+	RefFlag     ReasonRef = "flag"     // whether an instrument's flag was raised
+	RefStatus   ReasonRef = "status"   // an instrument's status (complete, incomplete, absent)
+	RefDomain   ReasonRef = "domain"   // a rule set's domain
+	RefTier     ReasonRef = "tier"     // the risk tier (referrals that read it)
+	RefBaseline ReasonRef = "baseline" // a score of the baseline response set (follow-up)
+	RefCurrent  ReasonRef = "current"  // a score of the current response set, as a follow-up measure reads it
+	RefFollowUp ReasonRef = "followup" // a follow-up measure
+	RefDays     ReasonRef = "days"     // the days from baseline to current
 )
 
 // reasonArena holds the reasons of every result of one Report in compact form: which field each reason
@@ -41,14 +88,22 @@ type reasons struct {
 
 func (r reasons) len() int { return int(r.to - r.from) }
 
-// at returns reason i of the span.
+// at returns reason i of the span, with its words.
 func (r reasons) at(i int) Reason {
+	f, v := r.field(i)
+	p := r.a.plan
+	return Reason{Name: f.Name(p), Value: Value(v), Ref: ReasonRef(f.Ref()), Instrument: f.Instrument(p), ID: f.ID(p),
+		Missing: f.Missing, Label: f.Label(p, v), Text: f.Text(p, v)}
+}
+
+// field returns the field and value of reason i of the span and its field, without building any words.
+func (r reasons) field(i int) (trace.Field, value.Value) {
 	x := &r.a.items[int(r.from)+i]
 	v := value.FromBits(x.kind(), x.n, "")
 	if x.kind() == value.String {
 		v = value.OfString(r.a.strs[x.n])
 	}
-	return Reason{Name: x.fieldOf().Name(r.a.plan), Value: Value(v)}
+	return x.fieldOf(), v
 }
 
 // appendTo appends the span's reasons to dst.
@@ -91,4 +146,60 @@ func (a *reasonArena) collect(s *scratch, sp eval.Span, rules bool) reasons {
 		a.items = append(a.items, x)
 	}
 	return reasons{a: a, from: from, to: int32(len(a.items))}
+}
+
+// appendJSON appends reason i of the span as the JSON contract writes it (doc.go): its machine fields and
+// its words, built straight into b.
+func (r reasons) appendJSON(b []byte, i int) []byte {
+	f, v := r.field(i)
+	p := r.a.plan
+	b = append(b, `{"name":`...)
+	b = appendString(b, f.Name(p))
+	b = append(b, `,"value":`...)
+	b = v.AppendJSON(b)
+	b = append(b, `,"kind":"`...)
+	b = append(b, f.Ref()...)
+	b = append(b, '"')
+	if in := f.Instrument(p); in != "" {
+		b = append(b, `,"instrument":`...)
+		b = appendString(b, in)
+	}
+	b = append(b, `,"id":`...)
+	b = appendString(b, f.ID(p))
+	if f.Missing {
+		b = append(b, `,"missing":true`...)
+	}
+	if l := f.Label(p, v); l != "" {
+		b = append(b, `,"label":`...)
+		b = appendString(b, l)
+	}
+	b = append(b, `,"text":"`...)
+	m := len(b)
+	b = f.AppendText(b, p, v)
+	if !plainJSON(b[m:]) { // rare: escape it as every report string is escaped
+		t := string(b[m:])
+		b = jsonenc.AppendStringBody(b[:m], t)
+	}
+	return append(b, '"', '}')
+}
+
+// plainJSON reports whether s is carried as it is in a JSON string by jsonenc: no control character,
+// quote or backslash, valid UTF-8, no U+2028 or U+2029.
+func plainJSON(s []byte) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += n
+	}
+	return true
 }

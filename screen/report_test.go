@@ -32,7 +32,8 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 			d = &rep.Composite.Domains[i]
 		}
 	}
-	assert.Equal(t, []screen.Reason{{Name: "has(phq9.flags.suicidal_ideation)", Value: screen.BoolValue(false)}}, d.Reasons())
+	assert.Equal(t, []screen.Reason{{Name: "has(phq9.flags.suicidal_ideation)", Value: screen.BoolValue(false), Ref: screen.RefFlag,
+		Instrument: "phq9", ID: "suicidal_ideation", Missing: true, Text: "PHQ-9 suicidal ideation flag: not evaluated"}}, d.Reasons())
 
 	// The JSON says the same, and is valid.
 	var doc struct {

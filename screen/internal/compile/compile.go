@@ -49,7 +49,8 @@ type Result struct {
 
 // builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
 // the bundled content compares it with "male" and "female").
-var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, HasMin: true, HasMax: true}, {ID: "sex", Type: "string", Sex: true}}
+var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, HasMin: true, HasMax: true, Label: "age", Unit: "years"},
+	{ID: "sex", Type: "string", Sex: true, Label: "sex"}}
 
 // Build compiles a set of definitions. Problems go to list; the error is for a failure of the CEL library
 // itself.
@@ -213,8 +214,12 @@ func (c *compiler) declareContext(cf def.ContextField) (*plan.CtxField, *types.T
 		want.Max, want.HasMax = *cf.Max, true
 	}
 	f, ok := c.ctxIdx[cf.ID]
+	if ok && f.Label == "" && f.Unit == "" {
+		f.Label, f.Unit = cf.Label, cf.Unit
+	}
 	switch {
 	case !ok:
+		want.Label, want.Unit = cf.Label, cf.Unit
 		f = c.addContext(want)
 	case f.Type != cf.Type:
 		c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)

@@ -20,7 +20,7 @@ import (
 // instrument builds the CEL types, environment and programs of one instrument.
 func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	in := &plan.Instrument{Def: d, ID: d.ID, Version: d.Version.String(), Key: d.Key(), Index: index,
-		ItemIdx: map[string]int{}}
+		ItemIdx: map[string]int{}, Label: plan.InstrumentLabel(d)}
 	errs := c.errors()
 	switch d.Status {
 	case "draft":
@@ -52,7 +52,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	// Items: answers.<id> is an int.
 	for i, it := range d.Items {
 		in.ItemIdx[it.ID] = i
-		ci := &plan.Item{ID: it.ID, Required: it.Required, Names: plan.NewNames("answers."+it.ID, in.ID+".answers."+it.ID)}
+		ci := &plan.Item{ID: it.ID, Required: it.Required, Names: plan.NewNames("answers."+it.ID, in.ID+".answers."+it.ID),
+			Label: plan.ItemLabel(it), Number: i + 1}
 		if it.Scale != nil {
 			ci.Options = it.Scale.Options
 			ci.Codes = map[string]int64{}
@@ -135,7 +136,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	scope.itemLimit = -1
 
 	for si, s := range d.Scores {
-		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID)}
+		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID),
+			Label: s.Label}
 		scope.scoreLimit = si
 		// when: the score applies only if this holds (it may read items and earlier scores).
 		cs.When = c.compileExpr(env, scope, s.When, types.BoolType, cs.Rule+".when")

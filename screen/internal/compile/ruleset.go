@@ -100,7 +100,11 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
-		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID)}
+		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID),
+			Label: dd.Label}
+		if dm.Label == "" {
+			dm.Label = plan.Words(dd.ID)
+		}
 		for _, v := range dd.Values {
 			dm.Values = append(dm.Values, value.OfString(v))
 			if v == plan.NotAssessed {

@@ -132,6 +132,8 @@ type Instrument struct {
 	// views baseline.<score>, current.<score> and <inst>.followup.<measure>.
 	FollowUps                               []*FollowUp
 	BaselineType, CurrentType, FollowupType *types.Type
+	// Label is the short name reasons use: the label, else the abbreviation in the title, else the title.
+	Label string
 }
 
 // FollowUp is one compiled follow-up measure.
@@ -188,6 +190,8 @@ func (in *Instrument) FlagIndex(id string) int {
 // Item is one question.
 type Item struct {
 	ID       string
+	Label    string // the short name reasons use: the label, else the text shortened, else the id
+	Number   int    // the item's position in the instrument, from 1
 	Required bool
 	Options  []def.Option // nil for a range item
 	Codes    map[string]int64
@@ -239,6 +243,7 @@ const (
 // Score is one computed value.
 type Score struct {
 	ID         string
+	Label      string // the definition's label (may be empty)
 	Kind       ScoreKind
 	Rule       string
 	Names      Names // scores.<id>, <inst>.<id>
@@ -327,6 +332,8 @@ type CtxField struct {
 	Min, Max       float64
 	HasMin, HasMax bool
 	Names          Names // context.<id>
+	// Label and Unit are the words of reasons (def.ContextField): the first declaration that gives them.
+	Label, Unit string
 	// Sex marks the builtin field sex: matched after trimming and ignoring case, with m and f for male and
 	// female; any other text is kept as given (unknown, not an error).
 	Sex bool
@@ -435,6 +442,7 @@ const NotAssessed = "not_assessed"
 // Domain is one named value derived from instrument results.
 type Domain struct {
 	ID          string
+	Label       string // the name reasons use: the label, else the id in words
 	Rule        string
 	Names       Names // domains.<id>
 	Prog        *Program

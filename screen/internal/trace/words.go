@@ -1,0 +1,243 @@
+package trace
+
+import (
+	"strings"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Reasons in words, generated from the definitions (plan labels.go): no rule has hand-written text. Words
+// are built only when a reason is printed or encoded, never while scoring.
+
+// Ref is what a field is, as the report's JSON names it: answer, context, score, flag, status, domain,
+// tier, baseline, current, followup or days.
+func (f Field) Ref() string {
+	switch f.Kind {
+	case plan.ReadItem:
+		return "answer"
+	case plan.ReadScore:
+		return "score"
+	case plan.ReadContext:
+		return "context"
+	case plan.ReadStatus:
+		return "status"
+	case plan.ReadFlag:
+		return "flag"
+	case plan.ReadDomain:
+		return "domain"
+	case plan.ReadBaseline:
+		return "baseline"
+	case plan.ReadCurrent:
+		return "current"
+	case plan.ReadFollowup:
+		return "followup"
+	case plan.ReadDays:
+		return "days"
+	}
+	return "tier"
+}
+
+// Instrument is the id of the instrument the field belongs to ("" for context, domains, the tier and days).
+func (f Field) Instrument(p *plan.Plan) string {
+	if f.Inst < 0 || f.Kind == plan.ReadContext || f.Kind == plan.ReadDomain || f.Kind == plan.ReadTier || f.Kind == plan.ReadDays {
+		return ""
+	}
+	return p.Insts[f.Inst].ID
+}
+
+// ID is the field's id within its instrument or rule set: the item, score, flag, measure, context field or
+// domain id; "status", "tier" or "days" for those.
+func (f Field) ID(p *plan.Plan) string {
+	switch f.Kind {
+	case plan.ReadItem:
+		return p.Insts[f.Inst].Items[f.Idx].ID
+	case plan.ReadScore, plan.ReadBaseline, plan.ReadCurrent:
+		return p.Insts[f.Inst].Scores[f.Idx].ID
+	case plan.ReadContext:
+		return p.Ctx[f.Idx].ID
+	case plan.ReadStatus:
+		return "status"
+	case plan.ReadFlag:
+		return p.Insts[f.Inst].Flags[f.Idx].ID
+	case plan.ReadDomain:
+		return p.Rules.Domains[f.Idx].ID
+	case plan.ReadFollowup:
+		return p.Insts[f.Inst].FollowUps[f.Idx].ID
+	case plan.ReadDays:
+		return "days"
+	}
+	return "tier"
+}
+
+// Label is the value's label: an answer's option label, a text value in words (high_impact → high
+// impact), yes or no; "" for a number without one and for a failed presence test.
+func (f Field) Label(p *plan.Plan, v value.Value) string {
+	if f.Missing {
+		return ""
+	}
+	if f.Kind == plan.ReadItem {
+		for _, o := range p.Insts[f.Inst].Items[f.Idx].Options {
+			if v.Kind() == value.Int && o.Value == v.I() {
+				return o.Label
+			}
+		}
+		return ""
+	}
+	switch v.Kind() {
+	case value.String:
+		if f.Kind == plan.ReadContext {
+			return v.S()
+		}
+		return plan.Words(v.S())
+	case value.Bool:
+		if f.Kind == plan.ReadFlag {
+			if v.B() {
+				return "raised"
+			}
+			return "not raised"
+		}
+		if v.B() {
+			return "yes"
+		}
+		return "no"
+	}
+	return ""
+}
+
+// AppendText appends the reason in words: what was read, by its label, and the value by its label —
+// "PHQ-9 item 9 (thoughts that you would be better off dead…): Several days", "on MOUD: not reported",
+// "opioid dose: 90 MME/day", "Opioid use disorder: moderate".
+func (f Field) AppendText(b []byte, p *plan.Plan, v value.Value) []byte {
+	b = f.appendSubject(b, p)
+	b = append(b, ": "...)
+	if f.Missing {
+		return append(b, f.absent()...)
+	}
+	if l := f.Label(p, v); l != "" {
+		return append(b, l...)
+	}
+	b = v.AppendText(b)
+	if f.Kind == plan.ReadContext {
+		if u := p.Ctx[f.Idx].Unit; u != "" {
+			b = append(b, ' ')
+			b = append(b, u...)
+		}
+	}
+	return b
+}
+
+// Text is AppendText as a string.
+func (f Field) Text(p *plan.Plan, v value.Value) string { return string(f.AppendText(nil, p, v)) }
+
+// absent says what a failed presence test means for the field.
+func (f Field) absent() string {
+	switch f.Kind {
+	case plan.ReadItem:
+		return "not answered"
+	case plan.ReadContext:
+		return "not reported"
+	case plan.ReadFlag:
+		return "not evaluated"
+	case plan.ReadDomain:
+		return "not determined"
+	case plan.ReadDays:
+		return "no baseline"
+	}
+	return "not computed"
+}
+
+// appendSubject appends the words for what was read.
+func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
+	switch f.Kind {
+	case plan.ReadContext:
+		cf := p.Ctx[f.Idx]
+		if cf.Label != "" {
+			return appendClean(b, cf.Label)
+		}
+		return append(b, plan.Words(cf.ID)...)
+	case plan.ReadDomain:
+		return appendClean(b, p.Rules.Domains[f.Idx].Label)
+	case plan.ReadTier:
+		return append(b, "risk tier"...)
+	case plan.ReadDays:
+		return append(b, "days since baseline"...)
+	}
+	in := p.Insts[f.Inst]
+	b = appendClean(b, in.Label)
+	switch f.Kind {
+	case plan.ReadItem:
+		it := in.Items[f.Idx]
+		b = append(b, " item "...)
+		b = appendInt(b, it.Number)
+		b = append(b, " ("...)
+		b = appendClean(b, it.Label)
+		return append(b, ')')
+	case plan.ReadScore, plan.ReadBaseline, plan.ReadCurrent:
+		b = appendLabel(b, in.Label, in.Scores[f.Idx].Label, in.Scores[f.Idx].ID)
+		switch f.Kind {
+		case plan.ReadBaseline:
+			b = append(b, " at baseline"...)
+		case plan.ReadCurrent:
+			b = append(b, " now"...)
+		}
+		return b
+	case plan.ReadFlag:
+		b = append(b, ' ')
+		b = append(b, plan.Words(in.Flags[f.Idx].ID)...)
+		return append(b, " flag"...)
+	case plan.ReadFollowup:
+		return appendLabel(b, in.Label, in.FollowUps[f.Idx].Label, in.FollowUps[f.Idx].ID)
+	}
+	return b // status: "PHQ-9: complete"
+}
+
+// appendLabel appends " " and a score's or measure's label (without the instrument's name when the label
+// starts with it, and in lower case unless it starts with an acronym), else its id in words.
+func appendLabel(b []byte, inst, label, id string) []byte {
+	if label == "" {
+		label = plan.Words(id)
+	}
+	if rest, ok := strings.CutPrefix(label, inst+" "); ok {
+		label = rest
+	}
+	b = append(b, ' ')
+	if len(label) > 1 && label[0] >= 'A' && label[0] <= 'Z' && (label[1] < 'A' || label[1] > 'Z') {
+		b = append(b, label[0]+'a'-'A')
+		label = label[1:]
+	}
+	return appendClean(b, label)
+}
+
+// appendClean appends a definition's label as words: comparison signs as people write them (>= as ≥,
+// <= as ≤) and & as "and", so that no reason text carries an operator (or a character JSON encoders
+// escape for HTML).
+func appendClean(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case (c == '>' || c == '<') && i+1 < len(s) && s[i+1] == '=':
+			if c == '>' {
+				b = append(b, "≥"...)
+			} else {
+				b = append(b, "≤"...)
+			}
+			i++
+		case c == '>':
+			b = append(b, "more than"...)
+		case c == '<':
+			b = append(b, "less than"...)
+		case c == '&':
+			b = append(b, "and"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func appendInt(b []byte, n int) []byte {
+	if n >= 10 {
+		b = appendInt(b, n/10)
+	}
+	return append(b, byte('0'+n%10))
+}

@@ -3,6 +3,7 @@ package screen
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen/catalog"
@@ -37,8 +38,9 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 	for _, c := range d.Context {
 		doc.Context = append(doc.Context, contextDoc(c))
 	}
-	for _, it := range d.Items {
-		id := catalog.ItemDoc{ID: it.ID, Text: it.Text, Required: it.Required, Min: it.Min, Max: it.Max, Codes: codes(it.Codes)}
+	for i, it := range d.Items {
+		id := catalog.ItemDoc{ID: it.ID, Text: it.Text, Required: it.Required, Min: it.Min, Max: it.Max, Codes: codes(it.Codes),
+			EnableWhenReads: readsDoc(in, in.Items[i].Enable)}
 		if it.EnableWhen != nil {
 			id.EnableWhen = strings.TrimSpace(it.EnableWhen.Src)
 		}
@@ -50,7 +52,8 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 		doc.Items = append(doc.Items, id)
 	}
 	for i, s := range d.Scores {
-		sd := catalog.ScoreDoc{ID: s.ID, Label: s.Label, Description: s.Description, Codes: codes(s.Codes), Type: typeName(in.Scores[i])}
+		sd := catalog.ScoreDoc{ID: s.ID, Label: s.Label, Description: s.Description, Codes: codes(s.Codes), Type: typeName(in.Scores[i]),
+			WhenReads: readsDoc(in, in.Scores[i].When), ExprReads: readsDoc(in, in.Scores[i].Expr)}
 		if s.When != nil {
 			sd.When = strings.TrimSpace(s.When.Src)
 		}
@@ -71,8 +74,9 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 		}
 		doc.Scores = append(doc.Scores, sd)
 	}
-	for _, f := range d.Flags {
-		doc.Flags = append(doc.Flags, catalog.FlagDoc{ID: f.ID, Level: f.Level, Message: f.Message, When: strings.TrimSpace(f.When.Src)})
+	for i, f := range d.Flags {
+		doc.Flags = append(doc.Flags, catalog.FlagDoc{ID: f.ID, Level: f.Level, Message: f.Message, When: strings.TrimSpace(f.When.Src),
+			WhenReads: readsDoc(in, in.Flags[i].When)})
 	}
 	for _, m := range in.FollowUps {
 		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Description: m.Description,
@@ -121,13 +125,15 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 		age := p.MinAge
 		doc.MinAge, doc.PopulationDescription = &age, p.Description
 	}
-	for _, dm := range d.Domains {
-		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values}
+	for i, dm := range d.Domains {
+		pd := rs.Domains[i]
+		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values, ExprReads: readsDoc(nil, pd.Prog)}
 		if dm.Expr != nil {
 			dd.Expr = strings.TrimSpace(dm.Expr.Src)
 		}
-		for _, src := range dm.Sources {
-			sd := catalog.SourceDoc{Input: src.Input, Expr: strings.TrimSpace(src.Expr.Src)}
+		for j, src := range dm.Sources {
+			sd := catalog.SourceDoc{Input: src.Input, Expr: strings.TrimSpace(src.Expr.Src),
+				WhenReads: readsDoc(nil, pd.Sources[j].When), ExprReads: readsDoc(nil, pd.Sources[j].Expr)}
 			if src.When != nil {
 				sd.When = strings.TrimSpace(src.When.Src)
 			}
@@ -135,8 +141,8 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 		}
 		doc.Domains = append(doc.Domains, dd)
 	}
-	for _, t := range d.Tiers {
-		td := catalog.TierDoc{ID: t.ID, Description: t.Description}
+	for i, t := range d.Tiers {
+		td := catalog.TierDoc{ID: t.ID, Description: t.Description, WhenReads: readsDoc(nil, rs.Tiers[i].When)}
 		if t.When != nil {
 			td.When = strings.TrimSpace(t.When.Src)
 		}
@@ -144,11 +150,44 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 	}
 	for _, r := range rs.Referrals {
 		rd := catalog.ReferralDoc{ID: r.Def.ID, Priority: r.Def.Priority, When: strings.TrimSpace(r.Def.When.Src), Text: r.Def.Text,
-			Rationale: r.Def.Rationale, Source: r.Def.Source}
-		for _, a := range r.Def.Addenda {
-			rd.Addenda = append(rd.Addenda, catalog.AddendumDoc{When: strings.TrimSpace(a.When.Src), Text: a.Text})
+			Rationale: r.Def.Rationale, Source: r.Def.Source, WhenReads: readsDoc(nil, r.When)}
+		for i, a := range r.Def.Addenda {
+			rd.Addenda = append(rd.Addenda, catalog.AddendumDoc{When: strings.TrimSpace(a.When.Src), Text: a.Text, WhenReads: readsDoc(nil, r.Addenda[i])})
 		}
 		doc.Referrals = append(doc.Referrals, rd)
 	}
 	return doc, nil
+}
+
+// readsDoc describes what a compiled expression reads (plan.Reads, found once when it compiled); in is the
+// expression's instrument, nil for a rule set's. It is nil when p is. Nothing in it shares memory with the
+// plan, so a caller may change it.
+func readsDoc(in *plan.Instrument, p *plan.Program) *catalog.Reads {
+	if p == nil {
+		return nil
+	}
+	r := &p.Reads
+	out := &catalog.Reads{}
+	if in != nil {
+		for _, i := range r.Items {
+			out.Items = append(out.Items, in.Items[i].ID)
+		}
+		for _, i := range r.Scores {
+			out.Scores = append(out.Scores, in.Scores[i].ID)
+		}
+	}
+	for _, path := range r.Paths {
+		out.Paths = append(out.Paths, slices.Clone(path))
+	}
+	for _, c := range r.Cuts {
+		cut := catalog.Cut{Op: c.Op, N: c.N, Real: c.Real}
+		for _, t := range c.Terms {
+			cut.Terms = append(cut.Terms, catalog.Term{Path: slices.Clone(t.Path), Sum: slices.Clone(t.Sum)})
+		}
+		out.Cuts = append(out.Cuts, cut)
+	}
+	for _, m := range r.Missing {
+		out.Missing = append(out.Missing, catalog.MissingRule{Items: slices.Clone(m.Items), Max: m.Max})
+	}
+	return out
 }

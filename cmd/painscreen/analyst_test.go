@@ -64,7 +64,9 @@ func TestLongMatchesWide(t *testing.T) {
 		n++
 	}
 	assert.Greater(t, n, 100)
-	// Every non-empty score, status and domain cell of the wide CSV is in the long format.
+	// Every non-empty score, status and domain cell of the wide CSV is in the long format (after the fixed
+	// columns, which end with not_applied_reason).
+	nFixedCols := col["not_applied_reason"] + 1
 	for _, w := range wide[1:] {
 		for i, c := range wide[0] {
 			if i < nFixedCols || w[i] == "" || strings.HasSuffix(c, ".flags") {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/painscreen/painscreen/screen/batch"
+	"github.com/painscreen/painscreen/screen/render"
 	"io"
 	"os"
 	"testing"
@@ -112,17 +114,20 @@ func BenchmarkEncode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for _, f := range []outFormat{outJSONL, outCSV, outText} {
+	for _, f := range []render.Format{render.JSONL, render.CSV, render.Text} {
 		b.Run(f.String(), func(b *testing.B) {
-			enc := newEncoder(f, eng)
-			sc := &scratch{}
+			enc, err := render.NewEncoder(eng, f, render.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			app := enc.NewAppender()
 			var out []byte
-			var st recStat
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				k := i % len(recs)
-				out = enc.report(out[:0], "in.jsonl", &recs[k], reps[k], &st, sc)
+				rec := render.Record{File: "in.jsonl", N: recs[k].N, Line: recs[k].Line, Input: &recs[k], Report: reps[k]}
+				out = app.Append(out[:0], &rec)
 			}
 			b.SetBytes(int64(len(out)))
 		})
@@ -136,13 +141,18 @@ func BenchmarkPipeline(b *testing.B) {
 	in := benchInput(b)
 	for _, jobs := range []int{1, 2} {
 		b.Run("jobs="+string(rune('0'+jobs)), func(b *testing.B) {
-			enc := newEncoder(outJSONL, eng)
+			enc, err := render.NewEncoder(eng, render.JSONL, render.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for done := 0; done < b.N; done += benchRecords {
-				out := newOutput(io.Discard, enc, io.Discard)
-				pl := newPipeline(eng, enc, jobs, out)
-				if err := pl.run(context.Background(), source{name: "in.jsonl", r: bytes.NewReader(in), format: respfile.FormatJSONL}); err != nil {
+				r, err := batch.NewRunner(eng, enc.NewWriter(io.Discard), batch.Options{Jobs: jobs})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := r.Run(context.Background(), batch.Source{Name: "in.jsonl", R: bytes.NewReader(in), Format: respfile.FormatJSONL}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/painscreen/painscreen/cmd/painscreen/internal/vdiff"
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/diff"
 	"github.com/painscreen/painscreen/screen/suite"
 )
 
@@ -43,7 +43,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f.Var(&d.rules, "rules", "load rule sets (and suites) from `DIR` (or one file); repeatable")
 	f.BoolVar(&d.noBundled, "no-bundled", false, "do not load the bundled definitions (use only --instruments and --rules)")
 	format := f.String("format", "text", "output `FORMAT`: text or json")
-	var opt vdiff.Options
+	var opt diff.Options
 	f.Int64Var(&opt.MaxPatterns, "max-patterns", 1<<20, "enumerate every answer pattern when there are at most `N`")
 	f.IntVar(&opt.Samples, "samples", 20_000, "otherwise, and for rule sets, score `N` random patterns (reproducible; 0 skips them)")
 	f.IntVar(&opt.Examples, "examples", 3, "show up to `N` examples per change")
@@ -64,7 +64,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return f.fail(stderr, "--max-patterns wants at least 1, --samples and --examples 0 or more")
 	}
 	if opt.Samples == 0 {
-		opt.Samples = -1 // vdiff: negative skips
+		opt.Samples = -1 // diff: negative skips
 	}
 	if opt.Examples == 0 {
 		opt.Examples = -1
@@ -97,14 +97,14 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	var res *vdiff.Result
+	var res *diff.Result
 	if kind == "instrument" {
 		for _, ref := range []string{from, to} {
 			if _, err := eng.Describe(ref); err != nil {
 				return diffNotLoaded(stderr, ref, err)
 			}
 		}
-		res, err = vdiff.Instruments(ctx, eng, from, to, vectors, opt)
+		res, err = diff.Instruments(ctx, eng, from, to, vectors, opt)
 	} else {
 		engA, errA := screen.New(append(slices.Clone(opts), screen.WithRuleSet(from))...)
 		if errA != nil {
@@ -114,7 +114,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if errB != nil {
 			return diffNotLoaded(stderr, to, errB)
 		}
-		res, err = vdiff.RuleSets(ctx, engA, engB, vectors, opt)
+		res, err = diff.RuleSets(ctx, engA, engB, vectors, opt)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -149,8 +149,8 @@ func diffNotLoaded(stderr io.Writer, ref string, err error) int {
 }
 
 // diffVectors loads the suites of every source and keeps the cases of suites for id (any version).
-func diffVectors(srcs []defSource, id string, stderr io.Writer) ([]vdiff.Vector, int) {
-	var out []vdiff.Vector
+func diffVectors(srcs []defSource, id string, stderr io.Writer) ([]diff.Vector, int) {
+	var all []*suite.Suite
 	var diags diag.List
 	for _, s := range srcs {
 		ss, err := suite.Load(s.fsys, s.label)
@@ -162,38 +162,27 @@ func diffVectors(srcs []defSource, id string, stderr io.Writer) ([]vdiff.Vector,
 			fmt.Fprintf(stderr, "painscreen diff: %s\n", safe(err.Error()))
 			return nil, exitDefinitions
 		}
-		for _, su := range ss {
-			if target, _, _ := strings.Cut(su.Target(), "@"); target != id {
-				continue
-			}
-			for _, c := range su.Cases() {
-				v := vdiff.Vector{Name: c.Name, File: su.File(), Line: c.Pos.Line, Context: c.Context, Items: c.Items, Answers: c.Answers, Date: c.Date}
-				if b := c.Baseline; b != nil {
-					v.Baseline = &vdiff.Vector{Date: b.Date, Context: b.Context, Items: b.Items, Answers: b.Answers}
-				}
-				out = append(out, v)
-			}
-		}
+		all = append(all, ss...)
 	}
 	if len(diags.Errors()) > 0 {
 		return nil, reportLoadError(stderr, diags)
 	}
-	return out, exitOK
+	return diff.VectorsOf(all, id), exitOK
 }
 
 // writeDiffText prints the comparison: per kind of input, how many change, then each change with its
 // count and examples.
-func writeDiffText(w io.Writer, res *vdiff.Result) {
+func writeDiffText(w io.Writer, res *diff.Result) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s → %s\n", res.Kind, safe(res.From), safe(res.To))
-	section := func(title, unit string, s *vdiff.Section) {
+	section := func(title, unit string, s *diff.Section) {
 		fmt.Fprintf(&b, "\n%s: ", title)
 		switch s.Mode {
 		case "skipped":
 			fmt.Fprintf(&b, "skipped (%s)\n", s.Note)
 			return
 		case "cases":
-			fmt.Fprintf(&b, "%s cases of both versions' suites\n", vdiff.Thousands(s.Checked))
+			fmt.Fprintf(&b, "%s cases of both versions' suites\n", diff.Thousands(s.Checked))
 		default:
 			fmt.Fprintf(&b, "%s\n", s.Note)
 		}
@@ -201,11 +190,11 @@ func writeDiffText(w io.Writer, res *vdiff.Result) {
 			fmt.Fprintf(&b, "  no outcome changes\n")
 			return
 		}
-		fmt.Fprintf(&b, "  %s of %s %s change an outcome\n", vdiff.Thousands(s.Changed), vdiff.Thousands(s.Checked), unit)
+		fmt.Fprintf(&b, "  %s of %s %s change an outcome\n", diff.Thousands(s.Changed), diff.Thousands(s.Checked), unit)
 		changes := slices.Clone(s.Changes)
 		sort.SliceStable(changes, func(i, j int) bool { return changes[i].Count > changes[j].Count })
 		for _, c := range changes {
-			fmt.Fprintf(&b, "  %s of %s %s change %s: %s → %s\n", vdiff.Thousands(c.Count), vdiff.Thousands(s.Checked), unit, safe(c.Outcome), safe(c.From), safe(c.To))
+			fmt.Fprintf(&b, "  %s of %s %s change %s: %s → %s\n", diff.Thousands(c.Count), diff.Thousands(s.Checked), unit, safe(c.Outcome), safe(c.From), safe(c.To))
 			for _, ex := range c.Examples {
 				fmt.Fprintf(&b, "      e.g. %s\n", exampleText(ex))
 			}
@@ -217,7 +206,7 @@ func writeDiffText(w io.Writer, res *vdiff.Result) {
 }
 
 // exampleText writes a test case as `"name" (file:line)` and a pattern as item=value pairs.
-func exampleText(ex vdiff.Example) string {
+func exampleText(ex diff.Example) string {
 	if ex.Case != "" {
 		return fmt.Sprintf("%q (%s:%d)", safe(ex.Case), safe(ex.File), ex.Line)
 	}

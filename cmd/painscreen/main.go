@@ -79,7 +79,9 @@ func printMainUsage(w io.Writer) {
 	fmt.Fprintf(w, mainUsage, b.String())
 }
 
-// run is the whole program: it never calls os.Exit, so tests can call it. Every command's writes to
+// run is the whole program, returning the exit status, so tests can call it. It calls os.Exit itself in
+// one case only: score's second interrupt (or an output that takes nothing more after the first), which
+// stops the process at once. Every command's writes to
 // stdout are checked: when one fails (a full disk, /dev/full), the command exits 2 and says so, unless
 // the reader went away (EPIPE: score … | head), which ends it quietly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

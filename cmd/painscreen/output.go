@@ -1,132 +1,33 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
+	"github.com/painscreen/painscreen/screen/batch"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// output writes encoded batches in order: the format's framing (CSV header, JSON array brackets), the
-// records, and the tallies for the summary.
-type output struct {
-	w       *bufio.Writer
-	enc     *encoder
-	started bool // a record was written (JSON: the array is open)
-	sum     summary
-	written atomic.Int64 // records written, for progress
-	errLog  errorLog
-}
-
-func newOutput(w io.Writer, enc *encoder, stderr io.Writer) *output {
-	o := &output{w: bufio.NewWriterSize(w, 256<<10), enc: enc}
-	o.sum.tierNames = enc.tiers
-	o.sum.tiers = make([]int, len(enc.tiers))
-	o.sum.failTier = -1
-	o.errLog = errorLog{w: stderr, max: 10}
-	return o
-}
-
-func (o *output) begin() error {
-	if h := o.enc.header(); h != nil {
-		_, err := o.w.Write(h)
-		return err
-	}
-	return nil
-}
-
-func (o *output) writeBatch(b *batch) error {
-	data := b.out
-	if o.enc.format == outJSON && len(data) > 0 && !o.started {
-		if _, err := o.w.WriteString("[\n"); err != nil {
-			return err
-		}
-		data = data[2:] // the first record's ",\n"
-	}
-	if len(data) > 0 {
-		o.started = true
-	}
-	if _, err := o.w.Write(data); err != nil {
-		return err
-	}
-	// Each batch goes out as it is written: records are delivered in whole batches, and a reader at the
-	// other end of a pipe sees them at once; what is counted as written has been.
-	if err := o.w.Flush(); err != nil {
-		return err
-	}
-	for i := range b.stats {
-		st := &b.stats[i]
-		o.sum.add(st)
-		if !st.ok {
-			o.errLog.add(b.file, st)
-		}
-	}
-	o.written.Add(int64(len(b.stats)))
-	return nil
-}
-
-// finish closes the framing and flushes. It is not called after an interrupt, so an interrupted JSON
-// array stays unterminated (it must not look complete).
-func (o *output) finish() error {
-	if o.enc.format == outJSON {
-		s := "\n]\n"
-		if !o.started {
-			s = "[]\n"
-		}
-		if _, err := o.w.WriteString(s); err != nil {
-			return err
-		}
-	}
-	return o.w.Flush()
-}
-
-// summary tallies the records written. It holds counts only: no subject ids, no values.
+// summary is what score says on stderr of the records written. It holds counts only: no subject ids, no
+// values.
 type summary struct {
-	records    int // input records (error records included; the error record of an unreadable input is not one)
-	scored     int
-	failed     int // records with errors: error records, and reports of records with errors
-	partial    int // reports of records with errors
-	fatal      int // inputs that could not be read to their end (or held no record)
-	tierNames  []string
-	tiers      []int
-	notApplied int
-	failTier   int  // --fail-on-tier: index of the tier, -1 when not asked
-	tierHit    bool // a record reached failTier or a higher tier
-	codes      errorCodes
+	batch.Summary
+	failTier int // --fail-on-tier: index of the tier, -1 when not asked
 }
 
-func (s *summary) add(st *recStat) {
-	switch {
-	case st.fatal:
-		s.fatal++
-		return
-	case st.ok:
-		s.scored++
-	case st.partial:
-		s.scored++
-		s.partial++
-		s.failed++
-	default:
-		s.failed++
-	}
-	s.codes.add(st)
-	s.records++
-	switch {
-	case st.tier >= 0:
-		s.tiers[st.tier]++
-		if s.failTier >= 0 && st.tier <= s.failTier {
-			s.tierHit = true
+// tierHit reports whether a record reached failTier or a higher tier.
+func (s *summary) tierHit() bool {
+	for i := 0; i <= s.failTier && i < len(s.Tiers); i++ {
+		if s.Tiers[i].Records > 0 {
+			return true
 		}
-	case st.tier == tierNotApplied:
-		s.notApplied++
 	}
+	return false
 }
 
 // write prints the summary. read is the number of records read from the input (more than written when the
@@ -134,7 +35,7 @@ func (s *summary) add(st *recStat) {
 func (s *summary) write(w io.Writer, interrupted bool, read int64, outName string) {
 	var b strings.Builder
 	if interrupted {
-		fmt.Fprintf(&b, "painscreen: interrupted: %d records read, %d written", read, s.records)
+		fmt.Fprintf(&b, "painscreen: interrupted: %d records read, %d written", read, s.Records)
 		if outName != "" {
 			fmt.Fprintf(&b, "; %s was not written", safe(outName))
 		}
@@ -142,31 +43,31 @@ func (s *summary) write(w io.Writer, interrupted bool, read int64, outName strin
 	}
 	if interrupted {
 		// Of what was read, only what is written counts: say so, not "read".
-		fmt.Fprintf(&b, "painscreen: of the %s written: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+		fmt.Fprintf(&b, "painscreen: of the %s written: %d scored, %d could not be scored", plural(s.Records, "record"), s.Scored, s.Failed-s.Partial)
 	} else {
-		fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.records, "record"), s.scored, s.failed-s.partial)
+		fmt.Fprintf(&b, "painscreen: %s read: %d scored, %d could not be scored", plural(s.Records, "record"), s.Scored, s.Failed-s.Partial)
 	}
-	if s.failed-s.partial > 0 {
+	if s.Failed-s.Partial > 0 {
 		b.WriteString(" (see the error records in the output)")
 	}
-	if s.partial > 0 {
-		fmt.Fprintf(&b, "; %d scored with errors (answers that could not be used, or a definition bug: see \"errors\" in the output)", s.partial)
+	if s.Partial > 0 {
+		fmt.Fprintf(&b, "; %d scored with errors (answers that could not be used, or a definition bug: see \"errors\" in the output)", s.Partial)
 	}
 	b.WriteString("\n")
-	if len(s.tierNames) > 0 {
+	if len(s.Tiers) > 0 {
 		b.WriteString("painscreen: tiers:")
-		for i, name := range s.tierNames {
+		for i, t := range s.Tiers {
 			if i > 0 {
 				b.WriteString(",")
 			}
-			fmt.Fprintf(&b, " %s %d", safe(name), s.tiers[i])
+			fmt.Fprintf(&b, " %s %d", safe(t.Tier), t.Records)
 		}
-		if s.notApplied > 0 {
-			fmt.Fprintf(&b, "; rule set not applied %d", s.notApplied)
+		if s.NotApplied > 0 {
+			fmt.Fprintf(&b, "; rule set not applied %d", s.NotApplied)
 		}
 		b.WriteString("\n")
 	}
-	s.codes.write(&b)
+	writeCodes(&b, s.Codes)
 	_, _ = io.WriteString(w, b.String())
 }
 
@@ -180,49 +81,50 @@ type errorLog struct {
 	silent bool
 }
 
-func (l *errorLog) add(file string, st *recStat) {
+func (l *errorLog) add(st *batch.Status) {
 	l.n++
 	if l.silent || l.n > l.max {
 		return
 	}
 	b := l.buf[:0]
 	b = append(b, "painscreen: "...)
-	b = appendSafe(b, file)
-	if st.line > 0 {
+	f := &st.Failure
+	b = appendSafe(b, st.File)
+	if st.Line > 0 {
 		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(st.line), 10)
+		b = strconv.AppendInt(b, int64(st.Line), 10)
 	}
-	if st.fatal {
+	if f.Fatal {
 		b = append(b, ": "...)
 	} else {
 		b = append(b, ": record "...)
-		b = strconv.AppendInt(b, int64(st.n), 10)
+		b = strconv.AppendInt(b, int64(st.N), 10)
 		b = append(b, ": "...)
 	}
-	b = appendSafe(b, st.code)
+	b = appendSafe(b, f.Code)
 	b = append(b, ": "...)
-	if st.inst != "" || st.item != "" {
-		b = appendSafe(b, st.inst)
-		if st.inst != "" && st.item != "" {
+	if f.Instrument != "" || f.Item != "" {
+		b = appendSafe(b, f.Instrument)
+		if f.Instrument != "" && f.Item != "" {
 			b = append(b, '.')
 		}
-		b = appendSafe(b, st.item)
+		b = appendSafe(b, f.Item)
 		b = append(b, ": "...)
 	}
-	b = appendMessage(b, st)
-	if st.nerrs > 1 {
+	b = appendMessage(b, f)
+	if st.Errors > 1 {
 		b = append(b, " (and "...)
-		b = strconv.AppendInt(b, int64(st.nerrs-1), 10)
+		b = strconv.AppendInt(b, int64(st.Errors-1), 10)
 		b = append(b, " more in this record)"...)
 	}
-	if st.partial {
+	if st.Partial {
 		b = append(b, "; the record was scored without it"...)
 	}
-	if st.errLine > 0 && st.col > 0 && !listsProblems(st) {
+	if f.Line > 0 && f.Col > 0 && !listsProblems(f) {
 		b = append(b, " (line "...)
-		b = strconv.AppendInt(b, int64(st.errLine), 10)
+		b = strconv.AppendInt(b, int64(f.Line), 10)
 		b = append(b, ", col "...)
-		b = strconv.AppendInt(b, int64(st.col), 10)
+		b = strconv.AppendInt(b, int64(f.Col), 10)
 		b = append(b, ')')
 	}
 	b = append(b, '\n')

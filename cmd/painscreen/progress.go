@@ -15,7 +15,7 @@ type progress struct {
 	printed bool
 }
 
-func startProgress(stderr io.Writer, written interface{ Load() int64 }) *progress {
+func startProgress(stderr io.Writer, written func() int64) *progress {
 	p := &progress{}
 	f, ok := stderr.(*os.File)
 	if !ok || !isTerminal(f) {
@@ -39,7 +39,7 @@ func startProgress(stderr io.Writer, written interface{ Load() int64 }) *progres
 				if el < 2*time.Second {
 					continue
 				}
-				n := written.Load()
+				n := written()
 				fmt.Fprintf(f, "\rpainscreen: %d records written (%.0f/s)\033[K", n, float64(n)/el.Seconds())
 				p.printed = true
 			}

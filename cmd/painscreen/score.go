@@ -11,15 +11,16 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/painscreen/painscreen/screen/respfile"
-
 	"github.com/painscreen/painscreen/screen"
-	"github.com/painscreen/painscreen/screen/fhir"
+	"github.com/painscreen/painscreen/screen/batch"
+	"github.com/painscreen/painscreen/screen/render"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
 const scoreAbout = `Score response sets and write one output record per input record, in input order: a report, or an
@@ -100,8 +101,23 @@ type scoreFlags struct {
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("score", "painscreen score [flags] [FILE|-]...", scoreAbout, scoreExamples)
-	var fl scoreFlags
-	fl.register(f, true)
+	r := &scoreRun{f: f, stdin: stdin, stdout: stdout, stderr: stderr}
+	r.fl.register(f)
+	files, code, ok := f.parse(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	r.files = files
+	for _, step := range []func() int{r.parseFlags, r.checkInputs, r.load, r.newWriter, r.openStdin, r.openOutput} {
+		if code := step(); code >= 0 {
+			return code
+		}
+	}
+	return r.run()
+}
+
+func (fl *scoreFlags) register(f *cmdFlags) {
+	fl.defFlags.register(f, true)
 	f.StringVar(&fl.format, "format", "", "output `FORMAT`: jsonl, json, text, brief, csv, long or fhir (default jsonl, or from the\n--output extension)")
 	f.StringVar(&fl.inputFormat, "input-format", "", "input `FORMAT` of every FILE: json, jsonl, yaml, csv, tsv or fhir (default: from the\nextension)")
 	f.StringVar(&fl.output, "output", "", "write the output to `FILE` (atomically) instead of stdout")
@@ -112,204 +128,255 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f.BoolVar(&fl.followUp, "follow-up", false, "report each record against its subject's baseline: the subject's earliest dated record\n(date: YYYY-MM-DD) in the same input, which must hold each subject's records together\n(grouped, e.g. sorted by subject); adds a followup block (csv: followup.* columns)")
 	fl.csvIn.register(f)
 	fl.out.register(f)
-	files, code, ok := f.parse(args, stdout, stderr)
-	if !ok {
-		return code
-	}
+}
 
-	// Flags.
-	format := outJSONL
+// scoreRun is one run of score: its flags, inputs, engine and output. Each step of runScore returns -1 to
+// go on, or the exit status to stop with (having said why on stderr).
+type scoreRun struct {
+	f      *cmdFlags
+	fl     scoreFlags
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	files     []string
+	formats   []respfile.Format // of each file
+	format    render.Format
+	inFormat  respfile.Format // --input-format ("": from the extension)
+	stdinUsed bool
+	stdinR    io.Reader // stdin, buffered when it was sniffed
+
+	eng     *screen.Engine
+	csvOpt  respfile.CSVOptions
+	w       *render.Writer
+	of      *outFile // --output, nil for stdout
+	sum     summary
+	elog    errorLog
+	runner  *batch.Runner
+	runErr  error
+	fatal   *batch.FatalInputError
+	outName string // --output as the summary names it ("" for stdout or a device)
+}
+
+const goOn = -1
+
+// parseFlags reads --format, --input-format and --jobs.
+func (r *scoreRun) parseFlags() int {
+	fl, f := &r.fl, r.f
+	r.format = render.JSONL
 	switch {
 	case fl.format != "":
-		ff, err := parseOutFormat(fl.format)
+		ff, err := render.ParseFormat(fl.format)
 		if err != nil {
-			return f.fail(stderr, "--format: %v", err)
+			return f.fail(r.stderr, "--format: %v", err)
 		}
-		format = ff
+		r.format = ff
 	case fl.output != "":
 		switch strings.ToLower(filepath.Ext(fl.output)) {
 		case ".json":
-			format = outJSON
+			r.format = render.JSON
 		case ".csv":
-			format = outCSV
+			r.format = render.CSV
 		case ".txt":
-			format = outText
+			r.format = render.Text
 		}
 	}
-	var inFormat respfile.Format
 	if fl.inputFormat != "" {
 		ff, err := respfile.ParseFormat(fl.inputFormat)
 		if err != nil {
-			return f.fail(stderr, "--input-format: %v", err)
+			return f.fail(r.stderr, "--input-format: %v", err)
 		}
-		inFormat = ff
+		r.inFormat = ff
 	}
 	if fl.jobs == 0 {
 		fl.jobs = runtime.GOMAXPROCS(0)
 	}
-	if fl.jobs < 1 || fl.jobs > maxJobs {
-		return f.fail(stderr, "--jobs must be from 1 to %d", maxJobs)
+	if fl.jobs < 1 || fl.jobs > batch.MaxJobs {
+		return f.fail(r.stderr, "--jobs must be from 1 to %d", batch.MaxJobs)
 	}
+	return goOn
+}
 
-	// Inputs: all checked before anything is written.
-	if len(files) == 0 {
-		files = []string{"-"}
+// checkInputs checks every input before anything is written, and tells each one's format.
+func (r *scoreRun) checkInputs() int {
+	f := r.f
+	if len(r.files) == 0 {
+		r.files = []string{"-"}
 	}
-	stdinUsed := false
-	formats := make([]respfile.Format, len(files))
-	for i, name := range files {
+	r.formats = make([]respfile.Format, len(r.files))
+	for i, name := range r.files {
+		r.formats[i] = r.inFormat
 		if name == "-" {
-			if stdinUsed {
-				return f.fail(stderr, "stdin (-) is named twice")
+			if r.stdinUsed {
+				return f.fail(r.stderr, "stdin (-) is named twice")
 			}
-			stdinUsed = true
-			formats[i] = inFormat
+			r.stdinUsed = true
 			continue
 		}
 		st, err := os.Stat(name)
 		if err != nil {
-			return f.fail(stderr, "%v", err)
+			return f.fail(r.stderr, "%v", err)
 		}
 		if st.IsDir() {
-			return f.fail(stderr, "%s is a directory", name)
+			return f.fail(r.stderr, "%s is a directory", name)
 		}
 		fh, err := os.Open(name)
 		if err != nil {
-			return f.fail(stderr, "%v", err)
+			return f.fail(r.stderr, "%v", err)
 		}
 		_ = fh.Close()
-		formats[i] = inFormat
-		if formats[i] == "" {
+		if r.formats[i] == "" {
 			ff, ok := respfile.FormatFromPath(name)
 			if !ok {
-				return f.fail(stderr, "%s: cannot tell the format from the file name; use --input-format", name)
+				return f.fail(r.stderr, "%s: cannot tell the format from the file name; use --input-format", name)
 			}
-			formats[i] = ff
+			r.formats[i] = ff
 		}
 	}
-
-	if in, ok := sameAsInput(fl.output, files, stdin); ok {
-		return f.fail(stderr, "--output %s is the input %s: the reports would replace it", fl.output, in)
+	if in, ok := sameAsInput(r.fl.output, r.files, r.stdin); ok {
+		return f.fail(r.stderr, "--output %s is the input %s: the reports would replace it", r.fl.output, in)
 	}
+	return goOn
+}
 
-	// Definitions.
-	opts, ruleRef, err := fl.options()
+// load loads the definitions.
+func (r *scoreRun) load() int {
+	opts, ruleRef, err := r.fl.options()
 	if err != nil {
-		return f.fail(stderr, "%v", err)
+		return r.f.fail(r.stderr, "%v", err)
 	}
 	if ruleRef != "" {
 		opts = append(opts, screen.RequireComposite())
 	}
-	if fl.strict {
+	if r.fl.strict {
 		opts = append(opts, screen.WithStrictAnswers())
 	}
-	eng, err := screen.New(opts...)
+	if r.eng, err = screen.New(opts...); err != nil {
+		return reportLoadError(r.stderr, err)
+	}
+	return goOn
+}
+
+// newWriter builds the output's encoder from the output flags, and --fail-on-tier's tier.
+func (r *scoreRun) newWriter() int {
+	f, fl := r.f, &r.fl
+	var err error
+	if r.csvOpt, err = fl.csvIn.options(r.eng); err != nil {
+		return f.fail(r.stderr, "%v", err)
+	}
+	width, err := fl.out.textWidth(r.format, r.stdout, fl.output)
 	if err != nil {
-		return reportLoadError(stderr, err)
+		return f.fail(r.stderr, "%v", err)
 	}
-	enc := newEncoder(format, eng)
-	if fl.followUp && enc.csv != nil {
-		enc.csv.followUpCols(eng)
+	if fl.csvSafe && r.format != render.CSV && r.format != render.Long {
+		return f.fail(r.stderr, "--csv-safe applies to the CSV-shaped formats only (--format csv or long)")
 	}
-	if format == outFHIR {
-		if enc.fhir, err = fhir.NewWriter(eng); err != nil {
-			return f.fail(stderr, "%v", err)
-		}
-	}
-	csvOpt, err := fl.csvIn.options(eng)
+	enc, err := render.NewEncoder(r.eng, r.format, render.Options{Width: width, Keep: r.csvOpt.Keep,
+		CSVSafe: fl.csvSafe, FollowUp: fl.followUp})
 	if err != nil {
-		return f.fail(stderr, "%v", err)
+		return f.fail(r.stderr, "%v", err)
 	}
-	if err := fl.out.apply(enc, csvOpt.Keep, stdout, fl.output); err != nil {
-		return f.fail(stderr, "%v", err)
-	}
-	if fl.csvSafe {
-		switch format {
-		case outCSV:
-			enc.csv.safe = true
-		case outLong:
-			enc.long.csv.safe = true
-		default:
-			return f.fail(stderr, "--csv-safe applies to the CSV-shaped formats only (--format csv or long)")
-		}
-	}
-	tiers := enc.tiers
-	failTier := -1
+	r.sum.failTier = -1
 	if fl.failOnTier != "" {
-		for i, t := range tiers {
-			if t == fl.failOnTier {
-				failTier = i
+		var tiers []string
+		if doc, err := r.eng.DescribeRuleSet(); err == nil {
+			for _, t := range doc.Tiers {
+				tiers = append(tiers, t.ID)
 			}
 		}
-		if failTier < 0 {
+		r.sum.failTier = slices.Index(tiers, fl.failOnTier)
+		if r.sum.failTier < 0 {
 			if len(tiers) == 0 {
-				return f.fail(stderr, "--fail-on-tier: no rule set is applied, so there are no tiers")
+				return f.fail(r.stderr, "--fail-on-tier: no rule set is applied, so there are no tiers")
 			}
-			return f.fail(stderr, "--fail-on-tier: unknown tier %q (the rule set's tiers, highest first: %s)", fl.failOnTier, strings.Join(tiers, ", "))
+			return f.fail(r.stderr, "--fail-on-tier: unknown tier %q (the rule set's tiers, highest first: %s)", fl.failOnTier, strings.Join(tiers, ", "))
 		}
 	}
+	r.w = enc.NewWriter(nil) // the destination is set by openOutput
+	return goOn
+}
 
-	// Stdin: JSONL unless --input-format says otherwise.
-	var stdinR io.Reader = stdin
-	if stdinUsed && isTerminal(stdin) {
-		fmt.Fprintln(stderr, "painscreen: reading response sets from the terminal; end with Ctrl-D")
+// openStdin makes stdin JSONL unless --input-format says otherwise.
+func (r *scoreRun) openStdin() int {
+	r.stdinR = r.stdin
+	if !r.stdinUsed {
+		return goOn
 	}
-	if stdinUsed && inFormat == "" {
-		br := bufio.NewReaderSize(stdin, 64<<10)
-		if !looksLikeJSONL(br) {
-			return f.fail(stderr, "stdin: use --input-format (json, jsonl, yaml or csv); without it, stdin must be JSONL (one JSON object per line)")
-		}
-		stdinR = br
-		for i, name := range files {
-			if name == "-" {
-				formats[i] = respfile.FormatJSONL
-			}
+	if isTerminal(r.stdin) {
+		fmt.Fprintln(r.stderr, "painscreen: reading response sets from the terminal; end with Ctrl-D")
+	}
+	if r.inFormat != "" {
+		return goOn
+	}
+	br := bufio.NewReaderSize(r.stdin, 64<<10)
+	if !looksLikeJSONL(br) {
+		return r.f.fail(r.stderr, "stdin: use --input-format (json, jsonl, yaml or csv); without it, stdin must be JSONL (one JSON object per line)")
+	}
+	r.stdinR = br
+	for i, name := range r.files {
+		if name == "-" {
+			r.formats[i] = respfile.FormatJSONL
 		}
 	}
+	return goOn
+}
 
-	// Output.
-	var dst io.Writer = stdout
-	var of *outFile
-	if fl.output != "" {
-		var stale int
-		of, stale, err = createOutFile(fl.output)
+// openOutput opens --output (a temporary file that replaces it when the run completes) or takes stdout.
+func (r *scoreRun) openOutput() int {
+	var dst io.Writer = r.stdout
+	if r.fl.output != "" {
+		of, stale, err := createOutFile(r.fl.output)
 		if stale > 0 {
-			fmt.Fprintf(stderr, "painscreen: removed %s left in the directory of %s by a run that was killed\n", plural(stale, "temporary file"), safe(fl.output))
+			fmt.Fprintf(r.stderr, "painscreen: removed %s left in the directory of %s by a run that was killed\n", plural(stale, "temporary file"), safe(r.fl.output))
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "painscreen score: --output: %s\n", safe(err.Error()))
+			fmt.Fprintf(r.stderr, "painscreen score: --output: %s\n", safe(err.Error()))
 			return exitUsage
 		}
-		dst = of.f
+		r.of, dst = of, of.f
+		if !of.direct {
+			r.outName = r.fl.output
+		}
 	}
+	r.w = r.w.Encoder().NewWriter(dst)
+	return goOn
+}
 
+// run scores the inputs, says what was written and returns the exit status.
+func (r *scoreRun) run() int {
 	// The pipeline's live heap is small and flat (a few batches), so the collector can let the heap grow
 	// to three times it instead of two: about 7% less CPU per record for some 10 MB more peak memory.
 	// GOGC in the environment wins.
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
-
-	out := newOutput(dst, enc, stderr)
-	out.sum.failTier = failTier
-	pl := newPipeline(eng, enc, fl.jobs, out)
-	pl.ehr = respfile.DeclaredContext(eng) // treatment context from FHIR Bundles (screen/ehr)
-	if pl.fhir, err = respfile.FHIRMapperFor(eng); err != nil {
-		return f.fail(stderr, "%v", err)
+	fhirMap, err := respfile.FHIRMapperFor(r.eng)
+	if err != nil {
+		return r.f.fail(r.stderr, "%v", err)
 	}
-	pl.csv = csvOpt
-	if fl.followUp {
-		pl.fu = eng
+	r.elog = errorLog{w: r.stderr, max: 10}
+	r.runner, err = batch.NewRunner(r.eng, r.w, batch.Options{Jobs: r.fl.jobs, CSV: r.csvOpt, FHIR: fhirMap,
+		EHRContext: respfile.DeclaredContext(r.eng), // treatment context from FHIR Bundles (screen/ehr)
+		FollowUp:   r.fl.followUp, OnFailure: r.elog.add})
+	if err != nil {
+		return r.f.fail(r.stderr, "%v", err)
 	}
 
-	// Signals: the first stops reading; what was read is scored and written, then the summary. A second
-	// signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
-	// exits at once (removing the temporary file).
+	ctx, stop := r.handleSignals()
+	defer stop()
+	prog := startProgress(r.stderr, r.runner.Written)
+	r.scoreInputs(ctx)
+	prog.stop()
+	return r.finish()
+}
+
+// handleSignals: the first signal stops reading; what was read is scored and written, then the summary. A
+// second signal, or an output that does not take what is left within interruptGrace (a pipe nobody reads),
+// exits at once (removing the temporary file). stop ends the handling.
+func (r *scoreRun) handleSignals() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	finished := make(chan struct{})
 	var sigWG sync.WaitGroup
 	sigWG.Add(1)
@@ -329,223 +396,119 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case <-finished:
 			return
 		}
-		if of != nil {
-			of.abort()
+		if r.of != nil {
+			r.of.abort()
 		}
-		fmt.Fprintf(stderr, "\npainscreen: interrupted: %d records read, %d written; stopped at once (%s)\n",
-			pl.nread.Load(), out.written.Load(), why)
+		fmt.Fprintf(r.stderr, "\npainscreen: interrupted: %d records read, %d written; stopped at once (%s)\n",
+			r.runner.Read(), r.runner.Written(), why)
 		os.Exit(exitInterrupted)
 	}()
-	defer func() {
+	return ctx, func() {
 		close(finished)
 		sigWG.Wait()
-	}()
+		signal.Stop(sigs)
+		cancel()
+	}
+}
 
-	prog := startProgress(stderr, &out.written)
-
-	runErr := out.begin()
-	var fatal *errFatalInput
-	for i, name := range files {
-		if runErr != nil {
+// scoreInputs scores the inputs one after the other, until one cannot be read to its end.
+func (r *scoreRun) scoreInputs(ctx context.Context) {
+	r.runErr = r.w.Begin()
+	tsvFlag := strings.EqualFold(strings.TrimSpace(r.fl.inputFormat), "tsv")
+	for i, name := range r.files {
+		if r.runErr != nil {
 			break
 		}
-		var r io.Reader
+		var in io.Reader
 		file := false
 		if name == "-" {
-			r, file = stdinR, isRegularFile(stdin)
+			in, file = r.stdinR, isRegularFile(r.stdin)
 		} else {
 			fh, err := os.Open(name)
 			if err != nil {
 				// It could be opened when checked: report it like any unreadable input, in the output too.
-				r, file = errReader{err}, true
+				in, file = errReader{err}, true
 			} else {
-				r, file = fh, isRegularFile(fh)
+				in, file = fh, isRegularFile(fh)
 			}
 		}
-		tsv := isTSV(name) || strings.EqualFold(strings.TrimSpace(fl.inputFormat), "tsv")
-		runErr = pl.run(ctx, source{name: name, r: r, format: formats[i], file: file, tsv: tsv})
-		if c, ok := r.(io.Closer); ok && name != "-" {
+		r.runErr = r.runner.Run(ctx, batch.Source{Name: name, R: in, Format: r.formats[i], Live: !file, TSV: isTSV(name) || tsvFlag})
+		if c, ok := in.(io.Closer); ok && name != "-" {
 			_ = c.Close()
 		}
-		if errors.As(runErr, &fatal) {
+		if errors.As(r.runErr, &r.fatal) {
 			break
 		}
 	}
-	if runErr == nil || fatal != nil {
-		if err := out.finish(); err != nil && runErr == nil {
-			runErr = err
+	if r.runErr == nil || r.fatal != nil {
+		if err := r.w.Close(); err != nil && r.runErr == nil {
+			r.runErr = err
 		}
 	}
-	prog.stop()
+}
+
+// finish says what was written on stderr, commits or removes --output, and returns the exit status.
+func (r *scoreRun) finish() int {
 	// A reader of stdout that went away (score … | head -1) ends the run as if the input ended there,
 	// quietly: no summary, and the status of the records written.
-	brokenPipe := errors.Is(runErr, syscall.EPIPE)
+	brokenPipe := errors.Is(r.runErr, syscall.EPIPE)
 	if !brokenPipe {
-		out.errLog.finish()
+		r.elog.finish()
 	}
-
-	interrupted := errors.Is(runErr, errInterrupted)
+	interrupted := errors.Is(r.runErr, batch.ErrInterrupted)
 	if interrupted {
 		// What is written is written; a partial stdout stream ends at a record boundary.
-		_ = out.w.Flush()
+		_ = r.w.Flush()
 	}
-	outName := ""
-	if of != nil && !of.direct {
-		outName = fl.output
-	}
+	r.sum.Summary = r.runner.Summary()
 	if !brokenPipe {
-		out.sum.write(stderr, interrupted, pl.nread.Load(), outName)
+		r.sum.write(r.stderr, interrupted, r.runner.Read(), r.outName)
 	}
-
 	switch {
 	case brokenPipe:
-		if of != nil {
-			of.abort()
-		}
-		switch { // as below: a clinical alert outranks failed records
-		case out.sum.tierHit:
-			return exitTier
-		case out.sum.failed > 0:
-			return exitRecords
-		}
-		return exitOK
+		r.abort()
+		return r.sum.status()
 	case interrupted:
-		if of != nil {
-			of.abort()
-		}
+		r.abort()
 		return exitInterrupted
-	case fatal != nil:
-		if of != nil {
-			of.abort()
-			fmt.Fprintf(stderr, "painscreen: %s was not written: an input could not be read to its end\n", safe(fl.output))
+	case r.fatal != nil:
+		if r.of != nil {
+			r.of.abort()
+			fmt.Fprintf(r.stderr, "painscreen: %s was not written: an input could not be read to its end\n", safe(r.fl.output))
 		}
 		return exitUsage
-	case runErr != nil:
-		if of != nil {
-			of.abort()
-		}
-		fmt.Fprintf(stderr, "painscreen: writing the output: %s\n", safe(runErr.Error()))
+	case r.runErr != nil:
+		r.abort()
+		fmt.Fprintf(r.stderr, "painscreen: writing the output: %s\n", safe(r.runErr.Error()))
 		return exitUsage
 	}
-	if of != nil {
-		if err := of.commit(); err != nil {
-			fmt.Fprintf(stderr, "painscreen: writing %s: %s\n", safe(fl.output), safe(err.Error()))
+	if r.of != nil {
+		if err := r.of.commit(); err != nil {
+			fmt.Fprintf(r.stderr, "painscreen: writing %s: %s\n", safe(r.fl.output), safe(err.Error()))
 			return exitUsage
 		}
 	}
-	// A clinical alert outranks failed records (composite contract §1a rule 4).
+	if r.sum.tierHit() {
+		fmt.Fprintf(r.stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", safe(r.fl.failOnTier))
+	}
+	return r.sum.status()
+}
+
+// abort removes --output's temporary file.
+func (r *scoreRun) abort() {
+	if r.of != nil {
+		r.of.abort()
+	}
+}
+
+// status is the exit status of the records written: a clinical alert outranks failed records (composite
+// contract §1a rule 4).
+func (s *summary) status() int {
 	switch {
-	case out.sum.tierHit:
-		fmt.Fprintf(stderr, "painscreen: a record reached tier %s or higher (--fail-on-tier)\n", safe(fl.failOnTier))
+	case s.tierHit():
 		return exitTier
-	case out.sum.failed > 0:
+	case s.Failed > 0:
 		return exitRecords
 	}
 	return exitOK
-}
-
-// sameAsInput returns the input that the regular file output is, also through links (os.SameFile):
-// writing it would replace the responses with the reports. Stdin counts when it is redirected from a file.
-func sameAsInput(output string, files []string, stdin io.Reader) (string, bool) {
-	if output == "" {
-		return "", false
-	}
-	ost, err := os.Stat(output)
-	if err != nil || !ost.Mode().IsRegular() {
-		return "", false
-	}
-	for _, name := range files {
-		var st os.FileInfo
-		if name == "-" {
-			if f, ok := stdin.(*os.File); ok {
-				st, err = f.Stat()
-			} else {
-				continue
-			}
-		} else {
-			st, err = os.Stat(name)
-		}
-		if err == nil && os.SameFile(ost, st) {
-			return name, true
-		}
-	}
-	return "", false
-}
-
-// interruptGrace is how long a first signal waits for the records already read to be written before
-// the run stops at once.
-const interruptGrace = time.Second
-
-// isRegularFile reports whether r is an *os.File that is a regular file.
-func isRegularFile(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode().IsRegular()
-}
-
-// errReader fails every read with err.
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-// maxJobs bounds --jobs (each scorer adds two batches of buffers).
-const maxJobs = 256
-
-// isTerminal reports whether f is a character device (a terminal).
-func isTerminal(f any) bool {
-	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// looksLikeJSONL reports whether buffered stdin starts like JSONL: its first non-blank character is '{'
-// and that line goes on after it (a lone "{" is a pretty-printed JSON document). An empty input counts as
-// JSONL (and is then reported as holding no record). It reads only as far as it needs to.
-func looksLikeJSONL(br *bufio.Reader) bool {
-	i := 0
-	peek := func() (byte, bool) {
-		b, err := br.Peek(i + 1)
-		if len(b) <= i || err != nil && len(b) <= i {
-			return 0, false
-		}
-		return b[i], true
-	}
-	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
-		i = 3
-	}
-	for {
-		c, ok := peek()
-		if !ok {
-			return true // empty or blank
-		}
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			i++
-			continue
-		}
-		if c != '{' {
-			return false
-		}
-		break
-	}
-	i++
-	for {
-		c, ok := peek()
-		if !ok {
-			return true
-		}
-		switch c {
-		case ' ', '\t', '\r':
-			i++
-			continue
-		case '\n':
-			return false
-		}
-		return true
-	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/painscreen/painscreen/screen/batch"
+	"github.com/painscreen/painscreen/screen/render"
 	"strings"
 	"testing"
 
@@ -32,6 +34,7 @@ func TestAppendSafe(t *testing.T) {
 func TestErrorLogIsOneSafeLine(t *testing.T) {
 	var b strings.Builder
 	l := errorLog{w: &b, max: 10}
-	l.add("in\n\x1b[2J.jsonl", &recStat{n: 3, line: 3, code: "unknown_item", inst: "phq9", item: "q\u202e1", msg: "no such item"})
+	l.add(&batch.Status{File: "in\n\x1b[2J.jsonl", N: 3, Line: 3, Errors: 1,
+		Failure: render.Failure{Code: "unknown_item", Instrument: "phq9", Item: "q\u202e1", Message: "no such item"}})
 	assert.Equal(t, "painscreen: in\\n\\x1b[2J.jsonl:3: record 3: unknown_item: phq9.q\\u202e1: no such item\n", b.String())
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/painscreen/painscreen/screen/render"
 	"os"
 	"strconv"
 	"syscall"
@@ -55,12 +56,12 @@ func TestTerminalWidth(t *testing.T) {
 		flag int
 		want int
 	}{{123, 0, 123}, {123, 90, 90}, {20, 0, minWidth}} {
-		enc := &encoder{format: outText}
 		fl := outFlags{width: c.flag}
-		require.NoError(t, fl.apply(enc, nil, openPTY(t, c.cols), ""))
-		assert.Equal(t, c.want, enc.width)
+		w, err := fl.textWidth(render.Text, openPTY(t, c.cols), "")
+		require.NoError(t, err)
+		assert.Equal(t, c.want, w)
 	}
-	enc := &encoder{format: outText}
-	require.NoError(t, (&outFlags{}).apply(enc, nil, openPTY(t, 123), "out.txt"))
-	assert.Equal(t, defaultWidth, enc.width, "--output: not the terminal's width")
+	tw, err := (&outFlags{}).textWidth(render.Text, openPTY(t, 123), "out.txt")
+	require.NoError(t, err)
+	assert.Equal(t, defaultWidth, tw, "--output: not the terminal's width")
 }

@@ -3,6 +3,11 @@
 // what `painscreen show` prints; screen.Engine.Describe and DescribeRuleSet return these types.
 package catalog
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Code is a terminology code (for example a LOINC code) attached to an instrument, item, option or score.
 type Code struct {
 	System  string `json:"system"`
@@ -57,6 +62,8 @@ type ItemDoc struct {
 	// EnableWhen is the skip-logic condition, "" when always asked.
 	EnableWhen string
 	Codes      []Code
+	// EnableWhenReads is what EnableWhen reads (nil when always asked).
+	EnableWhenReads *Reads `json:"-"`
 }
 
 // OptionDoc is a response option.
@@ -76,6 +83,8 @@ type ScoreDoc struct {
 	Bands                  []BandDoc
 	Lookup                 map[int64]float64
 	Codes                  []Code
+	// WhenReads and ExprReads are what When and Expr read (nil when not set).
+	WhenReads, ExprReads *Reads `json:"-"`
 }
 
 // BandDoc is one band; nil bounds are open (shared with the neighbour, or unbounded).
@@ -92,7 +101,11 @@ type FollowUpDoc struct {
 }
 
 // FlagDoc describes a flag.
-type FlagDoc struct{ ID, Level, Message, When string }
+type FlagDoc struct {
+	ID, Level, Message, When string
+	// WhenReads is what When reads.
+	WhenReads *Reads `json:"-"`
+}
 
 // RuleSetDoc describes a rule set.
 type RuleSetDoc struct {
@@ -118,20 +131,97 @@ type DomainDoc struct {
 	ID, Description, Expr string
 	Values                []string
 	Sources               []SourceDoc
+	// ExprReads is what Expr reads (nil for a domain of sources).
+	ExprReads *Reads `json:"-"`
 }
 
 // SourceDoc is one source of a domain: an input, the condition on its actual answers ("" = always) and the
 // expression that gives the domain's value.
-type SourceDoc struct{ Input, When, Expr string }
+type SourceDoc struct {
+	Input, When, Expr string
+	// WhenReads and ExprReads are what When and Expr read (WhenReads nil when When is "").
+	WhenReads, ExprReads *Reads `json:"-"`
+}
 
 // TierDoc describes a tier; When is "" for the fallback.
-type TierDoc struct{ ID, Description, When string }
+type TierDoc struct {
+	ID, Description, When string
+	// WhenReads is what When reads (nil for the fallback).
+	WhenReads *Reads `json:"-"`
+}
 
 // ReferralDoc describes a referral.
 type ReferralDoc struct {
 	ID, Priority, When, Text, Rationale, Source string
 	Addenda                                     []AddendumDoc
+	// WhenReads is what When reads.
+	WhenReads *Reads `json:"-"`
 }
 
 // AddendumDoc is conditional referral text.
-type AddendumDoc struct{ When, Text string }
+type AddendumDoc struct {
+	When, Text string
+	// WhenReads is what When reads.
+	WhenReads *Reads `json:"-"`
+}
+
+// Reads is what one expression of a definition reads, found once by the compiler in the checked expression
+// (so a tool describing definitions never parses CEL itself). The *Reads fields of the descriptions carry
+// it; they are left out of JSON.
+type Reads struct {
+	// Items and Scores are the items and scores of the expression's own instrument it reads, by id, in the
+	// order written (answers.<id>, the items an answers function lists, scores.<id>); an id may repeat.
+	// Both are empty for a rule set's expressions, which Paths describe.
+	Items, Scores []string
+	// Paths are the field paths read, each as written from its first name, in the order written:
+	// [domains oud], [phq9 total], [phq9 baseline total], [context sex], [tier], [answers q1]. has(x.y)
+	// reads x.y too; a comprehension's variable is a path of one name.
+	Paths [][]string
+	// Cuts are the comparisons of a value with a numeric constant, in the order written.
+	Cuts []Cut
+	// Missing are the missing-data rules: answers.prorated_sum, answers.sum and answers.mean over listed
+	// items.
+	Missing []MissingRule
+}
+
+// Cut is a comparison of a value with a numeric constant (a cut-point written in an expression): the
+// value, the sum of Terms, compared by Op with N, the value on the left (3 <= x is x >= 3).
+type Cut struct {
+	Terms []Term
+	Op    string // >=, >, <= or <
+	N     float64
+	// Real is set when the constant is written as a double (50.0): the value need not be whole.
+	Real bool
+}
+
+// Term is one term of a compared value: a field path as written (Path: [scores total], [phq9 answers q1],
+// [context age]) or an answers.sum call (Sum: its items).
+type Term struct {
+	Path []string
+	Sum  []string
+}
+
+// MissingRule is a missing-data rule: answers.prorated_sum(Items, Max) is computed with up to Max of Items
+// missing; answers.sum and answers.mean need every item (Max 0).
+type MissingRule struct {
+	Items []string
+	Max   int
+}
+
+// Operand writes the compared value as an expression: scores.total, answers.sum(["a", "b"]) + answers.c.
+func (c Cut) Operand() string {
+	parts := make([]string, 0, len(c.Terms))
+	for _, t := range c.Terms {
+		if t.Sum != nil {
+			parts = append(parts, `answers.sum(["`+strings.Join(t.Sum, `", "`)+`"])`)
+		} else {
+			parts = append(parts, strings.Join(t.Path, "."))
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+// String writes the comparison with the value on the left: "scores.total >= 3".
+func (c Cut) String() string {
+	return c.Operand() + " " + c.Op + " " + strconv.FormatFloat(c.N, 'f', -1, 64)
+}

@@ -3,12 +3,14 @@ package respfile
 // Converting one YAML record's node tree into a screen.Response.
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/painscreen/painscreen/internal/yamlint"
 	"github.com/painscreen/painscreen/screen"
 )
 
@@ -332,10 +334,11 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 		}
 		return badNumber, true // !!bool on text that is neither true nor false: no reading of it is passed on
 	case "!!int":
-		if v, ok := yamlInt(n.Value); ok {
+		v, err := yamlint.Parse(n.Value)
+		if err == nil {
 			return v, true
 		}
-		if plainDecimal(n.Value) {
+		if errors.Is(err, yamlint.ErrRange) {
 			return otherNumber([]byte(n.Value), &w.d.lim), true // out of the int64 range
 		}
 		// 0x1F, 0o17, 007, 1_000: YAML 1.1 and 1.2 read some of them differently, so no reading of one is
@@ -343,11 +346,11 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 		return badNumber, true
 	case "!!float":
 		// 2.0, 2.00 and !!float 2 are whole numbers; 2.5, 1e3, .inf and .nan are not.
-		if v, ok := yamlInt(n.Value); ok {
+		if v, err := yamlint.Parse(n.Value); err == nil {
 			return v, true
 		}
 		if whole, frac, ok := strings.Cut(n.Value, "."); ok && frac != "" && strings.Trim(frac, "0") == "" {
-			if v, ok := yamlInt(whole); ok {
+			if v, err := yamlint.Parse(whole); err == nil {
 				return v, true
 			}
 		}
@@ -355,35 +358,4 @@ func (w *yamlWalker) scalar(n *yaml.Node, where, inst, item string) (any, bool) 
 	}
 	w.fail(n, CodeWrongType, where+": expected an integer, a string or null, got "+yamlKind(n), inst, item)
 	return nil, false
-}
-
-// plainDecimal reports whether s is an optional sign and digits without leading zeros.
-func plainDecimal(s string) bool {
-	_, digits := cutSign(s)
-	if digits == "" || (len(digits) > 1 && digits[0] == '0') {
-		return false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// cutSign splits an optional leading '-' or '+' from s.
-func cutSign(s string) (neg bool, rest string) {
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		return s[0] == '-', s[1:]
-	}
-	return false, s
-}
-
-// yamlInt parses a YAML integer written in plain decimal: an optional sign and digits without leading zeros.
-func yamlInt(s string) (int64, bool) {
-	if !plainDecimal(s) {
-		return 0, false
-	}
-	neg, digits := cutSign(s)
-	return parseInt64Digits([]byte(digits), neg)
 }

@@ -2,36 +2,15 @@ package suite
 
 import (
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/catalog"
 )
-
-func TestComparisons(t *testing.T) {
-	for _, tc := range []struct {
-		src  string
-		want []string
-	}{
-		{"scores.total >= 3", []string{"scores.total >= 3"}},
-		{"3 <= scores.total", []string{"scores.total >= 3"}},
-		{"10 > answers.q1", []string{"answers.q1 < 10"}},
-		{`has(context.sex) && context.sex == "male" ? scores.total >= 4 : scores.total >= 3`, []string{"scores.total >= 4", "scores.total >= 3"}},
-		{`answers.sum(["a", "b"]) >= 12.5`, []string{`answers.sum(["a", "b"]) >= 12.5`}},
-		{"phq9.answers.q1 + phq9.answers.q2 >= 3 ? 'positive' : 'negative'", []string{"phq9.answers.q1 + phq9.answers.q2 >= 3"}},
-		{"(domains.oud == 'mild' ? 1 : 0) + 1 >= 2", nil}, // not a value painscreen can read from a case
-		{"answers.q1 == 1", nil}, // equality is not a cut-point
-		{"scores.total >= scores.limit", nil},
-		{"", nil},
-		{"not CEL (", nil},
-	} {
-		var got []string
-		for _, c := range comparisons(tc.src) {
-			got = append(got, c.String())
-		}
-		assert.Equal(t, tc.want, got, tc.src)
-	}
-}
 
 func TestAnswerValue(t *testing.T) {
 	doc := &catalog.InstrumentDoc{Items: []catalog.ItemDoc{{ID: "q1", Options: []catalog.OptionDoc{{Value: 0, Code: "LA6568-5"}, {Value: 2, Code: "LA6570-1"}}}}}
@@ -81,24 +60,53 @@ func TestIntervals(t *testing.T) {
 	assert.True(t, below.match(4) && below.match(4.9) && !below.match(5) && !below.match(3.9))
 }
 
+// openableRules is a rule set over the bundled PHQ-9 whose domains, tiers and referrals read an input's
+// current result, its baseline and follow-up measures, context fields, other domains and the tier.
+const openableRules = `id: t
+version: 1.0.0
+title: T
+status: active
+description: T.
+citation: none
+license: none
+inputs:
+  phq9: {version: "^1", required: true}
+context:
+  mme: {type: number, description: Dose.}
+domains:
+  - id: safety
+    values: [not_assessed, "yes", "no"]
+    sources:
+      - {input: phq9, expr: "phq9.flags.suicidal_ideation ? 'yes' : 'no'"}
+  - id: mood
+    values: [low, ok]
+    expr: "has(phq9.total) && phq9.total >= 10.0 ? 'low' : 'ok'"
+  - id: dose
+    values: [high, none]
+    expr: "has(context.mme) && context.mme >= 50.0 ? 'high' : 'none'"
+tiers:
+  - {id: urgent, when: "domains.safety == 'yes'"}
+  - {id: low}
+referrals:
+  - {id: assess, priority: urgent, when: "domains.safety == 'yes'", text: A., rationale: A., source: none}
+  - {id: taper, priority: routine, when: "domains.dose == 'high'", text: T., rationale: T., source: none}
+  - {id: rescreen, priority: routine, when: "tier == 'low'", text: R., rationale: R., source: none}
+  - {id: both, priority: routine, when: "domains.dose == 'high' && domains.mood == 'low'", text: B., rationale: B., source: none}
+  - id: adjust
+    priority: routine
+    when: "has(followup.days) && followup.days >= 70 && has(phq9.baseline.total) && phq9.followup.response == false"
+    text: J.
+    rationale: J.
+    source: none
+  - {id: item9, priority: urgent, when: "phq9.answers.q9 >= 1", text: I., rationale: I., source: none}
+`
+
 func TestOpenable(t *testing.T) {
-	doc := &catalog.RuleSetDoc{
-		Inputs: map[string]string{"phq9": "1.0.0"},
-		Domains: []catalog.DomainDoc{
-			{ID: "safety", Sources: []catalog.SourceDoc{{Input: "phq9", Expr: "phq9.flags.suicidal_ideation ? 'yes' : 'no'"}}},
-			{ID: "mood", Expr: "has(phq9.total) && phq9.total >= 10.0 ? 'low' : 'ok'"},
-			{ID: "dose", Expr: "has(context.mme) && context.mme >= 50.0 ? 'high' : 'none'"},
-		},
-		Tiers: []catalog.TierDoc{{ID: "urgent", When: "domains.safety == 'yes'"}, {ID: "low"}},
-		Referrals: []catalog.ReferralDoc{
-			{ID: "assess", When: "domains.safety == 'yes'"},
-			{ID: "taper", When: "domains.dose == 'high'"},
-			{ID: "rescreen", When: "tier == 'low'"},
-			{ID: "both", When: "domains.dose == 'high' && domains.mood == 'low'"},
-			{ID: "adjust", When: "has(followup.days) && followup.days >= 70 && has(phq9.baseline.total) && phq9.followup.response == false"},
-			{ID: "item9", When: "phq9.answers.q9 >= 1"},
-		},
-	}
+	eng, err := screen.New(screen.WithDefinitions(bundled.FS, "bundled"),
+		screen.WithDefinitions(fstest.MapFS{"t.v1.yaml": {Data: []byte(openableRules)}}, "t"), screen.WithRuleSet("t"))
+	require.NoError(t, err)
+	doc, err := eng.DescribeRuleSet()
+	require.NoError(t, err)
 	o := openable(doc)
 	assert.Equal(t, map[string]bool{"safety": true, "mood": true}, o.domains, "a context-only domain is never open")
 	assert.True(t, o.tier)
@@ -114,14 +122,7 @@ func TestOpenable(t *testing.T) {
 	assert.Equal(t, []string{
 		"phq9.total >= 10, lower side: in [9, 10)", "phq9.total >= 10, upper side: 10",
 		"context.mme >= 50, lower side: in [49, 50)", "context.mme >= 50, upper side: 50",
-		"followup.days >= 70, lower side: 69", "followup.days >= 70, upper side: 70",
 		"phq9.answers.q9 >= 1, lower side: 0", "phq9.answers.q9 >= 1, upper side: 1",
-	}, els, "a constant written 50.0 compares a value that need not be whole")
-}
-
-func TestPaths(t *testing.T) {
-	got := paths("has(phq9.answers.q1) && domains.oud in ['mild'] ? tier == 'low' : [1].exists(x, x > gad7.total)")
-	for _, want := range [][]string{{"phq9", "answers", "q1"}, {"domains", "oud"}, {"tier"}, {"x"}, {"gad7", "total"}} {
-		assert.Contains(t, got, want)
-	}
+		"followup.days >= 70, lower side: 69", "followup.days >= 70, upper side: 70",
+	}, els, "a constant written 50.0 compares a value that need not be whole; referrals in report order (urgent first)")
 }

@@ -658,5 +658,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 			}
 		}
 	}))
+	s.shape(a.Expr(), &r)
 	return r
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
-	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/painscreen/painscreen/screen/diag"
@@ -261,7 +260,7 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 		}
 		m.Prog = c.compileExpr(env, scope, f.Expr, want, m.Rule)
 		if m.Prog != nil {
-			m.BaseScores, m.CurScores = c.followUpReads(in, f.Expr)
+			m.BaseScores, m.CurScores = followUpReads(in, m.Prog)
 			m.Type = m.Prog.Type
 			if !slices.Contains([]*types.Type{types.IntType, types.DoubleType, types.BoolType, types.StringType}, m.Type) {
 				c.errAt(f.Expr.Pos, "wrong_type", "follow-up measure %q must be an int, double, bool or string; the expression gives %s", f.ID, typeName(m.Type))
@@ -339,21 +338,17 @@ func itemIDs(d *def.Instrument) []string {
 }
 
 // followUpReads lists the scores a follow-up measure reads at baseline and now (baseline.<score>,
-// current.<score>).
-func (c *compiler) followUpReads(in *plan.Instrument, e *def.Expr) (base, cur []int) {
-	a, iss := c.base.Parse(e.Src)
-	if iss.Err() != nil {
-		return nil, nil
-	}
-	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(n celast.Expr) {
-		if n.Kind() != celast.SelectKind || n.AsSelect().Operand().Kind() != celast.IdentKind {
-			return
+// current.<score>), from the paths its program reads.
+func followUpReads(in *plan.Instrument, p *plan.Program) (base, cur []int) {
+	for _, path := range p.Reads.Paths {
+		if len(path) < 2 {
+			continue
 		}
-		si := in.ScoreIndex(n.AsSelect().FieldName())
+		si := in.ScoreIndex(path[1])
 		if si < 0 {
-			return
+			continue
 		}
-		switch n.AsSelect().Operand().AsIdent() {
+		switch path[0] {
 		case "baseline":
 			if !slices.Contains(base, si) {
 				base = append(base, si)
@@ -363,6 +358,6 @@ func (c *compiler) followUpReads(in *plan.Instrument, e *def.Expr) (base, cur []
 				cur = append(cur, si)
 			}
 		}
-	}))
+	}
 	return base, cur
 }

@@ -7,38 +7,40 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/painscreen/painscreen/internal/yamlint"
 )
 
 // The one scalar decoder. Loading (parser.integer, parser.number, parser.boolean) and digesting (canonical)
 // both read scalars through these functions, so two files with equal digests load to equal definitions.
 
 var (
-	errNotDecimal  = errors.New("must be a whole number in decimal within ±2^63")
+	errNotDecimal  = errors.New("must be a whole number in plain decimal (digits and an optional sign; no _ separators, no 0x, 0o or 0b forms) within ±2^63")
 	errLeadingZero = errors.New("must not start with 0 (YAML 1.1 reads 010 as octal 8, YAML 1.2 as 10): write the number without leading zeros")
-	errNotFinite   = errors.New("must be a finite number")
+	errNotFinite   = errors.New("must be a finite number (no _ separators)")
 )
 
-// scalarInt decodes an !!int scalar: decimal digits with an optional sign and _ separators, no leading
-// zeros. Hexadecimal, octal and binary forms are refused.
+// scalarInt decodes an !!int scalar by the module's one rule for whole numbers (internal/yamlint): plain
+// decimal with an optional sign, no leading zeros, no _ separators; hexadecimal, octal and binary forms
+// are refused.
 func scalarInt(n *yaml.Node) (int64, error) {
-	s := strings.ReplaceAll(n.Value, "_", "")
-	digits := strings.TrimLeft(s, "+-")
-	if len(digits) > 1 && digits[0] == '0' {
-		if digits[1] >= '0' && digits[1] <= '9' {
-			return 0, errLeadingZero
-		}
-		return 0, errNotDecimal // 0x…, 0o…, 0b…
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	v, err := yamlint.Parse(n.Value)
+	switch {
+	case errors.Is(err, yamlint.ErrLeadingZero):
+		return 0, errLeadingZero
+	case err != nil:
 		return 0, errNotDecimal
 	}
 	return v, nil
 }
 
-// scalarFloat decodes an !!float scalar to a finite number.
+// scalarFloat decodes an !!float scalar to a finite number. As for whole numbers, _ separators (which YAML
+// 1.1 reads as nothing and YAML 1.2 as text) are refused.
 func scalarFloat(n *yaml.Node) (float64, error) {
-	v, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if strings.Contains(n.Value, "_") {
+		return 0, errNotFinite
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, errNotFinite
 	}

@@ -59,22 +59,8 @@ type Program struct {
 	// Fast is the eval package's compiled evaluator (an eval.Node), nil when the expression uses a construct
 	// the fast path does not model. It is typed any only because eval, which defines it, imports this package.
 	Fast any
-	// Reads is what the expression reads, found in its checked form.
+	// Reads is what the expression reads, found once in its checked form (reads.go).
 	Reads Reads
-}
-
-// Reads is what an expression reads: of its own instrument (Items, Scores), or, in a rule set, of each
-// input (Inputs).
-type Reads struct {
-	Items, Scores []int
-	Inputs        []InputReads
-}
-
-// InputReads is what a rule-set expression reads of one input.
-type InputReads struct {
-	Input                int
-	Items, Scores, Flags []int
-	Status               bool
 }
 
 // Names are the ways a report names one field: as an instrument's own expressions read it (answers.q9) and

@@ -1,4 +1,4 @@
-package main
+package batch
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/painscreen/painscreen/screen/render"
 	"github.com/painscreen/painscreen/screen/respfile"
 
 	"github.com/stretchr/testify/require"
@@ -73,14 +74,20 @@ type outRec struct {
 	} `json:"error"`
 }
 
-func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format respfile.Format) ([]outRec, *output, error) {
+// newTestRunner returns a runner of sc writing JSONL (or JSON) to w.
+func newTestRunner(t testing.TB, sc scorer, jobs int, w io.Writer, f render.Format) *Runner {
+	t.Helper()
+	enc, err := render.NewEncoder(nil, f, render.Options{})
+	require.NoError(t, err)
+	return newRunner(sc, enc.NewWriter(w), Options{Jobs: jobs}, nil)
+}
+
+func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.Reader, format respfile.Format) ([]outRec, *Runner, error) {
 	t.Helper()
 	var buf bytes.Buffer
-	enc := &encoder{format: outJSONL, tierIdx: map[string]int{}}
-	out := newOutput(&buf, enc, io.Discard)
-	pl := newPipeline(sc, enc, jobs, out)
-	err := pl.run(ctx, source{name: "in", r: in, format: format})
-	require.NoError(t, out.w.Flush())
+	pl := newTestRunner(t, sc, jobs, &buf, render.JSONL)
+	err := pl.Run(ctx, Source{Name: "in", R: in, Format: format, Live: true})
+	require.NoError(t, pl.w.Flush())
 	var recs []outRec
 	s := bufio.NewScanner(&buf)
 	s.Buffer(nil, 1<<20)
@@ -89,7 +96,7 @@ func runPipeline(t *testing.T, ctx context.Context, sc scorer, jobs int, in io.R
 		require.NoError(t, json.Unmarshal(s.Bytes(), &r), s.Text())
 		recs = append(recs, r)
 	}
-	return recs, out, err
+	return recs, pl, err
 }
 
 func TestPipelineOrder(t *testing.T) {
@@ -104,7 +111,7 @@ func TestPipelineOrder(t *testing.T) {
 				require.Equal(t, fmt.Sprintf("s%d", i+1), r.Subject)
 			}
 			require.Equal(t, int64(n), sc.calls.Load())
-			require.Equal(t, n, out.sum.scored)
+			require.Equal(t, n, out.Summary().Scored)
 		})
 	}
 }
@@ -149,15 +156,15 @@ func TestPipelineOneOutputPerInput(t *testing.T) {
 	require.NotNil(t, last.Error)
 	require.Equal(t, "syntax", last.Error.Code)
 	require.Equal(t, n+1, last.Record)
-	require.Equal(t, n+1, out.sum.records)
-	require.Equal(t, n+1-out.sum.failed, out.sum.scored)
+	require.Equal(t, n+1, out.Summary().Records)
+	require.Equal(t, n+1-out.Summary().Failed, out.Summary().Scored)
 }
 
 // A JSON array with a syntax error: the elements before it, then one fatal error record.
 func TestPipelineFatal(t *testing.T) {
 	in := `[{"subject":"a","answers":{"x":{"a":1}}},` + "\n" + `{"subject":"b","answers":{"x":{"a":1}}} {"subject":"c"}]`
 	recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(in), respfile.FormatJSON)
-	var fe *errFatalInput
+	var fe *FatalInputError
 	require.ErrorAs(t, err, &fe)
 	require.GreaterOrEqual(t, len(recs), 2)
 	require.Equal(t, "a", recs[0].Subject)
@@ -170,7 +177,7 @@ func TestPipelineFatal(t *testing.T) {
 func TestPipelineEmpty(t *testing.T) {
 	for _, f := range []respfile.Format{respfile.FormatJSONL, respfile.FormatJSON, respfile.FormatCSV, respfile.FormatYAML} {
 		recs, _, err := runPipeline(t, context.Background(), &fakeScorer{}, 2, strings.NewReader(""), f)
-		var fe *errFatalInput
+		var fe *FatalInputError
 		require.ErrorAs(t, err, &fe, f)
 		require.Len(t, recs, 1, f)
 		require.Equal(t, "empty", recs[0].Error.Code, f)
@@ -199,23 +206,21 @@ func TestPipelineCancel(t *testing.T) {
 	defer close(br.release)
 	ctx, cancel := context.WithCancel(context.Background())
 	var buf bytes.Buffer
-	enc := &encoder{format: outJSONL, tierIdx: map[string]int{}}
-	out := newOutput(&buf, enc, io.Discard)
-	pl := newPipeline(&fakeScorer{}, enc, 2, out)
+	pl := newTestRunner(t, &fakeScorer{}, 2, &buf, render.JSONL)
 	done := make(chan error, 1)
-	go func() { done <- pl.run(ctx, source{name: "in", r: br, format: respfile.FormatJSONL}) }()
+	go func() { done <- pl.Run(ctx, Source{Name: "in", R: br, Format: respfile.FormatJSONL, Live: true}) }()
 	// Wait until the reader has read everything there is and is blocked.
-	require.Eventually(t, func() bool { return pl.nread.Load() == 1000 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return pl.Read() == 1000 }, 5*time.Second, time.Millisecond)
 	cancel()
 	select {
 	case err := <-done:
-		require.ErrorIs(t, err, errInterrupted)
+		require.ErrorIs(t, err, ErrInterrupted)
 	case <-time.After(5 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	written := out.written.Load()
+	written := pl.Written()
 	require.Equal(t, int64(1000), written)
-	require.NoError(t, out.w.Flush())
+	require.NoError(t, pl.w.Flush())
 	require.Equal(t, int(written), bytes.Count(buf.Bytes(), []byte("\n")), "whole records only")
 }
 
@@ -224,12 +229,10 @@ func TestPipelineShipsWhenIdle(t *testing.T) {
 	br := &blockingReader{r: strings.NewReader(jsonlInput(3, nil)), release: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	enc := &encoder{format: outJSONL, tierIdx: map[string]int{}}
-	out := newOutput(io.Discard, enc, io.Discard)
-	pl := newPipeline(&fakeScorer{}, enc, 2, out)
+	pl := newTestRunner(t, &fakeScorer{}, 2, io.Discard, render.JSONL)
 	done := make(chan error, 1)
-	go func() { done <- pl.run(ctx, source{name: "in", r: br, format: respfile.FormatJSONL}) }()
-	require.Eventually(t, func() bool { return out.written.Load() == 3 }, 5*time.Second, time.Millisecond,
+	go func() { done <- pl.Run(ctx, Source{Name: "in", R: br, Format: respfile.FormatJSONL, Live: true}) }()
+	require.Eventually(t, func() bool { return pl.Written() == 3 }, 5*time.Second, time.Millisecond,
 		"the 3 records are written while the input waits")
 	close(br.release) // end of input
 	require.NoError(t, <-done)
@@ -240,70 +243,24 @@ func TestPipelineCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	recs, _, err := runPipeline(t, ctx, &fakeScorer{}, 2, strings.NewReader(jsonlInput(10, nil)), respfile.FormatJSONL)
-	require.ErrorIs(t, err, errInterrupted)
+	require.ErrorIs(t, err, ErrInterrupted)
 	require.Empty(t, recs)
 }
 
 // The JSON array framing over several sources and an empty run.
 func TestOutputJSONFraming(t *testing.T) {
 	var buf bytes.Buffer
-	enc := &encoder{format: outJSON, tierIdx: map[string]int{}}
-	out := newOutput(&buf, enc, io.Discard)
-	pl := newPipeline(&fakeScorer{}, enc, 2, out)
+	pl := newTestRunner(t, &fakeScorer{}, 2, &buf, render.JSON)
 	for _, in := range []string{jsonlInput(2, nil), jsonlInput(3, nil)} {
-		require.NoError(t, pl.run(context.Background(), source{name: "in", r: strings.NewReader(in), format: respfile.FormatJSONL}))
+		require.NoError(t, pl.Run(context.Background(), Source{Name: "in", R: strings.NewReader(in), Format: respfile.FormatJSONL}))
 	}
-	require.NoError(t, out.finish())
+	require.NoError(t, pl.w.Close())
 	var v []map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &v), buf.String())
 	require.Len(t, v, 5)
 
 	buf.Reset()
-	out = newOutput(&buf, enc, io.Discard)
-	require.NoError(t, out.finish())
+	pl = newTestRunner(t, &fakeScorer{}, 2, &buf, render.JSON)
+	require.NoError(t, pl.w.Close())
 	require.Equal(t, "[]\n", buf.String())
-}
-
-func TestLooksLikeJSONL(t *testing.T) {
-	for in, want := range map[string]bool{
-		"":                          true,
-		"\n\n  ":                    true,
-		`{"answers":{}}` + "\n":     true,
-		"\xef\xbb\xbf{\"a\":1}":     true,
-		"  {  \"a\": 1}":            true,
-		"{\n  \"subject\": 1\n}\n":  false,
-		"{  \r\n":                   false,
-		"[{\"a\":1}]":               false,
-		"subject: x\nanswers: {}\n": false,
-		"subject,phq9.q1\n":         false,
-	} {
-		require.Equal(t, want, looksLikeJSONL(bufio.NewReader(strings.NewReader(in))), "%q", in)
-	}
-}
-
-func TestAppendCSVField(t *testing.T) {
-	for in, want := range map[string]string{
-		"":           "",
-		"plain":      "plain",
-		"a,b":        `"a,b"`,
-		`say "hi"`:   `"say ""hi"""`,
-		"two\nlines": "\"two\nlines\"",
-		" lead":      `" lead"`,
-		"=1+1":       "=1+1",
-	} {
-		require.Equal(t, want, string(appendCSVField(nil, in)), "%q", in)
-	}
-}
-
-func TestWrap(t *testing.T) {
-	long := strings.Repeat("word ", 40)
-	out := string(appendWrapped(nil, "    "+long, 6))
-	for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		require.LessOrEqual(t, len(l), textWidth, "line %d", i)
-		if i == 0 {
-			require.True(t, strings.HasPrefix(l, "    word"))
-		} else {
-			require.True(t, strings.HasPrefix(l, "      word"), "%q", l)
-		}
-	}
 }

@@ -1,6 +1,7 @@
-package main
+package render
 
 import (
+	"github.com/painscreen/painscreen/internal/csvenc"
 	"strconv"
 	"strings"
 
@@ -118,32 +119,8 @@ func (l *csvLayout) header() []byte {
 	return append(b, '\n')
 }
 
-// appendCSVField writes one field, quoted when it holds a comma, a quote, a line end, or starts with a
-// space or tab (as encoding/csv does). Values are never altered otherwise.
-func appendCSVField(b []byte, s string) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
-	for i := 0; !quote && i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	for {
-		i := strings.IndexByte(s, '"')
-		if i < 0 {
-			break
-		}
-		b = append(b, s[:i+1]...)
-		b = append(b, '"')
-		s = s[i+1:]
-	}
-	b = append(b, s...)
-	return append(b, '"')
-}
+// appendCSVField writes one field as RFC 4180 requires (csvenc.AppendField).
+func appendCSVField(b []byte, s string) []byte { return csvenc.AppendField(b, s) }
 
 // formulaLike reports whether a spreadsheet would read a cell starting like s as a formula (or strip
 // what starts it): =, +, -, @, tab or carriage return.

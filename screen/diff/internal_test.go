@@ -1,4 +1,4 @@
-package vdiff
+package diff
 
 import (
 	"testing"
@@ -50,11 +50,12 @@ func TestSpaceAndOdometer(t *testing.T) {
 
 func TestUnread(t *testing.T) {
 	a := &catalog.InstrumentDoc{
-		Items:  []catalog.ItemDoc{{ID: "q1"}, {ID: "q10"}, {ID: "gate"}, {ID: "extra", EnableWhen: "answers.gate == 1"}},
-		Scores: []catalog.ScoreDoc{{ID: "total", Expr: `answers.sum(["q10", "extra"])`}},
+		Items: []catalog.ItemDoc{{ID: "q1"}, {ID: "q10"}, {ID: "gate"},
+			{ID: "extra", EnableWhen: "answers.gate == 1", EnableWhenReads: &catalog.Reads{Items: []string{"gate"}}}},
+		Scores: []catalog.ScoreDoc{{ID: "total", Expr: `answers.sum(["q10", "extra"])`, ExprReads: &catalog.Reads{Items: []string{"q10", "extra"}}}},
 	}
-	assert.Equal(t, map[string]bool{"q1": true}, unread(a.Items, a), "q1 is not read: q10 is a different word")
-	b := &catalog.InstrumentDoc{Flags: []catalog.FlagDoc{{ID: "f", When: "answers.q1 >= 1"}}}
+	assert.Equal(t, map[string]bool{"q1": true}, unread(a.Items, a), "q1 is not read")
+	b := &catalog.InstrumentDoc{Flags: []catalog.FlagDoc{{ID: "f", When: "answers.q1 >= 1", WhenReads: &catalog.Reads{Items: []string{"q1"}}}}}
 	assert.Empty(t, unread(a.Items, a, b), "read by the other version")
 }
 

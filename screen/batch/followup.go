@@ -1,10 +1,9 @@
-package main
+package batch
 
 import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"strconv"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -36,6 +35,8 @@ type grouper struct {
 	subj    int // records of the current subject in recs
 	first   int // record number of the group's first record (for messages)
 	seen    map[uint64]int
+	visits  []*screen.Response // flush: the subject's responses
+	at      []int              // flush: their indexes in recs
 }
 
 func newGrouper() *grouper {
@@ -84,21 +85,21 @@ func (g *grouper) flush(push func(respfile.Record, *screen.Response, []respfile.
 	if len(g.recs) == 0 {
 		return
 	}
-	var base *screen.Response
-	var baseSrc []respfile.Source
-	best, dated := int64(0), false
+	g.visits, g.at = g.visits[:0], g.at[:0]
 	for i := range g.recs {
 		r := g.recs[i].Response
 		if g.recs[i].Err != nil || r == nil || r.Subject != g.cur {
 			continue
 		}
-		if d, ok := screen.ParseDate(r.Date); ok && (!dated || d < best) {
-			base, baseSrc, best, dated = r, g.recs[i].Sources, d, true
-		}
-		if base == nil {
-			base, baseSrc = r, g.recs[i].Sources
-		}
+		g.visits, g.at = append(g.visits, r), append(g.at, i)
 	}
+	var base *screen.Response
+	var baseSrc []respfile.Source
+	bi, dated := Baseline(g.visits)
+	if bi >= 0 {
+		base, baseSrc = g.visits[bi], g.recs[g.at[bi]].Sources
+	}
+	clear(g.visits)
 	for i := range g.recs {
 		rec := g.recs[i]
 		r := rec.Response
@@ -118,115 +119,33 @@ func (g *grouper) flush(push func(respfile.Record, *screen.Response, []respfile.
 	g.recs, g.subj = g.recs[:0], 0
 }
 
-// scoreFollowUp scores one record against its baseline.
-func (p *pipeline) scoreFollowUp(base *screen.Response, rec *respfile.Record, sc *scratch) error {
-	return p.fu.FollowUpTo(p.scoreCtx, base, rec.Response, sc.rep)
+// Baseline returns which of one subject's visits the others are reported against (Engine.FollowUp): the
+// earliest with a valid date (screen.ParseDate), the first of them on a tie. When no visit has a valid
+// date, dated is false and the first visit is the baseline: follow-up against it is not computed, and the
+// report says why. i is -1 when there are no visits.
+func Baseline(visits []*screen.Response) (i int, dated bool) {
+	i = -1
+	best := int64(0)
+	for j, r := range visits {
+		if d, ok := screen.ParseDate(r.Date); ok && (!dated || d < best) {
+			i, best, dated = j, d, true
+		}
+		if i < 0 {
+			i = j
+		}
+	}
+	return i, dated
 }
 
-// --- output -------------------------------------------------------------------------------------------
-
-// followUpCols adds the CSV columns of follow-up: followup.baseline_date, followup.days, and one per
-// follow-up measure of every instrument (<id>.followup.<measure>), before any kept columns.
-func (l *csvLayout) followUpCols(eng *screen.Engine) {
-	l.fuDate = len(l.cols)
-	l.cols = append(l.cols, "followup.baseline_date", "followup.days")
-	l.fu = map[string]int{}
-	for _, in := range eng.Instruments() {
-		doc, err := eng.Describe(in.ID + "@" + in.Version)
-		if err != nil {
-			continue
-		}
-		for _, m := range doc.FollowUps {
-			k := in.ID + ".followup." + m.ID
-			if _, dup := l.fu[k]; !dup {
-				l.fu[k] = len(l.cols)
-				l.cols = append(l.cols, k)
-			}
+// Pair returns, for each of one subject's visits, the baseline to report it against (Baseline): nil for
+// the baseline itself when it is dated (it is reported on its own, with no followup block).
+func Pair(visits []*screen.Response) []*screen.Response {
+	bases := make([]*screen.Response, len(visits))
+	bi, dated := Baseline(visits)
+	for j := range visits {
+		if j != bi || !dated {
+			bases[j] = visits[bi]
 		}
 	}
-}
-
-// followUpCells fills the follow-up columns of a report.
-func (l *csvLayout) followUpCells(rep *screen.Report, vals []screen.Value, set []uint8) {
-	f := rep.FollowUp
-	if l.fu == nil || f == nil {
-		return
-	}
-	vals[l.fuDate], set[l.fuDate] = screen.StringValue(f.BaselineDate), cellValue
-	if !f.Computed {
-		return
-	}
-	vals[l.fuDate+1], set[l.fuDate+1] = screen.IntValue(int64(f.Days)), cellValue
-	for _, in := range f.Instruments {
-		for _, m := range in.Measures {
-			if col, ok := l.fu[in.ID+".followup."+m.ID]; ok {
-				vals[col], set[col] = m.Value, cellValue
-			}
-		}
-	}
-}
-
-// followUp writes the text report's "since baseline" table: each measure with the values it compared.
-func (t *textBuf) followUp(f *screen.FollowUpResult) {
-	if f == nil {
-		return
-	}
-	t.nl()
-	t.raw("Since baseline")
-	if f.BaselineDate != "" {
-		t.raw(" (")
-		t.safe(f.BaselineDate)
-		if f.Computed {
-			t.raw(", ")
-			t.int(f.Days)
-			t.raw(" days")
-		}
-		t.raw(")")
-	}
-	t.nl()
-	w, vw := 0, 0
-	for _, in := range f.Instruments {
-		for _, m := range in.Measures {
-			w = max(w, len(in.ID)+1+len(m.ID))
-			vw = max(vw, valueLen(m.Value))
-		}
-	}
-	for _, in := range f.Instruments {
-		for _, m := range in.Measures {
-			t.row(2, in.ID+"."+m.ID, w, m.Value, vw, m.Reasons(), nil)
-		}
-	}
-	for _, n := range f.Notes {
-		t.raw("  note: ")
-		t.words(n.Message, 4)
-		t.nl()
-	}
-}
-
-// appendBriefFollowUp writes " since=<days>d <inst>.<measure>=<value>,…" (or " since=not_computed").
-func appendBriefFollowUp(b []byte, f *screen.FollowUpResult) []byte {
-	if f == nil {
-		return b
-	}
-	if !f.Computed {
-		return append(b, " since=not_computed"...)
-	}
-	b = append(b, " since="...)
-	b = strconv.AppendInt(b, int64(f.Days), 10)
-	b = append(b, 'd')
-	n := 0
-	for _, in := range f.Instruments {
-		for _, m := range in.Measures {
-			if n == 0 {
-				b = append(b, ' ')
-			} else {
-				b = append(b, ',')
-			}
-			n++
-			b = appendSafe(b, in.ID+"."+m.ID)
-			b = append(b, '=')
-			b = appendSafeValue(b, m.Value)
-		}
-	}
-	return b
+	return bases
 }

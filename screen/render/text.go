@@ -1,6 +1,7 @@
-package main
+package render
 
 import (
+	"github.com/painscreen/painscreen/internal/textfmt"
 	"strconv"
 
 	"github.com/painscreen/painscreen/screen/cds"
@@ -13,27 +14,24 @@ import (
 // domains and instrument scores behind them, each followed by the values it was computed from ("from"),
 // so that every referral can be traced down to the answers. Long texts wrap at the width of the terminal
 // (score --width; textWidth when stdout is not a terminal).
-const textWidth = defaultWidth
+const textWidth = 80
 
 // textBuf appends text to b and tracks the column of the current line, so that words and reasons can be
 // wrapped without building intermediate strings.
 type textBuf struct {
-	b     []byte
-	col   int
-	width int // wrap before this column; 0: textWidth
-	tmp   []byte
-	rs    []screen.Reason // reused for reasons
+	textfmt.Buf
+	tmp []byte
+	rs  []screen.Reason // reused for reasons
 }
 
-func (t *textBuf) raw(s string) {
-	t.b = append(t.b, s...)
-	t.col += len(s)
-}
-
-func (t *textBuf) rawBytes(s []byte) {
-	t.b = append(t.b, s...)
-	t.col += len(s)
-}
+func (t *textBuf) raw(s string)                      { t.Raw(s) }
+func (t *textBuf) rawBytes(s []byte)                 { t.RawBytes(s) }
+func (t *textBuf) nl()                               { t.NL() }
+func (t *textBuf) padTo(col int)                     { t.PadTo(col) }
+func (t *textBuf) sep(n, indent int)                 { t.Sep(n, indent) }
+func (t *textBuf) words(s string, indent int)        { t.Words(s, indent) }
+func (t *textBuf) para(prefix, s string, indent int) { t.Para(prefix, s, indent) }
+func (t *textBuf) lineWidth() int                    { return t.LineWidth() }
 
 // upper writes s in capitals (ids are ASCII).
 func (t *textBuf) upper(s string) {
@@ -42,30 +40,30 @@ func (t *textBuf) upper(s string) {
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'
 		}
-		t.b = append(t.b, c)
+		t.B = append(t.B, c)
 	}
-	t.col += len(s)
+	t.Col += len(s)
 }
 
 func (t *textBuf) int(n int) {
-	l := len(t.b)
-	t.b = strconv.AppendInt(t.b, int64(n), 10)
-	t.col += len(t.b) - l
+	l := len(t.B)
+	t.B = strconv.AppendInt(t.B, int64(n), 10)
+	t.Col += len(t.B) - l
 }
 
 // safe writes text from the input or from definitions (a subject id, an instrument key, a label) with
 // what could act on a terminal escaped (see appendSafe), so that it cannot break the layout either.
 func (t *textBuf) safe(s string) {
-	l := len(t.b)
-	t.b = appendSafe(t.b, s)
-	t.col += len(t.b) - l
+	l := len(t.B)
+	t.B = appendSafe(t.B, s)
+	t.Col += len(t.B) - l
 }
 
 // value writes a value as the report's JSON does, strings unquoted and escaped, null as "null".
 func (t *textBuf) value(v screen.Value) {
-	l := len(t.b)
-	t.b = appendSafeValue(t.b, v)
-	t.col += len(t.b) - l
+	l := len(t.B)
+	t.B = appendSafeValue(t.B, v)
+	t.Col += len(t.B) - l
 }
 
 // appendSafeValue is appendValue with "null" for null and strings (band labels, domain values, context
@@ -76,95 +74,6 @@ func appendSafeValue(b []byte, v screen.Value) []byte {
 	}
 	return appendValue(b, v, "null")
 }
-
-func (t *textBuf) nl() {
-	for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
-		t.b = t.b[:len(t.b)-1]
-	}
-	t.b = append(t.b, '\n')
-	t.col = 0
-}
-
-func (t *textBuf) padTo(col int) {
-	for t.col < col {
-		t.b = append(t.b, ' ')
-		t.col++
-	}
-}
-
-// lineWidth is the column to wrap before.
-func (t *textBuf) lineWidth() int {
-	if t.width == 0 {
-		return textWidth
-	}
-	return t.width
-}
-
-// sep goes before a unit of n bytes that may not be split: a space, or a new line indented by indent when
-// the unit would pass textWidth.
-func (t *textBuf) sep(n, indent int) {
-	w := t.width
-	if w == 0 {
-		w = textWidth
-	}
-	if t.col+1+n > w {
-		for len(t.b) > 0 && t.b[len(t.b)-1] == ' ' {
-			t.b = t.b[:len(t.b)-1]
-		}
-		t.b = append(t.b, '\n')
-		t.col = 0
-		t.padTo(indent)
-		return
-	}
-	t.b = append(t.b, ' ')
-	t.col++
-}
-
-// words writes the words of s (any run of white space is one space), wrapping before textWidth;
-// continuation lines start at indent. The first word goes where the line is. Words are escaped (safe).
-func (t *textBuf) words(s string, indent int) {
-	first := true
-	if len(s) > 0 && isSpace(s[0]) && t.col > 0 {
-		first = false // leading space: a separator before the first word (or a new line)
-	}
-	for len(s) > 0 {
-		i := 0
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-		s = s[i:]
-		if s == "" {
-			break
-		}
-		j := 0
-		for j < len(s) && !isSpace(s[j]) {
-			j++
-		}
-		w := s[:j]
-		if needsEscape(w) {
-			w = string(appendSafe(nil, w))
-		}
-		if first {
-			first = false
-			if t.col > indent && t.col+len(w) > t.lineWidth() {
-				t.sep(len(w), indent) // does not fit where the line is: start a continuation line
-			}
-		} else {
-			t.sep(len(w), indent)
-		}
-		t.raw(w)
-		s = s[j:]
-	}
-}
-
-// para writes prefix, then the words of s indented by indent, and ends the line.
-func (t *textBuf) para(prefix, s string, indent int) {
-	t.raw(prefix)
-	t.words(s, indent)
-	t.nl()
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // reasons writes "name = value; name = value", breaking lines only between reasons; an answer is
 // followed by its option label when lbl knows it: "answers.q9 = 1 (Several days)".
@@ -190,7 +99,7 @@ func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
 			t.words(string(u), indent)
 			continue
 		}
-		if i > 0 || t.col > indent && t.col+len(u) > t.lineWidth() {
+		if i > 0 || t.Col > indent && t.Col+len(u) > t.lineWidth() {
 			t.sep(len(u), indent)
 		}
 		t.rawBytes(u)
@@ -216,7 +125,7 @@ func (t *textBuf) list(ids []string, indent int) {
 func (t *textBuf) recordHead(file string, n, line int) {
 	t.raw("=== record ")
 	t.int(n)
-	if t.col+2+len(file)+len(", line ")+20+1 <= t.lineWidth() && !needsEscape(file) {
+	if t.Col+2+len(file)+len(", line ")+20+1 <= t.lineWidth() && !needsEscape(file) {
 		t.raw(" (") // fits (the usual case): no allocation
 		t.raw(file)
 		if line > 0 {
@@ -235,7 +144,7 @@ func (t *textBuf) recordHead(file string, n, line int) {
 }
 
 func appendTextError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
-	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
+	t := textBuf{Buf: textfmt.Buf{B: b, Width: sc.width}, tmp: sc.tmp}
 	t.recordHead(file, st.n, st.line)
 	t.raw(" ERROR")
 	t.nl()
@@ -254,13 +163,13 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	t.raw(": ")
 	t.words(st.msg, 2)
 	if st.errLine > 0 {
-		t.b = append(t.b, " (line "...)
-		t.b = strconv.AppendInt(t.b, int64(st.errLine), 10)
+		t.B = append(t.B, " (line "...)
+		t.B = strconv.AppendInt(t.B, int64(st.errLine), 10)
 		if st.col > 0 {
-			t.b = append(t.b, ", col "...)
-			t.b = strconv.AppendInt(t.b, int64(st.col), 10)
+			t.B = append(t.B, ", col "...)
+			t.B = strconv.AppendInt(t.B, int64(st.col), 10)
 		}
-		t.b = append(t.b, ')')
+		t.B = append(t.B, ')')
 	}
 	t.nl()
 	if st.inst != "" || st.item != "" {
@@ -282,11 +191,11 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	t.nl()
 	t.nl()
 	sc.tmp = t.tmp
-	return t.b
+	return t.B
 }
 
 func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
-	t := textBuf{b: b, tmp: sc.tmp, width: sc.width}
+	t := textBuf{Buf: textfmt.Buf{B: b, Width: sc.width}, tmp: sc.tmp}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
 	t.raw("Subject: ")
@@ -360,7 +269,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	t.nl()
 	t.nl()
 	sc.tmp = t.tmp
-	return t.b
+	return t.B
 }
 
 // tier writes the risk tier and what decided it. A tier the answers leave open leads with what is
@@ -389,7 +298,7 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 		t.sep(len(c.TierRule)+2, 4)
 	} else {
 		t.upper(string(c.Tier))
-		if t.col+3+len(c.TierRule)+2 <= t.lineWidth() {
+		if t.Col+3+len(c.TierRule)+2 <= t.lineWidth() {
 			t.raw("   ")
 		} else {
 			t.sep(len(c.TierRule)+2, 4)
@@ -527,7 +436,7 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 	t.padTo(indent + w + 2 + vw + 2)
 	if len(rs) > 0 {
 		t.raw("from ")
-		in := t.col
+		in := t.Col
 		if in > t.lineWidth()/2 {
 			in = indent + 4 // wide columns leave too little room: continue further left
 		}

@@ -1,11 +1,7 @@
-package main
+package render
 
 import (
-	"fmt"
-	"io"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -14,56 +10,8 @@ import (
 // Output for analysts: kept columns in every format, the tidy long format, the one-line brief format, and
 // the width of the text format.
 
-// outFlags are score's output flags beside --format.
-type outFlags struct {
-	width int
-}
-
-func (fl *outFlags) register(f *cmdFlags) {
-	f.IntVar(&fl.width, "width", 0, "text: wrap at `N` columns (default: the terminal's width, 80 when stdout is\nnot a terminal)")
-}
-
-// minWidth is the narrowest text layout.
-const minWidth = 40
-
-// apply sets the encoder's kept columns and text width.
-func (fl *outFlags) apply(enc *encoder, keep []string, stdout io.Writer, output string) error {
-	enc.keep = keep
-	switch {
-	case fl.width < 0 || fl.width > 0 && fl.width < minWidth:
-		return fmt.Errorf("--width must be at least %d", minWidth)
-	case fl.width > 0 && enc.format != outText:
-		return fmt.Errorf("--width applies to --format text only")
-	case fl.width > 0:
-		enc.width = fl.width
-	case output == "":
-		if w := terminalWidth(stdout); w > 0 {
-			enc.width = max(w, minWidth)
-		}
-	}
-	if enc.width == 0 {
-		enc.width = defaultWidth
-	}
-	if enc.csv != nil {
-		enc.csv.keep = keep
-		enc.csv.cols = append(enc.csv.cols, keep...)
-	}
-	return nil
-}
-
-// defaultWidth is the text width when stdout is not a terminal.
-const defaultWidth = 80
-
-// terminalWidth returns the width of the terminal w is, or 0.
-func terminalWidth(w io.Writer) int {
-	if cw, ok := w.(*checkedWriter); ok {
-		w = cw.w
-	}
-	return termCols(w)
-}
-
 // appendKeptJSON adds "kept":{…} to a JSON object that b ends with.
-func (e *encoder) appendKeptJSON(b []byte, sc *scratch) []byte {
+func (e *Encoder) appendKeptJSON(b []byte, sc *scratch) []byte {
 	if len(e.keep) == 0 || len(b) == 0 || b[len(b)-1] != '}' {
 		return b
 	}
@@ -305,7 +253,7 @@ func dotted(a, b string) string {
 
 // appendBriefReport writes one line: where, subject, status, tier, referrals, urgent and warning flags,
 // error codes, kept columns.
-func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
+func (e *Encoder) appendBriefReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
 	b = briefHead(b, file, rec.N, rep.Subject, true)
 	status := "ok"
 	if len(rep.Errors) > 0 {
@@ -392,7 +340,7 @@ func (e *encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 	return append(b, '\n')
 }
 
-func (e *encoder) appendBriefError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
+func (e *Encoder) appendBriefError(b []byte, file string, st *recStat, subject string, hasSubject bool, sc *scratch) []byte {
 	b = briefHead(b, file, st.n, subject, hasSubject)
 	b = append(b, "error "...)
 	b = appendSafe(b, st.code)
@@ -419,7 +367,7 @@ func briefHead(b []byte, file string, n int, subject string, has bool) []byte {
 	return append(b, ' ')
 }
 
-func (e *encoder) briefKept(b []byte, sc *scratch) []byte {
+func (e *Encoder) briefKept(b []byte, sc *scratch) []byte {
 	for i, k := range e.keep {
 		b = append(b, ' ')
 		b = appendSafe(b, k)
@@ -497,70 +445,4 @@ func (t *textBuf) kept(sc *scratch) {
 		t.rawBytes(u)
 	}
 	t.nl()
-}
-
-// errorCodes counts the errors of the records written by code, for the summary.
-type errorCodes map[string]int
-
-func (c *errorCodes) add(st *recStat) {
-	if st.ok || st.fatal {
-		return
-	}
-	if *c == nil {
-		*c = errorCodes{}
-	}
-	if len(st.codes) > 0 {
-		for _, code := range st.codes {
-			(*c)[code]++
-		}
-		return
-	}
-	(*c)[st.code]++
-}
-
-// write adds "painscreen: errors by code: invalid_value 3, csv_columns 1" (most frequent first).
-func (c errorCodes) write(b *strings.Builder) {
-	if len(c) == 0 {
-		return
-	}
-	codes := make([]string, 0, len(c))
-	for code := range c {
-		codes = append(codes, code)
-	}
-	sort.Slice(codes, func(i, j int) bool {
-		if c[codes[i]] != c[codes[j]] {
-			return c[codes[i]] > c[codes[j]]
-		}
-		return codes[i] < codes[j]
-	})
-	b.WriteString("painscreen: errors by code:")
-	for i, code := range codes {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(b, " %s %d", safe(code), c[code])
-	}
-	b.WriteByte('\n')
-}
-
-// listsProblems reports whether appendMessage lists the message's problems one per line: each then says
-// where it is, and the record's own position (that of the first problem) is not repeated after the last.
-func listsProblems(st *recStat) bool {
-	return st.code == respfile.CodeCSVHeader && strings.Contains(st.msg, " problems: ")
-}
-
-// appendMessage writes an error record's message for stderr. A CSV header with several problems lists
-// them one per line, indented, so that each can be read (and fixed) at a glance.
-func appendMessage(b []byte, st *recStat) []byte {
-	const sep = " problems: "
-	i := strings.Index(st.msg, sep)
-	if st.code != respfile.CodeCSVHeader || i < 0 {
-		return appendSafe(b, st.msg)
-	}
-	b = appendSafe(b, st.msg[:i+len(sep)-1])
-	for _, p := range strings.Split(st.msg[i+len(sep):], "; ") {
-		b = append(b, "\n    "...)
-		b = appendSafe(b, p)
-	}
-	return b
 }

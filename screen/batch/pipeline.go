@@ -1,19 +1,20 @@
-package main
+package batch
 
 import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/painscreen/painscreen/screen/respfile"
-
 	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/render"
+	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// The batch pipeline of score:
+// The pipeline:
 //
 //	reader (1 goroutine)  ──work──▶  scorers (jobs goroutines)  ──done──▶  writer (the caller's goroutine)
 //	      ▲                                                                   │
@@ -30,6 +31,9 @@ import (
 // that a batch of full reports stays around a megabyte.
 const batchSize = 128
 
+// MaxJobs bounds Options.Jobs (each scorer adds two batches of buffers).
+const MaxJobs = 256
+
 // scorer is the part of *screen.Engine the pipeline uses (tests substitute their own). ScoreTo reuses
 // the report it is given, so each scorer goroutine scores every record into the same Report.
 type scorer interface {
@@ -40,7 +44,7 @@ type batch struct {
 	seq   int
 	file  string
 	recs  []respfile.Record
-	bases []*screen.Response // --follow-up: each record's baseline (nil: scored on its own)
+	bases []*screen.Response // follow-up: each record's baseline (nil: scored on its own)
 	stats []recStat
 	out   []byte
 	// fatal is set on the last batch of an input that cannot be read further (or holds no record at all);
@@ -50,71 +54,128 @@ type batch struct {
 	fatalN int
 	// csv: the input is CSV (an answer that fails as a sentinel value gets an --na hint).
 	csv bool
-	// baseSrc: --follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
+	// baseSrc: follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
 	baseSrc [][]respfile.Source
 }
 
-// source is one input of score.
-type source struct {
-	name   string // as shown in error records: the path as given, or "-"
-	r      io.Reader
-	format respfile.Format
-	// file is set when r is a regular file: its reads never wait for a producer, so it is read directly.
-	// Anything else (a pipe, a terminal, a FIFO) is read through an idleReader.
-	file bool
-	tsv  bool // CSV separated by tabs (a .tsv file, --input-format tsv)
+// Source is one input.
+type Source struct {
+	// Name names the input in the output (a path as given, or "-").
+	Name string
+	// R is read to its end (or to the first problem that stops it).
+	R io.Reader
+	// Format is the input's format.
+	Format respfile.Format
+	// Live marks an input whose reads may wait for a producer (a pipe, a terminal, a socket): it is read
+	// on a goroutine of its own, the records read are scored and written whenever it has nothing more for
+	// the moment, and cancelling the context interrupts a read that waits. Leave it false for files and
+	// in-memory readers, which are read directly.
+	Live bool
+	// TSV reads a CSV input separated by tabs (when Options.CSV sets no delimiter).
+	TSV bool
 }
 
-// pipeline scores sources one after the other into one output.
-type pipeline struct {
+// Options are the choices of a Runner.
+type Options struct {
+	// Jobs is the number of goroutines that score and encode (one more reads, the caller's writes);
+	// 0: GOMAXPROCS. At most MaxJobs.
+	Jobs int
+	// Limits bound what one record may hold; the zero value: respfile.DefaultLimits().
+	Limits respfile.Limits
+	// CSV is how CSV inputs are read.
+	CSV respfile.CSVOptions
+	// FHIR maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments
+	// (respfile.FHIRMapperFor); nil: FHIR is not read.
+	FHIR *respfile.FHIRMapper
+	// EHRContext, with FHIR, lets a FHIR Bundle's Patient, MedicationRequests and Conditions set these
+	// context fields (respfile.DeclaredContext).
+	EHRContext map[string]bool
+	// FollowUp reports each record against its subject's baseline (see Group): the input must hold each
+	// subject's records together.
+	FollowUp bool
+	// OnFailure, when set, is called on the caller's goroutine for every record written that failed or
+	// holds errors, in output order, after it is written. It must not keep s.
+	OnFailure func(s *Status)
+}
+
+// Runner scores sources, one after the other, into one output. Its methods are for one goroutine, except
+// Read and Written.
+type Runner struct {
 	sc     scorer
-	enc    *encoder
+	fu     followUpScorer
+	app    func() *render.Appender
+	w      *render.Writer
 	jobs   int
 	limits respfile.Limits
-	out    *output
 	free   chan *batch
 	nbatch int
-	// nread counts the records read (for the summary of an interrupted run).
-	nread atomic.Int64
+	opts   Options
+	sum    tally
+	// nread counts the records read, written those written.
+	nread, written atomic.Int64
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
-	// fhir maps FHIR QuestionnaireResponses in JSON inputs onto the engine's instruments; nil: no FHIR.
-	fhir *respfile.FHIRMapper
-	csv  respfile.CSVOptions // CSV input
-	// fu, when set (--follow-up), scores each record against its subject's baseline (followup.go).
-	fu followUpScorer
-	// ehr: the declared context fields a FHIR Bundle's Patient, MedicationRequests and Conditions may set.
-	ehr map[string]bool
+	status   Status
 }
 
-func newPipeline(sc scorer, enc *encoder, jobs int, out *output) *pipeline {
-	if jobs < 1 {
-		jobs = 1
+// NewRunner returns a runner that scores with eng and writes to w (whose encoder the scorers share).
+func NewRunner(eng *screen.Engine, w *render.Writer, opts Options) (*Runner, error) {
+	if opts.Jobs < 0 || opts.Jobs > MaxJobs {
+		return nil, errors.New("batch: Jobs must be from 0 to 256")
 	}
-	p := &pipeline{sc: sc, enc: enc, jobs: jobs, limits: respfile.DefaultLimits(), out: out,
+	r := newRunner(eng, w, opts, tiersOf(eng))
+	if opts.FollowUp {
+		r.fu = eng
+	}
+	return r, nil
+}
+
+func newRunner(sc scorer, w *render.Writer, opts Options, tiers []string) *Runner {
+	jobs := opts.Jobs
+	if jobs == 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Limits == (respfile.Limits{}) {
+		opts.Limits = respfile.DefaultLimits()
+	}
+	enc := w.Encoder()
+	r := &Runner{sc: sc, w: w, app: enc.NewAppender, jobs: jobs, limits: opts.Limits, opts: opts,
 		nbatch: 2*jobs + 2, scoreCtx: context.Background()}
-	p.free = make(chan *batch, p.nbatch)
-	for i := 0; i < p.nbatch; i++ {
-		p.free <- &batch{recs: make([]respfile.Record, 0, batchSize), stats: make([]recStat, 0, batchSize+1)}
+	r.sum.init(tiers)
+	r.free = make(chan *batch, r.nbatch)
+	for i := 0; i < r.nbatch; i++ {
+		r.free <- &batch{recs: make([]respfile.Record, 0, batchSize), stats: make([]recStat, 0, batchSize+1)}
 	}
-	return p
+	return r
 }
 
-// errInterrupted is returned by run when ctx was cancelled before the input was read to its end.
-var errInterrupted = errors.New("interrupted")
+// Read returns the number of records read so far (more than written while a run goes on, or after an
+// interrupted one). It may be called from any goroutine.
+func (r *Runner) Read() int64 { return r.nread.Load() }
 
-// errFatalInput wraps the error that stopped the reading of an input.
-type errFatalInput struct{ err error }
+// Written returns the number of records written so far. It may be called from any goroutine.
+func (r *Runner) Written() int64 { return r.written.Load() }
 
-func (e *errFatalInput) Error() string { return e.err.Error() }
-func (e *errFatalInput) Unwrap() error { return e.err }
+// ErrInterrupted is returned by Run when ctx was cancelled before the input was read to its end.
+var ErrInterrupted = errors.New("interrupted")
 
-// run scores one source. It returns nil when every record was read, an *errFatalInput when the input
-// could not be read to its end (the records before the problem and an error record for the problem
-// have been written), errInterrupted when ctx was cancelled (reading stopped; every record read before
-// was scored and written), or the output's write error.
-func (p *pipeline) run(ctx context.Context, src source) error {
+// FatalInputError wraps the error that stopped the reading of an input (a *respfile.Error or an I/O
+// error).
+type FatalInputError struct{ Err error }
+
+func (e *FatalInputError) Error() string { return e.Err.Error() }
+func (e *FatalInputError) Unwrap() error { return e.Err }
+
+// Run scores one source. It returns nil when every record was read, a *FatalInputError when the input
+// could not be read to its end (the records before the problem and a failure for the problem have been
+// written), ErrInterrupted when ctx was cancelled (reading stopped; every record read before was scored
+// and written), or the output's write error.
+func (r *Runner) Run(ctx context.Context, src Source) error {
+	p := r
+	if err := p.w.Begin(); err != nil {
+		return err
+	}
 	work := make(chan *batch, p.nbatch)
 	done := make(chan *batch, p.nbatch)
 	go p.read(ctx, src, work)
@@ -135,10 +196,11 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 	next := 0
 	var fatal error
 	// Every batch the reader ships is scored and written, in order, also after an interrupt: the reader
-	// stops reading at once (an idleReader's blocked read returns), so this ends promptly.
+	// stops reading at once (a live source's blocked read returns), so this ends promptly.
+	var werr error
 	for b := range done {
 		pending[b.seq%p.nbatch] = b
-		for {
+		for werr == nil {
 			b := pending[next%p.nbatch]
 			if b == nil || b.seq != next {
 				break
@@ -148,17 +210,20 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 			if b.fatal != nil {
 				fatal = b.fatal
 			}
-			if err := p.out.writeBatch(b); err != nil {
-				return err
+			if werr = p.writeBatch(b); werr != nil {
+				break
 			}
 			p.free <- b
+		}
+		if werr != nil {
+			return werr
 		}
 	}
 	switch {
 	case ctx.Err() != nil:
-		return errInterrupted
+		return ErrInterrupted
 	case fatal != nil:
-		return &errFatalInput{fatal}
+		return &FatalInputError{fatal}
 	}
 	return nil
 }
@@ -167,7 +232,7 @@ func (p *pipeline) run(ctx context.Context, src source) error {
 // is cancelled: checked between records, and a read that waits for input (from anything but a regular
 // file) returns at once. A batch is shipped when it is full, at the end, and whenever the input has
 // nothing more to read for the moment, so that an interactive or piped producer sees its results at once.
-func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
+func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 	defer close(work)
 	if ctx.Err() != nil {
 		return
@@ -188,8 +253,8 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 				return false
 			}
 		}
-		b.seq, b.file, b.fatal, b.fatalN = seq, src.name, nil, 0
-		b.csv = src.format == respfile.FormatCSV
+		b.seq, b.file, b.fatal, b.fatalN = seq, src.Name, nil, 0
+		b.csv = src.Format == respfile.FormatCSV
 		b.recs = b.recs[:0]
 		clear(b.bases)
 		b.bases = b.bases[:0]
@@ -198,26 +263,26 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 		seq++
 		return true
 	}
-	r := src.r
-	if !src.file {
+	r := src.R
+	if src.Live {
 		r = newIdleReader(ctx, r, func() {
 			if b != nil && len(b.recs) > 0 {
 				ship()
 			}
 		})
 	}
-	dec := respfile.NewDecoder(r, src.format, p.limits)
-	if src.format == respfile.FormatCSV {
-		opt := p.csv
-		if src.tsv && opt.Delimiter == 0 {
+	dec := respfile.NewDecoder(r, src.Format, p.limits)
+	if src.Format == respfile.FormatCSV {
+		opt := p.opts.CSV
+		if src.TSV && opt.Delimiter == 0 {
 			opt.Delimiter = '\t'
 		}
 		dec = respfile.NewCSVDecoder(r, p.limits, opt)
 	}
-	if p.fhir != nil {
-		dec.UseFHIR(p.fhir)
-		if p.ehr != nil {
-			dec.UseEHRContext(func(f string) bool { return p.ehr[f] })
+	if p.opts.FHIR != nil {
+		dec.UseFHIR(p.opts.FHIR)
+		if p.opts.EHRContext != nil {
+			dec.UseEHRContext(func(f string) bool { return p.opts.EHRContext[f] })
 		}
 	}
 	// push adds a record (with its --follow-up baseline) to the batch being filled.
@@ -288,7 +353,7 @@ func (p *pipeline) read(ctx context.Context, src source, work chan<- *batch) {
 }
 
 // idleReader reads r on its own goroutine, so that a read that would wait can first tell (idle) and can
-// be cut short by ctx (it returns errInterrupted). The goroutine may stay blocked in r after that, until
+// be cut short by ctx (it returns ErrInterrupted). The goroutine may stay blocked in r after that, until
 // the process ends.
 type idleReader struct {
 	ctx  context.Context
@@ -349,7 +414,7 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 			select {
 			case c = <-ir.ch:
 			case <-ir.ctx.Done():
-				return 0, errInterrupted
+				return 0, ErrInterrupted
 			}
 		}
 		ir.cur, ir.last, ir.err = c.b, c.b, c.err
@@ -363,32 +428,39 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 var errEmptyInput = &respfile.Error{Code: "empty", Msg: "the input holds no response records"}
 
 // score scores and encodes batches (after an interrupt too: what was read is finished).
-func (p *pipeline) score(work <-chan *batch, done chan<- *batch) {
-	sc := &scratch{rep: new(screen.Report)}
+func (p *Runner) score(work <-chan *batch, done chan<- *batch) {
+	sc := &scratch{rep: new(screen.Report), app: p.app()}
 	for b := range work {
 		p.scoreBatch(b, sc)
 		done <- b
 	}
 }
 
-func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
+// scratch is a scorer's state, reused from record to record.
+type scratch struct {
+	rep *screen.Report // reused by ScoreTo
+	app *render.Appender
+	rec render.Record
+}
+
+func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 	out := b.out[:0]
 	stats := b.stats[:0]
 	for i := range b.recs {
 		rec := &b.recs[i]
-		stats = append(stats, recStat{n: rec.N, line: rec.Line})
+		stats = append(stats, recStat{Status: Status{N: rec.N, Line: rec.Line}})
 		st := &stats[len(stats)-1]
-		sc.kept = rec.Kept
+		sc.rec = render.Record{File: b.file, N: rec.N, Line: rec.Line, Input: rec}
 		if rec.Err != nil {
 			fillInputError(st, rec.Err)
-			out = p.enc.errorRecord(out, b.file, st, "", false, sc)
+			sc.rec.Failure = &st.Failure
+			out = sc.app.Append(out, &sc.rec)
 			continue
 		}
 		var err error
-		sc.baseSrc = nil
 		if p.fu != nil && b.bases[i] != nil {
-			sc.baseSrc = b.baseSrc[i]
-			err = p.scoreFollowUp(b.bases[i], rec, sc)
+			sc.rec.Baseline = b.baseSrc[i]
+			err = p.fu.FollowUpTo(p.scoreCtx, b.bases[i], rec.Response, sc.rep)
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
@@ -401,26 +473,30 @@ func (p *pipeline) scoreBatch(b *batch, sc *scratch) {
 		}
 		switch {
 		case err == nil:
-			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
+			st.ok, st.tier = true, p.sum.tierOf(sc.rep)
+			sc.rec.Report = sc.rep
 		case errors.As(err, &re):
 			// A bad answer spoils only itself: the report, with the record's errors in it; the record
 			// counts as failed.
-			out = p.enc.report(out, b.file, rec, sc.rep, st, sc)
+			st.tier = p.sum.tierOf(sc.rep)
+			sc.rec.Report = sc.rep
 			fillResponseErrors(st, re)
 		default:
 			fillScoreError(st, err)
-			out = p.enc.errorRecord(out, b.file, st, rec.Response.Subject, true, sc)
+			sc.rec.Failure = &st.Failure
 		}
+		out = sc.app.Append(out, &sc.rec)
 		// Drop the response so that it can be collected before the batch is reused.
 		rec.Response = nil
 	}
 	if b.fatal != nil {
-		sc.kept = nil
-		stats = append(stats, recStat{n: b.fatalN})
+		stats = append(stats, recStat{Status: Status{N: b.fatalN}})
 		st := &stats[len(stats)-1]
 		fillFatal(st, b.fatal)
-		out = p.enc.errorRecord(out, b.file, st, "", false, sc)
+		sc.rec = render.Record{File: b.file, N: st.N, Line: st.Line, Failure: &st.Failure}
+		out = sc.app.Append(out, &sc.rec)
 	}
+	sc.rec = render.Record{}
 	b.out, b.stats = out, stats
 }
 

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"strconv"
@@ -11,7 +11,7 @@ import (
 // score --format fhir: one line per record, a FHIR R4 Bundle (type collection) of Observations and a
 // RiskAssessment for a report, an OperationOutcome for a record that could not be scored.
 
-func (e *encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, baseline []respfile.Source) []byte {
+func (e *Encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, baseline []respfile.Source) []byte {
 	in := fhir.Input{Subject: rep.Subject}
 	if rec != nil {
 		if rec.Response != nil {

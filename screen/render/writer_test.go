@@ -1,0 +1,169 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/render"
+	"github.com/painscreen/painscreen/screen/respfile"
+)
+
+// records decodes in and scores it: a report for each record that decodes, a failure for the others.
+func records(t *testing.T, eng *screen.Engine, in string) []render.Record {
+	t.Helper()
+	dec := respfile.NewDecoder(strings.NewReader(in), respfile.FormatJSONL, respfile.DefaultLimits())
+	var out []render.Record
+	for {
+		rec, err := dec.Next()
+		if err != nil {
+			return out
+		}
+		r := render.Record{File: "in.jsonl", N: rec.N, Line: rec.Line, Input: &rec}
+		if rec.Err != nil {
+			r.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
+		} else {
+			r.Report, _ = eng.Score(context.Background(), rec.Response)
+			require.NotNil(t, r.Report)
+		}
+		out = append(out, r)
+	}
+}
+
+const twoRecords = `{"subject":"pt-1","answers":{"phq9":{"q1":3,"q2":3,"q3":3,"q4":3,"q5":3,"q6":3,"q7":3,"q8":3,"q9":2}}}
+{"subject":"pt-2","answers":{"phq2":{"q1":`
+
+var allFormats = []render.Format{render.JSONL, render.JSON, render.Text, render.CSV, render.FHIR, render.Long, render.Brief}
+
+// Every format writes one output record per record, the failure included; Write and Appenders handing
+// their bytes to WriteEncoded give the same bytes.
+func TestWriterFormats(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	recs := records(t, eng, twoRecords)
+	require.Len(t, recs, 2)
+	require.NotNil(t, recs[1].Failure)
+	for _, f := range allFormats {
+		t.Run(f.String(), func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := render.NewWriter(&buf, eng, f, render.Options{})
+			require.NoError(t, err)
+			for i := range recs {
+				require.NoError(t, w.Write(&recs[i]))
+			}
+			require.NoError(t, w.Close())
+			out := buf.String()
+
+			// The same through an Appender.
+			var buf2 bytes.Buffer
+			enc, err := render.NewEncoder(eng, f, render.Options{})
+			require.NoError(t, err)
+			w2 := enc.NewWriter(&buf2)
+			app := enc.NewAppender()
+			var b []byte
+			for i := range recs {
+				b = app.Append(b, &recs[i])
+			}
+			require.NoError(t, w2.WriteEncoded(b))
+			require.NoError(t, w2.Close())
+			assert.Equal(t, out, buf2.String())
+
+			switch f {
+			case render.JSON:
+				var v []map[string]any
+				require.NoError(t, json.Unmarshal(buf.Bytes(), &v))
+				require.Len(t, v, 2)
+				assert.Equal(t, "pt-1", v[0]["subject"])
+				assert.Equal(t, "syntax", v[1]["error"].(map[string]any)["code"])
+			case render.JSONL, render.FHIR, render.Brief:
+				lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+				require.Len(t, lines, 2)
+				if f != render.Brief {
+					for _, l := range lines {
+						assert.True(t, json.Valid([]byte(l)), l)
+					}
+				}
+			case render.CSV:
+				rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				require.NoError(t, err)
+				require.Len(t, rows, 3)
+				assert.Equal(t, "ok", rows[1][4])
+				assert.Equal(t, "error", rows[2][4])
+			case render.Long:
+				rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				require.NoError(t, err)
+				assert.Equal(t, []string{"file", "record", "subject", "kind", "id", "value", "band", "note"}, rows[0])
+				assert.Equal(t, "error", rows[len(rows)-1][3])
+			case render.Text:
+				assert.Contains(t, out, "pt-1")
+				assert.Contains(t, out, "ERROR")
+			}
+		})
+	}
+}
+
+// The PHQ-9 item-9 flag is in every format that shows flags.
+func TestWriterSafetyFlag(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	recs := records(t, eng, twoRecords)
+	for _, f := range []render.Format{render.JSONL, render.Text, render.CSV, render.Long, render.Brief} {
+		var buf bytes.Buffer
+		w, err := render.NewWriter(&buf, eng, f, render.Options{})
+		require.NoError(t, err)
+		require.NoError(t, w.Write(&recs[0]))
+		require.NoError(t, w.Close())
+		assert.Contains(t, strings.ToLower(buf.String()), "suicid", f)
+	}
+}
+
+// An output without records still has its framing.
+func TestWriterEmpty(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	for _, c := range []struct {
+		f    render.Format
+		want string
+	}{{render.JSON, "[]\n"}, {render.JSONL, ""}, {render.Text, ""}, {render.Long, "file,record,subject,kind,id,value,band,note\n"}} {
+		var buf bytes.Buffer
+		w, err := render.NewWriter(&buf, eng, c.f, render.Options{})
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		assert.Equal(t, c.want, buf.String(), c.f)
+	}
+}
+
+func TestNewEncoderOptions(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	_, err = render.NewEncoder(eng, render.Text, render.Options{CSVSafe: true})
+	assert.Error(t, err, "CSVSafe is for the CSV formats")
+	_, err = render.NewEncoder(eng, render.Format(99), render.Options{})
+	assert.Error(t, err)
+	_, err = render.NewEncoder(eng, render.Text, render.Options{Width: -1})
+	assert.Error(t, err)
+	enc, err := render.NewEncoder(eng, render.CSV, render.Options{CSVSafe: true, Keep: []string{"site"}})
+	require.NoError(t, err)
+	assert.Equal(t, render.CSV, enc.Format())
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range allFormats {
+		got, err := render.ParseFormat(" " + strings.ToUpper(f.String()) + " ")
+		require.NoError(t, err)
+		assert.Equal(t, f, got)
+	}
+	got, err := render.ParseFormat("ndjson")
+	require.NoError(t, err)
+	assert.Equal(t, render.JSONL, got)
+	_, err = render.ParseFormat("xml")
+	assert.ErrorContains(t, err, "unknown output format")
+}

@@ -203,6 +203,14 @@ func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {
 	return &f
 }
 
+// ctxWords names a context field for people: its label, else its id in words.
+func ctxWords(f *plan.CtxField) string {
+	if f.Label != "" {
+		return string(plan.AppendClean(nil, f.Label))
+	}
+	return plan.Words(f.ID)
+}
+
 // declareContext adds a definition's context field to the engine's, or checks it against the declaration
 // already there (a field means one thing in one engine), and returns it with its CEL type.
 func (c *compiler) declareContext(cf def.ContextField) (*plan.CtxField, *types.Type) {

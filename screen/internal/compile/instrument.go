@@ -76,8 +76,9 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			}
 		}
 		ci.SkippedNote = it.SkippedNote
-		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local}
-		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true}
+		words := plan.ItemWords(in.Label, ci)
+		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Words: words}
+		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true, Words: words}
 		in.Items = append(in.Items, ci)
 		has, get := eval.ItemField(i)
 		answersT.Add(it.ID, types.IntType, has, get)
@@ -89,7 +90,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		if f == nil {
 			continue
 		}
-		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		in.CtxSlots = append(in.CtxSlots, f.Slot)
 		in.CtxUnset = append(in.CtxUnset, unset)
 		has, get := eval.ContextField(f.Slot, unset)
@@ -188,13 +189,14 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 				c.errAt(s.TypePos, "wrong_type", "a lookup score is a double, not %s", s.Type)
 			}
 		}
-		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local}
-		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified}
+		sw := plan.ScoreWords(in.Label, s.Label, s.ID, "")
+		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local, Words: sw}
+		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified, Words: sw}
 		cs.Base = plan.NewNames("baseline."+s.ID, in.ID+".baseline."+s.ID)
 		cs.Cur = plan.NewNames("current."+s.ID, in.ID+"."+s.ID)
-		cs.BaseUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Local}
-		cs.BaseQUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Qualified}
-		cs.CurUnset = &plan.FieldError{Kind: plan.ReadCurrent, Idx: si, Name: cs.Cur.Local}
+		cs.BaseUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Local, Words: sw + " at baseline"}
+		cs.BaseQUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Qualified, Words: sw + " at baseline"}
+		cs.CurUnset = &plan.FieldError{Kind: plan.ReadCurrent, Idx: si, Name: cs.Cur.Local, Words: sw + " now"}
 		in.Scores = append(in.Scores, cs)
 		if cs.Type == nil {
 			continue
@@ -216,7 +218,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		cf := &plan.Flag{ID: f.ID, Level: f.Level, Message: f.Message, Rule: in.Key + "#flags." + f.ID,
 			Names: plan.NewNames(in.ID+".flags."+f.ID, in.ID+".flags."+f.ID)}
 		cf.When = c.compileExpr(env, scope, f.When, types.BoolType, cf.Rule)
-		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified}
+		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified,
+			Words: in.Label + " " + plan.Words(f.ID) + " flag"}
 		in.Flags = append(in.Flags, cf)
 		has, get := eval.FlagField(fi)
 		flagsT.Add(f.ID, types.BoolType, has, get)
@@ -267,7 +270,8 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 				m.Type = nil
 			}
 		}
-		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified}
+		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified,
+			Words: plan.ScoreWords(in.Label, f.Label, f.ID, "")}
 		in.FollowUps = append(in.FollowUps, m)
 		if m.Type != nil {
 			has, get := eval.FollowupField(fi, m.QUnset)

@@ -75,7 +75,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		if f == nil {
 			continue
 		}
-		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		rs.Context = append(rs.Context, f.Slot)
 		rs.CtxUnset = append(rs.CtxUnset, unset)
 		has, get := eval.ContextField(f.Slot, unset)

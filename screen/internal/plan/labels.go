@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -74,5 +75,65 @@ func lowerFirst(s string) string {
 	return string(r+'a'-'A') + s[n:]
 }
 
+// ItemWords names an item for people: "PHQ-9 item 9 (thoughts that you would be better off dead…)".
+func ItemWords(inst string, it *Item) string {
+	b := AppendClean(nil, inst)
+	b = append(b, " item "...)
+	b = strconv.AppendInt(b, int64(it.Number), 10)
+	b = append(b, " ("...)
+	b = AppendClean(b, it.Label)
+	return string(append(b, ')'))
+}
+
+// ScoreWords names a score or measure for people: "PHQ-9 total score", with suffix (" at baseline").
+func ScoreWords(inst, label, id, suffix string) string {
+	b := AppendClean(nil, inst)
+	b = AppendLabel(b, inst, label, id)
+	return string(append(b, suffix...))
+}
+
 // Words is an id or value in words: underscores become spaces (high_impact → high impact).
 func Words(id string) string { return strings.ReplaceAll(id, "_", " ") }
+
+// AppendLabel appends " " and a score's or measure's label (without the instrument's name when the label
+// starts with it, and in lower case unless it starts with an acronym), else its id in words.
+func AppendLabel(b []byte, inst, label, id string) []byte {
+	if label == "" {
+		label = Words(id)
+	}
+	if rest, ok := strings.CutPrefix(label, inst+" "); ok {
+		label = rest
+	}
+	b = append(b, ' ')
+	if len(label) > 1 && label[0] >= 'A' && label[0] <= 'Z' && (label[1] < 'A' || label[1] > 'Z') {
+		b = append(b, label[0]+'a'-'A')
+		label = label[1:]
+	}
+	return AppendClean(b, label)
+}
+
+// AppendClean appends a definition's label as words: comparison signs as people write them (>= as ≥,
+// <= as ≤) and & as "and", so that no reason text carries an operator (or a character JSON encoders
+// escape for HTML).
+func AppendClean(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case (c == '>' || c == '<') && i+1 < len(s) && s[i+1] == '=':
+			if c == '>' {
+				b = append(b, "≥"...)
+			} else {
+				b = append(b, "≤"...)
+			}
+			i++
+		case c == '>':
+			b = append(b, "more than"...)
+		case c == '<':
+			b = append(b, "less than"...)
+		case c == '&':
+			b = append(b, "and"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}

@@ -332,6 +332,16 @@ type FieldError struct {
 	Idx      int
 	Name     string // as written in expressions: answers.q9, scores.total, phq9.total, context.sex
 	Disabled bool   // an item that skip logic disabled (a definition bug when read)
+	// Words names the field for people in report notes ("PHQ-9 item 9 (…)"); empty: Name stands in.
+	Words string
+}
+
+// Said is how report notes name the field: Words, else Name.
+func (e *FieldError) Said() string {
+	if e.Words != "" {
+		return e.Words
+	}
+	return e.Name
 }
 
 func (e *FieldError) Error() string {

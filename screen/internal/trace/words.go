@@ -1,8 +1,6 @@
 package trace
 
 import (
-	"strings"
-
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
@@ -153,28 +151,28 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 	case plan.ReadContext:
 		cf := p.Ctx[f.Idx]
 		if cf.Label != "" {
-			return appendClean(b, cf.Label)
+			return plan.AppendClean(b, cf.Label)
 		}
 		return append(b, plan.Words(cf.ID)...)
 	case plan.ReadDomain:
-		return appendClean(b, p.Rules.Domains[f.Idx].Label)
+		return plan.AppendClean(b, p.Rules.Domains[f.Idx].Label)
 	case plan.ReadTier:
 		return append(b, "risk tier"...)
 	case plan.ReadDays:
 		return append(b, "days since baseline"...)
 	}
 	in := p.Insts[f.Inst]
-	b = appendClean(b, in.Label)
+	b = plan.AppendClean(b, in.Label)
 	switch f.Kind {
 	case plan.ReadItem:
 		it := in.Items[f.Idx]
 		b = append(b, " item "...)
 		b = appendInt(b, it.Number)
 		b = append(b, " ("...)
-		b = appendClean(b, it.Label)
+		b = plan.AppendClean(b, it.Label)
 		return append(b, ')')
 	case plan.ReadScore, plan.ReadBaseline, plan.ReadCurrent:
-		b = appendLabel(b, in.Label, in.Scores[f.Idx].Label, in.Scores[f.Idx].ID)
+		b = plan.AppendLabel(b, in.Label, in.Scores[f.Idx].Label, in.Scores[f.Idx].ID)
 		switch f.Kind {
 		case plan.ReadBaseline:
 			b = append(b, " at baseline"...)
@@ -187,52 +185,9 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 		b = append(b, plan.Words(in.Flags[f.Idx].ID)...)
 		return append(b, " flag"...)
 	case plan.ReadFollowup:
-		return appendLabel(b, in.Label, in.FollowUps[f.Idx].Label, in.FollowUps[f.Idx].ID)
+		return plan.AppendLabel(b, in.Label, in.FollowUps[f.Idx].Label, in.FollowUps[f.Idx].ID)
 	}
 	return b // status: "PHQ-9: complete"
-}
-
-// appendLabel appends " " and a score's or measure's label (without the instrument's name when the label
-// starts with it, and in lower case unless it starts with an acronym), else its id in words.
-func appendLabel(b []byte, inst, label, id string) []byte {
-	if label == "" {
-		label = plan.Words(id)
-	}
-	if rest, ok := strings.CutPrefix(label, inst+" "); ok {
-		label = rest
-	}
-	b = append(b, ' ')
-	if len(label) > 1 && label[0] >= 'A' && label[0] <= 'Z' && (label[1] < 'A' || label[1] > 'Z') {
-		b = append(b, label[0]+'a'-'A')
-		label = label[1:]
-	}
-	return appendClean(b, label)
-}
-
-// appendClean appends a definition's label as words: comparison signs as people write them (>= as ≥,
-// <= as ≤) and & as "and", so that no reason text carries an operator (or a character JSON encoders
-// escape for HTML).
-func appendClean(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case (c == '>' || c == '<') && i+1 < len(s) && s[i+1] == '=':
-			if c == '>' {
-				b = append(b, "≥"...)
-			} else {
-				b = append(b, "≤"...)
-			}
-			i++
-		case c == '>':
-			b = append(b, "more than"...)
-		case c == '<':
-			b = append(b, "less than"...)
-		case c == '&':
-			b = append(b, "and"...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
 }
 
 func appendInt(b []byte, n int) []byte {

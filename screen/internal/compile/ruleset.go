@@ -165,6 +165,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 			cr.Expands = cr.Expands || strings.Contains(a.Text, "{not_assessed}")
 		}
 		cr.When = c.compileExpr(refEnv, scope, r.When, types.BoolType, cr.Rule)
+		c.clinicianWords(r, cr)
 		for i, a := range r.Addenda {
 			cr.Addenda = append(cr.Addenda, c.compileExpr(refEnv, scope, a.When, types.BoolType, fmt.Sprintf("%s.addenda[%d]", cr.Rule, i)))
 		}
@@ -354,4 +355,15 @@ func contextUnknownMessages(key string, fields []def.ContextField) []string {
 		out[m] = plan.ContextUnknownMessage(key, ids)
 	}
 	return out
+}
+
+// clinicianWords warns about a referral that a clinician would read without words: no text, or a condition
+// that reads nothing, so that it would fire with an empty "Because:".
+func (c *compiler) clinicianWords(r *def.Referral, cr *plan.Referral) {
+	if strings.TrimSpace(r.Text) == "" {
+		c.warnAt(r.Pos, "empty_text", "referral %q has no text: a clinician would read an empty recommendation", r.ID)
+	}
+	if cr.When != nil && len(cr.When.Reads.Paths) == 0 {
+		c.warnAt(r.When.Pos, "empty_reason", "referral %q reads nothing: it would be shown without a reason; make its condition read what causes it", r.ID)
+	}
 }

@@ -33,7 +33,7 @@ func InstrumentLabel(d *def.Instrument) string {
 const MaxItemText = 60
 
 // ItemLabel is an item's short name: its label, else its text (cut at a word boundary after at most
-// MaxItemText characters, marked "…", and starting in lower case unless it starts with an acronym), else
+// MaxItemText characters, marked "…", its first letter lowered when a lower-case letter follows), else
 // its id. Item text is in the definition only as its licence allows (item_text: verbatim or paraphrased), so
 // it may be shown.
 func ItemLabel(it *def.Item) string {
@@ -63,13 +63,14 @@ func ItemLabel(it *def.Item) string {
 	return lowerFirst(t)
 }
 
-// lowerFirst lowers the first letter of s unless the first word is an acronym (two capitals).
+// lowerFirst lowers the first letter of s when a lower-case letter follows it (not in an acronym or a code
+// such as "PHQ" or "Q1").
 func lowerFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	if r < 'A' || r > 'Z' {
 		return s
 	}
-	if r2, _ := utf8.DecodeRuneInString(s[n:]); r2 >= 'A' && r2 <= 'Z' {
+	if r2, _ := utf8.DecodeRuneInString(s[n:]); (r2 < 'a' || r2 > 'z') && (r != 'A' || r2 != ' ') { // "A great deal"
 		return s
 	}
 	return string(r+'a'-'A') + s[n:]
@@ -96,7 +97,7 @@ func ScoreWords(inst, label, id, suffix string) string {
 func Words(id string) string { return strings.ReplaceAll(id, "_", " ") }
 
 // AppendLabel appends " " and a score's or measure's label (without the instrument's name when the label
-// starts with it, and in lower case unless it starts with an acronym), else its id in words.
+// starts with it, its first letter lowered when a lower-case letter follows), else its id in words.
 func AppendLabel(b []byte, inst, label, id string) []byte {
 	if label == "" {
 		label = Words(id)
@@ -105,7 +106,7 @@ func AppendLabel(b []byte, inst, label, id string) []byte {
 		label = rest
 	}
 	b = append(b, ' ')
-	if len(label) > 1 && label[0] >= 'A' && label[0] <= 'Z' && (label[1] < 'A' || label[1] > 'Z') {
+	if len(label) > 1 && label[0] >= 'A' && label[0] <= 'Z' && label[1] >= 'a' && label[1] <= 'z' {
 		b = append(b, label[0]+'a'-'A')
 		label = label[1:]
 	}

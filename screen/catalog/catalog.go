@@ -37,6 +37,9 @@ type InstrumentDoc struct {
 	Notes    string
 	Codes    []Code
 	Context  []ContextDoc
+	// Label is the short name reasons use ("PHQ-9"): the definition's label, else the abbreviation ending
+	// the title, else the title.
+	Label string
 	Items    []ItemDoc
 	Scores   []ScoreDoc
 	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
@@ -50,6 +53,8 @@ type ContextDoc struct {
 	ID, Type    string
 	Min, Max    *float64
 	Description string
+	// Label and Unit are the words reasons use ("opioid dose", "MME/day"); empty when not given.
+	Label, Unit string
 }
 
 // ItemDoc describes an item.
@@ -64,6 +69,8 @@ type ItemDoc struct {
 	Codes      []Code
 	// EnableWhenReads is what EnableWhen reads (nil when always asked).
 	EnableWhenReads *Reads `json:"-"`
+	// Label is the item's short name in reasons: its label, else its text shortened, else its id.
+	Label string
 }
 
 // OptionDoc is a response option.
@@ -133,6 +140,8 @@ type DomainDoc struct {
 	Sources               []SourceDoc
 	// ExprReads is what Expr reads (nil for a domain of sources).
 	ExprReads *Reads `json:"-"`
+	// Label is the domain's name in reasons: its label, else its id in words.
+	Label string
 }
 
 // SourceDoc is one source of a domain: an input, the condition on its actual answers ("" = always) and the

@@ -169,18 +169,27 @@ func (r reasons) appendJSON(b []byte, i int) []byte {
 	if f.Missing {
 		b = append(b, `,"missing":true`...)
 	}
-	if l := f.Label(p, v); l != "" {
-		b = append(b, `,"label":`...)
-		b = appendString(b, l)
+	key := len(b)
+	b = append(b, `,"label":"`...)
+	if m := len(b); len(f.AppendLabel(b, p, v)) == m {
+		b = b[:key] // no label
+	} else {
+		b = closeJSONString(f.AppendLabel(b, p, v), m)
 	}
 	b = append(b, `,"text":"`...)
 	m := len(b)
-	b = f.AppendText(b, p, v)
-	if !plainJSON(b[m:]) { // rare: escape it as every report string is escaped
+	b = closeJSONString(f.AppendText(b, p, v), m)
+	return append(b, '}')
+}
+
+// closeJSONString ends the JSON string whose raw text is b[m:]: escaped as every report string is (only
+// in the rare case it needs it), and quoted.
+func closeJSONString(b []byte, m int) []byte {
+	if !plainJSON(b[m:]) {
 		t := string(b[m:])
 		b = jsonenc.AppendStringBody(b[:m], t)
 	}
-	return append(b, '"', '}')
+	return append(b, '"')
 }
 
 // plainJSON reports whether s is carried as it is in a JSON string by jsonenc: no control character,

@@ -96,11 +96,23 @@ func ScoreWords(inst, label, id, suffix string) string {
 // Words is an id or value in words: underscores become spaces (high_impact → high impact).
 func Words(id string) string { return strings.ReplaceAll(id, "_", " ") }
 
+// AppendWords appends Words(id) to b.
+func AppendWords(b []byte, id string) []byte {
+	for i := 0; i < len(id); i++ {
+		if id[i] == '_' {
+			b = append(b, ' ')
+		} else {
+			b = append(b, id[i])
+		}
+	}
+	return b
+}
+
 // AppendLabel appends " " and a score's or measure's label (without the instrument's name when the label
 // starts with it, its first letter lowered when a lower-case letter follows), else its id in words.
 func AppendLabel(b []byte, inst, label, id string) []byte {
 	if label == "" {
-		label = Words(id)
+		return AppendWords(append(b, ' '), id)
 	}
 	if rest, ok := strings.CutPrefix(label, inst+" "); ok {
 		label = rest

@@ -70,37 +70,39 @@ func (f Field) ID(p *plan.Plan) string {
 
 // Label is the value's label: an answer's option label, a text value in words (high_impact → high
 // impact), yes or no; "" for a number without one and for a failed presence test.
-func (f Field) Label(p *plan.Plan, v value.Value) string {
+func (f Field) Label(p *plan.Plan, v value.Value) string { return string(f.AppendLabel(nil, p, v)) }
+
+// AppendLabel appends the value's label (Label) to b, without allocating.
+func (f Field) AppendLabel(b []byte, p *plan.Plan, v value.Value) []byte {
 	if f.Missing {
-		return ""
+		return b
 	}
 	if f.Kind == plan.ReadItem {
 		for _, o := range p.Insts[f.Inst].Items[f.Idx].Options {
 			if v.Kind() == value.Int && o.Value == v.I() {
-				return o.Label
+				return append(b, o.Label...)
 			}
 		}
-		return ""
+		return b
 	}
 	switch v.Kind() {
 	case value.String:
 		if f.Kind == plan.ReadContext {
-			return v.S()
+			return append(b, v.S()...)
 		}
-		return plan.Words(v.S())
+		return plan.AppendWords(b, v.S())
 	case value.Bool:
-		if f.Kind == plan.ReadFlag {
-			if v.B() {
-				return "raised"
-			}
-			return "not raised"
+		switch {
+		case f.Kind == plan.ReadFlag && v.B():
+			return append(b, "raised"...)
+		case f.Kind == plan.ReadFlag:
+			return append(b, "not raised"...)
+		case v.B():
+			return append(b, "yes"...)
 		}
-		if v.B() {
-			return "yes"
-		}
-		return "no"
+		return append(b, "no"...)
 	}
-	return ""
+	return b
 }
 
 // AppendText appends the reason in words: what was read, by its label, and the value by its label —
@@ -112,8 +114,8 @@ func (f Field) AppendText(b []byte, p *plan.Plan, v value.Value) []byte {
 	if f.Missing {
 		return append(b, f.absent()...)
 	}
-	if l := f.Label(p, v); l != "" {
-		return append(b, l...)
+	if m := len(b); len(f.AppendLabel(b, p, v)) > m {
+		return f.AppendLabel(b, p, v)
 	}
 	b = v.AppendText(b)
 	if f.Kind == plan.ReadContext {
@@ -153,7 +155,7 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 		if cf.Label != "" {
 			return plan.AppendClean(b, cf.Label)
 		}
-		return append(b, plan.Words(cf.ID)...)
+		return plan.AppendWords(b, cf.ID)
 	case plan.ReadDomain:
 		return plan.AppendClean(b, p.Rules.Domains[f.Idx].Label)
 	case plan.ReadTier:
@@ -182,7 +184,7 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 		return b
 	case plan.ReadFlag:
 		b = append(b, ' ')
-		b = append(b, plan.Words(in.Flags[f.Idx].ID)...)
+		b = plan.AppendWords(b, in.Flags[f.Idx].ID)
 		return append(b, " flag"...)
 	case plan.ReadFollowup:
 		return plan.AppendLabel(b, in.Label, in.FollowUps[f.Idx].Label, in.FollowUps[f.Idx].ID)

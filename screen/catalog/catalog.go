@@ -39,9 +39,9 @@ type InstrumentDoc struct {
 	Context  []ContextDoc
 	// Label is the short name reasons use ("PHQ-9"): the definition's label, else the abbreviation ending
 	// the title, else the title.
-	Label string
-	Items    []ItemDoc
-	Scores   []ScoreDoc
+	Label  string
+	Items  []ItemDoc
+	Scores []ScoreDoc
 	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
 	FollowUps []FollowUpDoc
 	Flags     []FlagDoc

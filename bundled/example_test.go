@@ -23,8 +23,13 @@ func ExampleDefinitions() {
 		"gcps_r":    {"pain_frequency": 1},
 		"sisq_drug": {"times": 0},
 	}})
+	if err != nil {
+		fmt.Println(err) // nothing to score
+		return
+	}
+	// The report holds every result the usable answers settle; Err names the answer that could not be used.
 	var re *screen.ResponseErrors
-	fmt.Println(errors.As(err, &re), errors.Is(err, screen.ErrInvalidValue))
+	fmt.Println(errors.As(rep.Err(), &re), errors.Is(rep.Err(), screen.ErrInvalidValue))
 	fmt.Println(rep.Errors[0].Code, rep.Errors[0].Instrument, rep.Errors[0].Item)
 	fmt.Println(rep.Instrument("gad7").Status, rep.Composite.Tier)
 	// Output:

@@ -73,6 +73,9 @@ func check(t *testing.T, eng *screen.Engine, where string, resp *screen.Response
 		t.Errorf("%s: %v", where, err)
 		return
 	}
+	if err := rep.Err(); err != nil {
+		t.Errorf("%s: the record's errors: %v", where, err)
+	}
 	c := rep.Composite
 	if rep.Subject != resp.Subject {
 		t.Errorf("%s: report subject %q, want %q", where, rep.Subject, resp.Subject)

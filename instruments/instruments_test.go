@@ -52,6 +52,9 @@ func score(eng *screen.Engine, id string, answers map[string]any, ctx map[string
 	if err != nil {
 		return nil, err
 	}
+	if err := rep.Err(); err != nil {
+		return nil, err
+	}
 	res := rep.Instrument(id)
 	if res == nil {
 		return nil, fmt.Errorf("no result for %s", id)
@@ -319,14 +322,14 @@ func checkErrors(f *failures, what string, rep *screen.Report, err error, ids []
 // scoreReport scores one instrument's answers and returns the report (also when it carries errors).
 func scoreReport(eng *screen.Engine, id string, answers map[string]any, ctx map[string]any) (*screen.Report, *screen.InstrumentResult, error) {
 	rep, err := eng.Score(context.Background(), &screen.Response{Context: ctx, Answers: map[string]map[string]any{id: answers}})
-	if rep == nil {
+	if err != nil {
 		return nil, nil, err
 	}
 	res := rep.Instrument(id)
 	if res == nil {
 		return rep, nil, fmt.Errorf("no result for %s", id)
 	}
-	return rep, res, err
+	return rep, res, rep.Err()
 }
 
 // ---- Independent reference rules (composite.md §1) ----

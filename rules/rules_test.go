@@ -1517,14 +1517,14 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 	})
 	var re *screen.ResponseErrors
 	switch {
-	case rep == nil:
+	case rep == nil || err != nil:
 		fail("%v", err)
 		return
-	case len(wantErrs) == 0 && err != nil:
-		fail("%v", err)
+	case len(wantErrs) == 0 && rep.Err() != nil:
+		fail("%v", rep.Err())
 		return
-	case len(wantErrs) > 0 && !errors.As(err, &re):
-		fail("error %v, want the record's errors %v", err, wantErrs)
+	case len(wantErrs) > 0 && !errors.As(rep.Err(), &re):
+		fail("error %v, want the record's errors %v", rep.Err(), wantErrs)
 	}
 	var gotErrs []string
 	for _, e := range rep.Errors {
@@ -1756,8 +1756,7 @@ func checkNotApplied(t *testing.T, eng, strict *screen.Engine, resp *screen.Resp
 			continue // nothing left to score
 		}
 		rep, err := eng.Score(context.Background(), r)
-		var re *screen.ResponseErrors
-		if rep == nil || err != nil && !errors.As(err, &re) {
+		if err != nil {
 			t.Errorf("without %v: %v", tc.drop, err)
 			continue
 		}

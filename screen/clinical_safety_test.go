@@ -165,9 +165,11 @@ func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	a["gad7"]["q3"] = "often" // not an option code
 	a["gcps_r"] = map[string]any{"pain_frequency": 3, "limit_frequency": 1, "pain_avg": 4, "enjoyment": 4, "activity": 4}
 	rep, err := eng.Score(context.Background(), &screen.Response{Subject: "pt-1", Answers: a})
+	require.NoError(t, err, "a report exists: Score returns it and no error")
+	require.NotNil(t, rep)
+	err = rep.Err()
 	var re *screen.ResponseErrors
 	require.ErrorAs(t, err, &re, "a record with an invalid answer is a failed record")
-	require.NotNil(t, rep, "and still has its report")
 	require.Len(t, re.Errors, 1)
 	assert.True(t, errors.Is(err, screen.ErrInvalidValue))
 	require.Len(t, rep.Errors, 1)
@@ -225,9 +227,10 @@ func TestUrgentFlagSurfacesWithoutTheRuleSet(t *testing.T) {
 		"auditc": {"frequency": 9},
 		"phq10":  {"q1": 1},
 	}})
-	var re *screen.ResponseErrors
-	require.ErrorAs(t, err, &re)
+	require.NoError(t, err)
 	require.NotNil(t, rep)
+	var re *screen.ResponseErrors
+	require.ErrorAs(t, rep.Err(), &re)
 	codes := []string{}
 	for _, e := range rep.Errors {
 		codes = append(codes, e.Code+" "+e.Instrument+"."+e.Item)

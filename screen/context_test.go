@@ -47,7 +47,9 @@ func TestInvalidContextIsAnErrorThenUnknown(t *testing.T) {
 			ctx := map[string]any{"moud_current": false, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false}
 			ctx[tc.field] = tc.value
 			rep, err := eng.Score(context.Background(), &screen.Response{Subject: "s-1", Context: ctx, Answers: answers()})
-			require.NotNil(t, rep, "%v", err)
+			require.NoError(t, err)
+			require.NotNil(t, rep)
+			err = rep.Err()
 			var re *screen.ResponseErrors
 			require.ErrorAs(t, err, &re, "an invalid context value fails the record")
 			require.Len(t, rep.Errors, 1)

@@ -17,9 +17,14 @@ import (
 
 // wantCodes names, for each broken-definitions case, the diagnostic code it exists to show.
 var wantCodes = map[string]string{
+	"cel_syntax_hint":          "cel_syntax",
+	"score_typo_followon":      "unknown_item",
+	"answer_typo":              "unknown_reference",
+	"type_boolean":             "schema",
 	"band_double_open":         "band_gap",
 	"band_gap":                 "band_gap",
 	"band_overlap":             "band_overlap",
+	"band_past_range":          "band_range",
 	"cel_cost":                 "cel_cost",
 	"cel_syntax":               "cel_syntax",
 	"cel_syntax_block":         "cel_syntax",
@@ -28,6 +33,7 @@ var wantCodes = map[string]string{
 	"duplicate_item":           "duplicate_id",
 	"duplicate_key":            "duplicate_key",
 	"duplicate_option_value":   "duplicate_value",
+	"flag_never_fires":         "never_fires",
 	"forward_reference":        "forward_reference",
 	"invalid_version":          "invalid_version",
 	"missing_field":            "missing_field",

@@ -13,6 +13,12 @@
 //		errors.As(err, &diags)
 //	}
 //	rep, err := eng.Score(ctx, &screen.Response{...})      // many times, from many goroutines
+//	if err != nil {
+//		return err                                     // nothing to score: no report
+//	}
+//	if err := rep.Err(); err != nil {                      // answers that could not be used (rep.Errors);
+//		log.Print(err)                                 // the report holds everything else, flags included
+//	}
 //
 // New returns a complete engine or an error, never a half-usable engine. An Engine is immutable and safe
 // for concurrent use by any number of goroutines; Score takes no locks on the hot path (scratch space
@@ -71,7 +77,8 @@
 //
 // A bad answer spoils only itself. An unknown instrument, version or item, a value that is not among the
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
-// of the record (Report.Errors; Score returns the report and a *ResponseErrors), named by instrument and
+// of the record (Report.Errors; Score returns the report and a nil error, and Report.Err returns the
+// problems as a *ResponseErrors), named by instrument and
 // item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
 // as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
@@ -99,7 +106,9 @@
 // test suites; screen/diag holds load-time diagnostics; and package bundled (outside screen, so an engine
 // holds only what its caller loads) is the bundled catalogue and rule set.
 //
-// Errors from Score are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends). Their messages
+// Score returns an error only when there is no report; the problems of a scored record are in
+// Report.Errors. Both are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends; Report.Err
+// gathers a report's into a *ResponseErrors). Their messages
 // name instruments, items and rules, never answer values or the subject id: those are health data and go
 // only to the report.
 //

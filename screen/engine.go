@@ -177,12 +177,12 @@ type CheckResult struct {
 // needs no choice among several rule sets, which makes it what a validator wants. The error is only for
 // definitions that could not be read at all (an I/O error).
 //
-// Check also runs the static checks New does not (they analyse definitions that compile, and cost more
-// than a load should): a score's declared range against what its items give, bands that leave reachable
-// values out or can never apply, lookup tables missing a reachable raw value, required items nothing
-// reads, unused option scales, tiers and referrals that can never fire or are shadowed. Their errors
-// (codes score_range, band_range, band_unreachable, lookup_gap, never_fires, shadowed_tier) mean a
-// definition is wrong even though New would load it; docs/definitions.md lists them.
+// Check and New run the same static checks over definitions that compile: a score's declared range
+// against what its items give, bands that leave reachable values out or can never apply, lookup tables
+// missing a reachable raw value, required items nothing reads, unused option scales, flags, tiers and
+// referrals that can never fire, shadowed tiers. Their errors (codes score_range, band_range,
+// band_unreachable, lookup_gap, never_fires, shadowed_tier) fail New as they fail Check; their warnings
+// are Engine.Warnings. New checks the rule set it applies, Check every one; docs/definitions.md lists them.
 func Check(opts ...Option) (*CheckResult, error) {
 	cfg, err := configure(opts)
 	if err != nil {
@@ -202,28 +202,35 @@ var errZeroEngine = errors.New("screen: the Engine was not made by New")
 
 // Score scores one response set. It is safe to call from many goroutines at once.
 //
-// A bad answer spoils only itself (see the package documentation): when answers are invalid, or name items
-// or instruments that do not exist, Score returns the report — every result the usable answers settle,
-// with the problems in Report.Errors — together with a *ResponseErrors listing the same problems, so a
-// caller that only checks err still treats the record as failed. Problems that leave nothing to score (no
-// answers, an invalid subject id, a rule set required by RequireComposite and not applied), every problem
-// under WithStrictAnswers, and a cancelled context return a nil report and the error (*ScoreError, or the
-// context's). A score that cannot be computed because answers are missing is not an error: the report
-// says so, and reports what the other answers settle.
+// The contract: whenever there is a report, Score returns it and a nil error. A bad answer spoils only
+// itself (see the package documentation): when answers are invalid, or name items or instruments that do
+// not exist, the report holds every result the usable answers settle — an urgent flag included — and the
+// problems in Report.Errors; Report.Err returns them as one error (a *ResponseErrors) for a caller that
+// wants to treat the record as failed. So the idiomatic
+//
+//	rep, err := eng.Score(ctx, resp)
+//	if err != nil {
+//		return err // nothing was scored
+//	}
+//
+// never discards a report. Score returns an error, and no report, only when there is nothing to score:
+// no answers, an invalid subject id, a rule set required by RequireComposite and not applied, any problem
+// under WithStrictAnswers (a *ScoreError), or a cancelled context (the context's error). A score that
+// cannot be computed because answers are missing is not an error either: the report says so, and reports
+// what the other answers settle.
 func (e *Engine) Score(ctx context.Context, r *Response) (*Report, error) {
 	rep := new(Report)
-	err := e.ScoreTo(ctx, r, rep)
-	var re *ResponseErrors
-	if err != nil && !errors.As(err, &re) {
+	if err := e.ScoreTo(ctx, r, rep); err != nil {
 		return nil, err
 	}
-	return rep, err
+	return rep, nil
 }
 
 // ScoreTo is Score writing into dst, reusing the memory dst holds from an earlier call: in a batch loop
 // with one Report per goroutine, scoring allocates almost nothing. Everything dst held before — including
-// results and reasons taken from it — is overwritten (see Report). When the error is a *ResponseErrors, dst
-// holds the report; on any other error dst's contents are unspecified.
+// results and reasons taken from it — is overwritten (see Report). A nil error means dst holds the report
+// (whose Errors may list answers that could not be used; see Report.Err); on an error dst's contents are
+// unspecified.
 func (e *Engine) ScoreTo(ctx context.Context, r *Response, dst *Report) error {
 	switch {
 	case e == nil || e.plan == nil:
@@ -260,14 +267,6 @@ func (e *Engine) scoreTo(ctx context.Context, r *Response, dst *Report, fu *foll
 	dst.FollowUp = nil
 	if fu != nil {
 		s.followUp(dst, fu)
-	}
-	if len(dst.Errors) > 0 {
-		re := &ResponseErrors{Errors: make([]*ScoreError, len(dst.Errors))}
-		for i := range dst.Errors {
-			e := dst.Errors[i] // a copy: the error outlives a reused Report
-			re.Errors[i] = &e
-		}
-		return re
 	}
 	return nil
 }

@@ -95,8 +95,9 @@ func TestVersionsAndPinning(t *testing.T) {
 		assert.Equal(t, tc.severity, sev.String(), tc.key)
 		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, res.Digest)
 	}
-	_, err = eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"phq9@2.0.0": nine}})
-	assert.True(t, errors.Is(err, screen.ErrUnknownVersion), "%v", err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"phq9@2.0.0": nine}})
+	require.NoError(t, err)
+	assert.True(t, errors.Is(rep.Err(), screen.ErrUnknownVersion), "%v", rep.Err())
 	// Identical copies of a definition load once; the digests of the two versions differ.
 	eng2, err := screen.New(screen.WithDefinitions(fsys, "a"), screen.WithDefinitions(fstest.MapFS{"x/phq9.v1.yaml": {Data: v1}}, "b"))
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package screen
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/painscreen/painscreen/screen/internal/eval"
 )
@@ -89,11 +90,28 @@ func (e *ScoreError) Error() string {
 	return where + e.Message
 }
 
-// Is makes errors.Is(err, ErrUnknownItem) and friends work.
-func (e *ScoreError) Is(target error) bool { return target == e.kind }
+// Is makes errors.Is(err, ErrUnknownItem) and friends work. A ScoreError made by hand or read back from
+// JSON (ReadReport) matches the sentinel of its Code.
+func (e *ScoreError) Is(target error) bool { return target == e.sentinel() }
 
 // Unwrap returns the sentinel.
-func (e *ScoreError) Unwrap() error { return e.kind }
+func (e *ScoreError) Unwrap() error { return e.sentinel() }
+
+func (e *ScoreError) sentinel() error {
+	if e.kind != nil {
+		return e.kind
+	}
+	return codeKinds[e.Code]
+}
+
+// codeKinds maps each code back to its sentinel.
+var codeKinds = func() map[string]error {
+	m := make(map[string]error, len(errCodes))
+	for k, c := range errCodes {
+		m[c] = k
+	}
+	return m
+}()
 
 // kinds maps the evaluator's problem kinds to the sentinels.
 var kinds = [...]error{
@@ -128,14 +146,22 @@ func newScoreError(kind error, inst, item, msg string) *ScoreError {
 
 // ResponseErrors is the error of a response set that was scored although some of its answers could not be
 // used: invalid answers, unknown items or instruments, invalid context, or a definition bug met while
-// scoring. Score returns it together with the Report, which holds the same list in Errors and every result
-// the usable answers settle; each error names its instrument and item, never the value. errors.Is matches
-// each error's sentinel (errors.Is(err, ErrInvalidValue)).
+// scoring. Report.Err returns it, for a caller that wants a record with errors to be an error; the Report
+// holds the same list in Errors and every result the usable answers settle. Each error names its
+// instrument and item, never the value. errors.Is matches each error's sentinel
+// (errors.Is(err, ErrInvalidValue)), and errors.As finds a *ScoreError.
+//
+// Errors has the element type of Report.Errors — values, not pointers — so that a Report stays plain data
+// that owns what it holds (it can be copied, reused by ScoreTo and read back from JSON without sharing
+// errors with anything); Unwrap hands out pointers into this list.
 type ResponseErrors struct {
-	Errors []*ScoreError
+	Errors []ScoreError
 }
 
 func (e *ResponseErrors) Error() string {
+	if len(e.Errors) == 0 {
+		return "screen: no errors"
+	}
 	msg := e.Errors[0].Error()
 	if n := len(e.Errors) - 1; n > 0 {
 		msg += fmt.Sprintf(" (and %d more)", n)
@@ -146,8 +172,18 @@ func (e *ResponseErrors) Error() string {
 // Unwrap returns the errors, for errors.Is and errors.As.
 func (e *ResponseErrors) Unwrap() []error {
 	out := make([]error, len(e.Errors))
-	for i, err := range e.Errors {
-		out[i] = err
+	for i := range e.Errors {
+		out[i] = &e.Errors[i]
 	}
 	return out
+}
+
+// Err returns the report's errors (Report.Errors) as one error, a *ResponseErrors holding a copy of them
+// (so it outlives a Report that ScoreTo reuses), or nil when the report has none. The report itself is
+// still the result: its instruments, flags and composite are what the usable answers settle.
+func (r *Report) Err() error {
+	if r == nil || len(r.Errors) == 0 {
+		return nil
+	}
+	return &ResponseErrors{Errors: slices.Clone(r.Errors)}
 }

@@ -151,9 +151,14 @@ func ExampleScoreError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = eng.Score(context.Background(), &screen.Response{
+	rep, err := eng.Score(context.Background(), &screen.Response{
 		Answers: map[string]map[string]any{"phq9": {"q1": 7}},
 	})
+	if err != nil {
+		fmt.Println(err) // nothing was scored
+		return
+	}
+	err = rep.Err() // the answers that could not be used, as one error
 	var se *screen.ScoreError
 	if errors.As(err, &se) {
 		fmt.Println(se.Code, se.Instrument, se.Item, errors.Is(err, screen.ErrInvalidValue))
@@ -200,4 +205,30 @@ func ExampleEngine_FollowUp() {
 	// phq9 worsening false
 	// referral: behavioral_health
 	// referral: treatment_adjustment
+}
+
+// Score returns a report whenever there is one: an answer that cannot be used is an error of the
+// record, in the report, and the urgent flag its other answers raise is still there. Err gathers the
+// record's errors for a caller that wants one error.
+func ExampleReport_Err() {
+	eng, err := screen.New(bundled.Definitions())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
+		"phq9": {"q1": 7, "q2": 1, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 2},
+	}})
+	if err != nil {
+		fmt.Println("not scored:", err)
+		return
+	}
+	if err := rep.Err(); err != nil {
+		fmt.Println("record error:", err, errors.Is(err, screen.ErrInvalidValue))
+	}
+	_, urgent := rep.Instrument("phq9").Flag("suicidal_ideation")
+	fmt.Println("suicidal_ideation:", urgent)
+	// Output:
+	// record error: phq9.q1: value is not among the options (one of 0, 1, 2, 3) true
+	// suicidal_ideation: true
 }

@@ -108,18 +108,19 @@ type followUpRun struct {
 // FollowUp scores current against baseline, a response set of the same subject from an earlier visit: the
 // report of current with a FollowUp block. It is safe to call from many goroutines at once. The baseline
 // is scored too, but only to read its results: its problems do not fail this call (a score it leaves
-// undecided leaves the measures that read it not computed). Errors are as for Score, for current.
+// undecided leaves the measures that read it not computed). The contract is Score's, for current: a report
+// and a nil error whenever there is a report (current's answer problems are in Report.Errors, and
+// Report.Err); an error and no report only when current cannot be scored at all.
 func (e *Engine) FollowUp(ctx context.Context, baseline, current *Response) (*Report, error) {
 	rep := new(Report)
-	err := e.FollowUpTo(ctx, baseline, current, rep)
-	var re *ResponseErrors
-	if err != nil && !errors.As(err, &re) {
+	if err := e.FollowUpTo(ctx, baseline, current, rep); err != nil {
 		return nil, err
 	}
-	return rep, err
+	return rep, nil
 }
 
-// FollowUpTo is FollowUp writing into dst, reusing its memory as ScoreTo does.
+// FollowUpTo is FollowUp writing into dst, reusing its memory as ScoreTo does: a nil error means dst
+// holds the report.
 func (e *Engine) FollowUpTo(ctx context.Context, baseline, current *Response, dst *Report) error {
 	switch {
 	case e == nil || e.plan == nil:

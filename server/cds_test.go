@@ -241,8 +241,9 @@ func TestErrorsCard(t *testing.T) {
 		"sisq_drug": {"times": 0},
 		"auditc":    {"frequency": 1, "typical_quantity": 0, "binge_frequency": 0, "1": 2},
 	}})
+	require.NoError(t, err)
 	var re *screen.ResponseErrors
-	require.ErrorAs(t, err, &re)
+	require.ErrorAs(t, rep.Err(), &re)
 	require.NotEmpty(t, rep.Errors)
 	cards := m.cards(rep)
 	checkCards(t, cards)

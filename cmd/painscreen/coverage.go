@@ -42,23 +42,37 @@ func writeCoverageText(w io.Writer, cov *suite.Coverage) {
 	b.WriteString("coverage:\n")
 	for i := range cov.Definitions {
 		d := &cov.Definitions[i]
-		fmt.Fprintf(&b, "  %-*s  %5.1f%%  (%d of %d)\n", width, safe(d.Definition), floor1(d.Percent()), d.Covered(), d.Total())
+		fmt.Fprintf(&b, "  %-*s  %5s%%  (%d of %d)\n", width, safe(d.Definition), percent1(d.Covered(), d.Total()), d.Covered(), d.Total())
 		for _, e := range d.Uncovered() {
 			fmt.Fprintf(&b, "      not reached: %s\n", safe(e.String()))
 		}
 	}
-	fmt.Fprintf(&b, "coverage: %.1f%% of %d elements\n", floor1(cov.Percent()), cov.Total())
+	fmt.Fprintf(&b, "coverage: %s%% of %d elements\n", percent1(cov.Covered(), cov.Total()), cov.Total())
 	_, _ = io.WriteString(w, b.String())
 }
 
-// floor1 rounds a percentage down to one decimal, so 99.96 % never shows as 100.0 %.
-func floor1(p float64) float64 { return float64(int(p*10)) / 10 }
+// percent1 is covered/total as a percentage with one decimal, rounded half away from zero (18 of 27 is
+// 66.7), computed in integers so that no float error moves a half; but never 100.0 unless every element
+// is covered, nor 0.0 unless none is (99.96 shows as 99.9). A total of 0 is 100.0.
+func percent1(covered, total int) string {
+	if total <= 0 {
+		return "100.0"
+	}
+	tenths := (2000*covered + total) / (2 * total)
+	switch {
+	case covered < total && tenths >= 1000:
+		tenths = 999
+	case covered > 0 && tenths == 0:
+		tenths = 1
+	}
+	return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+}
 
 // belowMin reports whether coverage is under the --min-coverage threshold, and says so on stderr.
 func (c *coverageFlags) belowMin(stderr io.Writer, cov *suite.Coverage) bool {
 	if c.min == nil || cov.Percent() >= *c.min {
 		return false
 	}
-	fmt.Fprintf(stderr, "painscreen test: coverage %.1f%% is below --min-coverage %g\n", floor1(cov.Percent()), *c.min)
+	fmt.Fprintf(stderr, "painscreen test: coverage %s%% (%d of %d elements) is below --min-coverage %g\n", percent1(cov.Covered(), cov.Total()), cov.Covered(), cov.Total(), *c.min)
 	return true
 }

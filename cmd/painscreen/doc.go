@@ -303,13 +303,14 @@
 //	    ^
 //
 // YAML syntax errors are at the token where the parser stopped (a mis-indented key at its own line and
-// column). When several rule sets are loaded, each is compiled in turn. Besides what every load checks,
-// validate runs the static checks of docs/definitions.md: a score's declared range against what its items
+// column). When several rule sets are loaded, each is compiled in turn. Like every load (score, test and
+// serve refuse the same errors), validate runs the static checks of docs/definitions.md: a score's declared
+// range against what its items
 // give (score_range), bands that leave a reachable value out or can never apply (band_range,
 // band_unreachable; a bound past the range is the warning band_beyond_range), lookup tables missing a
 // reachable raw value (lookup_gap; an unreachable row is the warning lookup_unreachable), required items
-// nothing reads and option scales no item uses (warnings unused_item, unused_scale), tiers and referrals
-// that can never fire or are shadowed by an earlier tier (never_fires, shadowed_tier). It checks the suites
+// nothing reads and option scales no item uses (warnings unused_item, unused_scale), flags, tiers and
+// referrals that can never fire or are shadowed by an earlier tier (never_fires, shadowed_tier). It checks the suites
 // too: unknown fields, a target version that is not loaded (unknown_target), and every id a want names
 // ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"). A PATH that holds no definition is
 // no_definitions: an error when nothing loaded at all, a warning beside another PATH (a folder of suites

@@ -76,7 +76,11 @@ func validateAll(srcs []defSource, userPaths bool) (*validation, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.diags = append(v.diags, sd...).Sort()
+	v.diags = append(v.diags, sd...)
+	if userPaths {
+		v.diags = append(v.diags, untestedVersions(srcs, suites, v.instruments)...)
+	}
+	v.diags = v.diags.Sort()
 	return v, nil
 }
 

@@ -464,23 +464,21 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 		} else {
 			err = p.sc.ScoreTo(p.scoreCtx, rec.Response, sc.rep)
 		}
-		var re *screen.ResponseErrors
-		if rec.SubjectErr != nil && (err == nil || errors.As(err, &re)) {
-			err = addSubjectError(sc.rep, rec.SubjectErr)
+		if err == nil && rec.SubjectErr != nil {
+			addSubjectError(sc.rep, rec.SubjectErr)
 		}
-		if b.csv && errors.As(err, &re) {
-			hintSentinels(sc.rep, re, rec.Response)
+		if err == nil && b.csv {
+			hintSentinels(sc.rep, rec.Response)
 		}
 		switch {
 		case err == nil:
-			st.ok, st.tier = true, p.sum.tierOf(sc.rep)
+			st.ok, st.tier = len(sc.rep.Errors) == 0, p.sum.tierOf(sc.rep)
 			sc.rec.Report = sc.rep
-		case errors.As(err, &re):
-			// A bad answer spoils only itself: the report, with the record's errors in it; the record
-			// counts as failed.
-			st.tier = p.sum.tierOf(sc.rep)
-			sc.rec.Report = sc.rep
-			fillResponseErrors(st, re)
+			if len(sc.rep.Errors) > 0 {
+				// A bad answer spoils only itself: the report, with the record's errors in it; the record
+				// counts as failed.
+				fillResponseErrors(st, sc.rep.Errors)
+			}
 		default:
 			fillScoreError(st, err)
 			sc.rec.Failure = &st.Failure
@@ -503,13 +501,8 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 // addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
 // scored record: first in the report's errors, and the record counts as failed. The record was scored
 // without a subject, so that a signal in its answers still surfaces.
-func addSubjectError(rep *screen.Report, e *respfile.Error) *screen.ResponseErrors {
+func addSubjectError(rep *screen.Report, e *respfile.Error) {
 	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
-	re := &screen.ResponseErrors{Errors: make([]*screen.ScoreError, len(rep.Errors))}
-	for i := range rep.Errors {
-		re.Errors[i] = &rep.Errors[i]
-	}
-	return re
 }
 
 // sentinels are the codes data managers write for a missing answer (SPSS, SAS, Stata exports) that
@@ -519,7 +512,7 @@ var sentinels = map[any]string{int64(-99): "-99", int64(-999): "-999", int64(-9)
 // hintSentinels adds to each error of an answer that failed with a sentinel value (-99, ., 999, ...) how to
 // read that value as missing (--na). It names the sentinel only: it is a code, not an answer; no other
 // value is ever echoed.
-func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.Response) {
+func hintSentinels(rep *screen.Report, resp *screen.Response) {
 	for i := range rep.Errors {
 		e := &rep.Errors[i]
 		if e.Item == "" || e.Instrument == "" {
@@ -539,8 +532,5 @@ func hintSentinels(rep *screen.Report, re *screen.ResponseErrors, resp *screen.R
 			continue
 		}
 		e.Message += " (if " + tok + " marks a missing answer, name it in --na: --na NA," + tok + ")"
-		if i < len(re.Errors) && re.Errors[i].Code == e.Code && re.Errors[i].Item == e.Item {
-			re.Errors[i].Message = e.Message
-		}
 	}
 }

@@ -189,15 +189,15 @@ func fillInputError(st *recStat, ie *respfile.Error) {
 }
 
 // fillResponseErrors records the errors of a record that was scored (its report is written).
-func fillResponseErrors(st *recStat, re *screen.ResponseErrors) {
-	st.ok, st.Partial, st.Errors = false, true, len(re.Errors)
-	if len(re.Errors) > 1 {
-		st.codes = make([]string, len(re.Errors))
-		for i, e := range re.Errors {
+func fillResponseErrors(st *recStat, errs []screen.ScoreError) {
+	st.ok, st.Partial, st.Errors = false, true, len(errs)
+	if len(errs) > 1 {
+		st.codes = make([]string, len(errs))
+		for i, e := range errs {
 			st.codes[i] = e.Code
 		}
 	}
-	se := re.Errors[0]
+	se := &errs[0]
 	st.Failure = render.Failure{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
 }
 

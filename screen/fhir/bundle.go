@@ -473,7 +473,7 @@ func entryURL(seed, local string) string {
 // AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
 // newline.
 func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
-	return appendJSON(b, w.NewBundle(rep, in))
+	return appendBundle(b, w.NewBundle(rep, in))
 }
 
 // WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.

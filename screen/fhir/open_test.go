@@ -55,10 +55,11 @@ func TestRiskAssessmentOpenTier(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, err := eng.Score(context.Background(), lowBattery(tc.q9))
+			require.NoError(t, err)
 			if tc.q9 == 7 {
-				require.Error(t, err) // the invalid answer is an error of the record, which is still scored
+				require.Error(t, rep.Err()) // the invalid answer is an error of the record, which is still scored
 			} else {
-				require.NoError(t, err)
+				require.NoError(t, rep.Err())
 			}
 			require.NotNil(t, rep)
 			b := w.NewBundle(rep, fhir.Input{Subject: rep.Subject, Date: "2026-03-04", Seed: "open"})

@@ -122,9 +122,9 @@ func TestBadValueSpoilsOnlyItsItem(t *testing.T) {
 					require.ErrorIs(t, err, io.EOF)
 
 					rep, err := eng.Score(context.Background(), rec.Response)
-					require.NotNil(t, rep, "the record is scored: %v", err)
+					require.NoError(t, err, "the record is scored")
 					var re *screen.ResponseErrors
-					require.True(t, errors.As(err, &re), "the bad value is an error of the record's report: %v", err)
+					require.True(t, errors.As(rep.Err(), &re), "the bad value is an error of the record's report")
 					require.Len(t, rep.Errors, 1, "%v", rep.Errors)
 					e := rep.Errors[0]
 					if at.inst == "context" {

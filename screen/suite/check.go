@@ -125,6 +125,9 @@ func checkRefs(e *screen.Engine, s *def.Suite) []problem {
 			if t.Want != nil {
 				out = append(out, instrumentRefs(t, doc, t.Want.Refs, "")...)
 			}
+			if expectsNoErrors(t) {
+				out = append(out, instrumentRefs(t, doc, t.AnswerRefs, "")...)
+			}
 		}
 		return out
 	}
@@ -151,6 +154,9 @@ func checkRefs(e *screen.Engine, s *def.Suite) []problem {
 	slices.Sort(inputs)
 	docs := map[string]*catalog.InstrumentDoc{}
 	for _, t := range s.Tests {
+		if expectsNoErrors(t) {
+			out = append(out, answerRefs(e, t, docs)...)
+		}
 		if t.Want == nil {
 			continue
 		}
@@ -213,15 +219,22 @@ func instrumentRefs(t *def.Test, doc *catalog.InstrumentDoc, refs []def.Ref, pre
 			for _, f := range doc.Flags {
 				names = append(names, f.ID)
 			}
-		case "item":
+		case "item", "answer":
 			for _, it := range doc.Items {
 				names = append(names, it.ID)
 			}
 		default:
 			continue
 		}
+		if r.Kind == "answer" && !slices.Contains(names, r.ID) {
+			names = unanswered(t, r, names)
+		}
 		if !slices.Contains(names, r.ID) {
-			pr := problem{test: t, pos: r.Pos, code: "unknown_" + r.Kind, msg: fmt.Sprintf("no %s %q in %s%s", r.Kind, r.ID, key, didYouMean(r.ID, names))}
+			kind := r.Kind
+			if kind == "answer" {
+				kind = "item" // an answer to an item the instrument does not have
+			}
+			pr := problem{test: t, pos: r.Pos, code: "unknown_" + kind, msg: fmt.Sprintf("no %s %q in %s%s", kind, r.ID, key, didYouMean(r.ID, names))}
 			if r.Kind == "score" {
 				pr.what = prefix + "scores." + r.ID
 			}
@@ -236,4 +249,59 @@ func didYouMean(id string, names []string) string {
 		return fmt.Sprintf("; did you mean %q?", s)
 	}
 	return ""
+}
+
+// expectsNoErrors reports whether a test expects its answers to score without errors: then every key of
+// its answers must name an item (and, in a rules suite, an instrument) the definitions have. A test that
+// expects errors may send unknown keys on purpose.
+func expectsNoErrors(t *def.Test) bool {
+	return t.WantError == nil && (t.Want == nil || t.Want.Errors == nil)
+}
+
+// answerRefs checks the instrument keys and item ids of a rules suite's answers against the instruments e
+// has loaded (docs caches their descriptions).
+func answerRefs(e *screen.Engine, t *def.Test, docs map[string]*catalog.InstrumentDoc) []problem {
+	var out []problem
+	var ids []string
+	for _, in := range e.Instruments() {
+		if !slices.Contains(ids, in.ID) {
+			ids = append(ids, in.ID)
+		}
+	}
+	for _, r := range t.AnswerRefs {
+		switch r.Kind {
+		case "answers_instrument":
+			id, _, _ := strings.Cut(r.ID, "@")
+			if !slices.Contains(ids, id) {
+				out = append(out, problem{test: t, pos: r.Pos, code: "unknown_instrument",
+					msg: fmt.Sprintf("no instrument %q is loaded%s", id, didYouMean(id, ids))})
+			}
+		case "answer":
+			doc := docs["answers:"+r.Domain]
+			if doc == nil {
+				d, err := e.Describe(r.Domain)
+				if err != nil {
+					continue // an unknown instrument: reported above
+				}
+				doc, docs["answers:"+r.Domain] = d, d
+			}
+			out = append(out, instrumentRefs(t, doc, []def.Ref{r}, "")...)
+		}
+	}
+	return out
+}
+
+// unanswered narrows the items a misspelled answer key may have meant to those the same answers do not
+// already answer ({q1, q2, q3, q5} on items q1-q4 meant q4), or leaves them all when none is left.
+func unanswered(t *def.Test, r def.Ref, items []string) []string {
+	var out []string
+	for _, id := range items {
+		if !slices.ContainsFunc(t.AnswerRefs, func(o def.Ref) bool { return o.Kind == "answer" && o.Domain == r.Domain && o.ID == id }) {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return items
+	}
+	return out
 }

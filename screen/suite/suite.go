@@ -291,6 +291,9 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 	} else {
 		rep, err = e.Score(ctx, resp)
 	}
+	if err == nil {
+		err = rep.Err() // the errors the report carries, compared below as the record's errors
+	}
 	if t.WantError == nil {
 		*out = rep
 	}

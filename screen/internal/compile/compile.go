@@ -113,6 +113,7 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 		if opts.RuleSet != "" && !opts.NoRules {
 			c.errAt(diag.Pos{}, "unknown_rule_set", "rule set %q is not loaded", opts.RuleSet)
 		}
+		c.lint(p.Insts, nil)
 		return res, nil
 	}
 	chosen, err := chooseRuleSet(set.RuleSets, opts.RuleSet)
@@ -128,6 +129,8 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	if rs == nil {
 		return res, nil
 	}
+	// The static checks judge what every load uses, so an error of theirs fails New as it fails validate.
+	c.lint(p.Insts, []*plan.RuleSet{rs})
 	p.Rules = rs
 	res.RuleSets = append(res.RuleSets, rs.Key)
 	// An unpinned answers key selects the version the rule set binds.

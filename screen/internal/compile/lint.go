@@ -5,8 +5,10 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
-// lint runs the static checks (package lint) over what compiled, in the validator's view (Options.All):
-// they judge definitions that load, so only definitions without errors are checked.
+// lint runs the static checks (package lint) over what compiled — every instrument, and the rule sets
+// compiled (all of them in the validator's view, Options.All; the chosen one otherwise), so that a check's
+// error fails every load alike: they judge definitions that otherwise compile, so only definitions without
+// errors are checked.
 func (c *compiler) lint(insts []*plan.Instrument, rules []*plan.RuleSet) {
 	if c.errors() > 0 {
 		return

@@ -325,6 +325,10 @@ type Test struct {
 	// (follow-up), with answers shaped as Answers.
 	Date     string
 	Baseline *Baseline
+	// AnswerRefs lists the keys of Answers and of the baseline's answers, at their positions: Kind
+	// "answer" for an item (Domain: its instrument key, in a rules suite), "answers_instrument" for an
+	// instrument key of a rules suite. They are checked against the definitions without running the case.
+	AnswerRefs []Ref
 }
 
 // Baseline is a test case's baseline response set.

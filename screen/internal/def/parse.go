@@ -404,7 +404,7 @@ func (p *parser) score(n *yaml.Node) *Score {
 		s.TypePos = p.pos(t)
 		s.Type, _ = p.str(t, "type")
 		if !slices.Contains([]string{"int", "double", "bool", "string"}, s.Type) {
-			p.errf(t, "schema", "score %q: type must be int, double, bool or string", id)
+			p.errf(t, "schema", "score %q: type must be int, double, bool or string%s", id, typeHint(s.Type))
 			s.Type = ""
 		}
 	}

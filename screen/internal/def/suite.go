@@ -70,6 +70,7 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 		}
 		if m, ok := p.plainValue(tf.get("answers"), "answers", depth).(map[string]any); ok {
 			t.Answers = m
+			t.AnswerRefs = p.answerRefs(t.AnswerRefs, tf.get("answers"), s.Kind == "rules")
 		}
 		if d := tf.get("date"); d != nil {
 			t.Date = p.dateStr(d)
@@ -85,6 +86,9 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 					b.Context, _ = p.plainValue(c, "baseline.context", 1).(map[string]any)
 				}
 				b.Answers, _ = p.plainValue(bf.get("answers"), "baseline.answers", depth).(map[string]any)
+				if b.Answers != nil {
+					t.AnswerRefs = p.answerRefs(t.AnswerRefs, bf.get("answers"), s.Kind == "rules")
+				}
 				t.Baseline = b
 			}
 		}
@@ -106,6 +110,28 @@ func (p *parser) suite(root *yaml.Node) *Suite {
 		s.Tests = append(s.Tests, t)
 	}
 	return s
+}
+
+// answerRefs adds the keys of a test's answers mapping n (already read by plainValue) to refs: item ids,
+// or, in a rules suite, instrument keys and the item ids under each.
+func (p *parser) answerRefs(refs []Ref, n *yaml.Node, rules bool) []Ref {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return refs
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !rules {
+			refs = append(refs, Ref{Kind: "answer", ID: k.Value, Pos: p.pos(k)})
+			continue
+		}
+		refs = append(refs, Ref{Kind: "answers_instrument", ID: k.Value, Pos: p.pos(k)})
+		if v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				refs = append(refs, Ref{Kind: "answer", ID: v.Content[j].Value, Domain: k.Value, Pos: p.pos(v.Content[j])})
+			}
+		}
+	}
+	return refs
 }
 
 func (p *parser) want(n *yaml.Node, rules bool) *Want {

@@ -2,7 +2,7 @@
 // own structure contradicts or makes pointless. For each instrument: a score's declared range against
 // what its items' options can produce, bands that leave reachable values out or lie beyond the range,
 // lookup tables with reachable raw values missing, required items nothing reads, option scales no item
-// uses. For
+// uses, flags no answer can fire. For
 // each rule set: tiers and referrals that can never fire, and tiers shadowed by earlier ones, decided by
 // enumerating the declared values of the domains they read. Each finding is a diagnostic at the
 // file:line:col of the part concerned.
@@ -112,6 +112,7 @@ func (c *Checker) Instrument(in *plan.Instrument, readByRules map[int]bool) {
 			c.lookup(s, a.scores[s.Lookup.Of])
 		}
 	}
+	c.flags(d, a)
 	c.unused(in, readByRules)
 }
 

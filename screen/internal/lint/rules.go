@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -17,6 +18,16 @@ import (
 
 // maxCombos bounds the domain-value combinations one rule is evaluated over.
 const maxCombos = 1 << 16
+
+// ruleEnv is the CEL environment tier and referral conditions are checked in, on domain values alone:
+// made once and shared (it is immutable).
+var ruleEnv = sync.OnceValue(func() *cel.Env {
+	env, err := cel.NewEnv(cel.Variable("domains", cel.MapType(cel.StringType, cel.DynType)), cel.Variable("tier", cel.StringType))
+	if err != nil {
+		return nil
+	}
+	return env
+})
 
 // rule is a tier or referral condition evaluated on domain values alone.
 type rule struct {
@@ -49,8 +60,8 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 			values[dm.ID] = vs
 		}
 	}
-	env, err := cel.NewEnv(cel.Variable("domains", cel.MapType(cel.StringType, cel.DynType)), cel.Variable("tier", cel.StringType))
-	if err != nil {
+	env := ruleEnv()
+	if env == nil {
 		return
 	}
 	compile := func(e *def.Expr) *rule {

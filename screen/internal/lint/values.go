@@ -3,6 +3,7 @@ package lint
 import (
 	"math"
 	"slices"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -127,9 +128,19 @@ func newAnalyser(in *def.Instrument) *analyser {
 	for _, it := range in.Items {
 		a.items[it.ID] = it
 	}
-	a.env, _ = cel.NewEnv()
+	a.env = parseEnv()
 	return a
 }
+
+// parseEnv is the CEL environment expressions are parsed in (never type-checked): made once, as an
+// environment costs more to make than the checks of an instrument, and shared (it is immutable).
+var parseEnv = sync.OnceValue(func() *cel.Env {
+	env, err := cel.NewEnv()
+	if err != nil {
+		return nil
+	}
+	return env
+})
 
 // item is the set of values an item's answer may take.
 func (a *analyser) item(id string) vset {

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"html"
@@ -58,8 +57,7 @@ func run(out string, files []string) error {
 		// In a CDS call the subject is the patient: suggestions are proposed for them.
 		rec.Response.Subject = "Patient/example"
 		rep, err := eng.Score(context.Background(), rec.Response)
-		var re *screen.ResponseErrors
-		if rep == nil || (err != nil && !errors.As(err, &re)) {
+		if err != nil {
 			return fmt.Errorf("%s: not scored", f)
 		}
 		cards := maker.Cards(rep)

@@ -1,0 +1,19 @@
+package fhir
+
+import "github.com/painscreen/painscreen/screen"
+
+// AppendBundleStd is AppendBundle through encoding/json, the reference the hand-written encoder must match.
+func (w *Writer) AppendBundleStd(b []byte, rep *screen.Report, in Input) []byte {
+	return appendJSON(b, w.NewBundle(rep, in))
+}
+
+// EncodeBundle is the hand-written encoder alone, and whether it wrote the Bundle itself (false: it fell
+// back to encoding/json).
+func EncodeBundle(dst []byte, bd *Bundle) ([]byte, bool) {
+	e := encoder{b: dst}
+	e.bundle(bd)
+	return e.b, !e.bad
+}
+
+// AppendJSONStd is encoding/json's compact output with HTML escaping off.
+func AppendJSONStd(b []byte, v any) []byte { return appendJSON(b, v) }

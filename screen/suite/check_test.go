@@ -1,0 +1,53 @@
+package suite_test
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/bundled"
+	"github.com/painscreen/painscreen/screen/diag"
+	"github.com/painscreen/painscreen/screen/suite"
+)
+
+// TestCheckAnswers: Check reports each answer key a test case's answers name that the definitions do not
+// have — an item of an instrument suite, an instrument or an item of a rules suite — at its line and
+// column, with a "did you mean" among the items the case does not already answer; a case that expects
+// errors may send unknown keys on purpose.
+func TestCheckAnswers(t *testing.T) {
+	fsys := fstest.MapFS{
+		"phq2_test.yaml": {Data: []byte(`instrument: phq2@1.0.0
+tests:
+  - name: typo
+    answers: {q1: 0, q3: 1}
+    want: {scores: {total: 1}}
+  - name: on purpose
+    answers: {q1: 0, q3: 1}
+    want_error: {code: unknown_item}
+`)},
+		"rules_test.yaml": {Data: []byte(`rules: pain_oud@1.2.0
+tests:
+  - name: typos
+    answers:
+      phq_9: {q1: 0}
+      gad2: {q1: 0, q22: 1}
+    want: {applied: false}
+`)},
+	}
+	suites, err := suite.Load(fsys, "t")
+	require.NoError(t, err)
+	list, err := suite.Check(suites, bundled.Definitions())
+	require.NoError(t, err)
+	var got []string
+	for _, d := range list {
+		assert.Equal(t, diag.Error, d.Severity)
+		got = append(got, d.String())
+	}
+	assert.Equal(t, []string{
+		`t/phq2_test.yaml:4:22: unknown_item: no item "q3" in phq2@1.0.0; did you mean "q2"?`,
+		`t/rules_test.yaml:5:7: unknown_instrument: no instrument "phq_9" is loaded; did you mean "phq9"?`,
+		`t/rules_test.yaml:6:21: unknown_item: no item "q22" in gad2@1.0.0; did you mean "q2"?`,
+	}, got)
+}

@@ -1,8 +1,6 @@
 package screen
 
 import (
-	"unicode/utf8"
-
 	"github.com/painscreen/painscreen/internal/jsonenc"
 	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
@@ -185,30 +183,9 @@ func (r reasons) appendJSON(b []byte, i int) []byte {
 // closeJSONString ends the JSON string whose raw text is b[m:]: escaped as every report string is (only
 // in the rare case it needs it), and quoted.
 func closeJSONString(b []byte, m int) []byte {
-	if !plainJSON(b[m:]) {
+	if !jsonenc.Plain(b[m:]) {
 		t := string(b[m:])
 		b = jsonenc.AppendStringBody(b[:m], t)
 	}
 	return append(b, '"')
-}
-
-// plainJSON reports whether s is carried as it is in a JSON string by jsonenc: no control character,
-// quote or backslash, valid UTF-8, no U+2028 or U+2029.
-func plainJSON(s []byte) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		i += n
-	}
-	return true
 }

@@ -5,6 +5,7 @@
 package jsonenc
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -97,4 +98,31 @@ func AppendStringBody(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// Plain reports whether AppendStringBody would write b unchanged: no control character, quote or
+// backslash, valid UTF-8, no U+2028 or U+2029. Runs of plain ASCII are checked eight bytes at a time.
+func Plain(b []byte) bool {
+	for i := 0; i < len(b); {
+		for i+8 <= len(b) && !needsEscape8(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		if i >= len(b) {
+			return true
+		}
+		c := b[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			return false
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -98,6 +98,9 @@ func Words(id string) string { return strings.ReplaceAll(id, "_", " ") }
 
 // AppendWords appends Words(id) to b.
 func AppendWords(b []byte, id string) []byte {
+	if strings.IndexByte(id, '_') < 0 {
+		return append(b, id...)
+	}
 	for i := 0; i < len(id); i++ {
 		if id[i] == '_' {
 			b = append(b, ' ')
@@ -129,6 +132,9 @@ func AppendLabel(b []byte, inst, label, id string) []byte {
 // <= as ≤) and & as "and", so that no reason text carries an operator (or a character JSON encoders
 // escape for HTML).
 func AppendClean(b []byte, s string) []byte {
+	if strings.IndexAny(s, "<>&") < 0 {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case (c == '>' || c == '<') && i+1 < len(s) && s[i+1] == '=':

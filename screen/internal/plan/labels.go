@@ -132,7 +132,7 @@ func AppendLabel(b []byte, inst, label, id string) []byte {
 // <= as ≤) and & as "and", so that no reason text carries an operator (or a character JSON encoders
 // escape for HTML).
 func AppendClean(b []byte, s string) []byte {
-	if strings.IndexAny(s, "<>&") < 0 {
+	if !strings.ContainsAny(s, "<>&") {
 		return append(b, s...)
 	}
 	for i := 0; i < len(s); i++ {

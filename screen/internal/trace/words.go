@@ -147,8 +147,12 @@ func (f Field) absent() string {
 	return "not computed"
 }
 
-// appendSubject appends the words for what was read.
+// appendSubject appends the words for what was read: the words compile made for the field (its
+// FieldError's, the same in report notes), else built from the labels.
 func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
+	if w := f.words(p); w != "" {
+		return append(b, w...)
+	}
 	switch f.Kind {
 	case plan.ReadContext:
 		cf := p.Ctx[f.Idx]
@@ -197,4 +201,27 @@ func appendInt(b []byte, n int) []byte {
 		b = appendInt(b, n/10)
 	}
 	return append(b, byte('0'+n%10))
+}
+
+// words returns the words compile made for the field, "" when it made none.
+func (f Field) words(p *plan.Plan) string {
+	var fe *plan.FieldError
+	switch f.Kind {
+	case plan.ReadItem:
+		fe = p.Insts[f.Inst].Items[f.Idx].Unset
+	case plan.ReadScore:
+		fe = p.Insts[f.Inst].Scores[f.Idx].Unset
+	case plan.ReadBaseline:
+		fe = p.Insts[f.Inst].Scores[f.Idx].BaseUnset
+	case plan.ReadCurrent:
+		fe = p.Insts[f.Inst].Scores[f.Idx].CurUnset
+	case plan.ReadFlag:
+		fe = p.Insts[f.Inst].Flags[f.Idx].Unset
+	case plan.ReadFollowup:
+		fe = p.Insts[f.Inst].FollowUps[f.Idx].QUnset
+	}
+	if fe == nil {
+		return ""
+	}
+	return fe.Words
 }

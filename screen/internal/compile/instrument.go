@@ -219,7 +219,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			Names: plan.NewNames(in.ID+".flags."+f.ID, in.ID+".flags."+f.ID)}
 		cf.When = c.compileExpr(env, scope, f.When, types.BoolType, cf.Rule)
 		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified,
-			Words: in.Label + " " + plan.Words(f.ID) + " flag"}
+			Words: string(plan.AppendClean(nil, in.Label)) + " " + plan.Words(f.ID) + " flag"}
 		in.Flags = append(in.Flags, cf)
 		has, get := eval.FlagField(fi)
 		flagsT.Add(f.ID, types.BoolType, has, get)

@@ -170,7 +170,8 @@ func hasNote(res *screen.InstrumentResult, code, about string) bool {
 }
 
 func num(res *screen.InstrumentResult, id string) (float64, bool) {
-	v, ok := res.Score(id)
+	vScore, ok := res.Score(id)
+	v := vScore.Value
 	if !ok {
 		return 0, false
 	}
@@ -178,7 +179,8 @@ func num(res *screen.InstrumentResult, id string) (float64, bool) {
 }
 
 func str(res *screen.InstrumentResult, id string) (string, bool) {
-	v, ok := res.Score(id)
+	vScore, ok := res.Score(id)
+	v := vScore.Value
 	if !ok {
 		return "", false
 	}
@@ -186,7 +188,8 @@ func str(res *screen.InstrumentResult, id string) (string, bool) {
 }
 
 func boolean(res *screen.InstrumentResult, id string) (bool, bool) {
-	v, ok := res.Score(id)
+	vScore, ok := res.Score(id)
+	v := vScore.Value
 	if !ok {
 		return false, false
 	}
@@ -265,7 +268,8 @@ func decideScore(id string, own screen.Value, ownOK bool, set map[screen.Value]b
 // checkExpected compares a result's scores and determined notes with the expectations.
 func checkExpected(f *failures, what string, res *screen.InstrumentResult, ws ...expected) {
 	for _, w := range ws {
-		got, ok := res.Score(w.id)
+		gotScore, ok := res.Score(w.id)
+		got := gotScore.Value
 		switch {
 		case ok != w.ok:
 			f.errorf("%s: %s reported %v (%v), want reported %v (%v); notes %v", what, w.id, ok, got, w.ok, w.v, res.Notes)
@@ -704,7 +708,8 @@ func TestTwoItemScreensExhaustive(t *testing.T) {
 			for q2 := range 4 {
 				res, err := score(e, id, map[string]any{"q1": q1, "q2": q2}, nil)
 				require.NoError(t, err)
-				tot, _ := res.Score("total")
+				totScore, _ := res.Score("total")
+				tot := totScore.Value
 				n, isInt := tot.Int()
 				require.True(t, isInt, "%s total should be an int", id)
 				assert.Equal(t, int64(q1+q2), n, "%s %d,%d", id, q1, q2)
@@ -807,7 +812,8 @@ func TestGCPSRExhaustive(t *testing.T) {
 	for pf := range 2 {
 		res, err := score(e, "gcps_r", map[string]any{"pain_frequency": pf}, nil)
 		require.NoError(t, err)
-		g, _ := res.Score("grade")
+		gScore, _ := res.Score("grade")
+		g := gScore.Value
 		gi, _ := g.Int()
 		assert.Equal(t, int64(0), gi)
 		lbl, _ := str(res, "label")
@@ -826,7 +832,8 @@ func TestGCPSRExhaustive(t *testing.T) {
 				answers := map[string]any{"pain_frequency": pf, item: v}
 				res, err := score(e, "gcps_r", answers, nil)
 				if assert.NoError(t, err, "pf %d %s %d", pf, item, v) {
-					g, _ := res.Score("grade")
+					gScore, _ := res.Score("grade")
+					g := gScore.Value
 					assert.Equal(t, "0", g.String(), "pf %d %s %d", pf, item, v)
 					assert.Equal(t, screen.StatusComplete, res.Status)
 					assert.Empty(t, res.Missing)
@@ -857,7 +864,8 @@ func TestGCPSRExhaustive(t *testing.T) {
 			return
 		}
 		want := gcpsGrade(pf, lf, pain+enj+act)
-		g, _ := res.Score("grade")
+		gScore, _ := res.Score("grade")
+		g := gScore.Value
 		gi, _ := g.Int()
 		lbl, _ := str(res, "label")
 		cp, _ := boolean(res, "chronic_pain")
@@ -1031,7 +1039,8 @@ func TestDSM5OUDExhaustive(t *testing.T) {
 			f.errorf("dsm5_oud %v: %v", d, err)
 			return
 		}
-		c, _ := res.Score("count")
+		cScore, _ := res.Score("count")
+		c := cScore.Value
 		ci, isInt := c.Int()
 		sev, _ := str(res, "severity")
 		if !isInt || int(ci) != count || sev != dsm5Severity(count) || res.Status != screen.StatusComplete {
@@ -1235,7 +1244,8 @@ func TestAUDITCExhaustive(t *testing.T) {
 			sum := d[0] + d[1] + d[2]
 			cut := auditcCut(tc.sex)
 			assert.Equal(t, tc.sex == "", hasNote(res, "sex_unknown_cutpoint", ""), "%v: sex_unknown_cutpoint note", ctx)
-			tot, _ := res.Score("total")
+			totScore, _ := res.Score("total")
+			tot := totScore.Value
 			ti, _ := tot.Int()
 			pos, ok := boolean(res, "positive")
 			require.True(t, ok)
@@ -1300,7 +1310,8 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 	e := engine(t)
 	res, err := score(e, "pc_ptsd5", map[string]any{"trauma": 0}, nil)
 	require.NoError(t, err)
-	tot, _ := res.Score("total")
+	totScore, _ := res.Score("total")
+	tot := totScore.Value
 	ti, _ := tot.Int()
 	assert.Equal(t, int64(0), ti)
 	pos, _ := boolean(res, "positive")
@@ -1315,7 +1326,8 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 			answers := map[string]any{"trauma": 0, item: v}
 			res, err := score(e, "pc_ptsd5", answers, nil)
 			if assert.NoError(t, err) {
-				tot, _ := res.Score("total")
+				totScore, _ := res.Score("total")
+				tot := totScore.Value
 				assert.Equal(t, "0", tot.String(), "%s %d", item, v)
 				assert.Equal(t, screen.StatusComplete, res.Status)
 				assert.True(t, hasNote(res, "answered_when_skipped", item), "notes %v", res.Notes)
@@ -1339,7 +1351,8 @@ func TestPCPTSD5Exhaustive(t *testing.T) {
 		}
 		res, err := score(e, "pc_ptsd5", answers, nil)
 		require.NoError(t, err)
-		tot, _ := res.Score("total")
+		totScore, _ := res.Score("total")
+		tot := totScore.Value
 		ti, _ := tot.Int()
 		pos, _ := boolean(res, "positive")
 		assert.Equal(t, int64(sum), ti, "%v", d)
@@ -1464,7 +1477,8 @@ func TestPROMISPI4aExhaustive(t *testing.T) {
 		}
 		res, err := score(e, "promis_pi_4a", answers, nil)
 		require.NoError(t, err)
-		r, _ := res.Score("raw")
+		rScore, _ := res.Score("raw")
+		r := rScore.Value
 		ri, _ := r.Int()
 		tv, ok := num(res, "tscore")
 		require.True(t, ok)

@@ -47,7 +47,8 @@ func TestV12InputsReadByDomains(t *testing.T) {
 	rep, _ := eng.FollowUp(ctx, base, cur)
 	require.NotNil(t, rep)
 	require.NotNil(t, rep.FollowUp)
-	v, ok := rep.FollowUp.Measure("peg", "meaningful_improvement")
+	measure, ok := rep.FollowUp.Measure("peg", "meaningful_improvement")
+	v := measure.Value
 	require.True(t, ok, "PEG read at both visits")
 	b, _ := v.Bool()
 	assert.False(t, b)
@@ -145,7 +146,8 @@ func TestV12FollowUpNearBound(t *testing.T) {
 	for _, n := range rep.FollowUp.Notes {
 		assert.NotEqual(t, "determinacy_limit", n.Code, "%s: %s", n.About, n.Message)
 	}
-	v, ok := rep.FollowUp.Measure("phq9", "worsening")
+	measure, ok := rep.FollowUp.Measure("phq9", "worsening")
+	v := measure.Value
 	require.True(t, ok, "worsening is decided")
 	b, _ := v.Bool()
 	assert.False(t, b)

@@ -910,7 +910,8 @@ func checkFollowUpV12(t *testing.T, openBaseline bool) {
 		}
 		for _, k := range []string{"phq9.response", "phq9.remission", "phq9.worsening", "gad7.response", "gad7.remission", "gad7.worsening", "peg.meaningful_improvement"} {
 			inst, id, _ := strings.Cut(k, ".")
-			v, ok := rep.FollowUp.Measure(inst, id)
+			vMeasure, ok := rep.FollowUp.Measure(inst, id)
+			v := vMeasure.Value
 			want, wantOK := settled[k]
 			if ok || !limited[k] {
 				assert.Equal(t, wantOK, ok, "%s: %s reported", what, k)

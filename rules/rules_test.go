@@ -1623,7 +1623,8 @@ func checkCombination(t *testing.T, eng *screen.Engine, want domains, resp *scre
 // priorities, and the addenda.
 func compareWithReference(fail func(format string, args ...any), c *screen.CompositeResult, ref refResult) {
 	for _, name := range domainOrder {
-		got, _ := c.Domain(name)
+		gotDomain, _ := c.Domain(name)
+		got := gotDomain.Value
 		if got.String() != ref.domains.get(name) {
 			fail("domain %s = %s, want %s", name, got, ref.domains.get(name))
 		}

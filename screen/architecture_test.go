@@ -1,11 +1,13 @@
 package screen_test
 
 import (
+	"bufio"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,56 +19,72 @@ import (
 
 const module = "github.com/painscreen/painscreen/"
 
-// allowedImports is the stage graph of docs/architecture.md: which of the module's packages each package
-// of the engine may import (non-test files). Data flows one way: load → def → compile → plan → eval →
-// trace → the facade's report. A package missing here may import none of the module's packages but
-// those listed for "*".
-var allowedImports = map[string][]string{
-	"internal/jsonenc":            {},
-	"internal/suggest":            {},
-	"internal/yamlint":            {},
-	"screen/diag":                 {},
-	"screen/catalog":              {},
-	"screen/internal/semver":      {},
-	"screen/internal/celenv":      {},
-	"screen/internal/value":       {"internal/jsonenc"},
-	"screen/internal/def":         {"internal/suggest", "internal/yamlint", "screen/diag", "screen/internal/semver"},
-	"screen/internal/load":        {"screen/diag", "screen/internal/def"},
-	"screen/internal/plan":        {"screen/internal/def", "screen/internal/semver", "screen/internal/value"},
-	"screen/internal/eval":        {"screen/internal/celenv", "screen/internal/plan", "screen/internal/value"},
-	"screen/internal/trace":       {"screen/internal/eval", "screen/internal/plan", "screen/internal/value"},
-	"screen/internal/compile":     {"screen/diag", "screen/internal/celenv", "screen/internal/def", "screen/internal/eval", "screen/internal/lint", "screen/internal/load", "screen/internal/plan", "screen/internal/semver", "screen/internal/value"},
-	"screen/internal/lint":        {"screen/diag", "screen/internal/def", "screen/internal/plan", "screen/internal/value"},
-	"screen":                      {"internal/jsonenc", "screen/catalog", "screen/diag", "screen/internal/compile", "screen/internal/def", "screen/internal/eval", "screen/internal/load", "screen/internal/plan", "screen/internal/trace", "screen/internal/value"},
-	"screen/respfile":             {"internal/suggest", "internal/yamlint", "screen", "screen/catalog", "screen/ehr", "screen/fhir"},
-	"screen/cds":                  {"screen", "screen/catalog"},
-	"screen/fhir":                 {"internal/jsonenc", "screen", "screen/catalog", "screen/cds"},
-	"screen/suite":                {"screen", "screen/catalog", "screen/diag", "screen/internal/def", "screen/internal/load"},
-	"screen/diff":                 {"screen", "screen/catalog", "screen/suite"},
-	"screentest":                  {"screen", "screen/suite"},
-	"bundled":                     {"instruments", "rules", "screen"},
-	"instruments":                 {},
-	"rules":                       {},
-	"cmd/painscreen/internal/gen": {},
-	"server":                      {"screen", "screen/cds", "screen/ehr", "screen/fhir", "screen/respfile"},
-	"screen/ehr":                  {},
-	"screen/ehr/internal/gen":     {},
-	"screen/ehr/internal/mmegen":  {"screen/ehr/internal/gen"},
-	"internal/safetext":           {},
-	"internal/csvenc":             {},
-	"internal/textfmt":            {"internal/safetext"},
-	"screen/render":               {"internal/csvenc", "internal/jsonenc", "internal/safetext", "internal/textfmt", "screen", "screen/catalog", "screen/cds", "screen/ehr", "screen/fhir", "screen/respfile"},
-	"screen/batch":                {"screen", "screen/render", "screen/respfile"},
-	"internal/naive":              {},
-	"internal/naive/naivescore":   {"internal/naive"},
+// importGraph is the import graph docs/architecture.md states: its packages in order (each may import only
+// packages before it) and, per package, exactly the module's packages it imports.
+type importGraph struct {
+	order   []string
+	imports map[string][]string
 }
 
-// TestImportRules keeps the package graph the architecture document draws: every stage imports only the
-// stages before it, screen never imports the CLI or the bundled content, and only programs (cmd/,
-// examples/) and tests import package bundled.
+var backticked = regexp.MustCompile("`([^`]+)`")
+
+// readImportGraph parses the "## Import graph" section of docs/architecture.md: one line per package,
+// "- `pkg` imports `a`, `b`" or "- `pkg` imports nothing".
+func readImportGraph(t *testing.T, path string) importGraph {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	g := importGraph{imports: map[string][]string{}}
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "## ") {
+			in = line == "## Import graph"
+			continue
+		}
+		if !in || !strings.HasPrefix(line, "- `") {
+			continue
+		}
+		names := backticked.FindAllStringSubmatch(line, -1)
+		pkg := names[0][1]
+		require.NotContains(t, g.imports, pkg, "%s is listed twice", pkg)
+		deps := []string{}
+		for _, m := range names[1:] {
+			deps = append(deps, m[1])
+		}
+		require.True(t, len(deps) > 0 || strings.HasSuffix(line, " imports nothing"), "cannot read the line %q", line)
+		g.order = append(g.order, pkg)
+		g.imports[pkg] = deps
+	}
+	require.NoError(t, sc.Err())
+	require.Greater(t, len(g.order), 20, "the import graph section lists the module's packages")
+	return g
+}
+
+// isProgram reports whether a package directory holds a program (or a program's own packages), which the
+// graph does not list.
+func isProgram(pkg string) bool {
+	return strings.HasPrefix(pkg, "cmd/") || strings.HasPrefix(pkg, "examples") || strings.HasPrefix(pkg, "scripts/")
+}
+
+// TestImportRules enforces the import graph docs/architecture.md states, exactly: every package of the
+// module is listed, imports exactly the packages its line names, and each of those is listed above it (so
+// data flows one way and the graph has no cycle). Programs (cmd/, examples/, scripts/) never reach into
+// screen's internals, and only they and tests import package bundled.
 func TestImportRules(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
+	g := readImportGraph(t, filepath.Join(root, "docs", "architecture.md"))
+	for i, pkg := range g.order {
+		for _, dep := range g.imports[pkg] {
+			at := slices.Index(g.order, dep)
+			assert.True(t, at >= 0 && at < i, "docs/architecture.md: %s imports %s, which is not listed above it", pkg, dep)
+		}
+	}
+
+	actual := map[string]map[string]bool{} // package → module packages its non-test files import
 	seen := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -85,6 +103,9 @@ func TestImportRules(t *testing.T) {
 		pkg := filepath.ToSlash(rel)
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
 		require.NoError(t, err)
+		if actual[pkg] == nil {
+			actual[pkg] = map[string]bool{}
+		}
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			dep, ok := strings.CutPrefix(p, module)
@@ -92,22 +113,34 @@ func TestImportRules(t *testing.T) {
 				continue
 			}
 			seen++
-			if dep == "bundled" {
-				assert.True(t, strings.HasPrefix(pkg, "cmd/") || strings.HasPrefix(pkg, "examples"), "%s imports bundled: only programs and tests may", path)
+			actual[pkg][dep] = true
+			if isProgram(pkg) {
+				assert.False(t, strings.HasPrefix(dep, "screen/") && strings.Contains(dep, "/internal/"), "%s reaches into the engine's internals (%s)", path, dep)
 				continue
 			}
-			if strings.HasPrefix(pkg, "cmd/") || strings.HasPrefix(pkg, "examples") {
-				assert.False(t, strings.Contains(dep, "/internal/") && strings.HasPrefix(dep, "screen/"), "%s reaches into the engine's internals (%s)", path, dep)
-				continue
-			}
-			allowed, known := allowedImports[pkg]
-			assert.True(t, known, "package %s is not in the architecture's import table", pkg)
-			assert.True(t, slices.Contains(allowed, dep), "%s: %s may not import %s (see docs/architecture.md)", path, pkg, dep)
+			assert.NotEqual(t, "bundled", dep, "%s imports bundled: only programs and tests may", path)
 		}
 		return nil
 	})
 	require.NoError(t, err)
 	require.Greater(t, seen, 30, "the walk found the module's imports")
-	_, err = os.Stat(filepath.Join(root, "docs", "architecture.md"))
-	assert.NoError(t, err, "docs/architecture.md draws the graph this test enforces")
+
+	for pkg, deps := range actual {
+		if isProgram(pkg) || pkg == "." {
+			continue
+		}
+		listed, ok := g.imports[pkg]
+		if !assert.True(t, ok, "package %s is not in docs/architecture.md's import graph", pkg) {
+			continue
+		}
+		for dep := range deps {
+			assert.Contains(t, listed, dep, "%s imports %s, which docs/architecture.md's import graph does not list", pkg, dep)
+		}
+		for _, dep := range listed {
+			assert.True(t, deps[dep], "docs/architecture.md says %s imports %s; it does not (update the graph)", pkg, dep)
+		}
+	}
+	for _, pkg := range g.order {
+		assert.Contains(t, actual, pkg, "docs/architecture.md lists %s, which has no Go files", pkg)
+	}
 }

@@ -87,6 +87,8 @@ func (s *scratch) report(rep *Report, subject string) {
 		for fi, f := range in.Flags {
 			if ie.FS[fi] == eval.FlagFired {
 				flags = append(flags, Flag{ID: f.ID, Level: Level(f.Level), Message: f.Message, Rule: f.Rule, why: m.arena.collect(s, ie.FR[fi], false)})
+			} else if ie.FC != nil && ie.FC[fi] {
+				flags = append(flags, Flag{ID: f.ID, Level: Level(f.Level), Message: f.Message, Rule: f.Rule, Conflict: ie.ConflictItems(fi)})
 			}
 		}
 		if len(flags) > f0 {

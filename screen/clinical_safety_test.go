@@ -70,7 +70,8 @@ func TestRescreenReadsEachCombinationsTier(t *testing.T) {
 	require.NoError(t, err)
 	c := rep.Composite
 	require.True(t, c.Applied)
-	pain, _ := c.Domain("pain")
+	painDomain, _ := c.Domain("pain")
+	pain := painDomain.Value
 	assert.Equal(t, "not_assessed", pain.String())
 	assert.Equal(t, screen.Tier("low"), c.Tier)
 	assert.Empty(t, c.PossibleTiers, "every combination gives low")
@@ -187,7 +188,8 @@ func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	// severity is minimal whatever the unknown answer is, and anxiety is negative.
 	_, ok := gad7.Score("total")
 	assert.False(t, ok)
-	sev, ok := gad7.Score("severity")
+	sevScore, ok := gad7.Score("severity")
+	sev := sevScore.Value
 	require.True(t, ok, "notes: %v", gad7.Notes)
 	assert.Equal(t, "minimal", sev.String())
 	for _, n := range gad7.Notes {
@@ -206,7 +208,8 @@ func TestInvalidAnswerSpoilsOnlyItself(t *testing.T) {
 	c := rep.Composite
 	require.True(t, c.Applied)
 	assert.Equal(t, screen.Tier("urgent"), c.Tier)
-	anx, _ := c.Domain("anxiety")
+	anxDomain, _ := c.Domain("anxiety")
+	anx := anxDomain.Value
 	assert.Equal(t, "negative", anx.String())
 	assert.Equal(t, []string{"suicide_safety_assessment", "integrated_pain_care"}, referralIDs(c.Referrals))
 
@@ -254,7 +257,8 @@ func TestAnsweredWhenSkipped(t *testing.T) {
 	require.NoError(t, err)
 	res := rep.Instrument("pc_ptsd5")
 	assert.Equal(t, screen.StatusComplete, res.Status)
-	tot, _ := res.Score("total")
+	totScore, _ := res.Score("total")
+	tot := totScore.Value
 	assert.Equal(t, "0", tot.String())
 	var about []string
 	for _, n := range res.Notes {

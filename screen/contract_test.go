@@ -112,3 +112,35 @@ func TestScoreContractErrors(t *testing.T) {
 	assert.True(t, errors.Is(&screen.ScoreError{Code: "invalid_subject"}, screen.ErrInvalidSubject))
 	assert.False(t, errors.Is(&screen.ScoreError{Code: "no_such_code"}, screen.ErrInvalidSubject))
 }
+
+// The tier order comes from the rule set: RuleSetInfo.Tiers highest first, TierRank by that order, and a
+// report's PossibleTiers in the same order.
+func TestTierOrderFromRuleSet(t *testing.T) {
+	eng := safetyEngine(t)
+	rs, ok := eng.RuleSet()
+	require.True(t, ok)
+	assert.Equal(t, []screen.Tier{"urgent", "high", "elevated", "low"}, rs.Tiers)
+	for i, tier := range rs.Tiers {
+		rank, ok := eng.TierRank(tier)
+		assert.True(t, ok)
+		assert.Equal(t, i, rank)
+	}
+	_, ok = eng.TierRank("nonexistent")
+	assert.False(t, ok)
+
+	a := negativeBattery()
+	delete(a["phq9"], "q9")
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: a})
+	require.NoError(t, err)
+	require.Len(t, rep.Composite.PossibleTiers, 2)
+	r0, _ := eng.TierRank(rep.Composite.PossibleTiers[0])
+	r1, _ := eng.TierRank(rep.Composite.PossibleTiers[1])
+	assert.Less(t, r0, r1, "PossibleTiers is highest first")
+	assert.Equal(t, rep.Composite.Tier, rep.Composite.PossibleTiers[1], "Tier is the lowest possible")
+
+	none := safetyEngine(t, screen.WithoutRuleSet())
+	_, ok = none.RuleSet()
+	assert.False(t, ok)
+	_, ok = none.TierRank("urgent")
+	assert.False(t, ok)
+}

@@ -81,7 +81,8 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 	}
 	for _, m := range in.FollowUps {
 		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Description: m.Description,
-			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src), MinDays: m.MinDays})
+			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src), MinDays: m.MinDays,
+			ExprReads: readsDoc(in, m.Prog)})
 	}
 	return doc, nil
 }

@@ -224,7 +224,8 @@ func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
 				if scoreSets[id] == nil {
 					scoreSets[id] = map[outcome]bool{}
 				}
-				v, ok := cres.Score(id)
+				vScore, ok := cres.Score(id)
+				v := vScore.Value
 				if !ok && noteAbout(cres, "not_applicable", id) {
 					v = screen.StringValue("(not applicable)")
 					ok = true
@@ -244,7 +245,8 @@ func bruteForceCase(t testing.TB, rng *rand.Rand) (determined, open int) {
 		})
 		where := fmt.Sprintf("%s\nanswers %v\nreport %s", src, ans, rep.AppendJSON(nil))
 		for _, id := range []string{"total", "level", "either", "guarded", "big"} {
-			got, computed := res.Score(id)
+			gotScore, computed := res.Score(id)
+			got := gotScore.Value
 			if computed && !noteAbout(res, "determined", id) {
 				continue // computed from the answers themselves (a prorated total keeps its value)
 			}
@@ -375,13 +377,15 @@ func TestDeterminacyBundledExhaustive(t *testing.T) {
 					crep, _ := eng.Score(ctx, &screen.Response{Context: map[string]any{"sex": "female"}, Answers: map[string]map[string]any{id: comp}})
 					cres := crep.Instrument(id)
 					for _, s := range scoreIDs {
-						v, ok := cres.Score(s)
+						vScore, ok := cres.Score(s)
+						v := vScore.Value
 						computedEverywhere[s] = computedEverywhere[s] && ok
 						sets[s][v] = true
 					}
 				})
 				for _, s := range scoreIDs {
-					got, ok := res.Score(s)
+					gotScore, ok := res.Score(s)
+					got := gotScore.Value
 					if ok && !noteAbout(res, "determined", s) {
 						continue
 					}

@@ -25,8 +25,8 @@
 // comes from a sync.Pool).
 //
 // Evaluation is bounded: every expression's worst-case cost is estimated when it loads (CEL's static cost
-// model) and rejected over the limit (WithMaxCost), so no response can make scoring slow; Score checks its
-// context between instruments. Nothing in a definition can read the clock, the environment or files.
+// model) and rejected over the limit (10,000 steps; diagnostic cel_cost), so no response can make scoring
+// slow; Score checks its context between instruments. Nothing in a definition can read the clock, the environment or files.
 //
 // # Definitions
 //
@@ -78,8 +78,7 @@
 // A bad answer spoils only itself. An unknown instrument, version or item, a value that is not among the
 // options or outside the range, a non-integer number, an unknown or invalid context field: each is an error
 // of the record (Report.Errors; Score returns the report and a nil error, and Report.Err returns the
-// problems as a *ResponseErrors), named by instrument and
-// item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
+// problems as a *ResponseErrors), named by instrument and item, never by value. The instrument with an invalid answer has status "error", its invalid answers count
 // as unknown, and no score that reads one is prorated; everything else is scored. An answer to an item that skip logic
 // does not ask is kept, noted (answered_when_skipped) and not scored. WithStrictAnswers restores
 // all-or-nothing scoring. Nothing is ignored, clamped or guessed.
@@ -108,9 +107,8 @@
 //
 // Score returns an error only when there is no report; the problems of a scored record are in
 // Report.Errors. Both are *ScoreError values (errors.Is(err, ErrUnknownItem) and friends; Report.Err
-// gathers a report's into a *ResponseErrors). Their messages
-// name instruments, items and rules, never answer values or the subject id: those are health data and go
-// only to the report.
+// gathers a report's into a *ResponseErrors). Their messages name instruments, items and rules, never
+// answer values or the subject id: those are health data and go only to the report.
 //
 // # Report JSON contract
 //
@@ -128,7 +126,7 @@
 //	      "status": "complete" | "incomplete" | "error",
 //	      "definition_status": "active" | "draft" | "retired",
 //	      "scores": {"<score id>": <number | string | bool>, …},       // computed scores only
-//	      "flags": [{"id", "level", "message", "rule", "reasons"}],   // flags that fired
+//	      "flags": [{"id", "level", "message", "conflict"?, "rule", "reasons"}],   // flags that fired
 //	      "missing": ["<item id>", …],                                 // asked, required, not answered
 //	      "notes": [{"code", "about", "message"}],                     // prorated, determined, …
 //	      "explain": {"<score id>": {"rule", "reasons"}}
@@ -216,6 +214,27 @@
 // [{"name", "known", "value", "reasons": [{"resource", "text"}]}], "notes": [{"code", "field"?,
 // "resource"?, "text"}]}), and the CDS service names the resources in its cards (docs/ehr.md).
 //
+// A record that has no report (it could not be decoded, or Score returned an error) is a RecordError:
+// {"record", "line", "file", "subject"? (when the record decoded), "fatal"? (an input that cannot be read
+// further), "error": {"code", "message", "instrument", "item", "line"?, "col"?}}. `painscreen score`
+// writes it in JSON and JSON Lines in place of the report; the HTTP service's error bodies are its "error"
+// object.
+//
+// Every public type that appears in a report encodes (MarshalJSON) as its part of this document: an
+// InstrumentResult as an "instruments" entry, a CompositeResult as "composite", a FollowUpResult as
+// "followup", a Flag, Referral, Note, ScoreError (an "errors" entry) or Reason as its entry, an EngineInfo
+// as "engine". A Score, a Domain and a FollowUpMeasure, which the report spreads over two places (the
+// value under "scores", "domains" or the follow-up "instruments"; rule and reasons under "explain"),
+// encode as one object joining both: {"id", "value", "possible"? (a domain the answers leave open),
+// "rule", "reasons"}. A FollowUpInstrument encodes as {"id", "measures": [measure, …], "possible":
+// [{"id", "values"}, …]}. encoding/json escapes <, > and & inside any MarshalJSON output (as \u003c …);
+// an Encoder with SetEscapeHTML(false), or AppendJSON, gives the bytes above exactly.
+//
+// ReadReport (or json.Unmarshal into a *Report) reads a report back: every field, every result's rule and
+// reasons, and the errors (which match their sentinels, and Report.Err gathers); it re-encodes to the same
+// bytes. Fields the contract does not define (a CLI record's kept columns, "ehr_context") are skipped. A
+// number without a fraction or exponent reads back as an integer Value.
+//
 // Note codes: prorated (a total scaled up from the answered items), not_computed (with the missing item
 // or score), not_applicable (a score whose `when` condition is false), flag_not_evaluated, determined (a
 // result every completion of the missing answers gives alike), determinacy_limit, answered_when_skipped,
@@ -223,6 +242,14 @@
 // definition's conditional notes (sex_unknown_cutpoint), input_incomplete and input_version_mismatch (rule
 // sets), unread_answers (a domain a later source does not decide because it cannot see answers an earlier
 // source has), context_unknown (declared context fields not given or not valid), too_early (a follow-up
-// measure with min_days, compared fewer days after baseline).
+// measure with min_days, compared fewer days after baseline), fired_in_conflicting_answer (a flag one of an
+// item's conflicting answers fires).
+//
+// An item answered more than once (a FHIR item with two answers, a repeated linkId) is an error
+// conflicting_answers of that item, which is unknown. A flag that fires for at least one of the answers given
+// (whatever the other missing answers are) is still listed, with "conflict": the items whose conflicting
+// answers fire it, and a note fired_in_conflicting_answer: the answers do not settle it, but a safety signal
+// always surfaces, and an urgent one counts as urgent. "conflict" is absent for a flag the valid answers fire.
+//
 // Error codes are those of ScoreError.
 package screen

@@ -32,6 +32,11 @@ type Engine struct {
 	pool             sync.Pool // *scratch
 }
 
+// maxExprCost is the most evaluation steps any one expression may take in the worst case, as CEL's static
+// cost estimate computes it. Expressions over it are rejected when loading (diagnostic cel_cost), so
+// scoring needs no runtime cost tracking.
+const maxExprCost = 10000
+
 // Option configures New and Check.
 type Option func(*config) error
 
@@ -42,7 +47,6 @@ type config struct {
 	requireComposite bool
 	strict           bool
 	lim              def.Limits
-	maxCost          uint64
 	noFast           bool // tests: evaluate everything with CEL's interpreter
 }
 
@@ -84,29 +88,16 @@ func RequireComposite() Option {
 }
 
 // WithStrictAnswers makes every problem with a response set end it: Score returns the first problem (in a
-// stable order) as a *ScoreError and no report, as engines before per-answer errors did. By default a bad
-// answer spoils only itself: Score returns the report of everything else together with a *ResponseErrors.
+// stable order) as a *ScoreError and no report. By default a bad answer spoils only itself: Score returns
+// the report of everything else, with the problems in Report.Errors, and a nil error.
 // Strict mode also refuses answers to items that skip logic does not ask (by default they are kept, with a
 // note answered_when_skipped, and not scored).
 func WithStrictAnswers() Option {
 	return func(c *config) error { c.strict = true; return nil }
 }
 
-// WithMaxCost sets the most evaluation steps any one expression may take in the worst case, as CEL's
-// static cost estimate computes it (default 10000). Expressions over the limit are rejected when loading,
-// so scoring needs no runtime cost tracking.
-func WithMaxCost(n uint64) Option {
-	return func(c *config) error {
-		if n == 0 {
-			return errors.New("WithMaxCost: limit must be positive")
-		}
-		c.maxCost = n
-		return nil
-	}
-}
-
 func configure(opts []Option) (*config, error) {
-	cfg := &config{lim: def.DefaultLimits(), maxCost: 10000}
+	cfg := &config{lim: def.DefaultLimits()}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("screen: nil Option")
@@ -130,8 +121,8 @@ func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	}
 	lineOf := load.Lines(sources)
 	set := load.Dedupe(sources, &list)
-	res, err := compile.Build(set, compile.Options{MaxCost: cfg.maxCost, MaxExprBytes: cfg.lim.MaxExprBytes,
-		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf}, &list)
+	res, err := compile.Build(set, compile.Options{MaxCost: maxExprCost, MaxExprBytes: cfg.lim.MaxExprBytes,
+		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{}}, &list)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -302,6 +293,9 @@ type RuleSetInfo struct {
 	ID, Version, Status, Title, Digest, File string
 	// Inputs maps each input instrument id to the version it is bound to.
 	Inputs map[string]string
+	// Tiers lists the rule set's tiers highest (most pressing) first: the order in which they are tried,
+	// the first whose condition holds winning. A report's Tier and PossibleTiers are among them.
+	Tiers []Tier
 }
 
 // RuleSet returns the rule set the engine applies; ok is false when there is none.
@@ -316,5 +310,24 @@ func (e *Engine) RuleSet() (RuleSetInfo, bool) {
 	for _, in := range rs.Inputs {
 		info.Inputs[in.ID] = in.Inst.Version
 	}
+	info.Tiers = make([]Tier, len(rs.Tiers))
+	for i, t := range rs.Tiers {
+		info.Tiers[i] = Tier(t.ID)
+	}
 	return info, true
+}
+
+// TierRank returns the rank of a tier of the engine's rule set: 0 for the highest (most pressing), then
+// 1, 2, … in RuleSetInfo.Tiers order. ok is false when the engine has no rule set or the rule set has no
+// such tier.
+func (e *Engine) TierRank(t Tier) (rank int, ok bool) {
+	if e == nil || e.plan == nil || e.plan.Rules == nil {
+		return 0, false
+	}
+	for i, rt := range e.plan.Rules.Tiers {
+		if rt.ID == string(t) {
+			return i, true
+		}
+	}
+	return 0, false
 }

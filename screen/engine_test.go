@@ -91,7 +91,8 @@ func TestVersionsAndPinning(t *testing.T) {
 		require.NoError(t, err, tc.key)
 		res := rep.Instrument("phq9")
 		assert.Equal(t, tc.version, res.Version, tc.key)
-		sev, _ := res.Score("severity")
+		sevScore, _ := res.Score("severity")
+		sev := sevScore.Value
 		assert.Equal(t, tc.severity, sev.String(), tc.key)
 		assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, res.Digest)
 	}

@@ -41,6 +41,10 @@ var (
 	ErrEvaluation = errors.New("evaluation failed")
 	// ErrCompositeNotApplied: the composite was required (RequireComposite) but its required inputs are absent.
 	ErrCompositeNotApplied = errors.New("composite not applied")
+	// ErrConflictingAnswers: an item was answered more than once (a list of answers, as a FHIR item with two
+	// answers or a repeated linkId): the item is invalid (unknown), and a flag one of the answers fires is
+	// still reported (Flag.Conflict).
+	ErrConflictingAnswers = errors.New("conflicting answers")
 )
 
 var errCodes = map[error]string{
@@ -58,6 +62,7 @@ var errCodes = map[error]string{
 	ErrInvalidSubject:      "invalid_subject",
 	ErrEvaluation:          "evaluation",
 	ErrCompositeNotApplied: "composite_not_applied",
+	ErrConflictingAnswers:  "conflicting_answers",
 }
 
 // ScoreError is a problem with one response set. Its message names the instrument, item or rule involved
@@ -65,7 +70,8 @@ var errCodes = map[error]string{
 type ScoreError struct {
 	// Code is a stable machine-readable kind: no_answers, unknown_instrument, unknown_version,
 	// duplicate_instrument, unknown_item, invalid_value, wrong_type, not_integer, disabled_item,
-	// unknown_context, invalid_context, invalid_subject, evaluation, composite_not_applied. (The response-file
+	// unknown_context, invalid_context, invalid_subject, evaluation, composite_not_applied,
+	// conflicting_answers. (The response-file
 	// decoders use the same code names for the same problems.)
 	Code string
 	// Instrument is the instrument key as given in the response (or the definition's id@version).
@@ -129,6 +135,7 @@ var kinds = [...]error{
 	eval.KindInvalidSubject:      ErrInvalidSubject,
 	eval.KindEvaluation:          ErrEvaluation,
 	eval.KindCompositeNotApplied: ErrCompositeNotApplied,
+	eval.KindConflictingAnswers:  ErrConflictingAnswers,
 }
 
 // scoreError converts an error from the evaluator; other errors (a cancelled context) pass through.

@@ -50,9 +50,9 @@ func ExampleEngine_Score() {
 		return
 	}
 	phq9 := rep.Instrument("phq9")
-	total, _ := phq9.Score("total")
+	total, _ := phq9.Score("total") // a Score: value, rule and reasons
 	severity, _ := phq9.Score("severity")
-	fmt.Println("PHQ-9:", total, severity)
+	fmt.Println("PHQ-9:", total.Value, severity.Value)
 	c := rep.Composite
 	fmt.Println("tier:", c.Tier)
 	for _, r := range c.Referrals {

@@ -65,22 +65,27 @@ type FollowUpMeasure struct {
 // Reasons returns what the measure read: baseline.<score>, current.<score>, days.
 func (m FollowUpMeasure) Reasons() []Reason { return m.why.appendTo(nil) }
 
-// Measure returns the instrument's measure id, if computed.
-func (f *FollowUpResult) Measure(instrument, id string) (Value, bool) {
+// AppendReasons appends the measure's reasons to dst, as Score.AppendReasons does.
+func (m FollowUpMeasure) AppendReasons(dst []Reason) []Reason { return m.why.appendTo(dst) }
+
+// Measure returns the instrument's measure id (its value, rule and reasons), if computed; safe on a nil
+// result (no follow-up).
+func (f *FollowUpResult) Measure(instrument, id string) (FollowUpMeasure, bool) {
 	if f == nil {
-		return Value{}, false
+		return FollowUpMeasure{}, false
 	}
-	for _, in := range f.Instruments {
+	for i := range f.Instruments {
+		in := &f.Instruments[i]
 		if in.ID != instrument {
 			continue
 		}
-		for _, m := range in.Measures {
-			if m.ID == id {
-				return m.Value, true
+		for j := range in.Measures {
+			if in.Measures[j].ID == id {
+				return in.Measures[j], true
 			}
 		}
 	}
-	return Value{}, false
+	return FollowUpMeasure{}, false
 }
 
 // ParseDate reads an ISO 8601 calendar date (YYYY-MM-DD) as a day number; ok is false for anything else,

@@ -117,7 +117,8 @@ func TestFollowUpDeterminacyMatchesBruteForce(t *testing.T) {
 					set[m.fn(b, c)] = true
 				}
 			}
-			got, ok := f.Measure("phq9", m.id)
+			gotMeasure, ok := f.Measure("phq9", m.id)
+			got := gotMeasure.Value
 			var possible []screen.Value
 			for _, in := range f.Instruments {
 				for _, p := range in.Possible {
@@ -155,10 +156,12 @@ func TestFollowUpDeterminacyExamples(t *testing.T) {
 	partial := map[string]any{"q1": 3, "q2": 3, "q3": 3, "q4": 3, "q5": 2, "q9": 0}
 	rep, err := eng.FollowUp(ctx, visitOf("2026-01-01", phq9Total(16)), visitOf("2026-04-01", partial))
 	require.NoError(t, err)
-	v, ok := rep.FollowUp.Measure("phq9", "response")
+	vMeasure, ok := rep.FollowUp.Measure("phq9", "response")
+	v := vMeasure.Value
 	require.True(t, ok, "%s", rep.AppendJSON(nil))
 	assert.Equal(t, "false", v.String())
-	v, ok = rep.FollowUp.Measure("phq9", "remission")
+	vMeasure, ok = rep.FollowUp.Measure("phq9", "remission")
+	v = vMeasure.Value
 	require.True(t, ok)
 	assert.Equal(t, "false", v.String())
 	_, ok = rep.FollowUp.Measure("phq9", "change")
@@ -177,7 +180,8 @@ func TestFollowUpDeterminacyExamples(t *testing.T) {
 	require.NoError(t, err)
 	_, ok = rep.FollowUp.Measure("phq9", "response")
 	assert.False(t, ok)
-	v, ok = rep.FollowUp.Measure("phq9", "remission")
+	vMeasure, ok = rep.FollowUp.Measure("phq9", "remission")
+	v = vMeasure.Value
 	require.True(t, ok)
 	assert.Equal(t, "false", v.String())
 	i := slices.IndexFunc(rep.FollowUp.Instruments, func(in screen.FollowUpInstrument) bool { return in.ID == "phq9" })

@@ -42,7 +42,8 @@ func TestFollowUpReport(t *testing.T) {
 	require.NotNil(t, rep.FollowUp)
 	assert.True(t, rep.FollowUp.Computed)
 	assert.Equal(t, 78, rep.FollowUp.Days)
-	v, ok := rep.FollowUp.Measure("phq9", "change")
+	measure, ok := rep.FollowUp.Measure("phq9", "change")
+	v := measure.Value
 	require.True(t, ok)
 	assert.Equal(t, "-8", v.String())
 
@@ -112,7 +113,8 @@ func TestFollowUpConcurrent(t *testing.T) {
 			for i := range 50 {
 				cur := (g + i) % 28
 				require.NoError(t, eng.FollowUpTo(context.Background(), visit("2026-01-05", 20), visit("2026-04-01", cur), &rep))
-				v, ok := rep.FollowUp.Measure("phq9", "response")
+				measure, ok := rep.FollowUp.Measure("phq9", "response")
+				v := measure.Value
 				require.True(t, ok)
 				want := cur*2 <= 20
 				assert.Equal(t, fmt.Sprint(want), v.String())

@@ -26,7 +26,8 @@ func TestUnmodelledLiteralsLoadAndScore(t *testing.T) {
 			require.NoError(t, err)
 			rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"gen": {"a": 1, "b": 0}}})
 			require.NoError(t, err)
-			s, ok := rep.Instrument("gen").Score("s")
+			sScore, ok := rep.Instrument("gen").Score("s")
+			s := sScore.Value
 			require.True(t, ok)
 			assert.Equal(t, screen.IntValue(1), s)
 		})

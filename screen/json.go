@@ -7,7 +7,12 @@ import (
 )
 
 // The whole report contract is written here, by hand, in one pass: field order is fixed, numbers are
-// formatted canonically, so equal reports encode to equal bytes (and encoding allocates nothing).
+// formatted canonically, so equal reports encode to equal bytes (and encoding allocates nothing). Every
+// public type that appears in a report encodes (MarshalJSON) through the same appenders, so a part
+// encodes as the report writes it; reading back is jsonread.go.
+//
+// encoding/json escapes <, > and & in what a MarshalJSON returns (as \u003c, \u003e, \u0026) unless
+// its Encoder is told SetEscapeHTML(false); AppendJSON does not. Either way the JSON means the same.
 
 // MarshalJSON encodes the report in the documented JSON contract. It has a value receiver, so a Report and
 // a *Report encode alike with encoding/json.
@@ -17,11 +22,9 @@ func (r Report) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
 func (r *Report) AppendJSON(b []byte) []byte {
 	b = append(b, `{"subject":`...)
 	b = appendString(b, r.Subject)
-	b = append(b, `,"engine":{"name":`...)
-	b = appendString(b, r.Engine.Name)
-	b = append(b, `,"version":`...)
-	b = appendString(b, r.Engine.Version)
-	b = append(b, `},"instruments":{`...)
+	b = append(b, `,"engine":`...)
+	b = r.Engine.appendJSON(b)
+	b = append(b, `,"instruments":{`...)
 	for i := range r.Instruments {
 		if i > 0 {
 			b = append(b, ',')
@@ -45,27 +48,9 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendErrorJSON(b, &r.Errors[i])
+		b = r.Errors[i].appendJSON(b)
 	}
 	return append(b, ']', '}')
-}
-
-// AppendErrorJSON appends a problem as reports and the CLI's error records write it:
-// {"code","message","instrument","item"}, the last two only when set.
-func AppendErrorJSON(b []byte, e *ScoreError) []byte {
-	b = append(b, `{"code":`...)
-	b = appendString(b, e.Code)
-	b = append(b, `,"message":`...)
-	b = appendString(b, e.Message)
-	if e.Instrument != "" {
-		b = append(b, `,"instrument":`...)
-		b = appendString(b, e.Instrument)
-	}
-	if e.Item != "" {
-		b = append(b, `,"item":`...)
-		b = appendString(b, e.Item)
-	}
-	return append(b, '}')
 }
 
 // MarshalJSON encodes the result as it appears in a report's "instruments".
@@ -96,15 +81,7 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		f := &in.Flags[i]
-		b = append(b, `{"id":`...)
-		b = appendString(b, f.ID)
-		b = append(b, `,"level":`...)
-		b = appendString(b, string(f.Level))
-		b = append(b, `,"message":`...)
-		b = appendString(b, f.Message)
-		b = appendRule(b, f.Rule, f.why)
-		b = append(b, '}')
+		b = in.Flags[i].appendJSON(b)
 	}
 	b = append(b, `],"missing":`...)
 	b = appendStrings(b, in.Missing)
@@ -147,13 +124,7 @@ func appendNotes(b []byte, notes []Note) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"code":`...)
-		b = appendString(b, notes[i].Code)
-		b = append(b, `,"about":`...)
-		b = appendString(b, notes[i].About)
-		b = append(b, `,"message":`...)
-		b = appendString(b, notes[i].Message)
-		b = append(b, '}')
+		b = notes[i].appendJSON(b)
 	}
 	return append(b, ']')
 }
@@ -260,23 +231,7 @@ func appendReferrals(b []byte, refs []Referral) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		r := &refs[i]
-		b = append(b, `{"id":`...)
-		b = appendString(b, r.ID)
-		b = append(b, `,"priority":`...)
-		b = appendString(b, string(r.Priority))
-		b = append(b, `,"text":`...)
-		b = appendString(b, r.Text)
-		if len(r.Addenda) > 0 {
-			b = append(b, `,"addenda":`...)
-			b = appendStrings(b, r.Addenda)
-		}
-		b = append(b, `,"rationale":`...)
-		b = appendString(b, r.Rationale)
-		b = append(b, `,"source":`...)
-		b = appendString(b, r.Source)
-		b = appendRule(b, r.Rule, r.why)
-		b = append(b, '}')
+		b = refs[i].appendJSON(b)
 	}
 	return append(b, ']')
 }

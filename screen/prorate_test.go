@@ -42,7 +42,8 @@ func TestInvalidAnswerStopsOnlyTheSumsThatReadIt(t *testing.T) {
 			rep, _ := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"phq9": tc.answers}})
 			require.NotNil(t, rep)
 			res := rep.Instrument("phq9")
-			v, ok := res.Score("total")
+			vScore, ok := res.Score("total")
+			v := vScore.Value
 			if tc.total == "" {
 				assert.False(t, ok, "total %v", v)
 				assert.True(t, noteAbout(res, "not_computed", "total"))

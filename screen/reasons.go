@@ -61,6 +61,9 @@ type reasonArena struct {
 	plan  *plan.Plan
 	items []xreason
 	strs  []string // the text of string values (xreason.n indexes it)
+	// dec holds the reasons of a Report read back from JSON (ReadReport), which has no plan to name
+	// fields from; a span then indexes dec instead of items.
+	dec []Reason
 }
 
 // xreason is one reason in 16 bytes: a field and its value (a string's text is in reasonArena.strs).
@@ -88,6 +91,9 @@ func (r reasons) len() int { return int(r.to - r.from) }
 
 // at returns reason i of the span, with its words.
 func (r reasons) at(i int) Reason {
+	if r.a.plan == nil { // a report read back from JSON
+		return r.a.dec[int(r.from)+i]
+	}
 	f, v := r.field(i)
 	p := r.a.plan
 	return Reason{Name: f.Name(p), Value: Value(v), Ref: ReasonRef(f.Ref()), Instrument: f.Instrument(p), ID: f.ID(p),
@@ -149,6 +155,9 @@ func (a *reasonArena) collect(s *scratch, sp eval.Span, rules bool) reasons {
 // appendJSON appends reason i of the span as the JSON contract writes it (doc.go): its machine fields and
 // its words, built straight into b.
 func (r reasons) appendJSON(b []byte, i int) []byte {
+	if r.a.plan == nil { // a report read back from JSON
+		return r.a.dec[int(r.from)+i].appendJSON(b)
+	}
 	f, v := r.field(i)
 	p := r.a.plan
 	b = append(b, `{"name":`...)

@@ -181,7 +181,8 @@ func TestNonFiniteScoresAreErrors(t *testing.T) {
 			res := rep.Instrument("nf")
 			_, ok := res.Score("bad")
 			assert.False(t, ok)
-			v, ok := res.Score("ok")
+			vScore, ok := res.Score("ok")
+			v := vScore.Value
 			assert.True(t, ok)
 			assert.Equal(t, "2", v.String())
 			assert.Equal(t, screen.StatusError, res.Status)

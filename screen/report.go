@@ -60,17 +60,10 @@ const (
 	LevelUrgent  Level = "urgent"
 )
 
-// Tier is a risk tier: the id of the rule set's tier that matched. A rule set defines its own tiers; the
-// bundled pain_oud rule set's are the constants below, lowest first.
+// Tier is a risk tier: the id of the rule set's tier that matched. A rule set defines its own tiers and
+// their order (the bundled pain_oud's are urgent, high, elevated, low): RuleSetInfo.Tiers lists them
+// highest first and Engine.TierRank ranks one, so no program needs to know a rule set's tier ids.
 type Tier string
-
-// The tiers of the bundled pain_oud rule set.
-const (
-	TierLow      Tier = "low"
-	TierElevated Tier = "elevated"
-	TierHigh     Tier = "high"
-	TierUrgent   Tier = "urgent"
-)
 
 // InstrumentResult is the result for one instrument.
 type InstrumentResult struct {
@@ -93,18 +86,19 @@ type InstrumentResult struct {
 	Notes []Note
 }
 
-// Score returns the score with the given id, if it was computed. It is safe on a nil result (an
-// instrument that was not answered), which has no scores.
-func (r *InstrumentResult) Score(id string) (Value, bool) {
+// Score returns the score with the given id (its value, rule and reasons), if it was computed. It is safe
+// on a nil result (an instrument that was not answered), which has no scores. Like Flag, and like
+// CompositeResult's Domain and Referral, it returns the result itself and whether it is there.
+func (r *InstrumentResult) Score(id string) (Score, bool) {
 	if r == nil {
-		return Value{}, false
+		return Score{}, false
 	}
 	for i := range r.Scores {
 		if r.Scores[i].ID == id {
-			return r.Scores[i].Value, true
+			return r.Scores[i], true
 		}
 	}
-	return Value{}, false
+	return Score{}, false
 }
 
 // Flag returns the flag with the given id, if it fired; safe on a nil result.
@@ -141,7 +135,13 @@ type Flag struct {
 	Level   Level
 	Message string
 	Rule    string
-	why     reasons
+	// Conflict, when not nil, lists the items whose conflicting answers fire the flag: each was answered
+	// more than once (an error conflicting_answers of that item, which is unknown), and the flag fires for at
+	// least one of the answers given whatever the other missing answers are. The answers do not settle it;
+	// it is reported because a safety signal always surfaces (a note fired_in_conflicting_answer says so),
+	// and an urgent one counts as urgent like any other. Nil for a flag the valid answers fire.
+	Conflict []string
+	why      reasons
 }
 
 // Reasons returns the inputs the flag's condition read, with their values.
@@ -176,8 +176,9 @@ type CompositeResult struct {
 	Tier     Tier
 	TierRule string
 	tierWhy  reasons
-	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give
-	// (Tier is then the lowest of them: what holds whatever the missing answers are); nil otherwise.
+	// PossibleTiers lists, when the answers leave the tier open, every tier some possible answers give,
+	// highest first as the rule set orders them (Tier is then the lowest of them: what holds whatever the
+	// missing answers are); nil otherwise.
 	PossibleTiers []Tier
 	// TierDecided is true when the rule set was applied and every possible answer gives the same tier
 	// (PossibleTiers is nil); false when the answers leave the tier open, or the rule set was not applied.
@@ -205,17 +206,18 @@ func (c *CompositeResult) TierReasons() []Reason { return c.tierWhy.appendTo(nil
 // AppendTierReasons appends the tier's reasons to dst.
 func (c *CompositeResult) AppendTierReasons(dst []Reason) []Reason { return c.tierWhy.appendTo(dst) }
 
-// Domain returns the value of a domain. It is safe on a nil result (no rule set), which has no domains.
-func (c *CompositeResult) Domain(id string) (Value, bool) {
+// Domain returns the domain with the given id (its value, possible values, rule and reasons). It is safe
+// on a nil result (no rule set), which has no domains.
+func (c *CompositeResult) Domain(id string) (Domain, bool) {
 	if c == nil {
-		return Value{}, false
+		return Domain{}, false
 	}
 	for i := range c.Domains {
 		if c.Domains[i].ID == id {
-			return c.Domains[i].Value, true
+			return c.Domains[i], true
 		}
 	}
-	return Value{}, false
+	return Domain{}, false
 }
 
 // Referral returns the referral with the given id, if it applies; safe on a nil result.

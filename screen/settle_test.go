@@ -187,17 +187,17 @@ func TestSettleExamples(t *testing.T) {
 	}{
 		{name: "complete", edit: func(map[string]map[string]any) {}, decided: true},
 		{name: "phq9 q9 unanswered", edit: func(a map[string]map[string]any) { delete(a["phq9"], "q9") },
-			settle: []string{"phq9.q9"}, possibleHas: screen.TierUrgent},
+			settle: []string{"phq9.q9"}, possibleHas: screen.Tier("urgent")},
 		{name: "phq9 q9 invalid", edit: func(a map[string]map[string]any) { a["phq9"]["q9"] = "often" },
-			settle: []string{"phq9.q9"}, possibleHas: screen.TierUrgent},
+			settle: []string{"phq9.q9"}, possibleHas: screen.Tier("urgent")},
 		{name: "phq9 q9 and an auditc item", edit: func(a map[string]map[string]any) {
 			delete(a["phq9"], "q9")
 			delete(a["auditc"], "binge_frequency")
-		}, settle: []string{"phq9.q9", "auditc.binge_frequency"}, possibleHas: screen.TierUrgent},
+		}, settle: []string{"phq9.q9", "auditc.binge_frequency"}, possibleHas: screen.Tier("urgent")},
 		{name: "an invalid drug count cannot be enumerated: every open item the tier reads, with a note", edit: func(a map[string]map[string]any) {
 			a["sisq_drug"]["times"] = -1
 			delete(a["phq9"], "q9")
-		}, settle: []string{"sisq_drug.times", "phq9.q9"}, possibleHas: screen.TierUrgent, limit: true},
+		}, settle: []string{"sisq_drug.times", "phq9.q9"}, possibleHas: screen.Tier("urgent"), limit: true},
 		{name: "phq9 difficulty unanswered changes nothing", edit: func(a map[string]map[string]any) { a["phq9"]["difficulty"] = 9 },
 			decided: true},
 	}

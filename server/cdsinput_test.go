@@ -80,7 +80,7 @@ func criticals(res cdsResult) []string {
 	var out []string
 	for _, c := range res.Cards {
 		if c.Indicator == indicatorCritical {
-			out = append(out, c.Summary)
+			out = append(out, c.Summary+"\n"+c.Detail)
 		}
 	}
 	return out
@@ -119,7 +119,7 @@ func TestCDSMergeWithoutLoss(t *testing.T) {
 			qrAt("b", "2026-11-30T09:05:00Z", "phq9", pick(p9, "q6", "q7", "q8", "q9"))}, true, "", ""},
 		{"split responses that conflict on item 9", []string{
 			qrAt("a", "2026-11-30T09:00:00Z", "phq9", pick(phq9With(0), "q1", "q2", "q9")),
-			qrAt("b", "2026-11-30T09:05:00Z", "phq9", pick(p9, "q3", "q9"))}, true, "2026-11-30", "note"},
+			qrAt("b", "2026-11-30T09:05:00Z", "phq9", pick(p9, "q3", "q9"))}, true, "answered more than once", "note"},
 		{"undated PHQ-9 beside dated responses", []string{
 			qrAt("g", "2026-11-30T09:00:00Z", "gcps_r", gcpsMild), qrAt("p", "", "phq9", p9)}, true, "", "note"},
 		{"partial date 2026-11", []string{

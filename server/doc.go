@@ -10,7 +10,9 @@
 //	                          QuestionnaireResponse or a Bundle of them holding one subject's responses
 //	                          of one date (application/fhir+json, or JSON with a resourceType). 200 with
 //	                          the report, whose errors list answers that could not be used; 400 for
-//	                          input that cannot be read, with {"code", "message", "instrument", "item"};
+//	                          input that cannot be read, with {"code", "message", "instrument", "item",
+//	                          "line"?, "col"?} (every error body has this shape: a failed record's
+//	                          "error" object as the CLI writes it, screen.RecordError);
 //	                          413 for a body over Config.MaxBodyBytes. A FHIR Bundle that also carries
 //	                          the patient's Patient, MedicationRequests and Conditions gets the treatment
 //	                          context derived from them, and the report ends with "ehr_context".

@@ -129,7 +129,7 @@ func (h *Handler) item9UnansweredCard(rep *screen.Report) (card, bool) {
 	if problem == "" {
 		return card{}, false
 	}
-	if c := rep.Composite; c != nil && slices.Contains(c.PossibleTiers, screen.TierUrgent) {
+	if c := rep.Composite; c != nil && slices.ContainsFunc(c.PossibleTiers, h.isTopTier) {
 		return card{}, false // the tier card leads with what to ask
 	}
 	c := h.newCard(indicatorWarning, "PHQ-9 item 9 (thoughts of death or self-harm) is "+problem+": ask it")
@@ -177,6 +177,9 @@ func (h *Handler) notesCard(pre *prefetched) (card, bool) {
 		}
 		if n.note.Code == respfile.NotePreliminary && pre.preliminary {
 			continue // said once above
+		}
+		if n.note.Code == respfile.NoteUndated || n.note.Code == respfile.NotePartialDate {
+			continue // said above, with how the merge treats it
 		}
 		where := n.ref
 		if n.note.Item != "" {
@@ -235,3 +238,10 @@ func mdText(s string) string {
 
 // mdCode makes text safe inside a Markdown code span.
 func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
+
+// isTopTier reports whether t is the rule set's highest tier (pain_oud's urgent), by the rule set's own
+// order rather than a tier id.
+func (h *Handler) isTopTier(t screen.Tier) bool {
+	rank, ok := h.eng.TierRank(t)
+	return ok && rank == 0
+}

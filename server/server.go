@@ -524,7 +524,7 @@ func acceptsOnlyFHIR(accept string) bool {
 func inputError(err error) *httpError {
 	var ie *respfile.Error
 	if errors.As(err, &ie) {
-		return &httpError{http.StatusBadRequest, apiError{Code: ie.Code, Message: ie.Error(), Instrument: ie.Instrument, Item: ie.Item}}
+		return &httpError{http.StatusBadRequest, apiError{Code: ie.Code, Message: ie.Msg, Instrument: ie.Instrument, Item: ie.Item, Line: ie.Line, Col: ie.Col}}
 	}
 	if errors.Is(err, io.EOF) {
 		return &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body holds no response set"}}
@@ -532,27 +532,32 @@ func inputError(err error) *httpError {
 	return &httpError{http.StatusBadRequest, apiError{Code: "read_error", Message: "the request body could not be read"}}
 }
 
-// scoreError maps a scoring error to a status and error body. ScoreError messages never hold answer values
-// or the subject id. An evaluation error points at a definition bug: the service's fault (500).
+// scoreError maps a scoring error (Score returned no report) to a status and error body: the failed
+// record's error (screen.RecordErrorOf). ScoreError messages never hold answer values or the subject id. An
+// evaluation error points at a definition bug: the service's fault (500).
 func scoreError(err error) (int, apiError) {
 	var se *screen.ScoreError
 	switch {
-	case errors.As(err, &se) && errors.Is(err, screen.ErrEvaluation):
-		return http.StatusInternalServerError, apiError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
 	case errors.As(err, &se):
-		return http.StatusBadRequest, apiError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
+		re := screen.RecordErrorOf(err)
+		ae := apiError{Code: re.Code, Message: re.Message, Instrument: re.Instrument, Item: re.Item}
+		if errors.Is(err, screen.ErrEvaluation) {
+			return http.StatusInternalServerError, ae
+		}
+		return http.StatusBadRequest, ae
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, apiError{Code: "canceled", Message: "the request was canceled"}
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "scoring failed"}
 }
 
-// apiError is the JSON body of every error response. Message names fields and positions, never values.
+// apiError is the body of every error response, written as a failed record's "error" object
+// (screen.RecordError.AppendErrorJSON, the CLI's shape): {"code","message","instrument","item","line"?,
+// "col"?}. Message names fields and positions, never values; Line and Col are where in the body a
+// decoding problem is.
 type apiError struct {
-	Code       string `json:"code"`
-	Message    string `json:"message"`
-	Instrument string `json:"instrument,omitempty"`
-	Item       string `json:"item,omitempty"`
+	Code, Message, Instrument, Item string
+	Line, Col                       int
 }
 
 type httpError struct {
@@ -564,8 +569,8 @@ func writeError(w http.ResponseWriter, status int, e apiError) {
 	if rec, ok := w.(*recorder); ok {
 		rec.code = e.Code
 	}
-	b, _ := json.Marshal(e)
-	writeJSON(w, status, append(b, '\n'))
+	re := screen.RecordError{Code: e.Code, Message: e.Message, Instrument: e.Instrument, Item: e.Item, ErrLine: e.Line, ErrCol: e.Col}
+	writeJSON(w, status, append(re.AppendErrorJSON(nil), '\n'))
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

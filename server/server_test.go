@@ -123,8 +123,9 @@ func TestScoreErrors(t *testing.T) {
 
 func TestErrorBodiesHoldNoValues(t *testing.T) {
 	srv, _ := newServer(t, Config{InsecureNoAuth: true})
-	// A record that cannot be read (an item given twice); 1.5 would be an error of its item, in a 200 report.
-	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","answers":{"phq9":{"q1":"LA-SECRET-CODE","q1":"LA-SECRET-2"}}}`))
+	// A record that cannot be read (a context field given twice); 1.5 or an item answered twice would be an
+	// error of its item, in a 200 report.
+	r := call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET","context":{"sex":"SECRET-1","sex":"SECRET-2"},"answers":{"phq9":{"q1":"LA-SECRET-CODE"}}}`))
 	assert.Equal(t, 400, r.status)
 	assert.Equal(t, "duplicate_key", r.code(t))
 	assert.NotContains(t, string(r.body), "SECRET")
@@ -300,7 +301,7 @@ func TestAccessLogHoldsNoPHI(t *testing.T) {
 	body := []byte(`{"subject":"pt-SECRET-42","context":{"age":47,"sex":"female"},"answers":{"phq9":{"q1":1,"q2":"LA6570-1","q9":0}}}`)
 	assert.Equal(t, 200, call(t, srv, "POST", "/score?subject=pt-SECRET-42", "", body).status)
 	assert.Equal(t, 404, call(t, srv, "GET", "/Patient/pt-SECRET-42", "", nil).status)
-	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","answers":{"phq9":{"q1":1,"q1":2}}}`)).status)
+	assert.Equal(t, 400, call(t, srv, "POST", "/score", "", []byte(`{"subject":"pt-SECRET-42","subject":"pt-SECRET-42","answers":{"phq9":{"q1":1}}}`)).status)
 	out := log.String()
 	assert.NotContains(t, out, "SECRET")
 	assert.NotContains(t, out, "LA6570")
@@ -333,3 +334,24 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// Every error body is a failed record's "error" object as the CLI writes it (screen.RecordError):
+// {"code","message","instrument","item","line"?,"col"?}, instrument and item always present.
+func TestErrorBodiesAreTheFailedRecordShape(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true})
+	r := call(t, srv, "POST", "/score", "", []byte("{\"subject\":\"pt-1\",\n \"subject\":\"pt-2\",\"answers\":{\"phq9\":{\"q1\":1}}}"))
+	require.Equal(t, 400, r.status)
+	// (An item answered twice is not a record error: it is the item's conflicting_answers, and the record is scored.)
+	re := screen.RecordError{Code: "duplicate_key", ErrLine: 2}
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(r.body, &got))
+	re.Message, _ = got["message"].(string)
+	if col, ok := got["col"].(float64); ok {
+		re.ErrCol = int(col)
+	}
+	assert.Equal(t, string(re.AppendErrorJSON(nil))+"\n", string(r.body))
+	assert.NotContains(t, re.Message, "line", "the position is in line and col, not in the message")
+
+	r = call(t, srv, "GET", "/nope", "", nil)
+	assert.Equal(t, `{"code":"not_found","message":"no such endpoint","instrument":"","item":""}`+"\n", string(r.body))
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen"
@@ -16,6 +17,8 @@ type csvInFlags struct {
 	na        []string
 	naSet     bool
 	keep      []string
+	// subjectCol, dateCol and dateFormat: --subject-column, --date-column, --date-format.
+	subjectCol, dateCol, dateFormat string
 }
 
 func (fl *csvInFlags) register(f *cmdFlags) {
@@ -29,6 +32,9 @@ func (fl *csvInFlags) register(f *cmdFlags) {
 		fl.na = append(fl.na, strings.Split(s, ",")...)
 		return nil
 	})
+	f.StringVar(&fl.subjectCol, "subject-column", "", "CSV input: the subject `COLUMN` (default subject; REDCap: record_id)")
+	f.StringVar(&fl.dateCol, "date-column", "", "CSV input: the `COLUMN` of the record's date (default date; REDCap: a date\nfield such as visit_date)")
+	f.StringVar(&fl.dateFormat, "date-format", "", "CSV input: the date column's `LAYOUT`: YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or\nDD/MM/YYYY (default: ISO dates, also with a time, DD.MM.YYYY, and slash\ndates when the file's own dates settle the layout; never guessed)")
 	f.Func("keep", "CSV input: pass the `COLUMNS` (comma-separated, e.g. site,visit) through to\nevery output format", func(s string) error {
 		for _, c := range strings.Split(s, ",") {
 			if c = strings.TrimSpace(c); c == "" {
@@ -49,7 +55,11 @@ func (fl *csvInFlags) register(f *cmdFlags) {
 // and NA tokens against the answers their items accept.
 func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
 	items, docs := engineItems(eng)
-	opt := respfile.CSVOptions{Keep: fl.keep, Items: items, IsAnswer: docs.isAnswer}
+	opt := respfile.CSVOptions{Keep: fl.keep, Items: items, IsAnswer: docs.isAnswer,
+		SubjectColumn: fl.subjectCol, DateColumn: fl.dateCol, DateFormat: fl.dateFormat}
+	if !slices.Contains(respfile.DateFormats, fl.dateFormat) && fl.dateFormat != "" {
+		return opt, fmt.Errorf("--date-format: %q is not one of %s", fl.dateFormat, strings.Join(respfile.DateFormats, ", "))
+	}
 	if fl.naSet {
 		opt.NA = append([]string{}, fl.na...)
 	}

@@ -175,27 +175,11 @@ func reportLoadError(stderr io.Writer, err error) int {
 	return exitDefinitions
 }
 
-// writeDiags prints diagnostics with source snippets. A diagnostic without a file (about the set of
-// definitions as a whole, such as two rule sets and no choice) prints as "painscreen: code: message".
-// File names, messages and source lines come from definition folders: each is escaped (see appendSafe),
-// and the caret is placed under the escaped column.
+// writeDiags prints diagnostics with source snippets (diag.List.WriteText: every string escaped); one
+// without a file (about the set of definitions as a whole, such as two rule sets and no choice) prints as
+// "painscreen: code: message".
 func writeDiags(w io.Writer, diags diag.List, snippets bool) {
-	for _, d := range diags {
-		if d.Pos.File == "" {
-			sev := ""
-			if len(diag.List{d}.Warnings()) > 0 {
-				sev = "warning: "
-			}
-			fmt.Fprintf(w, "painscreen: %s%s: %s\n", sev, safe(d.Code), safe(d.Message))
-			continue
-		}
-		fmt.Fprintf(w, "%s\n", safe(d.String()))
-		if snippets && d.Source != "" && d.Pos.Col > 0 {
-			src := strings.TrimRight(d.Source, "\r\n")
-			col := len(safe(src[:min(d.Pos.Col-1, len(src))])) + 1
-			_, _ = io.WriteString(w, diag.Snippet(safe(src), col))
-		}
-	}
+	_ = diags.WriteText(w, diag.TextOptions{Snippets: snippets, Prefix: "painscreen: "})
 }
 
 func countDiags(ds diag.List) (nerr, nwarn int) {

@@ -3,7 +3,9 @@
 // set, into a risk tier and referrals, each with the answers and rules behind it. It is decision support
 // for a clinician, not a diagnosis.
 //
-// It is a thin shell over the public API of package screen.
+// It is a thin shell over the public packages: screen (scoring), screen/respfile (reading responses),
+// screen/render (the output formats), screen/batch (ordered concurrent scoring, follow-up), screen/diff
+// and server.
 //
 // Usage:
 //
@@ -74,6 +76,17 @@
 //	                       (item subject; exit 1), and --follow-up links it to no other row.
 //	--keep COLUMNS         CSV input: pass these columns (comma-separated; repeatable) through to every
 //	                       output format (see "Kept columns")
+//	--subject-column NAME  CSV input: the subject column (default subject; REDCap's record_id is refused
+//	                       with this hint)
+//	--date-column NAME     CSV input: the column of the record's date (default date; a REDCap date field
+//	                       such as visit_date)
+//	--date-format LAYOUT   CSV input: YYYY-MM-DD, DD.MM.YYYY, MM/DD/YYYY or DD/MM/YYYY. Without it, ISO
+//	                       dates (also with a time: 2026-01-05T10:30:00Z, 2026-01-05 10:30) and DD.MM.YYYY
+//	                       are read, and slash dates when the file's own dates settle the layout (a part
+//	                       above 12); an ambiguous or unreadable date is never guessed: the record is scored
+//	                       without a date, with the error invalid_date (item date; exit 1; also in the CSV
+//	                       notes column). Rows whose answer cells are all empty or NA (REDCap's event rows)
+//	                       are skipped, and the count is on stderr.
 //	--width N              text: wrap at N columns (at least 40; default: the terminal's width when stdout
 //	                       is a terminal, else 80)
 //	--jobs N               scorer goroutines (default 0: GOMAXPROCS); each scores and encodes whole batches
@@ -194,6 +207,12 @@
 // "reasons":[{"resource","text"}]}],"notes":[{"code","field","resource","text"}]}: every derived field,
 // known or not, with the resources it was read from, and what could not be derived (docs/ehr.md).
 //
+// FHIR input notes (how the QuestionnaireResponses were read: answers declined, a version or questionnaire
+// read as another, a preliminary status, conflicting answers): a JSON report ends with
+// "input_notes":[{"code","instrument","item"?,"source"?,"line","message"}]; the text format lists them under
+// "Input notes", the CSV notes column holds them as <instrument>.<item>=<code>, and the long format as note
+// rows. They never hold an answer value.
+//
 // Kept columns (--keep site,visit): the cells of these CSV columns are echoed with the record's output
 // in every format: "kept":{"site":"A","visit":"2"} at the end of a JSON report or error record (null
 // for a record without them: a row with the wrong number of fields, or a record of a JSON or YAML
@@ -218,7 +237,7 @@
 // redcap_data_access_group, redcap_survey_identifier, <instrument>_complete, <instrument>_timestamp)
 // are skipped.
 //
-// An error record in JSON/JSONL:
+// An error record in JSON/JSONL (screen.RecordError; the HTTP service answers with its "error" object):
 //
 //	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
 //	 "message":"value is not among the options (one of 0, 1, 2, 3)","instrument":"phq9","item":"q1"}}
@@ -406,7 +425,8 @@
 // instruments read, <instrument>.<item>); jsonl, one record with every answer and context field null;
 // yaml, a skeleton with the item texts, options, ranges and skip logic as comments; redcap, a REDCap
 // data dictionary (REDCap's 18 columns, "Variable / Field Name" to "Field Annotation"): the record id
-// field subject, context__<key> text fields, and per instrument a form of that name with a radio field
+// field subject, the response date field date (date_ymd: the visit, which follow-up pairs visits by),
+// context__<key> text fields, and per instrument a form of that name with a radio field
 // <instrument>__<item> per option item (choices "value, label | …", the option values) or an integer
 // text field with the item's range, marked required as the definition says. A REDCap data export of it
 // ("raw" values) scores as it is. A pinned version that is not the default cannot be named in REDCap.

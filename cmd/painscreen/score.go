@@ -463,6 +463,9 @@ func (r *scoreRun) finish() int {
 	r.sum.Summary = r.runner.Summary()
 	if !brokenPipe {
 		r.sum.write(r.stderr, interrupted, r.runner.Read(), r.outName)
+		if n := r.runner.Skipped(); n > 0 {
+			fmt.Fprintf(r.stderr, "painscreen: %s with no answers skipped (every answer cell empty or NA, as REDCap writes rows for events and repeating instruments without answers)\n", plural(int(n), "CSV row"))
+		}
 	}
 	switch {
 	case brokenPipe:

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -25,20 +27,6 @@ func TestLooksLikeJSONL(t *testing.T) {
 	}
 }
 
-func TestAppendCSVField(t *testing.T) {
-	for in, want := range map[string]string{
-		"":           "",
-		"plain":      "plain",
-		"a,b":        `"a,b"`,
-		`say "hi"`:   `"say ""hi"""`,
-		"two\nlines": "\"two\nlines\"",
-		" lead":      `" lead"`,
-		"=1+1":       "=1+1",
-	} {
-		require.Equal(t, want, string(appendCSVField(nil, in)), "%q", in)
-	}
-}
-
 func TestWrap(t *testing.T) {
 	long := strings.Repeat("word ", 40)
 	out := string(appendWrapped(nil, "    "+long, 6))
@@ -50,4 +38,17 @@ func TestWrap(t *testing.T) {
 			require.True(t, strings.HasPrefix(l, "      word"), "%q", l)
 		}
 	}
+}
+
+// stdin redirected from the null device is a character device but not a terminal: score does not say it
+// is reading from the terminal (it reads an empty input).
+func TestScoreDevNullIsNotATerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	var out, errb bytes.Buffer
+	code := run([]string{"score"}, null, &out, &errb)
+	require.Equal(t, exitUsage, code, errb.String())
+	require.NotContains(t, errb.String(), "terminal")
+	require.Contains(t, errb.String(), "no response records")
 }

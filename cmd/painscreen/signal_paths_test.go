@@ -423,11 +423,39 @@ func questionnaireResponses(t *testing.T, c signalCase) [][]map[string]any {
 	case respfile.FormatCSV:
 		records = csvRecords(t, c.input)
 	}
+	if c.format == respfile.FormatJSONL || c.format == respfile.FormatJSON {
+		keepRepeatedAnswers(t, c, records)
+	}
 	out := make([][]map[string]any, 0, len(records))
 	for _, r := range records {
 		out = append(out, recordToQRs(r))
 	}
 	return out
+}
+
+// keepRepeatedAnswers puts back the answers of an item answered more than once in a record (a duplicate
+// key, which encoding/json reads as its last value): the decoder keeps them all as a list, and the FHIR
+// response gets one answer each.
+func keepRepeatedAnswers(t *testing.T, c signalCase, records []map[string]any) {
+	dec := respfile.NewDecoder(bytes.NewReader(c.input), c.format, respfile.DefaultLimits())
+	for i := 0; ; i++ {
+		rec, err := dec.Next()
+		if err == io.EOF {
+			return
+		}
+		require.NoError(t, err)
+		if rec.Response == nil || i >= len(records) {
+			continue
+		}
+		answers, _ := records[i]["answers"].(map[string]any)
+		for inst, items := range rec.Response.Answers {
+			for item, v := range items {
+				if list, ok := v.([]any); ok && len(list) > 1 {
+					answers[inst].(map[string]any)[item] = list
+				}
+			}
+		}
+	}
 }
 
 func decodeJSONRecord(t *testing.T, b []byte) map[string]any {
@@ -515,7 +543,15 @@ func recordToQRs(rec map[string]any) []map[string]any {
 		var qItems []any
 		for _, k := range keys {
 			it := map[string]any{"linkId": k}
-			if v := fhirValue(items[k]); v != nil {
+			if list, ok := items[k].([]any); ok && len(list) > 1 {
+				var ans []any // an item answered more than once: one FHIR answer each
+				for _, x := range list {
+					if v := fhirValue(x); v != nil {
+						ans = append(ans, v)
+					}
+				}
+				it["answer"] = ans
+			} else if v := fhirValue(items[k]); v != nil {
 				it["answer"] = []any{v}
 			}
 			qItems = append(qItems, it)
@@ -536,6 +572,8 @@ func fhirValue(v any) map[string]any {
 		}
 		return map[string]any{"valueDecimal": x}
 	case int:
+		return map[string]any{"valueInteger": x}
+	case int64:
 		return map[string]any{"valueInteger": x}
 	case float64:
 		if x == float64(int64(x)) {

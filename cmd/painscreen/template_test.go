@@ -66,17 +66,24 @@ func scoreTemplateOutput(t *testing.T, eng *screen.Engine, f respfile.Format, in
 func TestTemplateRoundTrip(t *testing.T) {
 	eng, err := screen.New(bundled.Definitions())
 	require.NoError(t, err)
-	insts, err := templateInstruments(eng, nil)
-	require.NoError(t, err)
+	rs, ok := eng.RuleSet()
+	require.True(t, ok)
 	items := map[string]catalog.ItemDoc{} // inst.item -> doc
-	for _, in := range insts {
-		for _, it := range in.doc.Items {
-			items[in.key+"."+it.ID] = it
+	for id := range rs.Inputs {
+		doc, err := eng.Describe(id)
+		require.NoError(t, err)
+		for _, it := range doc.Items {
+			items[id+"."+it.ID] = it
 		}
+	}
+	template := func(t *testing.T, format string) []byte {
+		var b bytes.Buffer
+		require.NoError(t, respfile.WriteTemplate(&b, eng, format))
+		return b.Bytes()
 	}
 
 	t.Run("csv", func(t *testing.T) {
-		header := strings.TrimSuffix(string(templateCSV(insts)), "\n")
+		header := strings.TrimSuffix(string(template(t, "csv")), "\n")
 		var row []string
 		for _, col := range strings.Split(header, ",") {
 			switch {
@@ -99,7 +106,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 			Context map[string]any                     `json:"context"`
 			Answers map[string]map[string]*json.Number `json:"answers"`
 		}
-		require.NoError(t, json.Unmarshal(templateJSONL(insts), &rec))
+		require.NoError(t, json.Unmarshal(template(t, "jsonl"), &rec))
 		s := "t-1"
 		rec.Subject = &s
 		for k := range rec.Context {
@@ -121,7 +128,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 		inst := ""
 		var out []string
 		key := regexp.MustCompile(`^(\s*)([^#\s][^:]*):(\s*#.*)?$`)
-		for _, line := range strings.Split(string(templateYAML(insts)), "\n") {
+		for _, line := range strings.Split(string(template(t, "yaml")), "\n") {
 			m := key.FindStringSubmatch(line)
 			switch {
 			case m == nil:
@@ -142,12 +149,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 	})
 
 	t.Run("redcap", func(t *testing.T) {
-		dict, err := templateREDCap(insts)
-		require.NoError(t, err)
-		rows, err := csv.NewReader(bytes.NewReader(dict)).ReadAll()
+		rows, err := csv.NewReader(bytes.NewReader(template(t, "redcap"))).ReadAll()
 		require.NoError(t, err)
 		require.Len(t, rows[0], 18, "REDCap's data dictionary has 18 columns")
-		assert.Equal(t, redcapColumns, rows[0])
+		assert.Equal(t, "Variable / Field Name", rows[0][0])
 		// A REDCap "raw" export: the record id, the event, every field, and each form's status.
 		header := []string{"subject", "redcap_event_name"}
 		row := []string{"t-1", "baseline_arm_1"}
@@ -165,6 +170,9 @@ func TestTemplateRoundTrip(t *testing.T) {
 				header = header[:len(header)-1] // already first
 			case field == "context__sex":
 				row = append(row, "female")
+			case field == "date":
+				require.Equal(t, "date_ymd", r[7])
+				row = append(row, "2026-01-05") // REDCap's raw export of a date_ymd field
 			case typ == "radio":
 				ch := strings.Split(choices, " | ")
 				v, _, ok := strings.Cut(ch[len(ch)-1], ", ")
@@ -185,12 +193,4 @@ func TestTemplateRoundTrip(t *testing.T) {
 		require.NoError(t, w.WriteAll([][]string{header, row}))
 		scoreTemplateOutput(t, eng, respfile.FormatCSV, b.Bytes())
 	})
-}
-
-func TestTemplateREDCapRejectsPinnedNonDefault(t *testing.T) {
-	_, err := templateREDCap([]tmplInst{{key: "phq9@0.9.0", doc: &catalog.InstrumentDoc{Info: catalog.Info{ID: "phq9"}}}})
-	assert.ErrorContains(t, err, "cannot pin a version")
-	_, err = templateREDCap([]tmplInst{{key: "x", doc: &catalog.InstrumentDoc{Info: catalog.Info{ID: "x"}, Default: true,
-		Items: []catalog.ItemDoc{{ID: "Q1"}}}}})
-	assert.ErrorContains(t, err, `"Q1" cannot be part of a REDCap variable name`)
 }

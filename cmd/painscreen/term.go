@@ -8,9 +8,6 @@ import "github.com/painscreen/painscreen/internal/safetext"
 // terminal (internal/safetext says what is escaped). Machine formats (JSON, JSONL, CSV) are data and keep
 // their values byte for byte (JSON escapes control characters itself).
 
-// needsEscape reports whether s holds anything appendSafe would escape.
-func needsEscape(s string) bool { return safetext.NeedsEscape(s) }
-
 // appendSafe appends s to b with what could act on a terminal escaped.
 func appendSafe(b []byte, s string) []byte { return safetext.Append(b, s) }
 

@@ -1,33 +1,14 @@
 package main
 
 import (
-	"github.com/painscreen/painscreen/screen/batch"
-	"github.com/painscreen/painscreen/screen/render"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-)
 
-func TestAppendSafe(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain text, with 'quotes' and \\ backslashes", "plain text, with 'quotes' and \\ backslashes"},
-		{"\x1b[2J", `\x1b[2J`},
-		{"a\nforged: line\r", `a\nforged: line\r`},
-		{"tab\there", `tab\there`},
-		{"del\x7f", `del\x7f`},
-		{"c1 \u009b31m", `c1 \x9b31m`},
-		{"bidi \u202eoN\u202c \u2066x\u2069", `bidi \u202eoN\u202c \u2066x\u2069`},
-		{"marks \u200e\u200f\u061c", `marks \u200e\u200f\u061c`},
-		{"lines \u2028\u2029", `lines \u2028\u2029`},
-		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
-		{"café ✓ 日本", "café ✓ 日本"},
-	} {
-		assert.Equal(t, tc.want, string(appendSafe(nil, tc.in)), "%q", tc.in)
-		assert.Equal(t, tc.want, safe(tc.in), "%q", tc.in)
-		assert.Equal(t, tc.in != tc.want, needsEscape(tc.in), "%q", tc.in)
-	}
-}
+	"github.com/painscreen/painscreen/screen/batch"
+	"github.com/painscreen/painscreen/screen/render"
+)
 
 // An error record's position, code, key and message reach stderr on one line, whatever the input file
 // name or response key holds.

@@ -65,3 +65,14 @@ func TestTerminalWidth(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, defaultWidth, tw, "--output: not the terminal's width")
 }
+
+// TestIsTerminal: only a terminal is one; /dev/null is a character device but not a terminal, so
+// `painscreen score </dev/null` does not say it is reading from the terminal.
+func TestIsTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	assert.False(t, isTerminal(null), "/dev/null")
+	assert.False(t, isTerminal(&bytes.Buffer{}), "not a file")
+	assert.True(t, isTerminal(openPTY(t, 80)))
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -24,8 +22,8 @@ with what was wanted and what came out, then an "ok" or "FAIL" line per suite fi
 -v also lists the cases that pass. --format json and junit write machine-readable results.
 
 A want that names something its definition does not have (a score, flag, item, domain, tier or
-referral) fails its case with "no score \"totl\" in phq4@1.0.0; did you mean \"total\"?"; validate
-reports the same at the suite's file:line:col.
+referral), or answers that name an item it does not have, fail the case with "no score \"totl\" in
+phq4@1.0.0; did you mean \"total\"?"; validate reports the same at the suite's file:line:col.
 
 --coverage adds clinical coverage: per definition, the share of its elements (bands and each side of each
 cut-point, lookup rows, flags firing and not, missing-data rules at their limit and past it, skip-logic
@@ -102,26 +100,15 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return reportLoadError(stderr, err)
 	}
-	target := map[string]string{}
-	var order []string
-	for _, s := range suites {
-		if _, dup := target[s.File()]; !dup {
-			order = append(order, s.File())
-		}
-		target[s.File()] = s.Target()
-	}
-	rep := summarizeTests(order, target, results)
+	rep := suite.Summarize(suites, results)
 	rep.Coverage = topts.Coverage
 	switch *format {
 	case "json":
-		writeTestJSON(stdout, rep)
+		_ = rep.WriteJSON(stdout)
 	case "junit":
-		writeTestJUnit(stdout, rep)
+		_ = rep.WriteJUnit(stdout)
 	default:
-		writeTestText(stdout, rep, *verbose)
-		if rep.Coverage != nil {
-			writeCoverageText(stdout, rep.Coverage)
-		}
+		_ = rep.WriteText(stdout, *verbose)
 	}
 	if rep.Failed > 0 {
 		return exitRecords
@@ -130,229 +117,4 @@ func runTest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitRecords
 	}
 	return exitOK
-}
-
-// testReport groups results by suite file.
-type testReport struct {
-	Suites  []*suiteReport `json:"suites"`
-	Passed  int            `json:"passed"`
-	Failed  int            `json:"failed"`
-	Skipped int            `json:"skipped"`
-	// Coverage is set with --coverage.
-	Coverage *suite.Coverage `json:"coverage,omitempty"`
-}
-
-type suiteReport struct {
-	File    string        `json:"file"`
-	Target  string        `json:"target"`
-	Cases   []*caseReport `json:"cases"`
-	Passed  int           `json:"passed"`
-	Failed  int           `json:"failed"`
-	Skipped int           `json:"skipped"`
-}
-
-type caseReport struct {
-	Name     string          `json:"name"`
-	Line     int             `json:"line"`
-	Status   string          `json:"status"` // pass, fail, skip
-	Failures []failureReport `json:"failures,omitempty"`
-}
-
-// failureReport is one unmet expectation in the JSON output.
-type failureReport struct {
-	What   string `json:"what"`
-	Want   string `json:"want,omitempty"`
-	Got    string `json:"got,omitempty"`
-	Detail string `json:"detail,omitempty"`
-	f      suite.Failure
-}
-
-func summarizeTests(order []string, target map[string]string, results []suite.Result) *testReport {
-	rep := &testReport{}
-	byFile := map[string]*suiteReport{}
-	for _, f := range order {
-		s := &suiteReport{File: f, Target: target[f]}
-		byFile[f] = s
-		rep.Suites = append(rep.Suites, s)
-	}
-	for _, r := range results {
-		s := byFile[r.Suite]
-		if s == nil {
-			s = &suiteReport{File: r.Suite}
-			byFile[r.Suite] = s
-			rep.Suites = append(rep.Suites, s)
-		}
-		c := &caseReport{Name: r.Name, Line: r.Pos.Line}
-		for _, f := range r.Failures {
-			c.Failures = append(c.Failures, failureReport{What: f.What, Want: f.Want, Got: f.Got, Detail: f.Detail, f: f})
-		}
-		switch {
-		case r.Skipped:
-			c.Status = "skip"
-			s.Skipped++
-			rep.Skipped++
-		case r.Passed():
-			c.Status = "pass"
-			s.Passed++
-			rep.Passed++
-		default:
-			c.Status = "fail"
-			s.Failed++
-			rep.Failed++
-		}
-		s.Cases = append(s.Cases, c)
-	}
-	return rep
-}
-
-func writeTestText(w io.Writer, rep *testReport, verbose bool) {
-	var b strings.Builder
-	for _, s := range rep.Suites {
-		for _, c := range s.Cases {
-			switch c.Status {
-			case "fail":
-				fmt.Fprintf(&b, "--- FAIL: %s/%s (%s:%d)\n", safe(s.Target), safe(c.Name), safe(s.File), c.Line)
-				for _, f := range c.Failures {
-					b.WriteString(failureDiff(f.f))
-				}
-			case "pass":
-				if verbose {
-					fmt.Fprintf(&b, "--- PASS: %s/%s (%s:%d)\n", safe(s.Target), safe(c.Name), safe(s.File), c.Line)
-				}
-			}
-		}
-		ran := s.Passed + s.Failed
-		skipped := ""
-		if s.Skipped > 0 {
-			skipped = fmt.Sprintf(", %d skipped", s.Skipped)
-		}
-		if s.Failed > 0 {
-			fmt.Fprintf(&b, "FAIL\t%s\t%s\t%d of %d failed%s\n", safe(s.Target), safe(s.File), s.Failed, ran, skipped)
-		} else {
-			fmt.Fprintf(&b, "ok  \t%s\t%s\t%d passed%s\n", safe(s.Target), safe(s.File), s.Passed, skipped)
-		}
-	}
-	if rep.Failed > 0 {
-		fmt.Fprintf(&b, "FAIL: %d of %d cases failed\n", rep.Failed, rep.Passed+rep.Failed)
-	} else {
-		fmt.Fprintf(&b, "PASS: %d cases\n", rep.Passed)
-	}
-	_, _ = io.WriteString(w, b.String())
-}
-
-// failureDiff renders one failure as a want/got block; lists ([a, b]) also say what is missing and what
-// is unexpected.
-func failureDiff(f suite.Failure) string {
-	if f.Want == "" && f.Got == "" {
-		return "    " + safe(f.String()) + "\n"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "    %s:\n        want: %s\n        got:  %s\n", safe(f.What), safe(f.Want), safe(f.Got))
-	if f.Detail != "" {
-		fmt.Fprintf(&b, "        (%s)\n", safe(f.Detail))
-	}
-	wl, okw := listItems(f.Want)
-	gl, okg := listItems(f.Got)
-	if okw && okg {
-		if miss := minus(wl, gl); len(miss) > 0 {
-			fmt.Fprintf(&b, "        missing:    %s\n", safe(strings.Join(miss, ", ")))
-		}
-		if extra := minus(gl, wl); len(extra) > 0 {
-			fmt.Fprintf(&b, "        unexpected: %s\n", safe(strings.Join(extra, ", ")))
-		}
-	}
-	return b.String()
-}
-
-func listItems(s string) ([]string, bool) {
-	if !strings.HasPrefix(s, "[") || !strings.HasSuffix(s, "]") {
-		return nil, false
-	}
-	s = strings.TrimSpace(s[1 : len(s)-1])
-	if s == "" {
-		return nil, true
-	}
-	parts := strings.Split(s, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts, true
-}
-
-func minus(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		found := false
-		for _, y := range b {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func writeTestJSON(w io.Writer, rep *testReport) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(rep)
-}
-
-func writeTestJUnit(w io.Writer, rep *testReport) {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		Name      string    `xml:"name,attr"`
-		Classname string    `xml:"classname,attr"`
-		File      string    `xml:"file,attr"`
-		Line      int       `xml:"line,attr"`
-		Failure   *failure  `xml:"failure,omitempty"`
-		Skipped   *struct{} `xml:"skipped,omitempty"`
-	}
-	type testsuite struct {
-		Name     string     `xml:"name,attr"`
-		File     string     `xml:"file,attr"`
-		Tests    int        `xml:"tests,attr"`
-		Failures int        `xml:"failures,attr"`
-		Skipped  int        `xml:"skipped,attr"`
-		Cases    []testcase `xml:"testcase"`
-	}
-	type testsuites struct {
-		XMLName  xml.Name    `xml:"testsuites"`
-		Name     string      `xml:"name,attr"`
-		Tests    int         `xml:"tests,attr"`
-		Failures int         `xml:"failures,attr"`
-		Skipped  int         `xml:"skipped,attr"`
-		Suites   []testsuite `xml:"testsuite"`
-	}
-	out := testsuites{Name: "painscreen", Tests: rep.Passed + rep.Failed + rep.Skipped, Failures: rep.Failed, Skipped: rep.Skipped}
-	for _, s := range rep.Suites {
-		ts := testsuite{Name: s.Target, File: s.File, Tests: len(s.Cases), Failures: s.Failed, Skipped: s.Skipped}
-		for _, c := range s.Cases {
-			tc := testcase{Name: c.Name, Classname: s.Target, File: s.File, Line: c.Line}
-			switch c.Status {
-			case "fail":
-				var lines []string
-				for _, f := range c.Failures {
-					lines = append(lines, f.f.String())
-				}
-				tc.Failure = &failure{Message: fmt.Sprintf("%d of the expectations failed", len(c.Failures)), Text: strings.Join(lines, "\n")}
-			case "skip":
-				tc.Skipped = &struct{}{}
-			}
-			ts.Cases = append(ts.Cases, tc)
-		}
-		out.Suites = append(out.Suites, ts)
-	}
-	_, _ = io.WriteString(w, xml.Header)
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	_ = enc.Encode(out)
-	_, _ = io.WriteString(w, "\n")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/painscreen/painscreen/internal/csvenc"
-	"github.com/painscreen/painscreen/internal/jsonenc"
 	"github.com/painscreen/painscreen/internal/textfmt"
 )
 
@@ -29,6 +28,3 @@ func (t *textBuf) words(s string, indent int) { t.do(func(b *textfmt.Buf) { b.Wo
 
 // appendCSVField writes one CSV field as score's CSV outputs do.
 func appendCSVField(b []byte, s string) []byte { return csvenc.AppendField(b, s) }
-
-// appendJSONString writes s as a JSON string, escaped exactly as screen's reports are.
-func appendJSONString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }

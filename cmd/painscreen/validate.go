@@ -17,11 +17,14 @@ test suites beside them (*_test.yaml), and print every problem as
       ^
 
 warnings included. With no PATH the bundled definitions and suites are checked. When several rule sets
-are loaded, each is compiled in turn. Besides what every load checks (YAML syntax, the shape of each
-file, CEL syntax and types, references, bands), validate checks the suites — unknown fields, a target
-that is not loaded, a want that names a score, flag, item, domain, value, tier or referral the definition
-does not have — and says when a PATH holds no definitions (error) or only test suites (warning: their
-definitions must come from another PATH or --bundled).
+are loaded, each is compiled in turn. Every load checks YAML syntax, the shape of each file, CEL syntax
+and types, references, bands, and the static checks (a band past a score's range, a flag, tier or
+referral that can never fire, ...): an error here is an error for score, test and serve too. validate
+also checks the suites — unknown fields, a target that is not loaded, a want that names a score, flag,
+item, domain, value, tier or referral the definition does not have, answers to items it does not have —
+warns about a new version of a bundled instrument that no suite tests, and says when a PATH holds no
+definitions (error) or only test suites (warning: their definitions must come from another PATH or
+--bundled).
 
 --format text (default) writes the problems to stderr and "ok: N instruments, M rule sets; K test
 suites" to stdout. --format json writes one JSON object to stdout: {"ok", "instruments", "rule_sets",
@@ -39,7 +42,7 @@ const validateExamples = `  painscreen validate
   painscreen validate --bundled my-rules/    # over the bundled instruments
   painscreen validate --format github defs/  # annotations in GitHub Actions`
 
-// pathFlags are the definition sources of validate and test: PATHs, plus the bundled set when asked.
+// definitionSources are the definition sources of validate and test: PATHs, plus the bundled set when asked.
 func definitionSources(paths []string, bundled bool) ([]defSource, error) {
 	var srcs []defSource
 	if len(paths) == 0 || bundled {
@@ -92,9 +95,9 @@ func runValidate(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case "json":
 		writeValidateJSON(stdout, v, nerr, nwarn)
 	case "github":
-		writeValidateGitHub(stdout, v.diags)
+		_ = v.diags.WriteGitHub(stdout)
 	case "sarif":
-		writeValidateSARIF(stdout, v.diags)
+		_ = v.diags.WriteSARIF(stdout)
 	default:
 		writeDiags(stderr, v.diags, *snippets)
 	}

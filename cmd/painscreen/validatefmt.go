@@ -7,9 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -124,153 +122,31 @@ func countFiles(fsys fs.FS) (defs, suites int) {
 	return defs, suites
 }
 
-// validateJSON is validate --format json.
+// validateJSON is validate --format json: what loaded, the counts, and every diagnostic (diag.Diagnostic's
+// JSON).
 type validateJSON struct {
-	OK          bool             `json:"ok"`
-	Instruments []string         `json:"instruments"`
-	RuleSets    []string         `json:"rule_sets"`
-	Suites      int              `json:"suites"`
-	Errors      int              `json:"errors"`
-	Warnings    int              `json:"warnings"`
-	Diagnostics []diagnosticJSON `json:"diagnostics"`
-}
-
-type diagnosticJSON struct {
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Col      int    `json:"col,omitempty"`
-	Severity string `json:"severity"`
-	Code     string `json:"code"`
-	Message  string `json:"message"`
-	Source   string `json:"source,omitempty"`
+	OK          bool      `json:"ok"`
+	Instruments []string  `json:"instruments"`
+	RuleSets    []string  `json:"rule_sets"`
+	Suites      int       `json:"suites"`
+	Errors      int       `json:"errors"`
+	Warnings    int       `json:"warnings"`
+	Diagnostics diag.List `json:"diagnostics"`
 }
 
 func writeValidateJSON(w io.Writer, v *validation, nerr, nwarn int) {
 	out := validateJSON{OK: nerr == 0, Instruments: v.instruments, RuleSets: v.ruleSets, Suites: v.suites,
-		Errors: nerr, Warnings: nwarn, Diagnostics: []diagnosticJSON{}}
+		Errors: nerr, Warnings: nwarn, Diagnostics: v.diags}
 	if out.Instruments == nil {
 		out.Instruments = []string{}
 	}
 	if out.RuleSets == nil {
 		out.RuleSets = []string{}
 	}
-	for _, d := range v.diags {
-		out.Diagnostics = append(out.Diagnostics, diagnosticJSON{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col,
-			Severity: d.Severity.String(), Code: d.Code, Message: d.Message, Source: d.Source})
+	if out.Diagnostics == nil {
+		out.Diagnostics = diag.List{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(out)
-}
-
-// writeValidateGitHub writes one GitHub Actions workflow command per diagnostic:
-// "::error file=F,line=L,col=C,title=CODE::MESSAGE" (::warning for warnings), which the Actions runner
-// shows as an annotation on the line of the pull request's diff.
-func writeValidateGitHub(w io.Writer, diags diag.List) {
-	var b strings.Builder
-	for _, d := range diags {
-		b.WriteString("::")
-		b.WriteString(d.Severity.String())
-		var props []string
-		if d.Pos.File != "" {
-			props = append(props, "file="+ghProperty(safe(d.Pos.File)))
-		}
-		if d.Pos.Line > 0 {
-			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
-		}
-		if d.Pos.Col > 0 {
-			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
-		}
-		props = append(props, "title="+ghProperty("painscreen "+safe(d.Code)))
-		b.WriteString(" " + strings.Join(props, ","))
-		b.WriteString("::")
-		b.WriteString(ghData(safe(d.Message)))
-		b.WriteByte('\n')
-	}
-	_, _ = io.WriteString(w, b.String())
-}
-
-// ghData escapes a workflow command's message (% CR LF), ghProperty a property value (also : and ,).
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
-// writeValidateSARIF writes the diagnostics as a SARIF 2.1.0 log (what GitHub code scanning and other
-// static-analysis dashboards read): one result per diagnostic, with its code as the rule id, its severity
-// as the level, and its file, line and column (in Unicode code points, as the run declares).
-func writeValidateSARIF(w io.Writer, diags diag.List) {
-	type region struct {
-		StartLine   int `json:"startLine"`
-		StartColumn int `json:"startColumn,omitempty"`
-	}
-	type physical struct {
-		ArtifactLocation struct {
-			URI string `json:"uri"`
-		} `json:"artifactLocation"`
-		Region *region `json:"region,omitempty"`
-	}
-	type location struct {
-		PhysicalLocation physical `json:"physicalLocation"`
-	}
-	type message struct {
-		Text string `json:"text"`
-	}
-	type result struct {
-		RuleID    string     `json:"ruleId"`
-		Level     string     `json:"level"`
-		Message   message    `json:"message"`
-		Locations []location `json:"locations,omitempty"`
-	}
-	type rule struct {
-		ID string `json:"id"`
-	}
-	type driver struct {
-		Name           string `json:"name"`
-		InformationURI string `json:"informationUri"`
-		Rules          []rule `json:"rules"`
-	}
-	type run struct {
-		Tool struct {
-			Driver driver `json:"driver"`
-		} `json:"tool"`
-		ColumnKind string   `json:"columnKind"`
-		Results    []result `json:"results"`
-	}
-	var r run
-	r.Tool.Driver = driver{Name: "painscreen", InformationURI: "https://github.com/painscreen/painscreen/blob/main/docs/definitions.md#diagnostic-codes", Rules: []rule{}}
-	r.ColumnKind = "unicodeCodePoints"
-	r.Results = []result{}
-	seen := map[string]bool{}
-	for _, d := range diags {
-		if !seen[d.Code] {
-			seen[d.Code] = true
-			r.Tool.Driver.Rules = append(r.Tool.Driver.Rules, rule{ID: d.Code})
-		}
-		res := result{RuleID: d.Code, Level: d.Severity.String(), Message: message{Text: d.Message}}
-		if d.Pos.File != "" {
-			var loc location
-			loc.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(d.Pos.File)
-			if d.Pos.Line > 0 {
-				col := d.Pos.Col
-				if col > 1 && col-1 <= len(d.Source) {
-					col = utf8.RuneCountInString(d.Source[:col-1]) + 1 // bytes to code points
-				}
-				loc.PhysicalLocation.Region = &region{StartLine: d.Pos.Line, StartColumn: col}
-			}
-			res.Locations = []location{loc}
-		}
-		r.Results = append(r.Results, res)
-	}
-	log := struct {
-		Schema  string `json:"$schema"`
-		Version string `json:"version"`
-		Runs    []run  `json:"runs"`
-	}{"https://json.schemastore.org/sarif-2.1.0.json", "2.1.0", []run{r}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(log)
 }

@@ -3,17 +3,24 @@ package csvenc
 
 import "strings"
 
-// AppendField writes one field, quoted when it holds a comma, a quote, a line end, or starts with a
-// space or tab (as encoding/csv does). Values are never altered otherwise.
-func AppendField(b []byte, s string) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
-	for i := 0; !quote && i < len(s); i++ {
+// needsQuotes reports whether a field must be quoted: it holds a comma, a quote or a line end, or starts
+// with a space or tab (as encoding/csv does).
+func needsQuotes[T string | []byte](s T) bool {
+	if len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case ',', '"', '\r', '\n':
-			quote = true
+			return true
 		}
 	}
-	if !quote {
+	return false
+}
+
+// AppendField writes one field, quoted when it must be (needsQuotes). Values are never altered otherwise.
+func AppendField(b []byte, s string) []byte {
+	if !needsQuotes(s) {
 		return append(b, s...)
 	}
 	b = append(b, '"')
@@ -28,4 +35,12 @@ func AppendField(b []byte, s string) []byte {
 	}
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// AppendFieldBytes is AppendField for a field in bytes (it allocates only for a field that is quoted).
+func AppendFieldBytes(b, s []byte) []byte {
+	if !needsQuotes(s) {
+		return append(b, s...)
+	}
+	return AppendField(b, string(s))
 }

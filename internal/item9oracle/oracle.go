@@ -29,8 +29,9 @@ const (
 
 // Endorsements returns the responses of doc (a QuestionnaireResponse, or a Bundle of them) that endorse
 // PHQ-9 item 9 in a way no reader could dispute: a well-formed response whose one item 9 (linkId q9 under
-// painscreen's PHQ-9 canonical, a linkId ending in 44260-8, or 14371 under the LOINC form 44249-1) has one
-// answer, valueInteger 1 to 3 or a LOINC valueCoding of value 1 to 3 without extensions. Strings over
+// painscreen's PHQ-9 canonical, a linkId ending in 44260-8, or 14371 under the LOINC form 44249-1) has an
+// answer (one, or one of several) valueInteger 1 to 3 or a LOINC valueCoding of value 1 to 3 without
+// extensions. Strings over
 // maxString bytes, malformed items and the like make it claim nothing for that response.
 func Endorsements(doc []byte, maxString int) []Endorsement {
 	dec := json.NewDecoder(bytes.NewReader(doc))
@@ -169,44 +170,53 @@ func endorses(qr map[string]any, maxString int) (Endorsement, bool) {
 	if len(targets) != 1 || answered >= maxAnswers {
 		return e, false
 	}
+	// One endorsing answer is enough: an item 9 with several answers is an error of the item that still
+	// raises the flag when one of them endorses it (issue 21).
 	answers, _ := targets[0]["answer"].([]any)
-	if len(answers) != 1 {
-		return e, false
+	for _, x := range answers {
+		if answerEndorses(x.(map[string]any)) {
+			return e, true
+		}
 	}
-	a := answers[0].(map[string]any)
+	return e, false
+}
+
+// answerEndorses reports whether one answer plainly endorses item 9: valueInteger 1 to 3, or a LOINC
+// valueCoding of value 1 to 3, without extensions.
+func answerEndorses(a map[string]any) bool {
 	var vk string
 	for k := range a {
 		if len(k) >= 5 && strings.EqualFold(k[:5], "value") {
 			if vk != "" {
-				return e, false
+				return false
 			}
 			vk = k
 		}
 	}
 	if _, ok := a["extension"]; ok {
-		return e, false
+		return false
 	}
 	switch vk {
 	case "valueInteger":
 		n, ok := a[vk].(json.Number)
 		if !ok {
-			return e, false
+			return false
 		}
 		i, err := strconv.ParseInt(string(n), 10, 64)
-		return e, err == nil && i >= 1 && i <= 3
+		return err == nil && i >= 1 && i <= 3
 	case "valueCoding":
 		c, ok := a[vk].(map[string]any)
 		if !ok {
-			return e, false
+			return false
 		}
 		if _, ok := c["extension"]; ok {
-			return e, false
+			return false
 		}
 		if s, ok := c["system"]; ok && s != "http://loinc.org" {
-			return e, false
+			return false
 		}
 		code, _ := c["code"].(string)
-		return e, endorsedCodes[code]
+		return endorsedCodes[code]
 	}
-	return e, false
+	return false
 }

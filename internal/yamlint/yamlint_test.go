@@ -2,6 +2,8 @@ package yamlint_test
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,4 +63,26 @@ func ExampleParse() {
 	// +3 3 <nil>
 	// 010 0 a whole number with a leading zero
 	// 1_000 0 not a whole number in plain decimal
+}
+
+// FuzzParse: what Parse accepts is exactly the canonical decimal spelling of an int64, with an optional
+// leading +, and -0; it never panics.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"0", "-0", "+3", "010", "0x10", "1_000", "9223372036854775808", "-9223372036854775808", "", "+", "1e2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := yamlint.Parse(s)
+		canon := strconv.FormatInt(v, 10)
+		if err != nil {
+			if n, perr := strconv.ParseInt(s, 10, 64); perr == nil && strconv.FormatInt(n, 10) == s {
+				t.Fatalf("%q is a canonical int64 but was refused: %v", s, err)
+			}
+			return
+		}
+		body := strings.TrimPrefix(s, "+")
+		if body != canon && body != "-0" {
+			t.Fatalf("%q accepted as %d, which is not its spelling", s, v)
+		}
+	})
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// score --follow-up: each record is reported against its subject's baseline, the subject's earliest dated
+// Follow-up (Options.FollowUp): each record is reported against its subject's baseline, the subject's earliest dated
 // record in the input (the first of them on a tie). The reader groups the records of one subject — the
 // input must hold them together (grouped, e.g. sorted by subject), so only one subject's records are held
 // at a time — and gives each record its baseline; scoring stays parallel and the output in input order.
@@ -43,7 +43,7 @@ func newGrouper() *grouper {
 	return &grouper{seed: maphash.MakeSeed(), seen: map[uint64]int{}}
 }
 
-// errNotGrouped and errTooManyVisits are fatal input errors of --follow-up.
+// errNotGrouped and errTooManyVisits are fatal input errors of follow-up (their messages name the CLI flag, which is how most users meet them).
 func errNotGrouped(n, before int) error {
 	return &respfile.Error{Code: "not_grouped", Msg: fmt.Sprintf("--follow-up needs each subject's records together in the input "+
 		"(grouped, for example sorted by subject then date): record %d belongs to the subject of record %d, "+

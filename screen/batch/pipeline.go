@@ -52,7 +52,7 @@ type batch struct {
 	fatal error
 	// fatalN is the record number of that error record: one more than the records read.
 	fatalN int
-	// csv: the input is CSV (an answer that fails as a sentinel value gets an --na hint).
+	// csv: the input is CSV (an answer that fails as a sentinel value gets a hint to read it as missing).
 	csv bool
 	// baseSrc: follow-up, the FHIR resources each baseline was read from (FHIR output's derivedFrom).
 	baseSrc [][]respfile.Source
@@ -113,6 +113,8 @@ type Runner struct {
 	sum    tally
 	// nread counts the records read, written those written.
 	nread, written atomic.Int64
+	// skipped counts the CSV rows skipped because they hold no answer (respfile.Decoder.SkippedRows).
+	skipped atomic.Int64
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
@@ -153,6 +155,11 @@ func newRunner(sc scorer, w *render.Writer, opts Options, tiers []string) *Runne
 // Read returns the number of records read so far (more than written while a run goes on, or after an
 // interrupted one). It may be called from any goroutine.
 func (r *Runner) Read() int64 { return r.nread.Load() }
+
+// Skipped returns how many CSV rows were skipped because every answer cell is empty or NA (REDCap's rows
+// for events and repeating instruments without answers; respfile.Decoder.SkippedRows): they are not
+// records, and callers say how many there were. It may be called from any goroutine.
+func (r *Runner) Skipped() int64 { return r.skipped.Load() }
 
 // Written returns the number of records written so far. It may be called from any goroutine.
 func (r *Runner) Written() int64 { return r.written.Load() }
@@ -279,13 +286,14 @@ func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 		}
 		dec = respfile.NewCSVDecoder(r, p.limits, opt)
 	}
+	defer func() { p.skipped.Add(int64(dec.SkippedRows())) }()
 	if p.opts.FHIR != nil {
 		dec.UseFHIR(p.opts.FHIR)
 		if p.opts.EHRContext != nil {
 			dec.UseEHRContext(func(f string) bool { return p.opts.EHRContext[f] })
 		}
 	}
-	// push adds a record (with its --follow-up baseline) to the batch being filled.
+	// push adds a record (with its follow-up baseline) to the batch being filled.
 	push := func(rec respfile.Record, base *screen.Response, baseSrc []respfile.Source) {
 		if b == nil && !get() {
 			return
@@ -467,6 +475,10 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 		if err == nil && rec.SubjectErr != nil {
 			addSubjectError(sc.rep, rec.SubjectErr)
 		}
+		if err == nil && rec.DateErr != nil {
+			// A date cell that cannot be read: the row was scored without a date (respfile.Record.DateErr).
+			addRecordError(sc.rep, respfile.CodeInvalidDate, "date", strings.TrimPrefix(rec.DateErr.Msg, "date: "))
+		}
 		if err == nil && b.csv {
 			hintSentinels(sc.rep, rec.Response)
 		}
@@ -502,7 +514,13 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 // scored record: first in the report's errors, and the record counts as failed. The record was scored
 // without a subject, so that a signal in its answers still surfaces.
 func addSubjectError(rep *screen.Report, e *respfile.Error) {
-	rep.Errors = append([]screen.ScoreError{{Code: "invalid_subject", Item: "subject", Message: strings.TrimPrefix(e.Msg, "subject: ")}}, rep.Errors...)
+	addRecordError(rep, "invalid_subject", "subject", strings.TrimPrefix(e.Msg, "subject: "))
+}
+
+// addRecordError puts a problem the reader found in a row that was still scored (its subject or date cell)
+// first among the report's errors.
+func addRecordError(rep *screen.Report, code, item, msg string) {
+	rep.Errors = append([]screen.ScoreError{{Code: code, Item: item, Message: msg}}, rep.Errors...)
 }
 
 // sentinels are the codes data managers write for a missing answer (SPSS, SAS, Stata exports) that

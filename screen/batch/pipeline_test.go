@@ -264,3 +264,24 @@ func TestOutputJSONFraming(t *testing.T) {
 	require.NoError(t, pl.w.Close())
 	require.Equal(t, "[]\n", buf.String())
 }
+
+// errorsInReport returns a report holding an answer's error and no error, as Engine.ScoreTo does when its
+// errors live in the report: the record still counts as failed (scored with errors), and its report is
+// written.
+type errorsInReport struct{}
+
+func (errorsInReport) ScoreTo(_ context.Context, r *screen.Response, dst *screen.Report) error {
+	*dst = screen.Report{Subject: r.Subject, Errors: []screen.ScoreError{{Code: "invalid_value", Instrument: "x", Item: "a"}}}
+	return nil
+}
+
+func TestPipelineErrorsInReport(t *testing.T) {
+	recs, pl, err := runPipeline(t, context.Background(), errorsInReport{}, 2, strings.NewReader(jsonlInput(3, nil)), respfile.FormatJSONL)
+	require.NoError(t, err)
+	require.Len(t, recs, 3)
+	sum := pl.Summary()
+	require.Equal(t, 3, sum.Scored)
+	require.Equal(t, 3, sum.Partial)
+	require.Equal(t, 3, sum.Failed)
+	require.Equal(t, map[string]int{"invalid_value": 3}, sum.Codes)
+}

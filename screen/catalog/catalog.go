@@ -1,6 +1,8 @@
 // Package catalog describes loaded definitions for people and tools: an instrument's items, options,
 // scores, bands, flags, codes and provenance, and a rule set's inputs, domains, tiers and referrals. It is
-// what `painscreen show` prints; screen.Engine.Describe and DescribeRuleSet return these types.
+// what `painscreen show` prints; screen.Engine.Describe and DescribeRuleSet return these types. Each
+// encodes as JSON with snake_case keys (item_text, enable_when, min_age), as `painscreen show --format
+// json` writes it; what an expression reads (the Reads fields) is left out.
 package catalog
 
 import (
@@ -17,99 +19,120 @@ type Code struct {
 
 // Info identifies a loaded definition.
 type Info struct {
-	ID, Version, Status, Title, Digest string
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Status  string `json:"status"`
+	Title   string `json:"title"`
+	Digest  string `json:"digest"`
 	// File is the definition's file, as diagnostics name it.
-	File string
+	File string `json:"file"`
 }
 
 // InstrumentDoc describes a loaded instrument for people: its items, options, scores, bands, flags and
 // provenance. It is what `painscreen show` prints.
 type InstrumentDoc struct {
 	Info
-	Domain string
+	Domain string `json:"domain"`
 	// Default is true for the version an unpinned answers key selects.
-	Default  bool
-	Recall   string
-	Citation string
-	License  string
+	Default  bool   `json:"default"`
+	Recall   string `json:"recall"`
+	Citation string `json:"citation"`
+	License  string `json:"license"`
 	// ItemText is "verbatim" when item texts reproduce the instrument, "paraphrased" when they are labels.
-	ItemText string
-	Notes    string
-	Codes    []Code
-	Context  []ContextDoc
+	ItemText string       `json:"item_text"`
+	Notes    string       `json:"notes"`
+	Codes    []Code       `json:"codes"`
+	Context  []ContextDoc `json:"context"`
+	Items    []ItemDoc    `json:"items"`
+	Scores   []ScoreDoc   `json:"scores"`
+	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
+	FollowUps []FollowUpDoc `json:"follow_ups"`
+	Flags     []FlagDoc     `json:"flags"`
 	// Label is the short name reasons use ("PHQ-9"): the definition's label, else the abbreviation ending
 	// the title, else the title.
-	Label  string
-	Items  []ItemDoc
-	Scores []ScoreDoc
-	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
-	FollowUps []FollowUpDoc
-	Flags     []FlagDoc
+	Label string `json:"label"`
 }
 
 // ContextDoc is a declared context field: its type (int, number, bool or string), its bounds when
 // declared, and what it means.
 type ContextDoc struct {
-	ID, Type    string
-	Min, Max    *float64
-	Description string
+	ID          string   `json:"id"`
+	Type        string   `json:"type"`
+	Min         *float64 `json:"min"`
+	Max         *float64 `json:"max"`
+	Description string   `json:"description"`
 	// Label and Unit are the words reasons use ("opioid dose", "MME/day"); empty when not given.
-	Label, Unit string
+	Label string `json:"label,omitempty"`
+	Unit  string `json:"unit,omitempty"`
 }
 
 // ItemDoc describes an item.
 type ItemDoc struct {
-	ID       string
-	Text     string
-	Required bool
-	Options  []OptionDoc // nil for a range item
-	Min, Max *int64      // range items
+	ID       string      `json:"id"`
+	Text     string      `json:"text"`
+	Required bool        `json:"required"`
+	Options  []OptionDoc `json:"options"` // nil for a range item
+	// Min and Max bound a range item.
+	Min *int64 `json:"min"`
+	Max *int64 `json:"max"`
 	// EnableWhen is the skip-logic condition, "" when always asked.
-	EnableWhen string
-	Codes      []Code
+	EnableWhen string `json:"enable_when"`
+	Codes      []Code `json:"codes"`
 	// EnableWhenReads is what EnableWhen reads (nil when always asked).
 	EnableWhenReads *Reads `json:"-"`
 	// Label is the item's short name in reasons: its label, else its text shortened, else its id.
-	Label string
+	Label string `json:"label"`
 }
 
 // OptionDoc is a response option.
 type OptionDoc struct {
-	Value int64
-	Code  string
-	Label string
+	Value int64  `json:"value"`
+	Code  string `json:"code"`
+	Label string `json:"label"`
 }
 
 // ScoreDoc describes a score. Exactly one of Expr, Bands, Lookup is set.
 type ScoreDoc struct {
-	ID, Label, Description string
-	Type                   string // int, double, bool or string
-	When                   string
-	Expr                   string
-	Of                     string // bands and lookups: the score they read
-	Bands                  []BandDoc
-	Lookup                 map[int64]float64
-	Codes                  []Code
+	ID          string            `json:"id"`
+	Label       string            `json:"label"`
+	Description string            `json:"description"`
+	Type        string            `json:"type"` // int, double, bool or string
+	When        string            `json:"when"`
+	Expr        string            `json:"expr"`
+	Of          string            `json:"of"` // bands and lookups: the score they read
+	Bands       []BandDoc         `json:"bands"`
+	Lookup      map[int64]float64 `json:"lookup"`
+	Codes       []Code            `json:"codes"`
 	// WhenReads and ExprReads are what When and Expr read (nil when not set).
 	WhenReads, ExprReads *Reads `json:"-"`
 }
 
 // BandDoc is one band; nil bounds are open (shared with the neighbour, or unbounded).
 type BandDoc struct {
-	Label    string
-	Min, Max *float64
+	Label string   `json:"label"`
+	Min   *float64 `json:"min"`
+	Max   *float64 `json:"max"`
 }
 
 // FollowUpDoc describes a follow-up measure: CEL over baseline.<score>, current.<score> and days.
 type FollowUpDoc struct {
-	ID, Label, Description, Type, Expr string
+	ID          string `json:"id"`
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+	Expr        string `json:"expr"`
 	// MinDays is the fewest days from baseline at which the measure is computed (0: any interval).
-	MinDays int64
+	MinDays int64 `json:"min_days"`
+	// ExprReads is what Expr reads (its paths: baseline.<score>, current.<score>, days).
+	ExprReads *Reads `json:"-"`
 }
 
 // FlagDoc describes a flag.
 type FlagDoc struct {
-	ID, Level, Message, When string
+	ID      string `json:"id"`
+	Level   string `json:"level"`
+	Message string `json:"message"`
+	When    string `json:"when"`
 	// WhenReads is what When reads.
 	WhenReads *Reads `json:"-"`
 }
@@ -117,59 +140,74 @@ type FlagDoc struct {
 // RuleSetDoc describes a rule set.
 type RuleSetDoc struct {
 	Info
-	Description, Citation, License, Notes string
+	Description string `json:"description"`
+	Citation    string `json:"citation"`
+	License     string `json:"license"`
+	Notes       string `json:"notes"`
 	// Inputs maps each input instrument id to the version it is bound to.
-	Inputs map[string]string
+	Inputs map[string]string `json:"inputs"`
 	// Required lists required inputs; AnyOf the groups of which at least one input is required.
-	Required []string
-	AnyOf    [][]string
+	Required []string   `json:"required"`
+	AnyOf    [][]string `json:"any_of"`
 	// Context lists the context fields the rule set reads; MinAge, when set, is the youngest age it applies
 	// to (younger respondents: not applied, reason outside_population), PopulationDescription whom it is for.
-	Context               []ContextDoc
-	MinAge                *int64
-	PopulationDescription string
-	Domains               []DomainDoc
-	Tiers                 []TierDoc
-	Referrals             []ReferralDoc
+	Context               []ContextDoc  `json:"context"`
+	MinAge                *int64        `json:"min_age"`
+	PopulationDescription string        `json:"population_description"`
+	Domains               []DomainDoc   `json:"domains"`
+	Tiers                 []TierDoc     `json:"tiers"`
+	Referrals             []ReferralDoc `json:"referrals"`
 }
 
 // DomainDoc describes a domain: one expression (Expr), or sources read in order (Sources).
 type DomainDoc struct {
-	ID, Description, Expr string
-	Values                []string
-	Sources               []SourceDoc
+	ID          string      `json:"id"`
+	Description string      `json:"description"`
+	Expr        string      `json:"expr"`
+	Values      []string    `json:"values"`
+	Sources     []SourceDoc `json:"sources"`
 	// ExprReads is what Expr reads (nil for a domain of sources).
 	ExprReads *Reads `json:"-"`
 	// Label is the domain's name in reasons: its label, else its id in words.
-	Label string
+	Label string `json:"label"`
 }
 
 // SourceDoc is one source of a domain: an input, the condition on its actual answers ("" = always) and the
 // expression that gives the domain's value.
 type SourceDoc struct {
-	Input, When, Expr string
+	Input string `json:"input"`
+	When  string `json:"when"`
+	Expr  string `json:"expr"`
 	// WhenReads and ExprReads are what When and Expr read (WhenReads nil when When is "").
 	WhenReads, ExprReads *Reads `json:"-"`
 }
 
 // TierDoc describes a tier; When is "" for the fallback.
 type TierDoc struct {
-	ID, Description, When string
+	ID          string `json:"id"`
+	Description string `json:"description"`
+	When        string `json:"when"`
 	// WhenReads is what When reads (nil for the fallback).
 	WhenReads *Reads `json:"-"`
 }
 
 // ReferralDoc describes a referral.
 type ReferralDoc struct {
-	ID, Priority, When, Text, Rationale, Source string
-	Addenda                                     []AddendumDoc
+	ID        string        `json:"id"`
+	Priority  string        `json:"priority"`
+	When      string        `json:"when"`
+	Text      string        `json:"text"`
+	Rationale string        `json:"rationale"`
+	Source    string        `json:"source"`
+	Addenda   []AddendumDoc `json:"addenda"`
 	// WhenReads is what When reads.
 	WhenReads *Reads `json:"-"`
 }
 
 // AddendumDoc is conditional referral text.
 type AddendumDoc struct {
-	When, Text string
+	When string `json:"when"`
+	Text string `json:"text"`
 	// WhenReads is what When reads.
 	WhenReads *Reads `json:"-"`
 }

@@ -182,6 +182,9 @@ func (m *Maker) urgentCard(rep *screen.Report) *Card {
 	for _, f := range flags {
 		rules = append(rules, f.f.Rule)
 		fmt.Fprintf(&d, "**%s**\n\n", EscapeMarkdown(f.f.Message))
+		if ct := m.names.ConflictText(f.in.ID, f.f); ct != "" {
+			fmt.Fprintf(&d, "- %s\n", EscapeMarkdown(ct))
+		}
 		for _, r := range f.f.Reasons() {
 			if line := m.answerLine(f.in, r); line != "" {
 				fmt.Fprintf(&d, "- %s\n", line)

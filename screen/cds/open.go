@@ -1,6 +1,7 @@
 package cds
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,9 @@ type Open struct {
 	Higher []screen.Tier
 	// Settle lists the items whose answers could change the tier, in report order.
 	Settle []Item
-	// Urgent is true when the urgent tier is possible.
+	// Urgent is true when the rule set's highest tier (screen.RuleSetInfo.Tiers[0]; pain_oud's urgent) is
+	// possible. A nil Namer, which does not know the rule set, says so whenever a higher tier is possible:
+	// it never understates.
 	Urgent bool
 }
 
@@ -49,6 +52,7 @@ type OpenFlag struct {
 // *Namer falls back to the ids.
 type Namer struct {
 	insts map[string]*instNames // by id; the newest version loaded wins for names (they do not change)
+	top   screen.Tier           // the rule set's highest tier; "" without a rule set
 }
 
 type instNames struct {
@@ -67,6 +71,9 @@ type itemName struct {
 // NewNamer reads the names of every instrument the engine has loaded.
 func NewNamer(eng *screen.Engine) *Namer {
 	n := &Namer{insts: map[string]*instNames{}}
+	if rs, ok := eng.RuleSet(); ok && len(rs.Tiers) > 0 {
+		n.top = rs.Tiers[0]
+	}
 	for _, in := range eng.Instruments() {
 		doc, err := eng.Describe(in.ID + "@" + in.Version)
 		if err != nil {
@@ -202,13 +209,16 @@ func (n *Namer) OpenResult(rep *screen.Report) (Open, bool) {
 		return Open{}, false
 	}
 	o := Open{Now: c.Tier}
-	for _, t := range sortTiers(c.PossibleTiers) {
-		if t == screen.TierUrgent {
-			o.Urgent = true
-		}
+	// PossibleTiers is in the rule set's order, highest first.
+	for _, t := range c.PossibleTiers {
 		if t != c.Tier {
 			o.Higher = append(o.Higher, t)
 		}
+	}
+	if n == nil {
+		o.Urgent = len(o.Higher) > 0
+	} else {
+		o.Urgent = n.top != "" && slices.Contains(c.PossibleTiers, n.top)
 	}
 	if len(c.Settle) > 0 {
 		// The engine's exact list: the items the tier depends on (composite.md §1b).
@@ -220,32 +230,6 @@ func (n *Namer) OpenResult(rep *screen.Report) (Open, bool) {
 		o.Settle = n.settle(rep)
 	}
 	return o, true
-}
-
-// tierRank orders the bundled tiers; a rule set's own tier ids rank below them, in the order given.
-func tierRank(t screen.Tier) int {
-	switch t {
-	case screen.TierUrgent:
-		return 4
-	case screen.TierHigh:
-		return 3
-	case screen.TierElevated:
-		return 2
-	case screen.TierLow:
-		return 1
-	}
-	return 0
-}
-
-// sortTiers returns the tiers most pressing first (stable for tiers it does not know).
-func sortTiers(ts []screen.Tier) []screen.Tier {
-	out := append([]screen.Tier(nil), ts...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && tierRank(out[j]) > tierRank(out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // unknownItems returns the items of an instrument that are missing or whose answer could not be used,
@@ -455,4 +439,33 @@ func andList(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// ConflictText says in words where a flag reported for conflicting answers comes from (screen.Flag.Conflict):
+// "PHQ-9 item 9 was answered more than once, with answers that disagree or repeat; at least one of them
+// fires this flag, so it is not ruled out: ask it". It is "" for a flag the valid answers fire.
+func (n *Namer) ConflictText(inst string, f screen.Flag) string {
+	if f.Conflict == nil {
+		return ""
+	}
+	names := make([]string, len(f.Conflict))
+	for i, id := range f.Conflict {
+		names[i] = n.Item(inst, id).Name
+	}
+	verb := "was"
+	if len(names) > 1 {
+		verb = "were each"
+	}
+	return joinAnd(names) + " " + verb + " answered more than once, with answers that disagree or repeat; at least one of them fires this flag, so it is not ruled out: ask it"
+}
+
+// joinAnd joins names as "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -153,7 +153,7 @@ func (l List) Write(w io.Writer, snippets bool) error {
 const maxSnippet = 160
 
 // Snippet renders a source line and a caret under byte column col (1-based). Tabs in the prefix are kept so
-// the caret lines up in a terminal. A line longer than 160 bytes is cut to the 160 around the column, the
+// the caret lines up in a terminal, and a character of several bytes counts as one column. A line longer than 160 bytes is cut to the 160 around the column, the
 // cuts marked "...".
 func Snippet(line string, col int) string {
 	line = strings.TrimRight(line, "\r\n")
@@ -176,12 +176,14 @@ func Snippet(line string, col int) string {
 		line, col = head+line[start:end]+tail, col-start+len(head)
 	}
 	var pad strings.Builder
-	for i := 0; i < col-1 && i < len(line); i++ {
-		if line[i] == '\t' {
+	for i := 0; i < col-1 && i < len(line); {
+		r, n := utf8.DecodeRuneInString(line[i:])
+		if r == '\t' {
 			pad.WriteByte('\t')
 		} else {
-			pad.WriteByte(' ')
+			pad.WriteByte(' ') // one column per character, not per byte (é is two bytes, one column)
 		}
+		i += n
 	}
 	return fmt.Sprintf("    %s\n    %s^\n", line, pad.String())
 }

@@ -28,3 +28,8 @@ func TestSnippet(t *testing.T) {
 		})
 	}
 }
+
+// A character of several bytes before the column takes one column: the caret stays under its character.
+func TestSnippetMultibyte(t *testing.T) {
+	assert.Equal(t, "    label: Très élevé, x: 1\n                       ^\n", Snippet("label: Très élevé, x: 1", len("label: Très élevé, ")+1))
+}

@@ -44,7 +44,7 @@ func instrumentOutcomes(o *outcomes, rep *screen.Report, err error, id string, s
 	o.add("errors", errorCodes(rep))
 	for _, s := range scores {
 		if v, ok := res.Score(s); ok {
-			o.add("scores."+s, v.String())
+			o.add("scores."+s, v.Value.String())
 		} else {
 			o.add("scores."+s, notComputed)
 		}
@@ -106,7 +106,7 @@ func ruleOutcomes(o *outcomes, rep *screen.Report, err error, domains, referrals
 	for _, d := range domains {
 		v := "no such domain"
 		if got, ok := c.Domain(d); ok {
-			v = got.String()
+			v = got.Value.String()
 		}
 		o.add("domains."+d, v)
 	}
@@ -122,10 +122,9 @@ func ruleOutcomes(o *outcomes, rep *screen.Report, err error, domains, referrals
 	followupOutcomes(o, rep, "")
 }
 
-// fatal records a record that could not be scored at all.
+// fatal records a record that could not be scored at all (an error from Score means no report).
 func fatal(o *outcomes, err error) bool {
-	var re *screen.ResponseErrors
-	if err == nil || errors.As(err, &re) {
+	if err == nil {
 		return false
 	}
 	var se *screen.ScoreError

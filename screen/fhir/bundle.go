@@ -187,7 +187,7 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			if info != nil {
 				if band, ok := info.bandOf[s.ID]; ok {
 					if v, ok := res.Score(band); ok {
-						label := v.String()
+						label := v.Value.String()
 						o.Interpretation = []CodeableConcept{{Coding: []Coding{{System: BandSystem, Code: res.ID + "." + band + "." + label, Display: label}}, Text: label}}
 					}
 				}
@@ -210,7 +210,15 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 				Interpretation: []CodeableConcept{{Coding: []Coding{{System: interpretationV3, Code: interp}},
 					Text: string(f.Level) + " flag"}},
 				Note: []Annotation{{Text: f.Message + " (" + reasonText(f.Reasons()) + ")"}}}
+			if f.Conflict != nil {
+				// Fired for one of the conflicting answers of its items: reported, not settled.
+				o.Note = []Annotation{{Text: f.Message + " (fires for one of the conflicting answers to " + strings.Join(f.Conflict, ", ") +
+					", answered more than once: not ruled out; ask it)"}}
+			}
 			add(o, "flag/"+res.ID+"/"+f.ID)
+			if f.Conflict != nil {
+				o.Status = "preliminary"
+			}
 		}
 		for _, f := range openFlags {
 			if f.Instrument != res.ID {

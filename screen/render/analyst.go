@@ -2,6 +2,7 @@ package render
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -46,7 +47,7 @@ func (l *csvLayout) keptCells(b []byte, sc *scratch) []byte {
 
 // longLayout is the tidy format: one row per subject × result.
 type longLayout struct {
-	csv   *csvLayout                   // cell quoting (--csv-safe)
+	csv   *csvLayout                   // cell quoting (Options.CSVSafe)
 	bands map[string]map[string]string // instrument id -> score id -> the score holding its band
 }
 
@@ -110,7 +111,7 @@ func (r *longRow) row(kind, id, value, band, note string) {
 	for i, s := range [...]string{kind, id, value, band, note} {
 		r.b = append(r.b, ',')
 		if i == 2 && plainNumber(s) {
-			r.b = append(r.b, s...) // a number (a negative score) is never altered by --csv-safe
+			r.b = append(r.b, s...) // a number (a negative score) is never altered by Options.CSVSafe
 			continue
 		}
 		r.b = c.text(r.b, s)
@@ -203,6 +204,9 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 			r.row("note", dotted(c.ID, n.About), n.Code, "", n.Message)
 		}
 	}
+	sourceNotes(rec, func(src *respfile.Source, n *respfile.SourceNote) {
+		r.row("note", noteOwner(src, n), n.Code, "", n.Message)
+	})
 	for i := range rep.Instruments {
 		in := &rep.Instruments[i]
 		r.row("status", in.ID, in.Status, "", "")
@@ -212,14 +216,18 @@ func (l *longLayout) appendReport(b []byte, file string, rec *respfile.Record, r
 			band := ""
 			if bs, ok := bands[s.ID]; ok {
 				if v, ok := in.Score(bs); ok {
-					band = r.val(v)
+					band = r.val(v.Value)
 				}
 			}
 			r.row("score", in.ID+"."+s.ID, r.val(s.Value), band, "")
 		}
 		for j := range in.Flags {
 			f := &in.Flags[j]
-			r.row("flag", in.ID+"."+f.ID, string(f.Level), "", f.Message)
+			msg := f.Message
+			if f.Conflict != nil {
+				msg += " (fires for one of the conflicting answers to " + strings.Join(f.Conflict, ", ") + ")"
+			}
+			r.row("flag", in.ID+"."+f.ID, string(f.Level), "", msg)
 		}
 		for _, m := range in.Missing {
 			r.row("missing", in.ID+"."+m, "", "", "")
@@ -311,6 +319,9 @@ func (e *Encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 			b = appendSafe(b, in.Flags[j].ID)
 			if in.Flags[j].Level == screen.LevelUrgent {
 				b = append(b, "(URGENT)"...)
+			}
+			if in.Flags[j].Conflict != nil {
+				b = append(b, "(conflicting answers)"...)
 			}
 		}
 	}
@@ -419,6 +430,12 @@ func (l *csvLayout) appendAnalystCells(b []byte, rep *screen.Report, sc *scratch
 		for j := range c.Notes {
 			note(c.ID, &c.Notes[j])
 		}
+	}
+	sourceNotes(sc.rec, func(src *respfile.Source, n *respfile.SourceNote) {
+		note(src.Instrument, &screen.Note{Code: n.Code, About: n.Item})
+	})
+	if sc.rec != nil && sc.rec.DateErr != nil {
+		note("", &screen.Note{Code: respfile.CodeInvalidDate, About: "date"}) // read without a date
 	}
 	b = l.text(b, string(sc.tmp))
 	b = append(b, ',')

@@ -15,12 +15,12 @@ import (
 // files written by separate runs concatenate.
 type csvLayout struct {
 	cols    []string
-	safe    bool // --csv-safe: text cells that a spreadsheet would take for a formula get a leading '
+	safe    bool // Options.CSVSafe: text cells that a spreadsheet would take for a formula get a leading '
 	ruleSet string
 	domain  map[string]int // domain id -> column
 	inst    map[string]*instCols
 	keep    []string // kept columns, last in every row
-	// --follow-up: the column of followup.baseline_date (followup.days next) and of each measure.
+	// Options.FollowUp: the column of followup.baseline_date (followup.days next) and of each measure.
 	fuDate int
 	fu     map[string]int
 }
@@ -128,7 +128,7 @@ func formulaLike(s string) bool {
 	return len(s) > 0 && strings.IndexByte("=+-@\t\r", s[0]) >= 0
 }
 
-// text writes a text cell: with --csv-safe, one that looks like a formula is prefixed with '; otherwise it
+// text writes a text cell: with Options.CSVSafe, one that looks like a formula is prefixed with '; otherwise it
 // is written as it is (quoted as RFC 4180 requires). Cells written from numbers never go through here.
 func (l *csvLayout) text(b []byte, s string) []byte {
 	if l.safe && formulaLike(s) {
@@ -186,7 +186,7 @@ func (l *csvLayout) appendReport(b []byte, file string, rec *respfile.Record, re
 			sc.tmp = append(sc.tmp, [4]string{e.Code, e.Instrument, e.Item, e.Message}[k]...)
 		}
 		if len(sc.tmp) > 0 {
-			b = l.text(b, string(sc.tmp)) // keys and messages from the input: --csv-safe applies
+			b = l.text(b, string(sc.tmp)) // keys and messages from the input: CSVSafe applies
 		}
 	}
 	b = append(b, ',')
@@ -333,16 +333,4 @@ func (l *csvLayout) appendFlags(b []byte, rep *screen.Report, col int, sc *scrat
 	return b
 }
 
-func appendCSVBytes(b, s []byte) []byte {
-	quote := len(s) > 0 && (s[0] == ' ' || s[0] == '\t')
-	for i := 0; !quote && i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(b, s...)
-	}
-	return appendCSVField(b, string(s))
-}
+func appendCSVBytes(b, s []byte) []byte { return csvenc.AppendFieldBytes(b, s) }

@@ -15,6 +15,16 @@
 // To encode on several goroutines, share one Encoder, give each goroutine an Appender, and hand the bytes
 // to Writer.WriteEncoded in order (screen/batch does this).
 //
+// In JSON Lines and JSON, a record that could not be scored is written as
+//
+//	{"record":7,"line":7,"file":"in.jsonl","subject":"pt-1","error":{"code":"invalid_value",
+//	 "message":"…","instrument":"phq9","item":"q1"}}
+//
+// with "subject" only when the record decoded, "line" and "col" of the problem inside "error" when the
+// input gives them, "fatal":true for the problem that ended an input, and "kept" when Options.Keep names
+// columns. In CSV it is a row with status "error" and the error_* columns; in long, one row of kind
+// "error"; in FHIR, an OperationOutcome.
+//
 // Text formats (text, brief) escape every string from the input or the definitions so that it cannot act
 // on a terminal; machine formats (JSON, CSV) keep values byte for byte. CSV cells are written unaltered
 // unless Options.CSVSafe asks to disarm cells a spreadsheet would run as formulas.

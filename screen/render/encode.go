@@ -3,7 +3,6 @@ package render
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/painscreen/painscreen/internal/jsonenc"
 
@@ -94,7 +93,8 @@ type Record struct {
 	// N is the record's number in its input (from 1), Line the input line it starts on (0: unknown).
 	N, Line int
 	// Input is what was read: its kept cells, FHIR sources, treatment context and date are written with
-	// the report. Nil for a Failure that ends an input.
+	// the report. It may be nil (always for a Failure that ends an input); N and Line are the record's
+	// position whatever Input says.
 	Input *respfile.Record
 	// Report is the record's report; nil when the record could not be scored (Failure says why).
 	Report *screen.Report
@@ -138,7 +138,19 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	}
 	if rec.Report != nil {
 		sc.baseSrc = rec.Baseline
-		return a.e.report(b, rec.File, rec.Input, rec.Report, sc)
+		in := rec.Input
+		if in == nil || in.N != rec.N || in.Line != rec.Line {
+			// The record's own position wins; without an Input, only the position is known.
+			sc.in = respfile.Record{}
+			if in != nil {
+				sc.in = *in
+			}
+			sc.in.N, sc.in.Line = rec.N, rec.Line
+			in = &sc.in
+		}
+		b = a.e.report(b, rec.File, in, rec.Report, sc)
+		sc.in = respfile.Record{}
+		return b
 	}
 	f := rec.Failure
 	if f == nil {
@@ -149,6 +161,8 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	subject, has := "", false
 	if in := rec.Input; in != nil && in.Err == nil && in.Response != nil {
 		subject, has = in.Response.Subject, true
+	} else if in != nil && in.Subject != "" {
+		subject, has = in.Subject, true // a CSV row that could not be read keeps its subject
 	}
 	return a.e.errorRecord(b, rec.File, &st, subject, has, sc)
 }
@@ -173,8 +187,11 @@ type scratch struct {
 	kept  []string // the record's kept cells (Record.Kept)
 	keep  []string // text: the kept columns' names
 	width int      // text: wrap at this column (0: textWidth)
-	// baseSrc: --follow-up with --format fhir, the responses of the record's baseline (derivedFrom).
+	// baseSrc: follow-up in the fhir format, the responses of the record's baseline (derivedFrom).
 	baseSrc []respfile.Source
+	in      respfile.Record // a Record's input when it has none, or another position
+	// rec is the input record being encoded (its input notes go to the CSV notes column).
+	rec *respfile.Record
 }
 
 // Cell kinds in scratch.set.
@@ -197,12 +214,13 @@ func (e *Encoder) header() []byte {
 
 // report encodes a report (JSON records start with ",\n", which the writer drops before the first one).
 func (e *Encoder) report(b []byte, file string, rec *respfile.Record, rep *screen.Report, sc *scratch) []byte {
+	sc.rec = rec
 	switch e.format {
 	case JSON:
 		b = append(b, ",\n"...)
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 	case JSONL:
-		b = appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec)
+		b = appendSourceNotesJSON(appendEHRJSON(e.appendKeptJSON(rep.AppendJSON(b), sc), rec), rec)
 		b = append(b, '\n')
 	case CSV:
 		b = e.csv.appendReport(b, file, rec, rep, sc)
@@ -226,36 +244,9 @@ func (e *Encoder) errorRecord(b []byte, file string, st *recStat, subject string
 		if e.format == JSON {
 			b = append(b, ",\n"...)
 		}
-		b = append(b, `{"record":`...)
-		b = strconv.AppendInt(b, int64(st.n), 10)
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(st.line), 10)
-		b = append(b, `,"file":`...)
-		b = appendJSONString(b, file)
-		if hasSubject {
-			b = append(b, `,"subject":`...)
-			b = appendJSONString(b, subject)
-		}
-		if st.fatal {
-			b = append(b, `,"fatal":true`...)
-		}
-		b = append(b, `,"error":{"code":`...)
-		b = appendJSONString(b, st.code)
-		b = append(b, `,"message":`...)
-		b = appendJSONString(b, st.msg)
-		b = append(b, `,"instrument":`...)
-		b = appendJSONString(b, st.inst)
-		b = append(b, `,"item":`...)
-		b = appendJSONString(b, st.item)
-		if st.errLine > 0 {
-			b = append(b, `,"line":`...)
-			b = strconv.AppendInt(b, int64(st.errLine), 10)
-			if st.col > 0 {
-				b = append(b, `,"col":`...)
-				b = strconv.AppendInt(b, int64(st.col), 10)
-			}
-		}
-		b = append(b, "}}"...)
+		re := screen.RecordError{Record: st.n, Line: st.line, File: file, Subject: subject, HasSubject: hasSubject,
+			Fatal: st.fatal, Code: st.code, Message: st.msg, Instrument: st.inst, Item: st.item, ErrLine: st.errLine, ErrCol: st.col}
+		b = re.AppendJSON(b)
 		b = e.appendKeptJSON(b, sc)
 		if e.format == JSONL {
 			b = append(b, '\n')

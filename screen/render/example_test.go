@@ -33,7 +33,7 @@ func Example() {
 		out := render.Record{File: "in.jsonl", N: rec.N, Line: rec.Line, Input: &rec}
 		if rec.Err != nil {
 			out.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
-		} else if out.Report, err = eng.Score(context.Background(), rec.Response); out.Report == nil {
+		} else if out.Report, err = eng.Score(context.Background(), rec.Response); err != nil {
 			out.Failure = &render.Failure{Code: "internal", Message: err.Error()}
 		}
 		if err := w.Write(&out); err != nil {

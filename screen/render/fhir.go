@@ -8,7 +8,7 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// score --format fhir: one line per record, a FHIR R4 Bundle (type collection) of Observations and a
+// The fhir format: one line per record, a FHIR R4 Bundle (type collection) of Observations and a
 // RiskAssessment for a report, an OperationOutcome for a record that could not be scored.
 
 func (e *Encoder) appendFHIRReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, baseline []respfile.Source) []byte {

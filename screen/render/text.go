@@ -3,6 +3,7 @@ package render
 import (
 	"github.com/painscreen/painscreen/internal/textfmt"
 	"strconv"
+	"strings"
 
 	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
@@ -13,7 +14,7 @@ import (
 // The text format is a view of the JSON report for a clinician: tier and referrals first, then the
 // domains and instrument scores behind them, each followed by the values it was computed from ("from"),
 // so that every referral can be traced down to the answers. Long texts wrap at the width of the terminal
-// (score --width; textWidth when stdout is not a terminal).
+// (Options.Width; textWidth by default).
 const textWidth = 80
 
 // textBuf appends text to b and tracks the column of the current line, so that words and reasons can be
@@ -200,6 +201,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	t.nl()
 	t.kept(sc)
 	t.ehrContext(rec.EHR)
+	t.sourceNotes(rec)
 	c := rep.Composite
 	if c != nil {
 		t.tier(rep, nm)
@@ -230,6 +232,11 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 			t.raw(": ")
 			t.words(f.Message, 4)
 			t.nl()
+			if ct := nm.ConflictText(in.ID, *f); ct != "" {
+				t.raw("  ")
+				t.words(ct, 4)
+				t.nl()
+			}
 		}
 	}
 	if c != nil {
@@ -474,6 +481,8 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 		if t.rs = f.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
 			rs := t.rs
 			t.reasons(rs, 8)
+		} else if f.Conflict != nil {
+			t.words("one of the conflicting answers to "+strings.Join(f.Conflict, ", ")+" (answered more than once)", 8)
 		} else {
 			t.raw("(nothing)")
 		}

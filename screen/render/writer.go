@@ -33,13 +33,13 @@ func NewWriter(w io.Writer, eng *screen.Engine, f Format, opts Options) (*Writer
 	return e.NewWriter(w), nil
 }
 
-// Write encodes rec and writes it.
+// Write encodes rec and writes it, buffered: Flush or Close writes out what is buffered.
 func (w *Writer) Write(rec *Record) error {
 	if w.app == nil {
 		w.app = w.e.NewAppender()
 	}
 	w.buf = w.app.Append(w.buf[:0], rec)
-	return w.WriteEncoded(w.buf)
+	return w.write(w.buf)
 }
 
 // Begin writes the output's header (a CSV header row) if it is not written yet. Write, WriteEncoded and
@@ -59,6 +59,13 @@ func (w *Writer) Begin() error {
 // WriteEncoded writes the encoding of whole records, as Appenders of the writer's encoder appended them,
 // and flushes it, so that a reader at the other end of a pipe sees the records at once.
 func (w *Writer) WriteEncoded(b []byte) error {
+	if err := w.write(b); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
+
+func (w *Writer) write(b []byte) error {
 	if err := w.Begin(); err != nil {
 		return err
 	}
@@ -71,10 +78,8 @@ func (w *Writer) WriteEncoded(b []byte) error {
 	if len(b) > 0 {
 		w.started = true
 	}
-	if _, err := w.w.Write(b); err != nil {
-		return err
-	}
-	return w.w.Flush()
+	_, err := w.w.Write(b)
+	return err
 }
 
 // Flush writes what is buffered, without closing the framing (an interrupted JSON array stays

@@ -31,7 +31,8 @@ func records(t *testing.T, eng *screen.Engine, in string) []render.Record {
 		if rec.Err != nil {
 			r.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
 		} else {
-			r.Report, _ = eng.Score(context.Background(), rec.Response)
+			r.Report, err = eng.Score(context.Background(), rec.Response)
+			require.NoError(t, err, "a report whenever one exists")
 			require.NotNil(t, r.Report)
 		}
 		out = append(out, r)
@@ -166,4 +167,23 @@ func TestParseFormat(t *testing.T) {
 	assert.Equal(t, render.JSONL, got)
 	_, err = render.ParseFormat("xml")
 	assert.ErrorContains(t, err, "unknown output format")
+}
+
+// A record with a report and nothing else (no Input, no position), or with neither report nor failure, is
+// written in every format without a panic.
+func TestWriterMinimalRecords(t *testing.T) {
+	eng, err := screen.New(bundled.Definitions())
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Subject: "s", Answers: map[string]map[string]any{"phq2": {"q1": 1, "q2": 1}}})
+	require.NoError(t, err)
+	require.NotNil(t, rep)
+	for _, f := range allFormats {
+		var buf bytes.Buffer
+		w, err := render.NewWriter(&buf, eng, f, render.Options{FollowUp: true, Keep: []string{"site"}})
+		require.NoError(t, err)
+		require.NoError(t, w.Write(&render.Record{Report: rep}))
+		require.NoError(t, w.Write(&render.Record{File: "x", N: 2}))
+		require.NoError(t, w.Close())
+		assert.NotEmpty(t, buf.String(), f)
+	}
 }

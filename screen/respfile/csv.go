@@ -48,6 +48,11 @@ type csvState struct {
 	delim byte // the field delimiter
 	na    naSet
 	nkeep int // kept columns
+	// dateOrder is how slash dates are read (csvdate.go); dateErr the current row's date problem.
+	dateOrder slashOrder
+	dateErr   *Error
+	subjectAt int // the subject column, -1 when there is none
+	dateAt    int // the date column, -1 when there is none
 }
 
 // CSV scanner states.
@@ -298,11 +303,26 @@ func (d *Decoder) nextCSV() (Record, error) {
 		if err := d.readHeader(); err != nil {
 			return Record{}, err
 		}
+		d.csv.dateOrder = orderOf(d.csvOpt.DateFormat)
+		if d.csv.dateAt >= 0 && d.csv.dateOrder == slashUnknown {
+			// The rows after the header, as far as the read buffer holds them (as the delimiter is sniffed):
+			// the same bytes however the input arrives.
+			buf, _ := d.br.Peek(bufSize)
+			d.csv.dateOrder = sniffSlashOrder(buf, d.csv.delim, d.csv.dateAt)
+		}
 	}
 	s := d.csv
-	row, err := d.readRow()
-	if err != nil {
-		return Record{}, err
+	var row csvRow
+	for {
+		var err error
+		row, err = d.readRow()
+		if err != nil {
+			return Record{}, err
+		}
+		if row.synMsg != "" || row.tooLarge || len(s.ends) != len(s.cols) || !s.noAnswers() {
+			break
+		}
+		d.skipped++ // a row with no answers (a REDCap event row): not a record
 	}
 	rec := d.newRecord(row.line)
 	switch {
@@ -318,14 +338,42 @@ func (d *Decoder) nextCSV() (Record, error) {
 		if s.nkeep > 0 {
 			rec.Kept = make([]string, s.nkeep)
 		}
-		s.subjectErr = nil
+		s.subjectErr, s.dateErr = nil, nil
 		rec.Response, rec.Err = d.csvResponse(rec.Kept)
 		if rec.Err == nil && s.subjectErr != nil {
 			rec.SubjectErr, s.subjectErr = s.subjectErr, nil
 			rec.SubjectErr.Record = rec.N
 		}
+		if rec.Err == nil && s.dateErr != nil {
+			rec.DateErr, s.dateErr = s.dateErr, nil
+			rec.DateErr.Record = rec.N
+		}
+		if rec.Err != nil && s.subjectAt >= 0 {
+			if f := s.field(s.subjectAt); utf8.Valid(f) && len(f) <= d.lim.MaxStringBytes && !s.naSubject(f) {
+				rec.Subject = string(f)
+			}
+		}
 	}
 	return rec, nil
+}
+
+// noAnswers reports whether every answer cell of the current row (with the header's number of fields) is
+// empty or an NA token.
+func (s *csvState) noAnswers() bool {
+	for i, c := range s.cols {
+		if c.kind != colAnswer {
+			continue
+		}
+		f := s.field(i)
+		if len(f) == 0 || s.na.str(f) {
+			continue
+		}
+		if n, kind := classifyCell(f); kind == cellInt && len(s.na.ints) > 0 && s.na.int(n) {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // field returns the bytes of field i of the current row.
@@ -452,7 +500,16 @@ func (d *Decoder) csvResponse(kept []string) (*screen.Response, *Error) {
 			resp.Subject = string(f)
 			continue
 		case colDate:
-			resp.Date = string(f)
+			if len(bytes.TrimSpace(f)) == 0 || s.na.str(f) {
+				continue // no date
+			}
+			date, problem := readDate(f, d.csvOpt.DateFormat, s.dateOrder)
+			if problem != "" {
+				s.dateErr = &Error{Line: s.pos[i].line, Col: s.pos[i].col, Code: CodeInvalidDate,
+					Msg: "date: the cell of column " + showKey(c.name) + " " + problem + "; the row is read without a date"}
+				continue
+			}
+			resp.Date = date
 			continue
 		case colKeep:
 			kept[c.inst] = d.in.bytes(f)

@@ -69,7 +69,6 @@ func TestCSVRecordErrors(t *testing.T) {
 		{"too few fields", "a,1,2\n", Limits{}, errWant{CodeCSVColumns, 2, 0, "record: row has 3 fields, header has 4", "", ""}},
 		{"too many fields", "a,1,2,3,4\n", Limits{}, errWant{CodeCSVColumns, 2, 0, "record: row has 5 fields, header has 4", "", ""}},
 		{"one empty field", "\"\"\n", Limits{}, errWant{CodeCSVColumns, 2, 0, "record: row has 1 fields, header has 4", "", ""}},
-		{"all answers empty", "a,1,,\n", Limits{}, errWant{CodeEmpty, 2, 0, "record: no answers (every answer cell is empty)", "", ""}},
 		{"invalid utf8", "a,1,\"x\xffy\",2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 5, "phq9.q1: invalid UTF-8", "phq9", "q1"}},
 		{"invalid utf8 subject", "\xfe,1,1,2\n", Limits{}, errWant{CodeInvalidUTF8, 2, 1, "subject: invalid UTF-8", "", ""}},
 		{"long cell", "a,1,123456789012,2\n", Limits{MaxStringBytes: 11}, errWant{CodeTooLarge, 2, 5, "phq9.q1: cell is longer than 11 bytes", "phq9", "q1"}},

@@ -28,7 +28,13 @@ func (d *Decoder) readHeader() error {
 		return &Error{Line: row.line, Code: CodeTooLarge,
 			Msg: "header: row is larger than " + strconv.Itoa(d.lim.MaxRecordBytes) + " bytes"}
 	}
+	s.subjectAt, s.dateAt = -1, -1
 	var probs headerProblems
+	opt0 := &d.csvOpt
+	subjectName, dateName := opt0.subjectColumn(), opt0.dateColumn()
+	if !validDateFormat(opt0.DateFormat) {
+		return &Error{Line: row.line, Code: CodeCSVHeader, Msg: "date format " + strconv.Quote(opt0.DateFormat) + " is not one of " + strings.Join(DateFormats, ", ")}
+	}
 	bad := func(i int, msg string) {
 		probs.add(s.pos[i].line, s.pos[i].col, "column "+strconv.Itoa(i+1)+" "+msg)
 	}
@@ -60,6 +66,11 @@ func (d *Decoder) readHeader() error {
 	var names []string           // every well-formed column name, for suggestions
 	answers := 0
 	redcapStyle := false // some answer column is named <instrument>__<item>: suggest names in that style
+	hasSubject, hasDate := false, false
+	for i := range s.ends {
+		hasSubject = hasSubject || string(s.field(i)) == subjectName
+		hasDate = hasDate || string(s.field(i)) == dateName
+	}
 	for i := range s.ends {
 		if f := s.field(i); bytes.Contains(f, []byte(REDCapSeparator)) && !bytes.ContainsRune(f, '.') {
 			redcapStyle = true
@@ -103,10 +114,10 @@ func (d *Decoder) readHeader() error {
 			keptAt[k] = i + 1
 			_, _, answer := splitAnswerColumn(name)
 			switch {
-			case name == "subject":
-				bad(i, "subject is read as the subject; it cannot also be a kept column")
-			case name == "date":
-				bad(i, "date is read as the record's date; it cannot also be a kept column")
+			case name == subjectName:
+				bad(i, showKey(name)+" is read as the subject; it cannot also be a kept column")
+			case name == dateName:
+				bad(i, showKey(name)+" is read as the record's date; it cannot also be a kept column")
 			case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 				bad(i, showKey(name)+" is read as context; it cannot also be a kept column")
 			case answer:
@@ -118,10 +129,12 @@ func (d *Decoder) readHeader() error {
 			continue
 		}
 		switch {
-		case name == "subject":
+		case name == subjectName:
 			col.kind = colSubject
-		case name == "date":
+			s.subjectAt = i
+		case name == dateName:
 			col.kind = colDate
+			s.dateAt = i
 		case strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator):
 			col.kind = colContext
 			col.key = strings.TrimPrefix(strings.TrimPrefix(name, "context."), "context"+REDCapSeparator)
@@ -152,6 +165,8 @@ func (d *Decoder) readHeader() error {
 					return r
 				}, name), "subjectid") {
 					hint = " (did you mean subject?)"
+				} else if h := redcapHint(name, opt0, hasSubject, hasDate); h != "" {
+					hint = h
 				} else {
 					hint = keepHint(name)
 				}
@@ -196,10 +211,17 @@ func (d *Decoder) readHeader() error {
 		}
 		s.cols[i] = col
 	}
+	// A REDCap export (its own columns, or its record_id as the subject) has a completion column for every
+	// form, also one that holds no instrument (a visit form with the date field).
+	redcapExport := s.subjectAt >= 0 && s.cols[s.subjectAt].name == "record_id"
+	for name := range redcapSystem {
+		_, has := seen[name]
+		redcapExport = redcapExport || has
+	}
 	for _, i := range maybeBookkeeping {
 		name := s.cols[i].name
 		base := strings.TrimSuffix(strings.TrimSuffix(name, "_complete"), "_timestamp")
-		if _, ok := instIdx[base]; !ok {
+		if _, ok := instIdx[base]; !ok && !redcapExport {
 			bad(i, showKey(name)+" is not subject, context.<key>, <instrument>.<item> or a kept column"+keepHint(name))
 		}
 	}
@@ -207,6 +229,12 @@ func (d *Decoder) readHeader() error {
 		if at == 0 && keep[opt.Keep[k]] == k {
 			probs.add(row.line, 0, "kept column "+showKey(opt.Keep[k])+" is not in the header"+didYouMean(suggest.Closest(opt.Keep[k], names)))
 		}
+	}
+	if opt0.SubjectColumn != "" && s.subjectAt < 0 {
+		probs.add(row.line, 0, "subject column "+showKey(opt0.SubjectColumn)+" is not in the header"+didYouMean(suggest.Closest(opt0.SubjectColumn, names)))
+	}
+	if opt0.DateColumn != "" && s.dateAt < 0 {
+		probs.add(row.line, 0, "date column "+showKey(opt0.DateColumn)+" is not in the header"+didYouMean(suggest.Closest(opt0.DateColumn, names)))
 	}
 	if answers == 0 && len(probs.msgs) == 0 {
 		probs.add(row.line, 0, "no answer columns (<instrument>.<item>)")
@@ -343,4 +371,22 @@ func separatorMixup(items map[string][]string, name string, redcap bool) string 
 		}
 	}
 	return best
+}
+
+// redcapLabels are the headers of REDCap's own columns in an export with labels as headers ("CSV (labels)").
+var redcapLabels = map[string]bool{"Record ID": true, "Event Name": true, "Repeat Instrument": true,
+	"Repeat Instance": true, "Data Access Group": true, "Survey Identifier": true, "Survey Timestamp": true, "Complete?": true}
+
+// redcapHint says how to read a column of a REDCap export that is not read as it stands: record_id (the
+// subject), a date field (the record's date), or an export with labels as headers. "" for other names.
+func redcapHint(name string, opt *CSVOptions, hasSubject, hasDate bool) string {
+	switch {
+	case name == "record_id" && opt.SubjectColumn == "" && !hasSubject:
+		return " (did you mean --subject-column record_id? or keep it: --keep record_id)"
+	case redcapLabels[name]:
+		return " (a REDCap export with labels as headers: export the raw data, with variable names as headers)"
+	case opt.DateColumn == "" && !hasDate && strings.Contains(strings.ToLower(name), "date"):
+		return " (did you mean --date-column " + showKey(name) + "? or keep it: --keep " + showKey(name) + ")"
+	}
+	return ""
 }

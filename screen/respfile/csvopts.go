@@ -33,6 +33,28 @@ type CSVOptions struct {
 	// item, an option code) is a fatal csv_na error naming the token and the column: reading it as missing
 	// would turn real answers into blanks in every row.
 	IsAnswer func(inst, item string, v any) bool
+	// SubjectColumn names the subject column ("" is "subject"): REDCap's record_id, for example.
+	SubjectColumn string
+	// DateColumn names the column of the record's date ("" is "date"): a REDCap date field such as
+	// visit_date.
+	DateColumn string
+	// DateFormat is the layout of the date column's dates: one of DateFormats, or "" to read ISO dates
+	// (also with a time), DD.MM.YYYY and the slash dates the file's own dates settle (csvdate.go).
+	DateFormat string
+}
+
+func (o *CSVOptions) subjectColumn() string {
+	if o.SubjectColumn == "" {
+		return "subject"
+	}
+	return o.SubjectColumn
+}
+
+func (o *CSVOptions) dateColumn() string {
+	if o.DateColumn == "" {
+		return "date"
+	}
+	return o.DateColumn
 }
 
 // DefaultNA is the NA tokens of the zero CSVOptions: R's NA, N/A and Excel's #N/A, and NaN and nan as

@@ -68,17 +68,16 @@ func TestCSVNA(t *testing.T) {
 		"s,,NaN,#N/A,N/A,nan\n"
 	recs, _, err := decodeCSV(t, in, CSVOptions{})
 	require.NoError(t, err)
-	require.Len(t, recs, 2)
+	require.Len(t, recs, 1, "every answer of the second row is NA: no answers, the row is skipped")
 	// Defaults: R's NA and friends are missing; "." and -99 are not (they could be answers).
 	assert.Equal(t, &screen.Response{Subject: "s1", Context: map[string]any{"age": nil},
 		Answers: map[string]map[string]any{"p": {"a": nil, "b": ".", "c": int64(-99), "d": int64(-99)}}}, recs[0].Response)
-	assert.Equal(t, CodeEmpty, recs[1].Err.Code, "every answer is NA: no answers")
 
 	recs, _, err = decodeCSV(t, in, CSVOptions{NA: []string{"NA", ".", "-99"}})
 	require.NoError(t, err)
-	assert.Equal(t, CodeEmpty, recs[0].Err.Code, "NA . -99 -99.0 are all missing")
+	require.Len(t, recs, 1, "NA . -99 -99.0 are all missing: the first row is skipped")
 	assert.Equal(t, &screen.Response{Subject: "s", Context: map[string]any{"age": nil},
-		Answers: map[string]map[string]any{"p": {"a": "NaN", "b": "#N/A", "c": "N/A", "d": "nan"}}}, recs[1].Response)
+		Answers: map[string]map[string]any{"p": {"a": "NaN", "b": "#N/A", "c": "N/A", "d": "nan"}}}, recs[0].Response)
 
 	// An empty list: only the empty cell is missing.
 	recs, _, err = decodeCSV(t, "p.a,p.b\nNA,\n", CSVOptions{NA: []string{}})
@@ -96,13 +95,11 @@ func TestCSVKeep(t *testing.T) {
 	in := "site,subject,p.q,visit\nA,s1,1,\"v 1\"\nB,s2\nC,s3,,v3\n"
 	recs, _, err := decodeCSV(t, in, CSVOptions{Keep: []string{"visit", "site"}})
 	require.NoError(t, err)
-	require.Len(t, recs, 3)
+	require.Len(t, recs, 2, "the row with no answer is skipped")
 	assert.Equal(t, []string{"v 1", "A"}, recs[0].Kept)
 	assert.Equal(t, "s1", recs[0].Response.Subject)
 	assert.Nil(t, recs[1].Kept, "a row with too few fields has no kept cells")
 	assert.Equal(t, CodeCSVColumns, recs[1].Err.Code)
-	assert.Equal(t, []string{"v3", "C"}, recs[2].Kept, "an error record keeps its cells")
-	assert.Equal(t, CodeEmpty, recs[2].Err.Code)
 
 	// Without --keep the extra columns are a header error, listed together.
 	_, _, err = decodeCSV(t, in, CSVOptions{})
@@ -295,13 +292,12 @@ func TestCSVNASubject(t *testing.T) {
 			}
 		})
 	}
-	// A row that cannot be read is an error record as before, and the next row's subject is its own.
+	// A row with no answers is skipped, and the next row's subject is its own.
 	recs, _, err := decodeCSV(t, "subject,p.a\nNA,\ns2,1\n", CSVOptions{})
 	require.NoError(t, err)
-	require.Len(t, recs, 2)
-	assert.Equal(t, CodeEmpty, recs[0].Err.Code)
+	require.Len(t, recs, 1)
 	assert.Nil(t, recs[0].SubjectErr)
-	assert.Nil(t, recs[1].SubjectErr)
+	assert.Equal(t, "s2", recs[0].Response.Subject)
 	// Without a subject column, records have no subject and no SubjectErr.
 	recs, _, err = decodeCSV(t, "p.a\n1\n", CSVOptions{})
 	require.NoError(t, err)

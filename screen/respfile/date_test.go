@@ -17,10 +17,11 @@ func TestRecordDate(t *testing.T) {
 	}{
 		{"jsonl", FormatJSONL, `{"subject":"a","date":"2026-01-05","answers":{"p":{"q":1}}}` + "\n" +
 			`{"date":null,"answers":{"p":{"q":1}}}` + "\n" + `{"date":20260105,"answers":{"p":{"q":1}}}` + "\n" +
-			`{"date":"a","date":"b","answers":{"p":{"q":1}}}`,
-			[]string{"2026-01-05", "", "!" + CodeWrongType, "!" + CodeDuplicateKey}},
-		{"yaml", FormatYAML, "- {date: 2026-01-05, answers: {p: {q: 1}}}\n- {date: '05/01/2026', answers: {p: {q: 1}}}\n- {date: [1], answers: {p: {q: 1}}}\n",
-			[]string{"2026-01-05", "05/01/2026", "!" + CodeWrongType}},
+			`{"date":"a","date":"b","answers":{"p":{"q":1}}}` + "\n" + `{"date":"2026-01-05T10:30:00Z","answers":{"p":{"q":1}}}`,
+			[]string{"2026-01-05", "", "!" + CodeWrongType, "!" + CodeDuplicateKey, "2026-01-05"}},
+		{"yaml", FormatYAML, "- {date: 2026-01-05, answers: {p: {q: 1}}}\n- {date: '05/01/2026', answers: {p: {q: 1}}}\n- {date: [1], answers: {p: {q: 1}}}\n" +
+			"- {date: 2026-01-05T10:30:00+01:00, answers: {p: {q: 1}}}\n",
+			[]string{"2026-01-05", "05/01/2026", "!" + CodeWrongType, "2026-01-05"}},
 		{"csv", FormatCSV, "subject,date,p.q\na,2026-01-05,1\nb,,2\n", []string{"2026-01-05", ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,6 +29,13 @@ type Record struct {
 	// is empty, never "NA"), so that it is linked to no other record, and its answers are still scored.
 	// Callers report it as an error of the record (the CLI: invalid_subject).
 	SubjectErr *Error
+	// DateErr is set (with Err nil) for a CSV row whose date cell is not a date the reader can read (see
+	// CSVOptions.DateFormat): the record is read without a date (Response.Date is empty) and its answers
+	// are scored. Callers report it as an error of the record (the CLI: invalid_date).
+	DateErr *Error
+	// Subject is, for a CSV error record (Err set) whose row has the header's number of fields, its
+	// subject cell ("" when it names no subject): an error record keeps its subject id.
+	Subject string
 	// Sources lists the resources the response set was read from: for FHIR input, each
 	// QuestionnaireResponse merged into it, in input order; nil for other formats and for error records.
 	Sources []Source
@@ -67,7 +74,14 @@ type Decoder struct {
 	fh      *fhirState  // a FHIR document being read
 
 	ehrAccept func(string) bool // UseEHRContext (fhircontext.go)
+
+	skipped int // CSV rows with no answers, skipped (SkippedRows)
 }
+
+// SkippedRows returns how many CSV rows were skipped so far because every answer cell is empty or an NA
+// token (REDCap writes such rows for events and repeating instruments that have no answers): they carry no
+// answer, so they are not records; callers report the count. 0 for other formats.
+func (d *Decoder) SkippedRows() int { return d.skipped }
 
 // bufSize is the size of the read buffer; lines and records up to this size are parsed in place.
 const bufSize = 64 << 10

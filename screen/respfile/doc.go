@@ -116,7 +116,11 @@
 //     instruments are all empty or hold only null answers, is empty ("a response set with no answers at
 //     all is an error"); a CSV row whose answer cells are all empty is empty. An empty instrument next
 //     to others that have answers is kept as an empty map.
-//   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins".
+//   - Duplicate keys at any level (and duplicate CSV header columns) are errors, never "last one wins",
+//     except an item answered twice in one record: it is read, with its answers in order as a list, which
+//     the engine reports as conflicting answers (an error of that item only, code conflicting_answers,
+//     that still surfaces a flag one of the answers fires). FHIR items with more than one answer, repeated
+//     linkIds and Codings whose code and ordinal value disagree are read the same way.
 //
 // # CSV files from spreadsheets, R, pandas and REDCap
 //

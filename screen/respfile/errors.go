@@ -12,6 +12,8 @@ const (
 	CodeSyntax = "syntax"
 	// CodeDuplicateKey: a key appears twice in one object or mapping.
 	CodeDuplicateKey = "duplicate_key"
+	// CodeInvalidDate: (in Record.DateErr) a CSV date cell that is not a date the reader can read.
+	CodeInvalidDate = "invalid_date"
 	// CodeEmptyKey: a key (instrument, item or context key) is the empty string.
 	CodeEmptyKey = "empty_key"
 	// CodeNotInteger: a number is not written as an integer (it has a fraction or exponent), or it does

@@ -60,7 +60,7 @@ func ExampleDecoder_UseFHIR() {
 	fmt.Println(rec.Response.Subject, rec.Response.Date, rec.Response.Answers, rec.Sources[0].Reference)
 	rep, _ := eng.Score(context.Background(), rec.Response)
 	total, _ := rep.Instrument("phq2").Score("total")
-	fmt.Println("PHQ-2 total", total)
+	fmt.Println("PHQ-2 total", total.Value)
 	// Output:
 	// Patient/1 2026-03-04 map[phq2:map[q1:LA6571-9 q2:LA6569-3]] QuestionnaireResponse/qr1
 	// PHQ-2 total 4

@@ -52,6 +52,9 @@ func fhirSeeds(t testing.TB) [][]byte {
 		`{"linkId":"g","item":[{"linkId":"trauma","answer":[{"valueBoolean":true,"item":[{"linkId":"numb","answer":[{"valueInteger":1}]}]}]}]}`) + `}]}`))
 	add([]byte(qr("c", "", "Patient/SECRET", "", `{"linkId":"q1","answer":[{"valueCoding":{"code":"x","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/itemWeight","valueDecimal":2.5}]}},{"valueDate":"2020"}]}`)))
 	add([]byte(`{"resourceType":"QuestionnaireResponse","item":[{"linkId":"a","answer":[{"valueDecimal":1e400}]}],"item":[]}`))
+	// Item 9 answered twice, one answer endorsing: an error of the item that still raises the flag.
+	add([]byte(qr("d", "https://painscreen.dev/fhir/Questionnaire/phq9", "Patient/SECRET", "2026-01-07",
+		`{"linkId":"q9","answer":[{"valueInteger":0},{"valueInteger":2}]}`)))
 	add([]byte(`{"resourceType":"Bundle","entry":[{"resource":` + qr("a", "http://loinc.org/q/69737-5", "Patient/SECRET", "2026-01-05",
 		loincItem("57541", "LA6569-3")+","+loincItem("44260-8", "LA6570-1")) + `},{"resource":` +
 		qr("b", "http://loinc.org/q/44249-1", "Patient/SECRET", "", loincItem("14371", "LA6571-9")) + `}]}`))

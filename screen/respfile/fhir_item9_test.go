@@ -63,7 +63,10 @@ func item9Outcome(rep *screen.Report) string {
 	if in == nil {
 		return "no phq9"
 	}
-	if _, ok := in.Flag("suicidal_ideation"); ok {
+	if f, ok := in.Flag("suicidal_ideation"); ok {
+		if f.Conflict != nil {
+			return "conflict" // fired for one of the conflicting answers of q9 (an error of q9)
+		}
 		return "flag"
 	}
 	for _, e := range rep.Errors {
@@ -98,14 +101,14 @@ func TestFHIRItem9AlwaysMappedOrLoud(t *testing.T) {
 		{"GAD-7 LOINC canonical, only item 9 by code", qr9("http://loinc.org/q/69737-5", "completed", coding9("44260-8", "LA6569-3")), "flag", []string{respfile.NoteQuestionnaireMismatch}},
 		{"GAD-7 response with GAD-7 items and PHQ-9 item 9 by code", qr9("http://loinc.org/q/69737-5", "completed",
 			coding9("57541", "LA6568-5"), coding9("68509-9", "LA6568-5"), coding9("44260-8", "LA6570-1")), "flag", []string{respfile.NoteQuestionnaireMismatch}},
-		{"q9 repeated", qr9(base+"phq9", "completed", phq9Items(idLinks, integer("q9", 0)+","+integer("q9", 2))...), "error", []string{respfile.NoteConflict}},
-		{"two answers to q9", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueInteger":0},{"valueInteger":3}]}`)...), "error", []string{respfile.NoteConflict}},
+		{"q9 repeated", qr9(base+"phq9", "completed", phq9Items(idLinks, integer("q9", 0)+","+integer("q9", 2))...), "conflict", []string{respfile.NoteConflict}},
+		{"two answers to q9", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueInteger":0},{"valueInteger":3}]}`)...), "conflict", []string{respfile.NoteConflict}},
 		{"ValueInteger", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"ValueInteger":2}]}`)...), "error", nil},
 		{"valueDecimal 2.5", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueDecimal":2.5}]}`)...), "error", nil},
 		{"huge number", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueInteger":1e400}]}`)...), "error", nil},
 		{"string for a number", qr9(base+"phq9", "completed", phq9Items(idLinks, `{"linkId":"q9","answer":[{"valueString":"two"}]}`)...), "error", nil},
 		{"code and ordinalValue disagree", qr9("http://loinc.org/q/44249-1", "completed", phq9Items(loincFormLinks,
-			`{"linkId":"14371","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6568-5","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/ordinalValue","valueDecimal":2}]}}]}`)...), "error", []string{respfile.NoteConflict}},
+			`{"linkId":"14371","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6568-5","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/ordinalValue","valueDecimal":2}]}}]}`)...), "conflict", []string{respfile.NoteConflict}},
 		{"code and ordinalValue agree", qr9("http://loinc.org/q/44249-1", "completed", phq9Items(loincFormLinks,
 			`{"linkId":"14371","answer":[{"valueCoding":{"system":"http://loinc.org","code":"LA6570-1","extension":[{"url":"http://hl7.org/fhir/StructureDefinition/ordinalValue","valueDecimal":2}]}}]}`)...), "flag", nil},
 		{"declined (data-absent-reason)", qr9(base+"phq9", "completed", phq9Items(idLinks,
@@ -176,7 +179,8 @@ func TestFHIRLOINCForms(t *testing.T) {
 		in := rep.Instrument(inst)
 		require.NotNil(t, in, inst)
 		for id, v := range want {
-			got, ok := in.Score(id)
+			score, ok := in.Score(id)
+			got := score.Value
 			require.True(t, ok, "%s.%s", inst, id)
 			assert.Equal(t, v, got.String(), "%s.%s", inst, id)
 		}

@@ -90,8 +90,10 @@ func TestFHIRUSCorePHQ9(t *testing.T) {
 	rep := scoreOne(t, rec)
 	require.Empty(t, rep.Errors)
 	phq9 := rep.Instrument("phq9")
-	total, _ := phq9.Score("total")
-	severity, _ := phq9.Score("severity")
+	totalScore, _ := phq9.Score("total")
+	total := totalScore.Value
+	severityScore, _ := phq9.Score("severity")
+	severity := severityScore.Value
 	assert.Equal(t, "12", total.String())
 	assert.Equal(t, "moderate", severity.String())
 	assert.Empty(t, phq9.Flags)
@@ -106,8 +108,10 @@ func TestFHIRLHCFormsGAD7(t *testing.T) {
 	require.Len(t, recs, 1)
 	rep := scoreOne(t, recs[0])
 	require.Empty(t, rep.Errors)
-	total, _ := rep.Instrument("gad7").Score("total")
-	severity, _ := rep.Instrument("gad7").Score("severity")
+	totalScore, _ := rep.Instrument("gad7").Score("total")
+	total := totalScore.Value
+	severityScore, _ := rep.Instrument("gad7").Score("severity")
+	severity := severityScore.Value
 	assert.Equal(t, "10", total.String())
 	assert.Equal(t, "moderate", severity.String())
 }
@@ -184,7 +188,8 @@ func TestFHIRInstruments(t *testing.T) {
 		res := rep.Instrument(inst)
 		require.NotNil(t, res, inst)
 		for id, v := range scores {
-			got, ok := res.Score(id)
+			score, ok := res.Score(id)
+			got := score.Value
 			require.True(t, ok, "%s.%s", inst, id)
 			assert.Equal(t, v, got.String(), "%s.%s", inst, id)
 		}
@@ -208,7 +213,7 @@ func TestFHIRUnmappable(t *testing.T) {
 		codes[e.Item] = e.Code
 		assert.NotContains(t, e.Message, "LA0000-0")
 	}
-	assert.Equal(t, map[string]string{"/99999-9": "unknown_item", "q2": "wrong_type", "q3": "wrong_type",
+	assert.Equal(t, map[string]string{"/99999-9": "unknown_item", "q2": "wrong_type", "q3": "conflicting_answers",
 		"q4": "invalid_value", "q5": "not_integer"}, codes)
 	// Everything else is still scored: the item-9 answer raises its flag.
 	_, ok := rep.Instrument("phq9").Flag("suicidal_ideation")
@@ -425,4 +430,34 @@ func TestFHIRMapperConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestFHIRDateNotes: a response without a full authored date says so in its source's notes (undated,
+// partial_date); a dated one has no such note.
+func TestFHIRDateNotes(t *testing.T) {
+	for _, tc := range []struct{ authored, note, date string }{
+		{"", respfile.NoteUndated, ""},
+		{"2026-11", respfile.NotePartialDate, "2026-11"},
+		{"2026", respfile.NotePartialDate, "2026"},
+		{"2026-11-30", "", "2026-11-30"},
+		{"2026-11-30T09:00:00+01:00", "", "2026-11-30"},
+	} {
+		t.Run(tc.authored, func(t *testing.T) {
+			recs, err := decodeFHIR(t, qr("x", "https://painscreen.dev/fhir/Questionnaire/phq9", "Patient/p", tc.authored,
+				loincItem("q1", "LA6570-1")))
+			require.NoError(t, err)
+			require.Len(t, recs, 1)
+			require.Nil(t, recs[0].Err)
+			assert.Equal(t, tc.date, recs[0].Response.Date)
+			var codes []string
+			for _, n := range recs[0].Sources[0].Notes {
+				codes = append(codes, n.Code)
+			}
+			if tc.note == "" {
+				assert.Empty(t, codes)
+			} else {
+				assert.Equal(t, []string{tc.note}, codes)
+			}
+		})
+	}
 }

@@ -69,6 +69,10 @@ const (
 	// NoteConflict: an item's answers disagree (a code and an ordinalValue of different values, an item
 	// answered twice): the item is an invalid answer, an error of its own.
 	NoteConflict = "conflicting_answers"
+	// NoteUndated: the response has no authored date: its record has no date.
+	NoteUndated = "undated"
+	// NotePartialDate: the response's authored date is not a full calendar date (2026-11, a year alone).
+	NotePartialDate = "partial_date"
 )
 
 // UseFHIR lets the decoder read FHIR R4 JSON with the mapper m. With FormatJSON, an input whose top-level
@@ -247,6 +251,15 @@ func (b *fhirBuilder) response(qr *jnode, fullURL string, off int) {
 	date := authored
 	if len(date) >= 10 && date[4] == '-' && date[7] == '-' {
 		date = date[:10] // the calendar date as the response was written, whatever its time zone
+	}
+	if _, _, _, ok := isoDate(date); !ok || len(date) != 10 {
+		if date == "" {
+			notes = append(notes, SourceNote{Code: NoteUndated,
+				Message: "the response has no authored date: it is scored without a date, and follow-up cannot place it in time"})
+		} else {
+			notes = append(notes, SourceNote{Code: NotePartialDate,
+				Message: "the response's authored date is not a full calendar date (YYYY-MM-DD): follow-up cannot place it in time"})
+		}
 	}
 	links, each := b.links, (func(func(int, *jnode)))(nil)
 	if b.streamed != nil { // a QuestionnaireResponse read one item at a time (fhirReadQR, streamEntryItems)

@@ -79,8 +79,16 @@ func checkValue(t *testing.T, v any) {
 			t.Fatalf("an object value keeps its content")
 		}
 	case []any:
-		if len(v) != 0 {
+		// An item answered twice in one record (a duplicate key) is the list of its answers (appendAnswer);
+		// an array written as a value keeps no content.
+		if len(v) == 1 {
 			t.Fatalf("an array value keeps its content")
+		}
+		for _, x := range v {
+			if l, ok := x.([]any); ok && len(l) != 0 {
+				t.Fatalf("an array value keeps its content")
+			}
+			checkValue(t, x)
 		}
 	default:
 		t.Fatalf("value of type %T", v)
@@ -230,6 +238,10 @@ func compareWithEncodingJSON(t *testing.T, raw []byte, r Record) {
 			t.Fatalf("record %d: instrument %q differs", r.N, inst)
 		}
 		for item, v := range m {
+			gotv := got[item]
+			if l, ok := gotv.([]any); ok && len(l) > 1 {
+				gotv = l[len(l)-1] // a duplicate key: its answers in order, where encoding/json keeps the last
+			}
 			var want any
 			dec := json.NewDecoder(bytes.NewReader(v))
 			dec.UseNumber()
@@ -244,23 +256,23 @@ func compareWithEncodingJSON(t *testing.T, raw []byte, r Record) {
 					text = whole
 				}
 				n, err := strconv.ParseInt(text, 10, 64)
-				if err == nil && got[item] != n {
-					t.Fatalf("record %d: %s.%s = %v, encoding/json reads %s", r.N, inst, item, got[item], v)
+				if err == nil && gotv != n {
+					t.Fatalf("record %d: %s.%s = %v, encoding/json reads %s", r.N, inst, item, gotv, v)
 				}
-				if err != nil && got[item] != w && !(len(w) > DefaultMaxStringBytes && got[item] == badNumber) {
-					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads %s: not passed on as its text", r.N, inst, item, got[item], v)
+				if err != nil && gotv != w && !(len(w) > DefaultMaxStringBytes && gotv == badNumber) {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads %s: not passed on as its text", r.N, inst, item, gotv, v)
 				}
 			case []any:
-				if g, ok := got[item].([]any); !ok || len(g) != 0 {
-					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an array", r.N, inst, item, got[item])
+				if g, ok := gotv.([]any); !ok || len(g) != 0 {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an array", r.N, inst, item, gotv)
 				}
 			case map[string]any:
-				if g, ok := got[item].(map[string]any); !ok || len(g) != 0 {
-					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an object", r.N, inst, item, got[item])
+				if g, ok := gotv.(map[string]any); !ok || len(g) != 0 {
+					t.Fatalf("record %d: %s.%s = %#v, encoding/json reads an object", r.N, inst, item, gotv)
 				}
 			default:
-				if got[item] != w {
-					t.Fatalf("record %d: %s.%s = %v, encoding/json reads %v", r.N, inst, item, got[item], w)
+				if gotv != w {
+					t.Fatalf("record %d: %s.%s = %v, encoding/json reads %v", r.N, inst, item, gotv, w)
 				}
 			}
 		}
@@ -359,13 +371,24 @@ func FuzzCSVOptions(f *testing.F) {
 	f.Add([]byte("site;subject;p.q;p__r;p_complete\r\nA;s;1;NA\r\n\"B;\";;-99;x;2\n"), byte(';'), "NA,-99", "site")
 	f.Add([]byte("subject\tp.q\tvisit\n\"s\t1\"\t.\tv\n"), byte(0), ".", "visit,site")
 	f.Add([]byte(csvSeeds[1]), byte(','), "", "")
+	f.Add([]byte("subject,date,p.q\na,05/01/2026,1\nb,13/01/2026,2\nc,2026-01-05T10:00:00Z,\nd,5.1.2026,3\n"), byte(0), "", "")
+	f.Add([]byte("record_id,visit_date,p.q,p_complete\na,01/13/2026,1,2\nb,,,0\n"), byte(4), "", "")
 	f.Fuzz(func(t *testing.T, in []byte, delim byte, na, keep string) {
+		// The delimiter's byte also picks the date options: the layout, and REDCap's column names.
+		var dateFormat string
+		if k := int(delim) % 8; k < len(DateFormats) {
+			dateFormat = DateFormats[k]
+		}
+		redcap := delim == 4
 		switch delim {
 		case 0, ',', ';', '\t':
 		default:
 			delim = ';'
 		}
-		opt := CSVOptions{Delimiter: delim}
+		opt := CSVOptions{Delimiter: delim, DateFormat: dateFormat}
+		if redcap {
+			opt.SubjectColumn, opt.DateColumn = "record_id", "visit_date"
+		}
 		if na != "" {
 			opt.NA = strings.Split(na, ",")
 		}
@@ -437,7 +460,15 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 		}
 		t.Fatalf("fatal %v", fatal)
 	}
-	data := rows[1:]
+	// Rows with the header's number of fields whose answer cells are all empty or NA are skipped (REDCap
+	// event rows): not records.
+	var data []row
+	for _, rw := range rows[1:] {
+		if rw.err == nil && len(rw.fields) == len(rows[0].fields) && noAnswerCells(rows[0].fields, rw.fields, na, opt) {
+			continue
+		}
+		data = append(data, rw)
+	}
 	if len(recs) != len(data) {
 		t.Fatalf("%d records, encoding/csv reads %d rows", len(recs), len(data))
 	}
@@ -474,7 +505,18 @@ func compareWithEncodingCSV(t *testing.T, in []byte, recs []Record, fatal error,
 			inst, item, answer := splitAnswerColumn(name)
 			switch {
 			case name == "subject":
-				if r.Response.Subject != cell {
+				// An empty, white-space or NA subject cell is no subject id (Record.SubjectErr).
+				noSubject := strings.TrimSpace(cell) == "" || na.str([]byte(cell))
+				if n, kind := classifyCell([]byte(cell)); kind == cellInt && len(na.ints) > 0 && na.int(n) {
+					noSubject = true
+				}
+				if noSubject {
+					if r.Response.Subject != "" || r.SubjectErr == nil {
+						t.Fatalf("record %d: an NA subject is read as a subject", r.N)
+					}
+					continue
+				}
+				if r.Response.Subject != cell || r.SubjectErr != nil {
 					t.Fatalf("record %d: subject differs", r.N)
 				}
 				continue
@@ -600,4 +642,25 @@ func wholeYAML(in []byte) (recs []Record, ok bool) {
 			recs = append(recs, rec)
 		}
 	}
+}
+
+// noAnswerCells reports whether every answer cell of a row is empty or an NA token.
+func noAnswerCells(header, fields []string, na naSet, opt CSVOptions) bool {
+	for j, name := range header {
+		if slices.Contains(opt.Keep, name) || strings.HasPrefix(name, "context.") || strings.HasPrefix(name, "context"+REDCapSeparator) {
+			continue
+		}
+		if _, _, ok := splitAnswerColumn(name); !ok {
+			continue
+		}
+		cell := fields[j]
+		if cell == "" || na.str([]byte(cell)) {
+			continue
+		}
+		if n, kind := classifyCell([]byte(cell)); kind == cellInt && len(na.ints) > 0 && na.int(n) {
+			continue
+		}
+		return false
+	}
+	return true
 }

@@ -146,12 +146,16 @@ var jsonRecordCases = []struct {
 		err: errWant{CodeEmptyKey, 1, 13, "context: empty key", "", ""}},
 
 	// duplicate_key
+	// An item answered twice is read, with both answers as a list (conflicting answers: an error of that
+	// item that the engine reports, never "last one wins" and never the whole record).
 	{name: "duplicate item", in: `{"answers":{"phq9":{"q1":1,"q1":2}}}`,
-		err: errWant{CodeDuplicateKey, 1, 28, "answers.phq9.q1: duplicate item", "phq9", "q1"}},
+		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": []any{int64(1), int64(2)}}}}},
 	{name: "duplicate item with null", in: `{"answers":{"phq9":{"q1":null,"q2":1,"q1":null}}}`,
-		err: errWant{Code: CodeDuplicateKey, Line: 1, Col: 38, Instrument: "phq9", Item: "q1"}},
+		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": []any{nil, nil}, "q2": int64(1)}}}},
 	{name: "duplicate item spelled with an escape", in: `{"answers":{"phq9":{"q1":1,"q\u0031":2}}}`,
-		err: errWant{Code: CodeDuplicateKey, Line: 1, Col: 28, Instrument: "phq9", Item: "q1"}},
+		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": []any{int64(1), int64(2)}}}}},
+	{name: "item answered three times", in: `{"answers":{"phq9":{"q9":0,"q9":"LA6570-1","q9":3}}}`,
+		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q9": []any{int64(0), "LA6570-1", int64(3)}}}}},
 	{name: "duplicate instrument", in: `{"answers":{"phq9":{"q1":1},"phq9":{"q2":2}}}`,
 		err: errWant{CodeDuplicateKey, 1, 29, "answers.phq9: duplicate instrument", "phq9", ""}},
 	{name: "duplicate answers", in: `{"answers":{"p":{"q":1}},"answers":{"p":{"q":1}}}`,
@@ -164,8 +168,8 @@ var jsonRecordCases = []struct {
 		err: errWant{CodeDuplicateKey, 1, 21, "context.age: duplicate key", "", ""}},
 	{name: "first problem by position wins", in: `{"answers":{"p":{"a":"\udc00","a":1}}}`,
 		err: errWant{Code: CodeInvalidUTF8, Line: 1, Col: 22, Instrument: "p", Item: "a"}},
-	{name: "a bad value does not hide a duplicate", in: `{"answers":{"p":{"a":1.5,"a":1}}}`,
-		err: errWant{Code: CodeDuplicateKey, Line: 1, Col: 26, Instrument: "p", Item: "a"}},
+	{name: "a bad value and a duplicate are both kept", in: `{"answers":{"p":{"a":1.5,"a":1}}}`,
+		want: &screen.Response{Answers: map[string]map[string]any{"p": {"a": []any{json.Number("1.5"), int64(1)}}}}},
 
 	// invalid_utf8
 	{name: "invalid utf8 in subject", in: "{\"subject\":\"ab\xffc\",\"answers\":{\"p\":{\"q\":1}}}",

@@ -278,7 +278,7 @@ func (p *jparser) isNull() bool {
 func (p *jparser) date(resp *screen.Response) bool {
 	if p.i < len(p.b) && p.b[p.i] == '"' {
 		if raw, ok := p.stringBytes("date", "", ""); ok {
-			resp.Date = string(raw)
+			resp.Date = dateOfDateTime(string(raw))
 		}
 		return !p.abort
 	}
@@ -485,11 +485,12 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		if v != nil {
 			p.given++
 		}
-		n := len(m)
-		m[item] = v
-		if len(m) == n {
-			p.fail(keyOff, CodeDuplicateKey, path("answers", inst, item)+": duplicate item", inst, item)
+		if old, dup := m[item]; dup {
+			// The item answered twice: both answers are kept, as a list (conflicting answers, an error
+			// of that item that still surfaces a flag one of them fires), never "last one wins".
+			v = appendAnswer(old, v)
 		}
+		m[item] = v
 		p.ws()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++

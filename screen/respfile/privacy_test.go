@@ -65,12 +65,12 @@ func TestErrorsDoNotLeakData(t *testing.T) {
 		`"` + s + `"`,
 		`{"subject":"` + s + `","answers":{"p":{"q":[` + strings.Repeat("[", 30) + `"` + c + `"` + strings.Repeat("]", 31) + `}}}`,
 	}
-	// Every line is an error record but two: 1.5 as an answer and 4e999 as a context value are passed on
-	// for the engine to report as errors of their item and field (scalar.go).
+	// Every line is an error record but three: 1.5 as an answer, an item answered twice and 4e999 as a
+	// context value are passed on for the engine to report as errors of their item and field (scalar.go).
 	n := assertNoSecrets(t, FormatJSONL, strings.Join(jsonLines, "\n"), Limits{})
-	assert.Equal(t, len(jsonLines)-2, n)
+	assert.Equal(t, len(jsonLines)-3, n)
 	n = assertNoSecrets(t, FormatJSONL, strings.Join(jsonLines, "\n"), Limits{MaxRecordBytes: 100})
-	assert.Equal(t, len(jsonLines)-2, n)
+	assert.Equal(t, len(jsonLines)-3, n)
 
 	// JSON: each bad line as an array element (or the fatal error it causes).
 	for _, l := range jsonLines {
@@ -91,9 +91,9 @@ func TestErrorsDoNotLeakData(t *testing.T) {
 		s + "," + c + "," + strings.Repeat(c, 1000) + ",1\n" +
 		s + "," + c + ",\"" + c + "\n"
 	n = assertNoSecrets(t, FormatCSV, csvIn, Limits{})
-	assert.Equal(t, 8, n, "1.5 and 99999999999999999999 are passed on for the engine to judge")
+	assert.Equal(t, 7, n, "1.5 and 99999999999999999999 are passed on for the engine to judge; the row with no answer is skipped")
 	n = assertNoSecrets(t, FormatCSV, csvIn, Limits{MaxRecordBytes: 40})
-	assert.Equal(t, 9, n, "the row with 1.5 is short enough to be read")
+	assert.Equal(t, 8, n, "the row with 1.5 is short enough to be read")
 
 	yamlDocs := []string{
 		"subject: " + s + "\nanswers: {p: {q: 1.5, r: " + c + "}}\n",
@@ -109,7 +109,7 @@ func TestErrorsDoNotLeakData(t *testing.T) {
 		"- " + s + "\n- " + c + "\n",
 	}
 	// Values that parse are passed on for the engine to judge (scalar.go): those documents are records.
-	records := map[int]bool{0: true, 4: true, 6: true, 7: true}
+	records := map[int]bool{0: true, 1: true, 4: true, 6: true, 7: true}
 	for i, doc := range yamlDocs {
 		assert.Equal(t, !records[i], assertNoSecrets(t, FormatYAML, doc, Limits{}) > 0, doc)
 	}

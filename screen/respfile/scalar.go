@@ -49,3 +49,14 @@ func otherNumber(text []byte, lim *Limits) any {
 func objectValue() any { return map[string]any{} }
 
 func arrayValue() any { return []any{} }
+
+// appendAnswer adds answer v to an item already answered with old (a duplicate key in one record): the
+// answers are kept as a list, which the engine reads as conflicting answers (code conflicting_answers, an
+// error of the item that still surfaces a flag one of them fires). Decoded values are scalars or the empty
+// placeholders of objectValue and arrayValue, so a list of two or more is always such a list.
+func appendAnswer(old, v any) any {
+	if list, ok := old.([]any); ok && len(list) > 1 {
+		return append(list, v)
+	}
+	return []any{old, v}
+}

@@ -112,10 +112,11 @@ func TestYAMLRecords(t *testing.T) {
 			err: errWant{CodeEmptyKey, 1, 15, "answers.p: empty item id", "p", ""}},
 		{name: "empty context key", in: "context: {'': 1}\nanswers: {p: {q: 1}}\n",
 			err: errWant{CodeEmptyKey, 1, 11, "context: empty key", "", ""}},
+		// An item answered twice: both answers, as a list (conflicting answers, an error of the item).
 		{name: "duplicate item", in: "answers:\n  phq9:\n    q1: 1\n    q1: 2\n",
-			err: errWant{CodeDuplicateKey, 4, 5, "answers.phq9.q1: duplicate item", "phq9", "q1"}},
+			want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": []any{int64(1), int64(2)}}}}},
 		{name: "duplicate item quoted", in: "answers: {p: {q1: 1, 'q1': 2}}\n",
-			err: errWant{Code: CodeDuplicateKey, Line: 1, Col: 22, Instrument: "p", Item: "q1"}},
+			want: &screen.Response{Answers: map[string]map[string]any{"p": {"q1": []any{int64(1), int64(2)}}}}},
 		{name: "duplicate instrument", in: "answers: {p: {q: 1}, p: {r: 1}}\n",
 			err: errWant{CodeDuplicateKey, 1, 22, "answers.p: duplicate instrument", "p", ""}},
 		{name: "duplicate top-level", in: "answers: {p: {q: 1}}\nanswers: {p: {q: 1}}\n",

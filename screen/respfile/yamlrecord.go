@@ -161,7 +161,7 @@ func (w *yamlWalker) date(v *yaml.Node, resp *screen.Response) {
 		w.fail(v, CodeWrongType, "date: expected a date (YYYY-MM-DD), got "+yamlKind(v), "", "")
 		return
 	}
-	resp.Date = v.Value
+	resp.Date = dateOfDateTime(v.Value)
 }
 
 func (w *yamlWalker) subject(v *yaml.Node, resp *screen.Response) {
@@ -266,10 +266,7 @@ func (w *yamlWalker) answers(v *yaml.Node, resp *screen.Response) {
 				w.fail(ikn, CodeEmptyKey, where+": empty item id", inst, "")
 				return
 			}
-			if _, dup := m[item]; dup {
-				w.fail(ikn, CodeDuplicateKey, path("answers", inst, item)+": duplicate item", inst, item)
-				return
-			}
+			old, dup := m[item]
 			w.nAnswers++
 			if w.nAnswers > w.d.lim.MaxAnswers {
 				w.fail(ikn, CodeTooLarge, "answers: more than "+strconv.Itoa(w.d.lim.MaxAnswers)+" answers", inst, item)
@@ -281,6 +278,9 @@ func (w *yamlWalker) answers(v *yaml.Node, resp *screen.Response) {
 			}
 			if val != nil {
 				w.given++
+			}
+			if dup {
+				val = appendAnswer(old, val) // answered twice: conflicting answers (jsonparse.go)
 			}
 			m[w.d.in.str(item)] = val
 		}

@@ -38,14 +38,7 @@ func Check(suites []*Suite, opts ...screen.Option) (diag.List, error) {
 			list = append(list, su.diag(s.TargetPos, "unknown_target", msg))
 			continue
 		}
-		key := ""
-		o := slices.Clone(opts)
-		if s.Kind == "rules" {
-			key = s.Definition
-			o = append(o, screen.WithRuleSet(s.Definition))
-		} else {
-			o = append(o, screen.WithoutRuleSet())
-		}
+		key, o := engineOptions(s, opts)
 		e := engines[key]
 		if e == nil {
 			if e, err = screen.New(o...); err != nil {

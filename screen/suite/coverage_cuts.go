@@ -137,7 +137,7 @@ func (r *resolver) term(o *caseOutcome, t catalog.Term) (float64, bool) {
 		return scoreValue(o.rep.Instrument(p[0]), p[1])
 	case r.inst == nil && len(p) == 3 && p[1] == "followup":
 		if v, ok := o.rep.FollowUp.Measure(p[0], p[2]); ok {
-			return v.Float()
+			return v.Value.Float()
 		}
 		return 0, false
 	case r.inst == nil && len(p) == 3 && p[1] == "answers":
@@ -156,7 +156,7 @@ func scoreValue(res *screen.InstrumentResult, id string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return v.Float()
+	return v.Value.Float()
 }
 
 // answerValue is the value of an item's answer as given: a number, or an option's code.

@@ -42,7 +42,7 @@ func instrumentElements(doc *catalog.InstrumentDoc) []Element {
 				els = append(els, Element{Kind: KindValue, ID: id, Name: strconv.FormatBool(b),
 					reached: func(o *caseOutcome) bool {
 						v, ok := o.res.Score(id)
-						return ok && v.Equal(screen.BoolValue(b))
+						return ok && v.Value.Equal(screen.BoolValue(b))
 					}})
 			}
 		}
@@ -167,7 +167,7 @@ func bandElements(s, of *catalog.ScoreDoc) []Element {
 		label := b.label
 		els = append(els, Element{Kind: KindBand, ID: s.ID, Name: label, reached: func(o *caseOutcome) bool {
 			v, ok := o.res.Score(s.ID)
-			return ok && v.String() == label
+			return ok && v.Value.String() == label
 		}})
 	}
 	// What values the read score takes near a cut: the table values of a lookup, whole numbers for an int,
@@ -287,7 +287,7 @@ func scoreIs(id string, ok func(float64) bool) func(*caseOutcome) bool {
 		if !found {
 			return false
 		}
-		f, isNum := v.Float()
+		f, isNum := v.Value.Float()
 		return isNum && ok(f)
 	}
 }

@@ -35,7 +35,7 @@ func ruleSetElements(doc *catalog.RuleSetDoc, inputs map[string]*catalog.Instrum
 		for _, v := range d.Values {
 			els = append(els, Element{Kind: KindDomainValue, ID: id, Name: v, reached: func(o *caseOutcome) bool {
 				got, ok := o.rep.Composite.Domain(id)
-				return ok && got.String() == v
+				return ok && got.Value.String() == v
 			}})
 		}
 		if !open.domains[id] {

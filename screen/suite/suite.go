@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -71,12 +70,13 @@ type Result struct {
 type Failure struct {
 	// What names the expectation: "scores.total", "tier", "referrals", "error code",
 	// "instruments.phq9.status", … (or, for a case that could not run, what stopped it).
-	What string
+	What string `json:"what"`
 	// Want and Got are the expected and actual values as text; lists are written "[a, b]" and "not
 	// computed" stands for a missing score. Both are empty when the case could not run.
-	Want, Got string
+	Want string `json:"want,omitempty"`
+	Got  string `json:"got,omitempty"`
 	// Detail adds context, such as the notes that say why a score was not computed.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // String formats the failure as "what: want X, got Y (detail)".
@@ -97,168 +97,6 @@ func listText(l []string) string { return "[" + strings.Join(l, ", ") + "]" }
 
 // Passed reports whether the case ran and matched its expectations.
 func (r Result) Passed() bool { return !r.Skipped && len(r.Failures) == 0 }
-
-// Options filter a test run.
-type Options struct {
-	// Run, when set, selects cases whose "suite-target/name" matches (like go test -run).
-	Run *regexp.Regexp
-	// Coverage, when set, is filled with the clinical coverage of the run: the elements of every loaded
-	// definition and which of them the passing cases reached (see Coverage).
-	Coverage *Coverage
-}
-
-// Run runs test suites. Each suite runs against an engine built from opts: instrument suites with the
-// instrument pinned to the suite's version, rules suites with screen.WithRuleSet set to the suite's target.
-// An error is returned only when an engine cannot be built, or when a suite's instrument is not loaded (a
-// diag.List with an unknown_target diagnostic at the suite's "instrument:" line); failing cases are in the
-// results. A want that names a score, flag, item, domain, tier or referral its definition does not have
-// fails its case with that message ("no score \"totl\" in phq4@1.0.0; did you mean \"total\"?").
-func Run(ctx context.Context, suites []*Suite, topts Options, opts ...screen.Option) ([]Result, error) {
-	var results []Result
-	var cov *collector
-	if topts.Coverage != nil {
-		cov = newCollector(topts.Coverage)
-		defer cov.finish()
-	}
-	engines := map[string]*screen.Engine{}
-	engineFor := func(s *def.Suite) (*screen.Engine, error) {
-		key := ""
-		o := slices.Clone(opts)
-		if s.Kind == "rules" {
-			key = s.Definition
-			o = append(o, screen.WithRuleSet(s.Definition))
-		} else {
-			o = append(o, screen.WithoutRuleSet())
-		}
-		if e, ok := engines[key]; ok {
-			return e, nil
-		}
-		e, err := screen.New(o...)
-		if err != nil {
-			return nil, err
-		}
-		engines[key] = e
-		if cov != nil {
-			cov.addInstruments(e)
-			cov.addRuleSet(e)
-		}
-		return e, nil
-	}
-	// A suite whose instrument is not loaded cannot run at all: that is a load error, like a rule set that
-	// is not loaded (which New reports).
-	var missing diag.List
-	for _, su := range suites {
-		if su.s.Kind != "instrument" {
-			continue
-		}
-		e, err := engineFor(su.s)
-		if err != nil {
-			return nil, err
-		}
-		if checkTarget(e, su.s) != "" {
-			var loaded []string
-			for _, in := range e.Instruments() {
-				loaded = append(loaded, in.ID+"@"+in.Version)
-			}
-			missing = append(missing, su.diag(su.s.TargetPos, "unknown_target", missingTarget(su.s, loaded)))
-		}
-	}
-	if len(missing) > 0 {
-		return nil, missing.Sort()
-	}
-	if cov != nil {
-		// Every loaded definition has coverage, the ones no suite tests included (at 0 %).
-		if e, err := engineFor(&def.Suite{Kind: "instrument"}); err == nil {
-			cov.addInstruments(e)
-		}
-		if e, err := screen.New(opts...); err == nil {
-			cov.addRuleSet(e)
-		}
-	}
-	for _, su := range suites {
-		s := su.s
-		e, err := engineFor(s)
-		if err != nil {
-			return results, err
-		}
-		setupErr := checkTarget(e, s)
-		var refs map[*def.Test][]problem
-		if setupErr == "" {
-			refs = map[*def.Test][]problem{}
-			for _, pr := range checkRefs(e, s) {
-				refs[pr.test] = append(refs[pr.test], pr)
-			}
-		}
-		for _, t := range s.Tests {
-			res := Result{Suite: s.File, Name: t.Name, Pos: t.Pos}
-			if topts.Run != nil && !topts.Run.MatchString(s.Definition+"/"+t.Name) {
-				res.Skipped = true
-				results = append(results, res)
-				continue
-			}
-			start := time.Now()
-			if setupErr != "" {
-				res.Failures = []Failure{{What: setupErr}}
-			} else {
-				var rep *screen.Report
-				res.Failures = withRefs(refs[t], runCase(ctx, e, s, t, &rep))
-				if cov != nil && len(res.Failures) == 0 {
-					cov.caseMark(s, t, rep, baselineReport(ctx, e, s, t))
-				}
-			}
-			res.Duration = time.Since(start)
-			results = append(results, res)
-		}
-	}
-	return results, nil
-}
-
-// withRefs puts first what a test's want names that its definition does not have ("no score \"totl\"
-// in phq4@1.0.0; did you mean \"total\"?"), in place of the comparison it spoils ("want 6, got not
-// computed"); the other comparisons stay.
-func withRefs(refs []problem, fails []Failure) []Failure {
-	if len(refs) == 0 {
-		return fails
-	}
-	out := make([]Failure, 0, len(refs)+len(fails))
-	for _, pr := range refs {
-		out = append(out, Failure{What: pr.msg})
-	}
-	for _, f := range fails {
-		if !slices.ContainsFunc(refs, func(pr problem) bool { return pr.what != "" && pr.what == f.What }) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// checkTarget verifies the suite's target is loaded, returning a failure message otherwise.
-func checkTarget(e *screen.Engine, s *def.Suite) string {
-	if s.Kind == "rules" {
-		rs, ok := e.RuleSet()
-		if !ok || s.Target != rs.ID {
-			return fmt.Sprintf("rule set %s is not loaded", s.Definition)
-		}
-		if s.Version != "" && s.Version != rs.Version {
-			return fmt.Sprintf("rule set %s is not loaded (loaded: %s@%s)", s.Definition, rs.ID, rs.Version)
-		}
-		return ""
-	}
-	if instrumentKey(e, s) == "" {
-		return fmt.Sprintf("instrument %s is not loaded", s.Definition)
-	}
-	return ""
-}
-
-// instrumentKey is the id@version an instrument suite tests: the version it names, or the default one.
-func instrumentKey(e *screen.Engine, s *def.Suite) string {
-	for _, in := range e.Instruments() {
-		if in.ID == s.Target && (in.Version == s.Version || s.Version == "" && in.Default) {
-			return in.ID + "@" + in.Version
-		}
-	}
-	return ""
-}
 
 // runCase runs one case; out receives its report when the case expects one (not an error).
 func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, out **screen.Report) []Failure {
@@ -292,7 +130,7 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		rep, err = e.Score(ctx, resp)
 	}
 	if err == nil {
-		err = rep.Err() // the errors the report carries, compared below as the record's errors
+		err = rep.Err() // the report's errors are the record's errors below
 	}
 	if t.WantError == nil {
 		*out = rep
@@ -374,8 +212,8 @@ func runCase(ctx context.Context, e *screen.Engine, s *def.Suite, t *def.Test, o
 		switch {
 		case !ok:
 			fails = append(fails, mismatch("domains."+id, w.Domains[id], "no such domain"))
-		case got.String() != w.Domains[id]:
-			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.String()))
+		case got.Value.String() != w.Domains[id]:
+			fails = append(fails, mismatch("domains."+id, w.Domains[id], got.Value.String()))
 		}
 	}
 	if w.Referrals != nil {
@@ -483,12 +321,12 @@ func compareInstrument(prefix string, res *screen.InstrumentResult, w *def.Want)
 		got, ok := res.Score(id)
 		switch {
 		case want == nil && ok:
-			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.String()))
+			fails = append(fails, mismatch(prefix+"scores."+id, "not computed", got.Value.String()))
 		case want == nil:
 		case !ok:
 			fails = append(fails, Failure{What: prefix + "scores." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: notComputedNotes(res)})
-		case !got.Equal(wantValue(want)):
-			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.String()))
+		case !got.Value.Equal(wantValue(want)):
+			fails = append(fails, mismatch(prefix+"scores."+id, fmt.Sprint(want), got.Value.String()))
 		}
 	}
 	if w.Flags != nil {
@@ -600,10 +438,10 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 			inst, m, _ = strings.Cut(id, ".")
 		}
 		want := w.Measures[id]
-		v, ok := got.Measure(inst, m)
+		meas, ok := got.Measure(inst, m)
 		switch {
 		case want == nil && ok:
-			fails = append(fails, mismatch("followup.measures."+id, "not computed", v.String()))
+			fails = append(fails, mismatch("followup.measures."+id, "not computed", meas.Value.String()))
 		case want == nil:
 		case !ok:
 			var why []string
@@ -611,8 +449,8 @@ func compareFollowUp(s *def.Suite, w *def.WantFollowUp, got *screen.FollowUpResu
 				why = append(why, n.Message)
 			}
 			fails = append(fails, Failure{What: "followup.measures." + id, Want: fmt.Sprint(want), Got: "not computed", Detail: strings.Join(why, "; ")})
-		case !v.Equal(wantValue(want)):
-			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), v.String()))
+		case !meas.Value.Equal(wantValue(want)):
+			fails = append(fails, mismatch("followup.measures."+id, fmt.Sprint(want), meas.Value.String()))
 		}
 	}
 	if w.Notes != nil {

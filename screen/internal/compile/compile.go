@@ -6,6 +6,7 @@
 package compile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,6 +39,8 @@ type Options struct {
 	NoFast bool
 	// LineOf returns a source line for diagnostics' snippets.
 	LineOf func(diag.Pos) string
+	// Runtime is what programs bind from the evaluation stage (eval.Runtime{}); required.
+	Runtime plan.Runtime
 }
 
 // Result is what Build compiled.
@@ -59,7 +62,10 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("CEL environment: %w", err)
 	}
-	c := &compiler{list: list, lineOf: opts.LineOf, maxCost: opts.MaxCost, base: base, noFast: opts.NoFast,
+	if opts.Runtime == nil {
+		return nil, errors.New("compile: Options.Runtime is not set")
+	}
+	c := &compiler{list: list, lineOf: opts.LineOf, maxCost: opts.MaxCost, base: base, noFast: opts.NoFast, rt: opts.Runtime,
 		ctxIdx: map[string]*plan.CtxField{}, provs: map[*plan.Instrument]*celenv.Provider{}}
 	p := &plan.Plan{ByID: map[string][]*plan.Instrument{}, ByKey: map[string]*plan.Instrument{},
 		Defaults: map[string]*plan.Instrument{}, CtxIdx: c.ctxIdx}
@@ -196,6 +202,8 @@ type compiler struct {
 	noFast   bool
 	// provs are the instruments' CEL type providers (compile time only: a rule set imports its inputs').
 	provs map[*plan.Instrument]*celenv.Provider
+	// rt supplies the evaluation stage's bindings (Options.Runtime).
+	rt plan.Runtime
 }
 
 func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {

@@ -18,7 +18,6 @@ import (
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/def"
-	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
@@ -89,14 +88,14 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	if !c.checkConstants(env, e, checked) {
 		return nil
 	}
-	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CustomDecoratorV2(eval.CauseDecorator(checked.NativeRep())))
+	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CustomDecoratorV2(c.rt.CauseDecorator(checked.NativeRep())))
 	if err != nil {
 		c.errAt(e.Pos, "cel_program", "%v", err)
 		return nil
 	}
 	p := &plan.Program{CEL: prg, Expr: e, Rule: rule, Type: out, Reads: reads}
 	if !c.noFast {
-		if f := eval.CompileFast(checked.NativeRep(), scope.eval()); f != nil {
+		if f := c.rt.CompileFast(checked.NativeRep(), scope.eval()); f != nil {
 			// The interpreter's program is not needed: release it (a smaller heap is faster to collect).
 			p.Fast, p.CEL = f, nil
 		}
@@ -307,14 +306,14 @@ func nodePos(e *def.Expr, a *celast.AST, n celast.Expr) diag.Pos {
 }
 
 // eval is the scope as the fast path needs it.
-func (s *exprScope) eval() eval.Scope {
+func (s *exprScope) eval() plan.Scope {
 	switch s.kind {
 	case scopeInstrument:
-		return eval.Scope{Inst: s.inst}
+		return plan.Scope{Inst: s.inst}
 	case scopeFollowUp:
-		return eval.Scope{FollowUp: true}
+		return plan.Scope{FollowUp: true}
 	}
-	return eval.Scope{Rules: s.rs, Tier: s.tier}
+	return plan.Scope{Rules: s.rs, Tier: s.tier}
 }
 
 func costString(n uint64, err error) string {
@@ -394,6 +393,6 @@ func (s *exprScope) reads(a *celast.AST) plan.Reads {
 			}
 		}
 	}))
-	s.shape(a.Expr(), &r)
+	s.describe(a.Expr(), &r)
 	return r
 }

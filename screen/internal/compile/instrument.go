@@ -11,7 +11,6 @@ import (
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/def"
-	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
@@ -80,7 +79,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Words: words}
 		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true, Words: words}
 		in.Items = append(in.Items, ci)
-		has, get := eval.ItemField(i)
+		has, get := c.rt.ItemField(i)
 		answersT.Add(it.ID, types.IntType, has, get)
 	}
 
@@ -93,21 +92,21 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		in.CtxSlots = append(in.CtxSlots, f.Slot)
 		in.CtxUnset = append(in.CtxUnset, unset)
-		has, get := eval.ContextField(f.Slot, unset)
+		has, get := c.rt.ContextField(f.Slot, unset)
 		contextT.Add(cf.ID, t, has, get)
 	}
 
 	// The rule-set view: status, answers, flags, then each score as it is compiled.
 	in.Status = plan.NewNames(in.ID+".status", in.ID+".status")
-	has, get := eval.StatusField()
+	has, get := c.rt.StatusField()
 	resultT.Add("status", types.StringType, has, get)
-	has, get = eval.AnswersField()
+	has, get = c.rt.AnswersField()
 	resultT.Add("answers", answersT.Type, has, get)
-	has, get = eval.FlagsField()
+	has, get = c.rt.FlagsField()
 	resultT.Add("flags", flagsT.Type, has, get)
-	has, get = eval.BaselineViewField()
+	has, get = c.rt.BaselineViewField()
 	resultT.Add("baseline", baselineT.Type, has, get)
-	has, get = eval.FollowupViewField()
+	has, get = c.rt.FollowupViewField()
 	resultT.Add("followup", followupT.Type, has, get)
 
 	env, err := c.base.Extend(
@@ -115,7 +114,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		cel.Variable("answers", answersT.Type),
 		cel.Variable("scores", scoresT.Type),
 		cel.Variable("context", contextT.Type),
-		celenv.AnswerFunctions(in.Key, answersT.Type, in.ItemIdx, eval.BindAggregate),
+		celenv.AnswerFunctions(in.Key, answersT.Type, in.ItemIdx, c.rt.Aggregate),
 	)
 	if err != nil {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
@@ -201,15 +200,15 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		if cs.Type == nil {
 			continue
 		}
-		has, get := eval.ScoreField(si, cs.Unset)
+		has, get := c.rt.ScoreField(si, cs.Unset)
 		scoresT.Add(s.ID, cs.Type, has, get)
-		has, get = eval.ScoreField(si, cs.QUnset)
+		has, get = c.rt.ScoreField(si, cs.QUnset)
 		resultT.Add(s.ID, cs.Type, has, get)
 		// A follow-up measure reads baseline.<id> and current.<id>; a rule set <inst>.baseline.<id>. (A rule
 		// set's view and a measure's share the baseline type: their names differ only in the report.)
-		has, get = eval.BaselineField(si, cs.BaseUnset)
+		has, get = c.rt.BaselineField(si, cs.BaseUnset)
 		baselineT.Add(s.ID, cs.Type, has, get)
-		has, get = eval.CurrentField(si, cs.CurUnset)
+		has, get = c.rt.CurrentField(si, cs.CurUnset)
 		currentT.Add(s.ID, cs.Type, has, get)
 	}
 	scope.scoreLimit = len(d.Scores)
@@ -221,7 +220,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified,
 			Words: string(plan.AppendClean(nil, in.Label)) + " " + plan.Words(f.ID) + " flag"}
 		in.Flags = append(in.Flags, cf)
-		has, get := eval.FlagField(fi)
+		has, get := c.rt.FlagField(fi)
 		flagsT.Add(f.ID, types.BoolType, has, get)
 	}
 	for _, n := range d.ConditionalNotes {
@@ -274,7 +273,7 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 			Words: plan.ScoreWords(in.Label, f.Label, f.ID, "")}
 		in.FollowUps = append(in.FollowUps, m)
 		if m.Type != nil {
-			has, get := eval.FollowupField(fi, m.QUnset)
+			has, get := c.rt.FollowupField(fi, m.QUnset)
 			followupT.Add(f.ID, m.Type, has, get)
 		}
 	}

@@ -10,10 +10,10 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
-// shape adds to r what the structure of a checked expression says beyond the fields it reads: its field
+// describe adds to r what the structure of a checked expression says beyond the fields it reads: its field
 // paths as written, its cut-points and its missing-data rules (plan.Reads). It runs once per expression,
 // when the definitions load; the catalogue passes the result on to the tools that describe definitions.
-func (s *exprScope) shape(root celast.Expr, r *plan.Reads) {
+func (s *exprScope) describe(root celast.Expr, r *plan.Reads) {
 	r.Paths = fieldPaths(root)
 	celast.PreOrderVisit(root, celast.NewExprVisitor(func(e celast.Expr) {
 		if e.Kind() != celast.CallKind {

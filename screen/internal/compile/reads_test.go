@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen/catalog"
+	"github.com/painscreen/painscreen/screen/internal/compile/compiletest"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
@@ -50,7 +51,7 @@ func TestReads(t *testing.T) {
 		{expr: `answers.answered(["q1", "q2"]) >= 1`, items: []int{0, 1}, cuts: nil}, // counts answers: no rule, and not a sum
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
-			p := mustBuild(t, map[string]string{"t.v1.yaml": instrument(
+			p := compiletest.Plan(t, map[string]string{"t.v1.yaml": compiletest.Instrument(
 				"- {id: total, expr: 'answers.sum([\"q1\", \"q2\", \"q3\"])'}\n- {id: limit, expr: '5'}\n- id: x\n  expr: |-\n    "+tc.expr+"\n", "")})
 			r := p.Insts[0].Scores[2].Expr.Reads
 			assert.Equal(t, tc.items, r.Items, "items")
@@ -90,7 +91,7 @@ referrals:
     rationale: X.
     source: none
 `
-	p := mustBuild(t, map[string]string{"t.v1.yaml": instrument("- {id: total, expr: 'answers.sum([\"q1\", \"q2\"])'}\n", ""), "r.v1.yaml": rules})
+	p := compiletest.Plan(t, map[string]string{"t.v1.yaml": compiletest.Instrument("- {id: total, expr: 'answers.sum([\"q1\", \"q2\"])'}\n", ""), "r.v1.yaml": rules})
 	require.NotNil(t, p.Rules)
 	got := p.Rules.Referrals[0].When.Reads.Paths
 	for _, want := range [][]string{{"t", "answers", "q1"}, {"domains", "oud"}, {"tier"}, {"x"}, {"t", "total"}} {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/def"
-	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
@@ -78,7 +77,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		rs.Context = append(rs.Context, f.Slot)
 		rs.CtxUnset = append(rs.CtxUnset, unset)
-		has, get := eval.ContextField(f.Slot, unset)
+		has, get := c.rt.ContextField(f.Slot, unset)
 		contextT.Add(cf.ID, t, has, get)
 	}
 	rs.CtxUnknownMsgs = contextUnknownMessages(rs.Key, d.Context)
@@ -88,7 +87,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	followupT := p.NewStruct(rs.Key + "/followup")
 	rs.FollowupType = followupT.Type
 	rs.DaysUnset = &plan.FieldError{Kind: plan.ReadDays, Name: "followup.days"}
-	has, get := eval.DaysField()
+	has, get := c.rt.DaysField()
 	followupT.Add("days", types.IntType, has, get)
 	opts := append([]cel.EnvOption{cel.CustomTypeProvider(p), cel.Variable("domains", domainsT.Type),
 		cel.Variable("context", contextT.Type), cel.Variable("followup", followupT.Type)}, vars...)
@@ -136,7 +135,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		dm.Unset = &plan.FieldError{Kind: plan.ReadDomain, Idx: di, Name: dm.Names.Local}
 		rs.Domains = append(rs.Domains, dm)
 		if dm.Type != nil {
-			has, get := eval.DomainField(di)
+			has, get := c.rt.DomainField(di)
 			domainsT.Add(dd.ID, dm.Type, has, get)
 		}
 	}

@@ -37,3 +37,20 @@ func TestSyntaxHints(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSyntaxHints: whatever the source, hints never panic, come in order, and each points at the text it
+// names, outside string literals.
+func FuzzSyntaxHints(f *testing.F) {
+	for _, s := range []string{`answers.q1 => 2`, `a = 1 and b <> 2 OR not c`, `"x = y" == 'a => b'`, `"""a = b""" = 1`, "≥≤≠", `'unterminated = `, `\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		last := -1
+		for _, h := range syntaxHints(src) {
+			if h.off <= last || h.off+len(h.bad) > len(src) || src[h.off:h.off+len(h.bad)] != h.bad {
+				t.Fatalf("hint %+v out of place in %q", h, src)
+			}
+			last = h.off
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen/internal/compile"
+	"github.com/painscreen/painscreen/screen/internal/compile/compiletest"
 )
 
 // A referral a clinician would read without words — no text, or a condition that reads nothing, so an
@@ -47,8 +48,8 @@ referrals:
     rationale: X.
     source: none
 `
-	inst := instrument("- {id: total, label: Total score, expr: 'answers.sum([\"q1\", \"q2\"])'}\n", "label: T-4\n")
-	res, list := build(t, map[string]string{"t.v1.yaml": inst, "r.v1.yaml": rules}, compile.Options{})
+	inst := compiletest.Instrument("- {id: total, label: Total score, expr: 'answers.sum([\"q1\", \"q2\"])'}\n", "label: T-4\n")
+	res, list := compiletest.Build(t, map[string]string{"t.v1.yaml": inst, "r.v1.yaml": rules}, compile.Options{})
 	require.Empty(t, list.Errors(), "%v", list)
 	codes := map[string]string{}
 	for _, d := range list {

@@ -27,7 +27,7 @@ func (p *parser) followUps(f *fields, in *Instrument) {
 			m.TypePos = p.pos(t)
 			m.Type, _ = p.str(t, "type")
 			if !slices.Contains([]string{"int", "double", "bool", "string"}, m.Type) {
-				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string%s", id, typeHint(m.Type))
+				p.errf(t, "schema", "follow-up measure %q: type must be int, double, bool or string%s", id, typeHint(m.Type, "int", "double", "bool", "string"))
 				m.Type = ""
 			}
 		}

@@ -404,7 +404,7 @@ func (p *parser) score(n *yaml.Node) *Score {
 		s.TypePos = p.pos(t)
 		s.Type, _ = p.str(t, "type")
 		if !slices.Contains([]string{"int", "double", "bool", "string"}, s.Type) {
-			p.errf(t, "schema", "score %q: type must be int, double, bool or string%s", id, typeHint(s.Type))
+			p.errf(t, "schema", "score %q: type must be int, double, bool or string%s", id, typeHint(s.Type, "int", "double", "bool", "string"))
 			s.Type = ""
 		}
 	}
@@ -555,7 +555,7 @@ func (p *parser) contextFields(n *yaml.Node) []ContextField {
 		}
 		f.Type, _ = p.str(tn, "context type")
 		if !slices.Contains(contextTypes, f.Type) {
-			p.errf(tn, "schema", "context field %q: type must be int, number, bool or string", k.Value)
+			p.errf(tn, "schema", "context field %q: type must be int, number, bool or string%s", k.Value, typeHint(f.Type, "int", "number", "bool", "string"))
 			continue
 		}
 		if (f.Min != nil || f.Max != nil) && f.Type != "int" && f.Type != "number" {

@@ -38,11 +38,6 @@ func (s *Sink) Errorf(line, col int, code, format string, args ...any) {
 	s.add(diag.Error, line, col, code, fmt.Sprintf(format, args...))
 }
 
-// Warnf records a warning at line:col.
-func (s *Sink) Warnf(line, col int, code, format string, args ...any) {
-	s.add(diag.Warning, line, col, code, fmt.Sprintf(format, args...))
-}
-
 func (s *Sink) add(sev diag.Severity, line, col int, code, msg string) {
 	src := ""
 	if s.Recognised {

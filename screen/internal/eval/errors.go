@@ -34,6 +34,7 @@ const (
 	KindInvalidSubject
 	KindEvaluation
 	KindCompositeNotApplied
+	KindConflictingAnswers
 )
 
 // Error is a problem with one response set. Its message names instruments, items and rules, never answer

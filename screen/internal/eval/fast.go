@@ -37,26 +37,16 @@ type frame struct {
 
 type fctx = frame
 
-// Scope says what a compiled expression reads: an instrument's answers, scores and context (Inst), or a
-// rule set's inputs and domains (Rules), and whether `tier` is visible (referrals).
-type Scope struct {
-	Inst  *plan.Instrument
-	Rules *plan.RuleSet
-	Tier  bool
-	// FollowUp marks a follow-up measure, which CEL's interpreter evaluates (it is not on the hot path).
-	FollowUp bool
-}
-
 // fastCompiler compiles one checked expression; ok turns false at the first unsupported construct.
 type fastCompiler struct {
 	a     *celast.AST
-	scope Scope
+	scope plan.Scope
 	ok    bool
 }
 
 // CompileFast returns the fast evaluator of a checked expression, or nil when it uses a construct the fast
 // path does not model (CEL's interpreter then evaluates it).
-func CompileFast(a *celast.AST, scope Scope) Node {
+func CompileFast(a *celast.AST, scope plan.Scope) Node {
 	if scope.FollowUp {
 		return nil
 	}

@@ -74,6 +74,15 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 			if v == nil {
 				continue
 			}
+			if list, ok := v.([]any); ok && len(list) > 1 {
+				// Answered more than once: an error of the item that keeps its answers (conflict.go).
+				err := ie.loadConflict(idx, list)
+				err.Instrument, err.Item = key, itemID
+				fail(err, key, itemID)
+				ie.St[idx] = ItemUnknown
+				bad++
+				continue
+			}
 			val, err := convertItem(in.Items[idx], v)
 			if err != nil {
 				err.Instrument, err.Item = key, itemID

@@ -58,6 +58,9 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		return plan.Note{Code: "not_computed", About: id, Message: id + " not computed: its expression failed (see the record's errors)"}
 	case NoteUnknownAnswers:
 		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) are not valid for %s (see the record's errors): they count as unknown, and no score that reads them is prorated", n.A, in.Key)}
+	case NoteConflictFired:
+		id, msg := ie.conflictNote(n.About)
+		return plan.Note{Code: "fired_in_conflicting_answer", About: id, Message: msg}
 	case NoteConditional:
 		c := in.CondNotes[n.About]
 		return plan.Note{Code: c.ID, About: in.Key, Message: c.Message}

@@ -72,6 +72,7 @@ func (st *State) scoreInstrument(ie *InstEval) *Error {
 		return err
 	}
 	st.decide(ie)
+	st.conflictFlags(ie)
 	for ni, n := range ie.Inst.CondNotes {
 		if out, err := st.run(n.When, ie, false); err == nil && out.IsTrue() {
 			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteConditional, About: ni})

@@ -127,6 +127,7 @@ const (
 	NoteUnknownAnswers      // the instrument has invalid answers: no score that reads them is prorated
 	NoteConditional         // About: the conditional note
 	NoteUnreadAnswers       // a domain: a later source was not read, it cannot see answers the one before has
+	NoteConflictFired       // About: the flag, fired for one of the conflicting answers of its items (conflict.go)
 )
 
 // NoteRec is a note in compact form.
@@ -157,7 +158,12 @@ type InstEval struct {
 	// Error is set when an answer was invalid or an expression failed: the status is "error".
 	Error bool
 	// given marks the items with a valid answer, whether or not skip logic asks them.
-	given   []bool
+	given []bool
+	// Cand holds, per item answered more than once (conflicting answers: an unknown item), the valid answers
+	// given, once each (nil until the first such item); FC marks the flags fired for one of them (conflict.go).
+	Cand    [][]int64
+	FC      []bool
+	hasCand bool
 	cur     int
 	ctxView contextView
 	// Follow-up measures (scored against a baseline): values, states, reads, and the score a measure not
@@ -201,6 +207,13 @@ func (ie *InstEval) reset() {
 	clear(ie.FS)
 	clear(ie.FR)
 	ie.Notes = ie.Notes[:0]
+	if ie.hasCand {
+		for i := range ie.Cand {
+			ie.Cand[i] = ie.Cand[i][:0]
+		}
+		clear(ie.FC)
+		ie.hasCand = false
+	}
 	if ie.base != nil {
 		clear(ie.FUV)
 		clear(ie.FUS)

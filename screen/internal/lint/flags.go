@@ -186,7 +186,7 @@ func setsText(args []celast.Expr, sets ...vset) string {
 		if args[i].Kind() == celast.LiteralKind {
 			continue
 		}
-		if s.vals != nil && len(s.vals) > 1 && len(s.vals) <= 8 && !contiguous(s.vals) {
+		if len(s.vals) > 1 && len(s.vals) <= 8 && !contiguous(s.vals) {
 			parts = append(parts, fmt.Sprintf("%s is one of %s", exprText(args[i]), valuesList(s.vals)))
 			continue
 		}

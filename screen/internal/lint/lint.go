@@ -1,5 +1,6 @@
-// Package lint is validate's static checks of compiled definitions: what the definitions say that their
-// own structure contradicts or makes pointless. For each instrument: a score's declared range against
+// Package lint is the static checks of compiled definitions, run on every load (screen.New and
+// screen.Check alike): what the definitions say that their own structure contradicts or makes
+// pointless. For each instrument: a score's declared range against
 // what its items' options can produce, bands that leave reachable values out or lie beyond the range,
 // lookup tables with reachable raw values missing, required items nothing reads, option scales no item
 // uses, flags no answer can fire. For

@@ -68,7 +68,7 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 		if e == nil {
 			return nil
 		}
-		ast, iss := env.Compile(e.Src)
+		ast, iss := env.Parse(e.Src) // not type-checked: the walk below admits only domains and tier
 		if iss != nil && iss.Err() != nil {
 			return nil // it reads more than domains and the tier
 		}
@@ -93,6 +93,12 @@ func (c *Checker) RuleSet(rs *plan.RuleSet) {
 					if !slices.Contains(r.domains, id) {
 						r.domains = append(r.domains, id)
 					}
+				}
+			case celast.CallKind:
+				// Not type-checked: a function the checking environment lacks (one of the engine's own)
+				// would fail every evaluation and look like a rule that never fires.
+				if fn := x.AsCall().FunctionName(); !strings.HasPrefix(fn, "_") && !strings.HasPrefix(fn, "@") && !env.HasFunction(fn) {
+					ok = false
 				}
 			case celast.ComprehensionKind:
 				ok = false

@@ -1,6 +1,9 @@
-package compile_test
+// Package compiletest compiles definitions written inline, for the tests of the stages around compile
+// (compile, plan, trace, lint): Build runs load and compile as screen.New does, with eval's runtime.
+package compiletest
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -10,18 +13,25 @@ import (
 	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/compile"
 	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/load"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
-// build compiles definition files (name → YAML) as screen.New does and returns the result and the
-// diagnostics.
-func build(t *testing.T, files map[string]string, opts compile.Options) (*compile.Result, diag.List) {
+// Build compiles definition files (name → YAML) and returns the result and the diagnostics. A zero
+// opts.MaxCost is screen's default (10,000).
+func Build(t testing.TB, files map[string]string, opts compile.Options) (*compile.Result, diag.List) {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, src := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(src)}
 	}
+	return BuildFS(t, fsys, opts)
+}
+
+// BuildFS compiles the definitions in fsys (the bundled ones: bundled.FS) as Build does.
+func BuildFS(t testing.TB, fsys fs.FS, opts compile.Options) (*compile.Result, diag.List) {
+	t.Helper()
 	var list diag.List
 	lim := def.DefaultLimits()
 	sources, err := load.Read([]load.Root{{FS: fsys, Label: "t"}}, lim, &list)
@@ -32,22 +42,23 @@ func build(t *testing.T, files map[string]string, opts compile.Options) (*compil
 	}
 	opts.MaxExprBytes = lim.MaxExprBytes
 	opts.LineOf = load.Lines(sources)
+	opts.Runtime = eval.Runtime{}
 	res, err := compile.Build(set, opts, &list)
 	require.NoError(t, err)
 	return res, list
 }
 
-// mustBuild compiles files that must compile without errors and returns the plan.
-func mustBuild(t *testing.T, files map[string]string) *plan.Plan {
+// Plan compiles files that must compile without errors and returns the plan.
+func Plan(t testing.TB, files map[string]string) *plan.Plan {
 	t.Helper()
-	res, list := build(t, files, compile.Options{})
+	res, list := Build(t, files, compile.Options{})
 	require.Empty(t, list.Errors(), "diagnostics: %v", list)
 	return res.Plan
 }
 
-// instrument is an instrument definition with items q1..q4 (0-3) and the given scores, flags and extra
-// top-level YAML.
-func instrument(scores, extra string) string {
+// Instrument is the YAML of instrument t@1.0.0: items q1..q3 (options 0-3) and q4 (asked when q1 >= 1),
+// the given scores (a YAML list, unindented) and any further top-level YAML.
+func Instrument(scores, extra string) string {
 	return `id: t
 version: 1.0.0
 title: T

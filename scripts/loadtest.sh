@@ -2,7 +2,7 @@
 # loadtest.sh — load-test `painscreen serve` on loopback: the real binary, 20 clients × 2000 requests per
 # run; p50/p99 latency, throughput, errors (must be 0) and the server's RSS before and after.
 #
-# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-A ALGS] [-k]
+# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-A ALGS] [-C CPUS] [-k]
 #
 #   -c CLIENTS   concurrent clients (default 20)
 #   -n N         requests per client (default 2000)
@@ -10,6 +10,8 @@
 #   -a AUTH      jwt (default): a fresh JWT per request, signed before the clock starts, so token
 #                verification and the jti replay cache are in the measured path; none: --insecure-no-auth
 #   -A ALGS      the token algorithms to measure one run each (default "ES256 RS256 ES384")
+#   -C S[:C]     pin the server to CPU list S and the load generator to C (taskset -c); -C 1:0 measures
+#                the service on one core with the clients on another (GOMAXPROCS follows the pinning)
 #   -k           keep the temporary directory (binary, keys, server log)
 #
 # Against one server process (auth: one trusted issuer, --issuer ISS=jwks.json, its JWKS holding an
@@ -27,15 +29,17 @@ body=examples/responses/high.json
 keep=0
 auth=jwt
 algs="ES256 RS256 ES384"
-while getopts "c:n:b:a:A:kh" opt; do
+cpus=
+while getopts "c:n:b:a:A:C:kh" opt; do
 	case $opt in
 	c) clients=$OPTARG ;;
 	n) n=$OPTARG ;;
 	b) body=$OPTARG ;;
 	a) auth=$OPTARG ;;
 	A) algs=$OPTARG ;;
+	C) cpus=$OPTARG ;;
 	k) keep=1 ;;
-	h) sed -n '2,21p' "$0"; exit 0 ;;
+	h) sed -n '2,23p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -63,7 +67,13 @@ none) authflags=(--insecure-no-auth); algs=none ;;
 esac
 # The replay cache must hold every token id until its token expires: at this load, a few hundred
 # thousand tokens of 5 minutes (docs/operations.md: size it to calls per second × token lifetime).
-"$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 --drain-delay 500ms \
+srvpin=()
+clipin=()
+if [ -n "$cpus" ]; then
+	srvpin=(taskset -c "${cpus%%:*}")
+	[ "$cpus" != "${cpus#*:}" ] && clipin=(taskset -c "${cpus#*:}")
+fi
+${srvpin[@]+"${srvpin[@]}"} "$tmp/painscreen" serve --addr 127.0.0.1:0 "${authflags[@]}" --max-in-flight 256 --drain-delay 500ms \
 	--replay-cache 600000 2>"$tmp/server.log" &
 pid=$!
 addr=
@@ -76,7 +86,7 @@ done
 
 rss() { awk '/^VmRSS/ {print $2 " " $3}' "/proc/$pid/status"; }
 hwm() { awk '/^VmHWM/ {print $2 " " $3}' "/proc/$pid/status"; }
-echo "painscreen serve on $addr (pid $pid), $(nproc) cores; body $body"
+echo "painscreen serve on $addr (pid $pid), $(nproc) cores${cpus:+, server on CPUs ${cpus%%:*}}; body $body"
 echo "RSS after start: $(rss)"
 
 # load ALG PATH BODY EXPECT [loadtest flags]: POST BODY to PATH from the clients, tokens signed with ALG.
@@ -85,7 +95,7 @@ load() {
 	shift 4
 	local keyflags=()
 	[ "$alg" != none ] && keyflags=(-key "$tmp/key-$alg.pem" -alg "$alg")
-	"$tmp/loadtest" -url "http://$addr$path" -audience "$public$path" -issuer "$issuer" ${keyflags[@]+"${keyflags[@]}"} \
+	${clipin[@]+"${clipin[@]}"} "$tmp/loadtest" -url "http://$addr$path" -audience "$public$path" -issuer "$issuer" ${keyflags[@]+"${keyflags[@]}"} \
 		-body "$file" -expect "$expect" "$@"
 }
 cds=/cds-services/painscreen-pain-oud

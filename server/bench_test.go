@@ -3,6 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -80,24 +83,42 @@ func BenchmarkCards(b *testing.B) {
 	}
 }
 
-// BenchmarkVerify is the token check alone (signature, claims, replay cache), by algorithm.
+// BenchmarkVerify is the token check alone (signature, claims, replay cache), for every algorithm the
+// service accepts (signatureAlgs): RSA 2048-bit keys for RS*/PS*, the matching curve for ES*, Ed25519.
 func BenchmarkVerify(b *testing.B) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ec := ehrKeys(b).priv
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-		{Key: &ec.PublicKey, KeyID: "ec", Use: "sig"}, {Key: &rsaKey.PublicKey, KeyID: "rsa", Use: "sig"}}}
+	ecKeys := map[jose.SignatureAlgorithm]*ecdsa.PrivateKey{jose.ES384: ehrKeys(b).priv}
+	for alg, curve := range map[jose.SignatureAlgorithm]elliptic.Curve{jose.ES256: elliptic.P256(), jose.ES512: elliptic.P521()} {
+		if ecKeys[alg], err = ecdsa.GenerateKey(curve, rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &rsaKey.PublicKey, KeyID: "rsa", Use: "sig"},
+		{Key: edKey.Public(), KeyID: "ed", Use: "sig"}}}
+	for alg, k := range ecKeys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.PublicKey, KeyID: string(alg), Use: "sig"})
+	}
 	jwks, _ := json.Marshal(set)
 	now := time.Now()
-	for _, alg := range []struct {
-		name string
-		key  any
-		alg  jose.SignatureAlgorithm
-		kid  string
-	}{{"ES384", ec, jose.ES384, "ec"}, {"RS384", rsaKey, jose.RS384, "rsa"}} {
-		b.Run(alg.name, func(b *testing.B) {
+	for _, alg := range signatureAlgs {
+		var key any
+		var kid string
+		switch {
+		case alg == jose.EdDSA:
+			key, kid = edKey, "ed"
+		case ecKeys[alg] != nil:
+			key, kid = ecKeys[alg], string(alg)
+		default:
+			key, kid = rsaKey, "rsa"
+		}
+		b.Run(string(alg), func(b *testing.B) {
 			v, err := newVerifier(context.Background(), Config{PublicURL: testURL, JWKS: jwks, Issuers: []string{testIssuer}, ClockSkew: time.Second,
 				MaxTokenAge: time.Minute, ReplayCacheSize: 1 << 20, now: func() time.Time { return now }})
 			if err != nil {
@@ -105,8 +126,9 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			toks := make([]string, 1000)
 			for i := range toks {
-				toks[i] = token(b, alg.key, alg.alg, alg.kid, goodClaims(now, "/score"))
+				toks[i] = token(b, key, alg, kid, goodClaims(now, "/score"))
 			}
+			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
 				if i == len(toks) {

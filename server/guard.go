@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -42,7 +41,7 @@ func (h *Handler) guard(next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, e.status, e.apiError)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = &prereadBody{Reader: bytes.NewReader(body), b: body}
 		next(w, r)
 	}
 }
@@ -66,7 +65,7 @@ func (h *Handler) preread(w http.ResponseWriter, r *http.Request) ([]byte, *http
 	if err := rc.SetReadDeadline(deadline); err == nil {
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	b, err := readAllSized(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
 	if err == nil {
 		return b, nil
 	}

@@ -497,7 +497,7 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(h.fhirBundle(rep, d, body))
 		return
 	}
-	writeJSON(w, http.StatusOK, append(appendEHRJSON(rep.AppendJSON(make([]byte, 0, 8<<10)), d.ehr), '\n'))
+	writeJSON(w, http.StatusOK, append(appendEHRJSON(rep.AppendJSON(make([]byte, 0, 16<<10)), d.ehr), '\n'))
 }
 
 // acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for

@@ -251,7 +251,7 @@ func (r *scoreRun) load() int {
 	if r.fl.strict {
 		opts = append(opts, screen.WithStrictAnswers())
 	}
-	if r.eng, err = screen.New(opts...); err != nil {
+	if r.eng, err = newEngine(opts...); err != nil {
 		return reportLoadError(r.stderr, err)
 	}
 	return goOn

@@ -115,7 +115,7 @@ func buildEngine(f *cmdFlags, df *defFlags, ruleSet string, stderr io.Writer) (*
 	if ruleSet != "" {
 		opts = append(opts, screen.WithRuleSet(ruleSet))
 	}
-	eng, err := screen.New(opts...)
+	eng, err := newEngine(opts...)
 	if err != nil {
 		return nil, reportLoadError(stderr, err)
 	}
@@ -220,5 +220,5 @@ func newEngineQuiet(df *defFlags, ruleSet string) (*screen.Engine, error) {
 	if ruleSet != "" {
 		opts = append(opts, screen.WithRuleSet(ruleSet))
 	}
-	return screen.New(opts...)
+	return newEngine(opts...)
 }

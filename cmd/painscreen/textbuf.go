@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/painscreen/painscreen/internal/csvenc"
 	"github.com/painscreen/painscreen/internal/textfmt"
 )
 
@@ -25,6 +24,3 @@ func (t *textBuf) raw(s string)               { t.do(func(b *textfmt.Buf) { b.Ra
 func (t *textBuf) nl()                        { t.do(func(b *textfmt.Buf) { b.NL() }) }
 func (t *textBuf) padTo(col int)              { t.do(func(b *textfmt.Buf) { b.PadTo(col) }) }
 func (t *textBuf) words(s string, indent int) { t.do(func(b *textfmt.Buf) { b.Words(s, indent) }) }
-
-// appendCSVField writes one CSV field as score's CSV outputs do.
-func appendCSVField(b []byte, s string) []byte { return csvenc.AppendField(b, s) }

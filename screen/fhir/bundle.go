@@ -30,7 +30,13 @@ type instInfo struct {
 	doc    *catalog.InstrumentDoc
 	scores map[string]*catalog.ScoreDoc
 	bandOf map[string]string // score id -> the id of the score that bands it
+	// codes are the scores' codes (scoreCode), made once: AppendBundle's Bundles share them, since the
+	// encoder only reads them (a Bundle from NewBundle gets its own copies, for the caller to change).
+	codes map[string]CodeableConcept
 }
+
+// surveyCategory is every Observation's category, shared by AppendBundle's Bundles like instInfo.codes.
+var surveyCategory = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
 func NewWriter(eng *screen.Engine) (*Writer, error) {
@@ -40,13 +46,16 @@ func NewWriter(eng *screen.Engine) (*Writer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fhir: %w", err)
 		}
-		info := &instInfo{doc: doc, scores: map[string]*catalog.ScoreDoc{}, bandOf: map[string]string{}}
+		info := &instInfo{doc: doc, scores: map[string]*catalog.ScoreDoc{}, bandOf: map[string]string{}, codes: map[string]CodeableConcept{}}
 		for i := range doc.Scores {
 			s := &doc.Scores[i]
 			info.scores[s.ID] = s
 			if s.Bands != nil && s.Of != "" {
 				info.bandOf[s.Of] = s.ID
 			}
+		}
+		for id := range info.scores {
+			info.codes[id] = w.scoreCode(info, in.ID, id)
 		}
 		w.insts[in.ID+"@"+in.Version] = info
 	}
@@ -130,8 +139,16 @@ const (
 //     per possible referral, for the domains not assessed, per composite note and per error of the
 //     report. A rule set that was not applied gives a RiskAssessment with no prediction and a note saying
 //     why.
-func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
-	b := &Bundle{ResourceType: "Bundle", Type: "collection"}
+func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle { return w.newBundle(rep, in, false) }
+
+// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle:
+// the Bundle is encoded and dropped, never changed).
+func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
+	n := 1 // entries: the RiskAssessment, and about one per score and flag
+	for i := range rep.Instruments {
+		n += len(rep.Instruments[i].Scores) + len(rep.Instruments[i].Flags) + 1
+	}
+	b := &Bundle{ResourceType: "Bundle", Type: "collection", Entry: make([]BundleEntry, 0, n)}
 	subject := subjectRef(rep.Subject)
 	date := in.Date
 	var dateNote []Annotation
@@ -139,25 +156,18 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		dateNote = []Annotation{{Text: "The response date is not a FHIR dateTime, so it is not given here."}}
 		date = ""
 	}
-	var basis []Reference
+	basis := make([]Reference, 0, n)
 	openFlags := w.names.OpenFlags(rep)
 	for i := range rep.Instruments {
 		res := &rep.Instruments[i]
 		info := w.insts[res.ID+"@"+res.Version]
 		derived, status := derivedFrom(in.Responses, res.ID)
 		method := &CodeableConcept{Text: res.ID + " " + res.Version + " (" + res.Digest + ")"}
-		scoreIDs := map[string]bool{}
-		for _, s := range res.Scores {
-			scoreIDs[s.ID] = true
-		}
-		for _, f := range res.Flags {
-			scoreIDs[f.ID] = true
-		}
 		// Notes about the instrument, about scores not computed and about flags not evaluated go on every
 		// Observation of the instrument; notes about a computed score go on its own.
 		var common []Annotation
 		for _, n := range res.Notes {
-			if !scoreIDs[n.About] {
+			if !isResult(res, n.About) {
 				common = append(common, Annotation{Text: n.Message})
 			}
 		}
@@ -174,7 +184,11 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		}
 		add := func(o *Observation, local string) {
 			o.ResourceType, o.Status = "Observation", status
-			o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
+			if shared {
+				o.Category = surveyCategory
+			} else {
+				o.Category = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
+			}
 			o.Subject, o.EffectiveDateTime, o.Method, o.DerivedFrom = subject, date, method, derived
 			o.Note = append(append(o.Note, common...), dateNote...)
 			url := entryURL(in.Seed, local)
@@ -182,7 +196,12 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 			basis = append(basis, Reference{Reference: url})
 		}
 		for _, s := range res.Scores {
-			o := &Observation{Code: w.scoreCode(info, res.ID, s.ID)}
+			var o *Observation
+			if cc, ok := info.code(s.ID); ok && shared {
+				o = &Observation{Code: cc}
+			} else {
+				o = &Observation{Code: w.scoreCode(info, res.ID, s.ID)}
+			}
 			setValue(o, s.Value)
 			if info != nil {
 				if band, ok := info.bandOf[s.ID]; ok {
@@ -262,6 +281,12 @@ func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle {
 		b.Entry = append(b.Entry, BundleEntry{FullURL: entryURL(in.Seed, "risk/"+c.ID), Resource: ra})
 	}
 	return b
+}
+
+// isResult reports whether id names one of the instrument's computed scores or fired flags.
+func isResult(res *screen.InstrumentResult, id string) bool {
+	return slices.ContainsFunc(res.Scores, func(s screen.Score) bool { return s.ID == id }) ||
+		slices.ContainsFunc(res.Flags, func(f screen.Flag) bool { return f.ID == id })
 }
 
 // derivedFrom returns the references to the responses of an instrument, and the status of Observations
@@ -386,6 +411,15 @@ func reasonText(rs []screen.Reason) string {
 	return strings.Join(parts, "; ")
 }
 
+// code returns the score's code made by NewWriter, if the instrument is known.
+func (info *instInfo) code(score string) (CodeableConcept, bool) {
+	if info == nil {
+		return CodeableConcept{}, false
+	}
+	cc, ok := info.codes[score]
+	return cc, ok
+}
+
 // scoreCode is a score's code: its codes from the definition (LOINC), else ScoreSystem ID.SCORE.
 func (w *Writer) scoreCode(info *instInfo, inst, score string) CodeableConcept {
 	cc := CodeableConcept{Text: inst + " " + score}
@@ -471,17 +505,28 @@ func isReference(s string) bool {
 
 // entryURL derives a urn:uuid (version 4 layout, bits from SHA-256) from the seed and a local name.
 func entryURL(seed, local string) string {
-	h := sha256.Sum256([]byte(seed + "\x00" + local))
+	var in [128]byte // one hash input and one string per entry: a Bundle has a few dozen entries
+	h := sha256.Sum256(append(append(append(in[:0], seed...), 0), local...))
 	h[6] = h[6]&0x0f | 0x40
 	h[8] = h[8]&0x3f | 0x80
-	x := hex.EncodeToString(h[:16])
-	return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	var out [9 + 36]byte
+	copy(out[:], "urn:uuid:")
+	hex.Encode(out[9:17], h[0:4])
+	out[17] = '-'
+	hex.Encode(out[18:22], h[4:6])
+	out[22] = '-'
+	hex.Encode(out[23:27], h[6:8])
+	out[27] = '-'
+	hex.Encode(out[28:32], h[8:10])
+	out[32] = '-'
+	hex.Encode(out[33:45], h[10:16])
+	return string(out[:])
 }
 
 // AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
 // newline.
 func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
-	return appendBundle(b, w.NewBundle(rep, in))
+	return appendBundle(b, w.newBundle(rep, in, true))
 }
 
 // WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.

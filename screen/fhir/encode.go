@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The Bundle encoder: it writes exactly the bytes encoding/json writes for these structs (field order,
@@ -21,8 +22,8 @@ type encoder struct {
 
 // appendBundle appends b's JSON (as appendJSON would) to dst.
 func appendBundle(dst []byte, bd *Bundle) []byte {
-	if free := cap(dst) - len(dst); free < bundleSizeHint {
-		dst = append(make([]byte, 0, len(dst)+bundleSizeHint), dst...)
+	if cap(dst) == 0 {
+		dst = make([]byte, 0, bundleSizeHint)
 	}
 	e := encoder{b: dst}
 	e.bundle(bd)
@@ -32,7 +33,8 @@ func appendBundle(dst []byte, bd *Bundle) []byte {
 	return e.b
 }
 
-// bundleSizeHint is room for the Bundle of a full battery (about 17 KB), allocated once instead of grown.
+// bundleSizeHint is room for the Bundle of a full battery (about 17 KB), allocated once instead of grown
+// when the caller gives no buffer; a caller's buffer grows as append grows it.
 const bundleSizeHint = 24 << 10
 
 // key writes the separator and "k": — a comma unless the object was just opened.
@@ -333,6 +335,25 @@ func validNumber(s string) bool {
 
 const hexDigits = "0123456789abcdef"
 
+// load8 reads the eight bytes of s at i as one word (i+8 <= len(s)); the byte order does not matter to
+// needsEscape8.
+func load8(s string, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+}
+
+// needsEscape8 reports whether any of the eight bytes in x is not carried as is: a control character
+// (< 0x20), '"', '\\', or a byte >= 0x80 (checked one by one). These are the exact "has a byte less than
+// n" and "has a zero byte" word tests (as in internal/jsonenc).
+func needsEscape8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	t := (x - lo*0x20) &^ x
+	q := x ^ (lo * '"')
+	t |= (q - lo) &^ q
+	bs := x ^ (lo * '\\')
+	t |= (bs - lo) &^ bs
+	return (t|x)&hi != 0
+}
+
 // plain marks the bytes a JSON string carries as they are.
 var plain = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
@@ -349,6 +370,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
+			i += 8 // eight plain ASCII bytes at once: almost all of a Bundle
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if plain[c] {
 			i++

@@ -3,6 +3,8 @@ package fhir_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -334,3 +337,58 @@ func (g *bundleGen) bundle() *fhir.Bundle {
 }
 
 func jsonNumber(s string) json.Number { return json.Number(s) }
+
+// TestEntryURL: the one-allocation entry id is the id the Bundles always had (the UUID layout over
+// SHA-256 of seed NUL local), for short and long seeds.
+func TestEntryURL(t *testing.T) {
+	old := func(seed, local string) string {
+		h := sha256.Sum256([]byte(seed + "\x00" + local))
+		h[6] = h[6]&0x0f | 0x40
+		h[8] = h[8]&0x3f | 0x80
+		x := hex.EncodeToString(h[:16])
+		return "urn:uuid:" + x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+	}
+	for _, seed := range []string{"", "s1", "in.jsonl\x001\x00gen-1\x002026-03-04", strings.Repeat("long seed ", 40)} {
+		for _, local := range []string{"", "obs/phq9/total", "risk/pain_oud"} {
+			require.Equal(t, old(seed, local), fhir.EntryURL(seed, local))
+		}
+	}
+}
+
+// TestNewBundleOwnsItsValues: AppendBundle's Bundles share the Writer's codes and categories, so a Bundle
+// from NewBundle must not: changing one leaves every later Bundle as it was.
+func TestNewBundleOwnsItsValues(t *testing.T) {
+	eng := bundledEngine(t)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(t, err)
+	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{
+		"phq9": {"q1": 1, "q2": 2, "q3": 0, "q4": 3, "q5": 1, "q6": 0, "q7": 2, "q8": 1, "q9": 0}}})
+	require.NoError(t, err)
+	before := string(w.AppendBundle(nil, rep, fhir.Input{Seed: "x"}))
+	b := w.NewBundle(rep, fhir.Input{Seed: "x"})
+	for _, e := range b.Entry {
+		if o, ok := e.Resource.(*fhir.Observation); ok {
+			o.Category[0].Coding[0].Code = "changed"
+			for i := range o.Code.Coding {
+				o.Code.Coding[i].Code = "changed"
+			}
+		}
+	}
+	require.Equal(t, before, string(w.AppendBundle(nil, rep, fhir.Input{Seed: "x"})))
+	require.Equal(t, before, string(w.AppendBundleStd(nil, rep, fhir.Input{Seed: "x"})))
+}
+
+// TestAppendString: every byte value at every offset of the eight-byte fast path, and the runes encoding/json
+// escapes, are written as encoding/json writes them.
+func TestAppendString(t *testing.T) {
+	var cases []string
+	for c := range 256 {
+		for off := range 10 {
+			cases = append(cases, strings.Repeat("a", off)+string([]byte{byte(c)})+strings.Repeat("b", 9))
+		}
+	}
+	cases = append(cases, "", "\u2028\u2029", "é\xff\xfe€𝄞", "\xe2\x80", strings.Repeat("plain ascii ", 20)+"\"")
+	for _, s := range cases {
+		require.Equal(t, string(fhir.AppendJSONStd(nil, s)), string(fhir.AppendString(nil, s)), "%q", s)
+	}
+}

@@ -17,3 +17,9 @@ func EncodeBundle(dst []byte, bd *Bundle) ([]byte, bool) {
 
 // AppendJSONStd is encoding/json's compact output with HTML escaping off.
 func AppendJSONStd(b []byte, v any) []byte { return appendJSON(b, v) }
+
+// EntryURL is entryURL.
+var EntryURL = entryURL
+
+// AppendString is appendString.
+var AppendString = appendString

@@ -90,6 +90,12 @@ const bufSize = 64 << 10
 // take their defaults, see Limits). An unknown format makes Next fail.
 func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 	d := &Decoder{format: f, lim: lim.withDefaults()}
+	size, keys := bufSize, 128
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < bufSize {
+		// An input in memory that is smaller than the buffer (a request body, a test's string): a buffer
+		// one byte larger holds all of it, as the full one would, without 64 KiB per decoder.
+		size, keys = l.Len()+1, min(keys, l.Len()/32+8)
+	}
 	if f == FormatYAML && d.lim.MaxDocumentBytes > MaxYAMLDocumentBytes {
 		// yaml.v3 holds a whole document in memory as nodes, several times its size.
 		d.lim.MaxDocumentBytes = MaxYAMLDocumentBytes
@@ -98,8 +104,8 @@ func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 		d.doc = &limitReader{r: r, left: d.lim.MaxDocumentBytes}
 		r = d.doc
 	}
-	d.br = bufio.NewReaderSize(r, bufSize)
-	d.in.m = make(map[string]internEntry, 128)
+	d.br = bufio.NewReaderSize(r, size)
+	d.in.m = make(map[string]internEntry, keys)
 	d.p.lim = &d.lim
 	d.p.in = &d.in
 	return d

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/painscreen/painscreen/screen/diag"
@@ -202,8 +203,30 @@ type compiler struct {
 	noFast   bool
 	// provs are the instruments' CEL type providers (compile time only: a rule set imports its inputs').
 	provs map[*plan.Instrument]*celenv.Provider
+	// shapes memoises the base environment's parse of an expression for the read-only walks that look at
+	// its shape (resultLiterals, bandLabels): a domain source's expression is walked up to three times,
+	// and parsing is the costliest step of a load. Type checking rewrites an AST in place, so
+	// compileExpr parses its own.
+	shapes map[string]*celast.AST
 	// rt supplies the evaluation stage's bindings (Options.Runtime).
 	rt plan.Runtime
+}
+
+// shape returns the base environment's parse of e, to be read and never changed; nil when it does not
+// parse (compileExpr reports why).
+func (c *compiler) shape(e *def.Expr) *celast.AST {
+	if a, ok := c.shapes[e.Src]; ok {
+		return a
+	}
+	var out *celast.AST
+	if a, iss := c.base.Parse(e.Src); iss.Err() == nil {
+		out = a.NativeRep()
+	}
+	if c.shapes == nil {
+		c.shapes = map[string]*celast.AST{}
+	}
+	c.shapes[e.Src] = out
+	return out
 }
 
 func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {

@@ -266,11 +266,11 @@ func (c *compiler) domainLiteralCheck(scope *exprScope, e *def.Expr, a *celast.A
 // resultLiterals returns the string literals an expression can return.
 func (c *compiler) resultLiterals(e *def.Expr) []string {
 	var lits []string
-	a, iss := c.base.Parse(e.Src)
-	if iss.Err() != nil {
+	a := c.shape(e)
+	if a == nil {
 		return nil
 	}
-	collectResultLiterals(a.NativeRep().Expr(), &lits)
+	collectResultLiterals(a.Expr(), &lits)
 	return lits
 }
 
@@ -315,11 +315,11 @@ func (c *compiler) sources(env *cel.Env, scope *exprScope, rs *plan.RuleSet, dd 
 
 // bandLabels returns the labels of the banded score an expression reads as a whole (<input>.<score>), or nil.
 func (c *compiler) bandLabels(in *plan.Instrument, e *def.Expr) []value.Value {
-	a, iss := c.base.Parse(e.Src)
-	if iss.Err() != nil || in == nil {
+	a := c.shape(e)
+	if a == nil || in == nil {
 		return nil
 	}
-	x := a.NativeRep().Expr()
+	x := a.Expr()
 	if x.Kind() != celast.SelectKind || x.AsSelect().Operand().Kind() != celast.IdentKind {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -102,8 +103,9 @@ var (
 )
 
 // celSentinels are the errors cel-go's interpreter wraps for overflow and division by zero. cel-go does not
-// export them, so they are captured once by evaluating expressions that produce them.
-var celSentinels = func() map[error]*ExprError {
+// export them, so they are captured by evaluating expressions that produce them: once, on the first error
+// to classify (not at package init, which every command's start-up would pay for).
+var celSentinels = sync.OnceValue(func() map[error]*ExprError {
 	out := map[error]*ExprError{}
 	env, err := cel.NewEnv()
 	if err != nil {
@@ -130,7 +132,7 @@ var celSentinels = func() map[error]*ExprError {
 		}
 	}
 	return out
-}()
+})
 
 // fromCEL turns an error from CEL's interpreter into the engine's typed errors. Missing data (a
 // *plan.FieldError or *NotEnoughError) passes through; cel-go's own failures are matched against its
@@ -153,7 +155,7 @@ func fromCEL(err error) error {
 		return errRoundDigits
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if typed, ok := celSentinels[e]; ok {
+		if typed, ok := celSentinels()[e]; ok {
 			return typed
 		}
 	}

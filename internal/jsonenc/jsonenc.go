@@ -48,7 +48,19 @@ var plainASCII = func() (t [256]bool) {
 
 // AppendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
 // (almost all of a report) are found eight bytes at a time and copied at once.
-func AppendStringBody(b []byte, s string) []byte {
+func AppendStringBody(b []byte, s string) []byte { return appendBody(b, s, false) }
+
+// AppendStringStd appends s quoted exactly as encoding/json does with HTML escaping off: as AppendString,
+// but \b and \f in their short forms (AppendString writes \u0008 and \u000c, which the report's bytes
+// keep). The FHIR writer, checked byte for byte against encoding/json, uses it.
+func AppendStringStd(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendBody(b, s, true)
+	return append(b, '"')
+}
+
+// appendBody escapes s; std selects encoding/json's short forms of \b and \f.
+func appendBody(b []byte, s string, std bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
@@ -73,6 +85,16 @@ func AppendStringBody(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b', '\f':
+				if std {
+					e := byte('b')
+					if c == '\f' {
+						e = 'f'
+					}
+					b = append(b, '\\', e)
+					break
+				}
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}

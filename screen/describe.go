@@ -34,13 +34,14 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 	info := e.info(in)
 	doc := &catalog.InstrumentDoc{Info: catalog.Info{ID: info.ID, Version: info.Version, Status: info.Status, Title: info.Title,
 		Digest: info.Digest, File: info.File}, Domain: info.Domain, Default: info.Default,
-		Recall: d.Recall, Citation: d.Citation, License: d.License, ItemText: d.ItemText, Notes: d.Notes, Codes: codes(d.Codes)}
+		Recall: d.Recall, Citation: d.Citation, License: d.License, ItemText: d.ItemText, Notes: d.Notes, Codes: codes(d.Codes),
+		Label: in.Label}
 	for _, c := range d.Context {
 		doc.Context = append(doc.Context, contextDoc(c))
 	}
 	for i, it := range d.Items {
 		id := catalog.ItemDoc{ID: it.ID, Text: it.Text, Required: it.Required, Min: it.Min, Max: it.Max, Codes: codes(it.Codes),
-			EnableWhenReads: readsDoc(in, in.Items[i].Enable)}
+			EnableWhenReads: readsDoc(in, in.Items[i].Enable), Label: in.Items[i].Label}
 		if it.EnableWhen != nil {
 			id.EnableWhen = strings.TrimSpace(it.EnableWhen.Src)
 		}
@@ -97,7 +98,7 @@ func typeName(s *plan.Score) string {
 var ErrNoRuleSet = errors.New("screen: the engine has no rule set")
 
 func contextDoc(c def.ContextField) catalog.ContextDoc {
-	return catalog.ContextDoc{ID: c.ID, Type: c.Type, Min: c.Min, Max: c.Max, Description: c.Description}
+	return catalog.ContextDoc{ID: c.ID, Type: c.Type, Min: c.Min, Max: c.Max, Description: c.Description, Label: c.Label, Unit: c.Unit}
 }
 
 // DescribeRuleSet describes the rule set the engine applies.
@@ -128,7 +129,7 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 	}
 	for i, dm := range d.Domains {
 		pd := rs.Domains[i]
-		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values, ExprReads: readsDoc(nil, pd.Prog)}
+		dd := catalog.DomainDoc{ID: dm.ID, Description: dm.Description, Values: dm.Values, ExprReads: readsDoc(nil, pd.Prog), Label: pd.Label}
 		if dm.Expr != nil {
 			dd.Expr = strings.TrimSpace(dm.Expr.Src)
 		}

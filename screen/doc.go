@@ -180,12 +180,32 @@
 // determinacy_limit with about "referrals" says that a referral needing it is listed as possible at most.
 //
 // A "rule" names the definition part that produced a result: "<id>@<version>#scores.<id>",
-// "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that rule
-// read while evaluating, in order, each {"name", "value"}: answers ("answers.q9"), earlier scores
-// ("scores.total"), context ("context.sex", "context.opioid_mme"), instrument results in a rule set
-// ("phq9.total", "phq9.status", "phq9.answers.q9", "phq9.flags.suicidal_ideation"), domains ("domains.oud"),
-// "tier", and in follow-up "baseline.total", "current.total", "days" (measures) and "phq9.baseline.total",
-// "phq9.followup.response", "followup.days" (rule sets).
+// "#flags.<id>", "#domains.<id>", "#tiers.<id>", "#referrals.<id>". "reasons" lists the inputs that caused
+// the result, each once, in the order read, each
+//
+//	{"name", "value", "kind", "instrument"?, "id", "missing"?, "label"?, "text"}
+//
+// "name" and "value" are the machine form, as the expression wrote the field: answers ("answers.q9"),
+// earlier scores ("scores.total"), context ("context.sex", "context.opioid_mme"), instrument results in a
+// rule set ("phq9.total", "phq9.status", "phq9.answers.q9", "phq9.flags.suicidal_ideation"), domains
+// ("domains.oud"), "tier", and in follow-up "baseline.total", "current.total", "days" (measures) and
+// "phq9.baseline.total", "phq9.followup.response", "followup.days" (rule sets); a failed presence test is
+// "has(<name>)" with the value false. "kind" says what the field is without parsing the name — answer,
+// context, score, flag, status, domain, tier, baseline, current, followup, days — with "instrument" (its
+// id; absent for context, domains, the tier and days) and "id" (the item, score, flag, measure, context
+// field or domain id). "missing": true marks a failed presence test: the answer, context field or result
+// was not there, which is "not reported", never "false". "label" is the value's label (an answer's option
+// label, a text value in words, "yes"/"no"; absent for a plain number). "text" is the reason in words,
+// generated from the definitions' labels: "PHQ-9 item 9 (thoughts that you would be better off dead…):
+// Several days", "on MOUD: not reported", "opioid dose: 90 MME/day", "Opioid use disorder: moderate".
+// Text views (text, brief, CDS cards, FHIR notes) print "text" only.
+//
+// Only causes are reasons: a rule "a || b" that holds cites every term that holds and none that does not;
+// "a && b" cites both terms when it holds and the term that decided it when it does not; "!a" cites a;
+// comparisons, arithmetic and functions cite everything they read; "c ? x : y" cites c and the branch
+// taken, except a count term "c ? 1 : 0" whose condition does not hold, which cites nothing. A tier that
+// matched cites its own rule (the fallback tier cites why none before it matched); an addendum that does
+// not apply is no reason of its referral.
 // Following the reasons from a referral to its domains, from a domain to instrument scores, and from a
 // score to the answers explains every recommendation down to the answers that produced it.
 //

@@ -67,7 +67,7 @@ func ExampleEngine_Score() {
 	// tier: elevated
 	// routine integrated_pain_care because domains.pain=high_impact
 	// routine behavioral_health because domains.depression=positive
-	// routine collaborative_care because domains.pain=high_impact domains.oud=none domains.depression=positive
+	// routine collaborative_care because domains.pain=high_impact domains.depression=positive
 }
 
 // Invalid definitions fail New with a diag.List: every problem, each at file:line:col.

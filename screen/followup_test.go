@@ -77,7 +77,7 @@ func TestFollowUpReport(t *testing.T) {
 	for _, r := range ex.Reasons {
 		names = append(names, r.Name)
 	}
-	assert.Equal(t, []string{"baseline.total", "current.total"}, names, "the two values compared")
+	assert.ElementsMatch(t, []string{"baseline.total", "current.total"}, names, "the two values compared")
 	var refs []string
 	for _, r := range doc.Composite.Referrals {
 		refs = append(refs, r.ID)

@@ -117,8 +117,7 @@ func appendRule(b []byte, rule string, why reasons) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		r := why.at(i)
-		b = r.appendJSON(b)
+		b = why.appendJSON(b, i)
 	}
 	return append(b, ']')
 }

@@ -18,7 +18,8 @@ func (e *EngineInfo) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// MarshalJSON encodes the reason as a "reasons" entry: {"name","value"}.
+// MarshalJSON encodes the reason as a "reasons" entry: {"name","value","kind","instrument"?,"id",
+// "missing"?,"label"?,"text"}.
 func (r Reason) MarshalJSON() ([]byte, error) { return r.appendJSON(nil), nil }
 
 func (r *Reason) appendJSON(b []byte) []byte {
@@ -26,6 +27,23 @@ func (r *Reason) appendJSON(b []byte) []byte {
 	b = appendString(b, r.Name)
 	b = append(b, `,"value":`...)
 	b = r.Value.AppendJSON(b)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, string(r.Ref))
+	if r.Instrument != "" {
+		b = append(b, `,"instrument":`...)
+		b = appendString(b, r.Instrument)
+	}
+	b = append(b, `,"id":`...)
+	b = appendString(b, r.ID)
+	if r.Missing {
+		b = append(b, `,"missing":true`...)
+	}
+	if r.Label != "" {
+		b = append(b, `,"label":`...)
+		b = appendString(b, r.Label)
+	}
+	b = append(b, `,"text":`...)
+	b = appendString(b, r.Text)
 	return append(b, '}')
 }
 

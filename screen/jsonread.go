@@ -227,7 +227,10 @@ func (rd *reader) rule(n *jnode, path string) (string, reasons) {
 		for i, r := range rs.vals {
 			p := path + ".reasons[" + strconv.Itoa(i) + "]"
 			if rd.want(r, '{', p) {
-				a.dec = append(a.dec, Reason{Name: rd.str(r.get("name"), p+".name"), Value: rd.value(r.get("value"), p+".value")})
+				a.dec = append(a.dec, Reason{Name: rd.str(r.get("name"), p+".name"), Value: rd.value(r.get("value"), p+".value"),
+					Ref: ReasonRef(rd.str(r.get("kind"), p+".kind")), Instrument: rd.str(r.get("instrument"), p+".instrument"),
+					ID: rd.str(r.get("id"), p+".id"), Missing: rd.boolean(r.get("missing"), p+".missing"),
+					Label: rd.str(r.get("label"), p+".label"), Text: rd.str(r.get("text"), p+".text")})
 			}
 		}
 	}

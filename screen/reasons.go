@@ -1,10 +1,55 @@
 package screen
 
 import (
+	"github.com/painscreen/painscreen/internal/jsonenc"
 	"github.com/painscreen/painscreen/screen/internal/eval"
 	"github.com/painscreen/painscreen/screen/internal/plan"
 	"github.com/painscreen/painscreen/screen/internal/trace"
 	"github.com/painscreen/painscreen/screen/internal/value"
+)
+
+// Reason is one input that caused a result: an answer, a context field, an earlier score, an instrument
+// result, a flag, a domain, the tier, or a follow-up value. Name and Value are the machine form, as the
+// expression wrote the field (answers.q9, phq9.total, context.moud_current, domains.oud; a failed presence
+// test is has(…) with the value false); Ref, Instrument and ID say what it is without parsing Name; Label
+// and Text are the words, generated from the definitions. Only the inputs that caused the result are
+// reasons: for a || b that holds, each term that holds; for a && b, both (see the package documentation).
+type Reason struct {
+	Name  string `json:"name"`
+	Value Value  `json:"value"`
+	// Ref is what the reason refers to: one of the Ref constants.
+	Ref ReasonRef `json:"kind"`
+	// Instrument is the id of the instrument it belongs to; empty for context, domains, the tier and days.
+	Instrument string `json:"instrument,omitempty"`
+	// ID is the item, score, flag, measure, context field or domain id ("status", "tier", "days" for those).
+	ID string `json:"id"`
+	// Missing is true for a failed presence test: the answer, context field or result was not there
+	// ("not reported" — never "false").
+	Missing bool `json:"missing,omitempty"`
+	// Label is the value's label: an answer's option label, a text value in words, yes or no; empty for a
+	// plain number and when Missing.
+	Label string `json:"label,omitempty"`
+	// Text is the reason in words, for people: "PHQ-9 item 9 (thoughts that you would be better off
+	// dead…): Several days", "on MOUD: not reported", "opioid dose: 90 MME/day".
+	Text string `json:"text"`
+}
+
+// ReasonRef is what a reason refers to.
+type ReasonRef string
+
+// The kinds of reason.
+const (
+	RefAnswer   ReasonRef = "answer"   // an item's answer
+	RefContext  ReasonRef = "context"  // a respondent context field
+	RefScore    ReasonRef = "score"    // a score of an instrument (in a rule set: an instrument result)
+	RefFlag     ReasonRef = "flag"     // whether an instrument's flag was raised
+	RefStatus   ReasonRef = "status"   // an instrument's status (complete, incomplete, absent)
+	RefDomain   ReasonRef = "domain"   // a rule set's domain
+	RefTier     ReasonRef = "tier"     // the risk tier (referrals that read it)
+	RefBaseline ReasonRef = "baseline" // a score of the baseline response set (follow-up)
+	RefCurrent  ReasonRef = "current"  // a score of the current response set, as a follow-up measure reads it
+	RefFollowUp ReasonRef = "followup" // a follow-up measure
+	RefDays     ReasonRef = "days"     // the days from baseline to current
 )
 
 // reasonArena holds the reasons of every result of one Report in compact form: which field each reason
@@ -44,17 +89,25 @@ type reasons struct {
 
 func (r reasons) len() int { return int(r.to - r.from) }
 
-// at returns reason i of the span.
+// at returns reason i of the span, with its words.
 func (r reasons) at(i int) Reason {
-	if r.a.plan == nil {
+	if r.a.plan == nil { // a report read back from JSON
 		return r.a.dec[int(r.from)+i]
 	}
+	f, v := r.field(i)
+	p := r.a.plan
+	return Reason{Name: f.Name(p), Value: Value(v), Ref: ReasonRef(f.Ref()), Instrument: f.Instrument(p), ID: f.ID(p),
+		Missing: f.Missing, Label: f.Label(p, v), Text: f.Text(p, v)}
+}
+
+// field returns the field and value of reason i of the span and its field, without building any words.
+func (r reasons) field(i int) (trace.Field, value.Value) {
 	x := &r.a.items[int(r.from)+i]
 	v := value.FromBits(x.kind(), x.n, "")
 	if x.kind() == value.String {
 		v = value.OfString(r.a.strs[x.n])
 	}
-	return Reason{Name: x.fieldOf().Name(r.a.plan), Value: Value(v)}
+	return x.fieldOf(), v
 }
 
 // appendTo appends the span's reasons to dst.
@@ -97,4 +150,51 @@ func (a *reasonArena) collect(s *scratch, sp eval.Span, rules bool) reasons {
 		a.items = append(a.items, x)
 	}
 	return reasons{a: a, from: from, to: int32(len(a.items))}
+}
+
+// appendJSON appends reason i of the span as the JSON contract writes it (doc.go): its machine fields and
+// its words, built straight into b.
+func (r reasons) appendJSON(b []byte, i int) []byte {
+	if r.a.plan == nil { // a report read back from JSON
+		return r.a.dec[int(r.from)+i].appendJSON(b)
+	}
+	f, v := r.field(i)
+	p := r.a.plan
+	b = append(b, `{"name":`...)
+	b = appendString(b, f.Name(p))
+	b = append(b, `,"value":`...)
+	b = v.AppendJSON(b)
+	b = append(b, `,"kind":"`...)
+	b = append(b, f.Ref()...)
+	b = append(b, '"')
+	if in := f.Instrument(p); in != "" {
+		b = append(b, `,"instrument":`...)
+		b = appendString(b, in)
+	}
+	b = append(b, `,"id":`...)
+	b = appendString(b, f.ID(p))
+	if f.Missing {
+		b = append(b, `,"missing":true`...)
+	}
+	key := len(b)
+	b = append(b, `,"label":"`...)
+	if m := len(b); len(f.AppendLabel(b, p, v)) == m {
+		b = b[:key] // no label
+	} else {
+		b = closeJSONString(f.AppendLabel(b, p, v), m)
+	}
+	b = append(b, `,"text":"`...)
+	m := len(b)
+	b = closeJSONString(f.AppendText(b, p, v), m)
+	return append(b, '}')
+}
+
+// closeJSONString ends the JSON string whose raw text is b[m:]: escaped as every report string is (only
+// in the rare case it needs it), and quoted.
+func closeJSONString(b []byte, m int) []byte {
+	if !jsonenc.Plain(b[m:]) {
+		t := string(b[m:])
+		b = jsonenc.AppendStringBody(b[:m], t)
+	}
+	return append(b, '"')
 }

@@ -60,7 +60,8 @@ func TestResultsOwnTheirReasons(t *testing.T) {
 	rep, err := eng.Score(ctx, fullBattery(0))
 	require.NoError(t, err)
 	pain := domainOf(t, rep.Composite, "pain")
-	want := []screen.Reason{{Name: "gcps_r.label", Value: screen.StringValue("bothersome")}}
+	want := []screen.Reason{{Name: "gcps_r.label", Value: screen.StringValue("bothersome"), Ref: screen.RefScore,
+		Instrument: "gcps_r", ID: "label", Label: "bothersome", Text: "GCPS-R grade label: bothersome"}}
 	require.Equal(t, want, pain.Reasons())
 	total := rep.Instrument("phq9").Scores[0]
 
@@ -75,7 +76,9 @@ func TestResultsOwnTheirReasons(t *testing.T) {
 	assert.Equal(t, want, domainOf(t, rep.Composite, "pain").Reasons())
 	assert.NotPanics(t, func() { rep.Composite.TierReasons() })
 	require.Equal(t, "total", total.ID)
-	assert.Equal(t, screen.Reason{Name: "answers.q1", Value: screen.IntValue(2)}, total.Reasons()[0])
+	assert.Equal(t, screen.Reason{Name: "answers.q1", Value: screen.IntValue(2), Ref: screen.RefAnswer, Instrument: "phq9", ID: "q1",
+		Label: "More than half the days", Text: "PHQ-9 item 1 (little interest or pleasure in doing things): More than half the days"},
+		total.Reasons()[0])
 	assert.Len(t, total.Reasons(), 9)
 
 	// ScoreTo into a second Report leaves the first one's results alone.
@@ -122,9 +125,9 @@ func TestJSONMarshalMatchesAppendJSON(t *testing.T) {
 	v, err := json.Marshal(screen.DoubleValue(5.7))
 	require.NoError(t, err)
 	assert.Equal(t, "5.7", string(v))
-	reason, err := json.Marshal(screen.Reason{Name: "answers.q9", Value: screen.IntValue(1)})
+	reason, err := json.Marshal(screen.Reason{Name: "answers.q9", Value: screen.IntValue(1), Ref: screen.RefAnswer, ID: "q9", Text: "t"})
 	require.NoError(t, err)
-	assert.Equal(t, `{"name":"answers.q9","value":1}`, string(reason))
+	assert.Equal(t, `{"name":"answers.q9","value":1,"kind":"answer","id":"q9","text":"t"}`, string(reason))
 }
 
 // The accessors of absent results are safe, and errors that are not about a response are not ScoreErrors.

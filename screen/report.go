@@ -117,14 +117,6 @@ func (r *InstrumentResult) Flag(id string) (Flag, bool) {
 	return Flag{}, false
 }
 
-// Reason is one input a rule read: an answer (answers.q9), an earlier score (scores.total), a context
-// field (context.sex), an instrument result (phq9.total), a domain (domains.oud) or the tier. A failed
-// presence test is named has(…) with the value false.
-type Reason struct {
-	Name  string `json:"name"`
-	Value Value  `json:"value"`
-}
-
 // Score is one computed score with the reasons behind it.
 type Score struct {
 	ID    string

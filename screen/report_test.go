@@ -26,7 +26,8 @@ func TestReasonsNameFailedPresenceTests(t *testing.T) {
 	d, ok := rep.Composite.Domain("safety")
 	require.True(t, ok)
 	assert.Equal(t, "not_assessed", d.Value.String())
-	assert.Equal(t, []screen.Reason{{Name: "has(phq9.flags.suicidal_ideation)", Value: screen.BoolValue(false)}}, d.Reasons())
+	assert.Equal(t, []screen.Reason{{Name: "has(phq9.flags.suicidal_ideation)", Value: screen.BoolValue(false), Ref: screen.RefFlag,
+		Instrument: "phq9", ID: "suicidal_ideation", Missing: true, Text: "PHQ-9 suicidal ideation flag: not evaluated"}}, d.Reasons())
 
 	// The JSON says the same, and is valid.
 	var doc struct {

@@ -222,8 +222,8 @@ func contextReadByRule(rep *screen.Report) map[string]map[string]bool {
 	byDomain := map[string][]string{}
 	for _, d := range comp.Domains {
 		for _, r := range d.Reasons() {
-			if f, ok := contextField(r.Name); ok {
-				byDomain[d.ID] = append(byDomain[d.ID], f)
+			if r.Ref == screen.RefContext {
+				byDomain[d.ID] = append(byDomain[d.ID], r.ID)
 			}
 		}
 	}
@@ -234,10 +234,11 @@ func contextReadByRule(rep *screen.Report) map[string]map[string]bool {
 			out[rule] = set
 		}
 		for _, r := range rs {
-			if f, ok := contextField(r.Name); ok {
-				set[f] = true
-			} else if d, ok := strings.CutPrefix(r.Name, "domains."); ok {
-				for _, f := range byDomain[d] {
+			switch r.Ref {
+			case screen.RefContext:
+				set[r.ID] = true
+			case screen.RefDomain:
+				for _, f := range byDomain[r.ID] {
 					set[f] = true
 				}
 			}
@@ -254,13 +255,6 @@ func contextReadByRule(rep *screen.Report) map[string]map[string]bool {
 	}
 	add(comp.TierRule, comp.TierReasons())
 	return out
-}
-
-// contextField returns the context field a reason names (context.x, or a failed presence test
-// has(context.x)).
-func contextField(name string) (string, bool) {
-	name = strings.TrimSuffix(strings.TrimPrefix(name, "has("), ")")
-	return strings.CutPrefix(name, "context.")
 }
 
 // cardRules returns the rule ids in a card's provenance extension.

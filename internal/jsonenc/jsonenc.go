@@ -5,6 +5,7 @@
 package jsonenc
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -47,7 +48,19 @@ var plainASCII = func() (t [256]bool) {
 
 // AppendStringBody writes the escaped characters of a JSON string, without quotes. Runs of plain ASCII
 // (almost all of a report) are found eight bytes at a time and copied at once.
-func AppendStringBody(b []byte, s string) []byte {
+func AppendStringBody(b []byte, s string) []byte { return appendBody(b, s, false) }
+
+// AppendStringStd appends s quoted exactly as encoding/json does with HTML escaping off: as AppendString,
+// but \b and \f in their short forms (AppendString writes \u0008 and \u000c, which the report's bytes
+// keep). The FHIR writer, checked byte for byte against encoding/json, uses it.
+func AppendStringStd(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendBody(b, s, true)
+	return append(b, '"')
+}
+
+// appendBody escapes s; std selects encoding/json's short forms of \b and \f.
+func appendBody(b []byte, s string, std bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
@@ -72,6 +85,16 @@ func AppendStringBody(b []byte, s string) []byte {
 				b = append(b, '\\', 'r')
 			case '\t':
 				b = append(b, '\\', 't')
+			case '\b', '\f':
+				if std {
+					e := byte('b')
+					if c == '\f' {
+						e = 'f'
+					}
+					b = append(b, '\\', e)
+					break
+				}
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			default:
 				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
@@ -97,4 +120,31 @@ func AppendStringBody(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// Plain reports whether AppendStringBody would write b unchanged: no control character, quote or
+// backslash, valid UTF-8, no U+2028 or U+2029. Runs of plain ASCII are checked eight bytes at a time.
+func Plain(b []byte) bool {
+	for i := 0; i < len(b); {
+		for i+8 <= len(b) && !needsEscape8(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
+		if i >= len(b) {
+			return true
+		}
+		c := b[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			return false
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }

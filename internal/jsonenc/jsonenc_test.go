@@ -53,3 +53,14 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// Plain agrees with AppendStringBody: a string is plain exactly when its body is written unchanged.
+func TestPlainMatchesAppendStringBody(t *testing.T) {
+	for _, s := range []string{"", "plain ascii text longer than eight", "PHQ-9 item 9 (thoughts…): Several days", "≥ 3",
+		"quote \" inside", "back\\slash", "tab\there", "\x7f del", "line\u2028sep", "bad \xff utf8", "12345678\n"} {
+		want := string(AppendStringBody(nil, s)) == s
+		if got := Plain([]byte(s)); got != want {
+			t.Errorf("Plain(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -45,9 +45,9 @@ func Example() {
 		fmt.Printf("%s %d\n", t.Tier, t.Records)
 	}
 	// Output:
-	// visits.jsonl:1 pt-a ok date=2026-01-05 tier=high referrals=behavioral_health_prompt
-	// visits.jsonl:2 pt-a ok date=2026-03-30 tier=low referrals=treat_to_remission,rescreen since=84d phq9.change=-11,phq9.response=true,phq9.remission=false,phq9.worsening=false
-	// visits.jsonl:3 pt-b ok date=2026-01-07 tier=urgent referrals=suicide_safety_assessment flags=phq9.suicidal_ideation(URGENT)
+	// visits.jsonl:1 pt-a ok date=2026-01-05 tier=high referrals=behavioral_health_prompt because="Depression: severe"
+	// visits.jsonl:2 pt-a ok date=2026-03-30 tier=low referrals=treat_to_remission,rescreen because="Safety (PHQ-9 item 9): none; Opioid use disorder: not assessed; Overdose risk: not assessed; Depression: negative; Drug use in the past year: not assessed; Chronic pain: not assessed; Anxiety: not assessed; Unhealthy alcohol use: not assessed; PTSD: not assessed" since=84d phq9.change=-11,phq9.response=true,phq9.remission=false,phq9.worsening=false
+	// visits.jsonl:3 pt-b ok date=2026-01-07 tier=urgent referrals=suicide_safety_assessment flags=phq9.suicidal_ideation(URGENT) because="Safety (PHQ-9 item 9): suicidal ideation"
 	// 3 records, 3 scored, 0 failed
 	// urgent 1
 	// high 1

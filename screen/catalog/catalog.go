@@ -48,6 +48,9 @@ type InstrumentDoc struct {
 	// FollowUps are the follow-up measures: a current visit's scores against a baseline visit's.
 	FollowUps []FollowUpDoc `json:"follow_ups"`
 	Flags     []FlagDoc     `json:"flags"`
+	// Label is the short name reasons use ("PHQ-9"): the definition's label, else the abbreviation ending
+	// the title, else the title.
+	Label string `json:"label"`
 }
 
 // ContextDoc is a declared context field: its type (int, number, bool or string), its bounds when
@@ -58,6 +61,9 @@ type ContextDoc struct {
 	Min         *float64 `json:"min"`
 	Max         *float64 `json:"max"`
 	Description string   `json:"description"`
+	// Label and Unit are the words reasons use ("opioid dose", "MME/day"); empty when not given.
+	Label string `json:"label,omitempty"`
+	Unit  string `json:"unit,omitempty"`
 }
 
 // ItemDoc describes an item.
@@ -74,6 +80,8 @@ type ItemDoc struct {
 	Codes      []Code `json:"codes"`
 	// EnableWhenReads is what EnableWhen reads (nil when always asked).
 	EnableWhenReads *Reads `json:"-"`
+	// Label is the item's short name in reasons: its label, else its text shortened, else its id.
+	Label string `json:"label"`
 }
 
 // OptionDoc is a response option.
@@ -160,6 +168,8 @@ type DomainDoc struct {
 	Sources     []SourceDoc `json:"sources"`
 	// ExprReads is what Expr reads (nil for a domain of sources).
 	ExprReads *Reads `json:"-"`
+	// Label is the domain's name in reasons: its label, else its id in words.
+	Label string `json:"label"`
 }
 
 // SourceDoc is one source of a domain: an input, the condition on its actual answers ("" = always) and the

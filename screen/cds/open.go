@@ -317,17 +317,15 @@ func (n *Namer) settle(rep *screen.Report) []Item {
 			continue
 		}
 		for _, r := range d.Reasons() {
-			name := strings.TrimSuffix(strings.TrimPrefix(r.Name, "has("), ")")
-			inst, field, ok := strings.Cut(name, ".")
-			if !ok || inst == "context" {
+			if r.Instrument == "" { // context, domains, the tier, days
 				continue
 			}
-			in := rep.Instrument(inst)
+			in := rep.Instrument(r.Instrument)
 			if in == nil {
 				continue
 			}
-			if fl, ok := strings.CutPrefix(field, "flags."); ok {
-				add(in.ID, n.flagItems(rep, in, fl))
+			if r.Ref == screen.RefFlag {
+				add(in.ID, n.flagItems(rep, in, r.ID))
 			} else {
 				add(in.ID, n.unknownItems(rep, in))
 			}

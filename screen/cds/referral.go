@@ -124,8 +124,7 @@ func (m *Maker) changesResult(rep *screen.Report, e screen.ScoreError) bool {
 			continue
 		}
 		for _, r := range d.Reasons() {
-			name := strings.TrimPrefix(r.Name, "has(")
-			if strings.HasPrefix(name, inst+".") {
+			if r.Instrument == inst {
 				return true
 			}
 		}
@@ -154,38 +153,22 @@ func (m *Maker) referralDetail(d *strings.Builder, rep *screen.Report, r screen.
 	}
 }
 
-// reasonWords writes the inputs of a rule plainly: "oud: moderate; on MOUD: not reported".
+// reasonWords writes the causes of a rule in words (screen.Reason.Text, from the definitions' labels):
+// "Opioid use disorder: moderate; on MOUD: not reported".
 func reasonWords(rs []screen.Reason) string {
 	parts := make([]string, 0, len(rs))
 	for _, r := range rs {
-		name, val := r.Name, r.Value.String()
-		if inner, ok := strings.CutPrefix(name, "has("); ok {
-			name = strings.TrimSuffix(inner, ")")
-			if b, ok := r.Value.Bool(); ok && !b {
-				val = "not reported"
-			}
-		}
-		switch {
-		case strings.HasPrefix(name, "domains."):
-			name = words(strings.TrimPrefix(name, "domains."))
-		case strings.HasPrefix(name, "context."):
-			name = words(strings.TrimPrefix(name, "context."))
-		case name == "tier":
-			name = "risk tier"
-		default:
-			name = words(name)
-		}
-		parts = append(parts, name+": "+words(val))
+		parts = append(parts, r.Text)
 	}
 	return strings.Join(parts, "; ")
 }
 
 // answerLine writes an answer a flag read: "PHQ-9 item 9 “Thoughts …”: 1".
 func (m *Maker) answerLine(in *screen.InstrumentResult, r screen.Reason) string {
-	id, ok := strings.CutPrefix(r.Name, "answers.")
-	if !ok {
+	if r.Ref != screen.RefAnswer || r.Missing {
 		return ""
 	}
+	id := r.ID
 	it := m.names.Item(in.ID, id)
 	s := EscapeMarkdown(it.Name)
 	if it.Text != "" {

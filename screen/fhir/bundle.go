@@ -406,7 +406,7 @@ func referralText(kind string, r screen.Referral) string {
 func reasonText(rs []screen.Reason) string {
 	parts := make([]string, 0, len(rs))
 	for _, r := range rs {
-		parts = append(parts, r.Name+" = "+r.Value.String())
+		parts = append(parts, r.Text) // words from the definitions, never the expression's field names
 	}
 	return strings.Join(parts, "; ")
 }

@@ -3,8 +3,8 @@ package fhir
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
-	"unsafe"
+
+	"github.com/painscreen/painscreen/internal/jsonenc"
 )
 
 // The Bundle encoder: it writes exactly the bytes encoding/json writes for these structs (field order,
@@ -333,93 +333,5 @@ func validNumber(s string) bool {
 	return s == ""
 }
 
-const hexDigits = "0123456789abcdef"
-
-// load8 reads the eight bytes of s at i as one word (i+8 <= len(s)); the byte order does not matter to
-// needsEscape8.
-func load8(s string, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
-}
-
-// needsEscape8 reports whether any of the eight bytes in x is not carried as is: a control character
-// (< 0x20), '"', '\\', or a byte >= 0x80 (checked one by one). These are the exact "has a byte less than
-// n" and "has a zero byte" word tests (as in internal/jsonenc).
-func needsEscape8(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	t := (x - lo*0x20) &^ x
-	q := x ^ (lo * '"')
-	t |= (q - lo) &^ q
-	bs := x ^ (lo * '\\')
-	t |= (bs - lo) &^ bs
-	return (t|x)&hi != 0
-}
-
-// plain marks the bytes a JSON string carries as they are.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendString appends s quoted as encoding/json does with HTML escaping off: \" \\ \b \f \n \r \t, other
-// control characters as \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped; everything else as
-// is. (internal/jsonenc, the report's escaper, writes \b and \f as \u0008 and \u000c, so it cannot serve
-// here.)
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && !needsEscape8(load8(s, i)) {
-			i += 8 // eight plain ASCII bytes at once: almost all of a Bundle
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if plain[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// appendString appends s quoted as encoding/json does with HTML escaping off (jsonenc.AppendStringStd).
+func appendString(b []byte, s string) []byte { return jsonenc.AppendStringStd(b, s) }

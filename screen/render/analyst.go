@@ -351,6 +351,9 @@ func (e *Encoder) appendBriefReport(b []byte, file string, rec *respfile.Record,
 		}
 		b = appendSafe(b, rep.Errors[i].Code)
 	}
+	if c := rep.Composite; c != nil && c.Applied && c.TierDecided {
+		b = appendBecause(b, c.TierReasons()) // an open tier's line says what is possible instead
+	}
 	b = appendBriefFollowUp(b, rep.FollowUp)
 	b = e.briefKept(b, sc)
 	return append(b, '\n')

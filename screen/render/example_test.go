@@ -44,6 +44,6 @@ func Example() {
 		log.Fatal(err)
 	}
 	// Output:
-	// in.jsonl:1 pt-1 ok tier=elevated referrals=behavioral_health
+	// in.jsonl:1 pt-1 ok tier=elevated referrals=behavioral_health because="Depression: positive"
 	// in.jsonl:2 - error syntax: syntax error: unexpected end of input, expected a value
 }

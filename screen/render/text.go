@@ -76,18 +76,11 @@ func appendSafeValue(b []byte, v screen.Value) []byte {
 	return appendValue(b, v, "null")
 }
 
-// reasons writes "name = value; name = value", breaking lines only between reasons; an answer is
-// followed by its option label when lbl knows it: "answers.q9 = 1 (Several days)".
-func (t *textBuf) reasons(rs []screen.Reason, indent int, lbl *labels) {
+// reasons writes the reasons in words, "text; text", breaking lines only between reasons (reasons.go):
+// "PHQ-9 item 9 (thoughts that you would be better off dead…): Several days".
+func (t *textBuf) reasons(rs []screen.Reason, indent int) {
 	for i := range rs {
-		u := appendSafe(t.tmp[:0], rs[i].Name)
-		u = append(u, " = "...)
-		u = appendSafeValue(u, rs[i].Value)
-		if l := lbl.of(rs[i]); l != "" {
-			u = append(u, " ("...)
-			u = appendSafe(u, l)
-			u = append(u, ')')
-		}
+		u := appendReasonText(t.tmp[:0], &rs[i])
 		if i < len(rs)-1 {
 			u = append(u, ';')
 		}
@@ -317,8 +310,8 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 	t.nl()
 	if t.rs = c.AppendTierReasons(t.rs[:0]); len(t.rs) > 0 {
 		rs := t.rs
-		t.raw("  because ")
-		t.reasons(rs, 4, nil)
+		t.raw("  Because: ")
+		t.reasons(rs, 4)
 		t.nl()
 	}
 	if len(c.PossibleTiers) > 0 && !isOpen {
@@ -419,10 +412,10 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		}
 		t.para("     Rationale: ", r.Rationale, 7)
 		t.para("     Source: ", r.Source, 7)
-		t.raw("     Triggered by ")
+		t.raw("     Because: ")
 		if t.rs = r.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
 			rs := t.rs
-			t.reasons(rs, 7, nil)
+			t.reasons(rs, 7)
 		} else {
 			t.raw("(nothing)")
 		}
@@ -447,7 +440,7 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 		if in > t.lineWidth()/2 {
 			in = indent + 4 // wide columns leave too little room: continue further left
 		}
-		t.reasons(rs, in, lbl)
+		t.reasons(rs, in)
 	}
 	t.nl()
 }
@@ -487,7 +480,7 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 		t.raw("      from ")
 		if t.rs = f.AppendReasons(t.rs[:0]); len(t.rs) > 0 {
 			rs := t.rs
-			t.reasons(rs, 8, lbl)
+			t.reasons(rs, 8)
 		} else if f.Conflict != nil {
 			t.words("one of the conflicting answers to "+strings.Join(f.Conflict, ", ")+" (answered more than once)", 8)
 		} else {

@@ -17,24 +17,6 @@ type labels struct {
 	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
 }
 
-// of returns the label of an answer reason ("answers.q9" = 1), or "".
-func (l *labels) of(r screen.Reason) string {
-	const prefix = "answers."
-	if l == nil || len(r.Name) <= len(prefix) || r.Name[:len(prefix)] != prefix {
-		return ""
-	}
-	v, ok := r.Value.Int()
-	if !ok {
-		return ""
-	}
-	for _, o := range l.items[r.Name[len(prefix):]] {
-		if o.Value == v {
-			return o.Label
-		}
-	}
-	return ""
-}
-
 // textLabels holds the labels of every loaded instrument version: id -> version -> labels.
 type textLabels map[string]map[string]*labels
 

@@ -53,7 +53,8 @@ type Result struct {
 
 // builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
 // the bundled content compares it with "male" and "female").
-var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, HasMin: true, HasMax: true}, {ID: "sex", Type: "string", Sex: true}}
+var builtinContext = []plan.CtxField{{ID: "age", Type: "int", Min: 0, Max: 150, HasMin: true, HasMax: true, Label: "age", Unit: "years"},
+	{ID: "sex", Type: "string", Sex: true, Label: "sex"}}
 
 // Build compiles a set of definitions. Problems go to list; the error is for a failure of the CEL library
 // itself.
@@ -236,6 +237,14 @@ func (c *compiler) addContext(f plan.CtxField) *plan.CtxField {
 	return &f
 }
 
+// ctxWords names a context field for people: its label, else its id in words.
+func ctxWords(f *plan.CtxField) string {
+	if f.Label != "" {
+		return string(plan.AppendClean(nil, f.Label))
+	}
+	return plan.Words(f.ID)
+}
+
 // declareContext adds a definition's context field to the engine's, or checks it against the declaration
 // already there (a field means one thing in one engine), and returns it with its CEL type.
 func (c *compiler) declareContext(cf def.ContextField) (*plan.CtxField, *types.Type) {
@@ -247,8 +256,12 @@ func (c *compiler) declareContext(cf def.ContextField) (*plan.CtxField, *types.T
 		want.Max, want.HasMax = *cf.Max, true
 	}
 	f, ok := c.ctxIdx[cf.ID]
+	if ok && f.Label == "" && f.Unit == "" {
+		f.Label, f.Unit = cf.Label, cf.Unit
+	}
 	switch {
 	case !ok:
+		want.Label, want.Unit = cf.Label, cf.Unit
 		f = c.addContext(want)
 	case f.Type != cf.Type:
 		c.errAt(cf.Pos, "context_type", "context field %q is declared as %s here but as %s elsewhere", cf.ID, cf.Type, f.Type)

@@ -88,7 +88,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	if !c.checkConstants(env, e, checked) {
 		return nil
 	}
-	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CustomDecoratorV2(c.rt.CauseDecorator(checked.NativeRep())))
 	if err != nil {
 		c.errAt(e.Pos, "cel_program", "%v", err)
 		return nil

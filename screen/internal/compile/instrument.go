@@ -18,7 +18,7 @@ import (
 // instrument builds the CEL types, environment and programs of one instrument.
 func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	in := &plan.Instrument{Def: d, ID: d.ID, Version: d.Version.String(), Key: d.Key(), Index: index,
-		ItemIdx: map[string]int{}}
+		ItemIdx: map[string]int{}, Label: plan.InstrumentLabel(d)}
 	errs := c.errors()
 	switch d.Status {
 	case "draft":
@@ -50,7 +50,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	// Items: answers.<id> is an int.
 	for i, it := range d.Items {
 		in.ItemIdx[it.ID] = i
-		ci := &plan.Item{ID: it.ID, Required: it.Required, Names: plan.NewNames("answers."+it.ID, in.ID+".answers."+it.ID)}
+		ci := &plan.Item{ID: it.ID, Required: it.Required, Names: plan.NewNames("answers."+it.ID, in.ID+".answers."+it.ID),
+			Label: plan.ItemLabel(it), Number: i + 1}
 		if it.Scale != nil {
 			ci.Options = it.Scale.Options
 			ci.Codes = map[string]int64{}
@@ -74,8 +75,9 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			}
 		}
 		ci.SkippedNote = it.SkippedNote
-		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local}
-		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true}
+		words := plan.ItemWords(in.Label, ci)
+		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Words: words}
+		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true, Words: words}
 		in.Items = append(in.Items, ci)
 		has, get := c.rt.ItemField(i)
 		answersT.Add(it.ID, types.IntType, has, get)
@@ -87,7 +89,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		if f == nil {
 			continue
 		}
-		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		in.CtxSlots = append(in.CtxSlots, f.Slot)
 		in.CtxUnset = append(in.CtxUnset, unset)
 		has, get := c.rt.ContextField(f.Slot, unset)
@@ -133,7 +135,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 	scope.itemLimit = -1
 
 	for si, s := range d.Scores {
-		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID)}
+		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID),
+			Label: s.Label}
 		scope.scoreLimit = si
 		// when: the score applies only if this holds (it may read items and earlier scores).
 		cs.When = c.compileExpr(env, scope, s.When, types.BoolType, cs.Rule+".when")
@@ -185,13 +188,14 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 				c.errAt(s.TypePos, "wrong_type", "a lookup score is a double, not %s", s.Type)
 			}
 		}
-		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local}
-		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified}
+		sw := plan.ScoreWords(in.Label, s.Label, s.ID, "")
+		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local, Words: sw}
+		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified, Words: sw}
 		cs.Base = plan.NewNames("baseline."+s.ID, in.ID+".baseline."+s.ID)
 		cs.Cur = plan.NewNames("current."+s.ID, in.ID+"."+s.ID)
-		cs.BaseUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Local}
-		cs.BaseQUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Qualified}
-		cs.CurUnset = &plan.FieldError{Kind: plan.ReadCurrent, Idx: si, Name: cs.Cur.Local}
+		cs.BaseUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Local, Words: sw + " at baseline"}
+		cs.BaseQUnset = &plan.FieldError{Kind: plan.ReadBaseline, Idx: si, Name: cs.Base.Qualified, Words: sw + " at baseline"}
+		cs.CurUnset = &plan.FieldError{Kind: plan.ReadCurrent, Idx: si, Name: cs.Cur.Local, Words: sw + " now"}
 		in.Scores = append(in.Scores, cs)
 		if cs.Type == nil {
 			continue
@@ -213,7 +217,8 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		cf := &plan.Flag{ID: f.ID, Level: f.Level, Message: f.Message, Rule: in.Key + "#flags." + f.ID,
 			Names: plan.NewNames(in.ID+".flags."+f.ID, in.ID+".flags."+f.ID)}
 		cf.When = c.compileExpr(env, scope, f.When, types.BoolType, cf.Rule)
-		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified}
+		cf.Unset = &plan.FieldError{Kind: plan.ReadFlag, Idx: fi, Name: cf.Names.Qualified,
+			Words: string(plan.AppendClean(nil, in.Label)) + " " + plan.Words(f.ID) + " flag"}
 		in.Flags = append(in.Flags, cf)
 		has, get := c.rt.FlagField(fi)
 		flagsT.Add(f.ID, types.BoolType, has, get)
@@ -264,7 +269,8 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 				m.Type = nil
 			}
 		}
-		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified}
+		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified,
+			Words: plan.ScoreWords(in.Label, f.Label, f.ID, "")}
 		in.FollowUps = append(in.FollowUps, m)
 		if m.Type != nil {
 			has, get := c.rt.FollowupField(fi, m.QUnset)

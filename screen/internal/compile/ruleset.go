@@ -74,7 +74,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		if f == nil {
 			continue
 		}
-		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local}
+		unset := &plan.FieldError{Kind: plan.ReadContext, Idx: f.Slot, Name: f.Names.Local, Words: ctxWords(f)}
 		rs.Context = append(rs.Context, f.Slot)
 		rs.CtxUnset = append(rs.CtxUnset, unset)
 		has, get := c.rt.ContextField(f.Slot, unset)
@@ -99,7 +99,11 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
-		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID)}
+		dm := &plan.Domain{ID: dd.ID, Rule: rs.Key + "#domains." + dd.ID, Names: plan.NewNames("domains."+dd.ID, "domains."+dd.ID),
+			Label: dd.Label}
+		if dm.Label == "" {
+			dm.Label = plan.Words(dd.ID)
+		}
 		for _, v := range dd.Values {
 			dm.Values = append(dm.Values, value.OfString(v))
 			if v == plan.NotAssessed {
@@ -160,6 +164,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 			cr.Expands = cr.Expands || strings.Contains(a.Text, "{not_assessed}")
 		}
 		cr.When = c.compileExpr(refEnv, scope, r.When, types.BoolType, cr.Rule)
+		c.clinicianWords(r, cr)
 		for i, a := range r.Addenda {
 			cr.Addenda = append(cr.Addenda, c.compileExpr(refEnv, scope, a.When, types.BoolType, fmt.Sprintf("%s.addenda[%d]", cr.Rule, i)))
 		}
@@ -349,4 +354,15 @@ func contextUnknownMessages(key string, fields []def.ContextField) []string {
 		out[m] = plan.ContextUnknownMessage(key, ids)
 	}
 	return out
+}
+
+// clinicianWords warns about a referral that a clinician would read without words: no text, or a condition
+// that reads nothing, so that it would fire with an empty "Because:".
+func (c *compiler) clinicianWords(r *def.Referral, cr *plan.Referral) {
+	if strings.TrimSpace(r.Text) == "" {
+		c.warnAt(r.Pos, "empty_text", "referral %q has no text: a clinician would read an empty recommendation", r.ID)
+	}
+	if cr.When != nil && len(cr.When.Reads.Paths) == 0 {
+		c.warnAt(r.When.Pos, "empty_reason", "referral %q reads nothing: it would be shown without a reason; make its condition read what causes it", r.ID)
+	}
 }

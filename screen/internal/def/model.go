@@ -73,6 +73,8 @@ type Instrument struct {
 	ConditionalNotes []*ConditionalNote
 	// FollowUps are the measures that compare a current response set with a baseline one.
 	FollowUps []*FollowUp
+	// Label is the instrument's short name in reasons ("PHQ-9"); optional.
+	Label string
 }
 
 // FollowUp is a follow-up measure: CEL over baseline.<score>, current.<score> (the two response sets'
@@ -108,6 +110,8 @@ type ContextField struct {
 	// Min and Max bound an int or number field (inclusive); nil = unbounded.
 	Min, Max    *float64
 	Description string
+	// Label names the field in reasons ("on MOUD"), Unit follows a number ("MME/day"); both optional.
+	Label, Unit string
 }
 
 // Population says whom a rule set is for: when context age is given and below MinAge, the rule set is not
@@ -138,6 +142,7 @@ type Item struct {
 	ID       string
 	Pos      Pos
 	Text     string
+	Label    string // the item's short name in reasons; optional (the text, else the id, stands in)
 	Codes    []Code
 	Scale    *Scale // options (named or inline); nil for a range item
 	ScalePos Pos
@@ -254,6 +259,7 @@ type Domain struct {
 	Expr        *Expr
 	Sources     []*Source
 	Description string
+	Label       string // the domain's name in reasons ("Opioid use disorder"); optional
 }
 
 // Source is one way of deciding a domain from one input instrument. When, if given, must hold on the

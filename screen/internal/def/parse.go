@@ -163,7 +163,8 @@ func (p *parser) codes(n *yaml.Node, what string) []Code {
 func (p *parser) instrument(root *yaml.Node) *Instrument {
 	const what = "instrument"
 	f := p.mapping(root, what, "id", "version", "title", "domain", "status", "recall", "citation", "license",
-		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes", "followup")
+		"notes", "item_text", "codes", "context", "options", "items", "scores", "flags", "conditional_notes", "followup",
+		"label")
 	if f == nil {
 		return nil
 	}
@@ -175,6 +176,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 		p.errf(n, "invalid_id", "domain %q is not a valid id", in.Domain)
 	}
 	in.Recall = p.optStr(f, "recall", what)
+	in.Label = p.optStr(f, "label", what)
 	if n := f.get("item_text"); n != nil {
 		in.ItemText, _ = p.str(n, "item_text")
 		if in.ItemText != "" && in.ItemText != "verbatim" && in.ItemText != "paraphrased" {
@@ -309,7 +311,7 @@ func (p *parser) scale(n *yaml.Node, what string) *Scale {
 }
 
 func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
-	f := p.mapping(n, "item", "id", "text", "options", "range", "required", "enable_when", "skipped_note", "codes")
+	f := p.mapping(n, "item", "id", "text", "options", "range", "required", "enable_when", "skipped_note", "codes", "label")
 	if !p.require(f, "item", "id", "text") {
 		return nil
 	}
@@ -319,6 +321,7 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 	}
 	it := &Item{ID: id, Pos: p.pos(f.get("id")), Required: true}
 	it.Text, _ = p.str(f.get("text"), "item text")
+	it.Label = p.optStr(f, "label", "item")
 	it.Codes = p.codes(f.get("codes"), "item codes")
 	opts, rng := f.get("options"), f.get("range")
 	switch {
@@ -531,12 +534,14 @@ func (p *parser) contextFields(n *yaml.Node) []ContextField {
 		v := cf.vals[k.Value]
 		tn := v
 		if v.Kind == yaml.MappingNode {
-			ff := p.mapping(v, "context field "+id, "type", "min", "max", "description")
+			ff := p.mapping(v, "context field "+id, "type", "min", "max", "description", "label", "unit")
 			if !p.require(ff, "context field "+id, "type") {
 				continue
 			}
 			tn = ff.get("type")
 			f.Description = p.optStr(ff, "description", "context field")
+			f.Label = p.optStr(ff, "label", "context field")
+			f.Unit = p.optStr(ff, "unit", "context field")
 			for _, b := range []struct {
 				key string
 				dst **float64

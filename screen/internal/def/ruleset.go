@@ -91,7 +91,7 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		return false
 	}
 	for _, n := range p.seq(f.get("domains"), "domains") {
-		df := p.mapping(n, "domain", "id", "values", "expr", "sources", "description")
+		df := p.mapping(n, "domain", "id", "values", "expr", "sources", "description", "label")
 		if !p.require(df, "domain", "id") {
 			continue
 		}
@@ -99,7 +99,8 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		if !ok || dup("domain", id, df.get("id")) {
 			continue
 		}
-		d := &Domain{ID: id, Pos: p.pos(df.get("id")), Description: p.optStr(df, "description", "domain")}
+		d := &Domain{ID: id, Pos: p.pos(df.get("id")), Description: p.optStr(df, "description", "domain"),
+			Label: p.optStr(df, "label", "domain")}
 		for _, v := range p.seq(df.get("values"), "values") {
 			s, ok := p.id(v, "domain value")
 			if ok && slices.Contains(d.Values, s) {

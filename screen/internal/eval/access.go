@@ -74,12 +74,14 @@ func tierGet(ce *CompEval) value.Value {
 	return ce.TierVal
 }
 
-// Presence tests (has()). A test that fails is recorded as a read, so that a result that depends on
-// something being absent says so in its reasons (for example has(phq9.answers.q9) = false).
+// Presence tests (has()). A test is recorded as a read either way: one that holds as a read of the field
+// (what is present is its value), one that fails as a failed presence test, so that a result that depends
+// on something being absent says so in its reasons (for example has(phq9.answers.q9) = false).
 
 func itemHas(ie *InstEval, idx int) value.Value {
 	switch ie.St[idx] {
 	case ItemAnswered:
+		ie.st.record(ie, plan.ReadItem, idx)
 		return value.OfBool(true)
 	case ItemPending:
 		ie.st.need(idx)
@@ -91,6 +93,7 @@ func itemHas(ie *InstEval, idx int) value.Value {
 
 func scoreHas(ie *InstEval, idx int) value.Value {
 	if ie.SS[idx] == ScoreComputed {
+		ie.st.record(ie, plan.ReadScore, idx)
 		return value.OfBool(true)
 	}
 	ie.st.recordMissing(ie, plan.ReadScore, idx)
@@ -99,6 +102,7 @@ func scoreHas(ie *InstEval, idx int) value.Value {
 
 func flagHas(ie *InstEval, idx int) value.Value {
 	if ie.FS[idx] != FlagNotEvaluated {
+		ie.st.record(ie, plan.ReadFlag, idx)
 		return value.OfBool(true)
 	}
 	ie.st.recordMissing(ie, plan.ReadFlag, idx)
@@ -107,6 +111,7 @@ func flagHas(ie *InstEval, idx int) value.Value {
 
 func ctxHas(st *State, ie *InstEval, slot int) value.Value {
 	if st.Ctx.Set[slot] {
+		st.record(ie, plan.ReadContext, slot)
 		return value.OfBool(true)
 	}
 	st.recordMissing(ie, plan.ReadContext, slot)
@@ -115,6 +120,7 @@ func ctxHas(st *State, ie *InstEval, slot int) value.Value {
 
 func domainHas(ce *CompEval, idx int) value.Value {
 	if ce.DV[idx].Kind() != value.Null {
+		ce.st.record(nil, plan.ReadDomain, idx)
 		return value.OfBool(true)
 	}
 	ce.st.recordMissing(nil, plan.ReadDomain, idx)

@@ -283,6 +283,7 @@ func (st *State) tiersAndReferrals() *Error {
 					adds = adds[:0]
 					if on {
 						for _, a := range r.Addenda {
+							m := len(st.Reads)
 							out, err := st.run(a, nil, true)
 							if st.bneed >= 0 {
 								return nil
@@ -291,6 +292,9 @@ func (st *State) tiersAndReferrals() *Error {
 								return evalError(rs.Key, "referrals."+r.Def.ID+".addenda", err)
 							}
 							adds = append(adds, out.IsTrue())
+							if !out.IsTrue() {
+								st.Reads = st.Reads[:m]
+							}
 						}
 					}
 					if on && !ce.PossibleFired[ri] {
@@ -377,15 +381,17 @@ func (st *State) evalTier() (int, *Error) {
 	rs := st.Comp.rs
 	start := int32(len(st.Reads))
 	for ti, t := range rs.Tiers {
-		if t.When == nil {
+		if t.When == nil { // the fallback: its reasons are why no tier before it matched
 			st.Comp.TR = st.span(start)
 			return ti, nil
 		}
+		tstart := len(st.Reads)
 		out, err := st.run(t.When, nil, true)
 		if err != nil {
 			return 0, evalError(rs.Key, "tiers."+t.ID, err)
 		}
 		if out.IsTrue() {
+			st.cut(int(start), tstart) // a matched tier's reasons are its own rule's causes
 			st.Comp.TR = st.span(start)
 			return ti, nil
 		}
@@ -414,11 +420,15 @@ func (st *State) evalReferral(ri int) (bool, *Error) {
 	}
 	if on {
 		for ai, a := range r.Addenda {
+			m := len(st.Reads)
 			out, err := st.run(a, nil, true)
 			if err != nil {
 				return false, evalError(ce.rs.Key, "referrals."+r.Def.ID+".addenda", err)
 			}
 			ce.AddFired[ri][ai] = out.IsTrue()
+			if !out.IsTrue() { // an addendum that does not apply is no reason
+				st.Reads = st.Reads[:m]
+			}
 		}
 	}
 	ce.FR[ri] = st.span(start)

@@ -271,13 +271,18 @@ func (fc *fastCompiler) call(e celast.Expr) fnode {
 		}
 	case operators.Conditional:
 		c, t, f := fc.expr(args[0]), fc.expr(args[1]), fc.expr(args[2])
+		count := IsCountTerm(args[2])
 		return func(x *fctx) (value.Value, error) {
+			m0 := len(x.st.Reads)
 			v, err := c(x)
 			if err != nil {
 				return v, err
 			}
 			if v.B() {
 				return t(x)
+			}
+			if count { // a count term that does not hold contributes nothing (cause.go)
+				x.st.Reads = x.st.Reads[:m0]
 			}
 			return f(x)
 		}

@@ -16,17 +16,31 @@ import (
 )
 
 // logic implements CEL's && and ||: evaluate terms left to right; a deciding value (false for &&, true
-// for ||) returns at once; otherwise the first error, if any, is the result.
+// for ||) is the result; otherwise the first error, if any, is the result. The reads left behind are the
+// causes of the result (cause.go): the deciding terms' when a term decides, both terms' otherwise.
 func (fc *fastCompiler) logic(and bool, args []celast.Expr) fnode {
 	a, b := fc.expr(args[0]), fc.expr(args[1])
 	decide := !and // the value that decides: false for &&, true for ||
 	return func(x *fctx) (value.Value, error) {
+		st := x.st
+		m0 := len(st.Reads)
 		l, lerr := a(x)
 		if lerr == nil && l.B() == decide {
+			if decide { // ||: the right term is read too, so that every term that holds is cited
+				m1 := len(st.Reads)
+				need, bneed := st.needItem, st.bneed
+				r, rerr := b(x)
+				st.needItem, st.bneed = need, bneed
+				if rerr != nil || !r.B() {
+					st.Reads = st.Reads[:m1]
+				}
+			}
 			return l, nil
 		}
+		m1 := len(st.Reads)
 		r, rerr := b(x)
 		if rerr == nil && r.B() == decide {
+			st.cut(m0, m1) // the left term did not decide
 			return r, nil
 		}
 		if lerr != nil {

@@ -183,6 +183,7 @@ func baseGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error)
 
 func baseHas(ie *InstEval, idx int) value.Value {
 	if b := ie.base; b != nil && b.SS[idx] == ScoreComputed {
+		ie.st.record(ie.st.baseRead(b, idx), plan.ReadBaseline, idx)
 		return value.OfBool(true)
 	}
 	if b := ie.base; b != nil && ie.st.pendingBase(b, idx) {
@@ -202,6 +203,7 @@ func curGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, error) 
 
 func curHas(ie *InstEval, idx int) value.Value {
 	if ie.SS[idx] == ScoreComputed {
+		ie.st.record(ie, plan.ReadCurrent, idx)
 		return value.OfBool(true)
 	}
 	ie.st.recordMissing(ie, plan.ReadCurrent, idx)
@@ -218,6 +220,7 @@ func followGet(ie *InstEval, idx int, unset *plan.FieldError) (value.Value, erro
 
 func followHas(ie *InstEval, idx int) value.Value {
 	if ie.FUS != nil && ie.FUS[idx] == FollowComputed {
+		ie.st.record(ie, plan.ReadFollowup, idx)
 		return value.OfBool(true)
 	}
 	ie.st.recordMissing(ie, plan.ReadFollowup, idx)
@@ -234,6 +237,7 @@ func daysGet(st *State) (value.Value, error) {
 
 func daysHas(st *State) value.Value {
 	if st.Base != nil {
+		st.record(nil, plan.ReadDays, 0)
 		return value.OfBool(true)
 	}
 	st.recordMissing(nil, plan.ReadDays, 0)

@@ -41,7 +41,8 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		return plan.Note{Code: "flag_not_evaluated", About: id, Message: fmt.Sprintf("flag %s not evaluated: %s", id, why)}
 	case NoteAnsweredWhenSkipped:
 		it := in.Items[n.About]
-		msg := fmt.Sprintf("%s was answered, but these answers do not ask it (skip logic: %s); the answer is kept but not scored", it.ID, strings.TrimSpace(it.Enable.Expr.Src))
+		// Said in words (the definition's skip logic is in its rule, not in a clinician's note).
+		msg := fmt.Sprintf("%s was answered, but these answers do not ask it (skip logic); the answer is kept but not scored", it.Unset.Said())
 		if it.SkippedNote != "" {
 			msg += ". " + it.SkippedNote
 		}
@@ -94,11 +95,11 @@ func (ie *InstEval) missingWhat(fe *plan.FieldError) string {
 	switch fe.Kind {
 	case plan.ReadItem:
 		if fe.Idx >= 0 && fe.Idx < len(ie.St) && ie.St[fe.Idx] == ItemUnknown {
-			return fe.Name + " has an answer that is not valid (see the record's errors)"
+			return fe.Said() + " has an answer that is not valid (see the record's errors)"
 		}
-		return fe.Name + " is not answered"
+		return fe.Said() + " is not answered"
 	case plan.ReadContext:
-		return fe.Name + " is not given"
+		return fe.Said() + " is not given"
 	}
-	return fe.Name + " was not computed"
+	return fe.Said() + " was not computed"
 }

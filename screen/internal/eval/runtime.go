@@ -3,6 +3,7 @@ package eval
 import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 	"github.com/painscreen/painscreen/screen/internal/plan"
@@ -75,4 +76,9 @@ func (Runtime) CompileFast(a *celast.AST, scope plan.Scope) any {
 		return n
 	}
 	return nil
+}
+
+// CauseDecorator is CauseDecorator.
+func (Runtime) CauseDecorator(a *celast.AST) interpreter.InterpretableDecoratorV2 {
+	return CauseDecorator(a)
 }

@@ -398,6 +398,9 @@ type activation struct {
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
+	if name == stateVar {
+		return a.st, true
+	}
 	if a.fu {
 		switch name {
 		case "baseline":

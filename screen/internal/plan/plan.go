@@ -118,6 +118,8 @@ type Instrument struct {
 	// views baseline.<score>, current.<score> and <inst>.followup.<measure>.
 	FollowUps                               []*FollowUp
 	BaselineType, CurrentType, FollowupType *types.Type
+	// Label is the short name reasons use: the label, else the abbreviation in the title, else the title.
+	Label string
 }
 
 // FollowUp is one compiled follow-up measure.
@@ -174,6 +176,8 @@ func (in *Instrument) FlagIndex(id string) int {
 // Item is one question.
 type Item struct {
 	ID       string
+	Label    string // the short name reasons use: the label, else the text shortened, else the id
+	Number   int    // the item's position in the instrument, from 1
 	Required bool
 	Options  []def.Option // nil for a range item
 	Codes    map[string]int64
@@ -225,6 +229,7 @@ const (
 // Score is one computed value.
 type Score struct {
 	ID         string
+	Label      string // the definition's label (may be empty)
 	Kind       ScoreKind
 	Rule       string
 	Names      Names // scores.<id>, <inst>.<id>
@@ -313,6 +318,8 @@ type CtxField struct {
 	Min, Max       float64
 	HasMin, HasMax bool
 	Names          Names // context.<id>
+	// Label and Unit are the words of reasons (def.ContextField): the first declaration that gives them.
+	Label, Unit string
 	// Sex marks the builtin field sex: matched after trimming and ignoring case, with m and f for male and
 	// female; any other text is kept as given (unknown, not an error).
 	Sex bool
@@ -325,6 +332,16 @@ type FieldError struct {
 	Idx      int
 	Name     string // as written in expressions: answers.q9, scores.total, phq9.total, context.sex
 	Disabled bool   // an item that skip logic disabled (a definition bug when read)
+	// Words names the field for people in report notes ("PHQ-9 item 9 (…)"); empty: Name stands in.
+	Words string
+}
+
+// Said is how report notes name the field: Words, else Name.
+func (e *FieldError) Said() string {
+	if e.Words != "" {
+		return e.Words
+	}
+	return e.Name
 }
 
 func (e *FieldError) Error() string {
@@ -421,6 +438,7 @@ const NotAssessed = "not_assessed"
 // Domain is one named value derived from instrument results.
 type Domain struct {
 	ID          string
+	Label       string // the name reasons use: the label, else the id in words
 	Rule        string
 	Names       Names // domains.<id>
 	Prog        *Program

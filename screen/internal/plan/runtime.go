@@ -3,6 +3,7 @@ package plan
 import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/painscreen/painscreen/screen/internal/celenv"
 )
@@ -44,4 +45,7 @@ type Runtime interface {
 	// CompileFast returns the fast evaluator of a checked expression (Program.Fast), or nil (an untyped
 	// nil) when the expression uses a construct the fast path does not model.
 	CompileFast(a *celast.AST, scope Scope) any
+	// CauseDecorator returns the decorator CEL's interpreter program of a is built with, so that it leaves
+	// the same causes of a result among its reads as the fast path.
+	CauseDecorator(a *celast.AST) interpreter.InterpretableDecoratorV2
 }

@@ -120,11 +120,11 @@ func (l *errorLog) add(st *batch.Status) {
 	if st.Partial {
 		b = append(b, "; the record was scored without it"...)
 	}
-	if f.Line > 0 && f.Col > 0 && !listsProblems(f) {
+	if f.ErrLine > 0 && f.ErrCol > 0 && !listsProblems(f) {
 		b = append(b, " (line "...)
-		b = strconv.AppendInt(b, int64(f.Line), 10)
+		b = strconv.AppendInt(b, int64(f.ErrLine), 10)
 		b = append(b, ", col "...)
-		b = strconv.AppendInt(b, int64(f.Col), 10)
+		b = strconv.AppendInt(b, int64(f.ErrCol), 10)
 		b = append(b, ')')
 	}
 	b = append(b, '\n')

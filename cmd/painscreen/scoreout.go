@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/render"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
@@ -78,13 +79,13 @@ func writeCodes(b *strings.Builder, c map[string]int) {
 
 // listsProblems reports whether appendMessage lists the message's problems one per line: each then says
 // where it is, and the record's own position (that of the first problem) is not repeated after the last.
-func listsProblems(f *render.Failure) bool {
+func listsProblems(f *screen.RecordError) bool {
 	return f.Code == respfile.CodeCSVHeader && strings.Contains(f.Message, " problems: ")
 }
 
 // appendMessage writes an error record's message for stderr. A CSV header with several problems lists
 // them one per line, indented, so that each can be read (and fixed) at a glance.
-func appendMessage(b []byte, f *render.Failure) []byte {
+func appendMessage(b []byte, f *screen.RecordError) []byte {
 	const sep = " problems: "
 	i := strings.Index(f.Message, sep)
 	if f.Code != respfile.CodeCSVHeader || i < 0 {

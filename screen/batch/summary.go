@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/painscreen/painscreen/screen"
-	"github.com/painscreen/painscreen/screen/render"
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
@@ -15,7 +14,7 @@ type Status struct {
 	N, Line int    // the record's number and line (0: unknown)
 	// Failure is why the record could not be scored or, for a report with errors (Partial), its first
 	// error.
-	Failure render.Failure
+	Failure screen.RecordError
 	// Errors is how many errors the record has (1 for a record that could not be scored).
 	Errors int
 	// Partial: a report was written; the record was scored without what its errors concern.
@@ -185,7 +184,7 @@ func hasUrgentFlag(rep *screen.Report) bool {
 // fillInputError records a decoding problem.
 func fillInputError(st *recStat, ie *respfile.Error) {
 	st.ok, st.tier, st.Errors = false, tierNone, 1
-	st.Failure = render.Failure{Code: ie.Code, Message: ie.Msg, Instrument: ie.Instrument, Item: ie.Item, Line: ie.Line, Col: ie.Col}
+	st.Failure = screen.RecordError{Code: ie.Code, Message: ie.Msg, Instrument: ie.Instrument, Item: ie.Item, ErrLine: ie.Line, ErrCol: ie.Col}
 }
 
 // fillResponseErrors records the errors of a record that was scored (its report is written).
@@ -198,7 +197,7 @@ func fillResponseErrors(st *recStat, errs []screen.ScoreError) {
 		}
 	}
 	se := &errs[0]
-	st.Failure = render.Failure{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
+	st.Failure = screen.RecordError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
 }
 
 // fillScoreError records a scoring problem.
@@ -206,11 +205,11 @@ func fillScoreError(st *recStat, err error) {
 	st.ok, st.tier, st.Errors = false, tierNone, 1
 	var se *screen.ScoreError
 	if errors.As(err, &se) {
-		st.Failure = render.Failure{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
+		st.Failure = screen.RecordError{Code: se.Code, Message: se.Message, Instrument: se.Instrument, Item: se.Item}
 		return
 	}
 	// Not a response problem (for example a cancelled context). The text is the engine's, not the data's.
-	st.Failure = render.Failure{Code: "internal", Message: err.Error()}
+	st.Failure = screen.RecordError{Code: "internal", Message: err.Error()}
 }
 
 // fillFatal records a problem that ends the input. The decoder's *respfile.Error never holds response
@@ -219,11 +218,11 @@ func fillFatal(st *recStat, err error) {
 	st.ok, st.tier, st.Errors = false, tierNone, 1
 	var ie *respfile.Error
 	if errors.As(err, &ie) {
-		st.Failure = render.Failure{Code: ie.Code, Message: "the input cannot be read further: " + ie.Msg, Line: ie.Line, Col: ie.Col, Fatal: true}
+		st.Failure = screen.RecordError{Code: ie.Code, Message: "the input cannot be read further: " + ie.Msg, ErrLine: ie.Line, ErrCol: ie.Col, Fatal: true}
 		if st.Line == 0 {
 			st.Line = ie.Line
 		}
 		return
 	}
-	st.Failure = render.Failure{Code: "io", Message: "the input cannot be read further: " + err.Error(), Fatal: true}
+	st.Failure = screen.RecordError{Code: "io", Message: "the input cannot be read further: " + err.Error(), Fatal: true}
 }

@@ -1,7 +1,7 @@
 // Package render writes painscreen reports in the formats people and tools read: JSON Lines and JSON (the
 // JSON contract of screen.Report), a text summary for a clinician, one line of text per record (brief), a
 // wide CSV with one row per response set, a tidy long CSV with one row per subject and result, and FHIR R4
-// Bundles. Every format also writes the records that could not be scored, each saying why (a Failure), so
+// Bundles. Every format also writes the records that could not be scored, each saying why (a screen.RecordError, the failed-record type the service answers with too), so
 // that every input record has exactly one output record.
 //
 // A Writer writes records in order on one goroutine:

@@ -98,25 +98,14 @@ type Record struct {
 	Input *respfile.Record
 	// Report is the record's report; nil when the record could not be scored (Failure says why).
 	Report *screen.Report
-	// Failure is why the record has no report. Ignored when Report is set (a report's own errors are in
-	// Report.Errors).
-	Failure *Failure
+	// Failure is why the record has no report: the one failed-record type the service answers with too.
+	// Only its problem is read (Code, Message, Instrument, Item, ErrLine, ErrCol, Fatal): the record's
+	// number, line, file and subject come from this Record. Ignored when Report is set (a report's own
+	// errors are in Report.Errors).
+	Failure *screen.RecordError
 	// Baseline, for a report scored against a baseline, lists the FHIR resources the baseline was read
 	// from (the fhir format's derivedFrom).
 	Baseline []respfile.Source
-}
-
-// Failure is why a record could not be scored: a decoding problem (respfile.Error), a scoring problem
-// (screen.ScoreError) or an input that cannot be read further. Its texts never hold an answer or a subject
-// id.
-type Failure struct {
-	Code       string // the error code (respfile's or screen's)
-	Message    string
-	Instrument string // the instrument concerned, if any
-	Item       string // the item concerned, if any
-	Line, Col  int    // where in the input, 0 when unknown
-	// Fatal marks the problem that ended an input: nothing after it was read.
-	Fatal bool
 }
 
 // Appender encodes records for one goroutine at a time, reusing its buffers from record to record.
@@ -154,10 +143,10 @@ func (a *Appender) Append(b []byte, rec *Record) []byte {
 	}
 	f := rec.Failure
 	if f == nil {
-		f = &Failure{Code: "internal", Message: "no report and no failure"}
+		f = &screen.RecordError{Code: "internal", Message: "no report and no failure"}
 	}
 	st := recStat{n: rec.N, line: rec.Line, fatal: f.Fatal, code: f.Code, msg: f.Message, inst: f.Instrument,
-		item: f.Item, errLine: f.Line, col: f.Col}
+		item: f.Item, errLine: f.ErrLine, col: f.ErrCol}
 	subject, has := "", false
 	if in := rec.Input; in != nil && in.Err == nil && in.Response != nil {
 		subject, has = in.Response.Subject, true

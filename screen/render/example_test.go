@@ -28,13 +28,13 @@ func Example() {
 	for {
 		rec, err := dec.Next()
 		if err != nil {
-			break // io.EOF here; a fatal error would be a Failure{Fatal: true} record
+			break // io.EOF here; a fatal error would be a Failure with Fatal set
 		}
 		out := render.Record{File: "in.jsonl", N: rec.N, Line: rec.Line, Input: &rec}
 		if rec.Err != nil {
-			out.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
+			out.Failure = &screen.RecordError{Code: rec.Err.Code, Message: rec.Err.Msg, ErrLine: rec.Err.Line, ErrCol: rec.Err.Col}
 		} else if out.Report, err = eng.Score(context.Background(), rec.Response); err != nil {
-			out.Failure = &render.Failure{Code: "internal", Message: err.Error()}
+			out.Failure = &screen.RecordError{Code: "internal", Message: err.Error()}
 		}
 		if err := w.Write(&out); err != nil {
 			log.Fatal(err)

@@ -29,7 +29,7 @@ func records(t *testing.T, eng *screen.Engine, in string) []render.Record {
 		}
 		r := render.Record{File: "in.jsonl", N: rec.N, Line: rec.Line, Input: &rec}
 		if rec.Err != nil {
-			r.Failure = &render.Failure{Code: rec.Err.Code, Message: rec.Err.Msg, Line: rec.Err.Line, Col: rec.Err.Col}
+			r.Failure = &screen.RecordError{Code: rec.Err.Code, Message: rec.Err.Msg, ErrLine: rec.Err.Line, ErrCol: rec.Err.Col}
 		} else {
 			r.Report, err = eng.Score(context.Background(), rec.Response)
 			require.NoError(t, err, "a report whenever one exists")
@@ -123,7 +123,7 @@ func TestWriterDate(t *testing.T) {
 	// A response that decoded but has no report (a batch failure such as a duplicated subject): a failed
 	// record that keeps its date.
 	in := respfile.Record{N: 3, Line: 3, Response: &screen.Response{Subject: "pt-3", Date: "2026-02-01"}}
-	recs = append(recs, render.Record{File: "in.jsonl", N: 3, Line: 3, Input: &in, Failure: &render.Failure{Code: "duplicate_subject", Message: "a duplicated subject"}})
+	recs = append(recs, render.Record{File: "in.jsonl", N: 3, Line: 3, Input: &in, Failure: &screen.RecordError{Code: "duplicate_subject", Message: "a duplicated subject"}})
 	write := func(f render.Format) string {
 		var buf bytes.Buffer
 		w, err := render.NewWriter(&buf, eng, f, render.Options{})

@@ -16,14 +16,15 @@ import (
 // Encoder turns records into the bytes of one output format. It is read-only once built, so any number
 // of goroutines may share it, each with its own Appender; a Writer does both for one goroutine.
 type Encoder struct {
-	format Format
-	csv    *csvLayout
-	labels textLabels
-	namer  *cds.Namer // text and brief: names for what a clinician is asked (§1b)
-	fhir   *fhir.Writer
-	long   *longLayout
-	keep   []string // the kept input columns, echoed in every format
-	width  int      // text: wrap at this column
+	format  Format
+	csv     *csvLayout
+	labels  textLabels
+	domains domainLabels // text: the rule set's domains by their labels
+	namer   *cds.Namer   // text and brief: names for what a clinician is asked (§1b)
+	fhir    *fhir.Writer
+	long    *longLayout
+	keep    []string // the kept input columns, echoed in every format
+	width   int      // text: wrap at this column
 }
 
 // Options are the choices of an output beside its format.
@@ -64,6 +65,7 @@ func NewEncoder(eng *screen.Engine, f Format, opts Options) (*Encoder, error) {
 		e.csv.safe = opts.CSVSafe
 	case Text:
 		e.labels = newTextLabels(eng)
+		e.domains = newDomainLabels(eng)
 		e.namer = cds.NewNamer(eng)
 	case Brief:
 		e.namer = cds.NewNamer(eng)
@@ -217,7 +219,7 @@ func (e *Encoder) report(b []byte, file string, rec *respfile.Record, rep *scree
 		b = e.csv.appendReport(b, file, rec, rep, sc)
 	case Text:
 		sc.width, sc.keep = e.width, e.keep
-		b = appendTextReport(b, file, rec, rep, e.labels, e.namer, sc)
+		b = appendTextReport(b, file, rec, rep, e.labels, e.domains, e.namer, sc)
 	case FHIR:
 		b = e.appendFHIRReport(b, file, rec, rep, sc.baseSrc)
 	case Long:

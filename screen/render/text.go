@@ -1,14 +1,13 @@
 package render
 
 import (
-	"github.com/painscreen/painscreen/internal/textfmt"
 	"strconv"
 	"strings"
 
+	"github.com/painscreen/painscreen/internal/textfmt"
+	"github.com/painscreen/painscreen/screen"
 	"github.com/painscreen/painscreen/screen/cds"
 	"github.com/painscreen/painscreen/screen/respfile"
-
-	"github.com/painscreen/painscreen/screen"
 )
 
 // The text format is a view of the JSON report for a clinician: tier and referrals first, then the
@@ -188,7 +187,7 @@ func appendTextError(b []byte, file string, st *recStat, subject string, hasSubj
 	return t.B
 }
 
-func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, nm *cds.Namer, sc *scratch) []byte {
+func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.Report, tl textLabels, dl domainLabels, nm *cds.Namer, sc *scratch) []byte {
 	t := textBuf{Buf: textfmt.Buf{B: b, Width: sc.width}, tmp: sc.tmp}
 	t.recordHead(file, rec.N, rec.Line)
 	t.nl()
@@ -240,7 +239,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		}
 	}
 	if c != nil {
-		t.composite(c)
+		t.composite(c, dl)
 	}
 	t.nl()
 	t.raw("Instruments")
@@ -327,7 +326,7 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 }
 
 // composite writes the referrals, the domains, what was not assessed, and the rule set's notes.
-func (t *textBuf) composite(c *screen.CompositeResult) {
+func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels) {
 	if c.Applied {
 		t.nl()
 		if len(c.Referrals) == 0 {
@@ -356,21 +355,22 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 		t.safe(c.Version)
 		t.raw(")")
 		t.nl()
+		// Domains and their values by their labels (a value's label is the value in words).
 		w, vw := 0, 0
 		for i := range c.Domains {
-			w = max(w, len(c.Domains[i].ID))
-			vw = max(vw, valueLen(c.Domains[i].Value))
+			w = max(w, len(dl.of(c, c.Domains[i].ID))) // the text buffer counts columns in bytes
+			vw = max(vw, valueLen(domainValue(c.Domains[i].Value)))
 		}
 		for i := range c.Domains {
 			d := &c.Domains[i]
 			t.rs = d.AppendReasons(t.rs[:0])
-			t.row(2, d.ID, w, d.Value, vw, t.rs, nil)
+			t.row(2, dl.of(c, d.ID), w, domainValue(d.Value), vw, t.rs, nil)
 			if len(d.Possible) > 0 {
 				t.padTo(4 + w)
 				t.raw("possible:")
 				ids := make([]string, len(d.Possible))
 				for j, v := range d.Possible {
-					ids[j] = string(appendValue(nil, v, "null"))
+					ids[j] = string(appendValue(nil, domainValue(v), "null"))
 				}
 				t.sep(0, 4+w+10)
 				t.list(ids, 4+w+10)
@@ -379,7 +379,11 @@ func (t *textBuf) composite(c *screen.CompositeResult) {
 		}
 		if len(c.NotAssessed) > 0 {
 			t.raw("Not assessed: ")
-			t.list(c.NotAssessed, 2)
+			names := make([]string, len(c.NotAssessed))
+			for i, id := range c.NotAssessed {
+				names[i] = dl.of(c, id)
+			}
+			t.list(names, 2)
 			// The leading space is a separator: it wraps like any other, so the list's last word never
 			// ends a line one column past the width.
 			t.words(` (no answers, or incomplete ones, for what these domains read: see "from" above and the notes)`, 2)
@@ -496,6 +500,14 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	for _, n := range in.Notes {
 		t.para("    Note: ", n.Message, 10)
 	}
+}
+
+// domainValue is a domain's value in words ("high_impact" -> "high impact").
+func domainValue(v screen.Value) screen.Value {
+	if s, ok := v.Str(); ok && strings.Contains(s, "_") {
+		return screen.StringValue(strings.ReplaceAll(s, "_", " "))
+	}
+	return v
 }
 
 func valueLen(v screen.Value) int {

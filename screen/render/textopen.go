@@ -17,6 +17,32 @@ type labels struct {
 	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
 }
 
+// domainLabels names the domains of the engine's rule set for people: "rule set@version" -> domain id ->
+// label (the definitions' label, else the id in words).
+type domainLabels map[string]map[string]string
+
+func newDomainLabels(eng *screen.Engine) domainLabels {
+	doc, err := eng.DescribeRuleSet()
+	if err != nil || doc == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, d := range doc.Domains {
+		if d.Label != "" {
+			m[d.ID] = d.Label
+		}
+	}
+	return domainLabels{doc.ID + "@" + doc.Version: m}
+}
+
+// of returns the label of a domain of a result of rule set id@version, or the id in words.
+func (dl domainLabels) of(c *screen.CompositeResult, id string) string {
+	if l := dl[c.ID+"@"+c.Version][id]; l != "" {
+		return l
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
 // textLabels holds the labels of every loaded instrument version: id -> version -> labels.
 type textLabels map[string]map[string]*labels
 

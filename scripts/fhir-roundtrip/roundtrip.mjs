@@ -158,7 +158,10 @@ try {
   // compare scores the exported response and the native record and says whether they agree.
   function compare(id, stem, qr, native, label) {
     fs.writeFileSync(`${stem}.qr.json`, JSON.stringify(qr, null, 2) + '\n');
-    fs.writeFileSync(`${stem}.jsonl`, JSON.stringify({ answers: { [id]: native } }) + '\n');
+    // The report carries the response's date: the native record is given the day LHC-Forms authored it.
+    const rec = { answers: { [id]: native } };
+    if (qr.authored) rec.date = String(qr.authored).slice(0, 10);
+    fs.writeFileSync(`${stem}.jsonl`, JSON.stringify(rec) + '\n');
     const got = score(['--no-rules', `${stem}.qr.json`]);
     const want = score(['--no-rules', `${stem}.jsonl`]);
     const ok = got === want && got.length > 0 && !got.includes('"errors":[{');
@@ -204,7 +207,7 @@ const bundle = {
     resource: { ...qr, subject: { reference: subject }, authored: '2026-03-04T10:00:00Z' } })),
 };
 fs.writeFileSync(path.join(outDir, 'all.bundle.json'), JSON.stringify(bundle, null, 2) + '\n');
-fs.writeFileSync(path.join(outDir, 'all.jsonl'), JSON.stringify({ subject, answers: allNative }) + '\n');
+fs.writeFileSync(path.join(outDir, 'all.jsonl'), JSON.stringify({ subject, date: '2026-03-04', answers: allNative }) + '\n');
 const got = score([path.join(outDir, 'all.bundle.json')]);
 const want = score([path.join(outDir, 'all.jsonl')]);
 const ok = got === want && got.includes('"composite"');

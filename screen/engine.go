@@ -30,6 +30,7 @@ type Engine struct {
 	requireComposite bool
 	strict           bool
 	pool             sync.Pool // *scratch
+	rc               reasonCache
 }
 
 // maxExprCost is the most evaluation steps any one expression may take in the worst case, as CEL's static
@@ -255,6 +256,7 @@ func (e *Engine) scoreTo(ctx context.Context, r *Response, dst *Report, fu *foll
 		return scoreError(err)
 	}
 	s.report(dst, r.Subject)
+	dst.mem.arena.rc = &e.rc
 	dst.Date = r.Date
 	dst.FollowUp = nil
 	if fu != nil {

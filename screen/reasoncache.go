@@ -21,7 +21,7 @@ import (
 // the respondent (a string context field) is never kept: it is written afresh for each record.
 //
 // The cache belongs to an Engine, is built on first use (not by New) and is safe for concurrent use: a
-// field's values are an immutable list behind an atomic pointer, replaced copy-on-write when one is added.
+// field's values are immutable behind an atomic pointer, replaced copy-on-write when one is added.
 type reasonCache struct {
 	once sync.Once
 	plan *plan.Plan
@@ -31,7 +31,7 @@ type reasonCache struct {
 	inst   [][plan.NumReadKinds]int32
 	// slots holds four lists per field: by whether a rule set read it and whether it was a failed
 	// presence test (which names the field differently).
-	slots []atomic.Pointer[[]cachedReason]
+	slots []atomic.Pointer[slotValues]
 }
 
 // maxCachedValues bounds the values kept per field.
@@ -81,12 +81,12 @@ func (c *reasonCache) init(p *plan.Plan) {
 		o[plan.ReadStatus] = n
 		n++
 	}
-	c.slots = make([]atomic.Pointer[[]cachedReason], 4*n)
+	c.slots = make([]atomic.Pointer[slotValues], 4*n)
 }
 
 // slot returns the list of x's field, nil when the field has none (a plan other than the cache's, or a
 // field outside its layout).
-func (c *reasonCache) slot(a *reasonArena, x *xreason) *atomic.Pointer[[]cachedReason] {
+func (c *reasonCache) slot(a *reasonArena, x *xreason) *atomic.Pointer[slotValues] {
 	c.once.Do(func() { c.init(a.plan) })
 	if c.plan != a.plan || x.field >= plan.NumReadKinds || x.idx < 0 {
 		return nil
@@ -108,8 +108,30 @@ func (c *reasonCache) slot(a *reasonArena, x *xreason) *atomic.Pointer[[]cachedR
 	return &c.slots[k]
 }
 
-// appendJSON appends reason x's JSON from the cache, adding it when it is not there yet and may be kept;
-// ok is false when the caller must write it itself.
+// slotValues is what a field's slot holds: the reasons of its small whole numbers, yes and no by direct
+// index (smallKey), the others in a list. It is never changed once published.
+type slotValues struct {
+	small [numSmall][]byte
+	other []cachedReason
+	n     int // the values kept
+}
+
+// numSmall is the number of directly indexed values: the whole numbers 0 to 31, false and true.
+const numSmall = 34
+
+// smallKey returns the direct index of a value, or -1.
+func smallKey(k value.Kind, n uint64) int {
+	switch {
+	case k == value.Int && n < 32:
+		return int(n)
+	case k == value.Bool && n <= 1:
+		return 32 + int(n)
+	}
+	return -1
+}
+
+// appendJSON appends reason i of span r from the cache, adding it when it is not there yet and may be
+// kept; ok is false when the caller must write it itself.
 func (c *reasonCache) appendJSON(b []byte, r reasons, i int) (_ []byte, ok bool) {
 	a := r.a
 	x := &a.items[int(r.from)+i]
@@ -118,6 +140,7 @@ func (c *reasonCache) appendJSON(b []byte, r reasons, i int) (_ []byte, ok bool)
 		return b, false
 	}
 	k := x.kind()
+	sk := smallKey(k, x.n)
 	var s string
 	if k == value.String {
 		if x.field == plan.ReadContext { // the respondent's own text
@@ -130,30 +153,40 @@ func (c *reasonCache) appendJSON(b []byte, r reasons, i int) (_ []byte, ok bool)
 	}
 	for {
 		p := sl.Load()
-		var list []cachedReason
 		if p != nil {
-			list = *p
-		}
-		for j := range list {
-			e := &list[j]
-			if e.kind == k && (k == value.String && e.s == s || k != value.String && e.n == x.n) {
-				return append(b, e.json...), true
+			if sk >= 0 {
+				if js := p.small[sk]; js != nil {
+					return append(b, js...), true
+				}
+			} else {
+				for j := range p.other {
+					e := &p.other[j]
+					if e.kind == k && (k == value.String && e.s == s || k != value.String && e.n == x.n) {
+						return append(b, e.json...), true
+					}
+				}
+			}
+			if p.n >= maxCachedValues {
+				return b, false
 			}
 		}
-		if len(list) >= maxCachedValues {
-			return b, false
+		js := r.appendJSONSlow(nil, i)
+		var next slotValues
+		if p != nil {
+			next = *p
 		}
-		e := cachedReason{kind: k, json: r.appendJSONSlow(nil, i)}
-		if k == value.String {
-			e.s = strings.Clone(s)
+		next.n++
+		if sk >= 0 {
+			next.small[sk] = js
 		} else {
-			e.n = x.n
+			e := cachedReason{kind: k, n: x.n, json: js}
+			if k == value.String {
+				e.n, e.s = 0, strings.Clone(s)
+			}
+			next.other = append(next.other[:len(next.other):len(next.other)], e)
 		}
-		grown := make([]cachedReason, len(list), len(list)+1)
-		copy(grown, list)
-		grown = append(grown, e)
-		if sl.CompareAndSwap(p, &grown) {
-			return append(b, e.json...), true
+		if sl.CompareAndSwap(p, &next) {
+			return append(b, js...), true
 		}
 	}
 }

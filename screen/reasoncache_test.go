@@ -200,3 +200,26 @@ func TestReasonCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkAppendJSONReasonCache encodes the full-battery report with the engine's cache of encoded
+// reasons and without it (the encoder before the cache), so one run shows what the cache saves.
+func BenchmarkAppendJSONReasonCache(b *testing.B) {
+	eng := bundledEngine(b)
+	rep, err := eng.Score(context.Background(), battery())
+	require.NoError(b, err)
+	buf := rep.AppendJSON(nil)
+	b.Run("cached", func(b *testing.B) {
+		b.SetBytes(int64(len(buf)))
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = rep.AppendJSON(buf[:0])
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		b.SetBytes(int64(len(buf)))
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = screen.AppendJSONUncached(rep, buf[:0])
+		}
+	})
+}

@@ -115,6 +115,9 @@ type Runner struct {
 	nread, written atomic.Int64
 	// skipped counts the CSV rows skipped because they hold no answer (respfile.Decoder.SkippedRows).
 	skipped atomic.Int64
+	// outHint is the capacity a batch's output buffer starts with: a little more than the largest batch
+	// output so far.
+	outHint atomic.Int64
 	// scoreCtx is given to Score. It is not cancelled by an interrupt: records already read are scored
 	// and written normally.
 	scoreCtx context.Context
@@ -453,6 +456,13 @@ type scratch struct {
 
 func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 	out := b.out[:0]
+	if cap(out) == 0 {
+		// A batch's first use: sized like the largest batch written so far, instead of growing (and
+		// copying) its way up to a megabyte or so.
+		if h := p.outHint.Load(); h > 0 {
+			out = make([]byte, 0, h)
+		}
+	}
 	stats := b.stats[:0]
 	for i := range b.recs {
 		rec := &b.recs[i]
@@ -513,7 +523,13 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 	}
 	sc.rec = render.Record{}
 	b.out, b.stats = out, stats
+	if n := int64(len(out)); n > p.outHint.Load() && n <= maxOutHint {
+		p.outHint.Store(n + n/8)
+	}
 }
+
+// maxOutHint bounds the output buffer a new batch starts with.
+const maxOutHint = 8 << 20
 
 // addSubjectError makes a CSV row's empty or NA subject cell (respfile.Record.SubjectErr) an error of its
 // scored record: first in the report's errors, and the record counts as failed. The record was scored

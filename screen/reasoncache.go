@@ -25,6 +25,8 @@ import (
 type reasonCache struct {
 	once sync.Once
 	plan *plan.Plan
+	// consts is the JSON of the plan's strings that reports repeat (jsonconst.go).
+	consts *constJSON
 	// global and inst give where the slots of each kind of field start, as trace.Tracer lays out its marks:
 	// global for the context, domains, tier and days; per instrument for the rest.
 	global [plan.NumReadKinds]int32
@@ -51,6 +53,7 @@ type cachedReason struct {
 // init lays out the slots for p.
 func (c *reasonCache) init(p *plan.Plan) {
 	c.plan = p
+	c.consts = newConstJSON(constStrings(p))
 	c.inst = make([][plan.NumReadKinds]int32, len(p.Insts))
 	n := int32(0)
 	c.global[plan.ReadContext] = n
@@ -84,11 +87,24 @@ func (c *reasonCache) init(p *plan.Plan) {
 	c.slots = make([]atomic.Pointer[slotValues], 4*n)
 }
 
+// ready builds the cache for p on first use and reports whether it is p's.
+func (c *reasonCache) ready(p *plan.Plan) bool {
+	c.once.Do(func() { c.init(p) })
+	return c.plan == p
+}
+
+// constTable returns the JSON of the plan's strings for the report whose reasons are in a, or nil.
+func (a *reasonArena) constTable() *constJSON {
+	if a.rc == nil || a.plan == nil || !a.rc.ready(a.plan) {
+		return nil
+	}
+	return a.rc.consts
+}
+
 // slot returns the list of x's field, nil when the field has none (a plan other than the cache's, or a
 // field outside its layout).
 func (c *reasonCache) slot(a *reasonArena, x *xreason) *atomic.Pointer[slotValues] {
-	c.once.Do(func() { c.init(a.plan) })
-	if c.plan != a.plan || x.field >= plan.NumReadKinds || x.idx < 0 {
+	if !c.ready(a.plan) || x.field >= plan.NumReadKinds || x.idx < 0 {
 		return nil
 	}
 	var off int32

@@ -24,7 +24,7 @@ type constKey struct {
 }
 
 // minConstLen is the shortest string worth looking up: shorter ones are escaped as fast as found.
-const minConstLen = 12
+const minConstLen = 1
 
 // constStrings lists the plan's strings that reports carry as they are.
 func constStrings(p *plan.Plan) []string {
@@ -54,8 +54,10 @@ func constStrings(p *plan.Plan) []string {
 			add(n.Code, n.About, n.Message)
 		}
 	}
+	add(StatusComplete, StatusIncomplete, StatusError, EngineName, Version, "context_unknown", "context")
 	if rs := p.Rules; rs != nil {
 		add(rs.Def.ID, rs.Version, rs.Def.Digest)
+		add(rs.CtxUnknownMsgs...)
 		for _, d := range rs.Domains {
 			add(d.ID, d.Rule)
 		}

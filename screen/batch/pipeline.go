@@ -41,9 +41,11 @@ type scorer interface {
 }
 
 type batch struct {
-	seq   int
-	file  string
-	recs  []respfile.Record
+	seq  int
+	file string
+	recs []respfile.Record
+	// dec is the decoder that read recs: their response sets go back to it when the batch is reused.
+	dec   *respfile.Decoder
 	bases []*screen.Response // follow-up: each record's baseline (nil: scored on its own)
 	stats []recStat
 	out   []byte
@@ -249,6 +251,10 @@ func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 	}
 	var b *batch // the batch being filled, nil when none is
 	seq, n := 0, 0
+	// The response sets of a batch that comes back are given to the decoder that read them, which reads
+	// the next records into their maps (not in follow-up, where a baseline outlives its batch).
+	var dec *respfile.Decoder
+	recycle := p.fu == nil
 	ship := func() {
 		work <- b // never blocks: work holds nbatch batches
 		b = nil
@@ -263,6 +269,13 @@ func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 				return false
 			}
 		}
+		for i := range b.recs {
+			if recycle && b.dec == dec {
+				dec.Recycle(b.recs[i].Response)
+			}
+			b.recs[i].Response = nil
+		}
+		b.dec = dec
 		b.seq, b.file, b.fatal, b.fatalN = seq, src.Name, nil, 0
 		b.csv = src.Format == respfile.FormatCSV
 		b.recs = b.recs[:0]
@@ -281,7 +294,7 @@ func (p *Runner) read(ctx context.Context, src Source, work chan<- *batch) {
 			}
 		})
 	}
-	dec := respfile.NewDecoder(r, src.Format, p.limits)
+	dec = respfile.NewDecoder(r, src.Format, p.limits)
 	if src.Format == respfile.FormatCSV {
 		opt := p.opts.CSV
 		if src.TSV && opt.Delimiter == 0 {
@@ -511,8 +524,11 @@ func (p *Runner) scoreBatch(b *batch, sc *scratch) {
 			sc.rec.Failure = &st.Failure
 		}
 		out = sc.app.Append(out, &sc.rec)
-		// Drop the response so that it can be collected before the batch is reused.
-		rec.Response = nil
+		if p.fu != nil {
+			// Drop the response so that it can be collected before the batch is reused (otherwise the
+			// reader recycles it then).
+			rec.Response = nil
+		}
 	}
 	if b.fatal != nil {
 		stats = append(stats, recStat{Status: Status{N: b.fatalN}})

@@ -43,6 +43,58 @@ type jparser struct {
 	// sizeSeq[i] is the number of answers of the i-th instrument of the previous record.
 	sizeSeq []int
 	nInst   int
+
+	// Recycled memory (Decoder.Recycle): response sets whose maps the next records are read into, and
+	// the spare answer maps of the ones being reused. Every map taken from here is emptied first.
+	free     []*screen.Response
+	freeMaps []map[string]any
+	// spareAnswers and spareCtx are the emptied outer maps of the response set being read, when recycled.
+	spareAnswers map[string]map[string]any
+	spareCtx     map[string]any
+}
+
+// maxRecycled bounds the recycled response sets and answer maps a decoder keeps.
+const maxRecycled = 1024
+
+// newResponse returns an empty response set: a recycled one, its maps emptied and set aside for the
+// parse to fill, or a new one.
+func (p *jparser) newResponse() *screen.Response {
+	p.spareAnswers, p.spareCtx = nil, nil
+	n := len(p.free)
+	if n == 0 {
+		return &screen.Response{}
+	}
+	r := p.free[n-1]
+	p.free[n-1] = nil
+	p.free = p.free[:n-1]
+	for _, m := range r.Answers {
+		if m != nil && len(p.freeMaps) < maxRecycled {
+			clear(m)
+			p.freeMaps = append(p.freeMaps, m)
+		}
+	}
+	if r.Answers != nil {
+		clear(r.Answers)
+		p.spareAnswers = r.Answers
+	}
+	if r.Context != nil {
+		clear(r.Context)
+		p.spareCtx = r.Context
+	}
+	*r = screen.Response{}
+	return r
+}
+
+// answerMap returns an empty map for an instrument's answers: a recycled one, or a new one with room for
+// size answers.
+func (p *jparser) answerMap(size int) map[string]any {
+	if n := len(p.freeMaps); n > 0 {
+		m := p.freeMaps[n-1]
+		p.freeMaps[n-1] = nil
+		p.freeMaps = p.freeMaps[:n-1]
+		return m // emptied when it was set aside
+	}
+	return make(map[string]any, size)
 }
 
 const maxKeySeq = 4096
@@ -182,7 +234,7 @@ func (p *jparser) parseValue() *screen.Response {
 func (p *jparser) object(start int) *screen.Response {
 	p.i++ // '{'
 	p.depth = 1
-	resp := &screen.Response{}
+	resp := p.newResponse()
 	var seenSubject, seenContext, seenAnswers, seenDate bool
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
@@ -353,7 +405,11 @@ func (p *jparser) context(resp *screen.Response) bool {
 			return false
 		}
 		if resp.Context == nil {
-			resp.Context = make(map[string]any, 4)
+			resp.Context = p.spareCtx
+			p.spareCtx = nil
+			if resp.Context == nil {
+				resp.Context = make(map[string]any, 4)
+			}
 		}
 		n := len(resp.Context)
 		resp.Context[k] = v
@@ -387,7 +443,11 @@ func (p *jparser) answersValue(resp *screen.Response) bool {
 	p.i++
 	p.depth = 2
 	defer func() { p.depth = 1 }()
-	resp.Answers = make(map[string]map[string]any, 8)
+	resp.Answers = p.spareAnswers
+	p.spareAnswers = nil
+	if resp.Answers == nil {
+		resp.Answers = make(map[string]map[string]any, 8)
+	}
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -456,7 +516,7 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 	if ord < len(p.sizeSeq) {
 		size = p.sizeSeq[ord]
 	}
-	m := make(map[string]any, size)
+	m := p.answerMap(size)
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++

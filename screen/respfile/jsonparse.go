@@ -51,7 +51,12 @@ type jparser struct {
 	// spareAnswers and spareCtx are the emptied outer maps of the response set being read, when recycled.
 	spareAnswers map[string]map[string]any
 	spareCtx     map[string]any
+	// instKeys holds the item keys of the instrument being read (duplicate answers).
+	instKeys []string
 }
+
+// maxLinearKeys is how many item keys of an instrument are checked for duplicates one by one.
+const maxLinearKeys = 16
 
 // maxRecycled bounds the recycled response sets and answer maps a decoder keeps.
 const maxRecycled = 1024
@@ -517,6 +522,8 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		size = p.sizeSeq[ord]
 	}
 	m := p.answerMap(size)
+	keys := p.instKeys[:0]
+	defer func() { p.instKeys = keys[:0] }()
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -545,10 +552,26 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		if v != nil {
 			p.given++
 		}
-		if old, dup := m[item]; dup {
+		// Is the item answered twice? The first keys of an instrument are checked against each other (as
+		// cheap as one map lookup would be), the rest in the map.
+		var dup bool
+		if len(keys) < maxLinearKeys {
+			for _, k := range keys {
+				if k == item {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				keys = append(keys, item)
+			}
+		} else {
+			_, dup = m[item]
+		}
+		if dup {
 			// The item answered twice: both answers are kept, as a list (conflicting answers, an error
 			// of that item that still surfaces a flag one of them fires), never "last one wins".
-			v = appendAnswer(old, v)
+			v = appendAnswer(m[item], v)
 		}
 		m[item] = v
 		p.ws()

@@ -162,6 +162,11 @@ func TestReasonCacheWritesUncachedBytes(t *testing.T) {
 			}
 			want := screen.AppendJSONUncached(rep, nil)
 			require.Equal(t, string(want), string(rep.AppendJSON(nil)), "pass %d, record %d", pass, i)
+			if pass == 0 { // read back (no plan, so no cache): the same bytes
+				back, err := screen.ReadReport(bytes.NewReader(want))
+				require.NoError(t, err)
+				require.Equal(t, string(want), string(back.AppendJSON(nil)), "record %d read back", i)
+			}
 			require.NoError(t, eng.ScoreTo(ctx, r, &reused))
 			require.Equal(t, string(want), string(reused.AppendJSON(nil)), "pass %d, record %d (ScoreTo)", pass, i)
 			if i > 0 { // follow-up: the previous record as the baseline

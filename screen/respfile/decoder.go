@@ -161,18 +161,6 @@ func (d *Decoder) Next() (Record, error) {
 	return rec, nil
 }
 
-// Recycle gives the decoder back a response set it returned, which the caller no longer uses: its maps
-// are emptied and the next records of a JSON or JSON Lines input are read into them, so a loop that
-// recycles each response set after scoring it allocates little per record. After Recycle, r and every
-// map it holds belong to the decoder again: the caller must not read or keep them (nor anything taken
-// from them, such as an instrument's answer map), and must recycle a response set at most once. Only
-// what this decoder returned may be recycled. Other formats ignore it; a nil r is ignored.
-func (d *Decoder) Recycle(r *screen.Response) {
-	if r != nil && len(d.p.free) < maxRecycled {
-		d.p.free = append(d.p.free, r)
-	}
-}
-
 // newRecord numbers the next record.
 func (d *Decoder) newRecord(line int) Record {
 	d.n++

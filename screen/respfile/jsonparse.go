@@ -58,50 +58,6 @@ type jparser struct {
 // maxLinearKeys is how many item keys of an instrument are checked for duplicates one by one.
 const maxLinearKeys = 16
 
-// maxRecycled bounds the recycled response sets and answer maps a decoder keeps.
-const maxRecycled = 1024
-
-// newResponse returns an empty response set: a recycled one, its maps emptied and set aside for the
-// parse to fill, or a new one.
-func (p *jparser) newResponse() *screen.Response {
-	p.spareAnswers, p.spareCtx = nil, nil
-	n := len(p.free)
-	if n == 0 {
-		return &screen.Response{}
-	}
-	r := p.free[n-1]
-	p.free[n-1] = nil
-	p.free = p.free[:n-1]
-	for _, m := range r.Answers {
-		if m != nil && len(p.freeMaps) < maxRecycled {
-			clear(m)
-			p.freeMaps = append(p.freeMaps, m)
-		}
-	}
-	if r.Answers != nil {
-		clear(r.Answers)
-		p.spareAnswers = r.Answers
-	}
-	if r.Context != nil {
-		clear(r.Context)
-		p.spareCtx = r.Context
-	}
-	*r = screen.Response{}
-	return r
-}
-
-// answerMap returns an empty map for an instrument's answers: a recycled one, or a new one with room for
-// size answers.
-func (p *jparser) answerMap(size int) map[string]any {
-	if n := len(p.freeMaps); n > 0 {
-		m := p.freeMaps[n-1]
-		p.freeMaps[n-1] = nil
-		p.freeMaps = p.freeMaps[:n-1]
-		return m // emptied when it was set aside
-	}
-	return make(map[string]any, size)
-}
-
 const maxKeySeq = 4096
 
 // internKey returns key bytes as an interned string.

@@ -115,12 +115,7 @@ func appendRule(b []byte, t *constJSON, rule string, why reasons) []byte {
 	b = append(b, `"rule":`...)
 	b = t.appendString(b, rule)
 	b = append(b, `,"reasons":[`...)
-	for i := range why.len() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = why.appendJSON(b, i)
-	}
+	b = why.appendAllJSON(b)
 	return append(b, ']')
 }
 

@@ -93,18 +93,26 @@ func (c *reasonCache) ready(p *plan.Plan) bool {
 	return c.plan == p
 }
 
-// constTable returns the JSON of the plan's strings for the report whose reasons are in a, or nil.
-func (a *reasonArena) constTable() *constJSON {
+// cache returns the engine's cache, ready for a's plan, or nil.
+func (a *reasonArena) cache() *reasonCache {
 	if a.rc == nil || a.plan == nil || !a.rc.ready(a.plan) {
 		return nil
 	}
-	return a.rc.consts
+	return a.rc
 }
 
-// slot returns the list of x's field, nil when the field has none (a plan other than the cache's, or a
-// field outside its layout).
-func (c *reasonCache) slot(a *reasonArena, x *xreason) *atomic.Pointer[slotValues] {
-	if !c.ready(a.plan) || x.field >= plan.NumReadKinds || x.idx < 0 {
+// constTable returns the JSON of the plan's strings for the report whose reasons are in a, or nil.
+func (a *reasonArena) constTable() *constJSON {
+	if c := a.cache(); c != nil {
+		return c.consts
+	}
+	return nil
+}
+
+// slot returns the list of x's field, nil when the field has none (a field outside the layout). The
+// cache must be ready for the arena's plan.
+func (c *reasonCache) slot(x *xreason) *atomic.Pointer[slotValues] {
+	if x.field >= plan.NumReadKinds || x.idx < 0 {
 		return nil
 	}
 	var off int32
@@ -147,11 +155,12 @@ func smallKey(k value.Kind, n uint64) int {
 }
 
 // appendJSON appends reason i of span r from the cache, adding it when it is not there yet and may be
-// kept; ok is false when the caller must write it itself.
+// kept; ok is false when the caller must write it itself. The cache must be ready for r's plan
+// (reasonArena.cache).
 func (c *reasonCache) appendJSON(b []byte, r reasons, i int) (_ []byte, ok bool) {
 	a := r.a
 	x := &a.items[int(r.from)+i]
-	sl := c.slot(a, x)
+	sl := c.slot(x)
 	if sl == nil {
 		return b, false
 	}

@@ -160,12 +160,33 @@ func (r reasons) appendJSON(b []byte, i int) []byte {
 	if r.a.plan == nil { // a report read back from JSON
 		return r.a.dec[int(r.from)+i].appendJSON(b)
 	}
-	if r.a.rc != nil {
-		if out, ok := r.a.rc.appendJSON(b, r, i); ok {
+	if c := r.a.cache(); c != nil {
+		if out, ok := c.appendJSON(b, r, i); ok {
 			return out
 		}
 	}
 	return r.appendJSONSlow(b, i)
+}
+
+// appendAllJSON appends the span's reasons, separated by commas, as appendJSON writes each.
+func (r reasons) appendAllJSON(b []byte) []byte {
+	var c *reasonCache
+	if r.a != nil && r.a.plan != nil {
+		c = r.a.cache()
+	}
+	for i := range r.len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if c == nil {
+			b = r.appendJSON(b, i)
+		} else if out, ok := c.appendJSON(b, r, i); ok {
+			b = out
+		} else {
+			b = r.appendJSONSlow(b, i)
+		}
+	}
+	return b
 }
 
 // appendJSONSlow appends reason i of the span (of a report with a plan): its machine fields and its words,

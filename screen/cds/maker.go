@@ -42,6 +42,8 @@ type Maker struct {
 	opt   Options
 	names *Namer
 	rsDoc struct{ id, title string }
+	// labels are the rule set's referral labels by id (only those it gives).
+	labels map[string]string
 }
 
 // NewMaker builds a Maker for the definitions an engine has loaded.
@@ -52,6 +54,14 @@ func NewMaker(eng *screen.Engine, opt Options) *Maker {
 	}
 	if rs, ok := eng.RuleSet(); ok {
 		m.rsDoc.id, m.rsDoc.title = rs.ID, rs.Title
+	}
+	if doc, err := eng.DescribeRuleSet(); err == nil && doc != nil {
+		m.labels = map[string]string{}
+		for _, r := range doc.Referrals {
+			if r.Label != "" {
+				m.labels[r.ID] = r.Label
+			}
+		}
 	}
 	return m
 }
@@ -379,12 +389,24 @@ func (m *Maker) summaryOf(r screen.Referral) string {
 	return fitSummary(r.Text, fitSummary(firstSentence(r.Text), "Recommended ("+string(r.Priority)+" priority): "+m.shortOf(r)+"."))
 }
 
-// shortOf is a referral's name in a list.
+// shortOf is a referral's name in a list: the table's short name, else the rule set's label, else its id
+// in words.
 func (m *Maker) shortOf(r screen.Referral) string {
 	if a, ok := ReferralActions[r.ID]; ok && a.Short != "" {
 		return a.Short
 	}
+	if l := m.labels[r.ID]; l != "" {
+		return l
+	}
 	return words(r.ID)
+}
+
+// labelOf is a referral's heading: the rule set's label, else its short name capitalised.
+func (m *Maker) labelOf(r screen.Referral) string {
+	if l := m.labels[r.ID]; l != "" {
+		return l
+	}
+	return capitalize(m.shortOf(r))
 }
 
 func firstSentence(s string) string {

@@ -370,14 +370,14 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 		var mit []string
 		for _, r := range c.Referrals {
 			mit = append(mit, r.Text)
-			note(referralText("Referral", r))
+			note(referralText("Referral", r, w.referralName(c, r.ID)))
 		}
 		ra.Mitigation = strings.Join(mit, " ")
 		for _, r := range c.PossibleReferrals {
-			note(referralText("Possible referral (some of the possible answers give it)", r))
+			note(referralText("Possible referral (some of the possible answers give it)", r, w.referralName(c, r.ID)))
 		}
 		if len(c.NotAssessed) > 0 {
-			note("Not assessed: " + strings.Join(c.NotAssessed, ", ") + ".")
+			note("Not assessed: " + strings.Join(w.domainNames(c, c.NotAssessed), ", ") + ".")
 		}
 	}
 	for _, n := range c.Notes {
@@ -390,9 +390,9 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 	return ra
 }
 
-func referralText(kind string, r screen.Referral) string {
+func referralText(kind string, r screen.Referral, name string) string {
 	var b strings.Builder
-	b.WriteString(kind + " [" + string(r.Priority) + "] " + r.ID + ": " + r.Text)
+	b.WriteString(kind + " [" + string(r.Priority) + "] " + name + ": " + r.Text)
 	for _, a := range r.Addenda {
 		b.WriteString(" " + a)
 	}

@@ -298,7 +298,7 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	if len(possible) > 0 {
 		d.WriteString("**What the answers could add:**\n\n")
 		for _, r := range possible {
-			fmt.Fprintf(&d, "- %s (%s priority): %s\n", EscapeMarkdown(m.shortOf(r)), r.Priority, EscapeMarkdown(r.Text))
+			fmt.Fprintf(&d, "- %s (%s priority): %s\n", EscapeMarkdown(m.labelOf(r)), r.Priority, EscapeMarkdown(r.Text))
 			c.Links = appendLinks(c.Links, ReferralActions[r.ID].Links)
 		}
 		d.WriteString("\n")

@@ -184,7 +184,7 @@ func TestBundleComposite(t *testing.T) {
 	for _, n := range positive.Note {
 		notes = append(notes, n.Text)
 	}
-	assert.Contains(t, strings.Join(notes, "\n"), "whatever the answers to binge_frequency would be")
+	assert.Contains(t, strings.Join(notes, "\n"), "whatever the answers to AUDIT-C item 3 would be")
 	require.NotNil(t, flag)
 	assert.Equal(t, "AA", flag.Interpretation[0].Coding[0].Code)
 	require.NotNil(t, ra)

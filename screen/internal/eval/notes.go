@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen/internal/plan"
@@ -57,7 +58,7 @@ func (ie *InstEval) Note(n NoteRec) plan.Note {
 		id, name := in.Scores[n.About].ID, in.Scores[n.About].Noun()
 		return plan.Note{Code: "not_computed", About: id, Message: name + " not computed: its expression failed (see the record's errors)"}
 	case NoteUnknownAnswers:
-		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) are not valid for %s (see the record's errors): they count as unknown, and no score that reads them is prorated", n.A, in.Key)}
+		return plan.Note{Code: "unknown_answers", About: in.Key, Message: fmt.Sprintf("%d answer(s) to %s are not valid (see the record's errors): they count as unknown, and no score that reads them is prorated", n.A, in.Label)}
 	case NoteConflictFired:
 		id, msg := ie.conflictNote(n.About)
 		return plan.Note{Code: "fired_in_conflicting_answer", About: id, Message: msg}
@@ -80,13 +81,20 @@ func (ie *InstEval) result(n NoteRec) (id, what string, deps []bool) {
 
 // OpenItems lists the items of mask whose answers are missing or unknown.
 func (ie *InstEval) OpenItems(mask []bool) string {
-	var ids []string
+	var nums []string
 	for i, s := range ie.St {
 		if (s == ItemUnanswered || s == ItemUnknown) && mask[i] {
-			ids = append(ids, ie.Inst.Items[i].ID)
+			nums = append(nums, strconv.Itoa(ie.Inst.Items[i].Number))
 		}
 	}
-	return strings.Join(ids, ", ")
+	// By their numbers on the form, as a clinician finds them: "AUDIT-C item 3", "PHQ-9 items 7, 8 and 9".
+	switch len(nums) {
+	case 0:
+		return ""
+	case 1:
+		return ie.Inst.Label + " item " + nums[0]
+	}
+	return ie.Inst.Label + " items " + strings.Join(nums[:len(nums)-1], ", ") + " and " + nums[len(nums)-1]
 }
 
 // missingWhat says why a field could not be read: an item that was not answered, or whose answer is not

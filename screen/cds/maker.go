@@ -444,3 +444,16 @@ func randomUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// NotAppliedWhy says in words why a rule set was not applied: a reason code the engine gives
+// (screen.CompositeResult.Reason: outside_population, no_inputs) as a sentence, any other reason (already
+// words) as it is.
+func NotAppliedWhy(reason string) string {
+	switch reason {
+	case "outside_population":
+		return "the respondent is younger than the rule set is for (see the note on age)"
+	case "no_inputs":
+		return "none of the questionnaires it reads was answered"
+	}
+	return reason
+}

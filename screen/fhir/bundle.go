@@ -177,7 +177,7 @@ func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 			}
 		}
 		if len(res.Missing) > 0 {
-			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
+			common = append(common, Annotation{Text: "Not answered: " + itemsWords(w.insts[res.ID+"@"+res.Version], res.Missing)})
 		}
 		if status == "preliminary" {
 			common = append(common, Annotation{Text: "The questionnaire response is not completed (in progress or stopped): this result is preliminary."})
@@ -339,7 +339,7 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 	}
 	note := func(s string) { ra.Note = append(ra.Note, Annotation{Text: s}) }
 	if !c.Applied {
-		note("Not applied: " + c.Reason)
+		note("Not applied: " + cds.NotAppliedWhy(c.Reason))
 	} else {
 		tier := string(c.Tier)
 		qual := func(t string) *CodeableConcept {

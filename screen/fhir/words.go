@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/painscreen/painscreen/screen"
@@ -35,4 +36,25 @@ func (w *Writer) domainNames(c *screen.CompositeResult, ids []string) []string {
 		}
 	}
 	return out
+}
+
+// itemsWords names items of an instrument by their numbers on the form, as a clinician finds them:
+// "AUDIT-C items 2 and 3"; an id the definition does not have stays as it is.
+func itemsWords(info *instInfo, ids []string) string {
+	if info == nil || info.doc == nil {
+		return strings.Join(ids, ", ")
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id
+		for j, it := range info.doc.Items {
+			if it.ID == id {
+				names[i] = strconv.Itoa(j + 1)
+			}
+		}
+	}
+	if len(names) == 1 {
+		return info.doc.Label + " item " + names[0]
+	}
+	return info.doc.Label + " items " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -212,7 +212,7 @@ func (t *textBuf) openFlags(rep *screen.Report, nm *cds.Namer) {
 			}
 			what = strings.Join(names, "; ")
 		}
-		t.words(f.Instrument+"."+f.Flag+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
+		t.words(nm.Instrument(f.Instrument)+" "+strings.ReplaceAll(f.Flag, "_", " ")+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
 		t.nl()
 	}
 }

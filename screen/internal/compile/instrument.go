@@ -75,7 +75,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			}
 		}
 		ci.SkippedNote = it.SkippedNote
-		words := plan.ItemWords(in.Label, ci)
+		words := plan.ItemWords(in.Label, ci, len(d.Items) == 1)
 		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Words: words}
 		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true, Words: words}
 		in.Items = append(in.Items, ci)

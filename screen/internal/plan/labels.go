@@ -76,11 +76,14 @@ func lowerFirst(s string) string {
 	return string(r+'a'-'A') + s[n:]
 }
 
-// ItemWords names an item for people: "PHQ-9 item 9 (thoughts that you would be better off dead…)".
-func ItemWords(inst string, it *Item) string {
+// ItemWords names an item for people: "PHQ-9 item 9 (thoughts that you would be better off dead…)"; the
+// only item of a single-item instrument goes without its number ("single-item drug screen (how many…)").
+func ItemWords(inst string, it *Item, single bool) string {
 	b := AppendClean(nil, inst)
-	b = append(b, " item "...)
-	b = strconv.AppendInt(b, int64(it.Number), 10)
+	if !single {
+		b = append(b, " item "...)
+		b = strconv.AppendInt(b, int64(it.Number), 10)
+	}
 	b = append(b, " ("...)
 	b = AppendClean(b, it.Label)
 	return string(append(b, ')'))

@@ -172,8 +172,10 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 	switch f.Kind {
 	case plan.ReadItem:
 		it := in.Items[f.Idx]
-		b = append(b, " item "...)
-		b = appendInt(b, it.Number)
+		if len(in.Items) > 1 || it.Number != 1 { // the only item of a single-item instrument goes without its number
+			b = append(b, " item "...)
+			b = appendInt(b, it.Number)
+		}
 		b = append(b, " ("...)
 		b = plan.AppendClean(b, it.Label)
 		return append(b, ')')

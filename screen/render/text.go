@@ -199,7 +199,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.nl()
 	t.kept(sc)
-	t.ehrContext(rec.EHR)
+	t.ehrContext(rec.EHR, dl)
 	t.sourceNotes(rec)
 	c := rep.Composite
 	if c != nil {

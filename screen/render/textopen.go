@@ -65,9 +65,9 @@ func (l *labels) score(id string) string {
 // its words (the definitions' labels, else the ids in words).
 type domainLabels map[string]*ruleSetWords
 
-// ruleSetWords are the labels one rule set version gives its domains and referrals.
+// ruleSetWords are the labels one rule set version gives its domains, referrals and context fields.
 type ruleSetWords struct {
-	domains, referrals map[string]string
+	domains, referrals, context map[string]string
 }
 
 func newDomainLabels(eng *screen.Engine) domainLabels {
@@ -75,7 +75,12 @@ func newDomainLabels(eng *screen.Engine) domainLabels {
 	if err != nil || doc == nil {
 		return nil
 	}
-	w := &ruleSetWords{domains: map[string]string{}, referrals: map[string]string{}}
+	w := &ruleSetWords{domains: map[string]string{}, referrals: map[string]string{}, context: map[string]string{}}
+	for _, c := range doc.Context {
+		if c.Label != "" {
+			w.context[c.ID] = c.Label
+		}
+	}
 	for _, d := range doc.Domains {
 		if d.Label != "" {
 			w.domains[d.ID] = d.Label
@@ -91,6 +96,17 @@ func newDomainLabels(eng *screen.Engine) domainLabels {
 func (dl domainLabels) of(c *screen.CompositeResult, id string) string {
 	if w := dl[c.ID+"@"+c.Version]; w != nil {
 		if l := w.domains[id]; l != "" {
+			return l
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// contextLabel names a context field for people: the engine's rule set's label for it, else its id in
+// words (age and sex are their own words).
+func (dl domainLabels) contextLabel(id string) string {
+	for _, w := range dl {
+		if l := w.context[id]; l != "" {
 			return l
 		}
 	}

@@ -175,8 +175,8 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		if ce.Reason == plan.ReasonOutsidePopulation {
 			pop := rs.Def.Population
 			cr.Notes = append(cr.Notes, Note{Code: plan.ReasonOutsidePopulation, About: "context.age",
-				Message: fmt.Sprintf("%s is for ages %d and over (%s); age is under %d, so its domains, tier and referrals are not given. Instrument results and flags are reported.",
-					rs.Key, pop.MinAge, pop.Description, pop.MinAge)})
+				Message: fmt.Sprintf("The rule set is for ages %d and over (%s); age is under %d, so its domains, tier and referrals are not given. Instrument results and flags are reported.",
+					pop.MinAge, pop.Description, pop.MinAge)})
 		}
 		return
 	}

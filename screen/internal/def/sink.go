@@ -33,6 +33,11 @@ func (s *Sink) Line(n int) string {
 	return strings.TrimRight(s.lines[n-1], "\r")
 }
 
+// Warnf records a warning at line:col.
+func (s *Sink) Warnf(line, col int, code, format string, args ...any) {
+	s.add(diag.Warning, line, col, code, fmt.Sprintf(format, args...))
+}
+
 // Errorf records an error at line:col.
 func (s *Sink) Errorf(line, col int, code, format string, args ...any) {
 	s.add(diag.Error, line, col, code, fmt.Sprintf(format, args...))

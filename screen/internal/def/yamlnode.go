@@ -252,6 +252,22 @@ func (p *parser) optStr(f *fields, key, what string) string {
 	return ""
 }
 
+// label reads an optional clinician-facing name (label, short): one that is given but blank warns
+// empty_label, since a clinician would read nothing where the author meant a name (the fallback, an id or
+// a longer text, stands in).
+func (p *parser) label(f *fields, key, what string) string {
+	n := f.get(key)
+	if n == nil {
+		return ""
+	}
+	s, ok := p.str(n, what+"."+key)
+	if ok && strings.TrimSpace(s) == "" {
+		p.sink.Warnf(n.Line, n.Column, "empty_label", "%s %s is empty: a clinician would read nothing here; give words or leave it out", what, key)
+		return ""
+	}
+	return s
+}
+
 // id reads an id scalar.
 func (p *parser) id(n *yaml.Node, what string) (string, bool) {
 	s, ok := p.str(n, what)

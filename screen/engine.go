@@ -48,6 +48,8 @@ type config struct {
 	strict           bool
 	lim              def.Limits
 	noFast           bool // tests: evaluate everything with CEL's interpreter
+	noCache          bool // tests: parse and check everything, as for definitions never seen before
+	record           *compile.Recorder
 }
 
 // WithDefinitions loads every instrument and rule-set definition (*.yaml, *.yml; not *_test.yaml) found
@@ -112,7 +114,9 @@ func configure(opts []Option) (*config, error) {
 	return cfg, nil
 }
 
-// build runs the stages: read and parse the files, reduce them to one set of definitions, compile.
+// build runs the stages: read and parse the files, reduce them to one set of definitions, compile. New
+// (not Check) takes the parses and static-check verdicts computed for the bundled definitions' content
+// from compile.Bundled: any other content misses and is parsed and checked.
 func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	var list diag.List
 	sources, err := load.Read(cfg.roots, cfg.lim, &list)
@@ -121,8 +125,13 @@ func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	}
 	lineOf := load.Lines(sources)
 	set := load.Dedupe(sources, &list)
+	var cache *compile.Cache
+	if !all && !cfg.noCache {
+		cache = compile.Bundled()
+	}
 	res, err := compile.Build(set, compile.Options{MaxCost: maxExprCost, MaxExprBytes: cfg.lim.MaxExprBytes,
-		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{}}, &list)
+		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{},
+		Cache: cache, Record: cfg.record}, &list)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -55,7 +55,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	if e == nil {
 		return nil
 	}
-	parsed, iss := env.Parse(e.Src)
+	parsed, iss := c.parse(env, e.Src)
 	if iss.Err() != nil {
 		if hints := syntaxHints(e.Src); len(hints) > 0 {
 			for _, h := range hints { // in place of the parser's messages

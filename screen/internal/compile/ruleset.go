@@ -96,6 +96,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(env, "r "+d.Digest)
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
@@ -157,6 +158,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(refEnv, "r "+d.Digest+" referrals")
 	scope.tier = true
 	for _, r := range d.Referrals {
 		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID, Expands: strings.Contains(r.Text, "{not_assessed}")}

@@ -1,0 +1,246 @@
+package compile
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	exprpb "google.golang.org/genproto/googleapis/api/expr/v1alpha1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/painscreen/painscreen/screen/internal/plan"
+)
+
+// Work a load can take from an earlier one, because it depends only on the definitions' content: the
+// parse of each CEL expression, and the verdict of the static checks over a set of definitions. A Cache
+// holds both, keyed by content (definition digests and expression sources), so a definition that changes
+// in any way simply misses and is parsed and checked again. The bundled definitions' cache is produced
+// by a test (screen's TestBundledCache, which fails when it is stale) and embedded (Bundled).
+
+// cacheFormat changes when what is keyed or how it is stored changes; it is part of every key.
+const cacheFormat = "painscreen-compile-cache/1"
+
+// Key identifies one cached entry.
+type Key [sha256.Size]byte
+
+// Cache is a read-only set of parses and clean static-check verdicts. The zero value is empty.
+type Cache struct {
+	parses map[Key][]byte // a serialized exprpb.ParsedExpr
+	clean  map[Key]bool   // definition sets whose static checks report nothing
+}
+
+// Recorder collects what a Build computed, to write a Cache (tests and the generator only).
+type Recorder struct {
+	mu     sync.Mutex
+	Parses map[Key][]byte
+	Clean  map[Key]bool
+	// Conflicts counts keys recorded twice with different parses: a key that does not say everything
+	// a parse depends on. The generator refuses to write a cache then.
+	Conflicts int
+}
+
+func (r *Recorder) parse(k Key, a *cel.Ast) {
+	pe, err := cel.AstToParsedExpr(a)
+	if err != nil {
+		return
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(pe)
+	if err != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Parses == nil {
+		r.Parses = map[Key][]byte{}
+	}
+	if old, ok := r.Parses[k]; ok && string(old) != string(b) {
+		r.Conflicts++
+	}
+	r.Parses[k] = b
+}
+
+func (r *Recorder) verdict(k Key, clean bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Clean == nil {
+		r.Clean = map[Key]bool{}
+	}
+	if !clean {
+		r.Clean[k] = false // a set seen unclean once is never recorded clean
+		return
+	}
+	if _, seen := r.Clean[k]; !seen {
+		r.Clean[k] = true
+	}
+}
+
+// Encode writes the recorded entries in the cache's format (sorted, so the same recording gives the same
+// bytes): a header line, then per entry a kind byte ('p' parse, 'v' clean verdict), the key, and for a
+// parse its length (uvarint) and bytes.
+func (r *Recorder) Encode() []byte {
+	out := []byte(cacheFormat + "\n")
+	keys := make([]Key, 0, len(r.Parses))
+	for k := range r.Parses {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b Key) int { return strings.Compare(string(a[:]), string(b[:])) })
+	for _, k := range keys {
+		out = append(out, 'p')
+		out = append(out, k[:]...)
+		out = binary.AppendUvarint(out, uint64(len(r.Parses[k])))
+		out = append(out, r.Parses[k]...)
+	}
+	keys = keys[:0]
+	for k, clean := range r.Clean {
+		if clean {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b Key) int { return strings.Compare(string(a[:]), string(b[:])) })
+	for _, k := range keys {
+		out = append(out, 'v')
+		out = append(out, k[:]...)
+	}
+	return out
+}
+
+var errCacheFormat = errors.New("compile cache: not in the expected format")
+
+// DecodeCache reads what Recorder.Encode wrote. The parses are kept as bytes and decoded on use.
+func DecodeCache(b []byte) (*Cache, error) {
+	head := cacheFormat + "\n"
+	if !strings.HasPrefix(string(b), head) {
+		return nil, errCacheFormat
+	}
+	b = b[len(head):]
+	c := &Cache{parses: map[Key][]byte{}, clean: map[Key]bool{}}
+	for len(b) > 0 {
+		if len(b) < 1+len(Key{}) {
+			return nil, errCacheFormat
+		}
+		kind := b[0]
+		k := Key(b[1 : 1+len(Key{})])
+		b = b[1+len(Key{}):]
+		switch kind {
+		case 'p':
+			n, w := binary.Uvarint(b)
+			if w <= 0 || n > uint64(len(b)-w) {
+				return nil, errCacheFormat
+			}
+			c.parses[k] = b[w : w+int(n) : w+int(n)]
+			b = b[w+int(n):]
+		case 'v':
+			c.clean[k] = true
+		default:
+			return nil, errCacheFormat
+		}
+	}
+	return c, nil
+}
+
+// Len returns the number of parses and clean verdicts held.
+func (c *Cache) Len() (parses, verdicts int) {
+	if c == nil {
+		return 0, 0
+	}
+	return len(c.parses), len(c.clean)
+}
+
+// parseKey keys the parse of src in an environment: envTag says which (its macros decide the parse; an
+// instrument's aggregate macros expand to its own item indices, so its tag holds its digest).
+func parseKey(envTag, src string) Key {
+	h := sha256.New()
+	h.Write([]byte(cacheFormat + "\x00parse\x00"))
+	h.Write([]byte(envTag))
+	h.Write([]byte{0})
+	h.Write([]byte(src))
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// lintKey keys the static checks' verdict over what they read: every instrument loaded and the rule sets
+// checked, each with the instrument versions it binds.
+func lintKey(insts []*plan.Instrument, rules []*plan.RuleSet) Key {
+	h := sha256.New()
+	h.Write([]byte(cacheFormat + "\x00lint\x00"))
+	for _, in := range insts {
+		h.Write([]byte("i " + in.Def.Digest + "\n"))
+	}
+	for _, rs := range rules {
+		h.Write([]byte("r " + rs.Def.Digest + "\n"))
+		for _, ri := range rs.Inputs {
+			if ri.Inst != nil {
+				h.Write([]byte("b " + ri.Inst.Def.Digest + "\n"))
+			} else {
+				h.Write([]byte("b -\n"))
+			}
+		}
+	}
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// parse parses src in env, from the cache when it holds the parse (and the source is within the size
+// limit the parser would enforce), and records it when recording.
+func (c *compiler) parse(env *cel.Env, src string) (*cel.Ast, *cel.Issues) {
+	tag, tagged := c.envTags[env]
+	c.res.Parses++
+	var k Key
+	if tagged && (c.cache != nil || c.rec != nil) {
+		k = parseKey(tag, src)
+		if b, ok := c.cache.lookup(k); ok && len(src) <= c.maxExprBytes {
+			var pe exprpb.ParsedExpr
+			if err := proto.Unmarshal(b, &pe); err == nil {
+				c.res.ParseHits++
+				return cel.ParsedExprToAstWithSource(&pe, common.NewTextSource(src)), nil
+			}
+		}
+	}
+	a, iss := env.Parse(src)
+	if tagged && c.rec != nil && iss.Err() == nil {
+		c.rec.parse(k, a)
+	}
+	return a, iss
+}
+
+func (c *Cache) lookup(k Key) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	b, ok := c.parses[k]
+	return b, ok
+}
+
+// tagEnv names env for the parse cache.
+func (c *compiler) tagEnv(env *cel.Env, tag string) {
+	if c.envTags == nil {
+		c.envTags = map[*cel.Env]string{}
+	}
+	c.envTags[env] = tag
+}
+
+//go:generate go test ../.. -run ^TestBundledCache$ -count=1 -update
+
+// bundledCache is the cache of the bundled definitions (screen's TestBundledCache writes it, and fails
+// when it is stale).
+//
+//go:embed bundled.cache
+var bundledCache []byte
+
+// Bundled returns the embedded cache of the bundled definitions, decoded on first use; an empty cache if
+// it cannot be read (every load then parses and checks everything, as without a cache).
+var Bundled = sync.OnceValue(func() *Cache {
+	c, err := DecodeCache(bundledCache)
+	if err != nil {
+		return &Cache{}
+	}
+	return c
+})

@@ -3,7 +3,8 @@ package compile
 import (
 	"crypto/sha256"
 	_ "embed"
-	"encoding/binary"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
@@ -80,62 +81,48 @@ func (r *Recorder) verdict(k Key, clean bool) {
 	}
 }
 
-// Encode writes the recorded entries in the cache's format (sorted, so the same recording gives the same
-// bytes): a header line, then per entry a kind byte ('p' parse, 'v' clean verdict), the key, and for a
-// parse its length (uvarint) and bytes.
+// Encode writes the recorded entries in the cache's format, a text file sorted so that the same
+// recording gives the same bytes: a header line, then a line per entry, "p <key> <parse>" (the key in hex,
+// the serialized parse in base64) or "v <key>" (a clean verdict).
 func (r *Recorder) Encode() []byte {
-	out := []byte(cacheFormat + "\n")
-	keys := make([]Key, 0, len(r.Parses))
-	for k := range r.Parses {
-		keys = append(keys, k)
+	var lines []string
+	for k, b := range r.Parses {
+		lines = append(lines, "p "+hex.EncodeToString(k[:])+" "+base64.StdEncoding.EncodeToString(b))
 	}
-	slices.SortFunc(keys, func(a, b Key) int { return strings.Compare(string(a[:]), string(b[:])) })
-	for _, k := range keys {
-		out = append(out, 'p')
-		out = append(out, k[:]...)
-		out = binary.AppendUvarint(out, uint64(len(r.Parses[k])))
-		out = append(out, r.Parses[k]...)
-	}
-	keys = keys[:0]
 	for k, clean := range r.Clean {
 		if clean {
-			keys = append(keys, k)
+			lines = append(lines, "v "+hex.EncodeToString(k[:]))
 		}
 	}
-	slices.SortFunc(keys, func(a, b Key) int { return strings.Compare(string(a[:]), string(b[:])) })
-	for _, k := range keys {
-		out = append(out, 'v')
-		out = append(out, k[:]...)
-	}
-	return out
+	slices.Sort(lines)
+	return []byte(cacheFormat + "\n" + strings.Join(lines, "\n") + "\n")
 }
 
 var errCacheFormat = errors.New("compile cache: not in the expected format")
 
-// DecodeCache reads what Recorder.Encode wrote. The parses are kept as bytes and decoded on use.
+// DecodeCache reads what Recorder.Encode wrote.
 func DecodeCache(b []byte) (*Cache, error) {
-	head := cacheFormat + "\n"
-	if !strings.HasPrefix(string(b), head) {
+	text, ok := strings.CutPrefix(string(b), cacheFormat+"\n")
+	if !ok {
 		return nil, errCacheFormat
 	}
-	b = b[len(head):]
 	c := &Cache{parses: map[Key][]byte{}, clean: map[Key]bool{}}
-	for len(b) > 0 {
-		if len(b) < 1+len(Key{}) {
+	for line := range strings.Lines(text) {
+		line = strings.TrimSuffix(line, "\n")
+		kind, rest, _ := strings.Cut(line, " ")
+		hexKey, data, _ := strings.Cut(rest, " ")
+		var k Key
+		if n, err := hex.Decode(k[:], []byte(hexKey)); err != nil || n != len(k) {
 			return nil, errCacheFormat
 		}
-		kind := b[0]
-		k := Key(b[1 : 1+len(Key{})])
-		b = b[1+len(Key{}):]
 		switch kind {
-		case 'p':
-			n, w := binary.Uvarint(b)
-			if w <= 0 || n > uint64(len(b)-w) {
+		case "p":
+			pb, err := base64.StdEncoding.DecodeString(data)
+			if err != nil {
 				return nil, errCacheFormat
 			}
-			c.parses[k] = b[w : w+int(n) : w+int(n)]
-			b = b[w+int(n):]
-		case 'v':
+			c.parses[k] = pb
+		case "v":
 			c.clean[k] = true
 		default:
 			return nil, errCacheFormat

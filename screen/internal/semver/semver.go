@@ -14,7 +14,7 @@
 // orders as text); build metadata (+x) is rejected, since two definitions that differ only in build
 // metadata would be indistinguishable in a report. A version is at most 256 bytes long.
 //
-// github.com/Masterminds/semver/v3 parses and orders the versions and evaluates the comparisons. This
+// github.com/Masterminds/semver/v3 parses and orders the versions; the comparisons are evaluated here. This
 // package is the strict front end that keeps the syntax above and its meaning, where Masterminds is more
 // lenient or means something else:
 //   - It rejects what Masterminds accepts beyond the syntax above: a "v" prefix, leading zeros (^01),
@@ -156,7 +156,7 @@ type Constraint struct {
 
 // alt is one alternative: comparisons that must all hold.
 type alt struct {
-	cmps []*mm.Constraints // each a single comparison of full versions, pre-releases included
+	cmps []comparison // each a comparison with a full version, pre-releases included
 	pre  []*mm.Version     // the pre-release versions the comparisons name
 }
 
@@ -236,15 +236,40 @@ func (a *alt) between(lo, hi *mm.Version) error {
 	return a.cmp("<", hi)
 }
 
+// comparison is one comparison of a version with v by semver precedence: what a Masterminds constraint of
+// one full version with IncludePrerelease evaluates (npm's pre-release rule is applied in Check), without
+// parsing a constraint string with its regular expressions at every load.
+type comparison struct {
+	op string // =, <, <=, >, >=
+	v  *mm.Version
+}
+
+func (c comparison) holds(v *mm.Version) bool {
+	r := v.Compare(c.v)
+	switch c.op {
+	case "=":
+		return r == 0
+	case "<":
+		return r < 0
+	case "<=":
+		return r <= 0
+	case ">":
+		return r > 0
+	case ">=":
+		return r >= 0
+	}
+	return false
+}
+
 // cmp adds the comparison op v.
 func (a *alt) cmp(op string, v *mm.Version) error {
-	c, err := mm.NewConstraint(op + v.String())
-	if err != nil {
-		// the term was checked: this would be a bug in check.
-		return fmt.Errorf("%s%s: %v", op, v, err)
+	switch op {
+	case "=", "<", "<=", ">", ">=":
+	default:
+		// the term was checked: this would be a bug in add.
+		return fmt.Errorf("%s%s: unknown comparison", op, v)
 	}
-	c.IncludePrerelease = true // npm's rule is applied in Check
-	a.cmps = append(a.cmps, c)
+	a.cmps = append(a.cmps, comparison{op, v})
 	if v.Prerelease() != "" {
 		a.pre = append(a.pre, v)
 	}
@@ -287,7 +312,7 @@ func (a alt) check(v *mm.Version) bool {
 		return false
 	}
 	for _, c := range a.cmps {
-		if !c.Check(v) {
+		if !c.holds(v) {
 			return false
 		}
 	}

@@ -156,8 +156,8 @@ type Constraint struct {
 
 // alt is one alternative: comparisons that must all hold.
 type alt struct {
-	cmps []comparison // each a comparison with a full version, pre-releases included
-	pre  []*mm.Version     // the pre-release versions the comparisons name
+	cmps []comparison  // each a comparison with a full version, pre-releases included
+	pre  []*mm.Version // the pre-release versions the comparisons name
 }
 
 // ParseConstraint parses a constraint in the syntax of the package documentation.

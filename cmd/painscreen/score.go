@@ -261,7 +261,13 @@ func (r *scoreRun) load() int {
 func (r *scoreRun) newWriter() int {
 	f, fl := r.f, &r.fl
 	var err error
-	if r.csvOpt, err = fl.csvIn.options(r.eng); err != nil {
+	var csvEng *screen.Engine // the instruments' items, for CSV inputs' columns
+	for _, ff := range r.formats {
+		if ff == respfile.FormatCSV || ff == "" { // "": stdin, told later
+			csvEng = r.eng
+		}
+	}
+	if r.csvOpt, err = fl.csvIn.options(csvEng); err != nil {
 		return f.fail(r.stderr, "%v", err)
 	}
 	width, err := fl.out.textWidth(r.format, r.stdout, fl.output)
@@ -350,14 +356,23 @@ func (r *scoreRun) run() int {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
-	fhirMap, err := respfile.FHIRMapperFor(r.eng)
-	if err != nil {
-		return r.f.fail(r.stderr, "%v", err)
+	// FHIR is read from FHIR inputs and JSON ones (a JSON document may be a FHIR resource); JSONL, YAML
+	// and CSV inputs never need the mapper, which a one-record run would notice.
+	var fhirMap *respfile.FHIRMapper
+	var ehrContext map[string]bool
+	for _, ff := range r.formats {
+		if fhirMap == nil && (ff == respfile.FormatFHIR || ff == respfile.FormatJSON || ff == "") { // "": stdin, told later
+			var err error
+			if fhirMap, err = respfile.FHIRMapperFor(r.eng); err != nil {
+				return r.f.fail(r.stderr, "%v", err)
+			}
+			ehrContext = respfile.DeclaredContext(r.eng) // treatment context from FHIR Bundles (screen/ehr)
+		}
 	}
 	r.elog = errorLog{w: r.stderr, max: 10}
+	var err error
 	r.runner, err = batch.NewRunner(r.eng, r.w, batch.Options{Jobs: r.fl.jobs, CSV: r.csvOpt, FHIR: fhirMap,
-		EHRContext: respfile.DeclaredContext(r.eng), // treatment context from FHIR Bundles (screen/ehr)
-		FollowUp:   r.fl.followUp, OnFailure: r.elog.add})
+		EHRContext: ehrContext, FollowUp: r.fl.followUp, OnFailure: r.elog.add})
 	if err != nil {
 		return r.f.fail(r.stderr, "%v", err)
 	}

@@ -61,6 +61,7 @@ func TestBundledCache(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, list.HasErrors(), "%v", list)
 		require.Zero(t, res.ParseHits)
+		require.Zero(t, res.CheckHits)
 	}
 	require.Zero(t, rec.Conflicts, "a parse cache key does not say everything a parse depends on")
 	got := rec.Encode()
@@ -72,8 +73,9 @@ func TestBundledCache(t *testing.T) {
 	require.True(t, bytes.Equal(got, want), "%s is stale: run go test ./screen -run TestBundledCache -update", bundledCachePath)
 	c, err := compile.DecodeCache(want)
 	require.NoError(t, err)
-	parses, verdicts := c.Len()
+	parses, checked, verdicts := c.Len()
 	assert.Equal(t, len(rec.Parses), parses)
+	assert.Equal(t, len(rec.Checked), checked)
 	assert.Positive(t, verdicts, "the bundled loads have clean verdicts (TestBundledCacheUsed: each of them)")
 }
 
@@ -86,8 +88,9 @@ func TestBundledCacheUsed(t *testing.T) {
 		res, list, err := build(cfg, false)
 		require.NoError(t, err)
 		require.False(t, list.HasErrors())
-		assert.Positive(t, res.Parses)
 		assert.Equal(t, res.Parses, res.ParseHits, "every parse from the cache")
+		assert.Positive(t, res.Exprs)
+		assert.Equal(t, res.Exprs, res.CheckHits, "every checked expression from the cache")
 		assert.True(t, res.LintCached, "the static checks' verdict from the cache")
 
 		cfg, err = configure(append(bundledRoots(), opts...))
@@ -95,6 +98,7 @@ func TestBundledCacheUsed(t *testing.T) {
 		res, _, err = build(cfg, true)
 		require.NoError(t, err)
 		assert.Zero(t, res.ParseHits, "validate parses everything")
+		assert.Zero(t, res.CheckHits, "validate checks everything")
 		assert.False(t, res.LintCached, "validate runs every static check")
 	}
 }
@@ -123,8 +127,8 @@ func TestEditedBundledMisses(t *testing.T) {
 	res, list, err := build(cfg, false)
 	require.NoError(t, err)
 	require.False(t, list.HasErrors(), "%v", list)
-	assert.Less(t, res.ParseHits, res.Parses, "the edited instrument's expressions are parsed")
-	assert.Positive(t, res.ParseHits, "the others' come from the cache")
+	assert.Less(t, res.CheckHits, res.Exprs, "the edited instrument's expressions are parsed and checked")
+	assert.Positive(t, res.CheckHits, "the others' come from the cache")
 	assert.False(t, res.LintCached, "the static checks run over the edited set")
 
 	// An edit the static checks reject: fails New as it fails Check.

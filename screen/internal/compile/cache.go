@@ -32,15 +32,17 @@ type Key [sha256.Size]byte
 
 // Cache is a read-only set of parses and clean static-check verdicts. The zero value is empty.
 type Cache struct {
-	parses map[Key][]byte // a serialized exprpb.ParsedExpr
-	clean  map[Key]bool   // definition sets whose static checks report nothing
+	parses  map[Key][]byte // a serialized exprpb.ParsedExpr
+	checked map[Key][]byte // a serialized exprpb.CheckedExpr
+	clean   map[Key]bool   // definition sets whose static checks report nothing
 }
 
 // Recorder collects what a Build computed, to write a Cache (tests and the generator only).
 type Recorder struct {
-	mu     sync.Mutex
-	Parses map[Key][]byte
-	Clean  map[Key]bool
+	mu      sync.Mutex
+	Parses  map[Key][]byte
+	Checked map[Key][]byte
+	Clean   map[Key]bool
 	// Conflicts counts keys recorded twice with different parses: a key that does not say everything
 	// a parse depends on. The generator refuses to write a cache then.
 	Conflicts int
@@ -51,19 +53,31 @@ func (r *Recorder) parse(k Key, a *cel.Ast) {
 	if err != nil {
 		return
 	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(pe)
+	r.put(&r.Parses, k, pe)
+}
+
+func (r *Recorder) check(k Key, a *cel.Ast) {
+	ce, err := cel.AstToCheckedExpr(a)
+	if err != nil {
+		return
+	}
+	r.put(&r.Checked, k, ce)
+}
+
+func (r *Recorder) put(m *map[Key][]byte, k Key, msg proto.Message) {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
 	if err != nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.Parses == nil {
-		r.Parses = map[Key][]byte{}
+	if *m == nil {
+		*m = map[Key][]byte{}
 	}
-	if old, ok := r.Parses[k]; ok && string(old) != string(b) {
+	if old, ok := (*m)[k]; ok && string(old) != string(b) {
 		r.Conflicts++
 	}
-	r.Parses[k] = b
+	(*m)[k] = b
 }
 
 func (r *Recorder) verdict(k Key, clean bool) {
@@ -82,12 +96,16 @@ func (r *Recorder) verdict(k Key, clean bool) {
 }
 
 // Encode writes the recorded entries in the cache's format, a text file sorted so that the same
-// recording gives the same bytes: a header line, then a line per entry, "p <key> <parse>" (the key in hex,
-// the serialized parse in base64) or "v <key>" (a clean verdict).
+// recording gives the same bytes: a header line, then a line per entry, "p <key> <parse>" or
+// "c <key> <checked>" (the key in hex, the serialized parse or checked expression in base64), or "v <key>"
+// (a clean verdict).
 func (r *Recorder) Encode() []byte {
 	var lines []string
 	for k, b := range r.Parses {
 		lines = append(lines, "p "+hex.EncodeToString(k[:])+" "+base64.StdEncoding.EncodeToString(b))
+	}
+	for k, b := range r.Checked {
+		lines = append(lines, "c "+hex.EncodeToString(k[:])+" "+base64.StdEncoding.EncodeToString(b))
 	}
 	for k, clean := range r.Clean {
 		if clean {
@@ -106,7 +124,7 @@ func DecodeCache(b []byte) (*Cache, error) {
 	if !ok {
 		return nil, errCacheFormat
 	}
-	c := &Cache{parses: map[Key][]byte{}, clean: map[Key]bool{}}
+	c := &Cache{parses: map[Key][]byte{}, checked: map[Key][]byte{}, clean: map[Key]bool{}}
 	for line := range strings.Lines(text) {
 		line = strings.TrimSuffix(line, "\n")
 		kind, rest, _ := strings.Cut(line, " ")
@@ -116,12 +134,16 @@ func DecodeCache(b []byte) (*Cache, error) {
 			return nil, errCacheFormat
 		}
 		switch kind {
-		case "p":
+		case "p", "c":
 			pb, err := base64.StdEncoding.DecodeString(data)
 			if err != nil {
 				return nil, errCacheFormat
 			}
-			c.parses[k] = pb
+			if kind == "p" {
+				c.parses[k] = pb
+			} else {
+				c.checked[k] = pb
+			}
 		case "v":
 			c.clean[k] = true
 		default:
@@ -131,19 +153,26 @@ func DecodeCache(b []byte) (*Cache, error) {
 	return c, nil
 }
 
-// Len returns the number of parses and clean verdicts held.
-func (c *Cache) Len() (parses, verdicts int) {
+// Len returns the number of parses, checked expressions and clean verdicts held.
+func (c *Cache) Len() (parses, checked, verdicts int) {
 	if c == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
-	return len(c.parses), len(c.clean)
+	return len(c.parses), len(c.checked), len(c.clean)
 }
 
 // parseKey keys the parse of src in an environment: envTag says which (its macros decide the parse; an
 // instrument's aggregate macros expand to its own item indices, so its tag holds its digest).
-func parseKey(envTag, src string) Key {
+func parseKey(envTag, src string) Key { return exprKey("parse", envTag, src) }
+
+// checkKey keys the checked form of src in an environment: envTag says which (its declarations decide the
+// check: an instrument's come from its own definition, a rule set's from its own and the bound inputs', so
+// its tag holds all their digests).
+func checkKey(envTag, src string) Key { return exprKey("check", envTag, src) }
+
+func exprKey(what, envTag, src string) Key {
 	h := sha256.New()
-	h.Write([]byte(cacheFormat + "\x00parse\x00"))
+	h.Write([]byte(cacheFormat + "\x00" + what + "\x00"))
 	h.Write([]byte(envTag))
 	h.Write([]byte{0})
 	h.Write([]byte(src))
@@ -204,6 +233,32 @@ func (c *Cache) lookup(k Key) ([]byte, bool) {
 	}
 	b, ok := c.parses[k]
 	return b, ok
+}
+
+// checked returns the checked form of src in env from the cache, when it holds it: the expression in that
+// environment parsed, passed the reference checks and type-checked before.
+func (c *compiler) checked(env *cel.Env, src string) (*cel.Ast, Key, bool) {
+	tag, tagged := c.envTags[env]
+	if !tagged || (c.cache == nil && c.rec == nil) {
+		return nil, Key{}, false
+	}
+	k := checkKey(tag, src)
+	if c.cache == nil || len(src) > c.maxExprBytes {
+		return nil, k, false
+	}
+	b, ok := c.cache.checked[k]
+	if !ok {
+		return nil, k, false
+	}
+	var ce exprpb.CheckedExpr
+	if err := proto.Unmarshal(b, &ce); err != nil {
+		return nil, k, false
+	}
+	a, err := cel.CheckedExprToAstWithSource(&ce, common.NewTextSource(src))
+	if err != nil {
+		return nil, k, false
+	}
+	return a, k, true
 }
 
 // tagEnv names env for the parse cache.

@@ -53,8 +53,10 @@ type Result struct {
 	Plan *plan.Plan
 	// Instruments and RuleSets list the definitions that compiled, as id@version.
 	Instruments, RuleSets []string
-	// Parses counts the expressions parsed, ParseHits those of them Options.Cache held, and LintCached
-	// is true when a verdict in it stood in for the static checks.
+	// Exprs counts the expressions compiled and CheckHits those whose checked form Options.Cache held;
+	// Parses counts the expressions parsed for a look at their shape and ParseHits those of them it held;
+	// LintCached is true when a verdict in it stood in for the static checks.
+	Exprs, CheckHits  int
 	Parses, ParseHits int
 	LintCached        bool
 }

@@ -55,24 +55,33 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	if e == nil {
 		return nil
 	}
-	parsed, iss := c.parse(env, e.Src)
-	if iss.Err() != nil {
-		if hints := syntaxHints(e.Src); len(hints) > 0 {
-			for _, h := range hints { // in place of the parser's messages
-				c.errAt(e.PosAt(h.off), "cel_syntax", "%s", h.msg())
+	c.res.Exprs++
+	checked, key, hit := c.checked(env, e.Src)
+	if hit {
+		c.res.CheckHits++
+	} else {
+		parsed, iss := env.Parse(e.Src)
+		if iss.Err() != nil {
+			if hints := syntaxHints(e.Src); len(hints) > 0 {
+				for _, h := range hints { // in place of the parser's messages
+					c.errAt(e.PosAt(h.off), "cel_syntax", "%s", h.msg())
+				}
+				return nil
 			}
+			c.celIssues(e, iss, "cel_syntax")
 			return nil
 		}
-		c.celIssues(e, iss, "cel_syntax")
-		return nil
-	}
-	if !c.checkRefs(env, scope, e, parsed) {
-		return nil
-	}
-	checked, iss := env.Check(parsed)
-	if iss.Err() != nil {
-		c.celIssues(e, iss, "cel_type")
-		return nil
+		if !c.checkRefs(env, scope, e, parsed) {
+			return nil
+		}
+		checked, iss = env.Check(parsed)
+		if iss.Err() != nil {
+			c.celIssues(e, iss, "cel_type")
+			return nil
+		}
+		if c.rec != nil && key != (Key{}) {
+			c.rec.check(key, checked)
+		}
 	}
 	reads := scope.reads(checked.NativeRep())
 	out := checked.OutputType()

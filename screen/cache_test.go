@@ -63,7 +63,8 @@ func TestBundledCache(t *testing.T) {
 		require.Zero(t, res.ParseHits)
 		require.Zero(t, res.CheckHits)
 	}
-	require.Zero(t, rec.Conflicts, "a parse cache key does not say everything a parse depends on")
+	require.Zero(t, rec.Conflicts, "a cache key does not say everything a parse or check depends on")
+	require.Zero(t, rec.Unfaithful, "an encoded checked expression does not decode to itself")
 	got := rec.Encode()
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
 		require.NoError(t, os.WriteFile(filepath.FromSlash(bundledCachePath), got, 0o644))

@@ -6,12 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
 	exprpb "google.golang.org/genproto/googleapis/api/expr/v1alpha1"
 	"google.golang.org/protobuf/proto"
 
@@ -44,8 +47,9 @@ type Recorder struct {
 	Checked map[Key][]byte
 	Clean   map[Key]bool
 	// Conflicts counts keys recorded twice with different parses: a key that does not say everything
-	// a parse depends on. The generator refuses to write a cache then.
-	Conflicts int
+	// a parse depends on. Unfaithful counts checked expressions whose encoding did not give them back.
+	// The generator refuses to write a cache when either is not zero.
+	Conflicts, Unfaithful int
 }
 
 func (r *Recorder) parse(k Key, a *cel.Ast) {
@@ -56,12 +60,33 @@ func (r *Recorder) parse(k Key, a *cel.Ast) {
 	r.put(&r.Parses, k, pe)
 }
 
-func (r *Recorder) check(k Key, a *cel.Ast) {
-	ce, err := cel.AstToCheckedExpr(a)
+func (r *Recorder) check(k Key, src string, a *celast.AST) {
+	b, err := encodeChecked(a)
+	if err == nil {
+		// The encoding must give back the same expression, as the protobuf form says it.
+		var back *celast.AST
+		back, err = decodeChecked(b, src, map[string]*types.Type{})
+		if err == nil {
+			want, err1 := celast.ToProto(a)
+			got, err2 := celast.ToProto(back)
+			if err1 != nil || err2 != nil || !proto.Equal(want, got) {
+				err = errCodec
+			}
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err != nil {
+		r.Unfaithful++
 		return
 	}
-	r.put(&r.Checked, k, ce)
+	if r.Checked == nil {
+		r.Checked = map[Key][]byte{}
+	}
+	if old, ok := r.Checked[k]; ok && string(old) != string(b) {
+		r.Conflicts++
+	}
+	r.Checked[k] = b
 }
 
 func (r *Recorder) put(m *map[Key][]byte, k Key, msg proto.Message) {
@@ -235,30 +260,46 @@ func (c *Cache) lookup(k Key) ([]byte, bool) {
 	return b, ok
 }
 
-// checked returns the checked form of src in env from the cache, when it holds it: the expression in that
-// environment parsed, passed the reference checks and type-checked before.
-func (c *compiler) checked(env *cel.Env, src string) (*cel.Ast, Key, bool) {
-	tag, tagged := c.envTags[env]
-	if !tagged || (c.cache == nil && c.rec == nil) {
-		return nil, Key{}, false
+// checkedTag is the environment part of an expression's checked-form key: the environment's tag and the
+// cost limit every cached expression was found within.
+func (c *compiler) checkedTag(env *cel.Env) (string, bool) {
+	tag, ok := c.envTags[env]
+	return fmt.Sprintf("%s cost<=%d", tag, c.maxCost), ok
+}
+
+// checked returns the checked form of src in env from the cache, when it holds it.
+func (c *compiler) checked(env *cel.Env, src string) (*celast.AST, bool) {
+	if c.cache == nil || len(c.cache.checked) == 0 || len(src) > c.maxExprBytes {
+		return nil, false
 	}
-	k := checkKey(tag, src)
-	if c.cache == nil || len(src) > c.maxExprBytes {
-		return nil, k, false
-	}
-	b, ok := c.cache.checked[k]
+	tag, ok := c.checkedTag(env)
 	if !ok {
-		return nil, k, false
+		return nil, false
 	}
-	var ce exprpb.CheckedExpr
-	if err := proto.Unmarshal(b, &ce); err != nil {
-		return nil, k, false
+	b, ok := c.cache.checked[checkKey(tag, src)]
+	if !ok {
+		return nil, false
 	}
-	a, err := cel.CheckedExprToAstWithSource(&ce, common.NewTextSource(src))
+	if c.typeMemo == nil {
+		c.typeMemo = map[string]*types.Type{}
+	}
+	a, err := decodeChecked(b, src, c.typeMemo)
 	if err != nil {
-		return nil, k, false
+		return nil, false
 	}
-	return a, k, true
+	return a, true
+}
+
+// recordChecked records the checked form of an expression that compiled, when recording.
+func (c *compiler) recordChecked(env *cel.Env, src string, a *celast.AST) {
+	if c.rec == nil {
+		return
+	}
+	tag, ok := c.checkedTag(env)
+	if !ok {
+		return
+	}
+	c.rec.check(checkKey(tag, src), src, a)
 }
 
 // tagEnv names env for the parse cache.

@@ -230,7 +230,8 @@ type compiler struct {
 	envTags      map[*cel.Env]string
 	maxExprBytes int
 	all          bool
-	res          *Result // its cache counters
+	res          *Result                // its cache counters
+	typeMemo     map[string]*types.Type // the cached expressions' types, each decoded once
 }
 
 // shape returns the base environment's parse of e, to be read and never changed; nil when it does not

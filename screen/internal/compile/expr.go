@@ -56,32 +56,43 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 		return nil
 	}
 	c.res.Exprs++
-	checked, key, hit := c.checked(env, e.Src)
-	if hit {
+	// A checked form from the cache stands for an expression that, in this environment and under this
+	// cost limit, parsed, passed every check below and compiled before: only what the plan holds is built.
+	if a, ok := c.checked(env, e.Src); ok {
 		c.res.CheckHits++
-	} else {
-		parsed, iss := env.Parse(e.Src)
-		if iss.Err() != nil {
-			if hints := syntaxHints(e.Src); len(hints) > 0 {
-				for _, h := range hints { // in place of the parser's messages
-					c.errAt(e.PosAt(h.off), "cel_syntax", "%s", h.msg())
-				}
+		out := a.GetType(a.Expr().ID())
+		p := &plan.Program{Expr: e, Rule: rule, Type: out, Reads: scope.reads(a)}
+		if !c.noFast {
+			p.Fast = c.rt.CompileFast(a, scope.eval())
+		}
+		if p.Fast == nil {
+			prg, err := env.PlanProgram(a, cel.EvalOptions(cel.OptOptimize), cel.CustomDecoratorV2(c.rt.CauseDecorator(a)))
+			if err != nil {
+				c.errAt(e.Pos, "cel_program", "%v", err)
 				return nil
 			}
-			c.celIssues(e, iss, "cel_syntax")
+			p.CEL = prg
+		}
+		return p
+	}
+	parsed, iss := env.Parse(e.Src)
+	if iss.Err() != nil {
+		if hints := syntaxHints(e.Src); len(hints) > 0 {
+			for _, h := range hints { // in place of the parser's messages
+				c.errAt(e.PosAt(h.off), "cel_syntax", "%s", h.msg())
+			}
 			return nil
 		}
-		if !c.checkRefs(env, scope, e, parsed) {
-			return nil
-		}
-		checked, iss = env.Check(parsed)
-		if iss.Err() != nil {
-			c.celIssues(e, iss, "cel_type")
-			return nil
-		}
-		if c.rec != nil && key != (Key{}) {
-			c.rec.check(key, checked)
-		}
+		c.celIssues(e, iss, "cel_syntax")
+		return nil
+	}
+	if !c.checkRefs(env, scope, e, parsed) {
+		return nil
+	}
+	checked, iss := env.Check(parsed)
+	if iss.Err() != nil {
+		c.celIssues(e, iss, "cel_type")
+		return nil
 	}
 	reads := scope.reads(checked.NativeRep())
 	out := checked.OutputType()
@@ -109,6 +120,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 			p.Fast, p.CEL = f, nil
 		}
 	}
+	c.recordChecked(env, e.Src, checked.NativeRep())
 	return p
 }
 

@@ -155,6 +155,9 @@ func DecodeCache(b []byte) (*Cache, error) {
 		kind, rest, _ := strings.Cut(line, " ")
 		hexKey, data, _ := strings.Cut(rest, " ")
 		var k Key
+		if len(hexKey) != hex.EncodedLen(len(k)) {
+			return nil, errCacheFormat
+		}
 		if n, err := hex.Decode(k[:], []byte(hexKey)); err != nil || n != len(k) {
 			return nil, errCacheFormat
 		}

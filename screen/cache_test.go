@@ -17,7 +17,10 @@ import (
 
 	"github.com/painscreen/painscreen/instruments"
 	"github.com/painscreen/painscreen/rules"
+	"github.com/painscreen/painscreen/screen/diag"
 	"github.com/painscreen/painscreen/screen/internal/compile"
+	"github.com/painscreen/painscreen/screen/internal/def"
+	"github.com/painscreen/painscreen/screen/internal/load"
 )
 
 // The bundled definitions, as bundled.Definitions() loads them (package bundled imports screen, so an
@@ -74,7 +77,9 @@ func TestBundledCache(t *testing.T) {
 	require.True(t, bytes.Equal(got, want), "%s is stale: run go test ./screen -run TestBundledCache -update", bundledCachePath)
 	c, err := compile.DecodeCache(want)
 	require.NoError(t, err)
-	parses, checked, verdicts := c.Len()
+	parses, checked, verdicts, files := c.Len()
+	assert.Equal(t, len(rec.Files), files)
+	assert.Positive(t, files, "the rule-set files are known")
 	assert.Equal(t, len(rec.Parses), parses)
 	assert.Equal(t, len(rec.Checked), checked)
 	assert.Positive(t, verdicts, "the bundled loads have clean verdicts (TestBundledCacheUsed: each of them)")
@@ -102,6 +107,40 @@ func TestBundledCacheUsed(t *testing.T) {
 		assert.Zero(t, res.CheckHits, "validate checks everything")
 		assert.False(t, res.LintCached, "validate runs every static check")
 	}
+}
+
+// TestBundledRuleSetsDeferred: New parses only the rule-set version it applies; the cache knows the others'
+// files parse cleanly. A broken copy of a version it does not apply still fails New.
+func TestBundledRuleSetsDeferred(t *testing.T) {
+	lim := def.DefaultLimits()
+	c := compile.Bundled()
+	var list diag.List
+	sources, err := load.ReadWith([]load.Root{{FS: rules.FS, Label: "rules"}}, lim, &list,
+		func(name string, src []byte) (*def.RuleSet, bool) { return c.RuleSetFile(name, src, lim) })
+	require.NoError(t, err)
+	require.Empty(t, list)
+	require.Greater(t, len(sources), 1)
+	for _, s := range sources {
+		require.NotNil(t, s.File.RuleSet, s.Name)
+		assert.True(t, s.File.RuleSet.Deferred(), s.Name)
+	}
+
+	// An older version, broken: not known, parsed, and New fails on it.
+	old := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(rules.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(rules.FS, p)
+		old[p] = &fstest.MapFile{Data: b}
+		return err
+	}))
+	const older = "pain_oud/pain_oud.v1.0.yaml"
+	require.Contains(t, old, older)
+	old[older] = &fstest.MapFile{Data: append(append([]byte{}, old[older].Data...), "\ntiers: [unclosed\n"...)}
+	_, err = New(WithDefinitions(instruments.FS, "instruments"), WithDefinitions(old, "rules"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pain_oud.v1.0.yaml")
 }
 
 // TestEditedBundledMisses: a bundled definition changed in any way misses the cache: its expressions are

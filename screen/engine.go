@@ -119,16 +119,21 @@ func configure(opts []Option) (*config, error) {
 // from compile.Bundled: any other content misses and is parsed and checked.
 func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	var list diag.List
-	sources, err := load.Read(cfg.roots, cfg.lim, &list)
+	var cache *compile.Cache
+	var known load.Known
+	if !all && !cfg.noCache {
+		cache = compile.Bundled()
+		known = func(name string, src []byte) (*def.RuleSet, bool) { return cache.RuleSetFile(name, src, cfg.lim) }
+	}
+	sources, err := load.ReadWith(cfg.roots, cfg.lim, &list, known)
 	if err != nil {
 		return nil, nil, err
 	}
+	if cfg.record != nil {
+		recordRuleSetFiles(cfg.record, sources, cfg.lim, list)
+	}
 	lineOf := load.Lines(sources)
 	set := load.Dedupe(sources, &list)
-	var cache *compile.Cache
-	if !all && !cfg.noCache {
-		cache = compile.Bundled()
-	}
 	res, err := compile.Build(set, compile.Options{MaxCost: maxExprCost, MaxExprBytes: cfg.lim.MaxExprBytes,
 		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{},
 		Cache: cache, Record: cfg.record}, &list)
@@ -142,6 +147,19 @@ func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 		}
 	}
 	return res, list.Sort(), nil
+}
+
+// recordRuleSetFiles records the rule-set files that parsed without a diagnostic (compile.Recorder).
+func recordRuleSetFiles(rec *compile.Recorder, sources []load.Source, lim def.Limits, list diag.List) {
+	noisy := map[string]bool{}
+	for _, d := range list {
+		noisy[d.Pos.File] = true
+	}
+	for _, s := range sources {
+		if rs := s.File.RuleSet; rs != nil && !rs.Deferred() && !noisy[s.Name] {
+			rec.RuleSetFile(s.Src, lim, &rs.Header)
+		}
+	}
 }
 
 // New loads, validates and compiles the definitions. It returns a complete engine, or an error: a

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,7 +19,9 @@ import (
 	exprpb "google.golang.org/genproto/googleapis/api/expr/v1alpha1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/painscreen/painscreen/screen/internal/def"
 	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/semver"
 )
 
 // Work a load can take from an earlier one, because it depends only on the definitions' content: the
@@ -36,8 +39,9 @@ type Key [sha256.Size]byte
 // Cache is a read-only set of parses and clean static-check verdicts. The zero value is empty.
 type Cache struct {
 	parses  map[Key][]byte // a serialized exprpb.ParsedExpr
-	checked map[Key][]byte // a serialized exprpb.CheckedExpr
+	checked map[Key][]byte // a checked expression (astcodec.go)
 	clean   map[Key]bool   // definition sets whose static checks report nothing
+	files   map[Key]string // rule-set files that parse cleanly: "<id> <version> <digest> <line> <col>"
 }
 
 // Recorder collects what a Build computed, to write a Cache (tests and the generator only).
@@ -46,6 +50,7 @@ type Recorder struct {
 	Parses  map[Key][]byte
 	Checked map[Key][]byte
 	Clean   map[Key]bool
+	Files   map[Key]string
 	// Conflicts counts keys recorded twice with different parses: a key that does not say everything
 	// a parse depends on. Unfaithful counts checked expressions whose encoding did not give them back.
 	// The generator refuses to write a cache when either is not zero.
@@ -137,6 +142,9 @@ func (r *Recorder) Encode() []byte {
 			lines = append(lines, "v "+hex.EncodeToString(k[:]))
 		}
 	}
+	for k, h := range r.Files {
+		lines = append(lines, "r "+hex.EncodeToString(k[:])+" "+h)
+	}
 	slices.Sort(lines)
 	return []byte(cacheFormat + "\n" + strings.Join(lines, "\n") + "\n")
 }
@@ -149,7 +157,7 @@ func DecodeCache(b []byte) (*Cache, error) {
 	if !ok {
 		return nil, errCacheFormat
 	}
-	c := &Cache{parses: map[Key][]byte{}, checked: map[Key][]byte{}, clean: map[Key]bool{}}
+	c := &Cache{parses: map[Key][]byte{}, checked: map[Key][]byte{}, clean: map[Key]bool{}, files: map[Key]string{}}
 	for line := range strings.Lines(text) {
 		line = strings.TrimSuffix(line, "\n")
 		kind, rest, _ := strings.Cut(line, " ")
@@ -174,6 +182,8 @@ func DecodeCache(b []byte) (*Cache, error) {
 			}
 		case "v":
 			c.clean[k] = true
+		case "r":
+			c.files[k] = data
 		default:
 			return nil, errCacheFormat
 		}
@@ -181,12 +191,60 @@ func DecodeCache(b []byte) (*Cache, error) {
 	return c, nil
 }
 
-// Len returns the number of parses, checked expressions and clean verdicts held.
-func (c *Cache) Len() (parses, checked, verdicts int) {
+// Len returns the number of parses, checked expressions, clean verdicts and rule-set files held.
+func (c *Cache) Len() (parses, checked, verdicts, files int) {
 	if c == nil {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
-	return len(c.parses), len(c.checked), len(c.clean)
+	return len(c.parses), len(c.checked), len(c.clean), len(c.files)
+}
+
+// fileKey keys a definition file's exact content, read under the limits lim.
+func fileKey(src []byte, lim def.Limits) Key {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00file\x00%+v\x00", cacheFormat, lim)
+	h.Write(src)
+	var k Key
+	h.Sum(k[:0])
+	return k
+}
+
+// RuleSetFile records that the file src (read under lim) parses with no diagnostic to the rule set whose
+// header is h.
+func (r *Recorder) RuleSetFile(src []byte, lim def.Limits, h *def.Header) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Files == nil {
+		r.Files = map[Key]string{}
+	}
+	r.Files[fileKey(src, lim)] = fmt.Sprintf("%s %s %s %d %d", h.ID, h.Version.String(), h.Digest, h.IDPos.Line, h.IDPos.Col)
+}
+
+// RuleSetFile returns the rule set of the file name, when the cache knows its content (read under lim) to
+// parse cleanly: deferred, to be parsed only if it is chosen (load.Known).
+func (c *Cache) RuleSetFile(name string, src []byte, lim def.Limits) (*def.RuleSet, bool) {
+	if c == nil || len(c.files) == 0 {
+		return nil, false
+	}
+	entry, ok := c.files[fileKey(src, lim)]
+	if !ok {
+		return nil, false
+	}
+	f := strings.Fields(entry)
+	if len(f) != 5 {
+		return nil, false
+	}
+	v, err := semver.Parse(f[1])
+	if err != nil {
+		return nil, false
+	}
+	line, err1 := strconv.Atoi(f[3])
+	col, err2 := strconv.Atoi(f[4])
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	h := def.Header{File: name, ID: f[0], IDPos: def.Pos{File: name, Line: line, Col: col}, Version: v, Digest: f[2]}
+	return def.NewDeferredRuleSet(h, name, src, lim), true
 }
 
 // parseKey keys the parse of src in an environment: envTag says which (its macros decide the parse; an

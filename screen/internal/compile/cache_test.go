@@ -63,8 +63,8 @@ func TestDecodeCacheRejectsGarbage(t *testing.T) {
 	}
 	c, err := compile.DecodeCache([]byte("painscreen-compile-cache/1\n"))
 	require.NoError(t, err)
-	p, ch, v := c.Len()
-	assert.Zero(t, p+ch+v)
+	p, ch, v, fl := c.Len()
+	assert.Zero(t, p+ch+v+fl)
 }
 
 // FuzzDecodeCache: a cache that is not what Encode wrote is an error or decodes; its checked

@@ -117,6 +117,9 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	if opts.All {
 		var compiled []*plan.RuleSet
 		for _, r := range set.RuleSets {
+			if !r.Complete(list) {
+				continue
+			}
 			if !usable(r) {
 				continue
 			}
@@ -139,6 +142,9 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	chosen, err := chooseRuleSet(set.RuleSets, opts.RuleSet)
 	if err != nil {
 		*list = append(*list, diag.Diagnostic{Code: "rule_set", Message: err.Error()})
+		return res, nil
+	}
+	if !chosen.Complete(list) { // a rule set whose file the cache knew is parsed once chosen
 		return res, nil
 	}
 	if !usable(chosen) {

@@ -50,12 +50,9 @@ func scalarFloat(n *yaml.Node) (float64, error) {
 // scalarBool decodes an !!bool scalar (yaml.v3 tags only true/false spellings as bool).
 func scalarBool(n *yaml.Node) bool { return strings.EqualFold(n.Value, "true") }
 
-// canonicalScalar is a scalar's form in the digest: null, or a number or boolean in the spelling its
-// decoder would print back (so the loader reads exactly that value, as a number or as text), or else the
-// scalar's text, quoted.
-func canonicalScalar(n *yaml.Node) string { return string(appendCanonicalScalar(nil, n)) }
-
-// appendCanonicalScalar appends canonicalScalar(n).
+// appendCanonicalScalar appends a scalar's form in the digest: null, or a number or boolean in the spelling
+// its decoder would print back (so the loader reads exactly that value, as a number or as text), or else
+// the scalar's text, quoted.
 func appendCanonicalScalar(b []byte, n *yaml.Node) []byte {
 	var buf [32]byte
 	switch n.Tag {

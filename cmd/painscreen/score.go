@@ -148,6 +148,7 @@ type scoreRun struct {
 
 	eng     *screen.Engine
 	csvOpt  respfile.CSVOptions
+	enc     *render.Encoder // the output's encoder; openOutput makes w of it
 	w       *render.Writer
 	of      *outFile // --output, nil for stdout
 	sum     summary
@@ -298,7 +299,7 @@ func (r *scoreRun) newWriter() int {
 			return f.fail(r.stderr, "--fail-on-tier: unknown tier %q (the rule set's tiers, highest first: %s)", fl.failOnTier, strings.Join(tiers, ", "))
 		}
 	}
-	r.w = enc.NewWriter(nil) // the destination is set by openOutput
+	r.enc = enc // the writer, with its 256 KiB buffer, is made once the destination is open (openOutput)
 	return goOn
 }
 
@@ -344,7 +345,7 @@ func (r *scoreRun) openOutput() int {
 			r.outName = r.fl.output
 		}
 	}
-	r.w = r.w.Encoder().NewWriter(dst)
+	r.w = r.enc.NewWriter(dst)
 	return goOn
 }
 

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -239,4 +240,31 @@ func TestBundledCacheSameReports(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, len(tiers), 3, "the records reach several tiers: %v", tiers)
 	assert.Greater(t, scored, 1000)
+}
+
+// TestBundledCacheConcurrentNew: engines built at once share the decoded cache (read-only once decoded)
+// and give the same reports.
+func TestBundledCacheConcurrentNew(t *testing.T) {
+	r := &Response{Subject: "s", Context: map[string]any{"age": 40},
+		Answers: map[string]map[string]any{"phq9": {"q1": 1, "q2": 2, "q3": 0, "q4": 1, "q5": 3, "q6": 0, "q7": 1, "q8": 0, "q9": 1}}}
+	const n = 6
+	out := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			eng, err := New(bundledRoots()...)
+			if !assert.NoError(t, err) {
+				return
+			}
+			rep, err := eng.Score(context.Background(), r)
+			if assert.NoError(t, err) {
+				out[i] = string(rep.AppendJSON(nil))
+			}
+		})
+	}
+	wg.Wait()
+	for i := range out {
+		assert.Equal(t, out[0], out[i])
+	}
+	assert.Contains(t, out[0], "suicid", "the item-9 flag is in the report")
 }

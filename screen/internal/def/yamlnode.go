@@ -46,10 +46,9 @@ func ValidID(s string) bool {
 
 // parser walks one file's YAML and records every problem in its sink.
 type parser struct {
-	sink  *Sink
-	lim   Limits
-	src   []byte
-	lines []string // src split into lines, made on first use
+	sink *Sink
+	lim  Limits
+	src  []byte
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return p.sink.At(n.Line, n.Column) }
@@ -379,10 +378,7 @@ func (p *parser) expr(n *yaml.Node, what string) *Expr {
 		return nil
 	}
 	e := &Expr{Src: n.Value, Pos: p.pos(n)}
-	if p.lines == nil {
-		p.lines = strings.Split(string(p.src), "\n")
-	}
-	e.locate = locator(p.lines, p.sink.File, n)
+	e.locate = locator(p.sink.Lines(), p.sink.File, n)
 	e.Pos = e.locate(0)
 	return e
 }

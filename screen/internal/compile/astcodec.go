@@ -15,7 +15,7 @@ import (
 	exprpb "google.golang.org/genproto/googleapis/api/expr/v1alpha1"
 )
 
-// A compact encoding of a checked CEL expression for the compile cache: the expression tree, the offsets
+// A compact encoding of a checked (or only parsed) CEL expression for the compile cache: the expression tree, the offsets
 // and macro calls of its source information, its reference map and its type map (each distinct type once,
 // as the protobuf CEL's own conversion writes it). Reading it is several times cheaper than unmarshalling
 // the protobuf CheckedExpr and converting that (cel.CheckedExprToAst), which was most of a cached load.
@@ -526,6 +526,9 @@ func decodeChecked(b []byte, src string, memo map[string]*types.Type) (*celast.A
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCodec
+	}
+	if len(tm) == 0 && len(refs) == 0 {
+		return celast.NewAST(root, info), nil // a parse, not checked
 	}
 	return celast.NewCheckedAST(celast.NewAST(root, info), tm, refs), nil
 }

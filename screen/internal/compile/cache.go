@@ -13,10 +13,8 @@ import (
 	"sync"
 
 	"cel.dev/cel-go/cel"
-	"cel.dev/cel-go/common"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
-	exprpb "google.golang.org/genproto/googleapis/api/expr/v1alpha1"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/painscreen/painscreen/screen/internal/def"
@@ -38,7 +36,7 @@ type Key [sha256.Size]byte
 
 // Cache is a read-only set of parses and clean static-check verdicts. The zero value is empty.
 type Cache struct {
-	parses  map[Key][]byte // a serialized exprpb.ParsedExpr
+	parses  map[Key][]byte // a parsed expression (astcodec.go)
 	checked map[Key][]byte // a checked expression (astcodec.go)
 	clean   map[Key]bool   // definition sets whose static checks report nothing
 	files   map[Key]string // rule-set files that parse cleanly: "<id> <version> <digest> <line> <col>"
@@ -57,12 +55,35 @@ type Recorder struct {
 	Conflicts, Unfaithful int
 }
 
-func (r *Recorder) parse(k Key, a *cel.Ast) {
-	pe, err := cel.AstToParsedExpr(a)
+func (r *Recorder) parse(k Key, src string, a *celast.AST) {
+	b, err := encodeChecked(a)
+	if err == nil {
+		// The encoding must give back the same parse, as the protobuf form says it.
+		var back *celast.AST
+		back, err = decodeChecked(b, src, map[string]*types.Type{})
+		if err == nil {
+			want, err1 := celast.ExprToProto(a.Expr())
+			got, err2 := celast.ExprToProto(back.Expr())
+			wantInfo, err3 := celast.SourceInfoToProto(a.SourceInfo())
+			gotInfo, err4 := celast.SourceInfoToProto(back.SourceInfo())
+			if err1 != nil || err2 != nil || err3 != nil || err4 != nil || !proto.Equal(want, got) || !proto.Equal(wantInfo, gotInfo) || back.IsChecked() {
+				err = errCodec
+			}
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err != nil {
+		r.Unfaithful++
 		return
 	}
-	r.put(&r.Parses, k, pe)
+	if r.Parses == nil {
+		r.Parses = map[Key][]byte{}
+	}
+	if old, ok := r.Parses[k]; ok && string(old) != string(b) {
+		r.Conflicts++
+	}
+	r.Parses[k] = b
 }
 
 func (r *Recorder) check(k Key, src string, a *celast.AST) {
@@ -94,22 +115,6 @@ func (r *Recorder) check(k Key, src string, a *celast.AST) {
 	r.Checked[k] = b
 }
 
-func (r *Recorder) put(m *map[Key][]byte, k Key, msg proto.Message) {
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
-	if err != nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if *m == nil {
-		*m = map[Key][]byte{}
-	}
-	if old, ok := (*m)[k]; ok && string(old) != string(b) {
-		r.Conflicts++
-	}
-	(*m)[k] = b
-}
-
 func (r *Recorder) verdict(k Key, clean bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -126,9 +131,10 @@ func (r *Recorder) verdict(k Key, clean bool) {
 }
 
 // Encode writes the recorded entries in the cache's format, a text file sorted so that the same
-// recording gives the same bytes: a header line, then a line per entry, "p <key> <parse>" or
-// "c <key> <checked>" (the key in hex, the serialized parse or checked expression in base64), or "v <key>"
-// (a clean verdict).
+// recording gives the same bytes: a header line, then a line per entry: "p <key> <parse>" or
+// "c <key> <checked>" (the key in hex, the encoded parse or checked expression in base64: astcodec.go),
+// "v <key>" (a clean verdict), or "r <key> <id> <version> <digest> <line> <col>" (a rule-set file that
+// parses cleanly, and its header).
 func (r *Recorder) Encode() []byte {
 	var lines []string
 	for k, b := range r.Parses {
@@ -292,25 +298,30 @@ func lintKey(insts []*plan.Instrument, rules []*plan.RuleSet) Key {
 
 // parse parses src in env, from the cache when it holds the parse (and the source is within the size
 // limit the parser would enforce), and records it when recording.
-func (c *compiler) parse(env *cel.Env, src string) (*cel.Ast, *cel.Issues) {
+func (c *compiler) parse(env *cel.Env, src string) (*celast.AST, *cel.Issues) {
 	tag, tagged := c.envTags[env]
 	c.res.Parses++
 	var k Key
 	if tagged && (c.cache != nil || c.rec != nil) {
 		k = parseKey(tag, src)
 		if b, ok := c.cache.lookup(k); ok && len(src) <= c.maxExprBytes {
-			var pe exprpb.ParsedExpr
-			if err := proto.Unmarshal(b, &pe); err == nil {
+			if c.typeMemo == nil {
+				c.typeMemo = map[string]*types.Type{}
+			}
+			if a, err := decodeChecked(b, src, c.typeMemo); err == nil {
 				c.res.ParseHits++
-				return cel.ParsedExprToAstWithSource(&pe, common.NewTextSource(src)), nil
+				return a, nil
 			}
 		}
 	}
 	a, iss := env.Parse(src)
-	if tagged && c.rec != nil && iss.Err() == nil {
-		c.rec.parse(k, a)
+	if iss.Err() != nil {
+		return nil, iss
 	}
-	return a, iss
+	if tagged && c.rec != nil {
+		c.rec.parse(k, src, a.NativeRep())
+	}
+	return a.NativeRep(), iss
 }
 
 func (c *Cache) lookup(k Key) ([]byte, bool) {

@@ -248,7 +248,7 @@ func (c *compiler) shape(e *def.Expr) *celast.AST {
 	}
 	var out *celast.AST
 	if a, iss := c.parse(c.base, e.Src); iss.Err() == nil {
-		out = a.NativeRep()
+		out = a
 	}
 	if c.shapes == nil {
 		c.shapes = map[string]*celast.AST{}

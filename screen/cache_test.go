@@ -268,3 +268,14 @@ func TestBundledCacheConcurrentNew(t *testing.T) {
 	}
 	assert.Contains(t, out[0], "suicid", "the item-9 flag is in the report")
 }
+
+// BenchmarkNewWithoutCache is BenchmarkNew for definitions the cache does not know (a folder of one's own):
+// every expression parsed and checked, the static checks run, every rule-set version parsed.
+func BenchmarkNewWithoutCache(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(append(bundledRoots(), withoutCache())...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -120,6 +120,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(env, "i "+d.Digest)
 	scope := &exprScope{kind: scopeInstrument, inst: in}
 
 	// Skip logic: enable_when may read earlier items only.
@@ -249,6 +250,7 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return
 	}
+	c.tagEnv(env, "f "+d.Digest)
 	scope := &exprScope{kind: scopeFollowUp, inst: in, itemLimit: -1, scoreLimit: len(d.Scores)}
 	for fi, f := range d.FollowUps {
 		if in.ScoreIndex(f.ID) >= 0 {

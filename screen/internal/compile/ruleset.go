@@ -96,6 +96,16 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	// The environment's declarations come from the rule set and the instrument versions it binds.
+	tag := "r " + d.Digest
+	for _, ri := range rs.Inputs {
+		if ri.Inst != nil {
+			tag += " " + ri.Inst.Def.Digest
+		} else {
+			tag += " -"
+		}
+	}
+	c.tagEnv(env, tag)
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
@@ -157,6 +167,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(refEnv, tag+" referrals")
 	scope.tier = true
 	for _, r := range d.Referrals {
 		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID, Expands: strings.Contains(r.Text, "{not_assessed}")}

@@ -236,6 +236,8 @@ type RuleSet struct {
 	Domains    []*Domain
 	Tiers      []*Tier
 	Referrals  []*Referral
+	// deferred, when set, is the file of a rule set not parsed yet (deferred.go).
+	deferred *deferred
 }
 
 // Input is an instrument the rule set reads.

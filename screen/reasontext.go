@@ -33,4 +33,6 @@ func (c *CompositeResult) AppendTierReasonTexts(b []byte, sep string) []byte {
 func (r Referral) AppendReasonTexts(b []byte, sep string) []byte { return r.why.appendTexts(b, sep) }
 
 // AppendReasonTexts appends the Text of each of the measure's reasons to b, separated by sep.
-func (m FollowUpMeasure) AppendReasonTexts(b []byte, sep string) []byte { return m.why.appendTexts(b, sep) }
+func (m FollowUpMeasure) AppendReasonTexts(b []byte, sep string) []byte {
+	return m.why.appendTexts(b, sep)
+}

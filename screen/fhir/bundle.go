@@ -33,6 +33,10 @@ type instInfo struct {
 	// codes are the scores' codes (scoreCode), made once: AppendBundle's Bundles share them, since the
 	// encoder only reads them (a Bundle from NewBundle gets its own copies, for the caller to change).
 	codes map[string]CodeableConcept
+	// codeJS are the codes as JSON and panel the instrument's panel code (panelCode) as JSON, for
+	// AppendBundle to copy.
+	codeJS map[string][]byte
+	panel  []byte
 }
 
 // surveyCategory is every Observation's category, shared by AppendBundle's Bundles like instInfo.codes.
@@ -54,9 +58,18 @@ func NewWriter(eng *screen.Engine) (*Writer, error) {
 				info.bandOf[s.Of] = s.ID
 			}
 		}
+		info.codeJS = map[string][]byte{}
 		for id := range info.scores {
-			info.codes[id] = w.scoreCode(info, in.ID, id)
+			cc := w.scoreCode(info, in.ID, id)
+			info.codes[id] = cc
+			e := encoder{}
+			e.concept(&cc)
+			info.codeJS[id] = e.b
 		}
+		e := encoder{}
+		pc := panelCode(doc)
+		e.concept(&pc)
+		info.panel = e.b
 		w.insts[in.ID+"@"+in.Version] = info
 	}
 	if rs, err := eng.DescribeRuleSet(); err == nil {
@@ -271,7 +284,11 @@ func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 			add(o, "obs/"+res.ID)
 		}
 	}
-	basis = w.followUps(b, rep, in, subject, date, basis)
+	w.followUps(rep, in, subject, date, func(local string, o *Observation) {
+		url := entryURL(in.Seed, local)
+		b.Entry = append(b.Entry, BundleEntry{FullURL: url, Resource: o})
+		basis = append(basis, Reference{Reference: url})
+	})
 	if c := rep.Composite; c != nil {
 		ra := w.riskAssessment(rep, c, subject, date, basis)
 		if ra.Status == "final" && anyPreliminary(in.Responses) {
@@ -420,6 +437,15 @@ func (info *instInfo) code(score string) (CodeableConcept, bool) {
 	return cc, ok
 }
 
+// codeJSON returns the score's code as JSON, made by NewWriter, if the instrument is known.
+func (info *instInfo) codeJSON(score string) ([]byte, bool) {
+	if info == nil {
+		return nil, false
+	}
+	js, ok := info.codeJS[score]
+	return js, ok
+}
+
 // scoreCode is a score's code: its codes from the definition (LOINC), else ScoreSystem ID.SCORE.
 func (w *Writer) scoreCode(info *instInfo, inst, score string) CodeableConcept {
 	cc := CodeableConcept{Text: inst + " " + score}
@@ -521,12 +547,6 @@ func entryURL(seed, local string) string {
 	out[32] = '-'
 	hex.Encode(out[33:45], h[10:16])
 	return string(out[:])
-}
-
-// AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
-// newline.
-func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
-	return appendBundle(b, w.newBundle(rep, in, true))
 }
 
 // WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.

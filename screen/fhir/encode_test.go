@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
@@ -22,16 +23,38 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// requireSameBundle: the hand-written encoder and encoding/json write the same bytes for this report.
+// requireSameBundle: the Bundle writer (AppendBundle, straight from the report), the hand-written encoder
+// of NewBundle's structs and encoding/json of them write the same bytes for this report.
 func requireSameBundle(t *testing.T, w *fhir.Writer, rep *screen.Report, in fhir.Input, where string) {
 	t.Helper()
 	want := w.AppendBundleStd(nil, rep, in)
+	for _, f := range bundleFeatures {
+		if bytes.Contains(want, []byte(f)) {
+			seenFeatures[f]++
+		}
+	}
 	got := w.AppendBundle(nil, rep, in)
 	require.Equal(t, string(want), string(got), where)
+	direct, ok := w.AppendBundleDirect([]byte("prefix"), rep, in)
+	require.True(t, ok, "%s: the writer gave up", where)
+	require.Equal(t, "prefix"+string(want), string(direct), where)
 	enc, ok := fhir.EncodeBundle(nil, w.NewBundle(rep, in))
 	require.True(t, ok, "%s: the encoder fell back to encoding/json", where)
 	require.Equal(t, string(want), string(enc), where)
 }
+
+// bundleFeatures are parts of a Bundle that TestEncodeExamples must meet at least once, so that every
+// branch of the writer is compared with the struct path.
+var bundleFeatures = []string{
+	`"status":"preliminary"`, `Not ruled out: `, `conflicting answers to`, `Not final: `, `Not applied: `,
+	`"valueQuantity"`, `"valueInteger"`, `"valueBoolean":false`, `"valueString"`, `Answer not used (`, `Not answered: `,
+	`Possible referral`, `"effectivePeriod"`, `"interpretation":[{"coding":[{"system":"` + fhir.BandSystem,
+	`"code":"not-performed"`, `"code":"error"`, `"code":"unknown"`, `"mitigation"`, `Not assessed: `,
+	`The response date is not a FHIR dateTime`, `"identifier"`, `"derivedFrom"`, `without id`, ` Source: `,
+	`"subject":{"display":"subject not given"}`, `"rationale":"Possible with the missing`, `Risk tier not final`,
+}
+
+var seenFeatures = map[string]int{}
 
 // inputs are the Bundle inputs each report is written with: bare, with a reference subject and date, and
 // with responses, one preliminary, and a date that is not a FHIR dateTime.
@@ -105,6 +128,11 @@ func TestEncodeExamples(t *testing.T) {
 		}
 	}
 	require.Greater(t, n, 20, "the examples hold response sets")
+	defer func() {
+		for _, f := range bundleFeatures {
+			assert.NotZero(t, seenFeatures[f], "no Bundle compared has %s", f)
+		}
+	}()
 
 	// Random response sets over the bundled instruments: each item answered in range, out of range, with
 	// text, or left out; random context.
@@ -144,11 +172,16 @@ func TestEncodeExamples(t *testing.T) {
 					ans[it] = 99
 				case k == 2:
 					ans[it] = "x\u2028\"<&>\x01"
+				case k == 3:
+					ans[it] = []any{r.IntN(4), r.IntN(4)} // answered twice: conflicting unless equal
 				default:
 					ans[it] = r.IntN(4)
 				}
 			}
 			resp.Answers[d.id] = ans
+		}
+		if i%7 == 0 {
+			resp.Subject = ""
 		}
 		rep, err := eng.Score(ctx, resp)
 		if rep == nil {

@@ -134,52 +134,12 @@ func TestEncodeExamples(t *testing.T) {
 		}
 	}()
 
-	// Random response sets over the bundled instruments: each item answered in range, out of range, with
-	// text, or left out; random context.
+	// Random response sets over the bundled instruments (randomResponse).
 	r := rand.New(rand.NewPCG(3, 4))
-	var docs []struct {
-		id    string
-		items []string
-	}
-	for _, in := range eng.Instruments() {
-		doc, err := eng.Describe(in.ID + "@" + in.Version)
-		require.NoError(t, err)
-		d := struct {
-			id    string
-			items []string
-		}{id: in.ID}
-		for _, it := range doc.Items {
-			d.items = append(d.items, it.ID)
-		}
-		docs = append(docs, d)
-	}
+	docs := instrumentItems(t, eng)
 	for i := range 400 {
-		resp := &screen.Response{Subject: "gen-" + strconv.Itoa(i), Answers: map[string]map[string]any{},
-			Context: map[string]any{"age": 18 + r.IntN(70), "sex": []string{"male", "female", "x"}[r.IntN(3)]}}
-		if r.IntN(3) == 0 {
-			resp.Context["moud_current"] = r.IntN(2) == 0
-			resp.Context["opioid_mme"] = []any{0, 60, 95, "lots"}[r.IntN(4)]
-		}
-		for _, d := range docs {
-			if r.IntN(3) == 0 {
-				continue
-			}
-			ans := map[string]any{}
-			for _, it := range d.items {
-				switch k := r.IntN(20); {
-				case k == 0:
-				case k == 1:
-					ans[it] = 99
-				case k == 2:
-					ans[it] = "x\u2028\"<&>\x01"
-				case k == 3:
-					ans[it] = []any{r.IntN(4), r.IntN(4)} // answered twice: conflicting unless equal
-				default:
-					ans[it] = r.IntN(4)
-				}
-			}
-			resp.Answers[d.id] = ans
-		}
+		resp := randomResponse(r, docs, "x\u2028\"<&>\x01")
+		resp.Subject = "gen-" + strconv.Itoa(i)
 		if i%7 == 0 {
 			resp.Subject = ""
 		}
@@ -192,6 +152,89 @@ func TestEncodeExamples(t *testing.T) {
 			requireSameBundle(t, w, rep, in, fmt.Sprintf("random record %d input %d", i, k))
 		}
 	}
+}
+
+// instItems are an instrument's id and item ids.
+type instItems struct {
+	id    string
+	items []string
+}
+
+func instrumentItems(t testing.TB, eng *screen.Engine) []instItems {
+	var docs []instItems
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID + "@" + in.Version)
+		require.NoError(t, err)
+		d := instItems{id: in.ID}
+		for _, it := range doc.Items {
+			d.items = append(d.items, it.ID)
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// randomResponse answers about two thirds of the instruments, each item in range, out of range, with
+// text, twice (conflicting unless the two agree), or not at all; with random context.
+func randomResponse(r *rand.Rand, docs []instItems, text string) *screen.Response {
+	resp := &screen.Response{Answers: map[string]map[string]any{},
+		Context: map[string]any{"age": 18 + r.IntN(70), "sex": []string{"male", "female", "x"}[r.IntN(3)]}}
+	if r.IntN(3) == 0 {
+		resp.Context["moud_current"] = r.IntN(2) == 0
+		resp.Context["opioid_mme"] = []any{0, 60, 95, "lots"}[r.IntN(4)]
+	}
+	for _, d := range docs {
+		if r.IntN(3) == 0 {
+			continue
+		}
+		ans := map[string]any{}
+		for _, it := range d.items {
+			switch k := r.IntN(20); {
+			case k == 0:
+			case k == 1:
+				ans[it] = 99
+			case k == 2:
+				ans[it] = text
+			case k == 3:
+				ans[it] = []any{r.IntN(4), r.IntN(4)}
+			default:
+				ans[it] = r.IntN(4)
+			}
+		}
+		resp.Answers[d.id] = ans
+	}
+	return resp
+}
+
+// FuzzAppendBundle: random reports (randomResponse, with subject, date, seed and answer text from the
+// fuzzer's bytes) → AppendBundle writes what encoding/json writes for NewBundle's Bundle, byte for byte.
+func FuzzAppendBundle(f *testing.F) {
+	eng := bundledEngine(f)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(f, err)
+	docs := instrumentItems(f, eng)
+	f.Add("Patient/1", "2026-03-04", "s", "text", uint64(1))
+	f.Add("pt \u2028\x00\xff", "04/03/2026", "\x00", "\"<&>\b\f", uint64(2))
+	f.Add("urn:uuid:x", "2026-03-04T10:00:00Z", "", "", uint64(3))
+	f.Fuzz(func(t *testing.T, subject, date, seed, text string, n uint64) {
+		resp := randomResponse(rand.New(rand.NewPCG(n, n>>3)), docs, text)
+		resp.Subject = subject
+		rep, _ := eng.Score(context.Background(), resp)
+		if rep == nil {
+			return
+		}
+		for _, in := range inputs(rep) {
+			in.Seed += seed
+			if in.Date != "" {
+				in.Date = date
+			}
+			want := w.AppendBundleStd(nil, rep, in)
+			require.Equal(t, string(want), string(w.AppendBundle(nil, rep, in)))
+			if got, ok := w.AppendBundleDirect(nil, rep, in); ok {
+				require.Equal(t, string(want), string(got))
+			}
+		}
+	})
 }
 
 // FuzzEncodeBundle: random Bundles (every element the encoder writes, strings of any bytes, numbers valid

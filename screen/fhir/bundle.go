@@ -30,8 +30,9 @@ type instInfo struct {
 	doc    *catalog.InstrumentDoc
 	scores map[string]*catalog.ScoreDoc
 	bandOf map[string]string // score id -> the id of the score that bands it
-	// codes are the scores' codes (scoreCode), made once: AppendBundle's Bundles share them, since the
-	// encoder only reads them (a Bundle from NewBundle gets its own copies, for the caller to change).
+	// codes are the scores' codes (scoreCode), made once: the Bundles AppendBundle falls back to (newBundle
+	// with shared) share them, since the encoder only reads them (a Bundle from NewBundle gets its own
+	// copies, for the caller to change).
 	codes map[string]CodeableConcept
 	// codeJS are the codes as JSON and panel the instrument's panel code (panelCode) as JSON, for
 	// AppendBundle to copy.
@@ -39,7 +40,7 @@ type instInfo struct {
 	panel  []byte
 }
 
-// surveyCategory is every Observation's category, shared by AppendBundle's Bundles like instInfo.codes.
+// surveyCategory is every Observation's category, shared by newBundle's shared Bundles like instInfo.codes.
 var surveyCategory = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
@@ -154,8 +155,12 @@ const (
 //     why.
 func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle { return w.newBundle(rep, in, false) }
 
-// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle:
-// the Bundle is encoded and dropped, never changed).
+// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle's
+// fallback: the Bundle is encoded and dropped, never changed).
+//
+// It is also the reference of AppendBundle's writer (write.go), which makes the same Bundle without these
+// structs: a change here must be made there too (TestEncodeExamples and FuzzAppendBundle compare them byte
+// for byte, and fail until both agree).
 func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 	n := 1 // entries: the RiskAssessment, and about one per score and flag
 	for i := range rep.Instruments {

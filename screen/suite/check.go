@@ -228,8 +228,11 @@ func instrumentRefs(t *def.Test, doc *catalog.InstrumentDoc, refs []def.Ref, pre
 				kind = "item" // an answer to an item the instrument does not have
 			}
 			pr := problem{test: t, pos: r.Pos, code: "unknown_" + kind, msg: fmt.Sprintf("no %s %q in %s%s", kind, r.ID, key, didYouMean(r.ID, names))}
-			if r.Kind == "score" {
+			switch r.Kind {
+			case "score":
 				pr.what = prefix + "scores." + r.ID
+			case "answer":
+				pr.what = "errors" // the answer's unknown_item is the error the comparison would report again
 			}
 			out = append(out, pr)
 		}
@@ -266,7 +269,7 @@ func answerRefs(e *screen.Engine, t *def.Test, docs map[string]*catalog.Instrume
 		case "answers_instrument":
 			id, _, _ := strings.Cut(r.ID, "@")
 			if !slices.Contains(ids, id) {
-				out = append(out, problem{test: t, pos: r.Pos, code: "unknown_instrument",
+				out = append(out, problem{test: t, pos: r.Pos, code: "unknown_instrument", what: "errors",
 					msg: fmt.Sprintf("no instrument %q is loaded%s", id, didYouMean(id, ids))})
 			}
 		case "answer":

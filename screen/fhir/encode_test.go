@@ -151,7 +151,24 @@ func TestEncodeExamples(t *testing.T) {
 		for k, in := range inputs(rep) {
 			requireSameBundle(t, w, rep, in, fmt.Sprintf("random record %d input %d", i, k))
 		}
+		if i%4 == 0 { // a follow-up of two random visits
+			fu, err := eng.FollowUp(ctx, randomVisit(r, docs, "2026-01-05"), randomVisit(r, docs, []string{"2026-04-01", "2025-12-01", "", "soon"}[i/4%4]))
+			if fu == nil {
+				require.Error(t, err)
+				continue
+			}
+			for k, in := range inputs(fu) {
+				requireSameBundle(t, w, fu, in, fmt.Sprintf("random follow-up %d input %d", i, k))
+			}
+		}
 	}
+}
+
+// randomVisit is a randomResponse of subject pt-1 on date.
+func randomVisit(r *rand.Rand, docs []instItems, date string) *screen.Response {
+	resp := randomResponse(r, docs, "x")
+	resp.Subject, resp.Date = "pt-1", date
+	return resp
 }
 
 // instItems are an instrument's id and item ids.
@@ -217,9 +234,17 @@ func FuzzAppendBundle(f *testing.F) {
 	f.Add("pt \u2028\x00\xff", "04/03/2026", "\x00", "\"<&>\b\f", uint64(2))
 	f.Add("urn:uuid:x", "2026-03-04T10:00:00Z", "", "", uint64(3))
 	f.Fuzz(func(t *testing.T, subject, date, seed, text string, n uint64) {
-		resp := randomResponse(rand.New(rand.NewPCG(n, n>>3)), docs, text)
+		r := rand.New(rand.NewPCG(n, n>>3))
+		resp := randomResponse(r, docs, text)
 		resp.Subject = subject
-		rep, _ := eng.Score(context.Background(), resp)
+		var rep *screen.Report
+		if n%3 == 0 { // a follow-up: this response set against a random baseline
+			base := randomResponse(r, docs, text)
+			base.Subject, base.Date, resp.Date = subject, "2026-01-05", date
+			rep, _ = eng.FollowUp(context.Background(), base, resp)
+		} else {
+			rep, _ = eng.Score(context.Background(), resp)
+		}
 		if rep == nil {
 			return
 		}

@@ -147,7 +147,10 @@ func (e *bw) bundle(w *Writer, rep *screen.Report, in Input) {
 	if date != "" && !dateTime.MatchString(date) {
 		date, badDate = "", true
 	}
-	subject := subjectRef(rep.Subject)
+	var subject *Reference // for the follow-up Observations, made as newBundle makes them
+	if f := rep.FollowUp; f != nil && f.Computed {
+		subject = subjectRef(rep.Subject)
+	}
 	var subjDate span // `,"subject":…,"effectiveDateTime":…`
 	openFlags := w.names.OpenFlags(rep)
 	for i := range rep.Instruments {
@@ -170,7 +173,10 @@ func (e *bw) bundle(w *Writer, rep *screen.Report, in Input) {
 			e.b = append(e.b, `,"code":`...)
 			code()
 			if from := len(e.b); !e.again(&subjDate) {
-				e.optRef("subject", subject)
+				if rep.Subject != "" {
+					e.b = append(e.b, `,"subject":`...)
+					e.subject(rep.Subject)
+				}
 				e.optStr("effectiveDateTime", date)
 				e.mark(&subjDate, from)
 			}
@@ -342,13 +348,26 @@ func (e *bw) bundle(w *Writer, rep *screen.Report, in Input) {
 	})
 	if c := rep.Composite; c != nil {
 		e.entry(in.Seed, false, "risk/", c.ID)
-		e.riskAssessment(w, rep, c, subject, date, anyPreliminary(in.Responses))
+		e.riskAssessment(w, rep, c, date, anyPreliminary(in.Responses))
 		e.b = append(e.b, '}')
 	}
 	if len(e.b) == entries {
 		e.b = e.b[:entries-len(`,"entry":[`)]
 	} else {
 		e.b = append(e.b, ']')
+	}
+	e.b = append(e.b, '}')
+}
+
+// subject writes the Reference subjectRef makes of a subject id (not empty).
+func (e *bw) subject(s string) {
+	if isReference(s) {
+		e.b = append(e.b, `{"reference":`...)
+		e.b = appendString(e.b, s)
+	} else {
+		e.b = append(e.b, `{"identifier":{"value":`...)
+		e.b = appendString(e.b, s)
+		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, '}')
 }
@@ -438,9 +457,9 @@ func (e *bw) value(v screen.Value) {
 		e.b = strconv.AppendInt(e.b, n, 10)
 	case screen.KindDouble:
 		e.b = append(e.b, `,"valueQuantity":{"value":`...)
-		if n := v.String(); validNumber(n) {
-			e.b = append(e.b, n...)
-		} else {
+		m := len(e.b)
+		e.b, _ = v.AppendText(e.b) // v.String()'s bytes
+		if !validNumber(e.b[m:]) {
 			e.bad = true // encoding/json decides what an odd number gives
 		}
 		e.b = append(e.b, `,"unit":"{score}","system":"`+ucum+`","code":"{score}"}`...)

@@ -4,7 +4,7 @@ import "github.com/painscreen/painscreen/screen"
 
 // riskAssessment writes the composite's RiskAssessment as Writer.riskAssessment builds it, with the note
 // newBundle adds when a response is preliminary.
-func (e *bw) riskAssessment(w *Writer, rep *screen.Report, c *screen.CompositeResult, subject *Reference, date string, prelimInput bool) {
+func (e *bw) riskAssessment(w *Writer, rep *screen.Report, c *screen.CompositeResult, date string, prelimInput bool) {
 	title := c.ID
 	if w.ruleSet != nil && w.ruleSet.ID == c.ID && w.ruleSet.Title != "" {
 		title = w.ruleSet.Title
@@ -27,8 +27,8 @@ func (e *bw) riskAssessment(w *Writer, rep *screen.Report, c *screen.CompositeRe
 	e.b = append(e.b, "}]"...)
 	e.optStr("text", title)
 	e.b = append(e.b, `},"subject":`...)
-	if subject != nil {
-		e.ref(subject)
+	if rep.Subject != "" {
+		e.subject(rep.Subject)
 	} else {
 		e.b = append(e.b, `{"display":"subject not given"}`...)
 	}

@@ -3,11 +3,13 @@ package server
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 
@@ -92,4 +94,58 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	w.n += len(p)
 	return len(p), nil
+}
+
+// TestPooledBuffersKeepCallsApart: request and response bodies come from a pool, so concurrent calls
+// must never see each other's bytes. Many calls at once, each with its own subject and answers (and
+// sizes: a body larger than the pooled buffers now and then), in JSON and FHIR, each answer must be
+// exactly what the same call gets alone.
+func TestPooledBuffersKeepCallsApart(t *testing.T) {
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, MaxInFlight: 64})
+	type job struct {
+		path string
+		body []byte
+		want string
+	}
+	var jobs []job
+	for i := range 24 {
+		body := fmt.Sprintf(`{"subject":"pt-%d","context":{"age":%d,"sex":"female"},"answers":{"phq9":{"q1":%d,"q2":%d,"q3":1,"q4":0,"q5":2,"q6":1,"q7":0,"q8":1,"q9":%d},"gad7":{"q1":%d,"q2":1,"q3":2,"q4":1,"q5":0,"q6":1,"q7":3}}}`,
+			i, 20+i, i%4, (i/4)%4, i%2, i%3)
+		if i%5 == 0 {
+			body += strings.Repeat(" ", 40<<10) // larger than a pooled buffer
+		}
+		path := "/score"
+		if i%3 == 0 {
+			path = "/score?format=fhir"
+		}
+		r := call(t, srv, "POST", path, "", []byte(body))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		jobs = append(jobs, job{path, []byte(body), string(r.body)})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 16*40)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 40 {
+				j := jobs[(g*7+k)%len(jobs)]
+				res, err := srv.Client().Post(srv.URL+j.path, "application/json", bytes.NewReader(j.body))
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if string(b) != j.want {
+					errs <- fmt.Sprintf("%s: a call's answer differs from the same call alone", j.path)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

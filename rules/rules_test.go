@@ -1683,6 +1683,9 @@ func compareWithReference(fail func(format string, args ...any), c *screen.Compo
 			wantAddenda = []string{"pain and OUD together"}
 		case r.ID == "rescreen" && ref.rescreenNamesNotAssessed:
 			questionnaire := slices.DeleteFunc(slices.Clone(ref.notAssessed), func(d string) bool { return d == "overdose_risk" })
+			for i, d := range questionnaire { // named by their labels
+				questionnaire[i] = domainLabels[d]
+			}
 			wantAddenda = []string{"Not assessed at this visit: " + strings.Join(questionnaire, ", ") + "."}
 		}
 		if len(r.Addenda) != len(wantAddenda) {
@@ -2081,7 +2084,7 @@ func TestNotes(t *testing.T) {
 			t.Errorf("not_assessed %v, want %v", c.NotAssessed, want)
 		}
 		if len(c.Notes) != 1 || c.Notes[0].Code != "context_unknown" || c.Notes[0].About != "context" ||
-			!strings.Contains(c.Notes[0].Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose") {
+			!strings.Contains(c.Notes[0].Message, "on MOUD, opioid dose, benzodiazepine, prior opioid overdose") {
 			t.Errorf("notes %+v, want one context_unknown note naming the four fields", c.Notes)
 		}
 	})
@@ -2097,3 +2100,8 @@ func TestNotes(t *testing.T) {
 		}
 	})
 }
+
+// domainLabels are the labels pain_oud gives its domains (every version): reports name them so.
+var domainLabels = map[string]string{"pain": "Chronic pain", "oud": "Opioid use disorder", "drug_use": "Drug use in the past year",
+	"depression": "Depression", "anxiety": "Anxiety", "alcohol": "Unhealthy alcohol use", "trauma": "PTSD",
+	"safety": "Safety (PHQ-9 item 9)", "overdose_risk": "Overdose risk"}

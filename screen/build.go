@@ -58,7 +58,9 @@ func (s *scratch) report(rep *Report, subject string) {
 	// Every read belongs to at most one result, so the reads bound the reasons.
 	m.arena.plan = st.Plan
 	m.arena.items = reuse(m.arena.items, len(st.Reads))
-	m.arena.strs = m.arena.strs[:0]
+	// String values (domains, the tier, statuses, text context) are a minority of the reads: room for a
+	// quarter of them spares a new Report the slice's growth.
+	m.arena.strs = reuse(m.arena.strs, len(st.Reads)/4+4)
 	scores := reuse(m.scores, nScores)
 	flags := m.flags[:0]
 	missing := m.missing[:0]
@@ -163,7 +165,7 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 				}
 			}
 			cr.Notes = append(cr.Notes, Note{Code: "input_incomplete", About: in.ID,
-				Message: fmt.Sprintf("%s is incomplete (%s); what depends on it is decided from what its answers settle, or is not assessed", in.ID, strings.Join(why, "; "))})
+				Message: fmt.Sprintf("%s is incomplete (%s); what depends on it is decided from what its answers settle, or is not assessed", in.Named(), strings.Join(why, "; "))})
 		case !ie.Present && ce.Mismatch[i] != nil:
 			other := ce.Mismatch[i]
 			cr.Notes = append(cr.Notes, Note{Code: "input_version_mismatch", About: in.ID,
@@ -175,8 +177,8 @@ func (s *scratch) composite(cr *CompositeResult, m *reportMem) {
 		if ce.Reason == plan.ReasonOutsidePopulation {
 			pop := rs.Def.Population
 			cr.Notes = append(cr.Notes, Note{Code: plan.ReasonOutsidePopulation, About: "context.age",
-				Message: fmt.Sprintf("%s is for ages %d and over (%s); age is under %d, so its domains, tier and referrals are not given. Instrument results and flags are reported.",
-					rs.Key, pop.MinAge, pop.Description, pop.MinAge)})
+				Message: fmt.Sprintf("The rule set is for ages %d and over (%s); age is under %d, so its domains, tier and referrals are not given. Instrument results and flags are reported.",
+					pop.MinAge, pop.Description, pop.MinAge)})
 		}
 		return
 	}
@@ -282,20 +284,20 @@ func expand(r *plan.Referral, text, notAssessed string) string {
 func domainNote(rs *plan.RuleSet, dn eval.DomainNote) Note {
 	d := rs.Domains[dn.Domain]
 	if dn.Kind == eval.NoteDetermined {
-		return Note{Code: "determined", About: d.ID, Message: fmt.Sprintf("%s is the same whatever the missing answers of %s would be, so it is reported", d.ID, rs.Inputs[dn.Input].ID)}
+		return Note{Code: "determined", About: d.ID, Message: fmt.Sprintf("%s is the same whatever the missing answers of %s would be, so it is reported", d.Label, rs.Inputs[dn.Input].Named())}
 	}
 	if dn.Kind == eval.NoteUnreadAnswers {
-		prev, next := rs.Inputs[dn.Input].ID, rs.Inputs[dn.Next].ID
+		prev, next := rs.Inputs[dn.Input].Named(), rs.Inputs[dn.Next].Named()
 		what := "the next source (" + next + ")"
 		if dn.Next == dn.Input {
 			what = "the next source (a shorter form within " + next + ")"
 		}
-		return Note{Code: "unread_answers", About: d.ID, Message: fmt.Sprintf("%s is not decided: %s leaves it open, and %s does not read every answered item of %s, so it does not decide it; every value %s could give stays possible", d.ID, prev, what, prev, prev)}
+		return Note{Code: "unread_answers", About: d.ID, Message: fmt.Sprintf("%s is not decided: %s leaves it open, and %s does not read every answered item of %s, so it does not decide it; every value %s could give stays possible", d.Label, prev, what, prev, prev)}
 	}
 	if dn.Input < 0 {
-		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.ID)}
+		return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s: too many combinations of possible domain values to check; the tier and referrals treat it as not assessed", d.Label)}
 	}
-	return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s is not decided: the possible answers of %s are too many to check", d.ID, rs.Inputs[dn.Input].ID)}
+	return Note{Code: "determinacy_limit", About: d.ID, Message: fmt.Sprintf("%s is not decided: the possible answers of %s are too many to check", d.Label, rs.Inputs[dn.Input].Named())}
 }
 
 // settleName names an item of a rule-set input as "<input>.<item>" (the input ids are the instrument ids).
@@ -321,10 +323,10 @@ func contextUnknown(rs *plan.RuleSet, st *eval.State) (Note, bool) {
 	var ids []string
 	for _, slot := range rs.Context {
 		if !st.Ctx.Set[slot] {
-			ids = append(ids, st.Plan.Ctx[slot].ID)
+			ids = append(ids, st.Plan.Ctx[slot].Named())
 		}
 	}
-	return Note{Code: "context_unknown", About: "context", Message: plan.ContextUnknownMessage(rs.Key, ids)}, true
+	return Note{Code: "context_unknown", About: "context", Message: plan.ContextUnknownMessage(ids)}, true
 }
 
 // questionnaireNotAssessed lists, for the placeholder {not_assessed}, the domains not assessed that read an
@@ -336,7 +338,7 @@ func questionnaireNotAssessed(rs *plan.RuleSet, ce *eval.CompEval) string {
 			if b.Len() > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(d.ID)
+			b.WriteString(d.Label)
 		}
 	}
 	return b.String()

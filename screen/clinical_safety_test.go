@@ -121,10 +121,10 @@ func TestRescreenAddendumNamesTheDomainsNotAssessed(t *testing.T) {
 	text, ok := addendum(rep.Composite)
 	require.True(t, ok)
 	// Rev 3: the questionnaire domains only; the missing treatment context is the note context_unknown.
-	assert.Contains(t, text, "Not assessed at this visit: depression, anxiety, trauma, safety.")
-	assert.NotContains(t, text, "overdose_risk")
+	assert.Contains(t, text, "Not assessed at this visit: Depression, Anxiety, PTSD, Safety (PHQ-9 item 9).")
+	assert.NotContains(t, text, "Overdose risk")
 	assert.True(t, slices.ContainsFunc(rep.Composite.Notes, func(n screen.Note) bool {
-		return n.Code == "context_unknown" && strings.Contains(n.Message, "moud_current, opioid_mme, benzodiazepine, prior_overdose")
+		return n.Code == "context_unknown" && strings.Contains(n.Message, "on MOUD, opioid dose, benzodiazepine, prior opioid overdose")
 	}), "notes %+v", rep.Composite.Notes)
 	assert.NotContains(t, text, "{not_assessed}")
 	assert.NotContains(t, text, "alcohol")
@@ -153,7 +153,7 @@ func TestRescreenAddendumNamesAnOpenDomain(t *testing.T) {
 	r, ok := c.Referral("rescreen")
 	require.True(t, ok)
 	require.Len(t, r.Addenda, 1, "the report says pain was not assessed; the rescreen text must say so")
-	assert.Contains(t, r.Addenda[0], "Not assessed at this visit: pain.")
+	assert.Contains(t, r.Addenda[0], "Not assessed at this visit: Chronic pain.")
 }
 
 // §1a rule 1: an invalid answer spoils only itself. The record's errors name it (never its value), its

@@ -72,7 +72,10 @@ func TestInvalidContextIsAnErrorThenUnknown(t *testing.T) {
 				i := slices.IndexFunc(got.Notes, func(n screen.Note) bool { return n.Code == "context_unknown" })
 				require.GreaterOrEqual(t, i, 0, "notes %+v", got.Notes)
 				assert.Equal(t, "context", got.Notes[i].About)
-				assert.Contains(t, got.Notes[i].Message, tc.field)
+				labels := map[string]string{"moud_current": "on MOUD", "opioid_mme": "opioid dose", "benzodiazepine": "benzodiazepine",
+					"prior_overdose": "prior opioid overdose", "naloxone_current": "naloxone on record"}
+				require.Contains(t, labels, tc.field)
+				assert.Contains(t, got.Notes[i].Message, labels[tc.field], "the note names the field by its label")
 			}
 		})
 	}
@@ -85,12 +88,12 @@ func TestContextUnknownNote(t *testing.T) {
 	tests := []struct {
 		name    string
 		ctx     map[string]any
-		unknown []string // nil: no note
+		unknown []string // the unknown fields by their labels; nil: no note
 	}{
 		{"all known", map[string]any{"moud_current": false, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": true, "naloxone_current": false}, nil},
-		{"none given", nil, []string{"moud_current", "opioid_mme", "benzodiazepine", "prior_overdose", "naloxone_current"}},
-		{"two given", map[string]any{"opioid_mme": 30, "prior_overdose": false}, []string{"moud_current", "benzodiazepine", "naloxone_current"}},
-		{"null is not given", map[string]any{"moud_current": nil, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false, "naloxone_current": true}, []string{"moud_current"}},
+		{"none given", nil, []string{"on MOUD", "opioid dose", "benzodiazepine", "prior opioid overdose", "naloxone on record"}},
+		{"two given", map[string]any{"opioid_mme": 30, "prior_overdose": false}, []string{"on MOUD", "benzodiazepine", "naloxone on record"}},
+		{"null is not given", map[string]any{"moud_current": nil, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false, "naloxone_current": true}, []string{"on MOUD"}},
 		{"age and sex are not the rule set's context", map[string]any{"age": 40, "sex": "f", "moud_current": true, "opioid_mme": 0, "benzodiazepine": false, "prior_overdose": false, "naloxone_current": false}, nil},
 	}
 	for _, tc := range tests {

@@ -53,7 +53,7 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 		doc.Items = append(doc.Items, id)
 	}
 	for i, s := range d.Scores {
-		sd := catalog.ScoreDoc{ID: s.ID, Label: s.Label, Description: s.Description, Codes: codes(s.Codes), Type: typeName(in.Scores[i]),
+		sd := catalog.ScoreDoc{ID: s.ID, Label: s.Label, Short: s.Short, Description: s.Description, Codes: codes(s.Codes), Type: typeName(in.Scores[i]),
 			WhenReads: readsDoc(in, in.Scores[i].When), ExprReads: readsDoc(in, in.Scores[i].Expr)}
 		if s.When != nil {
 			sd.When = strings.TrimSpace(s.When.Src)
@@ -80,7 +80,7 @@ func (e *Engine) Describe(ref string) (*catalog.InstrumentDoc, error) {
 			WhenReads: readsDoc(in, in.Flags[i].When)})
 	}
 	for _, m := range in.FollowUps {
-		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Description: m.Description,
+		doc.FollowUps = append(doc.FollowUps, catalog.FollowUpDoc{ID: m.ID, Label: m.Label, Short: m.Short, Description: m.Description,
 			Type: typeName(&plan.Score{Type: m.Type}), Expr: strings.TrimSpace(m.Prog.Expr.Src), MinDays: m.MinDays,
 			ExprReads: readsDoc(in, m.Prog)})
 	}
@@ -152,7 +152,7 @@ func (e *Engine) DescribeRuleSet() (*catalog.RuleSetDoc, error) {
 	}
 	for _, r := range rs.Referrals {
 		rd := catalog.ReferralDoc{ID: r.Def.ID, Priority: r.Def.Priority, When: strings.TrimSpace(r.Def.When.Src), Text: r.Def.Text,
-			Rationale: r.Def.Rationale, Source: r.Def.Source, WhenReads: readsDoc(nil, r.When)}
+			Rationale: r.Def.Rationale, Source: r.Def.Source, WhenReads: readsDoc(nil, r.When), Label: r.Def.Label}
 		for i, a := range r.Def.Addenda {
 			rd.Addenda = append(rd.Addenda, catalog.AddendumDoc{When: strings.TrimSpace(a.When.Src), Text: a.Text, WhenReads: readsDoc(nil, r.Addenda[i])})
 		}

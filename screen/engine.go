@@ -30,6 +30,7 @@ type Engine struct {
 	requireComposite bool
 	strict           bool
 	pool             sync.Pool // *scratch
+	rc               reasonCache
 }
 
 // maxExprCost is the most evaluation steps any one expression may take in the worst case, as CEL's static
@@ -48,6 +49,8 @@ type config struct {
 	strict           bool
 	lim              def.Limits
 	noFast           bool // tests: evaluate everything with CEL's interpreter
+	noCache          bool // tests: parse and check everything, as for definitions never seen before
+	record           *compile.Recorder
 }
 
 // WithDefinitions loads every instrument and rule-set definition (*.yaml, *.yml; not *_test.yaml) found
@@ -112,17 +115,29 @@ func configure(opts []Option) (*config, error) {
 	return cfg, nil
 }
 
-// build runs the stages: read and parse the files, reduce them to one set of definitions, compile.
+// build runs the stages: read and parse the files, reduce them to one set of definitions, compile. New
+// (not Check) takes the parses and static-check verdicts computed for the bundled definitions' content
+// from compile.Bundled: any other content misses and is parsed and checked.
 func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 	var list diag.List
-	sources, err := load.Read(cfg.roots, cfg.lim, &list)
+	var cache *compile.Cache
+	var known load.Known
+	if !all && !cfg.noCache {
+		cache = compile.Bundled()
+		known = func(name string, src []byte) (*def.RuleSet, bool) { return cache.RuleSetFile(name, src, cfg.lim) }
+	}
+	sources, err := load.ReadWith(cfg.roots, cfg.lim, &list, known)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.record != nil {
+		recordRuleSetFiles(cfg.record, sources, cfg.lim, list)
 	}
 	lineOf := load.Lines(sources)
 	set := load.Dedupe(sources, &list)
 	res, err := compile.Build(set, compile.Options{MaxCost: maxExprCost, MaxExprBytes: cfg.lim.MaxExprBytes,
-		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{}}, &list)
+		RuleSet: cfg.ruleSet, NoRules: cfg.noRules, All: all, NoFast: cfg.noFast, LineOf: lineOf, Runtime: eval.Runtime{},
+		Cache: cache, Record: cfg.record}, &list)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,6 +148,19 @@ func build(cfg *config, all bool) (*compile.Result, diag.List, error) {
 		}
 	}
 	return res, list.Sort(), nil
+}
+
+// recordRuleSetFiles records the rule-set files that parsed without a diagnostic (compile.Recorder).
+func recordRuleSetFiles(rec *compile.Recorder, sources []load.Source, lim def.Limits, list diag.List) {
+	noisy := map[string]bool{}
+	for _, d := range list {
+		noisy[d.Pos.File] = true
+	}
+	for _, s := range sources {
+		if rs := s.File.RuleSet; rs != nil && !rs.Deferred() && !noisy[s.Name] {
+			rec.RuleSetFile(s.Src, lim, &rs.Header)
+		}
+	}
 }
 
 // New loads, validates and compiles the definitions. It returns a complete engine, or an error: a
@@ -255,6 +283,7 @@ func (e *Engine) scoreTo(ctx context.Context, r *Response, dst *Report, fu *foll
 		return scoreError(err)
 	}
 	s.report(dst, r.Subject)
+	dst.mem.arena.rc = &e.rc
 	dst.Date = r.Date
 	dst.FollowUp = nil
 	if fu != nil {

@@ -204,25 +204,26 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 		}
 		if !ie.HasBase() {
 			f.Notes = append(f.Notes, Note{Code: "not_in_baseline", About: in.ID,
-				Message: fmt.Sprintf("%s was not answered at baseline (in this version): its follow-up measures are not computed", in.Key)})
+				Message: fmt.Sprintf("%s %s was not answered at baseline: its follow-up measures are not computed", in.Label, in.Version)})
 			continue
 		}
 		var ms []FollowUpMeasure
 		var possible []FollowUpPossible
 		for fi, fm := range in.FollowUps {
 			about := in.ID + "." + fm.ID
+			said := in.Label + " " + fm.Noun() // the measure in words, for the notes
 			switch {
 			case ie.FUS[fi] == eval.FollowComputed && ie.FUNote[fi] == eval.FollowNoteDetermined:
 				ms = append(ms, FollowUpMeasure{ID: fm.ID, Value: Value(ie.FUV[fi]), Rule: fm.Rule, why: m.arena.collect(s, ie.FUR[fi], false)})
 				f.Notes = append(f.Notes, Note{Code: "determined", About: about,
-					Message: fmt.Sprintf("%s is the same whatever the missing or invalid answers of either visit would be, so it is reported", about)})
+					Message: fmt.Sprintf("%s is the same whatever the missing or invalid answers of either visit would be, so it is reported", said)})
 				continue
 			case ie.FUS[fi] == eval.FollowNotComputed && ie.FUNote[fi] == eval.FollowNoteLimit:
 				f.Notes = append(f.Notes, Note{Code: "determinacy_limit", About: about,
-					Message: fmt.Sprintf("%s is not decided: the possible answers of the two visits are too many to check", about)})
+					Message: fmt.Sprintf("%s is not decided: the possible answers of the two visits are too many to check", said)})
 				continue
 			case ie.FUS[fi] == eval.FollowNotComputed && ie.FUNote[fi] == eval.FollowNoteOpen:
-				msg := fmt.Sprintf("%s not computed: it depends on answers that are missing or not valid at one visit", about)
+				msg := fmt.Sprintf("%s not computed: it depends on answers that are missing or not valid at one visit", said)
 				if vals := ie.FUPossible[fi]; len(vals) > 1 {
 					p := FollowUpPossible{ID: fm.ID, Values: make([]Value, len(vals))}
 					var b []byte
@@ -245,23 +246,23 @@ func (s *scratch) followUp(rep *Report, fu *followUpRun) {
 			case eval.FollowNotComputed:
 				why := "a score it compares was not decided at both visits"
 				if fe := ie.FUMissing[fi]; fe != nil {
-					why = fe.Name + " was not decided"
+					why = fe.Said() + " was not decided"
 					at := ie
 					if fe.Kind == plan.ReadBaseline {
 						at = ie.Base()
 					}
 					if fe.Idx < len(at.SS) && at.SS[fe.Idx] == eval.ScoreNotApplicable {
-						why = fe.Name + " does not apply to that visit's answers"
+						why = fe.Said() + " does not apply to that visit's answers"
 					}
 				}
 				f.Notes = append(f.Notes, Note{Code: "not_computed", About: in.ID + "." + fm.ID,
-					Message: fmt.Sprintf("%s.%s not computed: %s", in.ID, fm.ID, why)})
+					Message: fmt.Sprintf("%s not computed: %s", said, why)})
 			case eval.FollowTooEarly:
 				f.Notes = append(f.Notes, Note{Code: "too_early", About: in.ID + "." + fm.ID,
-					Message: fmt.Sprintf("%s.%s not computed: %d days since baseline, and it is computed from %d days", in.ID, fm.ID, fu.days, fm.MinDays)})
+					Message: fmt.Sprintf("%s not computed: %d days since baseline, and it is computed from %d days", said, fu.days, fm.MinDays)})
 			default:
 				f.Notes = append(f.Notes, Note{Code: "failed", About: in.ID + "." + fm.ID,
-					Message: fmt.Sprintf("%s.%s failed (a definition bug; see the record's errors)", in.ID, fm.ID)})
+					Message: fmt.Sprintf("%s failed (a definition bug; see the record's errors)", said)})
 			}
 		}
 		f.Instruments = append(f.Instruments, FollowUpInstrument{ID: in.ID, Measures: ms, Possible: possible})

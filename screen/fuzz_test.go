@@ -1,6 +1,7 @@
 package screen_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -428,8 +429,14 @@ func FuzzScore(f *testing.F) {
 			}
 			return
 		}
-		if _, err := rep.MarshalJSON(); err != nil {
+		js, err := rep.MarshalJSON()
+		if err != nil {
 			t.Fatal(err)
+		}
+		// The engine's cache of encoded reasons (filled across the fuzz inputs) writes what the plan's
+		// words write.
+		if want := screen.AppendJSONUncached(rep, nil); !bytes.Equal(js, want) {
+			t.Fatalf("cached reasons differ:\n%s\n%s", js, want)
 		}
 	})
 }

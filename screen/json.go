@@ -26,6 +26,7 @@ func (r *Report) AppendJSON(b []byte) []byte {
 		b = append(b, `,"date":`...)
 		b = appendString(b, r.Date)
 	}
+	t := r.mem.arena.constTable()
 	b = append(b, `,"engine":`...)
 	b = r.Engine.appendJSON(b)
 	b = append(b, `,"instruments":{`...)
@@ -34,18 +35,18 @@ func (r *Report) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		in := &r.Instruments[i]
-		b = appendString(b, in.ID)
+		b = t.appendString(b, in.ID)
 		b = append(b, ':')
-		b = in.appendJSON(b)
+		b = in.appendJSON(b, t)
 	}
 	b = append(b, '}')
 	if r.Composite != nil {
 		b = append(b, `,"composite":`...)
-		b = r.Composite.appendJSON(b)
+		b = r.Composite.appendJSON(b, t)
 	}
 	if r.FollowUp != nil {
 		b = append(b, `,"followup":`...)
-		b = r.FollowUp.appendJSON(b)
+		b = r.FollowUp.appendJSON(b, t)
 	}
 	b = append(b, `,"errors":[`...)
 	for i := range r.Errors {
@@ -58,25 +59,26 @@ func (r *Report) AppendJSON(b []byte) []byte {
 }
 
 // MarshalJSON encodes the result as it appears in a report's "instruments".
-func (in InstrumentResult) MarshalJSON() ([]byte, error) { return in.appendJSON(nil), nil }
+func (in InstrumentResult) MarshalJSON() ([]byte, error) { return in.appendJSON(nil, nil), nil }
 
-func (in *InstrumentResult) appendJSON(b []byte) []byte {
+// appendJSON writes the result; t, when not nil, holds the JSON of the definition strings it repeats.
+func (in *InstrumentResult) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, in.ID)
+	b = t.appendString(b, in.ID)
 	b = append(b, `,"version":`...)
-	b = appendString(b, in.Version)
+	b = t.appendString(b, in.Version)
 	b = append(b, `,"digest":`...)
-	b = appendString(b, in.Digest)
+	b = t.appendString(b, in.Digest)
 	b = append(b, `,"status":`...)
 	b = appendString(b, in.Status)
 	b = append(b, `,"definition_status":`...)
-	b = appendString(b, in.Definition)
+	b = t.appendString(b, in.Definition)
 	b = append(b, `,"scores":{`...)
 	for i := range in.Scores {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, in.Scores[i].ID)
+		b = t.appendString(b, in.Scores[i].ID)
 		b = append(b, ':')
 		b = in.Scores[i].Value.AppendJSON(b)
 	}
@@ -85,71 +87,66 @@ func (in *InstrumentResult) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = in.Flags[i].appendJSON(b)
+		b = in.Flags[i].appendJSON(b, t)
 	}
 	b = append(b, `],"missing":`...)
-	b = appendStrings(b, in.Missing)
+	b = appendStrings(b, t, in.Missing)
 	b = append(b, `,"notes":`...)
-	b = appendNotes(b, in.Notes)
+	b = appendNotes(b, t, in.Notes)
 	b = append(b, `,"explain":{`...)
 	for i := range in.Scores {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		s := &in.Scores[i]
-		b = appendString(b, s.ID)
+		b = t.appendString(b, s.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, s.Rule, s.why)
+		b = appendRule(b, t, s.Rule, s.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
 }
 
 // appendRule writes `"rule":…,"reasons":[…]`, preceded by a comma unless it opens an object.
-func appendRule(b []byte, rule string, why reasons) []byte {
+func appendRule(b []byte, t *constJSON, rule string, why reasons) []byte {
 	if len(b) > 0 && b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
 	b = append(b, `"rule":`...)
-	b = appendString(b, rule)
+	b = t.appendString(b, rule)
 	b = append(b, `,"reasons":[`...)
-	for i := range why.len() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = why.appendJSON(b, i)
-	}
+	b = why.appendAllJSON(b)
 	return append(b, ']')
 }
 
-func appendNotes(b []byte, notes []Note) []byte {
+func appendNotes(b []byte, t *constJSON, notes []Note) []byte {
 	b = append(b, '[')
 	for i := range notes {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = notes[i].appendJSON(b)
+		b = notes[i].appendJSON(b, t)
 	}
 	return append(b, ']')
 }
 
 // MarshalJSON encodes the result as it appears in a report's "composite".
-func (c CompositeResult) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
+func (c CompositeResult) MarshalJSON() ([]byte, error) { return c.appendJSON(nil, nil), nil }
 
-func (c *CompositeResult) appendJSON(b []byte) []byte {
+func (c *CompositeResult) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, c.ID)
+	b = t.appendString(b, c.ID)
 	b = append(b, `,"version":`...)
-	b = appendString(b, c.Version)
+	b = t.appendString(b, c.Version)
 	b = append(b, `,"digest":`...)
-	b = appendString(b, c.Digest)
+	b = t.appendString(b, c.Digest)
 	b = append(b, `,"applied":`...)
 	b = strconv.AppendBool(b, c.Applied)
 	if !c.Applied {
 		b = append(b, `,"reason":`...)
 		b = appendString(b, c.Reason)
 		b = append(b, `,"notes":`...)
-		b = appendNotes(b, c.Notes)
+		b = appendNotes(b, t, c.Notes)
 		return append(b, '}')
 	}
 	b = append(b, `,"domains":{`...)
@@ -157,7 +154,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, c.Domains[i].ID)
+		b = t.appendString(b, c.Domains[i].ID)
 		b = append(b, ':')
 		b = c.Domains[i].Value.AppendJSON(b)
 	}
@@ -169,7 +166,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			n++
-			b = appendString(b, d.ID)
+			b = t.appendString(b, d.ID)
 			b = append(b, ':', '[')
 			for j, v := range d.Possible {
 				if j > 0 {
@@ -182,7 +179,7 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `},"tier":`...)
 	b = appendString(b, string(c.Tier))
-	b = appendRule(b, c.TierRule, c.tierWhy)
+	b = appendRule(b, t, c.TierRule, c.tierWhy)
 	b = append(b, `,"possible_tiers":[`...)
 	for i, t := range c.PossibleTiers {
 		if i > 0 {
@@ -193,49 +190,49 @@ func (c *CompositeResult) appendJSON(b []byte) []byte {
 	b = append(b, `],"tier_decided":`...)
 	b = strconv.AppendBool(b, c.TierDecided)
 	b = append(b, `,"settle":`...)
-	b = appendStrings(b, c.Settle)
+	b = appendStrings(b, t, c.Settle)
 	b = append(b, `,"referrals":`...)
-	b = appendReferrals(b, c.Referrals)
+	b = appendReferrals(b, t, c.Referrals)
 	b = append(b, `,"possible_referrals":`...)
-	b = appendReferrals(b, c.PossibleReferrals)
+	b = appendReferrals(b, t, c.PossibleReferrals)
 	b = append(b, `,"not_assessed":`...)
-	b = appendStrings(b, c.NotAssessed)
+	b = appendStrings(b, t, c.NotAssessed)
 	b = append(b, `,"notes":`...)
-	b = appendNotes(b, c.Notes)
+	b = appendNotes(b, t, c.Notes)
 	b = append(b, `,"explain":{`...)
 	for i := range c.Domains {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		d := &c.Domains[i]
-		b = appendString(b, d.ID)
+		b = t.appendString(b, d.ID)
 		b = append(b, ':', '{')
-		b = appendRule(b, d.Rule, d.why)
+		b = appendRule(b, t, d.Rule, d.why)
 		b = append(b, '}')
 	}
 	return append(b, '}', '}')
 }
 
-func appendStrings(b []byte, ss []string) []byte {
+func appendStrings(b []byte, t *constJSON, ss []string) []byte {
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = t.appendString(b, s)
 	}
 	return append(b, ']')
 }
 
 func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
-func appendReferrals(b []byte, refs []Referral) []byte {
+func appendReferrals(b []byte, t *constJSON, refs []Referral) []byte {
 	b = append(b, '[')
 	for i := range refs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = refs[i].appendJSON(b)
+		b = refs[i].appendJSON(b, t)
 	}
 	return append(b, ']')
 }
@@ -243,7 +240,7 @@ func appendReferrals(b []byte, refs []Referral) []byte {
 // appendJSON writes the follow-up block: {"baseline":{"date"},"days","instruments":{"<id>":{"<measure>":
 // <value>}},"possible":{"<id>":{"<measure>":[<value>,…]}},"notes","explain":{"<id>":{"<measure>":{"rule",
 // "reasons"}}}}; days is null when not computed.
-func (f *FollowUpResult) appendJSON(b []byte) []byte {
+func (f *FollowUpResult) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"baseline":{"date":`...)
 	b = appendString(b, f.BaselineDate)
 	b = append(b, `},"days":`...)
@@ -258,7 +255,7 @@ func (f *FollowUpResult) appendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		in := &f.Instruments[i]
-		b = appendString(b, in.ID)
+		b = t.appendString(b, in.ID)
 		b = append(b, ':', '{')
 		for j := range in.Measures {
 			if j > 0 {
@@ -281,7 +278,7 @@ func (f *FollowUpResult) appendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		n++
-		b = appendString(b, in.ID)
+		b = t.appendString(b, in.ID)
 		b = append(b, ':', '{')
 		for j := range in.Possible {
 			if j > 0 {
@@ -300,14 +297,14 @@ func (f *FollowUpResult) appendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	b = append(b, `},"notes":`...)
-	b = appendNotes(b, f.Notes)
+	b = appendNotes(b, t, f.Notes)
 	b = append(b, `,"explain":{`...)
 	for i := range f.Instruments {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		in := &f.Instruments[i]
-		b = appendString(b, in.ID)
+		b = t.appendString(b, in.ID)
 		b = append(b, ':', '{')
 		for j := range in.Measures {
 			if j > 0 {
@@ -316,7 +313,7 @@ func (f *FollowUpResult) appendJSON(b []byte) []byte {
 			m := &in.Measures[j]
 			b = appendString(b, m.ID)
 			b = append(b, ':', '{')
-			b = appendRule(b, m.Rule, m.why)
+			b = appendRule(b, t, m.Rule, m.why)
 			b = append(b, '}')
 		}
 		b = append(b, '}')

@@ -48,15 +48,15 @@ func (r *Reason) appendJSON(b []byte) []byte {
 }
 
 // MarshalJSON encodes the note as a "notes" entry: {"code","about","message"}.
-func (n Note) MarshalJSON() ([]byte, error) { return n.appendJSON(nil), nil }
+func (n Note) MarshalJSON() ([]byte, error) { return n.appendJSON(nil, nil), nil }
 
-func (n *Note) appendJSON(b []byte) []byte {
+func (n *Note) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"code":`...)
-	b = appendString(b, n.Code)
+	b = t.appendString(b, n.Code)
 	b = append(b, `,"about":`...)
-	b = appendString(b, n.About)
+	b = t.appendString(b, n.About)
 	b = append(b, `,"message":`...)
-	b = appendString(b, n.Message)
+	b = t.appendString(b, n.Message)
 	return append(b, '}')
 }
 
@@ -81,43 +81,43 @@ func (e *ScoreError) appendJSON(b []byte) []byte {
 }
 
 // MarshalJSON encodes the flag as a "flags" entry: {"id","level","message","conflict"?,"rule","reasons"}.
-func (f Flag) MarshalJSON() ([]byte, error) { return f.appendJSON(nil), nil }
+func (f Flag) MarshalJSON() ([]byte, error) { return f.appendJSON(nil, nil), nil }
 
-func (f *Flag) appendJSON(b []byte) []byte {
+func (f *Flag) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, f.ID)
+	b = t.appendString(b, f.ID)
 	b = append(b, `,"level":`...)
 	b = appendString(b, string(f.Level))
 	b = append(b, `,"message":`...)
-	b = appendString(b, f.Message)
+	b = t.appendString(b, f.Message)
 	if f.Conflict != nil {
 		b = append(b, `,"conflict":`...)
-		b = appendStrings(b, f.Conflict)
+		b = appendStrings(b, t, f.Conflict)
 	}
-	b = appendRule(b, f.Rule, f.why)
+	b = appendRule(b, t, f.Rule, f.why)
 	return append(b, '}')
 }
 
 // MarshalJSON encodes the referral as a "referrals" entry: {"id","priority","text","addenda"?,
 // "rationale","source","rule","reasons"}.
-func (r Referral) MarshalJSON() ([]byte, error) { return r.appendJSON(nil), nil }
+func (r Referral) MarshalJSON() ([]byte, error) { return r.appendJSON(nil, nil), nil }
 
-func (r *Referral) appendJSON(b []byte) []byte {
+func (r *Referral) appendJSON(b []byte, t *constJSON) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, r.ID)
+	b = t.appendString(b, r.ID)
 	b = append(b, `,"priority":`...)
 	b = appendString(b, string(r.Priority))
 	b = append(b, `,"text":`...)
-	b = appendString(b, r.Text)
+	b = t.appendString(b, r.Text)
 	if len(r.Addenda) > 0 {
 		b = append(b, `,"addenda":`...)
-		b = appendStrings(b, r.Addenda)
+		b = appendStrings(b, t, r.Addenda)
 	}
 	b = append(b, `,"rationale":`...)
-	b = appendString(b, r.Rationale)
+	b = t.appendString(b, r.Rationale)
 	b = append(b, `,"source":`...)
-	b = appendString(b, r.Source)
-	b = appendRule(b, r.Rule, r.why)
+	b = t.appendString(b, r.Source)
+	b = appendRule(b, t, r.Rule, r.why)
 	return append(b, '}')
 }
 
@@ -127,7 +127,7 @@ func appendValueRule(b []byte, id string, v Value, rule string, why reasons) []b
 	b = appendString(b, id)
 	b = append(b, `,"value":`...)
 	b = v.AppendJSON(b)
-	b = appendRule(b, rule, why)
+	b = appendRule(b, nil, rule, why)
 	return append(b, '}')
 }
 
@@ -154,12 +154,12 @@ func (d Domain) MarshalJSON() ([]byte, error) {
 		b = append(b, `,"possible":`...)
 		b = appendValues(b, d.Possible)
 	}
-	b = appendRule(b, d.Rule, d.why)
+	b = appendRule(b, nil, d.Rule, d.why)
 	return append(b, '}'), nil
 }
 
 // MarshalJSON encodes the follow-up block as a report's "followup".
-func (f FollowUpResult) MarshalJSON() ([]byte, error) { return f.appendJSON(nil), nil }
+func (f FollowUpResult) MarshalJSON() ([]byte, error) { return f.appendJSON(nil, nil), nil }
 
 // MarshalJSON encodes one instrument's follow-up as {"id","measures":[…],"possible":[…]}: the measures
 // as FollowUpMeasure encodes them, the open ones as FollowUpPossible does.

@@ -64,6 +64,8 @@ type reasonArena struct {
 	// dec holds the reasons of a Report read back from JSON (ReadReport), which has no plan to name
 	// fields from; a span then indexes dec instead of items.
 	dec []Reason
+	// rc is the engine's cache of encoded reasons (reasoncache.go); nil writes every reason afresh.
+	rc *reasonCache
 }
 
 // xreason is one reason in 16 bytes: a field and its value (a string's text is in reasonArena.strs).
@@ -152,12 +154,44 @@ func (a *reasonArena) collect(s *scratch, sp eval.Span, rules bool) reasons {
 	return reasons{a: a, from: from, to: int32(len(a.items))}
 }
 
-// appendJSON appends reason i of the span as the JSON contract writes it (doc.go): its machine fields and
-// its words, built straight into b.
+// appendJSON appends reason i of the span as the JSON contract writes it (doc.go), from the engine's
+// cache when the reason's field and value were written before.
 func (r reasons) appendJSON(b []byte, i int) []byte {
 	if r.a.plan == nil { // a report read back from JSON
 		return r.a.dec[int(r.from)+i].appendJSON(b)
 	}
+	if c := r.a.cache(); c != nil {
+		if out, ok := c.appendJSON(b, r, i); ok {
+			return out
+		}
+	}
+	return r.appendJSONSlow(b, i)
+}
+
+// appendAllJSON appends the span's reasons, separated by commas, as appendJSON writes each.
+func (r reasons) appendAllJSON(b []byte) []byte {
+	var c *reasonCache
+	if r.a != nil && r.a.plan != nil {
+		c = r.a.cache()
+	}
+	for i := range r.len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if c == nil {
+			b = r.appendJSON(b, i)
+		} else if out, ok := c.appendJSON(b, r, i); ok {
+			b = out
+		} else {
+			b = r.appendJSONSlow(b, i)
+		}
+	}
+	return b
+}
+
+// appendJSONSlow appends reason i of the span (of a report with a plan): its machine fields and its words,
+// built straight into b.
+func (r reasons) appendJSONSlow(b []byte, i int) []byte {
 	f, v := r.field(i)
 	p := r.a.plan
 	b = append(b, `{"name":`...)

@@ -61,7 +61,7 @@ func TestResultsOwnTheirReasons(t *testing.T) {
 	require.NoError(t, err)
 	pain := domainOf(t, rep.Composite, "pain")
 	want := []screen.Reason{{Name: "gcps_r.label", Value: screen.StringValue("bothersome"), Ref: screen.RefScore,
-		Instrument: "gcps_r", ID: "label", Label: "bothersome", Text: "GCPS-R grade label: bothersome"}}
+		Instrument: "gcps_r", ID: "label", Label: "bothersome", Text: "GCPS-R grade: bothersome"}}
 	require.Equal(t, want, pain.Reasons())
 	total := rep.Instrument("phq9").Scores[0]
 

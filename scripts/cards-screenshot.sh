@@ -7,6 +7,6 @@ set -eu
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
 go run ./cmd/painscreen/internal/cardpage -o "$out/cards.html" examples/responses/*.yaml
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=800,${HEIGHT:-5200} \
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=800,${HEIGHT:-6400} \
 	--screenshot="$out/cards.png" "file://$(cd "$out" && pwd)/cards.html" >/dev/null 2>&1
 echo "$out/cards.png"

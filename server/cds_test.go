@@ -223,9 +223,9 @@ func TestPossibleCards(t *testing.T) {
 	open := cards[0]
 	assert.Equal(t, indicatorWarning, open.Indicator)
 	assert.Equal(t, "Risk tier not final: URGENT possible. Ask PHQ-9 item 9.", open.Summary)
-	assert.Contains(t, open.Detail, "suicide risk assessment (urgent priority)")
+	assert.Contains(t, open.Detail, "Suicide risk assessment at this visit (urgent priority)")
 	for _, c := range cards[1:] {
-		assert.NotContains(t, c.Detail, "suicide risk assessment")
+		assert.NotContains(t, strings.ToLower(c.Detail), "suicide risk assessment")
 	}
 }
 

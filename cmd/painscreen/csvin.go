@@ -52,11 +52,14 @@ func (fl *csvInFlags) register(f *cmdFlags) {
 }
 
 // options returns the CSV options for the engine: answer columns are checked against its instruments,
-// and NA tokens against the answers their items accept.
+// and NA tokens against the answers their items accept. eng is nil when no input is CSV: the flags are
+// checked all the same, and the instruments are not described (a few per cent of a one-record run).
 func (fl *csvInFlags) options(eng *screen.Engine) (respfile.CSVOptions, error) {
-	items, docs := engineItems(eng)
-	opt := respfile.CSVOptions{Keep: fl.keep, Items: items, IsAnswer: docs.isAnswer,
-		SubjectColumn: fl.subjectCol, DateColumn: fl.dateCol, DateFormat: fl.dateFormat}
+	opt := respfile.CSVOptions{Keep: fl.keep, SubjectColumn: fl.subjectCol, DateColumn: fl.dateCol, DateFormat: fl.dateFormat}
+	if eng != nil {
+		items, docs := engineItems(eng)
+		opt.Items, opt.IsAnswer = items, docs.isAnswer
+	}
 	if !slices.Contains(respfile.DateFormats, fl.dateFormat) && fl.dateFormat != "" {
 		return opt, fmt.Errorf("--date-format: %q is not one of %s", fl.dateFormat, strings.Join(respfile.DateFormats, ", "))
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/painscreen/painscreen/bundled"
 	"github.com/painscreen/painscreen/screen/diag"
@@ -81,8 +82,9 @@ func (o oneFileFS) ReadLink(name string) (string, error) { return fs.ReadLink(o.
 
 func (o oneFileFS) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(o.FS, name) }
 
-// refPattern is a rule-set reference: an id, optionally @version.
-var refPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(@[0-9A-Za-z.+-]+)?$`)
+// refPattern is a rule-set reference: an id, optionally @version (compiled on first use, not at every
+// command's start).
+var refPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*(@[0-9A-Za-z.+-]+)?$`) })
 
 // defFlags are the flags that choose definitions (score, list, show).
 type defFlags struct {
@@ -124,7 +126,7 @@ func (d *defFlags) options() (opts []screen.Option, ruleRef string, err error) {
 			opts = append(opts, screen.WithDefinitions(src.fsys, src.label))
 			continue
 		}
-		if !errors.Is(err, fs.ErrNotExist) || !refPattern.MatchString(p) {
+		if !errors.Is(err, fs.ErrNotExist) || !refPattern().MatchString(p) {
 			return nil, "", fmt.Errorf("--rules: %w", err)
 		}
 		if ruleRef != "" {

@@ -72,7 +72,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	from, to := paths[0], paths[1]
 	idA, verA, okA := strings.Cut(from, "@")
 	idB, verB, okB := strings.Cut(to, "@")
-	if !okA || !okB || verA == "" || verB == "" || !refPattern.MatchString(from) || !refPattern.MatchString(to) {
+	if !okA || !okB || verA == "" || verB == "" || !refPattern().MatchString(from) || !refPattern().MatchString(to) {
 		return f.fail(stderr, "want two versions as ID@VERSION (got %q and %q)", from, to)
 	}
 	if idA != idB {

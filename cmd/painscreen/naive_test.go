@@ -164,8 +164,8 @@ func ids(v any) []string {
 // BenchmarkNaive sets painscreen's library path beside the hand-written yardstick on the same generated
 // records (one op = one record):
 //
-//   - painscreen: respfile's JSONL decoder → Engine.ScoreTo (one reused Report) → Report.AppendJSON (the
-//     full explained report, ~8 KB a record);
+//   - painscreen: respfile's JSONL decoder (each response set recycled, Decoder.Recycle) → Engine.ScoreTo
+//     (one reused Report) → Report.AppendJSON (the full explained report, ~8 KB a record);
 //   - naive: json.Decoder → naive.Score → json.Encoder (~1 KB a record, no explanations, no determinacy);
 //   - ratio: the two alternating batch by batch (so both see the same machine load), reporting x-naive,
 //     painscreen's records per second over the naive scorer's: more than 1 means painscreen is ahead.
@@ -200,6 +200,7 @@ func BenchmarkNaive(b *testing.B) {
 				b.Fatal(err)
 			}
 			out = append(rep.AppendJSON(out[:0]), '\n')
+			dec.Recycle(rec.Response) // as the CLI's pipeline does: the next record is read into its maps
 		}
 	}
 	run := func(batch func(*testing.B)) func(*testing.B) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"text/template"
 )
 
@@ -40,7 +41,7 @@ exists already or cannot be written.`
 const newExamples = `  painscreen new instrument phq4
   painscreen new ruleset my_composite --dir rules/`
 
-var newIDRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+var newIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`) })
 
 func runNew(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	f := newFlags("new", "painscreen new [--dir DIR] instrument|ruleset ID", newAbout, newExamples)
@@ -56,7 +57,7 @@ func runNew(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if kind != "instrument" && kind != "ruleset" {
 		return f.fail(stderr, "unknown kind %q (want instrument or ruleset)", kind)
 	}
-	if !newIDRE.MatchString(id) {
+	if !newIDRE().MatchString(id) {
 		return f.fail(stderr, "%q is not a valid id: lower_snake_case, starting with a letter, at most 64 characters", id)
 	}
 	files, err := scaffold(kind, id)

@@ -148,6 +148,7 @@ type scoreRun struct {
 
 	eng     *screen.Engine
 	csvOpt  respfile.CSVOptions
+	enc     *render.Encoder // the output's encoder; openOutput makes w of it
 	w       *render.Writer
 	of      *outFile // --output, nil for stdout
 	sum     summary
@@ -261,7 +262,13 @@ func (r *scoreRun) load() int {
 func (r *scoreRun) newWriter() int {
 	f, fl := r.f, &r.fl
 	var err error
-	if r.csvOpt, err = fl.csvIn.options(r.eng); err != nil {
+	var csvEng *screen.Engine // the instruments' items, for CSV inputs' columns
+	for _, ff := range r.formats {
+		if ff == respfile.FormatCSV || ff == "" { // "": stdin, told later
+			csvEng = r.eng
+		}
+	}
+	if r.csvOpt, err = fl.csvIn.options(csvEng); err != nil {
 		return f.fail(r.stderr, "%v", err)
 	}
 	width, err := fl.out.textWidth(r.format, r.stdout, fl.output)
@@ -292,7 +299,7 @@ func (r *scoreRun) newWriter() int {
 			return f.fail(r.stderr, "--fail-on-tier: unknown tier %q (the rule set's tiers, highest first: %s)", fl.failOnTier, strings.Join(tiers, ", "))
 		}
 	}
-	r.w = enc.NewWriter(nil) // the destination is set by openOutput
+	r.enc = enc // the writer, with its 256 KiB buffer, is made once the destination is open (openOutput)
 	return goOn
 }
 
@@ -338,7 +345,7 @@ func (r *scoreRun) openOutput() int {
 			r.outName = r.fl.output
 		}
 	}
-	r.w = r.w.Encoder().NewWriter(dst)
+	r.w = r.enc.NewWriter(dst)
 	return goOn
 }
 
@@ -350,14 +357,23 @@ func (r *scoreRun) run() int {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
-	fhirMap, err := respfile.FHIRMapperFor(r.eng)
-	if err != nil {
-		return r.f.fail(r.stderr, "%v", err)
+	// FHIR is read from FHIR inputs and JSON ones (a JSON document may be a FHIR resource); JSONL, YAML
+	// and CSV inputs never need the mapper, which a one-record run would notice.
+	var fhirMap *respfile.FHIRMapper
+	var ehrContext map[string]bool
+	for _, ff := range r.formats {
+		if fhirMap == nil && (ff == respfile.FormatFHIR || ff == respfile.FormatJSON || ff == "") { // "": stdin, told later
+			var err error
+			if fhirMap, err = respfile.FHIRMapperFor(r.eng); err != nil {
+				return r.f.fail(r.stderr, "%v", err)
+			}
+			ehrContext = respfile.DeclaredContext(r.eng) // treatment context from FHIR Bundles (screen/ehr)
+		}
 	}
 	r.elog = errorLog{w: r.stderr, max: 10}
+	var err error
 	r.runner, err = batch.NewRunner(r.eng, r.w, batch.Options{Jobs: r.fl.jobs, CSV: r.csvOpt, FHIR: fhirMap,
-		EHRContext: respfile.DeclaredContext(r.eng), // treatment context from FHIR Bundles (screen/ehr)
-		FollowUp:   r.fl.followUp, OnFailure: r.elog.add})
+		EHRContext: ehrContext, FollowUp: r.fl.followUp, OnFailure: r.elog.add})
 	if err != nil {
 		return r.f.fail(r.stderr, "%v", err)
 	}

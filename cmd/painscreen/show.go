@@ -184,7 +184,7 @@ func runShow(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// A rule set? The engine describes the one it applies, so build one that applies ref.
 	id, _, _ := strings.Cut(ref, "@")
 	if rs, ok := eng.RuleSet(); !ok || rs.ID != id || strings.Contains(ref, "@") {
-		if refPattern.MatchString(ref) {
+		if refPattern().MatchString(ref) {
 			if e2, err := newEngineQuiet(&df, ref); err == nil {
 				eng = e2
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 // every bundled example and definition, words never broken. The one exception is a single token longer
 // than the line (a sha256 digest), which is put on a line of its own rather than cut.
 func TestTextFitsWidth(t *testing.T) {
+	danglingFrom := regexp.MustCompile(`\S {2,}from$`)
 	examples, err := filepath.Glob("../../examples/responses/*")
 	require.NoError(t, err)
 	eng, err := screen.New(bundled.Definitions())
@@ -44,6 +46,8 @@ func TestTextFitsWidth(t *testing.T) {
 			run(args, strings.NewReader(""), &out, &errb)
 			require.NotEmpty(t, out.String(), "%v: %s", args, errb.String())
 			for i, line := range strings.Split(out.String(), "\n") {
+				// "from" and its first reason stay together: never a table row ending in "from".
+				assert.False(t, danglingFrom.MatchString(line), "%v line %d ends with a dangling \"from\": %q", args, i+1, line)
 				if utf8.RuneCountInString(line) <= width {
 					continue
 				}

@@ -103,6 +103,9 @@ type ScoreDoc struct {
 	Bands       []BandDoc         `json:"bands"`
 	Lookup      map[int64]float64 `json:"lookup"`
 	Codes       []Code            `json:"codes"`
+	// Short is the score's name beside its instrument's ("screen positive"), where the label is a sentence;
+	// empty when not given (Named stands in).
+	Short string `json:"short,omitempty"`
 	// WhenReads and ExprReads are what When and Expr read (nil when not set).
 	WhenReads, ExprReads *Reads `json:"-"`
 }
@@ -125,6 +128,17 @@ type FollowUpDoc struct {
 	MinDays int64 `json:"min_days"`
 	// ExprReads is what Expr reads (its paths: baseline.<score>, current.<score>, days).
 	ExprReads *Reads `json:"-"`
+	// Short is the measure's name beside its instrument's ("response"); empty when not given.
+	Short string `json:"short,omitempty"`
+}
+
+// Named is the measure's name in a table beside its instrument's name: its short name, else its id in
+// words.
+func (m FollowUpDoc) Named() string {
+	if m.Short != "" {
+		return m.Short
+	}
+	return strings.ReplaceAll(m.ID, "_", " ")
 }
 
 // FlagDoc describes a flag.
@@ -200,8 +214,27 @@ type ReferralDoc struct {
 	Rationale string        `json:"rationale"`
 	Source    string        `json:"source"`
 	Addenda   []AddendumDoc `json:"addenda"`
+	// Label is the referral's name for people ("Naloxone"); empty when not given (Named stands in).
+	Label string `json:"label,omitempty"`
 	// WhenReads is what When reads.
 	WhenReads *Reads `json:"-"`
+}
+
+// Named is the score's name in a table beside its instrument's name: its short name, else its id in words
+// (a label may be a sentence).
+func (s ScoreDoc) Named() string {
+	if s.Short != "" {
+		return s.Short
+	}
+	return strings.ReplaceAll(s.ID, "_", " ")
+}
+
+// Named is the referral's name for people: its label, else its id in words.
+func (r ReferralDoc) Named() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return strings.ReplaceAll(r.ID, "_", " ")
 }
 
 // AddendumDoc is conditional referral text.

@@ -165,6 +165,7 @@ func (doc *InstrumentDoc) WriteText(w io.Writer, width int) error {
 			head += ": " + s.Label
 		}
 		d.line(2, head)
+		d.field(6, "short", s.Short)
 		d.field(6, "description", s.Description)
 		if s.When != "" {
 			d.block(6, "applies when: ", s.When)
@@ -338,6 +339,7 @@ func (doc *RuleSetDoc) WriteText(w io.Writer, width int) error {
 	d.line(0, fmt.Sprintf("Referrals (%d): every one whose condition holds, urgent first", len(doc.Referrals)))
 	for _, r := range doc.Referrals {
 		d.line(2, r.ID+" ["+r.Priority+"]")
+		d.field(6, "label", r.Label)
 		d.block(6, "when: ", r.When)
 		d.field(6, "text", r.Text)
 		for _, a := range r.Addenda {

@@ -42,6 +42,8 @@ type Maker struct {
 	opt   Options
 	names *Namer
 	rsDoc struct{ id, title string }
+	// labels are the rule set's referral labels by id (only those it gives).
+	labels map[string]string
 }
 
 // NewMaker builds a Maker for the definitions an engine has loaded.
@@ -52,6 +54,14 @@ func NewMaker(eng *screen.Engine, opt Options) *Maker {
 	}
 	if rs, ok := eng.RuleSet(); ok {
 		m.rsDoc.id, m.rsDoc.title = rs.ID, rs.Title
+	}
+	if doc, err := eng.DescribeRuleSet(); err == nil && doc != nil {
+		m.labels = map[string]string{}
+		for _, r := range doc.Referrals {
+			if r.Label != "" {
+				m.labels[r.ID] = r.Label
+			}
+		}
 	}
 	return m
 }
@@ -288,7 +298,7 @@ func (m *Maker) openCard(rep *screen.Report) *Card {
 	if len(possible) > 0 {
 		d.WriteString("**What the answers could add:**\n\n")
 		for _, r := range possible {
-			fmt.Fprintf(&d, "- %s (%s priority): %s\n", EscapeMarkdown(m.shortOf(r)), r.Priority, EscapeMarkdown(r.Text))
+			fmt.Fprintf(&d, "- %s (%s priority): %s\n", EscapeMarkdown(m.labelOf(r)), r.Priority, EscapeMarkdown(r.Text))
 			c.Links = appendLinks(c.Links, ReferralActions[r.ID].Links)
 		}
 		d.WriteString("\n")
@@ -379,12 +389,24 @@ func (m *Maker) summaryOf(r screen.Referral) string {
 	return fitSummary(r.Text, fitSummary(firstSentence(r.Text), "Recommended ("+string(r.Priority)+" priority): "+m.shortOf(r)+"."))
 }
 
-// shortOf is a referral's name in a list.
+// shortOf is a referral's name in a list: the table's short name, else the rule set's label, else its id
+// in words.
 func (m *Maker) shortOf(r screen.Referral) string {
 	if a, ok := ReferralActions[r.ID]; ok && a.Short != "" {
 		return a.Short
 	}
+	if l := m.labels[r.ID]; l != "" {
+		return l
+	}
 	return words(r.ID)
+}
+
+// labelOf is a referral's heading: the rule set's label, else its short name capitalised.
+func (m *Maker) labelOf(r screen.Referral) string {
+	if l := m.labels[r.ID]; l != "" {
+		return l
+	}
+	return capitalize(m.shortOf(r))
 }
 
 func firstSentence(s string) string {
@@ -421,4 +443,17 @@ func randomUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// NotAppliedWhy says in words why a rule set was not applied: a reason code the engine gives
+// (screen.CompositeResult.Reason: outside_population, no_inputs) as a sentence, any other reason (already
+// words) as it is.
+func NotAppliedWhy(reason string) string {
+	switch reason {
+	case "outside_population":
+		return "the respondent is younger than the rule set is for (see the note on age)"
+	case "no_inputs":
+		return "none of the questionnaires it reads was answered"
+	}
+	return reason
 }

@@ -134,7 +134,7 @@ func (m *Maker) changesResult(rep *screen.Report, e screen.ScoreError) bool {
 
 // referralDetail writes a referral: its text and addenda, what triggered it, rationale and source.
 func (m *Maker) referralDetail(d *strings.Builder, rep *screen.Report, r screen.Referral) {
-	fmt.Fprintf(d, "**%s** (%s priority)\n\n", EscapeMarkdown(capitalize(m.shortOf(r))), r.Priority)
+	fmt.Fprintf(d, "**%s** (%s priority)\n\n", EscapeMarkdown(m.labelOf(r)), r.Priority)
 	fmt.Fprintf(d, "%s\n\n", EscapeMarkdown(r.Text))
 	for _, a := range r.Addenda {
 		fmt.Fprintf(d, "- %s\n", EscapeMarkdown(a))

@@ -195,7 +195,7 @@ func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 			}
 		}
 		if len(res.Missing) > 0 {
-			common = append(common, Annotation{Text: "Not answered: " + strings.Join(res.Missing, ", ")})
+			common = append(common, Annotation{Text: "Not answered: " + itemsWords(w.insts[res.ID+"@"+res.Version], res.Missing)})
 		}
 		if status == "preliminary" {
 			common = append(common, Annotation{Text: "The questionnaire response is not completed (in progress or stopped): this result is preliminary."})
@@ -361,7 +361,7 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 	}
 	note := func(s string) { ra.Note = append(ra.Note, Annotation{Text: s}) }
 	if !c.Applied {
-		note("Not applied: " + c.Reason)
+		note("Not applied: " + cds.NotAppliedWhy(c.Reason))
 	} else {
 		tier := string(c.Tier)
 		qual := func(t string) *CodeableConcept {
@@ -392,14 +392,14 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 		var mit []string
 		for _, r := range c.Referrals {
 			mit = append(mit, r.Text)
-			note(referralText("Referral", r))
+			note(referralText("Referral", r, w.referralName(c, r.ID)))
 		}
 		ra.Mitigation = strings.Join(mit, " ")
 		for _, r := range c.PossibleReferrals {
-			note(referralText("Possible referral (some of the possible answers give it)", r))
+			note(referralText("Possible referral (some of the possible answers give it)", r, w.referralName(c, r.ID)))
 		}
 		if len(c.NotAssessed) > 0 {
-			note("Not assessed: " + strings.Join(c.NotAssessed, ", ") + ".")
+			note("Not assessed: " + strings.Join(w.domainNames(c, c.NotAssessed), ", ") + ".")
 		}
 	}
 	for _, n := range c.Notes {
@@ -412,9 +412,9 @@ func (w *Writer) riskAssessment(rep *screen.Report, c *screen.CompositeResult, s
 	return ra
 }
 
-func referralText(kind string, r screen.Referral) string {
+func referralText(kind string, r screen.Referral, name string) string {
 	var b strings.Builder
-	b.WriteString(kind + " [" + string(r.Priority) + "] " + r.ID + ": " + r.Text)
+	b.WriteString(kind + " [" + string(r.Priority) + "] " + name + ": " + r.Text)
 	for _, a := range r.Addenda {
 		b.WriteString(" " + a)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,7 +134,7 @@ func TestBundleUSCorePHQ9(t *testing.T) {
 	require.Len(t, ra.Prediction, 1)
 	require.NotNil(t, ra.Prediction[0].QualitativeRisk)
 	assert.Equal(t, "pain_oud.tier.elevated", ra.Prediction[0].QualitativeRisk.Coding[0].Code)
-	assert.Contains(t, ra.Note[0].Text, "Referral [routine] behavioral_health")
+	assert.Contains(t, ra.Note[0].Text, "Referral [routine] Behavioural health evaluation: ", "named by the rule set's label")
 	require.Len(t, ra.Basis, 2)
 	assert.Equal(t, b.Entry[0].FullURL, ra.Basis[0].Reference)
 
@@ -183,7 +184,7 @@ func TestBundleComposite(t *testing.T) {
 	for _, n := range positive.Note {
 		notes = append(notes, n.Text)
 	}
-	assert.Contains(t, strings.Join(notes, "\n"), "whatever the answers to binge_frequency would be")
+	assert.Contains(t, strings.Join(notes, "\n"), "whatever the answers to AUDIT-C item 3 would be")
 	require.NotNil(t, flag)
 	assert.Equal(t, "AA", flag.Interpretation[0].Coding[0].Code)
 	require.NotNil(t, ra)
@@ -195,7 +196,11 @@ func TestBundleComposite(t *testing.T) {
 	}
 	text := strings.Join(all, "\n")
 	for _, r := range rep.Composite.Referrals {
-		assert.Contains(t, text, "Referral ["+string(r.Priority)+"] "+r.ID+": ")
+		// Each referral is a note of its own, named by its label (the id stays in the rule reference).
+		i := slices.IndexFunc(all, func(s string) bool { return strings.Contains(s, "("+r.Rule+")") })
+		require.GreaterOrEqual(t, i, 0, "referral %s", r.ID)
+		assert.True(t, strings.HasPrefix(all[i], "Referral ["+string(r.Priority)+"] "), all[i])
+		assert.NotContains(t, all[i], "] "+r.ID+": ", "the referral is named by its label")
 	}
 	assert.Contains(t, text, "Why: ")
 	assert.Equal(t, "2026-03-04", ra.OccurrenceDateTime)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/painscreen/painscreen/screen"
 )
@@ -78,7 +79,8 @@ func (r *longRow) followUp(f *screen.FollowUpResult) {
 }
 
 // followUp writes the text report's "since baseline" table: each measure with the values it compared.
-func (t *textBuf) followUp(f *screen.FollowUpResult) {
+func (t *textBuf) followUp(rep *screen.Report, tl textLabels) {
+	f := rep.FollowUp
 	if f == nil {
 		return
 	}
@@ -95,16 +97,27 @@ func (t *textBuf) followUp(f *screen.FollowUpResult) {
 		t.raw(")")
 	}
 	t.nl()
+	// Measures by their names ("PHQ-9 response"), values in words (yes/no).
+	name := func(inst, id string) string {
+		var l *labels
+		if in := rep.Instrument(inst); in != nil {
+			l = tl[inst][in.Version]
+		}
+		if l == nil {
+			return inst + " " + strings.ReplaceAll(id, "_", " ")
+		}
+		return l.name + " " + l.measure(id)
+	}
 	w, vw := 0, 0
 	for _, in := range f.Instruments {
 		for _, m := range in.Measures {
-			w = max(w, len(in.ID)+1+len(m.ID))
-			vw = max(vw, valueLen(m.Value))
+			w = max(w, len(name(in.ID, m.ID)))
+			vw = max(vw, valueLen(scoreValue(m.Value)))
 		}
 	}
 	for _, in := range f.Instruments {
 		for _, m := range in.Measures {
-			t.row(2, in.ID+"."+m.ID, w, m.Value, vw, m.Reasons(), nil)
+			t.row(2, name(in.ID, m.ID), w, scoreValue(m.Value), vw, m.Reasons(), nil)
 		}
 	}
 	for _, n := range f.Notes {

@@ -199,7 +199,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 	}
 	t.nl()
 	t.kept(sc)
-	t.ehrContext(rec.EHR)
+	t.ehrContext(rec.EHR, dl)
 	t.sourceNotes(rec)
 	c := rep.Composite
 	if c != nil {
@@ -225,9 +225,9 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 			t.raw("Flag [")
 			t.upper(string(f.Level))
 			t.raw("] ")
-			t.safe(in.ID)
-			t.raw(".")
-			t.safe(f.ID)
+			t.safe(nm.Instrument(in.ID))
+			t.raw(" ")
+			t.safe(strings.ReplaceAll(f.ID, "_", " "))
 			t.raw(": ")
 			t.words(f.Message, 4)
 			t.nl()
@@ -239,7 +239,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		}
 	}
 	if c != nil {
-		t.composite(c, dl)
+		t.composite(c, dl, tl)
 	}
 	t.nl()
 	t.raw("Instruments")
@@ -252,7 +252,7 @@ func appendTextReport(b []byte, file string, rec *respfile.Record, rep *screen.R
 		in := &rep.Instruments[i]
 		t.instrument(in, tl[in.ID][in.Version])
 	}
-	t.followUp(rep.FollowUp)
+	t.followUp(rep, tl)
 	t.nl()
 	const notDiagnosis = ". Decision support for a clinician, not a diagnosis."
 	if 10+len(rep.Engine.Name)+1+len(rep.Engine.Version)+len(notDiagnosis) <= t.lineWidth() {
@@ -282,7 +282,7 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 		t.safe(c.Version)
 		t.raw(" not applied)")
 		t.nl()
-		t.para("  Why: ", c.Reason, 7)
+		t.para("  Why: ", cds.NotAppliedWhy(c.Reason), 7)
 		return
 	}
 	open, isOpen := nm.OpenResult(rep)
@@ -326,7 +326,7 @@ func (t *textBuf) tier(rep *screen.Report, nm *cds.Namer) {
 }
 
 // composite writes the referrals, the domains, what was not assessed, and the rule set's notes.
-func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels) {
+func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels, tl textLabels) {
 	if c.Applied {
 		t.nl()
 		if len(c.Referrals) == 0 {
@@ -337,7 +337,7 @@ func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels) {
 			t.raw(")")
 		}
 		t.nl()
-		t.referrals(c.Referrals)
+		t.referrals(c, c.Referrals, dl)
 		if len(c.PossibleReferrals) > 0 {
 			t.nl()
 			t.raw("Possible referrals (")
@@ -345,7 +345,7 @@ func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels) {
 			t.raw("):")
 			t.words(" they apply for some of the answers that are missing", 2)
 			t.nl()
-			t.referrals(c.PossibleReferrals)
+			t.referrals(c, c.PossibleReferrals, dl)
 		}
 
 		t.nl()
@@ -391,16 +391,20 @@ func (t *textBuf) composite(c *screen.CompositeResult, dl domainLabels) {
 		}
 	}
 	for _, n := range c.Notes {
-		t.raw("Note (")
-		t.safe(n.About)
-		t.raw("): ")
+		if a := noteAbout(c, dl, tl, n.About); a != "" {
+			t.raw("Note (")
+			t.safe(a)
+			t.raw("): ")
+		} else {
+			t.raw("Note: ")
+		}
 		t.words(n.Message, 2)
 		t.nl()
 	}
 }
 
-// referrals writes a numbered list of referrals.
-func (t *textBuf) referrals(refs []screen.Referral) {
+// referrals writes a numbered list of referrals, each headed by its label (the id in words without one).
+func (t *textBuf) referrals(c *screen.CompositeResult, refs []screen.Referral, dl domainLabels) {
 	for i := range refs {
 		r := &refs[i]
 		t.raw("  ")
@@ -408,7 +412,7 @@ func (t *textBuf) referrals(refs []screen.Referral) {
 		t.raw(". [")
 		t.upper(string(r.Priority))
 		t.raw("] ")
-		t.safe(r.ID)
+		t.words(dl.referral(c, r.ID), 5)
 		t.nl()
 		t.para("     ", r.Text, 5)
 		for _, a := range r.Addenda {
@@ -439,6 +443,19 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 	t.value(v)
 	t.padTo(indent + w + 2 + vw + 2)
 	if len(rs) > 0 {
+		// "from" and its first reason stay together: when they do not fit after the value, they start a
+		// line of their own, indented under the name (never "from" alone at a line's end), if the reason
+		// fits there or the value column leaves less than half the line for it.
+		u := appendReasonText(t.tmp[:0], &rs[0])
+		n := len(u)
+		t.tmp = u
+		if len(rs) > 1 {
+			n++ // its ';'
+		}
+		if t.Col+5+n > t.lineWidth() && t.Col > indent+4 && (indent+4+5+n <= t.lineWidth() || t.Col+5 > t.lineWidth()/2) {
+			t.nl()
+			t.padTo(indent + 4)
+		}
 		t.raw("from ")
 		in := t.Col
 		if in > t.lineWidth()/2 {
@@ -451,7 +468,11 @@ func (t *textBuf) row(indent int, id string, w int, v screen.Value, vw int, rs [
 
 func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	t.raw("  ")
-	t.safe(in.ID)
+	if lbl != nil && lbl.name != "" {
+		t.safe(lbl.name)
+	} else {
+		t.safe(in.ID)
+	}
 	t.raw(" ")
 	t.safe(in.Version)
 	t.raw(": ")
@@ -462,22 +483,23 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 		t.raw(")")
 	}
 	t.nl()
+	// Scores by their names, values in words (yes/no, band labels; "not computed" for none).
 	w, vw := 0, 0
 	for i := range in.Scores {
-		w = max(w, len(in.Scores[i].ID))
-		vw = max(vw, valueLen(in.Scores[i].Value))
+		w = max(w, len(lbl.score(in.Scores[i].ID)))
+		vw = max(vw, valueLen(scoreValue(in.Scores[i].Value)))
 	}
 	for i := range in.Scores {
 		s := &in.Scores[i]
 		t.rs = s.AppendReasons(t.rs[:0])
-		t.row(4, s.ID, w, s.Value, vw, t.rs, lbl)
+		t.row(4, lbl.score(s.ID), w, scoreValue(s.Value), vw, t.rs, lbl)
 	}
 	for i := range in.Flags {
 		f := &in.Flags[i]
 		t.raw("    FLAG [")
 		t.upper(string(f.Level))
 		t.raw("] ")
-		t.safe(f.ID)
+		t.safe(strings.ReplaceAll(f.ID, "_", " "))
 		t.raw(": ")
 		t.words(f.Message, 6)
 		t.nl()
@@ -494,12 +516,27 @@ func (t *textBuf) instrument(in *screen.InstrumentResult, lbl *labels) {
 	}
 	if len(in.Missing) > 0 {
 		t.raw("    Missing (required, not answered): ")
-		t.list(in.Missing, 6)
+		t.list(lbl.itemNames(in.Missing), 6)
 		t.nl()
 	}
 	for _, n := range in.Notes {
 		t.para("    Note: ", n.Message, 10)
 	}
+}
+
+// scoreValue is a score's value in words: yes or no for a boolean, a band label's words ("high_impact" ->
+// "high impact"), "not computed" for none; numbers as they are.
+func scoreValue(v screen.Value) screen.Value {
+	if b, ok := v.Bool(); ok {
+		if b {
+			return screen.StringValue("yes")
+		}
+		return screen.StringValue("no")
+	}
+	if v.IsNull() {
+		return screen.StringValue("not computed")
+	}
+	return domainValue(v)
 }
 
 // domainValue is a domain's value in words ("high_impact" -> "high impact").

@@ -9,7 +9,7 @@ import (
 // ehrContext writes the treatment context derived from the patient's FHIR resources (a Bundle with the
 // Patient, MedicationRequests and Conditions): each field with what it was read from, unknown ones said to
 // be unknown (never false), then what could not be derived.
-func (t *textBuf) ehrContext(c *ehr.Context) {
+func (t *textBuf) ehrContext(c *ehr.Context, dl domainLabels) {
 	if c == nil || len(c.Fields) == 0 {
 		return
 	}
@@ -17,7 +17,7 @@ func (t *textBuf) ehrContext(c *ehr.Context) {
 	t.nl()
 	for _, f := range c.Fields {
 		t.raw("  ")
-		t.safe(f.Name)
+		t.safe(dl.contextLabel(f.Name)) // "opioid dose", "on MOUD"
 		t.raw(": ")
 		if !f.Known {
 			t.raw("unknown")
@@ -45,7 +45,7 @@ func (t *textBuf) ehrContext(c *ehr.Context) {
 	}
 }
 
-// ehrValueText writes a derived value as a clinician reads it: MME per day with its unit.
+// ehrValueText writes a derived value as a clinician reads it: MME per day with its unit, yes or no.
 func ehrValueText(v any) string {
 	switch x := v.(type) {
 	case float64:
@@ -53,7 +53,10 @@ func ehrValueText(v any) string {
 	case int:
 		return strconv.Itoa(x)
 	case bool:
-		return strconv.FormatBool(x)
+		if x {
+			return "yes"
+		}
+		return "no"
 	case string:
 		return x
 	}

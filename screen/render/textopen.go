@@ -12,35 +12,142 @@ import (
 // The text view's option labels, and what it says about results the answers leave open (composite.md
 // §1b): the items to ask, and urgent flags that are not ruled out.
 
-// labels maps the answers of one instrument version to their option labels, for the text view.
+// labels holds the words of one instrument version for the text view: its name, its scores' names and
+// its answers' option labels.
 type labels struct {
-	items map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
+	name   string                         // the instrument's short name ("PHQ-9")
+	scores map[string]string              // score id -> its name beside the instrument's (ScoreDoc.Named)
+	items  map[string][]catalog.OptionDoc // labels that say no more than the value are left empty
+	nums   map[string]int                 // item id -> its number on the form (1-based)
+	fus    map[string]string              // follow-up measure id -> its name (FollowUpDoc.Named)
 }
 
-// domainLabels names the domains of the engine's rule set for people: "rule set@version" -> domain id ->
-// label (the definitions' label, else the id in words).
-type domainLabels map[string]map[string]string
+// measure returns the name of a follow-up measure of the instrument: its short name, else its id in words.
+func (l *labels) measure(id string) string {
+	if s := l.fus[id]; s != "" {
+		return s
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// itemNames names items by their numbers on the form ("item 6"), an item the definition does not have by
+// its id.
+func (l *labels) itemNames(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		if n := l.num(id); n > 0 {
+			out[i] = "item " + strconv.Itoa(n)
+		} else {
+			out[i] = id
+		}
+	}
+	return out
+}
+
+func (l *labels) num(id string) int {
+	if l == nil {
+		return 0
+	}
+	return l.nums[id]
+}
+
+// score returns the name of a score of the instrument: its short name, else its id in words.
+func (l *labels) score(id string) string {
+	if l != nil {
+		if s := l.scores[id]; s != "" {
+			return s
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// domainLabels names the domains and referrals of the engine's rule set for people: "rule set@version" ->
+// its words (the definitions' labels, else the ids in words).
+type domainLabels map[string]*ruleSetWords
+
+// ruleSetWords are the labels one rule set version gives its domains, referrals and context fields.
+type ruleSetWords struct {
+	domains, referrals, context map[string]string
+}
 
 func newDomainLabels(eng *screen.Engine) domainLabels {
 	doc, err := eng.DescribeRuleSet()
 	if err != nil || doc == nil {
 		return nil
 	}
-	m := map[string]string{}
-	for _, d := range doc.Domains {
-		if d.Label != "" {
-			m[d.ID] = d.Label
+	w := &ruleSetWords{domains: map[string]string{}, referrals: map[string]string{}, context: map[string]string{}}
+	for _, c := range doc.Context {
+		if c.Label != "" {
+			w.context[c.ID] = c.Label
 		}
 	}
-	return domainLabels{doc.ID + "@" + doc.Version: m}
+	for _, d := range doc.Domains {
+		if d.Label != "" {
+			w.domains[d.ID] = d.Label
+		}
+	}
+	for _, r := range doc.Referrals {
+		w.referrals[r.ID] = r.Named()
+	}
+	return domainLabels{doc.ID + "@" + doc.Version: w}
 }
 
 // of returns the label of a domain of a result of rule set id@version, or the id in words.
 func (dl domainLabels) of(c *screen.CompositeResult, id string) string {
-	if l := dl[c.ID+"@"+c.Version][id]; l != "" {
-		return l
+	if w := dl[c.ID+"@"+c.Version]; w != nil {
+		if l := w.domains[id]; l != "" {
+			return l
+		}
 	}
 	return strings.ReplaceAll(id, "_", " ")
+}
+
+// contextLabel names a context field for people: the engine's rule set's label for it, else its id in
+// words (age and sex are their own words).
+func (dl domainLabels) contextLabel(id string) string {
+	for _, w := range dl {
+		if l := w.context[id]; l != "" {
+			return l
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// referral returns the name of a referral of a result of rule set id@version: its label, else its id in
+// words.
+func (dl domainLabels) referral(c *screen.CompositeResult, id string) string {
+	if w := dl[c.ID+"@"+c.Version]; w != nil {
+		if l := w.referrals[id]; l != "" {
+			return l
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
+// noteAbout names what a rule set's note is about for its heading: a domain by its label, an input
+// instrument by its name, the rest in words; "" for the treatment context (its message names it).
+func noteAbout(c *screen.CompositeResult, dl domainLabels, tl textLabels, about string) string {
+	switch about {
+	case "context":
+		return "" // its message says "treatment context"
+	case "context.age":
+		return "age"
+	case "settle":
+		return "what to ask"
+	case "referrals":
+		return "referrals"
+	}
+	if w := dl[c.ID+"@"+c.Version]; w != nil {
+		if l := w.domains[about]; l != "" {
+			return l
+		}
+	}
+	for _, l := range tl[about] {
+		if l.name != "" {
+			return l.name
+		}
+	}
+	return strings.ReplaceAll(about, "_", " ")
 }
 
 // textLabels holds the labels of every loaded instrument version: id -> version -> labels.
@@ -53,8 +160,16 @@ func newTextLabels(eng *screen.Engine) textLabels {
 		if err != nil {
 			continue
 		}
-		l := &labels{items: map[string][]catalog.OptionDoc{}}
-		for _, it := range doc.Items {
+		l := &labels{name: doc.Label, scores: map[string]string{}, items: map[string][]catalog.OptionDoc{}, nums: map[string]int{}}
+		for _, s := range doc.Scores {
+			l.scores[s.ID] = s.Named()
+		}
+		l.fus = map[string]string{}
+		for _, m := range doc.FollowUps {
+			l.fus[m.ID] = m.Named()
+		}
+		for i, it := range doc.Items {
+			l.nums[it.ID] = i + 1
 			if len(it.Options) == 0 {
 				continue
 			}
@@ -113,7 +228,7 @@ func (t *textBuf) openFlags(rep *screen.Report, nm *cds.Namer) {
 			}
 			what = strings.Join(names, "; ")
 		}
-		t.words(f.Instrument+"."+f.Flag+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
+		t.words(nm.Instrument(f.Instrument)+" "+strings.ReplaceAll(f.Flag, "_", " ")+": NOT RULED OUT — "+what+"; ask it before the patient leaves.", 4)
 		t.nl()
 	}
 }

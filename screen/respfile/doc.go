@@ -24,6 +24,11 @@
 //
 // In every format, I/O errors and going over Limits.MaxRecords are fatal too.
 //
+// A loop that is done with each response set before it reads the next (score, write, forget) may give it
+// back with Decoder.Recycle: the next JSON and JSON Lines records are read into its emptied maps, which
+// saves most of the decoder's allocations. A recycled response set belongs to the decoder again and must
+// not be kept or read afterwards.
+//
 // # FHIR R4
 //
 // FHIR input is one JSON resource: a QuestionnaireResponse (one record) or a Bundle whose entries hold

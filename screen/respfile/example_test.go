@@ -65,3 +65,35 @@ func ExampleDecoder_UseFHIR() {
 	// Patient/1 2026-03-04 map[phq2:map[q1:LA6571-9 q2:LA6569-3]] QuestionnaireResponse/qr1
 	// PHQ-2 total 4
 }
+
+// A batch loop that is done with each response set once it is scored gives it back to the decoder, which
+// reads the next record into its maps: reading then allocates little per record.
+func ExampleDecoder_Recycle() {
+	eng, err := screen.New(bundled.Definitions())
+	if err != nil {
+		panic(err)
+	}
+	in := strings.NewReader(`{"subject":"pt-1","answers":{"sisq_drug":{"times":2}}}
+{"subject":"pt-2","answers":{"sisq_drug":{"times":0}}}
+`)
+	dec := respfile.NewDecoder(in, respfile.FormatJSONL, respfile.DefaultLimits())
+	var rep screen.Report
+	for {
+		rec, err := dec.Next()
+		if err != nil {
+			break
+		}
+		if rec.Err != nil {
+			continue
+		}
+		if err := eng.ScoreTo(context.Background(), rec.Response, &rep); err != nil {
+			continue
+		}
+		positive, _ := rep.Instrument("sisq_drug").Score("positive")
+		fmt.Println(rep.Subject, positive.Value)
+		dec.Recycle(rec.Response) // rec.Response is not used after this
+	}
+	// Output:
+	// pt-1 true
+	// pt-2 false
+}

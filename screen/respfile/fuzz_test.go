@@ -105,6 +105,21 @@ func fuzzDecode(t *testing.T, f Format, in []byte, lim Limits) (recs []Record, f
 	if !reflect.DeepEqual(recs, recs2) || !reflect.DeepEqual(fatal, fatal2) {
 		t.Fatalf("reading %d bytes at a time gives other records:\n%v %v\n%v %v", chunk, recs, fatal, recs2, fatal2)
 	}
+	// A decoder given back each response set (Recycle) reads every record the same.
+	d := NewDecoder(bytes.NewReader(in), f, lim)
+	for i := 0; ; i++ {
+		r, err := d.Next()
+		if err != nil {
+			if i != len(recs) || (err != io.EOF) != (fatal != nil) {
+				t.Fatalf("recycling: %d records then %v, want %d then %v", i, err, len(recs), fatal)
+			}
+			break
+		}
+		if i >= len(recs) || !reflect.DeepEqual(r, recs[i]) {
+			t.Fatalf("recycling: record %d differs", i+1)
+		}
+		d.Recycle(r.Response)
+	}
 	return recs, fatal
 }
 

@@ -156,6 +156,13 @@ var jsonRecordCases = []struct {
 		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q1": []any{int64(1), int64(2)}}}}},
 	{name: "item answered three times", in: `{"answers":{"phq9":{"q9":0,"q9":"LA6570-1","q9":3}}}`,
 		want: &screen.Response{Answers: map[string]map[string]any{"phq9": {"q9": []any{int64(0), "LA6570-1", int64(3)}}}}},
+	{name: "duplicates among many items", // past the items checked one by one (the rest are found in the map)
+		in: `{"answers":{"x":{"i1":1,"i2":2,"i3":3,"i4":4,"i5":5,"i6":6,"i7":7,"i8":8,"i9":9,"i10":10,"i11":11,"i12":12,` +
+			`"i13":13,"i14":14,"i15":15,"i16":16,"i17":17,"i18":18,"i2":0,"i18":0,"i17":1,"i17":2}}}`,
+		want: &screen.Response{Answers: map[string]map[string]any{"x": {"i1": int64(1), "i2": []any{int64(2), int64(0)},
+			"i3": int64(3), "i4": int64(4), "i5": int64(5), "i6": int64(6), "i7": int64(7), "i8": int64(8), "i9": int64(9),
+			"i10": int64(10), "i11": int64(11), "i12": int64(12), "i13": int64(13), "i14": int64(14), "i15": int64(15),
+			"i16": int64(16), "i17": []any{int64(17), int64(1), int64(2)}, "i18": []any{int64(18), int64(0)}}}}},
 	{name: "duplicate instrument", in: `{"answers":{"phq9":{"q1":1},"phq9":{"q2":2}}}`,
 		err: errWant{CodeDuplicateKey, 1, 29, "answers.phq9: duplicate instrument", "phq9", ""}},
 	{name: "duplicate answers", in: `{"answers":{"p":{"q":1}},"answers":{"p":{"q":1}}}`,

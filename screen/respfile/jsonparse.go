@@ -43,7 +43,20 @@ type jparser struct {
 	// sizeSeq[i] is the number of answers of the i-th instrument of the previous record.
 	sizeSeq []int
 	nInst   int
+
+	// Recycled memory (Decoder.Recycle): response sets whose maps the next records are read into, and
+	// the spare answer maps of the ones being reused. Every map taken from here is emptied first.
+	free     []*screen.Response
+	freeMaps []map[string]any
+	// spareAnswers and spareCtx are the emptied outer maps of the response set being read, when recycled.
+	spareAnswers map[string]map[string]any
+	spareCtx     map[string]any
+	// instKeys holds the item keys of the instrument being read (duplicate answers).
+	instKeys []string
 }
+
+// maxLinearKeys is how many item keys of an instrument are checked for duplicates one by one.
+const maxLinearKeys = 16
 
 const maxKeySeq = 4096
 
@@ -182,7 +195,7 @@ func (p *jparser) parseValue() *screen.Response {
 func (p *jparser) object(start int) *screen.Response {
 	p.i++ // '{'
 	p.depth = 1
-	resp := &screen.Response{}
+	resp := p.newResponse()
 	var seenSubject, seenContext, seenAnswers, seenDate bool
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
@@ -353,7 +366,11 @@ func (p *jparser) context(resp *screen.Response) bool {
 			return false
 		}
 		if resp.Context == nil {
-			resp.Context = make(map[string]any, 4)
+			resp.Context = p.spareCtx
+			p.spareCtx = nil
+			if resp.Context == nil {
+				resp.Context = make(map[string]any, 4)
+			}
 		}
 		n := len(resp.Context)
 		resp.Context[k] = v
@@ -387,7 +404,11 @@ func (p *jparser) answersValue(resp *screen.Response) bool {
 	p.i++
 	p.depth = 2
 	defer func() { p.depth = 1 }()
-	resp.Answers = make(map[string]map[string]any, 8)
+	resp.Answers = p.spareAnswers
+	p.spareAnswers = nil
+	if resp.Answers == nil {
+		resp.Answers = make(map[string]map[string]any, 8)
+	}
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -456,7 +477,9 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 	if ord < len(p.sizeSeq) {
 		size = p.sizeSeq[ord]
 	}
-	m := make(map[string]any, size)
+	m := p.answerMap(size)
+	keys := p.instKeys[:0]
+	defer func() { p.instKeys = keys[:0] }()
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -485,10 +508,26 @@ func (p *jparser) instrument(inst string) (map[string]any, bool) {
 		if v != nil {
 			p.given++
 		}
-		if old, dup := m[item]; dup {
+		// Is the item answered twice? The first keys of an instrument are checked against each other (as
+		// cheap as one map lookup would be), the rest in the map.
+		var dup bool
+		if len(keys) < maxLinearKeys {
+			for _, k := range keys {
+				if k == item {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				keys = append(keys, item)
+			}
+		} else {
+			_, dup = m[item]
+		}
+		if dup {
 			// The item answered twice: both answers are kept, as a list (conflicting answers, an error
 			// of that item that still surfaces a flag one of them fires), never "last one wins".
-			v = appendAnswer(old, v)
+			v = appendAnswer(m[item], v)
 		}
 		m[item] = v
 		p.ws()

@@ -12,7 +12,8 @@
 // or an OperationOutcome for a record that could not be scored) over the example response files, the FHIR
 // examples, the LHC-Forms round trip's Bundle (when OUT_DIR holds it) and a batch built to reach every
 // branch (missing answers decided anyway, an open tier, an urgent flag, an invalid answer, an unreadable
-// record). Each Bundle is validated whole and entry by entry (Observation, RiskAssessment).
+// record), and 'score --follow-up' over the follow-up cohort (follow-up Observations). Each Bundle is
+// validated whole and entry by entry (Observation, RiskAssessment).
 //
 // Usage: node validate.mjs PAINSCREEN_BINARY REPO_ROOT OUT_DIR
 import fhirjs from 'fhir';
@@ -71,11 +72,18 @@ const inputs = [
   branches,
 ];
 if (fs.existsSync(path.join(outDir, 'all.bundle.json'))) inputs.push(path.join(outDir, 'all.bundle.json'));
-for (const input of inputs) {
-  const r = spawnSync(bin, ['score', '--format', 'fhir', input], { encoding: 'utf8' });
+// Follow-up: each visit against its subject's baseline, so the Bundles carry the follow-up Observations
+// (change, response, remission, worsening, PEG improvement) with derivedFrom both responses.
+const runs = inputs.map((input) => [input, ['score', '--format', 'fhir', input]]);
+for (const f of ['examples/followup/cohort.jsonl']) {
+  const input = path.join(root, f);
+  if (fs.existsSync(input)) runs.push([input, ['score', '--follow-up', '--format', 'fhir', input]]);
+}
+for (const [input, args] of runs) {
+  const r = spawnSync(bin, args, { encoding: 'utf8' });
   if (r.status !== 0 && r.status !== 1) {
     failures++;
-    console.error(`FAIL painscreen score --format fhir ${input}: exit ${r.status}: ${r.stderr}`);
+    console.error(`FAIL painscreen ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
     continue;
   }
   const lines = r.stdout.split('\n').filter((l) => l !== '');

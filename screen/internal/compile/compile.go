@@ -42,6 +42,10 @@ type Options struct {
 	LineOf func(diag.Pos) string
 	// Runtime is what programs bind from the evaluation stage (eval.Runtime{}); required.
 	Runtime plan.Runtime
+	// Cache, when set, supplies parses and static-check verdicts computed before for the same content
+	// (cache.go); Record, when set, collects them. Neither changes what Build produces.
+	Cache  *Cache
+	Record *Recorder
 }
 
 // Result is what Build compiled.
@@ -49,6 +53,12 @@ type Result struct {
 	Plan *plan.Plan
 	// Instruments and RuleSets list the definitions that compiled, as id@version.
 	Instruments, RuleSets []string
+	// Exprs counts the expressions compiled and CheckHits those whose checked form Options.Cache held;
+	// Parses counts the expressions parsed for a look at their shape and ParseHits those of them it held;
+	// LintCached is true when a verdict in it stood in for the static checks.
+	Exprs, CheckHits  int
+	Parses, ParseHits int
+	LintCached        bool
 }
 
 // builtinContext are the context fields every engine accepts: age in whole years, and sex (free text;
@@ -67,7 +77,9 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 		return nil, errors.New("compile: Options.Runtime is not set")
 	}
 	c := &compiler{list: list, lineOf: opts.LineOf, maxCost: opts.MaxCost, base: base, noFast: opts.NoFast, rt: opts.Runtime,
-		ctxIdx: map[string]*plan.CtxField{}, provs: map[*plan.Instrument]*celenv.Provider{}}
+		ctxIdx: map[string]*plan.CtxField{}, provs: map[*plan.Instrument]*celenv.Provider{},
+		cache: opts.Cache, rec: opts.Record, maxExprBytes: opts.MaxExprBytes, all: opts.All}
+	c.tagEnv(base, "b")
 	p := &plan.Plan{ByID: map[string][]*plan.Instrument{}, ByKey: map[string]*plan.Instrument{},
 		Defaults: map[string]*plan.Instrument{}, CtxIdx: c.ctxIdx}
 	// Respondent facts every engine accepts, whether or not a definition reads them; definitions may
@@ -76,6 +88,7 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 		c.addContext(f)
 	}
 	res := &Result{Plan: p}
+	c.res = res
 	failed := map[string]bool{}
 	for _, d := range set.Instruments {
 		in := c.instrument(d, len(p.Insts))
@@ -104,6 +117,9 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	if opts.All {
 		var compiled []*plan.RuleSet
 		for _, r := range set.RuleSets {
+			if !r.Complete(list) {
+				continue
+			}
 			if !usable(r) {
 				continue
 			}
@@ -126,6 +142,9 @@ func Build(set load.Set, opts Options, list *diag.List) (*Result, error) {
 	chosen, err := chooseRuleSet(set.RuleSets, opts.RuleSet)
 	if err != nil {
 		*list = append(*list, diag.Diagnostic{Code: "rule_set", Message: err.Error()})
+		return res, nil
+	}
+	if !chosen.Complete(list) { // a rule set whose file the cache knew is parsed once chosen
 		return res, nil
 	}
 	if !usable(chosen) {
@@ -210,6 +229,15 @@ type compiler struct {
 	shapes map[string]*celast.AST
 	// rt supplies the evaluation stage's bindings (Options.Runtime).
 	rt plan.Runtime
+	// cache and rec are Options.Cache and Options.Record; envTags names the environments whose parses
+	// may be cached (cache.go).
+	cache        *Cache
+	rec          *Recorder
+	envTags      map[*cel.Env]string
+	maxExprBytes int
+	all          bool
+	res          *Result                // its cache counters
+	typeMemo     map[string]*types.Type // the cached expressions' types, each decoded once
 }
 
 // shape returns the base environment's parse of e, to be read and never changed; nil when it does not
@@ -219,8 +247,8 @@ func (c *compiler) shape(e *def.Expr) *celast.AST {
 		return a
 	}
 	var out *celast.AST
-	if a, iss := c.base.Parse(e.Src); iss.Err() == nil {
-		out = a.NativeRep()
+	if a, iss := c.parse(c.base, e.Src); iss.Err() == nil {
+		out = a
 	}
 	if c.shapes == nil {
 		c.shapes = map[string]*celast.AST{}

@@ -55,6 +55,26 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 	if e == nil {
 		return nil
 	}
+	c.res.Exprs++
+	// A checked form from the cache stands for an expression that, in this environment and under this
+	// cost limit, parsed, passed every check below and compiled before: only what the plan holds is built.
+	if a, ok := c.checked(env, e.Src); ok {
+		c.res.CheckHits++
+		out := a.GetType(a.Expr().ID())
+		p := &plan.Program{Expr: e, Rule: rule, Type: out, Reads: scope.reads(a)}
+		if !c.noFast {
+			p.Fast = c.rt.CompileFast(a, scope.eval())
+		}
+		if p.Fast == nil {
+			prg, err := env.PlanProgram(a, cel.EvalOptions(cel.OptOptimize), cel.CustomDecoratorV2(c.rt.CauseDecorator(a)))
+			if err != nil {
+				c.errAt(e.Pos, "cel_program", "%v", err)
+				return nil
+			}
+			p.CEL = prg
+		}
+		return p
+	}
 	parsed, iss := env.Parse(e.Src)
 	if iss.Err() != nil {
 		if hints := syntaxHints(e.Src); len(hints) > 0 {
@@ -100,6 +120,7 @@ func (c *compiler) compileExpr(env *cel.Env, scope *exprScope, e *def.Expr, want
 			p.Fast, p.CEL = f, nil
 		}
 	}
+	c.recordChecked(env, e.Src, checked.NativeRep())
 	return p
 }
 

@@ -75,7 +75,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			}
 		}
 		ci.SkippedNote = it.SkippedNote
-		words := plan.ItemWords(in.Label, ci)
+		words := plan.ItemWords(in.Label, ci, len(d.Items) == 1)
 		ci.Unset = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Words: words}
 		ci.Disabled = &plan.FieldError{Kind: plan.ReadItem, Idx: i, Name: ci.Names.Local, Disabled: true, Words: words}
 		in.Items = append(in.Items, ci)
@@ -120,6 +120,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(env, "i "+d.Digest)
 	scope := &exprScope{kind: scopeInstrument, inst: in}
 
 	// Skip logic: enable_when may read earlier items only.
@@ -136,7 +137,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 
 	for si, s := range d.Scores {
 		cs := &plan.Score{ID: s.ID, Rule: in.Key + "#scores." + s.ID, Names: plan.NewNames("scores."+s.ID, in.ID+"."+s.ID),
-			Label: s.Label}
+			Label: s.Label, Short: s.Short}
 		scope.scoreLimit = si
 		// when: the score applies only if this holds (it may read items and earlier scores).
 		cs.When = c.compileExpr(env, scope, s.When, types.BoolType, cs.Rule+".when")
@@ -188,7 +189,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 				c.errAt(s.TypePos, "wrong_type", "a lookup score is a double, not %s", s.Type)
 			}
 		}
-		sw := plan.ScoreWords(in.Label, s.Label, s.ID, "")
+		sw := plan.ScoreWords(in.Label, cs.Named(), s.ID, "")
 		cs.Unset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Local, Words: sw}
 		cs.QUnset = &plan.FieldError{Kind: plan.ReadScore, Idx: si, Name: cs.Names.Qualified, Words: sw}
 		cs.Base = plan.NewNames("baseline."+s.ID, in.ID+".baseline."+s.ID)
@@ -249,12 +250,13 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return
 	}
+	c.tagEnv(env, "f "+d.Digest)
 	scope := &exprScope{kind: scopeFollowUp, inst: in, itemLimit: -1, scoreLimit: len(d.Scores)}
 	for fi, f := range d.FollowUps {
 		if in.ScoreIndex(f.ID) >= 0 {
 			c.errAt(f.Pos, "duplicate_id", "follow-up measure %q has the same id as a score; reasons name both, so they must differ", f.ID)
 		}
-		m := &plan.FollowUp{ID: f.ID, Label: f.Label, Description: f.Description, Rule: in.Key + "#followup." + f.ID,
+		m := &plan.FollowUp{ID: f.ID, Label: f.Label, Short: f.Short, Description: f.Description, Rule: in.Key + "#followup." + f.ID,
 			Names: plan.NewNames("followup."+f.ID, in.ID+".followup."+f.ID), MinDays: f.MinDays}
 		var want *types.Type
 		if f.Type != "" {
@@ -270,7 +272,7 @@ func (c *compiler) followUps(in *plan.Instrument, p *celenv.Provider, followupT 
 			}
 		}
 		m.QUnset = &plan.FieldError{Kind: plan.ReadFollowup, Idx: fi, Name: m.Names.Qualified,
-			Words: plan.ScoreWords(in.Label, f.Label, f.ID, "")}
+			Words: plan.ScoreWords(in.Label, m.Named(), f.ID, "")}
 		in.FollowUps = append(in.FollowUps, m)
 		if m.Type != nil {
 			has, get := c.rt.FollowupField(fi, m.QUnset)

@@ -13,6 +13,20 @@ func (c *compiler) lint(insts []*plan.Instrument, rules []*plan.RuleSet) {
 	if c.errors() > 0 {
 		return
 	}
+	// A set of definitions whose checks found nothing before finds nothing again: the verdict stands in
+	// for them at load (not in the validator's view, which always runs them).
+	var key Key
+	if c.cache != nil || c.rec != nil {
+		key = lintKey(insts, rules)
+		if !c.all && c.cache != nil && c.cache.clean[key] {
+			c.res.LintCached = true
+			return
+		}
+	}
+	before := len(*c.list)
+	if c.rec != nil {
+		defer func() { c.rec.verdict(key, len(*c.list) == before) }()
+	}
 	lc := &lint.Checker{List: c.list, LineOf: c.lineOf}
 	readByRules := map[*plan.Instrument]map[int]bool{}
 	for _, rs := range rules {

@@ -80,7 +80,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		has, get := c.rt.ContextField(f.Slot, unset)
 		contextT.Add(cf.ID, t, has, get)
 	}
-	rs.CtxUnknownMsgs = contextUnknownMessages(rs.Key, d.Context)
+	rs.CtxUnknownMsgs = contextUnknownMessages(d.Context)
 	if pop := d.Population; pop != nil {
 		rs.HasPopulation, rs.MinAge, rs.AgeSlot = true, pop.MinAge, c.ctxIdx["age"].Slot
 	}
@@ -96,6 +96,16 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	// The environment's declarations come from the rule set and the instrument versions it binds.
+	tag := "r " + d.Digest
+	for _, ri := range rs.Inputs {
+		if ri.Inst != nil {
+			tag += " " + ri.Inst.Def.Digest
+		} else {
+			tag += " -"
+		}
+	}
+	c.tagEnv(env, tag)
 	scope := &exprScope{kind: scopeRules, rs: rs, itemLimit: -1}
 	for di, dd := range d.Domains {
 		scope.domLimit = di
@@ -157,6 +167,7 @@ func (c *compiler) ruleSet(d *def.RuleSet, insts map[string][]*plan.Instrument) 
 		c.errAt(d.IDPos, "internal", "CEL environment: %v", err)
 		return nil
 	}
+	c.tagEnv(refEnv, tag+" referrals")
 	scope.tier = true
 	for _, r := range d.Referrals {
 		cr := &plan.Referral{Def: r, Rule: rs.Key + "#referrals." + r.ID, Expands: strings.Contains(r.Text, "{not_assessed}")}
@@ -339,7 +350,7 @@ func (c *compiler) bandLabels(in *plan.Instrument, e *def.Expr) []value.Value {
 // contextUnknownMessages makes the message of the composite note context_unknown for every set of unknown
 // declared context fields (bit i: the i-th field), so that a report carries it without allocating. Past
 // 10 fields it returns nil and the report builds the message.
-func contextUnknownMessages(key string, fields []def.ContextField) []string {
+func contextUnknownMessages(fields []def.ContextField) []string {
 	if len(fields) == 0 || len(fields) > 10 {
 		return nil
 	}
@@ -348,10 +359,10 @@ func contextUnknownMessages(key string, fields []def.ContextField) []string {
 		var ids []string
 		for i, f := range fields {
 			if m&(1<<i) != 0 {
-				ids = append(ids, f.ID)
+				ids = append(ids, (&plan.CtxField{ID: f.ID, Label: f.Label}).Named())
 			}
 		}
-		out[m] = plan.ContextUnknownMessage(key, ids)
+		out[m] = plan.ContextUnknownMessage(ids)
 	}
 	return out
 }

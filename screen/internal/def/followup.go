@@ -9,7 +9,7 @@ import (
 func (p *parser) followUps(f *fields, in *Instrument) {
 	fuIDs := map[string]Pos{}
 	for _, n := range p.seq(f.get("followup"), "followup") {
-		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type", "min_days")
+		ff := p.mapping(n, "follow-up measure", "id", "label", "description", "expr", "type", "min_days", "short")
 		if !p.require(ff, "follow-up measure", "id", "expr") {
 			continue
 		}
@@ -21,7 +21,8 @@ func (p *parser) followUps(f *fields, in *Instrument) {
 			p.errf(n, "duplicate_id", "follow-up measure %q is already defined at line %d", id, prev.Line)
 			continue
 		}
-		m := &FollowUp{ID: id, Pos: p.pos(ff.get("id")), Label: p.optStr(ff, "label", "follow-up measure"),
+		m := &FollowUp{ID: id, Pos: p.pos(ff.get("id")), Label: p.label(ff, "label", "follow-up measure "+id),
+			Short:       p.label(ff, "short", "follow-up measure "+id),
 			Description: p.optStr(ff, "description", "follow-up measure"), Expr: p.expr(ff.get("expr"), "expr")}
 		if t := ff.get("type"); t != nil {
 			m.TypePos = p.pos(t)

@@ -1,6 +1,8 @@
 package def
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,5 +29,16 @@ func TestTypeHint(t *testing.T) {
 		{"date", scores, ""},
 	} {
 		assert.Equal(t, tc.want, typeHint(tc.typ, tc.allowed...), "%s", tc.typ)
+	}
+}
+
+func TestValidIDMatchesPattern(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	cases := []string{"", "a", "phq9", "pain_oud", "_a", "9a", "A", "aB", "a-b", "a b", "é", "a\n", strings.Repeat("a", 64), strings.Repeat("a", 65), "a" + strings.Repeat("_", 63), "z9_"}
+	for c := 0; c < 256; c++ {
+		cases = append(cases, "a"+string(rune(c)), string([]byte{byte(c)}), "a"+string([]byte{byte(c)}))
+	}
+	for _, s := range cases {
+		assert.Equal(t, re.MatchString(s), ValidID(s), "%q", s)
 	}
 }

@@ -83,6 +83,7 @@ type FollowUp struct {
 	ID          string
 	Pos         Pos
 	Label       string
+	Short       string // the name beside the instrument's, where the label is a sentence (as Score.Short)
 	Description string
 	Expr        *Expr
 	Type        string // declared result type, "" = inferred
@@ -157,9 +158,12 @@ type Item struct {
 
 // Score is one computed score: exactly one of Expr, Bands, Lookup is set.
 type Score struct {
-	ID     string
-	Pos    Pos
-	Label  string
+	ID    string
+	Pos   Pos
+	Label string
+	// Short names the score beside its instrument's name where the label is a sentence ("screen positive"
+	// for "Positive drug-use screen (1 or more times)"): the Instruments table and reasons use it; optional.
+	Short  string
 	Codes  []Code
 	Expr   *Expr
 	Bands  *Bands
@@ -232,6 +236,8 @@ type RuleSet struct {
 	Domains    []*Domain
 	Tiers      []*Tier
 	Referrals  []*Referral
+	// deferred, when set, is the file of a rule set not parsed yet (deferred.go).
+	deferred *deferred
 }
 
 // Input is an instrument the rule set reads.
@@ -282,9 +288,12 @@ type Tier struct {
 
 // Referral is a recommendation with its condition and provenance.
 type Referral struct {
-	ID        string
-	Pos       Pos
-	Priority  string // urgent | high | routine
+	ID       string
+	Pos      Pos
+	Priority string // urgent | high | routine
+	// Label names the referral for people ("Naloxone"): headings, cards and FHIR notes; optional (the id in
+	// words stands in).
+	Label     string
 	When      *Expr
 	Text      string
 	Rationale string

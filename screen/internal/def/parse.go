@@ -176,7 +176,7 @@ func (p *parser) instrument(root *yaml.Node) *Instrument {
 		p.errf(n, "invalid_id", "domain %q is not a valid id", in.Domain)
 	}
 	in.Recall = p.optStr(f, "recall", what)
-	in.Label = p.optStr(f, "label", what)
+	in.Label = p.label(f, "label", what)
 	if n := f.get("item_text"); n != nil {
 		in.ItemText, _ = p.str(n, "item_text")
 		if in.ItemText != "" && in.ItemText != "verbatim" && in.ItemText != "paraphrased" {
@@ -321,7 +321,7 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 	}
 	it := &Item{ID: id, Pos: p.pos(f.get("id")), Required: true}
 	it.Text, _ = p.str(f.get("text"), "item text")
-	it.Label = p.optStr(f, "label", "item")
+	it.Label = p.label(f, "label", "item "+id)
 	it.Codes = p.codes(f.get("codes"), "item codes")
 	opts, rng := f.get("options"), f.get("range")
 	switch {
@@ -378,7 +378,7 @@ func (p *parser) item(n *yaml.Node, scales map[string]*Scale) *Item {
 }
 
 func (p *parser) score(n *yaml.Node) *Score {
-	f := p.mapping(n, "score", "id", "label", "expr", "bands", "lookup", "type", "when", "codes", "description", "range")
+	f := p.mapping(n, "score", "id", "label", "expr", "bands", "lookup", "type", "when", "codes", "description", "range", "short")
 	if !p.require(f, "score", "id") {
 		return nil
 	}
@@ -387,7 +387,8 @@ func (p *parser) score(n *yaml.Node) *Score {
 		return nil
 	}
 	s := &Score{ID: id, Pos: p.pos(f.get("id"))}
-	s.Label = p.optStr(f, "label", "score")
+	s.Label = p.label(f, "label", "score "+id)
+	s.Short = p.label(f, "short", "score "+id)
 	s.Description = p.optStr(f, "description", "score")
 	s.Codes = p.codes(f.get("codes"), "score codes")
 	kinds := 0
@@ -540,7 +541,7 @@ func (p *parser) contextFields(n *yaml.Node) []ContextField {
 			}
 			tn = ff.get("type")
 			f.Description = p.optStr(ff, "description", "context field")
-			f.Label = p.optStr(ff, "label", "context field")
+			f.Label = p.label(ff, "label", "context field "+id)
 			f.Unit = p.optStr(ff, "unit", "context field")
 			for _, b := range []struct {
 				key string

@@ -100,7 +100,7 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 			continue
 		}
 		d := &Domain{ID: id, Pos: p.pos(df.get("id")), Description: p.optStr(df, "description", "domain"),
-			Label: p.optStr(df, "label", "domain")}
+			Label: p.label(df, "label", "domain "+id)}
 		for _, v := range p.seq(df.get("values"), "values") {
 			s, ok := p.id(v, "domain value")
 			if ok && slices.Contains(d.Values, s) {
@@ -144,7 +144,7 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		rs.Tiers = append(rs.Tiers, t)
 	}
 	for _, n := range p.seq(f.get("referrals"), "referrals") {
-		rf := p.mapping(n, "referral", "id", "priority", "when", "text", "rationale", "source", "addenda")
+		rf := p.mapping(n, "referral", "id", "priority", "when", "text", "rationale", "source", "addenda", "label")
 		if !p.require(rf, "referral", "id", "priority", "when", "text", "rationale", "source") {
 			continue
 		}
@@ -157,6 +157,7 @@ func (p *parser) ruleSet(root *yaml.Node) *RuleSet {
 		if !slices.Contains(priorities, r.Priority) {
 			p.errf(rf.get("priority"), "schema", "referral %q: priority must be urgent, high or routine", id)
 		}
+		r.Label = p.label(rf, "label", "referral "+id)
 		r.Text, _ = p.str(rf.get("text"), "text")
 		r.Rationale, _ = p.str(rf.get("rationale"), "rationale")
 		r.Source, _ = p.str(rf.get("source"), "source")

@@ -50,25 +50,26 @@ func scalarFloat(n *yaml.Node) (float64, error) {
 // scalarBool decodes an !!bool scalar (yaml.v3 tags only true/false spellings as bool).
 func scalarBool(n *yaml.Node) bool { return strings.EqualFold(n.Value, "true") }
 
-// canonicalScalar is a scalar's form in the digest: null, or a number or boolean in the spelling its
-// decoder would print back (so the loader reads exactly that value, as a number or as text), or else the
-// scalar's text, quoted.
-func canonicalScalar(n *yaml.Node) string {
+// appendCanonicalScalar appends a scalar's form in the digest: null, or a number or boolean in the spelling
+// its decoder would print back (so the loader reads exactly that value, as a number or as text), or else
+// the scalar's text, quoted.
+func appendCanonicalScalar(b []byte, n *yaml.Node) []byte {
+	var buf [32]byte
 	switch n.Tag {
 	case "!!null":
-		return "null"
+		return append(b, "null"...)
 	case "!!bool":
 		if n.Value == "true" || n.Value == "false" {
-			return n.Value
+			return append(b, n.Value...)
 		}
 	case "!!int":
-		if v, err := scalarInt(n); err == nil && strconv.FormatInt(v, 10) == n.Value {
-			return n.Value
+		if v, err := scalarInt(n); err == nil && string(strconv.AppendInt(buf[:0], v, 10)) == n.Value {
+			return append(b, n.Value...)
 		}
 	case "!!float":
-		if v, err := scalarFloat(n); err == nil && strconv.FormatFloat(v, 'g', -1, 64) == n.Value {
-			return n.Value
+		if v, err := scalarFloat(n); err == nil && string(strconv.AppendFloat(buf[:0], v, 'g', -1, 64)) == n.Value {
+			return append(b, n.Value...)
 		}
 	}
-	return strconv.Quote(n.Value)
+	return appendQuoted(b, n.Value)
 }

@@ -12,14 +12,23 @@ import (
 // never has its lines quoted in a diagnostic.
 type Sink struct {
 	File       string
-	lines      []string
+	src        []byte
+	lines      []string // src split into lines, on first use
 	List       *diag.List
 	Recognised bool
 }
 
 // NewSink returns a sink that appends to list, reading source lines from src.
 func NewSink(file string, src []byte, list *diag.List) *Sink {
-	return &Sink{File: file, lines: strings.Split(string(src), "\n"), List: list}
+	return &Sink{File: file, src: src, List: list}
+}
+
+// Lines returns the file's lines (split at \n), made on first use.
+func (s *Sink) Lines() []string {
+	if s.lines == nil {
+		s.lines = strings.Split(string(s.src), "\n")
+	}
+	return s.lines
 }
 
 // At returns the position line:col in the sink's file.
@@ -27,10 +36,16 @@ func (s *Sink) At(line, col int) diag.Pos { return diag.Pos{File: s.File, Line: 
 
 // Line returns the source text of a 1-based line, or "".
 func (s *Sink) Line(n int) string {
-	if n < 1 || n > len(s.lines) {
+	lines := s.Lines()
+	if n < 1 || n > len(lines) {
 		return ""
 	}
-	return strings.TrimRight(s.lines[n-1], "\r")
+	return strings.TrimRight(lines[n-1], "\r")
+}
+
+// Warnf records a warning at line:col.
+func (s *Sink) Warnf(line, col int, code, format string, args ...any) {
+	s.add(diag.Warning, line, col, code, fmt.Sprintf(format, args...))
 }
 
 // Errorf records an error at line:col.

@@ -1,7 +1,6 @@
 package def
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,17 +30,25 @@ func DefaultLimits() Limits {
 		MaxTests: 5000, MaxNodeCount: 200000, MaxScaleItems: 1000, MaxFiles: 1000, MaxTotalBytes: 8 << 20}
 }
 
-var idRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-
-// ValidID reports whether s is a valid id: lower_snake_case, starting with a letter, at most 64 bytes.
-func ValidID(s string) bool { return idRE.MatchString(s) }
+// ValidID reports whether s is a valid id: lower_snake_case, starting with a letter, at most 64 bytes
+// (^[a-z][a-z0-9_]{0,63}$).
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // parser walks one file's YAML and records every problem in its sink.
 type parser struct {
-	sink  *Sink
-	lim   Limits
-	src   []byte
-	lines []string // src split into lines, made on first use
+	sink *Sink
+	lim  Limits
+	src  []byte
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return p.sink.At(n.Line, n.Column) }
@@ -252,6 +259,22 @@ func (p *parser) optStr(f *fields, key, what string) string {
 	return ""
 }
 
+// label reads an optional clinician-facing name (label, short): one that is given but blank warns
+// empty_label, since a clinician would read nothing where the author meant a name (the fallback, an id or
+// a longer text, stands in).
+func (p *parser) label(f *fields, key, what string) string {
+	n := f.get(key)
+	if n == nil {
+		return ""
+	}
+	s, ok := p.str(n, what+"."+key)
+	if ok && strings.TrimSpace(s) == "" {
+		p.sink.Warnf(n.Line, n.Column, "empty_label", "%s %s is empty: a clinician would read nothing here; give words or leave it out", what, key)
+		return ""
+	}
+	return s
+}
+
 // id reads an id scalar.
 func (p *parser) id(n *yaml.Node, what string) (string, bool) {
 	s, ok := p.str(n, what)
@@ -371,10 +394,7 @@ func (p *parser) expr(n *yaml.Node, what string) *Expr {
 		return nil
 	}
 	e := &Expr{Src: n.Value, Pos: p.pos(n)}
-	if p.lines == nil {
-		p.lines = strings.Split(string(p.src), "\n")
-	}
-	e.locate = locator(p.lines, p.sink.File, n)
+	e.locate = locator(p.sink.Lines(), p.sink.File, n)
 	e.Pos = e.locate(0)
 	return e
 }

@@ -41,7 +41,7 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 	fail := func(err *Error, key, sub string) { errs = append(errs, rankedErr{err, key, sub}) }
 	answered := 0
 	for key, items := range answers {
-		in, rerr := p.Resolve(key)
+		in, rerr := st.keys.resolve(p, key)
 		if rerr != nil {
 			kind := KindUnknownInstrument
 			if rerr.Loaded != nil {
@@ -65,7 +65,7 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		st.Used = append(st.Used, in.Index)
 		here, bad := 0, 0
 		for itemID, v := range items {
-			idx, ok := in.ItemIdx[itemID]
+			idx, ok := st.keys.item(in, itemID)
 			if !ok {
 				fail(Errorf(KindUnknownItem, key, itemID, "%s has no item %q", in.Key, itemID), key, itemID)
 				bad++

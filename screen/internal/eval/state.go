@@ -74,6 +74,7 @@ type State struct {
 	// Strict makes the first problem end the record, as a fatal error.
 	Strict bool
 	act    activation
+	keys   keyCache // answers and item keys seen before (keycache.go)
 	fx     frame
 	// budget is what is left of the completions the record may enumerate (§1a rule 3).
 	budget int

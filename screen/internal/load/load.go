@@ -296,10 +296,47 @@ func resolve(fsys fs.FS, p string) (string, fs.FileInfo, error) {
 // Read parses every definition file under the roots (see ReadFiles). Problems go to list; the error is
 // for a root that could not be read at all.
 func Read(roots []Root, lim def.Limits, list *diag.List) ([]Source, error) {
+	return ReadWith(roots, lim, list, nil)
+}
+
+// Known returns, for a file whose exact content is known to hold a rule set that parses cleanly, that rule
+// set deferred (def.NewDeferredRuleSet), so that it is parsed only if it is chosen.
+type Known func(name string, src []byte) (*def.RuleSet, bool)
+
+// ReadWith is Read, taking the files known is true for as deferred rule sets; known may be nil.
+func ReadWith(roots []Root, lim def.Limits, list *diag.List, known Known) ([]Source, error) {
 	files, err := ReadFiles(roots, false, lim, list)
 	if err != nil {
 		return nil, err
 	}
+	out := make([]Source, len(files))
+	parse := files[:0:0]
+	var at []int
+	for i, f := range files {
+		if known != nil {
+			if rs, ok := known(f.Name, f.Src); ok {
+				out[i] = Source{Name: f.Name, Src: f.Src, File: def.File{RuleSet: rs}}
+				continue
+			}
+		}
+		parse = append(parse, f)
+		at = append(at, i)
+	}
+	if len(parse) < len(files) {
+		parsed, err := parseFiles(parse, lim, list)
+		if err != nil {
+			return nil, err
+		}
+		for k, s := range parsed {
+			out[at[k]] = s
+		}
+		return out, nil
+	}
+	return parseFiles(files, lim, list)
+}
+
+// parseFiles parses the files, on every core.
+func parseFiles(files []File, lim def.Limits, list *diag.List) ([]Source, error) {
 	out := make([]Source, len(files))
 	procs := min(runtime.GOMAXPROCS(0), len(files))
 	if procs <= 1 {

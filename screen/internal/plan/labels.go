@@ -76,11 +76,14 @@ func lowerFirst(s string) string {
 	return string(r+'a'-'A') + s[n:]
 }
 
-// ItemWords names an item for people: "PHQ-9 item 9 (thoughts that you would be better off dead…)".
-func ItemWords(inst string, it *Item) string {
+// ItemWords names an item for people: "PHQ-9 item 9 (thoughts that you would be better off dead…)"; the
+// only item of a single-item instrument goes without its number ("single-item drug screen (how many…)").
+func ItemWords(inst string, it *Item, single bool) string {
 	b := AppendClean(nil, inst)
-	b = append(b, " item "...)
-	b = strconv.AppendInt(b, int64(it.Number), 10)
+	if !single {
+		b = append(b, " item "...)
+		b = strconv.AppendInt(b, int64(it.Number), 10)
+	}
 	b = append(b, " ("...)
 	b = AppendClean(b, it.Label)
 	return string(append(b, ')'))
@@ -155,4 +158,47 @@ func AppendClean(b []byte, s string) []byte {
 		}
 	}
 	return b
+}
+
+// Named is the name of a score beside its instrument's name: its short name, else its label ("" when it has
+// neither: the id in words stands in).
+func (s *Score) Named() string {
+	if s.Short != "" {
+		return s.Short
+	}
+	return s.Label
+}
+
+// Noun is how notes inside an instrument's results name a score: its short name, else its id in words
+// (a label may be a sentence).
+func (s *Score) Noun() string {
+	if s.Short != "" {
+		return s.Short
+	}
+	return Words(s.ID)
+}
+
+// Named is an input's name for people: its bound instrument's short name ("PHQ-9"), else its id.
+func (in *Input) Named() string {
+	if in.Inst != nil && in.Inst.Label != "" {
+		return in.Inst.Label
+	}
+	return in.ID
+}
+
+// Named is the name of a follow-up measure beside its instrument's name: its short name, else its label.
+func (m *FollowUp) Named() string {
+	if m.Short != "" {
+		return m.Short
+	}
+	return m.Label
+}
+
+// Noun is how notes name a follow-up measure after its instrument's name: its short name, else its id in
+// words.
+func (m *FollowUp) Noun() string {
+	if m.Short != "" {
+		return m.Short
+	}
+	return Words(m.ID)
 }

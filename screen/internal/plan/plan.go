@@ -125,6 +125,7 @@ type Instrument struct {
 // FollowUp is one compiled follow-up measure.
 type FollowUp struct {
 	ID, Label, Description string
+	Short                  string // the definition's short name (may be empty)
 	Rule                   string
 	Prog                   *Program
 	Type                   *types.Type
@@ -230,6 +231,7 @@ const (
 type Score struct {
 	ID         string
 	Label      string // the definition's label (may be empty)
+	Short      string // the definition's short name (may be empty): Named's choice beside the instrument
 	Kind       ScoreKind
 	Rule       string
 	Names      Names // scores.<id>, <inst>.<id>
@@ -396,10 +398,18 @@ type RuleSet struct {
 const ReasonOutsidePopulation = "outside_population"
 
 // ContextUnknownMessage is the message of the composite note context_unknown: the rule set's declared
-// context fields ids are unknown (not given, or not valid).
-func ContextUnknownMessage(key string, ids []string) string {
-	return "context not known (not given, or not valid): " + strings.Join(ids, ", ") + ". " + key +
-		" decides what depends on them without them; ask for them to complete the picture"
+// context fields, named by their labels (CtxField.Named), are unknown (not given, or not valid).
+func ContextUnknownMessage(names []string) string {
+	return "treatment context not known (not given, or not valid): " + strings.Join(names, ", ") +
+		". Results that depend on it are decided without it; ask for it to complete the picture"
+}
+
+// Named is a context field's name for people: its label, else its id in words.
+func (f *CtxField) Named() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return Words(f.ID)
 }
 
 // ReasonNoInputs is the reason a rule set whose inputs are all optional is not applied when none of them is

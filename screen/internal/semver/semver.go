@@ -14,17 +14,18 @@
 // orders as text); build metadata (+x) is rejected, since two definitions that differ only in build
 // metadata would be indistinguishable in a report. A version is at most 256 bytes long.
 //
-// github.com/Masterminds/semver/v3 parses and orders the versions and evaluates the comparisons. This
-// package is the strict front end that keeps the syntax above and its meaning, where Masterminds is more
-// lenient or means something else:
+// Versions are parsed, ordered and compared here, by the precedence github.com/Masterminds/semver/v3
+// gives them (its tests compare the two on every pair of a set of versions; a package with regular
+// expressions compiled at init has no place in every command's start-up). Where Masterminds' syntax is
+// more lenient or means something else, this package keeps the syntax above and its meaning:
 //   - It rejects what Masterminds accepts beyond the syntax above: a "v" prefix, leading zeros (^01),
 //     partial versions where a full one is needed, build metadata, wildcards (1.x, 1.2.*), !=, ~>, hyphen ranges (1 - 2), commas,
 //     and an operator apart from its version (">= 1.2.0"). Its errors name the version or constraint and
 //     what is wrong with it, since they surface as diagnostics in definitions.
 //   - It turns every term into plain comparisons of full versions (^1.2 is >=1.2.0 <2.0.0, 1.2 is
-//     >=1.2.0 <1.3.0, >1 is >=2.0.0) before Masterminds sees them: Masterminds matches ^, ~ and partial
-//     versions by their numbers, so that ^1 excludes 2.0.0-rc.1 even when the pre-release rule below
-//     admits it, and ~0.0.0 matches any version.
+//     >=1.2.0 <1.3.0, >1 is >=2.0.0): Masterminds matches ^, ~ and partial versions by their numbers, so
+//     that ^1 would exclude 2.0.0-rc.1 even when the pre-release rule below admits it, and ~0.0.0 would
+//     match any version.
 //   - It keeps npm's pre-release rule (see Constraint.Check), narrower than Masterminds' (a pre-release
 //     satisfies a group of comparisons that names any pre-release).
 package semver
@@ -34,21 +35,110 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	mm "github.com/Masterminds/semver/v3"
 )
 
-// maxLen is the longest version Masterminds parses.
-const maxLen = mm.MaxVersionLen
+// maxLen is the longest version parsed (as Masterminds' MaxVersionLen).
+const maxLen = 256
+
+// ver is a parsed version: MAJOR.MINOR.PATCH and the pre-release, as check accepted them.
+type ver struct {
+	major, minor, patch uint64
+	pre                 string
+}
+
+func newVer(major, minor, patch uint64) *ver { return &ver{major: major, minor: minor, patch: patch} }
+
+func (v *ver) Major() uint64      { return v.major }
+func (v *ver) Minor() uint64      { return v.minor }
+func (v *ver) Patch() uint64      { return v.patch }
+func (v *ver) Prerelease() string { return v.pre }
+
+// String formats the version as MAJOR.MINOR.PATCH[-PRE].
+func (v *ver) String() string {
+	b := strconv.AppendUint(nil, v.major, 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, v.minor, 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, v.patch, 10)
+	if v.pre != "" {
+		b = append(b, '-')
+		b = append(b, v.pre...)
+	}
+	return string(b)
+}
+
+// Compare orders v and o by semver precedence: the numbers, then a version without a pre-release after
+// one with it, then the pre-releases identifier by identifier (comparePre).
+func (v *ver) Compare(o *ver) int {
+	for _, d := range [3][2]uint64{{v.major, o.major}, {v.minor, o.minor}, {v.patch, o.patch}} {
+		if d[0] != d[1] {
+			if d[0] < d[1] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case v.pre == "" && o.pre == "":
+		return 0
+	case v.pre == "":
+		return 1
+	case o.pre == "":
+		return -1
+	}
+	sp, op := strings.Split(v.pre, "."), strings.Split(o.pre, ".")
+	for i := range max(len(sp), len(op)) {
+		s, t := "", ""
+		if i < len(sp) {
+			s = sp[i]
+		}
+		if i < len(op) {
+			t = op[i]
+		}
+		if d := comparePre(s, t); d != 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// comparePre orders two pre-release identifiers ("" is a missing one, which orders first): numbers as
+// numbers, before words; words, and a number too large for 64 bits, as text.
+func comparePre(s, o string) int {
+	switch {
+	case s == o:
+		return 0
+	case s == "":
+		return -1
+	case o == "":
+		return 1
+	}
+	oi, oErr := strconv.ParseUint(o, 10, 64)
+	si, sErr := strconv.ParseUint(s, 10, 64)
+	switch {
+	case oErr != nil && sErr != nil:
+		if s > o {
+			return 1
+		}
+		return -1
+	case oErr != nil: // s is a number, o is not
+		return -1
+	case sErr != nil:
+		return 1
+	case si > oi:
+		return 1
+	}
+	return -1
+}
 
 // Version is a parsed semantic version. The zero Version is 0.0.0.
 type Version struct {
-	v *mm.Version
+	v *ver
 }
 
-var zero = mm.New(0, 0, 0, "", "")
+var zero = newVer(0, 0, 0)
 
-func (v Version) ver() *mm.Version {
+func (v Version) ver() *ver {
 	if v.v == nil {
 		return zero
 	}
@@ -69,12 +159,20 @@ func Parse(s string) (Version, error) {
 
 // parseChecked parses a full version that check accepted.
 func parseChecked(s string) (Version, error) {
-	v, err := mm.StrictNewVersion(s)
-	if err != nil {
-		// check accepts no more than StrictNewVersion does: this would be a bug in check.
-		return Version{}, fmt.Errorf("version %q: %v", s, err)
+	core, pre, _ := strings.Cut(s, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		// check accepts nothing else: this would be a bug in check.
+		return Version{}, fmt.Errorf("version %q must have three parts, MAJOR.MINOR.PATCH", s)
 	}
-	return Version{v}, nil
+	var n [3]uint64
+	for i, p := range parts {
+		var err error
+		if n[i], err = strconv.ParseUint(p, 10, 64); err != nil {
+			return Version{}, fmt.Errorf("version %q: %q is not a number", s, p)
+		}
+	}
+	return Version{&ver{major: n[0], minor: n[1], patch: n[2], pre: pre}}, nil
 }
 
 // check checks 1, 1.2 or 1.2.3[-pre] against the strict syntax and reports how many numeric parts it has.
@@ -156,8 +254,8 @@ type Constraint struct {
 
 // alt is one alternative: comparisons that must all hold.
 type alt struct {
-	cmps []*mm.Constraints // each a single comparison of full versions, pre-releases included
-	pre  []*mm.Version     // the pre-release versions the comparisons name
+	cmps []comparison // each a comparison with a full version, pre-releases included
+	pre  []*ver       // the pre-release versions the comparisons name
 }
 
 // ParseConstraint parses a constraint in the syntax of the package documentation.
@@ -229,22 +327,47 @@ func (a *alt) add(t string) error {
 }
 
 // between adds >=lo <hi.
-func (a *alt) between(lo, hi *mm.Version) error {
+func (a *alt) between(lo, hi *ver) error {
 	if err := a.cmp(">=", lo); err != nil {
 		return err
 	}
 	return a.cmp("<", hi)
 }
 
-// cmp adds the comparison op v.
-func (a *alt) cmp(op string, v *mm.Version) error {
-	c, err := mm.NewConstraint(op + v.String())
-	if err != nil {
-		// the term was checked: this would be a bug in check.
-		return fmt.Errorf("%s%s: %v", op, v, err)
+// comparison is one comparison of a version with v by semver precedence: what a Masterminds constraint of
+// one full version with IncludePrerelease evaluates (npm's pre-release rule is applied in Check), without
+// parsing a constraint string with its regular expressions at every load.
+type comparison struct {
+	op string // =, <, <=, >, >=
+	v  *ver
+}
+
+func (c comparison) holds(v *ver) bool {
+	r := v.Compare(c.v)
+	switch c.op {
+	case "=":
+		return r == 0
+	case "<":
+		return r < 0
+	case "<=":
+		return r <= 0
+	case ">":
+		return r > 0
+	case ">=":
+		return r >= 0
 	}
-	c.IncludePrerelease = true // npm's rule is applied in Check
-	a.cmps = append(a.cmps, c)
+	return false
+}
+
+// cmp adds the comparison op v.
+func (a *alt) cmp(op string, v *ver) error {
+	switch op {
+	case "=", "<", "<=", ">", ">=":
+	default:
+		// the term was checked: this would be a bug in add.
+		return fmt.Errorf("%s%s: unknown comparison", op, v)
+	}
+	a.cmps = append(a.cmps, comparison{op, v})
 	if v.Prerelease() != "" {
 		a.pre = append(a.pre, v)
 	}
@@ -252,21 +375,21 @@ func (a *alt) cmp(op string, v *mm.Version) error {
 }
 
 // partialUpper is the first version after the partial version 1 or 1.2 (n parts): 2.0.0 or 1.3.0.
-func partialUpper(v *mm.Version, n int) *mm.Version {
+func partialUpper(v *ver, n int) *ver {
 	if n == 1 {
-		return mm.New(v.Major()+1, 0, 0, "", "")
+		return newVer(v.Major()+1, 0, 0)
 	}
-	return mm.New(v.Major(), v.Minor()+1, 0, "", "")
+	return newVer(v.Major(), v.Minor()+1, 0)
 }
 
-func caretUpper(v *mm.Version, n int) *mm.Version {
+func caretUpper(v *ver, n int) *ver {
 	switch {
 	case v.Major() > 0 || n == 1:
-		return mm.New(v.Major()+1, 0, 0, "", "")
+		return newVer(v.Major()+1, 0, 0)
 	case v.Minor() > 0 || n == 2:
-		return mm.New(0, v.Minor()+1, 0, "", "")
+		return newVer(0, v.Minor()+1, 0)
 	default:
-		return mm.New(0, 0, v.Patch()+1, "", "")
+		return newVer(0, 0, v.Patch()+1)
 	}
 }
 
@@ -282,19 +405,19 @@ func (c Constraint) Check(v Version) bool {
 	return false
 }
 
-func (a alt) check(v *mm.Version) bool {
+func (a alt) check(v *ver) bool {
 	if v.Prerelease() != "" && !a.namesPreOf(v) {
 		return false
 	}
 	for _, c := range a.cmps {
-		if !c.Check(v) {
+		if !c.holds(v) {
 			return false
 		}
 	}
 	return true
 }
 
-func (a alt) namesPreOf(v *mm.Version) bool {
+func (a alt) namesPreOf(v *ver) bool {
 	for _, p := range a.pre {
 		if p.Major() == v.Major() && p.Minor() == v.Minor() && p.Patch() == v.Patch() {
 			return true

@@ -172,13 +172,15 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 	switch f.Kind {
 	case plan.ReadItem:
 		it := in.Items[f.Idx]
-		b = append(b, " item "...)
-		b = appendInt(b, it.Number)
+		if len(in.Items) > 1 || it.Number != 1 { // the only item of a single-item instrument goes without its number
+			b = append(b, " item "...)
+			b = appendInt(b, it.Number)
+		}
 		b = append(b, " ("...)
 		b = plan.AppendClean(b, it.Label)
 		return append(b, ')')
 	case plan.ReadScore, plan.ReadBaseline, plan.ReadCurrent:
-		b = plan.AppendLabel(b, in.Label, in.Scores[f.Idx].Label, in.Scores[f.Idx].ID)
+		b = plan.AppendLabel(b, in.Label, in.Scores[f.Idx].Named(), in.Scores[f.Idx].ID)
 		switch f.Kind {
 		case plan.ReadBaseline:
 			b = append(b, " at baseline"...)
@@ -191,7 +193,7 @@ func (f Field) appendSubject(b []byte, p *plan.Plan) []byte {
 		b = plan.AppendWords(b, in.Flags[f.Idx].ID)
 		return append(b, " flag"...)
 	case plan.ReadFollowup:
-		return plan.AppendLabel(b, in.Label, in.FollowUps[f.Idx].Label, in.FollowUps[f.Idx].ID)
+		return plan.AppendLabel(b, in.Label, in.FollowUps[f.Idx].Named(), in.FollowUps[f.Idx].ID)
 	}
 	return b // status: "PHQ-9: complete"
 }

@@ -18,8 +18,10 @@ func TestWords(t *testing.T) {
 		Insts: []*plan.Instrument{{ID: "phq9", Label: "PHQ-9",
 			Items: []*plan.Item{{ID: "q9", Number: 9, Label: "thoughts that you would be better off dead…",
 				Options: []def.Option{{Value: 0, Label: "Not at all"}, {Value: 1, Label: "Several days"}}}},
-			Scores: []*plan.Score{{ID: "total", Label: "PHQ-9 total score"}, {ID: "severity"}},
-			Flags:  []*plan.Flag{{ID: "suicidal_ideation"}}}},
+			Scores: []*plan.Score{{ID: "total", Label: "PHQ-9 total score"}, {ID: "severity"},
+				{ID: "positive", Label: "Positive screen (total >= 10)", Short: "screen positive"}},
+			Flags: []*plan.Flag{{ID: "suicidal_ideation"}}},
+			{ID: "sisq_drug", Label: "single-item drug screen", Items: []*plan.Item{{ID: "times", Number: 1, Label: "how many times…"}}}},
 		Ctx: []*plan.CtxField{{ID: "opioid_mme", Label: "opioid dose", Unit: "MME/day"}, {ID: "moud_current", Label: "on MOUD"},
 			{ID: "prior_overdose"}},
 		Rules: &plan.RuleSet{Domains: []*plan.Domain{{ID: "oud", Label: "Opioid use disorder"}}},
@@ -47,6 +49,12 @@ func TestWords(t *testing.T) {
 		{trace.Field{Kind: plan.ReadDomain, Inst: -1, Idx: 0}, value.OfString("screen_positive"), "domain", "oud",
 			"screen positive", "Opioid use disorder: screen positive"},
 		{trace.Field{Kind: plan.ReadTier, Inst: -1}, value.OfString("low"), "tier", "tier", "low", "risk tier: low"},
+		// A short name stands beside the instrument's where the label is a sentence; a boolean is yes/no.
+		{trace.Field{Kind: plan.ReadScore, Inst: 0, Idx: 2}, value.OfBool(false), "score", "positive", "no",
+			"PHQ-9 screen positive: no"},
+		// The only item of a single-item instrument goes without its number.
+		{trace.Field{Kind: plan.ReadItem, Inst: 1, Idx: 0}, value.OfInt(3), "answer", "times", "",
+			"single-item drug screen (how many times…): 3"},
 	} {
 		assert.Equal(t, tc.ref, tc.f.Ref(), tc.text)
 		assert.Equal(t, tc.id, tc.f.ID(p), tc.text)

@@ -191,7 +191,7 @@ func (e *bw) bundle(w *Writer, rep *screen.Report, in Input) {
 					from++ // the comma before the common notes is not theirs
 				}
 				n0 := e.nn
-				e.commonNotes(rep, res, status)
+				e.commonNotes(rep, res, info, status)
 				if e.nn == n0 {
 					from = len(e.b)
 				}
@@ -379,7 +379,7 @@ func instOf(s string) string {
 }
 
 // commonNotes writes the notes every Observation of the instrument carries (see newBundle).
-func (e *bw) commonNotes(rep *screen.Report, res *screen.InstrumentResult, status string) {
+func (e *bw) commonNotes(rep *screen.Report, res *screen.InstrumentResult, info *instInfo, status string) {
 	for _, n := range res.Notes {
 		if !isResult(res, n.About) {
 			e.note(n.Message)
@@ -392,12 +392,7 @@ func (e *bw) commonNotes(rep *screen.Report, res *screen.InstrumentResult, statu
 	}
 	if len(res.Missing) > 0 {
 		m := e.noteStr("Not answered: ")
-		for i, id := range res.Missing {
-			if i > 0 {
-				e.b = append(e.b, ", "...)
-			}
-			e.b = append(e.b, id...)
-		}
+		e.b = append(e.b, itemsWords(info, res.Missing)...)
 		e.noteClose(m)
 	}
 	if status == "preliminary" {

@@ -1,6 +1,9 @@
 package fhir
 
-import "github.com/painscreen/painscreen/screen"
+import (
+	"github.com/painscreen/painscreen/screen"
+	"github.com/painscreen/painscreen/screen/cds"
+)
 
 // riskAssessment writes the composite's RiskAssessment as Writer.riskAssessment builds it, with the note
 // newBundle adds when a response is preliminary.
@@ -90,7 +93,7 @@ func (e *bw) riskAssessment(w *Writer, rep *screen.Report, c *screen.CompositeRe
 	e.nn = 0
 	if !c.Applied {
 		m := e.noteStr("Not applied: ")
-		e.b = append(e.b, c.Reason...)
+		e.b = append(e.b, cds.NotAppliedWhy(c.Reason)...)
 		e.noteClose(m)
 	} else {
 		if open {
@@ -109,14 +112,14 @@ func (e *bw) riskAssessment(w *Writer, rep *screen.Report, c *screen.CompositeRe
 			e.noteClose(m)
 		}
 		for _, r := range c.Referrals {
-			e.referral("Referral", &r)
+			e.referral("Referral", &r, w.referralName(c, r.ID))
 		}
 		for _, r := range c.PossibleReferrals {
-			e.referral("Possible referral (some of the possible answers give it)", &r)
+			e.referral("Possible referral (some of the possible answers give it)", &r, w.referralName(c, r.ID))
 		}
 		if len(c.NotAssessed) > 0 {
 			m := e.noteStr("Not assessed: ")
-			for i, d := range c.NotAssessed {
+			for i, d := range w.domainNames(c, c.NotAssessed) {
 				if i > 0 {
 					e.b = append(e.b, ", "...)
 				}
@@ -164,10 +167,10 @@ func (e *bw) prediction(id, title, tier string, why func()) {
 	e.b = append(e.b, '}')
 }
 
-// referral writes a referral's note (see referralText).
-func (e *bw) referral(kind string, r *screen.Referral) {
+// referral writes a referral's note (see referralText), the referral named name.
+func (e *bw) referral(kind string, r *screen.Referral, name string) {
 	m := e.noteStr(kind)
-	e.b = append(append(append(append(append(append(e.b, " ["...), r.Priority...), "] "...), r.ID...), ": "...), r.Text...)
+	e.b = append(append(append(append(append(append(e.b, " ["...), r.Priority...), "] "...), name...), ": "...), r.Text...)
 	for _, a := range r.Addenda {
 		e.b = append(append(e.b, ' '), a...)
 	}

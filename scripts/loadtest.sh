@@ -2,7 +2,7 @@
 # loadtest.sh — load-test `painscreen serve` on loopback: the real binary, 20 clients × 2000 requests per
 # run; p50/p99 latency, throughput, errors (must be 0) and the server's RSS before and after.
 #
-# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-A ALGS] [-C CPUS] [-k]
+# Usage: scripts/loadtest.sh [-c CLIENTS] [-n REQUESTS_PER_CLIENT] [-b BODY] [-a jwt|none] [-A ALGS] [-C CPUS] [-B BINARY] [-k]
 #
 #   -c CLIENTS   concurrent clients (default 20)
 #   -n N         requests per client (default 2000)
@@ -12,6 +12,8 @@
 #   -A ALGS      the token algorithms to measure one run each (default "ES256 RS256 ES384")
 #   -C S[:C]     pin the server to CPU list S and the load generator to C (taskset -c); -C 1:0 measures
 #                the service on one core with the clients on another (GOMAXPROCS follows the pinning)
+#   -B BINARY    serve with this painscreen binary instead of building one from the tree (to measure an
+#                earlier version: build it from its own checkout and pass it here, run after run)
 #   -k           keep the temporary directory (binary, keys, server log)
 #
 # Against one server process (auth: one trusted issuer, --issuer ISS=jwks.json, its JWKS holding an
@@ -30,7 +32,8 @@ keep=0
 auth=jwt
 algs="ES256 RS256 ES384"
 cpus=
-while getopts "c:n:b:a:A:C:kh" opt; do
+binary=
+while getopts "c:n:b:a:A:C:B:kh" opt; do
 	case $opt in
 	c) clients=$OPTARG ;;
 	n) n=$OPTARG ;;
@@ -38,8 +41,9 @@ while getopts "c:n:b:a:A:C:kh" opt; do
 	a) auth=$OPTARG ;;
 	A) algs=$OPTARG ;;
 	C) cpus=$OPTARG ;;
+	B) binary=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
 	k) keep=1 ;;
-	h) sed -n '2,23p' "$0"; exit 0 ;;
+	h) sed -n '2,25p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -54,7 +58,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/painscreen" ./cmd/painscreen
+if [ -n "$binary" ]; then
+	cp "$binary" "$tmp/painscreen"
+else
+	go build -o "$tmp/painscreen" ./cmd/painscreen
+fi
 go build -o "$tmp/loadtest" ./scripts/loadtest
 "$tmp/loadtest" -keygen "$tmp"
 issuer=https://ehr.loadtest.invalid

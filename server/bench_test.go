@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -144,4 +145,41 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkScoreHTTP is POST /score over loopback TCP from 20 concurrent clients (as scripts/loadtest.sh
+// sends it, without a token), with the access log formatted as painscreen serve writes it (JSON) and
+// dropped: the whole request path, for a CPU profile of the service under load (-cpuprofile; the
+// clients' share is in the profile too: focus on Handler.ServeHTTP and net/http's server).
+func BenchmarkScoreHTTP(b *testing.B) {
+	h, err := New(engine(b), Config{InsecureNoAuth: true, Logger: logTo(io.Discard)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := readFile(b, "../examples/responses/high.json")
+	tr := &http.Transport{MaxIdleConns: 20, MaxIdleConnsPerHost: 20, MaxConnsPerHost: 20}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	b.SetParallelism(10) // 20 clients on 2 cores
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/score", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Error(res.StatusCode)
+				return
+			}
+		}
+	})
 }

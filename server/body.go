@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // maxPresize bounds the buffer readBody allocates from Content-Length before reading: a client may
@@ -28,7 +29,14 @@ func readAllSized(r io.Reader, hint int64) ([]byte, error) {
 	if hint <= 0 {
 		return io.ReadAll(r)
 	}
-	b := make([]byte, 0, min(hint, maxPresize)+1)
+	return readInto(make([]byte, 0, min(hint, maxPresize)+1), r)
+}
+
+// readInto reads r to the end into b[len(b):], growing b when it fills up.
+func readInto(b []byte, r io.Reader) ([]byte, error) {
+	if cap(b) == len(b) {
+		b = append(b, 0)[:len(b)]
+	}
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -65,4 +73,30 @@ func readBody(r *http.Request) ([]byte, *httpError) {
 		return nil, &httpError{http.StatusBadRequest, apiError{Code: "empty", Message: "the request body is empty"}}
 	}
 	return b, nil
+}
+
+// Buffers for the bodies of requests and responses, reused from call to call: a request body is a few
+// kilobytes, a report or Bundle 10 to 30 KB, and a fresh buffer per call was most of what a call
+// allocated. A buffer is put back once the response is written (nothing keeps a reference to it: the
+// decoder copies what it keeps, and the ResponseWriter copies or sends what it is given before Write
+// returns); one grown beyond maxPooled is left to the collector, so a rare large body is not held.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// maxPooled bounds the capacity of a buffer put back in bufPool.
+const maxPooled = 256 << 10
+
+// getBuf returns an empty buffer from the pool.
+func getBuf() *[]byte {
+	p := bufPool.Get().(*[]byte)
+	*p = (*p)[:0]
+	return p
+}
+
+// putBuf puts a buffer back; b is what it holds now (it may have grown).
+func putBuf(p *[]byte, b []byte) {
+	if cap(b) > maxPooled {
+		return
+	}
+	*p = b[:0]
+	bufPool.Put(p)
 }

@@ -54,11 +54,11 @@ func (h *Handler) decodeOne(contentType string, body []byte) (*decoded, *httpErr
 
 // fhirBundle writes a report as a FHIR R4 Bundle (Observations and a RiskAssessment). The Bundle's ids
 // derive from the request body, so the same request gives the same Bundle.
-func (h *Handler) fhirBundle(rep *screen.Report, d *decoded, body []byte) []byte {
+func (h *Handler) fhirBundle(dst []byte, rep *screen.Report, d *decoded, body []byte) []byte {
 	sum := sha256.Sum256(body)
 	in := fhir.Input{Subject: rep.Subject, Date: d.resp.Date, Seed: hex.EncodeToString(sum[:])}
 	for _, s := range d.sources {
 		in.Responses = append(in.Responses, fhir.ResponseRef{Reference: s.Reference, Instrument: s.Instrument, Preliminary: s.Preliminary()})
 	}
-	return append(h.writer.AppendBundle(make([]byte, 0, 16<<10), rep, in), '\n')
+	return append(h.writer.AppendBundle(dst, rep, in), '\n')
 }

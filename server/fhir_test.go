@@ -64,7 +64,7 @@ func TestScoreFHIROutput(t *testing.T) {
 	require.NoError(t, err)
 	rep, _ := engine(t).Score(t.Context(), rec.Response)
 	require.NotNil(t, rep)
-	assert.Equal(t, string(h.fhirBundle(rep, &decoded{resp: rec.Response, sources: rec.Sources}, body)), string(r.body))
+	assert.Equal(t, string(h.fhirBundle(nil, rep, &decoded{resp: rec.Response, sources: rec.Sources}, body)), string(r.body))
 
 	// Content negotiation: Accept: application/fhir+json alone asks for the Bundle.
 	r = call(t, srv, "POST", "/score", "", body, "Accept", "application/fhir+json")

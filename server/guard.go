@@ -19,11 +19,13 @@ import (
 // token.
 func (h *Handler) guard(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, e := h.preread(w, r)
+		buf := getBuf()
+		body, e := h.preread(w, r, *buf)
 		if e != nil {
 			writeError(w, e.status, e.apiError)
 			return
 		}
+		defer putBuf(buf, body) // the call is over when next returns: nothing refers to the body then
 		select {
 		case h.sem <- struct{}{}:
 			h.metrics.inFlight.Inc()
@@ -59,13 +61,16 @@ func (h *Handler) authenticate(r *http.Request) *httpError {
 
 // preread reads the whole body (bounded by MaxBodyBytes) within BodyTimeout, before the call takes a
 // slot: a slow client then holds its own connection only.
-func (h *Handler) preread(w http.ResponseWriter, r *http.Request) ([]byte, *httpError) {
+func (h *Handler) preread(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, *httpError) {
 	rc := http.NewResponseController(w)
 	deadline := time.Now().Add(h.cfg.BodyTimeout)
 	if err := rc.SetReadDeadline(deadline); err == nil {
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	}
-	b, err := readAllSized(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
+	if n := r.ContentLength; n > 0 && int64(cap(buf)) <= n {
+		buf = make([]byte, 0, min(n, maxPresize)+1) // one byte more than announced, to see EOF without growing
+	}
+	b, err := readInto(buf, http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
 	if err == nil {
 		return b, nil
 	}

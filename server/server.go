@@ -464,12 +464,15 @@ func (h *Handler) authMode() string {
 
 // score serves POST /score: one response set → the JSON report.
 func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
-	format := r.URL.Query().Get("format")
+	var format string
+	if r.URL.RawQuery != "" {
+		format = r.URL.Query().Get("format")
+	}
 	if format != "" && format != "json" && format != "fhir" {
 		writeError(w, http.StatusBadRequest, apiError{Code: "bad_format", Message: "format must be json or fhir"})
 		return
 	}
-	if format == "" && acceptsOnlyFHIR(r.Header.Get("Accept")) {
+	if accept := r.Header.Get("Accept"); format == "" && accept != "" && acceptsOnlyFHIR(accept) {
 		format = "fhir"
 	}
 	body, e := readBody(r)
@@ -490,14 +493,18 @@ func (h *Handler) score(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, ae)
 		return
 	}
+	buf := getBuf()
 	if format == "fhir" {
-		w.Header().Set("Content-Type", "application/fhir+json")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(h.fhirBundle(rep, d, body))
+		out := h.fhirBundle(*buf, rep, d, body)
+		hd := w.Header()
+		hd["Content-Type"], hd["X-Content-Type-Options"], hd["Cache-Control"] = fhirJSONType, noSniff, noStore
+		_, _ = w.Write(out)
+		putBuf(buf, out)
 		return
 	}
-	writeJSON(w, http.StatusOK, append(appendEHRJSON(rep.AppendJSON(make([]byte, 0, 16<<10)), d.ehr), '\n'))
+	out := append(appendEHRJSON(rep.AppendJSON(*buf), d.ehr), '\n')
+	writeJSON(w, http.StatusOK, out)
+	putBuf(buf, out)
 }
 
 // acceptsOnlyFHIR reports whether an Accept header asks for application/fhir+json and not for
@@ -573,10 +580,18 @@ func writeError(w http.ResponseWriter, status int, e apiError) {
 	writeJSON(w, status, append(re.AppendErrorJSON(nil), '\n'))
 }
 
+// The values of the headers every JSON response has, shared by all responses (net/http only reads them;
+// Header().Set would make each anew).
+var (
+	jsonType     = []string{"application/json"}
+	fhirJSONType = []string{"application/fhir+json"}
+	noSniff      = []string{"nosniff"}
+	noStore      = []string{"no-store"}
+)
+
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
+	hd := w.Header()
+	hd["Content-Type"], hd["X-Content-Type-Options"], hd["Cache-Control"] = jsonType, noSniff, noStore
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -30,12 +30,17 @@ type instInfo struct {
 	doc    *catalog.InstrumentDoc
 	scores map[string]*catalog.ScoreDoc
 	bandOf map[string]string // score id -> the id of the score that bands it
-	// codes are the scores' codes (scoreCode), made once: AppendBundle's Bundles share them, since the
-	// encoder only reads them (a Bundle from NewBundle gets its own copies, for the caller to change).
+	// codes are the scores' codes (scoreCode), made once: the Bundles AppendBundle falls back to (newBundle
+	// with shared) share them, since the encoder only reads them (a Bundle from NewBundle gets its own
+	// copies, for the caller to change).
 	codes map[string]CodeableConcept
+	// codeJS are the codes as JSON and panel the instrument's panel code (panelCode) as JSON, for
+	// AppendBundle to copy.
+	codeJS map[string][]byte
+	panel  []byte
 }
 
-// surveyCategory is every Observation's category, shared by AppendBundle's Bundles like instInfo.codes.
+// surveyCategory is every Observation's category, shared by newBundle's shared Bundles like instInfo.codes.
 var surveyCategory = []CodeableConcept{{Coding: []Coding{{System: observationCategory, Code: "survey", Display: "Survey"}}}}
 
 // NewWriter builds a Writer for the definitions an engine has loaded.
@@ -54,9 +59,18 @@ func NewWriter(eng *screen.Engine) (*Writer, error) {
 				info.bandOf[s.Of] = s.ID
 			}
 		}
+		info.codeJS = map[string][]byte{}
 		for id := range info.scores {
-			info.codes[id] = w.scoreCode(info, in.ID, id)
+			cc := w.scoreCode(info, in.ID, id)
+			info.codes[id] = cc
+			e := encoder{}
+			e.concept(&cc)
+			info.codeJS[id] = e.b
 		}
+		e := encoder{}
+		pc := panelCode(doc)
+		e.concept(&pc)
+		info.panel = e.b
 		w.insts[in.ID+"@"+in.Version] = info
 	}
 	if rs, err := eng.DescribeRuleSet(); err == nil {
@@ -141,8 +155,12 @@ const (
 //     why.
 func (w *Writer) NewBundle(rep *screen.Report, in Input) *Bundle { return w.newBundle(rep, in, false) }
 
-// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle:
-// the Bundle is encoded and dropped, never changed).
+// newBundle is NewBundle; with shared, the Bundle shares the Writer's codes and categories (AppendBundle's
+// fallback: the Bundle is encoded and dropped, never changed).
+//
+// It is also the reference of AppendBundle's writer (write.go), which makes the same Bundle without these
+// structs: a change here must be made there too (TestEncodeExamples and FuzzAppendBundle compare them byte
+// for byte, and fail until both agree).
 func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 	n := 1 // entries: the RiskAssessment, and about one per score and flag
 	for i := range rep.Instruments {
@@ -271,7 +289,11 @@ func (w *Writer) newBundle(rep *screen.Report, in Input, shared bool) *Bundle {
 			add(o, "obs/"+res.ID)
 		}
 	}
-	basis = w.followUps(b, rep, in, subject, date, basis)
+	w.followUps(rep, in, subject, date, func(local string, o *Observation) {
+		url := entryURL(in.Seed, local)
+		b.Entry = append(b.Entry, BundleEntry{FullURL: url, Resource: o})
+		basis = append(basis, Reference{Reference: url})
+	})
 	if c := rep.Composite; c != nil {
 		ra := w.riskAssessment(rep, c, subject, date, basis)
 		if ra.Status == "final" && anyPreliminary(in.Responses) {
@@ -420,6 +442,15 @@ func (info *instInfo) code(score string) (CodeableConcept, bool) {
 	return cc, ok
 }
 
+// codeJSON returns the score's code as JSON, made by NewWriter, if the instrument is known.
+func (info *instInfo) codeJSON(score string) ([]byte, bool) {
+	if info == nil {
+		return nil, false
+	}
+	js, ok := info.codeJS[score]
+	return js, ok
+}
+
 // scoreCode is a score's code: its codes from the definition (LOINC), else ScoreSystem ID.SCORE.
 func (w *Writer) scoreCode(info *instInfo, inst, score string) CodeableConcept {
 	cc := CodeableConcept{Text: inst + " " + score}
@@ -521,12 +552,6 @@ func entryURL(seed, local string) string {
 	out[32] = '-'
 	hex.Encode(out[33:45], h[10:16])
 	return string(out[:])
-}
-
-// AppendBundle appends the Bundle of a report (see NewBundle) to b as one line of compact JSON, with no
-// newline.
-func (w *Writer) AppendBundle(b []byte, rep *screen.Report, in Input) []byte {
-	return appendBundle(b, w.newBundle(rep, in, true))
 }
 
 // WriteBundle writes the Bundle of a report (see NewBundle) as one line of JSON and a newline.

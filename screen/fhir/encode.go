@@ -283,7 +283,7 @@ func (e *encoder) number(n json.Number) {
 	switch {
 	case n == "":
 		e.b = append(e.b, '0')
-	case validNumber(string(n)):
+	case validNumber(n):
 		e.b = append(e.b, n...)
 	default:
 		e.bad = true
@@ -291,13 +291,13 @@ func (e *encoder) number(n json.Number) {
 }
 
 // validNumber reports whether s is a JSON number (RFC 8259 §6), as encoding/json checks a json.Number.
-func validNumber(s string) bool {
-	if s == "" {
+func validNumber[T ~string | ~[]byte](s T) bool {
+	if len(s) == 0 {
 		return false
 	}
 	if s[0] == '-' {
 		s = s[1:]
-		if s == "" {
+		if len(s) == 0 {
 			return false
 		}
 	}
@@ -322,7 +322,7 @@ func validNumber(s string) bool {
 		s = s[1:]
 		if s[0] == '+' || s[0] == '-' {
 			s = s[1:]
-			if s == "" {
+			if len(s) == 0 {
 				return false
 			}
 		}
@@ -330,7 +330,7 @@ func validNumber(s string) bool {
 			s = s[1:]
 		}
 	}
-	return s == ""
+	return len(s) == 0
 }
 
 // appendString appends s quoted as encoding/json does with HTML escaping off (jsonenc.AppendStringStd).

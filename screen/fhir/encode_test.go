@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/painscreen/painscreen/screen"
@@ -22,16 +23,38 @@ import (
 	"github.com/painscreen/painscreen/screen/respfile"
 )
 
-// requireSameBundle: the hand-written encoder and encoding/json write the same bytes for this report.
+// requireSameBundle: the Bundle writer (AppendBundle, straight from the report), the hand-written encoder
+// of NewBundle's structs and encoding/json of them write the same bytes for this report.
 func requireSameBundle(t *testing.T, w *fhir.Writer, rep *screen.Report, in fhir.Input, where string) {
 	t.Helper()
 	want := w.AppendBundleStd(nil, rep, in)
+	for _, f := range bundleFeatures {
+		if bytes.Contains(want, []byte(f)) {
+			seenFeatures[f]++
+		}
+	}
 	got := w.AppendBundle(nil, rep, in)
 	require.Equal(t, string(want), string(got), where)
+	direct, ok := w.AppendBundleDirect([]byte("prefix"), rep, in)
+	require.True(t, ok, "%s: the writer gave up", where)
+	require.Equal(t, "prefix"+string(want), string(direct), where)
 	enc, ok := fhir.EncodeBundle(nil, w.NewBundle(rep, in))
 	require.True(t, ok, "%s: the encoder fell back to encoding/json", where)
 	require.Equal(t, string(want), string(enc), where)
 }
+
+// bundleFeatures are parts of a Bundle that TestEncodeExamples must meet at least once, so that every
+// branch of the writer is compared with the struct path.
+var bundleFeatures = []string{
+	`"status":"preliminary"`, `Not ruled out: `, `conflicting answers to`, `Not final: `, `Not applied: `,
+	`"valueQuantity"`, `"valueInteger"`, `"valueBoolean":false`, `"valueString"`, `Answer not used (`, `Not answered: `,
+	`Possible referral`, `"effectivePeriod"`, `"interpretation":[{"coding":[{"system":"` + fhir.BandSystem,
+	`"code":"not-performed"`, `"code":"error"`, `"code":"unknown"`, `"mitigation"`, `Not assessed: `,
+	`The response date is not a FHIR dateTime`, `"identifier"`, `"derivedFrom"`, `without id`, ` Source: `,
+	`"subject":{"display":"subject not given"}`, `"rationale":"Possible with the missing`, `Risk tier not final`,
+}
+
+var seenFeatures = map[string]int{}
 
 // inputs are the Bundle inputs each report is written with: bare, with a reference subject and date, and
 // with responses, one preliminary, and a date that is not a FHIR dateTime.
@@ -105,50 +128,20 @@ func TestEncodeExamples(t *testing.T) {
 		}
 	}
 	require.Greater(t, n, 20, "the examples hold response sets")
+	defer func() {
+		for _, f := range bundleFeatures {
+			assert.NotZero(t, seenFeatures[f], "no Bundle compared has %s", f)
+		}
+	}()
 
-	// Random response sets over the bundled instruments: each item answered in range, out of range, with
-	// text, or left out; random context.
+	// Random response sets over the bundled instruments (randomResponse).
 	r := rand.New(rand.NewPCG(3, 4))
-	var docs []struct {
-		id    string
-		items []string
-	}
-	for _, in := range eng.Instruments() {
-		doc, err := eng.Describe(in.ID + "@" + in.Version)
-		require.NoError(t, err)
-		d := struct {
-			id    string
-			items []string
-		}{id: in.ID}
-		for _, it := range doc.Items {
-			d.items = append(d.items, it.ID)
-		}
-		docs = append(docs, d)
-	}
+	docs := instrumentItems(t, eng)
 	for i := range 400 {
-		resp := &screen.Response{Subject: "gen-" + strconv.Itoa(i), Answers: map[string]map[string]any{},
-			Context: map[string]any{"age": 18 + r.IntN(70), "sex": []string{"male", "female", "x"}[r.IntN(3)]}}
-		if r.IntN(3) == 0 {
-			resp.Context["moud_current"] = r.IntN(2) == 0
-			resp.Context["opioid_mme"] = []any{0, 60, 95, "lots"}[r.IntN(4)]
-		}
-		for _, d := range docs {
-			if r.IntN(3) == 0 {
-				continue
-			}
-			ans := map[string]any{}
-			for _, it := range d.items {
-				switch k := r.IntN(20); {
-				case k == 0:
-				case k == 1:
-					ans[it] = 99
-				case k == 2:
-					ans[it] = "x\u2028\"<&>\x01"
-				default:
-					ans[it] = r.IntN(4)
-				}
-			}
-			resp.Answers[d.id] = ans
+		resp := randomResponse(r, docs, "x\u2028\"<&>\x01")
+		resp.Subject = "gen-" + strconv.Itoa(i)
+		if i%7 == 0 {
+			resp.Subject = ""
 		}
 		rep, err := eng.Score(ctx, resp)
 		if rep == nil {
@@ -158,7 +151,115 @@ func TestEncodeExamples(t *testing.T) {
 		for k, in := range inputs(rep) {
 			requireSameBundle(t, w, rep, in, fmt.Sprintf("random record %d input %d", i, k))
 		}
+		if i%4 == 0 { // a follow-up of two random visits
+			fu, err := eng.FollowUp(ctx, randomVisit(r, docs, "2026-01-05"), randomVisit(r, docs, []string{"2026-04-01", "2025-12-01", "", "soon"}[i/4%4]))
+			if fu == nil {
+				require.Error(t, err)
+				continue
+			}
+			for k, in := range inputs(fu) {
+				requireSameBundle(t, w, fu, in, fmt.Sprintf("random follow-up %d input %d", i, k))
+			}
+		}
 	}
+}
+
+// randomVisit is a randomResponse of subject pt-1 on date.
+func randomVisit(r *rand.Rand, docs []instItems, date string) *screen.Response {
+	resp := randomResponse(r, docs, "x")
+	resp.Subject, resp.Date = "pt-1", date
+	return resp
+}
+
+// instItems are an instrument's id and item ids.
+type instItems struct {
+	id    string
+	items []string
+}
+
+func instrumentItems(t testing.TB, eng *screen.Engine) []instItems {
+	var docs []instItems
+	for _, in := range eng.Instruments() {
+		doc, err := eng.Describe(in.ID + "@" + in.Version)
+		require.NoError(t, err)
+		d := instItems{id: in.ID}
+		for _, it := range doc.Items {
+			d.items = append(d.items, it.ID)
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// randomResponse answers about two thirds of the instruments, each item in range, out of range, with
+// text, twice (conflicting unless the two agree), or not at all; with random context.
+func randomResponse(r *rand.Rand, docs []instItems, text string) *screen.Response {
+	resp := &screen.Response{Answers: map[string]map[string]any{},
+		Context: map[string]any{"age": 18 + r.IntN(70), "sex": []string{"male", "female", "x"}[r.IntN(3)]}}
+	if r.IntN(3) == 0 {
+		resp.Context["moud_current"] = r.IntN(2) == 0
+		resp.Context["opioid_mme"] = []any{0, 60, 95, "lots"}[r.IntN(4)]
+	}
+	for _, d := range docs {
+		if r.IntN(3) == 0 {
+			continue
+		}
+		ans := map[string]any{}
+		for _, it := range d.items {
+			switch k := r.IntN(20); {
+			case k == 0:
+			case k == 1:
+				ans[it] = 99
+			case k == 2:
+				ans[it] = text
+			case k == 3:
+				ans[it] = []any{r.IntN(4), r.IntN(4)}
+			default:
+				ans[it] = r.IntN(4)
+			}
+		}
+		resp.Answers[d.id] = ans
+	}
+	return resp
+}
+
+// FuzzAppendBundle: random reports (randomResponse, with subject, date, seed and answer text from the
+// fuzzer's bytes) → AppendBundle writes what encoding/json writes for NewBundle's Bundle, byte for byte.
+func FuzzAppendBundle(f *testing.F) {
+	eng := bundledEngine(f)
+	w, err := fhir.NewWriter(eng)
+	require.NoError(f, err)
+	docs := instrumentItems(f, eng)
+	f.Add("Patient/1", "2026-03-04", "s", "text", uint64(1))
+	f.Add("pt \u2028\x00\xff", "04/03/2026", "\x00", "\"<&>\b\f", uint64(2))
+	f.Add("urn:uuid:x", "2026-03-04T10:00:00Z", "", "", uint64(3))
+	f.Fuzz(func(t *testing.T, subject, date, seed, text string, n uint64) {
+		r := rand.New(rand.NewPCG(n, n>>3))
+		resp := randomResponse(r, docs, text)
+		resp.Subject = subject
+		var rep *screen.Report
+		if n%3 == 0 { // a follow-up: this response set against a random baseline
+			base := randomResponse(r, docs, text)
+			base.Subject, base.Date, resp.Date = subject, "2026-01-05", date
+			rep, _ = eng.FollowUp(context.Background(), base, resp)
+		} else {
+			rep, _ = eng.Score(context.Background(), resp)
+		}
+		if rep == nil {
+			return
+		}
+		for _, in := range inputs(rep) {
+			in.Seed += seed
+			if in.Date != "" {
+				in.Date = date
+			}
+			want := w.AppendBundleStd(nil, rep, in)
+			require.Equal(t, string(want), string(w.AppendBundle(nil, rep, in)))
+			if got, ok := w.AppendBundleDirect(nil, rep, in); ok {
+				require.Equal(t, string(want), string(got))
+			}
+		}
+	})
 }
 
 // FuzzEncodeBundle: random Bundles (every element the encoder writes, strings of any bytes, numbers valid

@@ -23,3 +23,11 @@ var EntryURL = entryURL
 
 // AppendString is appendString.
 var AppendString = appendString
+
+// AppendBundleDirect is AppendBundle's writer alone, and whether it wrote the Bundle itself (false: it
+// gave up and the Bundle would be written from NewBundle's structs).
+func (w *Writer) AppendBundleDirect(b []byte, rep *screen.Report, in Input) ([]byte, bool) {
+	e := bw{encoder: encoder{b: b}}
+	e.bundle(w, rep, in)
+	return e.b, !e.bad
+}

@@ -7,11 +7,12 @@ import (
 	"github.com/painscreen/painscreen/screen"
 )
 
-// followUps appends one Observation per follow-up measure of the report and returns basis with them.
-func (w *Writer) followUps(b *Bundle, rep *screen.Report, in Input, subject *Reference, date string, basis []Reference) []Reference {
+// followUps makes one Observation per follow-up measure of the report and gives each to emit with its
+// local name (the entry id's).
+func (w *Writer) followUps(rep *screen.Report, in Input, subject *Reference, date string, emit func(local string, o *Observation)) {
 	f := rep.FollowUp
 	if f == nil || !f.Computed {
-		return basis
+		return
 	}
 	var period *Period
 	if dateTime.MatchString(f.BaselineDate) && date != "" {
@@ -47,12 +48,9 @@ func (w *Writer) followUps(b *Bundle, rep *screen.Report, in Input, subject *Ref
 					o.Note = append(o.Note, Annotation{Text: n.Message})
 				}
 			}
-			url := entryURL(in.Seed, "followup/"+fi.ID+"/"+m.ID)
-			b.Entry = append(b.Entry, BundleEntry{FullURL: url, Resource: o})
-			basis = append(basis, Reference{Reference: url})
+			emit("followup/"+fi.ID+"/"+m.ID, o)
 		}
 	}
-	return basis
 }
 
 // followUpLabel is a measure's label from the definition, else "INSTRUMENT measure".

@@ -12,3 +12,14 @@ func (c *keyCache) Item(in *plan.Instrument, id string) (int, bool) { return c.i
 func (c *keyCache) Resolve(p *plan.Plan, key string) (*plan.Instrument, *plan.ResolveError) {
 	return c.resolve(p, key)
 }
+
+// Cached reports whether the cache holds item id of in, without looking it up.
+func (c *keyCache) Cached(in *plan.Instrument, id string) bool {
+	b := c.items[keySlot(id, uintptr(in.Index), len(c.items))&^(keyWays-1):][:keyWays]
+	for i := range b {
+		if b[i].inst == in && sameString(b[i].key, id) {
+			return true
+		}
+	}
+	return false
+}

@@ -11,7 +11,8 @@ import (
 // (respfile interns them), so most lookups are one comparison instead of hashing the key into a map.
 // Each entry keeps its key string, so no other string can live at that address while the entry is there;
 // two strings at one address with one length are the same text. Anything not found here is looked up
-// in the plan's maps as always.
+// in the plan's maps as always. A key's slot picks a bucket of keyWays entries, any of which may hold it,
+// so two keys whose addresses hash alike do not evict each other on every record.
 type keyCache struct {
 	items [256]itemKey
 	insts [16]instKey
@@ -28,10 +29,16 @@ type instKey struct {
 	in  *plan.Instrument
 }
 
+// keySlot hashes the address of s's bytes. Every bit of the address counts: short keys are packed a
+// byte or two apart (string literals, the allocator's tiny blocks), so dropping the low bits would send
+// q1, q2 and q3 to one slot.
 func keySlot(s string, salt uintptr, n int) int {
 	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return int(((p>>3)^salt)*0x9E3779B97F4A7C15>>32) & (n - 1)
+	return int((p^salt<<20)*0x9E3779B97F4A7C15>>32) & (n - 1)
 }
+
+// keyWays is how many entries of a bucket a key may occupy.
+const keyWays = 4
 
 func sameString(a, b string) bool {
 	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
@@ -43,15 +50,28 @@ func (c *keyCache) item(in *plan.Instrument, id string) (int, bool) {
 		idx, ok := in.ItemIdx[id]
 		return idx, ok
 	}
-	e := &c.items[keySlot(id, uintptr(in.Index), len(c.items))]
-	if e.inst == in && sameString(e.key, id) {
-		return e.idx, true
+	slot := keySlot(id, uintptr(in.Index), len(c.items))
+	b := c.items[slot&^(keyWays-1):][:keyWays]
+	for i := range b {
+		if e := &b[i]; e.inst == in && sameString(e.key, id) {
+			return e.idx, true
+		}
 	}
 	idx, ok := in.ItemIdx[id]
 	if ok {
-		*e = itemKey{key: id, inst: in, idx: idx}
+		b[freeWay(b, slot)] = itemKey{key: id, inst: in, idx: idx}
 	}
 	return idx, ok
+}
+
+// freeWay returns the entry of bucket b a new key takes: the first empty one, else the one its slot names.
+func freeWay(b []itemKey, slot int) int {
+	for i := range b {
+		if b[i].inst == nil {
+			return i
+		}
+	}
+	return slot & (keyWays - 1)
 }
 
 // resolve returns the instrument an answers key selects, as p.Resolve does.

@@ -10,6 +10,7 @@ import (
 	"github.com/painscreen/painscreen/screen/internal/compile"
 	"github.com/painscreen/painscreen/screen/internal/compile/compiletest"
 	"github.com/painscreen/painscreen/screen/internal/eval"
+	"github.com/painscreen/painscreen/screen/internal/plan"
 )
 
 // TestKeyCacheAgreesWithMaps: the key cache gives what the plan's maps give, for the very strings seen
@@ -45,5 +46,60 @@ func TestKeyCacheAgreesWithMaps(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestKeyCacheKeepsPackedKeys: keys whose bytes lie a byte or two apart (the literals of a program, the
+// decoder's interned keys from the allocator's tiny blocks) stay cached side by side, so a batch's
+// lookups after its first record are served by the cache, not the plan's maps.
+func TestKeyCacheKeepsPackedKeys(t *testing.T) {
+	res, list := compiletest.BuildFS(t, bundled.FS, compile.Options{})
+	require.Empty(t, list.Errors())
+	p := res.Plan
+	type lookup struct {
+		in *plan.Instrument
+		id string
+	}
+	for _, pack := range []struct {
+		name string
+		key  func(string) string
+	}{
+		{"one block", nil}, // filled below: every key a substring of one string, bytes adjacent
+		{"tiny allocations", strings.Clone},
+	} {
+		t.Run(pack.name, func(t *testing.T) {
+			var all strings.Builder
+			var ls []lookup
+			for _, key := range []string{"phq9", "gad7", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5"} {
+				in, rerr := p.Resolve(key)
+				require.Nil(t, rerr, key)
+				for _, it := range in.Items {
+					ls = append(ls, lookup{in, it.ID})
+					all.WriteString(it.ID)
+				}
+			}
+			block, off := all.String(), 0
+			for i := range ls {
+				if pack.key != nil {
+					ls[i].id = pack.key(ls[i].id)
+					continue
+				}
+				n := len(ls[i].id)
+				ls[i].id, off = block[off:off+n], off+n
+			}
+			var c eval.KeyCache
+			for _, l := range ls {
+				_, ok := c.Item(l.in, l.id)
+				require.True(t, ok)
+			}
+			cached := 0
+			for _, l := range ls {
+				if c.Cached(l.in, l.id) {
+					cached++
+				}
+			}
+			// A few may share a bucket by chance; before addresses were hashed in full, q1..q9 shared one.
+			require.GreaterOrEqual(t, cached*10, len(ls)*9, "%d of %d keys cached", cached, len(ls))
+		})
 	}
 }

@@ -99,6 +99,16 @@ func TestVersionsAndPinning(t *testing.T) {
 	rep, err := eng.Score(context.Background(), &screen.Response{Answers: map[string]map[string]any{"phq9@2.0.0": nine}})
 	require.NoError(t, err)
 	assert.True(t, errors.Is(rep.Err(), screen.ErrUnknownVersion), "%v", rep.Err())
+	// Two keys selecting versions of one instrument (or one version twice) are an error, whichever two;
+	// a record after them scores cleanly on the same engine.
+	for _, keys := range [][2]string{{"phq9", "phq9@1.0.0"}, {"phq9@1.0.0", "phq9@1.1.0"}, {"phq9", "phq9@1.1.0"}} {
+		var rs screen.Report
+		err := eng.ScoreTo(context.Background(), &screen.Response{Answers: map[string]map[string]any{keys[0]: nine, keys[1]: nine}}, &rs)
+		require.NoError(t, err)
+		assert.True(t, errors.Is(rs.Err(), screen.ErrDuplicateInstrument), "%v: %v", keys, rs.Err())
+		require.NoError(t, eng.ScoreTo(context.Background(), &screen.Response{Answers: map[string]map[string]any{keys[1]: nine}}, &rs))
+		assert.NoError(t, rs.Err(), keys)
+	}
 	// Identical copies of a definition load once; the digests of the two versions differ.
 	eng2, err := screen.New(screen.WithDefinitions(fsys, "a"), screen.WithDefinitions(fstest.MapFS{"x/phq9.v1.yaml": {Data: v1}}, "b"))
 	require.NoError(t, err)

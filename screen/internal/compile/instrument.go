@@ -54,6 +54,7 @@ func (c *compiler) instrument(d *def.Instrument, index int) *plan.Instrument {
 			Label: plan.ItemLabel(it), Number: i + 1}
 		if it.Scale != nil {
 			ci.Options = it.Scale.Options
+			ci.OptMask, ci.OptMaskAll = plan.OptionMask(ci.Options)
 			ci.Codes = map[string]int64{}
 			var vals []string
 			for _, o := range it.Scale.Options {

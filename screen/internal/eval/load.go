@@ -52,7 +52,7 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		}
 		ie := &st.Insts[in.Index]
 		dup := false
-		for _, j := range st.Used {
+		for _, j := range st.answeredAs(in) {
 			if st.Insts[j].Inst.ID == in.ID {
 				dup = true
 				fail(Errorf(KindDuplicateInstrument, key, "", "instrument %s is answered under two keys (%q and %q)", in.ID, st.Insts[j].Key, key), max(key, st.Insts[j].Key), "")
@@ -147,6 +147,25 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		}
 	}
 	st.Reads = st.Reads[:0]
+	return nil
+}
+
+// answeredAs returns st.Used when an instrument of in's id (in itself or another version) is already
+// answered, else nothing: versions of one id are neighbours in the plan, so most keys need no search.
+func (st *State) answeredAs(in *plan.Instrument) []int {
+	insts := st.Plan.Insts
+	lo, hi := in.Index, in.Index+1
+	for lo > 0 && insts[lo-1].ID == in.ID {
+		lo--
+	}
+	for hi < len(insts) && insts[hi].ID == in.ID {
+		hi++
+	}
+	for i := lo; i < hi; i++ {
+		if st.Insts[i].Present {
+			return st.Used
+		}
+	}
 	return nil
 }
 
@@ -263,10 +282,8 @@ func convertItem(it *plan.Item, v any) (int64, *Error) {
 		return 0, Errorf(KindWrongType, "", "", "answer must be a whole number or an option code, not %s", goKind(v))
 	}
 	if it.Options != nil {
-		for _, o := range it.Options {
-			if o.Value == n {
-				return n, nil
-			}
+		if it.IsOption(n) {
+			return n, nil
 		}
 		return 0, Errorf(KindInvalidValue, "", "", "value is not among the options (%s)", it.Allowed)
 	}

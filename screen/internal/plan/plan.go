@@ -192,6 +192,36 @@ type Item struct {
 	Unset, Disabled *FieldError
 	// SkippedNote is added to the message of an answered_when_skipped note.
 	SkippedNote string
+	// OptMask has bit v set for each option value v in 0..63; when OptMaskAll (every option value is in
+	// 0..63), it alone says whether a value is an option (IsOption).
+	OptMask    uint64
+	OptMaskAll bool
+}
+
+// OptionMask returns the bit set of the option values in 0..63 and whether every option value is there.
+func OptionMask(opts []def.Option) (mask uint64, all bool) {
+	all = true
+	for _, o := range opts {
+		if o.Value < 0 || o.Value > 63 {
+			all = false
+			continue
+		}
+		mask |= 1 << o.Value
+	}
+	return mask, all
+}
+
+// IsOption reports whether n is one of the item's option values.
+func (it *Item) IsOption(n int64) bool {
+	if it.OptMaskAll {
+		return uint64(n) < 64 && it.OptMask>>uint64(n)&1 != 0
+	}
+	for _, o := range it.Options {
+		if o.Value == n {
+			return true
+		}
+	}
+	return false
 }
 
 // Values returns how many values the item allows; ok is false for a range without an upper bound, which

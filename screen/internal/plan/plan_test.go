@@ -115,3 +115,29 @@ func TestIndexes(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, int64(4), n)
 }
+
+// TestIsOption: the option mask says exactly what searching the options says, for option sets inside
+// 0..63, reaching past it or below zero, and for values around and far from every option.
+func TestIsOption(t *testing.T) {
+	sets := [][]int64{{0, 1, 2, 3}, {0, 1, 3}, {63}, {0, 64}, {-1, 0, 1}, {1, 2, 4, 8, 100}, {math.MaxInt64, math.MinInt64}, {62, 63}}
+	for _, vals := range sets {
+		var opts []def.Option
+		for _, v := range vals {
+			opts = append(opts, def.Option{Value: v})
+		}
+		it := &plan.Item{Options: opts}
+		it.OptMask, it.OptMaskAll = plan.OptionMask(opts)
+		probe := []int64{math.MinInt64, math.MaxInt64, -65, 1 << 32, 1<<63 - 64}
+		for n := int64(-3); n <= 130; n++ {
+			probe = append(probe, n)
+		}
+		probe = append(probe, vals...)
+		for _, n := range probe {
+			want := false
+			for _, o := range opts {
+				want = want || o.Value == n
+			}
+			assert.Equal(t, want, it.IsOption(n), "options %v, value %d", vals, n)
+		}
+	}
+}

@@ -66,8 +66,16 @@ func (st *State) complete(ie *InstEval, mask []bool, target func(x *InstEval) bo
 			}
 		}
 	}
-	c := &completer{st: st, ie: ie, x: st.scratchOf(in), mask: mask, target: target,
-		scoreOn: make([]bool, len(in.Scores)), flagOn: make([]bool, len(in.Flags))}
+	// Completers are kept by the State, one per nesting depth, with their masks: a record that completes
+	// allocates nothing after the first.
+	if st.completing == len(st.completers) {
+		st.completers = append(st.completers, new(completer))
+	}
+	c := st.completers[st.completing]
+	st.completing++
+	defer func() { st.completing-- }()
+	*c = completer{st: st, ie: ie, x: st.scratchOf(in), mask: mask, target: target,
+		scoreOn: resized(c.scoreOn, len(in.Scores)), flagOn: resized(c.flagOn, len(in.Flags))}
 	for i, sc := range in.Scores {
 		c.scoreOn[i] = overlaps(sc.Deps, mask)
 	}
@@ -92,6 +100,14 @@ func (st *State) complete(ie *InstEval, mask []bool, target func(x *InstEval) bo
 	st.Reads = st.Reads[:mark]
 	st.needItem = -1
 	return c.limit
+}
+
+// resized returns b with length n, reusing its array when it is large enough; the caller sets every element.
+func resized(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	return b[:n]
 }
 
 // explore evaluates the current partial completion; if it read a pending item, it fills that item.
@@ -161,6 +177,15 @@ func (c *completer) fill(i int) {
 	}
 }
 
+// decideRun accumulates, over the completions of score or flag i, whether they all agree on its result.
+type decideRun struct {
+	i          int
+	first      value.Value
+	firstState uint8
+	n          int
+	same       bool
+}
+
 // decide settles, from ie's completions, the scores and flags its answers left open: each over the
 // missing items it depends on.
 func (st *State) decide(ie *InstEval) {
@@ -170,17 +195,21 @@ func (st *State) decide(ie *InstEval) {
 		if s != ScoreNotComputed || si >= 64 || !open(ie, in.Scores[si].Deps) {
 			continue
 		}
-		var first value.Value
-		var firstState uint8
-		n, same := 0, true
-		limit := st.complete(ie, in.Scores[si].Deps, func(x *InstEval) bool {
-			if n == 0 {
-				first, firstState = x.SV[si], x.SS[si]
+		d := &st.dec
+		d.i, d.n, d.same = si, 0, true
+		if st.decScore == nil {
+			st.decScore = func(x *InstEval) bool {
+				d := &st.dec
+				if d.n == 0 {
+					d.first, d.firstState = x.SV[d.i], x.SS[d.i]
+				}
+				d.n++
+				d.same = d.same && (x.SS[d.i] == ScoreComputed || x.SS[d.i] == ScoreNotApplicable) && x.SS[d.i] == d.firstState && x.SV[d.i] == d.first
+				return d.same
 			}
-			n++
-			same = same && (x.SS[si] == ScoreComputed || x.SS[si] == ScoreNotApplicable) && x.SS[si] == firstState && x.SV[si] == first
-			return same
-		})
+		}
+		limit := st.complete(ie, in.Scores[si].Deps, st.decScore)
+		first, firstState, n, same := d.first, d.firstState, d.n, d.same
 		switch {
 		case same && limit:
 			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteDeterminacyLimit, About: si})
@@ -194,16 +223,21 @@ func (st *State) decide(ie *InstEval) {
 		if f != FlagNotEvaluated || fi >= 64 || !open(ie, in.Flags[fi].Deps) {
 			continue
 		}
-		var first uint8
-		n, same := 0, true
-		limit := st.complete(ie, in.Flags[fi].Deps, func(x *InstEval) bool {
-			if n == 0 {
-				first = x.FS[fi]
+		d := &st.dec
+		d.i, d.n, d.same = fi, 0, true
+		if st.decFlag == nil {
+			st.decFlag = func(x *InstEval) bool {
+				d := &st.dec
+				if d.n == 0 {
+					d.firstState = x.FS[d.i]
+				}
+				d.n++
+				d.same = d.same && (x.FS[d.i] == FlagFired || x.FS[d.i] == FlagNotFired) && x.FS[d.i] == d.firstState
+				return d.same
 			}
-			n++
-			same = same && (x.FS[fi] == FlagFired || x.FS[fi] == FlagNotFired) && x.FS[fi] == first
-			return same
-		})
+		}
+		limit := st.complete(ie, in.Flags[fi].Deps, st.decFlag)
+		first, n, same := d.firstState, d.n, d.same
 		switch {
 		case same && limit:
 			ie.Notes = append(ie.Notes, NoteRec{Kind: NoteDeterminacyLimit, About: fi, A: 1})

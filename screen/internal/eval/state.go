@@ -82,6 +82,13 @@ type State struct {
 	scratch []*InstEval
 	// needItem is, while completing, the first pending item an evaluation read (-1: none).
 	needItem int
+	// completers are reused by complete, one per nesting depth (completing of them in use).
+	completers []*completer
+	completing int
+	// dec is what decide's targets (decScore, decFlag: made once, so deciding allocates nothing) have seen
+	// of the completions of one score or flag.
+	dec               decideRun
+	decScore, decFlag func(x *InstEval) bool
 	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
 	// visits' possible score values (followup_decide.go).
 	fuMem [][2]*InstEval

@@ -169,3 +169,37 @@ func TestScoreToReusesWithoutLeaks(t *testing.T) {
 	}
 	require.Greater(t, scored, 300)
 }
+
+// TestReusedStateMatchesNewState scores random response sets with the engine's pooled, reused state and
+// with a state made for the record alone: Reset clears only what the last record wrote (the instruments
+// it answered, the placeholders of the inputs it lacked), so anything it missed would show here.
+func TestReusedStateMatchesNewState(t *testing.T) {
+	e, err := New(withBundled()...)
+	require.NoError(t, err)
+	ids := []string{"phq9", "phq2", "gad7", "gad2", "peg", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5", "promis_pi_4a"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	ctx := context.Background()
+	var reused Report
+	scored := 0
+	for i := 0; i < 600; i++ {
+		sub := slices.DeleteFunc(slices.Clone(ids), func(string) bool { return rng.IntN(2) == 0 })
+		if len(sub) == 0 {
+			sub = ids[:1]
+		}
+		r := randomResponse(rng, e, sub)
+		rerr := e.ScoreTo(ctx, r, &reused)
+		s := e.pool.New().(*scratch)
+		ferr := s.st.Score(ctx, r.Subject, r.Context, r.Answers, e.requireComposite)
+		if ferr != nil {
+			require.Error(t, rerr, "case %d", i)
+			continue
+		}
+		require.NoError(t, rerr, "case %d", i)
+		var fresh Report
+		s.report(&fresh, r.Subject)
+		fresh.mem.arena.rc = &e.rc
+		scored++
+		require.Equal(t, string(fresh.AppendJSON(nil)), string(reused.AppendJSON(nil)), "case %d", i)
+	}
+	require.Greater(t, scored, 100)
+}

@@ -347,8 +347,11 @@ func (st *State) Reset() {
 	clear(st.Errors)
 	st.Errors = st.Errors[:0]
 	if ce := &st.Comp; ce.rs != nil {
-		for i := range ce.placeholders {
-			ce.placeholders[i].reset()
+		// Only the placeholders of absent inputs were handed out (scoreComposite); the others are as new.
+		for i, ie := range ce.Inputs {
+			if ie == &ce.placeholders[i] {
+				ie.reset()
+			}
 		}
 		clear(ce.Inputs)
 		clear(ce.Mismatch)

@@ -131,28 +131,52 @@ func fieldIE(ie *InstEval, fe *plan.FieldError) *InstEval {
 func (st *State) sourceValues(src *plan.Source, ie *InstEval, gives []value.Value) (set []value.Value, limit bool, err error) {
 	ce := &st.Comp
 	defer func() { ce.Inputs[src.Input] = ie }()
-	limit = st.complete(ie, src.Deps, func(x *InstEval) bool {
-		ce.Inputs[src.Input] = x
-		mark := len(st.Reads)
-		out, rerr := st.run(src.Expr, nil, true)
-		st.Reads = st.Reads[:mark]
-		if rerr != nil {
-			if isMissing(rerr) {
-				return true // a completion in which the source still cannot read what it needs says nothing
-			}
-			err = rerr
-			return false
-		}
-		if !slices.Contains(set, out) {
-			set = append(set, out)
-		}
-		all := true
-		for _, g := range gives {
-			all = all && slices.Contains(set, g)
-		}
-		return !all
-	})
+	// The values go to the record's arena (set is its tail), and the target is made once per State, so a
+	// source completed allocates nothing after the first records.
+	r := &st.src
+	saved := *r
+	*r = sourceRun{src: src, gives: gives, from: len(st.srcVals)}
+	if st.srcTarget == nil {
+		st.srcTarget = st.sourceTarget
+	}
+	limit = st.complete(ie, src.Deps, st.srcTarget)
+	set, err = st.srcVals[r.from:len(st.srcVals):len(st.srcVals)], r.err
+	*r = saved
 	return set, limit && err == nil, err
+}
+
+// sourceRun is what sourceTarget needs of the source being completed.
+type sourceRun struct {
+	src   *plan.Source
+	gives []value.Value
+	from  int // where its values start in State.srcVals
+	err   error
+}
+
+// sourceTarget evaluates the source of st.src on completion x and adds its value to the set; it stops once
+// the set holds every value the source gives.
+func (st *State) sourceTarget(x *InstEval) bool {
+	r, ce := &st.src, &st.Comp
+	ce.Inputs[r.src.Input] = x
+	mark := len(st.Reads)
+	out, rerr := st.run(r.src.Expr, nil, true)
+	st.Reads = st.Reads[:mark]
+	if rerr != nil {
+		if isMissing(rerr) {
+			return true // a completion in which the source still cannot read what it needs says nothing
+		}
+		r.err = rerr
+		return false
+	}
+	if set := st.srcVals[r.from:]; !slices.Contains(set, out) {
+		st.srcVals = append(st.srcVals, out)
+	}
+	set := st.srcVals[r.from:]
+	all := true
+	for _, g := range r.gives {
+		all = all && slices.Contains(set, g)
+	}
+	return !all
 }
 
 // tiersAndReferrals evaluates the tier and the referrals: over every combination of the possible values of

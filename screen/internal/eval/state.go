@@ -89,6 +89,11 @@ type State struct {
 	// of the completions of one score or flag.
 	dec               decideRun
 	decScore, decFlag func(x *InstEval) bool
+	// src is the source sourceValues completes, srcTarget its target (made once), and srcVals the values
+	// the record's sources gave, each source's set a run of it.
+	src       sourceRun
+	srcTarget func(x *InstEval) bool
+	srcVals   []value.Value
 	// fuMem holds, per instrument (lazily), the two states follow-up measures are evaluated in over the
 	// visits' possible score values (followup_decide.go).
 	fuMem [][2]*InstEval
@@ -374,6 +379,8 @@ func (st *State) Reset() {
 	}
 	st.act.ie = nil
 	st.Base, st.Days = nil, 0
+	clear(st.srcVals)
+	st.srcVals = st.srcVals[:0]
 }
 
 func (st *State) record(ie *InstEval, k plan.ReadKind, idx int) {

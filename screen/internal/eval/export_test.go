@@ -23,3 +23,14 @@ func (c *keyCache) Cached(in *plan.Instrument, id string) bool {
 	}
 	return false
 }
+
+// CachedInstrument reports whether the cache holds answers key key, without looking it up.
+func (c *keyCache) CachedInstrument(key string) bool {
+	b := c.insts[keySlot(key, 0, len(c.insts))&^(keyWays-1):][:keyWays]
+	for i := range b {
+		if b[i].in != nil && sameString(b[i].key, key) {
+			return true
+		}
+	}
+	return false
+}

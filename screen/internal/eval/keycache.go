@@ -15,7 +15,7 @@ import (
 // so two keys whose addresses hash alike do not evict each other on every record.
 type keyCache struct {
 	items [256]itemKey
-	insts [16]instKey
+	insts [64]instKey
 }
 
 type itemKey struct {
@@ -79,13 +79,23 @@ func (c *keyCache) resolve(p *plan.Plan, key string) (*plan.Instrument, *plan.Re
 	if key == "" {
 		return p.Resolve(key)
 	}
-	e := &c.insts[keySlot(key, 0, len(c.insts))]
-	if e.in != nil && sameString(e.key, key) {
-		return e.in, nil
+	slot := keySlot(key, 0, len(c.insts))
+	b := c.insts[slot&^(keyWays-1):][:keyWays]
+	for i := range b {
+		if e := &b[i]; e.in != nil && sameString(e.key, key) {
+			return e.in, nil
+		}
 	}
 	in, err := p.Resolve(key)
 	if err == nil {
-		*e = instKey{key: key, in: in}
+		w := slot & (keyWays - 1)
+		for i := range b {
+			if b[i].in == nil {
+				w = i
+				break
+			}
+		}
+		b[w] = instKey{key: key, in: in}
 	}
 	return in, err
 }

@@ -88,6 +88,17 @@ func TestKeyCacheKeepsPackedKeys(t *testing.T) {
 				ls[i].id, off = block[off:off+n], off+n
 			}
 			var c eval.KeyCache
+			keys := []string{"phq9", "gad7", "gcps_r", "dsm5_oud", "sisq_drug", "auditc", "pc_ptsd5"}
+			for i, k := range keys {
+				if pack.key != nil {
+					keys[i] = pack.key(k)
+				}
+				_, rerr := c.Resolve(p, keys[i])
+				require.Nil(t, rerr)
+			}
+			for _, k := range keys {
+				require.True(t, c.CachedInstrument(k), k)
+			}
 			for _, l := range ls {
 				_, ok := c.Item(l.in, l.id)
 				require.True(t, ok)

@@ -281,6 +281,9 @@ func convertItem(it *plan.Item, v any) (int64, *Error) {
 	default:
 		return 0, Errorf(KindWrongType, "", "", "answer must be a whole number or an option code, not %s", goKind(v))
 	}
+	if it.OptMaskAll && uint64(n) < 64 && it.OptMask>>uint64(n)&1 != 0 {
+		return n, nil // the common case, inline
+	}
 	if it.Options != nil {
 		if it.IsOption(n) {
 			return n, nil

@@ -181,6 +181,12 @@ type Item struct {
 	Number   int    // the item's position in the instrument, from 1
 	Required bool
 	Options  []def.Option // nil for a range item
+
+	// OptMask has bit v set for each option value v in 0..63; when OptMaskAll (every option value is in
+	// 0..63), it alone says whether a value is an option (IsOption). Beside Options: read with them.
+	OptMask    uint64
+	OptMaskAll bool
+
 	Codes    map[string]int64
 	Min, Max int64
 	HasMax   bool
@@ -192,15 +198,11 @@ type Item struct {
 	Unset, Disabled *FieldError
 	// SkippedNote is added to the message of an answered_when_skipped note.
 	SkippedNote string
-	// OptMask has bit v set for each option value v in 0..63; when OptMaskAll (every option value is in
-	// 0..63), it alone says whether a value is an option (IsOption).
-	OptMask    uint64
-	OptMaskAll bool
 }
 
 // OptionMask returns the bit set of the option values in 0..63 and whether every option value is there.
 func OptionMask(opts []def.Option) (mask uint64, all bool) {
-	all = true
+	all = len(opts) > 0
 	for _, o := range opts {
 		if o.Value < 0 || o.Value > 63 {
 			all = false

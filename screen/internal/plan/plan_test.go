@@ -119,7 +119,7 @@ func TestIndexes(t *testing.T) {
 // TestIsOption: the option mask says exactly what searching the options says, for option sets inside
 // 0..63, reaching past it or below zero, and for values around and far from every option.
 func TestIsOption(t *testing.T) {
-	sets := [][]int64{{0, 1, 2, 3}, {0, 1, 3}, {63}, {0, 64}, {-1, 0, 1}, {1, 2, 4, 8, 100}, {math.MaxInt64, math.MinInt64}, {62, 63}}
+	sets := [][]int64{{}, {0, 1, 2, 3}, {0, 1, 3}, {63}, {0, 64}, {-1, 0, 1}, {1, 2, 4, 8, 100}, {math.MaxInt64, math.MinInt64}, {62, 63}}
 	for _, vals := range sets {
 		var opts []def.Option
 		for _, v := range vals {

@@ -6,7 +6,16 @@ import "github.com/painscreen/painscreen/screen/internal/plan"
 type KeyCache = keyCache
 
 // Item is keyCache.item.
-func (c *keyCache) Item(in *plan.Instrument, id string) (int, bool) { return c.item(in, id) }
+func (c *keyCache) Item(in *plan.Instrument, id string) (int, bool) {
+	idx, _, ok := c.item(in, id)
+	return idx, ok
+}
+
+// ItemMask is the option mask keyCache.item returns.
+func (c *keyCache) ItemMask(in *plan.Instrument, id string) uint64 {
+	_, mask, _ := c.item(in, id)
+	return mask
+}
 
 // Resolve is keyCache.resolve.
 func (c *keyCache) Resolve(p *plan.Plan, key string) (*plan.Instrument, *plan.ResolveError) {
@@ -33,4 +42,10 @@ func (c *keyCache) CachedInstrument(key string) bool {
 		}
 	}
 	return false
+}
+
+// ConvertItem is convertItem.
+func ConvertItem(it *plan.Item, v any) (int64, bool) {
+	n, err := convertItem(it, v)
+	return n, err == nil
 }

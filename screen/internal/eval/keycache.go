@@ -22,6 +22,7 @@ type itemKey struct {
 	key  string
 	inst *plan.Instrument
 	idx  int
+	mask uint64 // the item's OptMask when OptMaskAll, else 0: answers checked without reading the item
 }
 
 type instKey struct {
@@ -44,24 +45,30 @@ func sameString(a, b string) bool {
 	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
-// item returns the index of item id of in, as in.ItemIdx does.
-func (c *keyCache) item(in *plan.Instrument, id string) (int, bool) {
+// item returns the index of item id of in, as in.ItemIdx does, and the item's option mask when it alone
+// says which values are options (plan.Item.OptMaskAll), else 0.
+func (c *keyCache) item(in *plan.Instrument, id string) (int, uint64, bool) {
 	if id == "" {
 		idx, ok := in.ItemIdx[id]
-		return idx, ok
+		return idx, 0, ok
 	}
 	slot := keySlot(id, uintptr(in.Index), len(c.items))
 	b := c.items[slot&^(keyWays-1):][:keyWays]
 	for i := range b {
 		if e := &b[i]; e.inst == in && sameString(e.key, id) {
-			return e.idx, true
+			return e.idx, e.mask, true
 		}
 	}
 	idx, ok := in.ItemIdx[id]
-	if ok {
-		b[freeWay(b, slot)] = itemKey{key: id, inst: in, idx: idx}
+	if !ok {
+		return idx, 0, false
 	}
-	return idx, ok
+	var mask uint64
+	if it := in.Items[idx]; it.OptMaskAll {
+		mask = it.OptMask
+	}
+	b[freeWay(b, slot)] = itemKey{key: id, inst: in, idx: idx, mask: mask}
+	return idx, mask, true
 }
 
 // freeWay returns the entry of bucket b a new key takes: the first empty one, else the one its slot names.

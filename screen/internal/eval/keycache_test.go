@@ -114,3 +114,30 @@ func TestKeyCacheKeepsPackedKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyCacheMaskAgreesWithConvert: an answer load accepts by the cached option mask alone (a Go integer
+// in 0..63 whose bit is set) is one convertItem accepts as itself, and every value convertItem accepts
+// among the options is in the mask when the mask is given, for every bundled item.
+func TestKeyCacheMaskAgreesWithConvert(t *testing.T) {
+	res, list := compiletest.BuildFS(t, bundled.FS, compile.Options{})
+	require.Empty(t, list.Errors())
+	var c eval.KeyCache
+	for round := range 2 {
+		for _, in := range res.Plan.Insts {
+			for _, it := range in.Items {
+				mask := c.ItemMask(in, it.ID)
+				require.Equal(t, it.OptMaskAll && it.Options != nil, mask != 0, "%s.%s", in.Key, it.ID)
+				for n := int64(-2); n < 70; n++ {
+					got, ok := eval.ConvertItem(it, n)
+					inMask := n >= 0 && n < 64 && mask>>uint64(n)&1 != 0
+					if inMask {
+						require.True(t, ok, "round %d: %s.%s value %d", round, in.Key, it.ID, n)
+						require.Equal(t, n, got)
+					} else if mask != 0 {
+						require.False(t, ok, "round %d: %s.%s value %d accepted outside the mask", round, in.Key, it.ID, n)
+					}
+				}
+			}
+		}
+	}
+}

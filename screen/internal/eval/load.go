@@ -65,13 +65,19 @@ func (st *State) load(subject string, ctxVals map[string]any, answers map[string
 		st.Used = append(st.Used, in.Index)
 		here, bad := 0, 0
 		for itemID, v := range items {
-			idx, ok := st.keys.item(in, itemID)
+			idx, mask, ok := st.keys.item(in, itemID)
 			if !ok {
 				fail(Errorf(KindUnknownItem, key, itemID, "%s has no item %q", in.Key, itemID), key, itemID)
 				bad++
 				continue
 			}
 			if v == nil {
+				continue
+			}
+			if n, small := smallInt(v); small && mask>>n&1 != 0 {
+				// One of the item's options, as convertItem would find reading the item.
+				ie.Vals[idx], ie.St[idx], ie.given[idx] = int64(n), ItemAnswered, true
+				here++
 				continue
 			}
 			if list, ok := v.([]any); ok && len(list) > 1 {
@@ -221,6 +227,17 @@ func (st *State) applySkipLogic(ie *InstEval) *Error {
 		ie.St[i] = ItemDisabled
 	}
 	return nil
+}
+
+// smallInt returns v when it is a Go integer in 0..63 (as decoders and programs give answers).
+func smallInt(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return uint64(x), uint64(x) < 64
+	case int:
+		return uint64(x), uint64(x) < 64
+	}
+	return 0, false
 }
 
 // convertItem validates one answer: an integer among the options (or in range), or an option code.

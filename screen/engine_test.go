@@ -255,3 +255,30 @@ func TestRuleSetNoInputs(t *testing.T) {
 	require.ErrorIs(t, err, screen.ErrCompositeNotApplied)
 	assert.Contains(t, err.Error(), "no_inputs")
 }
+
+// An instrument answered only in a version the rule set does not read counts as absent for it, and the
+// report says which version was answered (input_version_mismatch); an unpinned key takes the version the
+// rule set reads.
+func TestInputVersionMismatch(t *testing.T) {
+	v1, err := os.ReadFile("../instruments/gad7/gad7.v1.yaml")
+	require.NoError(t, err)
+	v2 := replaceOnce(string(v1), "version: 1.0.0", "version: 2.0.0")
+	eng, err := screen.New(bundled.Definitions(), screen.WithDefinitions(fstest.MapFS{"gad7.v2.yaml": {Data: []byte(v2)}}, "extra"))
+	require.NoError(t, err)
+	seven := map[string]any{"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q7": 1}
+	nine := map[string]any{"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q7": 1, "q8": 1, "q9": 0}
+	var rep screen.Report
+	for _, tc := range []struct {
+		key      string
+		mismatch bool
+	}{{"gad7@2.0.0", true}, {"gad7@1.0.0", false}, {"gad7", false}, {"gad7@2.0.0", true}} {
+		resp := &screen.Response{Answers: map[string]map[string]any{tc.key: seven, "phq9": nine}}
+		require.NoError(t, eng.ScoreTo(context.Background(), resp, &rep), tc.key)
+		out := string(rep.AppendJSON(nil))
+		if tc.mismatch {
+			assert.Contains(t, out, `"code":"input_version_mismatch","about":"gad7"`, tc.key)
+		} else {
+			assert.NotContains(t, out, "input_version_mismatch", tc.key)
+		}
+	}
+}

@@ -53,6 +53,9 @@ func (c *keyCache) item(in *plan.Instrument, id string) (int, uint64, bool) {
 		return idx, 0, ok
 	}
 	slot := keySlot(id, uintptr(in.Index), len(c.items))
+	if e := &c.items[slot]; e.inst == in && sameString(e.key, id) {
+		return e.idx, e.mask, true // most keys sit in the entry their slot names (freeWay)
+	}
 	b := c.items[slot&^(keyWays-1):][:keyWays]
 	for i := range b {
 		if e := &b[i]; e.inst == in && sameString(e.key, id) {
@@ -71,8 +74,12 @@ func (c *keyCache) item(in *plan.Instrument, id string) (int, uint64, bool) {
 	return idx, mask, true
 }
 
-// freeWay returns the entry of bucket b a new key takes: the first empty one, else the one its slot names.
+// freeWay returns the entry of bucket b a new key takes: the one its slot names when empty, else the
+// first empty one, else the one its slot names.
 func freeWay(b []itemKey, slot int) int {
+	if b[slot&(keyWays-1)].inst == nil {
+		return slot & (keyWays - 1)
+	}
 	for i := range b {
 		if b[i].inst == nil {
 			return i

@@ -242,7 +242,7 @@ func (st *State) scoreComposite() *Error {
 			continue
 		}
 		ce.Inputs[i] = &ce.placeholders[i]
-		for _, j := range st.Used {
+		for _, j := range st.answeredAs(in.Inst) {
 			if st.Insts[j].Inst.ID == in.ID {
 				ce.Mismatch[i] = &st.Insts[j]
 			}

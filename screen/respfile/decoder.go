@@ -106,6 +106,9 @@ func NewDecoder(r io.Reader, f Format, lim Limits) *Decoder {
 	}
 	d.br = bufio.NewReaderSize(r, size)
 	d.in.m = make(map[string]internEntry, keys)
+	if size == bufSize {
+		d.in.cache = new([256]internEntry)
+	}
 	d.p.lim = &d.lim
 	d.p.in = &d.in
 	return d
@@ -240,8 +243,9 @@ type interner struct {
 	m     map[string]internEntry
 	limit int // entries kept at most; 0 means maxInterned
 	// cache is a small direct-mapped cache in front of m for values (option codes such as "yes" or
-	// "LA6568-5" repeat on every record), indexed by a cheap hash of the bytes.
-	cache [256]internEntry
+	// "LA6568-5" repeat on every record), indexed by a cheap hash of the bytes. It is 8 KiB, so a decoder
+	// of an input in memory smaller than its buffer (a request body: one record or a few) goes without it.
+	cache *[256]internEntry
 }
 
 func cacheSlot(b []byte) int {
@@ -293,6 +297,12 @@ func (in *interner) bytes(b []byte) string {
 func (in *interner) boxed(b []byte) any {
 	if len(b) > maxInternSize || len(b) == 0 {
 		return string(b)
+	}
+	if in.cache == nil {
+		if e, ok := in.m[string(b)]; ok {
+			return e.box
+		}
+		return in.add(string(b)).box
 	}
 	slot := cacheSlot(b)
 	if c := &in.cache[slot]; c.box != nil && c.s == string(b) {

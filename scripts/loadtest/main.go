@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +55,7 @@ func main() {
 	audience := flag.String("audience", "", "token audience (default: -url)")
 	keygen := flag.String("keygen", "", "write key-ALG.pem for each algorithm and jwks.json into `DIR` and exit")
 	alg := flag.String("alg", "ES384", "sign tokens with `ALG` (ES256, RS256 or ES384; the -key must fit)")
+	drop := flag.String("drop", "", "remove these comma-separated top-level `MEMBERS` from a JSON body before sending it (a CDS call's fhirServer,fhirAuthorization: so that the service does not try to read an EHR that is not there)")
 	flag.Parse()
 	if *keygen != "" {
 		if err := writeKeys(*keygen); err != nil {
@@ -64,6 +66,11 @@ func main() {
 	body, err := os.ReadFile(*bodyFile)
 	if err != nil {
 		fail(err)
+	}
+	if *drop != "" {
+		if body, err = dropMembers(body, strings.Split(*drop, ",")); err != nil {
+			fail(fmt.Errorf("-drop: %s: %w", *bodyFile, err))
+		}
 	}
 	var tokens []chan string
 	if *keyFile != "" {
@@ -217,4 +224,16 @@ func signTokens(signer jose.Signer, issuer, audience string, c, n int, out chan<
 		}
 		out <- s
 	}
+}
+
+// dropMembers returns the JSON object body without the given top-level members.
+func dropMembers(body []byte, names []string) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		delete(m, strings.TrimSpace(n))
+	}
+	return json.Marshal(m)
 }

@@ -447,3 +447,29 @@ func TestScoreFHIRPreliminary(t *testing.T) {
 		}
 	}
 }
+
+// TestCDSSlowFHIRServer: an EHR's fhirServer that does not answer holds a CDS call no longer than
+// Config.FetchTimeout (serve --fhir-timeout); the call then answers with what the prefetch holds — the
+// item-9 card among it — and says the EHR's data were incomplete, so the cards reach the clinician before
+// the EHR gives up on the call.
+func TestCDSSlowFHIRServer(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers while the call waits
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); hang.Close() })
+	const timeout = 300 * time.Millisecond
+	srv, _ := newServer(t, Config{InsecureNoAuth: true, now: newClock(callNow).now, FetchTimeout: timeout})
+	qrs := searchset(qrAt("p", "2026-11-30", "phq9", phq9With(2)))
+	start := time.Now()
+	// The questionnaire responses are prefetched; the Patient is not, so it is read from the fhirServer.
+	res := cardsOf(t, srv, map[string]any{"prefetch": map[string]any{prefetchKey: qrs}, "fhirServer": hang.URL + "/fhir"})
+	took := time.Since(start)
+	assert.GreaterOrEqual(t, took, timeout, "the call waited for the fhirServer")
+	assert.Less(t, took, timeout+2*time.Second, "and no longer than FetchTimeout")
+	assert.NotEmpty(t, criticals(res), "the item-9 card")
+	assert.True(t, hasSummary(res, "incomplete"), "the data it could not read are said to be missing")
+}

@@ -52,16 +52,16 @@ const serveExamples = `  painscreen serve --insecure-no-auth      # local develo
 
 type serveFlags struct {
 	defFlags
-	addr, publicURL, jwks, basePath       string
-	issuers, origins                      multiFlag
-	insecure, insecureRemote              bool
-	maxBody                               int64
-	maxFlight, replaySize, maxConnsPerIP  int
-	serviceID, sourceURL, logFormat       string
-	grace, drainDelay                     time.Duration
-	tlsCert, tlsKey, metricsAddr          string
-	jwksRefresh, jwksTimeout, bodyTimeout time.Duration
-	clockSkew, maxTokenAge, lookback      time.Duration
+	addr, publicURL, jwks, basePath                    string
+	issuers, origins                                   multiFlag
+	insecure, insecureRemote                           bool
+	maxBody                                            int64
+	maxFlight, replaySize, maxConnsPerIP               int
+	serviceID, sourceURL, logFormat                    string
+	grace, drainDelay                                  time.Duration
+	tlsCert, tlsKey, metricsAddr                       string
+	jwksRefresh, jwksTimeout, bodyTimeout, fhirTimeout time.Duration
+	clockSkew, maxTokenAge, lookback                   time.Duration
 }
 
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -105,6 +105,7 @@ func (fl *serveFlags) register(f *cmdFlags) {
 	f.DurationVar(&fl.drainDelay, "drain-delay", 5*time.Second, "on SIGTERM, answer /readyz 503 for `DURATION` before the listener closes")
 	f.DurationVar(&fl.jwksRefresh, "jwks-refresh", server.DefaultJWKSRefresh, "reload the issuers' keys every `DURATION`")
 	f.DurationVar(&fl.jwksTimeout, "jwks-timeout", server.DefaultJWKSFetchTimeout, "bound the fetch of a JWKS URL to `DURATION`")
+	f.DurationVar(&fl.fhirTimeout, "fhir-timeout", server.DefaultFetchTimeout, "a CDS call reads what its prefetch lacks from the EHR's fhirServer for at most `DURATION`,\nthen answers with what it has (keep it below the EHR's own timeout for CDS calls)")
 	f.DurationVar(&fl.clockSkew, "clock-skew", server.DefaultClockSkew, "tolerate this `DURATION` of clock difference on a token's exp, nbf and iat")
 	f.DurationVar(&fl.maxTokenAge, "max-token-age", server.DefaultMaxTokenAge, "refuse tokens living longer than `DURATION`")
 	f.DurationVar(&fl.lookback, "lookback", server.DefaultLookback, "CDS calls score the answers authored within `DURATION` of the newest response")

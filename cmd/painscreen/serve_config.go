@@ -51,7 +51,7 @@ func (fl *serveFlags) config(logger *slog.Logger) (server.Config, error) {
 		name string
 		d    time.Duration
 	}{{"shutdown-grace", fl.grace}, {"body-timeout", fl.bodyTimeout}, {"jwks-refresh", fl.jwksRefresh},
-		{"jwks-timeout", fl.jwksTimeout}, {"clock-skew", fl.clockSkew}, {"max-token-age", fl.maxTokenAge}, {"lookback", fl.lookback}}
+		{"jwks-timeout", fl.jwksTimeout}, {"fhir-timeout", fl.fhirTimeout}, {"clock-skew", fl.clockSkew}, {"max-token-age", fl.maxTokenAge}, {"lookback", fl.lookback}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			return server.Config{}, fmt.Errorf("--%s must be positive", p.name)
@@ -87,7 +87,8 @@ func (fl *serveFlags) config(logger *slog.Logger) (server.Config, error) {
 	return server.Config{PublicURL: fl.publicURL, TrustedIssuers: trusted, InsecureNoAuth: fl.insecure, MaxBodyBytes: fl.maxBody,
 		MaxInFlight: fl.maxFlight, AllowedOrigins: fl.origins, ServiceID: fl.serviceID, SourceURL: fl.sourceURL,
 		ReplayCacheSize: fl.replaySize, Logger: logger, JWKSRefresh: fl.jwksRefresh, JWKSFetchTimeout: fl.jwksTimeout,
-		BodyTimeout: fl.bodyTimeout, ClockSkew: fl.clockSkew, MaxTokenAge: fl.maxTokenAge, Lookback: fl.lookback,
+		FetchTimeout: fl.fhirTimeout,
+		BodyTimeout:  fl.bodyTimeout, ClockSkew: fl.clockSkew, MaxTokenAge: fl.maxTokenAge, Lookback: fl.lookback,
 		MetricsRoute: fl.metricsAddr == ""}, nil
 }
 

@@ -22,6 +22,8 @@ import (
 	gojwt "github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/painscreen/painscreen/server"
 )
 
 const (
@@ -271,5 +273,32 @@ func TestProbeSelfURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, selfURL(func(k string) string { return tt.env[k] }))
+	}
+}
+
+// TestServeFHIRTimeout: --fhir-timeout (or PAINSCREEN_FHIR_TIMEOUT) bounds the reads from an EHR's
+// fhirServer (server.Config.FetchTimeout); it must be positive.
+func TestServeFHIRTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+		err  string
+	}{
+		{args: nil, want: server.DefaultFetchTimeout},
+		{args: []string{"--fhir-timeout", "2s"}, want: 2 * time.Second},
+		{args: []string{"--fhir-timeout", "0s"}, err: "--fhir-timeout must be positive"},
+	} {
+		var fl serveFlags
+		f := newFlags("serve", "", "", "")
+		fl.register(f)
+		_, _, ok := f.parse(append([]string{"--insecure-no-auth"}, tc.args...), io.Discard, io.Discard)
+		require.True(t, ok)
+		cfg, err := fl.config(nil)
+		if tc.err != "" {
+			require.EqualError(t, err, tc.err)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, cfg.FetchTimeout, "%v", tc.args)
 	}
 }

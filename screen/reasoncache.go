@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/painscreen/painscreen/screen/internal/plan"
+	"github.com/painscreen/painscreen/screen/internal/trace"
 	"github.com/painscreen/painscreen/screen/internal/value"
 )
 
@@ -27,10 +28,8 @@ type reasonCache struct {
 	plan *plan.Plan
 	// consts is the JSON of the plan's strings that reports repeat (jsonconst.go).
 	consts *constJSON
-	// global and inst give where the slots of each kind of field start, as trace.Tracer lays out its marks:
-	// global for the context, domains, tier and days; per instrument for the rest.
-	global [plan.NumReadKinds]int32
-	inst   [][plan.NumReadKinds]int32
+	// layout gives where the slots of each kind of field start, as trace.Tracer lays out its marks.
+	layout trace.Layout
 	// slots holds four lists per field: by whether a rule set read it and whether it was a failed
 	// presence test (which names the field differently).
 	slots []atomic.Pointer[slotValues]
@@ -54,37 +53,8 @@ type cachedReason struct {
 func (c *reasonCache) init(p *plan.Plan) {
 	c.plan = p
 	c.consts = newConstJSON(constStrings(p))
-	c.inst = make([][plan.NumReadKinds]int32, len(p.Insts))
-	n := int32(0)
-	c.global[plan.ReadContext] = n
-	n += int32(len(p.Ctx))
-	c.global[plan.ReadDomain] = n
-	if p.Rules != nil {
-		n += int32(len(p.Rules.Domains))
-	}
-	c.global[plan.ReadTier] = n
-	n++
-	c.global[plan.ReadDays] = n
-	n++
-	for i, in := range p.Insts {
-		o := &c.inst[i]
-		*o = c.global
-		o[plan.ReadItem] = n
-		n += int32(len(in.Items))
-		o[plan.ReadScore] = n
-		n += int32(len(in.Scores))
-		o[plan.ReadBaseline] = n
-		n += int32(len(in.Scores))
-		o[plan.ReadCurrent] = n
-		n += int32(len(in.Scores))
-		o[plan.ReadFollowup] = n
-		n += int32(len(in.FollowUps))
-		o[plan.ReadFlag] = n
-		n += int32(len(in.Flags))
-		o[plan.ReadStatus] = n
-		n++
-	}
-	c.slots = make([]atomic.Pointer[slotValues], 4*n)
+	c.layout = trace.NewLayout(p)
+	c.slots = make([]atomic.Pointer[slotValues], 4*c.layout.N)
 }
 
 // ready builds the cache for p on first use and reports whether it is p's.
@@ -118,12 +88,12 @@ func (c *reasonCache) slot(x *xreason) *atomic.Pointer[slotValues] {
 	var off int32
 	switch x.field {
 	case plan.ReadContext, plan.ReadDomain, plan.ReadTier, plan.ReadDays:
-		off = c.global[x.field]
+		off = c.layout.Global[x.field]
 	default:
-		if x.inst < 0 || int(x.inst) >= len(c.inst) {
+		if x.inst < 0 || int(x.inst) >= len(c.layout.Inst) {
 			return nil
 		}
-		off = c.inst[x.inst][x.field]
+		off = c.layout.Inst[x.inst][x.field]
 	}
 	k := 4*int(off+x.idx) + int(x.bits&3)
 	if k >= len(c.slots) {

@@ -22,31 +22,38 @@ import (
 //		}
 //	}
 type Tracer struct {
-	// off gives, per read kind, where the marks of that kind of field start: global for the context,
-	// domains and tier; per instrument (by Instrument.Index) for its items, scores, flags and status.
-	global [plan.NumReadKinds]int32
-	inst   [][plan.NumReadKinds]int32
-	marks  []uint32
-	epoch  uint32
+	Layout
+	marks []uint32
+	epoch uint32
 }
 
-// New returns a tracer for states of p.
-func New(p *plan.Plan) *Tracer {
-	t := &Tracer{inst: make([][plan.NumReadKinds]int32, len(p.Insts))}
+// Layout numbers every field a read can name, from 0 to N-1: Global gives, per read kind, where the
+// fields of that kind start for the context, domains, tier and days; Inst, per instrument (by
+// Instrument.Index), where its items, scores, baseline and current scores, follow-up measures, flags and
+// status start. The Tracer's marks and the report encoder's per-field caches are laid out by it.
+type Layout struct {
+	Global [plan.NumReadKinds]int32
+	Inst   [][plan.NumReadKinds]int32
+	N      int32
+}
+
+// NewLayout lays out the fields of p.
+func NewLayout(p *plan.Plan) Layout {
+	l := Layout{Inst: make([][plan.NumReadKinds]int32, len(p.Insts))}
 	n := int32(0)
-	t.global[plan.ReadContext] = n
+	l.Global[plan.ReadContext] = n
 	n += int32(len(p.Ctx))
-	t.global[plan.ReadDomain] = n
+	l.Global[plan.ReadDomain] = n
 	if p.Rules != nil {
 		n += int32(len(p.Rules.Domains))
 	}
-	t.global[plan.ReadTier] = n
+	l.Global[plan.ReadTier] = n
 	n++
-	t.global[plan.ReadDays] = n
+	l.Global[plan.ReadDays] = n
 	n++
 	for i, in := range p.Insts {
-		o := &t.inst[i]
-		*o = t.global
+		o := &l.Inst[i]
+		*o = l.Global
 		o[plan.ReadItem] = n
 		n += int32(len(in.Items))
 		o[plan.ReadScore] = n
@@ -62,7 +69,14 @@ func New(p *plan.Plan) *Tracer {
 		o[plan.ReadStatus] = n
 		n++
 	}
-	t.marks = make([]uint32, n)
+	l.N = n
+	return l
+}
+
+// New returns a tracer for states of p.
+func New(p *plan.Plan) *Tracer {
+	t := &Tracer{Layout: NewLayout(p)}
+	t.marks = make([]uint32, t.N)
 	return t
 }
 
@@ -77,9 +91,9 @@ func (t *Tracer) Begin() {
 
 // First reports whether r is the first read of its field since Begin.
 func (t *Tracer) First(r eval.Read) bool {
-	off := t.global[r.Kind]
+	off := t.Global[r.Kind]
 	if r.IE != nil {
-		off = t.inst[r.IE.Inst.Index][r.Kind]
+		off = t.Inst[r.IE.Inst.Index][r.Kind]
 	}
 	m := &t.marks[off+r.Idx]
 	if *m == t.epoch {

@@ -71,19 +71,7 @@ func (r *Recorder) parse(k Key, src string, a *celast.AST) {
 			}
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err != nil {
-		r.Unfaithful++
-		return
-	}
-	if r.Parses == nil {
-		r.Parses = map[Key][]byte{}
-	}
-	if old, ok := r.Parses[k]; ok && string(old) != string(b) {
-		r.Conflicts++
-	}
-	r.Parses[k] = b
+	r.keep(&r.Parses, k, b, err)
 }
 
 func (r *Recorder) check(k Key, src string, a *celast.AST) {
@@ -100,19 +88,25 @@ func (r *Recorder) check(k Key, src string, a *celast.AST) {
 			}
 		}
 	}
+	r.keep(&r.Checked, k, b, err)
+}
+
+// keep records b under k in *m, counting an encoding that did not give its expression back (err) and a
+// key recorded twice with different bytes.
+func (r *Recorder) keep(m *map[Key][]byte, k Key, b []byte, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
 		r.Unfaithful++
 		return
 	}
-	if r.Checked == nil {
-		r.Checked = map[Key][]byte{}
+	if *m == nil {
+		*m = map[Key][]byte{}
 	}
-	if old, ok := r.Checked[k]; ok && string(old) != string(b) {
+	if old, ok := (*m)[k]; ok && string(old) != string(b) {
 		r.Conflicts++
 	}
-	r.Checked[k] = b
+	(*m)[k] = b
 }
 
 func (r *Recorder) verdict(k Key, clean bool) {

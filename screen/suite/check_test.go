@@ -13,13 +13,10 @@ import (
 	"github.com/painscreen/painscreen/screen/suite"
 )
 
-// TestCheckAnswers: Check reports each answer key a test case's answers name that the definitions do not
-// have — an item of an instrument suite, an instrument or an item of a rules suite — at its line and
-// column, with a "did you mean" among the items the case does not already answer; a case that expects
-// errors may send unknown keys on purpose.
-func TestCheckAnswers(t *testing.T) {
-	fsys := fstest.MapFS{
-		"phq2_test.yaml": {Data: []byte(`instrument: phq2@1.0.0
+// answerTypos are suites whose answers name items and instruments the definitions do not have: by mistake
+// (typo, typos) and on purpose (a case that expects the error).
+var answerTypos = fstest.MapFS{
+	"phq2_test.yaml": {Data: []byte(`instrument: phq2@1.0.0
 tests:
   - name: typo
     answers: {q1: 0, q3: 1}
@@ -28,7 +25,7 @@ tests:
     answers: {q1: 0, q3: 1}
     want_error: {code: unknown_item}
 `)},
-		"rules_test.yaml": {Data: []byte(`rules: pain_oud@1.2.0
+	"rules_test.yaml": {Data: []byte(`rules: pain_oud@1.2.0
 tests:
   - name: typos
     answers:
@@ -36,7 +33,14 @@ tests:
       gad2: {q1: 0, q22: 1}
     want: {applied: false}
 `)},
-	}
+}
+
+// TestCheckAnswers: Check reports each answer key a test case's answers name that the definitions do not
+// have — an item of an instrument suite, an instrument or an item of a rules suite — at its line and
+// column, with a "did you mean" among the items the case does not already answer; a case that expects
+// errors may send unknown keys on purpose.
+func TestCheckAnswers(t *testing.T) {
+	fsys := answerTypos
 	suites, err := suite.Load(fsys, "t")
 	require.NoError(t, err)
 	list, err := suite.Check(suites, bundled.Definitions())
@@ -57,24 +61,7 @@ tests:
 // fails with that one message at its place — not also with the "errors: want none" comparison the same
 // unknown key spoils; a case that expects the error passes.
 func TestRunAnswerTypoFailsOnce(t *testing.T) {
-	fsys := fstest.MapFS{
-		"phq2_test.yaml": {Data: []byte(`instrument: phq2@1.0.0
-tests:
-  - name: typo
-    answers: {q1: 0, q3: 1}
-    want: {scores: {total: 1}}
-  - name: on purpose
-    answers: {q1: 0, q3: 1}
-    want_error: {code: unknown_item}
-`)},
-		"rules_test.yaml": {Data: []byte(`rules: pain_oud@1.2.0
-tests:
-  - name: typos
-    answers:
-      phq_9: {q1: 0}
-    want: {applied: false}
-`)},
-	}
+	fsys := answerTypos
 	suites, err := suite.Load(fsys, "t")
 	require.NoError(t, err)
 	results, err := suite.Run(context.Background(), suites, suite.Options{}, bundled.Definitions())
@@ -87,6 +74,6 @@ tests:
 	}
 	assert.Equal(t, map[string][]string{
 		"typo":  {`no item "q3" in phq2@1.0.0; did you mean "q2"?`},
-		"typos": {`no instrument "phq_9" is loaded; did you mean "phq9"?`},
+		"typos": {`no instrument "phq_9" is loaded; did you mean "phq9"?`, `no item "q22" in gad2@1.0.0; did you mean "q2"?`},
 	}, got)
 }
